@@ -1,0 +1,160 @@
+package catalogue
+
+import (
+	_ "embed"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/unicode/norm"
+)
+
+//go:embed municipi.yaml
+var municipiYAML []byte
+
+// Municipio is one of Milan's nine administrative districts.
+type Municipio struct {
+	Number         int
+	Name           string
+	Center         Point
+	Neighbourhoods []Neighbourhood
+}
+
+// Neighbourhood is a NIL (Nucleo di Identità Locale), one of the neighbourhoods that
+// make up a Municipio.
+type Neighbourhood struct {
+	Name      string
+	Aliases   []string
+	Point     Point
+	Municipio int
+}
+
+// Milan is the city's geography: Municipi and neighbourhoods, with the names people
+// use for them.
+type Milan struct {
+	Municipi []Municipio
+	byName   map[string]Neighbourhood
+	names    []string // folded names, longest first, for finding one in free text
+}
+
+// LoadMilan reads the bundled geography of Milan.
+func LoadMilan() (*Milan, error) {
+	var f struct {
+		Municipi []struct {
+			Number         int     `yaml:"number"`
+			Name           string  `yaml:"name"`
+			Latitude       float64 `yaml:"latitude"`
+			Longitude      float64 `yaml:"longitude"`
+			Neighbourhoods []struct {
+				Name      string   `yaml:"name"`
+				Latitude  float64  `yaml:"latitude"`
+				Longitude float64  `yaml:"longitude"`
+				Aliases   []string `yaml:"aliases"`
+			} `yaml:"neighbourhoods"`
+		} `yaml:"municipi"`
+	}
+	if err := yaml.Unmarshal(municipiYAML, &f); err != nil {
+		return nil, fmt.Errorf("load municipi: %w", err)
+	}
+	m := &Milan{byName: map[string]Neighbourhood{}}
+	for _, mr := range f.Municipi {
+		mun := Municipio{Number: mr.Number, Name: mr.Name, Center: Point{Lat: mr.Latitude, Lon: mr.Longitude}}
+		for _, nr := range mr.Neighbourhoods {
+			n := Neighbourhood{Name: nr.Name, Aliases: nr.Aliases, Point: Point{Lat: nr.Latitude, Lon: nr.Longitude}, Municipio: mr.Number}
+			mun.Neighbourhoods = append(mun.Neighbourhoods, n)
+			for _, name := range neighbourhoodNames(n) {
+				if _, taken := m.byName[name]; !taken {
+					m.byName[name] = n
+				}
+			}
+		}
+		m.Municipi = append(m.Municipi, mun)
+	}
+	if len(m.Municipi) != 9 {
+		return nil, fmt.Errorf("load municipi: found %d municipi, want 9", len(m.Municipi))
+	}
+	for name := range m.byName {
+		m.names = append(m.names, name)
+	}
+	sort.Slice(m.names, func(i, j int) bool {
+		if len(m.names[i]) != len(m.names[j]) {
+			return len(m.names[i]) > len(m.names[j])
+		}
+		return m.names[i] < m.names[j]
+	})
+	return m, nil
+}
+
+// neighbourhoodNames lists every folded name a neighbourhood answers to: its official
+// name, each part of a compound name ("Niguarda - Ca' Granda"), and its aliases.
+func neighbourhoodNames(n Neighbourhood) []string {
+	names := []string{Fold(n.Name)}
+	if parts := strings.Split(n.Name, " - "); len(parts) > 1 {
+		for _, p := range parts {
+			names = append(names, Fold(p))
+		}
+	}
+	for _, a := range n.Aliases {
+		names = append(names, Fold(a))
+	}
+	out := names[:0]
+	for _, s := range names {
+		if len(s) >= 3 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Municipio returns the Municipio with the given number (1-9).
+func (m *Milan) Municipio(n int) (Municipio, bool) {
+	for _, mun := range m.Municipi {
+		if mun.Number == n {
+			return mun, true
+		}
+	}
+	return Municipio{}, false
+}
+
+// Neighbourhood resolves a neighbourhood's name, ignoring case, accents and
+// punctuation: "niguarda", "Quarto Oggiaro", "citta studi".
+func (m *Milan) Neighbourhood(name string) (Neighbourhood, bool) {
+	n, ok := m.byName[Fold(name)]
+	return n, ok
+}
+
+// FindNeighbourhood finds a neighbourhood named anywhere in free text ("cerco aiuto in
+// zona Lorenteggio"), preferring the longest name that matches whole words.
+func (m *Milan) FindNeighbourhood(text string) (Neighbourhood, bool) {
+	folded := " " + Fold(text) + " "
+	for _, name := range m.names {
+		if strings.Contains(folded, " "+name+" ") {
+			return m.byName[name], true
+		}
+	}
+	return Neighbourhood{}, false
+}
+
+// Fold lower-cases text, removes accents and turns punctuation into single spaces, so
+// that "Ca' Granda", "CA GRANDA" and "ca'granda" compare by their words.
+func Fold(s string) string {
+	var b strings.Builder
+	space := true
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+			space = false
+		default:
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+	}
+	return strings.TrimSpace(b.String())
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// catalogueStats is the JSON contract of `wemibot catalogue stats --json`.
+type catalogueStats struct {
+	Providers          int            `json:"providers"`
+	ProvidersByKind    map[string]int `json:"providers_by_kind"`
+	Services           int            `json:"services"`
+	ServicesByCategory map[string]int `json:"services_by_category"`
+	Spaces             int            `json:"spaces"`
+}
+
+func statsOf(cat *catalogue.Catalogue) catalogueStats {
+	st := catalogueStats{ProvidersByKind: map[string]int{}, ServicesByCategory: map[string]int{},
+		Providers: len(cat.Organizations), Services: len(cat.Services), Spaces: len(cat.Spaces)}
+	for _, o := range cat.Organizations {
+		st.ProvidersByKind[string(o.Kind)]++
+	}
+	for _, id := range catalogue.CategoryIDs() {
+		st.ServicesByCategory[string(id)] = 0
+	}
+	for _, s := range cat.Services {
+		st.ServicesByCategory[string(s.Category)]++
+	}
+	return st
+}
+
+func (c *cli) catalogue(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: catalogue needs a subcommand: validate PATH or stats", errUsage)
+	}
+	sub, args := args[0], args[1:]
+	switch sub {
+	case "validate":
+		return c.catalogueValidate(args)
+	case "stats":
+		return c.catalogueStats(args)
+	default:
+		return fmt.Errorf("%w: unknown catalogue subcommand %q (validate or stats)", errUsage, sub)
+	}
+}
+
+func (c *cli) catalogueValidate(args []string) error {
+	fs := c.flagSet("catalogue validate", mainUsage)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: catalogue validate needs exactly one PATH (a catalogue folder, or one of its files)", errUsage)
+	}
+	path := pos[0]
+	cat, err := validatePath(path)
+	if err != nil {
+		var ve *catalogue.ValidationError
+		if errors.As(err, &ve) {
+			fmt.Fprintf(c.stdout, "%s: %v\n", path, err)
+			return fmt.Errorf("%s is not a valid catalogue", path)
+		}
+		return err
+	}
+	st := statsOf(cat)
+	fmt.Fprintf(c.stdout, "%s: valid catalogue: %d providers, %d services, %d WeMi spaces, %d thesaurus needs.\n",
+		path, st.Providers, st.Services, st.Spaces, len(cat.Thesaurus))
+	return nil
+}
+
+// validatePath checks a catalogue folder, or a single file by checking the bundled
+// catalogue with that file put in place of its namesake.
+func validatePath(path string) (*catalogue.Catalogue, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open %s: %w", path, errors.Unwrap(err))
+	}
+	if st.IsDir() {
+		return catalogue.LoadDir(path)
+	}
+	return catalogue.ValidateFile(path)
+}
+
+func (c *cli) catalogueStats(args []string) error {
+	fs := c.flagSet("catalogue stats", mainUsage)
+	asJSON := fs.Bool("json", false, "JSON output")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: catalogue stats takes no arguments (use --catalogue DIR for another catalogue)", errUsage)
+	}
+	cat, err := c.loadCatalogue()
+	if err != nil {
+		return err
+	}
+	st := statsOf(cat)
+	if *asJSON {
+		return json.NewEncoder(c.stdout).Encode(st)
+	}
+	fmt.Fprintf(c.stdout, "providers: %d (cooperativa %d, associazione %d)\nservices: %d\n", st.Providers,
+		st.ProvidersByKind[string(catalogue.KindCooperative)], st.ProvidersByKind[string(catalogue.KindAssociation)], st.Services)
+	for _, id := range catalogue.CategoryIDs() {
+		fmt.Fprintf(c.stdout, "  %-26s %d\n", id, st.ServicesByCategory[string(id)])
+	}
+	fmt.Fprintf(c.stdout, "spaces: %d\nthesaurus needs: %d\n", st.Spaces, len(cat.Thesaurus))
+	return nil
+}

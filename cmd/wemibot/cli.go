@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/search"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// errUsage marks an error the user fixes by changing the command line.
+var errUsage = errors.New("usage")
+
+// cli carries what every subcommand needs: settings and the standard streams.
+type cli struct {
+	cfg    config
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// run is the whole program behind main, so that tests run exactly what users run.
+func run(ctx context.Context, args []string, env map[string]string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
+	cfg, err := configFromEnv(env)
+	if err != nil {
+		fmt.Fprintf(stderr, "wemibot: %v\n", err)
+		return exitUsage
+	}
+	c.cfg = cfg
+
+	fs := c.flagSet("wemibot", mainUsage)
+	if err := fs.Parse(args); err != nil {
+		return c.fail(err)
+	}
+	args = fs.Args()
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		err = c.serve(ctx, args)
+	case "search":
+		err = c.search(ctx, args)
+	case "catalogue", "catalog":
+		err = c.catalogue(ctx, args)
+	case "help":
+		fmt.Fprint(stdout, mainUsage)
+		return exitOK
+	default:
+		err = fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+	}
+	return c.fail(err)
+}
+
+// fail prints err and returns the exit code it deserves.
+func (c *cli) fail(err error) int {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(c.stderr, "wemibot: %s\nRun 'wemibot help' for usage.\n", strings.TrimPrefix(err.Error(), "usage: "))
+		return exitUsage
+	default:
+		fmt.Fprintf(c.stderr, "wemibot: %v\n", err)
+		return exitError
+	}
+}
+
+// flagSet returns a flag set with the settings every command shares.
+func (c *cli) flagSet(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() { fmt.Fprint(c.stdout, usage) }
+	fs.StringVar(&c.cfg.CatalogueDir, "catalogue", c.cfg.CatalogueDir, "catalogue folder")
+	fs.StringVar(&c.cfg.IndexDir, "index-dir", c.cfg.IndexDir, "index folder")
+	fs.DurationVar(&c.cfg.SearchTimeout, "search-timeout", c.cfg.SearchTimeout, "search deadline")
+	return fs
+}
+
+// parseInterleaved parses flags that may come before or after positional arguments
+// ("search --json badante" and "search badante --json").
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// loadCatalogue loads the configured catalogue: the folder in the settings, or the
+// bundled one.
+func (c *cli) loadCatalogue() (*catalogue.Catalogue, error) {
+	if c.cfg.CatalogueDir == "" {
+		return catalogue.Bundled()
+	}
+	return catalogue.LoadDir(c.cfg.CatalogueDir)
+}
+
+func (c *cli) buildIndex(ctx context.Context, cat *catalogue.Catalogue) (*search.Index, error) {
+	return search.Build(ctx, cat, search.Options{Dir: c.cfg.IndexDir, Timeout: c.cfg.SearchTimeout})
+}
+
+// serve will run the bot; until the conversation engine exists it checks the
+// catalogue, builds the index and says how to search it.
+func (c *cli) serve(ctx context.Context, args []string) error {
+	fs := c.flagSet("serve", mainUsage)
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	start := time.Now()
+	cat, err := c.loadCatalogue()
+	if err != nil {
+		return err
+	}
+	idx, err := c.buildIndex(ctx, cat)
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
+	st := statsOf(cat)
+	source := "bundled sample catalogue"
+	if c.cfg.CatalogueDir != "" {
+		source = c.cfg.CatalogueDir
+	}
+	fmt.Fprintf(c.stdout, "WeMi Bot: catalogue loaded from %s and indexed in %s.\n", source, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(c.stdout, "  %d providers (%d cooperative sociali, %d associazioni), %d services, %d WeMi spaces.\n",
+		st.Providers, st.ProvidersByKind[string(catalogue.KindCooperative)], st.ProvidersByKind[string(catalogue.KindAssociation)],
+		st.Services, st.Spaces)
+	for _, cg := range cat.Categories {
+		fmt.Fprintf(c.stdout, "  %-26s %3d  %s\n", cg.ID, st.ServicesByCategory[string(cg.ID)], cg.Name)
+	}
+	fmt.Fprint(c.stdout, `
+The chat channels are not built yet. Search the catalogue the way a citizen writes:
+  wemibot search "non so a chi lasciare i bambini"
+  wemibot search --lang en "someone to walk my dog"
+  wemibot search --free --zone 9 psicologo
+`)
+	return nil
+}
+
+const mainUsage = `WeMi Bot - the chatbot of Milan's shared-welfare portal WeMi.
+
+Usage:
+  wemibot [serve]                         start the bot (for now: load and index the catalogue)
+  wemibot search [flags] QUERY|-          search the catalogue ('-': one query per line on stdin)
+  wemibot catalogue validate PATH         check a catalogue folder
+  wemibot catalogue stats [--json]        count providers, services and spaces
+  wemibot help                            this help
+
+Search flags:
+  --lang it|en      language of the query (default it)
+  --category ID     only this category
+  --free            only free services
+  --zone N          only services in Municipio N (1-9)
+  --for TARGET      bambini, ragazzi, adulti, anziani, famiglie, disabilita, stranieri
+  --delivery D      individuale or condivisione
+  --limit N         hits per query (default 10, at most 100)
+  --json            one JSON object per query
+
+Settings (environment variable, or the flag, which wins):
+  WEMI_CATALOGUE_DIR    --catalogue DIR       catalogue folder (default: the bundled one)
+  WEMI_INDEX_DIR        --index-dir DIR       keep the search index on disk (default: memory)
+  WEMI_SEARCH_TIMEOUT   --search-timeout D    deadline of one search (default 2s)
+`

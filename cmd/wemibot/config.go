@@ -1,0 +1,45 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/comune-milano/wemibot/search"
+)
+
+// config holds the settings. Each comes from an environment variable and can be
+// overridden by a flag; the README's settings table lists them all.
+type config struct {
+	CatalogueDir  string        // WEMI_CATALOGUE_DIR
+	IndexDir      string        // WEMI_INDEX_DIR
+	SearchTimeout time.Duration // WEMI_SEARCH_TIMEOUT
+}
+
+// configFromEnv reads the settings from the environment, refusing invalid values.
+func configFromEnv(env map[string]string) (config, error) {
+	cfg := config{
+		CatalogueDir:  env["WEMI_CATALOGUE_DIR"],
+		IndexDir:      env["WEMI_INDEX_DIR"],
+		SearchTimeout: search.DefaultTimeout,
+	}
+	if v := env["WEMI_SEARCH_TIMEOUT"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return config{}, fmt.Errorf("WEMI_SEARCH_TIMEOUT=%q is not a positive duration such as 2s or 500ms", v)
+		}
+		cfg.SearchTimeout = d
+	}
+	return cfg, nil
+}
+
+// environ turns os.Environ's KEY=VALUE list into a map.
+func environ(kv []string) map[string]string {
+	env := make(map[string]string, len(kv))
+	for _, e := range kv {
+		if k, v, ok := strings.Cut(e, "="); ok {
+			env[k] = v
+		}
+	}
+	return env
+}

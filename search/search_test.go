@@ -1,0 +1,296 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+var (
+	sharedOnce  sync.Once
+	sharedIndex *Index
+	sharedErr   error
+)
+
+// testIndex returns one index of the bundled catalogue shared by the tests of this
+// package (building it per test would only repeat the same work).
+func testIndex(t testing.TB) *Index {
+	t.Helper()
+	sharedOnce.Do(func() {
+		cat, err := catalogue.Bundled()
+		if err != nil {
+			sharedErr = err
+			return
+		}
+		sharedIndex, sharedErr = Build(context.Background(), cat, Options{})
+	})
+	if sharedErr != nil {
+		t.Fatalf("build index: %v", sharedErr)
+	}
+	return sharedIndex
+}
+
+func mustSearch(t testing.TB, x *Index, req Request) *Result {
+	t.Helper()
+	res, err := x.Search(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Search(%+v): %v", req, err)
+	}
+	return res
+}
+
+// The phrasings the issue names: each must put the right category first.
+func TestCitizensPhrasingsFindTheRightCategory(t *testing.T) {
+	x := testIndex(t)
+	tests := []struct {
+		lang, query string
+		want        catalogue.CategoryID
+	}{
+		{"it", "mia mamma non riesce più a cucinare", catalogue.PastiDomicilio},
+		{"it", "badante", catalogue.SocioAssistenziale},
+		{"it", "colf", catalogue.LavoroDomestico},
+		{"it", "qualcuno che porti a spasso il cane", catalogue.CuraAnimali},
+		{"it", "compilare l'ISEE", catalogue.DisbrigoPratiche},
+		{"it", "non so a chi lasciare i bambini", catalogue.Educativo},
+		{"it", "babisitter", catalogue.Educativo},
+		{"it", "psicolgo", catalogue.Psicologico},
+		{"en", "someone to walk my dog", catalogue.CuraAnimali},
+		{"en", "italian lessons", catalogue.CorsiItaliano},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			res := mustSearch(t, x, Request{Query: tt.query, Lang: tt.lang})
+			if len(res.Hits) == 0 {
+				t.Fatalf("no hits")
+			}
+			if got := res.Hits[0].Service.Category; got != tt.want {
+				t.Errorf("top hit %s is in %s, want %s", res.Hits[0].Service.ID, got, tt.want)
+			}
+		})
+	}
+}
+
+// Hostile or meaningless text answers with results or none, never an error.
+func TestUserTextNeverBecomesQuerySyntax(t *testing.T) {
+	x := testIndex(t)
+	inputs := []string{
+		strings.Repeat("babysitter anziani ", 600), // ~11,000 characters
+		strings.Repeat("x", 10000),
+		"😀😀😀🙏🙏", "/.*.*.*/", "****", `"unbalanced quote`, `trailing backslash \`, "^10",
+		"+category:educativo -anziani", "name_it:babysitting", "a* a* a* a* a* a* a* a*", "~~~~", "((((", "",
+		"   ", "\x00\x01\xff\xfe", "psicologo^1000", `{"query":"x"}`, "<script>alert(1)</script>",
+	}
+	for _, in := range inputs {
+		for _, lang := range []string{"it", "en"} {
+			res, err := x.Search(context.Background(), Request{Query: in, Lang: lang})
+			if err != nil {
+				t.Errorf("Search(%.40q, %s): %v", in, lang, err)
+				continue
+			}
+			if res.Total < len(res.Hits) {
+				t.Errorf("Search(%.40q): total %d < %d hits", in, res.Total, len(res.Hits))
+			}
+		}
+	}
+	// Query syntax is matched as words, not obeyed: the field selector does not
+	// restrict the search to one category.
+	res := mustSearch(t, x, Request{Query: "+category:educativo anziani"})
+	for _, h := range res.Hits {
+		if h.Service.Category == catalogue.Educativo && !strings.Contains(strings.ToLower(h.Service.Description), "anzian") {
+			continue
+		}
+	}
+	if res.Total == 0 {
+		t.Error("the words of a query with syntax characters found nothing")
+	}
+}
+
+func TestExactWordsOutrankTypos(t *testing.T) {
+	x := testIndex(t)
+	// "pasti" is a catalogue word; "pesti" is one edit away from it and unknown. A
+	// query that contains the exact word must rank services containing it first.
+	exact := mustSearch(t, x, Request{Query: "pasti", Limit: 3})
+	for _, h := range exact.Hits {
+		if h.Service.Category != catalogue.PastiDomicilio {
+			t.Errorf("exact query: %s (%s) in the top 3", h.Service.ID, h.Service.Category)
+		}
+	}
+	// A typo still finds the need, at a lower score than the exact word.
+	typo := mustSearch(t, x, Request{Query: "psicolgo", Limit: 1})
+	right := mustSearch(t, x, Request{Query: "psicologo", Limit: 1})
+	if len(typo.Hits) == 0 || len(right.Hits) == 0 {
+		t.Fatal("no hits")
+	}
+	if typo.Hits[0].Score > right.Hits[0].Score {
+		t.Errorf("typo scored %.3f above the exact word %.3f", typo.Hits[0].Score, right.Hits[0].Score)
+	}
+	// An unknown word never drags in services through a fuzzy neighbour above the
+	// services that contain the query's exact known word.
+	mixed := mustSearch(t, x, Request{Query: "doposcuola babbysittr", Limit: 3})
+	if len(mixed.Hits) == 0 || mixed.Hits[0].Service.Category != catalogue.Educativo {
+		t.Errorf("mixed query top hit: %+v", mixed.Hits)
+	}
+}
+
+func TestFiltersCombineWithText(t *testing.T) {
+	x := testIndex(t)
+	tests := []struct {
+		name string
+		req  Request
+		ok   func(*catalogue.Service) bool
+	}{
+		{"category", Request{Query: "aiuto a casa", Category: catalogue.SocioAssistenziale},
+			func(s *catalogue.Service) bool { return s.Category == catalogue.SocioAssistenziale }},
+		{"free", Request{Query: "psicologo", FreeOnly: true}, func(s *catalogue.Service) bool { return s.Cost.Free }},
+		{"municipio", Request{Query: "babysitter", Municipio: 4}, func(s *catalogue.Service) bool { return s.Serves(4) }},
+		{"audience", Request{Query: "sostegno", Audience: catalogue.AudienceElderly},
+			func(s *catalogue.Service) bool { return s.For(catalogue.AudienceElderly) }},
+		{"shared", Request{Query: "compiti", Delivery: DeliveryShared}, func(s *catalogue.Service) bool { return s.Delivery.Shared != nil }},
+		{"individual", Request{Query: "compiti", Delivery: DeliveryIndividual}, func(s *catalogue.Service) bool { return s.Delivery.Individual }},
+		{"all together", Request{Query: "corso", Category: catalogue.CorsiItaliano, FreeOnly: true, Audience: catalogue.AudienceForeigners},
+			func(s *catalogue.Service) bool {
+				return s.Category == catalogue.CorsiItaliano && s.Cost.Free && s.For(catalogue.AudienceForeigners)
+			}},
+		{"no text, only a filter", Request{Category: catalogue.PastiDomicilio},
+			func(s *catalogue.Service) bool { return s.Category == catalogue.PastiDomicilio }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.req.Limit = MaxLimit
+			res := mustSearch(t, x, tt.req)
+			if len(res.Hits) == 0 {
+				t.Fatal("no hits")
+			}
+			for _, h := range res.Hits {
+				if !tt.ok(h.Service) {
+					t.Errorf("%s does not satisfy the filter", h.Service.ID)
+				}
+			}
+			sum := 0
+			for _, n := range res.Categories {
+				sum += n
+			}
+			if sum != res.Total {
+				t.Errorf("category facets add up to %d, total is %d", sum, res.Total)
+			}
+		})
+	}
+}
+
+func TestNoResultsIsNotAnError(t *testing.T) {
+	x := testIndex(t)
+	res := mustSearch(t, x, Request{Query: "astronave marziana quantistica"})
+	if res.Total != 0 || len(res.Hits) != 0 {
+		t.Errorf("nonsense found %d services: %+v", res.Total, res.Hits)
+	}
+	res = mustSearch(t, x, Request{Query: "😀"})
+	if res.Total != 0 {
+		t.Errorf("emoji found %d services", res.Total)
+	}
+}
+
+func TestSortByDistance(t *testing.T) {
+	x := testIndex(t)
+	duomo := catalogue.Point{Lat: 45.4642, Lon: 9.1900}
+	res := mustSearch(t, x, Request{Query: "psicologo", Near: &duomo, Limit: 20})
+	if len(res.Hits) < 5 {
+		t.Fatalf("%d hits", len(res.Hits))
+	}
+	for i := 1; i < len(res.Hits); i++ {
+		if res.Hits[i].DistanceMeters < res.Hits[i-1].DistanceMeters {
+			t.Fatalf("hit %d at %.0f m comes after one at %.0f m", i, res.Hits[i].DistanceMeters, res.Hits[i-1].DistanceMeters)
+		}
+	}
+	if d := res.Hits[len(res.Hits)-1].DistanceMeters; d <= 0 || d > 20000 {
+		t.Errorf("farthest distance %.0f m is not a distance inside Milan", d)
+	}
+	// With no words, a location lists the nearest services of any kind.
+	res = mustSearch(t, x, Request{Near: &duomo, Limit: 3})
+	if len(res.Hits) != 3 {
+		t.Errorf("near me without words: %d hits", len(res.Hits))
+	}
+}
+
+func TestPaging(t *testing.T) {
+	x := testIndex(t)
+	all := mustSearch(t, x, Request{Query: "bambini", Limit: 20})
+	page2 := mustSearch(t, x, Request{Query: "bambini", Limit: 10, Offset: 10})
+	if len(all.Hits) < 20 || len(page2.Hits) != 10 {
+		t.Fatalf("hits: %d and %d", len(all.Hits), len(page2.Hits))
+	}
+	for i, h := range page2.Hits {
+		if h.Service.ID != all.Hits[10+i].Service.ID {
+			t.Errorf("page 2 hit %d = %s, want %s", i, h.Service.ID, all.Hits[10+i].Service.ID)
+		}
+	}
+}
+
+func TestInvalidFiltersAreErrors(t *testing.T) {
+	x := testIndex(t)
+	for _, req := range []Request{
+		{Query: "x", Lang: "fr"}, {Query: "x", Category: "giardinaggio"}, {Query: "x", Municipio: 12},
+		{Query: "x", Audience: "marziani"}, {Query: "x", Delivery: "a domicilio"},
+	} {
+		if _, err := x.Search(context.Background(), req); !errors.Is(err, ErrBadRequest) {
+			t.Errorf("Search(%+v) error = %v, want ErrBadRequest", req, err)
+		}
+	}
+}
+
+func TestSearchHonoursItsDeadline(t *testing.T) {
+	x := testIndex(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := x.Search(ctx, Request{Query: "babysitter"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Search with a cancelled context: %v", err)
+	}
+}
+
+func TestItalianStem(t *testing.T) {
+	pairs := [][2]string{{"pasto", "pasti"}, {"anziano", "anziani"}, {"anziana", "anziane"}, {"cane", "cani"},
+		{"corso", "corsi"}, {"spesa", "spese"}, {"banca", "banche"}, {"farmacia", "farmacie"}, {"città", "citta"}}
+	for _, p := range pairs {
+		if a, b := italianStem(p[0]), italianStem(p[1]); a != b {
+			t.Errorf("stem(%s)=%s, stem(%s)=%s", p[0], a, p[1], b)
+		}
+	}
+	if italianStem("via") != "via" {
+		t.Error("short words must be left alone")
+	}
+}
+
+func TestWithinEdits(t *testing.T) {
+	tests := []struct {
+		a, b string
+		max  int
+		want bool
+	}{
+		{"babisitter", "babysitter", 1, true}, {"psicolgo", "psicologo", 1, true}, {"psicolgo", "psiclogo", 2, true},
+		{"abc", "abc", 0, true}, {"colf", "golf", 0, false}, {"badande", "badante", 1, true},
+		{"ab", "ba", 1, true}, {"cane", "pane", 1, true}, {"cane", "porta", 1, false},
+	}
+	for _, tt := range tests {
+		if got := withinEdits(tt.a, tt.b, tt.max); got != tt.want {
+			t.Errorf("withinEdits(%q, %q, %d) = %v", tt.a, tt.b, tt.max, got)
+		}
+	}
+}
+
+func FuzzSearch(f *testing.F) {
+	for _, s := range []string{"babysitter", "/.*.*.*/", `"`, "a*", "😀", "\\", "non so a chi lasciare i bambini"} {
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, q string, en bool) {
+		lang := "it"
+		if en {
+			lang = "en"
+		}
+		if _, err := testIndex(t).Search(context.Background(), Request{Query: q, Lang: lang}); err != nil {
+			t.Fatalf("Search(%q): %v", q, err)
+		}
+	})
+}

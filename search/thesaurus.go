@@ -1,0 +1,182 @@
+package search
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// thesaurus is the compiled form of the catalogue's needs: each trigger reduced to the
+// terms the index analyzers produce, so that a trigger matches a message when all its
+// terms occur in the analysed message, in any order.
+type thesaurus struct {
+	needs    []catalogue.Need
+	triggers []trigger
+	byTerm   map[string][]int // term -> triggers containing it
+	terms    map[string]struct{}
+	byLen    map[int][]string // trigger terms by length, for typo lookup
+}
+
+type trigger struct {
+	need  int
+	lang  string
+	terms []string
+}
+
+func compileThesaurus(needs []catalogue.Need, analyze func(analyzer, text string) []string) (*thesaurus, error) {
+	th := &thesaurus{needs: needs, byTerm: map[string][]int{}, terms: map[string]struct{}{}, byLen: map[int][]string{}}
+	for i, n := range needs {
+		analyzer := analyzerIT
+		if n.Lang == "en" {
+			analyzer = analyzerEN
+		}
+		for _, t := range n.Triggers {
+			terms := dedupe(analyze(analyzer, t))
+			if len(terms) == 0 {
+				continue // only filler or stop words: it could never match meaningfully
+			}
+			ti := len(th.triggers)
+			th.triggers = append(th.triggers, trigger{need: i, lang: n.Lang, terms: terms})
+			for _, term := range terms {
+				key := n.Lang + ":" + term
+				th.byTerm[key] = append(th.byTerm[key], ti)
+				if _, seen := th.terms[term]; !seen {
+					th.terms[term] = struct{}{}
+					th.byLen[len(term)] = append(th.byLen[len(term)], n.Lang+":"+term)
+				}
+			}
+		}
+	}
+	if len(needs) > 0 && len(th.triggers) == 0 {
+		return nil, fmt.Errorf("compile thesaurus: no usable trigger in %d needs", len(needs))
+	}
+	return th, nil
+}
+
+func dedupe(terms []string) []string {
+	out := terms[:0]
+	seen := map[string]bool{}
+	for _, t := range terms {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// needMatch is a need whose trigger matched a message.
+type needMatch struct {
+	need     catalogue.Need
+	strength int // terms in the longest matching trigger
+}
+
+// match finds the needs a message expresses. terms maps a language to the message's
+// analysed terms in that language (typo-corrected terms included).
+func (th *thesaurus) match(terms map[string][]string) []needMatch {
+	best := map[int]int{}
+	for lang, ts := range terms {
+		present := make(map[string]bool, len(ts))
+		for _, t := range ts {
+			present[t] = true
+		}
+		for _, t := range ts {
+			for _, ti := range th.byTerm[lang+":"+t] {
+				tr := th.triggers[ti]
+				if len(tr.terms) <= best[tr.need] {
+					continue
+				}
+				all := true
+				for _, need := range tr.terms {
+					if !present[need] {
+						all = false
+						break
+					}
+				}
+				if all {
+					best[tr.need] = len(tr.terms)
+				}
+			}
+		}
+	}
+	out := make([]needMatch, 0, len(best))
+	for i, s := range best {
+		out = append(out, needMatch{need: th.needs[i], strength: s})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].strength != out[j].strength {
+			return out[i].strength > out[j].strength
+		}
+		return out[i].need.Category < out[j].need.Category
+	})
+	return out
+}
+
+// corrections returns the thesaurus terms of a language within typo distance of an
+// unknown word: one edit for words of 4-6 letters, two from 7 letters.
+func (th *thesaurus) corrections(lang, term string) []string {
+	max := maxEdits(term)
+	if max == 0 {
+		return nil
+	}
+	var out []string
+	for l := len(term) - max; l <= len(term)+max; l++ {
+		for _, key := range th.byLen[l] {
+			if key[:2] != lang {
+				continue
+			}
+			cand := key[3:]
+			if cand[0] == term[0] && withinEdits(term, cand, max) {
+				out = append(out, cand)
+			}
+		}
+	}
+	return out
+}
+
+func maxEdits(term string) int {
+	switch n := len(term); {
+	case n < 4:
+		return 0
+	case n < 7:
+		return 1
+	default:
+		return 2
+	}
+}
+
+// withinEdits reports whether the Damerau-Levenshtein (optimal string alignment)
+// distance between a and b is at most max, bailing out early once it cannot be.
+func withinEdits(a, b string, max int) bool {
+	if d := len(a) - len(b); d > max || -d > max {
+		return false
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin > max {
+			return false
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)] <= max
+}

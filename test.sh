@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the whole WeMi Bot test suite, after installing what the tests need when it is
+# missing. Usage: ./test.sh [extra go test flags]
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# apt_need PACKAGE COMMAND: install a Debian package when its command is missing.
+apt_need() {
+  if ! command -v "$2" >/dev/null 2>&1; then
+    echo "test.sh: installing $1 (needed by the tests)"
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$1" >/dev/null
+  fi
+}
+
+command -v go >/dev/null 2>&1 || { echo "test.sh: Go 1.26 is required (https://go.dev/doc/install)"; exit 1; }
+apt_need gcc gcc # the race detector needs cgo
+
+go test -race -count=1 "$@" ./...
