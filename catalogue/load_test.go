@@ -248,7 +248,7 @@ func TestLoadDirAndValidateFile(t *testing.T) {
 	edited := filepath.Join(t.TempDir(), "my-services.yaml")
 	os.WriteFile(edited, []byte("services:\n  - id: x\n    organization: nobody\n"), 0o644)
 	_, err := ValidateFile(edited)
-	if err == nil || !strings.Contains(err.Error(), edited+":2: service \"x\", field organization: unknown provider") {
+	if err == nil || !strings.Contains(err.Error(), edited+":3: service \"x\", field organization: unknown provider") {
 		t.Errorf("ValidateFile error = %v", err)
 	}
 	if _, err := ValidateFile(filepath.Join(dir, "organizations.yaml")); err != nil {

@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -71,5 +72,12 @@ func (ps *problems) err() error {
 	if len(ps.list) == 0 {
 		return nil
 	}
+	sort.SliceStable(ps.list, func(i, j int) bool {
+		a, b := ps.list[i], ps.list[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
 	return &ValidationError{Problems: ps.list}
 }

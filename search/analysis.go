@@ -5,12 +5,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/it"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"golang.org/x/text/unicode/norm"
@@ -123,18 +125,18 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 		name string
 		conf map[string]interface{}
 	}{
-		{m.AddCustomTokenMap, fillerIT, map[string]interface{}{"type": "custom", "tokens": fillerWordsIT()}},
-		{m.AddCustomTokenMap, fillerEN, map[string]interface{}{"type": "custom", "tokens": fillerWordsEN()}},
+		{m.AddCustomTokenMap, fillerIT, map[string]interface{}{"type": tokenmap.Name, "tokens": fillerWordsIT()}},
+		{m.AddCustomTokenMap, fillerEN, map[string]interface{}{"type": tokenmap.Name, "tokens": fillerWordsEN()}},
 		{m.AddCustomTokenFilter, fillerIT + "_stop", map[string]interface{}{"type": stop.Name, "stop_token_map": fillerIT}},
 		{m.AddCustomTokenFilter, fillerEN + "_stop", map[string]interface{}{"type": stop.Name, "stop_token_map": fillerEN}},
 		{m.AddCustomAnalyzer, analyzerIT, map[string]interface{}{
-			"type":      "custom",
+			"type":      custom.Name,
 			"tokenizer": unicodetok.Name,
 			"token_filters": []interface{}{lowercase.Name, it.ElisionName, it.StopName,
 				fillerIT + "_stop", filterItalianStem},
 		}},
 		{m.AddCustomAnalyzer, analyzerEN, map[string]interface{}{
-			"type":      "custom",
+			"type":      custom.Name,
 			"tokenizer": unicodetok.Name,
 			"token_filters": []interface{}{en.PossessiveName, lowercase.Name, en.StopName,
 				fillerEN + "_stop", porter.Name},

@@ -63,7 +63,7 @@ type Index struct {
 	services map[string]*catalogue.Service
 	spaces   map[string]*catalogue.Space
 	th       *thesaurus
-	vocab    map[string]struct{} // every Italian and English term indexed, for typo detection
+	vocab    *vocabulary // every Italian and English term known, for typo correction
 	timeout  time.Duration
 }
 
@@ -254,7 +254,7 @@ func spaceDocument(sp *catalogue.Space) map[string]interface{} {
 // the catalogue does not know can be told apart from one it does: only unknown words
 // are looked up with fuzzy matching.
 func (x *Index) loadVocabulary() error {
-	x.vocab = map[string]struct{}{}
+	x.vocab = newVocabulary()
 	for _, f := range []string{fieldNameIT, fieldTextIT, fieldCategoryIT, fieldNameEN, fieldTextEN, fieldCategoryEN} {
 		d, err := x.idx.FieldDict(f)
 		if err != nil {
@@ -269,12 +269,12 @@ func (x *Index) loadVocabulary() error {
 			if e == nil {
 				break
 			}
-			x.vocab[e.Term] = struct{}{}
+			x.vocab.add(e.Term)
 		}
 		d.Close()
 	}
 	for term := range x.th.terms {
-		x.vocab[term] = struct{}{}
+		x.vocab.add(term)
 	}
 	return nil
 }

@@ -188,7 +188,7 @@ const (
 	boostProvider    = 0.5
 	boostOtherLang   = 0.4
 	boostExpansion   = 0.5
-	boostNeedPerTerm = 2.0
+	boostNeedPerTerm = 3.0
 	boostFuzzy       = 0.15
 	maxExpansions    = 3
 )
@@ -232,25 +232,26 @@ func (x *Index) textQuery(raw, lang string) (query.Query, []catalogue.CategoryID
 		match(text, cat, a.analyzer, boostCategory*a.boost)
 	}
 
-	// Words the catalogue does not know are probably typos: correct them against the
-	// thesaurus and look them up fuzzily, at a low weight.
+	// Words the catalogue does not know are probably typos: replace them with the
+	// nearest known words, looked up at a low weight so that they never outrank a
+	// word the citizen spelt right.
 	for _, lang := range []string{"it", "en"} {
 		fields := []string{fieldNameIT, fieldTextIT, fieldCategoryIT}
 		if lang == "en" {
 			fields = []string{fieldNameEN, fieldTextEN, fieldCategoryEN}
 		}
 		for _, t := range terms[lang] {
-			if _, known := x.vocab[t]; known || maxEdits(t) == 0 {
+			if x.vocab.has(t) || maxEdits(t) == 0 {
 				continue
 			}
-			terms[lang] = append(terms[lang], x.th.corrections(lang, t)...)
-			for _, f := range fields {
-				fq := bleve.NewFuzzyQuery(t)
-				fq.SetField(f)
-				fq.SetFuzziness(maxEdits(t))
-				fq.SetPrefix(1)
-				fq.SetBoost(boostFuzzy)
-				clauses = append(clauses, fq)
+			for _, c := range x.vocab.corrections(t) {
+				terms[lang] = append(terms[lang], c)
+				for _, f := range fields {
+					q := bleve.NewTermQuery(c)
+					q.SetField(f)
+					q.SetBoost(boostFuzzy)
+					clauses = append(clauses, q)
+				}
 			}
 		}
 	}
@@ -296,4 +297,3 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
-

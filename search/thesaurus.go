@@ -15,7 +15,6 @@ type thesaurus struct {
 	triggers []trigger
 	byTerm   map[string][]int // term -> triggers containing it
 	terms    map[string]struct{}
-	byLen    map[int][]string // trigger terms by length, for typo lookup
 }
 
 type trigger struct {
@@ -25,7 +24,7 @@ type trigger struct {
 }
 
 func compileThesaurus(needs []catalogue.Need, analyze func(analyzer, text string) []string) (*thesaurus, error) {
-	th := &thesaurus{needs: needs, byTerm: map[string][]int{}, terms: map[string]struct{}{}, byLen: map[int][]string{}}
+	th := &thesaurus{needs: needs, byTerm: map[string][]int{}, terms: map[string]struct{}{}}
 	for i, n := range needs {
 		analyzer := analyzerIT
 		if n.Lang == "en" {
@@ -41,10 +40,7 @@ func compileThesaurus(needs []catalogue.Need, analyze func(analyzer, text string
 			for _, term := range terms {
 				key := n.Lang + ":" + term
 				th.byTerm[key] = append(th.byTerm[key], ti)
-				if _, seen := th.terms[term]; !seen {
-					th.terms[term] = struct{}{}
-					th.byLen[len(term)] = append(th.byLen[len(term)], n.Lang+":"+term)
-				}
+				th.terms[term] = struct{}{}
 			}
 		}
 	}
@@ -113,33 +109,11 @@ func (th *thesaurus) match(terms map[string][]string) []needMatch {
 	return out
 }
 
-// corrections returns the thesaurus terms of a language within typo distance of an
-// unknown word: one edit for words of 4-6 letters, two from 7 letters.
-func (th *thesaurus) corrections(lang, term string) []string {
-	max := maxEdits(term)
-	if max == 0 {
-		return nil
-	}
-	var out []string
-	for l := len(term) - max; l <= len(term)+max; l++ {
-		for _, key := range th.byLen[l] {
-			if key[:2] != lang {
-				continue
-			}
-			cand := key[3:]
-			if cand[0] == term[0] && withinEdits(term, cand, max) {
-				out = append(out, cand)
-			}
-		}
-	}
-	return out
-}
-
 func maxEdits(term string) int {
 	switch n := len(term); {
-	case n < 4:
+	case n < 5:
 		return 0
-	case n < 7:
+	case n < 9:
 		return 1
 	default:
 		return 2
