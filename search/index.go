@@ -6,6 +6,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -21,23 +23,17 @@ import (
 
 // Field names of the index documents.
 const (
-	fieldKind       = "kind" // "service" or "space"
 	fieldNameIT     = "name_it"
 	fieldTextIT     = "text_it"
-	fieldCategoryIT = "category_it"
 	fieldProviderIT = "provider_it"
 	fieldNameEN     = "name_en"
 	fieldTextEN     = "text_en"
-	fieldCategoryEN = "category_en"
 	fieldCategory   = "category"
 	fieldFree       = "free"
 	fieldAudience   = "audience"
 	fieldMunicipio  = "municipio"
 	fieldDelivery   = "delivery"
 	fieldLocation   = "location"
-
-	kindService = "service"
-	kindSpace   = "space"
 
 	// Delivery values for filters.
 	DeliveryIndividual = "individuale"
@@ -58,55 +54,122 @@ const DefaultTimeout = 2 * time.Second
 
 // Index is a searchable catalogue. It is safe for concurrent use.
 type Index struct {
-	idx      bleve.Index
+	idx      bleve.Index // services
+	spaceIdx bleve.Index // WeMi spaces: few, always in memory
 	cat      *catalogue.Catalogue
 	services map[string]*catalogue.Service
 	spaces   map[string]*catalogue.Space
 	th       *thesaurus
-	vocab    *vocabulary // every Italian and English term known, for typo correction
-	timeout  time.Duration
+	// categoryTerms maps a language and a term of the categories' names, descriptions
+	// and keywords to the categories that use it.
+	categoryTerms map[string]map[string][]catalogue.CategoryID
+	vocab         map[string]*vocabulary       // language -> every term known, for typo correction
+	df            map[string]map[string]uint64 // field -> term -> services containing it
+	commonDF      uint64                       // a term in more documents than this is common
+	timeout       time.Duration
 }
 
 // Build indexes a catalogue.
 func Build(ctx context.Context, cat *catalogue.Catalogue, opts Options) (*Index, error) {
-	m, err := newMapping()
-	if err != nil {
-		return nil, fmt.Errorf("build index mapping: %w", err)
-	}
-	// An in-memory index is scorch without a path: the old in-memory engine ignores
-	// synonyms and is far slower on large catalogues.
-	idx, err := bleve.NewUsing(opts.Dir, m, scorch.Name, scorch.Name, nil)
-	if err != nil {
-		return nil, fmt.Errorf("create index: %w", err)
-	}
-	x := &Index{idx: idx, cat: cat, timeout: opts.Timeout,
+	x := &Index{cat: cat, timeout: opts.Timeout,
 		services: make(map[string]*catalogue.Service, len(cat.Services)),
 		spaces:   make(map[string]*catalogue.Space, len(cat.Spaces))}
 	if x.timeout <= 0 {
 		x.timeout = DefaultTimeout
 	}
-	if err := x.load(ctx); err != nil {
-		idx.Close()
-		return nil, err
-	}
-	if x.th, err = compileThesaurus(cat.Thesaurus, x.analyze); err != nil {
-		idx.Close()
-		return nil, err
-	}
-	if err := x.loadVocabulary(); err != nil {
-		idx.Close()
+	if err := x.build(ctx, opts.Dir); err != nil {
+		x.Close()
 		return nil, err
 	}
 	return x, nil
 }
 
+func (x *Index) build(ctx context.Context, dir string) error {
+	var err error
+	if x.idx, err = newBleveIndex(dir); err != nil {
+		return err
+	}
+	if x.spaceIdx, err = newBleveIndex(""); err != nil {
+		return err
+	}
+	if err := x.load(ctx); err != nil {
+		return err
+	}
+	if dir != "" {
+		if x.idx, err = settle(ctx, x.idx, dir); err != nil {
+			return err
+		}
+	}
+	if x.th, err = compileThesaurus(x.cat.Thesaurus, x.analyze); err != nil {
+		return err
+	}
+	x.loadCategoryTerms()
+	return x.loadVocabulary()
+}
+
+// newBleveIndex creates an empty index with the WeMi mapping, on disk in dir or, with
+// no dir, in memory. In memory it is scorch without a path: Bleve's older in-memory
+// engine ignores synonyms and is far slower on large catalogues.
+func newBleveIndex(dir string) (bleve.Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("build index mapping: %w", err)
+	}
+	idx, err := bleve.NewUsing(dir, m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create index: %w", err)
+	}
+	return idx, nil
+}
+
+// settle merges a freshly built on-disk index into one segment and reopens it, so
+// that searches neither cross dozens of segments nor compete with background merges.
+func settle(ctx context.Context, idx bleve.Index, dir string) (bleve.Index, error) {
+	if err := compact(ctx, idx); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	if err := idx.Close(); err != nil {
+		return nil, fmt.Errorf("close index: %w", err)
+	}
+	idx, err := bleve.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reopen index: %w", err)
+	}
+	return idx, nil
+}
+
+// compact merges the on-disk index into one segment and waits for the merge.
+func compact(ctx context.Context, idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return fmt.Errorf("compact index: %w", err)
+	}
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	if err := sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+		return fmt.Errorf("compact index: %w", err)
+	}
+	return nil
+}
+
 // Close releases the index.
-func (x *Index) Close() error { return x.idx.Close() }
+func (x *Index) Close() error {
+	var errs []error
+	for _, idx := range []bleve.Index{x.idx, x.spaceIdx} {
+		if idx != nil {
+			errs = append(errs, idx.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // Catalogue returns the catalogue the index was built from.
 func (x *Index) Catalogue() *catalogue.Catalogue { return x.cat }
 
-// DocCount returns how many services and spaces are indexed.
+// DocCount returns how many services are indexed.
 func (x *Index) DocCount() (uint64, error) { return x.idx.DocCount() }
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
@@ -131,10 +194,10 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	doc := bleve.NewDocumentStaticMapping()
 	for name, f := range map[string]*mapping.FieldMapping{
-		fieldNameIT: text(analyzerIT), fieldTextIT: text(analyzerIT), fieldCategoryIT: text(analyzerIT),
+		fieldNameIT: text(analyzerIT), fieldTextIT: text(analyzerIT),
 		fieldProviderIT: text(analyzerIT),
-		fieldNameEN:     text(analyzerEN), fieldTextEN: text(analyzerEN), fieldCategoryEN: text(analyzerEN),
-		fieldKind: kw(), fieldCategory: kw(), fieldAudience: kw(), fieldMunicipio: kw(), fieldDelivery: kw(),
+		fieldNameEN:     text(analyzerEN), fieldTextEN: text(analyzerEN),
+		fieldCategory: kw(), fieldAudience: kw(), fieldMunicipio: kw(), fieldDelivery: kw(),
 	} {
 		doc.AddFieldMappingsAt(name, f)
 	}
@@ -158,13 +221,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 const batchSize = 2000
 
 func (x *Index) load(ctx context.Context) error {
-	categoryText := map[catalogue.CategoryID][2]string{}
-	for _, c := range x.cat.Categories {
-		categoryText[c.ID] = [2]string{
-			c.Name + " " + c.Description + " " + strings.Join(c.Keywords, " "),
-			c.NameEN + " " + c.DescriptionEN + " " + strings.Join(c.KeywordsEN, " "),
-		}
-	}
 	b := x.idx.NewBatch()
 	flush := func() error {
 		if b.Size() == 0 {
@@ -181,7 +237,7 @@ func (x *Index) load(ctx context.Context) error {
 	}
 	for _, s := range x.cat.Services {
 		x.services[s.ID] = s
-		if err := b.Index(s.ID, serviceDocument(s, categoryText[s.Category])); err != nil {
+		if err := b.Index(s.ID, serviceDocument(s)); err != nil {
 			return fmt.Errorf("index service %s: %w", s.ID, err)
 		}
 		if b.Size() >= batchSize {
@@ -190,16 +246,23 @@ func (x *Index) load(ctx context.Context) error {
 			}
 		}
 	}
+	if err := flush(); err != nil {
+		return err
+	}
+	sb := x.spaceIdx.NewBatch()
 	for _, sp := range x.cat.Spaces {
 		x.spaces[sp.ID] = sp
-		if err := b.Index(sp.ID, spaceDocument(sp)); err != nil {
+		if err := sb.Index(sp.ID, spaceDocument(sp)); err != nil {
 			return fmt.Errorf("index space %s: %w", sp.ID, err)
 		}
 	}
-	return flush()
+	if err := x.spaceIdx.Batch(sb); err != nil {
+		return fmt.Errorf("index spaces: %w", err)
+	}
+	return nil
 }
 
-func serviceDocument(s *catalogue.Service, categoryText [2]string) map[string]interface{} {
+func serviceDocument(s *catalogue.Service) map[string]interface{} {
 	deliveries := []string{}
 	if s.Delivery.Individual {
 		deliveries = append(deliveries, DeliveryIndividual)
@@ -216,18 +279,15 @@ func serviceDocument(s *catalogue.Service, categoryText [2]string) map[string]in
 		audiences[i] = string(a)
 	}
 	doc := map[string]interface{}{
-		fieldKind:       kindService,
-		fieldNameIT:     s.Name,
-		fieldTextIT:     s.Description,
-		fieldCategoryIT: categoryText[0],
-		fieldNameEN:     s.NameEN,
-		fieldTextEN:     s.SummaryEN,
-		fieldCategoryEN: categoryText[1],
-		fieldCategory:   string(s.Category),
-		fieldFree:       s.Cost.Free,
-		fieldAudience:   audiences,
-		fieldMunicipio:  municipi,
-		fieldDelivery:   deliveries,
+		fieldNameIT:    s.Name,
+		fieldTextIT:    s.Description,
+		fieldNameEN:    s.NameEN,
+		fieldTextEN:    s.SummaryEN,
+		fieldCategory:  string(s.Category),
+		fieldFree:      s.Cost.Free,
+		fieldAudience:  audiences,
+		fieldMunicipio: municipi,
+		fieldDelivery:  deliveries,
 	}
 	if s.Organization != nil {
 		doc[fieldProviderIT] = s.Organization.Name
@@ -240,7 +300,6 @@ func serviceDocument(s *catalogue.Service, categoryText [2]string) map[string]in
 func spaceDocument(sp *catalogue.Space) map[string]interface{} {
 	p := sp.Location.Point
 	return map[string]interface{}{
-		fieldKind:      kindSpace,
 		fieldNameIT:    sp.Name,
 		fieldTextIT:    sp.Location.Address + " " + strings.Join(sp.Activities, " "),
 		fieldNameEN:    sp.Name,
@@ -250,12 +309,31 @@ func spaceDocument(sp *catalogue.Space) map[string]interface{} {
 	}
 }
 
+// A term found in more than commonFraction of the services (and in more than
+// minCommonDF) is common: on its own it would select a large part of the catalogue, so
+// next to rarer words it only lifts the services they select. On the bundled catalogue
+// no term is that common; on large ones this keeps searches fast.
+const (
+	commonFraction = 0.01
+	minCommonDF    = 200
+)
+
+// docFreq returns how many services hold a term in a field.
+func (x *Index) docFreq(field, term string) uint64 { return x.df[field][term] }
+
 // loadVocabulary collects the indexed terms of the text fields, so that a query word
 // the catalogue does not know can be told apart from one it does: only unknown words
 // are looked up with fuzzy matching.
 func (x *Index) loadVocabulary() error {
-	x.vocab = newVocabulary()
-	for _, f := range []string{fieldNameIT, fieldTextIT, fieldCategoryIT, fieldNameEN, fieldTextEN, fieldCategoryEN} {
+	x.vocab = map[string]*vocabulary{"it": newVocabulary(), "en": newVocabulary()}
+	x.df = map[string]map[string]uint64{}
+	n, err := x.idx.DocCount()
+	if err != nil {
+		return fmt.Errorf("count documents: %w", err)
+	}
+	x.commonDF = max(uint64(float64(n)*commonFraction), minCommonDF)
+	for _, f := range []string{fieldNameIT, fieldTextIT, fieldNameEN, fieldTextEN} {
+		lang := f[len(f)-2:]
 		d, err := x.idx.FieldDict(f)
 		if err != nil {
 			return fmt.Errorf("read vocabulary of %s: %w", f, err)
@@ -269,14 +347,44 @@ func (x *Index) loadVocabulary() error {
 			if e == nil {
 				break
 			}
-			x.vocab.add(e.Term)
+			x.vocab[lang].add(e.Term)
+			if x.df[f] == nil {
+				x.df[f] = map[string]uint64{}
+			}
+			x.df[f][e.Term] = e.Count
 		}
 		d.Close()
 	}
-	for term := range x.th.terms {
-		x.vocab.add(term)
+	for lang, terms := range x.categoryTerms {
+		for term := range terms {
+			x.vocab[lang].add(term)
+		}
+	}
+	for _, tr := range x.th.triggers {
+		for _, term := range tr.terms {
+			x.vocab[tr.lang].add(term)
+		}
 	}
 	return nil
+}
+
+// loadCategoryTerms analyses the categories' texts. Words such as "anziani" or
+// "bambini" name a whole category: matched in the index they would select every
+// service of it, so they are matched here and lift the category instead.
+func (x *Index) loadCategoryTerms() {
+	x.categoryTerms = map[string]map[string][]catalogue.CategoryID{"it": {}, "en": {}}
+	for _, c := range x.cat.Categories {
+		texts := map[string]string{
+			"it": c.Name + " " + c.Description + " " + strings.Join(c.Keywords, " "),
+			"en": c.NameEN + " " + c.DescriptionEN + " " + strings.Join(c.KeywordsEN, " "),
+		}
+		analyzers := map[string]string{"it": analyzerIT, "en": analyzerEN}
+		for lang, text := range texts {
+			for _, t := range dedupe(x.analyze(analyzers[lang], text)) {
+				x.categoryTerms[lang][t] = append(x.categoryTerms[lang][t], c.ID)
+			}
+		}
+	}
 }
 
 // analyze runs one of the index's analyzers over text and returns its terms.

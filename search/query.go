@@ -40,6 +40,8 @@ type Request struct {
 	Near   *catalogue.Point
 	Limit  int
 	Offset int
+	// Facets asks for the count of matching services per category.
+	Facets bool
 }
 
 // Result is the answer to a Request.
@@ -47,7 +49,7 @@ type Result struct {
 	// Total is how many services match, of which Hits is one page.
 	Total int
 	Hits  []Hit
-	// Categories counts the matching services per category.
+	// Categories counts the matching services per category, when Facets was asked.
 	Categories map[catalogue.CategoryID]int
 	// Understood lists the categories the thesaurus recognised in the query, best first.
 	Understood []catalogue.CategoryID
@@ -72,21 +74,33 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if err := x.validate(&req); err != nil {
 		return nil, err
 	}
-	text, understood := x.textQuery(req.Query, req.Lang)
-	filters := x.filters(req, kindService)
-	res := &Result{Categories: map[catalogue.CategoryID]int{}, Understood: understood}
+	tq := x.textQuery(req.Query, req.Lang)
+	filters := x.filters(req)
+	res := &Result{Categories: map[catalogue.CategoryID]int{}, Understood: tq.understood}
 	var q query.Query
 	switch {
-	case text != nil:
-		q = bleve.NewConjunctionQuery(append([]query.Query{text}, filters...)...)
-	case len(filters) > 1 || req.Near != nil:
+	case tq.match != nil:
+		must := bleve.NewConjunctionQuery(append([]query.Query{tq.match}, filters...)...)
+		if len(tq.boost) == 0 {
+			q = must
+			break
+		}
+		// The thesaurus's categories lift services the words already found; they do
+		// not add services of their own, which keeps large catalogues fast.
+		bq := bleve.NewBooleanQuery()
+		bq.AddMust(must)
+		bq.AddShould(tq.boost...)
+		q = bq
+	case len(filters) > 0 || req.Near != nil:
 		// No usable words, but filters or a location: list what they select.
 		q = bleve.NewConjunctionQuery(append([]query.Query{bleve.NewMatchAllQuery()}, filters...)...)
 	default:
 		return res, nil
 	}
 	sr := bleve.NewSearchRequestOptions(q, req.Limit, req.Offset, false)
-	sr.AddFacet("categories", bleve.NewFacetRequest(fieldCategory, len(catalogue.CategoryIDs())))
+	if req.Facets {
+		sr.AddFacet("categories", bleve.NewFacetRequest(fieldCategory, len(catalogue.CategoryIDs())))
+	}
 	if req.Near != nil {
 		geo, err := bsearch.NewSortGeoDistance(fieldLocation, "m", req.Near.Lon, req.Near.Lat, false)
 		if err != nil {
@@ -150,13 +164,13 @@ func (x *Index) validate(req *Request) error {
 	return nil
 }
 
-func (x *Index) filters(req Request, kind string) []query.Query {
+func (x *Index) filters(req Request) []query.Query {
 	term := func(field, value string) query.Query {
 		q := bleve.NewTermQuery(value)
 		q.SetField(field)
 		return q
 	}
-	fs := []query.Query{term(fieldKind, kind)}
+	var fs []query.Query
 	if req.Category != "" {
 		fs = append(fs, term(fieldCategory, string(req.Category)))
 	}
@@ -193,87 +207,154 @@ const (
 	maxExpansions    = 3
 )
 
-// textQuery turns a citizen's message into a Bleve query made only of match, term and
-// fuzzy queries on analysed terms: no part of the text is ever parsed as query syntax.
-// It returns nil when the message has no searchable word.
-func (x *Index) textQuery(raw, lang string) (query.Query, []catalogue.CategoryID) {
+// textQuery is a citizen's message turned into query parts.
+type textQuery struct {
+	match      query.Query   // what a service must match: nil when the message has no searchable word
+	boost      []query.Query // what lifts a matching service: the needs the thesaurus recognised
+	understood []catalogue.CategoryID
+}
+
+// textQuery turns a citizen's message into match, term and fuzzy-corrected queries on
+// analysed terms: no part of the text is ever parsed as query syntax.
+func (x *Index) textQuery(raw, lang string) textQuery {
 	text := truncate(strings.ToValidUTF8(raw, " "), MaxQueryRunes)
 	terms := map[string][]string{
 		"it": capTerms(x.analyze(analyzerIT, text)),
 		"en": capTerms(x.analyze(analyzerEN, text)),
 	}
 	if len(terms["it"]) == 0 && len(terms["en"]) == 0 {
-		return nil, nil
+		return textQuery{}
 	}
-	var clauses []query.Query
-	match := func(text, field, analyzer string, boost float64) {
+	// Term clauses that select services, split by how common their term is. A service
+	// must match a selecting clause; boosts only lift the services selected.
+	var rare, commonNames, commonBodies, boosts []query.Query
+	newMatch := func(text, field, analyzer string, boost float64) query.Query {
 		q := bleve.NewMatchQuery(text)
 		q.SetField(field)
 		q.Analyzer = analyzer
 		q.SetBoost(boost)
-		clauses = append(clauses, q)
+		return q
 	}
-	primary, other := analyzerIT, analyzerEN
-	if lang == "en" {
-		primary, other = analyzerEN, analyzerIT
+	// How much each category is lifted: by the query's words that name it, and by
+	// the needs the thesaurus recognises.
+	categoryBoost := map[catalogue.CategoryID]float64{}
+	liftCategories := func(terms []string, lang string, b float64) {
+		for _, t := range terms {
+			for _, c := range x.categoryTerms[lang][t] {
+				categoryBoost[c] += b
+			}
+		}
 	}
+	corrections := x.correctTypos(terms, lang)
 	for _, a := range []struct {
-		analyzer string
-		boost    float64
-	}{{primary, 1}, {other, boostOtherLang}} {
-		name, body, cat := fieldNameIT, fieldTextIT, fieldCategoryIT
-		if a.analyzer == analyzerEN {
-			name, body, cat = fieldNameEN, fieldTextEN, fieldCategoryEN
-		} else {
-			match(text, fieldProviderIT, a.analyzer, boostProvider*a.boost)
+		lang  string
+		boost float64
+	}{{lang, 1}, {otherLang(lang), boostOtherLang}} {
+		name, body := fieldNameIT, fieldTextIT
+		if a.lang == "en" {
+			name, body = fieldNameEN, fieldTextEN
 		}
-		match(text, name, a.analyzer, boostName*a.boost)
-		match(text, body, a.analyzer, boostText*a.boost)
-		match(text, cat, a.analyzer, boostCategory*a.boost)
+		x.termClauses(terms[a.lang], name, boostName*a.boost, &rare, &commonNames)
+		x.termClauses(terms[a.lang], body, boostText*a.boost, &rare, &commonBodies)
+		// Typo corrections count, at a low weight, so that they never outrank a word
+		// the citizen spelt right.
+		x.termClauses(corrections[a.lang], name, boostFuzzy*a.boost, &rare, &commonNames)
+		x.termClauses(corrections[a.lang], body, boostFuzzy*a.boost, &rare, &commonBodies)
+		liftCategories(terms[a.lang], a.lang, boostCategory*a.boost)
 	}
 
-	// Words the catalogue does not know are probably typos: replace them with the
-	// nearest known words, looked up at a low weight so that they never outrank a
-	// word the citizen spelt right.
-	for _, lang := range []string{"it", "en"} {
-		fields := []string{fieldNameIT, fieldTextIT, fieldCategoryIT}
-		if lang == "en" {
-			fields = []string{fieldNameEN, fieldTextEN, fieldCategoryEN}
-		}
-		for _, t := range terms[lang] {
-			if x.vocab.has(t) || maxEdits(t) == 0 {
-				continue
-			}
-			for _, c := range x.vocab.corrections(t) {
-				terms[lang] = append(terms[lang], c)
-				for _, f := range fields {
-					q := bleve.NewTermQuery(c)
-					q.SetField(f)
-					q.SetBoost(boostFuzzy)
-					clauses = append(clauses, q)
-				}
-			}
-		}
-	}
-
-	needs := x.th.match(terms)
-	var understood []catalogue.CategoryID
+	tq := textQuery{}
 	boosted := map[catalogue.CategoryID]bool{}
-	for i, m := range needs {
+	for i, m := range x.th.match(terms) {
 		if i < maxExpansions && strings.TrimSpace(m.need.Expand) != "" {
-			match(m.need.Expand, fieldNameIT, analyzerIT, boostName*boostExpansion)
-			match(m.need.Expand, fieldTextIT, analyzerIT, boostText*boostExpansion)
+			x.termClauses(x.th.expansion(m.need), fieldNameIT, boostName*boostExpansion, &rare, &boosts)
+			liftCategories(x.th.expansion(m.need), "it", boostCategory*boostExpansion)
 		}
 		if c := m.need.Category; c != "" && !boosted[c] {
 			boosted[c] = true
-			understood = append(understood, c)
-			q := bleve.NewTermQuery(string(c))
-			q.SetField(fieldCategory)
-			q.SetBoost(boostNeedPerTerm * float64(m.strength))
-			clauses = append(clauses, q)
+			tq.understood = append(tq.understood, c)
+			// A need that accounts for all the words of a short message ("badante") is
+			// surer than one among many words of a long one.
+			coverage := float64(m.strength) / float64(max(len(terms[m.need.Lang]), 1))
+			categoryBoost[c] += boostNeedPerTerm * float64(m.strength) * (1 + min(coverage, 1))
 		}
 	}
-	return bleve.NewDisjunctionQuery(clauses...), understood
+	for _, c := range catalogue.CategoryIDs() {
+		if b := categoryBoost[c]; b > 0 {
+			q := bleve.NewTermQuery(string(c))
+			q.SetField(fieldCategory)
+			q.SetBoost(b)
+			boosts = append(boosts, q)
+		}
+	}
+	// A query of common words only selects by title, or by description when no title
+	// has them: selecting every description that says "anziani" would cost a scan of
+	// a large part of a big catalogue.
+	var selecting []query.Query
+	switch {
+	case len(rare) > 0:
+		// Common words still lift by title; by description they would cost as much
+		// as selecting them.
+		selecting = rare
+		boosts = append(boosts, commonNames...)
+	case len(commonNames) > 0:
+		selecting = commonNames
+		boosts = append(boosts, commonBodies...)
+	default:
+		selecting = commonBodies
+	}
+	// The provider's name selects too ("la cooperativa Arcobaleno").
+	selecting = append(selecting, newMatch(text, fieldProviderIT, analyzerIT, boostProvider))
+	tq.boost = boosts
+	tq.match = bleve.NewDisjunctionQuery(selecting...)
+	return tq
+}
+
+// termClauses adds a term query per query term on one field: to selecting when the
+// field holds the term in few services, to common otherwise.
+func (x *Index) termClauses(terms []string, field string, boost float64, selecting, common *[]query.Query) {
+	for _, t := range terms {
+		df := x.docFreq(field, t)
+		if df == 0 {
+			continue
+		}
+		q := bleve.NewTermQuery(t)
+		q.SetField(field)
+		q.SetBoost(boost)
+		if df > x.commonDF {
+			*common = append(*common, q)
+		} else {
+			*selecting = append(*selecting, q)
+		}
+	}
+}
+
+// correctTypos finds, for each word no field of its language holds, the nearest words
+// the catalogue knows, and adds them to terms so that the thesaurus sees them too. In
+// the other language only words unknown in both languages are corrected: "badante" in
+// an English message is an Italian word, not an English typo.
+func (x *Index) correctTypos(terms map[string][]string, lang string) map[string][]string {
+	out := map[string][]string{}
+	for _, l := range []string{"it", "en"} {
+		for _, t := range terms[l] {
+			if x.vocab[l].has(t) || maxEdits(t) == 0 {
+				continue
+			}
+			if l != lang && x.vocab[lang].has(t) {
+				continue
+			}
+			out[l] = append(out[l], x.vocab[l].corrections(t)...)
+		}
+		terms[l] = append(terms[l], out[l]...)
+	}
+	return out
+}
+
+func otherLang(lang string) string {
+	if lang == "en" {
+		return "it"
+	}
+	return "en"
 }
 
 func capTerms(ts []string) []string {

@@ -161,6 +161,7 @@ func TestFiltersCombineWithText(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.req.Limit = MaxLimit
+			tt.req.Facets = true
 			res := mustSearch(t, x, tt.req)
 			if len(res.Hits) == 0 {
 				t.Fatal("no hits")

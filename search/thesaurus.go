@@ -13,9 +13,12 @@ import (
 type thesaurus struct {
 	needs    []catalogue.Need
 	triggers []trigger
-	byTerm   map[string][]int // term -> triggers containing it
-	terms    map[string]struct{}
+	byTerm   map[string][]int    // term -> triggers containing it
+	expanded map[string][]string // expansion text -> its Italian terms
 }
+
+// expansion returns the analysed terms of a need's expansion.
+func (th *thesaurus) expansion(n catalogue.Need) []string { return th.expanded[n.Expand] }
 
 type trigger struct {
 	need  int
@@ -24,12 +27,13 @@ type trigger struct {
 }
 
 func compileThesaurus(needs []catalogue.Need, analyze func(analyzer, text string) []string) (*thesaurus, error) {
-	th := &thesaurus{needs: needs, byTerm: map[string][]int{}, terms: map[string]struct{}{}}
+	th := &thesaurus{needs: needs, byTerm: map[string][]int{}, expanded: map[string][]string{}}
 	for i, n := range needs {
 		analyzer := analyzerIT
 		if n.Lang == "en" {
 			analyzer = analyzerEN
 		}
+		th.expanded[n.Expand] = dedupe(analyze(analyzerIT, n.Expand))
 		for _, t := range n.Triggers {
 			terms := dedupe(analyze(analyzer, t))
 			if len(terms) == 0 {
@@ -40,7 +44,6 @@ func compileThesaurus(needs []catalogue.Need, analyze func(analyzer, text string
 			for _, term := range terms {
 				key := n.Lang + ":" + term
 				th.byTerm[key] = append(th.byTerm[key], ti)
-				th.terms[term] = struct{}{}
 			}
 		}
 	}

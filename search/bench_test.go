@@ -1,0 +1,73 @@
+package search
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// Queries of one to three words, as citizens type them, and the same with typos.
+var (
+	benchExact = []string{"babysitter", "badante", "psicologo", "pasti a domicilio", "corso di italiano",
+		"compilare ISEE", "dog sitter", "spesa anziani", "doposcuola", "infermiere a domicilio",
+		"parrucchiere", "pulizie casa", "ansia", "centro estivo bambini", "riparare rubinetto"}
+	benchTypos = []string{"babisitter", "badande", "psicolgo", "pasti a domicilo", "corzo di itagliano",
+		"compilre ISEE", "dogsiter", "spessa anziani", "dopo scuola", "infermiera a domicigio",
+		"parucchiere", "pulizzie casa", "ansiaa", "centro estvo bambini", "riparre rubinetto"}
+)
+
+func BenchmarkBuildBundledIndex(b *testing.B) {
+	cat, err := catalogue.Bundled()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		x, err := Build(context.Background(), cat, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		x.Close()
+	}
+}
+
+func BenchmarkQueryBundled(b *testing.B) {
+	x := testIndex(b)
+	b.Run("exact", func(b *testing.B) { benchQueries(b, x, benchExact) })
+	b.Run("typos", func(b *testing.B) { benchQueries(b, x, benchTypos) })
+}
+
+// benchQueries runs the queries round-robin and reports the median and 99th
+// percentile latency besides the mean.
+func benchQueries(b *testing.B, x *Index, queries []string) {
+	b.Helper()
+	ctx := context.Background()
+	lat := make([]time.Duration, 0, 1024)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		if _, err := x.Search(ctx, Request{Query: queries[i%len(queries)]}); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+		i++
+	}
+	reportPercentiles(b, lat)
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	b.Helper()
+	if len(lat) == 0 {
+		return
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) float64 {
+		return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+}
