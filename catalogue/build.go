@@ -22,12 +22,24 @@ const (
 	minLon, maxLon = 9.02, 9.32
 )
 
-// Units a price can be charged per.
-var costUnits = map[string]bool{"ora": true, "seduta": true, "pasto": true, "intervento": true,
-	"giorno": true, "mese": true, "corso": true, "pacchetto": true}
+// validUnit reports whether a price can be charged per unit u.
+func validUnit(u string) bool {
+	switch u {
+	case "ora", "seduta", "pasto", "intervento", "giorno", "mese", "corso", "pacchetto":
+		return true
+	}
+	return false
+}
 
-var weekdays = map[string]time.Weekday{"lun": time.Monday, "mar": time.Tuesday, "mer": time.Wednesday,
-	"gio": time.Thursday, "ven": time.Friday, "sab": time.Saturday, "dom": time.Sunday}
+// parseWeekday reads an Italian day abbreviation.
+func parseWeekday(s string) (time.Weekday, bool) {
+	for i, d := range [...]string{"dom", "lun", "mar", "mer", "gio", "ven", "sab"} {
+		if s == d {
+			return time.Weekday(i), true
+		}
+	}
+	return 0, false
+}
 
 // checker reports problems of one record.
 type checker struct {
@@ -100,7 +112,7 @@ func (c checker) schedules(field string, recs []scheduleRecord) []Schedule {
 			c.bad(f+".days", "at least one day is required")
 		}
 		for _, d := range r.Days {
-			wd, ok := weekdays[strings.ToLower(strings.TrimSpace(d))]
+			wd, ok := parseWeekday(strings.ToLower(strings.TrimSpace(d)))
 			if !ok {
 				c.bad(f+".days", "unknown day %q (use lun mar mer gio ven sab dom)", d)
 				continue
@@ -322,7 +334,7 @@ func (c checker) cost(v costRecord, d Delivery) Cost {
 		}
 		return out
 	}
-	if !costUnits[v.Unit] {
+	if !validUnit(v.Unit) {
 		c.bad("cost.unit", "unknown unit %q (expected ora, seduta, pasto, intervento, giorno, mese, corso or pacchetto)", v.Unit)
 	}
 	if d.Individual {

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -42,8 +44,8 @@ const (
 
 // Options configure an index.
 type Options struct {
-	// Dir keeps the index on disk in this folder (for large catalogues); empty keeps it
-	// in memory.
+	// Dir keeps the index on disk, in a new folder inside Dir that Close removes (for
+	// large catalogues); empty keeps it in memory.
 	Dir string
 	// Timeout bounds every search; zero means DefaultTimeout.
 	Timeout time.Duration
@@ -67,6 +69,7 @@ type Index struct {
 	df            map[string]map[string]uint64 // field -> term -> services containing it
 	commonDF      uint64                       // a term in more documents than this is common
 	timeout       time.Duration
+	dir           string // the on-disk index's own folder, removed on Close
 }
 
 // Build indexes a catalogue.
@@ -77,7 +80,20 @@ func Build(ctx context.Context, cat *catalogue.Catalogue, opts Options) (*Index,
 	if x.timeout <= 0 {
 		x.timeout = DefaultTimeout
 	}
-	if err := x.build(ctx, opts.Dir); err != nil {
+	dir := ""
+	if opts.Dir != "" {
+		// Each index gets a fresh folder of its own inside Dir, removed on Close, so
+		// that a restart or a second index never trips over an old one.
+		if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create index folder: %w", err)
+		}
+		d, err := os.MkdirTemp(opts.Dir, "wemi-index-")
+		if err != nil {
+			return nil, fmt.Errorf("create index folder: %w", err)
+		}
+		dir, x.dir = filepath.Join(d, "index"), d
+	}
+	if err := x.build(ctx, dir); err != nil {
 		x.Close()
 		return nil, err
 	}
@@ -162,6 +178,9 @@ func (x *Index) Close() error {
 		if idx != nil {
 			errs = append(errs, idx.Close())
 		}
+	}
+	if x.dir != "" {
+		errs = append(errs, os.RemoveAll(x.dir))
 	}
 	return errors.Join(errs...)
 }

@@ -55,7 +55,7 @@ func generateCatalogue(tb testing.TB, n int) *catalogue.Catalogue {
 
 func BenchmarkLargeQuery(b *testing.B) {
 	cat := generateCatalogue(b, largeServices)
-	x, err := Build(context.Background(), cat, Options{Dir: b.TempDir() + "/index"})
+	x, err := Build(context.Background(), cat, Options{Dir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func BenchmarkLargeBuild(b *testing.B) {
 	cat := generateCatalogue(b, largeServices)
 	b.ResetTimer()
 	for b.Loop() {
-		x, err := Build(context.Background(), cat, Options{Dir: b.TempDir() + "/index"})
+		x, err := Build(context.Background(), cat, Options{Dir: b.TempDir()})
 		if err != nil {
 			b.Fatal(err)
 		}

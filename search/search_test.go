@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -294,4 +295,30 @@ func FuzzSearch(f *testing.F) {
 			t.Fatalf("Search(%q): %v", q, err)
 		}
 	})
+}
+
+func TestOnDiskIndexMatchesInMemoryAndCleansUp(t *testing.T) {
+	cat, err := catalogue.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	disk, err := Build(context.Background(), cat, Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := testIndex(t)
+	for _, q := range []string{"badante", "psicolgo", "someone to walk my dog"} {
+		a := mustSearch(t, disk, Request{Query: q, Limit: 5})
+		b := mustSearch(t, mem, Request{Query: q, Limit: 5})
+		if a.Total != b.Total || len(a.Hits) != len(b.Hits) || a.Hits[0].Service.ID != b.Hits[0].Service.ID {
+			t.Errorf("%q: on disk %d hits (top %s), in memory %d (top %s)", q, a.Total, a.Hits[0].Service.ID, b.Total, b.Hits[0].Service.ID)
+		}
+	}
+	if err := disk.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("Close left %d entries in the index folder", len(left))
+	}
 }
