@@ -41,6 +41,10 @@ func parseWeekday(s string) (time.Weekday, bool) {
 	return 0, false
 }
 
+// maxIDLength bounds ids so that a chat button can carry one (Telegram allows 64
+// bytes of button data).
+const maxIDLength = 56
+
 // checker reports problems of one record.
 type checker struct {
 	ps    *problems
@@ -69,6 +73,8 @@ func (c checker) id(value string, seen map[string]bool) {
 		c.bad("id", "is required")
 	case !idRE.MatchString(value):
 		c.bad("id", "%q must be lowercase letters, digits and dashes", value)
+	case len(value) > maxIDLength:
+		c.bad("id", "%q is longer than %d characters", value, maxIDLength)
 	case seen[value]:
 		c.bad("id", "duplicate id %q", value)
 	}
@@ -89,6 +95,10 @@ func (c checker) point(latField, lonField string, lat, lon *float64) Point {
 		c.bad(lonField, "is required")
 	}
 	if lat == nil || lon == nil {
+		return Point{}
+	}
+	if !finite(*lat) || !finite(*lon) {
+		c.bad(latField, "coordinates must be numbers")
 		return Point{}
 	}
 	if *lat < minLat || *lat > maxLat {
@@ -152,6 +162,9 @@ func (c checker) price(field string, v *float64) int {
 	case v == nil:
 		c.bad(field, "a price is required for a paid service (or set cost.free: true)")
 		return 0
+	case !finite(*v):
+		c.bad(field, "price must be a number")
+		return 0
 	case *v < 0:
 		c.bad(field, "negative price %v", *v)
 		return 0
@@ -163,6 +176,8 @@ func (c checker) price(field string, v *float64) int {
 	}
 	return int(math.Round(*v * 100))
 }
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 // build validates every record and assembles the catalogue. It returns nil when any
 // problem was reported, here or while decoding.
@@ -332,6 +347,12 @@ func (c checker) cost(v costRecord, d Delivery) Cost {
 		if v.Individual != nil || v.Shared != nil {
 			c.bad("cost", "a free service has no prices")
 		}
+		if v.Unit != "" {
+			c.bad("cost.unit", "a free service has no unit")
+		}
+		if v.ISEE != nil {
+			c.bad("cost.isee", "a free service has no ISEE reduction")
+		}
 		return out
 	}
 	if !validUnit(v.Unit) {
@@ -339,9 +360,13 @@ func (c checker) cost(v costRecord, d Delivery) Cost {
 	}
 	if d.Individual {
 		out.Individual = c.price("cost.individual", v.Individual)
+	} else if v.Individual != nil {
+		c.bad("cost.individual", "a price for individual delivery, which the service does not offer (delivery.individual)")
 	}
 	if d.Shared != nil {
 		out.Shared = c.price("cost.shared", v.Shared)
+	} else if v.Shared != nil {
+		c.bad("cost.shared", "a price for group delivery, which the service does not offer (delivery.shared)")
 	}
 	if v.ISEE != nil {
 		if v.ISEE.MaxISEE <= 0 {

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -55,22 +56,22 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 	var ps problems
 	l := loader{ps: &ps}
 
-	l.categories = decodeFile[categoryRecord](fileCategories, l.read(fsys, fileCategories, true), "categories", "category", &ps)
-	l.orgs = decodeFile[organizationRecord](fileOrganizations, l.read(fsys, fileOrganizations, true), "organizations", "organization", &ps)
-	l.spaces = decodeFile[spaceRecord](fileSpaces, l.read(fsys, fileSpaces, true), "spaces", "space", &ps)
-	if data := l.read(fsys, fileThesaurus, false); data != nil {
+	if data, ok := l.read(fsys, fileCategories); ok {
+		l.categories = decodeFile[categoryRecord](fileCategories, data, "categories", "category", &ps)
+	}
+	if data, ok := l.read(fsys, fileOrganizations); ok {
+		l.orgs = decodeFile[organizationRecord](fileOrganizations, data, "organizations", "organization", &ps)
+	}
+	if data, ok := l.read(fsys, fileSpaces); ok {
+		l.spaces = decodeFile[spaceRecord](fileSpaces, data, "spaces", "space", &ps)
+	}
+	if data, ok := l.read(fsys, fileThesaurus); ok {
 		l.needs = decodeFile[needRecord](fileThesaurus, data, "needs", "need", &ps)
 	}
-	serviceFiles, err := fs.Glob(fsys, dirServices+"/*.yaml")
-	if err != nil {
-		return nil, fmt.Errorf("list service files: %w", err)
-	}
-	sort.Strings(serviceFiles)
-	if len(serviceFiles) == 0 {
-		ps.add(Problem{File: dirServices + "/", Msg: "no service files (*.yaml) found"})
-	}
-	for _, f := range serviceFiles {
-		l.services = append(l.services, decodeFile[serviceRecord](f, l.read(fsys, f, true), "services", "service", &ps)...)
+	for _, f := range l.serviceFiles(fsys) {
+		if data, ok := l.read(fsys, f); ok {
+			l.services = append(l.services, decodeFile[serviceRecord](f, data, "services", "service", &ps)...)
+		}
 	}
 	l.checkStrayFiles(fsys)
 
@@ -95,37 +96,62 @@ type loader struct {
 	needs      []record[needRecord]
 }
 
-func (l *loader) read(fsys fs.FS, name string, required bool) []byte {
+// serviceFiles lists the YAML files in services/, reporting anything else there.
+func (l *loader) serviceFiles(fsys fs.FS) []string {
+	entries, err := fs.ReadDir(fsys, dirServices)
+	if err != nil {
+		l.ps.add(Problem{File: dirServices + "/", Msg: "cannot read the services folder: " + plainFSError(err)})
+		return nil
+	}
+	var files []string
+	for _, e := range entries {
+		name := dirServices + "/" + e.Name()
+		switch ext := path.Ext(e.Name()); {
+		case e.IsDir():
+			l.ps.add(Problem{File: name, Msg: "folders inside services/ are not read; move its files up"})
+		case ext == ".yaml" || ext == ".yml":
+			files = append(files, name)
+		case strings.HasPrefix(e.Name(), "."):
+			// Editors' swap and lock files.
+		default:
+			l.ps.add(Problem{File: name, Msg: "not a YAML file: service files must end in .yaml"})
+		}
+	}
+	sort.Strings(files)
+	if len(files) == 0 {
+		l.ps.add(Problem{File: dirServices + "/", Msg: "no service files (*.yaml) found"})
+	}
+	return files
+}
+
+// read returns a file's content, reporting a missing, unreadable or oversized file.
+func (l *loader) read(fsys fs.FS, name string) ([]byte, bool) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		if required || !isNotExist(err) {
-			l.ps.add(Problem{File: name, Msg: "cannot read the file: " + plainFSError(err)})
-		}
-		return nil
+		l.ps.add(Problem{File: name, Msg: "cannot read the file: " + plainFSError(err)})
+		return nil, false
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
 		l.ps.add(Problem{File: name, Msg: "cannot read the file: " + plainFSError(err)})
-		return nil
+		return nil, false
 	}
 	if st.IsDir() {
 		l.ps.add(Problem{File: name, Msg: "is a folder, expected a YAML file"})
-		return nil
+		return nil, false
 	}
-	if st.Size() > maxFileSize {
-		l.ps.add(Problem{File: name, Msg: fmt.Sprintf("the file is %d bytes, over the limit of %d", st.Size(), maxFileSize)})
-		return nil
-	}
-	data, err := fs.ReadFile(fsys, name)
+	// Read at most one byte past the limit: a special file (/dev/zero) reports no size.
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		l.ps.add(Problem{File: name, Msg: "cannot read the file: " + plainFSError(err)})
-		return nil
+		return nil, false
 	}
-	if data == nil {
-		data = []byte{}
+	if len(data) > maxFileSize {
+		l.ps.add(Problem{File: name, Msg: fmt.Sprintf("the file is over the limit of %d bytes", maxFileSize)})
+		return nil, false
 	}
-	return data
+	return data, true
 }
 
 // checkStrayFiles reports YAML files the loader would not read, which usually means a
@@ -141,7 +167,7 @@ func (l *loader) checkStrayFiles(fsys fs.FS) {
 		ext := path.Ext(e.Name())
 		if !e.IsDir() && (ext == ".yaml" || ext == ".yml") && !known[e.Name()] {
 			l.ps.add(Problem{File: e.Name(), Msg: "unknown catalogue file: services go in services/, the other files are " +
-				strings.Join([]string{fileCategories, fileOrganizations, fileSpaces, fileThesaurus}, ", ")})
+				strings.Join([]string{fileCategories, fileOrganizations, fileSpaces, fileThesaurus}, ", ") + " (with .yaml)"})
 		}
 	}
 }

@@ -211,7 +211,7 @@ func TestLoadRefusesBrokenFiles(t *testing.T) {
 					delete(m, k)
 				}
 			}
-		}, "no service files"},
+		}, "cannot read the services folder"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -271,5 +271,74 @@ func TestScheduleCovers(t *testing.T) {
 		if open == 0 || open > 7*24/2 {
 			t.Errorf("%s is open %d hours a week", sp.ID, open)
 		}
+	}
+}
+
+func TestValidateFileInContext(t *testing.T) {
+	fsys := bundledFS(t)
+	// A renamed copy of a bundled services file replaces it: no false duplicates.
+	copyPath := filepath.Join(t.TempDir(), "educativo-modificato.yaml")
+	if err := os.WriteFile(copyPath, fsys["services/educativo.yaml"].Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ValidateFile(copyPath); err != nil {
+		t.Errorf("renamed copy: %v", err)
+	}
+	// Anything but YAML is refused, not silently passed.
+	for _, name := range []string{"notes.txt", "passwd"} {
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, []byte("root:x:0:0"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ValidateFile(p); err == nil || !strings.Contains(err.Error(), "not a catalogue file") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// Inside a catalogue folder, the folder is the context: here it lacks providers.
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "services"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "organizations.yaml"), []byte("organizations: []\n"), 0o644)
+	svc := filepath.Join(dir, "services", "educativo.yaml")
+	os.WriteFile(svc, fsys["services/educativo.yaml"].Data, 0o644)
+	_, err := ValidateFile(svc)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "services", "educativo.yaml")+":") ||
+		!strings.Contains(err.Error(), "unknown provider") {
+		t.Errorf("file in a folder: %v", err)
+	}
+}
+
+func TestLoadRejectsSilentLosses(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(fstest.MapFS)
+		want   string
+	}{
+		{"text file among services", func(m fstest.MapFS) {
+			m["services/appunti.txt"] = &fstest.MapFile{Data: []byte("x")}
+		}, "service files must end in .yaml"},
+		{"two documents", func(m fstest.MapFS) {
+			m["spaces.yaml"] = &fstest.MapFile{Data: append(append([]byte{}, m["spaces.yaml"].Data...), []byte("\n---\nspaces: []\n")...)}
+		}, "more than one YAML document"},
+		{"missing thesaurus", func(m fstest.MapFS) { delete(m, "thesaurus.yaml") }, "thesaurus.yaml: cannot read the file"},
+		{"NaN price", func(m fstest.MapFS) {
+			b := strings.Replace(string(m["services/educativo.yaml"].Data), "individual: 1", "individual: .nan #", 1)
+			m["services/educativo.yaml"] = &fstest.MapFile{Data: []byte(b)}
+		}, "price must be a number"},
+		{"duplicate key", func(m fstest.MapFS) {
+			b := strings.Replace(string(m["spaces.yaml"].Data), "    municipio: 5\n", "    municipio: 5\n    municipio: 6\n", 1)
+			m["spaces.yaml"] = &fstest.MapFile{Data: []byte(b)}
+		}, "already defined at line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := bundledFS(t)
+			tt.mutate(fsys)
+			_, err := Load(fsys)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v does not mention %q", err, tt.want)
+			}
+		})
 	}
 }

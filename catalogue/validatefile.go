@@ -3,25 +3,48 @@ package catalogue
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing/fstest"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// ValidateFile checks a single catalogue file (say, an edited services file) in the
-// context of the bundled catalogue: the file takes the place of its namesake, so that
-// references to providers and categories are checked too. Problems name the file by
-// the path given.
+// ValidateFile checks a single catalogue file (say, an edited services file) in its
+// context. Inside a catalogue folder (next to organizations.yaml, or in its services/
+// folder) the whole folder is checked. Elsewhere the file takes the place of its
+// counterpart in the bundled catalogue: the file of the same name, or the services file
+// that shares its ids. Problems name the file by the path given.
 func ValidateFile(path string) (*Catalogue, error) {
-	data, err := os.ReadFile(path)
+	switch ext := filepath.Ext(path); ext {
+	case ".yaml", ".yml":
+	default:
+		return nil, &ValidationError{Problems: []Problem{{File: path, Msg: "not a catalogue file: catalogue files are YAML and end in .yaml"}}}
+	}
+	dir := filepath.Dir(path)
+	for _, root := range []string{dir, filepath.Dir(dir)} {
+		if root == filepath.Dir(dir) && filepath.Base(dir) != dirServices {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(root, fileOrganizations)); err == nil {
+			c, err := LoadDir(root)
+			return c, renameProblems(err, root, "")
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	if len(data) > maxFileSize {
-		return nil, &ValidationError{Problems: []Problem{{File: path, Msg: fmt.Sprintf("the file is %d bytes, over the limit of %d", len(data), maxFileSize)}}}
+		return nil, &ValidationError{Problems: []Problem{{File: path, Msg: fmt.Sprintf("the file is over the limit of %d bytes", maxFileSize)}}}
 	}
 	overlay := fstest.MapFS{}
 	err = fs.WalkDir(bundled, "data", func(p string, d fs.DirEntry, err error) error {
@@ -32,30 +55,41 @@ func ValidateFile(path string) (*Catalogue, error) {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel("data", p)
-		overlay[filepath.ToSlash(rel)] = &fstest.MapFile{Data: b}
+		overlay[strings.TrimPrefix(p, "data/")] = &fstest.MapFile{Data: b}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read bundled catalogue: %w", err)
 	}
-	slot := slotFor(filepath.Base(path), data)
+	slot := slotFor(filepath.Base(path), data, overlay)
 	overlay[slot] = &fstest.MapFile{Data: data}
 	c, err := Load(overlay)
-	var ve *ValidationError
-	if errors.As(err, &ve) {
-		for i := range ve.Problems {
-			if ve.Problems[i].File == slot {
-				ve.Problems[i].File = path
-			}
-		}
-	}
-	return c, err
+	return c, renameProblems(err, "", slot, path)
 }
 
-// slotFor says where in a catalogue folder a file belongs: its own name for the
-// top-level files, services/ for a file whose top-level key is "services".
-func slotFor(base string, data []byte) string {
+// renameProblems makes the problems of a validation name files as the user knows
+// them: inside root, or the overlay slot as the given path.
+func renameProblems(err error, root string, slotAndPath ...string) error {
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	for i := range ve.Problems {
+		p := &ve.Problems[i]
+		switch {
+		case root != "":
+			p.File = filepath.Join(root, filepath.FromSlash(p.File))
+		case len(slotAndPath) == 2 && p.File == slotAndPath[0]:
+			p.File = slotAndPath[1]
+		}
+	}
+	return err
+}
+
+// slotFor says which file of the bundled catalogue a file replaces: its own name for
+// the top-level files, or by its top-level key; for services, the bundled file that
+// shares most of its ids, else a new file in services/.
+func slotFor(base string, data []byte, bundledFiles fstest.MapFS) string {
 	switch base {
 	case fileCategories, fileOrganizations, fileSpaces, fileThesaurus:
 		return base
@@ -69,5 +103,41 @@ func slotFor(base string, data []byte) string {
 			}
 		}
 	}
-	return dirServices + "/" + base
+	ids := serviceIDs(data)
+	best, bestShared := "", 0
+	for name, f := range bundledFiles {
+		if !strings.HasPrefix(name, dirServices+"/") {
+			continue
+		}
+		shared := 0
+		for id := range serviceIDs(f.Data) {
+			if ids[id] {
+				shared++
+			}
+		}
+		if shared > bestShared || shared == bestShared && shared > 0 && name < best {
+			best, bestShared = name, shared
+		}
+	}
+	if best != "" {
+		return best
+	}
+	return dirServices + "/" + strings.TrimSuffix(base, filepath.Ext(base)) + ".yaml"
+}
+
+// serviceIDs reads the ids of a services file, ignoring anything malformed (the
+// loader reports it).
+func serviceIDs(data []byte) map[string]bool {
+	var f struct {
+		Services []struct {
+			ID string `yaml:"id"`
+		} `yaml:"services"`
+	}
+	ids := map[string]bool{}
+	if yaml.Unmarshal(data, &f) == nil {
+		for _, s := range f.Services {
+			ids[s.ID] = true
+		}
+	}
+	return ids
 }

@@ -1,8 +1,10 @@
 package catalogue
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"sort"
@@ -60,8 +62,14 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 // items that decoded are returned so that the rest of the catalogue is still checked.
 func decodeFile[T any](name string, data []byte, key, kind string, ps *problems) []record[T] {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		ps.add(Problem{File: name, Line: yamlErrorLine(err), Msg: "not valid YAML: " + cleanYAMLError(err)})
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		ps.add(Problem{File: name, Line: extra.Line, Msg: "the file holds more than one YAML document (a second '---'?); keep one per file"})
 		return nil
 	}
 	if len(doc.Content) == 0 {
@@ -157,7 +165,10 @@ func unknownFields(n *yaml.Node, t reflect.Type, prefix string) []unknownField {
 	return out
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+var (
+	yamlLineRE        = regexp.MustCompile(`line (\d+)`)
+	yamlLeadingLineRE = regexp.MustCompile(`^line \d+: `)
+)
 
 func yamlErrorLine(err error) int {
 	m := yamlLineRE.FindStringSubmatch(err.Error())
@@ -168,9 +179,11 @@ func yamlErrorLine(err error) int {
 	return n
 }
 
-// cleanYAMLError drops the "yaml: line N:" prefix, which Problem already shows.
+// cleanYAMLError drops the leading "yaml: line N:", which Problem already shows.
 func cleanYAMLError(err error) string {
 	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	s = yamlLineRE.ReplaceAllString(s, "")
-	return strings.TrimLeft(s, ": ")
+	if loc := yamlLeadingLineRE.FindStringIndex(s); loc != nil {
+		s = s[loc[1]:]
+	}
+	return s
 }

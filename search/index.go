@@ -384,6 +384,9 @@ func (x *Index) loadVocabulary() error {
 			x.vocab[tr.lang].add(term)
 		}
 	}
+	for _, v := range x.vocab {
+		v.freeze()
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -17,9 +18,9 @@ import (
 
 // Limits on what one search may ask for.
 const (
-	// MaxQueryRunes is how much of a message is searched: the first part of a long
-	// message says what is needed; the rest would only slow the search down.
-	MaxQueryRunes = 400
+	// MaxQueryRunes is how much of a message is analysed; maxTerms then bounds the
+	// words searched, so a long message costs no more than a few sentences.
+	MaxQueryRunes = 4000
 	// maxTerms bounds the words looked up for typos and thesaurus needs.
 	maxTerms = 40
 	// DefaultLimit and MaxLimit bound the hits returned.
@@ -114,7 +115,8 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	defer cancel()
 	br, err := x.idx.SearchInContext(ctx, sr)
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", truncate(req.Query, 40), err)
+		// The query is the citizen's text: it stays out of errors and logs.
+		return nil, fmt.Errorf("search (%d characters): %w", len(req.Query), err)
 	}
 	res.Total = int(br.Total)
 	if f, ok := br.Facets["categories"]; ok && f.Terms != nil {
@@ -155,6 +157,9 @@ func (x *Index) validate(req *Request) error {
 	}
 	if req.Delivery != "" && req.Delivery != DeliveryIndividual && req.Delivery != DeliveryShared {
 		return fmt.Errorf("%w: delivery %q (expected %s or %s)", ErrBadRequest, req.Delivery, DeliveryIndividual, DeliveryShared)
+	}
+	if p := req.Near; p != nil && (math.IsNaN(p.Lat) || math.IsNaN(p.Lon) || p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180) {
+		return fmt.Errorf("%w: %v is not a point on Earth", ErrBadRequest, *p)
 	}
 	if req.Limit <= 0 {
 		req.Limit = DefaultLimit
@@ -203,7 +208,7 @@ const (
 	boostOtherLang   = 0.4
 	boostExpansion   = 0.5
 	boostNeedPerTerm = 3.0
-	boostFuzzy       = 0.15
+	boostFuzzy       = 0.3
 	maxExpansions    = 3
 )
 
@@ -265,9 +270,19 @@ func (x *Index) textQuery(raw, lang string) textQuery {
 
 	tq := textQuery{}
 	boosted := map[catalogue.CategoryID]bool{}
-	for i, m := range x.th.match(terms) {
-		if i < maxExpansions && strings.TrimSpace(m.need.Expand) != "" {
-			x.termClauses(x.th.expansion(m.need), fieldNameIT, boostName*boostExpansion, &rare, &boosts)
+	// The thesaurus sees the corrected words too ("badande" is "badante").
+	withCorrections := map[string][]string{}
+	for _, l := range []string{"it", "en"} {
+		withCorrections[l] = append(append([]string(nil), terms[l]...), corrections[l]...)
+	}
+	expanded := map[string]bool{}
+	for i, m := range x.th.match(withCorrections) {
+		if i < maxExpansions && strings.TrimSpace(m.need.Expand) != "" && !expanded[m.need.Expand] {
+			expanded[m.need.Expand] = true
+			// A need that explains the whole message ("non so a chi lasciare i bambini")
+			// weighs like the citizen's own words; one among many words, half that.
+			cover := min(float64(m.strength)/float64(max(len(terms[m.need.Lang]), 1)), 1)
+			x.termClauses(without(x.th.expansion(m.need), withCorrections["it"]), fieldNameIT, boostName*boostExpansion*(1+cover), &rare, &boosts)
 			liftCategories(x.th.expansion(m.need), "it", boostCategory*boostExpansion)
 		}
 		if c := m.need.Category; c != "" && !boosted[c] {
@@ -275,8 +290,8 @@ func (x *Index) textQuery(raw, lang string) textQuery {
 			tq.understood = append(tq.understood, c)
 			// A need that accounts for all the words of a short message ("badante") is
 			// surer than one among many words of a long one.
-			coverage := float64(m.strength) / float64(max(len(terms[m.need.Lang]), 1))
-			categoryBoost[c] += boostNeedPerTerm * float64(m.strength) * (1 + min(coverage, 1))
+			cover := min(float64(m.strength)/float64(max(len(terms[m.need.Lang]), 1)), 1)
+			categoryBoost[c] += boostNeedPerTerm * float64(m.strength) * (1 + cover)
 		}
 	}
 	for _, c := range catalogue.CategoryIDs() {
@@ -345,7 +360,6 @@ func (x *Index) correctTypos(terms map[string][]string, lang string) map[string]
 			}
 			out[l] = append(out[l], x.vocab[l].corrections(t)...)
 		}
-		terms[l] = append(terms[l], out[l]...)
 	}
 	return out
 }
@@ -355,6 +369,25 @@ func otherLang(lang string) string {
 		return "it"
 	}
 	return "en"
+}
+
+// without returns the terms of a that are not in b: an expansion adds only words the
+// citizen did not write, or they would count twice.
+func without(a, b []string) []string {
+	var out []string
+	for _, t := range a {
+		found := false
+		for _, u := range b {
+			if t == u {
+				found = true
+				break
+			}
+		}
+		if !found {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func capTerms(ts []string) []string {

@@ -99,16 +99,22 @@ func (th *thesaurus) match(terms map[string][]string) []needMatch {
 			}
 		}
 	}
-	out := make([]needMatch, 0, len(best))
-	for i, s := range best {
-		out = append(out, needMatch{need: th.needs[i], strength: s})
+	idx := make([]int, 0, len(best))
+	for i := range best {
+		idx = append(idx, i)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].strength != out[j].strength {
-			return out[i].strength > out[j].strength
+	// Strongest first; ties in thesaurus order, so the same message always gets the
+	// same answer.
+	sort.Slice(idx, func(a, b int) bool {
+		if best[idx[a]] != best[idx[b]] {
+			return best[idx[a]] > best[idx[b]]
 		}
-		return out[i].need.Category < out[j].need.Category
+		return idx[a] < idx[b]
 	})
+	out := make([]needMatch, len(idx))
+	for k, i := range idx {
+		out[k] = needMatch{need: th.needs[i], strength: best[i]}
+	}
 	return out
 }
 

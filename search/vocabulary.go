@@ -1,5 +1,7 @@
 package search
 
+import "sort"
+
 // vocabulary is every term the index and the thesaurus know, bucketed by first letter
 // and length so that the near neighbours of a misspelt word are found without
 // comparing it to every term.
@@ -27,6 +29,14 @@ func (v *vocabulary) add(term string) {
 	v.terms[term] = struct{}{}
 	k := vocabKey{term[0], len(term)}
 	v.buckets[k] = append(v.buckets[k], term)
+}
+
+// freeze sorts the buckets, so that corrections come in the same order whatever order
+// the terms were added in.
+func (v *vocabulary) freeze() {
+	for _, b := range v.buckets {
+		sort.Strings(b)
+	}
 }
 
 func (v *vocabulary) has(term string) bool {

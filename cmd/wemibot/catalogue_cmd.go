@@ -51,7 +51,7 @@ func (c *cli) catalogue(ctx context.Context, args []string) error {
 
 func (c *cli) catalogueValidate(args []string) error {
 	fs := c.flagSet("catalogue validate", mainUsage)
-	pos, err := parseInterleaved(fs, args)
+	pos, err := c.parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func validatePath(path string) (*catalogue.Catalogue, error) {
 func (c *cli) catalogueStats(args []string) error {
 	fs := c.flagSet("catalogue stats", mainUsage)
 	asJSON := fs.Bool("json", false, "JSON output")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := c.parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}

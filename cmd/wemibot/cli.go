@@ -43,8 +43,13 @@ func run(ctx context.Context, args []string, env map[string]string, stdin io.Rea
 
 	fs := c.flagSet("wemibot", mainUsage)
 	if err := fs.Parse(args); err != nil {
-		return c.fail(err)
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, mainUsage)
+			return exitOK
+		}
+		return c.fail(fmt.Errorf("%w: %v", errUsage, err))
 	}
+	c.noteFlags(fs)
 	args = fs.Args()
 	cmd := "serve"
 	if len(args) > 0 {
@@ -86,7 +91,9 @@ func (c *cli) fail(err error) int {
 func (c *cli) flagSet(name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() { fmt.Fprint(c.stdout, usage) }
+	// The flag package calls Usage on every parse error; usage is printed only on
+	// -h (parseInterleaved), and errors get one line on standard error.
+	fs.Usage = func() {}
 	fs.StringVar(&c.cfg.CatalogueDir, "catalogue", c.cfg.CatalogueDir, "catalogue folder")
 	fs.StringVar(&c.cfg.IndexDir, "index-dir", c.cfg.IndexDir, "index folder")
 	fs.DurationVar(&c.cfg.SearchTimeout, "search-timeout", c.cfg.SearchTimeout, "search deadline")
@@ -95,16 +102,17 @@ func (c *cli) flagSet(name, usage string) *flag.FlagSet {
 
 // parseInterleaved parses flags that may come before or after positional arguments
 // ("search --json badante" and "search badante --json").
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+func (c *cli) parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
+				fmt.Fprint(c.stdout, mainUsage)
 				return nil, err
 			}
 			return nil, fmt.Errorf("%w: %v", errUsage, err)
 		}
+		c.noteFlags(fs)
 		args = fs.Args()
 		if len(args) == 0 {
 			return pos, nil
@@ -123,10 +131,30 @@ func (c *cli) loadCatalogue() (*catalogue.Catalogue, error) {
 	if c.cfg.CatalogueDir == "" {
 		return catalogue.Bundled()
 	}
-	return catalogue.LoadDir(c.cfg.CatalogueDir)
+	cat, err := catalogue.LoadDir(c.cfg.CatalogueDir)
+	if err != nil {
+		return nil, fmt.Errorf("catalogue folder (WEMI_CATALOGUE_DIR / --catalogue) %s: %w", c.cfg.CatalogueDir, err)
+	}
+	return cat, nil
+}
+
+// noteFlags records which settings were given as flags: a flag overrides its
+// environment variable, even an invalid one.
+func (c *cli) noteFlags(fs *flag.FlagSet) {
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "search-timeout" {
+			c.cfg.searchTimeoutErr = nil
+		}
+	})
 }
 
 func (c *cli) buildIndex(ctx context.Context, cat *catalogue.Catalogue) (*search.Index, error) {
+	if c.cfg.searchTimeoutErr != nil {
+		return nil, fmt.Errorf("%w: %v", errUsage, c.cfg.searchTimeoutErr)
+	}
+	if c.cfg.SearchTimeout <= 0 {
+		return nil, fmt.Errorf("%w: --search-timeout must be a positive duration such as 2s or 500ms", errUsage)
+	}
 	return search.Build(ctx, cat, search.Options{Dir: c.cfg.IndexDir, Timeout: c.cfg.SearchTimeout})
 }
 
@@ -134,8 +162,12 @@ func (c *cli) buildIndex(ctx context.Context, cat *catalogue.Catalogue) (*search
 // catalogue, builds the index and says how to search it.
 func (c *cli) serve(ctx context.Context, args []string) error {
 	fs := c.flagSet("serve", mainUsage)
-	if _, err := parseInterleaved(fs, args); err != nil {
+	pos, err := c.parseInterleaved(fs, args)
+	if err != nil {
 		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos[0])
 	}
 	start := time.Now()
 	cat, err := c.loadCatalogue()
@@ -173,7 +205,7 @@ const mainUsage = `WeMi Bot - the chatbot of Milan's shared-welfare portal WeMi.
 Usage:
   wemibot [serve]                         start the bot (for now: load and index the catalogue)
   wemibot search [flags] QUERY|-          search the catalogue ('-': one query per line on stdin)
-  wemibot catalogue validate PATH         check a catalogue folder
+  wemibot catalogue validate PATH         check a catalogue folder, or one file of it
   wemibot catalogue stats [--json]        count providers, services and spaces
   wemibot help                            this help
 
@@ -181,7 +213,7 @@ Search flags:
   --lang it|en      language of the query (default it)
   --category ID     only this category
   --free            only free services
-  --zone N          only services in Municipio N (1-9)
+  --zone N|PLACE    only services in Municipio N (1-9), or the Municipio of a neighbourhood
   --for TARGET      bambini, ragazzi, adulti, anziani, famiglie, disabilita, stranieri
   --delivery D      individuale or condivisione
   --limit N         hits per query (default 10, at most 100)

@@ -82,6 +82,26 @@ func TestSearchReadsQueriesFromStdin(t *testing.T) {
 	}
 }
 
+func TestZoneAcceptsNeighbourhoods(t *testing.T) {
+	a := runCLI(t, nil, "", "search", "--json", "--zone", "Niguarda", "babysitter")
+	b := runCLI(t, nil, "", "search", "--json", "--zone", "9", "babysitter")
+	if a.code != 0 || a.stdout != b.stdout {
+		t.Errorf("--zone Niguarda differs from --zone 9:\n%s\n%s%s", a.stdout, b.stdout, a.stderr)
+	}
+}
+
+func TestStdinSurvivesHugeLines(t *testing.T) {
+	in := strings.Repeat("badante ", 20000) + "\ncolf\n"
+	r := runCLI(t, nil, in, "search", "--json", "-")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], `"query":"colf"`) {
+		t.Errorf("the query after a 160 KB line was not answered: %d lines", len(lines))
+	}
+}
+
 func TestSearchFiltersAndTable(t *testing.T) {
 	r := runCLI(t, nil, "", "search", "--free", "--zone", "9", "--for", "anziani", "--category", "socio-assistenziale", "compagnia")
 	if r.code != 0 {
@@ -108,7 +128,10 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"search", "--lang", "fr", "x"}, "--lang"},
 		{[]string{"search", "--category", "giardinaggio", "x"}, "not a category"},
 		{[]string{"search", "--zone", "12", "x"}, "Municipio from 1 to 9"},
-		{[]string{"search", "--zone", "nove", "x"}, "invalid value"},
+		{[]string{"search", "--zone", "nove", "x"}, "neither a Municipio"},
+		{[]string{"--bogus", "search", "x"}, "bogus"},
+		{[]string{"search", "--search-timeout", "0s", "x"}, "positive duration"},
+		{[]string{"serve", "extra"}, "takes no arguments"},
 		{[]string{"search", "--for", "marziani", "x"}, "target group"},
 		{[]string{"search", "--limit", "0", "x"}, "--limit"},
 		{[]string{"search", "--bogus", "x"}, "bogus"},
@@ -130,6 +153,18 @@ func TestUsageErrorsExit2(t *testing.T) {
 	}
 	if r := runCLI(t, map[string]string{"WEMI_SEARCH_TIMEOUT": "soon"}, "", "search", "x"); r.code != 2 || !strings.Contains(r.stderr, "WEMI_SEARCH_TIMEOUT") {
 		t.Errorf("invalid setting: exit %d, %q", r.code, r.stderr)
+	}
+	// The flag wins over an invalid environment variable; commands that do not
+	// search do not care.
+	if r := runCLI(t, map[string]string{"WEMI_SEARCH_TIMEOUT": "soon"}, "", "search", "--search-timeout", "1s", "colf"); r.code != 0 {
+		t.Errorf("flag over invalid env: exit %d, %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, map[string]string{"WEMI_SEARCH_TIMEOUT": "soon"}, "", "catalogue", "stats"); r.code != 0 {
+		t.Errorf("stats with an invalid search timeout: exit %d, %q", r.code, r.stderr)
+	}
+	// Errors are one line on standard error, never the usage on standard output.
+	if r := runCLI(t, nil, "", "search", "--json", "--bogus", "x"); r.stdout != "" {
+		t.Errorf("a flag error wrote to standard output: %q", r.stdout)
 	}
 }
 

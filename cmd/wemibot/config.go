@@ -14,6 +14,10 @@ type config struct {
 	CatalogueDir  string        // WEMI_CATALOGUE_DIR
 	IndexDir      string        // WEMI_INDEX_DIR
 	SearchTimeout time.Duration // WEMI_SEARCH_TIMEOUT
+
+	// searchTimeoutErr is an invalid WEMI_SEARCH_TIMEOUT, reported only by commands
+	// that search and only when no flag overrides it.
+	searchTimeoutErr error
 }
 
 // configFromEnv reads the settings from the environment, refusing invalid values.
@@ -26,9 +30,10 @@ func configFromEnv(env map[string]string) (config, error) {
 	if v := env["WEMI_SEARCH_TIMEOUT"]; v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return config{}, fmt.Errorf("WEMI_SEARCH_TIMEOUT=%q is not a positive duration such as 2s or 500ms", v)
+			cfg.searchTimeoutErr = fmt.Errorf("WEMI_SEARCH_TIMEOUT=%q is not a positive duration such as 2s or 500ms", v)
+		} else {
+			cfg.SearchTimeout = d
 		}
-		cfg.SearchTimeout = d
 	}
 	return cfg, nil
 }

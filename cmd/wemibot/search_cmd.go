@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -14,7 +16,8 @@ import (
 	"github.com/comune-milano/wemibot/search"
 )
 
-// maxStdinLine bounds one query line read from standard input.
+// maxStdinLine bounds what is kept of one query line read from standard input; the
+// search itself reads only the first search.MaxQueryRunes characters.
 const maxStdinLine = 64 << 10
 
 // searchOutput is the JSON contract of `wemibot search --json`: one object per query.
@@ -36,22 +39,31 @@ type searchHit struct {
 func (c *cli) search(ctx context.Context, args []string) error {
 	fs := c.flagSet("search", mainUsage)
 	var req search.Request
-	var category, audience string
+	var category, audience, zone string
 	var asJSON bool
 	fs.StringVar(&req.Lang, "lang", "it", "query language")
 	fs.StringVar(&category, "category", "", "category id")
 	fs.BoolVar(&req.FreeOnly, "free", false, "free services only")
-	fs.IntVar(&req.Municipio, "zone", 0, "municipio 1-9")
+	fs.StringVar(&zone, "zone", "", "municipio 1-9 or a neighbourhood")
 	fs.StringVar(&audience, "for", "", "target group")
 	fs.StringVar(&req.Delivery, "delivery", "", "individuale or condivisione")
 	fs.IntVar(&req.Limit, "limit", search.DefaultLimit, "hits per query")
 	fs.BoolVar(&asJSON, "json", false, "JSON output")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := c.parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
-	req.Category = catalogue.CategoryID(category)
-	req.Audience = catalogue.Audience(audience)
+	req.Category = catalogue.CategoryID(strings.ToLower(category))
+	req.Audience = catalogue.Audience(catalogue.Fold(audience))
+	cat, err := c.loadCatalogue()
+	if err != nil {
+		return err
+	}
+	if zone != "" {
+		if req.Municipio, err = resolveZone(cat, zone); err != nil {
+			return err
+		}
+	}
 	switch {
 	case len(pos) == 0:
 		return fmt.Errorf("%w: search needs a query, or - to read queries from standard input", errUsage)
@@ -59,8 +71,6 @@ func (c *cli) search(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: --lang must be it or en, not %q", errUsage, req.Lang)
 	case category != "" && !req.Category.Valid():
 		return fmt.Errorf("%w: --category %q is not a category; the ids are: %s", errUsage, category, categoryList())
-	case req.Municipio < 0 || req.Municipio > 9:
-		return fmt.Errorf("%w: --zone must be a Municipio from 1 to 9, not %d", errUsage, req.Municipio)
 	case audience != "" && !req.Audience.Valid():
 		return fmt.Errorf("%w: --for %q is not a target group (bambini, ragazzi, adulti, anziani, famiglie, disabilita, stranieri)", errUsage, audience)
 	case req.Delivery != "" && req.Delivery != search.DeliveryIndividual && req.Delivery != search.DeliveryShared:
@@ -69,10 +79,6 @@ func (c *cli) search(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: --limit must be between 1 and %d", errUsage, search.MaxLimit)
 	}
 
-	cat, err := c.loadCatalogue()
-	if err != nil {
-		return err
-	}
 	idx, err := c.buildIndex(ctx, cat)
 	if err != nil {
 		return err
@@ -83,6 +89,9 @@ func (c *cli) search(ctx context.Context, args []string) error {
 		req.Query = q
 		res, err := idx.Search(ctx, req)
 		if err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				err = fmt.Errorf("the search took longer than %s (WEMI_SEARCH_TIMEOUT / --search-timeout)", c.cfg.SearchTimeout)
+			}
 			return err
 		}
 		if asJSON {
@@ -92,19 +101,82 @@ func (c *cli) search(ctx context.Context, args []string) error {
 		return nil
 	}
 	if len(pos) == 1 && pos[0] == "-" {
-		sc := bufio.NewScanner(c.stdin)
-		sc.Buffer(make([]byte, 0, 4096), maxStdinLine)
-		for sc.Scan() {
-			if err := answer(sc.Text()); err != nil {
-				return err
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("read queries from standard input: %w", err)
-		}
-		return nil
+		return c.searchLines(ctx, answer, asJSON)
 	}
 	return answer(strings.Join(pos, " "))
+}
+
+// searchLines answers one query per line of standard input, in order. A line that
+// fails gets an error object (or line) of its own; the others are still answered.
+func (c *cli) searchLines(ctx context.Context, answer func(string) error, asJSON bool) error {
+	r := bufio.NewReaderSize(c.stdin, 64<<10)
+	failed := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("interrupted: %w", err)
+		}
+		line, err := readLine(r)
+		if errors.Is(err, io.EOF) && line == "" {
+			break
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read queries from standard input: %w", err)
+		}
+		if qerr := answer(line); qerr != nil {
+			failed++
+			if asJSON {
+				json.NewEncoder(c.stdout).Encode(map[string]any{"query": line, "error": qerr.Error(), "total": 0, "hits": []searchHit{}})
+			} else {
+				fmt.Fprintf(c.stdout, "%q: error: %v\n", truncateDisplay(line), qerr)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d queries failed", failed)
+	}
+	return nil
+}
+
+// readLine reads one line of any length, keeping at most maxStdinLine bytes of it.
+func readLine(r *bufio.Reader) (string, error) {
+	var b []byte
+	for {
+		chunk, isPrefix, err := r.ReadLine()
+		if len(b) < maxStdinLine {
+			b = append(b, chunk[:min(len(chunk), maxStdinLine-len(b))]...)
+		}
+		if err != nil {
+			return string(b), err
+		}
+		if !isPrefix {
+			return string(b), nil
+		}
+	}
+}
+
+// resolveZone reads --zone: a Municipio number or the name of a neighbourhood.
+func resolveZone(cat *catalogue.Catalogue, zone string) (int, error) {
+	if n, err := strconv.Atoi(strings.TrimSpace(zone)); err == nil {
+		if n < 1 || n > 9 {
+			return 0, fmt.Errorf("%w: --zone must be a Municipio from 1 to 9, not %d", errUsage, n)
+		}
+		return n, nil
+	}
+	if nb, ok := cat.Milan.Neighbourhood(zone); ok {
+		return nb.Municipio, nil
+	}
+	return 0, fmt.Errorf("%w: --zone %q is neither a Municipio (1-9) nor a Milan neighbourhood", errUsage, zone)
+}
+
+// truncateDisplay shortens a query for the readable table.
+func truncateDisplay(q string) string {
+	if len([]rune(q)) > 120 {
+		return string([]rune(q)[:120]) + "…"
+	}
+	return q
 }
 
 func writeJSON(w io.Writer, q string, res *search.Result) error {
@@ -122,7 +194,11 @@ func writeJSON(w io.Writer, q string, res *search.Result) error {
 }
 
 func writeTable(w io.Writer, q string, res *search.Result) {
-	fmt.Fprintf(w, "%q: %d services\n", q, res.Total)
+	noun := "services"
+	if res.Total == 1 {
+		noun = "service"
+	}
+	fmt.Fprintf(w, "%q: %d %s\n", truncateDisplay(q), res.Total, noun)
 	if len(res.Hits) == 0 {
 		return
 	}
