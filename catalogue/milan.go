@@ -137,6 +137,32 @@ func (m *Milan) FindNeighbourhood(text string) (Neighbourhood, bool) {
 	return Neighbourhood{}, false
 }
 
+// StripNeighbourhood finds a neighbourhood named in free text, like
+// FindNeighbourhood, and also returns the text without the words of its name:
+// "babysitter a Niguarda" gives "babysitter a" and Niguarda.
+func (m *Milan) StripNeighbourhood(text string) (string, Neighbourhood, bool) {
+	n, ok := m.FindNeighbourhood(text)
+	if !ok {
+		return text, Neighbourhood{}, false
+	}
+	words := strings.Fields(text)
+	folded := make([]string, len(words))
+	for i, w := range words {
+		folded[i] = Fold(w)
+	}
+	for _, name := range neighbourhoodNames(n) {
+		target := strings.Fields(name)
+		for i := 0; i+len(target) <= len(words); i++ {
+			// A word may fold to several ("ca'granda"): compare the folded run.
+			if strings.Join(folded[i:i+len(target)], " ") == name {
+				rest := append(append([]string(nil), words[:i]...), words[i+len(target):]...)
+				return strings.Join(rest, " "), n, true
+			}
+		}
+	}
+	return text, n, true
+}
+
 // Fold lower-cases text, removes accents and turns punctuation into single spaces, so
 // that "Ca' Granda", "CA GRANDA" and "ca'granda" compare by their words.
 func Fold(s string) string {

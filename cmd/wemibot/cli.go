@@ -60,6 +60,8 @@ func run(ctx context.Context, args []string, env map[string]string, stdin io.Rea
 		err = c.serve(ctx, args)
 	case "search":
 		err = c.search(ctx, args)
+	case "shell":
+		err = c.shell(ctx, args)
 	case "catalogue", "catalog":
 		err = c.catalogue(ctx, args)
 	case "help":
@@ -97,6 +99,7 @@ func (c *cli) flagSet(name, usage string) *flag.FlagSet {
 	fs.StringVar(&c.cfg.CatalogueDir, "catalogue", c.cfg.CatalogueDir, "catalogue folder")
 	fs.StringVar(&c.cfg.IndexDir, "index-dir", c.cfg.IndexDir, "index folder")
 	fs.DurationVar(&c.cfg.SearchTimeout, "search-timeout", c.cfg.SearchTimeout, "search deadline")
+	fs.StringVar(&c.cfg.DataDir, "data-dir", c.cfg.DataDir, "data folder")
 	return fs
 }
 
@@ -205,6 +208,7 @@ const mainUsage = `WeMi Bot - the chatbot of Milan's shared-welfare portal WeMi.
 Usage:
   wemibot [serve]                         start the bot (for now: load and index the catalogue)
   wemibot search [flags] QUERY|-          search the catalogue ('-': one query per line on stdin)
+  wemibot shell [--lang en]               chat with the bot in the terminal
   wemibot catalogue validate PATH         check a catalogue folder, or one file of it
   wemibot catalogue stats [--json]        count providers, services and spaces
   wemibot help                            this help
@@ -223,4 +227,6 @@ Settings (environment variable, or the flag, which wins):
   WEMI_CATALOGUE_DIR    --catalogue DIR       catalogue folder (default: the bundled one)
   WEMI_INDEX_DIR        --index-dir DIR       keep the search index on disk (default: memory)
   WEMI_SEARCH_TIMEOUT   --search-timeout D    deadline of one search (default 2s)
+  WEMI_DATA_DIR         --data-dir DIR        folder of the embedded store (default ./data)
+  WEMI_IDLE_TTL                               forget idle conversations after (default 720h)
 `

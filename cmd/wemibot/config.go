@@ -14,6 +14,8 @@ type config struct {
 	CatalogueDir  string        // WEMI_CATALOGUE_DIR
 	IndexDir      string        // WEMI_INDEX_DIR
 	SearchTimeout time.Duration // WEMI_SEARCH_TIMEOUT
+	DataDir       string        // WEMI_DATA_DIR: the embedded store's folder
+	IdleTTL       time.Duration // WEMI_IDLE_TTL: conversations idle this long are forgotten
 
 	// searchTimeoutErr is an invalid WEMI_SEARCH_TIMEOUT, reported only by commands
 	// that search and only when no flag overrides it.
@@ -26,6 +28,18 @@ func configFromEnv(env map[string]string) (config, error) {
 		CatalogueDir:  env["WEMI_CATALOGUE_DIR"],
 		IndexDir:      env["WEMI_INDEX_DIR"],
 		SearchTimeout: search.DefaultTimeout,
+		DataDir:       env["WEMI_DATA_DIR"],
+		IdleTTL:       30 * 24 * time.Hour,
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "data"
+	}
+	if v := env["WEMI_IDLE_TTL"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return config{}, fmt.Errorf("WEMI_IDLE_TTL=%q is not a duration of at least 1m, such as 720h", v)
+		}
+		cfg.IdleTTL = d
 	}
 	if v := env["WEMI_SEARCH_TIMEOUT"]; v != "" {
 		d, err := time.ParseDuration(v)

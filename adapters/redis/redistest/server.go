@@ -1,0 +1,198 @@
+// Package redistest runs a private redis-server for tests: on a unix socket in a
+// temporary folder, without persistence, stopped when the test ends. It never talks to a
+// Redis it did not start.
+package redistest
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// readyTimeout bounds how long Start and Restart wait for the server to answer PING.
+const readyTimeout = 10 * time.Second
+
+// stopTimeout bounds how long Stop waits for a graceful shutdown before killing.
+const stopTimeout = 5 * time.Second
+
+// maxSocketPath keeps the socket path under the kernel's limit (108 bytes on Linux,
+// 104 on macOS) with room to spare.
+const maxSocketPath = 100
+
+// Server is a redis-server process owned by one test.
+type Server struct {
+	tb     testing.TB
+	binary string
+	dir    string
+	socket string
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{} // closed when cmd has exited
+}
+
+// Start starts a redis-server listening only on a unix socket in a temporary folder and
+// stops it when the test ends. It fails the test when redis-server is not installed or
+// does not answer PING in time.
+func Start(tb testing.TB) *Server {
+	tb.Helper()
+	binary, err := exec.LookPath("redis-server")
+	if err != nil {
+		tb.Fatalf("redis-server not found on PATH: the Redis tests need a real server; " +
+			"./test.sh installs it (or: apt-get install redis-server)")
+	}
+	dir := tb.TempDir()
+	if len(filepath.Join(dir, "redis.sock")) > maxSocketPath {
+		// Long test names make long temporary folders; unix socket paths are short.
+		dir, err = os.MkdirTemp("", "redistest")
+		if err != nil {
+			tb.Fatalf("redistest: temporary folder: %v", err)
+		}
+		tb.Cleanup(func() { _ = os.RemoveAll(dir) })
+	}
+	s := &Server{tb: tb, binary: binary, dir: dir, socket: filepath.Join(dir, "redis.sock")}
+	tb.Cleanup(s.Stop)
+	if err := s.start(); err != nil {
+		tb.Fatalf("redistest: %v", err)
+	}
+	return s
+}
+
+// URL returns the server's address as a unix:// URL for goredis.ParseURL.
+func (s *Server) URL() string {
+	return "unix://" + s.socket
+}
+
+// Socket returns the path of the server's unix socket.
+func (s *Server) Socket() string {
+	return s.socket
+}
+
+// Stop shuts the server down and waits for it to exit. Stopping a stopped server does
+// nothing.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(stopTimeout):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+	s.cmd = nil
+}
+
+// Restart stops the server if it runs and starts a new, empty one on the same socket,
+// so clients configured with URL reconnect to it.
+func (s *Server) Restart() {
+	s.tb.Helper()
+	s.Stop()
+	if err := s.start(); err != nil {
+		s.tb.Fatalf("redistest: restart: %v", err)
+	}
+}
+
+func (s *Server) start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := &lockedBuffer{}
+	cmd := exec.Command(s.binary,
+		"--port", "0",
+		"--unixsocket", s.socket,
+		"--unixsocketperm", "700",
+		"--dir", s.dir,
+		"--save", "",
+		"--appendonly", "no",
+		"--daemonize", "no",
+		"--loglevel", "warning",
+	)
+	cmd.Stdout = out
+	cmd.Stderr = out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", s.binary, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	if err := waitReady(s.socket, done); err != nil {
+		_ = cmd.Process.Kill()
+		<-done
+		return fmt.Errorf("%w; server output:\n%s", err, out.String())
+	}
+	s.cmd, s.done = cmd, done
+	return nil
+}
+
+// waitReady polls the socket with PING until the server answers PONG, exits, or
+// readyTimeout passes.
+func waitReady(socket string, exited <-chan struct{}) error {
+	deadline := time.Now().Add(readyTimeout)
+	var last error
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return errors.New("redis-server exited before answering PING")
+		default:
+		}
+		if last = ping(socket); last == nil {
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return fmt.Errorf("redis-server did not answer PING within %v: %w", readyTimeout, last)
+}
+
+func ping(socket string) error {
+	conn, err := net.DialTimeout("unix", socket, time.Second)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(time.Second)); err != nil {
+		return err
+	}
+	if _, err := conn.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if line != "+PONG\r\n" {
+		return fmt.Errorf("unexpected PING reply %q", line)
+	}
+	return nil
+}
+
+// lockedBuffer collects the server's output, written from exec's copying goroutine.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

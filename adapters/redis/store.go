@@ -1,0 +1,247 @@
+// Package redis keeps the bot's conversation state in Redis, shared by every replica.
+package redis
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/comune-milano/wemibot/bot"
+)
+
+// DefaultPrefix starts every key the store writes unless Options.Prefix says otherwise.
+const DefaultPrefix = "wemi"
+
+// Options configure a Store.
+type Options struct {
+	// Prefix starts every key, so several bots (or tests) can share one Redis.
+	// It must not contain '{' or '}': they would break the keys' cluster hash tag.
+	// Empty means DefaultPrefix.
+	Prefix string
+}
+
+// Store is a bot.Store on Redis (standalone, Sentinel or Cluster). All the keys of one
+// conversation share a hash tag, hence a cluster slot, so each call is one Lua script
+// run atomically on one node: Begin and Commit cost one round trip each.
+//
+// Keys, where <c> is the conversation id with '%', '{' and '}' percent-escaped:
+//
+//	<prefix>:{c:<c>}:state        the state, expiring after Commit.IdleTTL
+//	<prefix>:{c:<c>}:lock         the token of the session holding the lock
+//	<prefix>:{c:<c>}:rate         messages counted in the current rate window
+//	<prefix>:{c:<c>}:seen:<id>    present while update <id> counts as handled
+type Store struct {
+	client  goredis.UniversalClient
+	prefix  string
+	begin   *goredis.Script
+	commit  *goredis.Script
+	release *goredis.Script
+}
+
+var _ bot.Store = (*Store)(nil)
+
+// New returns a Store on client; the caller keeps ownership of client and closes it.
+// New panics if opts.Prefix contains '{' or '}', a programming error.
+func New(client goredis.UniversalClient, opts Options) *Store {
+	prefix := opts.Prefix
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	if strings.ContainsAny(prefix, "{}") {
+		panic(fmt.Sprintf("redis.New: key prefix %q contains '{' or '}'", prefix))
+	}
+	return &Store{
+		client:  client,
+		prefix:  prefix,
+		begin:   goredis.NewScript(beginScript),
+		commit:  goredis.NewScript(commitScript),
+		release: goredis.NewScript(releaseScript),
+	}
+}
+
+// beginScript takes the lock, counts the message and loads the state, unless the update
+// was handled before. KEYS: lock, rate, state[, seen]. ARGV: token, lock TTL ms,
+// rate window ms. Reply: {0} duplicate, {1} locked, {2, count, state or nil}.
+const beginScript = `
+if KEYS[4] and redis.call('EXISTS', KEYS[4]) == 1 then
+	return {0}
+end
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+	return {1}
+end
+local n = redis.call('INCR', KEYS[2])
+if n == 1 or redis.call('PTTL', KEYS[2]) < 0 then
+	redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
+return {2, n, redis.call('GET', KEYS[3])}
+`
+
+// commitScript saves the state and the handled marker and releases the lock, if the
+// lock is still the session's. KEYS: lock, state[, seen]. ARGV: token, state,
+// idle TTL ms, dedupe TTL ms. Reply: 1 saved, 0 lock lost.
+const commitScript = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+	return 0
+end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+if KEYS[3] then
+	redis.call('SET', KEYS[3], '1', 'PX', ARGV[4])
+end
+redis.call('DEL', KEYS[1])
+return 1
+`
+
+// releaseScript deletes the lock if it is still the session's. KEYS: lock. ARGV: token.
+const releaseScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0
+`
+
+// Replies of beginScript.
+const (
+	beginDuplicate = 0
+	beginLocked    = 1
+	beginOK        = 2
+)
+
+// Begin implements bot.Store.
+func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
+	if err := validateBegin(b); err != nil {
+		return bot.Session{}, fmt.Errorf("begin %q: %w", b.Conversation, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return bot.Session{}, fmt.Errorf("begin %q: %w", b.Conversation, err)
+	}
+	token := newToken()
+	k := s.keys(b.Conversation)
+	keys := []string{k.lock, k.rate, k.state}
+	if b.UpdateID != "" {
+		keys = append(keys, k.seen(b.UpdateID))
+	}
+	reply, err := s.begin.Run(ctx, s.client, keys, token, millis(b.LockTTL), millis(b.RateWindow)).Slice()
+	if err != nil {
+		return bot.Session{}, fmt.Errorf("begin %q: %w", b.Conversation, err)
+	}
+	session := bot.Session{Conversation: b.Conversation, UpdateID: b.UpdateID}
+	var status int64 = -1
+	if len(reply) > 0 {
+		if n, ok := reply[0].(int64); ok {
+			status = n
+		}
+	}
+	switch {
+	case status == beginDuplicate:
+		session.Duplicate = true
+		return session, nil
+	case status == beginLocked:
+		return bot.Session{}, fmt.Errorf("begin %q: %w", b.Conversation, bot.ErrLocked)
+	case status == beginOK && len(reply) == 3:
+		count, _ := reply[1].(int64)
+		session.Token, session.Count = token, int(count)
+		if state, ok := reply[2].(string); ok {
+			session.State = []byte(state)
+		}
+		return session, nil
+	default:
+		// Not reached with this script; never mistake garbage for a duplicate.
+		return bot.Session{}, fmt.Errorf("begin %q: unexpected script reply (%d elements)", b.Conversation, len(reply))
+	}
+}
+
+// Commit implements bot.Store.
+func (s *Store) Commit(ctx context.Context, session bot.Session, c bot.Commit) error {
+	if session.Token == "" {
+		return fmt.Errorf("commit %q: session holds no lock: %w", session.Conversation, bot.ErrLockLost)
+	}
+	if err := validateCommit(session, c); err != nil {
+		return fmt.Errorf("commit %q: %w", session.Conversation, err)
+	}
+	k := s.keys(session.Conversation)
+	keys := []string{k.lock, k.state}
+	if session.UpdateID != "" {
+		keys = append(keys, k.seen(session.UpdateID))
+	}
+	saved, err := s.commit.Run(ctx, s.client, keys, session.Token, c.State, millis(c.IdleTTL), millis(c.DedupeTTL)).Int()
+	if err != nil {
+		return fmt.Errorf("commit %q: %w", session.Conversation, err)
+	}
+	if saved != 1 {
+		return fmt.Errorf("commit %q: %w", session.Conversation, bot.ErrLockLost)
+	}
+	return nil
+}
+
+// Release implements bot.Store. Releasing a lock the session no longer holds, or a
+// duplicate session, does nothing.
+func (s *Store) Release(ctx context.Context, session bot.Session) error {
+	if session.Token == "" {
+		return nil
+	}
+	k := s.keys(session.Conversation)
+	if err := s.release.Run(ctx, s.client, []string{k.lock}, session.Token).Err(); err != nil {
+		return fmt.Errorf("release %q: %w", session.Conversation, err)
+	}
+	return nil
+}
+
+// Forget implements bot.Store. It also deletes the lock, so a session open on the
+// conversation cannot write back the state it loaded: its Commit returns
+// bot.ErrLockLost.
+func (s *Store) Forget(ctx context.Context, conversation string) error {
+	if conversation == "" {
+		return fmt.Errorf("forget: %w", errNoConversation)
+	}
+	k := s.keys(conversation)
+	if err := s.client.Del(ctx, k.state, k.rate, k.lock).Err(); err != nil {
+		return fmt.Errorf("forget %q: %w", conversation, err)
+	}
+	return nil
+}
+
+// conversationKeys are the keys of one conversation.
+type conversationKeys struct {
+	base  string // <prefix>:{c:<escaped id>}
+	state string
+	lock  string
+	rate  string
+}
+
+func (s *Store) keys(conversation string) conversationKeys {
+	base := s.prefix + ":{c:" + escapeTag(conversation) + "}"
+	return conversationKeys{base: base, state: base + ":state", lock: base + ":lock", rate: base + ":rate"}
+}
+
+// seen returns the key marking update as handled. The update id needs no escaping:
+// it follows the hash tag, whose end is the first '}', never part of the escaped id.
+func (k conversationKeys) seen(update string) string {
+	return k.base + ":seen:" + update
+}
+
+// tagEscaper makes a conversation id safe inside a hash tag: Redis Cluster hashes the
+// text between the first '{' and the next '}', so the id must contain no '}'. Escaping
+// '%' too keeps the mapping one-to-one; '{' is escaped so keys read unambiguously.
+var tagEscaper = strings.NewReplacer("%", "%25", "{", "%7B", "}", "%7D")
+
+func escapeTag(conversation string) string {
+	return tagEscaper.Replace(conversation)
+}
+
+// newToken returns 16 random bytes in hex, the proof that a session holds a lock.
+func newToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails: crypto/rand crashes the program instead
+	return hex.EncodeToString(b[:])
+}
+
+// millis converts d to whole milliseconds for PX and PEXPIRE, rounding up so that a
+// positive duration never becomes 0 (which Redis rejects).
+func millis(d time.Duration) int64 {
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
+}

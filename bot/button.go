@@ -1,0 +1,92 @@
+package bot
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Button data is "action" or "action:argument", at most maxButtonData bytes of
+// [a-z0-9-_.:] so that it fits Telegram's 64-byte callback data. A button only ever
+// names public catalogue data (a service, a category) or an action on the pressing
+// citizen's own conversation, so a forged or foreign button can reach nothing that is
+// not already theirs; a stale one (an expired search) is answered politely.
+const maxButtonData = 64
+
+// The button actions.
+const (
+	actMenu      = "menu"
+	actSearch    = "search"  // ask for a need in words
+	actCats      = "cats"    // list the categories
+	actCat       = "cat"     // cat:<id>[:<page>]
+	actService   = "svc"     // svc:<id>
+	actPage      = "page"    // page:<n> of the current results
+	actBack      = "back"    // back to the current results
+	actFree      = "free"    // toggle free only
+	actZoneAsk   = "zoneask" // ask for a municipio
+	actZone      = "zone"    // zone:<0-9>
+	actForAsk    = "forask"  // ask for a target group
+	actFor       = "for"     // for:<audience|any>
+	actNone      = "none"    // none of these results is what I need
+	actNear      = "near"    // ask for a location
+	actSpaces    = "spaces"  // list the WeMi spaces
+	actSpace     = "space"   // space:<id>
+	actLangAsk   = "langask"
+	actLang      = "lang" // lang:<it|en>
+	actHelp      = "help"
+	actPrivacy   = "privacy"
+	actForgetAsk = "forget"    // ask to confirm erasure
+	actForgetYes = "forgetyes" // erase
+	actForgetNo  = "forgetno"
+	actOperator  = "op"
+	actRequest   = "req" // req:<service id>: how to request a service
+	actDomestic  = "tcb" // Tate, Colf e Badanti
+	actBookings  = "mybook"
+	actRetry     = "retry" // replay the message a store failure interrupted
+)
+
+// button is parsed button data.
+type button struct {
+	action string
+	arg    string
+	num    int // a numeric argument's value, or -1
+}
+
+// parseButton validates button data; ok is false for anything malformed or unknown.
+func parseButton(data string) (button, bool) {
+	if data == "" || len(data) > maxButtonData {
+		return button{}, false
+	}
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return button{}, false
+		}
+	}
+	action, arg, _ := strings.Cut(data, ":")
+	b := button{action: action, arg: arg, num: -1}
+	switch action {
+	case actMenu, actSearch, actCats, actBack, actFree, actZoneAsk, actForAsk, actNone, actNear,
+		actSpaces, actLangAsk, actHelp, actPrivacy, actForgetAsk, actForgetYes, actForgetNo,
+		actOperator, actDomestic, actBookings, actRetry:
+		return b, arg == ""
+	case actCat, actService, actSpace, actRequest, actLang, actFor:
+		return b, arg != ""
+	case actPage, actZone:
+		n, err := strconv.Atoi(arg)
+		if err != nil || n < 0 || n > 1000 {
+			return button{}, false
+		}
+		b.num = n
+		return b, true
+	}
+	return button{}, false
+}
+
+// btn builds a button whose data is action[:arg].
+func btn(label, action string, arg ...string) Button {
+	data := action
+	if len(arg) > 0 {
+		data += ":" + strings.Join(arg, ":")
+	}
+	return Button{Label: label, Data: data}
+}

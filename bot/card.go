@@ -1,0 +1,203 @@
+package bot
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// card shows everything a citizen needs to know about one service.
+func (t *turnCtx) card(id string) {
+	s, ok := t.e.cat.Service(id)
+	if !ok {
+		t.stale()
+		return
+	}
+	t.st.Misses = 0
+	var b strings.Builder
+	line := func(key string, kv ...string) { b.WriteString("\n" + t.T(key, kv...)) }
+	b.WriteString("*" + t.serviceTitle(s) + "*")
+	if o := s.Organization; o != nil {
+		line("card.provider", "provider", o.Name, "kind", t.T("kind."+string(o.Kind)))
+	}
+	b.WriteString("\n")
+	if t.st.Lang == "en" {
+		b.WriteString("\n" + s.SummaryEN + "\n" + t.T("card.italian_only"))
+	} else {
+		b.WriteString("\n" + s.Description)
+	}
+	b.WriteString("\n")
+	line("card.for", "who", t.audiences(s.Audiences))
+	line("card.delivery", "how", t.delivery(s.Delivery))
+	line("card.cost", "cost", t.costLong(s))
+	if r := s.Cost.ISEE; r != nil {
+		line("card.isee", "percent", strconv.Itoa(r.ReductionPercent), "isee", t.euros(r.MaxISEE*100))
+	}
+	if s.Cost.Voucher {
+		line("card.voucher")
+	}
+	line("card.zones", "zones", t.municipi(s.Municipi))
+	line("card.when", "when", t.schedules(s.Schedules))
+	line("card.activation", "how", s.Activation)
+	line("card.wait", "days", strconv.Itoa(s.MaxWaitDays))
+	if o := s.Organization; o != nil {
+		line("card.contacts", "phone", o.Phone, "email", o.Email, "website", o.Website)
+	}
+	rows := [][]Button{
+		{btn(t.T("card.request"), actRequest, s.ID), btn(t.T("menu.operator"), actOperator)},
+	}
+	last := []Button{btn(t.T("button.menu"), actMenu)}
+	if len(t.st.Results) > 0 {
+		last = append([]Button{btn(t.T("button.back_results"), actBack)}, last...)
+	}
+	t.say(Reply{Text: b.String(), Buttons: append(rows, last)})
+}
+
+// request explains how to request a service (bookings come with their own flow).
+func (t *turnCtx) request(id string) {
+	s, ok := t.e.cat.Service(id)
+	if !ok || s.Organization == nil {
+		t.stale()
+		return
+	}
+	t.say(Reply{Text: t.T("request.how", "service", t.serviceTitle(s), "how", s.Activation,
+		"provider", s.Organization.Name, "phone", s.Organization.Phone, "email", s.Organization.Email),
+		Buttons: [][]Button{
+			{btn(t.T("menu.operator"), actOperator), btn(t.T("menu.spaces"), actSpaces)},
+			{btn(t.T("button.back_card"), actService, s.ID), btn(t.T("button.menu"), actMenu)}}})
+}
+
+func (t *turnCtx) serviceTitle(s *catalogue.Service) string {
+	if t.st.Lang == "en" && s.NameEN != "" {
+		return s.NameEN
+	}
+	return s.Name
+}
+
+func (t *turnCtx) audiences(as []catalogue.Audience) string {
+	names := make([]string, len(as))
+	for i, a := range as {
+		names[i] = t.T("audience." + string(a))
+	}
+	return strings.Join(names, ", ")
+}
+
+func (t *turnCtx) delivery(d catalogue.Delivery) string {
+	var parts []string
+	if d.Individual {
+		parts = append(parts, t.T("delivery.individual"))
+	}
+	if d.Shared != nil {
+		parts = append(parts, t.T("delivery.shared", "min", strconv.Itoa(d.Shared.MinPeople), "max", strconv.Itoa(d.Shared.MaxPeople)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// costShort is the cost in a few words, for a results list.
+func (t *turnCtx) costShort(s *catalogue.Service) string {
+	c := s.Cost
+	switch {
+	case c.Free:
+		return t.T("cost.free")
+	case c.Individual > 0:
+		return t.T("cost.per_unit", "price", t.euros(c.Individual), "unit", t.T("unit."+string(c.Unit)))
+	default:
+		return t.T("cost.per_unit", "price", t.euros(c.Shared), "unit", t.T("unit."+string(c.Unit)))
+	}
+}
+
+// costLong is the full cost: individual and shared prices.
+func (t *turnCtx) costLong(s *catalogue.Service) string {
+	c := s.Cost
+	if c.Free {
+		return t.T("cost.free")
+	}
+	unit := t.T("unit." + string(c.Unit))
+	var parts []string
+	if c.Individual > 0 {
+		parts = append(parts, t.T("cost.individual", "price", t.euros(c.Individual), "unit", unit))
+	}
+	if c.Shared > 0 {
+		parts = append(parts, t.T("cost.shared", "price", t.euros(c.Shared), "unit", unit))
+	}
+	out := strings.Join(parts, "; ")
+	if c.Note != "" && t.st.Lang == defaultLang {
+		out += " (" + c.Note + ")"
+	}
+	return out
+}
+
+// euros formats cents as money in the citizen's language: 14,50 € or €14.50.
+func (t *turnCtx) euros(cents int) string {
+	whole, frac := cents/100, cents%100
+	w := strconv.Itoa(whole)
+	if whole >= 1000 {
+		sep := "."
+		if t.st.Lang == "en" {
+			sep = ","
+		}
+		w = strconv.Itoa(whole/1000) + sep + fmt.Sprintf("%03d", whole%1000)
+	}
+	if t.st.Lang == "en" {
+		if frac == 0 {
+			return "€" + w
+		}
+		return fmt.Sprintf("€%s.%02d", w, frac)
+	}
+	if frac == 0 {
+		return w + " €"
+	}
+	return fmt.Sprintf("%s,%02d €", w, frac)
+}
+
+func (t *turnCtx) municipi(ms []int) string {
+	if len(ms) == 9 {
+		return t.T("zones.all")
+	}
+	s := append([]int(nil), ms...)
+	sort.Ints(s)
+	parts := make([]string, len(s))
+	for i, m := range s {
+		parts[i] = strconv.Itoa(m)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// schedules formats time slots as "lun–ven 08:00–19:30; sab 09:00–12:00".
+func (t *turnCtx) schedules(ss []catalogue.Schedule) string {
+	parts := make([]string, 0, len(ss))
+	for _, s := range ss {
+		parts = append(parts, t.days(s.Days)+" "+s.OpensAt.String()+"–"+s.ClosesAt.String())
+	}
+	return strings.Join(parts, "; ")
+}
+
+// days names weekdays, collapsing runs: lun–ven, sab.
+func (t *turnCtx) days(ds []time.Weekday) string {
+	// Order Monday first.
+	idx := func(d time.Weekday) int { return (int(d) + 6) % 7 }
+	s := append([]time.Weekday(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return idx(s[i]) < idx(s[j]) })
+	name := func(d time.Weekday) string { return t.T("day." + strconv.Itoa(int(d))) }
+	var parts []string
+	for i := 0; i < len(s); {
+		j := i
+		for j+1 < len(s) && idx(s[j+1]) == idx(s[j])+1 {
+			j++
+		}
+		switch {
+		case j-i >= 2:
+			parts = append(parts, name(s[i])+"–"+name(s[j]))
+		case j == i:
+			parts = append(parts, name(s[i]))
+		default:
+			parts = append(parts, name(s[i]), name(s[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,224 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// turnCtx is the handling of one message: its state, the replies and the events it
+// produces.
+type turnCtx struct {
+	e       *Engine
+	ctx     context.Context
+	m       Message
+	st      *state
+	now     time.Time
+	replies []Reply
+	events  []Event
+	forget  bool
+}
+
+func (t *turnCtx) T(key string, kv ...string) string { return t.e.texts.T(t.st.Lang, key, kv...) }
+
+func (t *turnCtx) say(r Reply) {
+	t.replies = append(t.replies, r)
+	t.st.remember("bot", firstLine(r.Text), t.now)
+}
+
+func (t *turnCtx) text(key string, kv ...string) { t.say(Reply{Text: t.T(key, kv...)}) }
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// dispatch routes a message: safety first, then a button, a location, a command, or
+// free text in the light of what the bot was waiting for.
+func (t *turnCtx) dispatch() {
+	m := t.m
+	switch {
+	case m.Button != "":
+		t.onButton(m.Button)
+	case m.Location != nil:
+		t.st.remember("user", "(posizione)", t.now)
+		t.nearPoint(*m.Location, "")
+	default:
+		t.onText(m.Text)
+	}
+}
+
+func (t *turnCtx) onText(raw string) {
+	if utf8.RuneCountInString(raw) > t.e.opts.MaxMessageRunes {
+		t.st.remember("user", truncateRunes(cleanText(raw), 200)+"…", t.now)
+		t.say(Reply{Text: t.T("error.too_long", "max", strconv.Itoa(t.e.opts.MaxMessageRunes)), Buttons: t.menuRow()})
+		return
+	}
+	text := cleanText(raw)
+	if text == "" {
+		t.say(Reply{Text: t.T("error.empty"), Buttons: t.mainMenu()})
+		return
+	}
+	t.st.remember("user", text, t.now)
+	if danger, ok := t.e.safety.match(text); ok {
+		t.emergency(danger)
+		return
+	}
+	if cmd, ok := parseCommand(text); ok {
+		t.onCommand(cmd)
+		return
+	}
+	switch {
+	case t.e.isGreeting(text):
+		t.st.resetFlow()
+		t.welcome()
+	case t.e.asksForOperator(text):
+		t.handoff("asked")
+	case t.st.Flow == flowNear:
+		t.nearText(text)
+	case t.st.Flow == flowForget:
+		// Erasure needs the button: anything typed cancels it.
+		t.st.resetFlow()
+		t.text("privacy.forget_cancelled")
+		t.search(text)
+	default:
+		t.st.resetFlow()
+		t.search(text)
+	}
+}
+
+// Flows: what the bot waits for.
+const (
+	flowSearch = "search"
+	flowNear   = "near"
+	flowForget = "forget"
+)
+
+func (t *turnCtx) onCommand(c command) {
+	t.st.resetFlow()
+	switch c.name {
+	case "start":
+		t.start(c.arg)
+	case "menu":
+		t.menu()
+	case "aiuto", "help":
+		t.help()
+	case "annulla", "cancel", "stop":
+		t.say(Reply{Text: t.T("cancel.done"), Buttons: t.mainMenu()})
+	case "lingua", "language", "lang":
+		t.language(c.arg)
+	case "privacy":
+		t.privacy()
+	case "dimenticami", "forget", "forgetme":
+		t.askForget()
+	case "operatore", "operator", "human":
+		t.handoff("asked")
+	case "categorie", "categories":
+		t.categories()
+	case "spazi", "spaces":
+		t.spaces()
+	case "vicino", "near", "nearby":
+		t.askNear()
+	case "cerca", "search":
+		if c.arg == "" {
+			t.askSearch()
+			return
+		}
+		t.search(c.arg)
+	case "prenotazioni", "bookings":
+		t.bookings()
+	case "tatecolfbadanti", "domestic":
+		t.domestic()
+	default:
+		t.say(Reply{Text: t.T("error.unknown_command", "command", "/"+c.name), Buttons: t.mainMenu()})
+	}
+}
+
+func (t *turnCtx) onButton(data string) {
+	b, ok := parseButton(data)
+	if !ok {
+		t.stale()
+		return
+	}
+	t.st.remember("user", "["+b.action+"]", t.now)
+	if b.action != actForgetYes && b.action != actForgetNo {
+		t.st.resetFlow()
+	}
+	switch b.action {
+	case actMenu:
+		t.menu()
+	case actSearch:
+		t.askSearch()
+	case actCats:
+		t.categories()
+	case actCat:
+		t.category(b.arg)
+	case actService:
+		t.card(b.arg)
+	case actPage:
+		t.page(b.num)
+	case actBack:
+		t.page(t.st.Page)
+	case actFree:
+		t.st.Filters.Free = !t.st.Filters.Free
+		t.rerun()
+	case actZoneAsk:
+		t.askZone()
+	case actZone:
+		t.setZone(b.num)
+	case actForAsk:
+		t.askAudience()
+	case actFor:
+		t.setAudience(b.arg)
+	case actNone:
+		t.noneOfThese()
+	case actNear:
+		t.askNear()
+	case actSpaces:
+		t.spaces()
+	case actSpace:
+		t.space(b.arg)
+	case actLangAsk:
+		t.language("")
+	case actLang:
+		t.language(b.arg)
+	case actHelp:
+		t.help()
+	case actPrivacy:
+		t.privacy()
+	case actForgetAsk:
+		t.askForget()
+	case actForgetYes:
+		t.confirmForget()
+	case actForgetNo:
+		t.st.resetFlow()
+		t.say(Reply{Text: t.T("privacy.forget_cancelled"), Buttons: t.mainMenu()})
+	case actOperator:
+		t.handoff("asked")
+	case actRequest:
+		t.request(b.arg)
+	case actDomestic:
+		t.domestic()
+	case actBookings:
+		t.bookings()
+	case actRetry:
+		// Nothing was interrupted (or it was already replayed): show the menu.
+		t.menu()
+	}
+}
+
+// stale answers a button that is malformed, unknown or no longer valid.
+func (t *turnCtx) stale() {
+	t.say(Reply{Text: t.T("error.stale_button"), Buttons: t.mainMenu()})
+}
+
+func (t *turnCtx) slowDown() {
+	// One polite request per window; the rest of a flood is ignored.
+	if t.now.Sub(t.st.SlowedAt) < t.e.opts.RateWindow {
+		return
+	}
+	t.st.SlowedAt = t.now
+	t.replies = append(t.replies, Reply{Text: t.T("error.slow_down")})
+}

@@ -1,0 +1,320 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+func TestWelcomeAndMenu(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		h.citizen(t, "u1").say("/start").
+			expect("WeMi Bot", "di cosa hai bisogno").
+			expectButtons("Cerca un servizio", "Categorie", "Tate, colf e badanti", "Spazi WeMi", "Le mie prenotazioni", "Parla con un operatore", "Lingua").
+			say("Ciao!").expect("WeMi Bot").
+			say("buongiorno a tutti").expect("WeMi Bot").
+			press("Cerca un servizio").expect("con parole tue").
+			say("/aiuto").expect("Cosa posso fare per te", "/dimenticami").
+			say("/annulla").expect("ho annullato").
+			say("/boh").expect("Non conosco il comando /boh").
+			press("Le mie prenotazioni").expect("Non hai ancora prenotazioni").
+			press("Menu").press("Tate, colf e badanti").expect("badante", "contratto").
+			press("Servizi per il lavoro domestico").expect("Lavoro domestico")
+	})
+}
+
+func TestDeepLinks(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		svc := testIndex(t).Catalogue().Services[0]
+		h.citizen(t, "u1").say("/start s_"+svc.ID).expect(svc.Name, "Come attivarlo")
+		h.citizen(t, "u2").say("/start c_pasti-domicilio").expect("Pasti a domicilio", "3 servizi")
+		h.citizen(t, "u3").say("/start s_non-esiste").expect("non corrisponde più", "WeMi Bot")
+		h.citizen(t, "u4").say("/start@WeMiBot c_corsi-italiano").expect("Corsi di italiano")
+	})
+}
+
+func TestSearchPagingAndRefining(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("non so a chi lasciare i bambini il pomeriggio").
+			expect("Ho trovato", "Ecco i più adatti").
+			expectButtons("Altri risultati", "Solo gratuiti", "Zona", "Per chi", "Nessuno di questi")
+		first := c.buttonsWithData("svc:")
+		if len(first) != 5 {
+			t.Fatalf("page 1 has %d services", len(first))
+		}
+		c.press("Altri risultati").expect("6. ").expectButtons("Indietro")
+		second := c.buttonsWithData("svc:")
+		if second[0].Data == first[0].Data {
+			t.Error("page 2 repeats page 1")
+		}
+		c.press("Indietro").expect("1. ")
+		c.press("Solo gratuiti").expect("solo gratuiti").expectButtons("Solo gratuiti ✓")
+		for _, b := range c.buttonsWithData("svc:") {
+			s, _ := testIndex(t).Catalogue().Service(strings.TrimPrefix(b.Data, "svc:"))
+			if !s.Cost.Free {
+				t.Errorf("free-only results include paid %s", s.ID)
+			}
+		}
+		c.press("Solo gratuiti ✓").press("Zona").expect("In quale Municipio").press("9").expect("Municipio 9")
+		for _, b := range c.buttonsWithData("svc:") {
+			s, _ := testIndex(t).Catalogue().Service(strings.TrimPrefix(b.Data, "svc:"))
+			if !s.Serves(9) {
+				t.Errorf("Municipio 9 results include %s", s.ID)
+			}
+		}
+		c.press("Per chi").expect("Per chi è il servizio").press("persone con disabilità")
+		c.press("Per chi").press("Per tutti").press("Zona").press("Tutta Milano").expectNot("Municipio 9")
+		// A card from the results, and back.
+		c.pressData(c.buttonsWithData("svc:")[0].Data).expect("Costo", "Come attivarlo").press("Torna ai risultati").expect("Ho trovato")
+	})
+}
+
+func TestNeighbourhoodInTheMessageNarrowsTheSearch(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("cerco una babysitter a Niguarda").expect("Municipio 9 (Niguarda", "«cerco una babysitter a Niguarda»").expectButtons("Tata-navetta").expectNot("Pasti")
+		for _, b := range c.buttonsWithData("svc:") {
+			s, _ := testIndex(t).Catalogue().Service(strings.TrimPrefix(b.Data, "svc:"))
+			if !s.Serves(9) {
+				t.Errorf("%s does not serve Municipio 9", s.ID)
+			}
+		}
+	})
+}
+
+func TestNoResultsThenOperator(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("astronave marziana quantistica").
+			expect("non ho trovato servizi").expectButtons("Categorie", "Parla con un operatore")
+		if n := len(h.staff.all()); n != 0 {
+			t.Fatalf("%d events after one miss", n)
+		}
+		c.say("teletrasporto interstellare").expect("ho chiesto a un operatore WeMi")
+		ev := h.staff.all()
+		if len(ev) != 1 || ev[0].Kind != bot.EventHandoff || ev[0].Reason != "no_results" || ev[0].FirstName != "Giulia" {
+			t.Fatalf("events: %+v", ev)
+		}
+		if len(ev[0].Recent) == 0 || ev[0].Query != "teletrasporto interstellare" {
+			t.Errorf("handoff lacks context: %+v", ev[0])
+		}
+		// "None of these" counts too.
+		d := h.citizen(t, "u2").say("psicologo").press("Nessuno di questi").expect("altre parole")
+		d.say("psicologa per ansia").press("Nessuno di questi").expect("operatore WeMi")
+		if n := len(h.staff.all()); n != 2 {
+			t.Errorf("%d events, want 2", n)
+		}
+	})
+}
+
+func TestOperatorOnRequest(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		h.citizen(t, "u1").say("badante").say("voglio parlare con una persona").
+			expect("operatore WeMi", "lunedì–venerdì").
+			say("/operatore").expect("già arrivata")
+		h.citizen(t, "u2").say("/operatore").expect("operatore WeMi")
+		ev := h.staff.all()
+		if len(ev) != 2 || ev[0].Reason != "asked" || ev[0].Query != "badante" || ev[0].Channel != "test" {
+			t.Fatalf("events: %+v", ev)
+		}
+	})
+}
+
+func TestCategoriesAndCard(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("/categorie").expect("categorie").
+			expectButtons("Servizi educativi (35)", "Supporto psicologico (28)", "Pasti a domicilio (3)")
+		c.press("Supporto psicologico").expect("Supporto psicologico", "28 servizi").expectButtons("Altri risultati")
+		cat := testIndex(t).Catalogue()
+		var svc *catalogue.Service
+		for _, s := range cat.Services {
+			if s.Cost.ISEE != nil && s.Delivery.Shared != nil && s.Delivery.Individual && !s.Cost.Free {
+				svc = s
+				break
+			}
+		}
+		c.pressData("svc:"+svc.ID).expect(svc.Name, svc.Organization.Name, "Per chi", "Come", "Costo",
+			"(individuale)", "a persona (in gruppo)", "Riduzione ISEE", "Municipi", "Quando", "Come attivarlo",
+			"Attesa massima", svc.Organization.Phone).
+			expectButtons("Come richiederlo", "Parla con un operatore", "Menu")
+		c.press("Come richiederlo").expect("Come richiedere", svc.Organization.Email)
+	})
+}
+
+func TestNearMe(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("/vicino").expect("Condividi la tua posizione").
+			share(catalogue.Point{Lat: 45.5180, Lon: 9.1880}).
+			expect("Vicino a *te*", "Servizi", "Spazi WeMi", " m", "aperto ora")
+		var located bool
+		for _, r := range c.replies {
+			located = located || r.Location != nil
+		}
+		if !located {
+			t.Error("no map location for the nearest WeMi space")
+		}
+		c.say("/vicino").say("Lorenteggio").expect("Vicino a *Lorenteggio*")
+		c.press("Menu").press("Vicino a me").say("Atlantide").expect("Non conosco il luogo")
+		c.say("45.4642, 9.19").expect("Vicino a *te*")
+		c.share(catalogue.Point{Lat: 41.9, Lon: 12.5}).expect("fuori Milano")
+		// With a search in progress, near me finds its services.
+		h.citizen(t, "u2").say("psicologo").press("Menu").press("Vicino a me").say("Isola").expect("Vicino a *Isola*")
+	})
+}
+
+func TestSpacesOpenNow(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("/spazi").expect("Spazi WeMi", "corso San Gottardo 41", "aperto ora")
+		c.press("San Gottardo").expect("Orari", "Cosa puoi fare qui", "sangottardo@")
+		// Sunday night: every space is closed.
+		sunday := monday10(t).Add(-34 * time.Hour)
+		h.clock.set(sunday)
+		c.say("/spazi").expect("chiuso ora").expectNot("aperto ora")
+	})
+}
+
+func TestLanguage(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		en := h.citizen(t, "u1")
+		en.lang = "en-GB"
+		en.say("/start").expect("Hi! I'm *WeMi Bot*").expectButtons("Find a service", "Talk to a person").
+			say("someone to walk my dog").expect("I found").
+			say("/language").expectButtons("Italiano", "English").press("Italiano").expect("in italiano").
+			say("/start").expect("Ciao! Sono")
+		it := h.citizen(t, "u2").say("/lingua english").expect("in English")
+		it.say("/categorie").expect("categories").expectButtons("Childcare and education (35)")
+	})
+}
+
+func TestPrivacyAndForgetMe(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("/lingua en").say("psychologist for my son").
+			say("/privacy").expect("Your data", "30 days", "delete").
+			press("Delete my data").expect("really").press("No, cancel").expect("haven't deleted")
+		c.say("/forget").press("Yes, delete everything").expect("deleted everything")
+		// Nothing is left: the store knows no such conversation.
+		sess, err := store.Begin(context.Background(), bot.Begin{Conversation: "test:u1", UpdateID: "probe", LockTTL: time.Second, RateWindow: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sess.State != nil {
+			t.Errorf("state survived erasure: %s", sess.State)
+		}
+		store.Release(context.Background(), sess)
+		c.say("/start").expect("Ciao! Sono") // the language choice is gone too
+		// A stale confirmation button does not erase by surprise.
+		h.citizen(t, "u2").say("badante").pressData("forgetyes").expect("Vuoi davvero cancellare")
+	})
+}
+
+func TestSafetyWhateverTheFlow(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		h.citizen(t, "u1").press2("Vicino a me").say("mio marito mi picchia e ho paura").
+			expect("112", "1522").expectNot("Vicino a")
+		h.citizen(t, "u2").say("/dimenticami").say("non voglio più vivere").expect("112", "Telefono Amico", "02 2327 2327")
+		h.citizen(t, "u3").say("my dad is having a heart attack").expect("112")
+		ev := h.staff.all()
+		if len(ev) != 3 {
+			t.Fatalf("%d events, want 3", len(ev))
+		}
+		for _, e := range ev {
+			if e.Kind != bot.EventEmergency || !e.Priority {
+				t.Errorf("event %+v is not a priority emergency", e)
+			}
+		}
+		// A search that merely mentions a hard topic is a search.
+		h.citizen(t, "u4").say("fisioterapia dopo un ictus").expect("Ho trovato")
+	})
+}
+
+func TestLimitsAndForgedButtons(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say(strings.Repeat("aiuto ", 2000)).expect("molto lungo")
+		c.say("   ").expect("Non ho ricevuto testo")
+		for _, forged := range []string{"svc:non-esiste", "svc:", "xyz", "page:999", "page:-1", "cat:../../etc/passwd",
+			"zone:77", "for:marziani", strings.Repeat("a", 300), "svc:ab\x00c", "space:nope", "retry:1", "menu:x"} {
+			c.pressData(forged).expect("non è più valido")
+		}
+		c.pressData("lang:fr").expect("Which language")
+		// Someone else's results are not reachable: paging needs one's own search.
+		h.citizen(t, "u2").pressData("page:1").expect("non è più valido")
+	})
+}
+
+func TestFloodGetsOneSlowDown(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store, func(o *bot.Options) { o.RateLimit = 5; o.RateWindow = time.Minute })
+		c := h.citizen(t, "u1")
+		slow := 0
+		for i := 0; i < 30; i++ {
+			c.say("badante")
+			if strings.Contains(c.text(), "molto velocemente") {
+				slow++
+			}
+			if i >= 6 && !strings.Contains(c.text(), "molto velocemente") && len(c.replies) != 0 {
+				t.Fatalf("message %d of a flood was answered:\n%s", i, c.transcript())
+			}
+		}
+		if slow != 1 {
+			t.Errorf("%d slow-down messages, want 1", slow)
+		}
+	})
+}
+
+func TestRedeliveredUpdateIsAnsweredOnce(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1")
+		c.send(bot.Message{Text: "badante", UpdateID: "42"}).expect("Ho trovato")
+		c.send(bot.Message{Text: "badante", UpdateID: "42"}).silent()
+		c.send(bot.Message{Text: "colf", UpdateID: "43"}).expect("Ho trovato")
+	})
+}
+
+// Messages of one conversation are handled one at a time: concurrent updates all get
+// their answer and none is lost from the state.
+func TestConcurrentMessagesOfOneConversation(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store, func(o *bot.Options) { o.RateLimit = 1000 })
+		var wg sync.WaitGroup
+		answered := make(chan int, 40)
+		for i := 0; i < 40; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				replies, err := h.engine.Handle(context.Background(), bot.Message{Channel: "test", UserID: "same",
+					UpdateID: "c" + string(rune('A'+i)), Button: "cats"})
+				if err == nil && len(replies) == 1 {
+					answered <- i
+				}
+			}()
+		}
+		wg.Wait()
+		close(answered)
+		if n := len(answered); n != 40 {
+			t.Errorf("%d of 40 concurrent messages answered", n)
+		}
+	})
+}
+
+// press2 presses a main-menu button after opening the menu.
+func (c *convo) press2(label string) *convo {
+	c.t.Helper()
+	return c.say("/menu").press(label)
+}

@@ -1,0 +1,122 @@
+package bot
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// Message is one update from a citizen on a channel: text (a command is text starting
+// with "/"), a button press, or a shared location.
+type Message struct {
+	Channel   string // "telegram", "web", "shell"...
+	UserID    string // the channel's id of the citizen's chat
+	UpdateID  string // the channel's id of this update, for dropping redeliveries; may be empty
+	LangCode  string // the language the citizen's app reports (e.g. "en-GB"); may be empty
+	FirstName string // the citizen's first name, shown to staff only on a handoff
+	Text      string
+	Button    string // the data of the button pressed
+	Location  *catalogue.Point
+}
+
+// Conversation returns the channel-qualified id of the message's conversation.
+func (m Message) Conversation() string { return m.Channel + ":" + m.UserID }
+
+// Reply is one message from the bot. Text uses light formatting: *bold* and line
+// breaks; channels render it in their own idiom.
+type Reply struct {
+	Text     string
+	Buttons  [][]Button // rows of buttons
+	Location *Place
+	Document *Document
+}
+
+// Button is a button under a reply. Data comes back in Message.Button when pressed.
+type Button struct {
+	Label string
+	Data  string
+}
+
+// Place is a location to show on a map.
+type Place struct {
+	Point   catalogue.Point
+	Name    string
+	Address string
+}
+
+// Document is a file to send, such as an .ics calendar entry.
+type Document struct {
+	Name string
+	MIME string
+	Data []byte
+}
+
+// command is a parsed "/name argument" message.
+type command struct {
+	name string // lower case, without the slash and any "@botname"
+	arg  string
+}
+
+// maxCommandArg bounds a command's argument (a deep-link payload is at most 64 bytes).
+const maxCommandArg = 256
+
+// parseCommand reads "/start payload" or "/start@WeMiBot payload"; ok is false for
+// text that is not a command.
+func parseCommand(text string) (command, bool) {
+	text = strings.TrimSpace(text)
+	if !strings.HasPrefix(text, "/") || len(text) < 2 {
+		return command{}, false
+	}
+	head, arg, _ := strings.Cut(text[1:], " ")
+	head, _, _ = strings.Cut(head, "@")
+	if head == "" || !isWord(head) {
+		return command{}, false
+	}
+	arg = strings.TrimSpace(arg)
+	if len(arg) > maxCommandArg {
+		arg = truncateRunes(arg, maxCommandArg)
+	}
+	return command{name: strings.ToLower(head), arg: arg}, true
+}
+
+func isWord(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// truncateRunes cuts s to at most n runes, never inside a rune.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}
+
+// cleanText makes untrusted text safe to process: valid UTF-8, no control characters
+// except newlines, trimmed.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return ' '
+		}
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}

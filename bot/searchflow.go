@@ -1,0 +1,284 @@
+package bot
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/search"
+)
+
+// minRelativeScore is the share of the best hit's score a hit needs to be shown.
+const minRelativeScore = 0.4
+
+// missesForHandoff is how many searches in a row may find nothing the citizen wanted
+// before the bot calls an operator.
+const missesForHandoff = 2
+
+// search runs a new search from a citizen's words. A neighbourhood named in the text
+// ("babysitter a Niguarda") narrows it to that Municipio.
+func (t *turnCtx) search(text string) {
+	t.st.Query, t.st.Said = text, text
+	t.st.Category = ""
+	t.st.Filters = searchFilters{}
+	if rest, n, ok := t.e.cat.Milan.StripNeighbourhood(text); ok && strings.TrimSpace(rest) != "" {
+		// The place narrows the search; its name is not part of the need.
+		t.st.Query = rest
+		t.st.Filters.Municipio, t.st.Filters.Place = n.Municipio, n.Name
+	}
+	found := t.run()
+	if found == 0 && t.st.Filters.Municipio != 0 {
+		// Nothing in that Municipio: look in the whole city, and say so.
+		place := t.st.Filters.Place
+		t.st.Filters = searchFilters{}
+		if found = t.run(); found > 0 {
+			t.text("search.widened", "place", place)
+		}
+	}
+	if found < 0 {
+		return
+	}
+	if found == 0 {
+		t.noResults()
+		return
+	}
+	t.showPage(0)
+}
+
+// rerun repeats the current search or category listing with the current filters.
+func (t *turnCtx) rerun() {
+	if t.st.Query == "" && t.st.Category == "" {
+		t.stale()
+		return
+	}
+	found := t.run()
+	switch {
+	case found < 0:
+	case found == 0:
+		t.say(Reply{Text: t.T("search.none_with_filters"), Buttons: t.refineRows()})
+	default:
+		t.showPage(0)
+	}
+}
+
+// run searches with the state's query, category and filters, keeping the result ids
+// for paging. It returns how many services were found, or -1 after a failure (the
+// citizen has been told).
+func (t *turnCtx) run() int {
+	req := search.Request{Query: t.st.Query, Lang: t.st.Lang, Category: catalogue.CategoryID(t.st.Category),
+		FreeOnly: t.st.Filters.Free, Municipio: t.st.Filters.Municipio,
+		Audience: catalogue.Audience(t.st.Filters.Audience), Limit: maxResults}
+	res, err := t.e.opts.Search.Search(t.ctx, req)
+	if err != nil {
+		t.e.log.ErrorContext(t.ctx, "search failed", "err", err)
+		t.say(Reply{Text: t.T("error.search"), Buttons: t.mainMenu()})
+		return -1
+	}
+	t.st.Results = t.st.Results[:0]
+	t.st.Total = res.Total
+	for _, h := range res.Hits {
+		// Below a fraction of the best score, a hit matched only a side word ("a
+		// domicilio"): a citizen is better served by fewer, relevant results.
+		if t.st.Query != "" && h.Score < minRelativeScore*res.Hits[0].Score {
+			t.st.Total = len(t.st.Results)
+			break
+		}
+		t.st.Results = append(t.st.Results, h.Service.ID)
+	}
+	t.st.Page = 0
+	return t.st.Total
+}
+
+func (t *turnCtx) noResults() {
+	t.st.Results, t.st.Total = nil, 0
+	t.st.Misses++
+	if t.st.Misses >= missesForHandoff {
+		t.text("search.none")
+		t.handoff("no_results")
+		return
+	}
+	t.say(Reply{Text: t.T("search.none"), Buttons: [][]Button{
+		{btn(t.T("menu.categories"), actCats), btn(t.T("menu.operator"), actOperator)},
+		{btn(t.T("button.menu"), actMenu)}}})
+}
+
+// noneOfThese is the citizen saying the results are not what they need.
+func (t *turnCtx) noneOfThese() {
+	t.st.Misses++
+	if t.st.Misses >= missesForHandoff {
+		t.handoff("no_results")
+		return
+	}
+	t.say(Reply{Text: t.T("search.rephrase"), Buttons: [][]Button{
+		{btn(t.T("menu.categories"), actCats), btn(t.T("menu.operator"), actOperator)}}})
+}
+
+// page shows page n of the current results.
+func (t *turnCtx) page(n int) {
+	if len(t.st.Results) == 0 || n*t.e.opts.PageSize >= len(t.st.Results) {
+		t.stale()
+		return
+	}
+	t.showPage(n)
+}
+
+func (t *turnCtx) showPage(n int) {
+	ps := t.e.opts.PageSize
+	t.st.Page = n
+	ids := t.st.Results[n*ps : min((n+1)*ps, len(t.st.Results))]
+	var b strings.Builder
+	switch {
+	case t.st.Query != "":
+		b.WriteString(t.T("search.found", "total", strconv.Itoa(t.st.Total), "query", truncateRunes(t.st.Said, 80)))
+	default:
+		b.WriteString(t.T("category.found", "total", strconv.Itoa(t.st.Total), "category", t.categoryName(catalogue.CategoryID(t.st.Category))))
+	}
+	if f := t.describeFilters(); f != "" {
+		b.WriteString("\n" + f)
+	}
+	var rows [][]Button
+	for i, id := range ids {
+		s, ok := t.e.cat.Service(id)
+		if !ok {
+			continue // the catalogue was reloaded without it
+		}
+		b.WriteString("\n" + strconv.Itoa(n*ps+i+1) + ". *" + s.Name + "* — " + t.costShort(s))
+		rows = append(rows, []Button{btn(truncateRunes(t.serviceTitle(s), 60), actService, s.ID)})
+	}
+	var nav []Button
+	if n > 0 {
+		nav = append(nav, btn(t.T("button.previous"), actPage, strconv.Itoa(n-1)))
+	}
+	if (n+1)*ps < len(t.st.Results) {
+		nav = append(nav, btn(t.T("button.more"), actPage, strconv.Itoa(n+1)))
+	}
+	if len(nav) > 0 {
+		rows = append(rows, nav)
+	}
+	rows = append(rows, t.refineRows()...)
+	t.say(Reply{Text: b.String(), Buttons: rows})
+}
+
+// refineRows are the buttons that narrow the results, and the way out.
+func (t *turnCtx) refineRows() [][]Button {
+	free := t.T("refine.free")
+	if t.st.Filters.Free {
+		free = t.T("refine.free_on")
+	}
+	rows := [][]Button{{btn(free, actFree), btn(t.T("refine.zone"), actZoneAsk), btn(t.T("refine.for"), actForAsk)}}
+	last := []Button{btn(t.T("button.menu"), actMenu)}
+	if t.st.Query != "" {
+		last = append([]Button{btn(t.T("search.none_of_these"), actNone)}, last...)
+	}
+	return append(rows, last)
+}
+
+func (t *turnCtx) describeFilters() string {
+	var parts []string
+	if t.st.Filters.Free {
+		parts = append(parts, t.T("filter.free"))
+	}
+	if m := t.st.Filters.Municipio; m != 0 {
+		if p := t.st.Filters.Place; p != "" {
+			parts = append(parts, t.T("filter.zone_place", "n", strconv.Itoa(m), "place", p))
+		} else {
+			parts = append(parts, t.T("filter.zone", "n", strconv.Itoa(m)))
+		}
+	}
+	if a := t.st.Filters.Audience; a != "" {
+		parts = append(parts, t.T("filter.for", "who", t.T("audience."+a)))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return t.T("filter.active", "filters", strings.Join(parts, ", "))
+}
+
+func (t *turnCtx) askZone() {
+	rows := [][]Button{}
+	row := []Button{}
+	for m := 1; m <= 9; m++ {
+		row = append(row, btn(strconv.Itoa(m), actZone, strconv.Itoa(m)))
+		if len(row) == 5 {
+			rows, row = append(rows, row), []Button{}
+		}
+	}
+	rows = append(rows, append(row, btn(t.T("refine.any_zone"), actZone, "0")))
+	t.say(Reply{Text: t.T("refine.zone_ask"), Buttons: rows})
+}
+
+func (t *turnCtx) setZone(m int) {
+	if m > 9 {
+		t.stale()
+		return
+	}
+	t.st.Filters.Municipio, t.st.Filters.Place = m, ""
+	t.rerun()
+}
+
+func (t *turnCtx) askAudience() {
+	var rows [][]Button
+	var row []Button
+	for _, a := range catalogue.Audiences() {
+		row = append(row, btn(t.T("audience."+string(a)), actFor, string(a)))
+		if len(row) == 2 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	rows = append(rows, append(row, btn(t.T("refine.anyone"), actFor, "any")))
+	t.say(Reply{Text: t.T("refine.for_ask"), Buttons: rows})
+}
+
+func (t *turnCtx) setAudience(a string) {
+	switch {
+	case a == "any":
+		t.st.Filters.Audience = ""
+	case catalogue.Audience(a).Valid():
+		t.st.Filters.Audience = a
+	default:
+		t.stale()
+		return
+	}
+	t.rerun()
+}
+
+// categories lists the 13 categories with how many services each has.
+func (t *turnCtx) categories() {
+	var rows [][]Button
+	for _, c := range t.e.cat.Categories {
+		n := len(t.e.cat.ServicesIn(c.ID))
+		rows = append(rows, []Button{btn(t.categoryName(c.ID)+" ("+strconv.Itoa(n)+")", actCat, string(c.ID))})
+	}
+	rows = append(rows, []Button{btn(t.T("button.menu"), actMenu)})
+	t.say(Reply{Text: t.T("categories.title"), Buttons: rows})
+}
+
+// category lists a category's services ("id" or "id:page").
+func (t *turnCtx) category(arg string) {
+	id, pageArg, _ := strings.Cut(arg, ":")
+	if !catalogue.CategoryID(id).Valid() {
+		t.stale()
+		return
+	}
+	t.st.Query, t.st.Category, t.st.Filters = "", id, searchFilters{}
+	if t.run() <= 0 {
+		t.say(Reply{Text: t.T("category.empty"), Buttons: t.mainMenu()})
+		return
+	}
+	page, _ := strconv.Atoi(pageArg)
+	if page < 0 || page*t.e.opts.PageSize >= len(t.st.Results) {
+		page = 0
+	}
+	t.showPage(page)
+}
+
+func (t *turnCtx) categoryName(id catalogue.CategoryID) string {
+	c, ok := t.e.cat.Category(id)
+	if !ok {
+		return string(id)
+	}
+	if t.st.Lang == "en" {
+		return c.NameEN
+	}
+	return c.Name
+}

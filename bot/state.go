@@ -1,0 +1,90 @@
+package bot
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// stateVersion is bumped when the state's meaning changes incompatibly; state of
+// another version is discarded (the citizen starts again from the menu).
+const stateVersion = 1
+
+// maxResults bounds the results kept in state for paging.
+const maxResults = 50
+
+// maxRecent bounds the recent turns kept for an operator's handoff.
+const maxRecent = 10
+
+// state is everything the bot keeps about one conversation, saved after each message.
+type state struct {
+	V       int    `json:"v"`
+	Lang    string `json:"lang"`
+	LangSet bool   `json:"lang_set,omitempty"` // chosen explicitly, not guessed
+
+	// Flow and Step say what the bot is waiting for: "" (anything), "search" (a need
+	// described in words), "near" (a location or a neighbourhood), "forget" (a
+	// confirmation of erasure).
+	Flow string `json:"flow,omitempty"`
+
+	// The current search and its results, for paging and refining.
+	Query    string        `json:"query,omitempty"` // what is searched
+	Said     string        `json:"said,omitempty"`  // what the citizen wrote
+	Filters  searchFilters `json:"filters,omitempty"`
+	Results  []string      `json:"results,omitempty"` // service ids, best first
+	Total    int           `json:"total,omitempty"`
+	Page     int           `json:"page,omitempty"`
+	Category string        `json:"category,omitempty"` // the category being browsed
+	// Misses counts consecutive searches that found nothing the citizen wanted.
+	Misses int `json:"misses,omitempty"`
+
+	HandoffAt time.Time `json:"handoff_at,omitempty"`
+	// Recent holds the last turns, for the operator who takes a handoff.
+	Recent []turn `json:"recent,omitempty"`
+	// SlowedAt is when the citizen was last asked to slow down.
+	SlowedAt time.Time `json:"slowed_at,omitempty"`
+	// Consents records what the citizen agreed to, and when.
+	Consents map[string]time.Time `json:"consents,omitempty"`
+
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+}
+
+// searchFilters refine a search.
+type searchFilters struct {
+	Free      bool   `json:"free,omitempty"`
+	Municipio int    `json:"municipio,omitempty"`
+	Audience  string `json:"audience,omitempty"`
+	// Place is the neighbourhood a municipio came from, to tell the citizen.
+	Place string `json:"place,omitempty"`
+}
+
+// turn is one line of the conversation.
+type turn struct {
+	From string    `json:"from"` // "user" or "bot"
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+func decodeState(b []byte) (state, bool) {
+	var st state
+	if len(b) == 0 || json.Unmarshal(b, &st) != nil || st.V != stateVersion {
+		return state{}, false
+	}
+	return st, true
+}
+
+func (st *state) encode() ([]byte, error) {
+	st.V = stateVersion
+	return json.Marshal(st)
+}
+
+// remember appends a turn, keeping only the last maxRecent.
+func (st *state) remember(from, text string, at time.Time) {
+	st.Recent = append(st.Recent, turn{From: from, Text: truncateRunes(text, 300), At: at})
+	if n := len(st.Recent); n > maxRecent {
+		st.Recent = append([]turn(nil), st.Recent[n-maxRecent:]...)
+	}
+}
+
+// resetFlow leaves whatever the bot was waiting for.
+func (st *state) resetFlow() { st.Flow = "" }

@@ -1,0 +1,63 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store keeps each conversation's state, serialises the handling of a conversation
+// across goroutines and replicas (a lock held in the store), remembers which updates
+// were already handled, and counts messages for rate limiting. A typical message costs
+// two calls: Begin and Commit (or Release). Implementations: adapters/redis (several
+// replicas) and adapters/bolt (one process, the default).
+type Store interface {
+	// Begin starts handling one update of a conversation. Unless the update was
+	// handled before (Session.Duplicate, and no lock is taken), it takes the
+	// conversation's lock for LockTTL, counts the message in the current RateWindow and
+	// loads the state. It returns ErrLocked, at once, when another handler holds the
+	// lock: the caller retries.
+	Begin(ctx context.Context, b Begin) (Session, error)
+	// Commit saves the new state with an expiry of IdleTTL, records the session's
+	// update as handled for DedupeTTL and releases the lock, all at once. It returns
+	// ErrLockLost, saving nothing, when the lock expired (whether or not another
+	// handler has taken it since) or was removed by Forget.
+	Commit(ctx context.Context, s Session, c Commit) error
+	// Release gives the lock back without saving anything.
+	Release(ctx context.Context, s Session) error
+	// Forget erases everything the store keeps about a conversation: its state, its
+	// rate counter and its lock (so a session still open cannot write erased data
+	// back). Handled-update markers hold no personal data and expire by themselves.
+	Forget(ctx context.Context, conversation string) error
+}
+
+// Begin is what Store.Begin needs to know.
+type Begin struct {
+	Conversation string // channel-qualified id, e.g. "telegram:12345"
+	UpdateID     string // the channel's id of this update; empty when it has none
+	LockTTL      time.Duration
+	RateWindow   time.Duration
+}
+
+// Session is one update being handled.
+type Session struct {
+	Conversation string
+	UpdateID     string
+	Token        string // proves ownership of the lock
+	Duplicate    bool   // the update was handled before: nothing else is set
+	State        []byte // nil for a conversation the store does not know (new or expired)
+	Count        int    // messages of this conversation in the current rate window, this one included
+}
+
+// Commit is what Store.Commit saves.
+type Commit struct {
+	State     []byte
+	IdleTTL   time.Duration // the conversation is forgotten after this long without messages
+	DedupeTTL time.Duration // how long the update id is remembered
+}
+
+// Store errors.
+var (
+	ErrLocked   = errors.New("conversation is locked by another handler")
+	ErrLockLost = errors.New("conversation lock expired or was removed")
+)

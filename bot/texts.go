@@ -1,0 +1,114 @@
+package bot
+
+import (
+	"embed"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed texts/*.yaml
+var textFiles embed.FS
+
+// defaultLang is the language of a citizen who has not chosen another.
+const defaultLang = "it"
+
+// languages returns the languages the bot speaks, the default first.
+func languages() []string { return []string{defaultLang, "en"} }
+
+// Texts holds every sentence a citizen reads, per language, loaded from the
+// translation files in bot/texts. Placeholders are written {name}.
+type Texts struct {
+	byLang map[string]map[string]string
+}
+
+var placeholderRE = regexp.MustCompile(`\{[a-z_]+\}`)
+
+// LoadTexts reads the bundled translation files and checks that every language has
+// the same keys with the same placeholders.
+func LoadTexts() (*Texts, error) {
+	t := &Texts{byLang: map[string]map[string]string{}}
+	for _, lang := range languages() {
+		data, err := textFiles.ReadFile("texts/" + lang + ".yaml")
+		if err != nil {
+			return nil, fmt.Errorf("load texts %s: %w", lang, err)
+		}
+		m := map[string]string{}
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("load texts %s: %w", lang, err)
+		}
+		t.byLang[lang] = m
+	}
+	var problems []string
+	base := t.byLang[defaultLang]
+	for _, lang := range languages()[1:] {
+		other := t.byLang[lang]
+		for k, v := range base {
+			ov, ok := other[k]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("%s: missing key %q", lang, k))
+				continue
+			}
+			if a, b := placeholders(v), placeholders(ov); a != b {
+				problems = append(problems, fmt.Sprintf("%s: key %q has placeholders %s, %s has %s", lang, k, b, defaultLang, a))
+			}
+		}
+		for k := range other {
+			if _, ok := base[k]; !ok {
+				problems = append(problems, fmt.Sprintf("%s: key %q is not in %s", lang, k, defaultLang))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return nil, fmt.Errorf("load texts: %s", strings.Join(problems, "; "))
+	}
+	return t, nil
+}
+
+func placeholders(s string) string {
+	p := placeholderRE.FindAllString(s, -1)
+	sort.Strings(p)
+	return strings.Join(p, ",")
+}
+
+// T returns the text for key in lang with its placeholders filled from kv pairs
+// ("name", value, ...). A missing key shows as the key itself, so that a mistake is
+// visible rather than silent; tests check that every key used exists.
+func (t *Texts) T(lang, key string, kv ...string) string {
+	m, ok := t.byLang[lang]
+	if !ok {
+		m = t.byLang[defaultLang]
+	}
+	s, ok := m[key]
+	if !ok {
+		return key
+	}
+	if len(kv) == 0 {
+		return strings.TrimRight(s, "\n")
+	}
+	pairs := make([]string, 0, len(kv))
+	for i := 0; i+1 < len(kv); i += 2 {
+		pairs = append(pairs, "{"+kv[i]+"}", kv[i+1])
+	}
+	return strings.TrimRight(strings.NewReplacer(pairs...).Replace(s), "\n")
+}
+
+// Has reports whether key exists (in the default language).
+func (t *Texts) Has(key string) bool {
+	_, ok := t.byLang[defaultLang][key]
+	return ok
+}
+
+// supported reports whether the bot speaks lang.
+func supported(lang string) bool {
+	for _, l := range languages() {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/comune-milano/wemibot/adapters/bolt"
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// shell chats with the engine in the terminal, on the embedded store: buttons are
+// numbered and a number presses one; "pos 45.46, 9.19" or "pos Niguarda" shares a
+// location.
+func (c *cli) shell(ctx context.Context, args []string) error {
+	fs := c.flagSet("shell", mainUsage)
+	lang := fs.String("lang", "it", "language")
+	pos, err := c.parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: shell takes no arguments", errUsage)
+	}
+	if *lang != "it" && *lang != "en" {
+		return fmt.Errorf("%w: --lang must be it or en", errUsage)
+	}
+	cat, err := c.loadCatalogue()
+	if err != nil {
+		return err
+	}
+	idx, err := c.buildIndex(ctx, cat)
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
+	store, err := bolt.Open(filepath.Join(c.cfg.DataDir, "wemibot.db"), bolt.Options{})
+	if err != nil {
+		return fmt.Errorf("open the embedded store in %s (WEMI_DATA_DIR / --data-dir): %w", c.cfg.DataDir, err)
+	}
+	defer store.Close()
+	engine, err := bot.New(bot.Options{Catalogue: cat, Search: idx, Store: store,
+		Staff: terminalStaff{w: c.stdout}, IdleTTL: c.cfg.IdleTTL})
+	if err != nil {
+		return err
+	}
+	sh := &terminal{engine: engine, cat: cat, out: c.stdout, lang: *lang}
+	return sh.run(ctx, c.stdin)
+}
+
+// terminal is one shell session.
+type terminal struct {
+	engine  *bot.Engine
+	cat     *catalogue.Catalogue
+	out     io.Writer
+	lang    string
+	buttons []bot.Button // the numbered buttons of the last replies
+	update  int
+}
+
+func (s *terminal) run(ctx context.Context, in io.Reader) error {
+	fmt.Fprintln(s.out, "WeMi Bot — terminal chat. Type a message; a number presses a button; 'pos 45.46,9.19' or 'pos Niguarda' shares a location; Ctrl-D quits.")
+	if err := s.send(ctx, bot.Message{Text: "/start"}); err != nil {
+		return err
+	}
+	r := bufio.NewReader(in)
+	for {
+		fmt.Fprint(s.out, "> ")
+		line, err := readLine(r)
+		if line = strings.TrimSpace(line); line != "" {
+			if serr := s.send(ctx, s.message(line)); serr != nil {
+				return serr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			fmt.Fprintln(s.out)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read the terminal: %w", err)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// message turns a typed line into a message: a button number, a location, or text.
+func (s *terminal) message(line string) bot.Message {
+	if n, err := strconv.Atoi(line); err == nil && n >= 1 && n <= len(s.buttons) {
+		return bot.Message{Button: s.buttons[n-1].Data}
+	}
+	if rest, ok := strings.CutPrefix(line, "pos "); ok {
+		if p, ok := parsePoint(rest); ok {
+			return bot.Message{Location: &p}
+		}
+		if n, ok := s.cat.Milan.FindNeighbourhood(rest); ok {
+			return bot.Message{Location: &n.Point}
+		}
+	}
+	return bot.Message{Text: line}
+}
+
+func (s *terminal) send(ctx context.Context, m bot.Message) error {
+	s.update++
+	m.Channel, m.UserID, m.UpdateID = "shell", "local", strconv.Itoa(s.update)
+	m.LangCode = s.lang
+	replies, err := s.engine.Handle(ctx, m)
+	if err != nil && !errors.Is(err, bot.ErrUnavailable) {
+		return err
+	}
+	s.buttons = s.buttons[:0]
+	for _, r := range replies {
+		s.print(r)
+	}
+	return nil
+}
+
+func (s *terminal) print(r bot.Reply) {
+	if r.Text != "" {
+		fmt.Fprintln(s.out, strings.ReplaceAll(r.Text, "*", ""))
+	}
+	for _, row := range r.Buttons {
+		var cells []string
+		for _, b := range row {
+			s.buttons = append(s.buttons, b)
+			cells = append(cells, fmt.Sprintf("[%d] %s", len(s.buttons), b.Label))
+		}
+		fmt.Fprintln(s.out, "  "+strings.Join(cells, "   "))
+	}
+	if l := r.Location; l != nil {
+		fmt.Fprintf(s.out, "📍 %s — %s (%.5f, %.5f)\n", l.Name, l.Address, l.Point.Lat, l.Point.Lon)
+	}
+	if d := r.Document; d != nil {
+		fmt.Fprintf(s.out, "📎 %s (%d bytes)\n", d.Name, len(d.Data))
+	}
+	fmt.Fprintln(s.out)
+}
+
+// parsePoint reads "45.46, 9.19".
+func parsePoint(s string) (catalogue.Point, bool) {
+	a, b, ok := strings.Cut(s, ",")
+	if !ok {
+		return catalogue.Point{}, false
+	}
+	lat, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+	lon, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+	if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+		return catalogue.Point{}, false
+	}
+	return catalogue.Point{Lat: lat, Lon: lon}, true
+}
+
+// terminalStaff shows staff events in the terminal, where no staff desk is connected.
+type terminalStaff struct{ w io.Writer }
+
+// Notify implements bot.Staff.
+func (s terminalStaff) Notify(_ context.Context, e bot.Event) error {
+	prio := ""
+	if e.Priority {
+		prio = " (PRIORITY)"
+	}
+	fmt.Fprintf(s.w, "[staff desk] %s%s: %s\n", e.Kind, prio, e.Reason)
+	return nil
+}
