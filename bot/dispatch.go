@@ -120,6 +120,10 @@ func (t *turnCtx) onCommand(c command) {
 	case "spazi", "spaces":
 		t.spaces()
 	case "vicino", "near", "nearby":
+		if c.arg != "" {
+			t.nearText(c.arg)
+			return
+		}
 		t.askNear()
 	case "cerca", "search":
 		if c.arg == "" {

@@ -2,11 +2,14 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/comune-milano/wemibot/adapters/redis"
+	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -317,4 +320,37 @@ func TestConcurrentMessagesOfOneConversation(t *testing.T) {
 func (c *convo) press2(label string) *convo {
 	c.t.Helper()
 	return c.say("/menu").press(label)
+}
+
+// Redis going away mid-conversation: the citizen gets an apology and a retry button,
+// nothing is half-applied, and the bot recovers by itself when Redis returns.
+func TestRedisGoesAwayAndComesBack(t *testing.T) {
+	srv := redistest.Start(t)
+	store := redis.New(redisClient(t, srv), redis.Options{})
+	h := newHarness(t, store, func(o *bot.Options) { o.LockWait = 500 * time.Millisecond })
+	c := h.citizen(t, "u1").say("psicologo").expect("Ho trovato")
+	before := c.buttonsWithData("svc:")
+
+	srv.Stop()
+	c.say("badante")
+	if !errors.Is(c.err, bot.ErrUnavailable) {
+		t.Fatalf("Handle error = %v, want ErrUnavailable", c.err)
+	}
+	c.expectButtons("Riprova")
+	if !strings.Contains(c.text(), "problema tecnico") {
+		t.Fatalf("no apology:\n%s", c.transcript())
+	}
+	c.press("Riprova") // still down: the same apology, the message still kept
+	if !errors.Is(c.err, bot.ErrUnavailable) {
+		t.Fatalf("retry while down: %v", c.err)
+	}
+
+	srv.Restart()
+	// The retry replays the interrupted message: "badante", not a menu.
+	c.press("Riprova").expect("Ho trovato", "«badante»")
+	// The earlier state is intact: paging works on the latest search.
+	c.press("Altri risultati").expect("6. ")
+	if len(before) == 0 {
+		t.Fatal("no results before the outage")
+	}
 }

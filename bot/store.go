@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -61,3 +62,10 @@ var (
 	ErrLocked   = errors.New("conversation is locked by another handler")
 	ErrLockLost = errors.New("conversation lock expired or was removed")
 )
+
+// Redact shortens a conversation id for errors and logs: the channel stays, the
+// citizen's chat id (personal data) does not.
+func Redact(conversation string) string {
+	channel, _, _ := strings.Cut(conversation, ":")
+	return channel + ":…"
+}

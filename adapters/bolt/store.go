@@ -105,10 +105,10 @@ func (s *Store) Close() error {
 // Begin implements bot.Store.
 func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 	if err := validateBegin(b); err != nil {
-		return bot.Session{}, fmt.Errorf("begin %q: %w", b.Conversation, err)
+		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
 	}
 	if err := ctx.Err(); err != nil {
-		return bot.Session{}, fmt.Errorf("begin %q: %w", b.Conversation, err)
+		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
 	}
 	token := newToken()
 	session := bot.Session{Conversation: b.Conversation, UpdateID: b.UpdateID}
@@ -145,7 +145,7 @@ func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 		return nil
 	})
 	if err != nil {
-		return bot.Session{}, fmt.Errorf("begin %q: %w", b.Conversation, err)
+		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
 	}
 	return session, nil
 }
@@ -154,13 +154,13 @@ func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 // another handler may have run meanwhile.
 func (s *Store) Commit(ctx context.Context, session bot.Session, c bot.Commit) error {
 	if session.Token == "" {
-		return fmt.Errorf("commit %q: session holds no lock: %w", session.Conversation, bot.ErrLockLost)
+		return fmt.Errorf("commit %s: session holds no lock: %w", bot.Redact(session.Conversation), bot.ErrLockLost)
 	}
 	if err := validateCommit(session, c); err != nil {
-		return fmt.Errorf("commit %q: %w", session.Conversation, err)
+		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), err)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("commit %q: %w", session.Conversation, err)
+		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), err)
 	}
 	now := s.now()
 	key := []byte(session.Conversation)
@@ -181,7 +181,7 @@ func (s *Store) Commit(ctx context.Context, session bot.Session, c bot.Commit) e
 		return locks.Delete(key)
 	})
 	if err != nil {
-		return fmt.Errorf("commit %q: %w", session.Conversation, err)
+		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), err)
 	}
 	return nil
 }
@@ -193,7 +193,7 @@ func (s *Store) Release(ctx context.Context, session bot.Session) error {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("release %q: %w", session.Conversation, err)
+		return fmt.Errorf("release %s: %w", bot.Redact(session.Conversation), err)
 	}
 	key := []byte(session.Conversation)
 	err := s.db.Update(func(tx *bbolt.Tx) error {
@@ -204,7 +204,7 @@ func (s *Store) Release(ctx context.Context, session bot.Session) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("release %q: %w", session.Conversation, err)
+		return fmt.Errorf("release %s: %w", bot.Redact(session.Conversation), err)
 	}
 	return nil
 }
@@ -217,7 +217,7 @@ func (s *Store) Forget(ctx context.Context, conversation string) error {
 		return fmt.Errorf("forget: %w", errNoConversation)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("forget %q: %w", conversation, err)
+		return fmt.Errorf("forget %s: %w", bot.Redact(conversation), err)
 	}
 	key := []byte(conversation)
 	err := s.db.Update(func(tx *bbolt.Tx) error {
@@ -229,7 +229,7 @@ func (s *Store) Forget(ctx context.Context, conversation string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("forget %q: %w", conversation, err)
+		return fmt.Errorf("forget %s: %w", bot.Redact(conversation), err)
 	}
 	return nil
 }

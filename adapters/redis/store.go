@@ -114,10 +114,10 @@ const (
 // Begin implements bot.Store.
 func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 	if err := validateBegin(b); err != nil {
-		return bot.Session{}, fmt.Errorf("begin %q: %w", b.Conversation, err)
+		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
 	}
 	if err := ctx.Err(); err != nil {
-		return bot.Session{}, fmt.Errorf("begin %q: %w", b.Conversation, err)
+		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
 	}
 	token := newToken()
 	k := s.keys(b.Conversation)
@@ -127,7 +127,7 @@ func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 	}
 	reply, err := s.begin.Run(ctx, s.client, keys, token, millis(b.LockTTL), millis(b.RateWindow)).Slice()
 	if err != nil {
-		return bot.Session{}, fmt.Errorf("begin %q: %w", b.Conversation, err)
+		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
 	}
 	session := bot.Session{Conversation: b.Conversation, UpdateID: b.UpdateID}
 	var status int64 = -1
@@ -141,7 +141,7 @@ func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 		session.Duplicate = true
 		return session, nil
 	case status == beginLocked:
-		return bot.Session{}, fmt.Errorf("begin %q: %w", b.Conversation, bot.ErrLocked)
+		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), bot.ErrLocked)
 	case status == beginOK && len(reply) == 3:
 		count, _ := reply[1].(int64)
 		session.Token, session.Count = token, int(count)
@@ -151,17 +151,17 @@ func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 		return session, nil
 	default:
 		// Not reached with this script; never mistake garbage for a duplicate.
-		return bot.Session{}, fmt.Errorf("begin %q: unexpected script reply (%d elements)", b.Conversation, len(reply))
+		return bot.Session{}, fmt.Errorf("begin %s: unexpected script reply (%d elements)", bot.Redact(b.Conversation), len(reply))
 	}
 }
 
 // Commit implements bot.Store.
 func (s *Store) Commit(ctx context.Context, session bot.Session, c bot.Commit) error {
 	if session.Token == "" {
-		return fmt.Errorf("commit %q: session holds no lock: %w", session.Conversation, bot.ErrLockLost)
+		return fmt.Errorf("commit %s: session holds no lock: %w", bot.Redact(session.Conversation), bot.ErrLockLost)
 	}
 	if err := validateCommit(session, c); err != nil {
-		return fmt.Errorf("commit %q: %w", session.Conversation, err)
+		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), err)
 	}
 	k := s.keys(session.Conversation)
 	keys := []string{k.lock, k.state}
@@ -170,10 +170,10 @@ func (s *Store) Commit(ctx context.Context, session bot.Session, c bot.Commit) e
 	}
 	saved, err := s.commit.Run(ctx, s.client, keys, session.Token, c.State, millis(c.IdleTTL), millis(c.DedupeTTL)).Int()
 	if err != nil {
-		return fmt.Errorf("commit %q: %w", session.Conversation, err)
+		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), err)
 	}
 	if saved != 1 {
-		return fmt.Errorf("commit %q: %w", session.Conversation, bot.ErrLockLost)
+		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), bot.ErrLockLost)
 	}
 	return nil
 }
@@ -186,7 +186,7 @@ func (s *Store) Release(ctx context.Context, session bot.Session) error {
 	}
 	k := s.keys(session.Conversation)
 	if err := s.release.Run(ctx, s.client, []string{k.lock}, session.Token).Err(); err != nil {
-		return fmt.Errorf("release %q: %w", session.Conversation, err)
+		return fmt.Errorf("release %s: %w", bot.Redact(session.Conversation), err)
 	}
 	return nil
 }
@@ -200,7 +200,7 @@ func (s *Store) Forget(ctx context.Context, conversation string) error {
 	}
 	k := s.keys(conversation)
 	if err := s.client.Del(ctx, k.state, k.rate, k.lock).Err(); err != nil {
-		return fmt.Errorf("forget %q: %w", conversation, err)
+		return fmt.Errorf("forget %s: %w", bot.Redact(conversation), err)
 	}
 	return nil
 }

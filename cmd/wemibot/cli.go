@@ -100,6 +100,7 @@ func (c *cli) flagSet(name, usage string) *flag.FlagSet {
 	fs.StringVar(&c.cfg.IndexDir, "index-dir", c.cfg.IndexDir, "index folder")
 	fs.DurationVar(&c.cfg.SearchTimeout, "search-timeout", c.cfg.SearchTimeout, "search deadline")
 	fs.StringVar(&c.cfg.DataDir, "data-dir", c.cfg.DataDir, "data folder")
+	fs.StringVar(&c.cfg.RedisURL, "redis-url", c.cfg.RedisURL, "Redis URL")
 	return fs
 }
 
@@ -228,5 +229,6 @@ Settings (environment variable, or the flag, which wins):
   WEMI_INDEX_DIR        --index-dir DIR       keep the search index on disk (default: memory)
   WEMI_SEARCH_TIMEOUT   --search-timeout D    deadline of one search (default 2s)
   WEMI_DATA_DIR         --data-dir DIR        folder of the embedded store (default ./data)
+  WEMI_REDIS_URL        --redis-url URL       keep conversations in Redis instead (redis://, unix://)
   WEMI_IDLE_TTL                               forget idle conversations after (default 720h)
 `

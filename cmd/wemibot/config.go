@@ -15,6 +15,7 @@ type config struct {
 	IndexDir      string        // WEMI_INDEX_DIR
 	SearchTimeout time.Duration // WEMI_SEARCH_TIMEOUT
 	DataDir       string        // WEMI_DATA_DIR: the embedded store's folder
+	RedisURL      string        // WEMI_REDIS_URL: Redis instead of the embedded store
 	IdleTTL       time.Duration // WEMI_IDLE_TTL: conversations idle this long are forgotten
 
 	// searchTimeoutErr is an invalid WEMI_SEARCH_TIMEOUT, reported only by commands
@@ -29,6 +30,7 @@ func configFromEnv(env map[string]string) (config, error) {
 		IndexDir:      env["WEMI_INDEX_DIR"],
 		SearchTimeout: search.DefaultTimeout,
 		DataDir:       env["WEMI_DATA_DIR"],
+		RedisURL:      env["WEMI_REDIS_URL"],
 		IdleTTL:       30 * 24 * time.Hour,
 	}
 	if cfg.DataDir == "" {

@@ -9,15 +9,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/comune-milano/wemibot/adapters/bolt"
+	"github.com/comune-milano/wemibot/adapters/redis"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
 // shell chats with the engine in the terminal, on the embedded store: buttons are
-// numbered and a number presses one; "pos 45.46, 9.19" or "pos Niguarda" shares a
-// location.
+// numbered and a number presses one; "pos 45.46, 9.19" shares a location and "pos
+// Niguarda" asks for what is near a neighbourhood.
 func (c *cli) shell(ctx context.Context, args []string) error {
 	fs := c.flagSet("shell", mainUsage)
 	lang := fs.String("lang", "it", "language")
@@ -40,27 +42,49 @@ func (c *cli) shell(ctx context.Context, args []string) error {
 		return err
 	}
 	defer idx.Close()
-	store, err := bolt.Open(filepath.Join(c.cfg.DataDir, "wemibot.db"), bolt.Options{})
+	store, closeStore, err := c.openStore(ctx)
 	if err != nil {
-		return fmt.Errorf("open the embedded store in %s (WEMI_DATA_DIR / --data-dir): %w", c.cfg.DataDir, err)
+		return err
 	}
-	defer store.Close()
+	defer closeStore()
 	engine, err := bot.New(bot.Options{Catalogue: cat, Search: idx, Store: store,
 		Staff: terminalStaff{w: c.stdout}, IdleTTL: c.cfg.IdleTTL})
 	if err != nil {
 		return err
 	}
-	sh := &terminal{engine: engine, cat: cat, out: c.stdout, lang: *lang}
+	sh := &terminal{engine: engine, out: c.stdout, lang: *lang,
+		session: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	return sh.run(ctx, c.stdin)
+}
+
+// openStore opens Redis when WEMI_REDIS_URL is set, otherwise the embedded bbolt file
+// in the data folder (cleaned of expired conversations first).
+func (c *cli) openStore(ctx context.Context) (bot.Store, func(), error) {
+	if c.cfg.RedisURL != "" {
+		client, err := redis.Open(ctx, c.cfg.RedisURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("Redis (WEMI_REDIS_URL / --redis-url): %w", err)
+		}
+		return redis.New(client, redis.Options{}), func() { client.Close() }, nil
+	}
+	store, err := bolt.Open(filepath.Join(c.cfg.DataDir, "wemibot.db"), bolt.Options{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open the embedded store in %s (WEMI_DATA_DIR / --data-dir): %w", c.cfg.DataDir, err)
+	}
+	if _, err := store.Sweep(ctx); err != nil {
+		store.Close()
+		return nil, nil, fmt.Errorf("clean expired conversations: %w", err)
+	}
+	return store, func() { store.Close() }, nil
 }
 
 // terminal is one shell session.
 type terminal struct {
 	engine  *bot.Engine
-	cat     *catalogue.Catalogue
 	out     io.Writer
 	lang    string
 	buttons []bot.Button // the numbered buttons of the last replies
+	session string       // distinguishes this session's update ids
 	update  int
 }
 
@@ -100,16 +124,15 @@ func (s *terminal) message(line string) bot.Message {
 		if p, ok := parsePoint(rest); ok {
 			return bot.Message{Location: &p}
 		}
-		if n, ok := s.cat.Milan.FindNeighbourhood(rest); ok {
-			return bot.Message{Location: &n.Point}
-		}
+		return bot.Message{Text: "/vicino " + rest}
 	}
 	return bot.Message{Text: line}
 }
 
 func (s *terminal) send(ctx context.Context, m bot.Message) error {
 	s.update++
-	m.Channel, m.UserID, m.UpdateID = "shell", "local", strconv.Itoa(s.update)
+	// Update ids must not repeat across sessions, or the store drops them as seen.
+	m.Channel, m.UserID, m.UpdateID = "shell", "local", s.session+"-"+strconv.Itoa(s.update)
 	m.LangCode = s.lang
 	replies, err := s.engine.Handle(ctx, m)
 	if err != nil && !errors.Is(err, bot.ErrUnavailable) {

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/comune-milano/wemibot/adapters/redis/redistest"
+)
+
+func TestShellChats(t *testing.T) {
+	dir := t.TempDir()
+	// /start runs by itself; then: press button 1 (search), describe a need, open the
+	// first result, share a location by neighbourhood and by coordinates, ask for a
+	// person.
+	script := strings.Join([]string{"1", "mia mamma non riesce più a cucinare", "1", "pos Niguarda", "pos 45.4642, 9.19", "/operatore", "/lingua en", "/start"}, "\n") + "\n"
+	r := runCLI(t, map[string]string{"WEMI_DATA_DIR": dir}, script, "shell")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"Ciao! Sono WeMi Bot", "[1] 🔎 Cerca un servizio", // welcome with numbered buttons
+		"Scrivimi con parole tue",    // button 1 pressed
+		"Ho trovato", "Pranzo caldo", // the search
+		"Come attivarlo",       // the card of result 1
+		"Vicino a Niguarda",    // pos Niguarda
+		"Vicino a te",          // pos coordinates
+		"📍 Spazio WeMi",        // a location reply
+		"[staff desk] handoff", // the operator event
+		"Hi! I'm WeMi Bot",     // English after /lingua en
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("shell output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(r.stdout)
+	}
+	// The conversation lives in the embedded store: a second session continues it.
+	r2 := runCLI(t, map[string]string{"WEMI_DATA_DIR": dir}, "/privacy\n", "shell")
+	if !strings.Contains(r2.stdout, "Your data") {
+		t.Errorf("the language chosen in the first session was lost:\n%s", r2.stdout)
+	}
+	if r := runCLI(t, map[string]string{"WEMI_DATA_DIR": dir}, "", "shell", "--lang", "fr"); r.code != 2 {
+		t.Errorf("--lang fr: exit %d", r.code)
+	}
+}
+
+func TestShellOnRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	r := runCLI(t, map[string]string{"WEMI_REDIS_URL": srv.URL()}, "colf\n", "shell")
+	if r.code != 0 || !strings.Contains(r.stdout, "Ho trovato") {
+		t.Fatalf("exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	srv.Stop()
+	r = runCLI(t, map[string]string{"WEMI_REDIS_URL": srv.URL()}, "colf\n", "shell")
+	if r.code != 1 || !strings.Contains(r.stderr, "WEMI_REDIS_URL") {
+		t.Errorf("Redis down at start: exit %d, %q", r.code, r.stderr)
+	}
+}
