@@ -42,6 +42,9 @@ func (t *turnCtx) dispatch() {
 	switch {
 	case m.Button != "":
 		t.onButton(m.Button)
+	case m.Unsupported != "":
+		t.st.remember("user", "("+m.Unsupported+")", t.now)
+		t.say(Reply{Text: t.T("error.unsupported"), Buttons: t.mainMenu()})
 	case m.Location != nil:
 		t.st.remember("user", "(posizione)", t.now)
 		t.nearPoint(*m.Location, "")

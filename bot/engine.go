@@ -293,3 +293,7 @@ func guessLang(code string) string {
 	}
 	return defaultLang
 }
+
+// Texts returns the engine's translations, for channels that show them themselves
+// (a chat app's command menu).
+func (e *Engine) Texts() *Texts { return e.texts }

@@ -354,3 +354,23 @@ func TestRedisGoesAwayAndComesBack(t *testing.T) {
 		t.Fatal("no results before the outage")
 	}
 }
+
+func TestUnsupportedContentAndPagingInPlace(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1")
+		c.send(bot.Message{Unsupported: "voice"}).expect("solo messaggi scritti")
+		c.say("psicologo")
+		if c.replies[0].Replace {
+			t.Error("a new search must be a new message")
+		}
+		c.press("Altri risultati")
+		if !c.replies[0].Replace {
+			t.Error("paging must replace the results message")
+		}
+		c.press("Solo gratuiti")
+		if !c.replies[0].Replace {
+			t.Error("refining must replace the results message")
+		}
+	})
+}

@@ -19,6 +19,9 @@ type Message struct {
 	Text      string
 	Button    string // the data of the button pressed
 	Location  *catalogue.Point
+	// Unsupported names content the bot cannot read ("sticker", "photo", "voice",
+	// "file"): the citizen is told what the bot can do instead.
+	Unsupported string
 }
 
 // Conversation returns the channel-qualified id of the message's conversation.
@@ -31,6 +34,9 @@ type Reply struct {
 	Buttons  [][]Button // rows of buttons
 	Location *Place
 	Document *Document
+	// Replace says the reply takes the place of the message whose button was pressed
+	// (paging, refining results); channels that cannot edit send it as a new message.
+	Replace bool
 }
 
 // Button is a button under a reply. Data comes back in Message.Button when pressed.

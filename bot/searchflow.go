@@ -156,7 +156,22 @@ func (t *turnCtx) showPage(n int) {
 		rows = append(rows, nav)
 	}
 	rows = append(rows, t.refineRows()...)
-	t.say(Reply{Text: b.String(), Buttons: rows})
+	// Paging and refining rewrite the results in place; a new search is a new message.
+	t.say(Reply{Text: b.String(), Buttons: rows, Replace: t.m.Button != "" && t.pagingButton()})
+}
+
+// pagingButton reports whether the message being handled is a press on a results
+// page's own buttons.
+func (t *turnCtx) pagingButton() bool {
+	b, ok := parseButton(t.m.Button)
+	if !ok {
+		return false
+	}
+	switch b.action {
+	case actPage, actFree, actZone, actFor, actCat:
+		return b.action != actCat || strings.Contains(b.arg, ":")
+	}
+	return false
 }
 
 // refineRows are the buttons that narrow the results, and the way out.

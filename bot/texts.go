@@ -112,3 +112,29 @@ func supported(lang string) bool {
 	}
 	return false
 }
+
+// Command is an entry of a chat app's command menu.
+type Command struct {
+	Name        string // without the slash
+	Description string
+}
+
+// commandNames are the commands shown in chat apps' menus, in order. Each has a
+// "command.<name>" text; the engine also understands English aliases (/help...).
+func commandNames() []string {
+	return []string{"start", "cerca", "categorie", "vicino", "spazi", "prenotazioni", "operatore",
+		"lingua", "aiuto", "privacy", "dimenticami", "annulla"}
+}
+
+// Commands returns the command menu in a language.
+func (t *Texts) Commands(lang string) []Command {
+	names := commandNames()
+	out := make([]Command, len(names))
+	for i, n := range names {
+		out[i] = Command{Name: n, Description: t.T(lang, "command."+n)}
+	}
+	return out
+}
+
+// Languages returns the languages the bot speaks, the default first.
+func Languages() []string { return languages() }

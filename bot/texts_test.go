@@ -48,6 +48,9 @@ func TestEveryTextKeyExists(t *testing.T) {
 		"handoff.asked", "handoff.no_results"} {
 		used[k] = true
 	}
+	for _, n := range commandNames() {
+		used["command."+n] = true
+	}
 	for k := range used {
 		if !texts.Has(k) {
 			t.Errorf("text key %q is used but not in the translation files", k)

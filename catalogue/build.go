@@ -41,9 +41,9 @@ func parseWeekday(s string) (time.Weekday, bool) {
 	return 0, false
 }
 
-// maxIDLength bounds ids so that a chat button can carry one (Telegram allows 64
-// bytes of button data).
-const maxIDLength = 56
+// maxIDLength bounds ids so that a chat button can carry one with its signature
+// (Telegram allows 64 bytes of button data).
+const maxIDLength = 48
 
 // checker reports problems of one record.
 type checker struct {
