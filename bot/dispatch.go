@@ -12,7 +12,6 @@ import (
 // produces.
 type turnCtx struct {
 	e       *Engine
-	ctx     context.Context
 	m       Message
 	st      *state
 	now     time.Time
@@ -37,23 +36,27 @@ func firstLine(s string) string {
 
 // dispatch routes a message: safety first, then a button, a location, a command, or
 // free text in the light of what the bot was waiting for.
-func (t *turnCtx) dispatch() {
+func (t *turnCtx) dispatch(ctx context.Context) {
 	m := t.m
 	switch {
 	case m.Button != "":
-		t.onButton(m.Button)
+		t.onButton(ctx, m.Button)
 	case m.Unsupported != "":
 		t.st.remember("user", "("+m.Unsupported+")", t.now)
 		t.say(Reply{Text: t.T("error.unsupported"), Buttons: t.mainMenu()})
 	case m.Location != nil:
 		t.st.remember("user", "(posizione)", t.now)
-		t.nearPoint(*m.Location, "")
+		if !validPoint(*m.Location) {
+			t.askNear()
+			return
+		}
+		t.nearPoint(ctx, *m.Location, "")
 	default:
-		t.onText(m.Text)
+		t.onText(ctx, m.Text)
 	}
 }
 
-func (t *turnCtx) onText(raw string) {
+func (t *turnCtx) onText(ctx context.Context, raw string) {
 	if utf8.RuneCountInString(raw) > t.e.opts.MaxMessageRunes {
 		t.st.remember("user", truncateRunes(cleanText(raw), 200)+"…", t.now)
 		t.say(Reply{Text: t.T("error.too_long", "max", strconv.Itoa(t.e.opts.MaxMessageRunes)), Buttons: t.menuRow()})
@@ -65,12 +68,8 @@ func (t *turnCtx) onText(raw string) {
 		return
 	}
 	t.st.remember("user", text, t.now)
-	if danger, ok := t.e.safety.match(text); ok {
-		t.emergency(danger)
-		return
-	}
 	if cmd, ok := parseCommand(text); ok {
-		t.onCommand(cmd)
+		t.onCommand(ctx, cmd)
 		return
 	}
 	switch {
@@ -80,15 +79,15 @@ func (t *turnCtx) onText(raw string) {
 	case t.e.asksForOperator(text):
 		t.handoff("asked")
 	case t.st.Flow == flowNear:
-		t.nearText(text)
+		t.nearText(ctx, text)
 	case t.st.Flow == flowForget:
 		// Erasure needs the button: anything typed cancels it.
 		t.st.resetFlow()
 		t.text("privacy.forget_cancelled")
-		t.search(text)
+		t.search(ctx, text)
 	default:
 		t.st.resetFlow()
-		t.search(text)
+		t.search(ctx, text)
 	}
 }
 
@@ -99,11 +98,11 @@ const (
 	flowForget = "forget"
 )
 
-func (t *turnCtx) onCommand(c command) {
+func (t *turnCtx) onCommand(ctx context.Context, c command) {
 	t.st.resetFlow()
 	switch c.name {
 	case "start":
-		t.start(c.arg)
+		t.start(ctx, c.arg)
 	case "menu":
 		t.menu()
 	case "aiuto", "help":
@@ -124,7 +123,7 @@ func (t *turnCtx) onCommand(c command) {
 		t.spaces()
 	case "vicino", "near", "nearby":
 		if c.arg != "" {
-			t.nearText(c.arg)
+			t.nearText(ctx, c.arg)
 			return
 		}
 		t.askNear()
@@ -133,7 +132,7 @@ func (t *turnCtx) onCommand(c command) {
 			t.askSearch()
 			return
 		}
-		t.search(c.arg)
+		t.search(ctx, c.arg)
 	case "prenotazioni", "bookings":
 		t.bookings()
 	case "tatecolfbadanti", "domestic":
@@ -143,7 +142,7 @@ func (t *turnCtx) onCommand(c command) {
 	}
 }
 
-func (t *turnCtx) onButton(data string) {
+func (t *turnCtx) onButton(ctx context.Context, data string) {
 	b, ok := parseButton(data)
 	if !ok {
 		t.stale()
@@ -161,7 +160,7 @@ func (t *turnCtx) onButton(data string) {
 	case actCats:
 		t.categories()
 	case actCat:
-		t.category(b.arg)
+		t.category(ctx, b.arg)
 	case actService:
 		t.card(b.arg)
 	case actPage:
@@ -170,15 +169,15 @@ func (t *turnCtx) onButton(data string) {
 		t.page(t.st.Page)
 	case actFree:
 		t.st.Filters.Free = !t.st.Filters.Free
-		t.rerun()
+		t.rerun(ctx)
 	case actZoneAsk:
 		t.askZone()
 	case actZone:
-		t.setZone(b.num)
+		t.setZone(ctx, b.num)
 	case actForAsk:
 		t.askAudience()
 	case actFor:
-		t.setAudience(b.arg)
+		t.setAudience(ctx, b.arg)
 	case actNone:
 		t.noneOfThese()
 	case actNear:

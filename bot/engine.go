@@ -95,11 +95,30 @@ type Engine struct {
 	safety *safety
 
 	mu      sync.Mutex
-	pending map[string]Message // the last message a store failure interrupted, per conversation
+	pending map[string]pendingMessage // the last message a store failure interrupted, per conversation
+	queues  map[string]*convQueue     // conversations with a message being handled here
 }
 
-// maxPending bounds the interrupted messages kept in memory for a retry.
-const maxPending = 10000
+// pendingMessage is a message kept for a retry, in this process only.
+type pendingMessage struct {
+	m  Message
+	at time.Time
+}
+
+// convQueue lets a conversation's messages take turns in arrival order: blocked
+// senders on a channel are served first in, first out.
+type convQueue struct {
+	turn    chan struct{}
+	waiting int
+}
+
+// Interrupted messages are kept in memory for a retry: at most maxPending of them,
+// each for pendingTTL. With several replicas a retry that reaches another replica
+// finds nothing and shows the menu; the channels' own redelivery covers that case.
+const (
+	maxPending = 10000
+	pendingTTL = 15 * time.Minute
+)
 
 // New builds an Engine.
 func New(opts Options) (*Engine, error) {
@@ -126,7 +145,7 @@ func New(opts Options) (*Engine, error) {
 		opts.PageSize = 5
 	}
 	e := &Engine{opts: opts, cat: opts.Catalogue, texts: opts.Texts, log: opts.Logger, now: opts.Now,
-		pending: map[string]Message{}}
+		pending: map[string]pendingMessage{}, queues: map[string]*convQueue{}}
 	if e.texts == nil {
 		t, err := LoadTexts()
 		if err != nil {
@@ -152,36 +171,64 @@ func New(opts Options) (*Engine, error) {
 }
 
 // Handle answers one message. The replies are to be sent in order even when err is
-// not nil: on ErrUnavailable they hold an apology with a retry button.
-func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
+// not nil: on ErrUnavailable they hold an apology with a retry button (or, for a
+// message that signals danger, the emergency numbers: those never wait for the store).
+func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err error) {
 	if m.Channel == "" || m.UserID == "" {
 		return nil, errors.New("bot: message without channel or user")
 	}
 	conv := m.Conversation()
+	// Messages of one conversation wait their turn in arrival order in this process;
+	// the store's lock serialises them across replicas.
+	release := e.queue(conv)
+	defer release()
+	danger, isDanger := e.danger(m)
+
 	sess, err := e.begin(ctx, m)
 	if err != nil {
 		e.log.WarnContext(ctx, "conversation store unavailable", "channel", m.Channel, "err", err)
+		if isDanger {
+			return e.emergencyWithoutState(ctx, m, danger), fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
 		e.keepForRetry(conv, m)
 		return []Reply{e.unavailable(guessLang(m.LangCode))}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	if sess.Duplicate {
 		return nil, nil
 	}
+	defer func() {
+		// A bug must not take the process down nor leave the conversation locked.
+		if r := recover(); r != nil {
+			e.log.ErrorContext(ctx, "bot: panic while handling a message", "channel", m.Channel, "panic", fmt.Sprint(r))
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer cancel()
+			e.opts.Store.Release(rctx, sess)
+			replies, err = []Reply{{Text: e.texts.T(guessLang(m.LangCode), "error.internal")}}, fmt.Errorf("bot: panic: %v", r)
+		}
+	}()
 	now := e.now()
 	st, ok := decodeState(sess.State)
 	if !ok {
 		st = state{Lang: guessLang(m.LangCode), Created: now}
 	}
-	t := &turnCtx{e: e, ctx: ctx, m: m, st: &st, now: now}
+	if !st.LangSet && m.LangCode != "" {
+		st.Lang = guessLang(m.LangCode) // the app's language, until the citizen chooses
+	}
+	t := &turnCtx{e: e, m: m, st: &st, now: now}
 	if m.Button == actRetry {
 		if prev, ok := e.takeRetry(conv); ok {
 			t.m, m = prev, prev
+			danger, isDanger = e.danger(m)
 		}
 	}
-	if sess.Count > e.opts.RateLimit {
+	switch {
+	case isDanger:
+		t.st.remember("user", truncateRunes(cleanText(m.Text), 300), now)
+		t.emergency(danger)
+	case sess.Count > e.opts.RateLimit:
 		t.slowDown()
-	} else {
-		t.dispatch()
+	default:
+		t.dispatch(ctx)
 	}
 	st.Updated = now
 	if t.forget {
@@ -194,12 +241,47 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 	}
 	if err := e.opts.Store.Commit(ctx, sess, Commit{State: data, IdleTTL: e.opts.IdleTTL, DedupeTTL: e.opts.DedupeTTL}); err != nil {
 		e.log.WarnContext(ctx, "save conversation failed", "channel", m.Channel, "err", err)
+		if !errors.Is(err, ErrLockLost) {
+			// Give the lock back if the store can still be reached, so that a retry
+			// does not wait for it to expire.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			e.opts.Store.Release(rctx, sess)
+			cancel()
+		}
+		if isDanger {
+			e.notify(ctx, t.events) // staff hear of danger even if the state was not saved
+			return t.replies, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
 		e.keepForRetry(conv, m)
 		return []Reply{e.unavailable(st.Lang)}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	e.dropRetry(conv)
 	e.notify(ctx, t.events)
 	return t.replies, nil
+}
+
+// danger reports whether a message signals danger, whatever its length or flow.
+func (e *Engine) danger(m Message) (string, bool) {
+	if m.Text == "" {
+		return "", false
+	}
+	return e.safety.match(truncateRunes(cleanText(m.Text), maxDangerRunes))
+}
+
+// maxDangerRunes bounds the text searched for danger phrases: far more than any
+// message the bot reads, so that a long message is still checked.
+const maxDangerRunes = 20000
+
+// emergencyWithoutState answers danger when the store cannot be reached: the
+// numbers at once, and staff alerted with what this message says.
+func (e *Engine) emergencyWithoutState(ctx context.Context, m Message, kind string) []Reply {
+	now := e.now()
+	st := state{Lang: guessLang(m.LangCode), Created: now}
+	t := &turnCtx{e: e, m: m, st: &st, now: now}
+	t.st.remember("user", truncateRunes(cleanText(m.Text), 300), now)
+	t.emergency(kind)
+	e.notify(ctx, t.events)
+	return t.replies
 }
 
 // begin waits for the conversation's lock, retrying while another message of the
@@ -223,16 +305,16 @@ func (e *Engine) begin(ctx context.Context, m Message) (Session, error) {
 	}
 }
 
-// finishForget saves nothing about the citizen: the update is committed with an empty
-// state (so a redelivery is still dropped) and everything is then erased.
+// finishForget erases everything about the citizen while the conversation's lock is
+// held (Forget removes the lock too, so no other message can write the state back).
 func (e *Engine) finishForget(ctx context.Context, sess Session, t *turnCtx) ([]Reply, error) {
-	empty := state{Lang: t.st.Lang, Created: t.now, Updated: t.now}
-	data, _ := empty.encode()
-	if err := e.opts.Store.Commit(ctx, sess, Commit{State: data, IdleTTL: time.Minute, DedupeTTL: e.opts.DedupeTTL}); err != nil {
-		return []Reply{e.unavailable(t.st.Lang)}, fmt.Errorf("%w: %w", ErrUnavailable, err)
-	}
 	if err := e.opts.Store.Forget(ctx, sess.Conversation); err != nil {
-		return []Reply{e.unavailable(t.st.Lang)}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+		e.log.WarnContext(ctx, "erase conversation failed", "channel", t.m.Channel, "err", err)
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		e.opts.Store.Release(rctx, sess)
+		cancel()
+		return []Reply{{Text: e.texts.T(t.st.Lang, "privacy.forget_failed"), Buttons: [][]Button{
+			{btn(e.texts.T(t.st.Lang, "privacy.forget_yes"), actForgetAsk)}}}}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	e.dropRetry(sess.Conversation)
 	return t.replies, nil
@@ -261,28 +343,57 @@ func (e *Engine) keepForRetry(conv string, m Message) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	now := e.now()
 	if len(e.pending) >= maxPending {
-		for k := range e.pending { // drop an arbitrary one: memory stays bounded
-			delete(e.pending, k)
-			break
+		for k, p := range e.pending {
+			if now.Sub(p.at) > pendingTTL || len(e.pending) >= maxPending {
+				delete(e.pending, k)
+			}
 		}
 	}
 	m.UpdateID = "" // a replay is a new update
-	e.pending[conv] = m
+	m.Text = truncateRunes(m.Text, e.opts.MaxMessageRunes+1)
+	e.pending[conv] = pendingMessage{m: m, at: now}
 }
 
 func (e *Engine) takeRetry(conv string) (Message, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	m, ok := e.pending[conv]
+	p, ok := e.pending[conv]
 	delete(e.pending, conv)
-	return m, ok
+	if !ok || e.now().Sub(p.at) > pendingTTL {
+		return Message{}, false
+	}
+	return p.m, true
 }
 
 func (e *Engine) dropRetry(conv string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.pending, conv)
+}
+
+// queue waits for the conversation's turn in this process and returns the function
+// that ends it.
+func (e *Engine) queue(conv string) func() {
+	e.mu.Lock()
+	q, ok := e.queues[conv]
+	if !ok {
+		q = &convQueue{turn: make(chan struct{}, 1)}
+		e.queues[conv] = q
+	}
+	q.waiting++
+	e.mu.Unlock()
+	q.turn <- struct{}{}
+	return func() {
+		<-q.turn
+		e.mu.Lock()
+		q.waiting--
+		if q.waiting == 0 {
+			delete(e.queues, conv)
+		}
+		e.mu.Unlock()
+	}
 }
 
 // guessLang picks the bot's language from the language code a platform reports.

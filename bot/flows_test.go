@@ -3,8 +3,10 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -294,7 +296,8 @@ func TestRedeliveredUpdateIsAnsweredOnce(t *testing.T) {
 // their answer and none is lost from the state.
 func TestConcurrentMessagesOfOneConversation(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
-		h := newHarness(t, store, func(o *bot.Options) { o.RateLimit = 1000 })
+		ov := &overlapStore{Store: store}
+		h := newHarness(t, ov, func(o *bot.Options) { o.RateLimit = 1000 })
 		var wg sync.WaitGroup
 		answered := make(chan int, 40)
 		for i := 0; i < 40; i++ {
@@ -313,7 +316,44 @@ func TestConcurrentMessagesOfOneConversation(t *testing.T) {
 		if n := len(answered); n != 40 {
 			t.Errorf("%d of 40 concurrent messages answered", n)
 		}
+		if ov.overlaps.Load() != 0 {
+			t.Errorf("%d sessions of one conversation overlapped", ov.overlaps.Load())
+		}
+		if ov.max.Load() != 1 {
+			t.Errorf("at most %d sessions at once, want 1", ov.max.Load())
+		}
 	})
+}
+
+// overlapStore counts sessions open at the same time on a store.
+type overlapStore struct {
+	bot.Store
+	open, max, overlaps atomic.Int64
+}
+
+func (o *overlapStore) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
+	s, err := o.Store.Begin(ctx, b)
+	if err == nil && !s.Duplicate {
+		n := o.open.Add(1)
+		if n > 1 {
+			o.overlaps.Add(1)
+		}
+		for m := o.max.Load(); n > m && !o.max.CompareAndSwap(m, n); m = o.max.Load() {
+		}
+	}
+	return s, err
+}
+
+func (o *overlapStore) Commit(ctx context.Context, s bot.Session, c bot.Commit) error {
+	o.open.Add(-1)
+	return o.Store.Commit(ctx, s, c)
+}
+
+func (o *overlapStore) Release(ctx context.Context, s bot.Session) error {
+	if s.Token != "" {
+		o.open.Add(-1)
+	}
+	return o.Store.Release(ctx, s)
 }
 
 // press2 presses a main-menu button after opening the menu.
@@ -372,5 +412,134 @@ func TestUnsupportedContentAndPagingInPlace(t *testing.T) {
 		if !c.replies[0].Replace {
 			t.Error("refining must replace the results message")
 		}
+	})
+}
+
+// failingStore wraps a store; its function fields make chosen calls fail.
+type failingStore struct {
+	bot.Store
+	begin  func() error
+	commit func() error
+	forget func() error
+}
+
+func (f *failingStore) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
+	if f.begin != nil {
+		if err := f.begin(); err != nil {
+			return bot.Session{}, err
+		}
+	}
+	return f.Store.Begin(ctx, b)
+}
+
+func (f *failingStore) Commit(ctx context.Context, s bot.Session, c bot.Commit) error {
+	if f.commit != nil {
+		if err := f.commit(); err != nil {
+			return err
+		}
+	}
+	return f.Store.Commit(ctx, s, c)
+}
+
+func (f *failingStore) Forget(ctx context.Context, conv string) error {
+	if f.forget != nil {
+		if err := f.forget(); err != nil {
+			return err
+		}
+	}
+	return f.Store.Forget(ctx, conv)
+}
+
+func TestDangerComesFirst(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		fs := &failingStore{Store: store}
+		h := newHarness(t, fs, func(o *bot.Options) { o.RateLimit = 3; o.LockWait = 300 * time.Millisecond })
+		// During a flood.
+		c := h.citizen(t, "u1")
+		for i := 0; i < 6; i++ {
+			c.say("ciao")
+		}
+		c.say("mio marito mi picchia").expect("112", "1522")
+		// In a message too long to read otherwise.
+		h.citizen(t, "u2").say("mio marito mi picchia " + strings.Repeat("e ho paura ", 400)).expect("1522").expectNot("molto lungo")
+		// With the store down.
+		fs.begin = func() error { return errors.New("store down") }
+		d := h.citizen(t, "u3").say("voglio farla finita")
+		if !errors.Is(d.err, bot.ErrUnavailable) || !strings.Contains(d.text(), "Telefono Amico") {
+			t.Fatalf("store down: err %v\n%s", d.err, d.transcript())
+		}
+		fs.begin = nil
+		// With the save failing.
+		fs.commit = func() error { return errors.New("store down") }
+		e := h.citizen(t, "u4").say("mia madre non respira")
+		if !errors.Is(e.err, bot.ErrUnavailable) || !strings.Contains(e.text(), "112") {
+			t.Fatalf("save failing: err %v\n%s", e.err, e.transcript())
+		}
+		fs.commit = nil
+		if n := len(h.staff.all()); n != 4 {
+			t.Errorf("%d emergency events, want 4", n)
+		}
+	})
+}
+
+func TestSaveFailureReleasesTheLockAndRetries(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		fs := &failingStore{Store: store}
+		h := newHarness(t, fs, func(o *bot.Options) { o.LockWait = 300 * time.Millisecond })
+		c := h.citizen(t, "u1").say("psicologo").expect("Ho trovato")
+		fs.commit = func() error { return errors.New("connection reset") }
+		c.say("badante")
+		if !errors.Is(c.err, bot.ErrUnavailable) {
+			t.Fatalf("err = %v", c.err)
+		}
+		fs.commit = nil
+		// The lock was given back: the retry is answered at once, with the interrupted message.
+		start := time.Now()
+		c.press("Riprova").expect("«badante»")
+		if time.Since(start) > 250*time.Millisecond {
+			t.Error("the retry waited for a lock left behind")
+		}
+		// Erasure failing says so, and keeps the data.
+		fs.forget = func() error { return errors.New("connection reset") }
+		c.say("/dimenticami").press("Sì, cancella tutto")
+		if !errors.Is(c.err, bot.ErrUnavailable) || !strings.Contains(c.text(), "non sono riuscito a cancellare") {
+			t.Fatalf("erasure failing: err %v\n%s", c.err, c.transcript())
+		}
+		fs.forget = nil
+		c.say("/privacy").press("Cancella i miei dati").press("Sì, cancella tutto").expect("ho cancellato tutto")
+	})
+}
+
+func TestForgedPageNumbersDoNotCrash(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("psicologo")
+		for _, data := range []string{"cat:educativo:2305843009213693952", "cat:educativo:-3", "cat:educativo:99999999999999999999",
+			"page:1000", "cat:educativo:abc"} {
+			c.pressData(data)
+			if c.err != nil || len(c.replies) == 0 {
+				t.Errorf("%s: err %v, %d replies", data, c.err, len(c.replies))
+			}
+		}
+	})
+}
+
+func TestAppLanguageCountsUntilTheCitizenChooses(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("/start").expect("Ciao! Sono")
+		c.lang = "en"
+		c.say("/start").expect("Hi! I'm")
+		c.say("/lingua it").expect("in italiano")
+		c.say("/start").expect("Ciao! Sono") // the choice wins over the app's language
+	})
+}
+
+func TestLocationMustBeAPoint(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		nan := math.NaN()
+		h.citizen(t, "u1").share(catalogue.Point{Lat: nan, Lon: nan}).expect("Condividi la tua posizione")
+		h.citizen(t, "u2").share(catalogue.Point{Lat: 200, Lon: 9}).expect("Condividi la tua posizione")
 	})
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strings"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -13,7 +14,7 @@ const (
 	deepCategory = "c_"
 )
 
-func (t *turnCtx) start(payload string) {
+func (t *turnCtx) start(ctx context.Context, payload string) {
 	switch {
 	case strings.HasPrefix(payload, deepService):
 		if _, ok := t.e.cat.Service(strings.TrimPrefix(payload, deepService)); ok {
@@ -22,7 +23,7 @@ func (t *turnCtx) start(payload string) {
 		}
 	case strings.HasPrefix(payload, deepCategory):
 		if catalogue.CategoryID(strings.TrimPrefix(payload, deepCategory)).Valid() {
-			t.category(strings.TrimPrefix(payload, deepCategory))
+			t.category(ctx, strings.TrimPrefix(payload, deepCategory))
 			return
 		}
 	}

@@ -111,15 +111,16 @@ func truncateRunes(s string, n int) string {
 	return s
 }
 
-// cleanText makes untrusted text safe to process: valid UTF-8, no control characters
-// except newlines, trimmed.
+// cleanText makes untrusted text safe to process and to echo: valid UTF-8, newlines
+// and tabs as spaces, no control or format characters (bidi overrides, zero-width
+// characters), trimmed.
 func cleanText(s string) string {
 	s = strings.ToValidUTF8(s, "")
 	s = strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' {
 			return ' '
 		}
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return -1
 		}
 		return r

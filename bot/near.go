@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"math"
 	"regexp"
 	"sort"
@@ -27,20 +28,26 @@ func parseCoordinates(s string) (catalogue.Point, bool) {
 	}
 	lat, err1 := strconv.ParseFloat(strings.ReplaceAll(m[1], ",", "."), 64)
 	lon, err2 := strconv.ParseFloat(strings.ReplaceAll(m[2], ",", "."), 64)
-	if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+	p := catalogue.Point{Lat: lat, Lon: lon}
+	if err1 != nil || err2 != nil || !validPoint(p) {
 		return catalogue.Point{}, false
 	}
-	return catalogue.Point{Lat: lat, Lon: lon}, true
+	return p, true
+}
+
+// validPoint reports whether a shared location is a real point on Earth.
+func validPoint(p catalogue.Point) bool {
+	return !math.IsNaN(p.Lat) && !math.IsNaN(p.Lon) && p.Lat >= -90 && p.Lat <= 90 && p.Lon >= -180 && p.Lon <= 180
 }
 
 // nearText resolves a typed place: coordinates or a neighbourhood.
-func (t *turnCtx) nearText(text string) {
+func (t *turnCtx) nearText(ctx context.Context, text string) {
 	if p, ok := parseCoordinates(text); ok {
-		t.nearPoint(p, "")
+		t.nearPoint(ctx, p, "")
 		return
 	}
 	if n, ok := t.e.cat.Milan.FindNeighbourhood(text); ok {
-		t.nearPoint(n.Point, n.Name)
+		t.nearPoint(ctx, n.Point, n.Name)
 		return
 	}
 	t.st.Flow = flowNear
@@ -53,7 +60,7 @@ const milanRadiusMeters = 25000
 
 // nearPoint lists the services and WeMi spaces nearest to a point; with a current
 // search, its services.
-func (t *turnCtx) nearPoint(p catalogue.Point, place string) {
+func (t *turnCtx) nearPoint(ctx context.Context, p catalogue.Point, place string) {
 	t.st.resetFlow()
 	if distanceMeters(p, catalogue.Point{Lat: 45.4642, Lon: 9.1900}) > milanRadiusMeters {
 		t.say(Reply{Text: t.T("near.outside_milan"), Buttons: [][]Button{
@@ -66,9 +73,9 @@ func (t *turnCtx) nearPoint(p catalogue.Point, place string) {
 	}
 	req := search.Request{Query: t.st.Query, Lang: t.st.Lang, Near: &p, Limit: 5,
 		Category: catalogue.CategoryID(t.st.Category)}
-	res, err := t.e.opts.Search.Search(t.ctx, req)
+	res, err := t.e.opts.Search.Search(ctx, req)
 	if err != nil {
-		t.e.log.ErrorContext(t.ctx, "near search failed", "err", err)
+		t.e.log.ErrorContext(ctx, "near search failed", "err", err)
 		t.say(Reply{Text: t.T("error.search"), Buttons: t.mainMenu()})
 		return
 	}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -17,7 +18,7 @@ const missesForHandoff = 2
 
 // search runs a new search from a citizen's words. A neighbourhood named in the text
 // ("babysitter a Niguarda") narrows it to that Municipio.
-func (t *turnCtx) search(text string) {
+func (t *turnCtx) search(ctx context.Context, text string) {
 	t.st.Query, t.st.Said = text, text
 	t.st.Category = ""
 	t.st.Filters = searchFilters{}
@@ -26,12 +27,12 @@ func (t *turnCtx) search(text string) {
 		t.st.Query = rest
 		t.st.Filters.Municipio, t.st.Filters.Place = n.Municipio, n.Name
 	}
-	found := t.run()
+	found := t.run(ctx)
 	if found == 0 && t.st.Filters.Municipio != 0 {
 		// Nothing in that Municipio: look in the whole city, and say so.
 		place := t.st.Filters.Place
 		t.st.Filters = searchFilters{}
-		if found = t.run(); found > 0 {
+		if found = t.run(ctx); found > 0 {
 			t.text("search.widened", "place", place)
 		}
 	}
@@ -46,12 +47,12 @@ func (t *turnCtx) search(text string) {
 }
 
 // rerun repeats the current search or category listing with the current filters.
-func (t *turnCtx) rerun() {
+func (t *turnCtx) rerun(ctx context.Context) {
 	if t.st.Query == "" && t.st.Category == "" {
 		t.stale()
 		return
 	}
-	found := t.run()
+	found := t.run(ctx)
 	switch {
 	case found < 0:
 	case found == 0:
@@ -64,13 +65,13 @@ func (t *turnCtx) rerun() {
 // run searches with the state's query, category and filters, keeping the result ids
 // for paging. It returns how many services were found, or -1 after a failure (the
 // citizen has been told).
-func (t *turnCtx) run() int {
+func (t *turnCtx) run(ctx context.Context) int {
 	req := search.Request{Query: t.st.Query, Lang: t.st.Lang, Category: catalogue.CategoryID(t.st.Category),
 		FreeOnly: t.st.Filters.Free, Municipio: t.st.Filters.Municipio,
 		Audience: catalogue.Audience(t.st.Filters.Audience), Limit: maxResults}
-	res, err := t.e.opts.Search.Search(t.ctx, req)
+	res, err := t.e.opts.Search.Search(ctx, req)
 	if err != nil {
-		t.e.log.ErrorContext(t.ctx, "search failed", "err", err)
+		t.e.log.ErrorContext(ctx, "search failed", "err", err)
 		t.say(Reply{Text: t.T("error.search"), Buttons: t.mainMenu()})
 		return -1
 	}
@@ -115,7 +116,7 @@ func (t *turnCtx) noneOfThese() {
 
 // page shows page n of the current results.
 func (t *turnCtx) page(n int) {
-	if len(t.st.Results) == 0 || n*t.e.opts.PageSize >= len(t.st.Results) {
+	if len(t.st.Results) == 0 || n < 0 || n > maxResults || n*t.e.opts.PageSize >= len(t.st.Results) {
 		t.stale()
 		return
 	}
@@ -222,13 +223,13 @@ func (t *turnCtx) askZone() {
 	t.say(Reply{Text: t.T("refine.zone_ask"), Buttons: rows})
 }
 
-func (t *turnCtx) setZone(m int) {
+func (t *turnCtx) setZone(ctx context.Context, m int) {
 	if m > 9 {
 		t.stale()
 		return
 	}
 	t.st.Filters.Municipio, t.st.Filters.Place = m, ""
-	t.rerun()
+	t.rerun(ctx)
 }
 
 func (t *turnCtx) askAudience() {
@@ -244,7 +245,7 @@ func (t *turnCtx) askAudience() {
 	t.say(Reply{Text: t.T("refine.for_ask"), Buttons: rows})
 }
 
-func (t *turnCtx) setAudience(a string) {
+func (t *turnCtx) setAudience(ctx context.Context, a string) {
 	switch {
 	case a == "any":
 		t.st.Filters.Audience = ""
@@ -254,7 +255,7 @@ func (t *turnCtx) setAudience(a string) {
 		t.stale()
 		return
 	}
-	t.rerun()
+	t.rerun(ctx)
 }
 
 // categories lists the 13 categories with how many services each has.
@@ -269,19 +270,19 @@ func (t *turnCtx) categories() {
 }
 
 // category lists a category's services ("id" or "id:page").
-func (t *turnCtx) category(arg string) {
+func (t *turnCtx) category(ctx context.Context, arg string) {
 	id, pageArg, _ := strings.Cut(arg, ":")
 	if !catalogue.CategoryID(id).Valid() {
 		t.stale()
 		return
 	}
 	t.st.Query, t.st.Category, t.st.Filters = "", id, searchFilters{}
-	if t.run() <= 0 {
+	if t.run(ctx) <= 0 {
 		t.say(Reply{Text: t.T("category.empty"), Buttons: t.mainMenu()})
 		return
 	}
-	page, _ := strconv.Atoi(pageArg)
-	if page < 0 || page*t.e.opts.PageSize >= len(t.st.Results) {
+	page, err := strconv.Atoi(pageArg)
+	if err != nil || page < 0 || page > maxResults || page*t.e.opts.PageSize >= len(t.st.Results) {
 		page = 0
 	}
 	t.showPage(page)

@@ -27,8 +27,8 @@ type Store interface {
 	// Release gives the lock back without saving anything.
 	Release(ctx context.Context, s Session) error
 	// Forget erases everything the store keeps about a conversation: its state, its
-	// rate counter and its lock (so a session still open cannot write erased data
-	// back). Handled-update markers hold no personal data and expire by themselves.
+	// rate counter, its handled-update markers and its lock (so a session still open
+	// cannot write erased data back).
 	Forget(ctx context.Context, conversation string) error
 }
 

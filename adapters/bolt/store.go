@@ -226,6 +226,14 @@ func (s *Store) Forget(ctx context.Context, conversation string) error {
 				return err
 			}
 		}
+		// The handled-update markers go too: they all start with the same prefix.
+		prefix := seenKey(conversation, "")
+		c := tx.Bucket(seenBucket).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {

@@ -65,11 +65,17 @@ func New(client goredis.UniversalClient, opts Options) *Store {
 }
 
 // beginScript takes the lock, counts the message and loads the state, unless the update
-// was handled before. KEYS: lock, rate, state[, seen]. ARGV: token, lock TTL ms,
-// rate window ms. Reply: {0} duplicate, {1} locked, {2, count, state or nil}.
+// was handled before. The handled updates are one sorted set per conversation (member:
+// update id, score: when it may be forgotten, in ms), so that Forget erases them with
+// the rest. KEYS: lock, rate, state, seen. ARGV: token, lock TTL ms, rate window ms,
+// update id (empty: none). Reply: {0} duplicate, {1} locked, {2, count, state or nil}.
 const beginScript = `
-if KEYS[4] and redis.call('EXISTS', KEYS[4]) == 1 then
-	return {0}
+if ARGV[4] ~= '' then
+	local t = redis.call('TIME')
+	redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', t[1] * 1000 + math.floor(t[2] / 1000))
+	if redis.call('ZSCORE', KEYS[4], ARGV[4]) then
+		return {0}
+	end
 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 	return {1}
@@ -82,15 +88,20 @@ return {2, n, redis.call('GET', KEYS[3])}
 `
 
 // commitScript saves the state and the handled marker and releases the lock, if the
-// lock is still the session's. KEYS: lock, state[, seen]. ARGV: token, state,
-// idle TTL ms, dedupe TTL ms. Reply: 1 saved, 0 lock lost.
+// lock is still the session's. KEYS: lock, state, seen. ARGV: token, state, idle TTL
+// ms, dedupe TTL ms, update id (empty: none). Reply: 1 saved, 0 lock lost.
 const commitScript = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
 	return 0
 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-if KEYS[3] then
-	redis.call('SET', KEYS[3], '1', 'PX', ARGV[4])
+if ARGV[5] ~= '' then
+	local t = redis.call('TIME')
+	local now = t[1] * 1000 + math.floor(t[2] / 1000)
+	redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[5])
+	if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[4]) then
+		redis.call('PEXPIRE', KEYS[3], ARGV[4])
+	end
 end
 redis.call('DEL', KEYS[1])
 return 1
@@ -121,11 +132,8 @@ func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 	}
 	token := newToken()
 	k := s.keys(b.Conversation)
-	keys := []string{k.lock, k.rate, k.state}
-	if b.UpdateID != "" {
-		keys = append(keys, k.seen(b.UpdateID))
-	}
-	reply, err := s.begin.Run(ctx, s.client, keys, token, millis(b.LockTTL), millis(b.RateWindow)).Slice()
+	keys := []string{k.lock, k.rate, k.state, k.seen}
+	reply, err := s.begin.Run(ctx, s.client, keys, token, millis(b.LockTTL), millis(b.RateWindow), b.UpdateID).Slice()
 	if err != nil {
 		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
 	}
@@ -164,11 +172,8 @@ func (s *Store) Commit(ctx context.Context, session bot.Session, c bot.Commit) e
 		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), err)
 	}
 	k := s.keys(session.Conversation)
-	keys := []string{k.lock, k.state}
-	if session.UpdateID != "" {
-		keys = append(keys, k.seen(session.UpdateID))
-	}
-	saved, err := s.commit.Run(ctx, s.client, keys, session.Token, c.State, millis(c.IdleTTL), millis(c.DedupeTTL)).Int()
+	keys := []string{k.lock, k.state, k.seen}
+	saved, err := s.commit.Run(ctx, s.client, keys, session.Token, c.State, millis(c.IdleTTL), millis(c.DedupeTTL), session.UpdateID).Int()
 	if err != nil {
 		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), err)
 	}
@@ -199,7 +204,7 @@ func (s *Store) Forget(ctx context.Context, conversation string) error {
 		return fmt.Errorf("forget: %w", errNoConversation)
 	}
 	k := s.keys(conversation)
-	if err := s.client.Del(ctx, k.state, k.rate, k.lock).Err(); err != nil {
+	if err := s.client.Del(ctx, k.state, k.rate, k.lock, k.seen).Err(); err != nil {
 		return fmt.Errorf("forget %s: %w", bot.Redact(conversation), err)
 	}
 	return nil
@@ -211,17 +216,12 @@ type conversationKeys struct {
 	state string
 	lock  string
 	rate  string
+	seen  string // sorted set of handled update ids
 }
 
 func (s *Store) keys(conversation string) conversationKeys {
 	base := s.prefix + ":{c:" + escapeTag(conversation) + "}"
-	return conversationKeys{base: base, state: base + ":state", lock: base + ":lock", rate: base + ":rate"}
-}
-
-// seen returns the key marking update as handled. The update id needs no escaping:
-// it follows the hash tag, whose end is the first '}', never part of the escaped id.
-func (k conversationKeys) seen(update string) string {
-	return k.base + ":seen:" + update
+	return conversationKeys{base: base, state: base + ":state", lock: base + ":lock", rate: base + ":rate", seen: base + ":seen"}
 }
 
 // tagEscaper makes a conversation id safe inside a hash tag: Redis Cluster hashes the

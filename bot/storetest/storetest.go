@@ -313,7 +313,17 @@ func testForget(h *harness) {
 	if err := h.store.Forget(context.Background(), "telegram:1"); err != nil {
 		h.t.Fatalf("Forget: %v", err)
 	}
-	h.wantNew(h.begin(req("telegram:1", "u2")), 1) // state and counter are gone
+	// The handled-update markers are erased too (they name the chat), but only the
+	// forgotten conversation's.
+	if s := h.begin(req("telegram:1", "u1")); s.Duplicate {
+		h.t.Fatal("the handled-update marker survived Forget")
+	} else {
+		h.release(s)
+	}
+	if s := h.begin(req("telegram:2", "u1")); !s.Duplicate {
+		h.t.Fatal("Forget erased another conversation's handled-update marker")
+	}
+	h.wantNew(h.begin(req("telegram:1", "u2")), 2) // state gone; the counter restarted at the probe above
 	h.wantState(h.begin(req("telegram:2", "u2")), "other", 2)
 	// Forget also ends an open session, so data it loaded cannot be written back.
 	open := h.begin(req("telegram:3", "u1"))
