@@ -36,14 +36,21 @@ func (t *turnCtx) card(id string) {
 	line("card.cost", "cost", t.costLong(s))
 	if r := s.Cost.ISEE; r != nil {
 		line("card.isee", "percent", strconv.Itoa(r.ReductionPercent), "isee", t.euros(r.MaxISEE*100))
+		line("card.isee_help")
 	}
 	if s.Cost.Voucher {
 		line("card.voucher")
 	}
 	line("card.zones", "zones", t.municipi(s.Municipi))
+	if o := s.Organization; o != nil && o.Location.Address != "" {
+		line("card.address", "address", o.Location.Address)
+	}
+	if len(s.Languages) > 0 {
+		line("card.languages", "languages", t.languageNames(s.Languages))
+	}
 	line("card.when", "when", t.schedules(s.Schedules))
 	line("card.activation", "how", s.Activation)
-	line("card.wait", "days", strconv.Itoa(s.MaxWaitDays))
+	line(plural("card.wait", s.MaxWaitDays), "days", strconv.Itoa(s.MaxWaitDays))
 	if o := s.Organization; o != nil {
 		line("card.contacts", "phone", o.Phone, "email", o.Email, "website", o.Website)
 	}
@@ -69,6 +76,21 @@ func (t *turnCtx) request(id string) {
 		Buttons: [][]Button{
 			{btn(t.T("menu.operator"), actOperator), btn(t.T("menu.spaces"), actSpaces)},
 			{btn(t.T("button.back_card"), actService, s.ID), btn(t.T("button.menu"), actMenu)}}})
+}
+
+// languageNames names ISO 639-1 codes in the citizen's language ("italiano,
+// inglese"); a code without a translation shows as itself.
+func (t *turnCtx) languageNames(codes []string) string {
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		key := "lang." + c
+		if t.e.texts.Has(key) {
+			names[i] = t.T(key)
+		} else {
+			names[i] = strings.ToUpper(c)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 func (t *turnCtx) serviceTitle(s *catalogue.Service) string {

@@ -78,6 +78,25 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 		t.welcome()
 	case t.e.asksForOperator(text):
 		t.handoff("asked")
+	case t.e.says(intentThanks, text):
+		t.st.resetFlow()
+		t.say(Reply{Text: t.T("thanks"), Buttons: t.mainMenu()})
+	case t.e.says(intentEnglish, text):
+		t.language("en")
+	case t.e.says(intentItalian, text):
+		t.language("it")
+	case t.e.mentions(intentForget, text):
+		t.askForget()
+	case t.e.mentions(intentPrivacy, text):
+		t.st.resetFlow()
+		t.privacy()
+	case t.e.says(intentNear, text):
+		t.askNear()
+	case t.e.mentions(intentSpaces, text):
+		t.st.resetFlow()
+		t.spaces()
+	case t.st.Flow == flowZone:
+		t.zoneText(ctx, text)
 	case t.st.Flow == flowNear:
 		t.nearText(ctx, text)
 	case t.st.Flow == flowForget:
@@ -96,6 +115,7 @@ const (
 	flowSearch = "search"
 	flowNear   = "near"
 	flowForget = "forget"
+	flowZone   = "zone" // a Municipio number or a neighbourhood, for the results
 )
 
 func (t *turnCtx) onCommand(ctx context.Context, c command) {

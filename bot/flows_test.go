@@ -85,13 +85,17 @@ func TestSearchPagingAndRefining(t *testing.T) {
 func TestNeighbourhoodInTheMessageNarrowsTheSearch(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h := newHarness(t, store)
-		c := h.citizen(t, "u1").say("cerco una babysitter a Niguarda").expect("Municipio 9 (Niguarda", "«cerco una babysitter a Niguarda»").expectButtons("Tata-navetta").expectNot("Pasti")
+		c := h.citizen(t, "u1").say("psicologo a Niguarda").expect("Municipio 9 (Niguarda", "«psicologo a Niguarda»").expectNot("Pasti")
 		for _, b := range c.buttonsWithData("svc:") {
 			s, _ := testIndex(t).Catalogue().Service(strings.TrimPrefix(b.Data, "svc:"))
 			if !s.Serves(9) {
 				t.Errorf("%s does not serve Municipio 9", s.ID)
 			}
 		}
+		// No babysitting service covers Niguarda: the bot says so and shows the city's,
+		// rather than padding the list with unrelated services of the area.
+		h.citizen(t, "u2").say("cerco una babysitter a Niguarda").expect("non ho trovato servizi", "tutta Milano").
+			expectButtons("Babysitting", "Tate, colf e badanti").expectNot("Pasti")
 	})
 }
 
@@ -541,5 +545,68 @@ func TestLocationMustBeAPoint(t *testing.T) {
 		nan := math.NaN()
 		h.citizen(t, "u1").share(catalogue.Point{Lat: nan, Lon: nan}).expect("Condividi la tua posizione")
 		h.citizen(t, "u2").share(catalogue.Point{Lat: 200, Lon: 9}).expect("Condividi la tua posizione")
+	})
+}
+
+func TestPlainSentences(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1")
+		c.say("grazie mille!").expect("Prego")
+		c.say("che dati tenete su di me?").expect("I tuoi dati")
+		c.say("cancella i miei dati").expect("Vuoi davvero cancellare").press("No, annulla")
+		c.say("vicino a me").expect("Condividi la tua posizione")
+		c.say("dov'è lo spazio WeMi più vicino?").expect("Spazi WeMi")
+		c.say("english please").expect("in English")
+		c.say("italiano").expect("in italiano")
+		c.say("corso di italiano").expect("Ho trovato") // a need, not a language switch
+		// Free words become the filter.
+		c.say("psicologo gratis").expect("solo gratuiti").expectButtons("Solo gratuiti ✓")
+		for _, b := range c.buttonsWithData("svc:") {
+			s, _ := testIndex(t).Catalogue().Service(strings.TrimPrefix(b.Data, "svc:"))
+			if !s.Cost.Free {
+				t.Errorf("%s is not free", s.ID)
+			}
+		}
+		// A neighbourhood typed after the zone question sets the zone.
+		c.say("psicologo").press("Zona").say("Città Studi").expect("Municipio 3 (").expectButtons("Zona ✓")
+		// Nothing searchable is not a failure: no operator is called.
+		c.say("😀😀🙏").expect("Non ho capito")
+		c.say("aiuto").expect("Non ho capito")
+		if n := len(h.staff.all()); n != 0 {
+			t.Errorf("%d staff events for messages with nothing to search", n)
+		}
+	})
+}
+
+func TestWordingDetails(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("/start c_pasti-domicilio")
+		c.say("/lingua en").say("someone to walk my dog")
+		// English lists show English titles.
+		for _, b := range c.buttonsWithData("svc:") {
+			s, _ := testIndex(t).Catalogue().Service(strings.TrimPrefix(b.Data, "svc:"))
+			if !strings.Contains(c.text(), s.NameEN) {
+				t.Errorf("the English list lacks %q", s.NameEN)
+			}
+		}
+		// Cards show where the provider is and the languages spoken.
+		c.pressData(c.buttonsWithData("svc:")[0].Data).expect("Office:", "Languages:", "Italian")
+		// A closed space says when it opens.
+		h.clock.set(monday10(t).Add(-34 * time.Hour)) // Sunday night
+		h.citizen(t, "u2").say("/spazi").expect("apre lun alle")
+	})
+}
+
+func TestAfterHandoffNoMoreFailures(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("/operatore")
+		c.say("xqzw vbnm").expect("ti risponderà qui")
+		c.say("plokij uhygt").expect("ti risponderà qui")
+		if n := len(h.staff.all()); n != 1 {
+			t.Errorf("%d handoff events, want 1", n)
+		}
 	})
 }

@@ -19,7 +19,8 @@ var intentsYAML []byte
 type safety struct {
 	greetings map[string]bool
 	operator  []string
-	danger    []dangerPhrase // longest first
+	danger    []dangerPhrase      // longest first
+	phrases   map[string][]string // other intents: name -> folded phrases
 }
 
 type dangerPhrase struct {
@@ -36,7 +37,25 @@ func loadSafety() (*safety, error) {
 	if err := yaml.Unmarshal(intentsYAML, &f); err != nil {
 		return nil, fmt.Errorf("load intents: %w", err)
 	}
-	s := &safety{greetings: map[string]bool{}}
+	var other map[string]any
+	if err := yaml.Unmarshal(intentsYAML, &other); err != nil {
+		return nil, fmt.Errorf("load intents: %w", err)
+	}
+	s := &safety{greetings: map[string]bool{}, phrases: map[string][]string{}}
+	for _, name := range []string{intentThanks, intentPrivacy, intentForget, intentNear, intentSpaces,
+		intentEnglish, intentItalian, intentFree, intentDomestic} {
+		list, _ := other[name].([]any)
+		if len(list) == 0 {
+			return nil, fmt.Errorf("load intents: no phrases for %q", name)
+		}
+		for _, p := range list {
+			str, _ := p.(string)
+			if f := catalogue.Fold(str); f != "" {
+				s.phrases[name] = append(s.phrases[name], f)
+			}
+		}
+		sort.Slice(s.phrases[name], func(i, j int) bool { return len(s.phrases[name][i]) > len(s.phrases[name][j]) })
+	}
 	for _, g := range f.Greetings {
 		for _, w := range strings.Fields(catalogue.Fold(g)) {
 			s.greetings[w] = true
@@ -99,4 +118,83 @@ func (e *Engine) asksForOperator(text string) bool {
 		}
 	}
 	return false
+}
+
+// Intents recognised in plain sentences (intents.yaml).
+const (
+	intentThanks   = "thanks"
+	intentPrivacy  = "privacy"
+	intentForget   = "forget"
+	intentNear     = "near"
+	intentSpaces   = "spaces"
+	intentEnglish  = "english"
+	intentItalian  = "italian"
+	intentFree     = "free"
+	intentDomestic = "domestic"
+)
+
+// politeWords may surround a short request without changing it ("english please").
+func politeWord(w string) bool {
+	switch w {
+	case "per", "favore", "please", "pls", "grazie", "ok", "allora", "ma", "e", "si", "yes", "a", "the":
+		return true
+	}
+	return false
+}
+
+// says reports whether a message is only one of an intent's phrases, give or take a
+// polite word: "english please" switches language, "corso di italiano" does not.
+func (e *Engine) says(intent, text string) bool {
+	folded := catalogue.Fold(text)
+	for _, p := range e.safety.phrases[intent] {
+		if !containsPhrase(folded, p) {
+			continue
+		}
+		rest := strings.Fields(strings.Replace(" "+folded+" ", " "+p+" ", " ", 1))
+		only := true
+		for _, w := range rest {
+			if !politeWord(w) && !e.safety.greetings[w] {
+				only = false
+				break
+			}
+		}
+		if only {
+			return true
+		}
+	}
+	return false
+}
+
+// mentions reports whether a message contains one of an intent's phrases anywhere.
+func (e *Engine) mentions(intent, text string) bool {
+	folded := catalogue.Fold(text)
+	for _, p := range e.safety.phrases[intent] {
+		if containsPhrase(folded, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// without returns text with the words of an intent's phrases removed ("psicologo
+// gratis" without the free intent is "psicologo").
+func (e *Engine) without(intent, text string) string {
+	words := strings.Fields(text)
+	for _, p := range e.safety.phrases[intent] {
+		target := strings.Fields(p)
+		for i := 0; i+len(target) <= len(words); i++ {
+			match := true
+			for j, t := range target {
+				if catalogue.Fold(words[i+j]) != t {
+					match = false
+					break
+				}
+			}
+			if match {
+				words = append(words[:i:i], words[i+len(target):]...)
+				i--
+			}
+		}
+	}
+	return strings.Join(words, " ")
 }

@@ -8,11 +8,16 @@ import (
 // handoffRepeat is how soon a second request for an operator is taken as the same one.
 const handoffRepeat = 30 * time.Minute
 
+// handoffOpen reports whether the citizen asked for an operator recently.
+func (t *turnCtx) handoffOpen() bool {
+	return !t.st.HandoffAt.IsZero() && t.now.Sub(t.st.HandoffAt) < handoffRepeat
+}
+
 // handoff raises a request for an operator and tells the citizen what happens next.
 func (t *turnCtx) handoff(reason string) {
 	t.st.resetFlow()
 	t.st.Misses = 0
-	if !t.st.HandoffAt.IsZero() && t.now.Sub(t.st.HandoffAt) < handoffRepeat {
+	if t.handoffOpen() {
 		t.say(Reply{Text: t.T("handoff.already"), Buttons: t.menuRow()})
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/search"
@@ -12,38 +13,70 @@ import (
 // minRelativeScore is the share of the best hit's score a hit needs to be shown.
 const minRelativeScore = 0.4
 
+// plural picks a text key by count: the base key is the plural, key+"_one" the
+// singular.
+func plural(key string, n int) string {
+	if n == 1 {
+		return key + "_one"
+	}
+	return key
+}
+
+// shorten cuts text to at most n runes at a word boundary, marking the cut.
+func shorten(text string, n int) string {
+	if utf8.RuneCountInString(text) <= n {
+		return text
+	}
+	cut := truncateRunes(text, n-1)
+	if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
 // missesForHandoff is how many searches in a row may find nothing the citizen wanted
 // before the bot calls an operator.
 const missesForHandoff = 2
 
 // search runs a new search from a citizen's words. A neighbourhood named in the text
-// ("babysitter a Niguarda") narrows it to that Municipio.
+// ("babysitter a Niguarda") narrows it to that Municipio, and "gratis" to free
+// services.
 func (t *turnCtx) search(ctx context.Context, text string) {
 	t.st.Query, t.st.Said = text, text
 	t.st.Category = ""
 	t.st.Filters = searchFilters{}
-	if rest, n, ok := t.e.cat.Milan.StripNeighbourhood(text); ok && strings.TrimSpace(rest) != "" {
+	if t.e.mentions(intentFree, text) {
+		if rest := t.e.without(intentFree, text); strings.TrimSpace(rest) != "" {
+			t.st.Query, t.st.Filters.Free = rest, true
+		}
+	}
+	if rest, n, ok := t.e.cat.Milan.StripNeighbourhood(t.st.Query); ok && strings.TrimSpace(rest) != "" {
 		// The place narrows the search; its name is not part of the need.
 		t.st.Query = rest
 		t.st.Filters.Municipio, t.st.Filters.Place = n.Municipio, n.Name
 	}
-	found := t.run(ctx)
-	if found == 0 && t.st.Filters.Municipio != 0 {
+	found, words := t.run(ctx)
+	if found == 0 && words > 0 && t.st.Filters.Municipio != 0 {
 		// Nothing in that Municipio: look in the whole city, and say so.
 		place := t.st.Filters.Place
-		t.st.Filters = searchFilters{}
-		if found = t.run(ctx); found > 0 {
+		t.st.Filters.Municipio, t.st.Filters.Place = 0, ""
+		if found, _ = t.run(ctx); found > 0 {
 			t.text("search.widened", "place", place)
 		}
 	}
-	if found < 0 {
-		return
-	}
-	if found == 0 {
+	switch {
+	case found < 0:
+	case words == 0:
+		// Emoji, punctuation, "aiuto": nothing to search, and no failure to count.
+		t.say(Reply{Text: t.T("search.not_understood"), Buttons: t.mainMenu()})
+	case found == 0:
 		t.noResults()
-		return
+	default:
+		t.showPage(0)
+		if t.e.mentions(intentDomestic, text) {
+			t.say(Reply{Text: t.T("domestic.hint"), Buttons: [][]Button{{btn(t.T("menu.domestic"), actDomestic)}}})
+		}
 	}
-	t.showPage(0)
 }
 
 // rerun repeats the current search or category listing with the current filters.
@@ -52,11 +85,11 @@ func (t *turnCtx) rerun(ctx context.Context) {
 		t.stale()
 		return
 	}
-	found := t.run(ctx)
+	found, _ := t.run(ctx)
 	switch {
 	case found < 0:
 	case found == 0:
-		t.say(Reply{Text: t.T("search.none_with_filters"), Buttons: t.refineRows()})
+		t.say(Reply{Text: t.T("search.none_with_filters"), Buttons: t.refineRows(), Replace: t.pagingButton()})
 	default:
 		t.showPage(0)
 	}
@@ -64,8 +97,8 @@ func (t *turnCtx) rerun(ctx context.Context) {
 
 // run searches with the state's query, category and filters, keeping the result ids
 // for paging. It returns how many services were found, or -1 after a failure (the
-// citizen has been told).
-func (t *turnCtx) run(ctx context.Context) int {
+// citizen has been told), and how many searchable words the query had.
+func (t *turnCtx) run(ctx context.Context) (int, int) {
 	req := search.Request{Query: t.st.Query, Lang: t.st.Lang, Category: catalogue.CategoryID(t.st.Category),
 		FreeOnly: t.st.Filters.Free, Municipio: t.st.Filters.Municipio,
 		Audience: catalogue.Audience(t.st.Filters.Audience), Limit: maxResults}
@@ -73,28 +106,40 @@ func (t *turnCtx) run(ctx context.Context) int {
 	if err != nil {
 		t.e.log.ErrorContext(ctx, "search failed", "err", err)
 		t.say(Reply{Text: t.T("error.search"), Buttons: t.mainMenu()})
-		return -1
+		return -1, 0
 	}
 	t.st.Results = t.st.Results[:0]
 	t.st.Total = res.Total
+	best := 0.0
+	if len(res.Hits) > 0 {
+		best = max(res.Hits[0].Score, res.Best)
+	}
 	for _, h := range res.Hits {
-		// Below a fraction of the best score, a hit matched only a side word ("a
-		// domicilio"): a citizen is better served by fewer, relevant results.
-		if t.st.Query != "" && h.Score < minRelativeScore*res.Hits[0].Score {
+		// Below a fraction of the best score the words could reach (without filters),
+		// a hit matched only a side word ("a domicilio"): a citizen is better served
+		// by fewer, relevant results than by a list padded with unrelated ones.
+		if t.st.Query != "" && h.Score < minRelativeScore*best {
 			t.st.Total = len(t.st.Results)
 			break
 		}
 		t.st.Results = append(t.st.Results, h.Service.ID)
 	}
 	t.st.Page = 0
-	return t.st.Total
+	if t.st.Query == "" {
+		return t.st.Total, 1
+	}
+	return t.st.Total, res.Words
 }
 
 func (t *turnCtx) noResults() {
 	t.st.Results, t.st.Total = nil, 0
+	if t.handoffOpen() {
+		// An operator is already on the way: no need to count a failure.
+		t.say(Reply{Text: t.T("handoff.waiting"), Buttons: t.menuRow()})
+		return
+	}
 	t.st.Misses++
 	if t.st.Misses >= missesForHandoff {
-		t.text("search.none")
 		t.handoff("no_results")
 		return
 	}
@@ -130,9 +175,9 @@ func (t *turnCtx) showPage(n int) {
 	var b strings.Builder
 	switch {
 	case t.st.Query != "":
-		b.WriteString(t.T("search.found", "total", strconv.Itoa(t.st.Total), "query", truncateRunes(t.st.Said, 80)))
+		b.WriteString(t.T(plural("search.found", t.st.Total), "total", strconv.Itoa(t.st.Total), "query", shorten(t.st.Said, 80)))
 	default:
-		b.WriteString(t.T("category.found", "total", strconv.Itoa(t.st.Total), "category", t.categoryName(catalogue.CategoryID(t.st.Category))))
+		b.WriteString(t.T(plural("category.found", t.st.Total), "total", strconv.Itoa(t.st.Total), "category", t.categoryName(catalogue.CategoryID(t.st.Category))))
 	}
 	if f := t.describeFilters(); f != "" {
 		b.WriteString("\n" + f)
@@ -143,8 +188,8 @@ func (t *turnCtx) showPage(n int) {
 		if !ok {
 			continue // the catalogue was reloaded without it
 		}
-		b.WriteString("\n" + strconv.Itoa(n*ps+i+1) + ". *" + s.Name + "* — " + t.costShort(s))
-		rows = append(rows, []Button{btn(truncateRunes(t.serviceTitle(s), 60), actService, s.ID)})
+		b.WriteString("\n" + strconv.Itoa(n*ps+i+1) + ". *" + t.serviceTitle(s) + "* — " + t.costShort(s))
+		rows = append(rows, []Button{btn(shorten(t.serviceTitle(s), 60), actService, s.ID)})
 	}
 	var nav []Button
 	if n > 0 {
@@ -177,11 +222,15 @@ func (t *turnCtx) pagingButton() bool {
 
 // refineRows are the buttons that narrow the results, and the way out.
 func (t *turnCtx) refineRows() [][]Button {
-	free := t.T("refine.free")
-	if t.st.Filters.Free {
-		free = t.T("refine.free_on")
+	on := func(key string, active bool) string {
+		if active {
+			return t.T(key) + " ✓"
+		}
+		return t.T(key)
 	}
-	rows := [][]Button{{btn(free, actFree), btn(t.T("refine.zone"), actZoneAsk), btn(t.T("refine.for"), actForAsk)}}
+	rows := [][]Button{{btn(on("refine.free", t.st.Filters.Free), actFree),
+		btn(on("refine.zone", t.st.Filters.Municipio != 0), actZoneAsk),
+		btn(on("refine.for", t.st.Filters.Audience != ""), actForAsk)}}
 	last := []Button{btn(t.T("button.menu"), actMenu)}
 	if t.st.Query != "" {
 		last = append([]Button{btn(t.T("search.none_of_these"), actNone)}, last...)
@@ -220,7 +269,24 @@ func (t *turnCtx) askZone() {
 		}
 	}
 	rows = append(rows, append(row, btn(t.T("refine.any_zone"), actZone, "0")))
+	t.st.Flow = flowZone
 	t.say(Reply{Text: t.T("refine.zone_ask"), Buttons: rows})
+}
+
+// zoneText reads a Municipio typed after the zone question: a number or a
+// neighbourhood. Anything else is a new search.
+func (t *turnCtx) zoneText(ctx context.Context, text string) {
+	t.st.resetFlow()
+	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && n >= 0 && n <= 9 {
+		t.setZone(ctx, n)
+		return
+	}
+	if nb, ok := t.e.cat.Milan.FindNeighbourhood(text); ok {
+		t.st.Filters.Municipio, t.st.Filters.Place = nb.Municipio, nb.Name
+		t.rerun(ctx)
+		return
+	}
+	t.search(ctx, text)
 }
 
 func (t *turnCtx) setZone(ctx context.Context, m int) {
@@ -277,7 +343,7 @@ func (t *turnCtx) category(ctx context.Context, arg string) {
 		return
 	}
 	t.st.Query, t.st.Category, t.st.Filters = "", id, searchFilters{}
-	if t.run(ctx) <= 0 {
+	if found, _ := t.run(ctx); found <= 0 {
 		t.say(Reply{Text: t.T("category.empty"), Buttons: t.mainMenu()})
 		return
 	}

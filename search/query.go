@@ -54,6 +54,12 @@ type Result struct {
 	Categories map[catalogue.CategoryID]int
 	// Understood lists the categories the thesaurus recognised in the query, best first.
 	Understood []catalogue.CategoryID
+	// Words is how many searchable words the query had: 0 for emoji, punctuation or
+	// only filler ("aiuto", "cerco").
+	Words int
+	// Best is the score the best service would have without the filters, so that a
+	// caller can tell weak filtered hits from good ones. Set when filters were given.
+	Best float64
 }
 
 // Hit is one matching service.
@@ -77,7 +83,7 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	tq := x.textQuery(req.Query, req.Lang)
 	filters := x.filters(req)
-	res := &Result{Categories: map[catalogue.CategoryID]int{}, Understood: tq.understood}
+	res := &Result{Categories: map[catalogue.CategoryID]int{}, Understood: tq.understood, Words: tq.words}
 	var q query.Query
 	switch {
 	case tq.match != nil:
@@ -119,6 +125,23 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, fmt.Errorf("search (%d characters): %w", len(req.Query), err)
 	}
 	res.Total = int(br.Total)
+	if tq.match != nil && len(filters) > 0 {
+		// The same words without the filters: the best score they could reach.
+		var uq query.Query = tq.match
+		if len(tq.boost) > 0 {
+			bq := bleve.NewBooleanQuery()
+			bq.AddMust(tq.match)
+			bq.AddShould(tq.boost...)
+			uq = bq
+		}
+		ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(uq, 1, 0, false))
+		if err != nil {
+			return nil, fmt.Errorf("search (%d characters) without filters: %w", len(req.Query), err)
+		}
+		if len(ur.Hits) > 0 {
+			res.Best = ur.Hits[0].Score
+		}
+	}
 	if f, ok := br.Facets["categories"]; ok && f.Terms != nil {
 		for _, t := range f.Terms.Terms() {
 			res.Categories[catalogue.CategoryID(t.Term)] = t.Count
@@ -170,9 +193,12 @@ func (x *Index) validate(req *Request) error {
 }
 
 func (x *Index) filters(req Request) []query.Query {
+	// Filters select; they must not score, so that a service scores the same with or
+	// without them (Result.Best compares the two).
 	term := func(field, value string) query.Query {
 		q := bleve.NewTermQuery(value)
 		q.SetField(field)
+		q.SetBoost(0)
 		return q
 	}
 	var fs []query.Query
@@ -182,6 +208,7 @@ func (x *Index) filters(req Request) []query.Query {
 	if req.FreeOnly {
 		q := bleve.NewBoolFieldQuery(true)
 		q.SetField(fieldFree)
+		q.SetBoost(0)
 		fs = append(fs, q)
 	}
 	if req.Municipio != 0 {
@@ -214,6 +241,7 @@ const (
 
 // textQuery is a citizen's message turned into query parts.
 type textQuery struct {
+	words      int
 	match      query.Query   // what a service must match: nil when the message has no searchable word
 	boost      []query.Query // what lifts a matching service: the needs the thesaurus recognised
 	understood []catalogue.CategoryID
@@ -268,7 +296,7 @@ func (x *Index) textQuery(raw, lang string) textQuery {
 		liftCategories(terms[a.lang], a.lang, boostCategory*a.boost)
 	}
 
-	tq := textQuery{}
+	tq := textQuery{words: len(terms[lang])}
 	boosted := map[catalogue.CategoryID]bool{}
 	// The thesaurus sees the corrected words too ("badande" is "badante").
 	withCorrections := map[string][]string{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -439,5 +440,34 @@ func TestOnDiskIndexMatchesInMemoryAndCleansUp(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("Close left %d entries in the index folder", len(left))
+	}
+}
+
+// Filters select without scoring: a service scores the same with and without them,
+// and Best is the unfiltered best score.
+func TestFiltersDoNotScore(t *testing.T) {
+	x := testIndex(t)
+	all := mustSearch(t, x, Request{Query: "babysitter", Limit: 50})
+	zone := mustSearch(t, x, Request{Query: "babysitter", Municipio: 9, Limit: 50})
+	if len(zone.Hits) == 0 {
+		t.Fatal("no hits in Municipio 9")
+	}
+	score := map[string]float64{}
+	for _, h := range all.Hits {
+		score[h.Service.ID] = h.Score
+	}
+	for _, h := range zone.Hits {
+		if want, ok := score[h.Service.ID]; ok && math.Abs(want-h.Score) > 1e-9 {
+			t.Errorf("%s scores %.4f filtered, %.4f unfiltered", h.Service.ID, h.Score, want)
+		}
+	}
+	if math.Abs(zone.Best-all.Hits[0].Score) > 1e-9 {
+		t.Errorf("Best = %.4f, want the unfiltered top score %.4f", zone.Best, all.Hits[0].Score)
+	}
+	if all.Best != 0 || all.Words != 1 {
+		t.Errorf("unfiltered: Best %.3f, Words %d", all.Best, all.Words)
+	}
+	if r := mustSearch(t, x, Request{Query: "😀 aiuto"}); r.Words != 0 {
+		t.Errorf("emoji and filler counted %d words", r.Words)
 	}
 }

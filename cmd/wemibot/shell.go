@@ -89,7 +89,7 @@ type terminal struct {
 }
 
 func (s *terminal) run(ctx context.Context, in io.Reader) error {
-	fmt.Fprintln(s.out, "WeMi Bot — terminal chat. Type a message; a number presses a button; 'pos 45.46,9.19' or 'pos Niguarda' shares a location; Ctrl-D quits.")
+	fmt.Fprintln(s.out, s.engine.Texts().T(s.lang, "channel.shell_intro"))
 	if err := s.send(ctx, bot.Message{Text: "/start"}); err != nil {
 		return err
 	}
@@ -97,7 +97,10 @@ func (s *terminal) run(ctx context.Context, in io.Reader) error {
 	for {
 		fmt.Fprint(s.out, "> ")
 		line, err := readLine(r)
-		if line = strings.TrimSpace(line); line != "" {
+		line = strings.TrimSpace(line)
+		if n, err := strconv.Atoi(line); err == nil && len(s.buttons) > 0 && (n < 1 || n > len(s.buttons)) {
+			fmt.Fprintln(s.out, s.engine.Texts().T(s.lang, "channel.no_such_button", "n", line, "max", strconv.Itoa(len(s.buttons))))
+		} else if line != "" {
 			if serr := s.send(ctx, s.message(line)); serr != nil {
 				return serr
 			}
@@ -138,7 +141,9 @@ func (s *terminal) send(ctx context.Context, m bot.Message) error {
 	if err != nil && !errors.Is(err, bot.ErrUnavailable) {
 		return err
 	}
-	s.buttons = s.buttons[:0]
+	if len(replies) > 0 {
+		s.buttons = s.buttons[:0]
+	}
 	for _, r := range replies {
 		s.print(r)
 	}

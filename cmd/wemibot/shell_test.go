@@ -12,15 +12,16 @@ func TestShellChats(t *testing.T) {
 	// /start runs by itself; then: press button 1 (search), describe a need, open the
 	// first result, share a location by neighbourhood and by coordinates, ask for a
 	// person.
-	script := strings.Join([]string{"1", "mia mamma non riesce più a cucinare", "1", "pos Niguarda", "pos 45.4642, 9.19", "/operatore", "/lingua en", "/start"}, "\n") + "\n"
+	script := strings.Join([]string{"42", "1", "mia mamma non riesce più a cucinare", "1", "pos Niguarda", "pos 45.4642, 9.19", "/operatore", "/lingua en", "/start"}, "\n") + "\n"
 	r := runCLI(t, map[string]string{"WEMI_DATA_DIR": dir}, script, "shell")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	for _, want := range []string{
 		"Ciao! Sono WeMi Bot", "[1] 🔎 Cerca un servizio", // welcome with numbered buttons
-		"Scrivimi con parole tue",    // button 1 pressed
-		"Ho trovato", "Pranzo caldo", // the search
+		"Non c'è un pulsante con il numero 42", // a number with no button
+		"Scrivimi con parole tue",              // button 1 pressed
+		"Ho trovato", "Pranzo caldo",           // the search
 		"Come attivarlo",       // the card of result 1
 		"Vicino a Niguarda",    // pos Niguarda
 		"Vicino a te",          // pos coordinates
