@@ -1,0 +1,447 @@
+// Package telegram is WeMi Bot's Telegram channel: it turns Telegram updates (long
+// polling by default, a webhook when a public URL is configured) into the engine's
+// messages and renders the engine's replies in Telegram's idiom, within Telegram's
+// limits.
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"golang.org/x/time/rate"
+
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// Engine answers messages; *bot.Engine is one.
+type Engine interface {
+	Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error)
+	Texts() *bot.Texts
+}
+
+// Options configure the adapter. Token is required.
+type Options struct {
+	Token string
+	// APIEndpoint is the Bot API server as tgbotapi wants it ("https://host/bot%s/%s"):
+	// a self-hosted telegram-bot-api or a test fake. Empty: Telegram's.
+	APIEndpoint string
+	// WebhookURL switches from long polling to a webhook at this public URL; every
+	// request must then carry SecretToken.
+	WebhookURL  string
+	SecretToken string
+	// HTTPClient makes the Bot API calls; nil: a client with sane timeouts.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	// PollTimeout is the long poll's length; default 30 s.
+	PollTimeout time.Duration
+	// Workers handle updates of different chats at once; default 16.
+	Workers int
+	// GlobalRate and ChatRate bound messages per second (defaults 30 and 1, with a
+	// burst of ChatBurst, default 3); negative means no limit.
+	GlobalRate float64
+	ChatRate   float64
+	ChatBurst  int
+	// ShutdownTimeout bounds the wait for replies still queued at shutdown; default 10 s.
+	ShutdownTimeout time.Duration
+}
+
+// Adapter is the Telegram channel.
+type Adapter struct {
+	opts   Options
+	engine Engine
+	api    *tgbotapi.BotAPI
+	log    *slog.Logger
+	send   *sender
+	sign   signer
+	client *ctxClient
+}
+
+// maxWebhookBody bounds a webhook request: real updates are a few KB.
+const maxWebhookBody = 1 << 20
+
+// New connects to the Bot API (getMe) and builds the adapter.
+func New(engine Engine, opts Options) (*Adapter, error) {
+	if opts.Token == "" {
+		return nil, errors.New("telegram: no token")
+	}
+	if opts.WebhookURL != "" && len(opts.SecretToken) < 16 {
+		return nil, errors.New("telegram: a webhook needs a secret token of at least 16 characters")
+	}
+	if opts.APIEndpoint == "" {
+		opts.APIEndpoint = tgbotapi.APIEndpoint
+	}
+	if opts.PollTimeout <= 0 {
+		opts.PollTimeout = 30 * time.Second
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 16
+	}
+	if opts.GlobalRate == 0 {
+		opts.GlobalRate = 30
+	}
+	if opts.ChatRate == 0 {
+		opts.ChatRate = 1
+	}
+	if opts.ChatBurst <= 0 {
+		opts.ChatBurst = 3
+	}
+	if opts.ShutdownTimeout <= 0 {
+		opts.ShutdownTimeout = 10 * time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: opts.PollTimeout + 15*time.Second}
+	}
+	client := &ctxClient{c: hc, ctx: context.Background()}
+	api, err := tgbotapi.NewBotAPIWithClient(opts.Token, opts.APIEndpoint, client)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: connect (getMe): %w", redactToken(err, opts.Token))
+	}
+	a := &Adapter{opts: opts, engine: engine, api: api, log: log, sign: newSigner(opts.Token), client: client}
+	a.send = newSender(api, log, senderOptions{Global: limit(opts.GlobalRate), PerChat: limit(opts.ChatRate),
+		Burst: opts.ChatBurst, MaxTries: 6})
+	return a, nil
+}
+
+func limit(perSecond float64) rate.Limit {
+	if perSecond < 0 {
+		return 0
+	}
+	return rate.Limit(perSecond)
+}
+
+// Username is the bot's Telegram username, for deep links (t.me/<username>?start=...).
+func (a *Adapter) Username() string { return a.api.Self.UserName }
+
+// SetCommands publishes the command menu in Italian (the default) and English.
+func (a *Adapter) SetCommands(ctx context.Context) error {
+	texts := a.engine.Texts()
+	for i, lang := range bot.Languages() {
+		var cmds []tgbotapi.BotCommand
+		for _, c := range texts.Commands(lang) {
+			cmds = append(cmds, tgbotapi.BotCommand{Command: c.Name, Description: c.Description})
+		}
+		cfg := tgbotapi.NewSetMyCommands(cmds...)
+		if i > 0 {
+			cfg = tgbotapi.NewSetMyCommandsWithScopeAndLanguage(tgbotapi.NewBotCommandScopeDefault(), lang, cmds...)
+		}
+		if _, err := a.send.do(ctx, cfg); err != nil {
+			return fmt.Errorf("telegram: set commands (%s): %w", lang, err)
+		}
+	}
+	return nil
+}
+
+// Run receives updates until ctx ends, then shuts down gracefully: it stops taking
+// updates, finishes those in flight, confirms the last offset and sends the replies
+// still queued. With a webhook URL it registers the webhook and only waits: updates
+// arrive through ServeHTTP.
+func (a *Adapter) Run(ctx context.Context) error {
+	if a.opts.WebhookURL != "" {
+		if err := a.registerWebhook(ctx); err != nil {
+			return err
+		}
+		<-ctx.Done()
+		return a.drain()
+	}
+	if _, err := a.api.Request(tgbotapi.DeleteWebhookConfig{}); err != nil {
+		return fmt.Errorf("telegram: delete webhook before polling: %w", err)
+	}
+	err := a.poll(ctx)
+	if derr := a.drain(); err == nil {
+		err = derr
+	}
+	return err
+}
+
+func (a *Adapter) drain() error {
+	ctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
+	defer cancel()
+	if err := a.send.close(ctx); err != nil {
+		return fmt.Errorf("telegram: replies still queued at shutdown: %w", err)
+	}
+	return nil
+}
+
+func (a *Adapter) registerWebhook(ctx context.Context) error {
+	params := tgbotapi.Params{"url": a.opts.WebhookURL, "secret_token": a.opts.SecretToken}
+	if err := a.retry(ctx, func() error { _, err := a.api.MakeRequest("setWebhook", params); return err }); err != nil {
+		return fmt.Errorf("telegram: set webhook: %w", err)
+	}
+	return nil
+}
+
+// poll is the long-polling loop. Each batch is handled (chats in parallel, each
+// chat's updates in order) before the next request confirms it with the offset.
+func (a *Adapter) poll(ctx context.Context) error {
+	a.client.set(ctx)
+	offset := 0
+	backoff := time.Second
+	for ctx.Err() == nil {
+		updates, err := a.api.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 100,
+			Timeout: int(a.opts.PollTimeout / time.Second)})
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			a.log.Warn("telegram: getUpdates failed", "err", redactToken(err, a.opts.Token), "retry_in", backoff)
+			if sleepCtx(ctx, backoff) != nil {
+				break
+			}
+			backoff = min(backoff*2, 30*time.Second)
+			continue
+		}
+		backoff = time.Second
+		if len(updates) == 0 {
+			continue
+		}
+		a.handleBatch(context.WithoutCancel(ctx), updates)
+		offset = updates[len(updates)-1].UpdateID + 1
+	}
+	// Confirm what was handled, so that a restart does not receive it again.
+	if offset > 0 {
+		a.client.set(context.Background())
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := a.retry(cctx, func() error {
+			_, err := a.api.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 1, Timeout: 0})
+			return err
+		}); err != nil {
+			return fmt.Errorf("telegram: confirm offset %d: %w", offset, err)
+		}
+	}
+	return nil
+}
+
+// retry repeats a call on 5xx and network errors, briefly.
+func (a *Adapter) retry(ctx context.Context, f func() error) error {
+	var err error
+	for wait := 200 * time.Millisecond; wait < 5*time.Second; wait *= 2 {
+		if err = f(); err == nil {
+			return nil
+		}
+		var tgErr *tgbotapi.Error
+		if errors.As(err, &tgErr) && tgErr.Code < 500 && tgErr.Code != 429 {
+			return err
+		}
+		if sleepCtx(ctx, wait) != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// handleBatch handles updates, in parallel across chats and in order within a chat.
+func (a *Adapter) handleBatch(ctx context.Context, updates []tgbotapi.Update) {
+	byChat := map[int64][]tgbotapi.Update{}
+	var order []int64
+	for _, u := range updates {
+		id := chatOf(u)
+		if _, seen := byChat[id]; !seen {
+			order = append(order, id)
+		}
+		byChat[id] = append(byChat[id], u)
+	}
+	sem := make(chan struct{}, a.opts.Workers)
+	var wg sync.WaitGroup
+	for _, id := range order {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(us []tgbotapi.Update) {
+			defer func() { <-sem; wg.Done() }()
+			for _, u := range us {
+				a.handle(ctx, u)
+			}
+		}(byChat[id])
+	}
+	wg.Wait()
+}
+
+func chatOf(u tgbotapi.Update) int64 {
+	switch {
+	case u.Message != nil && u.Message.Chat != nil:
+		return u.Message.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
+		return u.CallbackQuery.Message.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		return u.CallbackQuery.From.ID
+	}
+	return 0
+}
+
+// handle turns one update into an engine message and queues the replies.
+func (a *Adapter) handle(ctx context.Context, u tgbotapi.Update) {
+	m, chatID, editID, ok := a.message(ctx, u)
+	if !ok {
+		return
+	}
+	replies, err := a.engine.Handle(ctx, m)
+	if err != nil && !errors.Is(err, bot.ErrUnavailable) {
+		a.log.Error("telegram: handle update failed", "err", err)
+	}
+	a.send.enqueue(ctx, chatID, a.render(chatID, editID, replies)...)
+}
+
+// message converts an update. It answers a callback query at once (Telegram shows a
+// spinner until then) and checks the button's signature.
+func (a *Adapter) message(ctx context.Context, u tgbotapi.Update) (bot.Message, int64, int, bool) {
+	m := bot.Message{Channel: "telegram", UpdateID: strconv.Itoa(u.UpdateID)}
+	switch {
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		chatID := chatOf(u)
+		a.send.enqueue(ctx, chatID, call{c: tgbotapi.NewCallback(q.ID, "")})
+		if q.From == nil || chatID == 0 {
+			return m, 0, 0, false
+		}
+		data, ok := a.sign.verify(chatID, q.Data)
+		if !ok {
+			data = "!" // the engine answers a forged or foreign button as no longer valid
+		}
+		m.UserID, m.Button = strconv.FormatInt(chatID, 10), data
+		m.LangCode, m.FirstName = q.From.LanguageCode, q.From.FirstName
+		editID := 0
+		if q.Message != nil {
+			editID = q.Message.MessageID
+		}
+		return m, chatID, editID, true
+	case u.Message != nil && u.Message.Chat != nil:
+		msg := u.Message
+		chatID := msg.Chat.ID
+		m.UserID = strconv.FormatInt(chatID, 10)
+		if msg.From != nil {
+			m.LangCode, m.FirstName = msg.From.LanguageCode, msg.From.FirstName
+		}
+		switch {
+		case msg.Location != nil:
+			m.Location = &catalogue.Point{Lat: msg.Location.Latitude, Lon: msg.Location.Longitude}
+		case msg.Text != "":
+			m.Text = msg.Text
+		case msg.Sticker != nil:
+			m.Unsupported = "sticker"
+		case len(msg.Photo) > 0:
+			m.Unsupported = "photo"
+		case msg.Voice != nil || msg.Audio != nil || msg.VideoNote != nil:
+			m.Unsupported = "voice"
+		case msg.Video != nil || msg.Animation != nil:
+			m.Unsupported = "video"
+		case msg.Document != nil:
+			m.Unsupported = "file"
+		default:
+			m.Unsupported = "other"
+		}
+		return m, chatID, 0, true
+	}
+	return m, 0, 0, false // edited messages, channel posts...: nothing to answer
+}
+
+// ServeHTTP receives webhook updates. A request without the configured secret token
+// gets 401 and is logged without its body.
+func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+	if a.opts.SecretToken == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.opts.SecretToken)) != 1 {
+		a.log.Warn("telegram: webhook request refused: missing or wrong secret token", "remote", r.RemoteAddr)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	var u tgbotapi.Update
+	if err := json.NewDecoder(io.LimitReader(r.Body, maxWebhookBody)).Decode(&u); err != nil {
+		a.log.Warn("telegram: webhook request refused: not an update", "err", err)
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	// Handled before answering: if this replica dies now, Telegram delivers the
+	// update again, and the engine drops it if it was already handled.
+	a.handle(context.WithoutCancel(r.Context()), u)
+	w.WriteHeader(http.StatusOK)
+}
+
+// render turns the engine's replies into Bot API calls. A reply that replaces the
+// pressed message edits it in place.
+func (a *Adapter) render(chatID int64, editID int, replies []bot.Reply) []call {
+	var calls []call
+	for _, r := range replies {
+		if r.Text != "" {
+			chunks := split(r.Text, maxMessageUnits)
+			for i, chunk := range chunks {
+				msg := tgbotapi.NewMessage(chatID, html(chunk))
+				msg.ParseMode = tgbotapi.ModeHTML
+				msg.DisableWebPagePreview = true
+				last := i == len(chunks)-1
+				if kb := a.sign.keyboard(chatID, r.Buttons); kb != nil && last {
+					msg.ReplyMarkup = *kb
+				}
+				if r.Replace && editID != 0 && len(chunks) == 1 {
+					edit := tgbotapi.NewEditMessageText(chatID, editID, html(chunk))
+					edit.ParseMode = tgbotapi.ModeHTML
+					edit.DisableWebPagePreview = true
+					edit.ReplyMarkup = a.sign.keyboard(chatID, r.Buttons)
+					calls = append(calls, call{c: edit, fallback: msg})
+					continue
+				}
+				calls = append(calls, call{c: msg})
+			}
+		}
+		if l := r.Location; l != nil {
+			calls = append(calls, call{c: tgbotapi.NewLocation(chatID, l.Point.Lat, l.Point.Lon)})
+		}
+		if d := r.Document; d != nil {
+			calls = append(calls, call{c: tgbotapi.NewDocument(chatID, tgbotapi.FileBytes{Name: d.Name, Bytes: d.Data})})
+		}
+	}
+	return calls
+}
+
+// ctxClient gives tgbotapi's context-less getUpdates requests the poll loop's
+// context, so that a long poll in flight ends at shutdown; sends are left alone, to
+// finish.
+type ctxClient struct {
+	c   *http.Client
+	mu  sync.Mutex
+	ctx context.Context
+}
+
+func (c *ctxClient) set(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ctx = ctx
+}
+
+// Do implements tgbotapi.HTTPClient.
+func (c *ctxClient) Do(r *http.Request) (*http.Response, error) {
+	if !strings.HasSuffix(r.URL.Path, "/getUpdates") {
+		return c.c.Do(r)
+	}
+	c.mu.Lock()
+	ctx := c.ctx
+	c.mu.Unlock()
+	return c.c.Do(r.WithContext(ctx))
+}
+
+// redactToken removes the bot token from an error: tgbotapi's URLs carry it.
+func redactToken(err error, token string) error {
+	if err == nil || token == "" {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
+}

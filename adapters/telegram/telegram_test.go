@@ -1,0 +1,544 @@
+package telegram_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/comune-milano/wemibot/adapters/bolt"
+	"github.com/comune-milano/wemibot/adapters/telegram"
+	"github.com/comune-milano/wemibot/adapters/telegram/telegramtest"
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/search"
+)
+
+const token = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+
+var (
+	indexOnce sync.Once
+	sharedIdx *search.Index
+	indexErr  error
+)
+
+func testIndex(t testing.TB) *search.Index {
+	t.Helper()
+	indexOnce.Do(func() {
+		cat, err := catalogue.Bundled()
+		if err != nil {
+			indexErr = err
+			return
+		}
+		sharedIdx, indexErr = search.Build(context.Background(), cat, search.Options{})
+	})
+	if indexErr != nil {
+		t.Fatal(indexErr)
+	}
+	return sharedIdx
+}
+
+// staffDesk records staff events.
+type staffDesk struct {
+	mu     sync.Mutex
+	events []bot.Event
+}
+
+func (s *staffDesk) Notify(_ context.Context, e bot.Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events = append(s.events, e)
+	return nil
+}
+
+func (s *staffDesk) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.events)
+}
+
+// fixture is a bot on a real engine and store, talking through the real tgbotapi
+// client to a fake Bot API.
+type fixture struct {
+	t      *testing.T
+	fake   *telegramtest.Server
+	engine *bot.Engine
+	store  bot.Store
+	staff  *staffDesk
+	opts   telegram.Options
+}
+
+func newFixture(t *testing.T, tweak ...func(*telegram.Options)) *fixture {
+	t.Helper()
+	fake := telegramtest.New(t, token)
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "wemi.db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	idx := testIndex(t)
+	staff := &staffDesk{}
+	e, err := bot.New(bot.Options{Catalogue: idx.Catalogue(), Search: idx, Store: store, Staff: staff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
+		GlobalRate: -1, ChatRate: -1, ShutdownTimeout: 5 * time.Second}
+	for _, f := range tweak {
+		f(&opts)
+	}
+	return &fixture{t: t, fake: fake, engine: e, store: store, staff: staff, opts: opts}
+}
+
+// start runs an adapter until the test ends (or stop is called).
+func (f *fixture) start() (stop func()) {
+	f.t.Helper()
+	a, err := telegram.New(f.engine, f.opts)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					f.t.Errorf("Run: %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				f.t.Error("Run did not return within 10 s of shutdown")
+			}
+		})
+	}
+	f.t.Cleanup(stop)
+	return stop
+}
+
+// wait returns the first n messages sent to a chat, failing after 10 s.
+func (f *fixture) wait(chat int64, n int) []telegramtest.Sent {
+	f.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sent, err := f.fake.WaitSent(ctx, chat, n)
+	if err != nil {
+		f.t.Fatalf("waiting for %d messages to chat %d: %v (got %d)", n, chat, err, len(f.fake.Sent(chat)))
+	}
+	return sent
+}
+
+// waitFor waits until a message sent to a chat at index from or later contains want,
+// and returns its index.
+func (f *fixture) waitFor(chat int64, from int, want string) int {
+	f.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		sent := f.fake.Sent(chat)
+		for i := from; i < len(sent); i++ {
+			if strings.Contains(sent[i].Text, want) {
+				return i
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		f.fake.WaitSent(ctx, chat, len(sent)+1)
+		cancel()
+	}
+	var texts []string
+	for _, s := range f.fake.Sent(chat)[from:] {
+		texts = append(texts, s.Text)
+	}
+	f.t.Fatalf("no message to chat %d contains %q; got %q", chat, want, texts)
+	return 0
+}
+
+// button finds a button by label in a sent message.
+func button(t *testing.T, s telegramtest.Sent, label string) telegramtest.Button {
+	t.Helper()
+	for _, row := range s.Keyboard {
+		for _, b := range row {
+			if strings.Contains(b.Text, label) {
+				return b
+			}
+		}
+	}
+	t.Fatalf("no button %q in %q", label, s.Text)
+	return telegramtest.Button{}
+}
+
+var giulia = telegramtest.User{ID: 1001, FirstName: "Giulia", LanguageCode: "it"}
+
+func TestConversationThroughTelegram(t *testing.T) {
+	f := newFixture(t)
+	f.start()
+	const chat = 1001
+	f.fake.PushMessage(chat, giulia, "/start")
+	welcome := f.wait(chat, 1)[0]
+	if !strings.Contains(welcome.Text, "<b>WeMi Bot</b>") || welcome.ParseMode != "HTML" {
+		t.Fatalf("welcome: %q (%s)", welcome.Text, welcome.ParseMode)
+	}
+	for _, row := range welcome.Keyboard {
+		for _, b := range row {
+			if len(b.CallbackData) > 64 {
+				t.Errorf("callback data of %q is %d bytes", b.Text, len(b.CallbackData))
+			}
+		}
+	}
+	// Search, then page: the results message is edited in place.
+	f.fake.PushMessage(chat, giulia, "psicologo")
+	results := f.wait(chat, 2)[1]
+	if !strings.Contains(results.Text, "Ho trovato") {
+		t.Fatalf("results: %q", results.Text)
+	}
+	f.fake.PushCallback(chat, giulia, results.MessageID, button(t, results, "Altri risultati").CallbackData)
+	page2 := f.wait(chat, 3)[2]
+	if page2.Method != "editMessageText" || page2.MessageID != results.MessageID || !strings.Contains(page2.Text, "6. ") {
+		t.Fatalf("page 2 is %s of message %d: %q", page2.Method, page2.MessageID, page2.Text)
+	}
+	// A service card.
+	f.fake.PushCallback(chat, giulia, page2.MessageID, page2.Keyboard[0][0].CallbackData)
+	card := f.wait(chat, 4)[3]
+	if card.Method != "sendMessage" || !strings.Contains(card.Text, "Come attivarlo") {
+		t.Fatalf("card: %s %q", card.Method, card.Text)
+	}
+	// Near me: a location in, services and spaces out, with a map.
+	f.fake.PushLocation(chat, giulia, 45.4642, 9.19)
+	near := f.wait(chat, 6)
+	if !strings.Contains(near[4].Text, "Vicino a") || near[5].Method != "sendLocation" {
+		t.Fatalf("near me: %q then %s", near[4].Text, near[5].Method)
+	}
+	// Things the bot cannot read get a polite answer.
+	f.fake.PushSticker(chat, giulia, "😀")
+	f.fake.PushVoice(chat, giulia, 3)
+	media := f.wait(chat, 8)
+	for _, m := range media[6:] {
+		if !strings.Contains(m.Text, "solo messaggi scritti") {
+			t.Errorf("sticker/voice answer: %q", m.Text)
+		}
+	}
+	if n := len(f.fake.AnsweredCallbacks()); n != 2 {
+		t.Errorf("%d callback queries answered, want 2", n)
+	}
+}
+
+func TestEveryFlowThroughTelegram(t *testing.T) {
+	f := newFixture(t)
+	f.start()
+	svc := testIndex(t).Catalogue().Services[0]
+	steps := []struct {
+		text string
+		want string
+	}{
+		{"/start s_" + svc.ID, "Come attivarlo"}, // deep link to a service
+		{"/start c_pasti-domicilio", "Pasti a domicilio"},
+		{"ciao", "WeMi Bot"},
+		{"/categorie", "categorie"},
+		{"/spazi", "San Gottardo"},
+		{"/vicino Niguarda", "Vicino a"},
+		{"/aiuto", "Cosa posso fare"},
+		{"/annulla", "annullato"},
+		{"/privacy", "I tuoi dati"},
+		{"mi serve una colf", "Ho trovato"},
+		{"/operatore", "operatore WeMi"},
+		{"mio marito mi picchia", "1522"},
+		{"/lingua en", "English"},
+		{"/help", "What I can do"},
+	}
+	const chat = 2002
+	user := telegramtest.User{ID: chat, FirstName: "Ahmed", LanguageCode: "ar"}
+	n := 0
+	for _, s := range steps {
+		f.fake.PushMessage(chat, user, s.text)
+		n = f.waitFor(chat, n, s.want) + 1
+	}
+	if f.staff.count() != 2 {
+		t.Errorf("%d staff events (handoff and emergency), want 2", f.staff.count())
+	}
+	// Forget me through buttons.
+	f.fake.PushMessage(chat, user, "/forget")
+	n = f.waitFor(chat, n, "really")
+	ask := f.fake.Sent(chat)[n]
+	f.fake.PushCallback(chat, user, ask.MessageID, button(t, ask, "Yes").CallbackData)
+	f.waitFor(chat, n+1, "deleted everything")
+}
+
+func TestForgedAndForeignButtons(t *testing.T) {
+	f := newFixture(t)
+	f.start()
+	a := telegramtest.User{ID: 3003, FirstName: "A"}
+	b := telegramtest.User{ID: 3004, FirstName: "B"}
+	f.fake.PushMessage(3003, a, "psicologo")
+	res := f.wait(3003, 1)[0]
+	f.fake.PushMessage(3004, b, "ciao")
+	f.wait(3004, 1)
+	// Unsigned data, and A's genuine button pressed in B's chat.
+	f.fake.PushCallback(3004, b, 1, "svc:"+testIndex(t).Catalogue().Services[0].ID)
+	f.fake.PushCallback(3004, b, 1, res.Keyboard[0][0].CallbackData)
+	f.fake.PushCallback(3004, b, 1, strings.Repeat("x", 64))
+	for _, m := range f.wait(3004, 4)[1:] {
+		if !strings.Contains(m.Text, "non è più valido") {
+			t.Errorf("forged button answered with %q", m.Text)
+		}
+	}
+}
+
+func TestCommandMenu(t *testing.T) {
+	f := newFixture(t)
+	a, err := telegram.New(f.engine, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetCommands(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cmds := f.fake.Commands()
+	if len(cmds[""]) < 10 || len(cmds["en"]) != len(cmds[""]) {
+		t.Fatalf("commands: %d default, %d English", len(cmds[""]), len(cmds["en"]))
+	}
+	if cmds[""][0].Command != "start" || !strings.Contains(cmds[""][1].Description, "Cerca") ||
+		!strings.Contains(cmds["en"][1].Description, "Find") {
+		t.Errorf("commands: %+v / %+v", cmds[""][:2], cmds["en"][:2])
+	}
+	if a.Username() != "WeMiTestBot" {
+		t.Errorf("username %q", a.Username())
+	}
+}
+
+func TestRetriesAndFlakyNetwork(t *testing.T) {
+	f := newFixture(t)
+	f.fake.FailNext("sendMessage", 1, 429, 1)
+	f.fake.FailNext("sendMessage", 2, 502, 0)
+	f.fake.DropNext("sendMessage", 1)
+	f.fake.FailNext("getUpdates", 1, 500, 0)
+	f.fake.DropNext("getUpdates", 1)
+	f.start()
+	pushed := time.Now()
+	f.fake.PushMessage(4004, giulia, "ciao")
+	sent := f.wait(4004, 1)
+	if len(sent) != 1 || !strings.Contains(sent[0].Text, "WeMi Bot") {
+		t.Fatalf("after 429, 5xx and a dropped connection: %d messages", len(sent))
+	}
+	if f.fake.Calls("sendMessage") < 5 {
+		t.Errorf("sendMessage called %d times, want the failures retried", f.fake.Calls("sendMessage"))
+	}
+	// The 429 was honoured: the message came at least retry_after (1 s) later.
+	if d := f.fake.SendTimes(4004)[0].Sub(pushed); d < 900*time.Millisecond {
+		t.Errorf("delivered %v after the push, before retry_after", d)
+	}
+}
+
+func TestLimitsQueueRatherThanDrop(t *testing.T) {
+	f := newFixture(t, func(o *telegram.Options) { o.ChatRate = 20; o.ChatBurst = 1; o.GlobalRate = 60 })
+	f.start()
+	// Every reply here is one message; per chat at most 20 a second, 60 in all.
+	const chats = 6
+	for c := int64(0); c < chats; c++ {
+		for i := 0; i < 5; i++ {
+			f.fake.PushMessage(5000+c, telegramtest.User{ID: 5000 + c, FirstName: "X"}, "/aiuto")
+		}
+	}
+	for c := int64(0); c < chats; c++ {
+		times := f.fake.SendTimes(5000 + c)
+		sent := f.wait(5000+c, 5)
+		times = f.fake.SendTimes(5000 + c)
+		for i := 1; i < len(times); i++ {
+			if gap := times[i].Sub(times[i-1]); gap < 40*time.Millisecond {
+				t.Errorf("chat %d: messages %d and %d only %v apart", c, i-1, i, gap)
+			}
+		}
+		if len(sent) != 5 {
+			t.Errorf("chat %d: %d of 5 replies", c, len(sent))
+		}
+	}
+	all := f.fake.AllSendTimes()
+	for i := range all {
+		// In any window of one second there are at most 60 + burst messages.
+		n := 0
+		for j := i; j < len(all) && all[j].Sub(all[i]) < time.Second; j++ {
+			n++
+		}
+		if n > 61 {
+			t.Errorf("%d messages within a second", n)
+			break
+		}
+	}
+}
+
+func TestWebhook(t *testing.T) {
+	const secret = "s3cret-webhook-token-0123456789"
+	f := newFixture(t, func(o *telegram.Options) {
+		o.WebhookURL = "https://wemi.example.org/telegram"
+		o.SecretToken = secret
+	})
+	a, err := telegram.New(f.engine, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for url, _ := f.fake.Webhook(); url == "" && time.Now().Before(deadline); url, _ = f.fake.Webhook() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if url, got := f.fake.Webhook(); url != f.opts.WebhookURL || got != secret {
+		t.Fatalf("webhook registered as %q with secret %q", url, got)
+	}
+	post := func(header string, body []byte) int {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", "application/json")
+		if header != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	_, body := f.fake.NewMessageUpdate(6006, giulia, "ciao")
+	if code := post("", body); code != http.StatusUnauthorized {
+		t.Errorf("no secret: %d", code)
+	}
+	if code := post("wrong-secret-wrong-secret", body); code != http.StatusUnauthorized {
+		t.Errorf("wrong secret: %d", code)
+	}
+	if code := post(secret, []byte("{not json")); code != http.StatusBadRequest {
+		t.Errorf("garbage: %d", code)
+	}
+	if n := len(f.fake.Sent(6006)); n != 0 {
+		t.Fatalf("refused requests produced %d messages", n)
+	}
+	if code := post(secret, body); code != http.StatusOK {
+		t.Fatalf("good secret: %d", code)
+	}
+	f.wait(6006, 1)
+	// Telegram redelivers: the same update is answered once.
+	if code := post(secret, body); code != http.StatusOK {
+		t.Fatalf("redelivery: %d", code)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(f.fake.Sent(6006)); n != 1 {
+		t.Errorf("a redelivered update was answered %d times", n)
+	}
+}
+
+// Restarting in the middle of a burst loses no update and answers none twice.
+func TestRestartMidBurst(t *testing.T) {
+	f := newFixture(t)
+	const chats, each = 8, 6
+	for i := 0; i < each; i++ {
+		for c := int64(0); c < chats; c++ {
+			f.fake.PushMessage(7000+c, telegramtest.User{ID: 7000 + c, FirstName: "R"}, "/aiuto")
+		}
+	}
+	stop := f.start()
+	f.wait(7000, 2)
+	stop()
+	f.start()
+	for c := int64(0); c < chats; c++ {
+		f.wait(7000+c, each)
+	}
+	time.Sleep(200 * time.Millisecond) // a duplicate, if any, would arrive now
+	for c := int64(0); c < chats; c++ {
+		if n := len(f.fake.Sent(7000 + c)); n != each {
+			t.Errorf("chat %d: %d answers to %d updates", c, n, each)
+		}
+	}
+}
+
+func TestNewRefusesBadSettings(t *testing.T) {
+	f := newFixture(t)
+	for _, o := range []telegram.Options{
+		{},
+		{Token: token, APIEndpoint: f.fake.Endpoint(), WebhookURL: "https://x.example.org", SecretToken: "short"},
+		{Token: "999:wrong", APIEndpoint: f.fake.Endpoint()},
+	} {
+		if _, err := telegram.New(f.engine, o); err == nil {
+			t.Errorf("New(%+v) succeeded", o)
+		} else if strings.Contains(err.Error(), "999:wrong") {
+			t.Errorf("the error shows the token: %v", err)
+		}
+	}
+}
+
+// BenchmarkAdapter measures updates per second through the adapter (the fake Bot API,
+// the real client, the engine on bbolt), without Telegram's rate limits, and the
+// latency from an update's arrival at the fake to the reply's: "burst" pushes all
+// updates at once (throughput; latency is mostly waiting in line), "paced" offers
+// 200 updates a second (latency).
+func BenchmarkAdapter(b *testing.B) {
+	b.Run("burst", func(b *testing.B) { benchAdapter(b, 0) })
+	b.Run("paced-200-per-s", func(b *testing.B) { benchAdapter(b, 200) })
+}
+
+func benchAdapter(b *testing.B, perSecond int) {
+	fake := telegramtest.New(b, token)
+	store, err := bolt.Open(filepath.Join(b.TempDir(), "wemi.db"), bolt.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	idx := testIndex(b)
+	e, err := bot.New(bot.Options{Catalogue: idx.Catalogue(), Search: idx, Store: store, RateLimit: 1 << 30})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := telegram.New(e, telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
+		GlobalRate: -1, ChatRate: -1, Workers: 64})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	const chats = 64
+	pushed := make([][]time.Time, chats)
+	// Each of these is answered with exactly one message.
+	queries := []string{"psicologo", "/aiuto", "ciao", "/categorie", "corso di italiano"}
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		if perSecond > 0 {
+			if d := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(perSecond))); d > 0 {
+				time.Sleep(d)
+			}
+		}
+		c := i % chats
+		pushed[c] = append(pushed[c], time.Now())
+		fake.PushMessage(int64(8000+c), telegramtest.User{ID: int64(8000 + c), FirstName: "B"}, queries[i%len(queries)])
+	}
+	var lat []time.Duration
+	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer wcancel()
+	for c := 0; c < chats; c++ {
+		if len(pushed[c]) == 0 {
+			continue
+		}
+		sent, err := fake.WaitSent(wctx, int64(8000+c), len(pushed[c]))
+		if err != nil {
+			b.Fatalf("chat %d: %v (%d of %d sent, %d pending updates)", c, err, len(fake.Sent(int64(8000+c))), len(pushed[c]), fake.PendingUpdates())
+		}
+		for i, p := range pushed[c] {
+			lat = append(lat, sent[i].Time.Sub(p))
+		}
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "updates/s")
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
