@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/search"
@@ -101,6 +100,7 @@ func (c *cli) flagSet(name, usage string) *flag.FlagSet {
 	fs.DurationVar(&c.cfg.SearchTimeout, "search-timeout", c.cfg.SearchTimeout, "search deadline")
 	fs.StringVar(&c.cfg.DataDir, "data-dir", c.cfg.DataDir, "data folder")
 	fs.StringVar(&c.cfg.RedisURL, "redis-url", c.cfg.RedisURL, "Redis URL")
+	fs.StringVar(&c.cfg.HTTPAddr, "http-addr", c.cfg.HTTPAddr, "HTTP listen address")
 	return fs
 }
 
@@ -162,52 +162,10 @@ func (c *cli) buildIndex(ctx context.Context, cat *catalogue.Catalogue) (*search
 	return search.Build(ctx, cat, search.Options{Dir: c.cfg.IndexDir, Timeout: c.cfg.SearchTimeout})
 }
 
-// serve will run the bot; until the conversation engine exists it checks the
-// catalogue, builds the index and says how to search it.
-func (c *cli) serve(ctx context.Context, args []string) error {
-	fs := c.flagSet("serve", mainUsage)
-	pos, err := c.parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos[0])
-	}
-	start := time.Now()
-	cat, err := c.loadCatalogue()
-	if err != nil {
-		return err
-	}
-	idx, err := c.buildIndex(ctx, cat)
-	if err != nil {
-		return err
-	}
-	defer idx.Close()
-	st := statsOf(cat)
-	source := "bundled sample catalogue"
-	if c.cfg.CatalogueDir != "" {
-		source = c.cfg.CatalogueDir
-	}
-	fmt.Fprintf(c.stdout, "WeMi Bot: catalogue loaded from %s and indexed in %s.\n", source, time.Since(start).Round(time.Millisecond))
-	fmt.Fprintf(c.stdout, "  %d providers (%d cooperative sociali, %d associazioni), %d services, %d WeMi spaces.\n",
-		st.Providers, st.ProvidersByKind[string(catalogue.KindCooperative)], st.ProvidersByKind[string(catalogue.KindAssociation)],
-		st.Services, st.Spaces)
-	for _, cg := range cat.Categories {
-		fmt.Fprintf(c.stdout, "  %-26s %3d  %s\n", cg.ID, st.ServicesByCategory[string(cg.ID)], cg.Name)
-	}
-	fmt.Fprint(c.stdout, `
-The chat channels are not built yet. Search the catalogue the way a citizen writes:
-  wemibot search "non so a chi lasciare i bambini"
-  wemibot search --lang en "someone to walk my dog"
-  wemibot search --free --zone 9 psicologo
-`)
-	return nil
-}
-
 const mainUsage = `WeMi Bot - the chatbot of Milan's shared-welfare portal WeMi.
 
 Usage:
-  wemibot [serve]                         start the bot (for now: load and index the catalogue)
+  wemibot [serve]                         start the bot on the configured channels (Telegram)
   wemibot search [flags] QUERY|-          search the catalogue ('-': one query per line on stdin)
   wemibot shell [--lang en]               chat with the bot in the terminal
   wemibot catalogue validate PATH         check a catalogue folder, or one file of it
@@ -231,4 +189,10 @@ Settings (environment variable, or the flag, which wins):
   WEMI_DATA_DIR         --data-dir DIR        folder of the embedded store (default ./data)
   WEMI_REDIS_URL        --redis-url URL       keep conversations in Redis instead (redis://, unix://)
   WEMI_IDLE_TTL                               forget idle conversations after (default 720h)
+  WEMI_HTTP_ADDR        --http-addr ADDR      HTTP listener: health, Telegram webhook (default 127.0.0.1:8080)
+  WEMI_LOG_FORMAT                             text (default) or json
+  WEMI_TELEGRAM_TOKEN                         the bot's token: switches Telegram on
+  WEMI_TELEGRAM_API                           another Bot API server (self-hosted or a test fake)
+  WEMI_TELEGRAM_WEBHOOK_URL                   public URL of the webhook (default: long polling)
+  WEMI_TELEGRAM_SECRET                        the webhook's secret token (at least 16 characters)
 `

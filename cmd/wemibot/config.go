@@ -16,7 +16,14 @@ type config struct {
 	SearchTimeout time.Duration // WEMI_SEARCH_TIMEOUT
 	DataDir       string        // WEMI_DATA_DIR: the embedded store's folder
 	RedisURL      string        // WEMI_REDIS_URL: Redis instead of the embedded store
-	IdleTTL       time.Duration // WEMI_IDLE_TTL: conversations idle this long are forgotten
+	HTTPAddr      string        // WEMI_HTTP_ADDR
+	LogJSON       bool          // WEMI_LOG_FORMAT=json
+
+	TelegramToken   string        // WEMI_TELEGRAM_TOKEN
+	TelegramAPI     string        // WEMI_TELEGRAM_API
+	TelegramWebhook string        // WEMI_TELEGRAM_WEBHOOK_URL
+	TelegramSecret  string        // WEMI_TELEGRAM_SECRET
+	IdleTTL         time.Duration // WEMI_IDLE_TTL: conversations idle this long are forgotten
 
 	// searchTimeoutErr is an invalid WEMI_SEARCH_TIMEOUT, reported only by commands
 	// that search and only when no flag overrides it.
@@ -31,10 +38,37 @@ func configFromEnv(env map[string]string) (config, error) {
 		SearchTimeout: search.DefaultTimeout,
 		DataDir:       env["WEMI_DATA_DIR"],
 		RedisURL:      env["WEMI_REDIS_URL"],
-		IdleTTL:       30 * 24 * time.Hour,
+		HTTPAddr:      env["WEMI_HTTP_ADDR"],
+
+		TelegramToken:   env["WEMI_TELEGRAM_TOKEN"],
+		TelegramAPI:     env["WEMI_TELEGRAM_API"],
+		TelegramWebhook: env["WEMI_TELEGRAM_WEBHOOK_URL"],
+		TelegramSecret:  env["WEMI_TELEGRAM_SECRET"],
+		IdleTTL:         30 * 24 * time.Hour,
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "data"
+	}
+	if cfg.HTTPAddr == "" {
+		cfg.HTTPAddr = "127.0.0.1:8080"
+	}
+	switch f := env["WEMI_LOG_FORMAT"]; f {
+	case "", "text":
+	case "json":
+		cfg.LogJSON = true
+	default:
+		return config{}, fmt.Errorf("WEMI_LOG_FORMAT=%q must be text or json", f)
+	}
+	if cfg.TelegramWebhook != "" {
+		if cfg.TelegramToken == "" {
+			return config{}, fmt.Errorf("WEMI_TELEGRAM_WEBHOOK_URL is set but WEMI_TELEGRAM_TOKEN is not")
+		}
+		if !strings.HasPrefix(cfg.TelegramWebhook, "https://") {
+			return config{}, fmt.Errorf("WEMI_TELEGRAM_WEBHOOK_URL must be an https:// URL (Telegram calls only HTTPS webhooks)")
+		}
+		if len(cfg.TelegramSecret) < 16 {
+			return config{}, fmt.Errorf("WEMI_TELEGRAM_SECRET must be set, at least 16 characters, when WEMI_TELEGRAM_WEBHOOK_URL is")
+		}
 	}
 	if v := env["WEMI_IDLE_TTL"]; v != "" {
 		d, err := time.ParseDuration(v)

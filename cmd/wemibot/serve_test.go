@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/comune-milano/wemibot/adapters/telegram/telegramtest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+const testToken = "424242:SERVE-test-token-abcdefghijklmnop"
+
+// startServe runs `wemibot serve` with env until the test ends, and returns its HTTP
+// address once it is up.
+func startServe(t *testing.T, env map[string]string) (addr string, out *syncBuffer) {
+	t.Helper()
+	env["WEMI_DATA_DIR"] = t.TempDir()
+	env["WEMI_HTTP_ADDR"] = "127.0.0.1:0"
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"serve"}, env, strings.NewReader(""), out, errOut) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("serve exited %d: %s", code, errOut.String())
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("serve did not stop within 15 s of SIGTERM")
+		}
+		if strings.Contains(errOut.String(), testToken) {
+			t.Error("the logs show the bot token")
+		}
+	})
+	re := regexp.MustCompile(`HTTP on http://([0-9.:]+)`)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m[1], out
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("serve did not start:\n%s\n%s", out.String(), errOut.String())
+	return "", nil
+}
+
+func TestServeRunsTelegramByPolling(t *testing.T) {
+	fake := telegramtest.New(t, testToken)
+	addr, out := startServe(t, map[string]string{"WEMI_TELEGRAM_TOKEN": testToken, "WEMI_TELEGRAM_API": fake.Endpoint()})
+	if !strings.Contains(out.String(), "@WeMiTestBot running (long polling)") {
+		t.Errorf("banner: %s", out.String())
+	}
+	fake.PushMessage(9001, telegramtest.User{ID: 9001, FirstName: "Luca"}, "mi serve una badante")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sent, err := fake.WaitSent(ctx, 9001, 1)
+	if err != nil || !strings.Contains(sent[0].Text, "Ho trovato") {
+		t.Fatalf("no answer through Telegram: %v %+v", err, sent)
+	}
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if len(fake.Commands()[""]) == 0 {
+		t.Error("the command menu was not set")
+	}
+}
+
+func TestServeTelegramWebhook(t *testing.T) {
+	fake := telegramtest.New(t, testToken)
+	const secret = "serve-test-secret-0123456789"
+	addr, _ := startServe(t, map[string]string{"WEMI_TELEGRAM_TOKEN": testToken, "WEMI_TELEGRAM_API": fake.Endpoint(),
+		"WEMI_TELEGRAM_WEBHOOK_URL": "https://wemi.example.org/telegram/webhook", "WEMI_TELEGRAM_SECRET": secret})
+	_, body := fake.NewMessageUpdate(9002, telegramtest.User{ID: 9002, FirstName: "Sara"}, "ciao")
+	post := func(s string) int {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/telegram/webhook", bytes.NewReader(body))
+		if s != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", s)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post("nope-nope-nope-nope"); code != http.StatusUnauthorized {
+		t.Errorf("wrong secret: %d", code)
+	}
+	if code := post(secret); code != http.StatusOK {
+		t.Fatalf("good secret: %d", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := fake.WaitSent(ctx, 9002, 1); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServeSettingsAreChecked(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"WEMI_TELEGRAM_WEBHOOK_URL": "https://x.example.org/hook"},
+		{"WEMI_TELEGRAM_TOKEN": "1:x", "WEMI_TELEGRAM_WEBHOOK_URL": "http://x.example.org/hook", "WEMI_TELEGRAM_SECRET": strings.Repeat("s", 20)},
+		{"WEMI_TELEGRAM_TOKEN": "1:x", "WEMI_TELEGRAM_WEBHOOK_URL": "https://x.example.org/hook", "WEMI_TELEGRAM_SECRET": "short"},
+		{"WEMI_LOG_FORMAT": "xml"},
+	} {
+		r := runCLI(t, env, "", "serve")
+		if r.code != 2 || !strings.Contains(r.stderr, "WEMI_") {
+			t.Errorf("%v: exit %d, %q", env, r.code, r.stderr)
+		}
+	}
+	// No channel: the summary and a pointer to the shell.
+	r := runCLI(t, nil, "", "serve")
+	if r.code != 0 || !strings.Contains(r.stdout, "WEMI_TELEGRAM_TOKEN") {
+		t.Errorf("serve without channels: exit %d\n%s", r.code, r.stdout)
+	}
+}
