@@ -40,7 +40,7 @@ func mixedWorkload(cat *catalogue.Catalogue) []bot.Message {
 // conversations and reports messages per second and latency percentiles.
 func runEngineBenchmark(b *testing.B, store bot.Store) {
 	idx := testIndex(b)
-	e, err := bot.New(bot.Options{Catalogue: idx.Catalogue(), Search: idx, Store: store, RateLimit: 1 << 30})
+	e, err := bot.New(bot.Options{Search: idx, Store: store, RateLimit: 1 << 30})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func BenchmarkEngineRedisPaced(b *testing.B) {
 
 func runPaced(b *testing.B, store bot.Store, rate int) {
 	idx := testIndex(b)
-	e, err := bot.New(bot.Options{Catalogue: idx.Catalogue(), Search: idx, Store: store, RateLimit: 1 << 30})
+	e, err := bot.New(bot.Options{Search: idx, Store: store, RateLimit: 1 << 30})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 
 // card shows everything a citizen needs to know about one service.
 func (t *turnCtx) card(id string) {
-	s, ok := t.e.cat.Service(id)
+	s, ok := t.cat.Service(id)
 	if !ok {
 		t.stale()
 		return
@@ -66,7 +66,7 @@ func (t *turnCtx) card(id string) {
 
 // request explains how to request a service (bookings come with their own flow).
 func (t *turnCtx) request(id string) {
-	s, ok := t.e.cat.Service(id)
+	s, ok := t.cat.Service(id)
 	if !ok || s.Organization == nil {
 		t.stale()
 		return

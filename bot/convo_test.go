@@ -142,7 +142,7 @@ func newHarness(t *testing.T, store bot.Store, tweak ...func(*bot.Options)) *har
 	t.Helper()
 	idx := testIndex(t)
 	h := &harness{staff: &staffDesk{}, clock: &clock{t: monday10(t)}, store: store}
-	opts := bot.Options{Catalogue: idx.Catalogue(), Search: idx, Store: store, Staff: h.staff, Now: h.clock.now}
+	opts := bot.Options{Search: idx, Store: store, Staff: h.staff, Now: h.clock.now}
 	for _, f := range tweak {
 		f(&opts)
 	}

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+
+	"github.com/comune-milano/wemibot/catalogue"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +14,8 @@ import (
 // produces.
 type turnCtx struct {
 	e       *Engine
+	cat     *catalogue.Catalogue // the catalogue of this turn (a reload swaps it between turns)
+	flow    string               // what the message asked for, for metrics
 	m       Message
 	st      *state
 	now     time.Time
@@ -40,11 +44,17 @@ func (t *turnCtx) dispatch(ctx context.Context) {
 	m := t.m
 	switch {
 	case m.Button != "":
+		t.flow = "button"
+		if b, ok := parseButton(m.Button); ok {
+			t.flow = "button:" + b.action
+		}
 		t.onButton(ctx, m.Button)
 	case m.Unsupported != "":
+		t.flow = "unsupported"
 		t.st.remember("user", "("+m.Unsupported+")", t.now)
 		t.say(Reply{Text: t.T("error.unsupported"), Buttons: t.mainMenu()})
 	case m.Location != nil:
+		t.flow = "location"
 		t.st.remember("user", "(posizione)", t.now)
 		if !validPoint(*m.Location) {
 			t.askNear()
@@ -52,6 +62,7 @@ func (t *turnCtx) dispatch(ctx context.Context) {
 		}
 		t.nearPoint(ctx, *m.Location, "")
 	default:
+		t.flow = "text"
 		t.onText(ctx, m.Text)
 	}
 }
@@ -69,6 +80,7 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 	}
 	t.st.remember("user", text, t.now)
 	if cmd, ok := parseCommand(text); ok {
+		t.flow = "command"
 		t.onCommand(ctx, cmd)
 		return
 	}
@@ -106,6 +118,7 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 		t.search(ctx, text)
 	default:
 		t.st.resetFlow()
+		t.flow = "search"
 		t.search(ctx, text)
 	}
 }
@@ -241,6 +254,7 @@ func (t *turnCtx) stale() {
 }
 
 func (t *turnCtx) slowDown() {
+	t.flow = "rate_limited"
 	// One polite request per window; the rest of a flood is ignored.
 	if t.now.Sub(t.st.SlowedAt) < t.e.opts.RateWindow {
 		return

@@ -17,9 +17,23 @@ import (
 	"github.com/comune-milano/wemibot/search"
 )
 
-// Searcher finds services; *search.Index is one.
+// Searcher finds services in a catalogue, which it also serves; *search.Index is one,
+// and so is *search.Live, which swaps in a reloaded catalogue without downtime.
 type Searcher interface {
 	Search(ctx context.Context, req search.Request) (*search.Result, error)
+	Catalogue() *catalogue.Catalogue
+}
+
+// Observer is told what the engine does, for metrics. Every method must be cheap and
+// safe for concurrent use; nil means no metrics.
+type Observer interface {
+	// Message counts a message handled, by channel and by what it asked for
+	// ("search", "card", "near", "command:start"...: a bounded set).
+	Message(channel, flow string)
+	// Searched reports a search's latency and whether it found nothing.
+	Searched(d time.Duration, empty bool)
+	// Raised counts an event for staff.
+	Raised(kind EventKind)
 }
 
 // Staff receives the events operators must see: handoff requests and emergencies.
@@ -61,15 +75,15 @@ type Turn struct {
 // be reached: nothing was applied, and the citizen can retry.
 var ErrUnavailable = errors.New("conversation store unavailable")
 
-// Options configure an Engine. Catalogue, Search and Store are required.
+// Options configure an Engine. Search and Store are required.
 type Options struct {
-	Catalogue *catalogue.Catalogue
-	Search    Searcher
-	Store     Store
-	Staff     Staff        // nil: events are only logged
-	Texts     *Texts       // nil: the bundled translations
-	Logger    *slog.Logger // nil: discard
-	Now       func() time.Time
+	Search   Searcher
+	Store    Store
+	Staff    Staff        // nil: events are only logged
+	Texts    *Texts       // nil: the bundled translations
+	Observer Observer     // nil: no metrics
+	Logger   *slog.Logger // nil: discard
+	Now      func() time.Time
 
 	IdleTTL   time.Duration // a conversation is forgotten after this long idle; default 30 days
 	DedupeTTL time.Duration // how long an update id is remembered; default 24 hours
@@ -87,7 +101,6 @@ type Options struct {
 // Engine handles conversations. It is safe for concurrent use.
 type Engine struct {
 	opts   Options
-	cat    *catalogue.Catalogue
 	texts  *Texts
 	log    *slog.Logger
 	now    func() time.Time
@@ -122,8 +135,8 @@ const (
 
 // New builds an Engine.
 func New(opts Options) (*Engine, error) {
-	if opts.Catalogue == nil || opts.Search == nil || opts.Store == nil {
-		return nil, errors.New("bot: Catalogue, Search and Store are required")
+	if opts.Search == nil || opts.Store == nil || opts.Search.Catalogue() == nil {
+		return nil, errors.New("bot: Search (with its catalogue) and Store are required")
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -144,7 +157,7 @@ func New(opts Options) (*Engine, error) {
 	if opts.PageSize <= 0 {
 		opts.PageSize = 5
 	}
-	e := &Engine{opts: opts, cat: opts.Catalogue, texts: opts.Texts, log: opts.Logger, now: opts.Now,
+	e := &Engine{opts: opts, texts: opts.Texts, log: opts.Logger, now: opts.Now,
 		pending: map[string]pendingMessage{}, queues: map[string]*convQueue{}}
 	if e.texts == nil {
 		t, err := LoadTexts()
@@ -214,7 +227,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err er
 	if !st.LangSet && m.LangCode != "" {
 		st.Lang = guessLang(m.LangCode) // the app's language, until the citizen chooses
 	}
-	t := &turnCtx{e: e, m: m, st: &st, now: now}
+	t := &turnCtx{e: e, cat: e.opts.Search.Catalogue(), m: m, st: &st, now: now}
 	if m.Button == actRetry {
 		if prev, ok := e.takeRetry(conv); ok {
 			t.m, m = prev, prev
@@ -257,7 +270,18 @@ func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err er
 	}
 	e.dropRetry(conv)
 	e.notify(ctx, t.events)
-	return t.replies, nil
+	if o := e.opts.Observer; o != nil {
+		o.Message(m.Channel, t.flow)
+	}
+	return withLang(t.replies, st.Lang), nil
+}
+
+// withLang marks replies with the language they are in.
+func withLang(replies []Reply, lang string) []Reply {
+	for i := range replies {
+		replies[i].Lang = lang
+	}
+	return replies
 }
 
 // danger reports whether a message signals danger, whatever its length or flow.
@@ -277,7 +301,7 @@ const maxDangerRunes = 20000
 func (e *Engine) emergencyWithoutState(ctx context.Context, m Message, kind string) []Reply {
 	now := e.now()
 	st := state{Lang: guessLang(m.LangCode), Created: now}
-	t := &turnCtx{e: e, m: m, st: &st, now: now}
+	t := &turnCtx{e: e, cat: e.opts.Search.Catalogue(), m: m, st: &st, now: now}
 	t.st.remember("user", truncateRunes(cleanText(m.Text), 300), now)
 	t.emergency(kind)
 	e.notify(ctx, t.events)
@@ -317,16 +341,19 @@ func (e *Engine) finishForget(ctx context.Context, sess Session, t *turnCtx) ([]
 			{btn(e.texts.T(t.st.Lang, "privacy.forget_yes"), actForgetAsk)}}}}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	e.dropRetry(sess.Conversation)
-	return t.replies, nil
+	return withLang(t.replies, t.st.Lang), nil
 }
 
 func (e *Engine) unavailable(lang string) Reply {
-	return Reply{Text: e.texts.T(lang, "error.unavailable"),
+	return Reply{Lang: lang, Text: e.texts.T(lang, "error.unavailable"),
 		Buttons: [][]Button{{btn(e.texts.T(lang, "button.retry"), actRetry)}}}
 }
 
 func (e *Engine) notify(ctx context.Context, events []Event) {
 	for _, ev := range events {
+		if o := e.opts.Observer; o != nil {
+			o.Raised(ev.Kind)
+		}
 		if e.opts.Staff == nil {
 			e.log.InfoContext(ctx, "staff event (no staff desk configured)", "kind", ev.Kind, "channel", ev.Channel, "priority", ev.Priority)
 			continue

@@ -22,7 +22,7 @@ func FuzzHandle(f *testing.F) {
 	}
 	defer store.Close()
 	idx := testIndex(f)
-	e, err := bot.New(bot.Options{Catalogue: idx.Catalogue(), Search: idx, Store: store, RateLimit: 1 << 30})
+	e, err := bot.New(bot.Options{Search: idx, Store: store, RateLimit: 1 << 30})
 	if err != nil {
 		f.Fatal(err)
 	}

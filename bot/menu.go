@@ -17,7 +17,7 @@ const (
 func (t *turnCtx) start(ctx context.Context, payload string) {
 	switch {
 	case strings.HasPrefix(payload, deepService):
-		if _, ok := t.e.cat.Service(strings.TrimPrefix(payload, deepService)); ok {
+		if _, ok := t.cat.Service(strings.TrimPrefix(payload, deepService)); ok {
 			t.card(strings.TrimPrefix(payload, deepService))
 			return
 		}

@@ -37,6 +37,8 @@ type Reply struct {
 	// Replace says the reply takes the place of the message whose button was pressed
 	// (paging, refining results); channels that cannot edit send it as a new message.
 	Replace bool
+	// Lang is the language the reply is in ("it", "en"): the conversation's language.
+	Lang string
 }
 
 // Button is a button under a reply. Data comes back in Message.Button when pressed.

@@ -47,7 +47,7 @@ func (t *turnCtx) nearText(ctx context.Context, text string) {
 		t.nearPoint(ctx, p, "")
 		return
 	}
-	if n, ok := t.e.cat.Milan.FindNeighbourhood(text); ok {
+	if n, ok := t.cat.Milan.FindNeighbourhood(text); ok {
 		t.nearPoint(ctx, n.Point, n.Name)
 		return
 	}
@@ -112,8 +112,8 @@ type spaceDistance struct {
 }
 
 func (t *turnCtx) nearestSpaces(p catalogue.Point, n int) []spaceDistance {
-	out := make([]spaceDistance, 0, len(t.e.cat.Spaces))
-	for _, s := range t.e.cat.Spaces {
+	out := make([]spaceDistance, 0, len(t.cat.Spaces))
+	for _, s := range t.cat.Spaces {
 		out = append(out, spaceDistance{space: s, meters: distanceMeters(p, s.Location.Point)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].meters < out[j].meters })
@@ -183,7 +183,7 @@ func (t *turnCtx) spaces() {
 	var b strings.Builder
 	b.WriteString(t.T("spaces.title"))
 	var rows [][]Button
-	for _, s := range t.e.cat.Spaces {
+	for _, s := range t.cat.Spaces {
 		b.WriteString("\n• *" + s.Name + "* — " + s.Location.Address + " — " + t.openNow(s))
 		rows = append(rows, []Button{btn(s.Name, actSpace, s.ID)})
 	}
@@ -193,7 +193,7 @@ func (t *turnCtx) spaces() {
 
 // space shows one WeMi space: address, hours, activities, contacts, and the map.
 func (t *turnCtx) space(id string) {
-	s, ok := t.e.cat.Space(id)
+	s, ok := t.cat.Space(id)
 	if !ok {
 		t.stale()
 		return

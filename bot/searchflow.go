@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -50,7 +51,7 @@ func (t *turnCtx) search(ctx context.Context, text string) {
 			t.st.Query, t.st.Filters.Free = rest, true
 		}
 	}
-	if rest, n, ok := t.e.cat.Milan.StripNeighbourhood(t.st.Query); ok && strings.TrimSpace(rest) != "" {
+	if rest, n, ok := t.cat.Milan.StripNeighbourhood(t.st.Query); ok && strings.TrimSpace(rest) != "" {
 		// The place narrows the search; its name is not part of the need.
 		t.st.Query = rest
 		t.st.Filters.Municipio, t.st.Filters.Place = n.Municipio, n.Name
@@ -102,7 +103,11 @@ func (t *turnCtx) run(ctx context.Context) (int, int) {
 	req := search.Request{Query: t.st.Query, Lang: t.st.Lang, Category: catalogue.CategoryID(t.st.Category),
 		FreeOnly: t.st.Filters.Free, Municipio: t.st.Filters.Municipio,
 		Audience: catalogue.Audience(t.st.Filters.Audience), Limit: maxResults}
+	began := time.Now()
 	res, err := t.e.opts.Search.Search(ctx, req)
+	if o := t.e.opts.Observer; o != nil && err == nil {
+		o.Searched(time.Since(began), res.Total == 0)
+	}
 	if err != nil {
 		t.e.log.ErrorContext(ctx, "search failed", "err", err)
 		t.say(Reply{Text: t.T("error.search"), Buttons: t.mainMenu()})
@@ -184,7 +189,7 @@ func (t *turnCtx) showPage(n int) {
 	}
 	var rows [][]Button
 	for i, id := range ids {
-		s, ok := t.e.cat.Service(id)
+		s, ok := t.cat.Service(id)
 		if !ok {
 			continue // the catalogue was reloaded without it
 		}
@@ -281,7 +286,7 @@ func (t *turnCtx) zoneText(ctx context.Context, text string) {
 		t.setZone(ctx, n)
 		return
 	}
-	if nb, ok := t.e.cat.Milan.FindNeighbourhood(text); ok {
+	if nb, ok := t.cat.Milan.FindNeighbourhood(text); ok {
 		t.st.Filters.Municipio, t.st.Filters.Place = nb.Municipio, nb.Name
 		t.rerun(ctx)
 		return
@@ -327,8 +332,8 @@ func (t *turnCtx) setAudience(ctx context.Context, a string) {
 // categories lists the 13 categories with how many services each has.
 func (t *turnCtx) categories() {
 	var rows [][]Button
-	for _, c := range t.e.cat.Categories {
-		n := len(t.e.cat.ServicesIn(c.ID))
+	for _, c := range t.cat.Categories {
+		n := len(t.cat.ServicesIn(c.ID))
 		rows = append(rows, []Button{btn(t.categoryName(c.ID)+" ("+strconv.Itoa(n)+")", actCat, string(c.ID))})
 	}
 	rows = append(rows, []Button{btn(t.T("button.menu"), actMenu)})
@@ -355,7 +360,7 @@ func (t *turnCtx) category(ctx context.Context, arg string) {
 }
 
 func (t *turnCtx) categoryName(id catalogue.CategoryID) string {
-	c, ok := t.e.cat.Category(id)
+	c, ok := t.cat.Category(id)
 	if !ok {
 		return string(id)
 	}

@@ -138,3 +138,15 @@ func (t *Texts) Commands(lang string) []Command {
 
 // Languages returns the languages the bot speaks, the default first.
 func Languages() []string { return languages() }
+
+// Prefixed returns every text whose key starts with prefix, in a language, keyed by
+// the rest of the key: a channel's own labels ("web.send" -> "send").
+func (t *Texts) Prefixed(lang, prefix string) map[string]string {
+	out := map[string]string{}
+	for k := range t.byLang[defaultLang] {
+		if rest, ok := strings.CutPrefix(k, prefix); ok {
+			out[rest] = t.T(lang, k)
+		}
+	}
+	return out
+}

@@ -276,3 +276,14 @@ func newToken() string {
 	_, _ = rand.Read(b[:]) // never fails: crypto/rand crashes the program instead
 	return hex.EncodeToString(b[:])
 }
+
+// Ping reports whether the file can be read, for readiness checks.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.db.View(func(*bbolt.Tx) error { return nil }); err != nil {
+		return fmt.Errorf("bolt store: %w", err)
+	}
+	return nil
+}

@@ -66,14 +66,28 @@ func split(text string, limit int) []string {
 		}
 		cur.Reset()
 	}
-	for _, piece := range pieces(text, limit) {
+	for _, piece := range pieces(text, limit-16) { // room to re-open and close a bold run
 		candidate := cur.String() + piece
-		if cur.Len() > 0 && utf16Len(html(candidate)) > limit {
+		if cur.Len() > 0 && utf16Len(html(candidate)) > limit-16 {
 			flush()
 		}
 		cur.WriteString(piece)
 	}
 	flush()
+	// A cut inside a *bold* run closes it in one chunk and opens it again in the next.
+	open := false
+	for i, chunk := range out {
+		if open {
+			chunk = "*" + chunk
+		}
+		if strings.Count(chunk, "*")%2 == 1 {
+			chunk += "*"
+			open = true
+		} else {
+			open = false
+		}
+		out[i] = chunk
+	}
 	return out
 }
 

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -30,6 +32,12 @@ type sender struct {
 	burst  int
 	tries  int
 	wait   func(ctx context.Context, d time.Duration) error
+	// onError is told of every failed call (method, whether it is retried).
+	onError func(method string, retried bool)
+
+	// pausedUntil holds back every chat after a 429: Telegram's flood control is per
+	// bot, not per chat.
+	pausedUntil atomic.Int64 // unix nanoseconds
 
 	mu       sync.Mutex
 	chats    map[int64]*chatQueue
@@ -67,7 +75,7 @@ func newSender(a api, log *slog.Logger, o senderOptions) *sender {
 		perSec: o.PerChat, burst: max(o.Burst, 1),
 		tries: max(o.MaxTries, 1), wait: sleepCtx}
 	if o.Global > 0 {
-		s.global = rate.NewLimiter(o.Global, int(max(o.Global, 1)))
+		s.global = rate.NewLimiter(o.Global, 5) // a small burst: the limit holds in every second
 	}
 	return s
 }
@@ -144,10 +152,18 @@ func (s *sender) drain(ctx context.Context, chatID int64, q *chatQueue) {
 		if s.global != nil {
 			s.global.Wait(ctx)
 		}
+		if d := time.Until(time.Unix(0, s.pausedUntil.Load())); d > 0 {
+			s.wait(ctx, d)
+		}
 		_, err := s.do(ctx, c.c)
 		if err != nil && c.fallback != nil {
-			s.log.Info("telegram: edit failed, sending a new message", "err", err)
-			_, err = s.do(ctx, c.fallback)
+			switch {
+			case notModified(err):
+				err = nil // the same page again: nothing to change, nothing to send
+			case cannotEdit(err):
+				s.log.Info("telegram: message cannot be edited, sending a new one")
+				_, err = s.do(ctx, c.fallback)
+			}
 		}
 		if err != nil {
 			s.log.Error("telegram: send failed", "method", methodOf(c.c), "err", err)
@@ -166,13 +182,19 @@ func (s *sender) do(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message
 			return msg, nil
 		}
 		var tgErr *tgbotapi.Error
+		retryable := errors.As(err, &tgErr) && (tgErr.Code == 429 || tgErr.Code >= 500 || tgErr.RetryAfter > 0) || isNetwork(err)
+		if s.onError != nil {
+			s.onError(methodOf(c), retryable && try < s.tries)
+		}
 		switch {
-		case errors.As(err, &tgErr) && tgErr.Code == 429:
+		case errors.As(err, &tgErr) && (tgErr.Code == 429 || tgErr.RetryAfter > 0):
 			d := time.Duration(max(tgErr.RetryAfter, 1)) * time.Second
 			s.log.Warn("telegram: rate limited", "retry_after", d)
+			s.pausedUntil.Store(time.Now().Add(d).UnixNano())
 			if werr := s.wait(ctx, d); werr != nil {
 				return msg, werr
 			}
+			try-- // flood control is not a failure of this call: wait as long as asked
 		case errors.As(err, &tgErr) && tgErr.Code >= 500, isNetwork(err):
 			if werr := s.wait(ctx, backoff); werr != nil {
 				return msg, werr
@@ -194,6 +216,39 @@ func (s *sender) send(c tgbotapi.Chattable) (tgbotapi.Message, error) {
 	}
 	_, err := s.api.Request(c)
 	return tgbotapi.Message{}, err
+}
+
+// notModified reports Telegram's answer to an edit that changes nothing.
+func notModified(err error) bool {
+	var tgErr *tgbotapi.Error
+	return errors.As(err, &tgErr) && strings.Contains(tgErr.Message, "message is not modified")
+}
+
+// cannotEdit reports that a message cannot be edited (gone, too old, not text): a new
+// message is sent instead. Other failures (network) are not retried as a new message,
+// which could send it twice.
+func cannotEdit(err error) bool {
+	var tgErr *tgbotapi.Error
+	if !errors.As(err, &tgErr) || tgErr.Code != 400 {
+		return false
+	}
+	for _, s := range []string{"message to edit not found", "message can't be edited", "no text in the message", "MESSAGE_ID_INVALID"} {
+		if strings.Contains(tgErr.Message, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// backlog is how many calls wait in the queues.
+func (s *sender) backlog() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, q := range s.chats {
+		n += len(q.calls)
+	}
+	return n
 }
 
 func isNetwork(err error) bool {

@@ -13,9 +13,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -55,21 +57,31 @@ type Options struct {
 	ChatBurst  int
 	// ShutdownTimeout bounds the wait for replies still queued at shutdown; default 10 s.
 	ShutdownTimeout time.Duration
+	// OnAPIError is told of every failed Bot API call (for metrics); nil: nothing.
+	OnAPIError func(method string, retried bool)
 }
 
 // Adapter is the Telegram channel.
 type Adapter struct {
-	opts   Options
-	engine Engine
-	api    *tgbotapi.BotAPI
-	log    *slog.Logger
-	send   *sender
-	sign   signer
-	client *ctxClient
+	// draining is set at shutdown: webhook requests then get 503 (Telegram retries
+	// them later, at another replica), and inFlight lets the queued replies of those
+	// already taken be sent before the adapter stops.
+	draining atomic.Bool
+	inFlight sync.WaitGroup
+	opts     Options
+	engine   Engine
+	api      *tgbotapi.BotAPI
+	log      *slog.Logger
+	send     *sender
+	sign     signer
+	client   *ctxClient
 }
 
 // maxWebhookBody bounds a webhook request: real updates are a few KB.
 const maxWebhookBody = 1 << 20
+
+// maxBacklog is how many replies may wait for Telegram's limits before polling pauses.
+const maxBacklog = 500
 
 // New connects to the Bot API (getMe) and builds the adapter.
 func New(engine Engine, opts Options) (*Adapter, error) {
@@ -85,6 +97,7 @@ func New(engine Engine, opts Options) (*Adapter, error) {
 	if opts.PollTimeout <= 0 {
 		opts.PollTimeout = 30 * time.Second
 	}
+	opts.PollTimeout = max(opts.PollTimeout, time.Second) // Telegram counts whole seconds
 	if opts.Workers <= 0 {
 		opts.Workers = 16
 	}
@@ -108,14 +121,15 @@ func New(engine Engine, opts Options) (*Adapter, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: opts.PollTimeout + 15*time.Second}
 	}
-	client := &ctxClient{c: hc, ctx: context.Background()}
+	client := &ctxClient{c: hc, token: opts.Token, ctx: context.Background()}
 	api, err := tgbotapi.NewBotAPIWithClient(opts.Token, opts.APIEndpoint, client)
 	if err != nil {
-		return nil, fmt.Errorf("telegram: connect (getMe): %w", redactToken(err, opts.Token))
+		return nil, fmt.Errorf("telegram: connect (getMe): %w", err)
 	}
 	a := &Adapter{opts: opts, engine: engine, api: api, log: log, sign: newSigner(opts.Token), client: client}
 	a.send = newSender(api, log, senderOptions{Global: limit(opts.GlobalRate), PerChat: limit(opts.ChatRate),
-		Burst: opts.ChatBurst, MaxTries: 6})
+		Burst: opts.ChatBurst, MaxTries: 8})
+	a.send.onError = opts.OnAPIError
 	return a, nil
 }
 
@@ -158,9 +172,11 @@ func (a *Adapter) Run(ctx context.Context) error {
 			return err
 		}
 		<-ctx.Done()
+		a.draining.Store(true)
+		a.inFlight.Wait()
 		return a.drain()
 	}
-	if _, err := a.api.Request(tgbotapi.DeleteWebhookConfig{}); err != nil {
+	if err := a.retry(ctx, func() error { _, err := a.api.Request(tgbotapi.DeleteWebhookConfig{}); return err }); err != nil {
 		return fmt.Errorf("telegram: delete webhook before polling: %w", err)
 	}
 	err := a.poll(ctx)
@@ -200,7 +216,7 @@ func (a *Adapter) poll(ctx context.Context) error {
 			if ctx.Err() != nil {
 				break
 			}
-			a.log.Warn("telegram: getUpdates failed", "err", redactToken(err, a.opts.Token), "retry_in", backoff)
+			a.log.Warn("telegram: getUpdates failed", "err", err, "retry_in", backoff)
 			if sleepCtx(ctx, backoff) != nil {
 				break
 			}
@@ -213,6 +229,11 @@ func (a *Adapter) poll(ctx context.Context) error {
 		}
 		a.handleBatch(context.WithoutCancel(ctx), updates)
 		offset = updates[len(updates)-1].UpdateID + 1
+		// Backpressure: while many replies wait for Telegram's limits, take no more
+		// updates (they wait, unconfirmed, at Telegram).
+		for a.send.backlog() > maxBacklog && ctx.Err() == nil {
+			sleepCtx(ctx, 100*time.Millisecond)
+		}
 	}
 	// Confirm what was handled, so that a restart does not receive it again.
 	if offset > 0 {
@@ -306,7 +327,10 @@ func (a *Adapter) message(ctx context.Context, u tgbotapi.Update) (bot.Message, 
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
 		chatID := chatOf(u)
-		a.send.enqueue(ctx, chatID, call{c: tgbotapi.NewCallback(q.ID, "")})
+		// Answered at once, outside the paced queue: the app shows a spinner until then.
+		if _, err := a.api.Request(tgbotapi.NewCallback(q.ID, "")); err != nil {
+			a.log.Warn("telegram: answerCallbackQuery failed", "err", err)
+		}
 		if q.From == nil || chatID == 0 {
 			return m, 0, 0, false
 		}
@@ -321,6 +345,10 @@ func (a *Adapter) message(ctx context.Context, u tgbotapi.Update) (bot.Message, 
 			editID = q.Message.MessageID
 		}
 		return m, chatID, editID, true
+	case u.Message != nil && u.Message.Chat != nil && !u.Message.Chat.IsPrivate():
+		// The bot serves one citizen per chat: in a group, one member's erasure would
+		// erase everyone's conversation.
+		return m, 0, 0, false
 	case u.Message != nil && u.Message.Chat != nil:
 		msg := u.Message
 		chatID := msg.Chat.ID
@@ -354,6 +382,12 @@ func (a *Adapter) message(ctx context.Context, u tgbotapi.Update) (bot.Message, 
 // ServeHTTP receives webhook updates. A request without the configured secret token
 // gets 401 and is logged without its body.
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.inFlight.Add(1)
+	defer a.inFlight.Done()
+	if a.draining.Load() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
 	if r.Method != http.MethodPost {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
@@ -416,9 +450,10 @@ func (a *Adapter) render(chatID int64, editID int, replies []bot.Reply) []call {
 // context, so that a long poll in flight ends at shutdown; sends are left alone, to
 // finish.
 type ctxClient struct {
-	c   *http.Client
-	mu  sync.Mutex
-	ctx context.Context
+	c     *http.Client
+	token string
+	mu    sync.Mutex
+	ctx   context.Context
 }
 
 func (c *ctxClient) set(ctx context.Context) {
@@ -429,19 +464,17 @@ func (c *ctxClient) set(ctx context.Context) {
 
 // Do implements tgbotapi.HTTPClient.
 func (c *ctxClient) Do(r *http.Request) (*http.Response, error) {
-	if !strings.HasSuffix(r.URL.Path, "/getUpdates") {
-		return c.c.Do(r)
+	if strings.HasSuffix(r.URL.Path, "/getUpdates") {
+		c.mu.Lock()
+		ctx := c.ctx
+		c.mu.Unlock()
+		r = r.WithContext(ctx)
 	}
-	c.mu.Lock()
-	ctx := c.ctx
-	c.mu.Unlock()
-	return c.c.Do(r.WithContext(ctx))
-}
-
-// redactToken removes the bot token from an error: tgbotapi's URLs carry it.
-func redactToken(err error, token string) error {
-	if err == nil || token == "" {
-		return err
+	resp, err := c.c.Do(r)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// The request URL carries the bot token: it must not reach an error or a log.
+		ue.URL = strings.ReplaceAll(ue.URL, c.token, "<token>")
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
+	return resp, err
 }

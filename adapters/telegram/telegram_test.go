@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -83,7 +84,7 @@ func newFixture(t *testing.T, tweak ...func(*telegram.Options)) *fixture {
 	t.Cleanup(func() { store.Close() })
 	idx := testIndex(t)
 	staff := &staffDesk{}
-	e, err := bot.New(bot.Options{Catalogue: idx.Catalogue(), Search: idx, Store: store, Staff: staff})
+	e, err := bot.New(bot.Options{Search: idx, Store: store, Staff: staff})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,11 +312,36 @@ func TestCommandMenu(t *testing.T) {
 	}
 }
 
+// lockedBuffer collects logs from several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 func TestRetriesAndFlakyNetwork(t *testing.T) {
-	f := newFixture(t)
+	logs := &lockedBuffer{}
+	f := newFixture(t, func(o *telegram.Options) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	t.Cleanup(func() {
+		if strings.Contains(logs.String(), token) || strings.Contains(logs.String(), "TEST-token") {
+			t.Errorf("the bot token reached the logs:\n%s", logs.String())
+		}
+	})
 	f.fake.FailNext("sendMessage", 1, 429, 1)
 	f.fake.FailNext("sendMessage", 2, 502, 0)
 	f.fake.DropNext("sendMessage", 1)
+	f.fake.DropNext("setMyCommands", 1)
 	f.fake.FailNext("getUpdates", 1, 500, 0)
 	f.fake.DropNext("getUpdates", 1)
 	f.start()
@@ -345,9 +371,8 @@ func TestLimitsQueueRatherThanDrop(t *testing.T) {
 		}
 	}
 	for c := int64(0); c < chats; c++ {
-		times := f.fake.SendTimes(5000 + c)
 		sent := f.wait(5000+c, 5)
-		times = f.fake.SendTimes(5000 + c)
+		times := f.fake.SendTimes(5000 + c)
 		for i := 1; i < len(times); i++ {
 			if gap := times[i].Sub(times[i-1]); gap < 40*time.Millisecond {
 				t.Errorf("chat %d: messages %d and %d only %v apart", c, i-1, i, gap)
@@ -434,42 +459,86 @@ func TestWebhook(t *testing.T) {
 	}
 }
 
-// Restarting in the middle of a burst loses no update and answers none twice.
+// Restarting in the middle of a burst loses no update and answers none twice: updates
+// keep arriving while the first adapter stops and the second starts.
 func TestRestartMidBurst(t *testing.T) {
 	f := newFixture(t)
-	const chats, each = 8, 6
-	for i := 0; i < each; i++ {
-		for c := int64(0); c < chats; c++ {
-			f.fake.PushMessage(7000+c, telegramtest.User{ID: 7000 + c, FirstName: "R"}, "/aiuto")
+	const chats, each = 8, 12
+	pushed := make(chan struct{})
+	go func() {
+		defer close(pushed)
+		for i := 0; i < each; i++ {
+			for c := int64(0); c < chats; c++ {
+				f.fake.PushMessage(7000+c, telegramtest.User{ID: 7000 + c, FirstName: "R"}, "/aiuto")
+			}
+			time.Sleep(15 * time.Millisecond)
 		}
-	}
+	}()
 	stop := f.start()
 	f.wait(7000, 2)
 	stop()
+	before := 0
+	for c := int64(0); c < chats; c++ {
+		before += len(f.fake.Sent(7000 + c))
+	}
 	f.start()
+	<-pushed
 	for c := int64(0); c < chats; c++ {
 		f.wait(7000+c, each)
 	}
 	time.Sleep(200 * time.Millisecond) // a duplicate, if any, would arrive now
+	total := 0
 	for c := int64(0); c < chats; c++ {
-		if n := len(f.fake.Sent(7000 + c)); n != each {
+		n := len(f.fake.Sent(7000 + c))
+		total += n
+		if n != each {
 			t.Errorf("chat %d: %d answers to %d updates", c, n, each)
+		}
+	}
+	if before == 0 || before == total {
+		t.Errorf("the restart was not mid-burst: %d of %d answered before it", before, total)
+	}
+	if f.fake.PendingUpdates() != 0 {
+		t.Errorf("%d updates left unconfirmed", f.fake.PendingUpdates())
+	}
+}
+
+// A dropped connection after Telegram took a message (the reply lost on the way) and
+// a slow answer: the reply is delivered, and an edit that changes nothing sends no
+// second copy.
+func TestSlowAndLostAnswers(t *testing.T) {
+	f := newFixture(t)
+	f.fake.SlowNext("sendMessage", 1, 300*time.Millisecond)
+	f.start()
+	f.fake.PushMessage(4100, giulia, "psicologo")
+	res := f.wait(4100, 1)[0]
+	more := button(t, res, "Altri risultati").CallbackData
+	f.fake.PushCallback(4100, giulia, res.MessageID, more)
+	f.wait(4100, 2)
+	f.fake.PushCallback(4100, giulia, res.MessageID, more) // the same page again
+	time.Sleep(300 * time.Millisecond)
+	for _, s := range f.fake.Sent(4100)[1:] {
+		if s.Method != "editMessageText" {
+			t.Errorf("paging sent a %s, want edits only", s.Method)
 		}
 	}
 }
 
 func TestNewRefusesBadSettings(t *testing.T) {
 	f := newFixture(t)
-	for _, o := range []telegram.Options{
-		{},
-		{Token: token, APIEndpoint: f.fake.Endpoint(), WebhookURL: "https://x.example.org", SecretToken: "short"},
-		{Token: "999:wrong", APIEndpoint: f.fake.Endpoint()},
+	for name, o := range map[string]telegram.Options{
+		"no token":       {},
+		"short secret":   {Token: token, APIEndpoint: f.fake.Endpoint(), WebhookURL: "https://x.example.org", SecretToken: "short"},
+		"wrong token":    {Token: "999:wrong", APIEndpoint: f.fake.Endpoint()},
+		"server is down": {Token: "999:wrong", APIEndpoint: "http://127.0.0.1:1/bot%s/%s"},
 	} {
-		if _, err := telegram.New(f.engine, o); err == nil {
-			t.Errorf("New(%+v) succeeded", o)
-		} else if strings.Contains(err.Error(), "999:wrong") {
-			t.Errorf("the error shows the token: %v", err)
-		}
+		t.Run(name, func(t *testing.T) {
+			if _, err := telegram.New(f.engine, o); err == nil {
+				t.Errorf("New(%+v) succeeded", o)
+			} else if strings.Contains(err.Error(), "999:wrong") {
+				t.Errorf("the error shows the token: %v", err)
+			}
+		})
 	}
 }
 
@@ -491,7 +560,7 @@ func benchAdapter(b *testing.B, perSecond int) {
 	}
 	defer store.Close()
 	idx := testIndex(b)
-	e, err := bot.New(bot.Options{Catalogue: idx.Catalogue(), Search: idx, Store: store, RateLimit: 1 << 30})
+	e, err := bot.New(bot.Options{Search: idx, Store: store, RateLimit: 1 << 30})
 	if err != nil {
 		b.Fatal(err)
 	}

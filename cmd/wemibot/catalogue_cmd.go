@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -44,8 +48,10 @@ func (c *cli) catalogue(ctx context.Context, args []string) error {
 		return c.catalogueValidate(args)
 	case "stats":
 		return c.catalogueStats(args)
+	case "reload":
+		return c.catalogueReload(ctx, args)
 	default:
-		return fmt.Errorf("%w: unknown catalogue subcommand %q (validate or stats)", errUsage, sub)
+		return fmt.Errorf("%w: unknown catalogue subcommand %q (validate, stats or reload)", errUsage, sub)
 	}
 }
 
@@ -111,5 +117,37 @@ func (c *cli) catalogueStats(args []string) error {
 		fmt.Fprintf(c.stdout, "  %-26s %d\n", id, st.ServicesByCategory[string(id)])
 	}
 	fmt.Fprintf(c.stdout, "spaces: %d\nthesaurus needs: %d\n", st.Spaces, len(cat.Thesaurus))
+	return nil
+}
+
+// catalogueReload asks a running server to reload its catalogue (as SIGHUP does).
+func (c *cli) catalogueReload(ctx context.Context, args []string) error {
+	fs := c.flagSet("catalogue reload", mainUsage)
+	url := fs.String("url", "", "the server's base URL")
+	if _, err := c.parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	if c.cfg.AdminToken == "" {
+		return fmt.Errorf("%w: set WEMI_ADMIN_TOKEN (the server's) to reload a running server, or send it SIGHUP", errUsage)
+	}
+	base := *url
+	if base == "" {
+		base = "http://" + c.cfg.HTTPAddr
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(base, "/")+"/admin/reload", nil)
+	if err != nil {
+		return fmt.Errorf("%w: --url: %v", errUsage, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.cfg.AdminToken)
+	resp, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
+	if err != nil {
+		return fmt.Errorf("reach the server at %s: %w", base, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	fmt.Fprint(c.stdout, string(body))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("the server refused the reload (%s)", resp.Status)
+	}
 	return nil
 }

@@ -165,11 +165,12 @@ func (c *cli) buildIndex(ctx context.Context, cat *catalogue.Catalogue) (*search
 const mainUsage = `WeMi Bot - the chatbot of Milan's shared-welfare portal WeMi.
 
 Usage:
-  wemibot [serve]                         start the bot on the configured channels (Telegram)
+  wemibot [serve]                         run the bot: the web chat, and Telegram when configured
   wemibot search [flags] QUERY|-          search the catalogue ('-': one query per line on stdin)
   wemibot shell [--lang en]               chat with the bot in the terminal
   wemibot catalogue validate PATH         check a catalogue folder, or one file of it
   wemibot catalogue stats [--json]        count providers, services and spaces
+  wemibot catalogue reload [--url URL]    make a running server reload its catalogue
   wemibot help                            this help
 
 Search flags:
@@ -191,6 +192,8 @@ Settings (environment variable, or the flag, which wins):
   WEMI_IDLE_TTL                               forget idle conversations after (default 720h)
   WEMI_HTTP_ADDR        --http-addr ADDR      HTTP listener: health, Telegram webhook (default 127.0.0.1:8080)
   WEMI_LOG_FORMAT                             text (default) or json
+  WEMI_SECURE_COOKIE                          true behind HTTPS: the session cookie is Secure
+  WEMI_ADMIN_TOKEN                            enables POST /admin/reload (wemibot catalogue reload)
   WEMI_TELEGRAM_TOKEN                         the bot's token: switches Telegram on
   WEMI_TELEGRAM_API                           another Bot API server (self-hosted or a test fake)
   WEMI_TELEGRAM_WEBHOOK_URL                   public URL of the webhook (default: long polling)

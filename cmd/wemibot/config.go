@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -17,6 +18,8 @@ type config struct {
 	DataDir       string        // WEMI_DATA_DIR: the embedded store's folder
 	RedisURL      string        // WEMI_REDIS_URL: Redis instead of the embedded store
 	HTTPAddr      string        // WEMI_HTTP_ADDR
+	SecureCookie  bool          // WEMI_SECURE_COOKIE: the web chat is served over HTTPS
+	AdminToken    string        // WEMI_ADMIN_TOKEN: enables POST /admin/reload
 	LogJSON       bool          // WEMI_LOG_FORMAT=json
 
 	TelegramToken   string        // WEMI_TELEGRAM_TOKEN
@@ -39,6 +42,7 @@ func configFromEnv(env map[string]string) (config, error) {
 		DataDir:       env["WEMI_DATA_DIR"],
 		RedisURL:      env["WEMI_REDIS_URL"],
 		HTTPAddr:      env["WEMI_HTTP_ADDR"],
+		AdminToken:    env["WEMI_ADMIN_TOKEN"],
 
 		TelegramToken:   env["WEMI_TELEGRAM_TOKEN"],
 		TelegramAPI:     env["WEMI_TELEGRAM_API"],
@@ -51,6 +55,19 @@ func configFromEnv(env map[string]string) (config, error) {
 	}
 	if cfg.HTTPAddr == "" {
 		cfg.HTTPAddr = "127.0.0.1:8080"
+	}
+	switch v := env["WEMI_SECURE_COOKIE"]; v {
+	case "", "false", "0":
+	case "true", "1":
+		cfg.SecureCookie = true
+	default:
+		return config{}, fmt.Errorf("WEMI_SECURE_COOKIE=%q must be true or false", v)
+	}
+	if t := cfg.AdminToken; t != "" && len(t) < 16 {
+		return config{}, fmt.Errorf("WEMI_ADMIN_TOKEN must be at least 16 characters")
+	}
+	if _, _, err := net.SplitHostPort(cfg.HTTPAddr); err != nil {
+		return config{}, fmt.Errorf("WEMI_HTTP_ADDR=%q is not host:port (for example 127.0.0.1:8080 or :8080)", cfg.HTTPAddr)
 	}
 	switch f := env["WEMI_LOG_FORMAT"]; f {
 	case "", "text":

@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -14,15 +20,26 @@ import (
 
 	"github.com/comune-milano/wemibot/adapters/bolt"
 	"github.com/comune-milano/wemibot/adapters/telegram"
+	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/search"
 )
 
 // telegramWebhookPath is where the Telegram webhook is served; the public URL in
 // WEMI_TELEGRAM_WEBHOOK_URL must reach it.
 const telegramWebhookPath = "/telegram/webhook"
 
-// serve runs the bot on every configured channel until ctx ends (SIGINT, SIGTERM).
+// oldIndexGrace is how long a replaced index stays open for searches in flight.
+const oldIndexGrace = 30 * time.Second
+
+// pinger is a store that can tell whether it is reachable.
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// serve runs the bot on every configured channel (the web chat always, Telegram when
+// its token is set) until ctx ends (SIGINT, SIGTERM). SIGHUP reloads the catalogue.
 func (c *cli) serve(ctx context.Context, args []string) error {
 	fs := c.flagSet("serve", mainUsage)
 	pos, err := c.parseInterleaved(fs, args)
@@ -42,51 +59,68 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer idx.Close()
+	live := search.NewLive(idx)
+	defer func() { live.Current().Close() }()
 	c.printSummary(cat, time.Since(start))
-	if c.cfg.TelegramToken == "" {
-		fmt.Fprint(c.stdout, `
-No chat channel is configured: set WEMI_TELEGRAM_TOKEN to run the Telegram bot.
-Meanwhile, chat in the terminal (wemibot shell) or search the catalogue:
-  wemibot search "non so a chi lasciare i bambini"
-  wemibot search --lang en "someone to walk my dog"
-`)
-		return nil
-	}
+
 	store, closeStore, err := c.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
-	engine, err := bot.New(bot.Options{Catalogue: cat, Search: idx, Store: store, Logger: log, IdleTTL: c.cfg.IdleTTL})
+	metrics := web.NewMetrics()
+	engine, err := bot.New(bot.Options{Search: live, Store: store, Logger: log, IdleTTL: c.cfg.IdleTTL, Observer: metrics})
 	if err != nil {
 		return err
 	}
-	tg, err := telegram.New(engine, telegram.Options{Token: c.cfg.TelegramToken, APIEndpoint: c.cfg.TelegramAPI,
-		WebhookURL: c.cfg.TelegramWebhook, SecretToken: c.cfg.TelegramSecret, Logger: log})
-	if err != nil {
-		return err
-	}
-	if err := tg.SetCommands(ctx); err != nil {
-		log.Warn("telegram: command menu not set", "err", err)
+	site := web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie,
+		Ready: func(ctx context.Context) error {
+			if live.Current() == nil {
+				return errors.New("no catalogue index")
+			}
+			if p, ok := store.(pinger); ok {
+				return p.Ping(ctx)
+			}
+			return nil
+		}})
+	reloader := &catalogueReloader{c: c, live: live, log: log, metrics: metrics}
+	if c.cfg.AdminToken != "" {
+		site.Handle("POST /admin/reload", adminOnly(c.cfg.AdminToken, reloader))
 	}
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	if c.cfg.TelegramWebhook != "" {
-		mux.Handle("POST "+telegramWebhookPath, tg)
+	var tg *telegram.Adapter
+	if c.cfg.TelegramToken != "" {
+		tg, err = telegram.New(engine, telegram.Options{Token: c.cfg.TelegramToken, APIEndpoint: c.cfg.TelegramAPI,
+			WebhookURL: c.cfg.TelegramWebhook, SecretToken: c.cfg.TelegramSecret, Logger: log,
+			OnAPIError: func(method string, retried bool) { metrics.APIError("telegram", method, retried) }})
+		if err != nil {
+			return err
+		}
+		if err := tg.SetCommands(ctx); err != nil {
+			log.Warn("telegram: command menu not set", "err", err)
+		}
+		if c.cfg.TelegramWebhook != "" {
+			site.Handle("POST "+telegramWebhookPath, tg)
+		}
 	}
+
 	ln, err := net.Listen("tcp", c.cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (WEMI_HTTP_ADDR / --http-addr): %w", c.cfg.HTTPAddr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	mode := "long polling"
-	if c.cfg.TelegramWebhook != "" {
-		mode = "webhook at " + telegramWebhookPath
+	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	fmt.Fprintf(c.stdout, "\nWeb chat: http://%s/  (health /healthz, readiness /readyz, metrics /metrics)\n", ln.Addr())
+	if tg != nil {
+		mode := "long polling"
+		if c.cfg.TelegramWebhook != "" {
+			mode = "webhook at " + telegramWebhookPath
+		}
+		fmt.Fprintf(c.stdout, "Telegram: @%s (%s)\n", tg.Username(), mode)
+	} else {
+		fmt.Fprintln(c.stdout, "Telegram: off (set WEMI_TELEGRAM_TOKEN to switch it on)")
 	}
-	fmt.Fprintf(c.stdout, "\nTelegram bot @%s running (%s); HTTP on http://%s (GET /healthz). Ctrl-C stops.\n",
-		tg.Username(), mode, ln.Addr())
+	fmt.Fprintln(c.stdout, "Ctrl-C stops; SIGHUP reloads the catalogue.")
 
 	rome, err := time.LoadLocation("Europe/Rome")
 	if err != nil {
@@ -105,8 +139,14 @@ Meanwhile, chat in the terminal (wemibot shell) or search the catalogue:
 	sched.Start()
 	defer sched.Stop()
 
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return tg.Run(gctx) })
+	if tg != nil {
+		g.Go(func() error { return tg.Run(gctx) })
+	}
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("http server: %w", err)
@@ -114,14 +154,72 @@ Meanwhile, chat in the terminal (wemibot shell) or search the catalogue:
 		return nil
 	})
 	g.Go(func() error {
-		<-gctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
+		for {
+			select {
+			case <-gctx.Done():
+				// Drain: stop taking requests, finish those in flight, within a bound.
+				sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				return srv.Shutdown(sctx)
+			case <-hup:
+				reloader.reload(gctx)
+			}
+		}
 	})
 	err = g.Wait()
 	log.Info("stopped")
 	return err
+}
+
+// catalogueReloader loads, validates and indexes the catalogue aside, then swaps it in;
+// a bad catalogue leaves the old one serving.
+type catalogueReloader struct {
+	c       *cli
+	live    *search.Live
+	log     *slog.Logger
+	metrics *web.Metrics
+	mu      sync.Mutex // one reload at a time
+}
+
+func (r *catalogueReloader) reload(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	start := time.Now()
+	cat, err := r.c.loadCatalogue()
+	if err == nil {
+		var idx *search.Index
+		if idx, err = r.c.buildIndex(ctx, cat); err == nil {
+			old := r.live.Swap(idx)
+			time.AfterFunc(oldIndexGrace, func() { old.Close() })
+			r.metrics.Reloaded(true)
+			r.log.Info("catalogue reloaded", "services", len(cat.Services), "took", time.Since(start).Round(time.Millisecond))
+			return nil
+		}
+	}
+	r.metrics.Reloaded(false)
+	r.log.Error("catalogue reload refused: the old catalogue keeps serving", "err", err)
+	return err
+}
+
+// ServeHTTP reloads on POST /admin/reload and says how it went.
+func (r *catalogueReloader) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if err := r.reload(req.Context()); err != nil {
+		http.Error(w, "reload refused, the old catalogue keeps serving:\n"+err.Error(), http.StatusUnprocessableEntity)
+		return
+	}
+	fmt.Fprintf(w, "catalogue reloaded: %d services\n", len(r.live.Catalogue().Services))
+}
+
+// adminOnly requires the admin token as a bearer token.
+func adminOnly(token string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := r.Header.Get("Authorization")
+		if subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+token)) != 1 {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // printSummary says what catalogue is being served.
@@ -135,15 +233,13 @@ func (c *cli) printSummary(cat *catalogue.Catalogue, took time.Duration) {
 	fmt.Fprintf(c.stdout, "  %d providers (%d cooperative sociali, %d associazioni), %d services, %d WeMi spaces.\n",
 		st.Providers, st.ProvidersByKind[string(catalogue.KindCooperative)], st.ProvidersByKind[string(catalogue.KindAssociation)],
 		st.Services, st.Spaces)
-	for _, cg := range cat.Categories {
-		fmt.Fprintf(c.stdout, "  %-26s %3d  %s\n", cg.ID, st.ServicesByCategory[string(cg.ID)], cg.Name)
-	}
 }
 
 // logger writes structured logs to standard error; they carry no personal data.
 func (c *cli) logger() *slog.Logger {
+	var w io.Writer = c.stderr
 	if c.cfg.LogJSON {
-		return slog.New(slog.NewJSONHandler(c.stderr, nil))
+		return slog.New(slog.NewJSONHandler(w, nil))
 	}
-	return slog.New(slog.NewTextHandler(c.stderr, nil))
+	return slog.New(slog.NewTextHandler(w, nil))
 }

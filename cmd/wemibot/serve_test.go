@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -57,7 +62,7 @@ func startServe(t *testing.T, env map[string]string) (addr string, out *syncBuff
 			t.Error("the logs show the bot token")
 		}
 	})
-	re := regexp.MustCompile(`HTTP on http://([0-9.:]+)`)
+	re := regexp.MustCompile(`Web chat: http://([0-9.:]+)/`)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(out.String()); m != nil {
@@ -72,7 +77,7 @@ func startServe(t *testing.T, env map[string]string) (addr string, out *syncBuff
 func TestServeRunsTelegramByPolling(t *testing.T) {
 	fake := telegramtest.New(t, testToken)
 	addr, out := startServe(t, map[string]string{"WEMI_TELEGRAM_TOKEN": testToken, "WEMI_TELEGRAM_API": fake.Endpoint()})
-	if !strings.Contains(out.String(), "@WeMiTestBot running (long polling)") {
+	if !strings.Contains(out.String(), "Telegram: @WeMiTestBot (long polling)") {
 		t.Errorf("banner: %s", out.String())
 	}
 	fake.PushMessage(9001, telegramtest.User{ID: 9001, FirstName: "Luca"}, "mi serve una badante")
@@ -135,9 +140,93 @@ func TestServeSettingsAreChecked(t *testing.T) {
 			t.Errorf("%v: exit %d, %q", env, r.code, r.stderr)
 		}
 	}
-	// No channel: the summary and a pointer to the shell.
-	r := runCLI(t, nil, "", "serve")
-	if r.code != 0 || !strings.Contains(r.stdout, "WEMI_TELEGRAM_TOKEN") {
-		t.Errorf("serve without channels: exit %d\n%s", r.code, r.stdout)
+	for _, env := range []map[string]string{
+		{"WEMI_HTTP_ADDR": "nonsense"}, {"WEMI_SECURE_COOKIE": "maybe"}, {"WEMI_ADMIN_TOKEN": "short"},
+	} {
+		if r := runCLI(t, env, "", "serve"); r.code != 2 {
+			t.Errorf("%v: exit %d", env, r.code)
+		}
 	}
+}
+
+func TestServeWebChatOnDefaults(t *testing.T) {
+	addr, out := startServe(t, map[string]string{})
+	for _, want := range []string{"50 providers", "Web chat: http://", "Telegram: off"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("banner lacks %q:\n%s", want, out.String())
+		}
+	}
+	for path, want := range map[string]int{"/": 200, "/healthz": 200, "/readyz": 200, "/metrics": 200, "/admin/reload": 405} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want && !(path == "/admin/reload" && resp.StatusCode == 404) {
+			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}
+
+// Reload: a good catalogue is swapped in without downtime, a bad one is refused and
+// the old one keeps serving; by HTTP (wemibot catalogue reload) and by SIGHUP.
+func TestServeReloadsTheCatalogue(t *testing.T) {
+	dir := copyBundled(t)
+	const admin = "admin-token-0123456789"
+	addr, _ := startServe(t, map[string]string{"WEMI_CATALOGUE_DIR": dir, "WEMI_ADMIN_TOKEN": admin})
+	reload := func() cliResult {
+		return runCLI(t, map[string]string{"WEMI_ADMIN_TOKEN": admin}, "", "catalogue", "reload", "--url", "http://"+addr)
+	}
+	// Break the catalogue: refused, the old one serves.
+	os.WriteFile(filepath.Join(dir, "spaces.yaml"), []byte("spaces: [\n"), 0o644)
+	if r := reload(); r.code != 1 || !strings.Contains(r.stdout, "not valid YAML") {
+		t.Fatalf("bad catalogue: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !webSearchFinds(t, addr, "pasti a domicilio", "Pranzo caldo") {
+		t.Fatal("the old catalogue stopped serving after a refused reload")
+	}
+	// Fix it and drop the meal services: the reload takes effect.
+	os.WriteFile(filepath.Join(dir, "spaces.yaml"), mustRead(t, filepath.Join("..", "..", "catalogue", "data", "spaces.yaml")), 0o644)
+	os.Remove(filepath.Join(dir, "services", "pasti-domicilio.yaml"))
+	if r := reload(); r.code != 0 || !strings.Contains(r.stdout, "catalogue reloaded: 145 services") {
+		t.Fatalf("good catalogue: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if webSearchFinds(t, addr, "pasti a domicilio", "Pranzo caldo") {
+		t.Error("the reloaded catalogue still has the meal services")
+	}
+	// SIGHUP does the same: put the meals back.
+	os.WriteFile(filepath.Join(dir, "services", "pasti-domicilio.yaml"), mustRead(t, filepath.Join("..", "..", "catalogue", "data", "services", "pasti-domicilio.yaml")), 0o644)
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	deadline := time.Now().Add(10 * time.Second)
+	for !webSearchFinds(t, addr, "pasti a domicilio", "Pranzo caldo") {
+		if time.Now().After(deadline) {
+			t.Fatal("SIGHUP did not reload the catalogue")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if r := runCLI(t, map[string]string{"WEMI_ADMIN_TOKEN": "wrong-token-0123456789"}, "", "catalogue", "reload", "--url", "http://"+addr); r.code != 1 {
+		t.Errorf("wrong admin token: exit %d", r.code)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// webSearchFinds asks the web chat and reports whether the answer mentions want.
+func webSearchFinds(t *testing.T, addr, query, want string) bool {
+	t.Helper()
+	body := fmt.Sprintf(`{"id":%q,"text":%q}`, fmt.Sprint(time.Now().UnixNano()), query)
+	resp, err := http.Post("http://"+addr+"/api/messages", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return strings.Contains(string(raw), want)
 }

@@ -47,7 +47,7 @@ func (c *cli) shell(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeStore()
-	engine, err := bot.New(bot.Options{Catalogue: cat, Search: idx, Store: store,
+	engine, err := bot.New(bot.Options{Search: idx, Store: store,
 		Staff: terminalStaff{w: c.stdout}, IdleTTL: c.cfg.IdleTTL})
 	if err != nil {
 		return err

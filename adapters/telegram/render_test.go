@@ -1,0 +1,101 @@
+package telegram
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestHTMLEscapesAndBolds(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"*Ciao* <b>&", "<b>Ciao</b> &lt;b&gt;&amp;"},
+		{"a *b", "a <b>b</b>"},
+		{"", ""},
+		{"x > y & z < w", "x &gt; y &amp; z &lt; w"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := html(tt.in); got != tt.want {
+				t.Errorf("html(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSplitAtParagraphsWithinTheLimit(t *testing.T) {
+	var paras []string
+	for i := 0; i < 60; i++ {
+		paras = append(paras, "*Titolo "+strings.Repeat("è", 3)+"*\n"+strings.Repeat("parola <&> ", 20))
+	}
+	text := strings.Join(paras, "\n\n")
+	chunks := split(text, maxMessageUnits)
+	if len(chunks) < 3 {
+		t.Fatalf("%d chunks for %d characters", len(chunks), len(text))
+	}
+	for i, c := range chunks {
+		if n := utf16Len(html(c)); n > maxMessageUnits {
+			t.Errorf("chunk %d is %d units", i, n)
+		}
+		if !strings.HasPrefix(c, "*Titolo") {
+			t.Errorf("chunk %d does not start at a paragraph: %.30q", i, c)
+		}
+	}
+	// One paragraph longer than the limit is cut at words, bold kept balanced.
+	long := "*" + strings.Repeat("grassetto ", 900) + "*"
+	for i, c := range split(long, maxMessageUnits) {
+		h := html(c)
+		if strings.Count(h, "<b>") != strings.Count(h, "</b>") || utf16Len(h) > maxMessageUnits {
+			t.Errorf("chunk %d: unbalanced or too long (%d)", i, utf16Len(h))
+		}
+		if strings.Contains(h, "<b></b>") {
+			t.Errorf("chunk %d flips bold: %.60q", i, h)
+		}
+	}
+}
+
+func TestSignedButtons(t *testing.T) {
+	s := newSigner("123:abc")
+	data := s.sign(42, "svc:arcobaleno-babysitting-domicilio")
+	if len(data) > maxCallbackBytes {
+		t.Fatalf("%d bytes", len(data))
+	}
+	if got, ok := s.verify(42, data); !ok || got != "svc:arcobaleno-babysitting-domicilio" {
+		t.Errorf("verify own: %q %v", got, ok)
+	}
+	for _, bad := range []string{data[:len(data)-1] + "x", "svc:x", "", ".", "svc:x.abcdefgh"} {
+		if _, ok := s.verify(42, bad); ok {
+			t.Errorf("verify(%q) accepted", bad)
+		}
+	}
+	if _, ok := s.verify(43, data); ok {
+		t.Error("a button of chat 42 verified in chat 43")
+	}
+	if _, ok := newSigner("999:other").verify(42, data); ok {
+		t.Error("a button signed by another bot verified")
+	}
+}
+
+func FuzzVerify(f *testing.F) {
+	s := newSigner("123:abc")
+	f.Add(int64(1), s.sign(1, "menu"))
+	f.Add(int64(2), "x.yyyyyyyy")
+	f.Fuzz(func(t *testing.T, chat int64, data string) {
+		if got, ok := s.verify(chat, data); ok && s.sign(chat, got) != data {
+			t.Fatalf("verify(%d, %q) accepted data it would not sign", chat, data)
+		}
+	})
+}
+
+func FuzzSplit(f *testing.F) {
+	f.Add("*a* b\n\nc <d> & e", 40)
+	f.Add(strings.Repeat("x", 100), 30)
+	f.Fuzz(func(t *testing.T, text string, limit int) {
+		if limit < 40 || limit > 5000 || len(text) > 20000 {
+			return
+		}
+		for _, c := range split(text, limit) {
+			if utf16Len(html(c)) > limit+4 {
+				t.Fatalf("chunk of %d units over the limit %d", utf16Len(html(c)), limit)
+			}
+		}
+	})
+}

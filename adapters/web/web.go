@@ -1,0 +1,371 @@
+// Package web is WeMi Bot's web channel and HTTP front: the web chat page and its JSON
+// API, and the operations endpoints (health, readiness, metrics).
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"html"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+//go:embed static
+var static embed.FS
+
+// Engine answers messages; *bot.Engine is one.
+type Engine interface {
+	Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error)
+	Texts() *bot.Texts
+}
+
+// Options configure the web front.
+type Options struct {
+	Logger *slog.Logger
+	// Ready reports whether the bot can serve (store reachable, index loaded); nil:
+	// always ready.
+	Ready func(ctx context.Context) error
+	// Metrics serves /metrics; nil: no metrics endpoint.
+	Metrics http.Handler
+	// SecureCookie marks the session cookie Secure (behind HTTPS).
+	SecureCookie bool
+	// MaxBody bounds a request body; default 16 KiB.
+	MaxBody int64
+	// PerSession bounds messages per second from one session (burst PerSessionBurst);
+	// defaults 2 and 10. The engine also asks a flooding citizen to slow down.
+	PerSession      float64
+	PerSessionBurst int
+}
+
+// Server is the HTTP front. It is an http.Handler; Handle adds routes (a channel's
+// webhook).
+type Server struct {
+	engine Engine
+	opts   Options
+	log    *slog.Logger
+	mux    *http.ServeMux
+
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter
+	answers  map[string]cachedAnswer // session+message id -> the answer, for retries
+}
+
+type cachedAnswer struct {
+	body []byte
+	at   time.Time
+}
+
+// Bounds of the in-memory caches.
+const (
+	maxLimiters   = 50000
+	maxAnswers    = 20000
+	answerTTL     = 10 * time.Minute
+	sessionCookie = "wemi_session"
+	maxMessageID  = 64
+)
+
+// New builds the web front for an engine.
+func New(engine Engine, opts Options) *Server {
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 16 << 10
+	}
+	if opts.PerSession <= 0 {
+		opts.PerSession = 2
+	}
+	if opts.PerSessionBurst <= 0 {
+		opts.PerSessionBurst = 10
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{engine: engine, opts: opts, log: opts.Logger, mux: http.NewServeMux(),
+		limiters: map[string]*rate.Limiter{}, answers: map[string]cachedAnswer{}}
+	assets, _ := fs.Sub(static, "static")
+	s.mux.Handle("GET /static/", secure(http.StripPrefix("/static/", http.FileServerFS(assets))))
+	s.mux.Handle("GET /{$}", secure(http.HandlerFunc(s.page)))
+	s.mux.HandleFunc("GET /api/texts", s.texts)
+	s.mux.HandleFunc("POST /api/messages", s.message)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	s.mux.HandleFunc("GET /readyz", s.ready)
+	if opts.Metrics != nil {
+		s.mux.Handle("GET /metrics", opts.Metrics)
+	}
+	return s
+}
+
+// Handle adds a route, such as a channel's webhook.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// secure adds the headers every page and asset carries. The page may be framed by the
+// portal (the embed snippet), so frame-ancestors is left open.
+func secure(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	s.session(w, r)
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeFileFS(w, r, static, "static/index.html")
+}
+
+// session returns the request's session id, setting a new cookie when it has none or
+// a malformed one. The id is 32 random bytes: unguessable, and the only link between
+// a browser and its conversation.
+func (s *Server) session(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(sessionCookie); err == nil && validSession(c.Value) {
+		return c.Value
+	}
+	var b [32]byte
+	rand.Read(b[:])
+	id := base64.RawURLEncoding.EncodeToString(b[:])
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
+		Secure: s.opts.SecureCookie, SameSite: http.SameSiteLaxMode, MaxAge: 30 * 24 * 3600})
+	return id
+}
+
+func validSession(v string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(v)
+	return err == nil && len(b) == 32
+}
+
+func (s *Server) texts(w http.ResponseWriter, r *http.Request) {
+	lang := r.URL.Query().Get("lang")
+	if lang != "en" {
+		lang = "it"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"lang": lang, "texts": s.engine.Texts().Prefixed(lang, "web.")})
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.opts.Ready(ctx); err != nil {
+			s.log.Warn("not ready", "err", err)
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+	}
+	io.WriteString(w, "ready\n")
+}
+
+// incoming is the body of POST /api/messages.
+type incoming struct {
+	ID       string `json:"id"`
+	Lang     string `json:"lang"`
+	Text     string `json:"text"`
+	Button   string `json:"button"`
+	Location *struct {
+		Lat float64 `json:"lat"`
+		Lon float64 `json:"lon"`
+	} `json:"location"`
+}
+
+// outgoing is the answer to POST /api/messages.
+type outgoing struct {
+	Lang    string     `json:"lang"`
+	Replies []webReply `json:"replies"`
+}
+
+type webReply struct {
+	HTML     string        `json:"html"`
+	Buttons  [][]webButton `json:"buttons"`
+	Location *webLocation  `json:"location"`
+	Document *webDocument  `json:"document"`
+	Replace  bool          `json:"replace"`
+}
+
+type webButton struct {
+	Label string `json:"label"`
+	Data  string `json:"data"`
+}
+
+type webLocation struct {
+	Lat     float64 `json:"lat"`
+	Lon     float64 `json:"lon"`
+	Name    string  `json:"name"`
+	Address string  `json:"address"`
+}
+
+type webDocument struct {
+	Name string `json:"name"`
+	MIME string `json:"mime"`
+	Data []byte `json:"data_base64"`
+}
+
+// message handles one citizen message. The client sends a unique id with each; a
+// retry with the same id (after a lost response) gets the same answer, and the engine
+// never handles a message twice.
+func (s *Server) message(w http.ResponseWriter, r *http.Request) {
+	sess := s.session(w, r)
+	if !s.allow(sess) {
+		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "too many messages"})
+		return
+	}
+	var in incoming
+	body := http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
+	if err := json.NewDecoder(body).Decode(&in); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "message too long"})
+			return
+		}
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "not a message"})
+		return
+	}
+	if in.ID == "" || len(in.ID) > maxMessageID {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "a message needs an id of at most 64 characters"})
+		return
+	}
+	key := sess + "|" + in.ID
+	if cached, ok := s.cached(key); ok {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(cached)
+		return
+	}
+	m := bot.Message{Channel: "web", UserID: sess, UpdateID: in.ID, LangCode: in.Lang, Text: in.Text, Button: in.Button}
+	if in.Location != nil {
+		m.Location = &catalogue.Point{Lat: in.Location.Lat, Lon: in.Location.Lon}
+	}
+	replies, err := s.engine.Handle(r.Context(), m)
+	if err != nil && !errors.Is(err, bot.ErrUnavailable) {
+		s.log.Error("web: handle message failed", "err", err)
+	}
+	out := outgoing{Lang: replyLang(in.Lang, replies), Replies: render(replies)}
+	b, _ := json.Marshal(out)
+	if err == nil {
+		s.remember(key, b)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(b)
+}
+
+// replyLang tells the page which language the conversation is in after a message.
+func replyLang(asked string, replies []bot.Reply) string {
+	for i := len(replies) - 1; i >= 0; i-- {
+		if l := replies[i].Lang; l != "" {
+			return l
+		}
+	}
+	if asked == "en" {
+		return "en"
+	}
+	return "it"
+}
+
+// render turns replies into the page's JSON, with text as safe HTML.
+func render(replies []bot.Reply) []webReply {
+	out := make([]webReply, 0, len(replies))
+	for _, r := range replies {
+		wr := webReply{HTML: toHTML(r.Text), Replace: r.Replace, Buttons: [][]webButton{}}
+		for _, row := range r.Buttons {
+			var wrow []webButton
+			for _, b := range row {
+				wrow = append(wrow, webButton{Label: b.Label, Data: b.Data})
+			}
+			wr.Buttons = append(wr.Buttons, wrow)
+		}
+		if l := r.Location; l != nil {
+			wr.Location = &webLocation{Lat: l.Point.Lat, Lon: l.Point.Lon, Name: l.Name, Address: l.Address}
+		}
+		if d := r.Document; d != nil {
+			wr.Document = &webDocument{Name: d.Name, MIME: d.MIME, Data: d.Data}
+		}
+		out = append(out, wr)
+	}
+	return out
+}
+
+// toHTML escapes text and renders the engine's light formatting: *bold* and line
+// breaks.
+func toHTML(text string) string {
+	var b strings.Builder
+	bold := false
+	for _, part := range strings.SplitAfter(text, "*") {
+		star := strings.HasSuffix(part, "*")
+		part = strings.TrimSuffix(part, "*")
+		b.WriteString(strings.ReplaceAll(html.EscapeString(part), "\n", "<br>"))
+		if star {
+			if bold {
+				b.WriteString("</b>")
+			} else {
+				b.WriteString("<b>")
+			}
+			bold = !bold
+		}
+	}
+	if bold {
+		b.WriteString("</b>")
+	}
+	return b.String()
+}
+
+// allow applies the per-session rate limit.
+func (s *Server) allow(sess string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, ok := s.limiters[sess]
+	if !ok {
+		if len(s.limiters) >= maxLimiters {
+			for k, v := range s.limiters {
+				if v.Tokens() >= float64(s.opts.PerSessionBurst) {
+					delete(s.limiters, k)
+				}
+			}
+		}
+		l = rate.NewLimiter(rate.Limit(s.opts.PerSession), s.opts.PerSessionBurst)
+		s.limiters[sess] = l
+	}
+	return l.Allow()
+}
+
+func (s *Server) cached(key string) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.answers[key]
+	if !ok || time.Since(a.at) > answerTTL {
+		return nil, false
+	}
+	return a.body, true
+}
+
+func (s *Server) remember(key string, body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.answers) >= maxAnswers {
+		for k, a := range s.answers {
+			if time.Since(a.at) > answerTTL || len(s.answers) >= maxAnswers {
+				delete(s.answers, k)
+			}
+		}
+	}
+	s.answers[key] = cachedAnswer{body: body, at: time.Now()}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
