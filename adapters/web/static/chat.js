@@ -349,10 +349,11 @@
 
   form.addEventListener('submit', (ev) => { ev.preventDefault(); sendText(); });
 
-  input.addEventListener('keydown', (ev) => {
-    // Enter sends, Shift+Enter is a new line; never interrupt an IME composition.
-    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); sendText(); }
-  });
+  // Enter sends, Shift+Enter is a new line; never interrupt an IME composition.
+  const plainEnter = (ev) => ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing;
+  input.addEventListener('keydown', (ev) => { if (plainEnter(ev)) { ev.preventDefault(); sendText(); } });
+  // Synthetic key events (e.g. DevTools protocol) may deliver the character separately.
+  input.addEventListener('keypress', (ev) => { if (plainEnter(ev)) ev.preventDefault(); });
   input.addEventListener('input', autosize);
 
   // Reply buttons (delegated, so restored messages work too). They stay usable for paging.
