@@ -17,29 +17,10 @@ import (
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/search"
+	"github.com/comune-milano/wemibot/search/searchtest"
 )
 
-var (
-	indexOnce sync.Once
-	sharedIdx *search.Index
-	indexErr  error
-)
-
-func testIndex(t testing.TB) *search.Index {
-	t.Helper()
-	indexOnce.Do(func() {
-		cat, err := catalogue.Bundled()
-		if err != nil {
-			indexErr = err
-			return
-		}
-		sharedIdx, indexErr = search.Build(context.Background(), cat, search.Options{})
-	})
-	if indexErr != nil {
-		t.Fatal(indexErr)
-	}
-	return sharedIdx
-}
+func testIndex(t testing.TB) *search.Index { t.Helper(); return searchtest.Bundled(t) }
 
 // storeKind builds a fresh store of one kind for a test.
 type storeKind struct {

@@ -9,8 +9,8 @@ import (
 // another version is discarded (the citizen starts again from the menu).
 const stateVersion = 1
 
-// maxResults bounds the results kept in state for paging.
-const maxResults = 50
+// maxResults bounds the results kept in state for paging: six pages.
+const maxResults = 30
 
 // maxRecent bounds the recent turns kept for an operator's handoff.
 const maxRecent = 10
@@ -80,7 +80,7 @@ func (st *state) encode() ([]byte, error) {
 
 // remember appends a turn, keeping only the last maxRecent.
 func (st *state) remember(from, text string, at time.Time) {
-	st.Recent = append(st.Recent, turn{From: from, Text: truncateRunes(text, 300), At: at})
+	st.Recent = append(st.Recent, turn{From: from, Text: truncateRunes(text, 200), At: at})
 	if n := len(st.Recent); n > maxRecent {
 		st.Recent = append([]turn(nil), st.Recent[n-maxRecent:]...)
 	}

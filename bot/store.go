@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -68,4 +69,31 @@ var (
 func Redact(conversation string) string {
 	channel, _, _ := strings.Cut(conversation, ":")
 	return channel + ":…"
+}
+
+// ErrNoConversation is returned by a store for a call without a conversation id.
+var ErrNoConversation = errors.New("empty conversation id")
+
+// Validate reports what is wrong with a Begin: stores call it before any work.
+func (b Begin) Validate() error {
+	switch {
+	case b.Conversation == "":
+		return ErrNoConversation
+	case b.LockTTL <= 0:
+		return fmt.Errorf("lock TTL %v is not positive", b.LockTTL)
+	case b.RateWindow <= 0:
+		return fmt.Errorf("rate window %v is not positive", b.RateWindow)
+	}
+	return nil
+}
+
+// Validate reports what is wrong with a Commit of a session.
+func (c Commit) Validate(s Session) error {
+	switch {
+	case c.IdleTTL <= 0:
+		return fmt.Errorf("idle TTL %v is not positive", c.IdleTTL)
+	case s.UpdateID != "" && c.DedupeTTL <= 0:
+		return fmt.Errorf("dedupe TTL %v is not positive", c.DedupeTTL)
+	}
+	return nil
 }

@@ -87,14 +87,38 @@ func (t *Texts) T(lang, key string, kv ...string) string {
 	if !ok {
 		return key
 	}
-	if len(kv) == 0 {
-		return strings.TrimRight(s, "\n")
+	s = strings.TrimRight(s, "\n")
+	if len(kv) == 0 || !strings.Contains(s, "{") {
+		return s
 	}
-	pairs := make([]string, 0, len(kv))
-	for i := 0; i+1 < len(kv); i += 2 {
-		pairs = append(pairs, "{"+kv[i]+"}", kv[i+1])
+	// One pass over the text: a replacer built per call costs more than the text.
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	for {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		name, replaced := s[i+1:i+j], false
+		for k := 0; k+1 < len(kv); k += 2 {
+			if kv[k] == name {
+				b.WriteString(kv[k+1])
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			b.WriteString(s[i : i+j+1])
+		}
+		s = s[i+j+1:]
 	}
-	return strings.TrimRight(strings.NewReplacer(pairs...).Replace(s), "\n")
 }
 
 // Has reports whether key exists (in the default language).

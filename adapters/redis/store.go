@@ -124,7 +124,7 @@ const (
 
 // Begin implements bot.Store.
 func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
-	if err := validateBegin(b); err != nil {
+	if err := b.Validate(); err != nil {
 		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -168,7 +168,7 @@ func (s *Store) Commit(ctx context.Context, session bot.Session, c bot.Commit) e
 	if session.Token == "" {
 		return fmt.Errorf("commit %s: session holds no lock: %w", bot.Redact(session.Conversation), bot.ErrLockLost)
 	}
-	if err := validateCommit(session, c); err != nil {
+	if err := c.Validate(session); err != nil {
 		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), err)
 	}
 	k := s.keys(session.Conversation)
@@ -201,7 +201,7 @@ func (s *Store) Release(ctx context.Context, session bot.Session) error {
 // bot.ErrLockLost.
 func (s *Store) Forget(ctx context.Context, conversation string) error {
 	if conversation == "" {
-		return fmt.Errorf("forget: %w", errNoConversation)
+		return fmt.Errorf("forget: %w", bot.ErrNoConversation)
 	}
 	k := s.keys(conversation)
 	if err := s.client.Del(ctx, k.state, k.rate, k.lock, k.seen).Err(); err != nil {

@@ -16,33 +16,13 @@ import (
 	"github.com/comune-milano/wemibot/adapters/telegram"
 	"github.com/comune-milano/wemibot/adapters/telegram/telegramtest"
 	"github.com/comune-milano/wemibot/bot"
-	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/search"
+	"github.com/comune-milano/wemibot/search/searchtest"
 )
 
 const token = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 
-var (
-	indexOnce sync.Once
-	sharedIdx *search.Index
-	indexErr  error
-)
-
-func testIndex(t testing.TB) *search.Index {
-	t.Helper()
-	indexOnce.Do(func() {
-		cat, err := catalogue.Bundled()
-		if err != nil {
-			indexErr = err
-			return
-		}
-		sharedIdx, indexErr = search.Build(context.Background(), cat, search.Options{})
-	})
-	if indexErr != nil {
-		t.Fatal(indexErr)
-	}
-	return sharedIdx
-}
+func testIndex(t testing.TB) *search.Index { t.Helper(); return searchtest.Bundled(t) }
 
 // staffDesk records staff events.
 type staffDesk struct {

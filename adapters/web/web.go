@@ -33,9 +33,18 @@ type Engine interface {
 	Texts() *bot.Texts
 }
 
+// AnswerCache keeps the answers to recent messages, shared by every replica, so that a
+// retried message gets the same answer wherever it lands; *redis.Cache is one.
+type AnswerCache interface {
+	Get(ctx context.Context, key string) ([]byte, bool, error)
+	Put(ctx context.Context, key string, value []byte, ttl time.Duration) error
+}
+
 // Options configure the web front.
 type Options struct {
-	Logger *slog.Logger
+	// Answers shares answers between replicas; nil keeps them in this process only.
+	Answers AnswerCache
+	Logger  *slog.Logger
 	// Ready reports whether the bot can serve (store reachable, index loaded); nil:
 	// always ready.
 	Ready func(ctx context.Context) error
@@ -240,7 +249,7 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := sess + "|" + in.ID
-	if cached, ok := s.cached(key); ok {
+	if cached, ok := s.cached(r.Context(), key); ok {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(cached)
 		return
@@ -256,7 +265,7 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	out := outgoing{Lang: replyLang(in.Lang, replies), Replies: render(replies)}
 	b, _ := json.Marshal(out)
 	if err == nil {
-		s.remember(key, b)
+		s.remember(r.Context(), key, b)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(b)
@@ -341,7 +350,16 @@ func (s *Server) allow(sess string) bool {
 	return l.Allow()
 }
 
-func (s *Server) cached(key string) ([]byte, bool) {
+func (s *Server) cached(ctx context.Context, key string) ([]byte, bool) {
+	if s.opts.Answers != nil {
+		b, ok, err := s.opts.Answers.Get(ctx, key)
+		if err != nil {
+			s.log.Warn("web: answer cache unavailable", "err", err)
+		}
+		if ok {
+			return b, true
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.answers[key]
@@ -351,7 +369,12 @@ func (s *Server) cached(key string) ([]byte, bool) {
 	return a.body, true
 }
 
-func (s *Server) remember(key string, body []byte) {
+func (s *Server) remember(ctx context.Context, key string, body []byte) {
+	if s.opts.Answers != nil {
+		if err := s.opts.Answers.Put(ctx, key, body, answerTTL); err != nil {
+			s.log.Warn("web: answer cache unavailable", "err", err)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.answers) >= maxAnswers {

@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -23,31 +22,11 @@ import (
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bot"
-	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/search"
+	"github.com/comune-milano/wemibot/search/searchtest"
 )
 
-var (
-	indexOnce sync.Once
-	sharedIdx *search.Index
-	indexErr  error
-)
-
-func testIndex(t testing.TB) *search.Index {
-	t.Helper()
-	indexOnce.Do(func() {
-		cat, err := catalogue.Bundled()
-		if err != nil {
-			indexErr = err
-			return
-		}
-		sharedIdx, indexErr = search.Build(context.Background(), cat, search.Options{})
-	})
-	if indexErr != nil {
-		t.Fatal(indexErr)
-	}
-	return sharedIdx
-}
+func testIndex(t testing.TB) *search.Index { t.Helper(); return searchtest.Bundled(t) }
 
 // newSite serves the web front of an engine on store.
 func newSite(t *testing.T, store bot.Store, opts web.Options) (*httptest.Server, *web.Metrics) {
@@ -298,8 +277,11 @@ func TestTwoServersOneRedis(t *testing.T) {
 		t.Cleanup(func() { c.Close() })
 		return redis.New(c, redis.Options{})
 	}
-	a, _ := newSite(t, newStore(), web.Options{})
-	bsrv, _ := newSite(t, newStore(), web.Options{})
+	cacheClient := goredis.NewClient(mustParse(t, rs.URL()))
+	t.Cleanup(func() { cacheClient.Close() })
+	answers := redis.NewCache(cacheClient, "")
+	a, _ := newSite(t, newStore(), web.Options{Answers: answers})
+	bsrv, _ := newSite(t, newStore(), web.Options{Answers: answers})
 	br := newBrowser(t, a.URL)
 	res := br.send(map[string]any{"text": "psicologo"})
 	more := res.button("Altri risultati")
@@ -312,6 +294,22 @@ func TestTwoServersOneRedis(t *testing.T) {
 	if !strings.Contains(page2.html(), "6. ") {
 		t.Fatalf("the second replica did not continue the search: %s", page2.html())
 	}
+	// A message answered by one replica, retried (the answer was lost) on the other:
+	// the same answer, handled once.
+	_, first := br.post(map[string]any{"id": "lost-answer", "text": "badante"})
+	_, again := other.post(map[string]any{"id": "lost-answer", "text": "badante"})
+	if !bytes.Equal(first, again) || !strings.Contains(string(first), "Ho trovato") {
+		t.Errorf("the retry on the other replica answered differently:\n%s\n%s", first, again)
+	}
+}
+
+func mustParse(t *testing.T, raw string) *goredis.Options {
+	t.Helper()
+	o, err := goredis.ParseURL(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }
 
 func mustURL(t *testing.T, raw string) *url.URL {

@@ -63,17 +63,21 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	defer func() { live.Current().Close() }()
 	c.printSummary(cat, time.Since(start))
 
-	store, closeStore, err := c.openStore(ctx)
+	store, cache, closeStore, err := c.openStores(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
+	var answers web.AnswerCache
+	if cache != nil {
+		answers = cache
+	}
 	metrics := web.NewMetrics()
 	engine, err := bot.New(bot.Options{Search: live, Store: store, Logger: log, IdleTTL: c.cfg.IdleTTL, Observer: metrics})
 	if err != nil {
 		return err
 	}
-	site := web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie,
+	site := web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie, Answers: answers,
 		Ready: func(ctx context.Context) error {
 			if live.Current() == nil {
 				return errors.New("no catalogue index")

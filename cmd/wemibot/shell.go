@@ -60,22 +60,28 @@ func (c *cli) shell(ctx context.Context, args []string) error {
 // openStore opens Redis when WEMI_REDIS_URL is set, otherwise the embedded bbolt file
 // in the data folder (cleaned of expired conversations first).
 func (c *cli) openStore(ctx context.Context) (bot.Store, func(), error) {
+	store, _, closeStore, err := c.openStores(ctx)
+	return store, closeStore, err
+}
+
+// openStores also returns, with Redis, the cache the replicas share (nil otherwise).
+func (c *cli) openStores(ctx context.Context) (bot.Store, *redis.Cache, func(), error) {
 	if c.cfg.RedisURL != "" {
 		client, err := redis.Open(ctx, c.cfg.RedisURL)
 		if err != nil {
-			return nil, nil, fmt.Errorf("Redis (WEMI_REDIS_URL / --redis-url): %w", err)
+			return nil, nil, nil, fmt.Errorf("Redis (WEMI_REDIS_URL / --redis-url): %w", err)
 		}
-		return redis.New(client, redis.Options{}), func() { client.Close() }, nil
+		return redis.New(client, redis.Options{}), redis.NewCache(client, ""), func() { client.Close() }, nil
 	}
 	store, err := bolt.Open(filepath.Join(c.cfg.DataDir, "wemibot.db"), bolt.Options{})
 	if err != nil {
-		return nil, nil, fmt.Errorf("open the embedded store in %s (WEMI_DATA_DIR / --data-dir): %w", c.cfg.DataDir, err)
+		return nil, nil, nil, fmt.Errorf("open the embedded store in %s (WEMI_DATA_DIR / --data-dir): %w", c.cfg.DataDir, err)
 	}
 	if _, err := store.Sweep(ctx); err != nil {
 		store.Close()
-		return nil, nil, fmt.Errorf("clean expired conversations: %w", err)
+		return nil, nil, nil, fmt.Errorf("clean expired conversations: %w", err)
 	}
-	return store, func() { store.Close() }, nil
+	return store, nil, func() { store.Close() }, nil
 }
 
 // terminal is one shell session.
