@@ -75,6 +75,10 @@ type Turn struct {
 // be reached: nothing was applied, and the citizen can retry.
 var ErrUnavailable = errors.New("conversation store unavailable")
 
+// ErrDuplicate is returned, with no reply, for an update handled before (a channel's
+// redelivery, a client's retry): its answer was already given.
+var ErrDuplicate = errors.New("update already handled")
+
 // Options configure an Engine. Search and Store are required.
 type Options struct {
 	Search   Searcher
@@ -207,7 +211,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err er
 		return []Reply{e.unavailable(guessLang(m.LangCode))}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	if sess.Duplicate {
-		return nil, nil
+		return nil, ErrDuplicate
 	}
 	defer func() {
 		// A bug must not take the process down nor leave the conversation locked.

@@ -292,6 +292,9 @@ func TestRedeliveredUpdateIsAnsweredOnce(t *testing.T) {
 		c := h.citizen(t, "u1")
 		c.send(bot.Message{Text: "badante", UpdateID: "42"}).expect("Ho trovato")
 		c.send(bot.Message{Text: "badante", UpdateID: "42"}).silent()
+		if !errors.Is(c.err, bot.ErrDuplicate) {
+			t.Errorf("a redelivered update: err %v, want ErrDuplicate", c.err)
+		}
 		c.send(bot.Message{Text: "colf", UpdateID: "43"}).expect("Ho trovato")
 	})
 }

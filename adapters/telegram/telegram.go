@@ -313,7 +313,7 @@ func (a *Adapter) handle(ctx context.Context, u tgbotapi.Update) {
 		return
 	}
 	replies, err := a.engine.Handle(ctx, m)
-	if err != nil && !errors.Is(err, bot.ErrUnavailable) {
+	if err != nil && !errors.Is(err, bot.ErrUnavailable) && !errors.Is(err, bot.ErrDuplicate) {
 		a.log.Error("telegram: handle update failed", "err", err)
 	}
 	a.send.enqueue(ctx, chatID, a.render(chatID, editID, replies)...)

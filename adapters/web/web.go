@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -52,6 +53,10 @@ type Options struct {
 	Metrics http.Handler
 	// SecureCookie marks the session cookie Secure (behind HTTPS).
 	SecureCookie bool
+	// FrameAncestors are the origins allowed to frame the chat (the portal that embeds
+	// it); none: only the chat's own origin. With any, the session cookie is sent
+	// cross-site (SameSite=None; Secure; Partitioned), which needs HTTPS.
+	FrameAncestors []string
 	// MaxBody bounds a request body; default 16 KiB.
 	MaxBody int64
 	// PerSession bounds messages per second from one session (burst PerSessionBurst);
@@ -63,10 +68,11 @@ type Options struct {
 // Server is the HTTP front. It is an http.Handler; Handle adds routes (a channel's
 // webhook).
 type Server struct {
-	engine Engine
-	opts   Options
-	log    *slog.Logger
-	mux    *http.ServeMux
+	draining atomic.Bool
+	engine   Engine
+	opts     Options
+	log      *slog.Logger
+	mux      *http.ServeMux
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -104,8 +110,8 @@ func New(engine Engine, opts Options) *Server {
 	s := &Server{engine: engine, opts: opts, log: opts.Logger, mux: http.NewServeMux(),
 		limiters: map[string]*rate.Limiter{}, answers: map[string]cachedAnswer{}}
 	assets, _ := fs.Sub(static, "static")
-	s.mux.Handle("GET /static/", secure(http.StripPrefix("/static/", http.FileServerFS(assets))))
-	s.mux.Handle("GET /{$}", secure(http.HandlerFunc(s.page)))
+	s.mux.Handle("GET /static/{file}", s.secure(http.StripPrefix("/static/", http.FileServerFS(assets))))
+	s.mux.Handle("GET /{$}", s.secure(http.HandlerFunc(s.page)))
 	s.mux.HandleFunc("GET /api/texts", s.texts)
 	s.mux.HandleFunc("POST /api/messages", s.message)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
@@ -122,11 +128,13 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// secure adds the headers every page and asset carries. The page may be framed by the
-// portal (the embed snippet), so frame-ancestors is left open.
-func secure(h http.Handler) http.Handler {
+// secure adds the headers every page and asset carries. Only the chat's own origin and
+// the configured portal may frame it (no clickjacking of, say, the erasure button).
+func (s *Server) secure(h http.Handler) http.Handler {
+	ancestors := strings.Join(append([]string{"'self'"}, s.opts.FrameAncestors...), " ")
+	csp := "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors " + ancestors
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'")
+		w.Header().Set("Content-Security-Policy", csp)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		h.ServeHTTP(w, r)
@@ -149,8 +157,14 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) string {
 	var b [32]byte
 	rand.Read(b[:])
 	id := base64.RawURLEncoding.EncodeToString(b[:])
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
-		Secure: s.opts.SecureCookie, SameSite: http.SameSiteLaxMode, MaxAge: 30 * 24 * 3600})
+	cookie := &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
+		Secure: s.opts.SecureCookie, SameSite: http.SameSiteLaxMode, MaxAge: 30 * 24 * 3600}
+	if len(s.opts.FrameAncestors) > 0 {
+		// Framed by the portal on another site: the cookie must be sent cross-site, and
+		// is partitioned to that portal (CHIPS), so it tracks nobody elsewhere.
+		cookie.SameSite, cookie.Secure, cookie.Partitioned = http.SameSiteNoneMode, true, true
+	}
+	http.SetCookie(w, cookie)
 	return id
 }
 
@@ -168,17 +182,26 @@ func (s *Server) texts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		http.Error(w, "not ready: shutting down", http.StatusServiceUnavailable)
+		return
+	}
 	if s.opts.Ready != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.opts.Ready(ctx); err != nil {
+			// The detail is for the logs, not for whoever asks.
 			s.log.Warn("not ready", "err", err)
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
 			return
 		}
 	}
 	io.WriteString(w, "ready\n")
 }
+
+// Drain makes /readyz answer 503, so that a load balancer stops sending requests
+// before the server shuts down.
+func (s *Server) Drain() { s.draining.Store(true) }
 
 // incoming is the body of POST /api/messages.
 type incoming struct {
@@ -199,6 +222,7 @@ type outgoing struct {
 }
 
 type webReply struct {
+	Lang     string        `json:"lang"`
 	HTML     string        `json:"html"`
 	Buttons  [][]webButton `json:"buttons"`
 	Location *webLocation  `json:"location"`
@@ -226,13 +250,15 @@ type webDocument struct {
 
 // message handles one citizen message. The client sends a unique id with each; a
 // retry with the same id (after a lost response) gets the same answer, and the engine
-// never handles a message twice.
+// never handles a message twice. A message needs the session the page set: without it
+// there is no conversation to continue, and the page reloads.
 func (s *Server) message(w http.ResponseWriter, r *http.Request) {
-	sess := s.session(w, r)
-	if !s.allow(sess) {
-		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "too many messages"})
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || !validSession(c.Value) {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "no session: reload the page"})
 		return
 	}
+	sess := c.Value
 	var in incoming
 	body := http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
 	if err := json.NewDecoder(body).Decode(&in); err != nil {
@@ -248,25 +274,65 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "a message needs an id of at most 64 characters"})
 		return
 	}
+	// Handled detached from the request: a client that gives up must not cancel the
+	// save of a message it will retry.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
+	defer cancel()
 	key := sess + "|" + in.ID
-	if cached, ok := s.cached(r.Context(), key); ok {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(cached)
+	if cached, ok := s.cached(ctx, key); ok {
+		writeRaw(w, cached) // a retry: answered before any limit applies
+		return
+	}
+	if !s.allow(sess) {
+		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "too many messages"})
 		return
 	}
 	m := bot.Message{Channel: "web", UserID: sess, UpdateID: in.ID, LangCode: in.Lang, Text: in.Text, Button: in.Button}
 	if in.Location != nil {
 		m.Location = &catalogue.Point{Lat: in.Location.Lat, Lon: in.Location.Lon}
 	}
-	replies, err := s.engine.Handle(r.Context(), m)
+	replies, err := s.engine.Handle(ctx, m)
+	if errors.Is(err, bot.ErrDuplicate) {
+		// The first copy of this message is being answered here or on another
+		// replica: wait for its answer rather than answer nothing.
+		if b, ok := s.awaitAnswer(ctx, key); ok {
+			writeRaw(w, b)
+			return
+		}
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "answer not ready, retry"})
+		return
+	}
 	if err != nil && !errors.Is(err, bot.ErrUnavailable) {
 		s.log.Error("web: handle message failed", "err", err)
 	}
 	out := outgoing{Lang: replyLang(in.Lang, replies), Replies: render(replies)}
 	b, _ := json.Marshal(out)
 	if err == nil {
-		s.remember(r.Context(), key, b)
+		s.remember(ctx, key, b)
 	}
+	writeRaw(w, b)
+}
+
+// handleTimeout bounds the handling of one message, detached from its request.
+const handleTimeout = 30 * time.Second
+
+// awaitAnswer waits, briefly, for the answer to a message another request is handling.
+func (s *Server) awaitAnswer(ctx context.Context, key string) ([]byte, bool) {
+	deadline := time.Now().Add(10 * time.Second)
+	for wait := 20 * time.Millisecond; time.Now().Before(deadline); wait = min(wait*2, 500*time.Millisecond) {
+		if b, ok := s.cached(ctx, key); ok {
+			return b, true
+		}
+		select {
+		case <-ctx.Done():
+			return nil, false
+		case <-time.After(wait):
+		}
+	}
+	return nil, false
+}
+
+func writeRaw(w http.ResponseWriter, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(b)
 }
@@ -288,7 +354,7 @@ func replyLang(asked string, replies []bot.Reply) string {
 func render(replies []bot.Reply) []webReply {
 	out := make([]webReply, 0, len(replies))
 	for _, r := range replies {
-		wr := webReply{HTML: toHTML(r.Text), Replace: r.Replace, Buttons: [][]webButton{}}
+		wr := webReply{Lang: r.Lang, HTML: toHTML(r.Text), Replace: r.Replace, Buttons: [][]webButton{}}
 		for _, row := range r.Buttons {
 			var wrow []webButton
 			for _, b := range row {

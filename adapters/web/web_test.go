@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -60,9 +61,15 @@ type browser struct {
 	n    int
 }
 
+// newBrowser opens the page, which gives it its session, as a real browser would.
 func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, base: base, c: &http.Client{Jar: jar}}
+	b := &browser{t: t, base: base, c: &http.Client{Jar: jar}}
+	if resp, _ := b.get("/"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /: %d", resp.StatusCode)
+	}
+	return b
 }
 
 type answer struct {
@@ -145,9 +152,12 @@ func (b *browser) get(path string) (*http.Response, string) {
 
 func TestWebChat(t *testing.T) {
 	srv, _ := newSite(t, boltStore(t), web.Options{})
-	b := newBrowser(t, srv.URL)
+	jar, _ := cookiejar.New(nil)
+	b := &browser{t: t, base: srv.URL, c: &http.Client{Jar: jar}}
 	resp, page := b.get("/")
-	if resp.StatusCode != 200 || !strings.Contains(page, "<html") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'self'") {
+	csp := resp.Header.Get("Content-Security-Policy")
+	if resp.StatusCode != 200 || !strings.Contains(page, "<html") || !strings.Contains(csp, "default-src 'self'") ||
+		!strings.Contains(csp, "frame-ancestors 'self'") {
 		t.Fatalf("page: %d %q", resp.StatusCode, resp.Header)
 	}
 	var cookie *http.Cookie
@@ -182,8 +192,8 @@ func TestWebChat(t *testing.T) {
 		t.Errorf("not escaped: %s", a.html())
 	}
 	a = b.send(map[string]any{"text": "/lingua en"})
-	if a.Lang != "en" {
-		t.Errorf("language after /lingua en: %q", a.Lang)
+	if a.Lang != "en" || !strings.Contains(a.html(), "English") {
+		t.Errorf("language after /lingua en: %q %s", a.Lang, a.html())
 	}
 }
 
@@ -200,13 +210,59 @@ func TestRetryGetsTheSameAnswer(t *testing.T) {
 	}
 }
 
+// Two copies of one message at once (a retry while the first is still being
+// answered): both get the full answer, handled once.
+func TestConcurrentRetries(t *testing.T) {
+	srv, _ := newSite(t, boltStore(t), web.Options{})
+	b := newBrowser(t, srv.URL)
+	var wg sync.WaitGroup
+	answers := make([][]byte, 4)
+	for i := range answers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, answers[i] = b.post(map[string]any{"id": "twice", "text": "badante"})
+		}()
+	}
+	wg.Wait()
+	for i, a := range answers {
+		if !bytes.Equal(a, answers[0]) || !strings.Contains(string(a), "Ho trovato") {
+			t.Errorf("copy %d answered %s", i, a)
+		}
+	}
+	// A retry of an answered message is answered even when the session is over its
+	// rate limit.
+	for i := 0; i < 30; i++ {
+		b.post(map[string]any{"text": "ciao"})
+	}
+	if code, again := b.post(map[string]any{"id": "twice", "text": "badante"}); code != 200 || !bytes.Equal(again, answers[0]) {
+		t.Errorf("retry over the limit: %d", code)
+	}
+}
+
+func TestEmbeddingOnThePortal(t *testing.T) {
+	srv, _ := newSite(t, boltStore(t), web.Options{FrameAncestors: []string{"https://www.comune.milano.it"}})
+	resp, err := http.Get(srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://www.comune.milano.it") {
+		t.Errorf("CSP %q", csp)
+	}
+	c := resp.Cookies()[0]
+	if c.SameSite != http.SameSiteNoneMode || !c.Secure || !c.Partitioned {
+		t.Errorf("an embedded chat's cookie must be SameSite=None; Secure; Partitioned: %+v", c)
+	}
+}
+
 func TestBadRequests(t *testing.T) {
 	srv, _ := newSite(t, boltStore(t), web.Options{PerSession: 1, PerSessionBurst: 3})
 	b := newBrowser(t, srv.URL)
 	if code, _ := b.post(map[string]any{"text": strings.Repeat("x", 20000)}); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("huge message: %d", code)
 	}
-	resp, err := http.Post(srv.URL+"/api/messages", "application/json", strings.NewReader("{nope"))
+	resp, err := b.c.Post(srv.URL+"/api/messages", "application/json", strings.NewReader("{nope"))
 	if err != nil || resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("garbage: %v %v", err, resp.StatusCode)
 	}
@@ -221,13 +277,26 @@ func TestBadRequests(t *testing.T) {
 	if !limited {
 		t.Error("a flood was never limited")
 	}
-	// A forged cookie gets a fresh session, not an error.
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/messages", strings.NewReader(`{"id":"1","text":"ciao"}`))
+	// No session, or a forged one: no conversation is created; the page reloads.
+	for _, cookie := range []*http.Cookie{nil, {Name: "wemi_session", Value: "../../etc/passwd"}} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/messages", strings.NewReader(`{"id":"1","text":"ciao"}`))
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("cookie %v: %v %v", cookie, err, resp.StatusCode)
+		}
+		resp.Body.Close()
+	}
+	// The page gives a forged cookie a fresh session.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
 	req.AddCookie(&http.Cookie{Name: "wemi_session", Value: "../../etc/passwd"})
 	resp, err = http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("forged cookie: %v %v", err, resp.StatusCode)
+	if err != nil {
+		t.Fatal(err)
 	}
+	resp.Body.Close()
 	if c := resp.Cookies(); len(c) == 0 || c[0].Value == "../../etc/passwd" {
 		t.Errorf("forged cookie kept: %+v", c)
 	}
@@ -235,7 +304,14 @@ func TestBadRequests(t *testing.T) {
 
 func TestOperationsEndpoints(t *testing.T) {
 	ready := errors.New("index not loaded")
-	srv, _ := newSite(t, boltStore(t), web.Options{Ready: func(context.Context) error { return ready }})
+	m := web.NewMetrics()
+	e, err := bot.New(bot.Options{Search: testIndex(t), Store: boltStore(t), Observer: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := web.New(e, web.Options{Metrics: m.Handler(), Ready: func(context.Context) error { return ready }})
+	srv := httptest.NewServer(site)
+	defer srv.Close()
 	b := newBrowser(t, srv.URL)
 	if resp, body := b.get("/healthz"); resp.StatusCode != 200 || body != "ok\n" {
 		t.Errorf("healthz: %d %q", resp.StatusCode, body)
@@ -261,6 +337,14 @@ func TestOperationsEndpoints(t *testing.T) {
 		if resp, _ := b.get(path); resp.StatusCode != 200 {
 			t.Errorf("%s: %d", path, resp.StatusCode)
 		}
+	}
+	if resp, _ := b.get("/static/"); resp.StatusCode == 200 {
+		t.Error("the static folder is listed")
+	}
+	// Draining: readiness goes down first, so the balancer stops sending requests.
+	site.Drain()
+	if resp, body := b.get("/readyz"); resp.StatusCode != http.StatusServiceUnavailable || strings.Contains(body, "index") {
+		t.Errorf("readyz while draining: %d %q", resp.StatusCode, body)
 	}
 }
 

@@ -190,10 +190,11 @@ Settings (environment variable, or the flag, which wins):
   WEMI_DATA_DIR         --data-dir DIR        folder of the embedded store (default ./data)
   WEMI_REDIS_URL        --redis-url URL       keep conversations in Redis instead (redis://, unix://)
   WEMI_IDLE_TTL                               forget idle conversations after (default 720h)
-  WEMI_HTTP_ADDR        --http-addr ADDR      HTTP listener: health, Telegram webhook (default 127.0.0.1:8080)
+  WEMI_HTTP_ADDR        --http-addr ADDR      HTTP listener: web chat, health, metrics, webhook (default 127.0.0.1:8080)
   WEMI_LOG_FORMAT                             text (default) or json
   WEMI_SECURE_COOKIE                          true behind HTTPS: the session cookie is Secure
   WEMI_ADMIN_TOKEN                            enables POST /admin/reload (wemibot catalogue reload)
+  WEMI_FRAME_ANCESTORS                        https:// origins allowed to embed the chat (the portal)
   WEMI_TELEGRAM_TOKEN                         the bot's token: switches Telegram on
   WEMI_TELEGRAM_API                           another Bot API server (self-hosted or a test fake)
   WEMI_TELEGRAM_WEBHOOK_URL                   public URL of the webhook (default: long polling)

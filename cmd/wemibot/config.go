@@ -20,7 +20,10 @@ type config struct {
 	HTTPAddr      string        // WEMI_HTTP_ADDR
 	SecureCookie  bool          // WEMI_SECURE_COOKIE: the web chat is served over HTTPS
 	AdminToken    string        // WEMI_ADMIN_TOKEN: enables POST /admin/reload
-	LogJSON       bool          // WEMI_LOG_FORMAT=json
+	// FrameAncestors are the portal origins allowed to embed the chat
+	// (WEMI_FRAME_ANCESTORS, comma-separated).
+	FrameAncestors []string
+	LogJSON        bool // WEMI_LOG_FORMAT=json
 
 	TelegramToken   string        // WEMI_TELEGRAM_TOKEN
 	TelegramAPI     string        // WEMI_TELEGRAM_API
@@ -62,6 +65,15 @@ func configFromEnv(env map[string]string) (config, error) {
 		cfg.SecureCookie = true
 	default:
 		return config{}, fmt.Errorf("WEMI_SECURE_COOKIE=%q must be true or false", v)
+	}
+	for _, o := range strings.Split(env["WEMI_FRAME_ANCESTORS"], ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		if !strings.HasPrefix(o, "https://") || strings.ContainsAny(o, " ;'\"") {
+			return config{}, fmt.Errorf("WEMI_FRAME_ANCESTORS: %q is not an https:// origin", o)
+		}
+		cfg.FrameAncestors = append(cfg.FrameAncestors, o)
 	}
 	if t := cfg.AdminToken; t != "" && len(t) < 16 {
 		return config{}, fmt.Errorf("WEMI_ADMIN_TOKEN must be at least 16 characters")

@@ -49,6 +49,11 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos[0])
 	}
+	// SIGHUP reloads the catalogue; caught from the start, so that one arriving while
+	// the index is built does not kill the process.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	log := c.logger()
 	start := time.Now()
 	cat, err := c.loadCatalogue()
@@ -60,7 +65,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	live := search.NewLive(idx)
-	defer func() { live.Current().Close() }()
+	reloader := &catalogueReloader{c: c, live: live, log: log}
+	defer reloader.close()
 	c.printSummary(cat, time.Since(start))
 
 	store, cache, closeStore, err := c.openStores(ctx)
@@ -77,7 +83,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	reloader.metrics = metrics
 	site := web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie, Answers: answers,
+		FrameAncestors: c.cfg.FrameAncestors,
 		Ready: func(ctx context.Context) error {
 			if live.Current() == nil {
 				return errors.New("no catalogue index")
@@ -87,7 +95,6 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 			}
 			return nil
 		}})
-	reloader := &catalogueReloader{c: c, live: live, log: log, metrics: metrics}
 	if c.cfg.AdminToken != "" {
 		site.Handle("POST /admin/reload", adminOnly(c.cfg.AdminToken, reloader))
 	}
@@ -114,7 +121,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
-	fmt.Fprintf(c.stdout, "\nWeb chat: http://%s/  (health /healthz, readiness /readyz, metrics /metrics)\n", ln.Addr())
+	fmt.Fprintf(c.stdout, "\nWeb chat: http://%s/  (health /healthz, readiness /readyz, metrics /metrics)\n", displayAddr(ln.Addr()))
 	if tg != nil {
 		mode := "long polling"
 		if c.cfg.TelegramWebhook != "" {
@@ -133,7 +140,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	sched := cron.New(cron.WithLocation(rome))
 	if s, ok := store.(*bolt.Store); ok {
 		sched.AddFunc("@every 1h", func() {
-			if n, err := s.Sweep(context.Background()); err != nil {
+			if n, err := s.Sweep(ctx); err != nil {
 				log.Error("sweep expired conversations failed", "err", err)
 			} else if n > 0 {
 				log.Info("expired conversations swept", "records", n)
@@ -141,11 +148,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		})
 	}
 	sched.Start()
-	defer sched.Stop()
-
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+	defer func() { <-sched.Stop().Done() }() // a sweep in progress ends before the store closes
 
 	g, gctx := errgroup.WithContext(ctx)
 	if tg != nil {
@@ -161,10 +164,16 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		for {
 			select {
 			case <-gctx.Done():
-				// Drain: stop taking requests, finish those in flight, within a bound.
+				// Drain: readiness down, stop taking requests, finish those in flight,
+				// within a bound; then close what is left.
+				site.Drain()
 				sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
-				return srv.Shutdown(sctx)
+				if err := srv.Shutdown(sctx); err != nil {
+					log.Warn("requests still in flight after 10 s: closing them", "err", err)
+					srv.Close()
+				}
+				return nil
 			case <-hup:
 				reloader.reload(gctx)
 			}
@@ -182,7 +191,20 @@ type catalogueReloader struct {
 	live    *search.Live
 	log     *slog.Logger
 	metrics *web.Metrics
-	mu      sync.Mutex // one reload at a time
+	mu      sync.Mutex      // one reload at a time
+	old     []*search.Index // replaced indexes not closed yet
+}
+
+// close closes the current index and every replaced one still open.
+func (r *catalogueReloader) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, idx := range append(r.old, r.live.Current()) {
+		if idx != nil {
+			idx.Close()
+		}
+	}
+	r.old = nil
 }
 
 func (r *catalogueReloader) reload(ctx context.Context) error {
@@ -194,7 +216,20 @@ func (r *catalogueReloader) reload(ctx context.Context) error {
 		var idx *search.Index
 		if idx, err = r.c.buildIndex(ctx, cat); err == nil {
 			old := r.live.Swap(idx)
-			time.AfterFunc(oldIndexGrace, func() { old.Close() })
+			r.old = append(r.old, old)
+			// Searches in flight on the old index finish within their deadline.
+			grace := max(oldIndexGrace, 2*r.c.cfg.SearchTimeout)
+			time.AfterFunc(grace, func() {
+				r.mu.Lock()
+				defer r.mu.Unlock()
+				for i, o := range r.old {
+					if o == old {
+						r.old = append(r.old[:i], r.old[i+1:]...)
+						old.Close()
+						break
+					}
+				}
+			})
 			r.metrics.Reloaded(true)
 			r.log.Info("catalogue reloaded", "services", len(cat.Services), "took", time.Since(start).Round(time.Millisecond))
 			return nil
@@ -212,6 +247,16 @@ func (r *catalogueReloader) ServeHTTP(w http.ResponseWriter, req *http.Request) 
 		return
 	}
 	fmt.Fprintf(w, "catalogue reloaded: %d services\n", len(r.live.Catalogue().Services))
+}
+
+// displayAddr makes a listener's address usable in a browser: ":8080" and "[::]:8080"
+// become "localhost:8080".
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil || (host != "" && host != "::" && host != "0.0.0.0") {
+		return a.String()
+	}
+	return net.JoinHostPort("localhost", port)
 }
 
 // adminOnly requires the admin token as a bearer token.

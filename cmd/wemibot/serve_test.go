@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -221,8 +222,15 @@ func mustRead(t *testing.T, path string) []byte {
 // webSearchFinds asks the web chat and reports whether the answer mentions want.
 func webSearchFinds(t *testing.T, addr, query, want string) bool {
 	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	page, err := client.Get("http://" + addr + "/") // the page gives the session
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.Body.Close()
 	body := fmt.Sprintf(`{"id":%q,"text":%q}`, fmt.Sprint(time.Now().UnixNano()), query)
-	resp, err := http.Post("http://"+addr+"/api/messages", "application/json", strings.NewReader(body))
+	resp, err := client.Post("http://"+addr+"/api/messages", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

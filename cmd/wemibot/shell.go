@@ -69,7 +69,7 @@ func (c *cli) openStores(ctx context.Context) (bot.Store, *redis.Cache, func(), 
 	if c.cfg.RedisURL != "" {
 		client, err := redis.Open(ctx, c.cfg.RedisURL)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("Redis (WEMI_REDIS_URL / --redis-url): %w", err)
+			return nil, nil, nil, fmt.Errorf("connect to Redis (WEMI_REDIS_URL / --redis-url): %w", err)
 		}
 		return redis.New(client, redis.Options{}), redis.NewCache(client, ""), func() { client.Close() }, nil
 	}
@@ -144,7 +144,7 @@ func (s *terminal) send(ctx context.Context, m bot.Message) error {
 	m.Channel, m.UserID, m.UpdateID = "shell", "local", s.session+"-"+strconv.Itoa(s.update)
 	m.LangCode = s.lang
 	replies, err := s.engine.Handle(ctx, m)
-	if err != nil && !errors.Is(err, bot.ErrUnavailable) {
+	if err != nil && !errors.Is(err, bot.ErrUnavailable) && !errors.Is(err, bot.ErrDuplicate) {
 		return err
 	}
 	if len(replies) > 0 {

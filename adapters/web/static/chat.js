@@ -134,9 +134,12 @@
   /** Appends the user's own message (text via textContent), marked "sending" until delivered. */
   function userMessage(content) {
     const msg = el('div', 'msg user pending');
+    msg.lang = lang;   // a screen reader pronounces each message in its own language
     const bubble = el('div', 'bubble');
     bubble.append(content);
-    msg.append(label('you', 'vh'), bubble, label('sending', 'meta'));
+    const sending = label('sending', 'meta');
+    sending.setAttribute('aria-hidden', 'true');   // the live region reads replies, not this
+    msg.append(label('you', 'vh'), bubble, sending);
     log.append(msg);
     log.scrollTo({ top: log.scrollHeight, behavior: reducedMotion.matches ? 'auto' : 'smooth' });
     return msg;
@@ -145,6 +148,7 @@
   /** Builds one bot message: bubble, location card, document link, button rows. */
   function renderReply(r) {
     const msg = el('div', 'msg bot');
+    msg.lang = r.lang || lang;
     msg.append(label('bot', 'vh'));
     if (r.html) {
       const bubble = el('div', 'bubble');
@@ -240,6 +244,12 @@
       } catch (e) { /* network error, timeout or truncated body: retry below */ }
       clearTimeout(timer);
       if (data) return received(data, opts);
+      if (status === 401 && !sessionStorage.getItem('wemi-reloaded')) {
+        // No session (the cookie expired or was refused): the page sets a new one.
+        try { sessionStorage.setItem('wemi-reloaded', '1'); } catch (e) { /* storage blocked */ }
+        location.reload();
+        return;
+      }
       if (status >= 400 && status < 500 && status !== 408) return rejected(status, opts);
       setStatus(t('offline'), 'warn');
       await pause(delay);
