@@ -130,23 +130,24 @@ func TestServeTelegramWebhook(t *testing.T) {
 }
 
 func TestServeSettingsAreChecked(t *testing.T) {
-	for _, env := range []map[string]string{
-		{"WEMI_TELEGRAM_WEBHOOK_URL": "https://x.example.org/hook"},
-		{"WEMI_TELEGRAM_TOKEN": "1:x", "WEMI_TELEGRAM_WEBHOOK_URL": "http://x.example.org/hook", "WEMI_TELEGRAM_SECRET": strings.Repeat("s", 20)},
-		{"WEMI_TELEGRAM_TOKEN": "1:x", "WEMI_TELEGRAM_WEBHOOK_URL": "https://x.example.org/hook", "WEMI_TELEGRAM_SECRET": "short"},
-		{"WEMI_LOG_FORMAT": "xml"},
-	} {
-		r := runCLI(t, env, "", "serve")
-		if r.code != 2 || !strings.Contains(r.stderr, "WEMI_") {
-			t.Errorf("%v: exit %d, %q", env, r.code, r.stderr)
-		}
+	tests := map[string]map[string]string{
+		"webhook without token":  {"WEMI_TELEGRAM_WEBHOOK_URL": "https://x.example.org/hook"},
+		"webhook over http":      {"WEMI_TELEGRAM_TOKEN": "1:x", "WEMI_TELEGRAM_WEBHOOK_URL": "http://x.example.org/hook", "WEMI_TELEGRAM_SECRET": strings.Repeat("s", 20)},
+		"short webhook secret":   {"WEMI_TELEGRAM_TOKEN": "1:x", "WEMI_TELEGRAM_WEBHOOK_URL": "https://x.example.org/hook", "WEMI_TELEGRAM_SECRET": "short"},
+		"log format":             {"WEMI_LOG_FORMAT": "xml"},
+		"http address":           {"WEMI_HTTP_ADDR": "nonsense"},
+		"secure cookie":          {"WEMI_SECURE_COOKIE": "maybe"},
+		"short admin token":      {"WEMI_ADMIN_TOKEN": "short"},
+		"frame ancestor as http": {"WEMI_FRAME_ANCESTORS": "http://portal.example.org"},
+		"idle TTL":               {"WEMI_IDLE_TTL": "forever"},
 	}
-	for _, env := range []map[string]string{
-		{"WEMI_HTTP_ADDR": "nonsense"}, {"WEMI_SECURE_COOKIE": "maybe"}, {"WEMI_ADMIN_TOKEN": "short"},
-	} {
-		if r := runCLI(t, env, "", "serve"); r.code != 2 {
-			t.Errorf("%v: exit %d", env, r.code)
-		}
+	for name, env := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := runCLI(t, env, "", "serve")
+			if r.code != 2 || !strings.Contains(r.stderr, "WEMI_") {
+				t.Errorf("%v: exit %d, %q", env, r.code, r.stderr)
+			}
+		})
 	}
 }
 
