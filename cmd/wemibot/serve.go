@@ -84,35 +84,14 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	reloader.metrics = metrics
-	site := web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie, Answers: answers,
-		FrameAncestors: c.cfg.FrameAncestors,
-		Ready: func(ctx context.Context) error {
-			if live.Current() == nil {
-				return errors.New("no catalogue index")
-			}
-			if p, ok := store.(pinger); ok {
-				return p.Ping(ctx)
-			}
-			return nil
-		}})
+	site := c.newSite(engine, live, store, answers, metrics, log)
 	if c.cfg.AdminToken != "" {
 		site.Handle("POST /admin/reload", adminOnly(c.cfg.AdminToken, reloader))
 	}
 
-	var tg *telegram.Adapter
-	if c.cfg.TelegramToken != "" {
-		tg, err = telegram.New(engine, telegram.Options{Token: c.cfg.TelegramToken, APIEndpoint: c.cfg.TelegramAPI,
-			WebhookURL: c.cfg.TelegramWebhook, SecretToken: c.cfg.TelegramSecret, Logger: log,
-			OnAPIError: func(method string, retried bool) { metrics.APIError("telegram", method, retried) }})
-		if err != nil {
-			return err
-		}
-		if err := tg.SetCommands(ctx); err != nil {
-			log.Warn("telegram: command menu not set", "err", err)
-		}
-		if c.cfg.TelegramWebhook != "" {
-			site.Handle("POST "+telegramWebhookPath, tg)
-		}
+	tg, err := c.startTelegram(ctx, engine, site, metrics, log)
+	if err != nil {
+		return err
 	}
 
 	ln, err := net.Listen("tcp", c.cfg.HTTPAddr)
@@ -133,22 +112,11 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(c.stdout, "Ctrl-C stops; SIGHUP reloads the catalogue.")
 
-	rome, err := time.LoadLocation("Europe/Rome")
+	stopSweeper, err := startSweeper(ctx, store, log)
 	if err != nil {
-		return fmt.Errorf("load the Europe/Rome time zone: %w", err)
+		return err
 	}
-	sched := cron.New(cron.WithLocation(rome))
-	if s, ok := store.(*bolt.Store); ok {
-		sched.AddFunc("@every 1h", func() {
-			if n, err := s.Sweep(ctx); err != nil {
-				log.Error("sweep expired conversations failed", "err", err)
-			} else if n > 0 {
-				log.Info("expired conversations swept", "records", n)
-			}
-		})
-	}
-	sched.Start()
-	defer func() { <-sched.Stop().Done() }() // a sweep in progress ends before the store closes
+	defer stopSweeper()
 
 	g, gctx := errgroup.WithContext(ctx)
 	if tg != nil {
@@ -182,6 +150,67 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	err = g.Wait()
 	log.Info("stopped")
 	return err
+}
+
+// newSite builds the web front: the chat, readiness (the store answers, an index is
+// loaded) and metrics.
+func (c *cli) newSite(engine *bot.Engine, live *search.Live, store bot.Store, answers web.AnswerCache,
+	metrics *web.Metrics, log *slog.Logger) *web.Server {
+	return web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie,
+		Answers: answers, FrameAncestors: c.cfg.FrameAncestors,
+		Ready: func(ctx context.Context) error {
+			if live.Current() == nil {
+				return errors.New("no catalogue index")
+			}
+			if p, ok := store.(pinger); ok {
+				return p.Ping(ctx)
+			}
+			return nil
+		}})
+}
+
+// startTelegram builds the Telegram channel when its token is set (nil otherwise),
+// publishes its command menu and routes its webhook.
+func (c *cli) startTelegram(ctx context.Context, engine *bot.Engine, site *web.Server, metrics *web.Metrics,
+	log *slog.Logger) (*telegram.Adapter, error) {
+	if c.cfg.TelegramToken == "" {
+		return nil, nil
+	}
+	tg, err := telegram.New(engine, telegram.Options{Token: c.cfg.TelegramToken, APIEndpoint: c.cfg.TelegramAPI,
+		WebhookURL: c.cfg.TelegramWebhook, SecretToken: c.cfg.TelegramSecret, Logger: log,
+		OnAPIError: func(method string, retried bool) { metrics.APIError("telegram", method, retried) }})
+	if err != nil {
+		return nil, err
+	}
+	if err := tg.SetCommands(ctx); err != nil {
+		log.Warn("telegram: command menu not set", "err", err)
+	}
+	if c.cfg.TelegramWebhook != "" {
+		site.Handle("POST "+telegramWebhookPath, tg)
+	}
+	return tg, nil
+}
+
+// startSweeper removes expired conversations from the embedded store every hour
+// (robfig/cron, Europe/Rome); Redis expires them by itself. The returned function
+// stops it and waits for a sweep in progress.
+func startSweeper(ctx context.Context, store bot.Store, log *slog.Logger) (func(), error) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		return nil, fmt.Errorf("load the Europe/Rome time zone: %w", err)
+	}
+	sched := cron.New(cron.WithLocation(rome))
+	if s, ok := store.(*bolt.Store); ok {
+		sched.AddFunc("@every 1h", func() {
+			if n, err := s.Sweep(ctx); err != nil {
+				log.Error("sweep expired conversations failed", "err", err)
+			} else if n > 0 {
+				log.Info("expired conversations swept", "records", n)
+			}
+		})
+	}
+	sched.Start()
+	return func() { <-sched.Stop().Done() }, nil
 }
 
 // catalogueReloader loads, validates and indexes the catalogue aside, then swaps it in;
