@@ -49,7 +49,12 @@ type button struct {
 	action string
 	arg    string
 	num    int // a numeric argument's value, or -1
+	gen    int // the result set the button belongs to (".g<N>" suffix), or 0
 }
+
+// genSuffix marks the buttons of a result set with its generation, so that a press on
+// an older list's buttons does not act on (and replace) the current one.
+const genSuffix = ".g"
 
 // parseButton validates button data; ok is false for anything malformed or unknown.
 func parseButton(data string) (button, bool) {
@@ -62,8 +67,16 @@ func parseButton(data string) (button, bool) {
 			return button{}, false
 		}
 	}
+	gen := 0
+	if i := strings.LastIndex(data, genSuffix); i > 0 {
+		n, err := strconv.Atoi(data[i+len(genSuffix):])
+		if err != nil || n < 1 {
+			return button{}, false
+		}
+		gen, data = n, data[:i]
+	}
 	action, arg, _ := strings.Cut(data, ":")
-	b := button{action: action, arg: arg, num: -1}
+	b := button{action: action, arg: arg, num: -1, gen: gen}
 	switch action {
 	case actMenu, actSearch, actCats, actBack, actFree, actZoneAsk, actForAsk, actNone, actNear,
 		actSpaces, actLangAsk, actHelp, actPrivacy, actForgetAsk, actForgetYes, actForgetNo,
@@ -80,6 +93,15 @@ func parseButton(data string) (button, bool) {
 		return b, true
 	}
 	return button{}, false
+}
+
+// resultBound reports whether an action works on the current result set.
+func resultBound(action string) bool {
+	switch action {
+	case actPage, actBack, actFree, actZoneAsk, actZone, actForAsk, actFor, actNone:
+		return true
+	}
+	return false
 }
 
 // btn builds a button whose data is action[:arg].

@@ -59,7 +59,7 @@ func (t *turnCtx) card(id string) {
 	}
 	last := []Button{btn(t.T("button.menu"), actMenu)}
 	if len(t.st.Results) > 0 {
-		last = append([]Button{btn(t.T("button.back_results"), actBack)}, last...)
+		last = append([]Button{t.gbtn(t.T("button.back_results"), actBack)}, last...)
 	}
 	t.say(Reply{Text: b.String(), Buttons: append(rows, last)})
 }

@@ -182,6 +182,12 @@ func (t *turnCtx) onButton(ctx context.Context, data string) {
 		return
 	}
 	t.st.remember("user", "["+b.action+"]", t.now)
+	if resultBound(b.action) && b.gen != t.st.Gen {
+		// A button of an older list: acting on the current one would replace the
+		// wrong message.
+		t.say(Reply{Text: t.T("error.old_list"), Buttons: t.mainMenu()})
+		return
+	}
 	if b.action != actForgetYes && b.action != actForgetNo {
 		t.st.resetFlow()
 	}

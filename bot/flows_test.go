@@ -165,7 +165,7 @@ func TestNearMe(t *testing.T) {
 		h := newHarness(t, store)
 		c := h.citizen(t, "u1").say("/vicino").expect("Condividi la tua posizione").
 			share(catalogue.Point{Lat: 45.5180, Lon: 9.1880}).
-			expect("Vicino a *te*", "Servizi", "Spazi WeMi", " m", "aperto ora")
+			expect("Vicino a te", "Servizi", "Spazi WeMi", " m", "aperto ora")
 		var located bool
 		for _, r := range c.replies {
 			located = located || r.Location != nil
@@ -173,12 +173,12 @@ func TestNearMe(t *testing.T) {
 		if !located {
 			t.Error("no map location for the nearest WeMi space")
 		}
-		c.say("/vicino").say("Lorenteggio").expect("Vicino a *Lorenteggio*")
+		c.say("/vicino").say("Lorenteggio").expect("Vicino a Lorenteggio")
 		c.press("Menu").press("Vicino a me").say("Atlantide").expect("Non conosco il luogo")
-		c.say("45.4642, 9.19").expect("Vicino a *te*")
+		c.say("45.4642, 9.19").expect("Vicino a te")
 		c.share(catalogue.Point{Lat: 41.9, Lon: 12.5}).expect("fuori Milano")
 		// With a search in progress, near me finds its services.
-		h.citizen(t, "u2").say("psicologo").press("Menu").press("Vicino a me").say("Isola").expect("Vicino a *Isola*")
+		h.citizen(t, "u2").say("psicologo").press("Menu").press("Vicino a me").say("Isola").expect("Vicino a Isola")
 	})
 }
 
@@ -611,5 +611,31 @@ func TestAfterHandoffNoMoreFailures(t *testing.T) {
 		if n := len(h.staff.all()); n != 1 {
 			t.Errorf("%d handoff events, want 1", n)
 		}
+	})
+}
+
+// The buttons of an older list do not act on (nor replace) the current one.
+func TestOlderListButtons(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("babysitter")
+		oldFree := c.findButton("Solo gratuiti").Data
+		oldMore := c.findButton("Altri risultati")
+		c.say("corso di italiano").expect("Ho trovato")
+		c.pressData(oldFree).expect("non è più quello attuale")
+		if c.replies[0].Replace {
+			t.Error("a stale button replaced a message")
+		}
+		if oldMore != nil {
+			c.pressData(oldMore.Data).expect("non è più quello attuale")
+		}
+	})
+}
+
+func TestNoStaffDeskIsSaidPlainly(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store, func(o *bot.Options) { o.Staff = nil })
+		h.citizen(t, "u1").say("/operatore").expect("Spazio WeMi").expectButtons("Spazi WeMi").expectNot("ti risponderà qui")
+		h.citizen(t, "u2").say("mio marito mi picchia").expect("1522").expectNot("Ho avvisato")
 	})
 }

@@ -21,6 +21,13 @@ func (t *turnCtx) handoff(reason string) {
 		t.say(Reply{Text: t.T("handoff.already"), Buttons: t.menuRow()})
 		return
 	}
+	if t.e.opts.Staff == nil {
+		// No staff desk is connected: promise nothing, point to the people at the
+		// WeMi spaces instead.
+		t.say(Reply{Text: t.T("handoff.no_desk"), Buttons: [][]Button{
+			{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
+		return
+	}
 	t.st.HandoffAt = t.now
 	t.events = append(t.events, t.event(EventHandoff, reason, false))
 	key := "handoff.asked"
@@ -35,7 +42,11 @@ func (t *turnCtx) handoff(reason string) {
 func (t *turnCtx) emergency(kind string) {
 	t.st.resetFlow()
 	t.events = append(t.events, t.event(EventEmergency, kind, true))
-	t.say(Reply{Text: t.T("emergency." + kind), Buttons: [][]Button{
+	text := t.T("emergency." + kind)
+	if t.e.opts.Staff != nil {
+		text += "\n" + t.T("emergency.alerted")
+	}
+	t.say(Reply{Text: text, Buttons: [][]Button{
 		{btn(t.T("menu.operator"), actOperator), btn(t.T("button.menu"), actMenu)}}})
 }
 

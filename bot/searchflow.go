@@ -14,6 +14,13 @@ import (
 // minRelativeScore is the share of the best hit's score a hit needs to be shown.
 const minRelativeScore = 0.4
 
+// gbtn builds a button bound to the current result set.
+func (t *turnCtx) gbtn(label, action string, arg ...string) Button {
+	b := btn(label, action, arg...)
+	b.Data += genSuffix + strconv.Itoa(t.st.Gen)
+	return b
+}
+
 // plural picks a text key by count: the base key is the plural, key+"_one" the
 // singular.
 func plural(key string, n int) string {
@@ -114,6 +121,7 @@ func (t *turnCtx) run(ctx context.Context) (int, int) {
 		return -1, 0
 	}
 	t.st.Results = t.st.Results[:0]
+	t.st.Gen++ // a new result set: the buttons of older lists no longer act
 	t.st.Total = res.Total
 	best := 0.0
 	if len(res.Hits) > 0 {
@@ -198,10 +206,10 @@ func (t *turnCtx) showPage(n int) {
 	}
 	var nav []Button
 	if n > 0 {
-		nav = append(nav, btn(t.T("button.previous"), actPage, strconv.Itoa(n-1)))
+		nav = append(nav, t.gbtn(t.T("button.previous"), actPage, strconv.Itoa(n-1)))
 	}
 	if (n+1)*ps < len(t.st.Results) {
-		nav = append(nav, btn(t.T("button.more"), actPage, strconv.Itoa(n+1)))
+		nav = append(nav, t.gbtn(t.T("button.more"), actPage, strconv.Itoa(n+1)))
 	}
 	if len(nav) > 0 {
 		rows = append(rows, nav)
@@ -233,12 +241,12 @@ func (t *turnCtx) refineRows() [][]Button {
 		}
 		return t.T(key)
 	}
-	rows := [][]Button{{btn(on("refine.free", t.st.Filters.Free), actFree),
-		btn(on("refine.zone", t.st.Filters.Municipio != 0), actZoneAsk),
-		btn(on("refine.for", t.st.Filters.Audience != ""), actForAsk)}}
+	rows := [][]Button{{t.gbtn(on("refine.free", t.st.Filters.Free), actFree),
+		t.gbtn(on("refine.zone", t.st.Filters.Municipio != 0), actZoneAsk),
+		t.gbtn(on("refine.for", t.st.Filters.Audience != ""), actForAsk)}}
 	last := []Button{btn(t.T("button.menu"), actMenu)}
 	if t.st.Query != "" {
-		last = append([]Button{btn(t.T("search.none_of_these"), actNone)}, last...)
+		last = append([]Button{t.gbtn(t.T("search.none_of_these"), actNone)}, last...)
 	}
 	return append(rows, last)
 }
@@ -268,12 +276,12 @@ func (t *turnCtx) askZone() {
 	rows := [][]Button{}
 	row := []Button{}
 	for m := 1; m <= 9; m++ {
-		row = append(row, btn(strconv.Itoa(m), actZone, strconv.Itoa(m)))
+		row = append(row, t.gbtn(strconv.Itoa(m), actZone, strconv.Itoa(m)))
 		if len(row) == 5 {
 			rows, row = append(rows, row), []Button{}
 		}
 	}
-	rows = append(rows, append(row, btn(t.T("refine.any_zone"), actZone, "0")))
+	rows = append(rows, append(row, t.gbtn(t.T("refine.any_zone"), actZone, "0")))
 	t.st.Flow = flowZone
 	t.say(Reply{Text: t.T("refine.zone_ask"), Buttons: rows})
 }
@@ -307,12 +315,12 @@ func (t *turnCtx) askAudience() {
 	var rows [][]Button
 	var row []Button
 	for _, a := range catalogue.Audiences() {
-		row = append(row, btn(t.T("audience."+string(a)), actFor, string(a)))
+		row = append(row, t.gbtn(t.T("audience."+string(a)), actFor, string(a)))
 		if len(row) == 2 {
 			rows, row = append(rows, row), nil
 		}
 	}
-	rows = append(rows, append(row, btn(t.T("refine.anyone"), actFor, "any")))
+	rows = append(rows, append(row, t.gbtn(t.T("refine.anyone"), actFor, "any")))
 	t.say(Reply{Text: t.T("refine.for_ask"), Buttons: rows})
 }
 

@@ -31,6 +31,7 @@ type state struct {
 	Said     string        `json:"said,omitempty"`  // what the citizen wrote
 	Filters  searchFilters `json:"filters,omitempty"`
 	Results  []string      `json:"results,omitempty"` // service ids, best first
+	Gen      int           `json:"gen,omitempty"`     // generation of the result set, for its buttons
 	Total    int           `json:"total,omitempty"`
 	Page     int           `json:"page,omitempty"`
 	Category string        `json:"category,omitempty"` // the category being browsed
