@@ -573,6 +573,11 @@ func TestPlainSentences(t *testing.T) {
 		}
 		// A neighbourhood typed after the zone question sets the zone.
 		c.say("psicologo").press("Zona").say("Città Studi").expect("Municipio 3 (").expectButtons("Zona ✓")
+		// Markup pasted into a message is not part of the need.
+		c.say("<img src=x onerror=alert(1)> cerco <b>badante</b>").expect("Ho trovato")
+		if first, _ := testIndex(t).Catalogue().Service(strings.TrimPrefix(c.buttonsWithData("svc:")[0].Data, "svc:")); first.Category != catalogue.SocioAssistenziale {
+			t.Errorf("badante with markup found %s first", first.ID)
+		}
 		// Nothing searchable is not a failure: no operator is called.
 		c.say("😀😀🙏").expect("Non ho capito")
 		c.say("aiuto").expect("Non ho capito")

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -112,6 +113,13 @@ func truncateRunes(s string, n int) string {
 	}
 	return s
 }
+
+// tagRE matches markup pasted into a message ("<b>", "<img src=x>"): it is not part of
+// a need, and searching its words would only mislead.
+var tagRE = regexp.MustCompile(`<[^<>]{0,200}>`)
+
+// withoutMarkup removes markup from a message before it is searched.
+func withoutMarkup(s string) string { return strings.TrimSpace(tagRE.ReplaceAllString(s, " ")) }
 
 // cleanText makes untrusted text safe to process and to echo: valid UTF-8, newlines
 // and tabs as spaces, no control or format characters (bidi overrides, zero-width

@@ -50,11 +50,14 @@ const missesForHandoff = 2
 // ("babysitter a Niguarda") narrows it to that Municipio, and "gratis" to free
 // services.
 func (t *turnCtx) search(ctx context.Context, text string) {
-	t.st.Query, t.st.Said = text, text
+	t.st.Query, t.st.Said = withoutMarkup(text), text
+	if t.st.Query == "" {
+		t.st.Query = text
+	}
 	t.st.Category = ""
 	t.st.Filters = searchFilters{}
-	if t.e.mentions(intentFree, text) {
-		if rest := t.e.without(intentFree, text); strings.TrimSpace(rest) != "" {
+	if t.e.mentions(intentFree, t.st.Query) {
+		if rest := t.e.without(intentFree, t.st.Query); strings.TrimSpace(rest) != "" {
 			t.st.Query, t.st.Filters.Free = rest, true
 		}
 	}

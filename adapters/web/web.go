@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -373,15 +374,33 @@ func render(replies []bot.Reply) []webReply {
 	return out
 }
 
-// toHTML escapes text and renders the engine's light formatting: *bold* and line
-// breaks.
+// linkRE finds what a citizen on a phone wants to tap: web addresses, e-mail
+// addresses, phone numbers (+39 ..., 02 ..., the emergency numbers 112 and 1522).
+var linkRE = regexp.MustCompile(`https?://[^\s<>"]+[^\s<>".,;:!?)]|[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-z]{2,}|\+39[ 0-9]{6,14}[0-9]|\b0[0-9]{1,3}(?: [0-9]{2,4}){2,3}\b|\b(?:112|1522)\b`)
+
+// linkify makes the addresses in escaped HTML text into links.
+func linkify(escaped string) string {
+	return linkRE.ReplaceAllStringFunc(escaped, func(m string) string {
+		switch {
+		case strings.HasPrefix(m, "http"):
+			return `<a href="` + m + `">` + m + `</a>`
+		case strings.Contains(m, "@"):
+			return `<a href="mailto:` + m + `">` + m + `</a>`
+		default:
+			return `<a href="tel:` + strings.ReplaceAll(m, " ", "") + `">` + m + `</a>`
+		}
+	})
+}
+
+// toHTML escapes text and renders the engine's light formatting: *bold*, line
+// breaks, and links for web, e-mail and phone addresses.
 func toHTML(text string) string {
 	var b strings.Builder
 	bold := false
 	for _, part := range strings.SplitAfter(text, "*") {
 		star := strings.HasSuffix(part, "*")
 		part = strings.TrimSuffix(part, "*")
-		b.WriteString(strings.ReplaceAll(html.EscapeString(part), "\n", "<br>"))
+		b.WriteString(strings.ReplaceAll(linkify(html.EscapeString(part)), "\n", "<br>"))
 		if star {
 			if bold {
 				b.WriteString("</b>")

@@ -24,6 +24,7 @@
   let texts = {};
   let queue = Promise.resolve();  // POSTs run one at a time, so replies keep their order
   let inFlight = 0;               // queued + running POSTs, mirrored in <html data-busy>
+  let buttonBusy = false;         // a reply button's press is being answered
   let locating = false;
 
   const ICON_PIN = 'M12 2a7 7 0 0 0-7 7c0 5.25 7 13 7 13s7-7.75 7-13a7 7 0 0 0-7-7zm0 9.5a2.5 2.5 0 1 1 0-5 2.5 2.5 0 0 1 0 5z';
@@ -73,7 +74,8 @@
 
   /**
    * Parses the server's reply HTML in an inert <template> and copies it node by node:
-   * text stays text, <b>/<strong>/<i>/<em>/<br> are recreated, anything else keeps only its text.
+   * text stays text, <b>/<strong>/<i>/<em>/<br> and http(s)/mailto/tel links are recreated,
+   * anything else keeps only its text.
    */
   function safeHTML(html) {
     const tpl = document.createElement('template');
@@ -86,6 +88,16 @@
         const tag = n.tagName.toLowerCase();
         if (tag === 'br') { to.append(document.createElement('br')); continue; }
         if (['b', 'strong', 'i', 'em'].includes(tag)) { const e = document.createElement(tag); copy(n, e); to.append(e); continue; }
+        // Links: only web, mail and phone addresses; web links open in a new tab.
+        const href = tag === 'a' ? n.getAttribute('href') || '' : '';
+        if (/^(https?:|mailto:|tel:)/i.test(href)) {
+          const a = document.createElement('a');
+          a.href = href;
+          if (/^https?:/i.test(href)) { a.target = '_blank'; a.rel = 'noopener noreferrer'; }
+          copy(n, a);
+          to.append(a);
+          continue;
+        }
         if (tag !== 'script' && tag !== 'style') copy(n, to);
       }
     })(tpl.content, out);
@@ -370,11 +382,15 @@
   log.addEventListener('click', (ev) => {
     const btn = ev.target.closest('button.reply-button');
     if (!btn || !log.contains(btn)) return;
+    // A second tap while a press is still being answered would ask twice: ignore it.
+    if (buttonBusy) return;
+    buttonBusy = true;
     const msg = btn.closest('.msg');
     msg.querySelectorAll('.reply-button.pressed').forEach((b) => b.classList.remove('pressed'));
     btn.classList.add('pressed');
     // detail === 0: activated with the keyboard (Enter/Space), not a pointer.
-    send({ button: btn.dataset.data }, { source: msg, pressed: btn, keyboard: ev.detail === 0 });
+    send({ button: btn.dataset.data }, { source: msg, pressed: btn, keyboard: ev.detail === 0 })
+      .finally(() => { buttonBusy = false; });
   });
 
   locateBtn.addEventListener('click', (ev) => {
