@@ -109,6 +109,7 @@ type Engine struct {
 	log    *slog.Logger
 	now    func() time.Time
 	rome   *time.Location
+	office officeHours
 	safety *safety
 
 	mu      sync.Mutex
@@ -181,6 +182,7 @@ func New(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("bot: load Europe/Rome: %w", err)
 	}
 	e.rome = rome
+	e.office = officeHours{rome: rome}
 	if e.safety, err = loadSafety(); err != nil {
 		return nil, err
 	}

@@ -124,11 +124,22 @@ func TestNoResultsThenOperator(t *testing.T) {
 	})
 }
 
+// Outside office hours the citizen learns when someone will answer: here on the
+// evening of 6 December, after Sunday come Sant'Ambrogio and the Immacolata.
+func TestHandoffOutsideOfficeHours(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		rome, _ := time.LoadLocation("Europe/Rome")
+		h.clock.set(time.Date(2026, 12, 6, 20, 0, 0, 0, rome))
+		h.citizen(t, "u1").say("/operatore").expect("uffici sono chiusi", "mer 09/12 alle 09:00")
+	})
+}
+
 func TestOperatorOnRequest(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h := newHarness(t, store)
 		h.citizen(t, "u1").say("badante").say("voglio parlare con una persona").
-			expect("operatore WeMi", "lunedì–venerdì").
+			expect("operatore WeMi", "appena possibile").
 			say("/operatore").expect("già arrivata")
 		h.citizen(t, "u2").say("/operatore").expect("operatore WeMi")
 		ev := h.staff.all()

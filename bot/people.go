@@ -34,7 +34,14 @@ func (t *turnCtx) handoff(reason string) {
 	if reason == "no_results" {
 		key = "handoff.no_results"
 	}
-	t.say(Reply{Text: t.T(key), Buttons: t.menuRow()})
+	if t.e.office.open(t.now) {
+		t.say(Reply{Text: t.T(key), Buttons: t.menuRow()})
+		return
+	}
+	// Outside office hours: say when someone will answer.
+	next := t.e.office.next(t.now)
+	t.say(Reply{Text: t.T(key+"_closed", "day", t.T("day."+strconv.Itoa(int(next.Weekday()))),
+		"date", next.Format("02/01"), "time", next.Format("15:04")), Buttons: t.menuRow()})
 }
 
 // emergency answers a message that signals danger with the emergency numbers, at once
