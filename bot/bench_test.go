@@ -99,7 +99,9 @@ func (r *roundTrips) ProcessPipelineHook(next goredis.ProcessPipelineHook) gored
 	return func(ctx context.Context, cmds []goredis.Cmder) error { r.n.Add(1); return next(ctx, cmds) }
 }
 
-func BenchmarkEngineRedis(b *testing.B) {
+// benchRedis starts a private redis-server and a client sized for the benchmark.
+func benchRedis(b *testing.B) *goredis.Client {
+	b.Helper()
 	srv := redistest.Start(b)
 	opts, err := goredis.ParseURL(srv.URL())
 	if err != nil {
@@ -107,7 +109,12 @@ func BenchmarkEngineRedis(b *testing.B) {
 	}
 	opts.PoolSize = benchConversations
 	client := goredis.NewClient(opts)
-	defer client.Close()
+	b.Cleanup(func() { client.Close() })
+	return client
+}
+
+func BenchmarkEngineRedis(b *testing.B) {
+	client := benchRedis(b)
 	rt := &roundTrips{}
 	client.AddHook(rt)
 	runEngineBenchmark(b, redis.New(client, redis.Options{}))
@@ -121,15 +128,7 @@ func BenchmarkEngineRedis(b *testing.B) {
 func BenchmarkEngineRedisPaced(b *testing.B) {
 	for _, rate := range []int{3000, 5000} {
 		b.Run(fmt.Sprintf("%d-per-s", rate), func(b *testing.B) {
-			srv := redistest.Start(b)
-			opts, err := goredis.ParseURL(srv.URL())
-			if err != nil {
-				b.Fatal(err)
-			}
-			opts.PoolSize = benchConversations
-			client := goredis.NewClient(opts)
-			defer client.Close()
-			runPaced(b, redis.New(client, redis.Options{}), rate)
+			runPaced(b, redis.New(benchRedis(b), redis.Options{}), rate)
 		})
 	}
 }
