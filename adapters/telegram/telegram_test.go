@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -590,4 +591,76 @@ func benchAdapter(b *testing.B, perSecond int) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "updates/s")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// scriptedEngine answers every message with the same replies: a fake with function
+// fields, to reach renderings no engine flow produces yet.
+type scriptedEngine struct {
+	texts  *bot.Texts
+	handle func(bot.Message) []bot.Reply
+}
+
+func (e scriptedEngine) Handle(_ context.Context, m bot.Message) ([]bot.Reply, error) {
+	return e.handle(m), nil
+}
+
+func (e scriptedEngine) Texts() *bot.Texts { return e.texts }
+
+// Documents go as sendDocument uploads; a long reply is split at paragraphs, its
+// buttons under the last part; text that looks like markup is escaped.
+func TestDocumentsLongRepliesAndEscaping(t *testing.T) {
+	fake := telegramtest.New(t, token)
+	texts, err := bot.LoadTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paras []string
+	for i := 0; i < 40; i++ {
+		paras = append(paras, fmt.Sprintf("*Paragrafo %d* <scuola> & \"asilo\" %s", i, strings.Repeat("parola ", 30)))
+	}
+	long := strings.Join(paras, "\n\n")
+	e := scriptedEngine{texts: texts, handle: func(bot.Message) []bot.Reply {
+		return []bot.Reply{
+			{Text: long, Buttons: [][]bot.Button{{{Label: "Menu", Data: "menu"}}}},
+			{Document: &bot.Document{Name: "prenotazione.ics", MIME: "text/calendar", Data: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")}},
+		}
+	}}
+	a, err := telegram.New(e, telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
+		GlobalRate: -1, ChatRate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	fake.PushMessage(9100, giulia, "ciao")
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	// Wait for the document: it comes after every part of the text.
+	var sent []telegramtest.Sent
+	for sent == nil || sent[len(sent)-1].Method != "sendDocument" {
+		if sent, err = fake.WaitSent(wctx, 9100, len(sent)+1); err != nil {
+			t.Fatalf("waiting for the document: %v", err)
+		}
+	}
+	parts := sent[:len(sent)-1]
+	if len(parts) < 2 {
+		t.Fatalf("a %d-character reply was sent in %d part(s)", len(long), len(parts))
+	}
+	for i, p := range parts {
+		if strings.Contains(p.Text, "<scuola>") || !strings.Contains(p.Text, "&lt;scuola&gt;") {
+			t.Errorf("part %d is not escaped: %.80q", i, p.Text)
+		}
+		if !strings.HasPrefix(p.Text, "<b>Paragrafo") {
+			t.Errorf("part %d does not start at a paragraph: %.40q", i, p.Text)
+		}
+		if (p.Keyboard != nil) != (i == len(parts)-1) {
+			t.Errorf("part %d: keyboard %v; want it under the last part only", i, p.Keyboard != nil)
+		}
+	}
+	doc := sent[len(sent)-1]
+	if doc.DocumentName != "prenotazione.ics" || !strings.HasPrefix(string(doc.DocumentData), "BEGIN:VCALENDAR") {
+		t.Errorf("document: %q %q", doc.DocumentName, doc.DocumentData)
+	}
 }
