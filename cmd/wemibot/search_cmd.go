@@ -27,6 +27,14 @@ type searchOutput struct {
 	Hits  []searchHit `json:"hits"`
 }
 
+// searchError is the JSON line of a query that failed, in the same shape as an answer.
+type searchError struct {
+	Query string      `json:"query"`
+	Error string      `json:"error"`
+	Total int         `json:"total"`
+	Hits  []searchHit `json:"hits"`
+}
+
 type searchHit struct {
 	ID       string  `json:"id"`
 	Title    string  `json:"title"`
@@ -125,7 +133,7 @@ func (c *cli) searchLines(ctx context.Context, answer func(string) error, asJSON
 		if qerr := answer(line); qerr != nil {
 			failed++
 			if asJSON {
-				json.NewEncoder(c.stdout).Encode(map[string]any{"query": line, "error": qerr.Error(), "total": 0, "hits": []searchHit{}})
+				json.NewEncoder(c.stdout).Encode(searchError{Query: line, Error: qerr.Error(), Hits: []searchHit{}})
 			} else {
 				fmt.Fprintf(c.stdout, "%q: error: %v\n", truncateDisplay(line), qerr)
 			}
