@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/adapters/telegram/telegramtest"
 )
 
@@ -238,4 +239,43 @@ func webSearchFinds(t *testing.T, addr, query, want string) bool {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	return strings.Contains(string(raw), want)
+}
+
+// The real wiring on Redis: readiness follows Redis, a message while it is away gets
+// an apology, and everything recovers by itself when it returns.
+func TestServeOnRedisThatGoesAway(t *testing.T) {
+	rs := redistest.Start(t)
+	addr, _ := startServe(t, map[string]string{"WEMI_REDIS_URL": rs.URL() + "?dial_timeout=300ms&read_timeout=300ms&max_retries=0"})
+	get := func(path string) int {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get("/readyz"); code != http.StatusOK {
+		t.Fatalf("readyz with Redis up: %d", code)
+	}
+	if !webSearchFinds(t, addr, "badante", "Ho trovato") {
+		t.Fatal("no answer with Redis up")
+	}
+	rs.Stop()
+	if code := get("/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("readyz with Redis down: %d", code)
+	}
+	if !webSearchFinds(t, addr, "badante", "problema tecnico") {
+		t.Error("no apology with Redis down")
+	}
+	rs.Restart()
+	deadline := time.Now().Add(10 * time.Second)
+	for get("/readyz") != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("not ready again after Redis came back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !webSearchFinds(t, addr, "badante", "Ho trovato") {
+		t.Error("no answer after Redis came back")
+	}
 }
