@@ -87,6 +87,10 @@ func TestWebChatInChromium(t *testing.T) {
 	if a := text(t, ctx, `#log`); !strings.Contains(a, "Ho trovato") {
 		t.Fatalf("search answer: %q", a)
 	}
+	// The "free only" toggle exposes its state to screen readers.
+	if p := attr(t, ctx, `#log button.reply-button[data-data^="free"]`, "aria-pressed"); p != "false" {
+		t.Errorf("free-only toggle aria-pressed=%q", p)
+	}
 	// Keyboard only: the first result button takes the focus and Enter presses it.
 	err = chromedp.Do(ctx,
 		chromedp.Focus(`#log button.reply-button[data-data^="svc:"]`),

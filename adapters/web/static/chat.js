@@ -180,14 +180,40 @@
       const line = el('div', 'row');
       for (const b of Array.isArray(row) ? row : []) {
         if (!b || typeof b.data !== 'string') continue;
-        const btn = el('button', 'reply-button', b.label == null ? '' : b.label);
+        const btn = el('button', 'reply-button');
         btn.type = 'button';
         btn.dataset.data = b.data;
+        buttonLabel(btn, b.label == null ? '' : String(b.label));
         line.append(btn);
       }
       if (line.childElementCount) wrap.append(line);
     }
     return wrap;
+  }
+
+  /**
+   * Sets a reply button's label. A leading symbol ("🔎 Cerca") and a trailing check mark
+   * ("Solo gratuiti ✓") are decoration: hidden from screen readers, which get the
+   * words, and for the check mark the pressed state (aria-pressed) instead.
+   */
+  function buttonLabel(btn, label) {
+    let text = label;
+    const icon = /^[^\p{L}\p{N}]+\s/u.exec(text);
+    if (icon) {
+      const span = el('span', 'icon', icon[0]);
+      span.setAttribute('aria-hidden', 'true');
+      btn.append(span);
+      text = text.slice(icon[0].length);
+    }
+    const checked = /\s✓$/.test(text);
+    if (checked) text = text.replace(/\s✓$/, '');
+    btn.append(text);
+    if (checked) {
+      const mark = el('span', 'check', ' ✓');
+      mark.setAttribute('aria-hidden', 'true');
+      btn.append(mark);
+    }
+    if (/^(free|zoneask|forask)(\.|$)/.test(btn.dataset.data)) btn.setAttribute('aria-pressed', checked ? 'true' : 'false');
   }
 
   function locationCard(loc) {
@@ -431,4 +457,7 @@
   } else {
     send({ text: '/start' }, { start: true }).then(() => { root.dataset.ready = '1'; });
   }
+  // On a computer, start in the text box (a phone would open its keyboard over the
+  // greeting, so there the citizen taps it).
+  if (window.matchMedia('(hover: hover) and (pointer: fine)').matches && window === window.parent) input.focus();
 })();
