@@ -251,7 +251,10 @@ func TestRedisGoneAndBack(t *testing.T) {
 	srv.Stop()
 	for _, call := range []string{"Begin", "Commit", "Release", "Forget"} {
 		t.Run(call, func(t *testing.T) {
-			start := time.Now()
+			// The client's own short timeouts must answer, not this outer bound:
+			// a store call never hangs on a Redis that went away.
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
 			var err error
 			switch call {
 			case "Begin":
@@ -266,8 +269,8 @@ func TestRedisGoneAndBack(t *testing.T) {
 			if err == nil || errors.Is(err, bot.ErrLocked) || errors.Is(err, bot.ErrLockLost) {
 				t.Fatalf("%s with Redis down: got %v, want a connection error", call, err)
 			}
-			if elapsed := time.Since(start); elapsed > 2*time.Second {
-				t.Errorf("%s with Redis down took %v", call, elapsed)
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+				t.Errorf("%s with Redis down hung until the outer deadline: %v", call, err)
 			}
 		})
 	}
