@@ -250,7 +250,7 @@ type textQuery struct {
 // textQuery turns a citizen's message into match, term and fuzzy-corrected queries on
 // analysed terms: no part of the text is ever parsed as query syntax.
 func (x *Index) textQuery(raw, lang string) textQuery {
-	text := truncate(strings.ToValidUTF8(raw, " "), MaxQueryRunes)
+	text := TruncateRunes(strings.ToValidUTF8(raw, " "), MaxQueryRunes)
 	terms := map[string][]string{
 		"it": capTerms(x.analyze(analyzerIT, text)),
 		"en": capTerms(x.analyze(analyzerEN, text)),
@@ -425,8 +425,8 @@ func capTerms(ts []string) []string {
 	return ts
 }
 
-// truncate cuts s to at most n runes.
-func truncate(s string, n int) string {
+// TruncateRunes cuts s to at most n runes, never inside a rune.
+func TruncateRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

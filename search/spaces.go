@@ -27,7 +27,7 @@ func (x *Index) SearchSpaces(ctx context.Context, text string, near *catalogue.P
 	if limit <= 0 || limit > MaxLimit {
 		limit = DefaultLimit
 	}
-	text = truncate(strings.ToValidUTF8(text, " "), MaxQueryRunes)
+	text = TruncateRunes(strings.ToValidUTF8(text, " "), MaxQueryRunes)
 	var q query.Query = bleve.NewMatchAllQuery()
 	if len(x.analyze(analyzerIT, text)) > 0 || len(x.analyze(analyzerEN, text)) > 0 {
 		var clauses []query.Query
