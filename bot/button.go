@@ -14,34 +14,36 @@ const maxButtonData = 64
 
 // The button actions.
 const (
-	actMenu      = "menu"
-	actSearch    = "search"  // ask for a need in words
-	actCats      = "cats"    // list the categories
-	actCat       = "cat"     // cat:<id>[:<page>]
-	actService   = "svc"     // svc:<id>
-	actPage      = "page"    // page:<n> of the current results
-	actBack      = "back"    // back to the current results
-	actFree      = "free"    // toggle free only
-	actZoneAsk   = "zoneask" // ask for a municipio
-	actZone      = "zone"    // zone:<0-9>
-	actForAsk    = "forask"  // ask for a target group
-	actFor       = "for"     // for:<audience|any>
-	actNone      = "none"    // none of these results is what I need
-	actNear      = "near"    // ask for a location
-	actSpaces    = "spaces"  // list the WeMi spaces
-	actSpace     = "space"   // space:<id>
-	actLangAsk   = "langask"
-	actLang      = "lang" // lang:<it|en>
-	actHelp      = "help"
-	actPrivacy   = "privacy"
-	actForgetAsk = "forget"    // ask to confirm erasure
-	actForgetYes = "forgetyes" // erase
-	actForgetNo  = "forgetno"
-	actOperator  = "op"
-	actRequest   = "req" // req:<service id>: how to request a service
-	actDomestic  = "tcb" // Tate, Colf e Badanti
-	actBookings  = "mybook"
-	actRetry     = "retry" // replay the message a store failure interrupted
+	actMenu       = "menu"
+	actSearch     = "search"  // ask for a need in words
+	actCats       = "cats"    // list the categories
+	actCat        = "cat"     // cat:<id>[:<page>]
+	actService    = "svc"     // svc:<id>
+	actPage       = "page"    // page:<n> of the current results
+	actBack       = "back"    // back to the current results
+	actFree       = "free"    // toggle free only
+	actZoneAsk    = "zoneask" // ask for a municipio
+	actZone       = "zone"    // zone:<0-9>
+	actForAsk     = "forask"  // ask for a target group
+	actFor        = "for"     // for:<audience|any>
+	actNone       = "none"    // none of these results is what I need
+	actNear       = "near"    // ask for a location
+	actSpaces     = "spaces"  // list the WeMi spaces
+	actSpace      = "space"   // space:<id>
+	actLangAsk    = "langask"
+	actLang       = "lang" // lang:<it|en>
+	actHelp       = "help"
+	actPrivacy    = "privacy"
+	actForgetAsk  = "forget"    // ask to confirm erasure
+	actForgetYes  = "forgetyes" // erase
+	actForgetNo   = "forgetno"
+	actOperator   = "op"
+	actRequest    = "req" // req:<service id>: how to request a service
+	actDomestic   = "tcb" // Tate, Colf e Badanti
+	actBookings   = "mybook"
+	actRetry      = "retry" // replay the message a store failure interrupted
+	actHandoffEnd = "hoend" // leave the handoff, back to the bot
+	actRate       = "rate"  // rate:<1-5> the handoff just closed
 )
 
 // button is parsed button data.
@@ -80,11 +82,11 @@ func parseButton(data string) (button, bool) {
 	switch action {
 	case actMenu, actSearch, actCats, actBack, actFree, actZoneAsk, actForAsk, actNone, actNear,
 		actSpaces, actLangAsk, actHelp, actPrivacy, actForgetAsk, actForgetYes, actForgetNo,
-		actOperator, actDomestic, actBookings, actRetry:
+		actOperator, actDomestic, actBookings, actRetry, actHandoffEnd:
 		return b, arg == ""
 	case actCat, actService, actSpace, actRequest, actLang, actFor:
 		return b, arg != ""
-	case actPage, actZone:
+	case actPage, actZone, actRate:
 		n, err := strconv.Atoi(arg)
 		if err != nil || n < 0 || n > 1000 {
 			return button{}, false

@@ -21,6 +21,7 @@ type turnCtx struct {
 	now     time.Time
 	replies []Reply
 	events  []Event
+	facts   []Fact
 	forget  bool
 }
 
@@ -248,6 +249,11 @@ func (t *turnCtx) onButton(ctx context.Context, data string) {
 		t.domestic()
 	case actBookings:
 		t.bookings()
+	case actRate:
+		t.rate(b.num)
+	case actHandoffEnd:
+		// The handoff already ended (the operator closed it): nothing to leave.
+		t.menu()
 	case actRetry:
 		// Nothing was interrupted (or it was already replayed): show the menu.
 		t.menu()

@@ -58,7 +58,10 @@ type Event struct {
 	Channel      string
 	Lang         string
 	FirstName    string
-	Reason       string // why: "asked", "no_results", or the kind of danger
+	Reason       string // why: "asked", "no_results", the kind of danger; for EventHandoffEnded "citizen" or "forgotten"
+	Handoff      string // the open handoff's id, for every event raised while one is open
+	Text         string // EventRelay: the citizen's message
+	Score        int    // EventRating: 1-5
 	Query        string // what the citizen last searched for
 	Recent       []Turn // the last turns of the conversation
 	At           time.Time
@@ -66,7 +69,7 @@ type Event struct {
 
 // Turn is one line of a conversation shown to staff.
 type Turn struct {
-	From string // "user" or "bot"
+	From string // "user", "bot" or "operator"
 	Text string
 	At   time.Time
 }
@@ -83,10 +86,12 @@ var ErrDuplicate = errors.New("update already handled")
 type Options struct {
 	Search   Searcher
 	Store    Store
-	Staff    Staff        // nil: events are only logged
-	Texts    *Texts       // nil: the bundled translations
-	Observer Observer     // nil: no metrics
-	Logger   *slog.Logger // nil: discard
+	Staff    Staff             // nil: events are only logged, and no handoff opens
+	Pushers  map[string]Pusher // by channel: how operators' replies reach citizens
+	Figures  Figures           // nil: the day's figures are not counted
+	Texts    *Texts            // nil: the bundled translations
+	Observer Observer          // nil: no metrics
+	Logger   *slog.Logger      // nil: discard
 	Now      func() time.Time
 
 	IdleTTL   time.Duration // a conversation is forgotten after this long idle; default 30 days
@@ -100,6 +105,9 @@ type Options struct {
 	// MaxMessageRunes bounds a message; longer ones are declined. Default 2,000.
 	MaxMessageRunes int
 	PageSize        int // results per page; default 5
+	// ReplyWithin is how soon an operator usually answers a handoff during office
+	// hours, as the citizen is told; default 30 minutes.
+	ReplyWithin time.Duration
 }
 
 // Engine handles conversations. It is safe for concurrent use.
@@ -153,6 +161,7 @@ func New(opts Options) (*Engine, error) {
 	def(&opts.LockTTL, 15*time.Second)
 	def(&opts.LockWait, 10*time.Second)
 	def(&opts.RateWindow, 30*time.Second)
+	def(&opts.ReplyWithin, 30*time.Minute)
 	if opts.RateLimit <= 0 {
 		opts.RateLimit = 20
 	}
@@ -234,6 +243,9 @@ func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err er
 		st.Lang = guessLang(m.LangCode) // the app's language, until the citizen chooses
 	}
 	t := &turnCtx{e: e, cat: e.opts.Search.Catalogue(), m: m, st: &st, now: now}
+	if !ok || !sameDay(st.Updated, now, e.rome) {
+		t.facts = append(t.facts, Fact{Kind: FactConversation, At: now})
+	}
 	if m.Button == actRetry {
 		if prev, ok := e.takeRetry(conv); ok {
 			t.m, m = prev, prev
@@ -246,6 +258,8 @@ func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err er
 		t.emergency(danger)
 	case sess.Count > e.opts.RateLimit:
 		t.slowDown()
+	case st.Handoff != nil:
+		t.inHandoff(ctx)
 	default:
 		t.dispatch(ctx)
 	}
@@ -276,6 +290,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err er
 	}
 	e.dropRetry(conv)
 	e.notify(ctx, t.events)
+	e.count(ctx, t.facts)
 	if o := e.opts.Observer; o != nil {
 		o.Message(m.Channel, t.flow)
 	}
@@ -347,6 +362,7 @@ func (e *Engine) finishForget(ctx context.Context, sess Session, t *turnCtx) ([]
 			{btn(e.texts.T(t.st.Lang, "privacy.forget_yes"), actForgetAsk)}}}}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	e.dropRetry(sess.Conversation)
+	e.notify(ctx, t.events)
 	return withLang(t.replies, t.st.Lang), nil
 }
 

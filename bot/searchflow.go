@@ -118,6 +118,12 @@ func (t *turnCtx) run(ctx context.Context) (int, int) {
 	if o := t.e.opts.Observer; o != nil && err == nil {
 		o.Searched(time.Since(began), res.Total == 0)
 	}
+	if err == nil {
+		t.facts = append(t.facts, Fact{Kind: FactSearch, At: t.now})
+		if res.Total == 0 && t.st.Query != "" {
+			t.facts = append(t.facts, Fact{Kind: FactEmptySearch, At: t.now, Text: t.st.Query})
+		}
+	}
 	if err != nil {
 		t.e.log.ErrorContext(ctx, "search failed", "err", err)
 		t.say(Reply{Text: t.T("error.search"), Buttons: t.mainMenu()})
@@ -149,11 +155,6 @@ func (t *turnCtx) run(ctx context.Context) (int, int) {
 
 func (t *turnCtx) noResults() {
 	t.st.Results, t.st.Total = nil, 0
-	if t.handoffOpen() {
-		// An operator is already on the way: no need to count a failure.
-		t.say(Reply{Text: t.T("handoff.waiting"), Buttons: t.menuRow()})
-		return
-	}
 	t.st.Misses++
 	if t.st.Misses >= missesForHandoff {
 		t.handoff("no_results")

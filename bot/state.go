@@ -38,7 +38,11 @@ type state struct {
 	// Misses counts consecutive searches that found nothing the citizen wanted.
 	Misses int `json:"misses,omitempty"`
 
-	HandoffAt time.Time `json:"handoff_at,omitempty"`
+	// Handoff is the conversation's open handoff to an operator: while it is open the
+	// citizen's messages go to the operators and the bot stays quiet.
+	Handoff *handoffState `json:"handoff,omitempty"`
+	// RateHandoff is the closed handoff the citizen is asked to rate.
+	RateHandoff string `json:"rate_handoff,omitempty"`
 	// Recent holds the last turns, for the operator who takes a handoff.
 	Recent []turn `json:"recent,omitempty"`
 	// SlowedAt is when the citizen was last asked to slow down.
@@ -48,6 +52,15 @@ type state struct {
 
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
+}
+
+// handoffState is an open handoff.
+type handoffState struct {
+	ID       string    `json:"id"`
+	Reason   string    `json:"reason"`
+	Priority bool      `json:"priority,omitempty"`
+	Opened   time.Time `json:"opened"`
+	Operator string    `json:"operator,omitempty"` // first name of the operator who took it
 }
 
 // searchFilters refine a search.
@@ -61,7 +74,7 @@ type searchFilters struct {
 
 // turn is one line of the conversation.
 type turn struct {
-	From string    `json:"from"` // "user" or "bot"
+	From string    `json:"from"` // "user", "bot" or "operator"
 	Text string    `json:"text"`
 	At   time.Time `json:"at"`
 }

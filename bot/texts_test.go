@@ -45,7 +45,7 @@ func TestEveryTextKeyExists(t *testing.T) {
 		used["day."+string(rune('0'+d))] = true
 	}
 	for _, k := range []string{"kind.cooperativa", "kind.associazione", "emergency.violence", "emergency.self_harm", "emergency.medical",
-		"handoff.asked", "handoff.no_results", "handoff.asked_closed", "handoff.no_results_closed", "emergency.alerted"} {
+		"handoff.asked", "handoff.no_results", "handoff.reply_time", "handoff.closed_hours", "emergency.alerted"} {
 		used[k] = true
 	}
 	for _, n := range commandNames() {

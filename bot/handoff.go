@@ -1,0 +1,210 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// handoff opens a handoff to an operator, if none is open, and tells the citizen what
+// happens next: how soon someone answers, or when the offices open.
+func (t *turnCtx) handoff(reason string) {
+	t.st.resetFlow()
+	t.st.Misses = 0
+	if t.st.Handoff != nil {
+		t.say(Reply{Text: t.T("handoff.already"), Buttons: t.handoffRow()})
+		return
+	}
+	if t.e.opts.Staff == nil {
+		// No staff desk is connected: promise nothing, point to the people at the
+		// WeMi spaces instead.
+		t.say(Reply{Text: t.T("handoff.no_desk"), Buttons: [][]Button{
+			{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
+		return
+	}
+	t.openHandoff(reason, false)
+	t.events = append(t.events, t.event(EventHandoff, reason, false))
+	key := "handoff.asked"
+	if reason == "no_results" {
+		key = "handoff.no_results"
+	}
+	text := t.T(key) + "\n"
+	if t.e.office.open(t.now) {
+		text += t.T("handoff.reply_time", "minutes", strconv.Itoa(int(t.e.opts.ReplyWithin/time.Minute)))
+	} else {
+		next := t.e.office.next(t.now)
+		text += t.T("handoff.closed_hours", "day", t.T("day."+strconv.Itoa(int(next.Weekday()))),
+			"date", next.Format("02/01"), "time", next.Format("15:04"))
+	}
+	t.say(Reply{Text: text + "\n" + t.T("handoff.write_here"), Buttons: t.handoffRow()})
+}
+
+// openHandoff records a new handoff in the state.
+func (t *turnCtx) openHandoff(reason string, priority bool) {
+	t.st.Handoff = &handoffState{ID: newHandoffID(), Reason: reason, Priority: priority, Opened: t.now}
+	t.st.RateHandoff = ""
+	t.facts = append(t.facts, Fact{Kind: FactHandoff, At: t.now})
+}
+
+// newHandoffID returns a random id: it names the handoff to staff without naming the
+// citizen.
+func newHandoffID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
+}
+
+// handoffRow is the button that hands the citizen back to the bot.
+func (t *turnCtx) handoffRow() [][]Button {
+	return [][]Button{{btn(t.T("handoff.end_button"), actHandoffEnd)}}
+}
+
+// inHandoff handles a message while an operator has the conversation: text goes to
+// the operators and the bot stays quiet. The citizen can still leave, manage their
+// data and change language.
+func (t *turnCtx) inHandoff(ctx context.Context) {
+	m := t.m
+	t.flow = "handoff"
+	switch {
+	case m.Button != "":
+		b, ok := parseButton(m.Button)
+		switch {
+		case !ok:
+			t.stale()
+		case b.action == actHandoffEnd:
+			t.endHandoff()
+		case b.action == actPrivacy, b.action == actForgetAsk, b.action == actForgetYes, b.action == actForgetNo,
+			b.action == actLangAsk, b.action == actLang:
+			t.onButton(ctx, m.Button)
+		default:
+			t.st.remember("user", "["+b.action+"]", t.now)
+			t.say(Reply{Text: t.T("handoff.in_progress"), Buttons: t.handoffRow()})
+		}
+	case m.Unsupported != "":
+		t.say(Reply{Text: t.T("handoff.text_only")})
+	case m.Location != nil:
+		if !validPoint(*m.Location) {
+			t.say(Reply{Text: t.T("handoff.text_only")})
+			return
+		}
+		text := fmt.Sprintf("📍 %.5f, %.5f", m.Location.Lat, m.Location.Lon)
+		t.st.remember("user", text, t.now)
+		t.relay(text)
+	default:
+		t.handoffText(ctx, m.Text)
+	}
+}
+
+// handoffText relays what the citizen writes, except the commands that still work.
+func (t *turnCtx) handoffText(ctx context.Context, raw string) {
+	if utf8.RuneCountInString(raw) > t.e.opts.MaxMessageRunes {
+		t.say(Reply{Text: t.T("error.too_long", "max", strconv.Itoa(t.e.opts.MaxMessageRunes))})
+		return
+	}
+	text := cleanText(raw)
+	if text == "" {
+		return
+	}
+	if c, ok := parseCommand(text); ok {
+		t.st.remember("user", text, t.now)
+		switch c.name {
+		case "annulla", "cancel", "stop", "fine", "end":
+			t.endHandoff()
+		case "operatore", "operator", "human":
+			t.say(Reply{Text: t.T("handoff.already"), Buttons: t.handoffRow()})
+		case "privacy", "dimenticami", "forget", "forgetme", "lingua", "language", "lang":
+			t.onCommand(ctx, c)
+		default:
+			t.say(Reply{Text: t.T("handoff.in_progress"), Buttons: t.handoffRow()})
+		}
+		return
+	}
+	t.st.remember("user", text, t.now)
+	t.relay(text)
+}
+
+// relay passes a citizen's message to the operators.
+func (t *turnCtx) relay(text string) {
+	ev := t.event(EventRelay, "", t.st.Handoff.Priority)
+	ev.Recent, ev.Query = nil, ""
+	ev.Text = text
+	t.events = append(t.events, ev)
+}
+
+// endHandoff is the citizen leaving the handoff: the operators are told, the bot
+// takes over again.
+func (t *turnCtx) endHandoff() {
+	ev := t.event(EventHandoffEnded, "citizen", false)
+	ev.Recent, ev.Query = nil, ""
+	t.events = append(t.events, ev)
+	t.st.Handoff = nil
+	t.say(Reply{Text: t.T("handoff.ended_by_you"), Buttons: t.mainMenu()})
+}
+
+// staffAction applies an operator's action to the open handoff (FromStaff checked it
+// is the one named).
+func (t *turnCtx) staffAction(a StaffAction) {
+	h := t.st.Handoff
+	name := operatorName(a.Operator)
+	switch a.Kind {
+	case StaffClaim:
+		h.Operator = name
+		t.say(Reply{Text: t.T("handoff.claimed", "name", name)})
+	case StaffReply:
+		if h.Operator == "" {
+			h.Operator = name
+		}
+		text := truncateRunes(cleanText(a.Text), maxStaffRunes)
+		t.replies = append(t.replies, Reply{Text: t.T("handoff.operator_says", "name", name, "text", text)})
+		t.st.remember("operator", text, t.now)
+	case StaffClose:
+		t.st.Handoff = nil
+		t.st.RateHandoff = h.ID
+		t.st.resetFlow()
+		stars := make([]Button, 0, 5)
+		for i := 1; i <= 5; i++ {
+			stars = append(stars, btn(t.T("handoff.rate_button", "n", strconv.Itoa(i)), actRate, strconv.Itoa(i)))
+		}
+		t.say(Reply{Text: t.T("handoff.closed", "name", name) + "\n" + t.T("handoff.rate_ask"),
+			Buttons: [][]Button{stars, {btn(t.T("button.menu"), actMenu)}}})
+	}
+}
+
+// maxStaffRunes bounds an operator's message to a citizen (Telegram's limit is 4,096).
+const maxStaffRunes = 3500
+
+// operatorName is how an operator signs: their first name, or a neutral word.
+func operatorName(name string) string {
+	name = truncateRunes(cleanText(name), 40)
+	if first, _, _ := strings.Cut(name, " "); first != "" {
+		return first
+	}
+	return "WeMi"
+}
+
+// rate records the citizen's rating of the handoff just closed.
+func (t *turnCtx) rate(score int) {
+	if t.st.RateHandoff == "" || score < 1 || score > 5 {
+		t.stale()
+		return
+	}
+	ev := t.event(EventRating, "", false)
+	ev.Recent, ev.Query = nil, ""
+	ev.Handoff, ev.Score = t.st.RateHandoff, score
+	t.events = append(t.events, ev)
+	t.facts = append(t.facts, Fact{Kind: FactRating, At: t.now, Value: score})
+	t.st.RateHandoff = ""
+	t.say(Reply{Text: t.T("handoff.rated"), Buttons: t.mainMenu()})
+}
+
+// sameDay reports whether a and b fall on the same day in loc.
+func sameDay(a, b time.Time, loc *time.Location) bool {
+	ay, am, ad := a.In(loc).Date()
+	by, bm, bd := b.In(loc).Date()
+	return ay == by && am == bm && ad == bd
+}

@@ -1,0 +1,176 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+)
+
+// The events the engine raises for staff, besides handoff requests and emergencies.
+const (
+	// EventRelay carries a citizen's message, written while a handoff is open, to the
+	// operators (Text).
+	EventRelay EventKind = "relay"
+	// EventHandoffEnded says the citizen left an open handoff (Reason "citizen") or
+	// erased their data (Reason "forgotten"): the desk closes it.
+	EventHandoffEnded EventKind = "handoff_ended"
+	// EventRating carries the citizen's rating (Score, 1-5) of a closed handoff.
+	EventRating EventKind = "rating"
+)
+
+// Pusher delivers replies to a citizen outside an answer to their own message: an
+// operator's reply, a claim, a close. Each channel that can reach a citizen on its own
+// initiative has one (Telegram sends at once; the web chat keeps them for the page to
+// collect).
+type Pusher interface {
+	Push(ctx context.Context, userID string, replies []Reply) error
+}
+
+// Figures counts what staff read in the day's figures and the daily digest. Count is
+// called after a message's state is saved; it must be cheap, safe for concurrent use,
+// and never fail the conversation (an implementation logs its own errors).
+type Figures interface {
+	Count(ctx context.Context, f Fact)
+}
+
+// FactKind names what a Fact counts.
+type FactKind string
+
+// The facts the engine counts.
+const (
+	FactConversation FactKind = "conversations" // a conversation's first message of the day
+	FactSearch       FactKind = "searches"
+	FactEmptySearch  FactKind = "empty_searches" // a search that found nothing; Text is what was searched
+	FactHandoff      FactKind = "handoffs"
+	FactRating       FactKind = "ratings" // Value is the score, 1-5
+)
+
+// Fact is one thing counted.
+type Fact struct {
+	Kind  FactKind
+	At    time.Time
+	Text  string
+	Value int
+}
+
+// StaffActionKind says what an operator did.
+type StaffActionKind string
+
+// What an operator can do with a handoff.
+const (
+	StaffClaim StaffActionKind = "claim" // takes the handoff: the citizen learns who
+	StaffReply StaffActionKind = "reply" // writes to the citizen (Text)
+	StaffClose StaffActionKind = "close" // hands the citizen back to the bot, who asks for a rating
+)
+
+// StaffAction is an operator acting on a citizen's open handoff.
+type StaffAction struct {
+	Kind         StaffActionKind
+	Conversation string // Event.Conversation of the handoff
+	Handoff      string // Event.Handoff
+	Operator     string // the operator's first name, shown to the citizen
+	Text         string // for StaffReply
+	// ID is the desk's id of this action (a Slack event id), so that a repeated
+	// delivery is applied once; may be empty.
+	ID string
+}
+
+// Errors of Engine.FromStaff.
+var (
+	// ErrNoHandoff: the conversation has no open handoff with that id (the citizen
+	// left it or erased their data, or another operator closed it).
+	ErrNoHandoff = errors.New("no such open handoff")
+	// ErrNotDelivered: the action was applied but the citizen's channel could not be
+	// reached (or cannot be reached by the bot's initiative); the citizen will not see it.
+	ErrNotDelivered = errors.New("not delivered to the citizen")
+)
+
+// staffUpdatePrefix keeps an operator's action ids apart from the citizen's own
+// update ids in the store's record of handled updates.
+const staffUpdatePrefix = "staff."
+
+// FromStaff applies an operator's action to a citizen's open handoff, with the same
+// ordering and locking as the citizen's own messages, and pushes what the citizen must
+// see to their channel. It returns ErrNoHandoff when the handoff is no longer open,
+// ErrDuplicate for an action applied before, ErrUnavailable when the store cannot be
+// reached, and ErrNotDelivered when the citizen could not be told.
+func (e *Engine) FromStaff(ctx context.Context, a StaffAction) error {
+	channel, user, ok := splitConversation(a.Conversation)
+	if !ok || a.Handoff == "" {
+		return errors.New("bot: staff action without conversation or handoff")
+	}
+	if a.Kind == StaffReply && cleanText(a.Text) == "" {
+		return errors.New("bot: empty staff reply")
+	}
+	release := e.queue(a.Conversation)
+	defer release()
+	update := ""
+	if a.ID != "" {
+		update = staffUpdatePrefix + a.ID
+	}
+	sess, err := e.begin(ctx, Message{Channel: channel, UserID: user, UpdateID: update})
+	if err != nil {
+		return errors.Join(ErrUnavailable, err)
+	}
+	if sess.Duplicate {
+		return ErrDuplicate
+	}
+	st, ok := decodeState(sess.State)
+	if !ok || st.Handoff == nil || st.Handoff.ID != a.Handoff {
+		e.opts.Store.Release(ctx, sess)
+		return ErrNoHandoff
+	}
+	now := e.now()
+	t := &turnCtx{e: e, cat: e.opts.Search.Catalogue(), m: Message{Channel: channel, UserID: user}, st: &st, now: now}
+	t.staffAction(a)
+	data, err := st.encode()
+	if err != nil {
+		e.opts.Store.Release(ctx, sess)
+		return err
+	}
+	// A staff action does not extend the citizen's idle expiry beyond what it was:
+	// it is measured from their own last message, like Updated.
+	if err := e.opts.Store.Commit(ctx, sess, Commit{State: data, IdleTTL: e.opts.IdleTTL, DedupeTTL: e.opts.DedupeTTL}); err != nil {
+		if !errors.Is(err, ErrLockLost) {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+			e.opts.Store.Release(rctx, sess)
+			cancel()
+		}
+		return errors.Join(ErrUnavailable, err)
+	}
+	e.count(ctx, t.facts)
+	return e.push(ctx, channel, user, withLang(t.replies, st.Lang))
+}
+
+// push delivers replies through the channel's Pusher.
+func (e *Engine) push(ctx context.Context, channel, user string, replies []Reply) error {
+	if len(replies) == 0 {
+		return nil
+	}
+	p := e.opts.Pushers[channel]
+	if p == nil {
+		return ErrNotDelivered
+	}
+	if err := p.Push(ctx, user, replies); err != nil {
+		e.log.WarnContext(ctx, "push to citizen failed", "channel", channel, "err", err)
+		return errors.Join(ErrNotDelivered, err)
+	}
+	return nil
+}
+
+// count reports the facts of a turn.
+func (e *Engine) count(ctx context.Context, facts []Fact) {
+	if e.opts.Figures == nil {
+		return
+	}
+	for _, f := range facts {
+		e.opts.Figures.Count(ctx, f)
+	}
+}
+
+// splitConversation splits "channel:user".
+func splitConversation(conv string) (channel, user string, ok bool) {
+	channel, user, ok = strings.Cut(conv, ":")
+	return channel, user, ok && channel != "" && user != ""
+}
