@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"strings"
@@ -60,6 +61,9 @@ type call struct {
 	c tgbotapi.Chattable
 	// fallback is sent instead when c fails: a message too old to edit is sent anew.
 	fallback tgbotapi.Chattable
+	// done, when set, receives the call's outcome: for a sender that must know
+	// whether the citizen got the message (an operator's reply).
+	done chan<- error
 }
 
 // senderOptions configure the limits; zero rates mean no limit (for benchmarks).
@@ -168,7 +172,38 @@ func (s *sender) drain(ctx context.Context, chatID int64, q *chatQueue) {
 		if err != nil {
 			s.log.Error("telegram: send failed", "method", methodOf(c.c), "err", err)
 		}
+		if c.done != nil {
+			c.done <- err
+		}
 	}
+}
+
+// enqueueWait queues calls like enqueue and waits until they are sent, returning the
+// first error. Calls dropped at shutdown count as failed.
+func (s *sender) enqueueWait(ctx context.Context, chatID int64, calls ...call) error {
+	done := make(chan error, len(calls)) // buffered: drain never blocks on a caller gone
+	for i := range calls {
+		calls[i].done = done
+	}
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return errors.New("telegram: shutting down")
+	}
+	s.enqueue(ctx, chatID, calls...)
+	var first error
+	for range calls {
+		select {
+		case err := <-done:
+			if first == nil {
+				first = err
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("telegram: wait for delivery: %w", ctx.Err())
+		}
+	}
+	return first
 }
 
 // do makes one call, retrying as Telegram asks.

@@ -410,6 +410,22 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
+// Push sends replies to a chat on the bot's initiative (an operator's message during
+// a handoff) and waits until Telegram has them. userID is the engine's user id of a
+// Telegram conversation: the chat id.
+func (a *Adapter) Push(ctx context.Context, userID string, replies []bot.Reply) error {
+	chatID, err := strconv.ParseInt(userID, 10, 64)
+	if err != nil {
+		return errors.New("telegram: push: the user id is not a chat id")
+	}
+	for i := range replies {
+		replies[i].Replace = false // nothing was pressed: there is no message to edit
+	}
+	return a.send.enqueueWait(ctx, chatID, a.render(chatID, 0, replies)...)
+}
+
+var _ bot.Pusher = (*Adapter)(nil)
+
 // render turns the engine's replies into Bot API calls. A reply that replaces the
 // pressed message edits it in place.
 func (a *Adapter) render(chatID int64, editID int, replies []bot.Reply) []call {

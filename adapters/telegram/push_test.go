@@ -1,0 +1,72 @@
+package telegram_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/comune-milano/wemibot/adapters/telegram"
+	"github.com/comune-milano/wemibot/bot"
+)
+
+// An operator's messages reach the citizen's Telegram chat on the bot's initiative,
+// and the rating buttons pushed after the close work like any other.
+func TestOperatorRepliesArePushed(t *testing.T) {
+	f := newFixture(t)
+	pushers := map[string]bot.Pusher{}
+	e, err := bot.New(bot.Options{Search: testIndex(t), Store: f.store, Staff: f.staff, Pushers: pushers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.engine = e
+	a, err := telegram.New(f.engine, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushers["telegram"] = a
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	const chat = 5005
+	f.fake.PushMessage(chat, giulia, "/operatore")
+	f.waitFor(chat, 0, "operatore WeMi")
+	ev := f.staff.last()
+	if ev.Kind != bot.EventHandoff || ev.Conversation != "telegram:"+strconv.Itoa(chat) {
+		t.Fatalf("handoff event: %+v", ev)
+	}
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	act := func(kind bot.StaffActionKind, text string) error {
+		return e.FromStaff(wctx, bot.StaffAction{Kind: kind, Conversation: ev.Conversation, Handoff: ev.Handoff, Operator: "Sara Neri", Text: text})
+	}
+	if err := act(bot.StaffReply, "Buongiorno, <sono> Sara & vi aiuto io"); err != nil {
+		t.Fatal(err)
+	}
+	i := f.waitFor(chat, 0, "Sara (WeMi):")
+	if got := f.fake.Sent(chat)[i].Text; got != "<b>Sara (WeMi):</b> Buongiorno, &lt;sono&gt; Sara &amp; vi aiuto io" {
+		t.Errorf("pushed text %q", got)
+	}
+	if err := act(bot.StaffClose, ""); err != nil {
+		t.Fatal(err)
+	}
+	i = f.waitFor(chat, i+1, "ha chiuso la conversazione")
+	sent := f.fake.Sent(chat)[i]
+	f.fake.PushCallback(chat, giulia, sent.MessageID, button(t, sent, "5").CallbackData)
+	f.waitFor(chat, i+1, "Grazie del tuo giudizio")
+	if last := f.staff.last(); last.Kind != bot.EventRating || last.Score != 5 {
+		t.Errorf("rating event: %+v", last)
+	}
+
+	// A chat that blocked the bot: the operator learns the message did not arrive.
+	f.fake.PushMessage(chat, giulia, "/operatore")
+	f.waitFor(chat, i+2, "operatore WeMi")
+	ev = f.staff.last()
+	f.fake.FailNext("sendMessage", 1, 403, 0)
+	if err := act(bot.StaffReply, "ci sei?"); !errors.Is(err, bot.ErrNotDelivered) {
+		t.Errorf("push to a blocked chat: %v", err)
+	}
+}
