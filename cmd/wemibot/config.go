@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 	"time"
 
@@ -31,6 +32,14 @@ type config struct {
 	TelegramSecret  string        // WEMI_TELEGRAM_SECRET
 	IdleTTL         time.Duration // WEMI_IDLE_TTL: conversations idle this long are forgotten
 
+	SlackBotToken      string        // WEMI_SLACK_BOT_TOKEN (xoxb-): switches the staff desk on
+	SlackAppToken      string        // WEMI_SLACK_APP_TOKEN (xapp-): for Socket Mode
+	SlackSigningSecret string        // WEMI_SLACK_SIGNING_SECRET: for the Events API over HTTP
+	SlackChannel       string        // WEMI_SLACK_CHANNEL: the operators' channel id
+	SlackMode          string        // WEMI_SLACK_MODE: socket (default) or http
+	SlackAPI           string        // WEMI_SLACK_API_URL: another Web API base URL (a proxy, a test fake)
+	ReplyWithin        time.Duration // WEMI_HANDOFF_REPLY_TIME: how soon operators usually answer
+
 	// searchTimeoutErr is an invalid WEMI_SEARCH_TIMEOUT, reported only by commands
 	// that search and only when no flag overrides it.
 	searchTimeoutErr error
@@ -52,6 +61,14 @@ func configFromEnv(env map[string]string) (config, error) {
 		TelegramWebhook: env["WEMI_TELEGRAM_WEBHOOK_URL"],
 		TelegramSecret:  env["WEMI_TELEGRAM_SECRET"],
 		IdleTTL:         30 * 24 * time.Hour,
+
+		SlackBotToken:      env["WEMI_SLACK_BOT_TOKEN"],
+		SlackAppToken:      env["WEMI_SLACK_APP_TOKEN"],
+		SlackSigningSecret: env["WEMI_SLACK_SIGNING_SECRET"],
+		SlackChannel:       env["WEMI_SLACK_CHANNEL"],
+		SlackMode:          env["WEMI_SLACK_MODE"],
+		SlackAPI:           env["WEMI_SLACK_API_URL"],
+		ReplyWithin:        30 * time.Minute,
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "data"
@@ -106,6 +123,16 @@ func configFromEnv(env map[string]string) (config, error) {
 		}
 		cfg.IdleTTL = d
 	}
+	if v := env["WEMI_HANDOFF_REPLY_TIME"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 72*time.Hour {
+			return config{}, fmt.Errorf("WEMI_HANDOFF_REPLY_TIME=%q is not a duration between 1m and 72h, such as 30m", v)
+		}
+		cfg.ReplyWithin = d
+	}
+	if err := cfg.checkSlack(); err != nil {
+		return config{}, err
+	}
 	if v := env["WEMI_SEARCH_TIMEOUT"]; v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -116,6 +143,46 @@ func configFromEnv(env map[string]string) (config, error) {
 	}
 	return cfg, nil
 }
+
+// checkSlack refuses an incomplete or inconsistent staff desk setting: better at
+// start than at the first handoff.
+func (cfg *config) checkSlack() error {
+	if cfg.SlackBotToken == "" {
+		for name, v := range map[string]string{"WEMI_SLACK_APP_TOKEN": cfg.SlackAppToken,
+			"WEMI_SLACK_SIGNING_SECRET": cfg.SlackSigningSecret, "WEMI_SLACK_CHANNEL": cfg.SlackChannel} {
+			if v != "" {
+				return fmt.Errorf("%s is set but WEMI_SLACK_BOT_TOKEN is not: the staff desk needs its bot token", name)
+			}
+		}
+		return nil
+	}
+	if !strings.HasPrefix(cfg.SlackBotToken, "xoxb-") {
+		return fmt.Errorf("WEMI_SLACK_BOT_TOKEN must be a bot token (xoxb-…)")
+	}
+	if !slackChannelRE.MatchString(cfg.SlackChannel) {
+		return fmt.Errorf("WEMI_SLACK_CHANNEL=%q must be the operators' channel id, such as C0123ABCD (channel details, at the bottom)", cfg.SlackChannel)
+	}
+	if cfg.SlackAPI != "" && !strings.HasPrefix(cfg.SlackAPI, "https://") && !strings.HasPrefix(cfg.SlackAPI, "http://127.0.0.1") {
+		return fmt.Errorf("WEMI_SLACK_API_URL must be an https:// URL")
+	}
+	switch cfg.SlackMode {
+	case "", "socket":
+		cfg.SlackMode = "socket"
+		if !strings.HasPrefix(cfg.SlackAppToken, "xapp-") {
+			return fmt.Errorf("Socket Mode needs WEMI_SLACK_APP_TOKEN, an app-level token (xapp-…) with connections:write; or set WEMI_SLACK_MODE=http")
+		}
+	case "http":
+		if len(cfg.SlackSigningSecret) < 16 {
+			return fmt.Errorf("WEMI_SLACK_MODE=http needs WEMI_SLACK_SIGNING_SECRET, the app's signing secret")
+		}
+	default:
+		return fmt.Errorf("WEMI_SLACK_MODE=%q must be socket or http", cfg.SlackMode)
+	}
+	return nil
+}
+
+// slackChannelRE matches a Slack channel id (public C…, private G…).
+var slackChannelRE = regexp.MustCompile(`^[CG][A-Z0-9]{6,20}$`)
 
 // environ turns os.Environ's KEY=VALUE list into a map.
 func environ(kv []string) map[string]string {

@@ -141,6 +141,13 @@ func TestServeSettingsAreChecked(t *testing.T) {
 		"short admin token":      {"WEMI_ADMIN_TOKEN": "short"},
 		"frame ancestor as http": {"WEMI_FRAME_ANCESTORS": "http://portal.example.org"},
 		"idle TTL":               {"WEMI_IDLE_TTL": "forever"},
+		"slack app token alone":  {"WEMI_SLACK_APP_TOKEN": "xapp-1-x"},
+		"slack user token":       {"WEMI_SLACK_BOT_TOKEN": "xoxp-1", "WEMI_SLACK_APP_TOKEN": "xapp-1-x", "WEMI_SLACK_CHANNEL": "C0123ABCD"},
+		"slack channel name":     {"WEMI_SLACK_BOT_TOKEN": "xoxb-1", "WEMI_SLACK_APP_TOKEN": "xapp-1-x", "WEMI_SLACK_CHANNEL": "#operatori"},
+		"slack socket no app":    {"WEMI_SLACK_BOT_TOKEN": "xoxb-1", "WEMI_SLACK_CHANNEL": "C0123ABCD"},
+		"slack http no secret":   {"WEMI_SLACK_BOT_TOKEN": "xoxb-1", "WEMI_SLACK_CHANNEL": "C0123ABCD", "WEMI_SLACK_MODE": "http"},
+		"slack mode":             {"WEMI_SLACK_BOT_TOKEN": "xoxb-1", "WEMI_SLACK_CHANNEL": "C0123ABCD", "WEMI_SLACK_MODE": "rtm"},
+		"handoff reply time":     {"WEMI_HANDOFF_REPLY_TIME": "soon"},
 	}
 	for name, env := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/comune-milano/wemibot/adapters/bolt"
@@ -47,13 +48,15 @@ func (c *cli) shell(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeStore()
-	engine, err := bot.New(bot.Options{Search: idx, Store: store,
-		Staff: terminalStaff{w: c.stdout}, IdleTTL: c.cfg.IdleTTL})
+	staff := &terminalStaff{w: c.stdout}
+	sh := &terminal{out: c.stdout, lang: *lang, staff: staff,
+		session: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	engine, err := bot.New(bot.Options{Search: idx, Store: store, Staff: staff,
+		Pushers: map[string]bot.Pusher{"shell": sh}, IdleTTL: c.cfg.IdleTTL, ReplyWithin: c.cfg.ReplyWithin})
 	if err != nil {
 		return err
 	}
-	sh := &terminal{engine: engine, out: c.stdout, lang: *lang,
-		session: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	sh.engine = engine
 	return sh.run(ctx, c.stdin)
 }
 
@@ -92,6 +95,44 @@ type terminal struct {
 	buttons []bot.Button // the numbered buttons of the last replies
 	session string       // distinguishes this session's update ids
 	update  int
+	staff   *terminalStaff
+}
+
+// Push implements bot.Pusher: an operator's messages, typed in this same terminal,
+// are printed like the bot's.
+func (s *terminal) Push(_ context.Context, _ string, replies []bot.Reply) error {
+	s.buttons = s.buttons[:0]
+	for _, r := range replies {
+		s.print(r)
+	}
+	return nil
+}
+
+// operator plays the operator's part of a handoff: "!op text" answers the citizen,
+// "!prendo" claims the handoff and "!chiudi" closes it. It reports whether the line
+// was such a command.
+func (s *terminal) operator(ctx context.Context, line string) bool {
+	var a bot.StaffAction
+	switch {
+	case line == "!prendo":
+		a.Kind = bot.StaffClaim
+	case line == "!chiudi":
+		a.Kind = bot.StaffClose
+	case strings.HasPrefix(line, "!op "):
+		a.Kind, a.Text = bot.StaffReply, strings.TrimPrefix(line, "!op ")
+	default:
+		return false
+	}
+	a.Conversation, a.Handoff = s.staff.current()
+	a.Operator = "Operatore"
+	if a.Handoff == "" {
+		fmt.Fprintln(s.out, "[staff desk] no handoff is open")
+		return true
+	}
+	if err := s.engine.FromStaff(ctx, a); err != nil {
+		fmt.Fprintf(s.out, "[staff desk] %v\n", err)
+	}
+	return true
 }
 
 func (s *terminal) run(ctx context.Context, in io.Reader) error {
@@ -106,6 +147,8 @@ func (s *terminal) run(ctx context.Context, in io.Reader) error {
 		line = strings.TrimSpace(line)
 		if n, err := strconv.Atoi(line); err == nil && len(s.buttons) > 0 && (n < 1 || n > len(s.buttons)) {
 			fmt.Fprintln(s.out, s.engine.Texts().T(s.lang, "channel.no_such_button", "n", line, "max", strconv.Itoa(len(s.buttons))))
+		} else if s.operator(ctx, line) {
+			// played the operator
 		} else if line != "" {
 			if serr := s.send(ctx, s.message(line)); serr != nil {
 				return serr
@@ -191,15 +234,45 @@ func parsePoint(s string) (catalogue.Point, bool) {
 	return catalogue.Point{Lat: lat, Lon: lon}, true
 }
 
-// terminalStaff shows staff events in the terminal, where no staff desk is connected.
-type terminalStaff struct{ w io.Writer }
+// terminalStaff shows staff events in the terminal, where no staff desk is connected,
+// and remembers the open handoff for the operator's commands.
+type terminalStaff struct {
+	w            io.Writer
+	mu           sync.Mutex
+	conversation string
+	handoff      string
+}
 
 // Notify implements bot.Staff.
-func (s terminalStaff) Notify(_ context.Context, e bot.Event) error {
+func (s *terminalStaff) Notify(_ context.Context, e bot.Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	prio := ""
 	if e.Priority {
 		prio = " (PRIORITY)"
 	}
-	fmt.Fprintf(s.w, "[staff desk] %s%s: %s\n", e.Kind, prio, e.Reason)
+	switch e.Kind {
+	case bot.EventHandoff, bot.EventEmergency:
+		if e.Handoff != "" {
+			s.conversation, s.handoff = e.Conversation, e.Handoff
+		}
+		fmt.Fprintf(s.w, "[staff desk] %s%s: %s — answer with !op <text>, !prendo, !chiudi\n", e.Kind, prio, e.Reason)
+	case bot.EventRelay:
+		fmt.Fprintf(s.w, "[staff desk] citizen%s: %s\n", prio, e.Text)
+	case bot.EventHandoffEnded:
+		s.handoff = ""
+		fmt.Fprintf(s.w, "[staff desk] handoff ended: %s\n", e.Reason)
+	case bot.EventRating:
+		fmt.Fprintf(s.w, "[staff desk] rated %d/5\n", e.Score)
+	default:
+		fmt.Fprintf(s.w, "[staff desk] %s%s: %s\n", e.Kind, prio, e.Reason)
+	}
 	return nil
+}
+
+// current returns the open handoff.
+func (s *terminalStaff) current() (conversation, handoff string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conversation, s.handoff
 }

@@ -12,7 +12,7 @@ func TestShellChats(t *testing.T) {
 	// /start runs by itself; then: press button 1 (search), describe a need, open the
 	// first result, share a location by neighbourhood and by coordinates, ask for a
 	// person.
-	script := strings.Join([]string{"42", "1", "mia mamma non riesce più a cucinare", "1", "pos Niguarda", "pos 45.4642, 9.19", "/operatore", "/lingua en", "/start"}, "\n") + "\n"
+	script := strings.Join([]string{"42", "1", "mia mamma non riesce più a cucinare", "1", "pos Niguarda", "pos 45.4642, 9.19", "/operatore", "ho bisogno di aiuto", "!prendo", "!op Buongiorno!", "!chiudi", "5", "/lingua en", "/start"}, "\n") + "\n"
 	r := runCLI(t, map[string]string{"WEMI_DATA_DIR": dir}, script, "shell")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -22,12 +22,15 @@ func TestShellChats(t *testing.T) {
 		"Non c'è un pulsante con il numero 42", // a number with no button
 		"Scrivimi con parole tue",              // button 1 pressed
 		"Ho trovato", "Pranzo caldo",           // the search
-		"Come attivarlo",       // the card of result 1
-		"Vicino a Niguarda",    // pos Niguarda
-		"Vicino a te",          // pos coordinates
-		"📍 Spazio WeMi",        // a location reply
-		"[staff desk] handoff", // the operator event
-		"Hi! I'm WeMi Bot",     // English after /lingua en
+		"Come attivarlo",                            // the card of result 1
+		"Vicino a Niguarda",                         // pos Niguarda
+		"Vicino a te",                               // pos coordinates
+		"📍 Spazio WeMi",                             // a location reply
+		"[staff desk] handoff",                      // the operator event
+		"[staff desk] citizen: ho bisogno di aiuto", // relayed during the handoff
+		"Operatore (WeMi): Buongiorno!",             // the operator's reply, played in the terminal
+		"[staff desk] rated 5/5",                    // the rating after !chiudi
+		"Hi! I'm WeMi Bot",                          // English after /lingua en
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("shell output lacks %q", want)
