@@ -31,6 +31,8 @@ const fileLockTimeout = time.Second
 //	locks  conversation id -> the token of the session holding the lock
 //	rate   conversation id -> the count in the window (8 bytes); the expiry ends the window
 //	seen   seenKey(conversation, update) -> nothing
+//
+// The desk's buckets are described in desk.go.
 var (
 	stateBucket = []byte("state")
 	locksBucket = []byte("locks")
@@ -40,7 +42,7 @@ var (
 
 // allBuckets lists the buckets Open creates and Sweep cleans.
 func allBuckets() [][]byte {
-	return [][]byte{stateBucket, locksBucket, rateBucket, seenBucket}
+	return [][]byte{stateBucket, locksBucket, rateBucket, seenBucket, recordsBucket, talliesBucket, onceBucket}
 }
 
 // Options configure a Store.
