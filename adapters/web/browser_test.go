@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/comune-milano/wemibot/adapters/web"
+	"github.com/comune-milano/wemibot/bot"
 )
 
 // chromiumPath is Debian's Chromium, which ./test.sh installs when it is missing.
@@ -124,5 +126,80 @@ func TestWebChatInChromium(t *testing.T) {
 	// The live region announces new messages to screen readers.
 	if role, live := attr(t, ctx, "#log", "role"), attr(t, ctx, "#log", "aria-live"); role != "log" || live != "polite" {
 		t.Errorf("the log is role=%q aria-live=%q", role, live)
+	}
+}
+
+// spyEngine shows a test every message before the engine answers it.
+type spyEngine struct {
+	web.Engine
+	seen func(bot.Message)
+}
+
+func (s spyEngine) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error) {
+	s.seen(m)
+	return s.Engine.Handle(ctx, m)
+}
+
+// An operator's message pushed to an open page appears in it, announced by the live
+// region, without the citizen doing anything; its buttons work like an answer's.
+func TestPushedRepliesInChromium(t *testing.T) {
+	pressed := make(chan string, 16)
+	engine := spyEngine{Engine: newEngine(t, nil), seen: func(m bot.Message) {
+		if m.Button != "" {
+			pressed <- m.Button
+		}
+	}}
+	srv, site := newPushSite(t, engine, web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
+	ctx := browserCtx(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(`html[data-ready="1"]`)); err != nil {
+		t.Fatalf("open the page: %v", err)
+	}
+	// The session cookie is HttpOnly: the page's script cannot read it, the browser can.
+	cookies, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{srv.URL}})
+	var session string
+	for _, c := range cookies.Cookies {
+		if c.Name == "wemi_session" {
+			session = c.Value
+		}
+	}
+	if err != nil || session == "" {
+		t.Fatalf("the page's session cookie: %q, %v", session, err)
+	}
+	focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	push(t, site, session, bot.Reply{Text: "*Giulia (WeMi):* Buongiorno! Di che zona siete?", Lang: "it",
+		Buttons: [][]bot.Button{{{Label: "⭐ 4", Data: "rate:4"}, {Label: "⭐ 5", Data: "rate:5"}}}})
+	const pushed = `#log[aria-live="polite"] .msg.bot:last-of-type`
+	wait, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wait, chromedp.WaitVisible(pushed+` button.reply-button[data-data="rate:5"]`)); err != nil {
+		t.Fatalf("the pushed reply never appeared: %v; log %q", err, text(t, ctx, "#log"))
+	}
+	if got := text(t, ctx, pushed+" .bubble b"); got != "Giulia (WeMi):" {
+		t.Errorf("pushed bold text %q", got)
+	}
+	if got := text(t, ctx, pushed+" .bubble"); !strings.Contains(got, "Di che zona siete?") {
+		t.Errorf("pushed text %q", got)
+	}
+	if after, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`)); err != nil || after != focused {
+		t.Errorf("a pushed reply moved the focus from %q to %q (%v)", focused, after, err)
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Click(pushed+` button.reply-button[data-data="rate:5"]`)); err != nil {
+		t.Fatalf("press the pushed button: %v", err)
+	}
+	select {
+	case data := <-pressed:
+		if data != "rate:5" {
+			t.Errorf("the pushed button sent %q", data)
+		}
+	case <-wait.Done():
+		t.Fatal("the pushed button sent nothing")
+	}
+	if err := chromedp.Do(wait, chromedp.WaitNotPresent(`html[data-busy="1"]`)); err != nil {
+		t.Fatalf("the press was not answered: %v", err)
 	}
 }

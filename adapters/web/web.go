@@ -64,6 +64,10 @@ type Options struct {
 	// defaults 2 and 10. The engine also asks a flooding citizen to slow down.
 	PerSession      float64
 	PerSessionBurst int
+	// Mailbox keeps the replies pushed to a session (an operator's, during a handoff)
+	// until the page collects them from /api/inbox; shared by every replica. Nil: the
+	// web chat cannot receive pushed replies, and Push fails.
+	Mailbox Mailbox
 }
 
 // Server is the HTTP front. It is an http.Handler; Handle adds routes (a channel's
@@ -115,6 +119,7 @@ func New(engine Engine, opts Options) *Server {
 	s.mux.Handle("GET /{$}", s.secure(http.HandlerFunc(s.page)))
 	s.mux.HandleFunc("GET /api/texts", s.texts)
 	s.mux.HandleFunc("POST /api/messages", s.message)
+	s.mux.HandleFunc("GET /api/inbox", s.inbox)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	s.mux.HandleFunc("GET /readyz", s.ready)
 	if opts.Metrics != nil {
@@ -167,6 +172,17 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) string {
 	}
 	http.SetCookie(w, cookie)
 	return id
+}
+
+// requestSession returns the session of an API request, or answers 401: without the
+// session the page set there is no conversation, and the page reloads.
+func requestSession(w http.ResponseWriter, r *http.Request) (string, bool) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || !validSession(c.Value) {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "no session: reload the page"})
+		return "", false
+	}
+	return c.Value, true
 }
 
 func validSession(v string) bool {
@@ -254,12 +270,10 @@ type webDocument struct {
 // never handles a message twice. A message needs the session the page set: without it
 // there is no conversation to continue, and the page reloads.
 func (s *Server) message(w http.ResponseWriter, r *http.Request) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || !validSession(c.Value) {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "no session: reload the page"})
+	sess, ok := requestSession(w, r)
+	if !ok {
 		return
 	}
-	sess := c.Value
 	var in incoming
 	body := http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
 	if err := json.NewDecoder(body).Decode(&in); err != nil {
@@ -416,21 +430,26 @@ func toHTML(text string) string {
 	return b.String()
 }
 
-// allow applies the per-session rate limit.
+// allow applies the per-session rate limit of messages.
 func (s *Server) allow(sess string) bool {
+	return s.allowKey(sess, rate.Limit(s.opts.PerSession), s.opts.PerSessionBurst)
+}
+
+// allowKey applies the rate limit of key, creating its limiter at limit and burst.
+func (s *Server) allowKey(key string, limit rate.Limit, burst int) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l, ok := s.limiters[sess]
+	l, ok := s.limiters[key]
 	if !ok {
 		if len(s.limiters) >= maxLimiters {
 			for k, v := range s.limiters {
-				if v.Tokens() >= float64(s.opts.PerSessionBurst) {
+				if v.Tokens() >= float64(v.Burst()) {
 					delete(s.limiters, k)
 				}
 			}
 		}
-		l = rate.NewLimiter(rate.Limit(s.opts.PerSession), s.opts.PerSessionBurst)
-		s.limiters[sess] = l
+		l = rate.NewLimiter(limit, burst)
+		s.limiters[key] = l
 	}
 	return l.Allow()
 }

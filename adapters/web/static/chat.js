@@ -298,6 +298,14 @@
   function received(data, opts) {
     setStatus('');
     if (opts.user) { opts.user.classList.remove('pending'); opts.user.querySelector('.meta').remove(); }
+    show(data, opts);
+  }
+
+  /**
+   * Appends the replies of an answer, or of the inbox (opts.pushed), to the log, whose
+   * live region announces them.
+   */
+  function show(data, opts) {
     let replaced = null, first = null;
     for (const r of Array.isArray(data.replies) ? data.replies : []) {
       if (!r || typeof r !== 'object') continue;
@@ -339,7 +347,7 @@
 
   /** Keeps keyboard users oriented, without stealing focus from someone who moved on. */
   function moveFocus(opts, replaced) {
-    if (opts.start) return;
+    if (opts.start || opts.pushed) return;   // nobody asked: the focus stays where it is
     const a = document.activeElement;
     if (a && a !== document.body && a.isConnected && a !== opts.pressed) return;
     if (replaced) {
@@ -353,6 +361,46 @@
       input.focus({ preventScroll: true });   // no virtual keyboard pop-up after a tap on a phone
     }
   }
+
+  // ------------------------------------------------------------------ inbox
+  /*
+   * Replies pushed to this session outside an answer (an operator's, while a person
+   * follows the conversation) wait on the server until the page collects them: every
+   * POLL_EVERY while the page is visible, every MAX_DELAY while hidden, backing off
+   * after errors, and at once when the page becomes visible again.
+   */
+  const POLL_EVERY = 4000;
+  let pollTimer = 0, polling = false, pollFailures = 0;
+
+  function schedulePoll(ms) {
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(poll, ms);
+  }
+
+  async function poll() {
+    if (polling) return;   // the poll under way schedules the next
+    polling = true;
+    clearTimeout(pollTimer);
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), 20000);
+    let ok = false;
+    try {
+      // 401 (no session), 429 and 503 (store unreachable) are failures like a network error.
+      const res = await fetch('api/inbox', { cache: 'no-store', signal: ctl.signal, headers: { Accept: 'application/json' } });
+      const data = res.ok ? await res.json() : null;
+      ok = !!data;
+      if (data && Array.isArray(data.replies) && data.replies.length) show({ replies: data.replies }, { pushed: true });
+    } catch (e) { /* network error, timeout or bad JSON: back off quietly */ }
+    clearTimeout(timer);
+    polling = false;
+    pollFailures = ok ? 0 : Math.min(pollFailures + 1, 8);
+    const hidden = document.visibilityState !== 'visible';
+    schedulePoll(hidden ? MAX_DELAY : Math.min(POLL_EVERY * 2 ** pollFailures, MAX_DELAY));
+  }
+
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') schedulePoll(0);
+  });
 
   // ---------------------------------------------------- history (best effort)
   /** Saves the delivered log to sessionStorage (pending bubbles and dead blob links excluded). */
@@ -457,6 +505,7 @@
   } else {
     send({ text: '/start' }, { start: true }).then(() => { root.dataset.ready = '1'; });
   }
+  poll();
   // On a computer, start in the text box (a phone would open its keyboard over the
   // greeting, so there the citizen taps it).
   if (window.matchMedia('(hover: hover) and (pointer: fine)').matches && window === window.parent) input.focus();
