@@ -1,0 +1,180 @@
+// Package slack is WeMi Bot's staff desk in Slack, where WeMi operators work: a
+// citizen's request for a person becomes a card with a thread in the operators'
+// channel, the citizen's messages are relayed into that thread and the operators'
+// replies there go back to the citizen; buttons on request cards are routed to their
+// handlers; the /wemi command answers operators privately; a daily digest sums up the
+// day before. Slack reaches the desk through Socket Mode (Run) or the Events API over
+// HTTP (Handler); both share one dispatcher and one background work queue.
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/desk"
+)
+
+// Engine applies operators' actions to citizens' handoffs; *bot.Engine is one.
+type Engine interface {
+	FromStaff(ctx context.Context, a bot.StaffAction) error
+}
+
+// Options configure a Desk. API, Channel, Handoffs and Once are required.
+type Options struct {
+	// API is the Web API client with the bot token (xoxb-). For Socket Mode it also
+	// carries the app-level token (slackapi.OptionAppLevelToken).
+	API *slackapi.Client
+	// Channel is the id of the operators' channel, where cards and threads go.
+	Channel string
+	// Engine applies operators' actions; it may be given later with SetEngine, since
+	// the engine is built with the desk as its staff.
+	Engine Engine
+	// Search answers /wemi cerca; nil: the command says search is unavailable.
+	Search bot.Searcher
+	// Handoffs are the open handoffs, shared by the replicas.
+	Handoffs *desk.Handoffs
+	// Figures are the day's figures for /wemi stats and the digest; nil: none shown.
+	Figures *desk.Figures
+	// Once says which replica does what must be done once: handle a Slack event, post
+	// the day's digest.
+	Once desk.Onces
+	// Records keeps what the desk needs after a handoff closes (its thread, for the
+	// citizen's rating); the desk store. Nil: ratings are posted in the channel.
+	Records desk.Records
+	// Logger gets no personal data: no names, texts or conversation ids. Nil: discard.
+	Logger *slog.Logger
+	// Now tells the time; nil: time.Now.
+	Now func() time.Time
+	// Location is the operators' time zone; nil: Europe/Rome.
+	Location *time.Location
+
+	// Workers bound the desk's background work running at once; default 8.
+	Workers int
+	// WorkTimeout bounds one piece of background work; default 30 s.
+	WorkTimeout time.Duration
+	// ThreadWait is how long a citizen's message waits for the thread of its handoff
+	// when another replica is still posting the card; default 2 s.
+	ThreadWait time.Duration
+}
+
+// Desk is the staff desk in Slack. It implements bot.Staff. It is safe for concurrent
+// use.
+type Desk struct {
+	api      *slackapi.Client
+	channel  string
+	search   bot.Searcher
+	handoffs *desk.Handoffs
+	figures  *desk.Figures
+	once     desk.Onces
+	records  desk.Records
+	log      *slog.Logger
+	now      func() time.Time
+	loc      *time.Location
+	texts    texts
+	work     *workQueue
+	names    *nameCache
+	wait     time.Duration
+
+	mu        sync.RWMutex
+	engine    Engine
+	cards     map[string]CardHandler
+	workspace string // the workspace's URL, for links to threads; "" until known
+}
+
+var _ bot.Staff = (*Desk)(nil)
+
+// Bounds of the desk's background work.
+const (
+	defaultWorkers     = 8
+	defaultWorkTimeout = 30 * time.Second
+	maxQueuedWork      = 2000
+)
+
+// New builds a Desk. It makes no call to Slack: the desk can start while Slack is
+// unreachable.
+func New(opts Options) (*Desk, error) {
+	switch {
+	case opts.API == nil:
+		return nil, errors.New("slack: no API client")
+	case opts.Channel == "":
+		return nil, errors.New("slack: no operators' channel")
+	case opts.Handoffs == nil || opts.Once == nil:
+		return nil, errors.New("slack: Handoffs and Once are required")
+	}
+	t, err := loadTexts()
+	if err != nil {
+		return nil, err
+	}
+	d := &Desk{api: opts.API, channel: opts.Channel, search: opts.Search, handoffs: opts.Handoffs,
+		figures: opts.Figures, once: opts.Once, records: opts.Records, log: opts.Logger, now: opts.Now,
+		loc: opts.Location, texts: t, engine: opts.Engine, cards: map[string]CardHandler{},
+		wait: opts.ThreadWait, names: newNameCache(maxCachedNames, nameTTL)}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.loc == nil {
+		if d.loc, err = time.LoadLocation("Europe/Rome"); err != nil {
+			return nil, fmt.Errorf("slack: load Europe/Rome: %w", err)
+		}
+	}
+	if d.wait <= 0 {
+		d.wait = 2 * time.Second
+	}
+	workers, timeout := opts.Workers, opts.WorkTimeout
+	if workers <= 0 {
+		workers = defaultWorkers
+	}
+	if timeout <= 0 {
+		timeout = defaultWorkTimeout
+	}
+	d.work = newWorkQueue(workers, maxQueuedWork, timeout, d.log)
+	d.OnCard(handoffKind, d.onHandoffCard)
+	return d, nil
+}
+
+// SetEngine gives the desk the engine that applies operators' actions. Call it before
+// Run or Handler serve anything: the engine is built after the desk, which is its staff.
+func (d *Desk) SetEngine(e Engine) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.engine = e
+}
+
+func (d *Desk) engineOrNil() Engine {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.engine
+}
+
+// OpenHandoffs returns how many handoffs are waiting for an operator or being
+// answered, for a gauge.
+func (d *Desk) OpenHandoffs(ctx context.Context) (int, error) {
+	open, err := d.handoffs.Waiting(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("slack: count open handoffs: %w", err)
+	}
+	return len(open), nil
+}
+
+// Drain stops taking new work (Slack requests then get 503 and are retried, by
+// Slack, at another replica) and waits until the work already taken is done or ctx
+// ends. Call it at shutdown, after the channels that feed the engine stopped.
+func (d *Desk) Drain(ctx context.Context) error {
+	return d.work.drain(ctx)
+}
+
+// text returns an operator-facing sentence.
+func (d *Desk) text(key string, kv ...string) string { return d.texts.text(key, kv...) }
+
+// clock formats a time as operators read it: 10:32 in Milan.
+func (d *Desk) clock(t time.Time) string { return t.In(d.loc).Format("15:04") }

@@ -1,0 +1,268 @@
+package slack_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/comune-milano/wemibot/adapters/slack/slacktest"
+	"github.com/comune-milano/wemibot/bot"
+)
+
+// The whole handoff, through Socket Mode: the card, the citizen's messages in its
+// thread, "Prendo io", the operator's replies reaching the citizen and a note not
+// reaching them, "Chiudi", and the citizen's rating noted and counted.
+func TestHandoffEndToEnd(t *testing.T) {
+	e := newEnv(t)
+	ctx := testContext(t)
+
+	card, h := e.openHandoff(ctx)
+	if card.ThreadTS != "" || h.Thread != operators+"/"+card.TS {
+		t.Fatalf("card %+v, handoff thread %q: want a top-level card that is the handoff's thread", card, h.Thread)
+	}
+	for _, want := range []string{"Richiesta di un operatore", "Maria", "Telegram", "italiano",
+		"ha chiesto di parlare con una persona", "babysitter", "Ha cercato: «babysitter»", "10:00"} {
+		if !strings.Contains(card.VisibleText(), want) {
+			t.Errorf("the card does not show %q:\n%s", want, card.VisibleText())
+		}
+	}
+	if got := card.ActionIDs(); !slices.Equal(got, []string{"wemi.handoff.claim", "wemi.handoff.close"}) {
+		t.Errorf("card buttons %v, want claim and close", got)
+	}
+
+	// The citizen writes: the message goes into the thread, escaped, and the bot
+	// stays quiet.
+	if got := e.say("ho due bambini <@U0GIULIA> & <!channel>"); len(got) != 0 {
+		t.Errorf("the bot answered a message meant for the operator: %s", texts(got))
+	}
+	relay := e.waitPost(ctx, 2)
+	if relay.ThreadTS != card.TS || relay.Text != "👤 *Maria:* ho due bambini &lt;@U0GIULIA&gt; &amp; &lt;!channel&gt;" {
+		t.Errorf("relay = %q in thread %q, want the escaped message in %q", relay.Text, relay.ThreadTS, card.TS)
+	}
+
+	// Giulia takes it: the card says so in place, keeps only "Chiudi", and the
+	// citizen learns who will answer.
+	e.ack(ctx, e.srv.PushInteraction(e.srv.BlockAction(giulia.ID, operators, card.TS, "wemi.handoff.claim", h.ID)))
+	upd := e.waitUpdate(ctx, 1)
+	if upd.TS != card.TS || !strings.Contains(upd.VisibleText(), "Presa in carico da Giulia alle 10:00") ||
+		!strings.Contains(upd.VisibleText(), "Ha cercato: «babysitter»") {
+		t.Errorf("card after the claim:\n%s", upd.VisibleText())
+	}
+	if got := upd.ActionIDs(); !slices.Equal(got, []string{"wemi.handoff.close"}) {
+		t.Errorf("buttons after the claim %v, want only close", got)
+	}
+	if got := texts(e.inbox.wait(ctx, t, 1)); !strings.Contains(got, "Giulia di WeMi ha preso in carico") {
+		t.Errorf("the citizen was told %q", got)
+	}
+
+	// Marco is too late: only he is told, and the card stays as it is.
+	e.ack(ctx, e.srv.PushInteraction(e.srv.BlockAction(marco.ID, operators, card.TS, "wemi.handoff.claim", h.ID)))
+	if eph := e.waitEphemeral(ctx, 1); eph.User != marco.ID || !strings.Contains(eph.Text, "già stata presa in carico da Giulia") {
+		t.Errorf("ephemeral = %+v, want Marco told Giulia has it", eph)
+	}
+	if n := len(e.srv.Updates()); n != 1 {
+		t.Errorf("%d card updates, want the card untouched by a second claim", n)
+	}
+
+	// A note stays among operators; the reply after it reaches the citizen, signed,
+	// with Slack's markup turned into plain text.
+	_, noteEnv := e.srv.PushUserMessage(operators, giulia.ID, "Nota: la signora sembra molto agitata", card.TS)
+	_, replyEnv := e.srv.PushUserMessage(operators, giulia.ID,
+		"Buongiorno Maria, di che zona siete? Guardate <https://wemi.milano.it|il portale> &amp; chiamateci", card.TS)
+	e.ack(ctx, noteEnv)
+	e.ack(ctx, replyEnv)
+	got := e.inbox.wait(ctx, t, 2)
+	want := "*Giulia (WeMi):* Buongiorno Maria, di che zona siete? Guardate il portale (https://wemi.milano.it) & chiamateci"
+	if got[1].Text != want {
+		t.Errorf("the citizen received %q, want %q", got[1].Text, want)
+	}
+	if strings.Contains(texts(e.inbox.all()), "agitata") {
+		t.Error("an internal note reached the citizen")
+	}
+
+	// Chiudi: the card shows who closed it and loses its buttons; the citizen is back
+	// with the bot and asked for a rating.
+	e.ack(ctx, e.srv.PushInteraction(e.srv.BlockAction(giulia.ID, operators, card.TS, "wemi.handoff.close", h.ID)))
+	upd = e.waitUpdate(ctx, 2)
+	if !strings.Contains(upd.VisibleText(), "Chiusa da Giulia") || len(upd.ActionIDs()) != 0 ||
+		strings.Contains(upd.VisibleText(), "Presa in carico") || !strings.Contains(upd.VisibleText(), "Maria") {
+		t.Errorf("card after closing: %v\n%s", upd.ActionIDs(), upd.VisibleText())
+	}
+	closed := e.inbox.wait(ctx, t, 3)[2:]
+	if !strings.Contains(texts(closed), "Giulia di WeMi ha chiuso") || !strings.Contains(texts(closed), "da 1") {
+		t.Fatalf("closing told the citizen %q", texts(closed))
+	}
+	if open, err := e.desk.OpenHandoffs(ctx); err != nil || open != 0 {
+		t.Errorf("OpenHandoffs = %d, %v after closing; want 0", open, err)
+	}
+
+	// The rating is noted in the thread and counted.
+	if got := texts(e.press(closed, "⭐ 4")); !strings.Contains(got, "Grazie del tuo giudizio") {
+		t.Errorf("rating answered %q", got)
+	}
+	rating := e.waitPost(ctx, 3)
+	if rating.ThreadTS != card.TS || !strings.Contains(rating.Text, "4/5") {
+		t.Errorf("rating note %q in thread %q", rating.Text, rating.ThreadTS)
+	}
+	day, err := e.figures.Day(ctx, e.clock.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if day.Ratings != 1 || day.RatingSum != 4 || day.Handoffs != 1 || day.Searches != 1 {
+		t.Errorf("figures %+v, want 1 handoff, 1 search, 1 rating of 4", day)
+	}
+
+	// A reply in the closed thread is not delivered, and its writer is told.
+	e.ack(ctx, pushReply(e.srv, giulia.ID, "ci siete ancora?", card.TS))
+	if eph := e.waitEphemeral(ctx, 2); eph.User != giulia.ID || eph.ThreadTS != card.TS || !strings.Contains(eph.Text, "non è stato consegnato") {
+		t.Errorf("late reply: ephemeral %+v", eph)
+	}
+	if n := len(e.inbox.all()); n != 3 {
+		t.Errorf("the citizen received %d messages, want 3: %s", n, texts(e.inbox.all()))
+	}
+	// Names are asked once per operator: Giulia acted five times, Marco once.
+	if n := e.srv.Calls("users.info"); n != 2 {
+		t.Errorf("users.info called %d times, want 2", n)
+	}
+	if logs := e.logs.String(); strings.Contains(logs, "Maria") || strings.Contains(logs, "telegram:42") {
+		t.Errorf("personal data in the logs:\n%s", logs)
+	}
+}
+
+func pushReply(srv *slacktest.Server, user, text, threadTS string) string {
+	_, env := srv.PushUserMessage(operators, user, text, threadTS)
+	return env
+}
+
+// Outside office hours the citizen learns when someone will answer, and the card is
+// posted all the same, waiting for Monday.
+func TestHandoffOutsideOfficeHours(t *testing.T) {
+	sunday := time.Date(2026, time.March, 1, 11, 0, 0, 0, rome)
+	e := newEnv(t, func(o *envOptions) { o.now = sunday })
+	ctx := testContext(t)
+	if got := texts(e.say("/operatore")); !strings.Contains(got, "uffici sono chiusi") || !strings.Contains(got, "lun 02/03 alle 09:00") {
+		t.Errorf("outside office hours the citizen was told %q", got)
+	}
+	card := e.waitPost(ctx, 1)
+	if !strings.Contains(card.VisibleText(), "Maria") || len(card.ActionIDs()) != 2 {
+		t.Errorf("card outside office hours: %v\n%s", card.ActionIDs(), card.VisibleText())
+	}
+	if open, err := e.desk.OpenHandoffs(ctx); err != nil || open != 1 {
+		t.Errorf("OpenHandoffs = %d, %v; want the handoff waiting", open, err)
+	}
+}
+
+// When the citizen leaves (or erases their data) the thread says so, the card loses
+// its buttons, and later replies are not delivered.
+func TestCitizenLeaves(t *testing.T) {
+	tests := []struct {
+		name  string
+		leave func(e *env)
+		note  string
+	}{
+		{"back to the bot", func(e *env) { e.send(bot.Message{Button: "hoend"}) }, "tornato all'assistente automatico"},
+		{"erased", func(e *env) { e.press(e.say("/dimenticami"), "Sì") }, "cancellato i suoi dati"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctx := testContext(t)
+			card, _ := e.openHandoff(ctx)
+			tt.leave(e)
+			note := e.waitPost(ctx, 2)
+			if note.ThreadTS != card.TS || !strings.Contains(note.Text, tt.note) {
+				t.Errorf("note %q in thread %q, want %q", note.Text, note.ThreadTS, tt.note)
+			}
+			upd := e.waitUpdate(ctx, 1)
+			if upd.TS != card.TS || len(upd.ActionIDs()) != 0 || !strings.Contains(upd.VisibleText(), tt.note) {
+				t.Errorf("card after the citizen left: %v\n%s", upd.ActionIDs(), upd.VisibleText())
+			}
+			if open, _ := e.desk.OpenHandoffs(ctx); open != 0 {
+				t.Errorf("%d handoffs open after the citizen left", open)
+			}
+			e.ack(ctx, pushReply(e.srv, giulia.ID, "ci siete?", card.TS))
+			if eph := e.waitEphemeral(ctx, 1); !strings.Contains(eph.Text, "chiusa") {
+				t.Errorf("late reply told %q", eph.Text)
+			}
+			if got := e.inbox.all(); len(got) != 0 {
+				t.Errorf("the citizen received %s", texts(got))
+			}
+		})
+	}
+}
+
+// The first operator to answer in the thread takes a handoff nobody took.
+func TestFirstReplyClaims(t *testing.T) {
+	e := newEnv(t)
+	ctx := testContext(t)
+	card, h := e.openHandoff(ctx)
+	e.ack(ctx, pushReply(e.srv, marco.ID, "Salve, sono Marco del WeMi", card.TS))
+	if got := e.inbox.wait(ctx, t, 1); got[0].Text != "*Marco (WeMi):* Salve, sono Marco del WeMi" {
+		t.Errorf("the citizen received %q", got[0].Text)
+	}
+	upd := e.waitUpdate(ctx, 1)
+	if !strings.Contains(upd.VisibleText(), "Presa in carico da Marco") || !slices.Equal(upd.ActionIDs(), []string{"wemi.handoff.close"}) {
+		t.Errorf("card after the first reply: %v\n%s", upd.ActionIDs(), upd.VisibleText())
+	}
+	got, err := e.handoffs.Get(ctx, h.ID)
+	if err != nil || got.OperatorID != marco.ID || got.Operator != "Marco" {
+		t.Errorf("handoff %+v, %v; want Marco's", got, err)
+	}
+}
+
+// An operator Slack cannot describe signs with the handle Slack sent with the press.
+func TestOperatorWithoutProfile(t *testing.T) {
+	e := newEnv(t)
+	ctx := testContext(t)
+	card, h := e.openHandoff(ctx)
+	e.ack(ctx, e.srv.PushInteraction(e.srv.BlockAction("U0STRANGER", operators, card.TS, "wemi.handoff.claim", h.ID)))
+	if upd := e.waitUpdate(ctx, 1); !strings.Contains(upd.VisibleText(), "Presa in carico da u0stranger") {
+		t.Errorf("card:\n%s", upd.VisibleText())
+	}
+}
+
+// A reply the citizen's channel refuses is reported in the thread, for every operator
+// to see.
+func TestReplyNotDelivered(t *testing.T) {
+	e := newEnv(t)
+	ctx := testContext(t)
+	card, _ := e.openHandoff(ctx)
+	e.inbox.setFail(errors.New("telegram: bot blocked by the user"))
+	e.ack(ctx, pushReply(e.srv, giulia.ID, "Buongiorno!", card.TS))
+	warn := e.waitPost(ctx, 2)
+	if warn.ThreadTS != card.TS || !strings.Contains(warn.Text, "Non consegnato") || !strings.Contains(warn.Text, "Telegram") {
+		t.Errorf("warning %q in thread %q", warn.Text, warn.ThreadTS)
+	}
+}
+
+// Danger opens an urgent card that alerts the channel; danger during an open handoff
+// is broadcast from its thread.
+func TestEmergency(t *testing.T) {
+	t.Run("new handoff", func(t *testing.T) {
+		e := newEnv(t)
+		ctx := testContext(t)
+		if got := texts(e.say("voglio farla finita")); !strings.Contains(got, "Telefono Amico") {
+			t.Errorf("danger answered %q", got)
+		}
+		card := e.waitPost(ctx, 1)
+		if !strings.Contains(card.VisibleText(), "URGENTE") || !strings.HasPrefix(card.Text, "<!here>") ||
+			!strings.Contains(card.VisibleText(), "autolesionismo") || len(card.ActionIDs()) != 2 {
+			t.Errorf("urgent card %q: %v\n%s", card.Text, card.ActionIDs(), card.VisibleText())
+		}
+		if open, err := e.handoffs.Waiting(ctx); err != nil || len(open) != 1 || !open[0].Priority {
+			t.Errorf("open handoffs %+v, %v; want one urgent", open, err)
+		}
+	})
+	t.Run("open handoff", func(t *testing.T) {
+		e := newEnv(t)
+		ctx := testContext(t)
+		card, _ := e.openHandoff(ctx)
+		e.say("voglio farla finita")
+		alert := e.waitPost(ctx, 2)
+		if alert.ThreadTS != card.TS || alert.Params.Get("reply_broadcast") != "true" || !strings.Contains(alert.Text, "URGENTE") {
+			t.Errorf("alert %q in thread %q, broadcast %q", alert.Text, alert.ThreadTS, alert.Params.Get("reply_broadcast"))
+		}
+	})
+}

@@ -1,0 +1,98 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	slackapi "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// Run connects to Slack through Socket Mode, which needs no public URL: the API
+// client must carry the app-level token (xapp-). Every envelope is acknowledged at
+// once, then its work is queued. socketmode reconnects by itself when Slack rotates
+// or drops the connection. Run returns nil when ctx ends, or an error when Slack
+// refuses the token; the work already queued goes on (see Drain).
+func (d *Desk) Run(ctx context.Context) error {
+	client := socketmode.New(d.api, socketmode.OptionLog(slogWriter{log: d.log}))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- client.RunContext(ctx) }()
+	for {
+		select {
+		case err := <-done:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("slack: Socket Mode: %w", err)
+		case evt := <-client.Events:
+			d.onSocketEvent(ctx, client, evt)
+		}
+	}
+}
+
+// onSocketEvent acknowledges and dispatches one Socket Mode event.
+func (d *Desk) onSocketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	var err error
+	switch evt.Type {
+	case socketmode.EventTypeEventsAPI:
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		d.ack(ctx, client, evt)
+		if ok {
+			err = d.dispatchEvent(ctx, ev)
+		}
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slackapi.InteractionCallback)
+		d.ack(ctx, client, evt)
+		if ok {
+			err = d.dispatchInteraction(ctx, cb)
+		}
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slackapi.SlashCommand)
+		d.ack(ctx, client, evt)
+		if ok {
+			err = d.dispatchCommand(ctx, cmd)
+		}
+	case socketmode.EventTypeConnected:
+		d.log.InfoContext(ctx, "slack: Socket Mode connected")
+	case socketmode.EventTypeConnectionError:
+		d.log.WarnContext(ctx, "slack: Socket Mode connection failed, retrying")
+	case socketmode.EventTypeInvalidAuth:
+		d.log.ErrorContext(ctx, "slack: Socket Mode refused the app-level token")
+	case socketmode.EventTypeErrorBadMessage, socketmode.EventTypeIncomingError:
+		d.log.WarnContext(ctx, "slack: Socket Mode message not understood", "type", evt.Type)
+	}
+	if err != nil {
+		// The envelope is acknowledged already: Slack will not send it again.
+		d.log.ErrorContext(ctx, "slack: Slack request dropped", "type", evt.Type, "err", err)
+	}
+}
+
+// ack acknowledges an envelope, before any work: Slack redelivers what is not
+// acknowledged within 3 seconds.
+func (d *Desk) ack(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	if evt.Request == nil {
+		return
+	}
+	if err := client.AckCtx(ctx, evt.Request.EnvelopeID, nil); err != nil && !errors.Is(err, context.Canceled) {
+		d.log.WarnContext(ctx, "slack: Socket Mode acknowledgement failed", "err", err)
+	}
+}
+
+// slogWriter takes socketmode's log lines, written only in its debug mode (which the
+// desk leaves off: they quote payloads, with citizens' and operators' words), into
+// the desk's logger rather than the standard one.
+type slogWriter struct {
+	log *slog.Logger
+}
+
+// Output implements socketmode's logger.
+func (w slogWriter) Output(_ int, s string) error {
+	w.log.Debug("slack: socketmode", "line", strings.TrimSpace(s))
+	return nil
+}
