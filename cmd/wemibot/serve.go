@@ -23,6 +23,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/search"
 )
 
@@ -79,19 +80,41 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		answers = cache
 	}
 	metrics := web.NewMetrics()
-	engine, err := bot.New(bot.Options{Search: live, Store: store, Logger: log, IdleTTL: c.cfg.IdleTTL, Observer: metrics})
+	deskStore, ok := store.(desk.Store)
+	if !ok {
+		return fmt.Errorf("the store %T cannot keep the staff desk's records", store)
+	}
+	sd, err := c.newStaffDesk(deskStore, live, metrics, log)
 	if err != nil {
 		return err
 	}
+	// Each channel that can reach a citizen on the bot's initiative (an operator's
+	// reply) registers here before anything is served.
+	pushers := map[string]bot.Pusher{}
+	engine, err := bot.New(bot.Options{Search: live, Store: store, Logger: log, IdleTTL: c.cfg.IdleTTL, Observer: metrics,
+		Staff: sd.staff(), Figures: sd.counted(), Pushers: pushers, ReplyWithin: c.cfg.ReplyWithin})
+	if err != nil {
+		return err
+	}
+	if sd != nil {
+		sd.desk.SetEngine(engine)
+	}
 	reloader.metrics = metrics
-	site := c.newSite(engine, live, store, answers, metrics, log)
+	site := c.newSite(engine, live, store, answers, web.NewMailbox(deskStore, 0), metrics, log)
+	pushers["web"] = site
 	if c.cfg.AdminToken != "" {
 		site.Handle("POST /admin/reload", adminOnly(c.cfg.AdminToken, reloader))
+	}
+	if err := sd.route(c, site); err != nil {
+		return err
 	}
 
 	tg, err := c.startTelegram(ctx, engine, site, metrics, log)
 	if err != nil {
 		return err
+	}
+	if tg != nil {
+		pushers["telegram"] = tg
 	}
 
 	ln, err := net.Listen("tcp", c.cfg.HTTPAddr)
@@ -110,17 +133,21 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	} else {
 		fmt.Fprintln(c.stdout, "Telegram: off (set WEMI_TELEGRAM_TOKEN to switch it on)")
 	}
+	fmt.Fprintln(c.stdout, sd.banner(c))
 	fmt.Fprintln(c.stdout, "Ctrl-C stops; SIGHUP reloads the catalogue.")
 
-	stopSweeper, err := startSweeper(ctx, store, log)
+	stopScheduler, err := startScheduler(ctx, store, sd, log)
 	if err != nil {
 		return err
 	}
-	defer stopSweeper()
+	defer stopScheduler()
 
 	g, gctx := errgroup.WithContext(ctx)
 	if tg != nil {
 		g.Go(func() error { return tg.Run(gctx) })
+	}
+	if sd != nil && c.cfg.SlackMode == "socket" {
+		g.Go(func() error { return sd.desk.Run(gctx) })
 	}
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -148,6 +175,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		}
 	})
 	err = g.Wait()
+	// The channels have stopped: what the desk still has queued (a relay, a card
+	// update) is finished before the store closes.
+	sd.drain(log)
 	log.Info("stopped")
 	return err
 }
@@ -155,9 +185,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 // newSite builds the web front: the chat, readiness (the store answers, an index is
 // loaded) and metrics.
 func (c *cli) newSite(engine *bot.Engine, live *search.Live, store bot.Store, answers web.AnswerCache,
-	metrics *web.Metrics, log *slog.Logger) *web.Server {
+	mailbox web.Mailbox, metrics *web.Metrics, log *slog.Logger) *web.Server {
 	return web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie,
-		Answers: answers, FrameAncestors: c.cfg.FrameAncestors,
+		Answers: answers, FrameAncestors: c.cfg.FrameAncestors, Mailbox: mailbox,
 		Ready: func(ctx context.Context) error {
 			if live.Current() == nil {
 				return errors.New("no catalogue index")
@@ -191,10 +221,11 @@ func (c *cli) startTelegram(ctx context.Context, engine *bot.Engine, site *web.S
 	return tg, nil
 }
 
-// startSweeper removes expired conversations from the embedded store every hour
-// (robfig/cron, Europe/Rome); Redis expires them by itself. The returned function
-// stops it and waits for a sweep in progress.
-func startSweeper(ctx context.Context, store bot.Store, log *slog.Logger) (func(), error) {
+// startScheduler runs the scheduled work (robfig/cron, Europe/Rome): the staff desk's
+// daily digest at 08:00, and every hour the sweep of expired records from the embedded
+// store (Redis expires them by itself). The returned function stops it and waits for
+// a job in progress.
+func startScheduler(ctx context.Context, store bot.Store, sd *staffDesk, log *slog.Logger) (func(), error) {
 	rome, err := time.LoadLocation("Europe/Rome")
 	if err != nil {
 		return nil, fmt.Errorf("load the Europe/Rome time zone: %w", err)
@@ -203,11 +234,16 @@ func startSweeper(ctx context.Context, store bot.Store, log *slog.Logger) (func(
 	if s, ok := store.(*bolt.Store); ok {
 		sched.AddFunc("@every 1h", func() {
 			if n, err := s.Sweep(ctx); err != nil {
-				log.Error("sweep expired conversations failed", "err", err)
+				log.Error("sweep expired records failed", "err", err)
 			} else if n > 0 {
-				log.Info("expired conversations swept", "records", n)
+				log.Info("expired records swept", "records", n)
 			}
 		})
+	}
+	if sd != nil {
+		if _, err := sd.desk.Schedule(sched); err != nil {
+			return nil, fmt.Errorf("schedule the daily digest: %w", err)
+		}
 	}
 	sched.Start()
 	return func() { <-sched.Stop().Done() }, nil

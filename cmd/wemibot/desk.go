@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/comune-milano/wemibot/adapters/slack"
+	"github.com/comune-milano/wemibot/adapters/web"
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/search"
+)
+
+// staffDesk is the Slack staff desk when its tokens are set: what the engine and the
+// server need of it.
+type staffDesk struct {
+	desk    *slack.Desk
+	figures *desk.Figures
+}
+
+// newStaffDesk builds the Slack desk when WEMI_SLACK_BOT_TOKEN is set (nil otherwise):
+// handoffs and the day's figures in the desk store, /wemi cerca on the live catalogue,
+// and the open-handoffs gauge.
+func (c *cli) newStaffDesk(store desk.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*staffDesk, error) {
+	if c.cfg.SlackBotToken == "" {
+		return nil, nil
+	}
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		return nil, fmt.Errorf("load the Europe/Rome time zone: %w", err)
+	}
+	opts := []slackapi.Option{slackapi.OptionAppLevelToken(c.cfg.SlackAppToken)}
+	if c.cfg.SlackAPI != "" {
+		opts = append(opts, slackapi.OptionAPIURL(strings.TrimSuffix(c.cfg.SlackAPI, "/")+"/"))
+	}
+	api := slackapi.New(c.cfg.SlackBotToken, opts...)
+	figures := desk.NewFigures(store, rome, log)
+	d, err := slack.New(slack.Options{API: api, Channel: c.cfg.SlackChannel, Search: live,
+		Handoffs: desk.NewHandoffs(store, c.cfg.IdleTTL), Figures: figures, Once: store, Records: store,
+		Logger: log, Location: rome})
+	if err != nil {
+		return nil, err
+	}
+	metrics.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "wemibot_open_handoffs",
+		Help: "Handoffs waiting for an operator or being answered (NaN when the store cannot be read)."},
+		func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			n, err := d.OpenHandoffs(ctx)
+			if err != nil {
+				return math.NaN()
+			}
+			return float64(n)
+		}))
+	return &staffDesk{desk: d, figures: figures}, nil
+}
+
+// staff returns the desk as the engine's bot.Staff: a nil interface without one.
+func (s *staffDesk) staff() bot.Staff {
+	if s == nil {
+		return nil
+	}
+	return s.desk
+}
+
+// counted returns the engine's bot.Figures: the day's figures are counted only for a
+// desk that shows them.
+func (s *staffDesk) counted() bot.Figures {
+	if s == nil {
+		return nil
+	}
+	return s.figures
+}
+
+// slackEventsPath is where the Events API requests are served in http mode: the Slack
+// app's Event Subscriptions, Interactivity and /wemi URLs point at
+// /slack/events, /slack/interactions and /slack/commands.
+const slackEventsPath = "/slack/"
+
+// route serves the Events API on the site in http mode.
+func (s *staffDesk) route(c *cli, site *web.Server) error {
+	if s == nil || c.cfg.SlackMode != "http" {
+		return nil
+	}
+	h, err := s.desk.Handler(c.cfg.SlackSigningSecret)
+	if err != nil {
+		return err
+	}
+	site.Handle("POST "+slackEventsPath, h)
+	return nil
+}
+
+// banner says how the desk is reached.
+func (s *staffDesk) banner(c *cli) string {
+	switch {
+	case s == nil:
+		return "Slack staff desk: off (set WEMI_SLACK_BOT_TOKEN and WEMI_SLACK_CHANNEL to switch it on)"
+	case c.cfg.SlackMode == "http":
+		return "Slack staff desk: Events API at " + slackEventsPath + "{events,interactions,commands}, channel " + c.cfg.SlackChannel
+	default:
+		return "Slack staff desk: Socket Mode, channel " + c.cfg.SlackChannel
+	}
+}
+
+// drain finishes the desk's queued work at shutdown, within a bound.
+func (s *staffDesk) drain(log *slog.Logger) {
+	if s == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.desk.Drain(ctx); err != nil {
+		log.Warn("slack: work still queued at shutdown was dropped", "err", err)
+	}
+}
