@@ -62,6 +62,9 @@ type Event struct {
 	Handoff      string // the open handoff's id, for every event raised while one is open
 	Text         string // EventRelay: the citizen's message
 	Score        int    // EventRating: 1-5
+	// AnswerFrom, for a handoff asked outside office hours, is when the citizen was
+	// told someone would answer; zero during office hours.
+	AnswerFrom time.Time
 	Query        string // what the citizen last searched for
 	Recent       []Turn // the last turns of the conversation
 	At           time.Time

@@ -28,7 +28,7 @@ func (t *turnCtx) handoff(reason string) {
 		return
 	}
 	t.openHandoff(reason, false)
-	t.events = append(t.events, t.event(EventHandoff, reason, false))
+	ev := t.event(EventHandoff, reason, false)
 	key := "handoff.asked"
 	if reason == "no_results" {
 		key = "handoff.no_results"
@@ -38,9 +38,11 @@ func (t *turnCtx) handoff(reason string) {
 		text += t.T("handoff.reply_time", "minutes", strconv.Itoa(int(t.e.opts.ReplyWithin/time.Minute)))
 	} else {
 		next := t.e.office.next(t.now)
+		ev.AnswerFrom = next
 		text += t.T("handoff.closed_hours", "day", t.T("day."+strconv.Itoa(int(next.Weekday()))),
 			"date", next.Format("02/01"), "time", next.Format("15:04"))
 	}
+	t.events = append(t.events, ev)
 	t.say(Reply{Text: text + "\n" + t.T("handoff.write_here"), Buttons: t.handoffRow()})
 }
 

@@ -20,6 +20,7 @@ func (t *turnCtx) emergency(kind string) {
 	if t.st.Handoff == nil {
 		t.openHandoff(kind, true)
 	}
+	t.st.Handoff.Priority = true // an open handoff becomes urgent
 	t.events = append(t.events, t.event(EventEmergency, kind, true))
 	t.say(Reply{Text: text + "\n" + t.T("emergency.alerted")})
 }

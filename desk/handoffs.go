@@ -135,6 +135,11 @@ func (s *Handoffs) Claim(ctx context.Context, id, operator, operatorID string, a
 	return h, claimed, err
 }
 
+// Escalate marks an open handoff urgent: it goes to the top of the waiting list.
+func (s *Handoffs) Escalate(ctx context.Context, id string) (Handoff, error) {
+	return s.modify(ctx, id, func(h *Handoff) error { h.Priority = true; return nil })
+}
+
 // Close removes an open handoff and marks its thread closed. It returns the handoff
 // as it was, ErrClosed when it was already closed.
 func (s *Handoffs) Close(ctx context.Context, id string) (Handoff, error) {

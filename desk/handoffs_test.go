@@ -99,6 +99,12 @@ func TestWaitingOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if h, err := hs.Escalate(ctx, "late"); err != nil || !h.Priority {
+		t.Fatalf("Escalate: %+v %v", h, err)
+	}
+	if _, err := hs.Escalate(ctx, "nobody"); !errors.Is(err, desk.ErrClosed) {
+		t.Errorf("Escalate of no handoff: %v", err)
+	}
 	got, err := hs.Waiting(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -107,10 +113,10 @@ func TestWaitingOrder(t *testing.T) {
 	for _, h := range got {
 		ids = append(ids, h.ID)
 	}
-	if len(ids) != 3 || ids[0] != "urgent" || ids[1] != "early" || ids[2] != "late" {
-		t.Errorf("waiting order %v, want urgent, early, late", ids)
+	if len(ids) != 3 || ids[0] != "late" || ids[1] != "urgent" || ids[2] != "early" {
+		t.Errorf("waiting order %v, want late (escalated), urgent, early", ids)
 	}
-	if d := got[1].Waited(t0.Add(time.Hour)); d != time.Hour {
+	if d := got[2].Waited(t0.Add(time.Hour)); d != time.Hour {
 		t.Errorf("waited %v", d)
 	}
 }

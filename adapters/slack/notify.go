@@ -112,6 +112,11 @@ func (d *Desk) handoffCard(ev bot.Event, h desk.Handoff) Card {
 		Context: []string{d.text("handoff.how")},
 		Actions: d.handoffActions(true),
 	}
+	if !ev.AnswerFrom.IsZero() {
+		// The thread waits: operators see what the citizen was promised.
+		c.Context = append(c.Context, d.text("handoff.after_hours",
+			"when", ev.AnswerFrom.In(d.loc).Format("02/01 15:04")))
+	}
 	if h.Priority {
 		c.Title = d.text("handoff.title_urgent")
 		c.Fallback = d.text("handoff.fallback_urgent", "name", Escape(name), "channel", Escape(channel))
@@ -164,7 +169,7 @@ func (d *Desk) emergency(ctx context.Context, ev bot.Event) error {
 		_, err := d.PostCard(ctx, d.channel, card)
 		return err
 	}
-	h, err := d.handoffs.Get(ctx, ev.Handoff)
+	h, err := d.handoffs.Escalate(ctx, ev.Handoff)
 	if err == nil && h.Thread != "" {
 		channel, ts, _ := splitThread(h.Thread)
 		text := d.text("handoff.urgent_in_thread", "reason", Escape(d.texts.textOr("reason."+ev.Reason, ev.Reason)))
@@ -180,7 +185,7 @@ func (d *Desk) emergency(ctx context.Context, ev bot.Event) error {
 		_, err := d.postMessage(ctx, channel, ts, slackapi.MsgOptionText(text, false), slackapi.MsgOptionBroadcast())
 		return err
 	}
-	if err != nil && !errors.Is(err, desk.ErrNotFound) {
+	if err != nil && !errors.Is(err, desk.ErrClosed) {
 		return err
 	}
 	_, err = d.openThread(ctx, ev, false)
