@@ -65,9 +65,9 @@ type Event struct {
 	// AnswerFrom, for a handoff asked outside office hours, is when the citizen was
 	// told someone would answer; zero during office hours.
 	AnswerFrom time.Time
-	Query        string // what the citizen last searched for
-	Recent       []Turn // the last turns of the conversation
-	At           time.Time
+	Query      string // what the citizen last searched for
+	Recent     []Turn // the last turns of the conversation
+	At         time.Time
 }
 
 // Turn is one line of a conversation shown to staff.
