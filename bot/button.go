@@ -44,6 +44,7 @@ const (
 	actRetry      = "retry" // replay the message a store failure interrupted
 	actHandoffEnd = "hoend" // leave the handoff, back to the bot
 	actRate       = "rate"  // rate:<1-5> the handoff just closed
+	actBook       = "book"  // book:<step>[:<value>]: the booking flow and the citizen's bookings
 )
 
 // button is parsed button data.
@@ -84,7 +85,7 @@ func parseButton(data string) (button, bool) {
 		actSpaces, actLangAsk, actHelp, actPrivacy, actForgetAsk, actForgetYes, actForgetNo,
 		actOperator, actDomestic, actBookings, actRetry, actHandoffEnd:
 		return b, arg == ""
-	case actCat, actService, actSpace, actRequest, actLang, actFor:
+	case actCat, actService, actSpace, actRequest, actLang, actFor, actBook:
 		return b, arg != ""
 	case actPage, actZone, actRate:
 		n, err := strconv.Atoi(arg)

@@ -55,13 +55,22 @@ func (t *turnCtx) card(id string) {
 		line("card.contacts", "phone", o.Phone, "email", o.Email, "website", o.Website)
 	}
 	rows := [][]Button{
-		{btn(t.T("card.request"), actRequest, s.ID), btn(t.T("menu.operator"), actOperator)},
+		t.requestRow(s),
 	}
 	last := []Button{btn(t.T("button.menu"), actMenu)}
 	if len(t.st.Results) > 0 {
 		last = append([]Button{t.gbtn(t.T("button.back_results"), actBack)}, last...)
 	}
 	t.say(Reply{Text: b.String(), Buttons: append(rows, last)})
+}
+
+// requestRow offers to book the service when bookings go through the bot, else to
+// learn how to request it.
+func (t *turnCtx) requestRow(s *catalogue.Service) []Button {
+	if t.bookable() {
+		return []Button{btn(t.T("card.book"), actBook, "new", s.ID), btn(t.T("card.request"), actRequest, s.ID)}
+	}
+	return []Button{btn(t.T("card.request"), actRequest, s.ID), btn(t.T("menu.operator"), actOperator)}
 }
 
 // request explains how to request a service (bookings come with their own flow).

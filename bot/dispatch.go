@@ -23,6 +23,9 @@ type turnCtx struct {
 	events  []Event
 	facts   []Fact
 	forget  bool
+	// unsaved says the state of this turn will not be saved (the store is away): no
+	// handoff can be promised.
+	unsaved bool
 }
 
 func (t *turnCtx) T(key string, kv ...string) string { return t.e.texts.T(t.st.Lang, key, kv...) }
@@ -108,6 +111,8 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 	case t.e.mentions(intentSpaces, text):
 		t.st.resetFlow()
 		t.spaces()
+	case t.st.Flow == flowBook && t.st.Draft != nil:
+		t.bookingText(ctx, text)
 	case t.st.Flow == flowZone:
 		t.zoneText(ctx, text)
 	case t.st.Flow == flowNear:
@@ -168,7 +173,7 @@ func (t *turnCtx) onCommand(ctx context.Context, c command) {
 		}
 		t.search(ctx, c.arg)
 	case "prenotazioni", "bookings":
-		t.bookings()
+		t.bookings(ctx)
 	case "tatecolfbadanti", "domestic":
 		t.domestic()
 	default:
@@ -248,9 +253,11 @@ func (t *turnCtx) onButton(ctx context.Context, data string) {
 	case actDomestic:
 		t.domestic()
 	case actBookings:
-		t.bookings()
+		t.bookings(ctx)
 	case actRate:
 		t.rate(b.num)
+	case actBook:
+		t.onBookingButton(ctx, b.arg)
 	case actHandoffEnd:
 		// The handoff already ended (the operator closed it): nothing to leave.
 		t.menu()

@@ -13,7 +13,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/search"
 )
 
@@ -62,6 +64,7 @@ type Event struct {
 	Handoff      string // the open handoff's id, for every event raised while one is open
 	Text         string // EventRelay: the citizen's message
 	Score        int    // EventRating: 1-5
+	Booking      string // the booking an event is about
 	// AnswerFrom, for a handoff asked outside office hours, is when the citizen was
 	// told someone would answer; zero during office hours.
 	AnswerFrom time.Time
@@ -87,15 +90,21 @@ var ErrDuplicate = errors.New("update already handled")
 
 // Options configure an Engine. Search and Store are required.
 type Options struct {
-	Search   Searcher
-	Store    Store
-	Staff    Staff             // nil: events are only logged, and no handoff opens
-	Pushers  map[string]Pusher // by channel: how operators' replies reach citizens
-	Figures  Figures           // nil: the day's figures are not counted
-	Texts    *Texts            // nil: the bundled translations
-	Observer Observer          // nil: no metrics
-	Logger   *slog.Logger      // nil: discard
-	Now      func() time.Time
+	Search  Searcher
+	Store   Store
+	Staff   Staff             // nil: events are only logged, and no handoff opens
+	Pushers map[string]Pusher // by channel: how operators' replies reach citizens
+	Figures Figures           // nil: the day's figures are not counted
+	// Bookings keeps citizens' bookings; with Staff, services can be booked from
+	// their card. Nil: the card says how to request a service.
+	Bookings *bookings.Store
+	// Reminders plans confirmed bookings' reminders by ReminderPolicy; nil: none.
+	Reminders      reminders.Planner
+	ReminderPolicy reminders.Policy
+	Texts          *Texts       // nil: the bundled translations
+	Observer       Observer     // nil: no metrics
+	Logger         *slog.Logger // nil: discard
+	Now            func() time.Time
 
 	IdleTTL   time.Duration // a conversation is forgotten after this long idle; default 30 days
 	DedupeTTL time.Duration // how long an update id is remembered; default 24 hours
@@ -257,7 +266,8 @@ func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err er
 	}
 	switch {
 	case isDanger:
-		t.st.remember("user", truncateRunes(cleanText(m.Text), 300), now)
+		// Kept whole (up to the danger bound): operators must read all of it.
+		t.st.remember("user", truncateRunes(cleanText(m.Text), maxDangerRunes), now)
 		t.emergency(danger)
 	case sess.Count > e.opts.RateLimit:
 		t.slowDown()
@@ -285,8 +295,9 @@ func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err er
 			cancel()
 		}
 		if isDanger {
-			e.notify(ctx, t.events) // staff hear of danger even if the state was not saved
-			return t.replies, fmt.Errorf("%w: %w", ErrUnavailable, err)
+			// Staff hear of danger even though the state was not saved, without a
+			// handoff that does not exist.
+			return e.emergencyWithoutState(ctx, m, danger), fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
 		e.keepForRetry(conv, m)
 		return []Reply{e.unavailable(st.Lang)}, fmt.Errorf("%w: %w", ErrUnavailable, err)
@@ -325,8 +336,8 @@ const maxDangerRunes = 20000
 func (e *Engine) emergencyWithoutState(ctx context.Context, m Message, kind string) []Reply {
 	now := e.now()
 	st := state{Lang: guessLang(m.LangCode), Created: now}
-	t := &turnCtx{e: e, cat: e.opts.Search.Catalogue(), m: m, st: &st, now: now}
-	t.st.remember("user", truncateRunes(cleanText(m.Text), 300), now)
+	t := &turnCtx{e: e, cat: e.opts.Search.Catalogue(), m: m, st: &st, now: now, unsaved: true}
+	t.st.remember("user", truncateRunes(cleanText(m.Text), maxDangerRunes), now)
 	t.emergency(kind)
 	e.notify(ctx, t.events)
 	return t.replies
@@ -365,6 +376,7 @@ func (e *Engine) finishForget(ctx context.Context, sess Session, t *turnCtx) ([]
 			{btn(e.texts.T(t.st.Lang, "privacy.forget_yes"), actForgetAsk)}}}}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	e.dropRetry(sess.Conversation)
+	t.events = append(t.events, e.forgetBookings(ctx, t)...)
 	e.notify(ctx, t.events)
 	return withLang(t.replies, t.st.Lang), nil
 }

@@ -28,7 +28,7 @@ func TestWelcomeAndMenu(t *testing.T) {
 			say("/aiuto").expect("Cosa posso fare per te", "/dimenticami").
 			say("/annulla").expect("ho annullato").
 			say("/boh").expect("Non conosco il comando /boh").
-			press("Le mie prenotazioni").expect("Non hai ancora prenotazioni").
+			press("Le mie prenotazioni").expect("Non hai prenotazioni").
 			press("Menu").press("Tate, colf e badanti").expect("badante", "contratto").
 			press("Servizi per il lavoro domestico").expect("Lavoro domestico")
 	})
@@ -494,8 +494,19 @@ func TestDangerComesFirst(t *testing.T) {
 			t.Fatalf("save failing: err %v\n%s", e.err, e.transcript())
 		}
 		fs.commit = nil
-		if n := len(h.staff.all()); n != 4 {
-			t.Errorf("%d emergency events, want 4", n)
+		ev := h.staff.all()
+		if len(ev) != 4 {
+			t.Fatalf("%d emergency events, want 4", len(ev))
+		}
+		// Unsaved, no handoff can be promised: staff get the alert without one, and
+		// the citizen is not told an operator will write in this chat.
+		for _, i := range []int{2, 3} {
+			if ev[i].Handoff != "" || ev[i].Kind != bot.EventEmergency {
+				t.Errorf("emergency with the store down: %+v", ev[i])
+			}
+		}
+		if strings.Contains(d.text()+e.text(), "può scriverti qui") {
+			t.Errorf("a reply was promised without a handoff:\n%s\n%s", d.transcript(), e.transcript())
 		}
 	})
 }

@@ -34,16 +34,33 @@ func (t *turnCtx) handoff(reason string) {
 		key = "handoff.no_results"
 	}
 	text := t.T(key) + "\n"
-	if t.e.office.open(t.now) {
-		text += t.T("handoff.reply_time", "minutes", strconv.Itoa(int(t.e.opts.ReplyWithin/time.Minute)))
+	if next, open := t.answerTime(); open {
+		text += t.T("handoff.reply_time", "within", t.duration(t.e.opts.ReplyWithin))
 	} else {
-		next := t.e.office.next(t.now)
 		ev.AnswerFrom = next
 		text += t.T("handoff.closed_hours", "day", t.T("day."+strconv.Itoa(int(next.Weekday()))),
 			"date", next.Format("02/01"), "time", next.Format("15:04"))
 	}
 	t.events = append(t.events, ev)
 	t.say(Reply{Text: text + "\n" + t.T("handoff.write_here"), Buttons: t.handoffRow()})
+}
+
+// answerTime reports whether operators answer now and, if not, when they will.
+func (t *turnCtx) answerTime() (next time.Time, open bool) {
+	if t.e.office.open(t.now) {
+		return t.now, true
+	}
+	return t.e.office.next(t.now), false
+}
+
+// duration says how long in words: "30 minuti", "1 ora", "2 ore".
+func (t *turnCtx) duration(d time.Duration) string {
+	if d < time.Hour || d%time.Hour != 0 {
+		m := int(d / time.Minute)
+		return t.T(plural("duration.minutes", m), "n", strconv.Itoa(m))
+	}
+	h := int(d / time.Hour)
+	return t.T(plural("duration.hours", h), "n", strconv.Itoa(h))
 }
 
 // openHandoff records a new handoff in the state.
@@ -152,14 +169,14 @@ func (t *turnCtx) endHandoff() {
 // is the one named).
 func (t *turnCtx) staffAction(a StaffAction) {
 	h := t.st.Handoff
-	name := operatorName(a.Operator)
+	name := t.signed(operatorName(a.Operator))
 	switch a.Kind {
 	case StaffClaim:
-		h.Operator = name
+		h.Operator = operatorName(a.Operator)
 		t.say(Reply{Text: t.T("handoff.claimed", "name", name)})
 	case StaffReply:
 		if h.Operator == "" {
-			h.Operator = name
+			h.Operator = operatorName(a.Operator)
 		}
 		text := truncateRunes(cleanText(a.Text), maxStaffRunes)
 		t.replies = append(t.replies, Reply{Text: t.T("handoff.operator_says", "name", name, "text", text)})
@@ -180,13 +197,20 @@ func (t *turnCtx) staffAction(a StaffAction) {
 // maxStaffRunes bounds an operator's message to a citizen (Telegram's limit is 4,096).
 const maxStaffRunes = 3500
 
-// operatorName is how an operator signs: their first name, or a neutral word.
+// operatorName is how an operator signs: their first name ("" when there is none;
+// the texts then name no one).
 func operatorName(name string) string {
 	name = truncateRunes(cleanText(name), 40)
-	if first, _, _ := strings.Cut(name, " "); first != "" {
-		return first
+	first, _, _ := strings.Cut(name, " ")
+	return first
+}
+
+// signed is how an operator is named to the citizen: their first name, or "an operator".
+func (t *turnCtx) signed(name string) string {
+	if name == "" {
+		return t.T("handoff.an_operator")
 	}
-	return "WeMi"
+	return name
 }
 
 // rate records the citizen's rating of the handoff just closed.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/comune-milano/wemibot/bot"
 )
@@ -194,9 +195,10 @@ func TestForgetDuringHandoff(t *testing.T) {
 func TestDangerOpensHandoff(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h, box, _ := handoffHarness(t, store)
-		c := h.citizen(t, "u1").say("voglio farla finita").expect("Telefono Amico", "può scriverti qui")
+		c := h.citizen(t, "u1").say("voglio farla finita").expect("Telefono Amico", "può scriverti qui").
+			expectButtons("Torna all'assistente").expectNot("uffici WeMi sono chiusi")
 		ev := h.lastEvent(t)
-		if ev.Kind != bot.EventEmergency || !ev.Priority || ev.Handoff == "" {
+		if ev.Kind != bot.EventEmergency || !ev.Priority || ev.Handoff == "" || ev.Text != "voglio farla finita" {
 			t.Fatalf("emergency: %+v", ev)
 		}
 		c.say("sono a casa").silent()
@@ -258,4 +260,28 @@ func TestFiguresCounted(t *testing.T) {
 			t.Errorf("%d conversations after a new day, want 3", n)
 		}
 	})
+}
+
+// At night an emergency says the offices are closed and to call the numbers if nobody
+// answers; the card knows when the citizen was told.
+func TestDangerAtNight(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, _ := handoffHarness(t, store)
+		h.clock.set(monday10(t).Add(13 * time.Hour)) // 23:00
+		h.citizen(t, "u1").say("mi ha picchiata").expect("1522", "uffici WeMi sono chiusi").expectButtons("Torna all'assistente")
+		if ev := h.lastEvent(t); ev.AnswerFrom.IsZero() || ev.AnswerFrom.Hour() != 9 {
+			t.Errorf("emergency at night: AnswerFrom %v", ev.AnswerFrom)
+		}
+	})
+}
+
+// How long a reply may take reads naturally, whatever the setting.
+func TestReplyTimeWording(t *testing.T) {
+	for _, tc := range []struct {
+		within time.Duration
+		want   string
+	}{{30 * time.Minute, "entro 30 minuti"}, {time.Minute, "entro 1 minuto"}, {time.Hour, "entro 1 ora"}, {4 * time.Hour, "entro 4 ore"}, {90 * time.Minute, "entro 90 minuti"}} {
+		h := newHarness(t, stores()[0].open(t), func(o *bot.Options) { o.ReplyWithin = tc.within })
+		h.citizen(t, "u1").say("/operatore").expect(tc.want)
+	}
 }

@@ -90,9 +90,3 @@ func (t *turnCtx) domestic() {
 		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("menu.operator"), actOperator)},
 		{btn(t.T("button.menu"), actMenu)}}})
 }
-
-func (t *turnCtx) bookings() {
-	t.say(Reply{Text: t.T("bookings.none"), Buttons: [][]Button{
-		{btn(t.T("menu.search"), actSearch), btn(t.T("menu.operator"), actOperator)},
-		{btn(t.T("button.menu"), actMenu)}}})
-}

@@ -65,6 +65,9 @@ func holiday(day time.Time) bool {
 		m == time.December && (d == 7 || d == 8 || d == 25 || d == 26): // Sant'Ambrogio, Immacolata, Natale, Santo Stefano
 		return true
 	}
+	if m == time.October && d == 4 && day.Year() >= 2026 {
+		return true // San Francesco, a national holiday again from 2026 (Legge 8 ottobre 2025, n. 151)
+	}
 	easter := easterSunday(day.Year())
 	monday := easter.AddDate(0, 0, 1) // Pasquetta
 	return (m == easter.Month() && d == easter.Day()) || (m == monday.Month() && d == monday.Day())

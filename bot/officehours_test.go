@@ -43,6 +43,8 @@ func TestOfficeHours(t *testing.T) {
 		{"2026-12-24 18:00", false, "2026-12-28 09:00"}, // then Christmas, Santo Stefano (Saturday), Sunday
 		{"2026-03-29 10:00", false, "2026-03-30 09:00"}, // the Sunday the clocks go forward
 		{"2026-10-25 02:30", false, "2026-10-26 09:00"}, // the night the clocks go back
+		{"2027-10-04 10:00", false, "2027-10-05 09:00"}, // San Francesco, a national holiday from 2026
+		{"2025-10-03 18:00", false, "2025-10-04 09:00"}, // ...not before: 4 October 2025 was a working Saturday
 	}
 	for _, tt := range tests {
 		t.Run(tt.now, func(t *testing.T) {

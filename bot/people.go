@@ -10,8 +10,13 @@ import (
 func (t *turnCtx) emergency(kind string) {
 	t.st.resetFlow()
 	text := t.T("emergency." + kind)
-	if t.e.opts.Staff == nil {
+	if t.e.opts.Staff == nil || t.unsaved {
+		// No desk, or a state that will not be saved: staff are alerted, but nobody
+		// can promise to write back in this chat.
 		t.events = append(t.events, t.event(EventEmergency, kind, true))
+		if t.e.opts.Staff != nil {
+			text += "\n" + t.T("emergency.alerted_only")
+		}
 		t.say(Reply{Text: text, Buttons: [][]Button{{btn(t.T("button.menu"), actMenu)}}})
 		return
 	}
@@ -21,8 +26,15 @@ func (t *turnCtx) emergency(kind string) {
 		t.openHandoff(kind, true)
 	}
 	t.st.Handoff.Priority = true // an open handoff becomes urgent
-	t.events = append(t.events, t.event(EventEmergency, kind, true))
-	t.say(Reply{Text: text + "\n" + t.T("emergency.alerted")})
+	ev := t.event(EventEmergency, kind, true)
+	ev.Text = truncateRunes(cleanText(t.m.Text), maxStaffRunes) // all of it, for the operators
+	text += "\n" + t.T("emergency.alerted")
+	if when, open := t.answerTime(); !open {
+		ev.AnswerFrom = when
+		text += "\n" + t.T("emergency.closed_hours")
+	}
+	t.events = append(t.events, ev)
+	t.say(Reply{Text: text, Buttons: t.handoffRow()})
 }
 
 func (t *turnCtx) event(kind EventKind, reason string, priority bool) Event {

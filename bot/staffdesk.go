@@ -104,7 +104,12 @@ func (e *Engine) FromStaff(ctx context.Context, a StaffAction) error {
 		return errors.New("bot: empty staff reply")
 	}
 	release := e.queue(a.Conversation)
-	defer release()
+	released := false
+	defer func() {
+		if !released {
+			release()
+		}
+	}()
 	update := ""
 	if a.ID != "" {
 		update = staffUpdatePrefix + a.ID
@@ -129,8 +134,6 @@ func (e *Engine) FromStaff(ctx context.Context, a StaffAction) error {
 		e.opts.Store.Release(ctx, sess)
 		return err
 	}
-	// A staff action does not extend the citizen's idle expiry beyond what it was:
-	// it is measured from their own last message, like Updated.
 	if err := e.opts.Store.Commit(ctx, sess, Commit{State: data, IdleTTL: e.opts.IdleTTL, DedupeTTL: e.opts.DedupeTTL}); err != nil {
 		if !errors.Is(err, ErrLockLost) {
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
@@ -140,7 +143,22 @@ func (e *Engine) FromStaff(ctx context.Context, a StaffAction) error {
 		return errors.Join(ErrUnavailable, err)
 	}
 	e.count(ctx, t.facts)
+	// The citizen's own messages need not wait for the push (Telegram may pace it).
+	release()
+	released = true
 	return e.push(ctx, channel, user, withLang(t.replies, st.Lang))
+}
+
+// Tell sends replies to a citizen on the bot's initiative, outside any handoff: what
+// a staff card's handler has to say (a request's outcome). conversation is the
+// engine's "channel:user". It returns ErrNotDelivered when the channel cannot reach
+// the citizen.
+func (e *Engine) Tell(ctx context.Context, conversation string, replies []Reply) error {
+	channel, user, ok := splitConversation(conversation)
+	if !ok {
+		return errors.New("bot: tell without a conversation")
+	}
+	return e.push(ctx, channel, user, replies)
 }
 
 // push delivers replies through the channel's Pusher.

@@ -12,8 +12,12 @@ const stateVersion = 1
 // maxResults bounds the results kept in state for paging: six pages.
 const maxResults = 30
 
-// maxRecent bounds the recent turns kept for an operator's handoff.
-const maxRecent = 10
+// maxRecent bounds the recent turns kept for an operator's handoff, and
+// maxTurnRunes each of them.
+const (
+	maxRecent    = 10
+	maxTurnRunes = 500
+)
 
 // state is everything the bot keeps about one conversation, saved after each message.
 type state struct {
@@ -41,6 +45,8 @@ type state struct {
 	// Handoff is the conversation's open handoff to an operator: while it is open the
 	// citizen's messages go to the operators and the bot stays quiet.
 	Handoff *handoffState `json:"handoff,omitempty"`
+	// Draft is the booking being put together (Flow "book").
+	Draft *bookingDraft `json:"draft,omitempty"`
 	// RateHandoff is the closed handoff the citizen is asked to rate.
 	RateHandoff string `json:"rate_handoff,omitempty"`
 	// Recent holds the last turns, for the operator who takes a handoff.
@@ -94,7 +100,7 @@ func (st *state) encode() ([]byte, error) {
 
 // remember appends a turn, keeping only the last maxRecent.
 func (st *state) remember(from, text string, at time.Time) {
-	st.Recent = append(st.Recent, turn{From: from, Text: truncateRunes(text, 200), At: at})
+	st.Recent = append(st.Recent, turn{From: from, Text: truncateRunes(text, maxTurnRunes), At: at})
 	if n := len(st.Recent); n > maxRecent {
 		st.Recent = append([]turn(nil), st.Recent[n-maxRecent:]...)
 	}

@@ -27,6 +27,9 @@ type Handoff struct {
 	Operator   string    `json:"operator,omitempty"`    // who claimed it, by name
 	OperatorID string    `json:"operator_id,omitempty"` // and by the platform's user id
 	Claimed    time.Time `json:"claimed,omitzero"`
+	// Closed marks what is left of a closed handoff: its id, thread and opening time,
+	// nothing about the citizen. It stops a late event from opening it again.
+	Closed bool `json:"closed,omitempty"`
 }
 
 // Waited returns how long the handoff has been open at now.
@@ -69,6 +72,9 @@ func (s *Handoffs) Open(ctx context.Context, h Handoff) error {
 	}
 	_, err := s.records.Update(ctx, kindHandoff, h.ID, s.ttl, func(old []byte) ([]byte, error) {
 		if old != nil {
+			if was, err := decodeHandoff(old); err == nil && was.Closed {
+				return nil, ErrClosed
+			}
 			return old, nil
 		}
 		return json.Marshal(h)
@@ -79,13 +85,18 @@ func (s *Handoffs) Open(ctx context.Context, h Handoff) error {
 	return nil
 }
 
-// Get returns an open handoff, ErrNotFound when there is none.
+// Get returns an open handoff: ErrNotFound when there is none, ErrClosed (with what
+// is left of it: its thread) when it was closed.
 func (s *Handoffs) Get(ctx context.Context, id string) (Handoff, error) {
 	b, err := s.records.Get(ctx, kindHandoff, id)
 	if err != nil {
 		return Handoff{}, fmt.Errorf("get handoff %s: %w", id, err)
 	}
-	return decodeHandoff(b)
+	h, err := decodeHandoff(b)
+	if err == nil && h.Closed {
+		return h, ErrClosed
+	}
+	return h, err
 }
 
 // SetThread records where the handoff's thread is, both ways.
@@ -115,7 +126,7 @@ func (s *Handoffs) ByThread(ctx context.Context, thread string) (Handoff, error)
 		return Handoff{}, ErrClosed
 	}
 	h, err := s.Get(ctx, ref.Handoff)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrClosed) {
 		return Handoff{}, ErrClosed
 	}
 	return h, err
@@ -140,22 +151,25 @@ func (s *Handoffs) Escalate(ctx context.Context, id string) (Handoff, error) {
 	return s.modify(ctx, id, func(h *Handoff) error { h.Priority = true; return nil })
 }
 
-// Close removes an open handoff and marks its thread closed. It returns the handoff
-// as it was, ErrClosed when it was already closed.
+// Close closes an open handoff, keeping only what stops it from opening again (its
+// id, thread and opening time), and marks its thread closed. It returns the handoff as
+// it was, ErrClosed when it was already closed or never opened.
 func (s *Handoffs) Close(ctx context.Context, id string) (Handoff, error) {
-	var was []byte
+	var h Handoff
 	if _, err := s.records.Update(ctx, kindHandoff, id, s.ttl, func(old []byte) ([]byte, error) {
-		was = old
-		return nil, nil
+		if old == nil {
+			return nil, ErrClosed
+		}
+		var err error
+		if h, err = decodeHandoff(old); err != nil {
+			return nil, err
+		}
+		if h.Closed {
+			return nil, ErrClosed
+		}
+		return json.Marshal(Handoff{ID: h.ID, Thread: h.Thread, Opened: h.Opened, Closed: true})
 	}); err != nil {
 		return Handoff{}, fmt.Errorf("close handoff %s: %w", id, err)
-	}
-	if was == nil {
-		return Handoff{}, ErrClosed
-	}
-	h, err := decodeHandoff(was)
-	if err != nil {
-		return Handoff{}, err
 	}
 	if h.Thread != "" {
 		ref, _ := json.Marshal(threadRef{Handoff: id, Closed: true})
@@ -174,7 +188,7 @@ func (s *Handoffs) Waiting(ctx context.Context) ([]Handoff, error) {
 	}
 	out := make([]Handoff, 0, len(docs))
 	for _, d := range docs {
-		if h, err := decodeHandoff(d); err == nil {
+		if h, err := decodeHandoff(d); err == nil && !h.Closed {
 			out = append(out, h)
 		}
 	}
@@ -200,6 +214,9 @@ func (s *Handoffs) modify(ctx context.Context, id string, fn func(*Handoff) erro
 		var err error
 		if h, err = decodeHandoff(old); err != nil {
 			return nil, err
+		}
+		if h.Closed {
+			return nil, ErrClosed
 		}
 		if err := fn(&h); err != nil {
 			return nil, err

@@ -82,8 +82,17 @@ func TestHandoffLifecycle(t *testing.T) {
 	if _, _, err := hs.Claim(ctx, "h1", "Sara", "USara", t0); !errors.Is(err, desk.ErrClosed) {
 		t.Errorf("claim of a closed handoff: %v", err)
 	}
-	if _, err := hs.Get(ctx, "h1"); !errors.Is(err, desk.ErrNotFound) {
-		t.Errorf("a closed handoff is still kept: %v", err)
+	// What is left says only that it was closed, and where its thread is.
+	left, err := hs.Get(ctx, "h1")
+	if !errors.Is(err, desk.ErrClosed) || left.Thread != "C1/100.1" || left.FirstName != "" || left.Conversation != "" || left.Operator != "" {
+		t.Errorf("a closed handoff keeps %+v (%v)", left, err)
+	}
+	// A late event cannot open it again (a ghost card), nor list it as waiting.
+	if err := hs.Open(ctx, h); !errors.Is(err, desk.ErrClosed) {
+		t.Errorf("reopening a closed handoff: %v", err)
+	}
+	if w, err := hs.Waiting(ctx); err != nil || len(w) != 0 {
+		t.Errorf("waiting after the close: %+v %v", w, err)
 	}
 }
 

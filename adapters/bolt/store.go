@@ -32,7 +32,7 @@ const fileLockTimeout = time.Second
 //	rate   conversation id -> the count in the window (8 bytes); the expiry ends the window
 //	seen   seenKey(conversation, update) -> nothing
 //
-// The desk's buckets are described in desk.go.
+// The desk's buckets are described in desk.go, the reminders' in reminders.go.
 var (
 	stateBucket = []byte("state")
 	locksBucket = []byte("locks")
@@ -42,7 +42,8 @@ var (
 
 // allBuckets lists the buckets Open creates and Sweep cleans.
 func allBuckets() [][]byte {
-	return [][]byte{stateBucket, locksBucket, rateBucket, seenBucket, recordsBucket, talliesBucket, onceBucket}
+	return [][]byte{stateBucket, locksBucket, rateBucket, seenBucket, recordsBucket, talliesBucket, onceBucket,
+		remindersBucket, remQueueBucket, remFailedBucket, remBookingBkt}
 }
 
 // Options configure a Store.

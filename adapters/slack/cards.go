@@ -70,6 +70,9 @@ type CardPress struct {
 	Operator string
 	// ID identifies this press (Slack's action_ts), for applying it once.
 	ID string
+	// TriggerID lets the handler open a modal (views.open), within 3 seconds of the
+	// press.
+	TriggerID string
 }
 
 // CardResult is what a handler did about a press.
@@ -254,7 +257,7 @@ func (d *Desk) onPress(ctx context.Context, cb *slackapi.InteractionCallback, a 
 		return
 	}
 	p := CardPress{Kind: kind, Verb: verb, Ref: a.Value, Card: at, UserID: cb.User.ID, ID: a.ActionTs,
-		Operator: d.operatorName(ctx, cb.User.ID, cb.User.Name)}
+		Operator: d.operatorName(ctx, cb.User.ID, cb.User.Name), TriggerID: cb.TriggerID}
 	res, err := h(ctx, p)
 	switch {
 	case errors.Is(err, ErrUnknownAction):

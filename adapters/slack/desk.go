@@ -17,13 +17,16 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
 )
 
-// Engine applies operators' actions to citizens' handoffs; *bot.Engine is one.
+// Engine applies operators' actions to citizens' handoffs and bookings; *bot.Engine
+// is one.
 type Engine interface {
 	FromStaff(ctx context.Context, a bot.StaffAction) error
+	BookingFromStaff(ctx context.Context, a bot.BookingAction) (bookings.Booking, error)
 }
 
 // Options configure a Desk. API, Channel, Handoffs and Once are required.
@@ -45,6 +48,10 @@ type Options struct {
 	// Once says which replica does what must be done once: handle a Slack event, post
 	// the day's digest.
 	Once desk.Onces
+	// Bookings are the citizens' bookings, shared with the engine: a request becomes a
+	// card, whose reference the desk records in the booking. Nil: booking events are
+	// ignored.
+	Bookings *bookings.Store
 	// Records keeps what the desk needs after a handoff closes (its thread, for the
 	// citizen's rating); the desk store. Nil: ratings are posted in the channel.
 	Records desk.Records
@@ -74,6 +81,7 @@ type Desk struct {
 	figures  *desk.Figures
 	once     desk.Onces
 	records  desk.Records
+	bookings *bookings.Store
 	log      *slog.Logger
 	now      func() time.Time
 	loc      *time.Location
@@ -113,8 +121,8 @@ func New(opts Options) (*Desk, error) {
 		return nil, err
 	}
 	d := &Desk{api: opts.API, channel: opts.Channel, search: opts.Search, handoffs: opts.Handoffs,
-		figures: opts.Figures, once: opts.Once, records: opts.Records, log: opts.Logger, now: opts.Now,
-		loc: opts.Location, texts: t, engine: opts.Engine, cards: map[string]CardHandler{},
+		figures: opts.Figures, once: opts.Once, records: opts.Records, bookings: opts.Bookings,
+		log: opts.Logger, now: opts.Now, loc: opts.Location, texts: t, engine: opts.Engine, cards: map[string]CardHandler{},
 		wait: opts.ThreadWait, names: newNameCache(maxCachedNames, nameTTL)}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
@@ -139,6 +147,7 @@ func New(opts Options) (*Desk, error) {
 	}
 	d.work = newWorkQueue(workers, maxQueuedWork, timeout, d.log)
 	d.OnCard(handoffKind, d.onHandoffCard)
+	d.OnCard(bookingKind, d.onBookingCard)
 	return d, nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/bolt"
 	"github.com/comune-milano/wemibot/adapters/slack"
 	"github.com/comune-milano/wemibot/adapters/slack/slacktest"
+	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/search/searchtest"
@@ -52,6 +53,7 @@ type env struct {
 	store    *bolt.Store
 	handoffs *desk.Handoffs
 	figures  *desk.Figures
+	bookings *bookings.Store // nil unless envOptions.bookings
 	desk     *slack.Desk
 	engine   *bot.Engine
 	inbox    *inbox
@@ -66,6 +68,9 @@ type envOptions struct {
 	noRun  bool // no Socket Mode: the test drives the desk over HTTP
 	desk   func(*slack.Options)
 	shared *env // share this env's fake Slack and stores: a second replica
+
+	// bookings gives the engine and the desk a booking store: services can be booked.
+	bookings bool
 }
 
 func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
@@ -84,9 +89,12 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 		e.handoffs = desk.NewHandoffs(store, 30*24*time.Hour)
 		e.figures = desk.NewFigures(store, rome, nil)
 	}
+	if o.bookings {
+		e.bookings = bookings.NewStore(e.store, 90*24*time.Hour)
+	}
 	api := slackapi.New(e.srv.BotToken(), slackapi.OptionAPIURL(e.srv.APIURL()), slackapi.OptionAppLevelToken(e.srv.AppToken()))
 	opts := slack.Options{API: api, Channel: operators, Search: searchtest.Bundled(t), Handoffs: e.handoffs,
-		Figures: e.figures, Once: e.store, Records: e.store, Now: e.clock.now, Location: rome,
+		Figures: e.figures, Once: e.store, Records: e.store, Bookings: e.bookings, Now: e.clock.now, Location: rome,
 		Logger:     slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ThreadWait: 300 * time.Millisecond}
 	if o.desk != nil {
@@ -98,7 +106,7 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 	}
 	e.desk = d
 	e.engine, err = bot.New(bot.Options{Search: searchtest.Bundled(t), Store: e.store, Staff: d,
-		Pushers: map[string]bot.Pusher{"telegram": e.inbox}, Figures: e.figures, Now: e.clock.now})
+		Pushers: map[string]bot.Pusher{"telegram": e.inbox}, Figures: e.figures, Bookings: e.bookings, Now: e.clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,14 +55,22 @@ func (d *Desk) isOperatorReply(m *slackevents.MessageEvent) bool {
 }
 
 // dispatchInteraction queues the handling of an interaction: the presses of cards'
-// buttons. Presses on one card are handled in the order they came.
+// buttons. Presses on one card are handled in the order they came; those on a
+// booking's card in order with the booking's other work. Modal submissions are not
+// dispatched here: their acknowledgement carries the answer (answerViewSubmission).
 func (d *Desk) dispatchInteraction(ctx context.Context, cb slackapi.InteractionCallback) error {
 	if cb.Type != slackapi.InteractionTypeBlockActions || len(cb.ActionCallback.BlockActions) == 0 {
 		return nil
 	}
 	channel := cmp.Or(cb.Container.ChannelID, cb.Channel.ID)
 	ts := cmp.Or(cb.Container.MessageTs, cb.Message.Timestamp)
-	return d.work.submit(ctx, "thread:"+threadRef(channel, ts), func(ctx context.Context) {
+	key := "thread:" + threadRef(channel, ts)
+	if a := cb.ActionCallback.BlockActions[0]; a.Value != "" {
+		if kind, _, ok := parseActionID(a.ActionID); ok && kind == bookingKind {
+			key = bookingKey(a.Value)
+		}
+	}
+	return d.work.submit(ctx, key, func(ctx context.Context) {
 		for _, a := range cb.ActionCallback.BlockActions {
 			if a.ActionTs != "" && !d.first(ctx, "slack-action:"+cb.User.ID+":"+a.ActionTs) {
 				continue

@@ -3,7 +3,7 @@ package slack
 import (
 	"context"
 	"errors"
-	"strings"
+	"regexp"
 
 	"github.com/slack-go/slack/slackevents"
 
@@ -66,7 +66,7 @@ func (d *Desk) claimedStatus(h desk.Handoff) string {
 // closeByOperator hands the citizen back to the bot, which asks them for a rating.
 func (d *Desk) closeByOperator(ctx context.Context, e Engine, p CardPress) (CardResult, error) {
 	h, err := d.handoffs.Get(ctx, p.Ref)
-	if errors.Is(err, desk.ErrNotFound) {
+	if errors.Is(err, desk.ErrNotFound) || errors.Is(err, desk.ErrClosed) {
 		return d.closedAlready(), nil
 	}
 	if err != nil {
@@ -104,12 +104,17 @@ func (d *Desk) citizenGone(ctx context.Context, id string) CardResult {
 	return CardResult{Status: d.text("handoff.gone"), Notice: d.text("handoff.gone")}
 }
 
-// notePrefix starts an operator's message that stays among operators.
-const notePrefix = "nota:"
+// noteRE matches an internal note: "nota:" at the start, whatever the formatting
+// around it ("*Nota:*", "_nota_ :", "> nota:", "Nota :", "NOTA -"), so that a note
+// never reaches a citizen because an operator wrote it in bold. A message that
+// merely mentions a note later on is not one.
+var noteRE = regexp.MustCompile(`(?i)^[\s*_~>` + "`" + `]*(&gt;)?[\s*_~>` + "`" + `]*nota[\s*_~` + "`" + `]*[:\-–]`)
 
 // isNote reports whether an operator's message is an internal note.
 func isNote(text string) bool {
-	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(text)), notePrefix)
+	// Also as the citizen would read it: a mention or a link Slack renders away
+	// must not hide the prefix.
+	return noteRE.MatchString(text) || noteRE.MatchString(plainText(text))
 }
 
 // onThreadReply passes what an operator writes in a handoff's thread to the citizen,

@@ -90,12 +90,20 @@ func (d *Desk) serveEvents(w http.ResponseWriter, r *http.Request, body []byte) 
 	d.accepted(w, d.dispatchEvent(r.Context(), ev))
 }
 
-// serveInteractions answers a button press.
+// serveInteractions answers a button press or a modal's submission; the answer to a
+// submission that must be fixed is in the response body.
 func (d *Desk) serveInteractions(w http.ResponseWriter, r *http.Request, _ []byte) {
 	cb, err := slackapi.InteractionCallbackParse(r)
 	if err != nil {
 		http.Error(w, "not an interaction", http.StatusBadRequest)
 		return
+	}
+	if cb.Type == slackapi.InteractionTypeViewSubmission {
+		if resp := d.answerViewSubmission(r.Context(), cb); resp != nil {
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(resp)
+			return
+		}
 	}
 	d.accepted(w, d.dispatchInteraction(r.Context(), cb))
 }

@@ -19,6 +19,10 @@ import (
 // fails there is logged. Notify fails only when the desk cannot take more work.
 func (d *Desk) Notify(ctx context.Context, ev bot.Event) error {
 	var fn func(context.Context) error
+	key := ""
+	if ev.Handoff != "" {
+		key = "handoff:" + ev.Handoff
+	}
 	switch ev.Kind {
 	case bot.EventHandoff:
 		fn = func(ctx context.Context) error { _, err := d.openThread(ctx, ev, false); return err }
@@ -30,13 +34,11 @@ func (d *Desk) Notify(ctx context.Context, ev bot.Event) error {
 		fn = func(ctx context.Context) error { return d.citizenLeft(ctx, ev) }
 	case bot.EventRating:
 		fn = func(ctx context.Context) error { return d.rating(ctx, ev) }
+	case bot.EventBookingRequested, bot.EventBookingCancelled, bot.EventBookingAnswered, bot.EventBookingRated:
+		fn, key = func(ctx context.Context) error { return d.bookingEvent(ctx, ev) }, bookingKey(ev.Booking)
 	default:
 		d.log.InfoContext(ctx, "slack: staff event of an unknown kind ignored", "kind", ev.Kind)
 		return nil
-	}
-	key := "handoff:" + ev.Handoff
-	if ev.Handoff == "" {
-		key = ""
 	}
 	err := d.work.submit(ctx, key, func(ctx context.Context) {
 		if err := fn(ctx); err != nil {
@@ -197,6 +199,16 @@ func (d *Desk) emergency(ctx context.Context, ev bot.Event) error {
 // a card of its own.
 func (d *Desk) relay(ctx context.Context, ev bot.Event) error {
 	h, err := d.threadOf(ctx, ev.Handoff)
+	if errors.Is(err, desk.ErrClosed) {
+		// Written as an operator closed the handoff: it goes to the old thread,
+		// marked, rather than opening the handoff again as a ghost card.
+		if h.Thread == "" {
+			return err
+		}
+		channel, ts, _ := splitThread(h.Thread)
+		_, err = d.postText(ctx, channel, ts, d.relayLine(h, ev.Text)+"\n"+d.text("handoff.after_close"))
+		return err
+	}
 	if err != nil {
 		if h, err = d.openThread(ctx, ev, true); err != nil {
 			return err
@@ -226,6 +238,8 @@ func (d *Desk) threadOf(ctx context.Context, id string) (desk.Handoff, error) {
 		switch {
 		case err == nil && h.Thread != "":
 			return h, nil
+		case errors.Is(err, desk.ErrClosed):
+			return h, err // with its thread
 		case err != nil && !errors.Is(err, desk.ErrNotFound):
 			return desk.Handoff{}, err
 		case time.Now().Add(wait).After(deadline):

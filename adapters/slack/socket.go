@@ -48,6 +48,13 @@ func (d *Desk) onSocketEvent(ctx context.Context, client *socketmode.Client, evt
 		}
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slackapi.InteractionCallback)
+		if ok && cb.Type == slackapi.InteractionTypeViewSubmission {
+			// The acknowledgement is the answer: empty closes the modal, errors keep it open.
+			if resp := d.answerViewSubmission(ctx, cb); resp != nil {
+				d.ackWith(ctx, client, evt, resp)
+				break
+			}
+		}
 		d.ack(ctx, client, evt)
 		if ok {
 			err = d.dispatchInteraction(ctx, cb)
@@ -76,10 +83,15 @@ func (d *Desk) onSocketEvent(ctx context.Context, client *socketmode.Client, evt
 // ack acknowledges an envelope, before any work: Slack redelivers what is not
 // acknowledged within 3 seconds.
 func (d *Desk) ack(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	d.ackWith(ctx, client, evt, nil)
+}
+
+// ackWith acknowledges an envelope with a response payload (nil: none).
+func (d *Desk) ackWith(ctx context.Context, client *socketmode.Client, evt socketmode.Event, payload any) {
 	if evt.Request == nil {
 		return
 	}
-	if err := client.AckCtx(ctx, evt.Request.EnvelopeID, nil); err != nil && !errors.Is(err, context.Canceled) {
+	if err := client.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil && !errors.Is(err, context.Canceled) {
 		d.log.WarnContext(ctx, "slack: Socket Mode acknowledgement failed", "err", err)
 	}
 }

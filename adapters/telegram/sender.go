@@ -95,13 +95,14 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// enqueue adds calls for a chat; a goroutine per busy chat sends them in order.
-func (s *sender) enqueue(ctx context.Context, chatID int64, calls ...call) {
+// enqueue adds calls for a chat; a goroutine per busy chat sends them in order. It
+// reports false, dropping them, after shutdown.
+func (s *sender) enqueue(ctx context.Context, chatID int64, calls ...call) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		s.log.Warn("telegram: reply dropped after shutdown", "calls", len(calls))
-		return
+		return false
 	}
 	q, busy := s.chats[chatID]
 	if !busy {
@@ -113,6 +114,7 @@ func (s *sender) enqueue(ctx context.Context, chatID int64, calls ...call) {
 		s.wg.Add(1)
 		go s.drain(context.WithoutCancel(ctx), chatID, q)
 	}
+	return true
 }
 
 // limiterLocked returns the chat's limiter, which outlives its queue: replies to
@@ -185,13 +187,9 @@ func (s *sender) enqueueWait(ctx context.Context, chatID int64, calls ...call) e
 	for i := range calls {
 		calls[i].done = done
 	}
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
+	if !s.enqueue(ctx, chatID, calls...) {
 		return errors.New("telegram: shutting down")
 	}
-	s.enqueue(ctx, chatID, calls...)
 	var first error
 	for range calls {
 		select {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -162,8 +163,12 @@ func (cfg *config) checkSlack() error {
 	if !slackChannelRE.MatchString(cfg.SlackChannel) {
 		return fmt.Errorf("WEMI_SLACK_CHANNEL=%q must be the operators' channel id, such as C0123ABCD (channel details, at the bottom)", cfg.SlackChannel)
 	}
-	if cfg.SlackAPI != "" && !strings.HasPrefix(cfg.SlackAPI, "https://") && !strings.HasPrefix(cfg.SlackAPI, "http://127.0.0.1") {
-		return fmt.Errorf("WEMI_SLACK_API_URL must be an https:// URL")
+	if cfg.SlackAPI != "" {
+		u, err := url.Parse(cfg.SlackAPI)
+		loopback := err == nil && u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1")
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !loopback) {
+			return fmt.Errorf("WEMI_SLACK_API_URL=%q must be an https:// URL (plain http only on loopback)", cfg.SlackAPI)
+		}
 	}
 	switch cfg.SlackMode {
 	case "", "socket":

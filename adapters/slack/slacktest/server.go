@@ -13,7 +13,8 @@
 // that server keeps its websocket hub in package-level state, logs through the standard
 // logger, speaks RTM rather than Socket Mode on /ws, and its chat.postMessage neither
 // records posts nor gives unique timestamps. Server.Handle adds the methods a test needs
-// beyond the built-in ones.
+// beyond the built-in ones: auth.test, users.info, chat.postMessage, chat.update,
+// chat.postEphemeral, conversations.replies, views.open and apps.connections.open.
 package slacktest
 
 import (
@@ -108,6 +109,7 @@ type Server struct {
 	updates   []Post
 	ephemeral []Post
 	responses []Response
+	views     []View
 	lastID    int // counter behind envelope, event, ticket and trigger ids
 
 	tickets     map[string]bool // issued by apps.connections.open, not yet used
@@ -212,6 +214,7 @@ func (s *Server) builtinTable() map[string]builtin {
 		"chat.update":           s.update,
 		"chat.postEphemeral":    s.postEphemeral,
 		"conversations.replies": s.replies,
+		"views.open":            s.viewsOpen,
 		"apps.connections.open": s.openConnection,
 	}
 }

@@ -1,0 +1,521 @@
+package slack
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/comune-milano/wemibot/bookings"
+	"github.com/comune-milano/wemibot/bot"
+)
+
+// bookingKind is the card kind of booking requests; the card's ref is the booking id.
+const bookingKind = "booking"
+
+// Actions of the booking card. Refusing and proposing another time open a modal, whose
+// callback_id is the button's action id.
+const (
+	verbConfirm = "confirm"
+	verbRefuse  = "refuse"
+	verbPropose = "propose"
+)
+
+// Blocks of the booking modals; a validation error names the block it is about.
+const (
+	blockReason  = "wemi.booking.reason"
+	blockDate    = "wemi.booking.date"
+	blockTime    = "wemi.booking.time"
+	actionReason = "reason"
+	actionDate   = "date"
+	actionTime   = "time"
+)
+
+// maxReasonRunes bounds the reason of a refusal, as the bookings domain keeps it.
+const maxReasonRunes = bookings.MaxReason
+
+// bookingKey orders the desk's work on one booking: its events, the presses on its
+// card and the modals' submissions run one after the other, so the card ends up
+// showing the last change.
+func bookingKey(id string) string { return "booking:" + id }
+
+// weekdayKeys name the days as operators read them on a card, "sab".
+var weekdayKeys = [7]string{"weekday.sun", "weekday.mon", "weekday.tue", "weekday.wed",
+	"weekday.thu", "weekday.fri", "weekday.sat"}
+
+// when formats a booking's time as operators read it: "sab 28/11 10:00" in Milan.
+func (d *Desk) when(t time.Time) string {
+	t = t.In(d.loc)
+	return d.text(weekdayKeys[t.Weekday()]) + " " + t.Format("02/01 15:04")
+}
+
+// bookingEvent shows operators what happened to a booking: a new request becomes a
+// card, and what the citizen does later changes the card and is noted in its thread.
+func (d *Desk) bookingEvent(ctx context.Context, ev bot.Event) error {
+	if d.bookings == nil {
+		d.log.InfoContext(ctx, "slack: booking event ignored: the desk has no booking store", "kind", ev.Kind)
+		return nil
+	}
+	if ev.Kind == bot.EventBookingRequested {
+		return d.bookingRequested(ctx, ev.Booking)
+	}
+	b, card, err := d.cardOf(ctx, ev.Booking)
+	if ev.Kind == bot.EventBookingRated {
+		return d.bookingRated(ctx, ev, card, err)
+	}
+	if err != nil {
+		return err
+	}
+	note := d.text("booking.cancelled_note", "time", d.clock(cmpTime(ev.At, d.now())))
+	status, actions := d.bookingState(b)
+	switch {
+	case ev.Kind == bot.EventBookingAnswered && ev.Score == 1:
+		note = d.text("booking.accepted_note", "when", d.when(b.Start))
+	case ev.Kind == bot.EventBookingAnswered:
+		note = d.text("booking.declined_note")
+		if b.Status == bookings.Requested && b.Proposed.IsZero() {
+			status = d.text("booking.declined") // with the buttons back
+		}
+	case ev.Kind != bot.EventBookingCancelled:
+		return nil
+	}
+	_, postErr := d.postText(ctx, card.Channel, card.TS, note)
+	updErr := d.UpdateCard(ctx, card, bookingKind, b.ID, status, actions)
+	return errors.Join(postErr, updErr)
+}
+
+// bookingRated notes the citizen's rating of a booked service in its card's thread,
+// or in the channel when the card never made it.
+func (d *Desk) bookingRated(ctx context.Context, ev bot.Event, card MessageRef, err error) error {
+	score := strconv.Itoa(ev.Score)
+	switch {
+	case errors.Is(err, errNoCard):
+		_, err = d.postText(ctx, d.channel, "", d.text("booking.rating_orphan", "score", score, "ref", Escape(ev.Booking)))
+		return err
+	case err != nil:
+		return err
+	}
+	_, err = d.postText(ctx, card.Channel, card.TS, d.text("booking.rating", "score", score))
+	return err
+}
+
+// bookingRequested posts a new booking's card and records it in the booking, for the
+// events that follow.
+func (d *Desk) bookingRequested(ctx context.Context, id string) error {
+	b, err := d.bookings.Get(ctx, id)
+	if err != nil {
+		return fmt.Errorf("load booking: %w", err)
+	}
+	if b.Card != "" {
+		return nil // posted already
+	}
+	at, err := d.PostCard(ctx, d.channel, d.bookingCard(b))
+	if err != nil {
+		return err
+	}
+	b, err = d.bookings.Update(ctx, id, func(b *bookings.Booking) error {
+		b.Card = at.String()
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record the card of booking %s: %w", id, err)
+	}
+	if b.Status != bookings.Requested || !b.Proposed.IsZero() {
+		// Changed while the card was on its way (by another replica's hand).
+		status, actions := d.bookingState(b)
+		return d.UpdateCard(ctx, at, bookingKind, b.ID, status, actions)
+	}
+	return nil
+}
+
+// errNoCard is a booking whose card was never posted (Slack failed then).
+var errNoCard = errors.New("no card")
+
+// cardOf returns a booking with its card, waiting up to the desk's ThreadWait for
+// another replica to post it.
+func (d *Desk) cardOf(ctx context.Context, id string) (bookings.Booking, MessageRef, error) {
+	deadline := time.Now().Add(d.wait)
+	wait := 50 * time.Millisecond
+	for {
+		b, err := d.bookings.Get(ctx, id)
+		if err != nil {
+			return b, MessageRef{}, fmt.Errorf("load booking: %w", err)
+		}
+		if channel, ts, ok := splitThread(b.Card); ok {
+			return b, MessageRef{Channel: channel, TS: ts}, nil
+		}
+		if time.Now().Add(wait).After(deadline) {
+			return b, MessageRef{}, fmt.Errorf("booking %s: %w", id, errNoCard)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return b, MessageRef{}, ctx.Err()
+		case <-t.C:
+		}
+		wait *= 2
+	}
+}
+
+// bookingCard is the card operators see for a booking request: what, by whom, when,
+// how much, for whom and where, and the citizen's note.
+func (d *Desk) bookingCard(b bookings.Booking) Card {
+	service, provider, unit := b.Service, "", ""
+	if d.search != nil {
+		if s, ok := d.search.Catalogue().Service(b.Service); ok {
+			service, unit = s.Name, string(s.Cost.Unit)
+			if s.Organization != nil {
+				provider = s.Organization.Name
+			}
+		}
+	}
+	quantity := strconv.Itoa(b.Quantity)
+	if unit != "" {
+		quantity = d.text("booking.quantity", "n", quantity, "unit", unit)
+	}
+	delivery, who := d.text("booking.individual"), d.text("booking.for_self")
+	if b.Shared {
+		delivery = d.text("booking.shared")
+	}
+	if b.ForWhom == bookings.ForRelative {
+		who = d.text("booking.for_relative")
+	}
+	channel, _, _ := strings.Cut(b.Conversation, ":")
+	when := d.when(b.Start)
+	c := Card{Kind: bookingKind, Ref: b.ID, Title: d.text("booking.title"),
+		Fallback: d.text("booking.fallback", "service", Escape(service), "when", when),
+		Fields: []CardField{
+			{Label: d.text("booking.field_service"), Value: service},
+			{Label: d.text("booking.field_provider"), Value: provider},
+			{Label: d.text("booking.field_when"), Value: when},
+			{Label: d.text("booking.field_quantity"), Value: quantity},
+			{Label: d.text("booking.field_delivery"), Value: delivery},
+			{Label: d.text("booking.field_for"), Value: who},
+			{Label: d.text("booking.field_municipio"), Value: strconv.Itoa(b.Municipio)},
+			{Label: d.text("booking.field_price"), Value: d.price(b.EstimateCents)},
+			{Label: d.text("booking.field_citizen"), Value: cmp.Or(b.FirstName, d.text("handoff.citizen"))},
+			{Label: d.text("booking.field_channel"), Value: d.text("booking.channel_lang",
+				"channel", d.texts.textOr("channel."+channel, channel), "lang", d.texts.textOr("lang."+b.Lang, b.Lang))},
+		},
+		Context: []string{d.text("booking.how"), d.text("booking.ref", "id", Escape(b.ID))},
+		Actions: d.bookingActions(),
+	}
+	if b.Note != "" {
+		c.Body = d.text("booking.note", "note", b.Note) // the card escapes its body
+	}
+	return c
+}
+
+// price is an estimate as operators read it: "€ 1.234,50", free, or to be agreed.
+func (d *Desk) price(cents int) string {
+	switch {
+	case cents < 0:
+		return d.text("booking.price_tbd")
+	case cents == 0:
+		return d.text("booking.price_free")
+	}
+	euros := strconv.Itoa(cents / 100)
+	for i := len(euros) - 3; i > 0; i -= 3 {
+		euros = euros[:i] + "." + euros[i:]
+	}
+	return fmt.Sprintf("€ %s,%02d", euros, cents%100)
+}
+
+// bookingActions are the buttons of a booking waiting for staff.
+func (d *Desk) bookingActions() []CardAction {
+	return []CardAction{
+		{Verb: verbConfirm, Label: d.text("booking.confirm"), Style: "primary"},
+		{Verb: verbRefuse, Label: d.text("booking.refuse"), Style: "danger"},
+		{Verb: verbPropose, Label: d.text("booking.propose")},
+	}
+}
+
+// bookingState is a card's status line and buttons for a booking as it is stored.
+func (d *Desk) bookingState(b bookings.Booking) (string, []CardAction) {
+	last := bookings.Change{At: b.Updated}
+	if n := len(b.History); n > 0 {
+		last = b.History[n-1]
+	}
+	switch b.Status {
+	case bookings.Requested:
+		if !b.Proposed.IsZero() {
+			return d.text("booking.proposed", "when", d.when(b.Proposed)), nil
+		}
+		return "", d.bookingActions()
+	case bookings.Confirmed:
+		if last.By == "citizen" {
+			return d.text("booking.accepted", "when", d.when(b.Start)), nil
+		}
+		return d.text("booking.confirmed", "name", Escape(last.By), "time", d.clock(last.At)), nil
+	case bookings.Refused:
+		return d.text("booking.refused", "name", Escape(last.By), "reason", escapeLine(b.Reason)), nil
+	case bookings.Cancelled:
+		return d.text("booking.cancelled", "time", d.clock(last.At)), nil
+	case bookings.Done:
+		return d.text("booking.done"), nil
+	}
+	return Escape(string(b.Status)), nil
+}
+
+// onBookingCard handles the booking card's buttons: Conferma applies at once; Rifiuta
+// and Proponi altro orario ask for the reason or the time in a modal.
+func (d *Desk) onBookingCard(ctx context.Context, p CardPress) (CardResult, error) {
+	e := d.engineOrNil()
+	switch {
+	case d.bookings == nil:
+		return CardResult{}, ErrUnknownAction
+	case e == nil:
+		return CardResult{}, errNoEngine
+	}
+	switch p.Verb {
+	case verbConfirm:
+		a := bot.BookingAction{Kind: bot.BookingConfirm, Booking: p.Ref, Operator: p.Operator}
+		b, err := e.BookingFromStaff(ctx, a)
+		return d.afterBookingAction(ctx, p.Card, a, b, err)
+	case verbRefuse, verbPropose:
+		return d.openBookingModal(ctx, p)
+	}
+	return CardResult{}, ErrUnknownAction
+}
+
+// afterBookingAction turns what the engine made of an operator's action into the
+// card's new state. When the citizen could not be told, every operator reads it in
+// the card's thread.
+func (d *Desk) afterBookingAction(ctx context.Context, card MessageRef, a bot.BookingAction, b bookings.Booking, err error) (CardResult, error) {
+	switch {
+	case err == nil:
+	case errors.Is(err, bot.ErrNotDelivered):
+		channel, _, _ := strings.Cut(b.Conversation, ":")
+		note := d.text("booking.not_delivered", "channel", Escape(d.texts.textOr("channel."+channel, channel)))
+		if _, err := d.postText(ctx, card.Channel, card.TS, note); err != nil {
+			d.log.WarnContext(ctx, "slack: could not report an undelivered booking change", "err", err)
+		}
+	case errors.Is(err, bookings.ErrNotFound):
+		return CardResult{Status: d.text("booking.gone"), Notice: d.text("booking.gone")}, nil
+	case errors.Is(err, bookings.ErrTransition):
+		return d.changedMeanwhile(ctx, a.Booking)
+	case errors.Is(err, bot.ErrProposalPast):
+		return CardResult{Unchanged: true, Notice: d.text("booking.proposal_past")}, nil
+	case errors.Is(err, bookings.ErrReasonRequired): // nothing left of it once cleaned
+		return CardResult{Unchanged: true, Notice: d.text("booking.reason_required")}, nil
+	default:
+		return CardResult{}, err
+	}
+	status, actions := d.bookingState(b)
+	if a.Kind == bot.BookingPropose && b.Status == bookings.Requested && !b.Proposed.IsZero() {
+		status = d.text("booking.proposed_by", "when", d.when(b.Proposed), "name", Escape(a.Operator))
+	}
+	return CardResult{Status: status, Actions: actions}, nil
+}
+
+// changedMeanwhile is the answer to an action on a booking that is no longer waiting
+// for staff (the citizen cancelled it meanwhile): the card shows the booking as it is.
+func (d *Desk) changedMeanwhile(ctx context.Context, id string) (CardResult, error) {
+	b, err := d.bookings.Get(ctx, id)
+	if errors.Is(err, bookings.ErrNotFound) {
+		return CardResult{Status: d.text("booking.gone"), Notice: d.text("booking.gone")}, nil
+	}
+	if err != nil {
+		return CardResult{}, err
+	}
+	status, actions := d.bookingState(b)
+	return CardResult{Status: status, Actions: actions,
+		Notice: d.text("booking.changed", "status", Escape(string(b.Status)))}, nil
+}
+
+// bookingModal is what a booking modal carries back in its private_metadata: which
+// booking, and where its card is.
+type bookingModal struct {
+	Booking string `json:"b"`
+	Card    string `json:"c"`
+}
+
+// openBookingModal asks the operator who pressed Rifiuta for the reason, or the one
+// who pressed Proponi altro orario for the time, in a modal; its submission does the
+// rest (see answerViewSubmission). The card does not change yet.
+func (d *Desk) openBookingModal(ctx context.Context, p CardPress) (CardResult, error) {
+	b, err := d.bookings.Get(ctx, p.Ref)
+	switch {
+	case errors.Is(err, bookings.ErrNotFound):
+		return CardResult{Status: d.text("booking.gone"), Notice: d.text("booking.gone")}, nil
+	case err != nil:
+		return CardResult{}, err
+	case b.Status != bookings.Requested || !b.Proposed.IsZero():
+		return d.changedMeanwhile(ctx, b.ID)
+	case p.TriggerID == "":
+		return CardResult{}, errors.New("a press without a trigger_id cannot open a modal")
+	}
+	meta, err := json.Marshal(bookingModal{Booking: b.ID, Card: p.Card.String()})
+	if err != nil {
+		return CardResult{}, err
+	}
+	view := d.refuseModal(b)
+	if p.Verb == verbPropose {
+		view = d.proposeModal(b)
+	}
+	view.PrivateMetadata = string(meta)
+	err = d.call(ctx, "views.open", func(ctx context.Context) error {
+		_, err := d.api.OpenViewContext(ctx, p.TriggerID, view)
+		return err
+	})
+	if err != nil {
+		return CardResult{}, err
+	}
+	return CardResult{Unchanged: true}, nil
+}
+
+// modal lays out a booking modal: a reminder of the booking, then the inputs.
+func (d *Desk) modal(b bookings.Booking, verb, title, submit string, inputs ...slackapi.Block) slackapi.ModalViewRequest {
+	plain := func(s string) *slackapi.TextBlockObject {
+		return slackapi.NewTextBlockObject(slackapi.PlainTextType, s, true, false)
+	}
+	service := b.Service
+	if d.search != nil {
+		if s, ok := d.search.Catalogue().Service(b.Service); ok {
+			service = s.Name
+		}
+	}
+	summary := slackapi.NewSectionBlock(slackapi.NewTextBlockObject(slackapi.MarkdownType,
+		d.text("booking.modal_summary", "service", Escape(service), "when", d.when(b.Start),
+			"name", Escape(cmp.Or(b.FirstName, d.text("handoff.citizen")))), false, false), nil, nil)
+	return slackapi.ModalViewRequest{Type: slackapi.VTModal, CallbackID: actionID(bookingKind, verb),
+		Title: plain(title), Submit: plain(submit), Close: plain(d.text("booking.modal_close")),
+		Blocks: slackapi.Blocks{BlockSet: append([]slackapi.Block{summary}, inputs...)}}
+}
+
+// refuseModal asks for the reason of a refusal, which the citizen reads.
+func (d *Desk) refuseModal(b bookings.Booking) slackapi.ModalViewRequest {
+	input := slackapi.NewPlainTextInputBlockElement(
+		slackapi.NewTextBlockObject(slackapi.PlainTextType, d.text("booking.reason_placeholder"), false, false), actionReason)
+	input.Multiline, input.MaxLength = true, maxReasonRunes
+	return d.modal(b, verbRefuse, d.text("booking.refuse_title"), d.text("booking.refuse_submit"),
+		slackapi.NewInputBlock(blockReason,
+			slackapi.NewTextBlockObject(slackapi.PlainTextType, d.text("booking.reason_label"), false, false),
+			slackapi.NewTextBlockObject(slackapi.PlainTextType, d.text("booking.reason_hint"), false, false), input))
+}
+
+// proposeModal asks for another start: a date picker and a time picker, filled in
+// with the time the citizen asked for, in the operators' time zone.
+func (d *Desk) proposeModal(b bookings.Booking) slackapi.ModalViewRequest {
+	start := b.Start.In(d.loc)
+	date := slackapi.NewDatePickerBlockElement(actionDate)
+	date.InitialDate = start.Format(time.DateOnly)
+	clock := slackapi.NewTimePickerBlockElement(actionTime)
+	clock.InitialTime = start.Format("15:04")
+	if name := d.loc.String(); strings.Contains(name, "/") {
+		clock.Timezone = name // an IANA name: the time is Milan's whatever the operator's zone
+	}
+	label := func(key string) *slackapi.TextBlockObject {
+		return slackapi.NewTextBlockObject(slackapi.PlainTextType, d.text(key), false, false)
+	}
+	return d.modal(b, verbPropose, d.text("booking.propose_title"), d.text("booking.propose_submit"),
+		slackapi.NewInputBlock(blockDate, label("booking.date_label"), nil, date),
+		slackapi.NewInputBlock(blockTime, label("booking.time_label"), label("booking.time_hint"), clock))
+}
+
+// answerViewSubmission checks a booking modal's submission at once, since Slack wants
+// the answer in the acknowledgement: nil closes the modal, and the action is queued;
+// errors keep it open, saying what to fix. A submission of another modal is ignored.
+func (d *Desk) answerViewSubmission(ctx context.Context, cb slackapi.InteractionCallback) *slackapi.ViewSubmissionResponse {
+	kind, verb, ok := parseActionID(cb.View.CallbackID)
+	var meta bookingModal
+	if !ok || kind != bookingKind || json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta) != nil ||
+		!bookings.ValidID(meta.Booking) {
+		return nil
+	}
+	channel, ts, ok := splitThread(meta.Card)
+	if !ok || channel != d.channel {
+		return nil
+	}
+	a := bot.BookingAction{Booking: meta.Booking}
+	var values map[string]map[string]slackapi.BlockAction
+	if cb.View.State != nil {
+		values = cb.View.State.Values
+	}
+	switch verb {
+	case verbRefuse:
+		a.Kind, a.Reason = bot.BookingRefuse, strings.TrimSpace(values[blockReason][actionReason].Value)
+		switch {
+		case a.Reason == "":
+			return invalid(blockReason, d.text("booking.reason_required"))
+		case utf8.RuneCountInString(a.Reason) > maxReasonRunes:
+			return invalid(blockReason, d.text("booking.reason_too_long", "max", strconv.Itoa(maxReasonRunes)))
+		}
+	case verbPropose:
+		a.Kind = bot.BookingPropose
+		day, dayErr := time.ParseInLocation(time.DateOnly, values[blockDate][actionDate].SelectedDate, d.loc)
+		at, atErr := time.Parse("15:04", values[blockTime][actionTime].SelectedTime)
+		switch {
+		case dayErr != nil:
+			return invalid(blockDate, d.text("booking.date_required"))
+		case atErr != nil:
+			return invalid(blockTime, d.text("booking.time_required"))
+		}
+		a.Proposed = time.Date(day.Year(), day.Month(), day.Day(), at.Hour(), at.Minute(), 0, 0, d.loc)
+		now := d.now().In(d.loc)
+		switch {
+		case day.Before(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, d.loc)):
+			return invalid(blockDate, d.text("booking.proposal_past"))
+		case !a.Proposed.After(now):
+			return invalid(blockTime, d.text("booking.proposal_past"))
+		}
+	default:
+		return nil
+	}
+	card := MessageRef{Channel: channel, TS: ts}
+	err := d.work.submit(ctx, bookingKey(a.Booking), func(ctx context.Context) {
+		if cb.View.ID != "" && !d.first(ctx, "slack-view:"+cb.View.ID) {
+			return
+		}
+		d.onBookingModal(ctx, cb.User, card, a)
+	})
+	if err != nil {
+		d.log.WarnContext(ctx, "slack: modal submission not taken", "err", err)
+		block := blockReason
+		if a.Kind == bot.BookingPropose {
+			block = blockTime
+		}
+		return invalid(block, d.text("card.error"))
+	}
+	return nil
+}
+
+// invalid keeps a modal open with an error under one of its blocks.
+func invalid(block, text string) *slackapi.ViewSubmissionResponse {
+	return slackapi.NewErrorsViewSubmissionResponse(map[string]string{block: text})
+}
+
+// onBookingModal applies a refusal or a proposal submitted with a modal, updates the
+// card and tells the operator what they must know.
+func (d *Desk) onBookingModal(ctx context.Context, user slackapi.User, card MessageRef, a bot.BookingAction) {
+	notice := func(text string) { d.tell(ctx, card.Channel, "", user.ID, "", text) }
+	e := d.engineOrNil()
+	if e == nil {
+		notice(d.text("card.not_ready"))
+		return
+	}
+	a.Operator = d.operatorName(ctx, user.ID, user.Name)
+	b, err := e.BookingFromStaff(ctx, a)
+	res, err := d.afterBookingAction(ctx, card, a, b, err)
+	if err != nil {
+		d.log.WarnContext(ctx, "slack: booking action failed", "kind", a.Kind, "err", err)
+		notice(d.text("card.error"))
+		return
+	}
+	if !res.Unchanged {
+		if err := d.UpdateCard(ctx, card, bookingKind, a.Booking, res.Status, res.Actions); err != nil {
+			d.log.WarnContext(ctx, "slack: update card failed", "kind", bookingKind, "err", err)
+		}
+	}
+	if res.Notice != "" {
+		notice(res.Notice)
+	}
+}

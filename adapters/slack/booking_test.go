@@ -1,0 +1,514 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/comune-milano/wemibot/adapters/slack/slacktest"
+	"github.com/comune-milano/wemibot/bookings"
+	"github.com/comune-milano/wemibot/bot"
+)
+
+// babysitting is booked in these tests: by the hour, one to one or in a group, in
+// Municipi 1-3, open on Saturdays from 8:30.
+const babysitting = "arcobaleno-babysitting-domicilio"
+
+// The booking card's buttons.
+var bookingButtons = []string{"wemi.booking.confirm", "wemi.booking.refuse", "wemi.booking.propose"}
+
+func withBookings(o *envOptions) { o.bookings = true }
+
+// book is Maria booking two hours of babysitting on Saturday 7 March at 10:30, with
+// note (none when ""), through the bot's buttons. It returns the booking's card and
+// the booking once the card's reference is in it.
+func (e *env) book(ctx context.Context, note string) (slacktest.Post, bookings.Booking) {
+	e.t.Helper()
+	before := len(e.srv.Posts(operators))
+	for _, data := range []string{"book:new:" + babysitting, "book:day:20260307", "book:qty:2", "book:slot:630",
+		"book:sh:0", "book:who:self", "book:mun:3"} {
+		e.send(bot.Message{Button: data})
+	}
+	if note == "" {
+		e.send(bot.Message{Button: "book:skip"})
+	} else {
+		e.say(note)
+	}
+	if got := texts(e.send(bot.Message{Button: "book:ok"})); !strings.Contains(got, "Richiesta inoltrata") {
+		e.t.Fatalf("booking answered %q", got)
+	}
+	card := e.waitPost(ctx, before+1)
+	var b bookings.Booking
+	err := poll(ctx, func() bool {
+		list, err := e.bookings.ByConversation(ctx, "telegram:42")
+		if err != nil || len(list) == 0 {
+			return false
+		}
+		b = list[0]
+		return b.Card == operators+"/"+card.TS
+	})
+	if err != nil {
+		e.t.Fatalf("the booking does not name its card %s: %+v", card.TS, b)
+	}
+	return card, b
+}
+
+// pressCard is an operator pressing a booking card's button; it returns the press's
+// trigger_id.
+func (e *env) pressCard(ctx context.Context, user string, card slacktest.Post, verb, id string) string {
+	e.t.Helper()
+	cb := e.srv.BlockAction(user, operators, card.TS, "wemi.booking."+verb, id)
+	e.ack(ctx, e.srv.PushInteraction(cb))
+	return cb.TriggerID
+}
+
+// submit is an operator submitting a modal with values; it returns the
+// acknowledgement's payload, nil when the modal may close.
+func (e *env) submit(ctx context.Context, user string, v slacktest.View, values map[string]map[string]any) json.RawMessage {
+	e.t.Helper()
+	ack, err := e.srv.WaitAck(ctx, e.srv.PushInteractionJSON(e.srv.ViewSubmission(user, v, values)))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ack.Payload
+}
+
+func reason(text string) map[string]map[string]any {
+	return map[string]map[string]any{"wemi.booking.reason": {"reason": map[string]any{"type": "plain_text_input", "value": text}}}
+}
+
+func proposal(date, clock string) map[string]map[string]any {
+	return map[string]map[string]any{
+		"wemi.booking.date": {"date": map[string]any{"type": "datepicker", "selected_date": date}},
+		"wemi.booking.time": {"time": map[string]any{"type": "timepicker", "selected_time": clock}},
+	}
+}
+
+// card returns a card as it is now.
+func (e *env) card(ts string) slacktest.Post {
+	e.t.Helper()
+	m, ok := e.srv.Message(operators, ts)
+	if !ok {
+		e.t.Fatalf("no card %s", ts)
+	}
+	return m
+}
+
+// waitCard waits until the card shows want.
+func (e *env) waitCard(ctx context.Context, ts, want string) slacktest.Post {
+	e.t.Helper()
+	err := e.srv.WaitFor(ctx, func() bool { return strings.Contains(e.card(ts).VisibleText(), want) })
+	if err != nil {
+		e.t.Fatalf("the card does not show %q:\n%s", want, e.card(ts).VisibleText())
+	}
+	return e.card(ts)
+}
+
+// waitThread waits until the card's thread has a reply containing want.
+func (e *env) waitThread(ctx context.Context, ts, want string) {
+	e.t.Helper()
+	err := e.srv.WaitFor(ctx, func() bool {
+		return slices.ContainsFunc(e.srv.Thread(operators, ts)[1:], func(p slacktest.Post) bool { return strings.Contains(p.Text, want) })
+	})
+	if err != nil {
+		e.t.Fatalf("no %q in the card's thread: %+v", want, e.srv.Thread(operators, ts))
+	}
+}
+
+func (e *env) status(ctx context.Context, id string) bookings.Status {
+	e.t.Helper()
+	b, err := e.bookings.Get(ctx, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b.Status
+}
+
+// A new booking reaches the operators as a card with everything they need, the
+// citizen's note escaped; Conferma confirms it, the citizen gets the calendar file,
+// and their rating is noted in the card's thread.
+func TestBookingCardAndConfirm(t *testing.T) {
+	e := newEnv(t, withBookings)
+	ctx := testContext(t)
+	card, b := e.book(ctx, "Ho due gemelli <@U0GIULIA> & un gatto")
+	if card.ThreadTS != "" {
+		t.Errorf("the card is a reply in %s", card.ThreadTS)
+	}
+	text := card.VisibleText()
+	for _, want := range []string{"Nuova prenotazione", "Babysitting diurno a domicilio", "*Quando*\nsab 07/03 10:30",
+		"*Quantità*\n2 × ora", "*Modalità*\nindividuale", "*Per chi*\nper sé", "*Municipio*\n3",
+		"*Prezzo stimato*\n€ 28,00", "*Cittadino*\nMaria", "*Canale e lingua*\nTelegram, in italiano",
+		"Ho due gemelli &lt;@U0GIULIA&gt; &amp; un gatto", "Prenotazione " + b.ID} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the card does not show %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(text, "*Ente*\n") || strings.Contains(text, "*Ente*\n—") {
+		t.Errorf("the card names no provider:\n%s", text)
+	}
+	if got := card.ActionIDs(); !slices.Equal(got, bookingButtons) {
+		t.Errorf("buttons %v, want %v", got, bookingButtons)
+	}
+
+	e.pressCard(ctx, giulia.ID, card, "confirm", b.ID)
+	upd := e.waitCard(ctx, card.TS, "✅ Confermata da Giulia alle 10:00")
+	if len(upd.ActionIDs()) != 0 || !strings.Contains(upd.VisibleText(), "Babysitting diurno a domicilio") {
+		t.Errorf("card after Conferma: %v\n%s", upd.ActionIDs(), upd.VisibleText())
+	}
+	got := e.inbox.wait(ctx, t, 1)
+	if doc := got[0].Document; !strings.Contains(got[0].Text, "Prenotazione confermata") || doc == nil ||
+		!strings.HasSuffix(doc.Name, ".ics") || doc.MIME != "text/calendar" || !strings.Contains(string(doc.Data), "BEGIN:VCALENDAR") {
+		t.Errorf("the citizen received %+v", got[0])
+	}
+	if s := e.status(ctx, b.ID); s != bookings.Confirmed {
+		t.Errorf("status %q", s)
+	}
+
+	e.send(bot.Message{Button: "book:rate:" + b.ID + ".5"})
+	e.waitThread(ctx, card.TS, "⭐ Il cittadino ha dato 5/5")
+	for _, private := range []string{"Maria", "gemelli", "telegram:42"} {
+		if strings.Contains(e.logs.String(), private) {
+			t.Errorf("the logs hold %q:\n%s", private, e.logs.String())
+		}
+	}
+}
+
+// Rifiuta asks for the reason in a modal; an empty reason keeps the modal open and
+// changes nothing; a reason refuses the booking, reaches the citizen and shows on the
+// card, escaped.
+func TestBookingRefuse(t *testing.T) {
+	e := newEnv(t, withBookings)
+	ctx := testContext(t)
+	card, b := e.book(ctx, "")
+
+	trigger := e.pressCard(ctx, marco.ID, card, "refuse", b.ID)
+	views, err := e.srv.WaitViews(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := views[0]
+	var meta map[string]string
+	if err := json.Unmarshal([]byte(v.PrivateMetadata), &meta); err != nil || !strings.Contains(v.PrivateMetadata, b.ID) ||
+		!strings.Contains(v.PrivateMetadata, operators+"/"+card.TS) {
+		t.Errorf("private_metadata %q (%v)", v.PrivateMetadata, err)
+	}
+	if v.TriggerID != trigger || v.CallbackID != "wemi.booking.refuse" || !slices.Contains(v.BlockIDs(), "wemi.booking.reason") ||
+		!strings.Contains(string(v.Raw), `"max_length":300`) || strings.Contains(string(v.Raw), `"optional":true`) ||
+		!strings.Contains(v.VisibleText(), "Babysitting diurno a domicilio") {
+		t.Errorf("modal %+v", v)
+	}
+	if n := len(e.srv.Updates()); n != 0 {
+		t.Errorf("%d card updates before the reason", n)
+	}
+
+	// No reason: the modal stays open with an error under the input.
+	var resp slackapi.ViewSubmissionResponse
+	if err := json.Unmarshal(e.submit(ctx, marco.ID, v, reason("   ")), &resp); err != nil ||
+		resp.ResponseAction != slackapi.RAErrors || !strings.Contains(resp.Errors["wemi.booking.reason"], "Scrivi il motivo") {
+		t.Errorf("an empty reason was answered %+v (%v)", resp, err)
+	}
+
+	// A reason: the modal closes, the citizen is told why, the card says who and why.
+	if payload := e.submit(ctx, marco.ID, v, reason("Nessuna babysitter libera <sabato> & domenica")); payload != nil {
+		t.Errorf("the acknowledgement carries %s, want none", payload)
+	}
+	got := e.inbox.wait(ctx, t, 1)
+	if !strings.Contains(got[0].Text, "non è stata accettata") || !strings.Contains(got[0].Text, "Nessuna babysitter libera <sabato> & domenica") {
+		t.Errorf("the citizen was told %q", got[0].Text)
+	}
+	upd := e.waitCard(ctx, card.TS, "❌ Rifiutata da Marco: Nessuna babysitter libera &lt;sabato&gt; &amp; domenica")
+	if len(upd.ActionIDs()) != 0 {
+		t.Errorf("buttons after the refusal %v", upd.ActionIDs())
+	}
+	if s := e.status(ctx, b.ID); s != bookings.Refused {
+		t.Errorf("status %q", s)
+	}
+	if n := len(e.inbox.all()); n != 1 {
+		t.Errorf("the citizen received %d messages, want only the refusal", n)
+	}
+}
+
+// A modal's input is checked before it closes: Slack shows the error under the block
+// it names, and nothing changes.
+func TestBookingModalValidation(t *testing.T) {
+	e := newEnv(t, withBookings)
+	ctx := testContext(t)
+	card, b := e.book(ctx, "")
+	e.pressCard(ctx, giulia.ID, card, "propose", b.ID)
+	views, err := e.srv.WaitViews(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		values map[string]map[string]any
+		block  string
+		want   string
+	}{
+		{"earlier today", proposal("2026-03-02", "09:30"), "wemi.booking.time", "già passato"},
+		{"yesterday", proposal("2026-03-01", "15:00"), "wemi.booking.date", "già passato"},
+		{"no time", proposal("2026-03-07", ""), "wemi.booking.time", "Scegli l'ora"},
+		{"no date", proposal("", "10:00"), "wemi.booking.date", "Scegli il giorno"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var resp slackapi.ViewSubmissionResponse
+			payload := e.submit(ctx, giulia.ID, views[0], tt.values)
+			if err := json.Unmarshal(payload, &resp); err != nil || resp.ResponseAction != slackapi.RAErrors ||
+				len(resp.Errors) != 1 || !strings.Contains(resp.Errors[tt.block], tt.want) {
+				t.Errorf("answered %s, want an error on %s", payload, tt.block)
+			}
+		})
+	}
+	b, err = e.bookings.Get(ctx, b.ID)
+	if err != nil || b.Status != bookings.Requested || !b.Proposed.IsZero() {
+		t.Errorf("booking after invalid proposals: %+v (%v)", b, err)
+	}
+	if n := len(e.srv.Updates()) + len(e.inbox.all()); n != 0 {
+		t.Errorf("%d card updates and messages to the citizen, want none", n)
+	}
+}
+
+// Proponi altro orario: the citizen gets the proposal with buttons; declining puts the
+// buttons back on the card; accepting another proposal confirms the booking, on the
+// card and in its thread.
+func TestBookingProposeAndAnswer(t *testing.T) {
+	e := newEnv(t, withBookings)
+	ctx := testContext(t)
+	card, b := e.book(ctx, "")
+
+	e.pressCard(ctx, giulia.ID, card, "propose", b.ID)
+	views, err := e.srv.WaitViews(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := string(views[0].Raw)
+	for _, want := range []string{`"initial_date":"2026-03-07"`, `"initial_time":"10:30"`, `"timezone":"Europe/Rome"`,
+		`"callback_id":"wemi.booking.propose"`} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("the modal lacks %s: %s", want, raw)
+		}
+	}
+	if payload := e.submit(ctx, giulia.ID, views[0], proposal("2026-03-07", "15:00")); payload != nil {
+		t.Errorf("the acknowledgement carries %s", payload)
+	}
+	upd := e.waitCard(ctx, card.TS, "🕐 Proposto sab 07/03 15:00 da Giulia, in attesa del cittadino")
+	if len(upd.ActionIDs()) != 0 {
+		t.Errorf("buttons while the citizen decides %v", upd.ActionIDs())
+	}
+	got := e.inbox.wait(ctx, t, 1)
+	if !strings.Contains(got[0].Text, "ti propone un'alternativa") || len(got[0].Buttons) == 0 ||
+		got[0].Buttons[0][0].Data != "book:accept:"+b.ID || got[0].Buttons[0][1].Data != "book:decline:"+b.ID {
+		t.Errorf("the citizen received %+v", got[0])
+	}
+
+	// Declined: the request is the operators' again.
+	e.send(bot.Message{Button: "book:decline:" + b.ID})
+	e.waitThread(ctx, card.TS, "non ha accettato l'orario proposto")
+	upd = e.waitCard(ctx, card.TS, "non ha accettato l'orario proposto")
+	if got := upd.ActionIDs(); !slices.Equal(got, bookingButtons) {
+		t.Errorf("buttons after the citizen declined %v", got)
+	}
+
+	// Another proposal, accepted: confirmed at the new time.
+	e.pressCard(ctx, giulia.ID, card, "propose", b.ID)
+	views, err = e.srv.WaitViews(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.submit(ctx, giulia.ID, views[1], proposal("2026-03-07", "16:00"))
+	e.waitCard(ctx, card.TS, "🕐 Proposto sab 07/03 16:00 da Giulia")
+	e.inbox.wait(ctx, t, 2)
+	replies := e.send(bot.Message{Button: "book:accept:" + b.ID})
+	if !strings.Contains(texts(replies), "Prenotazione confermata") {
+		t.Errorf("accepting answered %q", texts(replies))
+	}
+	e.waitThread(ctx, card.TS, "Il cittadino ha accettato il nuovo orario, sab 07/03 16:00")
+	upd = e.waitCard(ctx, card.TS, "✅ Il cittadino ha accettato sab 07/03 16:00: confermata")
+	if len(upd.ActionIDs()) != 0 {
+		t.Errorf("buttons after the citizen accepted %v", upd.ActionIDs())
+	}
+	if b, err := e.bookings.Get(ctx, b.ID); err != nil || b.Status != bookings.Confirmed || !b.Start.Equal(time.Date(2026, 3, 7, 16, 0, 0, 0, rome)) {
+		t.Errorf("booking %+v (%v)", b, err)
+	}
+}
+
+// The citizen cancels from /prenotazioni: the card says so, with no buttons, and so
+// does its thread.
+func TestBookingCancelledByCitizen(t *testing.T) {
+	e := newEnv(t, withBookings)
+	ctx := testContext(t)
+	card, b := e.book(ctx, "")
+	e.clock.set(monday10.Add(7 * time.Minute))
+
+	list := e.say("/prenotazioni")
+	ask := e.send(bot.Message{Button: buttonData(t, list, "book:cancel:"+b.ID)})
+	e.send(bot.Message{Button: buttonData(t, ask, "book:cancelyes:"+b.ID)})
+	upd := e.waitCard(ctx, card.TS, "🚫 Annullata dal cittadino alle 10:07")
+	if len(upd.ActionIDs()) != 0 {
+		t.Errorf("buttons after the cancellation %v", upd.ActionIDs())
+	}
+	e.waitThread(ctx, card.TS, "Il cittadino ha annullato la prenotazione alle 10:07")
+}
+
+// A press on a card whose booking changed meanwhile (the citizen cancelled, and the
+// card had not caught up) changes nothing: the operator alone is told, and the card
+// shows the booking as it is.
+func TestBookingPressAfterCancel(t *testing.T) {
+	for _, verb := range []string{"confirm", "refuse"} {
+		t.Run(verb, func(t *testing.T) {
+			e := newEnv(t, withBookings)
+			ctx := testContext(t)
+			card, b := e.book(ctx, "")
+			// Cancelled behind the card's back, as on a replica whose event was lost.
+			if _, err := e.bookings.Update(ctx, b.ID, func(b *bookings.Booking) error {
+				return b.Transition(bookings.Cancelled, "citizen", "", monday10)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			e.pressCard(ctx, giulia.ID, card, verb, b.ID)
+			eph := e.waitEphemeral(ctx, 1)
+			if eph.User != giulia.ID || !strings.Contains(eph.Text, "cambiata nel frattempo: ora è *annullata*") {
+				t.Errorf("ephemeral %+v", eph)
+			}
+			upd := e.waitCard(ctx, card.TS, "🚫 Annullata dal cittadino alle 10:00")
+			if len(upd.ActionIDs()) != 0 {
+				t.Errorf("buttons %v", upd.ActionIDs())
+			}
+			if n := len(e.srv.Views()) + len(e.inbox.all()); n != 0 {
+				t.Errorf("%d modals and messages to the citizen, want none", n)
+			}
+			if s := e.status(ctx, b.ID); s != bookings.Cancelled {
+				t.Errorf("status %q", s)
+			}
+		})
+	}
+}
+
+// A change the citizen could not be told of is still made: the card shows it, and
+// its thread warns every operator.
+func TestBookingNotDelivered(t *testing.T) {
+	e := newEnv(t, withBookings)
+	ctx := testContext(t)
+	card, b := e.book(ctx, "")
+	e.inbox.setFail(errors.New("telegram: bot was blocked by the user"))
+	e.pressCard(ctx, giulia.ID, card, "confirm", b.ID)
+	e.waitCard(ctx, card.TS, "✅ Confermata da Giulia alle 10:00")
+	e.waitThread(ctx, card.TS, "⚠️ Prenotazione aggiornata, ma non sono riuscito ad avvisare il cittadino su Telegram")
+	if s := e.status(ctx, b.ID); s != bookings.Confirmed {
+		t.Errorf("status %q", s)
+	}
+}
+
+// buttonData returns the data of the button in replies whose data is want.
+func buttonData(t *testing.T, replies []bot.Reply, want string) string {
+	t.Helper()
+	for _, r := range replies {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Data == want {
+					return b.Data
+				}
+			}
+		}
+	}
+	t.Fatalf("no button %q in %+v", want, replies)
+	return ""
+}
+
+// Over the Events API the answer to a modal's submission is the response's body:
+// errors keep the modal open, an empty 200 closes it.
+func TestBookingModalOverHTTP(t *testing.T) {
+	e := newEnv(t, withBookings, func(o *envOptions) { o.noRun = true })
+	ctx := testContext(t)
+	h, err := e.desk.Handler(signingSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	card, b := e.book(ctx, "")
+
+	press, err := slacktest.InteractionCallbackBody(e.srv.BlockAction(giulia.ID, operators, card.TS, "wemi.booking.refuse", b.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := post(ctx, t, srv.URL+"/slack/interactions", signingSecret, press, time.Now()); status != http.StatusOK {
+		t.Fatalf("press: %d %s", status, body)
+	}
+	views, err := e.srv.WaitViews(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit := func(text string) (int, string) {
+		body := slacktest.InteractionBody(e.srv.ViewSubmission(giulia.ID, views[0], reason(text)))
+		return post(ctx, t, srv.URL+"/slack/interactions", signingSecret, body, time.Now())
+	}
+	var resp slackapi.ViewSubmissionResponse
+	status, body := submit("")
+	if status != http.StatusOK || json.Unmarshal([]byte(body), &resp) != nil || resp.ResponseAction != slackapi.RAErrors ||
+		resp.Errors["wemi.booking.reason"] == "" {
+		t.Errorf("an empty reason: %d %s", status, body)
+	}
+	if status, body := submit("Siamo al completo"); status != http.StatusOK || body != "" {
+		t.Errorf("a reason: %d %q, want an empty 200", status, body)
+	}
+	e.waitCard(ctx, card.TS, "❌ Rifiutata da Giulia: Siamo al completo")
+	if got := e.inbox.wait(ctx, t, 1); !strings.Contains(got[0].Text, "Siamo al completo") {
+		t.Errorf("the citizen was told %q", got[0].Text)
+	}
+}
+
+// The card shows each booking as it is: group or not, for whom, the price however
+// it is known, the channel and language, and a service the catalogue no longer has.
+func TestBookingCardFields(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*bookings.Booking)
+		want   []string
+	}{
+		{"group, for a relative, on the web in English", func(b *bookings.Booking) {
+			b.Conversation, b.Lang, b.Shared, b.ForWhom, b.FirstName = "web:s-1", "en", true, bookings.ForRelative, ""
+		}, []string{"*Modalità*\ndi gruppo", "*Per chi*\nper un familiare", "*Canale e lingua*\nChat del sito, in inglese",
+			"*Cittadino*\nCittadino"}},
+		{"a large price", func(b *bookings.Booking) { b.EstimateCents = 123450 }, []string{"*Prezzo stimato*\n€ 1.234,50"}},
+		{"free", func(b *bookings.Booking) { b.EstimateCents = 0 }, []string{"*Prezzo stimato*\ngratuito"}},
+		{"price to be agreed", func(b *bookings.Booking) { b.EstimateCents = -1 }, []string{"*Prezzo stimato*\nda concordare"}},
+		{"a service no longer in the catalogue", func(b *bookings.Booking) { b.Service = "gone-service" },
+			[]string{"*Servizio*\ngone-service", "*Ente*\n—", "*Quantità*\n3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, withBookings)
+			ctx := testContext(t)
+			b := bookings.Booking{ID: bookings.NewID(), Conversation: "telegram:42", Lang: "it", FirstName: "Maria",
+				Service: babysitting, Start: time.Date(2026, 11, 28, 10, 0, 0, 0, rome), Quantity: 3, ForWhom: bookings.ForSelf,
+				Municipio: 2, EstimateCents: 4200, Status: bookings.Requested, Created: monday10, Updated: monday10}
+			tt.change(&b)
+			if err := e.bookings.Create(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.desk.Notify(ctx, bot.Event{Kind: bot.EventBookingRequested, Booking: b.ID}); err != nil {
+				t.Fatal(err)
+			}
+			card := e.waitPost(ctx, 1)
+			text := card.VisibleText()
+			for _, want := range append(tt.want, "*Quando*\nsab 28/11 10:00", "*Municipio*\n2") {
+				if !strings.Contains(text, want) {
+					t.Errorf("the card does not show %q:\n%s", want, text)
+				}
+			}
+			if strings.Contains(text, "Nota del cittadino") {
+				t.Errorf("a card without a note shows one:\n%s", text)
+			}
+		})
+	}
+}

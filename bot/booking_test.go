@@ -1,0 +1,243 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/comune-milano/wemibot/bookings"
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/reminders"
+)
+
+// bookingHarness is the handoff harness with bookings and reminders in the same
+// store.
+func bookingHarness(t *testing.T, store bot.Store) (*harness, *inbox, *bookings.Store, reminders.Queue) {
+	t.Helper()
+	recs, ok := store.(bookings.Records)
+	queue, ok2 := store.(reminders.Queue)
+	if !ok || !ok2 {
+		t.Fatalf("%T keeps no bookings or reminders", store)
+	}
+	bs := bookings.NewStore(recs, 90*24*time.Hour)
+	box := &inbox{}
+	h := newHarness(t, store, func(o *bot.Options) {
+		o.Pushers = map[string]bot.Pusher{"test": box}
+		o.Bookings, o.Reminders = bs, queue
+	})
+	return h, box, bs, queue
+}
+
+// bookableService is an hourly service, one-to-one, open on Tuesdays, in several
+// Municipi: what the scripted booking below needs.
+func bookableService(t *testing.T) *catalogue.Service {
+	t.Helper()
+	for _, s := range testIndex(t).Catalogue().Services {
+		if s.Cost.Unit == "ora" && s.Cost.Individual > 0 && s.Delivery.Individual && len(s.Municipi) > 1 && s.Organization != nil {
+			for _, sc := range s.Schedules {
+				for _, d := range sc.Days {
+					if d == time.Tuesday && sc.OpensAt <= 9*60 && sc.ClosesAt >= 13*60 {
+						return s
+					}
+				}
+			}
+		}
+	}
+	t.Fatal("no bookable service in the bundled catalogue")
+	return nil
+}
+
+// book runs the whole booking of s for Tuesday 24 November 2026 at 10:00, 2 hours, and
+// returns the booking's id from the staff event.
+func book(t *testing.T, h *harness, c *convo, s *catalogue.Service) string {
+	t.Helper()
+	c.pressData("book:new:" + s.ID).expect("Prenotiamo", "Per quale giorno?").expectButtons("Calendario")
+	c.pressData("book:day:20261124").expect("Per quante ore")
+	c.pressData("book:qty:2").expect("A che ora", "mar 24/11").expectButtons("10:00")
+	c.press("10:00")
+	if c.findButton("In gruppo") != nil {
+		c.press("Individuale")
+	}
+	c.expect("Per chi è il servizio?").press("Per un familiare")
+	if c.findButton("Nessuna nota") == nil {
+		c.expect("In quale Municipio?").pressData("book:mun:" + itoa(s.Municipi[1]))
+	}
+	c.expect("nota").say("Citofono al secondo piano").
+		expect("Riepilogo", s.Name, "mar 24/11 alle 10:00", "2 ore", "Per un familiare", "Citofono al secondo piano", "circa")
+	c.press("Invia la richiesta").expect("Richiesta inoltrata")
+	ev := h.lastEvent(t)
+	if ev.Kind != bot.EventBookingRequested || ev.Booking == "" {
+		t.Fatalf("booking event: %+v", ev)
+	}
+	return ev.Booking
+}
+
+func itoa(n int) string { return string(rune('0' + n)) }
+
+// A booking from the card to a confirmation with a calendar file and reminders, then
+// a cancellation that tells staff and removes the reminders.
+func TestBookingConfirmedThenCancelled(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, box, bs, queue := bookingHarness(t, store)
+		ctx := context.Background()
+		s := bookableService(t)
+		c := h.citizen(t, "u1").pressData("svc:" + s.ID).expectButtons("Prenota")
+		id := book(t, h, c, s)
+		b, err := bs.Get(ctx, id)
+		if err != nil || b.Status != bookings.Requested || b.Quantity != 2 || b.ForWhom != bookings.ForRelative || b.Note != "Citofono al secondo piano" {
+			t.Fatalf("stored booking: %+v %v", b, err)
+		}
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: id, Operator: "Giulia Bianchi"}); err != nil {
+			t.Fatal(err)
+		}
+		got := box.take("u1")
+		if len(got) != 1 || got[0].Document == nil || !strings.Contains(string(got[0].Document.Data), "BEGIN:VCALENDAR") ||
+			!strings.Contains(got[0].Text, "Prenotazione confermata") {
+			t.Fatalf("confirmation: %+v", got)
+		}
+		pending, err := queue.Pending(ctx, id)
+		if err != nil || len(pending) != 3 {
+			t.Fatalf("reminders after the confirmation: %d %v", len(pending), err)
+		}
+		// The day-before reminder reads from the booking as it is.
+		if err := h.engine.Send(ctx, pending[0]); err != nil {
+			t.Fatal(err)
+		}
+		if r := replyText(box.take("u1")); !strings.Contains(r, "Promemoria") || !strings.Contains(r, "mar 24/11 alle 10:00") {
+			t.Errorf("reminder: %q", r)
+		}
+
+		c.say("/prenotazioni").expect("Le tue prenotazioni", "confermata").press("Annulla la 1").
+			expect("Vuoi annullare").press("Sì, annulla").expect("Prenotazione annullata")
+		if ev := h.lastEvent(t); ev.Kind != bot.EventBookingCancelled || ev.Booking != id {
+			t.Errorf("cancel event: %+v", ev)
+		}
+		if pending, _ := queue.Pending(ctx, id); len(pending) != 0 {
+			t.Errorf("%d reminders left after the cancellation", len(pending))
+		}
+		// A reminder claimed before the cancel says nothing.
+		if err := h.engine.Send(ctx, reminders.Reminder{ID: id + ":x", Booking: id, Conversation: "test:u1", Kind: reminders.Before, Start: b.Start}); err != nil {
+			t.Fatal(err)
+		}
+		if got := box.take("u1"); len(got) != 0 {
+			t.Errorf("a cancelled booking was reminded: %v", got)
+		}
+		// Staff confirming it now learn it cannot be.
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: id}); !errors.Is(err, bookings.ErrTransition) {
+			t.Errorf("confirming a cancelled booking: %v", err)
+		}
+	})
+}
+
+// Refused with a reason; another time proposed and accepted.
+func TestBookingRefusedAndRescheduled(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, box, bs, queue := bookingHarness(t, store)
+		ctx := context.Background()
+		s := bookableService(t)
+		c := h.citizen(t, "u1").pressData("svc:" + s.ID)
+		first := book(t, h, c, s)
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingRefuse, Booking: first, Operator: "Sara"}); !errors.Is(err, bookings.ErrReasonRequired) {
+			t.Errorf("refused without a reason: %v", err)
+		}
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingRefuse, Booking: first, Operator: "Sara", Reason: "Nessun educatore libero quel giorno"}); err != nil {
+			t.Fatal(err)
+		}
+		if r := replyText(box.take("u1")); !strings.Contains(r, "non è stata accettata") || !strings.Contains(r, "Nessun educatore libero") {
+			t.Errorf("refusal: %q", r)
+		}
+
+		c.pressData("svc:" + s.ID)
+		second := book(t, h, c, s)
+		rome, _ := time.LoadLocation("Europe/Rome")
+		later := time.Date(2026, 11, 26, 15, 0, 0, 0, rome)
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingPropose, Booking: second, Proposed: monday10(t).Add(-time.Hour)}); !errors.Is(err, bot.ErrProposalPast) {
+			t.Errorf("a proposal in the past: %v", err)
+		}
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingPropose, Booking: second, Proposed: later, Operator: "Sara"}); err != nil {
+			t.Fatal(err)
+		}
+		proposal := box.take("u1")
+		if r := replyText(proposal); !strings.Contains(r, "propone") || !strings.Contains(r, "gio 26/11 alle 15:00") {
+			t.Fatalf("proposal: %q", r)
+		}
+		c.replies = proposal
+		c.press("Sì, va bene").expect("Prenotazione confermata", "gio 26/11 alle 15:00")
+		if c.replies[0].Document == nil {
+			t.Error("no calendar file with the accepted proposal")
+		}
+		b, _ := bs.Get(ctx, second)
+		if b.Status != bookings.Confirmed || !b.Start.Equal(later) || !b.Proposed.IsZero() {
+			t.Errorf("after accepting: %+v", b)
+		}
+		if pending, _ := queue.Pending(ctx, second); len(pending) == 0 || !pending[len(pending)-1].Start.Equal(later) {
+			t.Errorf("reminders of the new time: %+v", pending)
+		}
+		if ev := h.lastEvent(t); ev.Kind != bot.EventBookingAnswered || ev.Score != 1 {
+			t.Errorf("answer event: %+v", ev)
+		}
+		// The same button again: nothing left to accept.
+		c.pressData("book:accept:" + second).expect("Non c'è più una proposta")
+	})
+}
+
+// Days that cannot be booked get a reason and a way forward; typed days are understood.
+func TestBookingDays(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, _, _ := bookingHarness(t, store)
+		s := bookableService(t)
+		c := h.citizen(t, "u1").pressData("book:new:" + s.ID)
+		c.pressData("book:day:20261120").expect("già passato").expectButtons("Calendario")
+		c.pressData("book:day:20270601").expect("al massimo 120 giorni")
+		c.say("xyzzy").expect("Non ho capito il giorno")
+		c.pressData("book:cal:202612").expect("dicembre 2026").expectButtons("◀ novembre")
+		c.say("martedì alle 10").expect("Per quante ore")
+		c.pressData("book:qty:2").expect("Per chi è il servizio?") // the 10:00 typed is kept
+		c.pressData("book:x").expect("non ho prenotato nulla")
+		// A day the service does not run says when it does.
+		open := map[time.Weekday]bool{}
+		for _, sc := range s.Schedules {
+			for _, d := range sc.Days {
+				open[d] = true
+			}
+		}
+		names := []string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}
+		for d := time.Sunday; d <= time.Saturday; d++ {
+			if !open[d] {
+				c.pressData("book:new:"+s.ID).say(names[d]).expect("il servizio non è attivo")
+				break
+			}
+		}
+		// A foreign or malformed booking button reaches nothing.
+		c.pressData("book:cancel:0123456789ab").expect("non è più valido")
+		c.pressData("book:cancel:../../x").expect("non è più valido")
+	})
+}
+
+// Erasure takes the citizen's bookings and their reminders too; staff learn the
+// active ones are cancelled.
+func TestForgetErasesBookings(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, bs, queue := bookingHarness(t, store)
+		ctx := context.Background()
+		s := bookableService(t)
+		c := h.citizen(t, "u1").pressData("svc:" + s.ID)
+		id := book(t, h, c, s)
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: id}); err != nil {
+			t.Fatal(err)
+		}
+		c.say("/dimenticami").press("Sì, cancella tutto").expect("ho cancellato")
+		if _, err := bs.Get(ctx, id); !errors.Is(err, bookings.ErrNotFound) {
+			t.Errorf("the booking survived the erasure: %v", err)
+		}
+		if p, _ := queue.Pending(ctx, id); len(p) != 0 {
+			t.Errorf("%d reminders survived the erasure", len(p))
+		}
+		if ev := h.lastEvent(t); ev.Kind != bot.EventBookingCancelled || ev.Reason != "forgotten" || ev.FirstName != "" {
+			t.Errorf("staff event: %+v", ev)
+		}
+	})
+}

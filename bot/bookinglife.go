@@ -1,0 +1,265 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/comune-milano/wemibot/bookings"
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// The booking events the engine raises for staff; Event.Booking names the booking.
+const (
+	EventBookingRequested EventKind = "booking_requested"
+	EventBookingCancelled EventKind = "booking_cancelled" // by the citizen
+	EventBookingAnswered  EventKind = "booking_answered"  // the citizen accepted (Score 1) or declined (Score 0) another time
+	EventBookingRated     EventKind = "booking_rated"     // Score 1-5, after the service
+)
+
+// submitBooking turns the draft into a booking request for staff.
+func (t *turnCtx) submitBooking(ctx context.Context, s *catalogue.Service) {
+	d := t.st.Draft
+	start := t.bookingStart()
+	if !start.After(t.now) {
+		// The draft was left open too long: the time has passed.
+		d.Day, d.Minute = time.Time{}, -1
+		t.askDay(s, t.T("book.day_past"))
+		return
+	}
+	cents, ok := bookings.Estimate(s, d.Quantity, d.Shared)
+	if !ok {
+		cents = -1
+	}
+	b := bookings.Booking{ID: bookings.NewID(), Conversation: t.m.Conversation(), Lang: t.st.Lang, FirstName: t.m.FirstName,
+		Service: s.ID, Start: start, Quantity: d.Quantity, Shared: d.Shared, ForWhom: d.ForWhom, Municipio: d.Municipio,
+		Note: d.Note, EstimateCents: cents, Status: bookings.Requested,
+		History: []bookings.Change{{Status: bookings.Requested, At: t.now, By: "citizen"}}, Created: t.now, Updated: t.now}
+	if err := t.e.opts.Bookings.Create(ctx, b); err != nil {
+		t.e.log.ErrorContext(ctx, "save a booking failed", "err", err)
+		t.say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actBook, "ok")}}})
+		return
+	}
+	t.st.Draft, t.st.Flow = nil, ""
+	ev := t.event(EventBookingRequested, "", false)
+	ev.Recent, ev.Booking = nil, b.ID
+	t.events = append(t.events, ev)
+	t.say(Reply{Text: t.T("book.sent", "service", t.serviceTitle(s), "when", t.whenText(start)),
+		Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
+}
+
+// maxListedBookings bounds /prenotazioni.
+const maxListedBookings = 8
+
+// bookings lists the citizen's bookings, newest first, with what can be done.
+func (t *turnCtx) bookings(ctx context.Context) {
+	var list []bookings.Booking
+	if t.e.opts.Bookings != nil {
+		var err error
+		if list, err = t.e.opts.Bookings.ByConversation(ctx, t.m.Conversation()); err != nil {
+			t.e.log.ErrorContext(ctx, "list bookings failed", "err", err)
+			t.say(Reply{Text: t.T("book.list_failed"), Buttons: t.mainMenu()})
+			return
+		}
+	}
+	if len(list) == 0 {
+		t.say(Reply{Text: t.T("bookings.none"), Buttons: [][]Button{
+			{btn(t.T("menu.search"), actSearch), btn(t.T("menu.operator"), actOperator)},
+			{btn(t.T("button.menu"), actMenu)}}})
+		return
+	}
+	var b strings.Builder
+	b.WriteString(t.T("book.list_title"))
+	var rows [][]Button
+	for i, bk := range list {
+		if i == maxListedBookings {
+			break
+		}
+		fmt.Fprintf(&b, "\n\n%d. %s", i+1, t.bookingLine(bk))
+		switch {
+		case bk.Status == bookings.Requested && !bk.Proposed.IsZero():
+			rows = append(rows, []Button{btn(t.T("book.accept_n", "n", strconv.Itoa(i+1)), actBook, "accept", bk.ID),
+				btn(t.T("book.decline_n", "n", strconv.Itoa(i+1)), actBook, "decline", bk.ID)})
+		case bk.Active():
+			rows = append(rows, []Button{btn(t.T("book.cancel_n", "n", strconv.Itoa(i+1)), actBook, "cancel", bk.ID)})
+		}
+	}
+	rows = append(rows, []Button{btn(t.T("button.menu"), actMenu)})
+	t.say(Reply{Text: b.String(), Buttons: rows})
+}
+
+// bookingLine is one booking in a list: service, when, status.
+func (t *turnCtx) bookingLine(b bookings.Booking) string {
+	name := b.Service
+	if s, ok := t.cat.Service(b.Service); ok {
+		name = t.serviceTitle(s)
+	}
+	line := t.T("book.line", "service", name, "when", t.whenText(b.Start), "status", t.T("status."+string(b.Status)))
+	if b.Status == bookings.Refused && b.Reason != "" {
+		line += "\n" + t.T("book.reason", "reason", b.Reason)
+	}
+	if b.Status == bookings.Requested && !b.Proposed.IsZero() {
+		line += "\n" + t.T("book.proposed", "when", t.whenText(b.Proposed))
+	}
+	return line
+}
+
+// ownBooking loads a booking of this conversation; anything else is "no longer valid".
+func (t *turnCtx) ownBooking(ctx context.Context, id string) (bookings.Booking, bool) {
+	if t.e.opts.Bookings == nil || !bookings.ValidID(id) {
+		t.stale()
+		return bookings.Booking{}, false
+	}
+	b, err := t.e.opts.Bookings.Get(ctx, id)
+	if err != nil || b.Conversation != t.m.Conversation() {
+		if err != nil && !errors.Is(err, bookings.ErrNotFound) {
+			t.e.log.ErrorContext(ctx, "load a booking failed", "err", err)
+		}
+		t.stale()
+		return bookings.Booking{}, false
+	}
+	return b, true
+}
+
+func (t *turnCtx) askCancelBooking(ctx context.Context, id string) {
+	b, ok := t.ownBooking(ctx, id)
+	if !ok {
+		return
+	}
+	if !b.Active() {
+		t.say(Reply{Text: t.T("book.not_active", "status", t.T("status."+string(b.Status))), Buttons: t.mainMenu()})
+		return
+	}
+	t.say(Reply{Text: t.T("book.cancel_ask", "booking", t.bookingLine(b)), Buttons: [][]Button{
+		{btn(t.T("book.cancel_yes"), actBook, "cancelyes", b.ID), btn(t.T("book.cancel_no"), actBookings)}}})
+}
+
+// cancelBooking cancels a booking at the citizen's request: staff are told and its
+// reminders go.
+func (t *turnCtx) cancelBooking(ctx context.Context, id string) {
+	if _, ok := t.ownBooking(ctx, id); !ok {
+		return
+	}
+	b, err := t.e.opts.Bookings.Update(ctx, id, func(b *bookings.Booking) error {
+		return b.Transition(bookings.Cancelled, "citizen", "", t.now)
+	})
+	if errors.Is(err, bookings.ErrTransition) {
+		t.say(Reply{Text: t.T("book.not_active", "status", t.T("status."+string(b.Status))), Buttons: t.mainMenu()})
+		return
+	}
+	if err != nil {
+		t.e.log.ErrorContext(ctx, "cancel a booking failed", "err", err)
+		t.say(Reply{Text: t.T("book.failed"), Buttons: t.mainMenu()})
+		return
+	}
+	t.e.cancelReminders(ctx, b.ID)
+	ev := t.event(EventBookingCancelled, "", false)
+	ev.Recent, ev.Query, ev.Booking = nil, "", b.ID
+	t.events = append(t.events, ev)
+	t.say(Reply{Text: t.T("book.cancelled"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
+}
+
+// answerProposal is the citizen accepting or declining the time staff proposed.
+func (t *turnCtx) answerProposal(ctx context.Context, id string, accept bool) {
+	if _, ok := t.ownBooking(ctx, id); !ok {
+		return
+	}
+	var proposed time.Time
+	b, err := t.e.opts.Bookings.Update(ctx, id, func(b *bookings.Booking) error {
+		proposed = b.Proposed
+		if b.Status != bookings.Requested || proposed.IsZero() {
+			return errNoProposal
+		}
+		b.Proposed = time.Time{}
+		if !accept {
+			b.Updated = t.now
+			return nil
+		}
+		b.Start = proposed
+		return b.Transition(bookings.Confirmed, "citizen", "", t.now)
+	})
+	if errors.Is(err, errNoProposal) {
+		t.say(Reply{Text: t.T("book.no_proposal"), Buttons: t.mainMenu()})
+		return
+	}
+	if err != nil {
+		t.e.log.ErrorContext(ctx, "answer a proposal failed", "err", err)
+		t.say(Reply{Text: t.T("book.failed"), Buttons: t.mainMenu()})
+		return
+	}
+	ev := t.event(EventBookingAnswered, "", false)
+	ev.Recent, ev.Query, ev.Booking = nil, "", b.ID
+	if accept {
+		ev.Score = 1
+		t.e.scheduleReminders(ctx, b)
+		t.replies = append(t.replies, t.confirmedReplies(b)...)
+	} else {
+		t.say(Reply{Text: t.T("book.declined_proposal"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
+	}
+	t.events = append(t.events, ev)
+}
+
+var errNoProposal = errors.New("no proposal to answer")
+
+// rateBooking records the citizen's rating of a booked service ("<id>.<1-5>").
+func (t *turnCtx) rateBooking(ctx context.Context, arg string) {
+	id, score, _ := strings.Cut(arg, ".")
+	n, err := strconv.Atoi(score)
+	if err != nil || n < 1 || n > 5 {
+		t.stale()
+		return
+	}
+	b, ok := t.ownBooking(ctx, id)
+	if !ok {
+		return
+	}
+	ev := t.event(EventBookingRated, "", false)
+	ev.Recent, ev.Query, ev.Booking, ev.Score = nil, "", b.ID, n
+	t.events = append(t.events, ev)
+	t.say(Reply{Text: t.T("handoff.rated"), Buttons: t.mainMenu()})
+}
+
+// confirmedReplies tell the citizen a booking is confirmed, with a calendar file.
+func (t *turnCtx) confirmedReplies(b bookings.Booking) []Reply {
+	name, place, unit := b.Service, "", catalogue.CostUnit("")
+	if s, ok := t.cat.Service(b.Service); ok {
+		name, unit = t.serviceTitle(s), s.Cost.Unit
+		if s.Organization != nil {
+			place = s.Organization.Location.Address
+		}
+	}
+	ics := bookings.ICS(b, name, place, t.T("book.ics_description", "service", name), unit, t.now)
+	return []Reply{{Text: t.T("book.confirmed", "service", name, "when", t.whenText(b.Start)),
+		Document: &Document{Name: "wemi-" + b.ID + ".ics", MIME: "text/calendar", Data: ics},
+		Buttons:  [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}}}
+}
+
+// forgetBookings erases a citizen's bookings with the rest of their data: the ones
+// still active are cancelled for staff (who learn nothing else) and lose their
+// reminders. A failure is logged; the bookings then expire on their own.
+func (e *Engine) forgetBookings(ctx context.Context, t *turnCtx) []Event {
+	if e.opts.Bookings == nil {
+		return nil
+	}
+	conv := t.m.Conversation()
+	list, err := e.opts.Bookings.ByConversation(ctx, conv)
+	if err != nil {
+		e.log.ErrorContext(ctx, "list bookings to erase failed", "err", err)
+		return nil
+	}
+	var events []Event
+	for _, b := range list {
+		e.cancelReminders(ctx, b.ID)
+		if b.Active() {
+			events = append(events, Event{Kind: EventBookingCancelled, Booking: b.ID, Conversation: conv,
+				Channel: t.m.Channel, Reason: "forgotten", At: t.now})
+		}
+	}
+	if err := e.opts.Bookings.Forget(ctx, conv); err != nil {
+		e.log.ErrorContext(ctx, "erase bookings failed", "err", err)
+	}
+	return events
+}

@@ -1,0 +1,96 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/comune-milano/wemibot/bookings"
+)
+
+// BookingActionKind says what staff did with a booking request.
+type BookingActionKind string
+
+// What staff can do with a booking.
+const (
+	BookingConfirm BookingActionKind = "confirm" // the provider takes it: the citizen gets a calendar file and reminders
+	BookingRefuse  BookingActionKind = "refuse"  // with a Reason the citizen reads
+	BookingPropose BookingActionKind = "propose" // another start time (Proposed) the citizen accepts or declines
+)
+
+// BookingAction is staff acting on a booking.
+type BookingAction struct {
+	Kind     BookingActionKind
+	Booking  string
+	Operator string // first name, recorded in the booking's history
+	Reason   string
+	Proposed time.Time
+}
+
+// ErrProposalPast is returned for a proposed time that is not in the future.
+var ErrProposalPast = errors.New("the proposed time has passed")
+
+// BookingFromStaff applies staff's action to a booking, schedules or cancels its
+// reminders and tells the citizen on their channel. It returns the booking as it is
+// now; bookings.ErrTransition (wrapped) when the booking cannot change that way (the
+// citizen cancelled it meanwhile), and ErrNotDelivered when the change was made but
+// the citizen could not be told.
+func (e *Engine) BookingFromStaff(ctx context.Context, a BookingAction) (bookings.Booking, error) {
+	if e.opts.Bookings == nil {
+		return bookings.Booking{}, errors.New("bot: no booking store")
+	}
+	now := e.now()
+	if a.Kind == BookingPropose && !a.Proposed.After(now) {
+		return bookings.Booking{}, ErrProposalPast
+	}
+	by := operatorName(a.Operator)
+	b, err := e.opts.Bookings.Update(ctx, a.Booking, func(b *bookings.Booking) error {
+		switch a.Kind {
+		case BookingConfirm:
+			b.Proposed = time.Time{}
+			return b.Transition(bookings.Confirmed, by, "", now)
+		case BookingRefuse:
+			b.Proposed = time.Time{}
+			return b.Transition(bookings.Refused, by, truncateRunes(cleanText(a.Reason), 300), now)
+		case BookingPropose:
+			if b.Status != bookings.Requested {
+				return fmt.Errorf("%w: propose another time to a booking %s", bookings.ErrTransition, b.Status)
+			}
+			b.Proposed, b.Updated = a.Proposed.In(e.rome), now
+			return nil
+		}
+		return fmt.Errorf("bot: unknown booking action %q", a.Kind)
+	})
+	if err != nil {
+		return b, err
+	}
+	t := e.citizenTurn(b, now)
+	switch a.Kind {
+	case BookingConfirm:
+		e.scheduleReminders(ctx, b)
+		t.replies = t.confirmedReplies(b)
+	case BookingRefuse:
+		e.cancelReminders(ctx, b.ID)
+		t.say(Reply{Text: t.T("book.refused", "booking", t.bookingLine(b)), Buttons: [][]Button{
+			{btn(t.T("button.back_card"), actService, b.Service), btn(t.T("menu.operator"), actOperator)},
+			{btn(t.T("button.menu"), actMenu)}}})
+	case BookingPropose:
+		t.say(Reply{Text: t.T("book.proposal", "booking", t.bookingLine(b)), Buttons: [][]Button{
+			{btn(t.T("book.accept"), actBook, "accept", b.ID), btn(t.T("book.decline"), actBook, "decline", b.ID)}}})
+	}
+	channel, user, _ := splitConversation(b.Conversation)
+	return b, e.push(ctx, channel, user, withLang(t.replies, t.st.Lang))
+}
+
+// citizenTurn builds a turn for a message to the citizen of a booking outside their
+// own messages: texts in their language, nothing saved.
+func (e *Engine) citizenTurn(b bookings.Booking, now time.Time) *turnCtx {
+	channel, user, _ := splitConversation(b.Conversation)
+	lang := b.Lang
+	if lang == "" {
+		lang = defaultLang
+	}
+	return &turnCtx{e: e, cat: e.opts.Search.Catalogue(), m: Message{Channel: channel, UserID: user},
+		st: &state{Lang: lang}, now: now}
+}

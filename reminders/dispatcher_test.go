@@ -1,0 +1,359 @@
+package reminders_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/comune-milano/wemibot/adapters/bolt"
+	"github.com/comune-milano/wemibot/reminders"
+	"github.com/comune-milano/wemibot/reminders/reminderstest"
+)
+
+// senderFunc is a Sender made of a function.
+type senderFunc func(ctx context.Context, r reminders.Reminder) error
+
+func (f senderFunc) Send(ctx context.Context, r reminders.Reminder) error { return f(ctx, r) }
+
+// fixture is a dispatcher on a real queue (the embedded store) with a fake clock.
+type fixture struct {
+	t     *testing.T
+	queue *bolt.Store
+	clock *reminderstest.Clock
+	log   *bytes.Buffer
+	d     *reminders.Dispatcher
+}
+
+func newFixture(t *testing.T, start time.Time, s reminders.Sender, opts reminders.Options) *fixture {
+	t.Helper()
+	queue, err := bolt.Open(filepath.Join(t.TempDir(), "wemi.db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = queue.Close() })
+	f := &fixture{t: t, queue: queue, clock: reminderstest.NewClock(start), log: &bytes.Buffer{}}
+	opts.Now = f.clock.Now
+	opts.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: f.log}, nil))
+	if f.d, err = reminders.NewDispatcher(queue, s, opts); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// lockedWriter serialises the writes of concurrent workers' logs.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (f *fixture) plan(rs ...reminders.Reminder) {
+	f.t.Helper()
+	if err := f.queue.Plan(context.Background(), rs...); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// tick runs one Tick and checks how many it sent.
+func (f *fixture) tick(want int) {
+	f.t.Helper()
+	sent, err := f.d.Tick(context.Background())
+	if err != nil || sent != want {
+		f.t.Fatalf("Tick at %v: sent %d, %v; want %d", f.clock.Now(), sent, err, want)
+	}
+}
+
+func (f *fixture) pending(booking string) []reminders.Reminder {
+	f.t.Helper()
+	rs, err := f.queue.Pending(context.Background(), booking)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return rs
+}
+
+func (f *fixture) failed() []reminders.Reminder {
+	f.t.Helper()
+	rs, err := f.queue.Failed(context.Background())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return rs
+}
+
+var t0 = reminderstest.T0 // noon in Milan
+
+func TestDispatcherSendsDueReminders(t *testing.T) {
+	rec := &reminderstest.Recorder{}
+	f := newFixture(t, t0, rec, reminders.Options{})
+	f.plan(reminderstest.Reminder("b:1", "b", t0.Add(-time.Minute)), reminderstest.Reminder("b:2", "b", t0),
+		reminderstest.Reminder("b:3", "b", t0.Add(time.Minute)))
+	f.tick(2)
+	if got := f.pending("b"); len(got) != 1 || got[0].ID != "b:3" {
+		t.Fatalf("pending after the tick: %v, want b:3", got)
+	}
+	f.tick(0)
+	f.clock.Advance(time.Minute)
+	f.tick(1)
+	if rec.Distinct() != 3 || rec.Total() != 3 {
+		t.Fatalf("sent %d reminders in %d sends, want 3 once each", rec.Distinct(), rec.Total())
+	}
+}
+
+func TestDispatcherRetriesWithBackoff(t *testing.T) {
+	fails := 2
+	s := senderFunc(func(context.Context, reminders.Reminder) error {
+		if fails > 0 {
+			fails--
+			return errors.New("channel down")
+		}
+		return nil
+	})
+	backoff := func(attempts int) time.Duration { return time.Duration(attempts) * time.Minute }
+	f := newFixture(t, t0, s, reminders.Options{Backoff: backoff, Workers: 1})
+	f.plan(reminderstest.Reminder("b:1", "b", t0))
+	f.tick(0)
+	got := f.pending("b")
+	if len(got) != 1 || got[0].Attempts != 1 || got[0].LastError != "channel down" || !got[0].Due.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("after a failed send: %+v; want attempt 1 recorded, due a minute later", got)
+	}
+	f.tick(0) // not due yet
+	f.clock.Advance(time.Minute)
+	f.tick(0)
+	if got := f.pending("b"); len(got) != 1 || got[0].Attempts != 2 || !got[0].Due.Equal(t0.Add(3*time.Minute)) {
+		t.Fatalf("after the second failure: %+v; want attempt 2, due two minutes later", got)
+	}
+	f.clock.Advance(2 * time.Minute)
+	f.tick(1)
+	if got := f.pending("b"); len(got) != 0 {
+		t.Fatalf("still pending after the send: %+v", got)
+	}
+	if !strings.Contains(f.log.String(), "will retry") {
+		t.Errorf("retries not logged:\n%s", f.log)
+	}
+}
+
+func TestDispatcherGivesUpAfterMaxAttempts(t *testing.T) {
+	sends := 0
+	s := senderFunc(func(context.Context, reminders.Reminder) error { sends++; return errors.New("timeout") })
+	f := newFixture(t, t0, s, reminders.Options{MaxAttempts: 3, Backoff: func(int) time.Duration { return time.Minute }})
+	f.plan(reminderstest.Reminder("b:1", "b", t0))
+	for range 5 {
+		f.tick(0)
+		f.clock.Advance(time.Minute)
+	}
+	if sends != 3 {
+		t.Fatalf("%d sends, want 3", sends)
+	}
+	got := f.failed()
+	if len(got) != 1 || got[0].Attempts != 3 || got[0].LastError != "timeout" {
+		t.Fatalf("failed: %+v; want b:1 after 3 attempts", got)
+	}
+	if !strings.Contains(f.log.String(), "failed for good") || !strings.Contains(f.log.String(), "b:1") {
+		t.Errorf("giving up not logged:\n%s", f.log)
+	}
+}
+
+func TestDispatcherPermanentErrorFailsAtOnce(t *testing.T) {
+	s := senderFunc(func(context.Context, reminders.Reminder) error {
+		return fmt.Errorf("telegram: bot blocked: %w", reminders.ErrPermanent)
+	})
+	f := newFixture(t, t0, s, reminders.Options{})
+	f.plan(reminderstest.Reminder("b:1", "b", t0))
+	f.tick(0)
+	if got := f.failed(); len(got) != 1 || got[0].Attempts != 1 || !strings.Contains(got[0].LastError, "bot blocked") {
+		t.Fatalf("failed: %+v; want b:1 after one attempt", got)
+	}
+}
+
+// TestDispatcherQuietHoursAtSendTime: reminders claimed late in the evening (the
+// replicas were down) go out if they still make sense, follow-ups wait until 08:00.
+func TestDispatcherQuietHoursAtSendTime(t *testing.T) {
+	rome := loadRome(t)
+	evening := time.Date(2026, 6, 10, 22, 30, 0, 0, rome)
+	rec := &reminderstest.Recorder{}
+	f := newFixture(t, evening, rec, reminders.Options{})
+	tomorrow := time.Date(2026, 6, 11, 10, 0, 0, 0, rome)
+	before := reminders.Reminder{ID: "b1:before-24h", Booking: "b1", Conversation: "web:1", Kind: reminders.Before,
+		Offset: 24 * time.Hour, Start: tomorrow, Due: time.Date(2026, 6, 10, 20, 59, 0, 0, rome)}
+	tooLate := reminders.Reminder{ID: "b2:before-2h", Booking: "b2", Conversation: "web:2", Kind: reminders.Before,
+		Offset: 2 * time.Hour, Start: evening.Add(-30 * time.Minute), Due: evening.Add(-150 * time.Minute)}
+	followup := reminders.Reminder{ID: "b3:followup", Booking: "b3", Conversation: "web:3", Kind: reminders.Followup,
+		Start: evening.Add(-4 * time.Hour), Due: evening.Add(-time.Hour)}
+	f.plan(before, tooLate, followup)
+	f.tick(1)
+	if rec.Distinct() != 1 || rec.Repeated() != nil || len(f.pending("b1")) != 0 {
+		t.Fatalf("the reminder of tomorrow's service was not sent at 22:30")
+	}
+	if got := f.pending("b2"); len(got) != 0 || len(f.failed()) != 0 {
+		t.Fatalf("the reminder of a service already started is still there: %+v", got)
+	}
+	got := f.pending("b3")
+	if len(got) != 1 || got[0].Attempts != 0 || !got[0].Due.Equal(time.Date(2026, 6, 11, 8, 0, 0, 0, rome)) {
+		t.Fatalf("follow-up at 22:30: %+v; want postponed to 08:00 without an attempt", got)
+	}
+	f.clock.Advance(9*time.Hour + 30*time.Minute) // 08:00
+	f.tick(1)
+	if rec.Distinct() != 2 {
+		t.Fatalf("follow-up not sent at 08:00")
+	}
+}
+
+func TestDispatcherRateLimit(t *testing.T) {
+	rec := &reminderstest.Recorder{}
+	// 100 a second with no burst and a one-second lease: a batch is what can be sent
+	// in half a lease, 50, plus the burst.
+	f := newFixture(t, t0, rec, reminders.Options{RateLimit: 100, Burst: 1, Lease: time.Second})
+	for i := range 60 {
+		f.plan(reminderstest.Reminder(fmt.Sprintf("b:%d", i), "b", t0))
+	}
+	start := time.Now()
+	ticks := 0
+	for ; rec.Distinct() < 60 && ticks < 10; ticks++ {
+		sent, err := f.d.Tick(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		// On a slow machine a few may not fit in the lease: they are given back.
+		if ticks == 0 && (sent > 51 || sent == 0) {
+			t.Fatalf("first tick sent %d, want at most a batch of 51", sent)
+		}
+	}
+	if rec.Distinct() != 60 || rec.Total() != 60 {
+		t.Fatalf("%d reminders sent in %d sends after %d ticks, want 60", rec.Distinct(), rec.Total(), ticks)
+	}
+	// The limiter starts full with one token: 59 more sends take 0.59 s at least.
+	if elapsed := time.Since(start); elapsed < 590*time.Millisecond {
+		t.Fatalf("60 reminders at 100 a second sent in %v", elapsed)
+	}
+}
+
+// TestDispatcherRecordsSendDespiteShutdown: a reminder sent while the tick's context
+// is cancelled is marked done, not sent again.
+func TestDispatcherRecordsSendDespiteShutdown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sends := 0
+	s := senderFunc(func(context.Context, reminders.Reminder) error { sends++; cancel(); return nil })
+	f := newFixture(t, t0, s, reminders.Options{Workers: 1})
+	f.plan(reminderstest.Reminder("b:1", "b", t0))
+	if sent, err := f.d.Tick(ctx); sent != 1 || err != nil {
+		t.Fatalf("Tick: %d, %v", sent, err)
+	}
+	if got := f.pending("b"); len(got) != 0 {
+		t.Fatalf("sent during shutdown but still pending: %+v", got)
+	}
+}
+
+// TestDispatcherShutdownGivesBack: a send cut short by shutdown is no failed attempt:
+// the reminder is back in the queue at once, for another replica.
+func TestDispatcherShutdownGivesBack(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := senderFunc(func(sctx context.Context, _ reminders.Reminder) error { cancel(); return sctx.Err() })
+	f := newFixture(t, t0, s, reminders.Options{Workers: 1})
+	f.plan(reminderstest.Reminder("b:1", "b", t0), reminderstest.Reminder("b:2", "b", t0))
+	if sent, err := f.d.Tick(ctx); sent != 0 || err != nil {
+		t.Fatalf("Tick: %d, %v", sent, err)
+	}
+	got := f.pending("b")
+	if len(got) != 2 || got[0].Attempts != 0 || got[1].Attempts != 0 {
+		t.Fatalf("after shutdown: %+v; want both pending, no attempt counted", got)
+	}
+	f.tick(2) // due now, not after a lease
+}
+
+// TestDispatcherClaimLost: a reminder rescheduled while it was being sent keeps its
+// new time; the tick does not fail.
+func TestDispatcherClaimLost(t *testing.T) {
+	var f *fixture
+	moved := reminderstest.Reminder("b:1", "b", t0.Add(time.Hour))
+	s := senderFunc(func(ctx context.Context, _ reminders.Reminder) error { return f.queue.Plan(ctx, moved) })
+	f = newFixture(t, t0, s, reminders.Options{})
+	f.plan(reminderstest.Reminder("b:1", "b", t0))
+	f.tick(1)
+	if got := f.pending("b"); len(got) != 1 || !got[0].Due.Equal(moved.Due) {
+		t.Fatalf("after a reschedule during the send: %+v; want it due at the new time", got)
+	}
+	if !strings.Contains(f.log.String(), "claim lost") {
+		t.Errorf("lost claim not logged:\n%s", f.log)
+	}
+}
+
+func TestDispatcherDrainAndSchedule(t *testing.T) {
+	rec := &reminderstest.Recorder{}
+	f := newFixture(t, t0, rec, reminders.Options{Batch: 100})
+	reminderstest.Fill(t, f.queue, 250, 100)
+	if sent, err := f.d.Drain(context.Background()); sent != 250 || err != nil {
+		t.Fatalf("Drain: %d, %v; want 250", sent, err)
+	}
+	c := cron.New()
+	id, err := f.d.Schedule(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next := c.Entry(id).Schedule.Next(t0); !next.Equal(t0.Add(10 * time.Second)) {
+		t.Errorf("next run after %v: %v, want 10 s later", t0, next)
+	}
+	bad, err := reminders.NewDispatcher(f.queue, rec, reminders.Options{Spec: "every now and then"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bad.Schedule(c); err == nil {
+		t.Error("Schedule with a bad spec: no error")
+	}
+}
+
+func TestNewDispatcherInvalid(t *testing.T) {
+	rec := &reminderstest.Recorder{}
+	queue := newFixture(t, t0, rec, reminders.Options{}).queue
+	for _, tt := range []struct {
+		name string
+		q    reminders.Claimer
+		s    reminders.Sender
+		opts reminders.Options
+	}{
+		{"no queue", nil, rec, reminders.Options{}},
+		{"no sender", queue, nil, reminders.Options{}},
+		{"negative lease", queue, rec, reminders.Options{Lease: -time.Second}},
+		{"batch too big", queue, rec, reminders.Options{Batch: reminders.MaxClaim + 1}},
+		{"negative rate", queue, rec, reminders.Options{RateLimit: -1}},
+	} {
+		if _, err := reminders.NewDispatcher(tt.q, tt.s, tt.opts); err == nil {
+			t.Errorf("%s: no error", tt.name)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	for _, tt := range []struct {
+		attempts int
+		min, max time.Duration
+	}{
+		{1, 15 * time.Second, 30 * time.Second},
+		{2, 30 * time.Second, time.Minute},
+		{6, 8 * time.Minute, 16 * time.Minute},
+		{7, 15 * time.Minute, 30 * time.Minute},
+		{1000, 15 * time.Minute, 30 * time.Minute},
+	} {
+		for range 100 {
+			if d := reminders.Backoff(tt.attempts); d < tt.min || d >= tt.max {
+				t.Fatalf("Backoff(%d) = %v, want in [%v, %v)", tt.attempts, d, tt.min, tt.max)
+			}
+		}
+	}
+}
