@@ -54,7 +54,7 @@ func bookableService(t *testing.T) *catalogue.Service {
 // returns the booking's id from the staff event.
 func book(t *testing.T, h *harness, c *convo, s *catalogue.Service) string {
 	t.Helper()
-	c.pressData("book:new:" + s.ID).expect("Prenotiamo", "Per quale giorno?").expectButtons("Calendario")
+	c.pressData("book:new:"+s.ID).expect("Prenotiamo", "Per quale giorno?").expectButtons("Calendario")
 	c.pressData("book:day:20261124").expect("Per quante ore")
 	c.pressData("book:qty:2").expect("A che ora", "mar 24/11").expectButtons("10:00")
 	c.press("10:00")
@@ -207,7 +207,7 @@ func TestBookingDays(t *testing.T) {
 		names := []string{"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}
 		for d := time.Sunday; d <= time.Saturday; d++ {
 			if !open[d] {
-				c.pressData("book:new:"+s.ID).say(names[d]).expect("il servizio non è attivo")
+				c.pressData("book:new:" + s.ID).say(names[d]).expect("il servizio non è attivo")
 				break
 			}
 		}
