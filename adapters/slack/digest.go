@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -18,6 +19,8 @@ const DigestSpec = "0 8 * * *"
 const (
 	digestTimeout   = 2 * time.Minute
 	digestOnceTTL   = 48 * time.Hour
+	digestAttempts  = 3
+	digestRetry     = time.Minute
 	maxDigestOpen   = 10
 	maxDigestMissed = 30
 )
@@ -26,11 +29,20 @@ const (
 // whatever c's own. Every replica may schedule it: the digest is posted once a day.
 func (d *Desk) Schedule(c *cron.Cron) (cron.EntryID, error) {
 	id, err := c.AddFunc("CRON_TZ="+d.loc.String()+" "+DigestSpec, func() {
-		// A cron job has no caller's context: the digest's own deadline bounds it.
-		ctx, cancel := context.WithTimeout(context.Background(), digestTimeout)
-		defer cancel()
-		if _, err := d.Digest(ctx, d.now()); err != nil {
-			d.log.ErrorContext(ctx, "slack: daily digest failed", "err", err)
+		// A cron job has no caller's context: each attempt's own deadline bounds it.
+		// A failed attempt gives its claim back, so a later one (here or on another
+		// replica's schedule) can post the day's digest.
+		for attempt := 1; attempt <= digestAttempts; attempt++ {
+			ctx, cancel := context.WithTimeout(context.Background(), digestTimeout)
+			_, err := d.Digest(ctx, d.now())
+			cancel()
+			if err == nil {
+				return
+			}
+			d.log.Error("slack: daily digest failed", "attempt", attempt, "err", err)
+			if attempt < digestAttempts {
+				time.Sleep(digestRetry)
+			}
 		}
 	})
 	if err != nil {
@@ -45,13 +57,18 @@ func (d *Desk) Schedule(c *cron.Cron) (cron.EntryID, error) {
 // day posts it; posted says whether this call did.
 func (d *Desk) Digest(ctx context.Context, now time.Time) (posted bool, err error) {
 	local := now.In(d.loc)
-	first, err := d.once.Once(ctx, "digest:"+local.Format(time.DateOnly), digestOnceTTL)
+	day := local.Format(time.DateOnly)
+	first, err := d.claimDigest(ctx, day, now)
 	if err != nil {
 		return false, fmt.Errorf("slack: digest: claim the day: %w", err)
 	}
 	if !first {
 		return false, nil
 	}
+	posted = false
+	defer func() {
+		d.settleDigest(ctx, day, posted)
+	}()
 	parts := []string{d.text("digest.title", "date", local.Format("02/01/2006"))}
 	open, err := d.handoffs.Waiting(ctx)
 	switch {
@@ -91,4 +108,52 @@ func (d *Desk) yesterday(ctx context.Context, local time.Time) []string {
 		lines = append(lines, d.text("digest.missed_more", "count", strconv.Itoa(n)))
 	}
 	return append(parts, strings.Join(lines, "\n"))
+}
+
+// digestKind is the record kind of a day's digest: posting (with a deadline) or
+// posted.
+const digestKind = "slack.digest"
+
+// digestClaim is a day's digest record.
+type digestClaim struct {
+	Posted bool      `json:"posted,omitempty"`
+	Until  time.Time `json:"until,omitzero"` // while posting: when the claim lapses
+}
+
+// claimDigest reports whether this replica is to post the day's digest: nobody has
+// posted it, and nobody is posting it now. Without Records the claim is Once's, and
+// a failed post is not tried again that day.
+func (d *Desk) claimDigest(ctx context.Context, day string, now time.Time) (bool, error) {
+	if d.records == nil {
+		return d.once.Once(ctx, "digest:"+day, digestOnceTTL)
+	}
+	claimed := false
+	_, err := d.records.Update(ctx, digestKind, day, digestOnceTTL, func(old []byte) ([]byte, error) {
+		claimed = false // fn may run more than once
+		var c digestClaim
+		if old != nil && json.Unmarshal(old, &c) == nil && (c.Posted || now.Before(c.Until)) {
+			return old, nil
+		}
+		claimed = true
+		return json.Marshal(digestClaim{Until: now.Add(digestTimeout)})
+	})
+	return claimed, err
+}
+
+// settleDigest records the day's digest as posted, or gives the claim back.
+func (d *Desk) settleDigest(ctx context.Context, day string, posted bool) {
+	if d.records == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_, err := d.records.Update(ctx, digestKind, day, digestOnceTTL, func([]byte) ([]byte, error) {
+		if !posted {
+			return nil, nil
+		}
+		return json.Marshal(digestClaim{Posted: true})
+	})
+	if err != nil {
+		d.log.WarnContext(ctx, "slack: could not record the digest's outcome", "err", err)
+	}
 }

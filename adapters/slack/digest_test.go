@@ -83,6 +83,23 @@ func TestDigestPostedOnce(t *testing.T) {
 	}
 }
 
+// A digest that could not be posted gives its claim back: the next attempt posts it.
+func TestDigestRetriedAfterAFailure(t *testing.T) {
+	e := newEnv(t)
+	ctx := testContext(t)
+	at := time.Date(2026, time.March, 2, 8, 0, 0, 0, rome)
+	e.srv.FailNext("chat.postMessage", 1, "not_in_channel")
+	if ok, err := e.desk.Digest(ctx, at); ok || err == nil {
+		t.Fatalf("a failed post: %v, %v", ok, err)
+	}
+	if ok, err := e.desk.Digest(ctx, at); !ok || err != nil {
+		t.Fatalf("the retry: %v, %v", ok, err)
+	}
+	if ok, _ := e.desk.Digest(ctx, at); ok {
+		t.Error("posted twice")
+	}
+}
+
 // Schedule runs the digest at 08:00 in Milan whatever the cron's own time zone.
 func TestDigestSchedule(t *testing.T) {
 	e := newEnv(t, func(o *envOptions) { o.noRun = true })
