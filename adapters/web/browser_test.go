@@ -140,8 +140,21 @@ func (s spyEngine) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, erro
 	return s.Engine.Handle(ctx, m)
 }
 
+// spyMailbox shows a test the after of every poll.
+type spyMailbox struct {
+	web.Mailbox
+	polled func(after uint64)
+}
+
+func (s spyMailbox) Collect(ctx context.Context, box string, after uint64) ([]web.Pending, error) {
+	s.polled(after)
+	return s.Mailbox.Collect(ctx, box, after)
+}
+
 // An operator's message pushed to an open page appears in it, announced by the live
-// region, without the citizen doing anything; its buttons work like an answer's.
+// region, without the citizen doing anything; its buttons work like an answer's. The
+// page acknowledges it, and after a reload neither shows it twice nor forgets it was
+// shown.
 func TestPushedRepliesInChromium(t *testing.T) {
 	pressed := make(chan string, 16)
 	engine := spyEngine{Engine: newEngine(t, nil), seen: func(m bot.Message) {
@@ -149,7 +162,14 @@ func TestPushedRepliesInChromium(t *testing.T) {
 			pressed <- m.Button
 		}
 	}}
-	srv, site := newPushSite(t, engine, web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
+	afters := make(chan uint64, 1000)
+	mailbox := spyMailbox{Mailbox: web.NewMailbox(newMemRecords(), 0), polled: func(after uint64) {
+		select {
+		case afters <- after:
+		default:
+		}
+	}}
+	srv, site := newPushSite(t, engine, web.Options{Mailbox: mailbox})
 	ctx := browserCtx(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(`html[data-ready="1"]`)); err != nil {
 		t.Fatalf("open the page: %v", err)
@@ -201,5 +221,40 @@ func TestPushedRepliesInChromium(t *testing.T) {
 	}
 	if err := chromedp.Do(wait, chromedp.WaitNotPresent(`html[data-busy="1"]`)); err != nil {
 		t.Fatalf("the press was not answered: %v", err)
+	}
+
+	// The next poll acknowledges the reply shown; so does the first after a reload.
+	acknowledged := func(what string) uint64 {
+		t.Helper()
+		for {
+			select {
+			case after := <-afters:
+				if after > 0 {
+					return after
+				}
+			case <-wait.Done():
+				t.Fatalf("%s: the page never acknowledged the pushed reply", what)
+			}
+		}
+	}
+	seq := acknowledged("open page")
+	for len(afters) > 0 {
+		<-afters
+	}
+	if err := chromedp.Do(wait, chromedp.Reload(), chromedp.WaitVisible(`html[data-ready="1"]`)); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	select {
+	case after := <-afters:
+		if after != seq {
+			t.Errorf("the first poll after a reload asked after %d, want %d", after, seq)
+		}
+	case <-wait.Done():
+		t.Fatal("the reloaded page never polled")
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[int](
+		`Array.from(document.querySelectorAll('#log .msg.bot .bubble')).filter((b) => b.textContent.includes('Di che zona siete?')).length`))
+	if err != nil || shown != 1 {
+		t.Errorf("after a reload the pushed reply is shown %d times (%v)", shown, err)
 	}
 }

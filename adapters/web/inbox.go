@@ -2,10 +2,13 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -41,10 +44,19 @@ func (s *Server) Push(ctx context.Context, user string, replies []bot.Reply) err
 		}
 		messages[i] = b
 	}
-	if err := s.opts.Mailbox.Deliver(ctx, user, messages...); err != nil {
+	if err := s.opts.Mailbox.Deliver(ctx, mailboxID(user), messages...); err != nil {
 		return fmt.Errorf("web: push: %w", err)
 	}
 	return nil
+}
+
+// mailboxID names a session's mailbox. The session is a credential (the HttpOnly
+// cookie) and store errors, hence logs, quote record ids: the mailbox is named by a
+// digest of the session instead, which nobody can turn back into it (the session is
+// 256 random bits). The prefix keeps this digest apart from any other of a session.
+func mailboxID(sess string) string {
+	sum := sha256.Sum256([]byte("wemibot web mailbox v1\x00" + sess))
+	return hex.EncodeToString(sum[:])
 }
 
 // Polls of /api/inbox have their own per-session limit, apart from messages: a page
@@ -57,30 +69,61 @@ const (
 	pollTimeout = 5 * time.Second
 )
 
+// pushedReply is a reply of the inbox: an answer's reply and its number in the
+// mailbox, with which the page acknowledges it.
+type pushedReply struct {
+	Seq uint64 `json:"seq"`
+	webReply
+}
+
 // inbox hands the page the replies pushed to its session, oldest first, in the shape of
-// an answer to a message ({"replies": [...]}), and forgets them.
+// an answer to a message ({"replies": [...]}, each reply with its "seq").
+//
+// The page asks with after, the highest seq it has shown (0 for none): the replies up
+// to it are forgotten, those above it returned, and kept until a later poll
+// acknowledges them, so that a response that never reaches the page loses nothing.
+// A poll without after comes from a page loaded before acknowledgements existed,
+// which shows whatever it gets: what it gets is acknowledged at once.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	sess, ok := requestSession(w, r)
 	if !ok {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	query := r.URL.Query()
+	after, err := strconv.ParseUint(query.Get("after"), 10, 64)
+	legacyPage := !query.Has("after")
+	if err != nil && !legacyPage {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "after must be the seq of the last reply shown, or 0"})
+		return
+	}
 	if !s.allowKey("inbox|"+sess, pollRate, pollBurst) {
 		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "polling too fast"})
 		return
 	}
-	replies := []json.RawMessage{}
+	replies := []pushedReply{}
 	if s.opts.Mailbox != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), pollTimeout)
 		defer cancel()
-		pending, err := s.opts.Mailbox.Collect(ctx, sess)
+		box := mailboxID(sess)
+		pending, err := s.opts.Mailbox.Collect(ctx, box, after)
+		if err == nil && legacyPage && len(pending) > 0 {
+			_, err = s.opts.Mailbox.Collect(ctx, box, pending[len(pending)-1].Seq)
+		}
 		if err != nil {
 			s.log.Warn("web: inbox unavailable", "err", err)
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "inbox unavailable, retry later"})
 			return
 		}
 		for _, p := range pending {
-			replies = append(replies, p)
+			reply := pushedReply{Seq: p.Seq}
+			if err := json.Unmarshal(p.Message, &reply.webReply); err != nil {
+				// Not written by Push: skipped, and forgotten once a later one is
+				// acknowledged.
+				s.log.Warn("web: inbox: unreadable pushed reply", "seq", p.Seq, "err", err)
+				continue
+			}
+			replies = append(replies, reply)
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"replies": replies})

@@ -5,16 +5,24 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/comune-milano/wemibot/adapters/redis"
+	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/desk"
 )
 
 // newEngine builds an engine on a bolt store; configure, when not nil, changes its
@@ -54,10 +62,10 @@ func (b *browser) session() string {
 	return ""
 }
 
-// inbox polls /api/inbox, failing the test on anything but 200.
-func (b *browser) inbox() answer {
+// inbox polls /api/inbox?after=after, failing the test on anything but 200.
+func (b *browser) inbox(after uint64) answer {
 	b.t.Helper()
-	resp, body := b.get("/api/inbox")
+	resp, body := b.get(fmt.Sprint("/api/inbox?after=", after))
 	if resp.StatusCode != http.StatusOK {
 		b.t.Fatalf("GET /api/inbox: %d %s", resp.StatusCode, body)
 	}
@@ -71,6 +79,29 @@ func (b *browser) inbox() answer {
 	return a
 }
 
+// poll polls the inbox as the page does: acknowledging the replies shown so far, and
+// showing those above them.
+func (b *browser) poll() answer {
+	b.t.Helper()
+	a := b.inbox(b.seq)
+	for _, r := range a.Replies {
+		if r.Seq <= b.seq {
+			b.t.Fatalf("reply numbered %d after the page showed %d: %+v", r.Seq, b.seq, a)
+		}
+		b.seq = r.Seq
+	}
+	return a
+}
+
+// seqs are the numbers of an answer's replies.
+func (a answer) seqs() []uint64 {
+	var out []uint64
+	for _, r := range a.Replies {
+		out = append(out, r.Seq)
+	}
+	return out
+}
+
 func push(t *testing.T, site *web.Server, user string, replies ...bot.Reply) {
 	t.Helper()
 	if err := site.Push(context.Background(), user, replies); err != nil {
@@ -78,23 +109,72 @@ func push(t *testing.T, site *web.Server, user string, replies ...bot.Reply) {
 	}
 }
 
-func TestPushedRepliesReachTheInboxOnce(t *testing.T) {
+func TestPushedRepliesStayUntilAcknowledged(t *testing.T) {
 	srv, site := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
 	b := newBrowser(t, srv.URL)
-	if got := b.inbox(); len(got.Replies) != 0 {
-		t.Fatalf("inbox before any push: %+v", got)
-	}
 	push(t, site, b.session(),
 		bot.Reply{Text: "*Giulia (WeMi):* ci sei? <b>", Lang: "it"},
 		bot.Reply{Text: "Come valuti l'aiuto?", Buttons: [][]bot.Button{{{Label: "⭐ 1", Data: "rate:1"}, {Label: "⭐ 5", Data: "rate:5"}}}})
 	push(t, site, b.session(), bot.Reply{Text: "terzo"})
-	got := b.inbox()
+	// Five polls at most: the poll limit's burst.
+	got := b.inbox(0)
 	if len(got.Replies) != 3 || got.Replies[0].HTML != "<b>Giulia (WeMi):</b> ci sei? &lt;b&gt;" ||
-		got.button("⭐ 5") != "rate:5" || got.Replies[2].HTML != "terzo" {
+		got.button("⭐ 5") != "rate:5" || got.Replies[2].HTML != "terzo" || !slices.IsSorted(got.seqs()) ||
+		got.seqs()[0] == 0 || len(slices.Compact(got.seqs())) != 3 {
 		t.Fatalf("inbox: %+v", got)
 	}
-	if again := b.inbox(); len(again.Replies) != 0 {
-		t.Fatalf("collected twice: %+v", again)
+	// That response never reached the page: asking again, it gets the same replies.
+	if again := b.inbox(0); again.html() != got.html() || !slices.Equal(again.seqs(), got.seqs()) {
+		t.Fatalf("a lost response, asked again: %+v, want %+v", again, got)
+	}
+	// Having shown the first, the page acknowledges it.
+	if rest := b.inbox(got.seqs()[0]); !slices.Equal(rest.seqs(), got.seqs()[1:]) {
+		t.Fatalf("after acknowledging the first: %+v", rest)
+	}
+	// Having shown them all, the page acknowledges them and gets the later pushes,
+	// numbered above.
+	push(t, site, b.session(), bot.Reply{Text: "quarto"})
+	push(t, site, b.session(), bot.Reply{Text: "quinto"})
+	last := got.seqs()[2]
+	next := b.inbox(last)
+	if next.html() != "quarto\nquinto" || next.seqs()[0] <= last || next.seqs()[1] <= next.seqs()[0] {
+		t.Fatalf("pushes after the acknowledged ones: %+v, want seqs above %d, increasing", next, last)
+	}
+	if rest := b.inbox(0); !slices.Equal(rest.seqs(), next.seqs()) {
+		t.Fatalf("acknowledged replies came back: %+v", rest)
+	}
+}
+
+// A page that asks without after was loaded before replies were acknowledged (and
+// stays open across the upgrade): it shows what it gets, so what it gets is forgotten.
+func TestInboxOfAPageFromBeforeAcknowledgements(t *testing.T) {
+	srv, site := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
+	b := newBrowser(t, srv.URL)
+	push(t, site, b.session(), bot.Reply{Text: "uno"}, bot.Reply{Text: "due"})
+	for i, want := range []string{"uno\ndue", ""} {
+		resp, body := b.get("/api/inbox")
+		var got answer
+		if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &got) != nil || got.html() != want {
+			t.Fatalf("poll %d without after: %d %s, want %q", i, resp.StatusCode, body, want)
+		}
+	}
+}
+
+func TestInboxMalformedAfter(t *testing.T) {
+	srv, site := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
+	b := newBrowser(t, srv.URL)
+	push(t, site, b.session(), bot.Reply{Text: "in attesa"})
+	for _, after := range []string{"", "-1", "+1", "abc", "1.5", "1e3", "0x10", " 1", "18446744073709551616"} {
+		t.Run(after, func(t *testing.T) {
+			resp, body := b.get("/api/inbox?after=" + url.QueryEscape(after))
+			var e struct{ Error string }
+			if resp.StatusCode != http.StatusBadRequest || json.Unmarshal([]byte(body), &e) != nil || e.Error == "" {
+				t.Errorf("after=%q: %d %s", after, resp.StatusCode, body)
+			}
+		})
+	}
+	if got := b.inbox(0); got.html() != "in attesa" {
+		t.Errorf("after the malformed polls: %+v", got)
 	}
 }
 
@@ -104,7 +184,7 @@ func TestInboxSpeaksTheAnswersShape(t *testing.T) {
 	b := newBrowser(t, srv.URL)
 	_, answered := b.post(map[string]any{"text": "/start"})
 	push(t, site, b.session(), bot.Reply{Text: "ciao", Buttons: [][]bot.Button{{{Label: "Menu", Data: "menu"}}}})
-	_, pushed := b.get("/api/inbox")
+	_, pushed := b.get("/api/inbox?after=0")
 	fields := func(raw string) string {
 		var body struct{ Replies []map[string]json.RawMessage }
 		if err := json.Unmarshal([]byte(raw), &body); err != nil || len(body.Replies) == 0 {
@@ -112,8 +192,8 @@ func TestInboxSpeaksTheAnswersShape(t *testing.T) {
 		}
 		return strings.Join(slices.Sorted(maps.Keys(body.Replies[0])), " ")
 	}
-	if a, p := fields(string(answered)), fields(pushed); a != p {
-		t.Errorf("an answer's reply has fields %s, a pushed one %s", a, p)
+	if a, p := fields(string(answered)), fields(pushed); a+" seq" != p {
+		t.Errorf("an answer's reply has fields %s, a pushed one %s: want those and seq", a, p)
 	}
 }
 
@@ -132,10 +212,10 @@ func TestInboxNeedsItsSession(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	if got := bob.inbox(); len(got.Replies) != 0 {
+	if got := bob.inbox(0); len(got.Replies) != 0 {
 		t.Errorf("Bob read Alice's inbox: %+v", got)
 	}
-	if got := alice.inbox(); got.html() != "per Alice" {
+	if got := alice.inbox(0); got.html() != "per Alice" {
 		t.Errorf("Alice's inbox: %+v", got)
 	}
 	if err := site.Push(context.Background(), "web:someone", []bot.Reply{{Text: "x"}}); err == nil {
@@ -149,10 +229,11 @@ func TestInboxIsBounded(t *testing.T) {
 	for i := range web.MaxPending + 5 {
 		push(t, site, b.session(), bot.Reply{Text: fmt.Sprint("messaggio ", i)})
 	}
-	got := b.inbox()
+	got := b.inbox(0)
 	if n := len(got.Replies); n != web.MaxPending || got.Replies[0].HTML != "messaggio 5" ||
-		got.Replies[n-1].HTML != fmt.Sprint("messaggio ", web.MaxPending+4) {
-		t.Fatalf("%d replies pending, first %q", n, got.Replies[0].HTML)
+		got.Replies[n-1].HTML != fmt.Sprint("messaggio ", web.MaxPending+4) ||
+		!slices.IsSorted(got.seqs()) || len(slices.Compact(got.seqs())) != n {
+		t.Fatalf("%d replies pending, first %q, seqs %v", n, got.Replies[0].HTML, got.seqs())
 	}
 }
 
@@ -165,7 +246,7 @@ func TestInboxStoreFailure(t *testing.T) {
 	down := errors.New("connection refused")
 	var mu sync.Mutex
 	var failing bool
-	records.fail = func(string) error {
+	records.fail = func(string, string, string) error {
 		mu.Lock()
 		defer mu.Unlock()
 		if failing {
@@ -175,7 +256,7 @@ func TestInboxStoreFailure(t *testing.T) {
 	}
 	setFailing := func(v bool) { mu.Lock(); failing = v; mu.Unlock() }
 	setFailing(true)
-	resp, body := b.get("/api/inbox")
+	resp, body := b.get("/api/inbox?after=0")
 	var e struct{ Error string }
 	if resp.StatusCode != http.StatusServiceUnavailable || json.Unmarshal([]byte(body), &e) != nil || e.Error == "" ||
 		strings.Contains(body, "refused") {
@@ -185,7 +266,7 @@ func TestInboxStoreFailure(t *testing.T) {
 		t.Errorf("push with the store down: %v", err)
 	}
 	setFailing(false)
-	if got := b.inbox(); got.html() != "in attesa" {
+	if got := b.inbox(0); got.html() != "in attesa" {
 		t.Errorf("after the store came back: %+v", got)
 	}
 }
@@ -197,7 +278,7 @@ func TestPushWithoutMailbox(t *testing.T) {
 	if err := site.Push(context.Background(), b.session(), []bot.Reply{{Text: "x"}}); !errors.Is(err, web.ErrNoMailbox) {
 		t.Errorf("Push without a mailbox: %v", err)
 	}
-	if got := b.inbox(); len(got.Replies) != 0 {
+	if got := b.inbox(0); len(got.Replies) != 0 {
 		t.Errorf("inbox without a mailbox: %+v", got)
 	}
 }
@@ -210,7 +291,7 @@ func TestPollsAreLimitedApartFromMessages(t *testing.T) {
 	b := newBrowser(t, srv.URL)
 	limited := false
 	for i := 0; i < 20 && !limited; i++ {
-		resp, _ := b.get("/api/inbox")
+		resp, _ := b.get("/api/inbox?after=0")
 		limited = resp.StatusCode == http.StatusTooManyRequests
 	}
 	if !limited {
@@ -264,11 +345,11 @@ func TestHandoffThroughTheWebChat(t *testing.T) {
 	}
 	act(bot.StaffAction{Kind: bot.StaffClaim, Operator: "Giulia Bianchi", ID: "e1"})
 	act(bot.StaffAction{Kind: bot.StaffReply, Operator: "Giulia Bianchi", Text: "Di che zona siete?", ID: "e2"})
-	if got := b.inbox().html(); !strings.Contains(got, "Giulia di WeMi ha preso in carico") || !strings.Contains(got, "Di che zona siete?") {
+	if got := b.poll().html(); !strings.Contains(got, "Giulia di WeMi ha preso in carico") || !strings.Contains(got, "Di che zona siete?") {
 		t.Fatalf("the page collected %q", got)
 	}
 	act(bot.StaffAction{Kind: bot.StaffClose, Operator: "Marco", ID: "e3"})
-	closed := b.inbox()
+	closed := b.poll()
 	rate := closed.button("4")
 	if !strings.Contains(closed.html(), "Marco di WeMi ha chiuso") || !strings.HasPrefix(rate, "rate:") {
 		t.Fatalf("close: %+v", closed)
@@ -278,5 +359,127 @@ func TestHandoffThroughTheWebChat(t *testing.T) {
 	}
 	if ev := last(); ev.Kind != bot.EventRating || ev.Score != 4 || ev.Handoff != open.Handoff {
 		t.Errorf("rating event: %+v", ev)
+	}
+}
+
+// logBuffer keeps what a server logs, written from its handlers' goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// brokenEngine fails the message "guasto" with an error quoting the user, as an error
+// from a store may; it answers the others.
+type brokenEngine struct{ web.Engine }
+
+func (e brokenEngine) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error) {
+	if m.Text == "guasto" {
+		return nil, fmt.Errorf("load conversation web:%s: connection refused", m.UserID)
+	}
+	return e.Engine.Handle(ctx, m)
+}
+
+// quotingCache is an unreachable answer cache whose errors quote the key.
+type quotingCache struct{}
+
+func (quotingCache) Get(_ context.Context, key string) ([]byte, bool, error) {
+	return nil, false, fmt.Errorf("cache get %s: connection refused", key)
+}
+
+func (quotingCache) Put(_ context.Context, key string, _ []byte, _ time.Duration) error {
+	return fmt.Errorf("cache put %s: connection refused", key)
+}
+
+// The session is a credential (the HttpOnly cookie): while the stores fail, neither
+// the logs, nor Push's error (which its caller logs), nor a response carry it.
+func TestSessionStaysOutOfLogs(t *testing.T) {
+	tests := []struct {
+		name string
+		// open returns the stores, working, and a func that breaks them.
+		open func(t *testing.T) (desk.Records, web.AnswerCache, func())
+	}{
+		{"redis down", func(t *testing.T) (desk.Records, web.AnswerCache, func()) {
+			server := redistest.Start(t)
+			opts := mustParse(t, server.URL())
+			opts.MaxRetries, opts.DialerRetries = -1, 1 // an outage at once, not after retries
+			c := goredis.NewClient(opts)
+			t.Cleanup(func() { c.Close() })
+			return redis.New(c, redis.Options{}), redis.NewCache(c, ""), server.Stop
+		}},
+		{"stores quoting ids", func(t *testing.T) (desk.Records, web.AnswerCache, func()) {
+			records := newMemRecords()
+			var mu sync.Mutex
+			var broken bool
+			records.fail = func(op, kind, id string) error {
+				mu.Lock()
+				defer mu.Unlock()
+				if broken {
+					return fmt.Errorf("desk %s %s %s: connection refused", op, kind, id)
+				}
+				return nil
+			}
+			return records, quotingCache{}, func() { mu.Lock(); broken = true; mu.Unlock() }
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			records, answers, breakStores := tt.open(t)
+			var logs logBuffer
+			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			srv, site := newPushSite(t, brokenEngine{newEngine(t, nil)},
+				web.Options{Mailbox: web.NewMailbox(records, 0), Answers: answers, Logger: logger})
+			b := newBrowser(t, srv.URL)
+			sess := b.session()
+			push(t, site, sess, bot.Reply{Text: "in attesa"})
+			shown := b.inbox(0)
+			breakStores()
+
+			err := site.Push(context.Background(), sess, []bot.Reply{{Text: "perso"}})
+			if err == nil || strings.Contains(err.Error(), sess) {
+				t.Errorf("Push with the store down: %v", err)
+			}
+			var responses []string
+			for _, path := range []string{"/api/inbox?after=0", fmt.Sprint("/api/inbox?after=", shown.seqs()[0]), "/api/inbox"} {
+				resp, body := b.get(path)
+				if resp.StatusCode != http.StatusServiceUnavailable {
+					t.Errorf("GET %s with the store down: %d %s", path, resp.StatusCode, body)
+				}
+				responses = append(responses, fmt.Sprint(resp.Header, body))
+			}
+			for _, text := range []string{"guasto", "ciao"} {
+				code, body := b.post(map[string]any{"text": text})
+				responses = append(responses, string(body))
+				if code != http.StatusOK {
+					t.Errorf("message %q with the stores down: %d %s", text, code, body)
+				}
+			}
+
+			logged := logs.String()
+			for _, want := range []string{"inbox unavailable", "answer cache unavailable", "handle message failed"} {
+				if !strings.Contains(logged, want) {
+					t.Errorf("nothing logged about %q:\n%s", want, logged)
+				}
+			}
+			if strings.Contains(logged, sess) {
+				t.Errorf("the session is in the logs:\n%s", logged)
+			}
+			for _, r := range responses {
+				if strings.Contains(r, sess) {
+					t.Errorf("the session is in a response: %s", r)
+				}
+			}
+		})
 	}
 }

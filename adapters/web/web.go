@@ -293,8 +293,7 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	// save of a message it will retry.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
 	defer cancel()
-	key := sess + "|" + in.ID
-	if cached, ok := s.cached(ctx, key); ok {
+	if cached, ok := s.cached(ctx, sess, in.ID); ok {
 		writeRaw(w, cached) // a retry: answered before any limit applies
 		return
 	}
@@ -310,7 +309,7 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, bot.ErrDuplicate) {
 		// The first copy of this message is being answered here or on another
 		// replica: wait for its answer rather than answer nothing.
-		if b, ok := s.awaitAnswer(ctx, key); ok {
+		if b, ok := s.awaitAnswer(ctx, sess, in.ID); ok {
 			writeRaw(w, b)
 			return
 		}
@@ -318,12 +317,12 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil && !errors.Is(err, bot.ErrUnavailable) {
-		s.log.Error("web: handle message failed", "err", err)
+		s.log.Error("web: handle message failed", "err", withoutSession(err, sess))
 	}
 	out := outgoing{Lang: replyLang(in.Lang, replies), Replies: render(replies)}
 	b, _ := json.Marshal(out)
 	if err == nil {
-		s.remember(ctx, key, b)
+		s.remember(ctx, sess, in.ID, b)
 	}
 	writeRaw(w, b)
 }
@@ -332,10 +331,10 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 const handleTimeout = 30 * time.Second
 
 // awaitAnswer waits, briefly, for the answer to a message another request is handling.
-func (s *Server) awaitAnswer(ctx context.Context, key string) ([]byte, bool) {
+func (s *Server) awaitAnswer(ctx context.Context, sess, id string) ([]byte, bool) {
 	deadline := time.Now().Add(10 * time.Second)
 	for wait := 20 * time.Millisecond; time.Now().Before(deadline); wait = min(wait*2, 500*time.Millisecond) {
-		if b, ok := s.cached(ctx, key); ok {
+		if b, ok := s.cached(ctx, sess, id); ok {
 			return b, true
 		}
 		select {
@@ -454,11 +453,23 @@ func (s *Server) allowKey(key string, limit rate.Limit, burst int) bool {
 	return l.Allow()
 }
 
-func (s *Server) cached(ctx context.Context, key string) ([]byte, bool) {
+// withoutSession is err's text for the logs, with the session left out: the session
+// is a credential (the HttpOnly cookie), and an error from below (the engine, a store,
+// the answer cache) may quote the ids it was given.
+func withoutSession(err error, sess string) string {
+	return strings.ReplaceAll(err.Error(), sess, "<session>")
+}
+
+// answerKey names the answer to message id of session sess, in the answer caches.
+func answerKey(sess, id string) string { return sess + "|" + id }
+
+// cached returns the answer to message id of session sess, if it is cached.
+func (s *Server) cached(ctx context.Context, sess, id string) ([]byte, bool) {
+	key := answerKey(sess, id)
 	if s.opts.Answers != nil {
 		b, ok, err := s.opts.Answers.Get(ctx, key)
 		if err != nil {
-			s.log.Warn("web: answer cache unavailable", "err", err)
+			s.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
 		}
 		if ok {
 			return b, true
@@ -473,10 +484,12 @@ func (s *Server) cached(ctx context.Context, key string) ([]byte, bool) {
 	return a.body, true
 }
 
-func (s *Server) remember(ctx context.Context, key string, body []byte) {
+// remember caches body, the answer to message id of session sess.
+func (s *Server) remember(ctx context.Context, sess, id string, body []byte) {
+	key := answerKey(sess, id)
 	if s.opts.Answers != nil {
 		if err := s.opts.Answers.Put(ctx, key, body, answerTTL); err != nil {
-			s.log.Warn("web: answer cache unavailable", "err", err)
+			s.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
 		}
 	}
 	s.mu.Lock()

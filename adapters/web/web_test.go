@@ -59,6 +59,7 @@ type browser struct {
 	base string
 	c    *http.Client
 	n    int
+	seq  uint64 // the last pushed reply shown, as the page keeps it
 }
 
 // newBrowser opens the page, which gives it its session, as a real browser would.
@@ -84,7 +85,8 @@ type answer struct {
 			Lat  float64 `json:"lat"`
 			Name string  `json:"name"`
 		} `json:"location"`
-		Replace bool `json:"replace"`
+		Replace bool   `json:"replace"`
+		Seq     uint64 `json:"seq"` // pushed replies only
 	} `json:"replies"`
 }
 

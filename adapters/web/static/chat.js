@@ -26,6 +26,7 @@
   let inFlight = 0;               // queued + running POSTs, mirrored in <html data-busy>
   let buttonBusy = false;         // a reply button's press is being answered
   let locating = false;
+  let inboxSeq = 0;               // seq of the last pushed reply shown, saved with the log
 
   const ICON_PIN = 'M12 2a7 7 0 0 0-7 7c0 5.25 7 13 7 13s7-7.75 7-13a7 7 0 0 0-7-7zm0 9.5a2.5 2.5 0 1 1 0-5 2.5 2.5 0 0 1 0 5z';
   const ICON_DOWNLOAD = 'M5 20h14v-2H5v2zM19 9h-4V3H9v6H5l7 7 7-7z';
@@ -365,9 +366,12 @@
   // ------------------------------------------------------------------ inbox
   /*
    * Replies pushed to this session outside an answer (an operator's, while a person
-   * follows the conversation) wait on the server until the page collects them: every
+   * follows the conversation) wait on the server until the page has shown them: every
    * POLL_EVERY while the page is visible, every MAX_DELAY while hidden, backing off
-   * after errors, and at once when the page becomes visible again.
+   * after errors, and at once when the page becomes visible again. Each has a seq; a
+   * poll asks for those after the last shown, which acknowledges that one and every
+   * earlier (the server forgets them). inboxSeq is saved with the log, so a reload
+   * neither shows a reply twice nor loses one whose response never arrived.
    */
   const POLL_EVERY = 4000;
   let pollTimer = 0, polling = false, pollFailures = 0;
@@ -386,10 +390,15 @@
     let ok = false;
     try {
       // 401 (no session), 429 and 503 (store unreachable) are failures like a network error.
-      const res = await fetch('api/inbox', { cache: 'no-store', signal: ctl.signal, headers: { Accept: 'application/json' } });
+      const res = await fetch('api/inbox?after=' + inboxSeq, { cache: 'no-store', signal: ctl.signal, headers: { Accept: 'application/json' } });
       const data = res.ok ? await res.json() : null;
       ok = !!data;
-      if (data && Array.isArray(data.replies) && data.replies.length) show({ replies: data.replies }, { pushed: true });
+      const fresh = data && Array.isArray(data.replies)
+        ? data.replies.filter((r) => r && Number.isSafeInteger(r.seq) && r.seq > inboxSeq) : [];
+      if (fresh.length) {
+        inboxSeq = Math.max(...fresh.map((r) => r.seq));   // before show(), which saves it with the log
+        show({ replies: fresh }, { pushed: true });
+      }
     } catch (e) { /* network error, timeout or bad JSON: back off quietly */ }
     clearTimeout(timer);
     polling = false;
@@ -410,7 +419,7 @@
       copy.querySelectorAll('.pending').forEach((n) => n.remove());
       copy.querySelectorAll('a.doc').forEach((a) => { a.removeAttribute('href'); a.classList.add('expired'); });
       while (copy.children.length > 150) copy.firstElementChild.remove();
-      sessionStorage.setItem(STORE_KEY, JSON.stringify({ lang, html: copy.innerHTML }));
+      sessionStorage.setItem(STORE_KEY, JSON.stringify({ lang, html: copy.innerHTML, seq: inboxSeq }));
     } catch (e) { /* storage full or blocked (e.g. third-party iframe) */ }
   }
 
@@ -419,6 +428,7 @@
     try {
       const saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || 'null');
       if (!saved || typeof saved.html !== 'string') return false;
+      if (Number.isSafeInteger(saved.seq) && saved.seq > 0) inboxSeq = saved.seq;
       log.innerHTML = saved.html;
       if (/^[a-z]{2}$/.test(saved.lang)) lang = saved.lang;
       return log.querySelector('.msg') !== null;
