@@ -27,6 +27,15 @@ const (
 //	/wemi attese         the open handoffs, oldest first, with their waiting times
 //	/wemi stats          today's figures
 func (d *Desk) onCommand(ctx context.Context, cmd slackapi.SlashCommand) {
+	if cmd.Command != "/wemi" {
+		return // another command of the same app is not ours to answer
+	}
+	if cmd.ChannelID != d.channel {
+		// Names, waiting citizens and their searches are for the operators'
+		// channel only, not for any member or guest of the workspace elsewhere.
+		d.tell(ctx, cmd.ChannelID, "", cmd.UserID, cmd.ResponseURL, d.text("command.wrong_channel"))
+		return
+	}
 	sub, arg, _ := strings.Cut(strings.TrimSpace(cmd.Text), " ")
 	var text string
 	switch strings.ToLower(sub) {
@@ -93,7 +102,11 @@ func (d *Desk) waitingAnswer(ctx context.Context) string {
 	if len(open) == 0 {
 		return d.text("command.waiting_none")
 	}
-	lines := []string{d.text("command.waiting_header", "count", strconv.Itoa(len(open)))}
+	header := "command.waiting_header"
+	if len(open) == 1 {
+		header = "command.waiting_header_one"
+	}
+	lines := []string{d.text(header, "count", strconv.Itoa(len(open)))}
 	lines = append(lines, d.waitingLines(ctx, open, maxWaitingShown)...)
 	return strings.Join(lines, "\n")
 }
@@ -150,7 +163,11 @@ func (d *Desk) statsAnswer(ctx context.Context) string {
 func (d *Desk) dayFigures(key string, day desk.Day) string {
 	rating := d.text("command.no_rating")
 	if avg, ok := day.AverageRating(); ok {
-		rating = d.text("command.rating", "avg", strings.Replace(fmt.Sprintf("%.1f", avg), ".", ",", 1),
+		ratingKey := "command.rating"
+		if day.Ratings == 1 {
+			ratingKey = "command.rating_one"
+		}
+		rating = d.text(ratingKey, "avg", strings.Replace(fmt.Sprintf("%.1f", avg), ".", ",", 1),
 			"count", strconv.FormatInt(day.Ratings, 10))
 	}
 	return d.text(key, "date", day.Date.Format("02/01/2006"),

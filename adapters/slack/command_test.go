@@ -26,13 +26,15 @@ func TestWemiCommand(t *testing.T) {
 		{"search without words", "cerca", operators, []string{"Scrivi cosa cercare"}, nil},
 		{"search that finds nothing", "cerca zzqxj wibble", operators, []string{"Nessun servizio trovato per «zzqxj wibble»"}, nil},
 		{"search escapes", "cerca &lt;b&gt;", operators, []string{"«&lt;b&gt;»"}, []string{"<b>"}},
-		{"waiting", "attese", "D0GIULIA", []string{"*1 richieste aperte*", "Maria (Telegram), in attesa da 25 min",
+		{"waiting", "attese", operators, []string{"*1 richiesta aperta*", "Maria (Telegram), in attesa da 25 min",
 			"*nessuno l'ha presa*", "<https://wemi-test.slack.com/archives/" + operators + "/p" + strings.ReplaceAll(card.TS, ".", "") + "|apri>"}, nil},
 		{"stats", "stats", operators, []string{"I numeri di oggi* (02/03/2026)", "Conversazioni: 1", "Ricerche: 3, di cui senza risultati: 1",
 			"Richieste di un operatore: 1", "nessun giudizio", "«zzqxj wibble» ×1"}, nil},
 		{"help", "aiuto", operators, []string{"/wemi cerca <testo>", "/wemi attese", "/wemi stats"}, nil},
 		{"unknown", "boh", operators, []string{"Comandi di /wemi"}, nil},
 		{"empty", "", operators, []string{"Comandi di /wemi"}, nil},
+		// Elsewhere (a DM, another channel) /wemi shows nothing about citizens.
+		{"elsewhere", "attese", "D0GIULIA", []string{"solo nel canale degli operatori"}, []string{"Maria"}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,7 +66,7 @@ func TestWemiCommandFallsBackToResponseURL(t *testing.T) {
 	e := newEnv(t)
 	ctx := testContext(t)
 	e.srv.FailNext("chat.postEphemeral", 1, "channel_not_found")
-	e.ack(ctx, e.srv.PushSlashCommand("/wemi", "aiuto", giulia.ID, "C0ELSEWHERE"))
+	e.ack(ctx, e.srv.PushSlashCommand("/wemi", "aiuto", giulia.ID, operators))
 	got, err := e.srv.WaitResponses(ctx, 1)
 	if err != nil {
 		t.Fatal(err)

@@ -147,7 +147,7 @@ func TestHandoffOutsideOfficeHours(t *testing.T) {
 	}
 	card := e.waitPost(ctx, 1)
 	if !strings.Contains(card.VisibleText(), "Maria") || len(card.ActionIDs()) != 2 ||
-		!strings.Contains(card.VisibleText(), "fuori orario") || !strings.Contains(card.VisibleText(), "dal 02/03 09:00") {
+		!strings.Contains(card.VisibleText(), "fuori orario") || !strings.Contains(card.VisibleText(), "a partire da lun 02/03 09:00") {
 		t.Errorf("card outside office hours: %v\n%s", card.ActionIDs(), card.VisibleText())
 	}
 	if open, err := e.desk.OpenHandoffs(ctx); err != nil || open != 1 {

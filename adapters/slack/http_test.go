@@ -116,7 +116,7 @@ func TestEventsOverHTTP(t *testing.T) {
 	if updates := e.srv.Updates(); len(updates) != 1 || !strings.Contains(updates[0].VisibleText(), "Presa in carico da Giulia") {
 		t.Errorf("card updates %d, want the one claim", len(updates))
 	}
-	if eph := e.srv.Ephemerals(); len(eph) != 1 || eph[0].User != giulia.ID || !strings.Contains(eph[0].Text, "richieste aperte") {
+	if eph := e.srv.Ephemerals(); len(eph) != 1 || eph[0].User != giulia.ID || !strings.Contains(eph[0].Text, "richiesta aperta") {
 		t.Errorf("ephemerals %+v, want one answer to /wemi attese", eph)
 	}
 	// After Drain the desk takes no work: Slack is told to retry.

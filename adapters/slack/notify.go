@@ -117,7 +117,7 @@ func (d *Desk) handoffCard(ev bot.Event, h desk.Handoff) Card {
 	if !ev.AnswerFrom.IsZero() {
 		// The thread waits: operators see what the citizen was promised.
 		c.Context = append(c.Context, d.text("handoff.after_hours",
-			"when", ev.AnswerFrom.In(d.loc).Format("02/01 15:04")))
+			"when", d.when(ev.AnswerFrom)))
 	}
 	if h.Priority {
 		c.Title = d.text("handoff.title_urgent")

@@ -36,15 +36,20 @@ func (d *Desk) Run(ctx context.Context) error {
 	}
 }
 
-// onSocketEvent acknowledges and dispatches one Socket Mode event.
+// onSocketEvent dispatches and acknowledges one Socket Mode event.
 func (d *Desk) onSocketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
 	var err error
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
+		// Queued first (it never blocks), acknowledged only once queued: an envelope
+		// the desk cannot take (draining, full) is left for Slack to send again,
+		// here or to another replica.
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
-		d.ack(ctx, client, evt)
 		if ok {
 			err = d.dispatchEvent(ctx, ev)
+		}
+		if err == nil {
+			d.ack(ctx, client, evt)
 		}
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slackapi.InteractionCallback)
@@ -55,15 +60,19 @@ func (d *Desk) onSocketEvent(ctx context.Context, client *socketmode.Client, evt
 				break
 			}
 		}
-		d.ack(ctx, client, evt)
 		if ok {
 			err = d.dispatchInteraction(ctx, cb)
 		}
+		if err == nil {
+			d.ack(ctx, client, evt)
+		}
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slackapi.SlashCommand)
-		d.ack(ctx, client, evt)
 		if ok {
 			err = d.dispatchCommand(ctx, cmd)
+		}
+		if err == nil {
+			d.ack(ctx, client, evt)
 		}
 	case socketmode.EventTypeConnected:
 		d.log.InfoContext(ctx, "slack: Socket Mode connected")
@@ -75,8 +84,8 @@ func (d *Desk) onSocketEvent(ctx context.Context, client *socketmode.Client, evt
 		d.log.WarnContext(ctx, "slack: Socket Mode message not understood", "type", evt.Type)
 	}
 	if err != nil {
-		// The envelope is acknowledged already: Slack will not send it again.
-		d.log.ErrorContext(ctx, "slack: Slack request dropped", "type", evt.Type, "err", err)
+		// Not acknowledged: Slack sends it again.
+		d.log.WarnContext(ctx, "slack: Slack request not taken, left for Slack to send again", "type", evt.Type, "err", err)
 	}
 }
 
