@@ -205,6 +205,22 @@ func (d *Desk) UpdateCard(ctx context.Context, at MessageRef, kind, ref, status 
 	return d.updateCard(ctx, at, nil, kind, ref, status, actions)
 }
 
+// RedactCard replaces a card's content with its title and a status line, no
+// buttons: what is left when the citizen erased their data (their name and words
+// leave the card).
+func (d *Desk) RedactCard(ctx context.Context, at MessageRef, kind, ref, title, status string) error {
+	blocks := renderCard(Card{Kind: kind, Ref: ref, Title: title, Status: status})
+	err := d.call(ctx, "chat.update", func(ctx context.Context) error {
+		_, _, _, err := d.api.UpdateMessageContext(ctx, at.Channel, at.TS,
+			slackapi.MsgOptionText(title, false), slackapi.MsgOptionBlocks(blocks...))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("redact %s card: %w", kind, err)
+	}
+	return nil
+}
+
 // updateCard is UpdateCard starting from current, the card as an interaction payload
 // showed it, when there is one; otherwise the card is read back from Slack. Slack,
 // not the desk's store, keeps what a card says: it is no copy of a citizen's words.

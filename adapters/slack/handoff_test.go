@@ -180,6 +180,10 @@ func TestCitizenLeaves(t *testing.T) {
 			if upd.TS != card.TS || len(upd.ActionIDs()) != 0 || !strings.Contains(upd.VisibleText(), tt.note) {
 				t.Errorf("card after the citizen left: %v\n%s", upd.ActionIDs(), upd.VisibleText())
 			}
+			// After an erasure the card no longer names the citizen nor quotes them.
+			if erased := tt.name == "erased"; erased == strings.Contains(upd.VisibleText(), "Maria") {
+				t.Errorf("erased %v, and the card says:\n%s", erased, upd.VisibleText())
+			}
 			if open, _ := e.desk.OpenHandoffs(ctx); open != 0 {
 				t.Errorf("%d handoffs open after the citizen left", open)
 			}

@@ -175,12 +175,16 @@ func (d *Desk) emergency(ctx context.Context, ev bot.Event) error {
 	if err == nil && h.Thread != "" {
 		channel, ts, _ := splitThread(h.Thread)
 		text := d.text("handoff.urgent_in_thread", "reason", Escape(d.texts.textOr("reason."+ev.Reason, ev.Reason)))
-		// The message that raised the alarm was not relayed: it is the last the
-		// citizen wrote.
-		for i := len(ev.Recent) - 1; i >= 0; i-- {
-			if ev.Recent[i].From == "user" {
-				text += "\n" + d.relayLine(h, ev.Recent[i].Text)
-				break
+		// The message that raised the alarm was not relayed: all of it goes here
+		// (older engines sent only the recent turns: the last the citizen wrote).
+		if ev.Text != "" {
+			text += "\n" + d.relayLine(h, ev.Text)
+		} else {
+			for i := len(ev.Recent) - 1; i >= 0; i-- {
+				if ev.Recent[i].From == "user" {
+					text += "\n" + d.relayLine(h, ev.Recent[i].Text)
+					break
+				}
 			}
 		}
 		// Broadcast to the channel too: danger must not hide in a thread.
@@ -273,7 +277,15 @@ func (d *Desk) citizenLeft(ctx context.Context, ev bot.Event) error {
 	note := d.text(key, "time", d.clock(cmpTime(ev.At, d.now())))
 	channel, ts, _ := splitThread(h.Thread)
 	_, postErr := d.postText(ctx, channel, ts, note)
-	updErr := d.UpdateCard(ctx, MessageRef{Channel: channel, TS: ts}, handoffKind, h.ID, note, nil)
+	at := MessageRef{Channel: channel, TS: ts}
+	var updErr error
+	if ev.Reason == "forgotten" {
+		// The citizen's name and words leave the card; what they wrote in the
+		// thread stays in the operators' Slack history, as the privacy notice says.
+		updErr = d.RedactCard(ctx, at, handoffKind, h.ID, d.text("handoff.title"), note)
+	} else {
+		updErr = d.UpdateCard(ctx, at, handoffKind, h.ID, note, nil)
+	}
 	return errors.Join(postErr, updErr)
 }
 
