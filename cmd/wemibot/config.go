@@ -41,6 +41,10 @@ type config struct {
 	SlackAPI           string        // WEMI_SLACK_API_URL: another Web API base URL (a proxy, a test fake)
 	ReplyWithin        time.Duration // WEMI_HANDOFF_REPLY_TIME: how soon operators usually answer
 
+	ReminderOffsets []time.Duration // WEMI_REMINDERS: how long before a booked service reminders go out
+	FollowupAfter   time.Duration   // WEMI_REMINDER_FOLLOWUP: how long after it the rating request goes out
+	BookingTTL      time.Duration   // WEMI_BOOKING_TTL: how long a booking is kept after its last change
+
 	// searchTimeoutErr is an invalid WEMI_SEARCH_TIMEOUT, reported only by commands
 	// that search and only when no flag overrides it.
 	searchTimeoutErr error
@@ -70,6 +74,9 @@ func configFromEnv(env map[string]string) (config, error) {
 		SlackMode:          env["WEMI_SLACK_MODE"],
 		SlackAPI:           env["WEMI_SLACK_API_URL"],
 		ReplyWithin:        30 * time.Minute,
+
+		FollowupAfter: 2 * time.Hour,
+		BookingTTL:    90 * 24 * time.Hour,
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "data"
@@ -130,6 +137,35 @@ func configFromEnv(env map[string]string) (config, error) {
 			return config{}, fmt.Errorf("WEMI_HANDOFF_REPLY_TIME=%q is not a duration between 1m and 72h, such as 30m", v)
 		}
 		cfg.ReplyWithin = d
+	}
+	if v := env["WEMI_REMINDERS"]; v != "" {
+		cfg.ReminderOffsets = []time.Duration{} // "none" means no reminders before
+		if v != "none" {
+			for _, f := range strings.Split(v, ",") {
+				d, err := time.ParseDuration(strings.TrimSpace(f))
+				if err != nil || d < 15*time.Minute || d > 7*24*time.Hour {
+					return config{}, fmt.Errorf("WEMI_REMINDERS=%q must be durations between 15m and 168h separated by commas, such as 24h,2h (or none)", v)
+				}
+				cfg.ReminderOffsets = append(cfg.ReminderOffsets, d)
+			}
+		}
+	}
+	if v := env["WEMI_REMINDER_FOLLOWUP"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if v == "none" {
+			d, err = -1, nil
+		}
+		if err != nil || d == 0 || d > 7*24*time.Hour {
+			return config{}, fmt.Errorf("WEMI_REMINDER_FOLLOWUP=%q must be a duration up to 168h, such as 2h (or none)", v)
+		}
+		cfg.FollowupAfter = d
+	}
+	if v := env["WEMI_BOOKING_TTL"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 24*time.Hour {
+			return config{}, fmt.Errorf("WEMI_BOOKING_TTL=%q is not a duration of at least 24h, such as 2160h", v)
+		}
+		cfg.BookingTTL = d
 	}
 	if err := cfg.checkSlack(); err != nil {
 		return config{}, err

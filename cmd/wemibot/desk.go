@@ -13,6 +13,7 @@ import (
 
 	"github.com/comune-milano/wemibot/adapters/slack"
 	"github.com/comune-milano/wemibot/adapters/web"
+	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/search"
@@ -28,7 +29,7 @@ type staffDesk struct {
 // newStaffDesk builds the Slack desk when WEMI_SLACK_BOT_TOKEN is set (nil otherwise):
 // handoffs and the day's figures in the desk store, /wemi cerca on the live catalogue,
 // and the open-handoffs gauge.
-func (c *cli) newStaffDesk(store desk.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*staffDesk, error) {
+func (c *cli) newStaffDesk(store desk.Store, bs *bookings.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*staffDesk, error) {
 	if c.cfg.SlackBotToken == "" {
 		return nil, nil
 	}
@@ -43,7 +44,7 @@ func (c *cli) newStaffDesk(store desk.Store, live *search.Live, metrics *web.Met
 	api := slackapi.New(c.cfg.SlackBotToken, opts...)
 	figures := desk.NewFigures(store, rome, log)
 	d, err := slack.New(slack.Options{API: api, Channel: c.cfg.SlackChannel, Search: live,
-		Handoffs: desk.NewHandoffs(store, c.cfg.IdleTTL), Figures: figures, Once: store, Records: store,
+		Handoffs: desk.NewHandoffs(store, c.cfg.IdleTTL), Figures: figures, Once: store, Records: store, Bookings: bs,
 		Logger: log, Location: rome})
 	if err != nil {
 		return nil, err
@@ -106,6 +107,26 @@ func (s *staffDesk) banner(c *cli) string {
 		return "Slack staff desk: Events API at " + slackEventsPath + "{events,interactions,commands}, channel " + c.cfg.SlackChannel
 	default:
 		return "Slack staff desk: Socket Mode, channel " + c.cfg.SlackChannel
+	}
+}
+
+// run keeps the Socket Mode connection up until ctx ends. Slack refusing the tokens
+// (revoked, app uninstalled) stops the desk, not the bot: citizens keep their
+// channels, the error is logged, and the desk tries again with growing pauses.
+func (s *staffDesk) run(ctx context.Context, log *slog.Logger) {
+	wait := 30 * time.Second
+	for {
+		err := s.desk.Run(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		log.Error("slack: the staff desk stopped; trying again", "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Minute)
 	}
 }
 

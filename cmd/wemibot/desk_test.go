@@ -7,12 +7,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/adapters/slack/slacktest"
+	"github.com/comune-milano/wemibot/search/searchtest"
 )
 
 const operators = "C0OPERATORS"
@@ -189,5 +191,70 @@ func TestServeStaffDeskEndToEnd(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(metrics), "wemibot_open_handoffs 0") {
 		t.Errorf("the open-handoffs gauge is missing or wrong")
+	}
+}
+
+// bookDataRE finds the booking buttons in a web answer.
+var bookDataRE = regexp.MustCompile(`"data":"(book:[a-z]+(?::[^"]*)?)"`)
+
+// firstButton returns the first booking button of a step in a web answer.
+func firstButton(t *testing.T, answer, step string) (string, bool) {
+	t.Helper()
+	for _, m := range bookDataRE.FindAllStringSubmatch(answer, -1) {
+		if m[1] == "book:"+step || strings.HasPrefix(m[1], "book:"+step+":") {
+			return m[1], true
+		}
+	}
+	return "", false
+}
+
+// A web citizen books a service; the request card reaches the operators' channel;
+// "Conferma" there sends the citizen a confirmation with a calendar file.
+func TestServeBookingEndToEnd(t *testing.T) {
+	fake := slacktest.New(t, slacktest.WithUsers(operator))
+	addr, _ := startServe(t, map[string]string{
+		"WEMI_SLACK_BOT_TOKEN": slacktest.DefaultBotToken, "WEMI_SLACK_APP_TOKEN": slacktest.DefaultAppToken,
+		"WEMI_SLACK_CHANNEL": operators, "WEMI_SLACK_API_URL": fake.APIURL()})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var svc string
+	for _, s := range searchtest.Bundled(t).Catalogue().Services {
+		if s.Cost.Unit == "ora" && s.Delivery.Individual && len(s.Schedules) > 0 {
+			svc = s.ID
+			break
+		}
+	}
+	c := newWebCitizen(t, addr)
+	if got := c.send("button", "svc:"+svc); !strings.Contains(got, "book:new:"+svc) {
+		t.Fatalf("the card offers no booking: %s", got)
+	}
+	answer := c.send("button", "book:new:"+svc)
+	// The first day offered, one hour, the first time, the first Municipio.
+	for _, step := range []string{"day", "qty", "slot", "sh", "who", "mun", "skip", "ok"} {
+		data, ok := firstButton(t, answer, step)
+		if !ok {
+			continue // a step this service does not need
+		}
+		answer = c.send("button", data)
+	}
+	if !strings.Contains(answer, "Richiesta inoltrata") {
+		t.Fatalf("the booking was not sent: %s", answer)
+	}
+	posts, err := fake.WaitPosts(ctx, operators, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := posts[0]
+	action, value := buttonValue(t, card, "confirm")
+	env := fake.PushInteraction(fake.BlockAction(operator.ID, operators, card.TS, action, value))
+	if _, err := fake.WaitAck(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	got := c.waitInbox("Prenotazione confermata")
+	if !strings.Contains(got, `"mime":"text/calendar"`) {
+		t.Errorf("no calendar file with the confirmation: %s", got)
+	}
+	if got := c.send("text", "/prenotazioni"); !strings.Contains(got, "confermata") {
+		t.Errorf("/prenotazioni: %s", got)
 	}
 }

@@ -21,15 +21,32 @@ import (
 	"github.com/comune-milano/wemibot/adapters/bolt"
 	"github.com/comune-milano/wemibot/adapters/telegram"
 	"github.com/comune-milano/wemibot/adapters/web"
+	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/search"
 )
 
 // telegramWebhookPath is where the Telegram webhook is served; the public URL in
 // WEMI_TELEGRAM_WEBHOOK_URL must reach it.
 const telegramWebhookPath = "/telegram/webhook"
+
+// reminderRate bounds the reminders one replica sends a second, well inside
+// Telegram's 30 messages a second for a bot (the citizens' answers need room too).
+const reminderRate = 10
+
+// bookingStores returns the bookings and the reminder queue kept in the same store
+// as conversations.
+func bookingStores(store bot.Store, ttl time.Duration) (*bookings.Store, reminders.Queue, error) {
+	recs, ok := store.(bookings.Records)
+	queue, ok2 := store.(reminders.Queue)
+	if !ok || !ok2 {
+		return nil, nil, fmt.Errorf("the store %T cannot keep bookings and reminders", store)
+	}
+	return bookings.NewStore(recs, ttl), queue, nil
+}
 
 // oldIndexGrace is how long a replaced index stays open for searches in flight.
 const oldIndexGrace = 30 * time.Second
@@ -84,7 +101,11 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if !ok {
 		return fmt.Errorf("the store %T cannot keep the staff desk's records", store)
 	}
-	sd, err := c.newStaffDesk(deskStore, live, metrics, log)
+	bookingStore, queue, err := bookingStores(store, c.cfg.BookingTTL)
+	if err != nil {
+		return err
+	}
+	sd, err := c.newStaffDesk(deskStore, bookingStore, live, metrics, log)
 	if err != nil {
 		return err
 	}
@@ -92,7 +113,9 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	// reply) registers here before anything is served.
 	pushers := map[string]bot.Pusher{}
 	engine, err := bot.New(bot.Options{Search: live, Store: store, Logger: log, IdleTTL: c.cfg.IdleTTL, Observer: metrics,
-		Staff: sd.staff(), Figures: sd.counted(), Pushers: pushers, ReplyWithin: c.cfg.ReplyWithin})
+		Staff: sd.staff(), Figures: sd.counted(), Pushers: pushers, ReplyWithin: c.cfg.ReplyWithin,
+		Bookings: bookingStore, Reminders: queue,
+		ReminderPolicy: reminders.Policy{Before: c.cfg.ReminderOffsets, FollowupAfter: c.cfg.FollowupAfter}})
 	if err != nil {
 		return err
 	}
@@ -136,7 +159,11 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	fmt.Fprintln(c.stdout, sd.banner(c))
 	fmt.Fprintln(c.stdout, "Ctrl-C stops; SIGHUP reloads the catalogue.")
 
-	stopScheduler, err := startScheduler(ctx, store, sd, log)
+	dispatcher, err := reminders.NewDispatcher(queue, engine, reminders.Options{Logger: log, RateLimit: reminderRate})
+	if err != nil {
+		return err
+	}
+	stopScheduler, err := startScheduler(ctx, store, sd, dispatcher, log)
 	if err != nil {
 		return err
 	}
@@ -147,7 +174,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		g.Go(func() error { return tg.Run(gctx) })
 	}
 	if sd != nil && c.cfg.SlackMode == "socket" {
-		g.Go(func() error { return sd.desk.Run(gctx) })
+		g.Go(func() error { sd.run(gctx, log); return nil })
 	}
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -221,11 +248,11 @@ func (c *cli) startTelegram(ctx context.Context, engine *bot.Engine, site *web.S
 	return tg, nil
 }
 
-// startScheduler runs the scheduled work (robfig/cron, Europe/Rome): the staff desk's
-// daily digest at 08:00, and every hour the sweep of expired records from the embedded
+// startScheduler runs the scheduled work (robfig/cron, Europe/Rome): booking
+// reminders every 10 seconds, the staff desk's daily digest at 08:00, and every hour the sweep of expired records from the embedded
 // store (Redis expires them by itself). The returned function stops it and waits for
 // a job in progress.
-func startScheduler(ctx context.Context, store bot.Store, sd *staffDesk, log *slog.Logger) (func(), error) {
+func startScheduler(ctx context.Context, store bot.Store, sd *staffDesk, dispatcher *reminders.Dispatcher, log *slog.Logger) (func(), error) {
 	rome, err := time.LoadLocation("Europe/Rome")
 	if err != nil {
 		return nil, fmt.Errorf("load the Europe/Rome time zone: %w", err)
@@ -244,6 +271,9 @@ func startScheduler(ctx context.Context, store bot.Store, sd *staffDesk, log *sl
 		if _, err := sd.desk.Schedule(sched); err != nil {
 			return nil, fmt.Errorf("schedule the daily digest: %w", err)
 		}
+	}
+	if _, err := dispatcher.Schedule(sched); err != nil {
+		return nil, fmt.Errorf("schedule the reminders: %w", err)
 	}
 	sched.Start()
 	return func() { <-sched.Stop().Done() }, nil

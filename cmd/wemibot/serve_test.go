@@ -148,6 +148,10 @@ func TestServeSettingsAreChecked(t *testing.T) {
 		"slack http no secret":   {"WEMI_SLACK_BOT_TOKEN": "xoxb-1", "WEMI_SLACK_CHANNEL": "C0123ABCD", "WEMI_SLACK_MODE": "http"},
 		"slack mode":             {"WEMI_SLACK_BOT_TOKEN": "xoxb-1", "WEMI_SLACK_CHANNEL": "C0123ABCD", "WEMI_SLACK_MODE": "rtm"},
 		"handoff reply time":     {"WEMI_HANDOFF_REPLY_TIME": "soon"},
+		"reminders":              {"WEMI_REMINDERS": "24h,soon"},
+		"reminder too close":     {"WEMI_REMINDERS": "1m"},
+		"followup":               {"WEMI_REMINDER_FOLLOWUP": "0"},
+		"booking ttl":            {"WEMI_BOOKING_TTL": "1h"},
 		"slack api over http":    {"WEMI_SLACK_BOT_TOKEN": "xoxb-1", "WEMI_SLACK_APP_TOKEN": "xapp-1-x", "WEMI_SLACK_CHANNEL": "C0123ABCD", "WEMI_SLACK_API_URL": "http://127.0.0.1.example.org/api/"},
 	}
 	for name, env := range tests {
