@@ -131,9 +131,11 @@ type Booking struct {
 	// leaves Requested.
 	Proposed time.Time `json:"proposed,omitzero"`
 	Card     string    `json:"card,omitempty"` // the staff card's reference, set by the desk
-	History  []Change  `json:"history,omitempty"`
-	Created  time.Time `json:"created"`
-	Updated  time.Time `json:"updated"`
+	// Rating is the citizen's rating of the service once concluded, 1-5; 0 none.
+	Rating  int       `json:"rating,omitempty"`
+	History []Change  `json:"history,omitempty"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
 }
 
 // NewID returns a fresh random booking id of 12 hexadecimal characters.

@@ -241,3 +241,43 @@ func TestForgetErasesBookings(t *testing.T) {
 		}
 	})
 }
+
+// After the service the follow-up concludes the booking and asks for a rating, which
+// is kept with it.
+func TestFollowupConcludesAndRates(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, box, bs, queue := bookingHarness(t, store)
+		ctx := context.Background()
+		s := bookableService(t)
+		c := h.citizen(t, "u1").pressData("svc:" + s.ID)
+		id := book(t, h, c, s)
+		// Rating before the service took place is refused.
+		c.pressData("book:rate:" + id + ".5").expect("non è più valido")
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: id}); err != nil {
+			t.Fatal(err)
+		}
+		box.take("u1")
+		pending, _ := queue.Pending(ctx, id)
+		followup := pending[len(pending)-1]
+		if followup.Kind != reminders.Followup {
+			t.Fatalf("the last reminder is %+v", followup)
+		}
+		h.clock.set(followup.Due)
+		if err := h.engine.Send(ctx, followup); err != nil {
+			t.Fatal(err)
+		}
+		asked := box.take("u1")
+		if r := replyText(asked); !strings.Contains(r, "Com'è andato") {
+			t.Fatalf("follow-up: %q", r)
+		}
+		c.replies = asked
+		c.press("⭐ 4").expect("Grazie del tuo giudizio")
+		b, _ := bs.Get(ctx, id)
+		if b.Status != bookings.Done || b.Rating != 4 {
+			t.Errorf("after the follow-up: %s, rated %d", b.Status, b.Rating)
+		}
+		if ev := h.lastEvent(t); ev.Kind != bot.EventBookingRated || ev.Score != 4 {
+			t.Errorf("rating event: %+v", ev)
+		}
+	})
+}

@@ -212,8 +212,21 @@ func (t *turnCtx) rateBooking(ctx context.Context, arg string) {
 		t.stale()
 		return
 	}
-	b, ok := t.ownBooking(ctx, id)
-	if !ok {
+	if _, ok := t.ownBooking(ctx, id); !ok {
+		return
+	}
+	b, err := t.e.opts.Bookings.Update(ctx, id, func(b *bookings.Booking) error {
+		if b.Status != bookings.Done {
+			return bookings.ErrTransition // rated before it took place: a forged button
+		}
+		b.Rating, b.Updated = n, t.now
+		return nil
+	})
+	if err != nil {
+		if !errors.Is(err, bookings.ErrTransition) {
+			t.e.log.ErrorContext(ctx, "rate a booking failed", "err", err)
+		}
+		t.stale()
 		return
 	}
 	ev := t.event(EventBookingRated, "", false)
