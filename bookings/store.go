@@ -81,7 +81,7 @@ func (s *Store) Create(ctx context.Context, b Booking) error {
 	}
 	// The index first: an id in the index whose booking is missing is skipped, while
 	// a booking missing from the index would escape ByConversation and Forget.
-	_, err = s.records.Update(ctx, kindIndex, b.Conversation, s.ttl, func(old []byte) ([]byte, error) {
+	_, err = s.records.Update(ctx, kindIndex, b.Conversation, s.ttlFor(b), func(old []byte) ([]byte, error) {
 		ids, err := decodeIndex(old)
 		if err != nil {
 			return nil, err
@@ -98,7 +98,7 @@ func (s *Store) Create(ctx context.Context, b Booking) error {
 	if err != nil {
 		return fmt.Errorf("create booking %s: index: %w", b.ID, err)
 	}
-	_, err = s.records.Update(ctx, kindBooking, b.ID, s.ttl, func(old []byte) ([]byte, error) {
+	_, err = s.records.Update(ctx, kindBooking, b.ID, s.ttlFor(b), func(old []byte) ([]byte, error) {
 		if old == nil {
 			return doc, nil
 		}
@@ -179,7 +179,7 @@ func (s *Store) Update(ctx context.Context, id string, fn func(*Booking) error) 
 		return current, fmt.Errorf("update booking %s: index: %w", id, err)
 	}
 	var after Booking
-	_, err = s.records.Update(ctx, kindBooking, id, s.ttl, func(old []byte) ([]byte, error) {
+	_, err = s.records.Update(ctx, kindBooking, id, s.ttlFor(current), func(old []byte) ([]byte, error) {
 		if old == nil {
 			current = Booking{}
 			return nil, ErrNotFound
@@ -208,10 +208,26 @@ func (s *Store) Update(ctx context.Context, id string, fn func(*Booking) error) 
 	return after, nil
 }
 
+// ttlFor is how long a booking (and its conversation's index) is kept from a write:
+// the retention period after its last change, but never less than until the service
+// (or a time proposed instead) plus that period, so that a booking made months ahead
+// does not expire before it takes place.
+func (s *Store) ttlFor(b Booking) time.Duration {
+	ttl := s.ttl
+	latest := b.Start
+	if b.Proposed.After(latest) {
+		latest = b.Proposed
+	}
+	if ahead := latest.Sub(b.Updated); !b.Updated.IsZero() && ahead > 0 {
+		ttl += ahead
+	}
+	return ttl
+}
+
 // keepIndexed makes sure a booking's conversation index lists it, renewing the
 // index's expiry so that it outlives the booking's.
 func (s *Store) keepIndexed(ctx context.Context, b Booking) error {
-	_, err := s.records.Update(ctx, kindIndex, b.Conversation, s.ttl, func(old []byte) ([]byte, error) {
+	_, err := s.records.Update(ctx, kindIndex, b.Conversation, s.ttlFor(b), func(old []byte) ([]byte, error) {
 		ids, err := decodeIndex(old)
 		if err != nil {
 			return nil, err

@@ -281,16 +281,18 @@ func TestStoreForget(t *testing.T) {
 func TestStoreExpiry(t *testing.T) {
 	ctx := context.Background()
 	s, _, c := openStore(t, time.Hour)
-	if err := s.Create(ctx, booking(id(1), "telegram:42", t0.Add(72*time.Hour), t0)); err != nil {
+	// Two bookings of the past (a service already over): kept one ttl from a change.
+	if err := s.Create(ctx, booking(id(1), "telegram:42", t0.Add(-72*time.Hour), t0)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Create(ctx, booking(id(2), "telegram:42", t0.Add(72*time.Hour), t0)); err != nil {
+	if err := s.Create(ctx, booking(id(2), "telegram:42", t0.Add(-72*time.Hour), t0)); err != nil {
 		t.Fatal(err)
 	}
 	// A change keeps the booking, and its conversation's index, another ttl.
 	c.Advance(50 * time.Minute)
 	if _, err := s.Update(ctx, id(1), func(b *bookings.Booking) error {
-		return b.Transition(bookings.Confirmed, "Sara", "", c.Now())
+		b.Note, b.Updated = "changed", c.Now()
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -302,6 +304,24 @@ func TestStoreExpiry(t *testing.T) {
 	c.Advance(time.Hour)
 	if _, err := s.Get(ctx, id(1)); !errors.Is(err, bookings.ErrNotFound) {
 		t.Errorf("an expired booking: %v", err)
+	}
+}
+
+// A booking made months ahead outlives the retention period until its service, and
+// is kept one retention period after it.
+func TestStoreKeepsBookingsUntilTheirService(t *testing.T) {
+	ctx := context.Background()
+	s, _, c := openStore(t, 24*time.Hour)
+	if err := s.Create(ctx, booking(id(1), "telegram:42", t0.Add(100*24*time.Hour), t0)); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(99 * 24 * time.Hour)
+	if list, err := s.ByConversation(ctx, "telegram:42"); err != nil || len(list) != 1 {
+		t.Fatalf("99 days on, before its service: %v, %v", ids(list), err)
+	}
+	c.Advance(2 * 24 * time.Hour)
+	if _, err := s.Get(ctx, id(1)); !errors.Is(err, bookings.ErrNotFound) {
+		t.Errorf("a day after its service plus a day's retention: %v", err)
 	}
 }
 

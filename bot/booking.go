@@ -15,6 +15,9 @@ import (
 // fills a field; the next question is always the first field still missing, so the
 // citizen can answer in any order ("domani alle 10" fills the day and the time).
 type bookingDraft struct {
+	// ID is given when the request is first sent, so that sending it again (after a
+	// failure) is the same request, not a second one.
+	ID        string    `json:"id,omitempty"`
 	Service   string    `json:"service"`
 	Day       time.Time `json:"day,omitzero"` // midnight in Rome; zero until chosen
 	Minute    int       `json:"minute"`       // start, minutes after midnight; -1 until chosen
@@ -86,7 +89,7 @@ func (t *turnCtx) askBooking(s *catalogue.Service) {
 		t.askDay(s, "")
 	case d.Quantity == 0:
 		key := "book.ask_quantity"
-		if unit != "ora" {
+		if !bookings.Hourly(unit) {
 			key = "book.ask_units"
 		}
 		row := []Button{}
@@ -180,21 +183,21 @@ func (t *turnCtx) calendar(s *catalogue.Service, month string) {
 		for _, day := range week {
 			switch {
 			case day.IsZero():
-				row = append(row, btn(" ", actBook, "nop"))
+				row = append(row, btn(t.T("book.cal_blank"), actBook, "nop"))
 			case t.bookableDay(s, day) == "":
 				row = append(row, btn(strconv.Itoa(day.Day()), actBook, "day", day.Format("20060102")))
 			default:
-				row = append(row, btn("·", actBook, "nop"))
+				row = append(row, btn(t.T("book.cal_closed"), actBook, "nop"))
 			}
 		}
 		rows = append(rows, row)
 	}
 	nav := []Button{}
 	if prev := m.AddDate(0, -1, 0); !prev.Before(first) {
-		nav = append(nav, btn("◀ "+t.T("month."+strconv.Itoa(int(prev.Month()))), actBook, "cal", prev.Format("200601")))
+		nav = append(nav, btn(t.T("book.cal_prev", "month", t.T("month."+strconv.Itoa(int(prev.Month())))), actBook, "cal", prev.Format("200601")))
 	}
 	if next := m.AddDate(0, 1, 0); next.Before(last) {
-		nav = append(nav, btn(t.T("month."+strconv.Itoa(int(next.Month())))+" ▶", actBook, "cal", next.Format("200601")))
+		nav = append(nav, btn(t.T("book.cal_next", "month", t.T("month."+strconv.Itoa(int(next.Month())))), actBook, "cal", next.Format("200601")))
 	}
 	if len(nav) > 0 {
 		rows = append(rows, nav)
@@ -238,8 +241,9 @@ func (t *turnCtx) askSlot(s *catalogue.Service) {
 	d := t.st.Draft
 	slots := t.futureSlots(s, d.Day)
 	if len(slots) == 0 {
+		why := t.T("book.no_slots", "day", t.dayLabel(d.Day))
 		d.Day = time.Time{}
-		t.askDay(s, t.T("book.no_slots", "day", t.dayLabel(d.Day)))
+		t.askDay(s, why)
 		return
 	}
 	rows := [][]Button{}
@@ -332,7 +336,10 @@ func (t *turnCtx) askBookingZone(s *catalogue.Service) {
 // bookingStart is the draft's start time.
 func (t *turnCtx) bookingStart() time.Time {
 	d := t.st.Draft
-	return d.Day.Add(time.Duration(d.Minute) * time.Minute).In(t.e.rome)
+	// Wall-clock time on that day: on the days the clocks change, midnight plus ten
+	// hours is not ten o'clock.
+	y, m, day := d.Day.In(t.e.rome).Date()
+	return time.Date(y, m, day, d.Minute/60, d.Minute%60, 0, 0, t.e.rome)
 }
 
 // bookingSummary shows everything with the estimated price and asks for confirmation.
@@ -358,7 +365,7 @@ func (t *turnCtx) bookingSummary(s *catalogue.Service) {
 	}
 	note := d.Note
 	if note == "" {
-		note = "—"
+		note = t.T("book.no_note_given")
 	}
 	t.say(Reply{Text: t.T("book.summary", "service", t.serviceTitle(s), "provider", s.Organization.Name,
 		"when", t.whenText(t.bookingStart()), "quantity", t.quantityText(s, d.Quantity), "delivery", delivery,

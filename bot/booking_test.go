@@ -3,6 +3,8 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -280,4 +282,63 @@ func TestFollowupConcludesAndRates(t *testing.T) {
 			t.Errorf("rating event: %+v", ev)
 		}
 	})
+}
+
+// On the Sundays the clocks change, ten o'clock is ten o'clock: in the summary, the
+// stored booking and its calendar file.
+func TestBookingOnDaylightSavingSundays(t *testing.T) {
+	var s *catalogue.Service
+	for _, x := range testIndex(t).Catalogue().Services {
+		for _, sc := range x.Schedules {
+			if slices.Contains(sc.Days, time.Sunday) && sc.OpensAt <= 10*60 && sc.ClosesAt >= 12*60 && x.Organization != nil {
+				s = x
+			}
+		}
+	}
+	if s == nil {
+		t.Fatal("no service open on Sunday mornings in the bundled catalogue")
+	}
+	rome, _ := time.LoadLocation("Europe/Rome")
+	for _, day := range []time.Time{time.Date(2027, 3, 28, 0, 0, 0, 0, rome), time.Date(2026, 10, 25, 0, 0, 0, 0, rome)} {
+		t.Run(day.Format("2006-01-02"), func(t *testing.T) {
+			h, _, bs, _ := bookingHarness(t, stores()[0].open(t))
+			h.clock.set(day.AddDate(0, 0, -3).Add(10 * time.Hour))
+			c := h.citizen(t, "u1").pressData("book:new:" + s.ID)
+			c.pressData("book:day:" + day.Format("20060102"))
+			c.pressData("book:qty:1")
+			want := ""
+			for _, b := range c.buttonsWithData("book:slot:") {
+				if m, _ := strconv.Atoi(strings.TrimPrefix(b.Data, "book:slot:")); m >= 600 {
+					want = b.Label
+					c.pressData(b.Data)
+					break
+				}
+			}
+			if want == "" {
+				t.Fatalf("no slot from 10:00:\n%s", c.transcript())
+			}
+			for c.findButton("Invia la richiesta") == nil {
+				switch {
+				case c.findButton("Individuale") != nil:
+					c.press("Individuale")
+				case c.findButton("Per me") != nil:
+					c.press("Per me")
+				case c.findButton("Nessuna nota") != nil:
+					c.press("Nessuna nota")
+				case len(c.buttonsWithData("book:mun:")) > 0:
+					c.pressData(c.buttonsWithData("book:mun:")[0].Data)
+				default:
+					t.Fatalf("stuck:\n%s", c.transcript())
+				}
+			}
+			c.expect("dom " + day.Format("02/01") + " alle " + want).press("Invia la richiesta")
+			b, err := bs.Get(context.Background(), h.lastEvent(t).Booking)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if at := b.Start.In(rome); at.Format("15:04") != want || at.Day() != day.Day() {
+				t.Errorf("stored start %v, want %s on %v", at, want, day.Format("02/01"))
+			}
+		})
+	}
 }

@@ -34,11 +34,17 @@ func (t *turnCtx) submitBooking(ctx context.Context, s *catalogue.Service) {
 	if !ok {
 		cents = -1
 	}
-	b := bookings.Booking{ID: bookings.NewID(), Conversation: t.m.Conversation(), Lang: t.st.Lang, FirstName: t.m.FirstName,
+	if d.ID == "" {
+		d.ID = bookings.NewID()
+	}
+	b := bookings.Booking{ID: d.ID, Conversation: t.m.Conversation(), Lang: t.st.Lang, FirstName: t.m.FirstName,
 		Service: s.ID, Start: start, Quantity: d.Quantity, Shared: d.Shared, ForWhom: d.ForWhom, Municipio: d.Municipio,
 		Note: d.Note, EstimateCents: cents, Status: bookings.Requested,
 		History: []bookings.Change{{Status: bookings.Requested, At: t.now, By: "citizen"}}, Created: t.now, Updated: t.now}
-	if err := t.e.opts.Bookings.Create(ctx, b); err != nil {
+	if err := t.e.opts.Bookings.Create(ctx, b); errors.Is(err, bookings.ErrTooMany) {
+		t.say(Reply{Text: t.T("book.too_many"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings)}}})
+		return
+	} else if err != nil {
 		t.e.log.ErrorContext(ctx, "save a booking failed", "err", err)
 		t.say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actBook, "ok")}}})
 		return
@@ -83,7 +89,7 @@ func (t *turnCtx) bookings(ctx context.Context) {
 		case bk.Status == bookings.Requested && !bk.Proposed.IsZero():
 			rows = append(rows, []Button{btn(t.T("book.accept_n", "n", strconv.Itoa(i+1)), actBook, "accept", bk.ID),
 				btn(t.T("book.decline_n", "n", strconv.Itoa(i+1)), actBook, "decline", bk.ID)})
-		case bk.Active():
+		case bk.Active() && bk.Start.After(t.now):
 			rows = append(rows, []Button{btn(t.T("book.cancel_n", "n", strconv.Itoa(i+1)), actBook, "cancel", bk.ID)})
 		}
 	}
@@ -173,6 +179,9 @@ func (t *turnCtx) answerProposal(ctx context.Context, id string, accept bool) {
 		if b.Status != bookings.Requested || proposed.IsZero() {
 			return errNoProposal
 		}
+		if accept && !proposed.After(t.now) {
+			return errProposalPast
+		}
 		b.Proposed = time.Time{}
 		if !accept {
 			b.Updated = t.now
@@ -185,6 +194,10 @@ func (t *turnCtx) answerProposal(ctx context.Context, id string, accept bool) {
 		t.say(Reply{Text: t.T("book.no_proposal"), Buttons: t.mainMenu()})
 		return
 	}
+	if errors.Is(err, errProposalPast) {
+		t.say(Reply{Text: t.T("book.proposal_past"), Buttons: t.mainMenu()})
+		return
+	}
 	if err != nil {
 		t.e.log.ErrorContext(ctx, "answer a proposal failed", "err", err)
 		t.say(Reply{Text: t.T("book.failed"), Buttons: t.mainMenu()})
@@ -194,7 +207,7 @@ func (t *turnCtx) answerProposal(ctx context.Context, id string, accept bool) {
 	ev.Recent, ev.Query, ev.Booking = nil, "", b.ID
 	if accept {
 		ev.Score = 1
-		t.e.scheduleReminders(ctx, b)
+		_ = t.e.scheduleReminders(ctx, b) // logged; Reconcile plans them again
 		t.replies = append(t.replies, t.confirmedReplies(b)...)
 	} else {
 		t.say(Reply{Text: t.T("book.declined_proposal"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
@@ -202,7 +215,10 @@ func (t *turnCtx) answerProposal(ctx context.Context, id string, accept bool) {
 	t.events = append(t.events, ev)
 }
 
-var errNoProposal = errors.New("no proposal to answer")
+var (
+	errNoProposal   = errors.New("no proposal to answer")
+	errProposalPast = errors.New("the proposed time has passed")
+)
 
 // rateBooking records the citizen's rating of a booked service ("<id>.<1-5>").
 func (t *turnCtx) rateBooking(ctx context.Context, arg string) {
@@ -266,13 +282,44 @@ func (e *Engine) forgetBookings(ctx context.Context, t *turnCtx) []Event {
 	var events []Event
 	for _, b := range list {
 		e.cancelReminders(ctx, b.ID)
-		if b.Active() {
-			events = append(events, Event{Kind: EventBookingCancelled, Booking: b.ID, Conversation: conv,
+		if b.Active() || b.Card != "" {
+			// The booking is gone by the time staff hear of it: the event carries
+			// its card, which must forget the citizen too.
+			events = append(events, Event{Kind: EventBookingCancelled, Booking: b.ID, Card: b.Card, Conversation: conv,
 				Channel: t.m.Channel, Reason: "forgotten", At: t.now})
 		}
 	}
 	if err := e.opts.Bookings.Forget(ctx, conv); err != nil {
 		e.log.ErrorContext(ctx, "erase bookings failed", "err", err)
+	}
+	return events
+}
+
+// forgetDomestic erases a citizen's requests and applications; staff learn the open
+// ones are withdrawn, nothing else.
+func (e *Engine) forgetDomestic(ctx context.Context, t *turnCtx) []Event {
+	if e.opts.Domestic == nil {
+		return nil
+	}
+	conv := t.m.Conversation()
+	reqs, apps, err := e.opts.Domestic.ByConversation(ctx, conv)
+	if err != nil {
+		e.log.ErrorContext(ctx, "list requests to erase failed", "err", err)
+		return nil
+	}
+	var events []Event
+	for _, r := range reqs {
+		if r.Closed.IsZero() {
+			events = append(events, Event{Kind: EventDomesticWithdrawn, Booking: r.ID, Conversation: conv, Channel: t.m.Channel, Reason: "request", Text: "erased", At: t.now})
+		}
+	}
+	for _, a := range apps {
+		if a.Closed.IsZero() {
+			events = append(events, Event{Kind: EventDomesticWithdrawn, Booking: a.ID, Conversation: conv, Channel: t.m.Channel, Reason: "application", Text: "erased", At: t.now})
+		}
+	}
+	if err := e.opts.Domestic.Forget(ctx, conv); err != nil {
+		e.log.ErrorContext(ctx, "erase requests and applications failed", "err", err)
 	}
 	return events
 }

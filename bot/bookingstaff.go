@@ -65,10 +65,16 @@ func (e *Engine) BookingFromStaff(ctx context.Context, a BookingAction) (booking
 	if err != nil {
 		return b, err
 	}
-	t := e.citizenTurn(b, now)
+	t := e.citizenTurn(b.Conversation, b.Lang, now)
 	switch a.Kind {
 	case BookingConfirm:
-		e.scheduleReminders(ctx, b)
+		_ = e.scheduleReminders(ctx, b) // logged; Reconcile plans them again
+		// The citizen may have cancelled meanwhile: then no confirmation, no
+		// reminders, and staff see the booking as it is.
+		if fresh, err := e.opts.Bookings.Get(ctx, b.ID); err == nil && fresh.Status != bookings.Confirmed {
+			e.cancelReminders(ctx, b.ID)
+			return fresh, fmt.Errorf("%w: the booking is %s", bookings.ErrTransition, fresh.Status)
+		}
 		t.replies = t.confirmedReplies(b)
 	case BookingRefuse:
 		e.cancelReminders(ctx, b.ID)
@@ -83,11 +89,10 @@ func (e *Engine) BookingFromStaff(ctx context.Context, a BookingAction) (booking
 	return b, e.push(ctx, channel, user, withLang(t.replies, t.st.Lang))
 }
 
-// citizenTurn builds a turn for a message to the citizen of a booking outside their
-// own messages: texts in their language, nothing saved.
-func (e *Engine) citizenTurn(b bookings.Booking, now time.Time) *turnCtx {
-	channel, user, _ := splitConversation(b.Conversation)
-	lang := b.Lang
+// citizenTurn builds a turn for a message to a citizen outside their own messages:
+// texts in their language, nothing saved.
+func (e *Engine) citizenTurn(conversation, lang string, now time.Time) *turnCtx {
+	channel, user, _ := splitConversation(conversation)
 	if lang == "" {
 		lang = defaultLang
 	}

@@ -45,6 +45,7 @@ const (
 	actHandoffEnd = "hoend" // leave the handoff, back to the bot
 	actRate       = "rate"  // rate:<1-5> the handoff just closed
 	actBook       = "book"  // book:<step>[:<value>]: the booking flow and the citizen's bookings
+	actDom        = "dom"   // dom:<step>[:<value>]: Tate, Colf e Badanti requests and applications
 )
 
 // button is parsed button data.
@@ -85,7 +86,7 @@ func parseButton(data string) (button, bool) {
 		actSpaces, actLangAsk, actHelp, actPrivacy, actForgetAsk, actForgetYes, actForgetNo,
 		actOperator, actDomestic, actBookings, actRetry, actHandoffEnd:
 		return b, arg == ""
-	case actCat, actService, actSpace, actRequest, actLang, actFor, actBook:
+	case actCat, actService, actSpace, actRequest, actLang, actFor, actBook, actDom:
 		return b, arg != ""
 	case actPage, actZone, actRate:
 		n, err := strconv.Atoi(arg)

@@ -113,6 +113,13 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 		t.spaces()
 	case t.st.Flow == flowBook && t.st.Draft != nil:
 		t.bookingText(ctx, text)
+	case t.st.Flow == flowDomestic && t.st.Dom != nil:
+		t.domesticText(ctx, text)
+	case t.domesticAvailable() && t.e.wantsToWork(text):
+		t.startApplication()
+	case t.domesticAvailable() && t.e.wantsToHire(text):
+		t.text("domestic.hire_info")
+		t.startHire(t.e.domesticRole(text))
 	case t.st.Flow == flowZone:
 		t.zoneText(ctx, text)
 	case t.st.Flow == flowNear:
@@ -258,6 +265,8 @@ func (t *turnCtx) onButton(ctx context.Context, data string) {
 		t.rate(b.num)
 	case actBook:
 		t.onBookingButton(ctx, b.arg)
+	case actDom:
+		t.onDomesticButton(ctx, b.arg)
 	case actHandoffEnd:
 		// The handoff already ended (the operator closed it): nothing to leave.
 		t.menu()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/domestic"
 	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/search"
 )
@@ -65,6 +66,9 @@ type Event struct {
 	Text         string // EventRelay: the citizen's message
 	Score        int    // EventRating: 1-5
 	Booking      string // the booking an event is about
+	// Card is the desk's reference of the card an event is about, when the engine
+	// knows it (a booking erased with the citizen's data: the card must forget them).
+	Card string
 	// AnswerFrom, for a handoff asked outside office hours, is when the citizen was
 	// told someone would answer; zero during office hours.
 	AnswerFrom time.Time
@@ -98,8 +102,14 @@ type Options struct {
 	// Bookings keeps citizens' bookings; with Staff, services can be booked from
 	// their card. Nil: the card says how to request a service.
 	Bookings *bookings.Store
+	// Domestic keeps families' requests and workers' applications for Tate, Colf e
+	// Badanti; with Staff, the bot takes them. Nil: it explains the service only.
+	Domestic *domestic.Store
+	// DomesticRetention is how long a closed request or application is kept (as the
+	// privacy notice says); default 90 days.
+	DomesticRetention time.Duration
 	// Reminders plans confirmed bookings' reminders by ReminderPolicy; nil: none.
-	Reminders      reminders.Planner
+	Reminders      ReminderQueue
 	ReminderPolicy reminders.Policy
 	Texts          *Texts       // nil: the bundled translations
 	Observer       Observer     // nil: no metrics
@@ -111,7 +121,8 @@ type Options struct {
 	LockTTL   time.Duration // how long one message may hold its conversation; default 15 s
 	LockWait  time.Duration // how long a message waits for its conversation; default 10 s
 	// RateLimit messages per RateWindow are answered; beyond, the citizen is asked
-	// once to slow down and the rest is ignored. Defaults 20 per 30 s.
+	// once to slow down and the rest is ignored. Defaults 30 per 30 s (a multiple choice
+	// toggled button by button takes a dozen presses).
 	RateLimit  int
 	RateWindow time.Duration
 	// MaxMessageRunes bounds a message; longer ones are declined. Default 2,000.
@@ -131,6 +142,9 @@ type Engine struct {
 	rome   *time.Location
 	office officeHours
 	safety *safety
+	// The domestic-work pay tables and the help families may get, for estimates.
+	pay      *domestic.Pay
+	supports []domestic.Support
 
 	mu      sync.Mutex
 	pending map[string]pendingMessage // the last message a store failure interrupted, per conversation
@@ -174,8 +188,9 @@ func New(opts Options) (*Engine, error) {
 	def(&opts.LockWait, 10*time.Second)
 	def(&opts.RateWindow, 30*time.Second)
 	def(&opts.ReplyWithin, 30*time.Minute)
+	def(&opts.DomesticRetention, 90*24*time.Hour)
 	if opts.RateLimit <= 0 {
-		opts.RateLimit = 20
+		opts.RateLimit = 30
 	}
 	if opts.MaxMessageRunes <= 0 {
 		opts.MaxMessageRunes = 2000
@@ -206,6 +221,12 @@ func New(opts Options) (*Engine, error) {
 	e.office = officeHours{rome: rome}
 	if e.safety, err = loadSafety(); err != nil {
 		return nil, err
+	}
+	if e.pay, err = domestic.LoadPay(); err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	if e.supports, err = domestic.LoadSupports(); err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
 	}
 	return e, nil
 }
@@ -377,6 +398,7 @@ func (e *Engine) finishForget(ctx context.Context, sess Session, t *turnCtx) ([]
 	}
 	e.dropRetry(sess.Conversation)
 	t.events = append(t.events, e.forgetBookings(ctx, t)...)
+	t.events = append(t.events, e.forgetDomestic(ctx, t)...)
 	e.notify(ctx, t.events)
 	return withLang(t.replies, t.st.Lang), nil
 }

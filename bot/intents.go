@@ -43,7 +43,8 @@ func loadSafety() (*safety, error) {
 	}
 	s := &safety{greetings: map[string]bool{}, phrases: map[string][]string{}}
 	for _, name := range []string{intentThanks, intentPrivacy, intentForget, intentNear, intentSpaces,
-		intentEnglish, intentItalian, intentFree, intentDomestic} {
+		intentEnglish, intentItalian, intentFree, intentDomestic, intentHire, intentWorkAs, intentFixedCare,
+		"role_tata", "role_colf", "role_badante"} {
 		list, _ := other[name].([]any)
 		if len(list) == 0 {
 			return nil, fmt.Errorf("load intents: no phrases for %q", name)
@@ -131,6 +132,11 @@ const (
 	intentItalian  = "italian"
 	intentFree     = "free"
 	intentDomestic = "domestic"
+	// Tate, Colf e Badanti: words of hiring, of wanting such work, and of a steady
+	// arrangement; the roles are in role_<role>.
+	intentHire      = "hire"
+	intentWorkAs    = "work_as"
+	intentFixedCare = "fixed_care"
 )
 
 // politeWords may surround a short request without changing it ("english please").

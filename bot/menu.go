@@ -83,10 +83,3 @@ func (t *turnCtx) language(lang string) {
 	t.st.Lang, t.st.LangSet = lang, true
 	t.say(Reply{Text: t.T("language.set"), Buttons: t.mainMenu()})
 }
-
-func (t *turnCtx) domestic() {
-	t.say(Reply{Text: t.T("domestic.info"), Buttons: [][]Button{
-		{btn(t.T("domestic.search_services"), actCat, string(catalogue.LavoroDomestico))},
-		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("menu.operator"), actOperator)},
-		{btn(t.T("button.menu"), actMenu)}}})
-}

@@ -5,17 +5,28 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/reminders"
 )
 
-// scheduleReminders plans a confirmed booking's reminders (a reschedule replaces
-// them). A failure is logged: the booking stands, and the citizen has its calendar file.
-func (e *Engine) scheduleReminders(ctx context.Context, b bookings.Booking) {
+// ReminderQueue is what the engine does with booking reminders; adapters/redis and
+// adapters/bolt implement it (reminders.Queue).
+type ReminderQueue interface {
+	reminders.Planner
+	Pending(ctx context.Context, booking string) ([]reminders.Reminder, error)
+}
+
+// scheduleReminders plans a confirmed booking's reminders. The new ones are planned
+// first (a reminder's id names its booking and kind, so planning replaces), then
+// those no longer due (an earlier start's) are cancelled: a failure halfway leaves
+// reminders planned, never none. The error is logged and returned; Reconcile plans
+// again what is missing.
+func (e *Engine) scheduleReminders(ctx context.Context, b bookings.Booking) error {
 	if e.opts.Reminders == nil {
-		return
+		return nil
 	}
 	unit := catalogue.CostUnit("")
 	if s, ok := e.opts.Search.Catalogue().Service(b.Service); ok {
@@ -26,15 +37,32 @@ func (e *Engine) scheduleReminders(ctx context.Context, b bookings.Booking) {
 		policy.Location = e.rome
 	}
 	rs, err := reminders.Schedule(reminders.Booking{ID: b.ID, Conversation: b.Conversation, Start: b.Start, End: b.End(unit)}, policy, e.now())
+	if err == nil && len(rs) > 0 {
+		err = e.opts.Reminders.Plan(ctx, rs...)
+	}
 	if err == nil {
-		// Times already planned for this booking (an earlier start) go first.
-		if err = e.opts.Reminders.CancelBooking(ctx, b.ID); err == nil && len(rs) > 0 {
-			err = e.opts.Reminders.Plan(ctx, rs...)
+		var pending []reminders.Reminder
+		if pending, err = e.opts.Reminders.Pending(ctx, b.ID); err == nil {
+			keep := map[string]bool{}
+			for _, r := range rs {
+				keep[r.ID] = true
+			}
+			var stale []string
+			for _, p := range pending {
+				if !keep[p.ID] {
+					stale = append(stale, p.ID)
+				}
+			}
+			if len(stale) > 0 {
+				err = e.opts.Reminders.Cancel(ctx, stale...)
+			}
 		}
 	}
 	if err != nil {
 		e.log.ErrorContext(ctx, "plan a booking's reminders failed", "err", err)
+		return fmt.Errorf("plan reminders: %w", err)
 	}
+	return nil
 }
 
 // cancelReminders removes a booking's reminders.
@@ -62,13 +90,13 @@ func (e *Engine) Send(ctx context.Context, r reminders.Reminder) error {
 		return nil // erased by the citizen
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("load the booking of a reminder: %w", err)
 	}
 	if b.Conversation != r.Conversation {
 		return nil
 	}
 	now := e.now()
-	t := e.citizenTurn(b, now)
+	t := e.citizenTurn(b.Conversation, b.Lang, now)
 	name := b.Service
 	if s, ok := t.cat.Service(b.Service); ok {
 		name = t.serviceTitle(s)
@@ -81,11 +109,14 @@ func (e *Engine) Send(ctx context.Context, r reminders.Reminder) error {
 		t.say(Reply{Text: t.T("reminder.before", "service", name, "when", t.whenText(b.Start)),
 			Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings)}}})
 	case reminders.Followup:
+		if !b.Start.Equal(r.Start) {
+			return nil // moved since: its own follow-up comes later
+		}
 		if b.Status == bookings.Confirmed {
 			if b, err = e.opts.Bookings.Update(ctx, b.ID, func(b *bookings.Booking) error {
 				return b.Transition(bookings.Done, "wemi", "", now)
 			}); err != nil && !errors.Is(err, bookings.ErrTransition) {
-				return err
+				return fmt.Errorf("conclude a booking: %w", err)
 			}
 		}
 		if b.Status != bookings.Done {
@@ -104,4 +135,63 @@ func (e *Engine) Send(ctx context.Context, r reminders.Reminder) error {
 		return fmt.Errorf("%w: channel %s cannot receive reminders", reminders.ErrPermanent, channel)
 	}
 	return e.push(ctx, channel, user, withLang(t.replies, t.st.Lang))
+}
+
+// Reconciled says what Reconcile did.
+type Reconciled struct {
+	Replanned, Reposted, Concluded int
+}
+
+// Reconcile repairs what a failure left behind, for a periodic job (one replica at a
+// time): confirmed bookings to come without reminders get them again; requests whose
+// staff card never made it are raised again; bookings over for a day (with the
+// follow-up off or failing) are concluded.
+func (e *Engine) Reconcile(ctx context.Context) (Reconciled, error) {
+	var done Reconciled
+	if e.opts.Bookings == nil {
+		return done, nil
+	}
+	all, err := e.opts.Bookings.All(ctx)
+	if err != nil {
+		return done, fmt.Errorf("reconcile bookings: %w", err)
+	}
+	now := e.now()
+	var errs []error
+	for _, b := range all {
+		unit := catalogue.CostUnit("")
+		if s, ok := e.opts.Search.Catalogue().Service(b.Service); ok {
+			unit = s.Cost.Unit
+		}
+		switch {
+		case b.Status == bookings.Confirmed && b.End(unit).Add(24*time.Hour).Before(now):
+			if _, err := e.opts.Bookings.Update(ctx, b.ID, func(b *bookings.Booking) error {
+				return b.Transition(bookings.Done, "wemi", "", now)
+			}); err != nil && !errors.Is(err, bookings.ErrTransition) {
+				errs = append(errs, err)
+				continue
+			}
+			done.Concluded++
+		case b.Status == bookings.Confirmed && b.Start.After(now) && e.opts.Reminders != nil:
+			pending, err := e.opts.Reminders.Pending(ctx, b.ID)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if len(pending) == 0 {
+				if err := e.scheduleReminders(ctx, b); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				if p, _ := e.opts.Reminders.Pending(ctx, b.ID); len(p) > 0 {
+					done.Replanned++
+				}
+			}
+		case b.Status == bookings.Requested && b.Card == "" && e.opts.Staff != nil && b.Created.Before(now.Add(-2*time.Minute)):
+			channel, _, _ := splitConversation(b.Conversation)
+			e.notify(ctx, []Event{{Kind: EventBookingRequested, Booking: b.ID, Conversation: b.Conversation, Channel: channel,
+				Lang: b.Lang, FirstName: b.FirstName, At: now}})
+			done.Reposted++
+		}
+	}
+	return done, errors.Join(errs...)
 }

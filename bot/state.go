@@ -45,6 +45,8 @@ type state struct {
 	// Handoff is the conversation's open handoff to an operator: while it is open the
 	// citizen's messages go to the operators and the bot stays quiet.
 	Handoff *handoffState `json:"handoff,omitempty"`
+	// Dom is the Tate/Colf/Badanti request or application being put together (Flow "dom").
+	Dom *domDraft `json:"dom,omitempty"`
 	// Draft is the booking being put together (Flow "book").
 	Draft *bookingDraft `json:"draft,omitempty"`
 	// RateHandoff is the closed handoff the citizen is asked to rate.

@@ -102,10 +102,11 @@ type Options struct {
 // silently: a failed send is retried with backoff, up to MaxAttempts, and then kept
 // as a dead letter (Inspector.Failed) and logged.
 //
-// The quiet hours hold at send time too, for reminders claimed late (every replica
-// was down): a follow-up waits until 08:00; a Before reminder is sent anyway as long
-// as its service has not started (a late reminder is better than none), and dropped
-// once it has (a reminder of the past is noise).
+// The quiet hours hold at send time too: nothing goes out from 21:00 to 08:00, also
+// when a reminder is claimed late (every replica was down) or retried. A reminder
+// claimed then waits until 08:00, without counting an attempt; a retry that backoff
+// puts then waits until 08:00 likewise. A Before reminder whose service has started
+// by then is dropped instead, with a warning: a reminder of the past is noise.
 type Dispatcher struct {
 	queue   Claimer
 	sender  Sender
@@ -271,20 +272,16 @@ func (d *Dispatcher) tick(ctx context.Context) (claimed, sent int, err error) {
 func (d *Dispatcher) deliver(ctx, sendCtx context.Context, c Claimed) (bool, error) {
 	store, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	now := d.opts.Now()
-	switch {
-	case c.Attempts >= d.opts.MaxAttempts:
-		return false, d.fail(store, c, fmt.Sprintf("gave up after %d attempts: %s", c.Attempts, c.LastError))
-	case c.Kind == Before && !now.Before(c.Start):
-		d.log.WarnContext(ctx, "reminders: the service started before its reminder went out; dropped",
-			"reminder", c.ID, "due", c.Due, "attempts", c.Attempts)
-		return false, d.record(ctx, "done", c, d.queue.Done(store, c))
-	case c.Kind == Followup && Quiet(now, d.loc):
-		return false, d.record(ctx, "postpone", c, d.queue.Retry(store, c, OutOfQuietAfter(now, d.loc), ""))
+	if held, err := d.holdBack(ctx, store, c); held {
+		return false, err
 	}
 	if err := d.limiter.Wait(sendCtx); err != nil {
 		// No time left in the lease (or shutting down): give it back for the next claim.
-		return false, d.record(ctx, "give back", c, d.queue.Retry(store, c, now, ""))
+		return false, d.record(ctx, "give back", c, d.queue.Retry(store, c, d.opts.Now(), ""))
+	}
+	// The wait for the rate limit may have run into the quiet hours.
+	if held, err := d.holdBack(ctx, store, c); held {
+		return false, err
 	}
 	err := d.sender.Send(sendCtx, c.Reminder)
 	switch {
@@ -292,7 +289,7 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, c Claimed) (bool, err
 		return true, d.record(ctx, "done", c, d.queue.Done(store, c))
 	case ctx.Err() != nil:
 		// Shutting down is not the reminder's fault: no attempt counted.
-		return false, d.record(ctx, "give back", c, d.queue.Retry(store, c, now, ""))
+		return false, d.record(ctx, "give back", c, d.queue.Retry(store, c, d.opts.Now(), ""))
 	case errors.Is(err, ErrPermanent):
 		return false, d.fail(store, c, err.Error())
 	}
@@ -300,10 +297,41 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, c Claimed) (bool, err
 	if attempts >= d.opts.MaxAttempts {
 		return false, d.fail(store, c, err.Error())
 	}
-	at := d.opts.Now().Add(d.opts.Backoff(attempts))
+	at := OutOfQuietAfter(d.opts.Now().Add(d.opts.Backoff(attempts)), d.loc)
+	if c.Kind == Before && !at.Before(c.Start) {
+		d.log.WarnContext(ctx, "reminders: send failed, and the service starts before the next try; dropped",
+			"reminder", c.ID, "attempt", attempts, "err", err)
+		return false, d.record(ctx, "done", c, d.queue.Done(store, c))
+	}
 	d.log.WarnContext(ctx, "reminders: send failed, will retry",
 		"reminder", c.ID, "attempt", attempts, "retry_at", at, "err", err)
 	return false, d.record(ctx, "retry", c, d.queue.Retry(store, c, at, err.Error()))
+}
+
+// holdBack decides, at send time, against sending c now: it fails a reminder out of
+// attempts, drops a Before reminder whose service has started, and, in the quiet
+// hours, postpones c to their end, or drops it when they last until its service
+// starts. It reports whether it held c back; the error is the queue's.
+func (d *Dispatcher) holdBack(ctx, store context.Context, c Claimed) (bool, error) {
+	now := d.opts.Now()
+	switch {
+	case c.Attempts >= d.opts.MaxAttempts:
+		return true, d.fail(store, c, fmt.Sprintf("gave up after %d attempts: %s", c.Attempts, c.LastError))
+	case c.Kind == Before && !now.Before(c.Start):
+		d.log.WarnContext(ctx, "reminders: the service started before its reminder went out; dropped",
+			"reminder", c.ID, "due", c.Due, "attempts", c.Attempts)
+		return true, d.record(ctx, "done", c, d.queue.Done(store, c))
+	case !Quiet(now, d.loc):
+		return false, nil
+	}
+	at := OutOfQuietAfter(now, d.loc)
+	if c.Kind == Before && !at.Before(c.Start) {
+		d.log.WarnContext(ctx, "reminders: claimed in the quiet hours, which last until the service starts; dropped",
+			"reminder", c.ID, "due", c.Due, "attempts", c.Attempts)
+		return true, d.record(ctx, "done", c, d.queue.Done(store, c))
+	}
+	// Not an attempt: nothing failed.
+	return true, d.record(ctx, "postpone", c, d.queue.Retry(store, c, at, ""))
 }
 
 // fail makes c a dead letter, loudly: somebody should look at it.

@@ -180,36 +180,118 @@ func TestDispatcherPermanentErrorFailsAtOnce(t *testing.T) {
 	}
 }
 
-// TestDispatcherQuietHoursAtSendTime: reminders claimed late in the evening (the
-// replicas were down) go out if they still make sense, follow-ups wait until 08:00.
+// TestDispatcherQuietHoursAtSendTime: nothing goes out in the quiet hours, also when
+// reminders are claimed late in the evening (the replicas were down): they wait until
+// 08:00, unless their service starts by then.
 func TestDispatcherQuietHoursAtSendTime(t *testing.T) {
 	rome := loadRome(t)
 	evening := time.Date(2026, 6, 10, 22, 30, 0, 0, rome)
+	morning := time.Date(2026, 6, 11, 8, 0, 0, 0, rome)
 	rec := &reminderstest.Recorder{}
 	f := newFixture(t, evening, rec, reminders.Options{})
-	tomorrow := time.Date(2026, 6, 11, 10, 0, 0, 0, rome)
 	before := reminders.Reminder{ID: "b1:before-24h", Booking: "b1", Conversation: "web:1", Kind: reminders.Before,
-		Offset: 24 * time.Hour, Start: tomorrow, Due: time.Date(2026, 6, 10, 20, 59, 0, 0, rome)}
+		Offset: 24 * time.Hour, Start: time.Date(2026, 6, 11, 10, 0, 0, 0, rome), Due: time.Date(2026, 6, 10, 20, 59, 0, 0, rome)}
 	tooLate := reminders.Reminder{ID: "b2:before-2h", Booking: "b2", Conversation: "web:2", Kind: reminders.Before,
 		Offset: 2 * time.Hour, Start: evening.Add(-30 * time.Minute), Due: evening.Add(-150 * time.Minute)}
 	followup := reminders.Reminder{ID: "b3:followup", Booking: "b3", Conversation: "web:3", Kind: reminders.Followup,
 		Start: evening.Add(-4 * time.Hour), Due: evening.Add(-time.Hour)}
-	f.plan(before, tooLate, followup)
-	f.tick(1)
-	if rec.Distinct() != 1 || rec.Repeated() != nil || len(f.pending("b1")) != 0 {
-		t.Fatalf("the reminder of tomorrow's service was not sent at 22:30")
+	// Its service starts at 07:30, before the quiet hours end.
+	early := reminders.Reminder{ID: "b4:before-2h", Booking: "b4", Conversation: "web:4", Kind: reminders.Before,
+		Offset: 2 * time.Hour, Start: morning.Add(-30 * time.Minute), Due: time.Date(2026, 6, 10, 20, 59, 0, 0, rome)}
+	f.plan(before, tooLate, followup, early)
+	f.tick(0)
+	if rec.Total() != 0 {
+		t.Fatalf("%d reminders sent at 22:30", rec.Total())
+	}
+	for _, b := range []string{"b1", "b3"} {
+		if got := f.pending(b); len(got) != 1 || got[0].Attempts != 0 || !got[0].Due.Equal(morning) {
+			t.Fatalf("%s at 22:30: %+v; want postponed to 08:00 without an attempt", b, got)
+		}
+	}
+	for _, b := range []string{"b2", "b4"} {
+		if got := f.pending(b); len(got) != 0 {
+			t.Fatalf("%s: the reminder of a service starting before 08:00 is still there: %+v", b, got)
+		}
+	}
+	if got := f.failed(); len(got) != 0 {
+		t.Fatalf("failed: %+v, want none", got)
+	}
+	if log := f.log.String(); !strings.Contains(log, "quiet hours") || !strings.Contains(log, "b4:before-2h") ||
+		strings.Contains(log, "web:") {
+		t.Errorf("dropped reminder not logged, or logged with its conversation:\n%s", log)
+	}
+	f.clock.Advance(morning.Sub(evening) - time.Second) // 07:59:59
+	f.tick(0)
+	f.clock.Advance(time.Second)
+	f.tick(2)
+	if rec.Distinct() != 2 || rec.Repeated() != nil {
+		t.Fatalf("sent %d reminders at 08:00, want 2 once each", rec.Distinct())
+	}
+}
+
+// TestDispatcherRetryOutOfQuietHours: a retry that backoff puts in the quiet hours
+// waits until 08:00, unless the service starts by then.
+func TestDispatcherRetryOutOfQuietHours(t *testing.T) {
+	rome := loadRome(t)
+	evening := time.Date(2026, 6, 10, 20, 59, 0, 0, rome)
+	morning := time.Date(2026, 6, 11, 8, 0, 0, 0, rome)
+	down := true
+	s := senderFunc(func(context.Context, reminders.Reminder) error {
+		if down {
+			return errors.New("channel down")
+		}
+		return nil
+	})
+	f := newFixture(t, evening, s, reminders.Options{Workers: 1, Backoff: func(int) time.Duration { return 10 * time.Minute }})
+	before := reminders.Reminder{ID: "b1:before-24h", Booking: "b1", Conversation: "web:1", Kind: reminders.Before,
+		Offset: 24 * time.Hour, Start: morning.Add(2 * time.Hour), Due: evening}
+	early := reminders.Reminder{ID: "b2:before-2h", Booking: "b2", Conversation: "web:2", Kind: reminders.Before,
+		Offset: 2 * time.Hour, Start: morning.Add(-30 * time.Minute), Due: evening}
+	followup := reminders.Reminder{ID: "b3:followup", Booking: "b3", Conversation: "web:3", Kind: reminders.Followup,
+		Start: evening.Add(-4 * time.Hour), Due: evening}
+	f.plan(before, early, followup)
+	f.tick(0)
+	for _, b := range []string{"b1", "b3"} {
+		if got := f.pending(b); len(got) != 1 || got[0].Attempts != 1 || !got[0].Due.Equal(morning) {
+			t.Fatalf("%s after failing at 20:59: %+v; want a retry at 08:00, one attempt counted", b, got)
+		}
 	}
 	if got := f.pending("b2"); len(got) != 0 || len(f.failed()) != 0 {
-		t.Fatalf("the reminder of a service already started is still there: %+v", got)
+		t.Fatalf("the reminder of a service at 07:30 will be retried: %+v", got)
 	}
-	got := f.pending("b3")
-	if len(got) != 1 || got[0].Attempts != 0 || !got[0].Due.Equal(time.Date(2026, 6, 11, 8, 0, 0, 0, rome)) {
-		t.Fatalf("follow-up at 22:30: %+v; want postponed to 08:00 without an attempt", got)
+	if !strings.Contains(f.log.String(), "b2:before-2h") {
+		t.Errorf("dropped reminder not logged:\n%s", f.log)
 	}
-	f.clock.Advance(9*time.Hour + 30*time.Minute) // 08:00
-	f.tick(1)
-	if rec.Distinct() != 2 {
-		t.Fatalf("follow-up not sent at 08:00")
+	down = false
+	f.clock.Advance(morning.Sub(evening))
+	f.tick(2)
+}
+
+// TestDispatcherRateLimitWaitIntoQuietHours: a reminder whose turn under the rate
+// limit comes after 21:00 is not sent then. The clock runs in real time from
+// 20:59:59, and one send every two seconds is allowed.
+func TestDispatcherRateLimitWaitIntoQuietHours(t *testing.T) {
+	rome := loadRome(t)
+	evening := time.Date(2026, 6, 10, 20, 59, 59, 0, rome)
+	morning := time.Date(2026, 6, 11, 8, 0, 0, 0, rome)
+	rec := &reminderstest.Recorder{}
+	f := newFixture(t, evening, rec, reminders.Options{})
+	started := time.Now()
+	d, err := reminders.NewDispatcher(f.queue, rec, reminders.Options{RateLimit: 0.5, Burst: 1,
+		Now: func() time.Time { return evening.Add(time.Since(started)) }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := reminders.Reminder{ID: "b1:before-2h", Booking: "b1", Conversation: "web:1", Kind: reminders.Before,
+		Offset: 2 * time.Hour, Start: morning.Add(2 * time.Hour), Due: evening.Add(-time.Minute)}
+	r2 := r
+	r2.ID = "b1:before-3h"
+	f.plan(r, r2)
+	if sent, err := d.Tick(context.Background()); sent != 1 || err != nil {
+		t.Fatalf("Tick: sent %d, %v; want 1", sent, err)
+	}
+	if got := f.pending("b1"); len(got) != 1 || got[0].Attempts != 0 || !got[0].Due.Equal(morning) {
+		t.Fatalf("pending after the tick: %+v; want one postponed to 08:00", got)
 	}
 }
 

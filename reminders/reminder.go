@@ -136,6 +136,25 @@ func Lapsed(r Reminder, n int) Reminder {
 	return r
 }
 
+// UnreadableError starts the LastError of the dead letter a store keeps in place of a
+// stored reminder it could not read.
+const UnreadableError = "stored reminder unreadable"
+
+// Unreadable is the dead letter a store keeps in place of the stored reminder id that
+// it could not decode (err), found at at, so that one corrupt record does not jam the
+// queue. partial holds what the decoder did fill in, often nothing: it is kept so
+// that an operator can tell whose reminder it was. Due is at when it did not decode.
+// Stores call it so that both record the same thing.
+func Unreadable(partial Reminder, id string, err error, at time.Time) Reminder {
+	r := partial
+	r.ID = id
+	if r.Due.IsZero() {
+		r.Due = at
+	}
+	r.LastError = TrimError(UnreadableError + ": " + err.Error())
+	return r
+}
+
 // TrimError cuts s to at most MaxErrorText bytes of valid UTF-8.
 func TrimError(s string) string {
 	if len(s) <= MaxErrorText {
@@ -171,7 +190,10 @@ type Claimer interface {
 	// ran out at now, and leases each to the caller until now+lease with a fresh
 	// token. Pending reminders come earliest due first. A claim whose lease ran out
 	// counts an attempt (see Lapsed). No two callers ever hold the same reminder's
-	// lease at once. Reminders returned along with an error are claimed all the same.
+	// lease at once. A stored reminder that cannot be read is not handed out: Claim
+	// makes it a dead letter, as Unreadable records it, goes on with the others and
+	// returns an error naming it. Reminders returned along with an error are claimed
+	// all the same.
 	Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]Claimed, error)
 	// Done removes a reminder that was sent, atomically and only if c's token still
 	// holds its claim, else it returns ErrLeaseLost. A lease that ran out still
@@ -192,7 +214,8 @@ type Inspector interface {
 	// Pending returns a booking's reminders still to send (claimed or not), by due
 	// time. A claimed reminder shows as it was stored, without its lease.
 	Pending(ctx context.Context, booking string) ([]Reminder, error)
-	// Failed returns the dead letters, by due time, at most MaxList of them.
+	// Failed returns the dead letters, by due time, at most MaxList of them. A dead
+	// letter that cannot be read is listed all the same, as Unreadable records it.
 	Failed(ctx context.Context) ([]Reminder, error)
 }
 

@@ -18,8 +18,9 @@ const (
 // Quiet hours, in the policy's time zone: nothing is due from QuietFrom:00 until
 // QuietUntil:00 (21:00 is quiet, 08:00 is not). A Before reminder that would fall
 // inside moves back to 20:59 the evening before, the last whole minute before they
-// start, so a dispatcher ticking every few seconds still sends it before 21:00; a
-// follow-up moves forward to QuietUntil:00 (08:00), since it must stay after the
+// start, so a dispatcher ticking every few seconds still sends it before 21:00, or,
+// when that evening has passed, forward to QuietUntil:00 (08:00) if the service
+// starts later; a follow-up moves forward to 08:00, since it must stay after the
 // service.
 const (
 	QuietFrom  = 21
@@ -60,8 +61,11 @@ type Policy struct {
 // Schedule returns the reminders of booking b as of now, by due time, quiet hours
 // applied. A reminder whose due time has passed at now (after moving it out of the
 // quiet hours) is left out: a booking made late gets the reminders still to come, and
-// the booking's confirmation stands for the rest. Before reminders that end up due at
-// the same instant are sent once: the one with the shortest offset stays.
+// the booking's confirmation stands for the rest. A Before reminder moved back to an
+// evening already past goes out at 08:00 instead, if that is before the service: a
+// booking made at 22:00 for 09:30 the next morning is reminded at 08:00. Before
+// reminders that end up due at the same instant are sent once: the one with the
+// shortest offset stays.
 func Schedule(b Booking, p Policy, now time.Time) ([]Reminder, error) {
 	if err := b.validate(); err != nil {
 		return nil, err
@@ -83,8 +87,8 @@ func Schedule(b Booking, p Policy, now time.Time) ([]Reminder, error) {
 		if i > 0 && off == offsets[i-1] {
 			continue
 		}
-		due := OutOfQuietBefore(beforeStart(b.Start, off, loc), loc)
-		if due.Before(now) || slices.ContainsFunc(out, func(r Reminder) bool { return r.Due.Equal(due) }) {
+		due, ok := beforeDue(beforeStart(b.Start, off, loc), b.Start, now, loc)
+		if !ok || slices.ContainsFunc(out, func(r Reminder) bool { return r.Due.Equal(due) }) {
 			continue
 		}
 		out = append(out, b.reminder(Before, off, due))
@@ -124,6 +128,18 @@ func (b Booking) reminder(kind Kind, off time.Duration, due time.Time) Reminder 
 	}
 	return Reminder{ID: b.ID + ":" + suffix, Booking: b.ID, Conversation: b.Conversation,
 		Kind: kind, Offset: off, Start: b.Start, Due: due}
+}
+
+// beforeDue moves t, when a Before reminder of a service at start would be due, out of
+// the quiet hours: back to the evening before them, or, when that has passed at now
+// (booked in the evening for the next morning), forward to their end, as long as the
+// service starts after it. It reports false when neither is left.
+func beforeDue(t, start, now time.Time, loc *time.Location) (time.Time, bool) {
+	if due := OutOfQuietBefore(t, loc); !due.Before(now) {
+		return due, true
+	}
+	due := OutOfQuietAfter(t, loc)
+	return due, !due.Before(now) && due.Before(start)
 }
 
 // beforeStart is off before start: on the calendar for whole days, absolute otherwise.

@@ -105,9 +105,36 @@ func TestSchedule(t *testing.T) {
 			want: "before-2h@2026-06-10 08:00 +02 followup@2026-06-10 13:00 +02",
 		},
 		{
-			// At 22:00 for 08:30 tomorrow: 06:30 moves back to 20:59 today, past.
-			name: "booked late in the evening", start: "2026-06-11 08:30", end: "2026-06-11 09:00", now: "2026-06-10 22:00",
+			// At 22:00 for 09:30 tomorrow: 07:30 moves back to 20:59 today, past, so
+			// forward to 08:00; the day before is past.
+			name: "booked late in the evening", start: "2026-06-11 09:30", end: "2026-06-11 10:00", now: "2026-06-10 22:00",
+			want: "before-2h@2026-06-11 08:00 +02 followup@2026-06-11 12:00 +02",
+		},
+		{
+			name: "booked late in the evening for 08:30", start: "2026-06-11 08:30", end: "2026-06-11 09:00", now: "2026-06-10 22:00",
+			want: "before-2h@2026-06-11 08:00 +02 followup@2026-06-11 11:00 +02",
+		},
+		{
+			name: "booked in the small hours", start: "2026-06-11 09:30", end: "2026-06-11 10:00", now: "2026-06-11 01:00",
+			want: "before-2h@2026-06-11 08:00 +02 followup@2026-06-11 12:00 +02",
+		},
+		{
+			// 08:00 is not before the service: no reminder rather than one at its start.
+			name: "booked late in the evening for 08:00", start: "2026-06-11 08:00", end: "2026-06-11 09:00", now: "2026-06-10 22:00",
 			want: "followup@2026-06-11 11:00 +02",
+		},
+		{
+			// 07:00 and 07:30 both fall forward to 08:00: one reminder, the one
+			// closest to the service.
+			name: "fallen forward together", start: "2026-06-11 10:00", end: "2026-06-11 11:00", now: "2026-06-10 22:00",
+			policy: reminders.Policy{Before: []time.Duration{3 * time.Hour, 150 * time.Minute}, FollowupAfter: -1},
+			want:   "before-150m@2026-06-11 08:00 +02",
+		},
+		{
+			// 08:00 has passed too.
+			name: "booked at 08:30 for 09:30", start: "2026-06-11 09:30", end: "2026-06-11 10:00", now: "2026-06-11 08:30",
+			policy: reminders.Policy{Before: []time.Duration{2 * time.Hour}, FollowupAfter: -1},
+			want:   "",
 		},
 		{
 			name: "booked after the service", start: "2026-06-10 10:00", end: "2026-06-10 11:00", now: "2026-06-10 12:00",

@@ -59,16 +59,36 @@ func newRemTx(tx *bbolt.Tx) remTx {
 		failed: tx.Bucket(remFailedBucket), booking: tx.Bucket(remBookingBkt)}
 }
 
-// get returns the stored reminder id, or ok false.
+// get returns the stored reminder id, or ok false. A record that does not decode is
+// an error wrapping an *unreadableError.
 func (t remTx) get(id string) (rec remRecord, ok bool, err error) {
 	v, ok := live(t.all.Get([]byte(id)), time.Time{})
 	if !ok {
 		return remRecord{}, false, nil
 	}
 	if err := json.Unmarshal(v, &rec); err != nil {
-		return remRecord{}, false, fmt.Errorf("reminder %s: %w", id, err)
+		return remRecord{}, false, fmt.Errorf("reminder %s: %w", id, &unreadableError{partial: rec.Reminder, err: err})
 	}
 	return rec, true, nil
+}
+
+// unreadableError says that a stored reminder does not decode; partial is what did.
+type unreadableError struct {
+	partial reminders.Reminder
+	err     error
+}
+
+func (e *unreadableError) Error() string { return "unreadable: " + e.err.Error() }
+func (e *unreadableError) Unwrap() error { return e.err }
+
+// deadLetter returns, when err says a stored reminder id does not decode, the dead
+// letter that takes its place, due at at if nothing says when.
+func deadLetter(err error, id string, at time.Time) (reminders.Reminder, bool) {
+	var bad *unreadableError
+	if !errors.As(err, &bad) {
+		return reminders.Reminder{}, false
+	}
+	return reminders.Unreadable(bad.partial, id, bad.err, at), true
 }
 
 // unindex removes rec from the index of its state and of its booking.
@@ -111,9 +131,13 @@ func (t remTx) put(rec remRecord) error {
 	return put(t.booking, pairKey(rec.Booking, rec.ID), forever, nil)
 }
 
-// remove deletes the reminder id wherever it is; an unknown id is no error.
+// remove deletes the reminder id wherever it is; an unknown id is no error, nor is
+// an unreadable one.
 func (t remTx) remove(id string) error {
 	rec, ok, err := t.get(id)
+	if _, bad := deadLetter(err, id, time.Time{}); bad {
+		return t.purge(id)
+	}
 	if err != nil || !ok {
 		return err
 	}
@@ -121,6 +145,31 @@ func (t remTx) remove(id string) error {
 		return err
 	}
 	return t.all.Delete([]byte(id))
+}
+
+// purge deletes the record id and every index entry of it. Unlike remove it needs no
+// readable record, so it scans the indexes: it is for the rare unreadable one.
+func (t remTx) purge(id string) error {
+	if err := t.all.Delete([]byte(id)); err != nil {
+		return err
+	}
+	byTime := func(k []byte) bool { return len(k) > 8 && string(k[8:]) == id }
+	byBooking := func(k []byte) bool { head := pairHead(k); return head != nil && string(k[len(head):]) == id }
+	for b, match := range map[*bbolt.Bucket]func([]byte) bool{t.queue: byTime, t.failed: byTime, t.booking: byBooking} {
+		var stale [][]byte
+		c := b.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if match(k) {
+				stale = append(stale, bytes.Clone(k))
+			}
+		}
+		for _, k := range stale {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // update runs fn in a read-write transaction on the reminders' buckets, after checking
@@ -196,30 +245,46 @@ func bookingIDs(b *bbolt.Bucket, booking string) []string {
 	return ids
 }
 
-// Claim implements reminders.Claimer in one transaction.
+// Claim implements reminders.Claimer in one transaction. An unreadable reminder is
+// made a dead letter in the same transaction, and reported after it commits.
 func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]reminders.Claimed, error) {
 	if err := reminders.ValidateClaim(lease, max); err != nil {
 		return nil, err
 	}
 	until := now.Add(lease)
 	token := newToken()
-	var claimed []reminders.Claimed
+	var (
+		claimed []reminders.Claimed
+		buried  []error
+	)
 	err := s.update(ctx, "claim reminders", func(t remTx) error {
-		var ids []string
+		var keys [][]byte
 		// Keys sort by time, then id: those before the next millisecond are due.
 		end := timeKey(now.Add(time.Millisecond), "")
 		c := t.queue.Cursor()
-		for k, _ := c.First(); k != nil && len(ids) < max && bytes.Compare(k, end) < 0; k, _ = c.Next() {
+		for k, _ := c.First(); k != nil && len(keys) < max && bytes.Compare(k, end) < 0; k, _ = c.Next() {
 			if len(k) > len(end) {
-				ids = append(ids, string(k[len(end):]))
+				keys = append(keys, bytes.Clone(k))
 			}
 		}
-		for i, id := range ids {
+		for i, key := range keys {
+			id := string(key[len(end):])
 			rec, ok, err := t.get(id)
-			if err != nil {
-				return err
+			if dead, bad := deadLetter(err, id, now); bad {
+				if err := t.bury(dead); err != nil {
+					return err
+				}
+				buried = append(buried, fmt.Errorf("%w; made a dead letter", err))
+				continue
 			}
-			if !ok {
+			switch {
+			case err != nil:
+				return err
+			case !ok:
+				// An entry without its reminder would take a place in every claim.
+				if err := t.queue.Delete(key); err != nil {
+					return err
+				}
 				continue
 			}
 			if err := t.unindex(rec); err != nil {
@@ -239,7 +304,18 @@ func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, m
 	if err != nil {
 		return nil, err
 	}
+	if len(buried) > 0 {
+		return claimed, fmt.Errorf("claim reminders: %w", errors.Join(buried...))
+	}
 	return claimed, nil
+}
+
+// bury puts dead in place of an unreadable reminder with its id.
+func (t remTx) bury(dead reminders.Reminder) error {
+	if err := t.purge(dead.ID); err != nil {
+		return err
+	}
+	return t.put(remRecord{Reminder: dead, State: remFailed})
 }
 
 // Done implements reminders.Claimer in one transaction.
@@ -312,7 +388,12 @@ func (s *Store) Failed(ctx context.Context) ([]reminders.Reminder, error) {
 			if len(k) <= 8 {
 				continue
 			}
-			rec, ok, err := t.get(string(k[8:]))
+			id := string(k[8:])
+			rec, ok, err := t.get(id)
+			if dead, bad := deadLetter(err, id, keyTime(k)); bad {
+				rs = append(rs, dead)
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -334,6 +415,11 @@ func (s *Store) view(ctx context.Context, what string, fn func(t remTx) error) e
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
+}
+
+// keyTime is the time a timeKey starts with.
+func keyTime(key []byte) time.Time {
+	return time.UnixMilli(int64(binary.BigEndian.Uint64(key) ^ (1 << 63)))
 }
 
 // timeKey is t at millisecond precision, 8 bytes that sort like the times (the sign

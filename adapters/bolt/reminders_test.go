@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/reminders/reminderstest"
 )
@@ -13,6 +15,20 @@ import (
 func TestRemindersContract(t *testing.T) {
 	reminderstest.Run(t, func(t *testing.T) reminders.Queue {
 		return openReminders(t)
+	})
+}
+
+// TestRemindersUnreadable corrupts records in the file itself.
+func TestRemindersUnreadable(t *testing.T) {
+	store := openReminders(t)
+	reminderstest.Unreadable(t, store, func(t *testing.T, id string) {
+		t.Helper()
+		err := store.db.Update(func(tx *bbolt.Tx) error {
+			return put(tx.Bucket(remindersBucket), []byte(id), forever, []byte(`{"id":`))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 

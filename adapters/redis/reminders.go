@@ -29,19 +29,46 @@ import (
 // A claim that runs out stays in leased, scored by its deadline: Claim takes the
 // expired ones along with the due ones, and counts the lapse in the lapsed hash rather
 // than rewriting the JSON inside Lua (cjson would round large numbers).
+//
+// Leases compare the replicas' clocks, which must be kept in step by NTP: Claim takes
+// the caller's now (as reminders.Claimer says), not Redis's TIME, so a deadline set by
+// one replica's clock is judged run out by another's. A replica whose clock is ahead
+// by d takes over others' leases d early. That is harmless while d stays well under a
+// tenth of the lease (6 s with reminders.DefaultLease), since a dispatcher cuts its
+// sends off at 90% of the lease; beyond, a reminder may go out twice. Due times move
+// by d too, which matters less. An unreadable reminder is made a dead letter by the
+// Claim that finds it (see reminders.Unreadable), so that it does not come back with
+// every lease.
 var _ reminders.Queue = (*Store)(nil)
 
 // planBatch bounds the reminders of one Plan script, so a long Plan does not hold Redis.
 const planBatch = 500
 
+// luaBookingEntry defines bookingEntry(data, id) for the scripts that need it: the
+// booking index entry of the reminder id stored as data, or false when data does not
+// decode (the entry is then left behind, harmless: CancelBooking removes it).
+const luaBookingEntry = `
+local function bookingEntry(data, id)
+	local ok, r = pcall(cjson.decode, data)
+	if ok and type(r) == 'table' and type(r.booking) == 'string' then
+		return r.booking .. '\0' .. id
+	end
+	return false
+end
+`
+
 // planScript stores reminders, dropping any claim, dead letter or booking entry of an
-// earlier reminder with the same id. ARGV: id, booking entry, JSON, due ms, for each.
-var planScript = goredis.NewScript(`
+// earlier reminder with the same id, readable or not. ARGV: id, booking entry, JSON,
+// due ms, for each.
+var planScript = goredis.NewScript(luaBookingEntry + `
 for i = 1, #ARGV, 4 do
 	local id = ARGV[i]
 	local old = redis.call('HGET', KEYS[4], id)
 	if old then
-		redis.call('ZREM', KEYS[7], cjson.decode(old).booking .. '\0' .. id)
+		local entry = bookingEntry(old, id)
+		if entry then
+			redis.call('ZREM', KEYS[7], entry)
+		end
 	end
 	redis.call('ZREM', KEYS[2], id)
 	redis.call('ZREM', KEYS[3], id)
@@ -55,8 +82,8 @@ return 0
 `)
 
 // claimScript leases the reminders whose lease ran out, then the due ones, up to max.
-// ARGV: now ms, lease deadline ms, max, token prefix. Reply: JSON, token and lapses
-// for each reminder claimed.
+// ARGV: now ms, lease deadline ms, max, token prefix. Reply: id, JSON, token and
+// lapses for each reminder claimed.
 var claimScript = goredis.NewScript(`
 local max = tonumber(ARGV[3])
 local out = {}
@@ -75,6 +102,7 @@ local function take(id, lapsed)
 	if lapsed then
 		lapses = redis.call('HINCRBY', KEYS[6], id, 1)
 	end
+	out[#out + 1] = id
 	out[#out + 1] = data
 	out[#out + 1] = token
 	out[#out + 1] = lapses
@@ -113,9 +141,10 @@ end
 return 1
 `)
 
-// cancelScript removes reminders wherever they are. ARGV[1] non-empty is a booking
-// whose reminders all go; otherwise ARGV[2...] are ids. Reply: how many were removed.
-var cancelScript = goredis.NewScript(`
+// cancelScript removes reminders wherever they are, readable or not. ARGV[1]
+// non-empty is a booking whose reminders all go; otherwise ARGV[2...] are ids. Reply:
+// how many were removed.
+var cancelScript = goredis.NewScript(luaBookingEntry + `
 local entries = {}
 if ARGV[1] ~= '' then
 	local b = ARGV[1]
@@ -126,7 +155,7 @@ else
 	for i = 2, #ARGV do
 		local data = redis.call('HGET', KEYS[4], ARGV[i])
 		if data then
-			entries[#entries + 1] = {ARGV[i], cjson.decode(data).booking .. '\0' .. ARGV[i]}
+			entries[#entries + 1] = {ARGV[i], bookingEntry(data, ARGV[i])}
 		end
 	end
 end
@@ -138,30 +167,38 @@ for _, e in ipairs(entries) do
 	redis.call('HDEL', KEYS[4], id)
 	redis.call('HDEL', KEYS[5], id)
 	redis.call('HDEL', KEYS[6], id)
-	redis.call('ZREM', KEYS[7], e[2])
+	if e[2] then
+		redis.call('ZREM', KEYS[7], e[2])
+	end
 end
 return #entries
 `)
 
 // listScript reads reminders: with ARGV[1] non-empty, a booking's that are not dead
-// letters; otherwise the first ARGV[2] dead letters. Reply: their JSON.
+// letters; otherwise the first ARGV[2] dead letters. Reply: id, JSON and score in
+// the dead letters (0 for a booking's) of each.
 var listScript = goredis.NewScript(`
 local out = {}
+local function add(id, score)
+	local data = redis.call('HGET', KEYS[4], id)
+	if data then
+		out[#out + 1] = id
+		out[#out + 1] = data
+		out[#out + 1] = score
+	end
+end
 if ARGV[1] ~= '' then
 	local b = ARGV[1]
 	for _, e in ipairs(redis.call('ZRANGEBYLEX', KEYS[7], '[' .. b .. '\0', '(' .. b .. '\1')) do
 		local id = string.sub(e, #b + 2)
-		local data = redis.call('HGET', KEYS[4], id)
-		if data and not redis.call('ZSCORE', KEYS[3], id) then
-			out[#out + 1] = data
+		if not redis.call('ZSCORE', KEYS[3], id) then
+			add(id, '0')
 		end
 	end
 else
-	for _, id in ipairs(redis.call('ZRANGE', KEYS[3], 0, tonumber(ARGV[2]) - 1)) do
-		local data = redis.call('HGET', KEYS[4], id)
-		if data then
-			out[#out + 1] = data
-		end
+	local failed = redis.call('ZRANGE', KEYS[3], 0, tonumber(ARGV[2]) - 1, 'WITHSCORES')
+	for i = 1, #failed, 2 do
+		add(failed[i], failed[i + 1])
 	end
 end
 return out
@@ -238,7 +275,9 @@ func (s *Store) CancelBooking(ctx context.Context, booking string) error {
 	return nil
 }
 
-// Claim implements reminders.Claimer in one script.
+// Claim implements reminders.Claimer in one script, on the assumption that the
+// replicas' clocks agree (see above); making a dead letter of an unreadable reminder
+// takes one more.
 func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, max int) ([]reminders.Claimed, error) {
 	if err := reminders.ValidateClaim(lease, max); err != nil {
 		return nil, err
@@ -251,21 +290,36 @@ func (s *Store) Claim(ctx context.Context, now time.Time, lease time.Duration, m
 	if err != nil {
 		return nil, fmt.Errorf("claim reminders: %w", err)
 	}
-	claimed := make([]reminders.Claimed, 0, len(reply)/3)
+	claimed := make([]reminders.Claimed, 0, len(reply)/4)
 	var errs []error
-	for i := 0; i+2 < len(reply); i += 3 {
-		data, _ := reply[i].(string)
-		token, _ := reply[i+1].(string)
-		lapses, _ := reply[i+2].(int64)
+	for i := 0; i+3 < len(reply); i += 4 {
+		id, _ := reply[i].(string)
+		data, _ := reply[i+1].(string)
+		token, _ := reply[i+2].(string)
+		lapses, _ := reply[i+3].(int64)
 		var r reminders.Reminder
 		if err := json.Unmarshal([]byte(data), &r); err != nil {
-			// Left claimed: it comes back as a lapse, and fails after MaxAttempts.
-			errs = append(errs, fmt.Errorf("claim reminders: undecodable reminder: %w", err))
+			// Left claimed, it would come back with every lease, never to be sent.
+			errs = append(errs, s.bury(ctx, reminders.Claimed{Reminder: reminders.Unreadable(r, id, err, now), Token: token}, err))
 			continue
 		}
 		claimed = append(claimed, reminders.Claimed{Reminder: reminders.Lapsed(r, int(lapses)), Token: token, Until: until})
 	}
-	return claimed, errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return claimed, fmt.Errorf("claim reminders: %w", err)
+	}
+	return claimed, nil
+}
+
+// bury makes dead, claimed in place of an unreadable reminder with its id, a dead
+// letter, and returns the error that says so.
+func (s *Store) bury(ctx context.Context, dead reminders.Claimed, unreadable error) error {
+	err := fmt.Errorf("reminder %s: unreadable: %w; made a dead letter", dead.ID, unreadable)
+	if settleErr := s.settle(ctx, "bury", dead, &dead.Reminder, dead.Due.UnixMilli(), toFailed); settleErr != nil {
+		// Still claimed: the next claim after its lease tries again.
+		err = fmt.Errorf("reminder %s: unreadable: %w; not yet made a dead letter: %w", dead.ID, unreadable, settleErr)
+	}
+	return err
 }
 
 // Done implements reminders.Claimer in one script.
@@ -320,19 +374,28 @@ func (s *Store) Failed(ctx context.Context) ([]reminders.Reminder, error) {
 	return s.list(ctx, "failed reminders", "", reminders.MaxList)
 }
 
+// list runs listScript: a booking's reminders, or with booking empty the first max
+// dead letters, where those that do not decode are listed as reminders.Unreadable.
 func (s *Store) list(ctx context.Context, what, booking string, max int) ([]reminders.Reminder, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	docs, err := listScript.Run(ctx, s.client, s.remKeys(), booking, strconv.Itoa(max)).StringSlice()
+	reply, err := listScript.Run(ctx, s.client, s.remKeys(), booking, strconv.Itoa(max)).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	rs := make([]reminders.Reminder, len(docs))
-	for i, doc := range docs {
-		if err := json.Unmarshal([]byte(doc), &rs[i]); err != nil {
-			return nil, fmt.Errorf("%s: undecodable reminder: %w", what, err)
+	rs := make([]reminders.Reminder, 0, len(reply)/3)
+	for i := 0; i+2 < len(reply); i += 3 {
+		id, data, score := reply[i], reply[i+1], reply[i+2]
+		var r reminders.Reminder
+		if err := json.Unmarshal([]byte(data), &r); err != nil {
+			if booking != "" {
+				return nil, fmt.Errorf("%s: reminder %s: unreadable: %w", what, id, err)
+			}
+			ms, _ := strconv.ParseFloat(score, 64)
+			r = reminders.Unreadable(r, id, err, time.UnixMilli(int64(ms)))
 		}
+		rs = append(rs, r)
 	}
 	slices.SortStableFunc(rs, func(a, b reminders.Reminder) int { return a.Due.Compare(b.Due) })
 	return rs, nil

@@ -26,6 +26,19 @@ func TestRemindersContract(t *testing.T) {
 	})
 }
 
+// TestRemindersUnreadable corrupts reminders in Redis itself.
+func TestRemindersUnreadable(t *testing.T) {
+	srv := redistest.Start(t)
+	client := newClient(t, srv)
+	store := redis.New(client, redis.Options{Prefix: "bot7"})
+	reminderstest.Unreadable(t, store, func(t *testing.T, id string) {
+		t.Helper()
+		if err := client.HSet(context.Background(), "bot7:{rem}:data", id, `{"id":`).Err(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // TestRemindersExactlyOnce runs three dispatchers, each with its own connections as
 // three replicas would have, on one Redis; the first crashes mid-way.
 func TestRemindersExactlyOnce(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +45,7 @@ type config struct {
 	ReminderOffsets []time.Duration // WEMI_REMINDERS: how long before a booked service reminders go out
 	FollowupAfter   time.Duration   // WEMI_REMINDER_FOLLOWUP: how long after it the rating request goes out
 	BookingTTL      time.Duration   // WEMI_BOOKING_TTL: how long a booking is kept after its last change
+	ReminderRate    float64         // WEMI_REMINDER_RATE: reminders a second, per replica
 
 	// searchTimeoutErr is an invalid WEMI_SEARCH_TIMEOUT, reported only by commands
 	// that search and only when no flag overrides it.
@@ -77,6 +79,7 @@ func configFromEnv(env map[string]string) (config, error) {
 
 		FollowupAfter: 2 * time.Hour,
 		BookingTTL:    90 * 24 * time.Hour,
+		ReminderRate:  10,
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "data"
@@ -166,6 +169,13 @@ func configFromEnv(env map[string]string) (config, error) {
 			return config{}, fmt.Errorf("WEMI_BOOKING_TTL=%q is not a duration of at least 24h, such as 2160h", v)
 		}
 		cfg.BookingTTL = d
+	}
+	if v := env["WEMI_REMINDER_RATE"]; v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0.1 || r > 30 {
+			return config{}, fmt.Errorf("WEMI_REMINDER_RATE=%q must be a number of reminders a second, each replica's share of Telegram's 30, such as 10", v)
+		}
+		cfg.ReminderRate = r
 	}
 	if err := cfg.checkSlack(); err != nil {
 		return config{}, err

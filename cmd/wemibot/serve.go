@@ -17,6 +17,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
 
 	"github.com/comune-milano/wemibot/adapters/bolt"
 	"github.com/comune-milano/wemibot/adapters/telegram"
@@ -32,10 +33,6 @@ import (
 // telegramWebhookPath is where the Telegram webhook is served; the public URL in
 // WEMI_TELEGRAM_WEBHOOK_URL must reach it.
 const telegramWebhookPath = "/telegram/webhook"
-
-// reminderRate bounds the reminders one replica sends a second, well inside
-// Telegram's 30 messages a second for a bot (the citizens' answers need room too).
-const reminderRate = 10
 
 // bookingStores returns the bookings and the reminder queue kept in the same store
 // as conversations.
@@ -159,15 +156,19 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	fmt.Fprintln(c.stdout, sd.banner(c))
 	fmt.Fprintln(c.stdout, "Ctrl-C stops; SIGHUP reloads the catalogue.")
 
-	dispatcher, err := reminders.NewDispatcher(queue, engine, reminders.Options{Logger: log, RateLimit: reminderRate})
+	dispatcher, err := reminders.NewDispatcher(queue, engine, reminders.Options{Logger: log, RateLimit: rate.Limit(c.cfg.ReminderRate)})
 	if err != nil {
 		return err
 	}
-	stopScheduler, err := startScheduler(ctx, store, sd, dispatcher, log)
+	stopScheduler, err := startScheduler(ctx, scheduled{store: store, desk: sd, dispatcher: dispatcher,
+		engine: engine, once: deskStore}, log)
 	if err != nil {
 		return err
 	}
 	defer stopScheduler()
+	// No new scheduled work once shutdown starts: a reminder must not be claimed
+	// while the channels that send it are stopping.
+	go func() { <-ctx.Done(); stopScheduler() }()
 
 	g, gctx := errgroup.WithContext(ctx)
 	if tg != nil {
@@ -248,17 +249,31 @@ func (c *cli) startTelegram(ctx context.Context, engine *bot.Engine, site *web.S
 	return tg, nil
 }
 
+// scheduled is what the scheduler runs.
+type scheduled struct {
+	store      bot.Store
+	desk       *staffDesk
+	dispatcher *reminders.Dispatcher
+	engine     *bot.Engine
+	once       desk.Onces
+}
+
+// reconcileEvery is how often bookings are checked for what a failure left behind;
+// one replica does it each time.
+const reconcileEvery = 5 * time.Minute
+
 // startScheduler runs the scheduled work (robfig/cron, Europe/Rome): booking
-// reminders every 10 seconds, the staff desk's daily digest at 08:00, and every hour the sweep of expired records from the embedded
-// store (Redis expires them by itself). The returned function stops it and waits for
-// a job in progress.
-func startScheduler(ctx context.Context, store bot.Store, sd *staffDesk, dispatcher *reminders.Dispatcher, log *slog.Logger) (func(), error) {
+// reminders every 10 seconds, the repair of bookings every 5 minutes, the staff
+// desk's daily digest at 08:00, and every hour the sweep of expired records from the
+// embedded store (Redis expires them by itself). The returned function stops it and
+// waits for a job in progress; calling it again does nothing.
+func startScheduler(ctx context.Context, jobs scheduled, log *slog.Logger) (func(), error) {
 	rome, err := time.LoadLocation("Europe/Rome")
 	if err != nil {
 		return nil, fmt.Errorf("load the Europe/Rome time zone: %w", err)
 	}
-	sched := cron.New(cron.WithLocation(rome))
-	if s, ok := store.(*bolt.Store); ok {
+	sched := cron.New(cron.WithLocation(rome), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
+	if s, ok := jobs.store.(*bolt.Store); ok {
 		sched.AddFunc("@every 1h", func() {
 			if n, err := s.Sweep(ctx); err != nil {
 				log.Error("sweep expired records failed", "err", err)
@@ -267,16 +282,32 @@ func startScheduler(ctx context.Context, store bot.Store, sd *staffDesk, dispatc
 			}
 		})
 	}
-	if sd != nil {
-		if _, err := sd.desk.Schedule(sched); err != nil {
+	if jobs.desk != nil {
+		if _, err := jobs.desk.desk.Schedule(sched); err != nil {
 			return nil, fmt.Errorf("schedule the daily digest: %w", err)
 		}
 	}
-	if _, err := dispatcher.Schedule(sched); err != nil {
+	if _, err := jobs.dispatcher.Schedule(sched); err != nil {
 		return nil, fmt.Errorf("schedule the reminders: %w", err)
 	}
+	sched.AddFunc("@every "+reconcileEvery.String(), func() {
+		rctx, cancel := context.WithTimeout(ctx, reconcileEvery/2)
+		defer cancel()
+		turn := time.Now().Truncate(reconcileEvery).Format(time.RFC3339)
+		if first, err := jobs.once.Once(rctx, "reconcile:"+turn, reconcileEvery); err != nil || !first {
+			return // another replica's turn, or the store is away: next time
+		}
+		done, err := jobs.engine.Reconcile(rctx)
+		if err != nil {
+			log.Error("repair of bookings incomplete", "err", err)
+		}
+		if done != (bot.Reconciled{}) {
+			log.Info("bookings repaired", "reminders_replanned", done.Replanned, "requests_reposted", done.Reposted, "concluded", done.Concluded)
+		}
+	})
 	sched.Start()
-	return func() { <-sched.Stop().Done() }, nil
+	var once sync.Once
+	return func() { once.Do(func() { <-sched.Stop().Done() }) }, nil
 }
 
 // catalogueReloader loads, validates and indexes the catalogue aside, then swaps it in;

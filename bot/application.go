@@ -1,0 +1,458 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/comune-milano/wemibot/domestic"
+)
+
+// The events of Tate/Colf/Badanti for staff; Event.Booking names the request or
+// application.
+const (
+	EventDomesticRequest EventKind = "domestic_request"
+	EventApplication     EventKind = "application"
+	// EventDomesticWithdrawn: the citizen withdrew a request (Reason "request") or an
+	// application (Reason "application"); Text "erased" when its data went too.
+	EventDomesticWithdrawn EventKind = "domestic_withdrawn"
+)
+
+// startApplication begins a worker's application with the privacy notice: nothing is
+// kept before the citizen consents.
+func (t *turnCtx) startApplication() {
+	if !t.domesticAvailable() {
+		t.domestic()
+		return
+	}
+	t.st.Flow = flowDomestic
+	t.st.Dom = &domDraft{Kind: "work", Years: -1}
+	days := strconv.Itoa(int(t.e.opts.DomesticRetention / (24 * time.Hour)))
+	t.say(Reply{Text: t.T("dom.work_privacy", "days", days), Buttons: [][]Button{
+		{btn(t.T("dom.consent_yes"), actDom, "consent", "yes"), btn(t.T("dom.consent_no"), actDom, "consent", "no")}}})
+}
+
+// consent records the citizen's answer to the privacy notice: no means nothing is
+// stored and the draft is dropped.
+func (t *turnCtx) consent(yes bool) {
+	d := t.st.Dom
+	if d == nil || d.Kind != "work" {
+		t.stale()
+		return
+	}
+	if !yes {
+		t.st.Dom, t.st.Flow = nil, ""
+		t.say(Reply{Text: t.T("dom.consent_refused"), Buttons: t.mainMenu()})
+		return
+	}
+	d.Consent = t.now
+	if t.st.Consents == nil {
+		t.st.Consents = map[string]time.Time{}
+	}
+	t.st.Consents["application"] = t.now
+	t.st.Flow = flowDomestic
+	t.askApplication()
+}
+
+// askApplication asks for the first missing field of an application.
+func (t *turnCtx) askApplication() {
+	d := t.st.Dom
+	cancel := []Button{btn(t.T("book.abandon"), actDom, "x")}
+	done := btn(t.T("dom.done"), actDom, "next")
+	switch {
+	case d.Consent.IsZero():
+		t.startApplication()
+	case !d.RolesDone:
+		row := []Button{}
+		for _, r := range domestic.Roles() {
+			row = append(row, btn(checked(slices.Contains(d.Roles, string(r)))+t.T("role."+string(r)), actDom, "roles", string(r)))
+		}
+		t.say(Reply{Text: t.T("dom.ask_roles"), Buttons: [][]Button{row, {done}, cancel}})
+	case d.Years < 0:
+		t.say(Reply{Text: t.T("dom.ask_years"), Buttons: [][]Button{{
+			btn(t.T("dom.years_0"), actDom, "years", "0"), btn("1–2", actDom, "years", "2"),
+			btn("3–5", actDom, "years", "5"), btn("6–10", actDom, "years", "10"), btn("10+", actDom, "years", "11")}, cancel}})
+	case !d.ExpDone:
+		t.say(Reply{Text: t.T("dom.ask_experience", "max", strconv.Itoa(maxExpRunes)), Buttons: [][]Button{
+			{btn(t.T("dom.skip"), actDom, "next")}, cancel}})
+	case !d.LangsDone:
+		t.askLanguages()
+	case !d.CertsDone:
+		rows := [][]Button{}
+		row := []Button{}
+		for _, c := range domestic.Certificates() {
+			row = append(row, btn(checked(slices.Contains(d.Certs, c))+t.T("cert."+c), actDom, "cert", c))
+			if len(row) == 3 {
+				rows, row = append(rows, row), []Button{}
+			}
+		}
+		if len(row) > 0 {
+			rows = append(rows, row)
+		}
+		t.say(Reply{Text: t.T("dom.ask_certs"), Buttons: append(rows, []Button{done}, cancel)})
+	case !d.MunDone:
+		rows := zoneRows(actDom, "mun")
+		for _, row := range rows {
+			for i := range row {
+				n, _ := strconv.Atoi(row[i].Label)
+				row[i].Label = checked(slices.Contains(d.Municipi, n)) + row[i].Label
+			}
+		}
+		rows = append(rows, []Button{btn(t.T("dom.all_city"), actDom, "allcity")}, []Button{done}, cancel)
+		t.say(Reply{Text: t.T("dom.ask_zones"), Buttons: rows})
+	case d.Avail == "":
+		t.say(Reply{Text: t.T("dom.ask_avail", "max", strconv.Itoa(maxAvailRunes)), Buttons: [][]Button{
+			{btn(t.T("dom.avail_full"), actDom, "avail", "full"), btn(t.T("dom.avail_morning"), actDom, "avail", "morning"),
+				btn(t.T("dom.avail_afternoon"), actDom, "avail", "afternoon")},
+			{btn(t.T("dom.avail_night"), actDom, "avail", "night"), btn(t.T("dom.avail_weekend"), actDom, "avail", "weekend")}, cancel}})
+	case !d.LiveSet:
+		t.say(Reply{Text: t.T("dom.ask_livein"), Buttons: [][]Button{
+			{btn(t.T("dom.livein_yes"), actDom, "live", "1"), btn(t.T("dom.livein_no"), actDom, "live", "0")}, cancel}})
+	case d.Contact == "":
+		t.say(Reply{Text: t.T("dom.ask_contact"), Buttons: [][]Button{cancel}})
+	default:
+		t.applicationSummary()
+	}
+}
+
+// availKeys name the availability buttons' texts.
+var availKeys = map[string]string{"full": "dom.avail_full", "morning": "dom.avail_morning",
+	"afternoon": "dom.avail_afternoon", "night": "dom.avail_night", "weekend": "dom.avail_weekend"}
+
+func checked(on bool) string {
+	if on {
+		return "✅ "
+	}
+	return ""
+}
+
+// applicationButton handles the application's own buttons; false for none of them.
+func (t *turnCtx) applicationButton(step, value string, n int) bool {
+	d := t.st.Dom
+	switch step {
+	case "roles":
+		if slices.Contains(domestic.Roles(), domestic.Role(value)) {
+			d.Roles = toggle(d.Roles, value)
+		}
+	case "years":
+		if n >= 0 && n <= 60 {
+			d.Years = n
+		}
+	case "cert":
+		if slices.Contains(domestic.Certificates(), value) {
+			d.Certs = toggle(d.Certs, value)
+		}
+	case "allcity":
+		d.Municipi = []int{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	case "avail":
+		if key, ok := availKeys[value]; ok {
+			d.Avail = t.T(key)
+		}
+	case "live":
+		d.LiveIn, d.LiveSet = value == "1", true
+	case "next":
+		switch {
+		case !d.RolesDone:
+			d.RolesDone = len(d.Roles) > 0
+			if !d.RolesDone {
+				t.text("dom.roles_none")
+			}
+		case d.Years < 0:
+		case !d.ExpDone:
+			d.ExpDone = true
+		case !d.LangsDone:
+		case !d.CertsDone:
+			d.CertsDone = true
+		case !d.MunDone:
+			d.MunDone = len(d.Municipi) > 0
+			if !d.MunDone {
+				t.text("dom.zones_none")
+			}
+		}
+	default:
+		return false
+	}
+	t.askApplication()
+	return true
+}
+
+// applicationText takes what a worker typed as the answer to the question asked.
+func (t *turnCtx) applicationText(text string) {
+	d := t.st.Dom
+	switch {
+	case d.Consent.IsZero():
+		t.text("dom.consent_buttons")
+	case !d.RolesDone:
+		if r := t.e.domesticRole(text); r != "" && !slices.Contains(d.Roles, r) {
+			d.Roles = append(d.Roles, r)
+		} else {
+			t.text("book.use_buttons")
+		}
+	case d.Years < 0:
+		n, err := strconv.Atoi(strings.Fields(text + " x")[0])
+		if err != nil || n < 0 || n > 60 {
+			t.text("dom.years_invalid")
+		} else {
+			d.Years = n
+		}
+	case !d.ExpDone:
+		if utf8.RuneCountInString(text) > maxExpRunes {
+			t.text("book.note_too_long", "max", strconv.Itoa(maxExpRunes))
+			return
+		}
+		d.Experience, d.ExpDone = text, true
+	case d.MunDone && d.Avail == "":
+		if utf8.RuneCountInString(text) > maxAvailRunes {
+			t.text("book.note_too_long", "max", strconv.Itoa(maxAvailRunes))
+			return
+		}
+		d.Avail = text
+	case d.MunDone && d.LiveSet && d.Contact == "":
+		c, ok := validContact(text)
+		if !ok {
+			t.text("dom.contact_invalid")
+			return
+		}
+		d.Contact = c
+	case !d.MunDone && d.CertsDone && d.LangsDone:
+		if m, ok := t.municipioOf(text); ok && !slices.Contains(d.Municipi, m) {
+			d.Municipi = append(d.Municipi, m)
+		}
+	default:
+		t.text("book.use_buttons")
+	}
+	t.askApplication()
+}
+
+// applicationSummary shows the application and asks for confirmation.
+func (t *turnCtx) applicationSummary() {
+	d := t.st.Dom
+	roles := make([]string, len(d.Roles))
+	for i, r := range d.Roles {
+		roles[i] = t.T("role." + r)
+	}
+	certs := make([]string, len(d.Certs))
+	for i, c := range d.Certs {
+		certs[i] = t.T("cert." + c)
+	}
+	live := t.T("dom.livein_no")
+	if d.LiveIn {
+		live = t.T("dom.livein_yes")
+	}
+	t.say(Reply{Text: t.T("dom.work_summary", "roles", strings.Join(roles, ", "), "years", strconv.Itoa(d.Years),
+		"experience", orDash(d.Experience), "langs", t.languageNames(d.Langs), "certs", orDash(strings.Join(certs, ", ")),
+		"zones", t.municipi(d.Municipi), "avail", d.Avail, "livein", live, "contact", d.Contact),
+		Buttons: [][]Button{{btn(t.T("book.confirm"), actDom, "ok")},
+			{btn(t.T("book.restart"), actDom, "redo"), btn(t.T("book.abandon"), actDom, "x")}}})
+}
+
+// submitApplication stores the application (consent given) and sends it to staff.
+func (t *turnCtx) submitApplication(ctx context.Context) {
+	d := t.st.Dom
+	roles := make([]domestic.Role, len(d.Roles))
+	for i, r := range d.Roles {
+		roles[i] = domestic.Role(r)
+	}
+	a := domestic.Application{ID: domestic.NewID(), Conversation: t.m.Conversation(), Lang: t.st.Lang, FirstName: t.m.FirstName,
+		Roles: roles, Years: d.Years, Experience: d.Experience, Languages: d.Langs, Certificates: d.Certs,
+		Municipi: d.Municipi, Availability: d.Avail, LiveIn: d.LiveIn, Consent: d.Consent, Contact: d.Contact,
+		Status: domestic.ApplicationSent, Created: t.now, Updated: t.now}
+	if err := t.e.opts.Domestic.CreateApplication(ctx, a); err != nil {
+		t.e.log.ErrorContext(ctx, "save an application failed", "err", err)
+		t.say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actDom, "ok")}}})
+		return
+	}
+	t.st.Dom, t.st.Flow = nil, ""
+	ev := t.event(EventApplication, "", false)
+	ev.Recent, ev.Query, ev.Booking = nil, "", a.ID
+	t.events = append(t.events, ev)
+	t.say(Reply{Text: t.T("dom.work_sent"), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
+}
+
+// myDomestic lists the citizen's requests and applications with their state, to
+// withdraw or erase them.
+func (t *turnCtx) myDomestic(ctx context.Context) {
+	if t.e.opts.Domestic == nil {
+		t.say(Reply{Text: t.T("dom.none"), Buttons: t.mainMenu()})
+		return
+	}
+	reqs, apps, err := t.e.opts.Domestic.ByConversation(ctx, t.m.Conversation())
+	if err != nil {
+		t.e.log.ErrorContext(ctx, "list domestic-work requests failed", "err", err)
+		t.say(Reply{Text: t.T("book.list_failed"), Buttons: t.mainMenu()})
+		return
+	}
+	if len(reqs)+len(apps) == 0 {
+		t.say(Reply{Text: t.T("dom.none"), Buttons: [][]Button{{btn(t.T("dom.hire_button"), actDom, "fam")},
+			{btn(t.T("dom.work_button"), actDom, "work")}, {btn(t.T("button.menu"), actMenu)}}})
+		return
+	}
+	var b strings.Builder
+	b.WriteString(t.T("dom.mine_title"))
+	var rows [][]Button
+	n := 0
+	add := func(line, id string, open bool) {
+		n++
+		fmt.Fprintf(&b, "\n\n%d. %s", n, line)
+		row := []Button{}
+		if open {
+			row = append(row, btn(t.T("dom.withdraw_n", "n", strconv.Itoa(n)), actDom, "withdraw", id))
+		}
+		rows = append(rows, append(row, btn(t.T("dom.erase_n", "n", strconv.Itoa(n)), actDom, "erase", id)))
+	}
+	for _, r := range reqs {
+		add(t.T("dom.request_line", "role", t.T("role."+string(r.Role)), "date", r.Created.In(t.e.rome).Format("02/01"),
+			"status", t.T("rstatus."+string(r.Status)))+noteLine(t, r.Note), r.ID, r.Closed.IsZero())
+	}
+	for _, a := range apps {
+		add(t.T("dom.application_line", "date", a.Created.In(t.e.rome).Format("02/01"),
+			"status", t.T("astatus."+string(a.Status)))+noteLine(t, a.Note), a.ID, a.Closed.IsZero())
+	}
+	t.say(Reply{Text: b.String(), Buttons: append(rows, []Button{btn(t.T("button.menu"), actMenu)})})
+}
+
+func noteLine(t *turnCtx, note string) string {
+	if note == "" {
+		return ""
+	}
+	return "\n" + t.T("dom.staff_note", "note", note)
+}
+
+// domesticWithdraw withdraws a request or an application, or erases it altogether.
+func (t *turnCtx) domesticWithdraw(ctx context.Context, id string, erase bool) {
+	store := t.e.opts.Domestic
+	if store == nil || !domestic.ValidID(id) {
+		t.stale()
+		return
+	}
+	conv := t.m.Conversation()
+	kind := "request"
+	withdraw := func() error {
+		_, err := store.UpdateRequest(ctx, id, func(r *domestic.Request) error {
+			if r.Conversation != conv {
+				return domestic.ErrNotFound
+			}
+			if !r.Closed.IsZero() {
+				return nil // closed already: nothing to withdraw
+			}
+			return r.Transition(domestic.RequestWithdrawn, "", t.now)
+		})
+		if errors.Is(err, domestic.ErrNotFound) {
+			kind = "application"
+			_, err = store.UpdateApplication(ctx, id, func(a *domestic.Application) error {
+				if a.Conversation != conv {
+					return domestic.ErrNotFound
+				}
+				if !a.Closed.IsZero() {
+					return nil
+				}
+				return a.Transition(domestic.ApplicationWithdrawn, "", t.now)
+			})
+		}
+		return err
+	}
+	err := withdraw()
+	if err == nil && erase {
+		err = store.Delete(ctx, conv, id)
+	}
+	switch {
+	case errors.Is(err, domestic.ErrNotFound):
+		t.stale()
+		return
+	case err != nil:
+		t.e.log.ErrorContext(ctx, "withdraw a domestic-work request failed", "err", err)
+		t.say(Reply{Text: t.T("book.failed"), Buttons: t.mainMenu()})
+		return
+	}
+	ev := t.event(EventDomesticWithdrawn, kind, false)
+	ev.Recent, ev.Query, ev.Booking, ev.FirstName = nil, "", id, ""
+	if erase {
+		ev.Text = "erased" // the staff card must forget the citizen too
+	}
+	t.events = append(t.events, ev)
+	key := "dom.withdrawn"
+	if erase {
+		key = "dom.erased"
+	}
+	t.say(Reply{Text: t.T(key), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
+}
+
+// domesticRole finds a role in what the citizen wrote ("" for none).
+func (e *Engine) domesticRole(text string) string {
+	for _, r := range domestic.Roles() {
+		if e.mentions("role_"+string(r), text) {
+			return string(r)
+		}
+	}
+	return ""
+}
+
+// wantsToWork reports a citizen asking to work as a tata, colf or badante.
+func (e *Engine) wantsToWork(text string) bool {
+	return e.domesticRole(text) != "" && e.mentions(intentWorkAs, text)
+}
+
+// wantsToHire reports a family looking for a tata, colf or badante to hire, as
+// opposed to booking an hourly service ("babysitter per stasera" is a service; "tata
+// fissa" or "cerco una badante" is hiring).
+func (e *Engine) wantsToHire(text string) bool {
+	role := e.domesticRole(text)
+	switch {
+	case role == "":
+		return false
+	case role == string(domestic.Tata):
+		return e.mentions(intentFixedCare, text)
+	}
+	return e.mentions(intentHire, text) || e.mentions(intentFixedCare, text)
+}
+
+// DomesticAction is staff changing the state of a request or an application.
+type DomesticAction struct {
+	ID       string
+	Request  bool   // a family's request (else a worker's application)
+	Status   string // a domestic.RequestStatus or domestic.ApplicationStatus
+	Note     string // for the citizen, optional
+	Operator string
+}
+
+// DomesticFromStaff applies staff's change to a request or an application and tells
+// the citizen. It returns domestic.ErrTransition (wrapped) for a change the state
+// does not allow, and ErrNotDelivered when the citizen could not be told.
+func (e *Engine) DomesticFromStaff(ctx context.Context, a DomesticAction) (conversation string, err error) {
+	if e.opts.Domestic == nil {
+		return "", errors.New("bot: no domestic-work store")
+	}
+	now := e.now()
+	note := truncateRunes(cleanText(a.Note), 300)
+	var lang, key string
+	if a.Request {
+		r, err := e.opts.Domestic.UpdateRequest(ctx, a.ID, func(r *domestic.Request) error {
+			return r.Transition(domestic.RequestStatus(a.Status), note, now)
+		})
+		if err != nil {
+			return "", err
+		}
+		conversation, lang, key = r.Conversation, r.Lang, "rstatus_msg."+a.Status
+	} else {
+		ap, err := e.opts.Domestic.UpdateApplication(ctx, a.ID, func(ap *domestic.Application) error {
+			return ap.Transition(domestic.ApplicationStatus(a.Status), note, now)
+		})
+		if err != nil {
+			return "", err
+		}
+		conversation, lang, key = ap.Conversation, ap.Lang, "astatus_msg."+a.Status
+	}
+	t := e.citizenTurn(conversation, lang, now)
+	text := t.T(key)
+	if note != "" {
+		text += "\n" + t.T("dom.staff_note", "note", note)
+	}
+	t.say(Reply{Text: text, Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
+	channel, user, _ := splitConversation(conversation)
+	return conversation, e.push(ctx, channel, user, withLang(t.replies, t.st.Lang))
+}

@@ -1,0 +1,447 @@
+package bot
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/comune-milano/wemibot/bookings"
+	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/domestic"
+)
+
+// domDraft is a family's request or a worker's application being put together; like
+// a booking, each answer fills a field and the next question is the first missing.
+type domDraft struct {
+	Kind string `json:"kind"` // "fam" or "work"
+
+	// A family's request.
+	Role      string    `json:"role,omitempty"`
+	Pattern   string    `json:"pattern,omitempty"`
+	Hours     int       `json:"hours,omitempty"`
+	SelfSet   bool      `json:"self_set,omitempty"`
+	SelfSuff  bool      `json:"self_suff,omitempty"`
+	Start     time.Time `json:"start,omitzero"`
+	Municipio int       `json:"municipio,omitempty"`
+	CareFor   string    `json:"care_for,omitempty"`
+	CareDone  bool      `json:"care_done,omitempty"`
+
+	// Both.
+	Langs     []string `json:"langs,omitempty"`
+	LangsDone bool     `json:"langs_done,omitempty"`
+	Contact   string   `json:"contact,omitempty"`
+
+	// A worker's application.
+	Consent    time.Time `json:"consent,omitzero"`
+	Roles      []string  `json:"roles,omitempty"`
+	RolesDone  bool      `json:"roles_done,omitempty"`
+	Years      int       `json:"years"` // -1 until answered
+	Experience string    `json:"experience,omitempty"`
+	ExpDone    bool      `json:"exp_done,omitempty"`
+	Certs      []string  `json:"certs,omitempty"`
+	CertsDone  bool      `json:"certs_done,omitempty"`
+	Municipi   []int     `json:"municipi,omitempty"`
+	MunDone    bool      `json:"mun_done,omitempty"`
+	Avail      string    `json:"avail,omitempty"`
+	LiveIn     bool      `json:"live_in,omitempty"`
+	LiveSet    bool      `json:"live_set,omitempty"`
+}
+
+// flowDomestic is the Tate/Colf/Badanti flow (a request or an application).
+const flowDomestic = "dom"
+
+// Limits of the free texts of a request or an application.
+const (
+	maxCareRunes    = 300
+	maxContactRunes = 100
+	maxExpRunes     = 300
+	maxAvailRunes   = 200
+)
+
+// domesticLanguages are the languages offered as buttons; others can be typed.
+var domesticLanguages = []string{"it", "en", "es", "fr", "ro", "uk", "ar", "tl"}
+
+// domesticAvailable reports whether requests and applications go through the bot:
+// staff handle them, so a desk and a store are needed.
+func (t *turnCtx) domesticAvailable() bool {
+	return t.e.opts.Staff != nil && t.e.opts.Domestic != nil
+}
+
+// domestic explains WeMi's Tate/Colf/Badanti service and offers its two ways in.
+func (t *turnCtx) domestic() {
+	rows := [][]Button{}
+	if t.domesticAvailable() {
+		rows = append(rows, []Button{btn(t.T("dom.hire_button"), actDom, "fam")}, []Button{btn(t.T("dom.work_button"), actDom, "work")})
+	}
+	rows = append(rows,
+		[]Button{btn(t.T("domestic.search_services"), actCat, string(catalogue.LavoroDomestico))},
+		[]Button{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)})
+	t.say(Reply{Text: t.T("domestic.info"), Buttons: rows})
+}
+
+// startHire begins a family's request; role may be known from what they wrote.
+func (t *turnCtx) startHire(role string) {
+	if !t.domesticAvailable() {
+		t.domestic()
+		return
+	}
+	t.st.Flow = flowDomestic
+	t.st.Dom = &domDraft{Kind: "fam", Role: role, Years: -1}
+	t.text("dom.hire_intro")
+	t.askDomestic()
+}
+
+// askDomestic asks for the draft's first missing field, or shows its summary.
+func (t *turnCtx) askDomestic() {
+	d := t.st.Dom
+	if d.Kind == "work" {
+		t.askApplication()
+		return
+	}
+	cancel := []Button{btn(t.T("book.abandon"), actDom, "x")}
+	switch {
+	case d.Role == "":
+		row := []Button{}
+		for _, r := range domestic.Roles() {
+			row = append(row, btn(t.T("role."+string(r)), actDom, "role", string(r)))
+		}
+		t.say(Reply{Text: t.T("dom.ask_role"), Buttons: [][]Button{row, cancel}})
+	case d.Pattern == "":
+		rows := [][]Button{}
+		for _, p := range domestic.Patterns() {
+			rows = append(rows, []Button{btn(t.T("pattern."+string(p)), actDom, "pat", string(p))})
+		}
+		t.say(Reply{Text: t.T("dom.ask_pattern"), Buttons: append(rows, cancel)})
+	case d.Hours == 0:
+		row := []Button{}
+		for _, h := range hoursChoices(d.Pattern) {
+			row = append(row, btn(strconv.Itoa(h), actDom, "hours", strconv.Itoa(h)))
+		}
+		t.say(Reply{Text: t.T("dom.ask_hours"), Buttons: [][]Button{row, cancel}})
+	case d.Role == string(domestic.Badante) && !d.SelfSet:
+		t.say(Reply{Text: t.T("dom.ask_self"), Buttons: [][]Button{
+			{btn(t.T("dom.self_yes"), actDom, "self", "1"), btn(t.T("dom.self_no"), actDom, "self", "0")}, cancel}})
+	case d.Start.IsZero():
+		t.say(Reply{Text: t.T("dom.ask_start"), Buttons: [][]Button{
+			{btn(t.T("dom.start_asap"), actDom, "start", "7"), btn(t.T("dom.start_2w"), actDom, "start", "14"),
+				btn(t.T("dom.start_month"), actDom, "start", "30")}, cancel}})
+	case d.Municipio == 0:
+		t.say(Reply{Text: t.T("dom.ask_zone"), Buttons: append(zoneRows(actDom, "mun"), cancel)})
+	case !d.CareDone:
+		t.say(Reply{Text: t.T("dom.ask_care", "max", strconv.Itoa(maxCareRunes)), Buttons: [][]Button{
+			{btn(t.T("dom.rather_not"), actDom, "care")}, cancel}})
+	case !d.LangsDone:
+		t.askLanguages()
+	case d.Contact == "":
+		t.say(Reply{Text: t.T("dom.ask_contact"), Buttons: [][]Button{cancel}})
+	default:
+		t.hireSummary()
+	}
+}
+
+// hoursChoices are the weekly hours offered as buttons for a working pattern.
+func hoursChoices(pattern string) []int {
+	switch domestic.Pattern(pattern) {
+	case domestic.Convivente:
+		return []int{54}
+	case domestic.ConvivenzaRidotta:
+		return []int{20, 25, 30}
+	case domestic.Weekend:
+		return []int{8, 16}
+	case domestic.PresenzaNotturna, domestic.AssistenzaNotturna:
+		return []int{20, 30, 40}
+	}
+	return []int{10, 20, 25, 30, 40}
+}
+
+// zoneRows are the nine Municipi as buttons.
+func zoneRows(action, step string) [][]Button {
+	rows := [][]Button{{}, {}}
+	for m := 1; m <= 9; m++ {
+		rows[(m-1)/5] = append(rows[(m-1)/5], btn(strconv.Itoa(m), action, step, strconv.Itoa(m)))
+	}
+	return rows
+}
+
+// askLanguages offers languages as toggles.
+func (t *turnCtx) askLanguages() {
+	d := t.st.Dom
+	rows := [][]Button{}
+	row := []Button{}
+	for _, l := range domesticLanguages {
+		label := t.T("lang." + l)
+		if slices.Contains(d.Langs, l) {
+			label = "✅ " + label
+		}
+		row = append(row, btn(label, actDom, "lang", l))
+		if len(row) == 4 {
+			rows, row = append(rows, row), []Button{}
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	rows = append(rows, []Button{btn(t.T("dom.done"), actDom, "langok")})
+	t.say(Reply{Text: t.T("dom.ask_langs"), Buttons: rows, Replace: t.m.Button != "" && strings.Contains(t.m.Button, ":lang:")})
+}
+
+// hireSummary shows the request with the monthly cost estimate and what help the
+// family may be able to get, and asks for confirmation.
+func (t *turnCtx) hireSummary() {
+	d := t.st.Dom
+	var b strings.Builder
+	b.WriteString(t.T("dom.summary", "role", t.T("role."+d.Role), "pattern", t.T("pattern."+d.Pattern),
+		"hours", strconv.Itoa(d.Hours), "start", d.Start.In(t.e.rome).Format("02/01/2006"), "zone", strconv.Itoa(d.Municipio),
+		"care", orDash(d.CareFor), "langs", t.languageNames(d.Langs), "contact", d.Contact))
+	b.WriteString("\n\n" + t.estimateText())
+	if sup := t.supportsText(d.Role); sup != "" {
+		b.WriteString("\n\n" + sup)
+	}
+	b.WriteString("\n\n" + t.T("dom.privacy_request", "days", strconv.Itoa(int(t.e.opts.DomesticRetention/(24*time.Hour)))))
+	t.say(Reply{Text: b.String(), Buttons: [][]Button{{btn(t.T("book.confirm"), actDom, "ok")},
+		{btn(t.T("book.restart"), actDom, "redo"), btn(t.T("book.abandon"), actDom, "x")}}})
+}
+
+// estimateText is the monthly cost estimate of the draft, labelled as such.
+func (t *turnCtx) estimateText() string {
+	d := t.st.Dom
+	if t.e.pay == nil {
+		return ""
+	}
+	est, ok := t.e.pay.Estimate(domestic.Role(d.Role), domestic.Pattern(d.Pattern), d.Hours, d.SelfSuff || d.Role != string(domestic.Badante))
+	if !ok {
+		return t.T("dom.no_estimate")
+	}
+	return t.T("dom.estimate", "total", t.euros(est.TotalMonthly), "gross", t.euros(est.GrossMonthly),
+		"contributions", t.euros(est.Contributions), "accruals", t.euros(est.Accruals), "level", est.Level,
+		"year", strconv.Itoa(t.e.pay.Year), "source", t.e.pay.Source)
+}
+
+// supportsText lists the help a family may be able to get, never promised.
+func (t *turnCtx) supportsText(role string) string {
+	var lines []string
+	for _, s := range t.e.supports {
+		if len(s.Roles) > 0 && !slices.Contains(s.Roles, domestic.Role(role)) {
+			continue
+		}
+		lines = append(lines, "• *"+s.Name+"*: "+s.What+" "+t.T("dom.support_who", "conditions", s.Conditions))
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return t.T("dom.supports") + "\n" + strings.Join(lines, "\n")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// onDomesticButton handles the flow's buttons ("dom:<step>[:<value>]").
+func (t *turnCtx) onDomesticButton(ctx context.Context, arg string) {
+	step, value, _ := strings.Cut(arg, ":")
+	switch step {
+	case "fam":
+		t.startHire("")
+		return
+	case "work":
+		t.startApplication()
+		return
+	case "mine":
+		t.myDomestic(ctx)
+		return
+	case "withdraw", "erase":
+		t.domesticWithdraw(ctx, value, step == "erase")
+		return
+	case "consent":
+		t.consent(value == "yes")
+		return
+	}
+	d := t.st.Dom
+	if d == nil {
+		t.stale()
+		return
+	}
+	t.st.Flow = flowDomestic
+	n, _ := strconv.Atoi(value)
+	switch step {
+	case "x":
+		t.st.Dom, t.st.Flow = nil, ""
+		t.say(Reply{Text: t.T("dom.abandoned"), Buttons: t.mainMenu()})
+		return
+	case "redo":
+		t.st.Dom = &domDraft{Kind: d.Kind, Years: -1, Consent: d.Consent}
+	case "ok":
+		if d.Kind == "work" {
+			t.submitApplication(ctx)
+		} else {
+			t.submitRequest(ctx)
+		}
+		return
+	case "role":
+		if slices.Contains(domestic.Roles(), domestic.Role(value)) {
+			d.Role = value
+		}
+	case "pat":
+		if slices.Contains(domestic.Patterns(), domestic.Pattern(value)) {
+			d.Pattern, d.Hours = value, 0
+		}
+	case "hours":
+		if n >= 1 && n <= 60 {
+			d.Hours = n
+		}
+	case "self":
+		d.SelfSuff, d.SelfSet = value == "1", true
+	case "start":
+		if n >= 1 && n <= 60 {
+			d.Start = t.today().AddDate(0, 0, n)
+		}
+	case "mun":
+		if n >= 1 && n <= 9 {
+			if d.Kind == "work" {
+				d.Municipi = toggle(d.Municipi, n)
+				t.askApplication()
+				return
+			}
+			d.Municipio = n
+		}
+	case "care":
+		d.CareDone = true
+	case "lang":
+		if slices.Contains(domesticLanguages, value) {
+			d.Langs = toggle(d.Langs, value)
+		}
+		t.askLanguages()
+		return
+	case "langok":
+		d.LangsDone = len(d.Langs) > 0
+		if !d.LangsDone {
+			t.text("dom.langs_none")
+		}
+	default:
+		if d.Kind == "work" && t.applicationButton(step, value, n) {
+			return
+		}
+		t.stale()
+		return
+	}
+	t.askDomestic()
+}
+
+// toggle adds x to a set, or removes it.
+func toggle[T comparable](set []T, x T) []T {
+	if i := slices.Index(set, x); i >= 0 {
+		return slices.Delete(set, i, i+1)
+	}
+	return append(set, x)
+}
+
+// domesticText takes what the citizen typed as the answer to the question asked.
+func (t *turnCtx) domesticText(ctx context.Context, text string) {
+	d := t.st.Dom
+	if d.Kind == "work" {
+		t.applicationText(text)
+		return
+	}
+	switch {
+	case d.Role == "":
+		if r := t.e.domesticRole(text); r != "" {
+			d.Role = r
+		} else {
+			t.text("book.use_buttons")
+		}
+	case d.Pattern == "":
+		t.text("book.use_buttons")
+	case d.Hours == 0:
+		n, err := strconv.Atoi(strings.Fields(text + " x")[0])
+		if err != nil || n < 1 || n > 60 {
+			t.text("dom.hours_invalid")
+		} else {
+			d.Hours = n
+		}
+	case d.Role == string(domestic.Badante) && !d.SelfSet:
+		t.text("book.use_buttons")
+	case d.Start.IsZero():
+		w, ok := bookings.ParseWhen(text, t.now, t.e.rome)
+		switch {
+		case !ok || !w.HasDate:
+			t.text("dom.start_invalid")
+		case w.Day.Before(t.today()):
+			t.text("book.day_past")
+		default:
+			d.Start = w.Day
+		}
+	case d.Municipio == 0:
+		if m, ok := t.municipioOf(text); ok {
+			d.Municipio = m
+		} else {
+			t.text("dom.zone_invalid")
+		}
+	case !d.CareDone:
+		if utf8.RuneCountInString(text) > maxCareRunes {
+			t.text("book.note_too_long", "max", strconv.Itoa(maxCareRunes))
+			return
+		}
+		d.CareFor, d.CareDone = text, true
+	case !d.LangsDone:
+		t.text("dom.langs_buttons")
+	case d.Contact == "":
+		c, ok := validContact(text)
+		if !ok {
+			t.text("dom.contact_invalid")
+			return
+		}
+		d.Contact = c
+	default:
+		t.text("book.use_buttons")
+	}
+	t.askDomestic()
+}
+
+var (
+	phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 ./-]{5,18}[0-9]$`)
+	emailRE = regexp.MustCompile(`^[^\s@]{1,64}@[^\s@]{1,185}\.[a-zA-Z]{2,24}$`)
+)
+
+// validContact checks a phone number or an e-mail address, loosely.
+func validContact(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > maxContactRunes {
+		return "", false
+	}
+	if phoneRE.MatchString(s) || emailRE.MatchString(s) {
+		return s, true
+	}
+	return "", false
+}
+
+// submitRequest sends the family's request to staff.
+func (t *turnCtx) submitRequest(ctx context.Context) {
+	d := t.st.Dom
+	est := -1
+	if t.e.pay != nil {
+		if e, ok := t.e.pay.Estimate(domestic.Role(d.Role), domestic.Pattern(d.Pattern), d.Hours, d.SelfSuff || d.Role != string(domestic.Badante)); ok {
+			est = e.TotalMonthly
+		}
+	}
+	r := domestic.Request{ID: domestic.NewID(), Conversation: t.m.Conversation(), Lang: t.st.Lang, FirstName: t.m.FirstName,
+		Role: domestic.Role(d.Role), Pattern: domestic.Pattern(d.Pattern), HoursPerWeek: d.Hours, Start: d.Start,
+		Municipio: d.Municipio, CareFor: d.CareFor, SelfSufficient: d.SelfSuff, Languages: d.Langs, Contact: d.Contact,
+		EstimateCents: est, Status: domestic.RequestSent, Created: t.now, Updated: t.now}
+	if err := t.e.opts.Domestic.CreateRequest(ctx, r); err != nil {
+		t.e.log.ErrorContext(ctx, "save a domestic-work request failed", "err", err)
+		t.say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actDom, "ok")}}})
+		return
+	}
+	t.st.Dom, t.st.Flow = nil, ""
+	ev := t.event(EventDomesticRequest, "", false)
+	ev.Recent, ev.Query, ev.Booking = nil, "", r.ID
+	t.events = append(t.events, ev)
+	t.say(Reply{Text: t.T("dom.sent"), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
+}

@@ -1,0 +1,145 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/domestic"
+)
+
+func domesticHarness(t *testing.T, store bot.Store) (*harness, *inbox, *domestic.Store) {
+	t.Helper()
+	recs, ok := store.(domestic.Records)
+	if !ok {
+		t.Fatalf("%T keeps no records", store)
+	}
+	ds := domestic.NewStore(recs, 180*24*time.Hour, 90*24*time.Hour)
+	box := &inbox{}
+	h := newHarness(t, store, func(o *bot.Options) {
+		o.Pushers = map[string]bot.Pusher{"test": box}
+		o.Domestic = ds
+	})
+	return h, box, ds
+}
+
+// A family looking for a carer: what the service is, the guided request with its
+// estimate and the help they may get, staff's changes reaching them, withdrawal.
+func TestFamilyRequest(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, box, ds := domesticHarness(t, store)
+		ctx := context.Background()
+		c := h.citizen(t, "u1").say("cerco una badante per mia madre").
+			expect("assumere", "diverso dal prenotare", "Con quale orario").expectButtons("Convivente")
+		c.press("Non convivente").expect("Quante ore").pressData("dom:hours:25").
+			expect("autosufficiente").press("No, non autosufficiente").
+			expect("Da quando").say("1/12").
+			expect("Municipio").say("Niguarda").
+			expect("età, autonomia").say("Ha 86 anni e l'Alzheimer").
+			expect("lingue").pressData("dom:lang:it").pressData("dom:langok").
+			expect("contattarvi").say("non so").expect("Non sembra").
+			say("+39 333 1234567").
+			expect("Riepilogo della richiesta", "Badante", "25 ore", "01/12/2026", "Municipio: 9", "Alzheimer",
+				"Costo mensile stimato", "livello CS", "stima", "Aiuti che potreste avere", "non garantiti")
+		c.press("Invia la richiesta").expect("Richiesta inviata")
+		ev := h.lastEvent(t)
+		if ev.Kind != bot.EventDomesticRequest || ev.Booking == "" {
+			t.Fatalf("event: %+v", ev)
+		}
+		r, err := ds.GetRequest(ctx, ev.Booking)
+		if err != nil || r.Role != domestic.Badante || r.SelfSufficient || r.HoursPerWeek != 25 || r.EstimateCents <= 0 || r.Contact != "+39 333 1234567" {
+			t.Fatalf("stored request: %+v %v", r, err)
+		}
+		if _, err := h.engine.DomesticFromStaff(ctx, bot.DomesticAction{ID: r.ID, Request: true, Status: string(domestic.RequestInProgress), Operator: "Giulia"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := replyText(box.take("u1")); !strings.Contains(got, "sta lavorando alla vostra richiesta") {
+			t.Errorf("family told %q", got)
+		}
+		c.pressData("dom:mine").expect("in lavorazione").press("Ritira la 1").expect("ritirata")
+		if ev := h.lastEvent(t); ev.Kind != bot.EventDomesticWithdrawn || ev.Reason != "request" || ev.Text != "" {
+			t.Errorf("withdraw event: %+v", ev)
+		}
+		if _, err := h.engine.DomesticFromStaff(ctx, bot.DomesticAction{ID: r.ID, Request: true, Status: string(domestic.RequestMatched)}); !errors.Is(err, domestic.ErrTransition) {
+			t.Errorf("closing a withdrawn request: %v", err)
+		}
+	})
+}
+
+// "babysitter" alone is an hourly service; "tata fissa" is hiring.
+func TestHiringOrService(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, _ := domesticHarness(t, store)
+		h.citizen(t, "u1").say("babysitter per stasera").expect("Ho trovato").expectNot("Con quale orario")
+		h.citizen(t, "u2").say("mi serve una tata fissa per i bambini").expect("assumere", "Con quale orario")
+		h.citizen(t, "u3").say("mi serve una colf").expect("assumere")
+	})
+}
+
+// A worker applies: nothing is kept before consent; refusing keeps nothing; the
+// application reaches staff, its status the applicant, and erasure takes it all.
+func TestWorkerApplication(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, box, ds := domesticHarness(t, store)
+		ctx := context.Background()
+		c := h.citizen(t, "u1").say("voglio lavorare come badante").expect("i tuoi dati", "Sei d'accordo")
+		c.press("Non sono d'accordo").expect("non ho conservato nulla")
+		if reqs, apps, _ := ds.ByConversation(ctx, "test:u1"); len(reqs)+len(apps) != 0 {
+			t.Fatal("something was kept without consent")
+		}
+		c.say("voglio lavorare come badante").press("Sono d'accordo").
+			expect("Che lavoro cerchi").pressData("dom:roles:badante").pressData("dom:roles:colf").pressData("dom:next").
+			expect("Da quanti anni").pressData("dom:years:5").
+			expect("con che famiglie").say("Anziani con demenza, per sei anni").
+			expect("lingue").pressData("dom:lang:it").pressData("dom:lang:ro").pressData("dom:langok").
+			expect("attestati").pressData("dom:cert:oss").pressData("dom:next").
+			expect("Municipi").pressData("dom:mun:3").pressData("dom:mun:4").pressData("dom:next").
+			expect("disponibile").press("Tempo pieno").
+			expect("vivere con la famiglia").press("Sì, posso").
+			expect("contattarvi").say("ana@example.org").
+			expect("Riepilogo della candidatura", "Badante, Colf", "OSS", "3, 4", "rumeno", "ana@example.org")
+		c.press("Invia la richiesta").expect("Candidatura inviata")
+		ev := h.lastEvent(t)
+		if ev.Kind != bot.EventApplication {
+			t.Fatalf("event: %+v", ev)
+		}
+		a, err := ds.GetApplication(ctx, ev.Booking)
+		if err != nil || a.Consent.IsZero() || len(a.Roles) != 2 || !a.LiveIn || a.Years != 5 {
+			t.Fatalf("stored application: %+v %v", a, err)
+		}
+		if _, err := h.engine.DomesticFromStaff(ctx, bot.DomesticAction{ID: a.ID, Status: string(domestic.ApplicationReviewing)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := replyText(box.take("u1")); !strings.Contains(got, "valutando la tua candidatura") {
+			t.Errorf("applicant told %q", got)
+		}
+		c.pressData("dom:mine").expect("in valutazione").press("Cancella la 1").expect("cancellata")
+		if _, err := ds.GetApplication(ctx, a.ID); !errors.Is(err, domestic.ErrNotFound) {
+			t.Errorf("the application survived its erasure: %v", err)
+		}
+		if ev := h.lastEvent(t); ev.Kind != bot.EventDomesticWithdrawn || ev.Text != "erased" {
+			t.Errorf("erase event: %+v", ev)
+		}
+	})
+}
+
+// /dimenticami erases requests and applications too.
+func TestForgetErasesDomestic(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, ds := domesticHarness(t, store)
+		ctx := context.Background()
+		c := h.citizen(t, "u1").pressData("dom:fam").pressData("dom:role:colf").pressData("dom:pat:non_convivente").
+			pressData("dom:hours:10").pressData("dom:start:7").pressData("dom:mun:1").pressData("dom:care").
+			pressData("dom:lang:it").pressData("dom:langok").say("giulia@example.org").press("Invia la richiesta").expect("Richiesta inviata")
+		c.say("/dimenticami").press("Sì, cancella tutto").expect("ho cancellato")
+		if reqs, apps, err := ds.ByConversation(ctx, "test:u1"); err != nil || len(reqs)+len(apps) != 0 {
+			t.Errorf("left after erasure: %d requests, %d applications, %v", len(reqs), len(apps), err)
+		}
+		if ev := h.lastEvent(t); ev.Kind != bot.EventDomesticWithdrawn || ev.Text != "erased" {
+			t.Errorf("staff event: %+v", ev)
+		}
+	})
+}

@@ -1,0 +1,114 @@
+package domestic
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed data/supports.yaml
+var supportsYAML []byte
+
+// Support is a measure a family may be able to get (municipal, regional or national)
+// to bear the cost of a domestic worker. It is described, never promised: the texts
+// are Italian and say who can get it, what it gives, on which conditions and how to
+// apply, with a source and the year the conditions refer to.
+type Support struct {
+	ID         string // lowercase letters, digits and dashes
+	Name       string
+	Who        string // who can get it
+	What       string // what it gives
+	Conditions string // ISEE and other conditions
+	HowTo      string // how to apply
+	Source     string // a URL
+	Year       int    // the year the conditions refer to
+	Roles      []Role // the roles it concerns
+}
+
+// LoadSupports loads the supports bundled with the program
+// (domestic/data/supports.yaml).
+func LoadSupports() ([]Support, error) { return ParseSupports(supportsYAML) }
+
+// ParseSupports reads and checks supports laid out like data/supports.yaml,
+// reporting every problem at once.
+func ParseSupports(data []byte) ([]Support, error) {
+	var f struct {
+		Supports []struct {
+			ID         string `yaml:"id"`
+			Name       string `yaml:"name"`
+			Who        string `yaml:"who"`
+			What       string `yaml:"what"`
+			Conditions string `yaml:"conditions"`
+			HowTo      string `yaml:"how_to"`
+			Source     string `yaml:"source"`
+			Year       int    `yaml:"year"`
+			Roles      []Role `yaml:"roles"`
+		} `yaml:"supports"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("domestic: read supports: %w", err)
+	}
+	var out []Support
+	var errs []error
+	for i, r := range f.Supports {
+		s := Support{ID: r.ID, Name: clean(r.Name), Who: clean(r.Who), What: clean(r.What),
+			Conditions: clean(r.Conditions), HowTo: clean(r.HowTo), Source: strings.TrimSpace(r.Source),
+			Year: r.Year, Roles: r.Roles}
+		if err := s.check(); err != nil {
+			errs = append(errs, fmt.Errorf("support %d (%s): %w", i+1, s.ID, err))
+		}
+		if slices.ContainsFunc(out, func(o Support) bool { return o.ID == s.ID }) {
+			errs = append(errs, fmt.Errorf("support %d: id %q repeated", i+1, s.ID))
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		errs = append(errs, errors.New("no supports"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("domestic: supports: %w", err)
+	}
+	return out, nil
+}
+
+// supportID is the shape of a support's id.
+var supportID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+func (s Support) check() error {
+	var errs []error
+	if !supportID.MatchString(s.ID) || len(s.ID) > 48 {
+		errs = append(errs, errors.New("the id must be lowercase letters, digits and dashes, at most 48"))
+	}
+	for _, f := range [][2]string{{"name", s.Name}, {"who", s.Who}, {"what", s.What},
+		{"conditions", s.Conditions}, {"how_to", s.HowTo}} {
+		if f[1] == "" || len(f[1]) > 1000 {
+			errs = append(errs, fmt.Errorf("%s: empty or longer than 1000 bytes", f[0]))
+		}
+	}
+	if !strings.HasPrefix(s.Source, "https://") && !strings.HasPrefix(s.Source, "http://") {
+		errs = append(errs, errors.New("source: not a URL"))
+	}
+	if s.Year < 2020 || s.Year > 2100 {
+		errs = append(errs, fmt.Errorf("year %d is not plausible", s.Year))
+	}
+	if len(s.Roles) == 0 {
+		errs = append(errs, errors.New("no roles"))
+	}
+	for _, r := range s.Roles {
+		if !r.Valid() {
+			errs = append(errs, fmt.Errorf("unknown role %q", r))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// clean joins the lines of a folded text and trims it.
+func clean(s string) string { return strings.Join(strings.Fields(s), " ") }
