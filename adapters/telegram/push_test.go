@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/comune-milano/wemibot/adapters/telegram"
+	"github.com/comune-milano/wemibot/adapters/telegram/telegramtest"
 	"github.com/comune-milano/wemibot/bot"
 )
 
@@ -68,5 +69,42 @@ func TestOperatorRepliesArePushed(t *testing.T) {
 	f.fake.FailNext("sendMessage", 1, 403, 0)
 	if err := act(bot.StaffReply, "ci sei?"); !errors.Is(err, bot.ErrNotDelivered) {
 		t.Errorf("push to a blocked chat: %v", err)
+	}
+}
+
+// A push whose caller stopped waiting (a reminder's deadline) is not sent later: the
+// caller counts it failed and tries again, and the citizen must not get it twice.
+func TestAbandonedPushIsNotSent(t *testing.T) {
+	f := newFixture(t, func(o *telegram.Options) { o.ChatRate = 1; o.ChatBurst = 1 })
+	a, err := telegram.New(f.engine, f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	const chat = 6006
+	f.fake.PushMessage(chat, telegramtest.User{ID: chat, FirstName: "Ada"}, "ciao") // the chat exists
+	f.wait(chat, 1)
+	long, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	if err := a.Push(long, strconv.Itoa(chat), []bot.Reply{{Text: "first"}}); err != nil {
+		t.Fatal(err)
+	}
+	// The chat's limit holds the second one back for about a second: its caller
+	// gives up first.
+	short, stop2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer stop2()
+	if err := a.Push(short, strconv.Itoa(chat), []bot.Reply{{Text: "abandoned"}}); err == nil {
+		t.Fatal("a push held back past its deadline reported success")
+	}
+	if err := a.Push(long, strconv.Itoa(chat), []bot.Reply{{Text: "third"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range f.fake.Sent(chat) {
+		if s.Text == "abandoned" {
+			t.Error("the abandoned push was sent after its caller gave up")
+		}
 	}
 }

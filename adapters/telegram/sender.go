@@ -64,6 +64,9 @@ type call struct {
 	// done, when set, receives the call's outcome: for a sender that must know
 	// whether the citizen got the message (an operator's reply).
 	done chan<- error
+	// gone, when closed, says the caller stopped waiting: the call is not made, so
+	// that a caller who counts it failed (and tries again) never causes it twice.
+	gone <-chan struct{}
 }
 
 // senderOptions configure the limits; zero rates mean no limit (for benchmarks).
@@ -161,6 +164,16 @@ func (s *sender) drain(ctx context.Context, chatID int64, q *chatQueue) {
 		if d := time.Until(time.Unix(0, s.pausedUntil.Load())); d > 0 {
 			s.wait(ctx, d)
 		}
+		if c.gone != nil {
+			select {
+			case <-c.gone:
+				if c.done != nil {
+					c.done <- errors.New("telegram: the caller stopped waiting; not sent")
+				}
+				continue
+			default:
+			}
+		}
 		_, err := s.do(ctx, c.c)
 		if err != nil && c.fallback != nil {
 			switch {
@@ -185,7 +198,7 @@ func (s *sender) drain(ctx context.Context, chatID int64, q *chatQueue) {
 func (s *sender) enqueueWait(ctx context.Context, chatID int64, calls ...call) error {
 	done := make(chan error, len(calls)) // buffered: drain never blocks on a caller gone
 	for i := range calls {
-		calls[i].done = done
+		calls[i].done, calls[i].gone = done, ctx.Done()
 	}
 	if !s.enqueue(ctx, chatID, calls...) {
 		return errors.New("telegram: shutting down")
