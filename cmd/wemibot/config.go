@@ -46,6 +46,9 @@ type config struct {
 	FollowupAfter   time.Duration   // WEMI_REMINDER_FOLLOWUP: how long after it the rating request goes out
 	BookingTTL      time.Duration   // WEMI_BOOKING_TTL: how long a booking is kept after its last change
 	ReminderRate    float64         // WEMI_REMINDER_RATE: reminders a second, per replica
+	// DomesticRetention is how long a closed Tate/Colf/Badanti request or application
+	// is kept (WEMI_DOMESTIC_RETENTION).
+	DomesticRetention time.Duration
 
 	// searchTimeoutErr is an invalid WEMI_SEARCH_TIMEOUT, reported only by commands
 	// that search and only when no flag overrides it.
@@ -80,6 +83,8 @@ func configFromEnv(env map[string]string) (config, error) {
 		FollowupAfter: 2 * time.Hour,
 		BookingTTL:    90 * 24 * time.Hour,
 		ReminderRate:  10,
+
+		DomesticRetention: 90 * 24 * time.Hour,
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "data"
@@ -176,6 +181,13 @@ func configFromEnv(env map[string]string) (config, error) {
 			return config{}, fmt.Errorf("WEMI_REMINDER_RATE=%q must be a number of reminders a second, each replica's share of Telegram's 30, such as 10", v)
 		}
 		cfg.ReminderRate = r
+	}
+	if v := env["WEMI_DOMESTIC_RETENTION"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 24*time.Hour || d > 5*365*24*time.Hour {
+			return config{}, fmt.Errorf("WEMI_DOMESTIC_RETENTION=%q is not a duration between 24h and 43800h, such as 2160h", v)
+		}
+		cfg.DomesticRetention = d
 	}
 	if err := cfg.checkSlack(); err != nil {
 		return config{}, err

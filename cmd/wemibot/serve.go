@@ -26,6 +26,7 @@ import (
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/domestic"
 	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/search"
 )
@@ -33,6 +34,10 @@ import (
 // telegramWebhookPath is where the Telegram webhook is served; the public URL in
 // WEMI_TELEGRAM_WEBHOOK_URL must reach it.
 const telegramWebhookPath = "/telegram/webhook"
+
+// domesticOpenTTL bounds how long a Tate/Colf/Badanti request or application stays
+// open without any change: staff close them long before.
+const domesticOpenTTL = 365 * 24 * time.Hour
 
 // bookingStores returns the bookings and the reminder queue kept in the same store
 // as conversations.
@@ -102,6 +107,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	domesticStore := domestic.NewStore(deskStore, domesticOpenTTL, c.cfg.DomesticRetention)
 	sd, err := c.newStaffDesk(deskStore, bookingStore, live, metrics, log)
 	if err != nil {
 		return err
@@ -111,7 +117,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	pushers := map[string]bot.Pusher{}
 	engine, err := bot.New(bot.Options{Search: live, Store: store, Logger: log, IdleTTL: c.cfg.IdleTTL, Observer: metrics,
 		Staff: sd.staff(), Figures: sd.counted(), Pushers: pushers, ReplyWithin: c.cfg.ReplyWithin,
-		Bookings: bookingStore, Reminders: queue,
+		Bookings: bookingStore, Reminders: queue, Domestic: domesticStore, DomesticRetention: c.cfg.DomesticRetention,
 		ReminderPolicy: reminders.Policy{Before: c.cfg.ReminderOffsets, FollowupAfter: c.cfg.FollowupAfter}})
 	if err != nil {
 		return err

@@ -53,6 +53,8 @@ func (c *cli) shell(ctx context.Context, args []string) error {
 		session: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	engine, err := bot.New(bot.Options{Search: idx, Store: store, Staff: staff,
 		Pushers: map[string]bot.Pusher{"shell": sh}, IdleTTL: c.cfg.IdleTTL, ReplyWithin: c.cfg.ReplyWithin})
+	// Bookings and Tate/Colf/Badanti requests need staff to handle them: the shell,
+	// with no desk, explains how to request a service instead.
 	if err != nil {
 		return err
 	}
