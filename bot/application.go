@@ -331,9 +331,9 @@ func (t *turnCtx) domesticWithdraw(ctx context.Context, id string, erase bool) {
 		return
 	}
 	conv := t.m.Conversation()
-	kind := "request"
+	kind, card := "request", ""
 	withdraw := func() error {
-		_, err := store.UpdateRequest(ctx, id, func(r *domestic.Request) error {
+		r, err := store.UpdateRequest(ctx, id, func(r *domestic.Request) error {
 			if r.Conversation != conv {
 				return domestic.ErrNotFound
 			}
@@ -342,9 +342,11 @@ func (t *turnCtx) domesticWithdraw(ctx context.Context, id string, erase bool) {
 			}
 			return r.Transition(domestic.RequestWithdrawn, "", t.now)
 		})
+		card = r.Card
 		if errors.Is(err, domestic.ErrNotFound) {
 			kind = "application"
-			_, err = store.UpdateApplication(ctx, id, func(a *domestic.Application) error {
+			var a domestic.Application
+			a, err = store.UpdateApplication(ctx, id, func(a *domestic.Application) error {
 				if a.Conversation != conv {
 					return domestic.ErrNotFound
 				}
@@ -353,6 +355,7 @@ func (t *turnCtx) domesticWithdraw(ctx context.Context, id string, erase bool) {
 				}
 				return a.Transition(domestic.ApplicationWithdrawn, "", t.now)
 			})
+			card = a.Card
 		}
 		return err
 	}
@@ -370,7 +373,7 @@ func (t *turnCtx) domesticWithdraw(ctx context.Context, id string, erase bool) {
 		return
 	}
 	ev := t.event(EventDomesticWithdrawn, kind, false)
-	ev.Recent, ev.Query, ev.Booking, ev.FirstName = nil, "", id, ""
+	ev.Recent, ev.Query, ev.Booking, ev.FirstName, ev.Card = nil, "", id, "", card
 	if erase {
 		ev.Text = "erased" // the staff card must forget the citizen too
 	}

@@ -308,14 +308,15 @@ func (e *Engine) forgetDomestic(ctx context.Context, t *turnCtx) []Event {
 		return nil
 	}
 	var events []Event
+	// Every card that shows them must forget them: open or closed.
 	for _, r := range reqs {
-		if r.Closed.IsZero() {
-			events = append(events, Event{Kind: EventDomesticWithdrawn, Booking: r.ID, Conversation: conv, Channel: t.m.Channel, Reason: "request", Text: "erased", At: t.now})
+		if r.Closed.IsZero() || r.Card != "" {
+			events = append(events, Event{Kind: EventDomesticWithdrawn, Booking: r.ID, Card: r.Card, Conversation: conv, Channel: t.m.Channel, Reason: "request", Text: "erased", At: t.now})
 		}
 	}
 	for _, a := range apps {
-		if a.Closed.IsZero() {
-			events = append(events, Event{Kind: EventDomesticWithdrawn, Booking: a.ID, Conversation: conv, Channel: t.m.Channel, Reason: "application", Text: "erased", At: t.now})
+		if a.Closed.IsZero() || a.Card != "" {
+			events = append(events, Event{Kind: EventDomesticWithdrawn, Booking: a.ID, Card: a.Card, Conversation: conv, Channel: t.m.Channel, Reason: "application", Text: "erased", At: t.now})
 		}
 	}
 	if err := e.opts.Domestic.Forget(ctx, conv); err != nil {

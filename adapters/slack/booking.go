@@ -66,6 +66,18 @@ func (d *Desk) bookingEvent(ctx context.Context, ev bot.Event) error {
 	if ev.Kind == bot.EventBookingRequested {
 		return d.bookingRequested(ctx, ev.Booking)
 	}
+	if ev.Kind == bot.EventBookingCancelled && ev.Reason == "forgotten" {
+		// The booking is erased already: the card, named by the event, keeps only
+		// its title and what happened.
+		channel, ts, ok := splitThread(ev.Card)
+		if !ok {
+			return nil // its card never made it
+		}
+		note := d.text("booking.forgotten_note", "time", d.clock(cmpTime(ev.At, d.now())))
+		_, postErr := d.postText(ctx, channel, ts, note)
+		redErr := d.RedactCard(ctx, MessageRef{Channel: channel, TS: ts}, bookingKind, ev.Booking, d.text("booking.title"), note)
+		return errors.Join(postErr, redErr)
+	}
 	b, card, err := d.cardOf(ctx, ev.Booking)
 	if ev.Kind == bot.EventBookingRated {
 		return d.bookingRated(ctx, ev, card, err)
@@ -423,9 +435,13 @@ func (d *Desk) proposeModal(b bookings.Booking) slackapi.ModalViewRequest {
 
 // answerViewSubmission checks a booking modal's submission at once, since Slack wants
 // the answer in the acknowledgement: nil closes the modal, and the action is queued;
-// errors keep it open, saying what to fix. A submission of another modal is ignored.
+// errors keep it open, saying what to fix. The note modal of a Tate, Colf e Badanti
+// card goes to answerNoteModal; a submission of another modal is ignored.
 func (d *Desk) answerViewSubmission(ctx context.Context, cb slackapi.InteractionCallback) *slackapi.ViewSubmissionResponse {
 	kind, verb, ok := parseActionID(cb.View.CallbackID)
+	if ok && (kind == requestKind || kind == applicationKind) {
+		return d.answerNoteModal(ctx, cb, kind, verb)
+	}
 	var meta bookingModal
 	if !ok || kind != bookingKind || json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta) != nil ||
 		!bookings.ValidID(meta.Booking) {

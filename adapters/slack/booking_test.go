@@ -172,6 +172,12 @@ func TestBookingCardAndConfirm(t *testing.T) {
 		t.Errorf("status %q", s)
 	}
 
+	// After the service (the follow-up concludes it), the citizen rates it.
+	if _, err := e.bookings.Update(ctx, b.ID, func(b *bookings.Booking) error {
+		return b.Transition(bookings.Done, "wemi", "", monday10.Add(72*time.Hour))
+	}); err != nil {
+		t.Fatal(err)
+	}
 	e.send(bot.Message{Button: "book:rate:" + b.ID + ".5"})
 	e.waitThread(ctx, card.TS, "⭐ Il cittadino ha dato 5/5")
 	for _, private := range []string{"Maria", "gemelli", "telegram:42"} {

@@ -1,7 +1,9 @@
 // Package slack is WeMi Bot's staff desk in Slack, where WeMi operators work: a
 // citizen's request for a person becomes a card with a thread in the operators'
 // channel, the citizen's messages are relayed into that thread and the operators'
-// replies there go back to the citizen; buttons on request cards are routed to their
+// replies there go back to the citizen; bookings, and the families' requests and
+// workers' applications for Tate, Colf e Badanti, become cards too, whose buttons
+// change them and tell the citizen; buttons on request cards are routed to their
 // handlers; the /wemi command answers operators privately; a daily digest sums up the
 // day before. Slack reaches the desk through Socket Mode (Run) or the Events API over
 // HTTP (Handler); both share one dispatcher and one background work queue.
@@ -20,13 +22,15 @@ import (
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/domestic"
 )
 
-// Engine applies operators' actions to citizens' handoffs and bookings; *bot.Engine
-// is one.
+// Engine applies operators' actions to citizens' handoffs, bookings, and Tate, Colf e
+// Badanti requests and applications; *bot.Engine is one.
 type Engine interface {
 	FromStaff(ctx context.Context, a bot.StaffAction) error
 	BookingFromStaff(ctx context.Context, a bot.BookingAction) (bookings.Booking, error)
+	DomesticFromStaff(ctx context.Context, a bot.DomesticAction) (conversation string, err error)
 }
 
 // Options configure a Desk. API, Channel, Handoffs and Once are required.
@@ -52,8 +56,14 @@ type Options struct {
 	// card, whose reference the desk records in the booking. Nil: booking events are
 	// ignored.
 	Bookings *bookings.Store
+	// Domestic are the families' requests and the workers' applications for Tate, Colf
+	// e Badanti, shared with the engine: each becomes a card, whose reference the desk
+	// records in it. Nil: their events are ignored.
+	Domestic *domestic.Store
 	// Records keeps what the desk needs after a handoff closes (its thread, for the
-	// citizen's rating); the desk store. Nil: ratings are posted in the channel.
+	// citizen's rating) and where the card of a Tate, Colf e Badanti request is once the
+	// citizen erased it; the desk store. Nil: ratings are posted in the channel, and
+	// the card of an erased request keeps what it showed.
 	Records desk.Records
 	// Logger gets no personal data: no names, texts or conversation ids. Nil: discard.
 	Logger *slog.Logger
@@ -82,6 +92,7 @@ type Desk struct {
 	once     desk.Onces
 	records  desk.Records
 	bookings *bookings.Store
+	domestic *domestic.Store
 	log      *slog.Logger
 	now      func() time.Time
 	loc      *time.Location
@@ -122,7 +133,7 @@ func New(opts Options) (*Desk, error) {
 	}
 	d := &Desk{api: opts.API, channel: opts.Channel, search: opts.Search, handoffs: opts.Handoffs,
 		figures: opts.Figures, once: opts.Once, records: opts.Records, bookings: opts.Bookings,
-		log: opts.Logger, now: opts.Now, loc: opts.Location, texts: t, engine: opts.Engine, cards: map[string]CardHandler{},
+		domestic: opts.Domestic, log: opts.Logger, now: opts.Now, loc: opts.Location, texts: t, engine: opts.Engine, cards: map[string]CardHandler{},
 		wait: opts.ThreadWait, names: newNameCache(maxCachedNames, nameTTL)}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
@@ -148,6 +159,8 @@ func New(opts Options) (*Desk, error) {
 	d.work = newWorkQueue(workers, maxQueuedWork, timeout, d.log)
 	d.OnCard(handoffKind, d.onHandoffCard)
 	d.OnCard(bookingKind, d.onBookingCard)
+	d.OnCard(requestKind, d.onDomesticCard)
+	d.OnCard(applicationKind, d.onDomesticCard)
 	return d, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/domestic"
 	"github.com/comune-milano/wemibot/search/searchtest"
 )
 
@@ -54,6 +55,7 @@ type env struct {
 	handoffs *desk.Handoffs
 	figures  *desk.Figures
 	bookings *bookings.Store // nil unless envOptions.bookings
+	domestic *domestic.Store // nil unless envOptions.domestic
 	desk     *slack.Desk
 	engine   *bot.Engine
 	inbox    *inbox
@@ -71,6 +73,9 @@ type envOptions struct {
 
 	// bookings gives the engine and the desk a booking store: services can be booked.
 	bookings bool
+	// domestic gives the engine and the desk a store of Tate, Colf e Badanti requests
+	// and applications.
+	domestic bool
 }
 
 func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
@@ -92,9 +97,12 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 	if o.bookings {
 		e.bookings = bookings.NewStore(e.store, 90*24*time.Hour)
 	}
+	if o.domestic {
+		e.domestic = domestic.NewStore(e.store, 180*24*time.Hour, 90*24*time.Hour)
+	}
 	api := slackapi.New(e.srv.BotToken(), slackapi.OptionAPIURL(e.srv.APIURL()), slackapi.OptionAppLevelToken(e.srv.AppToken()))
 	opts := slack.Options{API: api, Channel: operators, Search: searchtest.Bundled(t), Handoffs: e.handoffs,
-		Figures: e.figures, Once: e.store, Records: e.store, Bookings: e.bookings, Now: e.clock.now, Location: rome,
+		Figures: e.figures, Once: e.store, Records: e.store, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.now, Location: rome,
 		Logger:     slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ThreadWait: 300 * time.Millisecond}
 	if o.desk != nil {
@@ -106,7 +114,7 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 	}
 	e.desk = d
 	e.engine, err = bot.New(bot.Options{Search: searchtest.Bundled(t), Store: e.store, Staff: d,
-		Pushers: map[string]bot.Pusher{"telegram": e.inbox}, Figures: e.figures, Bookings: e.bookings, Now: e.clock.now})
+		Pushers: map[string]bot.Pusher{"telegram": e.inbox}, Figures: e.figures, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,9 +55,10 @@ func (d *Desk) isOperatorReply(m *slackevents.MessageEvent) bool {
 }
 
 // dispatchInteraction queues the handling of an interaction: the presses of cards'
-// buttons. Presses on one card are handled in the order they came; those on a
-// booking's card in order with the booking's other work. Modal submissions are not
-// dispatched here: their acknowledgement carries the answer (answerViewSubmission).
+// buttons. Presses on one card are handled in the order they came; those on the card
+// of a booking, or of a Tate, Colf e Badanti request or application, in order with its
+// other work. Modal submissions are not dispatched here: their acknowledgement
+// carries the answer (answerViewSubmission).
 func (d *Desk) dispatchInteraction(ctx context.Context, cb slackapi.InteractionCallback) error {
 	if cb.Type != slackapi.InteractionTypeBlockActions || len(cb.ActionCallback.BlockActions) == 0 {
 		return nil
@@ -66,8 +67,11 @@ func (d *Desk) dispatchInteraction(ctx context.Context, cb slackapi.InteractionC
 	ts := cmp.Or(cb.Container.MessageTs, cb.Message.Timestamp)
 	key := "thread:" + threadRef(channel, ts)
 	if a := cb.ActionCallback.BlockActions[0]; a.Value != "" {
-		if kind, _, ok := parseActionID(a.ActionID); ok && kind == bookingKind {
+		switch kind, _, _ := parseActionID(a.ActionID); kind {
+		case bookingKind:
 			key = bookingKey(a.Value)
+		case requestKind, applicationKind:
+			key = domesticKey(a.Value)
 		}
 	}
 	return d.work.submit(ctx, key, func(ctx context.Context) {

@@ -36,6 +36,8 @@ func (d *Desk) Notify(ctx context.Context, ev bot.Event) error {
 		fn = func(ctx context.Context) error { return d.rating(ctx, ev) }
 	case bot.EventBookingRequested, bot.EventBookingCancelled, bot.EventBookingAnswered, bot.EventBookingRated:
 		fn, key = func(ctx context.Context) error { return d.bookingEvent(ctx, ev) }, bookingKey(ev.Booking)
+	case bot.EventDomesticRequest, bot.EventApplication, bot.EventDomesticWithdrawn:
+		fn, key = func(ctx context.Context) error { return d.domesticEvent(ctx, ev) }, domesticKey(ev.Booking)
 	default:
 		d.log.InfoContext(ctx, "slack: staff event of an unknown kind ignored", "kind", ev.Kind)
 		return nil

@@ -6,11 +6,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/comune-milano/wemibot/domestic"
 )
 
 // dynamicPrefixes are text keys the code builds from a value ("channel."+name): every
 // key under them is in use.
-var dynamicPrefixes = []string{"channel.", "lang.", "reason.", "turn."}
+var dynamicPrefixes = []string{"channel.", "lang.", "reason.", "turn.", "role.", "pattern.", "cert."}
 
 // Every text key the code names exists, and every key in the file is used.
 func TestEveryTextKeyExists(t *testing.T) {
@@ -67,6 +69,22 @@ func TestEveryTextKeyExists(t *testing.T) {
 	for _, reason := range []string{"asked", "no_results", "violence", "self_harm", "medical"} {
 		if _, ok := tx["reason."+reason]; !ok {
 			t.Errorf("no text for the handoff reason %q", reason)
+		}
+	}
+	// What Tate, Colf e Badanti cards name, as the domain lists it.
+	named := []string{"lang.it", "lang.en", "lang.es", "lang.fr", "lang.ro", "lang.uk", "lang.ar", "lang.tl"}
+	for _, r := range domestic.Roles() {
+		named = append(named, "role."+string(r))
+	}
+	for _, p := range domestic.Patterns() {
+		named = append(named, "pattern."+string(p))
+	}
+	for _, c := range domestic.Certificates() {
+		named = append(named, "cert."+c)
+	}
+	for _, k := range named {
+		if _, ok := tx[k]; !ok {
+			t.Errorf("no text for %q", k)
 		}
 	}
 }

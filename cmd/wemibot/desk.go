@@ -16,6 +16,7 @@ import (
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/domestic"
 	"github.com/comune-milano/wemibot/search"
 )
 
@@ -29,7 +30,7 @@ type staffDesk struct {
 // newStaffDesk builds the Slack desk when WEMI_SLACK_BOT_TOKEN is set (nil otherwise):
 // handoffs and the day's figures in the desk store, /wemi cerca on the live catalogue,
 // and the open-handoffs gauge.
-func (c *cli) newStaffDesk(store desk.Store, bs *bookings.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*staffDesk, error) {
+func (c *cli) newStaffDesk(store desk.Store, bs *bookings.Store, ds *domestic.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*staffDesk, error) {
 	if c.cfg.SlackBotToken == "" {
 		return nil, nil
 	}
@@ -44,7 +45,7 @@ func (c *cli) newStaffDesk(store desk.Store, bs *bookings.Store, live *search.Li
 	api := slackapi.New(c.cfg.SlackBotToken, opts...)
 	figures := desk.NewFigures(store, rome, log)
 	d, err := slack.New(slack.Options{API: api, Channel: c.cfg.SlackChannel, Search: live,
-		Handoffs: desk.NewHandoffs(store, c.cfg.IdleTTL), Figures: figures, Once: store, Records: store, Bookings: bs,
+		Handoffs: desk.NewHandoffs(store, c.cfg.IdleTTL), Figures: figures, Once: store, Records: store, Bookings: bs, Domestic: ds,
 		Logger: log, Location: rome})
 	if err != nil {
 		return nil, err

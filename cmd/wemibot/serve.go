@@ -108,7 +108,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	domesticStore := domestic.NewStore(deskStore, domesticOpenTTL, c.cfg.DomesticRetention)
-	sd, err := c.newStaffDesk(deskStore, bookingStore, live, metrics, log)
+	sd, err := c.newStaffDesk(deskStore, bookingStore, domesticStore, live, metrics, log)
 	if err != nil {
 		return err
 	}
