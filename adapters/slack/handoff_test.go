@@ -9,6 +9,7 @@ import (
 
 	"github.com/comune-milano/wemibot/adapters/slack/slacktest"
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/desk"
 )
 
 // The whole handoff, through Socket Mode: the card, the citizen's messages in its
@@ -270,4 +271,29 @@ func TestEmergency(t *testing.T) {
 			t.Errorf("alert %q in thread %q, broadcast %q", alert.Text, alert.ThreadTS, alert.Params.Get("reply_broadcast"))
 		}
 	})
+}
+
+// A handoff whose card never made it (Slack was down) gets it from the periodic
+// repair, marked late; one with its card is left alone.
+func TestRepostMissingCards(t *testing.T) {
+	e := newEnv(t)
+	ctx := testContext(t)
+	if err := e.handoffs.Open(ctx, desk.Handoff{ID: "lost1", Conversation: "telegram:7", Channel: "telegram",
+		Lang: "it", FirstName: "Rosa", Reason: "asked", Opened: monday10}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.desk.RepostMissing(ctx); n != 0 || err != nil {
+		t.Fatalf("at once: %d, %v; want the first attempt left its time", n, err)
+	}
+	e.clock.set(monday10.Add(5 * time.Minute))
+	if n, err := e.desk.RepostMissing(ctx); n != 1 || err != nil {
+		t.Fatalf("RepostMissing = %d, %v", n, err)
+	}
+	card := e.waitPost(ctx, 1)
+	if !strings.Contains(card.VisibleText(), "Rosa") || !strings.Contains(card.VisibleText(), "in ritardo") {
+		t.Errorf("late card:\n%s", card.VisibleText())
+	}
+	if n, _ := e.desk.RepostMissing(ctx); n != 0 {
+		t.Errorf("posted %d again", n)
+	}
 }

@@ -94,6 +94,36 @@ func (d *Desk) openThread(ctx context.Context, ev bot.Event, late bool) (desk.Ha
 	return d.handoffs.SetThread(ctx, h.ID, at.String())
 }
 
+// repostAfter is how long an open handoff may go without its card before
+// RepostMissing posts it: the first attempt, on whichever replica, has long failed.
+const repostAfter = 2 * time.Minute
+
+// RepostMissing posts the cards of open handoffs whose card never made it (Slack was
+// down, or the replica that raised it stopped before posting), for a periodic job.
+// The card says it came late; the recent conversation, not kept by the desk, is not
+// on it. It returns how many it posted.
+func (d *Desk) RepostMissing(ctx context.Context) (int, error) {
+	open, err := d.handoffs.Waiting(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, h := range open {
+		if h.Thread != "" || d.now().Sub(h.Opened) < repostAfter {
+			continue
+		}
+		ev := bot.Event{Kind: bot.EventHandoff, Handoff: h.ID, Conversation: h.Conversation, Channel: h.Channel,
+			Lang: h.Lang, FirstName: h.FirstName, Reason: h.Reason, Priority: h.Priority, At: h.Opened}
+		if _, err := d.openThread(ctx, ev, true); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
+
 // handoffCard is the card operators see for a handoff: who asks, from where, in which
 // language, why, what was said lately and what was searched.
 func (d *Desk) handoffCard(ev bot.Event, h desk.Handoff) Card {

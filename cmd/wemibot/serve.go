@@ -269,7 +269,8 @@ type scheduled struct {
 const reconcileEvery = 5 * time.Minute
 
 // startScheduler runs the scheduled work (robfig/cron, Europe/Rome): booking
-// reminders every 10 seconds, the repair of bookings every 5 minutes, the staff
+// reminders every 10 seconds, the repair of bookings and of handoff cards that never
+// made it every 5 minutes, the staff
 // desk's daily digest at 08:00, and every hour the sweep of expired records from the
 // embedded store (Redis expires them by itself). The returned function stops it and
 // waits for a job in progress; calling it again does nothing.
@@ -309,6 +310,15 @@ func startScheduler(ctx context.Context, jobs scheduled, log *slog.Logger) (func
 		}
 		if done != (bot.Reconciled{}) {
 			log.Info("bookings repaired", "reminders_replanned", done.Replanned, "requests_reposted", done.Reposted, "concluded", done.Concluded)
+		}
+		if jobs.desk != nil {
+			n, err := jobs.desk.desk.RepostMissing(rctx)
+			if err != nil {
+				log.Error("repost of missing handoff cards incomplete", "err", err)
+			}
+			if n > 0 {
+				log.Info("handoff cards posted late", "cards", n)
+			}
 		}
 	})
 	sched.Start()
