@@ -74,9 +74,11 @@ func (t *turnCtx) askApplication() {
 		}
 		t.say(Reply{Text: t.T("dom.ask_roles"), Buttons: [][]Button{row, {done}, cancel}})
 	case d.Years < 0:
-		t.say(Reply{Text: t.T("dom.ask_years"), Buttons: [][]Button{{
-			btn(t.T("dom.years_0"), actDom, "years", "0"), btn("1–2", actDom, "years", "2"),
-			btn("3–5", actDom, "years", "5"), btn("6–10", actDom, "years", "10"), btn("10+", actDom, "years", "11")}, cancel}})
+		row := []Button{btn(t.T("dom.years_0"), actDom, "years", "0")}
+		for _, y := range []int{1, 3, 6, 10} {
+			row = append(row, btn(t.T("years."+strconv.Itoa(y)), actDom, "years", strconv.Itoa(y)))
+		}
+		t.say(Reply{Text: t.T("dom.ask_years"), Buttons: [][]Button{row, cancel}})
 	case !d.ExpDone:
 		t.say(Reply{Text: t.T("dom.ask_experience", "max", strconv.Itoa(maxExpRunes)), Buttons: [][]Button{
 			{btn(t.T("dom.skip"), actDom, "next")}, cancel}})
@@ -114,7 +116,7 @@ func (t *turnCtx) askApplication() {
 		t.say(Reply{Text: t.T("dom.ask_livein"), Buttons: [][]Button{
 			{btn(t.T("dom.livein_yes"), actDom, "live", "1"), btn(t.T("dom.livein_no"), actDom, "live", "0")}, cancel}})
 	case d.Contact == "":
-		t.say(Reply{Text: t.T("dom.ask_contact"), Buttons: [][]Button{cancel}})
+		t.say(Reply{Text: t.T("dom.ask_contact_work"), Buttons: [][]Button{cancel}})
 	default:
 		t.applicationSummary()
 	}
@@ -194,8 +196,8 @@ func (t *turnCtx) applicationText(text string) {
 			t.text("book.use_buttons")
 		}
 	case d.Years < 0:
-		n, err := strconv.Atoi(strings.Fields(text + " x")[0])
-		if err != nil || n < 0 || n > 60 {
+		n, ok := firstNumber(text) // "ho 3 anni di esperienza"
+		if !ok || n < 0 || n > 60 {
 			t.text("dom.years_invalid")
 		} else {
 			d.Years = n
@@ -219,6 +221,9 @@ func (t *turnCtx) applicationText(text string) {
 			return
 		}
 		d.Contact = c
+	case !d.LangsDone:
+		t.typedLanguages(text)
+		return
 	case !d.MunDone && d.CertsDone && d.LangsDone:
 		if m, ok := t.municipioOf(text); ok && !slices.Contains(d.Municipi, m) {
 			d.Municipi = append(d.Municipi, m)
@@ -244,11 +249,23 @@ func (t *turnCtx) applicationSummary() {
 	if d.LiveIn {
 		live = t.T("dom.livein_yes")
 	}
-	t.say(Reply{Text: t.T("dom.work_summary", "roles", strings.Join(roles, ", "), "years", strconv.Itoa(d.Years),
+	t.say(Reply{Text: t.T("dom.work_summary", "roles", strings.Join(roles, ", "), "years", t.yearsText(d.Years),
 		"experience", orDash(d.Experience), "langs", t.languageNames(d.Langs), "certs", orDash(strings.Join(certs, ", ")),
 		"zones", t.municipi(d.Municipi), "avail", d.Avail, "livein", live, "contact", d.Contact),
-		Buttons: [][]Button{{btn(t.T("book.confirm"), actDom, "ok")},
+		Buttons: [][]Button{{btn(t.T("dom.send_application"), actDom, "ok")},
 			{btn(t.T("book.restart"), actDom, "redo"), btn(t.T("book.abandon"), actDom, "x")}}})
+}
+
+// yearsText is the experience as the citizen chose it: the button's range ("3–5")
+// for its lower bound, else the number typed.
+func (t *turnCtx) yearsText(years int) string {
+	switch years {
+	case 0:
+		return t.T("dom.years_0")
+	case 1, 3, 6, 10:
+		return t.T("years." + strconv.Itoa(years))
+	}
+	return strconv.Itoa(years)
 }
 
 // submitApplication stores the application (consent given) and sends it to staff.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -467,6 +468,7 @@ func (t *turnCtx) onBookingButton(ctx context.Context, arg string) {
 		t.askBooking(s)
 	case "mun":
 		if n < 1 || n > 9 || !s.Serves(n) {
+			t.text("book.zone_not_served", "zone", strconv.Itoa(n), "zones", t.municipi(s.Municipi))
 			t.askBookingZone(s)
 			return
 		}
@@ -492,6 +494,10 @@ func (t *turnCtx) bookingText(ctx context.Context, text string) {
 	d := t.st.Draft
 	switch {
 	case d.Day.IsZero() || (d.Quantity > 0 && d.Minute < 0):
+		if n, ok := bareNumber(text); ok && !d.Day.IsZero() && n >= 0 && n <= 23 {
+			t.setSlot(s, n*60) // "9" at the time question is nine o'clock
+			return
+		}
 		w, ok := bookings.ParseWhen(text, t.now, t.e.rome)
 		switch {
 		case !ok && d.Day.IsZero():
@@ -507,8 +513,8 @@ func (t *turnCtx) bookingText(ctx context.Context, text string) {
 			t.askSlot(s)
 		}
 	case d.Quantity == 0:
-		n, err := strconv.Atoi(strings.Fields(text + " x")[0])
-		if err != nil || n < 1 || n > maxQuantity {
+		n, ok := firstNumber(text) // "2", "2 ore", "circa 3"
+		if !ok || n < 1 || n > maxQuantity {
 			t.text("book.quantity_invalid", "max", strconv.Itoa(maxQuantity))
 			t.askBooking(s)
 			return
@@ -519,7 +525,13 @@ func (t *turnCtx) bookingText(ctx context.Context, text string) {
 		t.text("book.use_buttons")
 		t.askBooking(s)
 	case d.Municipio == 0:
-		if m, ok := t.municipioOf(text); ok && s.Serves(m) {
+		m, ok := t.municipioOf(text)
+		switch {
+		case !ok:
+			t.text("dom.zone_invalid")
+		case !s.Serves(m):
+			t.text("book.zone_not_served", "zone", strconv.Itoa(m), "zones", t.municipi(s.Municipi))
+		default:
 			d.Municipio = m
 		}
 		t.askBooking(s)
@@ -536,13 +548,33 @@ func (t *turnCtx) bookingText(ctx context.Context, text string) {
 	}
 }
 
-// municipioOf reads a Municipio number or a neighbourhood.
+// municipioOf reads a Municipio number ("3", "Municipio 3", "zona 3") or a
+// neighbourhood.
 func (t *turnCtx) municipioOf(text string) (int, bool) {
-	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && n >= 1 && n <= 9 {
+	if n, ok := firstNumber(text); ok && n >= 1 && n <= 9 && utf8.RuneCountInString(text) <= 20 {
 		return n, true
 	}
 	if nb, ok := t.cat.Milan.FindNeighbourhood(text); ok {
 		return nb.Municipio, true
 	}
 	return 0, false
+}
+
+// numberRE finds a number in a message.
+var numberRE = regexp.MustCompile(`\d{1,4}`)
+
+// firstNumber returns the first number in a message ("circa 20 ore" is 20).
+func firstNumber(text string) (int, bool) {
+	m := numberRE.FindString(text)
+	if m == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m)
+	return n, err == nil
+}
+
+// bareNumber reads a message that is only a number.
+func bareNumber(text string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(text))
+	return n, err == nil
 }

@@ -342,3 +342,33 @@ func TestBookingOnDaylightSavingSundays(t *testing.T) {
 		})
 	}
 }
+
+// A bare hour at the time question, and a Municipio the service does not reach.
+func TestBookingTypedTimeAndZone(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, _, _ := bookingHarness(t, store)
+		s := bookableService(t)
+		c := h.citizen(t, "u1").pressData("book:new:" + s.ID).pressData("book:day:20261124").pressData("book:qty:1")
+		c.say("23").expect("Alle 23:00 il servizio non può iniziare", "orari possibili")
+		slot := c.buttonsWithData("book:slot:")[0]
+		c.say(strings.TrimPrefix(strings.TrimSuffix(slot.Label, ":00"), "0"))
+		if strings.HasSuffix(slot.Label, ":00") {
+			c.expectNot("non può iniziare")
+		}
+		for c.findButton("Per chi") == nil && c.findButton("Per me") == nil && c.findButton("Individuale") != nil {
+			c.press("Individuale")
+		}
+		c.press("Per me")
+		if c.findButton("Nessuna nota") == nil {
+			missing := 0
+			for m := 1; m <= 9; m++ {
+				if !s.Serves(m) {
+					missing = m
+				}
+			}
+			if missing > 0 {
+				c.say("Municipio " + itoa(missing)).expect("non arriva nel Municipio " + itoa(missing))
+			}
+		}
+	})
+}

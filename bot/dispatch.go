@@ -97,6 +97,20 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 	case t.e.says(intentThanks, text):
 		t.st.resetFlow()
 		t.say(Reply{Text: t.T("thanks"), Buttons: t.mainMenu()})
+	case t.e.says(intentCancel, text):
+		// "annulla", "lascia perdere": like /annulla, whatever was going on.
+		t.onCommand(ctx, command{name: "annulla"})
+	case t.e.says(intentMyBookings, text):
+		t.st.resetFlow()
+		t.bookings(ctx)
+	case t.e.says(intentMyRequests, text):
+		t.st.resetFlow()
+		t.myDomestic(ctx)
+	case t.st.Flow == flowBook && t.st.Draft != nil:
+		// Before the language and other intents: "italiano" here may be an answer.
+		t.bookingText(ctx, text)
+	case t.st.Flow == flowDomestic && t.st.Dom != nil:
+		t.domesticText(ctx, text)
 	case t.e.says(intentEnglish, text):
 		t.language("en")
 	case t.e.says(intentItalian, text):
@@ -111,10 +125,6 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 	case t.e.mentions(intentSpaces, text):
 		t.st.resetFlow()
 		t.spaces()
-	case t.st.Flow == flowBook && t.st.Draft != nil:
-		t.bookingText(ctx, text)
-	case t.st.Flow == flowDomestic && t.st.Dom != nil:
-		t.domesticText(ctx, text)
 	case t.domesticAvailable() && t.e.wantsToWork(text):
 		t.startApplication()
 	case t.domesticAvailable() && t.e.wantsToHire(text):
@@ -124,8 +134,12 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 		t.zoneText(ctx, text)
 	case t.st.Flow == flowNear:
 		t.nearText(ctx, text)
+	case t.st.Flow == flowForget && t.e.says(intentYes, text):
+		// A typed "sì" must not erase by surprise, nor cancel: the button decides.
+		t.say(Reply{Text: t.T("privacy.forget_use_buttons"), Buttons: [][]Button{
+			{btn(t.T("privacy.forget_yes"), actForgetYes), btn(t.T("privacy.forget_no"), actForgetNo)}}})
 	case t.st.Flow == flowForget:
-		// Erasure needs the button: anything typed cancels it.
+		// Erasure needs the button: anything else typed cancels it.
 		t.st.resetFlow()
 		t.text("privacy.forget_cancelled")
 		t.search(ctx, text)
@@ -154,6 +168,7 @@ func (t *turnCtx) onCommand(ctx context.Context, c command) {
 	case "aiuto", "help":
 		t.help()
 	case "annulla", "cancel", "stop":
+		t.st.Draft, t.st.Dom = nil, nil // a booking or a request being put together goes too
 		t.say(Reply{Text: t.T("cancel.done"), Buttons: t.mainMenu()})
 	case "lingua", "language", "lang":
 		t.language(c.arg)

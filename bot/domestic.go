@@ -186,7 +186,11 @@ func (t *turnCtx) askLanguages() {
 		rows = append(rows, row)
 	}
 	rows = append(rows, []Button{btn(t.T("dom.done"), actDom, "langok")})
-	t.say(Reply{Text: t.T("dom.ask_langs"), Buttons: rows, Replace: t.m.Button != "" && strings.Contains(t.m.Button, ":lang:")})
+	key := "dom.ask_langs"
+	if d.Kind == "work" {
+		key = "dom.ask_langs_work"
+	}
+	t.say(Reply{Text: t.T(key), Buttons: rows, Replace: t.m.Button != "" && strings.Contains(t.m.Button, ":lang:")})
 }
 
 // hireSummary shows the request with the monthly cost estimate and what help the
@@ -202,7 +206,7 @@ func (t *turnCtx) hireSummary() {
 		b.WriteString("\n\n" + sup)
 	}
 	b.WriteString("\n\n" + t.T("dom.privacy_request", "days", strconv.Itoa(int(t.e.opts.DomesticRetention/(24*time.Hour)))))
-	t.say(Reply{Text: b.String(), Buttons: [][]Button{{btn(t.T("book.confirm"), actDom, "ok")},
+	t.say(Reply{Text: b.String(), Buttons: [][]Button{{btn(t.T("dom.send_request"), actDom, "ok")},
 		{btn(t.T("book.restart"), actDom, "redo"), btn(t.T("book.abandon"), actDom, "x")}}})
 }
 
@@ -256,8 +260,17 @@ func (t *turnCtx) onDomesticButton(ctx context.Context, arg string) {
 	case "mine":
 		t.myDomestic(ctx)
 		return
-	case "withdraw", "erase":
-		t.domesticWithdraw(ctx, value, step == "erase")
+	case "withdraw", "erasey":
+		t.domesticWithdraw(ctx, value, step == "erasey")
+		return
+	case "erase":
+		// Erasure cannot be undone: asked once more.
+		if !domestic.ValidID(value) {
+			t.stale()
+			return
+		}
+		t.say(Reply{Text: t.T("dom.erase_ask"), Buttons: [][]Button{
+			{btn(t.T("dom.erase_yes"), actDom, "erasey", value), btn(t.T("book.cancel_no"), actDom, "mine")}}})
 		return
 	case "consent":
 		t.consent(value == "yes")
@@ -359,8 +372,8 @@ func (t *turnCtx) domesticText(ctx context.Context, text string) {
 	case d.Pattern == "":
 		t.text("book.use_buttons")
 	case d.Hours == 0:
-		n, err := strconv.Atoi(strings.Fields(text + " x")[0])
-		if err != nil || n < 1 || n > 60 {
+		n, ok := firstNumber(text)
+		if !ok || n < 1 || n > 60 {
 			t.text("dom.hours_invalid")
 		} else {
 			d.Hours = n
@@ -390,7 +403,8 @@ func (t *turnCtx) domesticText(ctx context.Context, text string) {
 		}
 		d.CareFor, d.CareDone = text, true
 	case !d.LangsDone:
-		t.text("dom.langs_buttons")
+		t.typedLanguages(text)
+		return
 	case d.Contact == "":
 		c, ok := validContact(text)
 		if !ok {
@@ -444,4 +458,27 @@ func (t *turnCtx) submitRequest(ctx context.Context) {
 	ev.Recent, ev.Query, ev.Booking = nil, "", r.ID
 	t.events = append(t.events, ev)
 	t.say(Reply{Text: t.T("dom.sent"), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
+}
+
+// typedLanguages takes languages written in words ("italiano e spagnolo", "English"),
+// in either language of the bot, and shows the choice again.
+func (t *turnCtx) typedLanguages(text string) {
+	d := t.st.Dom
+	folded := " " + catalogue.Fold(text) + " "
+	found := false
+	for _, code := range domesticLanguages {
+		for _, lang := range languages() {
+			name := catalogue.Fold(t.e.texts.T(lang, "lang."+code))
+			if name != "" && strings.Contains(folded, " "+name+" ") {
+				if !slices.Contains(d.Langs, code) {
+					d.Langs = append(d.Langs, code)
+				}
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.text("dom.langs_buttons")
+	}
+	t.askLanguages()
 }

@@ -99,9 +99,9 @@ func TestWorkerApplication(t *testing.T) {
 			expect("Municipi").pressData("dom:mun:3").pressData("dom:mun:4").pressData("dom:next").
 			expect("disponibile").press("Tempo pieno").
 			expect("vivere con la famiglia").press("Sì, posso").
-			expect("contattarvi").say("ana@example.org").
+			expect("contattarti").say("ana@example.org").
 			expect("Riepilogo della candidatura", "Badante, Colf", "OSS", "3, 4", "rumeno", "ana@example.org")
-		c.press("Invia la richiesta").expect("Candidatura inviata")
+		c.press("Invia la candidatura").expect("Candidatura inviata")
 		ev := h.lastEvent(t)
 		if ev.Kind != bot.EventApplication {
 			t.Fatalf("event: %+v", ev)
@@ -116,7 +116,7 @@ func TestWorkerApplication(t *testing.T) {
 		if got := replyText(box.take("u1")); !strings.Contains(got, "valutando la tua candidatura") {
 			t.Errorf("applicant told %q", got)
 		}
-		c.pressData("dom:mine").expect("in valutazione").press("Cancella la 1").expect("cancellata")
+		c.pressData("dom:mine").expect("in valutazione").press("Cancella la 1").expect("Non si può annullare").press("Sì, cancella").expect("cancellata")
 		if _, err := ds.GetApplication(ctx, a.ID); !errors.Is(err, domestic.ErrNotFound) {
 			t.Errorf("the application survived its erasure: %v", err)
 		}
@@ -141,5 +141,27 @@ func TestForgetErasesDomestic(t *testing.T) {
 		if ev := h.lastEvent(t); ev.Kind != bot.EventDomesticWithdrawn || ev.Text != "erased" {
 			t.Errorf("staff event: %+v", ev)
 		}
+	})
+}
+
+// Typed answers a citizen would give are understood where buttons are offered.
+func TestTypedAnswers(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, _ := domesticHarness(t, store)
+		// "italiano" at the languages question is an answer, not a change of language.
+		c := h.citizen(t, "u1").say("voglio assumere una tata").expect("Con quale orario").
+			press("Non convivente").say("circa 20 ore").expect("Da quando").say("1/12").
+			expect("Municipio").say("Municipio 7").expect("età, autonomia").press("Preferisco non dirlo").
+			say("italiano e spagnolo").expectButtons("✅ italiano", "✅ spagnolo").expectNot("ti scrivo in italiano")
+		c.say("annulla").expect("annullato")
+		if c.say("+39 333 1234567"); strings.Contains(c.text(), "Riepilogo") {
+			t.Error("the request went on after «annulla»")
+		}
+		// A typed "sì" to the erasure question neither erases nor cancels.
+		d := h.citizen(t, "u2").say("/dimenticami").say("sì").expect("Sì, cancella tutto").expectNot("ho cancellato", "non ho cancellato")
+		d.press("Sì, cancella tutto").expect("ho cancellato")
+		// The lists by their names.
+		h.citizen(t, "u3").say("le mie richieste").expect("Non hai richieste")
+		h.citizen(t, "u4").say("le mie prenotazioni").expect("Non hai prenotazioni")
 	})
 }
