@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/domestic"
 )
 
@@ -280,8 +281,7 @@ func (t *turnCtx) submitApplication(ctx context.Context) {
 		Municipi: d.Municipi, Availability: d.Avail, LiveIn: d.LiveIn, Consent: d.Consent, Contact: d.Contact,
 		Status: domestic.ApplicationSent, Created: t.now, Updated: t.now}
 	if err := t.e.opts.Domestic.CreateApplication(ctx, a); err != nil {
-		t.e.log.ErrorContext(ctx, "save an application failed", "err", err)
-		t.say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actDom, "ok")}}})
+		t.domesticSaveFailed(ctx, err)
 		return
 	}
 	t.st.Dom, t.st.Flow = nil, ""
@@ -423,7 +423,8 @@ func (e *Engine) wantsToWork(text string) bool {
 func (e *Engine) wantsToHire(text string) bool {
 	role := e.domesticRole(text)
 	switch {
-	case role == "":
+	case role == "" || e.mentions(intentDomesticAdmin, text):
+		// "il contratto della colf", "un corso per badante": the catalogue's services.
 		return false
 	case role == string(domestic.Tata):
 		return e.mentions(intentFixedCare, text)
@@ -468,11 +469,16 @@ func (e *Engine) DomesticFromStaff(ctx context.Context, a DomesticAction) (conve
 		conversation, lang, key = ap.Conversation, ap.Lang, "astatus_msg."+a.Status
 	}
 	t := e.citizenTurn(conversation, lang, now)
-	text := t.T(key)
+	text := t.T(key, "days", strconv.Itoa(int(e.opts.DomesticRetention/(24*time.Hour))))
 	if note != "" {
 		text += "\n" + t.T("dom.staff_note", "note", note)
 	}
-	t.say(Reply{Text: text, Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
+	rows := [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}
+	if a.Request && a.Status == string(domestic.RequestMatched) {
+		// Now the family needs a contract, payslips, INPS: the catalogue's services.
+		rows = append([][]Button{{btn(t.T("dom.contract_services"), actCat, string(catalogue.LavoroDomestico))}}, rows...)
+	}
+	t.say(Reply{Text: text, Buttons: rows})
 	channel, user, _ := splitConversation(conversation)
 	return conversation, e.push(ctx, channel, user, withLang(t.replies, t.st.Lang))
 }

@@ -304,8 +304,9 @@ func (e *Engine) forgetDomestic(ctx context.Context, t *turnCtx) []Event {
 	conv := t.m.Conversation()
 	reqs, apps, err := e.opts.Domestic.ByConversation(ctx, conv)
 	if err != nil {
+		// Erased all the same (Forget works from the conversation's index): staff
+		// cards are then left to the periodic repair.
 		e.log.ErrorContext(ctx, "list requests to erase failed", "err", err)
-		return nil
 	}
 	var events []Event
 	// Every card that shows them must forget them: open or closed.

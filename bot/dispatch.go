@@ -82,13 +82,28 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 		t.say(Reply{Text: t.T("error.empty"), Buttons: t.mainMenu()})
 		return
 	}
-	t.st.remember("user", text, t.now)
+	inForm := (t.st.Flow == flowDomestic && t.st.Dom != nil) || (t.st.Flow == flowBook && t.st.Draft != nil)
+	if inForm {
+		// A form's answers (a care need, a contact) stay in the form: they are not
+		// kept among the recent turns that go to staff with a later handoff.
+		t.st.remember("user", t.T("turn.form_answer"), t.now)
+	} else {
+		t.st.remember("user", text, t.now)
+	}
 	if cmd, ok := parseCommand(text); ok {
 		t.flow = "command"
 		t.onCommand(ctx, cmd)
 		return
 	}
 	switch {
+	case inForm && !t.e.says(intentCancel, text):
+		// Words of other features ("operatrice socio sanitaria", "privacy") are an
+		// answer here: danger and commands were handled before.
+		if t.st.Flow == flowBook {
+			t.bookingText(ctx, text)
+		} else {
+			t.domesticText(ctx, text)
+		}
 	case t.e.isGreeting(text):
 		t.st.resetFlow()
 		t.welcome()
@@ -106,11 +121,6 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 	case t.e.says(intentMyRequests, text):
 		t.st.resetFlow()
 		t.myDomestic(ctx)
-	case t.st.Flow == flowBook && t.st.Draft != nil:
-		// Before the language and other intents: "italiano" here may be an answer.
-		t.bookingText(ctx, text)
-	case t.st.Flow == flowDomestic && t.st.Dom != nil:
-		t.domesticText(ctx, text)
 	case t.e.says(intentEnglish, text):
 		t.language("en")
 	case t.e.says(intentItalian, text):

@@ -2,7 +2,7 @@ package bot
 
 import (
 	"context"
-	"regexp"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,6 +79,7 @@ func (t *turnCtx) domestic() {
 	}
 	rows = append(rows,
 		[]Button{btn(t.T("domestic.search_services"), actCat, string(catalogue.LavoroDomestico))},
+		[]Button{btn(t.T("menu.spaces"), actSpaces), btn(t.T("menu.operator"), actOperator)},
 		[]Button{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)})
 	t.say(Reply{Text: t.T("domestic.info"), Buttons: rows})
 }
@@ -306,7 +307,7 @@ func (t *turnCtx) onDomesticButton(ctx context.Context, arg string) {
 			d.Pattern, d.Hours = value, 0
 		}
 	case "hours":
-		if n >= 1 && n <= 60 {
+		if lo, hi := t.hoursRange(d.Pattern); n >= lo && n <= hi {
 			d.Hours = n
 		}
 	case "self":
@@ -373,8 +374,9 @@ func (t *turnCtx) domesticText(ctx context.Context, text string) {
 		t.text("book.use_buttons")
 	case d.Hours == 0:
 		n, ok := firstNumber(text)
-		if !ok || n < 1 || n > 60 {
-			t.text("dom.hours_invalid")
+		lo, hi := t.hoursRange(d.Pattern)
+		if !ok || n < lo || n > hi {
+			t.text("dom.hours_invalid", "min", strconv.Itoa(lo), "max", strconv.Itoa(hi))
 		} else {
 			d.Hours = n
 		}
@@ -418,21 +420,21 @@ func (t *turnCtx) domesticText(ctx context.Context, text string) {
 	t.askDomestic()
 }
 
-var (
-	phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 ./-]{5,18}[0-9]$`)
-	emailRE = regexp.MustCompile(`^[^\s@]{1,64}@[^\s@]{1,185}\.[a-zA-Z]{2,24}$`)
-)
-
-// validContact checks a phone number or an e-mail address, loosely.
+// validContact checks a phone number or an e-mail address by the rules the store
+// applies, so that what the form accepts can be saved.
 func validContact(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) > maxContactRunes {
-		return "", false
+	return s, domestic.ValidContact(s)
+}
+
+// hoursRange is the weekly hours a working pattern allows by the pay tables.
+func (t *turnCtx) hoursRange(pattern string) (lo, hi int) {
+	if t.e.pay != nil {
+		if r, ok := t.e.pay.Patterns[domestic.Pattern(pattern)]; ok {
+			return r.Min, r.Max
+		}
 	}
-	if phoneRE.MatchString(s) || emailRE.MatchString(s) {
-		return s, true
-	}
-	return "", false
+	return 1, domestic.MaxHoursPerWeek
 }
 
 // submitRequest sends the family's request to staff.
@@ -449,15 +451,33 @@ func (t *turnCtx) submitRequest(ctx context.Context) {
 		Municipio: d.Municipio, CareFor: d.CareFor, SelfSufficient: d.SelfSuff, Languages: d.Langs, Contact: d.Contact,
 		EstimateCents: est, Status: domestic.RequestSent, Created: t.now, Updated: t.now}
 	if err := t.e.opts.Domestic.CreateRequest(ctx, r); err != nil {
-		t.e.log.ErrorContext(ctx, "save a domestic-work request failed", "err", err)
-		t.say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actDom, "ok")}}})
+		t.domesticSaveFailed(ctx, err)
 		return
 	}
 	t.st.Dom, t.st.Flow = nil, ""
 	ev := t.event(EventDomesticRequest, "", false)
 	ev.Recent, ev.Query, ev.Booking = nil, "", r.ID
 	t.events = append(t.events, ev)
-	t.say(Reply{Text: t.T("dom.sent"), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
+	t.say(Reply{Text: t.T("dom.sent"), Buttons: [][]Button{
+		{btn(t.T("dom.contract_services"), actCat, string(catalogue.LavoroDomestico))},
+		{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
+}
+
+// domesticSaveFailed answers a request or an application the store refused: a rule
+// broken or too many kept say so (trying again would not help); anything else is a
+// technical problem worth a retry.
+func (t *turnCtx) domesticSaveFailed(ctx context.Context, err error) {
+	switch {
+	case errors.Is(err, domestic.ErrTooMany):
+		t.st.Dom, t.st.Flow = nil, ""
+		t.say(Reply{Text: t.T("dom.too_many"), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine")}}})
+	case errors.Is(err, domestic.ErrInvalid):
+		t.e.log.WarnContext(ctx, "a domestic-work form broke a rule of the store", "err", err)
+		t.say(Reply{Text: t.T("dom.invalid"), Buttons: [][]Button{{btn(t.T("book.restart"), actDom, "redo"), btn(t.T("book.abandon"), actDom, "x")}}})
+	default:
+		t.e.log.ErrorContext(ctx, "save a domestic-work form failed", "err", err)
+		t.say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actDom, "ok")}}})
+	}
 }
 
 // typedLanguages takes languages written in words ("italiano e spagnolo", "English"),

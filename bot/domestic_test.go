@@ -165,3 +165,38 @@ func TestTypedAnswers(t *testing.T) {
 		h.citizen(t, "u4").say("le mie prenotazioni").expect("Non hai prenotazioni")
 	})
 }
+
+// What a citizen types into a form stays in the form: a later handoff does not carry
+// it to staff, even after refusing consent or leaving the form; and words of other
+// features are answers there.
+func TestFormAnswersStayInTheForm(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, _ := domesticHarness(t, store)
+		c := h.citizen(t, "u1").say("voglio lavorare come badante").say("sì va bene, sono Maria 3331234567").
+			expect("rispondi con uno dei due pulsanti").press("Sono d'accordo").
+			pressData("dom:roles:badante").pressData("dom:next").pressData("dom:years:3").
+			say("ho lavorato come operatrice socio sanitaria, privacy e dignità prima di tutto").
+			expect("lingue").expectNot("operatore WeMi", "I tuoi dati")
+		c.pressData("dom:x").say("/operatore")
+		ev := h.lastEvent(t)
+		if ev.Kind != bot.EventHandoff {
+			t.Fatalf("event: %+v", ev)
+		}
+		for _, turn := range ev.Recent {
+			if strings.Contains(turn.Text, "3331234567") || strings.Contains(turn.Text, "socio sanitaria") {
+				t.Errorf("a form answer reached staff: %q", turn.Text)
+			}
+		}
+	})
+}
+
+// Questions about employing someone already hired, or about training, are the
+// catalogue's; hours beyond a pattern's are refused with its range.
+func TestHiringWordsAndHours(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, _ := domesticHarness(t, store)
+		h.citizen(t, "u1").say("vorrei informazioni sul contratto della colf").expectNot("Con quale orario")
+		h.citizen(t, "u2").say("cerco un corso per badante").expectNot("Con quale orario")
+		h.citizen(t, "u3").say("cerco una colf").press("Non convivente").say("70").expect("da 1 a 40")
+	})
+}

@@ -193,5 +193,44 @@ func (e *Engine) Reconcile(ctx context.Context) (Reconciled, error) {
 			done.Reposted++
 		}
 	}
+	if n, err := e.repostDomestic(ctx, now); err != nil {
+		errs = append(errs, err)
+	} else {
+		done.Reposted += n
+	}
 	return done, errors.Join(errs...)
+}
+
+// repostDomestic raises again the open requests and applications whose staff card
+// never made it.
+func (e *Engine) repostDomestic(ctx context.Context, now time.Time) (int, error) {
+	if e.opts.Domestic == nil || e.opts.Staff == nil {
+		return 0, nil
+	}
+	reqs, err := e.opts.Domestic.AllRequests(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reconcile requests: %w", err)
+	}
+	apps, err := e.opts.Domestic.AllApplications(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reconcile applications: %w", err)
+	}
+	late := now.Add(-2 * time.Minute)
+	var events []Event
+	for _, r := range reqs {
+		if r.Card == "" && r.Closed.IsZero() && r.Created.Before(late) {
+			channel, _, _ := splitConversation(r.Conversation)
+			events = append(events, Event{Kind: EventDomesticRequest, Booking: r.ID, Conversation: r.Conversation,
+				Channel: channel, Lang: r.Lang, FirstName: r.FirstName, At: now})
+		}
+	}
+	for _, a := range apps {
+		if a.Card == "" && a.Closed.IsZero() && a.Created.Before(late) {
+			channel, _, _ := splitConversation(a.Conversation)
+			events = append(events, Event{Kind: EventApplication, Booking: a.ID, Conversation: a.Conversation,
+				Channel: channel, Lang: a.Lang, FirstName: a.FirstName, At: now})
+		}
+	}
+	e.notify(ctx, events)
+	return len(events), nil
 }
