@@ -372,3 +372,43 @@ func TestBookingTypedTimeAndZone(t *testing.T) {
 		}
 	})
 }
+
+// The periodic repair: reminders lost are planned again, a request whose card never
+// made it is raised again, a booking long over is concluded.
+func TestReconcile(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, bs, queue := bookingHarness(t, store)
+		ctx := context.Background()
+		s := bookableService(t)
+		c := h.citizen(t, "u1").pressData("svc:" + s.ID)
+		confirmed := book(t, h, c, s)
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: confirmed}); err != nil {
+			t.Fatal(err)
+		}
+		c.pressData("svc:" + s.ID)
+		requested := book(t, h, c, s) // its card never made it: no desk recorded one
+		if err := queue.CancelBooking(ctx, confirmed); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.set(monday10(t).Add(5 * time.Minute))
+		events := len(h.staff.all())
+		done, err := h.engine.Reconcile(ctx)
+		if err != nil || done.Replanned != 1 || done.Reposted != 1 {
+			t.Fatalf("Reconcile = %+v, %v", done, err)
+		}
+		if p, _ := queue.Pending(ctx, confirmed); len(p) == 0 {
+			t.Error("no reminders planned again")
+		}
+		if ev := h.staff.all()[events:]; len(ev) != 1 || ev[0].Kind != bot.EventBookingRequested || ev[0].Booking != requested {
+			t.Errorf("raised again: %+v", ev)
+		}
+		// A week later the confirmed one is over and concluded.
+		h.clock.set(monday10(t).Add(7 * 24 * time.Hour))
+		if done, err := h.engine.Reconcile(ctx); err != nil || done.Concluded != 1 {
+			t.Errorf("Reconcile a week on = %+v, %v", done, err)
+		}
+		if b, _ := bs.Get(ctx, confirmed); b.Status != bookings.Done {
+			t.Errorf("status %s", b.Status)
+		}
+	})
+}
