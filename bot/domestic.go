@@ -114,6 +114,9 @@ func (t *turnCtx) askDomestic() {
 	case d.Pattern == "":
 		rows := [][]Button{}
 		for _, p := range domestic.Patterns() {
+			if d.Role == string(domestic.Colf) && (p == domestic.PresenzaNotturna || p == domestic.AssistenzaNotturna) {
+				continue // a housekeeper's work is not at night
+			}
 			rows = append(rows, []Button{btn(t.T("pattern."+string(p)), actDom, "pat", string(p))})
 		}
 		t.say(Reply{Text: t.T("dom.ask_pattern"), Buttons: append(rows, cancel)})

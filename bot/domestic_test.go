@@ -40,7 +40,7 @@ func TestFamilyRequest(t *testing.T) {
 			expect("Municipio").say("Niguarda").
 			expect("età, autonomia").say("Ha 86 anni e l'Alzheimer").
 			expect("lingue").pressData("dom:lang:it").pressData("dom:langok").
-			expect("contattarvi").say("non so").expect("Non sembra").
+			expect("contattarti").say("non so").expect("Non sembra").
 			say("+39 333 1234567").
 			expect("Riepilogo della richiesta", "Badante", "25 ore", "01/12/2026", "Municipio: 9", "Alzheimer",
 				"Costo mensile stimato", "livello CS", "stima", "Aiuti che potreste avere", "non garantiti")
@@ -56,7 +56,7 @@ func TestFamilyRequest(t *testing.T) {
 		if _, err := h.engine.DomesticFromStaff(ctx, bot.DomesticAction{ID: r.ID, Request: true, Status: string(domestic.RequestInProgress), Operator: "Giulia"}); err != nil {
 			t.Fatal(err)
 		}
-		if got := replyText(box.take("u1")); !strings.Contains(got, "sta lavorando alla vostra richiesta") {
+		if got := replyText(box.take("u1")); !strings.Contains(got, "sta lavorando alla tua richiesta") {
 			t.Errorf("family told %q", got)
 		}
 		c.pressData("dom:mine").expect("in lavorazione").press("Ritira la 1").expect("ritirata")

@@ -165,7 +165,7 @@ func TestDomesticRequestCard(t *testing.T) {
 	if got, want := upd.ActionIDs(), []string{"wemi.domestic.matched", "wemi.domestic.unmatched"}; !slices.Equal(got, want) {
 		t.Errorf("buttons in lavorazione %v, want %v", got, want)
 	}
-	if got := e.inbox.wait(ctx, t, 1); !strings.Contains(got[0].Text, "WeMi sta lavorando alla vostra richiesta") {
+	if got := e.inbox.wait(ctx, t, 1); !strings.Contains(got[0].Text, "WeMi sta lavorando alla tua richiesta") {
 		t.Errorf("the family was told %q", got[0].Text)
 	}
 	if s := e.requestStatus(ctx, r.ID); s != domestic.RequestInProgress {
@@ -178,7 +178,7 @@ func TestDomesticRequestCard(t *testing.T) {
 		t.Errorf("card once closed: %v\n%s", upd.ActionIDs(), upd.VisibleText())
 	}
 	checkShows(t, upd, "*Recapito*\n"+phone) // the card still says who to call
-	if got := e.inbox.wait(ctx, t, 2); !strings.Contains(got[1].Text, "avete trovato la persona giusta") {
+	if got := e.inbox.wait(ctx, t, 2); !strings.Contains(got[1].Text, "hai trovato la persona giusta") {
 		t.Errorf("the family was told %q", got[1].Text)
 	}
 	if s := e.requestStatus(ctx, r.ID); s != domestic.RequestMatched {
@@ -342,7 +342,8 @@ func TestDomesticWithdrawn(t *testing.T) {
 func TestDomesticErased(t *testing.T) {
 	erase := func(e *env, id string) {
 		list := e.send(bot.Message{Button: "dom:mine"})
-		e.send(bot.Message{Button: buttonData(e.t, list, "dom:erase:"+id)})
+		ask := e.send(bot.Message{Button: buttonData(e.t, list, "dom:erase:"+id)})
+		e.send(bot.Message{Button: buttonData(e.t, ask, "dom:erasey:"+id)}) // erasure asks first
 	}
 	forget := func(e *env, _ string) { e.press(e.say("/dimenticami"), "Sì") }
 	tests := []struct {
