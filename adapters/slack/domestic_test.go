@@ -533,3 +533,30 @@ func TestDomesticCardFields(t *testing.T) {
 		})
 	}
 }
+
+// A record erased at the end of its retention (no event tells the desk) loses its
+// card's personal data at the next periodic repair; a record still kept is left alone.
+func TestRedactExpiredCards(t *testing.T) {
+	e := newEnv(t, withDomestic)
+	ctx := testContext(t)
+	card, r := e.hire(ctx, "Mia madre ha 84 anni")
+	keptCard, _ := e.apply(ctx, "Ho assistito due anziani")
+	if n, err := e.desk.RedactExpired(ctx); n != 0 || err != nil {
+		t.Fatalf("with every record kept: %d, %v", n, err)
+	}
+	if err := e.domestic.Delete(ctx, r.Conversation, r.ID); err != nil { // as the expiry does
+		t.Fatal(err)
+	}
+	if n, err := e.desk.RedactExpired(ctx); n != 1 || err != nil {
+		t.Fatalf("RedactExpired = %d, %v", n, err)
+	}
+	upd := e.waitUpdate(ctx, 1)
+	if upd.TS != card.TS || strings.Contains(upd.VisibleText(), "84 anni") || strings.Contains(upd.VisibleText(), "Maria") {
+		t.Errorf("card of an expired request:\n%s", upd.VisibleText())
+	}
+	for _, u := range e.srv.Updates() {
+		if u.TS == keptCard.TS {
+			t.Error("the card of a record still kept was redacted")
+		}
+	}
+}

@@ -319,6 +319,13 @@ func startScheduler(ctx context.Context, jobs scheduled, log *slog.Logger) (func
 			if n > 0 {
 				log.Info("handoff cards posted late", "cards", n)
 			}
+			n, err = jobs.desk.desk.RedactExpired(rctx)
+			if err != nil {
+				log.Error("redaction of expired requests' cards incomplete", "err", err)
+			}
+			if n > 0 {
+				log.Info("cards of expired requests and applications redacted", "cards", n)
+			}
 		}
 	})
 	sched.Start()
