@@ -7,9 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/domestic"
 )
@@ -351,95 +349,6 @@ func (t *turnCtx) onDomesticButton(ctx context.Context, arg string) {
 	t.askDomestic()
 }
 
-// toggle adds x to a set, or removes it.
-func toggle[T comparable](set []T, x T) []T {
-	if i := slices.Index(set, x); i >= 0 {
-		return slices.Delete(set, i, i+1)
-	}
-	return append(set, x)
-}
-
-// domesticText takes what the citizen typed as the answer to the question asked.
-func (t *turnCtx) domesticText(ctx context.Context, text string) {
-	d := t.st.Dom
-	if d.Kind == "work" {
-		t.applicationText(text)
-		return
-	}
-	switch {
-	case d.Role == "":
-		if r := t.e.domesticRole(text); r != "" {
-			d.Role = r
-		} else {
-			t.text("book.use_buttons")
-		}
-	case d.Pattern == "":
-		t.text("book.use_buttons")
-	case d.Hours == 0:
-		n, ok := firstNumber(text)
-		lo, hi := t.hoursRange(d.Pattern)
-		if !ok || n < lo || n > hi {
-			t.text("dom.hours_invalid", "min", strconv.Itoa(lo), "max", strconv.Itoa(hi))
-		} else {
-			d.Hours = n
-		}
-	case d.Role == string(domestic.Badante) && !d.SelfSet:
-		t.text("book.use_buttons")
-	case d.Start.IsZero():
-		w, ok := bookings.ParseWhen(text, t.now, t.e.rome)
-		switch {
-		case !ok || !w.HasDate:
-			t.text("dom.start_invalid")
-		case w.Day.Before(t.today()):
-			t.text("book.day_past")
-		default:
-			d.Start = w.Day
-		}
-	case d.Municipio == 0:
-		if m, ok := t.municipioOf(text); ok {
-			d.Municipio = m
-		} else {
-			t.text("dom.zone_invalid")
-		}
-	case !d.CareDone:
-		if utf8.RuneCountInString(text) > maxCareRunes {
-			t.text("book.note_too_long", "max", strconv.Itoa(maxCareRunes))
-			return
-		}
-		d.CareFor, d.CareDone = text, true
-	case !d.LangsDone:
-		t.typedLanguages(text)
-		return
-	case d.Contact == "":
-		c, ok := validContact(text)
-		if !ok {
-			t.text("dom.contact_invalid")
-			return
-		}
-		d.Contact = c
-	default:
-		t.text("book.use_buttons")
-	}
-	t.askDomestic()
-}
-
-// validContact checks a phone number or an e-mail address by the rules the store
-// applies, so that what the form accepts can be saved.
-func validContact(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	return s, domestic.ValidContact(s)
-}
-
-// hoursRange is the weekly hours a working pattern allows by the pay tables.
-func (t *turnCtx) hoursRange(pattern string) (lo, hi int) {
-	if t.e.pay != nil {
-		if r, ok := t.e.pay.Patterns[domestic.Pattern(pattern)]; ok {
-			return r.Min, r.Max
-		}
-	}
-	return 1, domestic.MaxHoursPerWeek
-}
-
 // submitRequest sends the family's request to staff.
 func (t *turnCtx) submitRequest(ctx context.Context) {
 	d := t.st.Dom
@@ -481,27 +390,4 @@ func (t *turnCtx) domesticSaveFailed(ctx context.Context, err error) {
 		t.e.log.ErrorContext(ctx, "save a domestic-work form failed", "err", err)
 		t.say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actDom, "ok")}}})
 	}
-}
-
-// typedLanguages takes languages written in words ("italiano e spagnolo", "English"),
-// in either language of the bot, and shows the choice again.
-func (t *turnCtx) typedLanguages(text string) {
-	d := t.st.Dom
-	folded := " " + catalogue.Fold(text) + " "
-	found := false
-	for _, code := range domesticLanguages {
-		for _, lang := range languages() {
-			name := catalogue.Fold(t.e.texts.T(lang, "lang."+code))
-			if name != "" && strings.Contains(folded, " "+name+" ") {
-				if !slices.Contains(d.Langs, code) {
-					d.Langs = append(d.Langs, code)
-				}
-				found = true
-			}
-		}
-	}
-	if !found {
-		t.text("dom.langs_buttons")
-	}
-	t.askLanguages()
 }

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"html"
+	"strings"
+
+	"github.com/comune-milano/wemibot/bot"
+)
+
+// replyLang tells the page which language the conversation is in after a message.
+func replyLang(asked string, replies []bot.Reply) string {
+	for i := len(replies) - 1; i >= 0; i-- {
+		if l := replies[i].Lang; l != "" {
+			return l
+		}
+	}
+	if asked == "en" {
+		return "en"
+	}
+	return "it"
+}
+
+// render turns replies into the page's JSON, with text as safe HTML.
+func render(replies []bot.Reply) []webReply {
+	out := make([]webReply, 0, len(replies))
+	for _, r := range replies {
+		wr := webReply{Lang: r.Lang, HTML: toHTML(r.Text), Replace: r.Replace, Buttons: [][]webButton{}}
+		for _, row := range r.Buttons {
+			var wrow []webButton
+			for _, b := range row {
+				wrow = append(wrow, webButton{Label: b.Label, Data: b.Data})
+			}
+			wr.Buttons = append(wr.Buttons, wrow)
+		}
+		if l := r.Location; l != nil {
+			wr.Location = &webLocation{Lat: l.Point.Lat, Lon: l.Point.Lon, Name: l.Name, Address: l.Address}
+		}
+		if d := r.Document; d != nil {
+			wr.Document = &webDocument{Name: d.Name, MIME: d.MIME, Data: d.Data}
+		}
+		out = append(out, wr)
+	}
+	return out
+}
+
+// linkify makes the addresses in escaped HTML text into links.
+func linkify(escaped string) string {
+	return linkRE.ReplaceAllStringFunc(escaped, func(m string) string {
+		switch {
+		case strings.HasPrefix(m, "http"):
+			return `<a href="` + m + `">` + m + `</a>`
+		case strings.Contains(m, "@"):
+			return `<a href="mailto:` + m + `">` + m + `</a>`
+		default:
+			return `<a href="tel:` + strings.ReplaceAll(m, " ", "") + `">` + m + `</a>`
+		}
+	})
+}
+
+// toHTML escapes text and renders the engine's light formatting: *bold*, line
+// breaks, and links for web, e-mail and phone addresses.
+func toHTML(text string) string {
+	var b strings.Builder
+	bold := false
+	for _, part := range strings.SplitAfter(text, "*") {
+		star := strings.HasSuffix(part, "*")
+		part = strings.TrimSuffix(part, "*")
+		b.WriteString(strings.ReplaceAll(linkify(html.EscapeString(part)), "\n", "<br>"))
+		if star {
+			if bold {
+				b.WriteString("</b>")
+			} else {
+				b.WriteString("<b>")
+			}
+			bold = !bold
+		}
+	}
+	if bold {
+		b.WriteString("</b>")
+	}
+	return b.String()
+}

@@ -1,0 +1,187 @@
+package bot
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/comune-milano/wemibot/bookings"
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// askDay offers the next days the service opens and a calendar; why says why the
+// last answer was not taken ("" the first time).
+func (t *turnCtx) askDay(s *catalogue.Service, why string) {
+	text := t.T("book.ask_day", "days", t.days(openDays(s)))
+	if why != "" {
+		text = why + "\n" + text
+	}
+	var quick []Button
+	for day := t.today().AddDate(0, 0, 1); len(quick) < 3 && day.Before(t.today().AddDate(0, 0, 15)); day = day.AddDate(0, 0, 1) {
+		if bookings.OpenOn(s, day, t.e.rome) {
+			quick = append(quick, btn(t.dayLabel(day), actBook, "day", day.Format("20060102")))
+		}
+	}
+	rows := [][]Button{}
+	if len(quick) > 0 {
+		rows = append(rows, quick)
+	}
+	rows = append(rows, []Button{btn(t.T("book.calendar"), actBook, "cal", t.today().Format("200601"))}, t.bookingCancelRow())
+	t.say(Reply{Text: text, Buttons: rows})
+}
+
+// openDays lists the weekdays a service opens.
+func openDays(s *catalogue.Service) []time.Weekday {
+	seen := map[time.Weekday]bool{}
+	var out []time.Weekday
+	for _, sc := range s.Schedules {
+		for _, d := range sc.Days {
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+// calendar shows a month as buttons: the days the service can be booked are
+// buttons, the others placeholders that do nothing.
+func (t *turnCtx) calendar(s *catalogue.Service, month string) {
+	m, err := time.ParseInLocation("200601", month, t.e.rome)
+	first := time.Date(t.today().Year(), t.today().Month(), 1, 0, 0, 0, 0, t.e.rome)
+	last := first.AddDate(0, 4, 0)
+	if err != nil || m.Before(first) || !m.Before(last) {
+		m = first
+	}
+	t.st.Draft.Month = m.Format("200601")
+	rows := [][]Button{}
+	head := []Button{}
+	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
+		head = append(head, btn(t.T("dayshort."+strconv.Itoa(d)), actBook, "nop"))
+	}
+	rows = append(rows, head)
+	for _, week := range bookings.Calendar(m.Year(), m.Month(), t.e.rome) {
+		row := make([]Button, 0, 7)
+		for _, day := range week {
+			switch {
+			case day.IsZero():
+				row = append(row, btn(t.T("book.cal_blank"), actBook, "nop"))
+			case t.bookableDay(s, day) == "":
+				row = append(row, btn(strconv.Itoa(day.Day()), actBook, "day", day.Format("20060102")))
+			default:
+				row = append(row, btn(t.T("book.cal_closed"), actBook, "nop"))
+			}
+		}
+		rows = append(rows, row)
+	}
+	nav := []Button{}
+	if prev := m.AddDate(0, -1, 0); !prev.Before(first) {
+		nav = append(nav, btn(t.T("book.cal_prev", "month", t.T("month."+strconv.Itoa(int(prev.Month())))), actBook, "cal", prev.Format("200601")))
+	}
+	if next := m.AddDate(0, 1, 0); next.Before(last) {
+		nav = append(nav, btn(t.T("book.cal_next", "month", t.T("month."+strconv.Itoa(int(next.Month())))), actBook, "cal", next.Format("200601")))
+	}
+	if len(nav) > 0 {
+		rows = append(rows, nav)
+	}
+	rows = append(rows, t.bookingCancelRow())
+	t.say(Reply{Text: t.T("book.calendar_title", "month", t.T("month."+strconv.Itoa(int(m.Month()))), "year", strconv.Itoa(m.Year()),
+		"days", t.days(openDays(s))), Buttons: rows, Replace: t.m.Button != ""})
+}
+
+// bookableDay says why a day cannot be booked ("" when it can).
+func (t *turnCtx) bookableDay(s *catalogue.Service, day time.Time) string {
+	switch {
+	case day.Before(t.today().AddDate(0, 0, 1)) && !day.Equal(t.today()):
+		return t.T("book.day_past")
+	case day.After(t.today().AddDate(0, 0, maxBookingDays)):
+		return t.T("book.day_far", "days", strconv.Itoa(maxBookingDays))
+	case !bookings.OpenOn(s, day, t.e.rome):
+		return t.T("book.day_closed", "day", t.dayLabel(day), "days", t.days(openDays(s)))
+	case day.Equal(t.today()) && len(t.futureSlots(s, day)) == 0:
+		return t.T("book.day_over")
+	}
+	return ""
+}
+
+// setDay takes a day (and maybe a time) for the draft, or says why not.
+func (t *turnCtx) setDay(s *catalogue.Service, day time.Time, hasTime bool, minute int) {
+	if why := t.bookableDay(s, day); why != "" {
+		t.askDay(s, why)
+		return
+	}
+	d := t.st.Draft
+	d.Day, d.Minute = day, -1
+	if hasTime {
+		d.Minute = minute // checked against the slots once the quantity is known
+	}
+	t.askBooking(s)
+}
+
+// askSlot offers the start times of the chosen day.
+func (t *turnCtx) askSlot(s *catalogue.Service) {
+	d := t.st.Draft
+	slots := t.futureSlots(s, d.Day)
+	if len(slots) == 0 {
+		why := t.T("book.no_slots", "day", t.dayLabel(d.Day))
+		d.Day = time.Time{}
+		t.askDay(s, why)
+		return
+	}
+	rows := [][]Button{}
+	row := []Button{}
+	for _, at := range slots {
+		m := at.Hour()*60 + at.Minute()
+		row = append(row, btn(at.Format("15:04"), actBook, "slot", strconv.Itoa(m)))
+		if len(row) == 4 {
+			rows, row = append(rows, row), []Button{}
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	rows = append(rows, []Button{btn(t.T("book.other_day"), actBook, "reday")}, t.bookingCancelRow())
+	t.say(Reply{Text: t.T("book.ask_slot", "day", t.dayLabel(d.Day)), Buttons: rows})
+}
+
+// futureSlots are the day's start times still ahead.
+func (t *turnCtx) futureSlots(s *catalogue.Service, day time.Time) []time.Time {
+	q := 1
+	if d := t.st.Draft; d != nil && d.Quantity > 0 {
+		q = d.Quantity
+	}
+	var out []time.Time
+	for _, at := range bookings.Slots(s, day, q, t.e.rome) {
+		if at.After(t.now.Add(time.Hour)) { // at least an hour's notice
+			out = append(out, at)
+		}
+	}
+	return out
+}
+
+// slotOffered reports whether the draft's day offers a start at minute.
+func (t *turnCtx) slotOffered(s *catalogue.Service, minute int) bool {
+	for _, at := range t.futureSlots(s, t.st.Draft.Day) {
+		if at.Hour()*60+at.Minute() == minute {
+			return true
+		}
+	}
+	return false
+}
+
+// setSlot takes a start time, if the day offers it.
+func (t *turnCtx) setSlot(s *catalogue.Service, minute int) {
+	d := t.st.Draft
+	if t.slotOffered(s, minute) {
+		d.Minute = minute
+		t.askBooking(s)
+		return
+	}
+	d.Minute = -1
+	t.text("book.slot_unavailable", "time", clockText(minute))
+	t.askSlot(s)
+}
+
+func clockText(minute int) string {
+	return time.Date(2000, 1, 1, minute/60, minute%60, 0, 0, time.UTC).Format("15:04")
+}
