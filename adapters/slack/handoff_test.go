@@ -297,3 +297,35 @@ func TestRepostMissingCards(t *testing.T) {
 		t.Errorf("posted %d again", n)
 	}
 }
+
+// Two replicas raising the same handoff's card at once post one card: the second
+// waits for the first's thread.
+func TestOneCardAcrossReplicas(t *testing.T) {
+	first := newEnv(t)
+	second := newEnv(t, func(o *envOptions) { o.shared = first })
+	ctx := testContext(t)
+	ev := bot.Event{Kind: bot.EventHandoff, Handoff: "h42", Conversation: "telegram:42", Channel: "telegram",
+		Lang: "it", FirstName: "Anna", Reason: "asked", At: monday10}
+	for _, e := range []*env{first, second} {
+		if err := e.desk.Notify(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	card := first.waitPost(ctx, 1)
+	// The second replica's relay finds the thread rather than posting its own card.
+	relay := ev
+	relay.Kind, relay.Text = bot.EventRelay, "ci siete?"
+	if err := second.desk.Notify(ctx, relay); err != nil {
+		t.Fatal(err)
+	}
+	first.waitThread(ctx, card.TS, "ci siete?")
+	cards := 0
+	for _, p := range first.srv.Posts(operators) {
+		if p.ThreadTS == "" {
+			cards++
+		}
+	}
+	if cards != 1 {
+		t.Errorf("%d cards for one handoff, want 1", cards)
+	}
+}

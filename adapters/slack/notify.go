@@ -83,6 +83,19 @@ func (d *Desk) openThread(ctx context.Context, ev bot.Event, late bool) (desk.Ha
 	if got.Thread != "" {
 		return got, nil
 	}
+	// One replica posts the card: another that finds it being posted waits for its
+	// thread (a lease, so that a replica that died while posting does not leave the
+	// handoff without a card for long).
+	if first, err := d.once.Once(ctx, "slack-card:"+h.ID, cardLease); err == nil && !first {
+		within := cardLease
+		if dl, ok := ctx.Deadline(); ok {
+			within = min(within, time.Until(dl)-time.Second)
+		}
+		if got, err := d.threadWithin(ctx, h.ID, within); err == nil {
+			return got, nil
+		}
+		late = true
+	}
 	card := d.handoffCard(ev, got)
 	if late {
 		card.Context = append(card.Context, d.text("handoff.late"))
@@ -93,6 +106,10 @@ func (d *Desk) openThread(ctx context.Context, ev bot.Event, late bool) (desk.Ha
 	}
 	return d.handoffs.SetThread(ctx, h.ID, at.String())
 }
+
+// cardLease is how long a replica posting a handoff's card holds it: others wait
+// that long for its thread before posting one themselves.
+const cardLease = 90 * time.Second
 
 // repostAfter is how long an open handoff may go without its card before
 // RepostMissing posts it: the first attempt, on whichever replica, has long failed.
@@ -267,7 +284,12 @@ func (d *Desk) relayLine(h desk.Handoff, text string) string {
 // threadOf returns the handoff with its thread, waiting up to the desk's ThreadWait
 // for another replica to post it.
 func (d *Desk) threadOf(ctx context.Context, id string) (desk.Handoff, error) {
-	deadline := time.Now().Add(d.wait)
+	return d.threadWithin(ctx, id, d.wait)
+}
+
+// threadWithin returns the handoff with its thread, waiting up to within for it.
+func (d *Desk) threadWithin(ctx context.Context, id string, within time.Duration) (desk.Handoff, error) {
+	deadline := time.Now().Add(within)
 	wait := 50 * time.Millisecond
 	for {
 		h, err := d.handoffs.Get(ctx, id)
