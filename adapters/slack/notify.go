@@ -86,7 +86,7 @@ func (d *Desk) openThread(ctx context.Context, ev bot.Event, late bool) (desk.Ha
 	// One replica posts the card: another that finds it being posted waits for its
 	// thread (a lease, so that a replica that died while posting does not leave the
 	// handoff without a card for long).
-	if first, err := d.once.Once(ctx, "slack-card:"+h.ID, cardLease); err == nil && !first {
+	if !d.claimCard(ctx, h.ID) {
 		within := cardLease
 		if dl, ok := ctx.Deadline(); ok {
 			within = min(within, time.Until(dl)-time.Second)
@@ -102,9 +102,43 @@ func (d *Desk) openThread(ctx context.Context, ev bot.Event, late bool) (desk.Ha
 	}
 	at, err := d.PostCard(ctx, d.channel, card)
 	if err != nil {
+		d.releaseCard(ctx, h.ID) // the next attempt, here or elsewhere, need not wait
 		return desk.Handoff{}, err
 	}
 	return d.handoffs.SetThread(ctx, h.ID, at.String())
+}
+
+// cardLeaseKind is the record kind of the leases on posting handoff cards.
+const cardLeaseKind = "slack.cardlease"
+
+// claimCard reports whether this replica is to post a handoff's card: nobody else
+// holds the lease. When the store cannot tell, it posts: a card twice is better than
+// none.
+func (d *Desk) claimCard(ctx context.Context, id string) bool {
+	if d.records == nil {
+		first, err := d.once.Once(ctx, "slack-card:"+id, cardLease)
+		return err != nil || first
+	}
+	claimed := false
+	_, err := d.records.Update(ctx, cardLeaseKind, id, cardLease, func(old []byte) ([]byte, error) {
+		claimed = old == nil // fn may run more than once
+		if !claimed {
+			return old, nil
+		}
+		return []byte("posting"), nil
+	})
+	return err != nil || claimed
+}
+
+// releaseCard gives the lease back after a failed post.
+func (d *Desk) releaseCard(ctx context.Context, id string) {
+	if d.records == nil {
+		return
+	}
+	if _, err := d.records.Update(context.WithoutCancel(ctx), cardLeaseKind, id, cardLease,
+		func([]byte) ([]byte, error) { return nil, nil }); err != nil {
+		d.log.WarnContext(ctx, "slack: could not give back a card's lease", "err", err)
+	}
 }
 
 // cardLease is how long a replica posting a handoff's card holds it: others wait
