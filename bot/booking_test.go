@@ -412,3 +412,31 @@ func TestReconcile(t *testing.T) {
 		}
 	})
 }
+
+// A typed yes to the time staff proposed, and a typed digit to the rating request.
+func TestTypedProposalAnswerAndRating(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, box, bs, _ := bookingHarness(t, store)
+		ctx := context.Background()
+		s := bookableService(t)
+		c := h.citizen(t, "u1").pressData("svc:" + s.ID)
+		id := book(t, h, c, s)
+		rome, _ := time.LoadLocation("Europe/Rome")
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingPropose, Booking: id,
+			Proposed: time.Date(2026, 11, 26, 15, 0, 0, 0, rome)}); err != nil {
+			t.Fatal(err)
+		}
+		box.take("u1")
+		c.say("sì va bene").expect("Prenotazione confermata")
+		if _, err := bs.Update(ctx, id, func(b *bookings.Booking) error {
+			return b.Transition(bookings.Done, "wemi", "", monday10(t))
+		}); err != nil {
+			t.Fatal(err)
+		}
+		c.say("5").expect("Grazie del tuo giudizio")
+		if b, _ := bs.Get(ctx, id); b.Rating != 5 {
+			t.Errorf("rating %d, want 5", b.Rating)
+		}
+		h.citizen(t, "u2").say("sì").expect("Non ho capito") // nothing proposed: nothing accepted
+	})
+}

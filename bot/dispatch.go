@@ -121,6 +121,14 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 	case t.e.says(intentMyRequests, text):
 		t.st.resetFlow()
 		t.myDomestic(ctx)
+	case t.e.says(intentHelp, text):
+		t.st.resetFlow()
+		t.help()
+	case t.typedRating(ctx, text):
+		// a digit answering a rating request
+	case t.e.says(intentYes, text) && t.answerPendingProposal(ctx, true),
+		t.e.says(intentNo, text) && t.answerPendingProposal(ctx, false):
+		// a yes or no to the other time staff proposed
 	case t.e.says(intentEnglish, text):
 		t.language("en")
 	case t.e.says(intentItalian, text):

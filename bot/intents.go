@@ -44,7 +44,7 @@ func loadSafety() (*safety, error) {
 	s := &safety{greetings: map[string]bool{}, phrases: map[string][]string{}}
 	for _, name := range []string{intentThanks, intentPrivacy, intentForget, intentNear, intentSpaces,
 		intentEnglish, intentItalian, intentFree, intentDomestic, intentHire, intentWorkAs, intentFixedCare,
-		"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentMyBookings, intentMyRequests} {
+		"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentNo, intentHelp, intentMyBookings, intentMyRequests} {
 		list, _ := other[name].([]any)
 		if len(list) == 0 {
 			return nil, fmt.Errorf("load intents: no phrases for %q", name)
@@ -143,6 +143,8 @@ const (
 	// A whole message that cancels, says yes, or asks for the citizen's lists.
 	intentCancel     = "cancel"
 	intentYes        = "yes"
+	intentNo         = "no"
+	intentHelp       = "help"
 	intentMyBookings = "my_bookings"
 	intentMyRequests = "my_requests"
 )
