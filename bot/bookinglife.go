@@ -103,7 +103,11 @@ func (t *turnCtx) bookingLine(b bookings.Booking) string {
 	if s, ok := t.cat.Service(b.Service); ok {
 		name = t.serviceTitle(s)
 	}
-	line := t.T("book.line", "service", name, "when", t.whenText(b.Start), "status", t.T("status."+string(b.Status)))
+	status := t.T("status." + string(b.Status))
+	if b.Status == bookings.Requested && !b.Proposed.IsZero() {
+		status = t.T("book.status_proposed")
+	}
+	line := t.T("book.line", "service", name, "when", t.whenText(b.Start), "status", status)
 	if b.Status == bookings.Refused && b.Reason != "" {
 		line += "\n" + t.T("book.reason", "reason", b.Reason)
 	}

@@ -133,6 +133,9 @@ func (t *turnCtx) askDomestic() {
 				btn(t.T("dom.start_month"), actDom, "start", "30")}, cancel}})
 	case d.Municipio == 0:
 		t.say(Reply{Text: t.T("dom.ask_zone"), Buttons: append(zoneRows(actDom, "mun"), cancel)})
+	case !d.CareDone && d.Role == string(domestic.Colf):
+		d.CareDone = true // a housekeeper looks after the house, not a person
+		t.askDomestic()
 	case !d.CareDone:
 		t.say(Reply{Text: t.T("dom.ask_care", "max", strconv.Itoa(maxCareRunes)), Buttons: [][]Button{
 			{btn(t.T("dom.rather_not"), actDom, "care")}, cancel}})
