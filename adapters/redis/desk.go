@@ -54,6 +54,26 @@ end
 return 0
 `)
 
+// A kind's id set also holds the ids of records that expired; List removes them, but
+// kinds that are never listed (a thread's handoff, a web inbox) would keep them for
+// ever. So one Update in pruneOneIn also checks pruneSample random ids of its kind and
+// removes those whose record is gone: the set stays near the number of live records,
+// at a cost of one round trip in pruneOneIn writes.
+const (
+	pruneOneIn  = 32
+	pruneSample = 64
+)
+
+// pruneSome removes a sample of a kind's ids whose record is gone. A failure is
+// ignored: the next write tries again.
+func (s *Store) pruneSome(ctx context.Context, keys recordKeys) {
+	ids, err := s.client.SRandMemberN(ctx, keys.ids, pruneSample).Result()
+	if err != nil || len(ids) == 0 {
+		return
+	}
+	pruneScript.Run(ctx, s.client, append([]string{keys.ids}, keys.docs(ids)...), toArgs(ids)...)
+}
+
 // addScript adds to a counter and renews the tally's expiry, unless the counter is new
 // and the tally is full: one round trip. KEYS: the tally. ARGV: field, n, TTL ms,
 // maximum number of counters (0: none). Reply: 1 added, 0 refused.
@@ -109,6 +129,9 @@ func (s *Store) Update(ctx context.Context, kind, id string, ttl time.Duration, 
 			continue // another writer got there first: read again
 		case err != nil:
 			return nil, fmt.Errorf("desk update %s %s: %w", kind, bot.Redact(id), err)
+		}
+		if stored != nil && rand.IntN(pruneOneIn) == 0 {
+			s.pruneSome(ctx, keys)
 		}
 		return stored, nil
 	}

@@ -129,3 +129,32 @@ func TestDeskUpdateContention(t *testing.T) {
 		t.Errorf("fn called %d times, want 50", calls)
 	}
 }
+
+// Records of a kind that is never listed expire; their ids do not pile up in the
+// kind's id set, which later writes prune.
+func TestDeskIDSetsStayBounded(t *testing.T) {
+	srv := redistest.Start(t)
+	client := newClient(t, srv)
+	s := redis.New(client, redis.Options{Prefix: "bound"})
+	ctx := context.Background()
+	write := func(id string, ttl time.Duration) {
+		t.Helper()
+		if _, err := s.Update(ctx, "inbox", id, ttl, func([]byte) ([]byte, error) { return []byte("x"), nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 300 {
+		write(fmt.Sprintf("gone%d", i), 50*time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // the records expire (Redis's own clock)
+	for i := range 600 {
+		write(fmt.Sprintf("live%d", i%5), time.Hour)
+	}
+	n, err := client.SCard(ctx, "bound:{r:inbox}:ids").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n > 150 {
+		t.Errorf("the id set holds %d ids for 5 live records after 600 writes", n)
+	}
+}
