@@ -209,6 +209,9 @@ func (t *turnCtx) applicationText(text string) {
 			return
 		}
 		d.Experience, d.ExpDone = text, true
+		if t.e.says(intentSkip, text) {
+			d.Experience = ""
+		}
 	case d.MunDone && d.Avail == "":
 		if utf8.RuneCountInString(text) > maxAvailRunes {
 			t.text("book.note_too_long", "max", strconv.Itoa(maxAvailRunes))

@@ -363,6 +363,9 @@ func (t *turnCtx) bookingText(ctx context.Context, text string) {
 			return
 		}
 		d.Note, d.NoteDone = text, true
+		if t.e.says(intentSkip, text) {
+			d.Note = "" // "niente", "no": no note
+		}
 		t.askBooking(s)
 	default:
 		t.text("book.use_buttons")

@@ -343,33 +343,40 @@ func TestBookingOnDaylightSavingSundays(t *testing.T) {
 	}
 }
 
-// A bare hour at the time question, and a Municipio the service does not reach.
+// A bare hour at the time question, a Municipio the service does not reach, and
+// "niente" as the note.
 func TestBookingTypedTimeAndZone(t *testing.T) {
+	var s *catalogue.Service
+	for _, x := range testIndex(t).Catalogue().Services {
+		if x.Cost.Unit == "ora" && len(x.Municipi) > 1 && len(x.Municipi) < 9 && x.Organization != nil {
+			for _, sc := range x.Schedules {
+				if slices.Contains(sc.Days, time.Tuesday) {
+					s = x
+				}
+			}
+		}
+	}
+	if s == nil {
+		t.Fatal("no hourly service in some Municipi only, open on Tuesdays")
+	}
+	missing := 0
+	for m := 1; m <= 9 && missing == 0; m++ {
+		if !s.Serves(m) {
+			missing = m
+		}
+	}
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h, _, _, _ := bookingHarness(t, store)
-		s := bookableService(t)
 		c := h.citizen(t, "u1").pressData("book:new:" + s.ID).pressData("book:day:20261124").pressData("book:qty:1")
 		c.say("23").expect("Alle 23:00 il servizio non può iniziare", "orari possibili")
 		slot := c.buttonsWithData("book:slot:")[0]
-		c.say(strings.TrimPrefix(strings.TrimSuffix(slot.Label, ":00"), "0"))
-		if strings.HasSuffix(slot.Label, ":00") {
-			c.expectNot("non può iniziare")
-		}
-		for c.findButton("Per chi") == nil && c.findButton("Per me") == nil && c.findButton("Individuale") != nil {
+		c.pressData(slot.Data)
+		for c.findButton("Individuale") != nil {
 			c.press("Individuale")
 		}
-		c.press("Per me")
-		if c.findButton("Nessuna nota") == nil {
-			missing := 0
-			for m := 1; m <= 9; m++ {
-				if !s.Serves(m) {
-					missing = m
-				}
-			}
-			if missing > 0 {
-				c.say("Municipio " + itoa(missing)).expect("non arriva nel Municipio " + itoa(missing))
-			}
-		}
+		c.expect("Per chi è il servizio?").press("Per me").expect("In quale Municipio?")
+		c.say("Municipio " + itoa(missing)).expect("non arriva nel Municipio " + itoa(missing)).expect("In quale Municipio?")
+		c.pressData("book:mun:"+itoa(s.Municipi[0])).expect("nota").say("niente").expect("Riepilogo", "Nota: nessuna")
 	})
 }
 
@@ -413,30 +420,26 @@ func TestReconcile(t *testing.T) {
 	})
 }
 
-// A typed yes to the time staff proposed, and a typed digit to the rating request.
-func TestTypedProposalAnswerAndRating(t *testing.T) {
+// A digit typed right after the rating question is the rating; elsewhere a digit is
+// what it is there (a Municipio), and a bare yes is not taken as an answer to a
+// question nobody asked.
+func TestTypedRatingOnlyWhenAsked(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
-		h, box, bs, _ := bookingHarness(t, store)
+		h, box, _ := handoffHarness(t, store)
 		ctx := context.Background()
-		s := bookableService(t)
-		c := h.citizen(t, "u1").pressData("svc:" + s.ID)
-		id := book(t, h, c, s)
-		rome, _ := time.LoadLocation("Europe/Rome")
-		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingPropose, Booking: id,
-			Proposed: time.Date(2026, 11, 26, 15, 0, 0, 0, rome)}); err != nil {
+		c := h.citizen(t, "u1").say("/operatore")
+		open := h.lastEvent(t)
+		if err := h.engine.FromStaff(ctx, bot.StaffAction{Kind: bot.StaffClose, Conversation: open.Conversation,
+			Handoff: open.Handoff, Operator: "Sara"}); err != nil {
 			t.Fatal(err)
 		}
 		box.take("u1")
-		c.say("sì va bene").expect("Prenotazione confermata")
-		if _, err := bs.Update(ctx, id, func(b *bookings.Booking) error {
-			return b.Transition(bookings.Done, "wemi", "", monday10(t))
-		}); err != nil {
-			t.Fatal(err)
+		c.say("4").expect("Grazie del tuo giudizio")
+		if ev := h.lastEvent(t); ev.Kind != bot.EventRating || ev.Score != 4 {
+			t.Errorf("rating: %+v", ev)
 		}
-		c.say("5").expect("Grazie del tuo giudizio")
-		if b, _ := bs.Get(ctx, id); b.Rating != 5 {
-			t.Errorf("rating %d, want 5", b.Rating)
-		}
-		h.citizen(t, "u2").say("sì").expect("Non ho capito") // nothing proposed: nothing accepted
+		c.say("psicologo").press("Zona").say("3").expect("Municipio 3")
+		h.citizen(t, "u2").say("ok").expect("Va bene").expectNot("Ho trovato")
+		h.citizen(t, "u3").say("sì va bene").expectNot("Ho trovato")
 	})
 }

@@ -330,55 +330,13 @@ func (e *Engine) forgetDomestic(ctx context.Context, t *turnCtx) []Event {
 	return events
 }
 
-// answerPendingProposal takes a typed yes or no as the answer to the one time staff
-// proposed for a booking of the citizen's, if there is one; it reports whether there was.
-func (t *turnCtx) answerPendingProposal(ctx context.Context, accept bool) bool {
-	if t.e.opts.Bookings == nil {
-		return false
-	}
-	list, err := t.e.opts.Bookings.ByConversation(ctx, t.m.Conversation())
-	if err != nil {
-		return false
-	}
-	id := ""
-	for _, b := range list {
-		if b.Status == bookings.Requested && !b.Proposed.IsZero() {
-			if id != "" {
-				return false // two proposals: the buttons say which
-			}
-			id = b.ID
-		}
-	}
-	if id == "" {
-		return false
-	}
-	t.answerProposal(ctx, id, accept)
-	return true
-}
-
-// typedRating takes a digit from 1 to 5 as the rating the bot asked for last: a
-// handoff's, or the service the citizen had most recently; it reports whether it did.
-func (t *turnCtx) typedRating(ctx context.Context, text string) bool {
+// typedRating takes a digit from 1 to 5 as the rating of the handoff just closed (the
+// question was the bot's last message: Flow is "rate"); it reports whether it did.
+func (t *turnCtx) typedRating(text string) bool {
 	n, ok := bareNumber(text)
-	if !ok || n < 1 || n > 5 {
+	if !ok || n < 1 || n > 5 || t.st.RateHandoff == "" {
 		return false
 	}
-	if t.st.RateHandoff != "" {
-		t.rate(n)
-		return true
-	}
-	if t.e.opts.Bookings == nil {
-		return false
-	}
-	list, err := t.e.opts.Bookings.ByConversation(ctx, t.m.Conversation())
-	if err != nil {
-		return false
-	}
-	for _, b := range list {
-		if b.Status == bookings.Done && b.Rating == 0 && t.now.Sub(b.Updated) < 7*24*time.Hour {
-			t.rateBooking(ctx, b.ID+"."+strconv.Itoa(n))
-			return true
-		}
-	}
-	return false
+	t.rate(n)
+	return true
 }

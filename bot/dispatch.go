@@ -96,6 +96,10 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 		return
 	}
 	switch {
+	case inForm && t.e.says(intentHelp, text):
+		t.help()
+	case inForm && t.e.saysOperator(text):
+		t.handoff("asked")
 	case inForm && !t.e.says(intentCancel, text):
 		// Words of other features ("operatrice socio sanitaria", "privacy") are an
 		// answer here: danger and commands were handled before.
@@ -124,11 +128,8 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 	case t.e.says(intentHelp, text):
 		t.st.resetFlow()
 		t.help()
-	case t.typedRating(ctx, text):
-		// a digit answering a rating request
-	case t.e.says(intentYes, text) && t.answerPendingProposal(ctx, true),
-		t.e.says(intentNo, text) && t.answerPendingProposal(ctx, false):
-		// a yes or no to the other time staff proposed
+	case t.st.Flow == flowRate && t.typedRating(text):
+		// a digit answering the rating question just asked
 	case t.e.says(intentEnglish, text):
 		t.language("en")
 	case t.e.says(intentItalian, text):
@@ -161,6 +162,10 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 		t.st.resetFlow()
 		t.text("privacy.forget_cancelled")
 		t.search(ctx, text)
+	case t.e.says(intentYes, text) || t.e.says(intentNo, text):
+		// A yes or a no to nothing asked: not a need to search for.
+		t.st.resetFlow()
+		t.say(Reply{Text: t.T("ack"), Buttons: t.mainMenu()})
 	default:
 		t.st.resetFlow()
 		t.flow = "search"
@@ -174,6 +179,7 @@ const (
 	flowNear   = "near"
 	flowForget = "forget"
 	flowZone   = "zone" // a Municipio number or a neighbourhood, for the results
+	flowRate   = "rate" // a rating from 1 to 5, just asked
 )
 
 func (t *turnCtx) onCommand(ctx context.Context, c command) {

@@ -68,6 +68,9 @@ func (t *turnCtx) domesticText(ctx context.Context, text string) {
 			return
 		}
 		d.CareFor, d.CareDone = text, true
+		if t.e.says(intentSkip, text) {
+			d.CareFor = ""
+		}
 	case !d.LangsDone:
 		t.typedLanguages(text)
 		return

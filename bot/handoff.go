@@ -184,7 +184,7 @@ func (t *turnCtx) staffAction(a StaffAction) {
 	case StaffClose:
 		t.st.Handoff = nil
 		t.st.RateHandoff = h.ID
-		t.st.resetFlow()
+		t.st.Flow = flowRate // a digit typed next is the rating
 		stars := make([]Button, 0, 5)
 		for i := 1; i <= 5; i++ {
 			stars = append(stars, btn(t.T("handoff.rate_button", "n", strconv.Itoa(i)), actRate, strconv.Itoa(i)))

@@ -44,7 +44,7 @@ func loadSafety() (*safety, error) {
 	s := &safety{greetings: map[string]bool{}, phrases: map[string][]string{}}
 	for _, name := range []string{intentThanks, intentPrivacy, intentForget, intentNear, intentSpaces,
 		intentEnglish, intentItalian, intentFree, intentDomestic, intentHire, intentWorkAs, intentFixedCare,
-		"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentNo, intentHelp, intentMyBookings, intentMyRequests} {
+		"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentNo, intentHelp, intentSkip, intentMyBookings, intentMyRequests} {
 		list, _ := other[name].([]any)
 		if len(list) == 0 {
 			return nil, fmt.Errorf("load intents: no phrases for %q", name)
@@ -121,6 +121,19 @@ func (e *Engine) asksForOperator(text string) bool {
 	return false
 }
 
+// saysOperator reports a message that is only a request for a person ("voglio
+// parlare con un operatore"), as opposed to one that mentions an operator among
+// other words (an answer about one's work as an "operatrice").
+func (e *Engine) saysOperator(text string) bool {
+	folded := catalogue.Fold(text)
+	for _, p := range e.safety.operator {
+		if folded == p {
+			return true
+		}
+	}
+	return false
+}
+
 // Intents recognised in plain sentences (intents.yaml).
 const (
 	intentThanks   = "thanks"
@@ -145,6 +158,7 @@ const (
 	intentYes        = "yes"
 	intentNo         = "no"
 	intentHelp       = "help"
+	intentSkip       = "skip" // nothing to add, at an optional question
 	intentMyBookings = "my_bookings"
 	intentMyRequests = "my_requests"
 )

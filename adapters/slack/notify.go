@@ -86,13 +86,23 @@ func (d *Desk) openThread(ctx context.Context, ev bot.Event, late bool) (desk.Ha
 	// One replica posts the card: another that finds it being posted waits for its
 	// thread (a lease, so that a replica that died while posting does not leave the
 	// handoff without a card for long).
-	if !d.claimCard(ctx, h.ID) {
+	claimed, sure := d.claimCard(ctx, h.ID)
+	if !claimed {
 		within := cardLease
 		if dl, ok := ctx.Deadline(); ok {
-			within = min(within, time.Until(dl)-time.Second)
+			within = min(within, time.Until(dl)-2*time.Second)
 		}
-		if got, err := d.threadWithin(ctx, h.ID, within); err == nil {
-			return got, nil
+		if within <= 0 {
+			return desk.Handoff{}, errors.New("the handoff's card is being posted elsewhere") // RepostMissing follows up
+		}
+		got, err := d.threadWithin(ctx, h.ID, within)
+		switch {
+		case err == nil, errors.Is(err, desk.ErrClosed):
+			return got, err // posted there; or closed meanwhile: no card to post
+		}
+		// The other replica never made it: post, marked late.
+		if claimed, sure = d.claimCard(ctx, h.ID); !claimed {
+			return desk.Handoff{}, errors.New("the handoff's card is still being posted elsewhere")
 		}
 		late = true
 	}
@@ -102,7 +112,9 @@ func (d *Desk) openThread(ctx context.Context, ev bot.Event, late bool) (desk.Ha
 	}
 	at, err := d.PostCard(ctx, d.channel, card)
 	if err != nil {
-		d.releaseCard(ctx, h.ID) // the next attempt, here or elsewhere, need not wait
+		if sure {
+			d.releaseCard(ctx, h.ID) // the next attempt, here or elsewhere, need not wait
+		}
 		return desk.Handoff{}, err
 	}
 	return d.handoffs.SetThread(ctx, h.ID, at.String())
@@ -112,14 +124,13 @@ func (d *Desk) openThread(ctx context.Context, ev bot.Event, late bool) (desk.Ha
 const cardLeaseKind = "slack.cardlease"
 
 // claimCard reports whether this replica is to post a handoff's card: nobody else
-// holds the lease. When the store cannot tell, it posts: a card twice is better than
-// none.
-func (d *Desk) claimCard(ctx context.Context, id string) bool {
+// holds the lease. When the store cannot tell, it posts (a card twice is better than
+// none) but sure is false: it holds no lease to give back.
+func (d *Desk) claimCard(ctx context.Context, id string) (claimed, sure bool) {
 	if d.records == nil {
 		first, err := d.once.Once(ctx, "slack-card:"+id, cardLease)
-		return err != nil || first
+		return err != nil || first, false
 	}
-	claimed := false
 	_, err := d.records.Update(ctx, cardLeaseKind, id, cardLease, func(old []byte) ([]byte, error) {
 		claimed = old == nil // fn may run more than once
 		if !claimed {
@@ -127,7 +138,10 @@ func (d *Desk) claimCard(ctx context.Context, id string) bool {
 		}
 		return []byte("posting"), nil
 	})
-	return err != nil || claimed
+	if err != nil {
+		return true, false
+	}
+	return claimed, claimed
 }
 
 // releaseCard gives the lease back after a failed post.
