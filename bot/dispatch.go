@@ -148,7 +148,7 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 		t.startApplication()
 	case t.domesticAvailable() && t.e.wantsToHire(text):
 		t.text("domestic.hire_info")
-		t.startHire(t.e.domesticRole(text))
+		t.startHire(t.e.domesticRole(text), typedPattern(text))
 	case t.st.Flow == flowZone:
 		t.zoneText(ctx, text)
 	case t.st.Flow == flowNear:

@@ -82,14 +82,15 @@ func (t *turnCtx) domestic() {
 	t.say(Reply{Text: t.T("domestic.info"), Buttons: rows})
 }
 
-// startHire begins a family's request; role may be known from what they wrote.
-func (t *turnCtx) startHire(role string) {
+// startHire begins a family's request; the role and the working arrangement may be
+// known from what they wrote ("cerco una badante convivente").
+func (t *turnCtx) startHire(role string, pattern domestic.Pattern) {
 	if !t.domesticAvailable() {
 		t.domestic()
 		return
 	}
 	t.st.Flow = flowDomestic
-	t.st.Dom = &domDraft{Kind: "fam", Role: role, Years: -1}
+	t.st.Dom = &domDraft{Kind: "fam", Role: role, Pattern: string(pattern), Years: -1}
 	t.text("dom.hire_intro")
 	t.askDomestic()
 }
@@ -152,7 +153,7 @@ func (t *turnCtx) askDomestic() {
 func hoursChoices(pattern string) []int {
 	switch domestic.Pattern(pattern) {
 	case domestic.Convivente:
-		return []int{54}
+		return []int{40, 48, 54}
 	case domestic.ConvivenzaRidotta:
 		return []int{20, 25, 30}
 	case domestic.Weekend:
@@ -257,7 +258,7 @@ func (t *turnCtx) onDomesticButton(ctx context.Context, arg string) {
 	step, value, _ := strings.Cut(arg, ":")
 	switch step {
 	case "fam":
-		t.startHire("")
+		t.startHire("", "")
 		return
 	case "work":
 		t.startApplication()

@@ -200,3 +200,22 @@ func TestHiringWordsAndHours(t *testing.T) {
 		h.citizen(t, "u3").say("cerco una colf").press("Non convivente").say("70").expect("da 1 a 40")
 	})
 }
+
+// An arrangement, a start and a contact written in words.
+func TestDomesticTypedWords(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, ds := domesticHarness(t, store)
+		c := h.citizen(t, "u1")
+		c.lang = "en-GB"
+		c.say("I need a live-in carer").expect("hours a week").pressData("dom:hours:54").
+			pressData("dom:self:1").say("ASAP").expect("Municipio").pressData("dom:mun:2").pressData("dom:care").
+			pressData("dom:lang:en").pressData("dom:langok").say("my number is +39 345 678 9012").
+			expect("Live-in", "+39 345 678 9012")
+		c.press("Send the request").expect("Request sent")
+		r, err := ds.GetRequest(context.Background(), h.lastEvent(t).Booking)
+		if err != nil || r.Pattern != domestic.Convivente || r.Contact != "+39 345 678 9012" || !r.Start.Equal(time.Date(2026, 11, 30, 0, 0, 0, 0, r.Start.Location())) {
+			t.Errorf("request: %+v %v", r, err)
+		}
+		h.citizen(t, "u2").say("cerco una colf").say("a ore").expect("Quante ore")
+	})
+}

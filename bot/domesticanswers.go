@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,7 +36,11 @@ func (t *turnCtx) domesticText(ctx context.Context, text string) {
 			t.text("book.use_buttons")
 		}
 	case d.Pattern == "":
-		t.text("book.use_buttons")
+		if p := typedPattern(text); p != "" {
+			d.Pattern = string(p)
+		} else {
+			t.text("book.use_buttons")
+		}
 	case d.Hours == 0:
 		n, ok := firstNumber(text)
 		lo, hi := t.hoursRange(d.Pattern)
@@ -48,6 +53,9 @@ func (t *turnCtx) domesticText(ctx context.Context, text string) {
 		t.text("book.use_buttons")
 	case d.Start.IsZero():
 		w, ok := bookings.ParseWhen(text, t.now, t.e.rome)
+		if t.e.says(intentSoon, text) {
+			w, ok = bookings.When{Day: t.today().AddDate(0, 0, 7), HasDate: true}, true // as the button
+		}
 		switch {
 		case !ok || !w.HasDate:
 			t.text("dom.start_invalid")
@@ -87,11 +95,45 @@ func (t *turnCtx) domesticText(ctx context.Context, text string) {
 	t.askDomestic()
 }
 
+// contactRE finds an e-mail address or a phone number inside a sentence ("my
+// number is +39 345 678 9012").
+var contactRE = regexp.MustCompile(`[^\s@]+@[^\s@]+\.[A-Za-z]{2,24}|\+?\d[\d ./-]{5,20}\d`)
+
 // validContact checks a phone number or an e-mail address by the rules the store
-// applies, so that what the form accepts can be saved.
+// applies, so that what the form accepts can be saved; one written inside a
+// sentence is taken out of it.
 func validContact(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	return s, domestic.ValidContact(s)
+	if domestic.ValidContact(s) {
+		return s, true
+	}
+	if m := strings.TrimSpace(contactRE.FindString(s)); m != "" && domestic.ValidContact(m) {
+		return m, true
+	}
+	return "", false
+}
+
+// typedPattern reads a working arrangement written in words, in Italian or English.
+func typedPattern(text string) domestic.Pattern {
+	f := " " + catalogue.Fold(text) + " "
+	for _, c := range []struct {
+		words []string
+		p     domestic.Pattern
+	}{
+		{[]string{"non convivente", "a ore", "hourly", "live out", "by the hour"}, domestic.NonConvivente},
+		{[]string{"convivenza ridotta", "ridotta", "part time live", "part-time live"}, domestic.ConvivenzaRidotta},
+		{[]string{"presenza notturna", "overnight", "sleeps over", "dorme"}, domestic.PresenzaNotturna},
+		{[]string{"assistenza notturna", "night care", "di notte", "at night"}, domestic.AssistenzaNotturna},
+		{[]string{"weekend", "fine settimana"}, domestic.Weekend},
+		{[]string{"convivente", "live in", "live-in", "vive in casa", "vive con"}, domestic.Convivente},
+	} {
+		for _, w := range c.words {
+			if strings.Contains(f, " "+w+" ") {
+				return c.p
+			}
+		}
+	}
+	return ""
 }
 
 // hoursRange is the weekly hours a working pattern allows by the pay tables.

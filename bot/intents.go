@@ -44,7 +44,7 @@ func loadSafety() (*safety, error) {
 	s := &safety{greetings: map[string]bool{}, phrases: map[string][]string{}}
 	for _, name := range []string{intentThanks, intentPrivacy, intentForget, intentNear, intentSpaces,
 		intentEnglish, intentItalian, intentFree, intentDomestic, intentHire, intentWorkAs, intentFixedCare,
-		"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentNo, intentHelp, intentSkip, intentMyBookings, intentMyRequests} {
+		"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentNo, intentHelp, intentSkip, intentSoon, intentMyBookings, intentMyRequests} {
 		list, _ := other[name].([]any)
 		if len(list) == 0 {
 			return nil, fmt.Errorf("load intents: no phrases for %q", name)
@@ -159,6 +159,7 @@ const (
 	intentNo         = "no"
 	intentHelp       = "help"
 	intentSkip       = "skip" // nothing to add, at an optional question
+	intentSoon       = "soon" // as soon as possible, for a start date
 	intentMyBookings = "my_bookings"
 	intentMyRequests = "my_requests"
 )
