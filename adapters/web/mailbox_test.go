@@ -130,30 +130,22 @@ func (m *memRecords) counts() (gets, updates int) {
 	return m.gets, m.updates
 }
 
-// recordStores are the desk.Records the mailbox is tested on: the fake, and the real
-// stores once they implement desk.Records (until then their subtests skip).
+// recordStores are the desk.Records the mailbox is tested on: the fake, and both
+// real stores.
 func recordStores() []struct {
 	name string
 	open func(t *testing.T) desk.Records
 } {
-	real := func(t *testing.T, store any) desk.Records {
-		t.Helper()
-		r, ok := store.(desk.Records)
-		if !ok {
-			t.Skipf("%T does not implement desk.Records yet", store)
-		}
-		return r
-	}
 	return []struct {
 		name string
 		open func(t *testing.T) desk.Records
 	}{
 		{"memory", func(*testing.T) desk.Records { return newMemRecords() }},
-		{"bolt", func(t *testing.T) desk.Records { return real(t, boltStore(t)) }},
+		{"bolt", func(t *testing.T) desk.Records { return boltStore(t) }},
 		{"redis", func(t *testing.T) desk.Records {
 			c := goredis.NewClient(mustParse(t, redistest.Start(t).URL()))
 			t.Cleanup(func() { c.Close() })
-			return real(t, redis.New(c, redis.Options{}))
+			return redis.New(c, redis.Options{})
 		}},
 	}
 }

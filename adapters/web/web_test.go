@@ -43,7 +43,7 @@ func newSite(t *testing.T, store bot.Store, opts web.Options) (*httptest.Server,
 	return srv, m
 }
 
-func boltStore(t *testing.T) bot.Store {
+func boltStore(t *testing.T) *bolt.Store {
 	t.Helper()
 	s, err := bolt.Open(filepath.Join(t.TempDir(), "wemi.db"), bolt.Options{})
 	if err != nil {
