@@ -87,7 +87,13 @@ func (t *Texts) T(lang, key string, kv ...string) string {
 	if !ok {
 		return key
 	}
-	s = strings.TrimRight(s, "\n")
+	return Fill(strings.TrimRight(s, "\n"), kv...)
+}
+
+// Fill replaces the {placeholders} of s with values from kv pairs ("name", value,
+// ...); a placeholder without a value stays as it is. Values are inserted as given:
+// whoever fills in a citizen's words escapes them first.
+func Fill(s string, kv ...string) string {
 	if len(kv) == 0 || !strings.Contains(s, "{") {
 		return s
 	}

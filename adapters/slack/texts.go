@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/comune-milano/wemibot/bot"
 )
 
 // textFile holds every sentence operators read: staff can reword them without
@@ -38,35 +40,7 @@ func (t texts) text(key string, kv ...string) string {
 	if !ok {
 		return key
 	}
-	if len(kv) == 0 {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(s, '{')
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		j := strings.IndexByte(s[i:], '}')
-		if j < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i])
-		name, replaced := s[i+1:i+j], false
-		for k := 0; k+1 < len(kv); k += 2 {
-			if kv[k] == name {
-				b.WriteString(kv[k+1])
-				replaced = true
-				break
-			}
-		}
-		if !replaced {
-			b.WriteString(s[i : i+j+1])
-		}
-		s = s[i+j+1:]
-	}
+	return bot.Fill(s, kv...)
 }
 
 // textOr returns the sentence for key, or fallback when there is none: for keys built
