@@ -108,3 +108,20 @@ func (t Tally) Validate() error {
 	}
 	return nil
 }
+
+// ValidateTallyKey reports what is wrong with a tally key alone (for Counts), by
+// Tally.Validate's rule.
+func ValidateTallyKey(key string) error {
+	return Tally{Key: key, Field: "-", TTL: time.Nanosecond}.Validate()
+}
+
+// ValidateOnce reports what is wrong with a Once call.
+func ValidateOnce(key string, ttl time.Duration) error {
+	switch {
+	case key == "":
+		return errors.New("desk: empty once key")
+	case ttl <= 0:
+		return fmt.Errorf("desk: once TTL %v is not positive", ttl)
+	}
+	return nil
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -177,7 +176,7 @@ func (s *Store) Add(ctx context.Context, t desk.Tally) error {
 
 // Counts implements desk.Tallies. A key that Add would refuse is an error.
 func (s *Store) Counts(ctx context.Context, key string) (map[string]int64, error) {
-	if err := validateTallyKey(key); err != nil {
+	if err := desk.ValidateTallyKey(key); err != nil {
 		return nil, fmt.Errorf("desk counts: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -207,7 +206,7 @@ func (s *Store) Counts(ctx context.Context, key string) (map[string]int64, error
 
 // Once implements desk.Onces. An empty key or a ttl that is not positive is an error.
 func (s *Store) Once(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	if err := validateOnce(key, ttl); err != nil {
+	if err := desk.ValidateOnce(key, ttl); err != nil {
 		return false, fmt.Errorf("desk once: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -274,24 +273,6 @@ func deletePrefix(b *bbolt.Bucket, prefix []byte) error {
 		if err := b.Delete(k); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// validateTallyKey applies Tally.Validate's rule for keys, the one source of the
-// limit, to the key alone.
-func validateTallyKey(key string) error {
-	return desk.Tally{Key: key, Field: "-", TTL: time.Nanosecond}.Validate()
-}
-
-// validateOnce reports what is wrong with a Once call. desk declares no rule for it:
-// this one matches the Redis store's.
-func validateOnce(key string, ttl time.Duration) error {
-	switch {
-	case key == "":
-		return errors.New("desk: empty once key")
-	case ttl <= 0:
-		return fmt.Errorf("desk: once TTL %v is not positive", ttl)
 	}
 	return nil
 }

@@ -253,7 +253,7 @@ func (s *Store) Add(ctx context.Context, t desk.Tally) error {
 
 // Counts implements desk.Tallies. A key that Add would refuse is an error.
 func (s *Store) Counts(ctx context.Context, key string) (map[string]int64, error) {
-	if err := validateTallyKey(key); err != nil {
+	if err := desk.ValidateTallyKey(key); err != nil {
 		return nil, fmt.Errorf("desk counts: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -277,7 +277,7 @@ func (s *Store) Counts(ctx context.Context, key string) (map[string]int64, error
 // Once implements desk.Onces with SET NX PX. An empty key or a ttl that is not
 // positive is an error.
 func (s *Store) Once(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	if err := validateOnce(key, ttl); err != nil {
+	if err := desk.ValidateOnce(key, ttl); err != nil {
 		return false, fmt.Errorf("desk once: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -323,22 +323,4 @@ func toArgs(ss []string) []any {
 		args[i] = s
 	}
 	return args
-}
-
-// validateTallyKey applies Tally.Validate's rule for keys, the one source of the
-// limit, to the key alone.
-func validateTallyKey(key string) error {
-	return desk.Tally{Key: key, Field: "-", TTL: time.Nanosecond}.Validate()
-}
-
-// validateOnce reports what is wrong with a Once call. desk declares no rule for it:
-// this one matches the bolt store's.
-func validateOnce(key string, ttl time.Duration) error {
-	switch {
-	case key == "":
-		return errors.New("desk: empty once key")
-	case ttl <= 0:
-		return fmt.Errorf("desk: once TTL %v is not positive", ttl)
-	}
-	return nil
 }
