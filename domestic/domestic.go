@@ -13,9 +13,9 @@
 package domestic
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
+
+	"github.com/comune-milano/wemibot/bookings"
 )
 
 // Role is the kind of worker a family looks for, or a worker applies as.
@@ -98,24 +98,10 @@ var (
 	ErrTooMany = errors.New("domestic: too many requests or applications")
 )
 
-// NewID returns a fresh random id of 12 lowercase hexadecimal characters, for a
-// request or an application.
-func NewID() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it crashes the program instead)
-	return hex.EncodeToString(b[:])
-}
+// NewID returns a fresh random id for a request or an application, of the same
+// shape as a booking's: 12 lowercase hexadecimal characters.
+func NewID() string { return bookings.NewID() }
 
 // ValidID reports whether id has the shape NewID gives. Use it on ids that come back
 // in button payloads before looking them up.
-func ValidID(id string) bool {
-	if len(id) != 12 {
-		return false
-	}
-	for _, c := range []byte(id) {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
-}
+func ValidID(id string) bool { return bookings.ValidID(id) }

@@ -7,21 +7,14 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/comune-milano/wemibot/bookings"
 )
 
-// Records keeps small JSON documents by kind and id: the method set of desk.Records
-// (and bookings.Records), which adapters/redis and adapters/bolt implement, with the
-// same contract. It is declared here because this package cannot import desk.
-type Records interface {
-	// Get returns a document, or an error wrapping desk.ErrNotFound.
-	Get(ctx context.Context, kind, id string) ([]byte, error)
-	// Update changes a document atomically: fn gets the document (nil when there is
-	// none) and returns the new one (nil deletes it), or an error that leaves it as
-	// it was. ttl > 0 sets the document's expiry from now; 0 keeps it until deleted.
-	Update(ctx context.Context, kind, id string, ttl time.Duration, fn func(old []byte) ([]byte, error)) ([]byte, error)
-	// List returns every live document of a kind, a bounded number of them.
-	List(ctx context.Context, kind string) ([][]byte, error)
-}
+// Records keeps small JSON documents by kind and id: the contract of desk.Records,
+// which adapters/redis and adapters/bolt implement (this package cannot import desk,
+// which imports the engine that imports this package).
+type Records = bookings.Records
 
 // Record kinds the Store keeps in Records.
 const (
