@@ -185,3 +185,39 @@ func BenchmarkDispatchRedis(b *testing.B) {
 		})
 	}
 }
+
+// Redis unreachable for a while (the server frozen, its data intact): ticks fail and
+// say so, nothing is sent twice or dropped, and once it answers again every reminder
+// goes out once.
+func TestRemindersWhileRedisIsAway(t *testing.T) {
+	srv := redistest.Start(t)
+	store := redis.New(newClient(t, srv), redis.Options{})
+	reminderstest.Fill(t, store, 50, 50)
+	rec := &reminderstest.Recorder{}
+	d, err := reminders.NewDispatcher(store, rec, reminders.Options{
+		Now: func() time.Time { return reminderstest.T0 }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Pause()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	sent, err := d.Tick(ctx)
+	cancel()
+	if err == nil || sent != 0 {
+		t.Errorf("a tick with Redis away: sent %d, err %v", sent, err)
+	}
+	srv.Resume()
+	for range 10 { // bounded: each tick sends a batch
+		if sent, err := d.Tick(context.Background()); err != nil {
+			t.Fatal(err)
+		} else if sent == 0 {
+			break
+		}
+	}
+	if rec.Distinct() != 50 || len(rec.Repeated()) != 0 {
+		t.Errorf("after Redis came back: %d distinct, repeated %v", rec.Distinct(), rec.Repeated())
+	}
+	if failed, err := store.Failed(context.Background()); err != nil || len(failed) != 0 {
+		t.Errorf("dead letters: %v %v", failed, err)
+	}
+}

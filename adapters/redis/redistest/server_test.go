@@ -42,3 +42,16 @@ func ping(socket string) error {
 	_, err = bufio.NewReader(conn).ReadString('\n')
 	return err
 }
+
+func TestPauseAndResume(t *testing.T) {
+	srv := redistest.Start(t)
+	srv.Pause()
+	if err := ping(srv.Socket()); err == nil {
+		t.Fatal("a paused server answers")
+	}
+	srv.Resume()
+	if err := ping(srv.Socket()); err != nil {
+		t.Fatalf("resumed server: %v", err)
+	}
+	srv.Pause() // a paused server still stops at the end of the test
+}
