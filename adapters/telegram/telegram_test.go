@@ -455,10 +455,16 @@ func TestWebhook(t *testing.T) {
 func TestRestartMidBurst(t *testing.T) {
 	f := newFixture(t)
 	const chats, each = 8, 12
-	pushed := make(chan struct{})
+	// The first half of the burst arrives while the bot runs; the second half waits
+	// for the stop, so the restart always falls inside the burst however fast or slow
+	// this machine is.
+	pushed, resume := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(pushed)
 		for i := 0; i < each; i++ {
+			if i == each/2 {
+				<-resume
+			}
 			for c := int64(0); c < chats; c++ {
 				f.fake.PushMessage(7000+c, telegramtest.User{ID: 7000 + c, FirstName: "R"}, "/aiuto")
 			}
@@ -472,6 +478,7 @@ func TestRestartMidBurst(t *testing.T) {
 	for c := int64(0); c < chats; c++ {
 		before += len(f.fake.Sent(7000 + c))
 	}
+	close(resume)
 	f.start()
 	<-pushed
 	for c := int64(0); c < chats; c++ {
