@@ -18,6 +18,9 @@ const (
 	EventBookingCancelled EventKind = "booking_cancelled" // by the citizen
 	EventBookingAnswered  EventKind = "booking_answered"  // the citizen accepted (Score 1) or declined (Score 0) another time
 	EventBookingRated     EventKind = "booking_rated"     // Score 1-5, after the service
+	// EventReminderFailed says a reminder could not reach the citizen, for good:
+	// Reason is its kind, Offset how long before the service it was due.
+	EventReminderFailed EventKind = "reminder_failed"
 )
 
 // submitBooking turns the draft into a booking request for staff.

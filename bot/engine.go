@@ -66,6 +66,9 @@ type Event struct {
 	Text         string // EventRelay: the citizen's message
 	Score        int    // EventRating: 1-5
 	Booking      string // the booking an event is about
+	// Offset, for EventReminderFailed, is how long before the service the reminder
+	// was due; zero for the follow-up after it.
+	Offset time.Duration
 	// Card is the desk's reference of the card an event is about, when the engine
 	// knows it (a booking erased with the citizen's data: the card must forget them).
 	Card string

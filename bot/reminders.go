@@ -137,6 +137,29 @@ func (e *Engine) Send(ctx context.Context, r reminders.Reminder) error {
 	return e.push(ctx, channel, user, withLang(t.replies, t.st.Lang))
 }
 
+// ReminderFailed tells staff that a reminder will not reach the citizen (the
+// dispatcher gave up on it), so that someone can call them instead: for
+// reminders.Options.OnFail. A booking erased or no longer confirmed needs nobody's
+// call.
+func (e *Engine) ReminderFailed(ctx context.Context, r reminders.Reminder) {
+	if e.opts.Bookings == nil {
+		return
+	}
+	b, err := e.opts.Bookings.Get(ctx, r.Booking)
+	if err != nil {
+		if !errors.Is(err, bookings.ErrNotFound) {
+			e.log.WarnContext(ctx, "a failed reminder not shown to staff: booking not loaded", "reminder", r.ID, "err", err)
+		}
+		return
+	}
+	if r.Kind == reminders.Before && (b.Status != bookings.Confirmed || !b.Start.Equal(r.Start)) {
+		return
+	}
+	channel, _, _ := splitConversation(b.Conversation)
+	e.notify(ctx, []Event{{Kind: EventReminderFailed, Conversation: b.Conversation, Channel: channel,
+		Lang: b.Lang, Booking: b.ID, Card: b.Card, Reason: string(r.Kind), Offset: r.Offset, At: e.now()}})
+}
+
 // Reconciled says what Reconcile did.
 type Reconciled struct {
 	Replanned, Reposted, Concluded int

@@ -85,6 +85,9 @@ type Options struct {
 	Burst     int
 	// Spec is the cron schedule of Schedule; empty means DefaultSpec.
 	Spec string
+	// OnFail, when set, is told of each reminder made a dead letter, once it is kept
+	// among the failed: the place to let staff know. It must not block for long.
+	OnFail func(ctx context.Context, r Reminder)
 	// Logger receives what happened to reminders that did not go out as planned; nil
 	// means slog.Default(). It gets reminder ids, never conversations.
 	Logger *slog.Logger
@@ -338,7 +341,11 @@ func (d *Dispatcher) holdBack(ctx, store context.Context, c Claimed) (bool, erro
 func (d *Dispatcher) fail(ctx context.Context, c Claimed, why string) error {
 	d.log.ErrorContext(ctx, "reminders: reminder failed for good; kept among the failed",
 		"reminder", c.ID, "kind", c.Kind, "attempts", c.Attempts+1, "err", why)
-	return d.record(ctx, "fail", c, d.queue.Fail(ctx, c, why))
+	err := d.queue.Fail(ctx, c, why)
+	if err == nil && d.opts.OnFail != nil {
+		d.opts.OnFail(ctx, c.Failed(why))
+	}
+	return d.record(ctx, "fail", c, err)
 }
 
 // record turns the outcome of the queue call op on c into Tick's error. A lost claim

@@ -150,7 +150,9 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 func TestDispatcherGivesUpAfterMaxAttempts(t *testing.T) {
 	sends := 0
 	s := senderFunc(func(context.Context, reminders.Reminder) error { sends++; return errors.New("timeout") })
-	f := newFixture(t, t0, s, reminders.Options{MaxAttempts: 3, Backoff: func(int) time.Duration { return time.Minute }})
+	var told []reminders.Reminder
+	onFail := func(_ context.Context, r reminders.Reminder) { told = append(told, r) }
+	f := newFixture(t, t0, s, reminders.Options{MaxAttempts: 3, Backoff: func(int) time.Duration { return time.Minute }, OnFail: onFail})
 	f.plan(reminderstest.Reminder("b:1", "b", t0))
 	for range 5 {
 		f.tick(0)
@@ -162,6 +164,9 @@ func TestDispatcherGivesUpAfterMaxAttempts(t *testing.T) {
 	got := f.failed()
 	if len(got) != 1 || got[0].Attempts != 3 || got[0].LastError != "timeout" {
 		t.Fatalf("failed: %+v; want b:1 after 3 attempts", got)
+	}
+	if len(told) != 1 || told[0].ID != "b:1" || told[0].Booking != "b" || told[0].Attempts != 3 {
+		t.Errorf("OnFail was told %+v; want b:1 once, after 3 attempts", told)
 	}
 	if !strings.Contains(f.log.String(), "failed for good") || !strings.Contains(f.log.String(), "b:1") {
 		t.Errorf("giving up not logged:\n%s", f.log)

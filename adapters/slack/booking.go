@@ -75,8 +75,11 @@ func (d *Desk) bookingEvent(ctx context.Context, ev bot.Event) error {
 		return errors.Join(postErr, redErr)
 	}
 	b, card, err := d.cardOf(ctx, ev.Booking)
-	if ev.Kind == bot.EventBookingRated {
+	switch ev.Kind {
+	case bot.EventBookingRated:
 		return d.bookingRated(ctx, ev, card, err)
+	case bot.EventReminderFailed:
+		return d.reminderFailed(ctx, ev, b, card, err)
 	}
 	if err != nil {
 		return err
@@ -111,6 +114,33 @@ func (d *Desk) bookingRated(ctx context.Context, ev bot.Event, card MessageRef, 
 		return err
 	}
 	_, err = d.postText(ctx, card.Channel, card.TS, d.text("booking.rating", "score", score))
+	return err
+}
+
+// reminderFailed tells operators, in the booking card's thread (or in the channel
+// when the card never made it), that a reminder did not reach the citizen, so that
+// someone can call them instead.
+func (d *Desk) reminderFailed(ctx context.Context, ev bot.Event, b bookings.Booking, card MessageRef, err error) error {
+	which := d.text("booking.reminder_followup")
+	if ev.Offset > 0 {
+		ahead := d.duration(ev.Offset)
+		switch {
+		case ev.Offset == time.Hour:
+			ahead = d.text("duration.one_hour")
+		case ev.Offset%time.Hour == 0:
+			ahead = d.text("duration.whole_hours", "h", strconv.Itoa(int(ev.Offset/time.Hour)))
+		}
+		which = d.text("booking.reminder_before", "ahead", ahead)
+	}
+	args := []string{"which", which, "channel", d.channelName(ev.Channel), "when", d.when(b.Start), "ref", Escape(ev.Booking)}
+	switch {
+	case errors.Is(err, errNoCard):
+		_, err = d.postText(ctx, d.channel, "", d.text("booking.reminder_failed_orphan", args...))
+		return err
+	case err != nil:
+		return err
+	}
+	_, err = d.postText(ctx, card.Channel, card.TS, d.text("booking.reminder_failed", args...))
 	return err
 }
 
@@ -302,7 +332,7 @@ func (d *Desk) afterBookingAction(ctx context.Context, card MessageRef, a bot.Bo
 	case err == nil:
 	case errors.Is(err, bot.ErrNotDelivered):
 		channel, _, _ := strings.Cut(b.Conversation, ":")
-		note := d.text("booking.not_delivered", "channel", Escape(d.texts.textOr("channel."+channel, channel)))
+		note := d.text("booking.not_delivered", "channel", d.channelName(channel))
 		if _, err := d.postText(ctx, card.Channel, card.TS, note); err != nil {
 			d.log.WarnContext(ctx, "slack: could not report an undelivered booking change", "err", err)
 		}

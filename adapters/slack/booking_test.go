@@ -16,6 +16,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/slack/slacktest"
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/reminders"
 )
 
 // babysitting is booked in these tests: by the hour, one to one or in a group, in
@@ -516,5 +517,44 @@ func TestBookingCardFields(t *testing.T) {
 				t.Errorf("a card without a note shows one:\n%s", text)
 			}
 		})
+	}
+}
+
+// A reminder the dispatcher gave up on is told in the booking card's thread, so that
+// an operator can call the citizen; one about an earlier time of a moved booking is
+// not.
+func TestFailedReminderReachesOperators(t *testing.T) {
+	e := newEnv(t, withBookings)
+	ctx := testContext(t)
+	card, b := e.book(ctx, "")
+	e.pressCard(ctx, giulia.ID, card, "confirm", b.ID)
+	e.waitCard(ctx, card.TS, "✅ Confermata da Giulia")
+	e.inbox.wait(ctx, t, 1)
+	b, err := e.bookings.Get(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := reminders.Reminder{ID: b.ID + ":before-24h", Booking: b.ID, Conversation: b.Conversation,
+		Kind: reminders.Before, Offset: 24 * time.Hour, Start: b.Start, Due: b.Start.Add(-24 * time.Hour), Attempts: 5}
+	moved := before
+	moved.Start = b.Start.Add(-time.Hour)
+	e.engine.ReminderFailed(ctx, moved)
+	e.engine.ReminderFailed(ctx, before)
+	e.waitThread(ctx, card.TS, "📵 Il promemoria di 24 ore prima non è arrivato al cittadino su Telegram")
+	followup := reminders.Reminder{ID: b.ID + ":followup", Booking: b.ID, Conversation: b.Conversation,
+		Kind: reminders.Followup, Start: b.Start, Due: b.Start.Add(4 * time.Hour), Attempts: 5}
+	e.engine.ReminderFailed(ctx, followup)
+	e.waitThread(ctx, card.TS, "📵 Il promemoria di valutazione dopo il servizio")
+	n := 0
+	for _, p := range e.srv.Thread(operators, card.TS) {
+		if strings.Contains(p.Text, "📵") {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d failed-reminder notes in the thread, want 2: %+v", n, e.srv.Thread(operators, card.TS))
+	}
+	if strings.Contains(e.logs.String(), "Maria") {
+		t.Errorf("the logs name the citizen:\n%s", e.logs.String())
 	}
 }

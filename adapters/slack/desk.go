@@ -198,5 +198,11 @@ func (d *Desk) Drain(ctx context.Context) error {
 // text returns an operator-facing sentence.
 func (d *Desk) text(key string, kv ...string) string { return d.texts.text(key, kv...) }
 
+// channelName is how operators read a citizen's channel ("Telegram", "chat web"),
+// escaped for a message.
+func (d *Desk) channelName(channel string) string {
+	return Escape(d.texts.textOr("channel."+channel, channel))
+}
+
 // clock formats a time as operators read it: 10:32 in Milan.
 func (d *Desk) clock(t time.Time) string { return t.In(d.loc).Format("15:04") }

@@ -366,7 +366,7 @@ func (d *Desk) applyStep(ctx context.Context, e Engine, f domesticFlow, s domest
 	case err == nil:
 	case errors.Is(err, bot.ErrNotDelivered):
 		channel, _, _ := strings.Cut(conv, ":")
-		text := d.text("domestic.not_delivered", "channel", Escape(d.texts.textOr("channel."+channel, channel)))
+		text := d.text("domestic.not_delivered", "channel", d.channelName(channel))
 		if _, err := d.postText(ctx, card.Channel, card.TS, text); err != nil {
 			d.log.WarnContext(ctx, "slack: could not report an undelivered domestic-work change", "err", err)
 		}

@@ -51,7 +51,7 @@ func (d *Desk) claim(ctx context.Context, e Engine, p CardPress) (CardResult, er
 	case err == nil, errors.Is(err, bot.ErrDuplicate):
 		return res, nil
 	case errors.Is(err, bot.ErrNotDelivered):
-		res.Notice = d.text("handoff.claim_not_delivered", "channel", Escape(d.texts.textOr("channel."+h.Channel, h.Channel)))
+		res.Notice = d.text("handoff.claim_not_delivered", "channel", d.channelName(h.Channel))
 		return res, nil
 	case errors.Is(err, bot.ErrNoHandoff):
 		return d.citizenGone(ctx, h.ID), nil
@@ -78,7 +78,7 @@ func (d *Desk) closeByOperator(ctx context.Context, e Engine, p CardPress) (Card
 	switch {
 	case err == nil, errors.Is(err, bot.ErrDuplicate):
 	case errors.Is(err, bot.ErrNotDelivered):
-		res.Notice = d.text("handoff.close_not_delivered", "channel", Escape(d.texts.textOr("channel."+h.Channel, h.Channel)))
+		res.Notice = d.text("handoff.close_not_delivered", "channel", d.channelName(h.Channel))
 	case errors.Is(err, bot.ErrNoHandoff):
 		return d.citizenGone(ctx, h.ID), nil
 	default:
@@ -157,7 +157,7 @@ func (d *Desk) onThreadReply(ctx context.Context, eventID string, m *slackevents
 	case err == nil, errors.Is(err, bot.ErrDuplicate):
 	case errors.Is(err, bot.ErrNotDelivered):
 		// Every operator in the thread must see it, not only the writer.
-		note := d.text("handoff.not_delivered", "channel", Escape(d.texts.textOr("channel."+h.Channel, h.Channel)))
+		note := d.text("handoff.not_delivered", "channel", d.channelName(h.Channel))
 		if _, err := d.postText(ctx, m.Channel, m.ThreadTimeStamp, note); err != nil {
 			d.log.WarnContext(ctx, "slack: could not report an undelivered reply", "err", err)
 		}

@@ -34,7 +34,8 @@ func (d *Desk) Notify(ctx context.Context, ev bot.Event) error {
 		fn = func(ctx context.Context) error { return d.citizenLeft(ctx, ev) }
 	case bot.EventRating:
 		fn = func(ctx context.Context) error { return d.rating(ctx, ev) }
-	case bot.EventBookingRequested, bot.EventBookingCancelled, bot.EventBookingAnswered, bot.EventBookingRated:
+	case bot.EventBookingRequested, bot.EventBookingCancelled, bot.EventBookingAnswered, bot.EventBookingRated,
+		bot.EventReminderFailed:
 		fn, key = func(ctx context.Context) error { return d.bookingEvent(ctx, ev) }, bookingKey(ev.Booking)
 	case bot.EventDomesticRequest, bot.EventApplication, bot.EventDomesticWithdrawn:
 		fn, key = func(ctx context.Context) error { return d.domesticEvent(ctx, ev) }, domesticKey(ev.Booking)
@@ -259,7 +260,7 @@ func (d *Desk) transcript(ev bot.Event) string {
 func (d *Desk) emergency(ctx context.Context, ev bot.Event) error {
 	if ev.Handoff == "" {
 		card := Card{Kind: "alert", Ref: "none", Title: d.text("alert.title"),
-			Fallback: d.text("alert.fallback", "channel", Escape(d.texts.textOr("channel."+ev.Channel, ev.Channel))),
+			Fallback: d.text("alert.fallback", "channel", d.channelName(ev.Channel)),
 			Fields: []CardField{
 				{Label: d.text("handoff.field_channel"), Value: d.texts.textOr("channel."+ev.Channel, ev.Channel)},
 				{Label: d.text("handoff.field_reason"), Value: d.texts.textOr("reason."+ev.Reason, ev.Reason)},

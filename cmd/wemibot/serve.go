@@ -162,7 +162,8 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	fmt.Fprintln(c.stdout, sd.banner(c))
 	fmt.Fprintln(c.stdout, "Ctrl-C stops; SIGHUP reloads the catalogue.")
 
-	dispatcher, err := reminders.NewDispatcher(queue, engine, reminders.Options{Logger: log, RateLimit: rate.Limit(c.cfg.ReminderRate)})
+	dispatcher, err := reminders.NewDispatcher(queue, engine, reminders.Options{Logger: log,
+		RateLimit: rate.Limit(c.cfg.ReminderRate), OnFail: engine.ReminderFailed})
 	if err != nil {
 		return err
 	}
