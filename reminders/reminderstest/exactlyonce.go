@@ -70,10 +70,28 @@ func (s *crashingSender) Send(ctx context.Context, r reminders.Reminder) error {
 	return s.rec.Send(ctx, r)
 }
 
+// heldSender sends nothing until held is closed: the survivors claim their first
+// batches alongside the victim, then wait for it to crash, so that the crash falls
+// mid-way however the goroutines are scheduled.
+type heldSender struct {
+	rec  *Recorder
+	held <-chan struct{}
+}
+
+func (s heldSender) Send(ctx context.Context, r reminders.Reminder) error {
+	select {
+	case <-s.held:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return s.rec.Send(ctx, r)
+}
+
 // ExactlyOnce checks that three dispatchers, each on its own queue (three clients of
 // one store), deliver n reminders exactly once although the first crashes mid-way:
 // after 150 sends it dies holding the rest of its batch, which the two others send
-// once its lease runs out. The crash comes before a send: a crash between a send and
+// once its lease runs out. The two others claim alongside it from the start but send
+// only once it has crashed, so that it always crashes mid-way. The crash comes before a send: a crash between a send and
 // its Done would repeat that reminder, which the Dispatcher documents.
 func ExactlyOnce(t *testing.T, queues [3]reminders.Queue, n int) {
 	const batch, lease, crashAfter = 100, time.Minute, 150
@@ -95,7 +113,8 @@ func ExactlyOnce(t *testing.T, queues [3]reminders.Queue, n int) {
 	// One worker: its sends and Dones alternate, so the crash falls between a Done
 	// and the next send, never between a send and its Done.
 	victim := newDispatcher(t, crashable{queues[0], dead}, &crashingSender{rec: rec, after: crashAfter, dead: dead, kill: kill}, opts(1))
-	survivors := []*reminders.Dispatcher{newDispatcher(t, queues[1], rec, opts(8)), newDispatcher(t, queues[2], rec, opts(8))}
+	held := heldSender{rec: rec, held: victimCtx.Done()}
+	survivors := []*reminders.Dispatcher{newDispatcher(t, queues[1], held, opts(8)), newDispatcher(t, queues[2], held, opts(8))}
 
 	// Everything is due: all three drain the queue until nothing is left to claim.
 	var wg sync.WaitGroup
