@@ -66,6 +66,7 @@ func (t *turnCtx) duration(d time.Duration) string {
 // openHandoff records a new handoff in the state.
 func (t *turnCtx) openHandoff(reason string, priority bool) {
 	t.st.Handoff = &handoffState{ID: newHandoffID(), Reason: reason, Priority: priority, Opened: t.now}
+	t.st.rememberHandoff(t.st.Handoff.ID)
 	t.st.RateHandoff = ""
 	t.facts = append(t.facts, Fact{Kind: FactHandoff, At: t.now})
 }

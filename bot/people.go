@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strconv"
 	"time"
 )
@@ -71,9 +72,13 @@ func (t *turnCtx) confirmForget() {
 		return
 	}
 	t.forget = true
-	if h := t.st.Handoff; h != nil {
-		// The operators' thread closes; nothing about the citizen goes with it.
-		t.events = append(t.events, Event{Kind: EventHandoffEnded, Handoff: h.ID, Conversation: t.m.Conversation(),
+	// The operators' threads forget the citizen too, the open one closing.
+	ids := t.st.Handoffs
+	if h := t.st.Handoff; h != nil && !slices.Contains(ids, h.ID) {
+		ids = append(ids, h.ID)
+	}
+	for _, id := range ids {
+		t.events = append(t.events, Event{Kind: EventHandoffEnded, Handoff: id, Conversation: t.m.Conversation(),
 			Channel: t.m.Channel, Reason: "forgotten", At: t.now})
 	}
 	t.replies = append(t.replies, Reply{Text: t.T("privacy.forgotten"), Buttons: [][]Button{

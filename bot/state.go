@@ -49,6 +49,10 @@ type state struct {
 	Dom *domDraft `json:"dom,omitempty"`
 	// Draft is the booking being put together (Flow "book").
 	Draft *bookingDraft `json:"draft,omitempty"`
+	// Handoffs are the ids of the conversation's latest handoffs, open or closed
+	// (at most maxHandoffs), so that erasing the citizen's data reaches their
+	// threads in the operators' desk too.
+	Handoffs []string `json:"handoffs,omitempty"`
 	// RateHandoff is the closed handoff the citizen is asked to rate.
 	RateHandoff string `json:"rate_handoff,omitempty"`
 	// Recent holds the last turns, for the operator who takes a handoff.
@@ -98,6 +102,17 @@ func decodeState(b []byte) (state, bool) {
 func (st *state) encode() ([]byte, error) {
 	st.V = stateVersion
 	return json.Marshal(st)
+}
+
+// maxHandoffs bounds the handoff ids a conversation keeps.
+const maxHandoffs = 20
+
+// rememberHandoff records a handoff's id, keeping only the last maxHandoffs.
+func (st *state) rememberHandoff(id string) {
+	st.Handoffs = append(st.Handoffs, id)
+	if n := len(st.Handoffs); n > maxHandoffs {
+		st.Handoffs = append([]string(nil), st.Handoffs[n-maxHandoffs:]...)
+	}
 }
 
 // remember appends a turn, keeping only the last maxRecent.

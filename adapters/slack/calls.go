@@ -135,21 +135,93 @@ func splitThread(ref string) (channel, ts string, ok bool) {
 	return channel, ts, ok && channel != "" && ts != ""
 }
 
-// permalink returns a link to a message, "" when the workspace's address is unknown
-// (auth.test is asked once, and again after a failure).
-func (d *Desk) permalink(ctx context.Context, channel, ts string) string {
+// whoami returns the workspace's address (with a final slash) and the bot's id, from
+// auth.test: asked once, and again after a failure.
+func (d *Desk) whoami(ctx context.Context) (workspace, botID string, err error) {
 	d.mu.RLock()
-	base := d.workspace
+	workspace, botID = d.workspace, d.botID
 	d.mu.RUnlock()
-	if base == "" {
-		auth, err := d.api.AuthTestContext(ctx)
-		if err != nil || auth.URL == "" {
-			return ""
-		}
-		base = strings.TrimSuffix(auth.URL, "/") + "/"
-		d.mu.Lock()
-		d.workspace = base
-		d.mu.Unlock()
+	if workspace != "" && botID != "" {
+		return workspace, botID, nil
+	}
+	var auth *slackapi.AuthTestResponse
+	err = d.call(ctx, "auth.test", func(ctx context.Context) error {
+		var err error
+		auth, err = d.api.AuthTestContext(ctx)
+		return err
+	})
+	if err != nil {
+		return "", "", err
+	}
+	if auth.URL == "" || auth.BotID == "" {
+		return "", "", errors.New("auth.test: no workspace address or bot id")
+	}
+	workspace = strings.TrimSuffix(auth.URL, "/") + "/"
+	d.mu.Lock()
+	d.workspace, d.botID = workspace, auth.BotID
+	d.mu.Unlock()
+	return workspace, auth.BotID, nil
+}
+
+// permalink returns a link to a message, "" when the workspace's address is unknown.
+func (d *Desk) permalink(ctx context.Context, channel, ts string) string {
+	base, _, err := d.whoami(ctx)
+	if err != nil {
+		return ""
 	}
 	return base + "archives/" + channel + "/p" + strings.ReplaceAll(ts, ".", "")
+}
+
+// Bounds of purgeThread: the pages of replies read, and their size.
+const (
+	purgePages    = 25
+	purgePageSize = 200
+)
+
+// purgeThread deletes the bot's own replies in the thread of ts (the citizen's
+// relayed words, and the bot's notes), keeping the parent and the operators'
+// messages, which a bot token cannot delete. It says how many it deleted.
+func (d *Desk) purgeThread(ctx context.Context, channel, ts string) (int, error) {
+	_, botID, err := d.whoami(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var mine []string
+	cursor := ""
+	for range purgePages {
+		var msgs []slackapi.Message
+		var more bool
+		err := d.call(ctx, "conversations.replies", func(ctx context.Context) error {
+			var err error
+			msgs, more, cursor, err = d.api.GetConversationRepliesContext(ctx, &slackapi.GetConversationRepliesParameters{
+				ChannelID: channel, Timestamp: ts, Cursor: cursor, Limit: purgePageSize})
+			return err
+		})
+		if err != nil {
+			return 0, err
+		}
+		for _, m := range msgs {
+			if m.Timestamp != ts && m.BotID == botID {
+				mine = append(mine, m.Timestamp)
+			}
+		}
+		if !more || cursor == "" {
+			break
+		}
+	}
+	deleted := 0
+	for _, at := range mine {
+		err := d.call(ctx, "chat.delete", func(ctx context.Context) error {
+			_, _, err := d.api.DeleteMessageContext(ctx, channel, at)
+			return err
+		})
+		if se, ok := errors.AsType[slackapi.SlackErrorResponse](err); ok && se.Err == "message_not_found" {
+			continue // deleted already: a replica, or an earlier try
+		}
+		if err != nil {
+			return deleted, fmt.Errorf("%d of the thread's %d messages left: %w", len(mine)-deleted, len(mine), err)
+		}
+		deleted++
+	}
+	return deleted, nil
 }

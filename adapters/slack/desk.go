@@ -105,6 +105,7 @@ type Desk struct {
 	engine    Engine
 	cards     map[string]CardHandler
 	workspace string // the workspace's URL, for links to threads; "" until known
+	botID     string // the bot's own id, to tell its messages from operators'; "" until known
 }
 
 var _ bot.Staff = (*Desk)(nil)

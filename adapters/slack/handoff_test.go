@@ -199,6 +199,53 @@ func TestCitizenLeaves(t *testing.T) {
 	}
 }
 
+// Erasing their data takes the citizen out of every thread of theirs, the closed
+// ones too: the bot's replies (their relayed words among them) are deleted and the
+// cards no longer name them; the operators' replies stay, which a bot cannot delete.
+func TestErasureEmptiesThreads(t *testing.T) {
+	e := newEnv(t)
+	ctx := testContext(t)
+	first, h1 := e.openHandoff(ctx)
+	e.say("mia madre ha l'Alzheimer")
+	e.ack(ctx, pushReply(e.srv, giulia.ID, "Buongiorno, la richiamo io", first.TS))
+	e.inbox.wait(ctx, t, 1)
+	e.ack(ctx, e.srv.PushInteraction(e.srv.BlockAction(giulia.ID, operators, first.TS, "wemi.handoff.close", h1.ID)))
+	e.inbox.wait(ctx, t, 2)
+	second, _ := e.openHandoff(ctx)
+	e.say("abito in via Padova 12")
+	e.waitThread(ctx, second.TS, "via Padova")
+
+	e.press(e.say("/dimenticami"), "Sì")
+	for _, card := range []slacktest.Post{first, second} {
+		e.waitThread(ctx, card.TS, "cancellato i suoi dati")
+		if err := e.srv.WaitFor(ctx, func() bool {
+			m, _ := e.srv.Message(operators, card.TS)
+			return !strings.Contains(m.VisibleText(), "Maria")
+		}); err != nil {
+			t.Fatalf("the card still names the citizen")
+		}
+		for _, m := range e.srv.Thread(operators, card.TS)[1:] {
+			switch {
+			case m.Method == "" && m.Text != "Buongiorno, la richiamo io":
+				t.Errorf("an operator's message changed: %q", m.Text)
+			case m.Method != "" && !strings.Contains(m.Text, "cancellato i suoi dati"):
+				t.Errorf("the bot's reply %q is still in the thread", m.Text)
+			}
+		}
+	}
+	if got := e.srv.Thread(operators, first.TS); len(got) != 3 || got[1].Text != "Buongiorno, la richiamo io" {
+		t.Errorf("the first thread after the erasure: %+v", got)
+	}
+	if n := len(e.srv.Deleted()); n != 2 {
+		t.Errorf("%d messages deleted, want the two relayed messages", n)
+	}
+	for _, private := range []string{"Maria", "Alzheimer", "Padova"} {
+		if strings.Contains(e.logs.String(), private) {
+			t.Errorf("the logs hold %q", private)
+		}
+	}
+}
+
 // The first operator to answer in the thread takes a handoff nobody took.
 func TestFirstReplyClaims(t *testing.T) {
 	e := newEnv(t)

@@ -366,6 +366,9 @@ func (d *Desk) threadWithin(ctx context.Context, id string, within time.Duration
 // citizenLeft closes the handoff the citizen left (or erased), says so in its thread
 // and takes the buttons off its card.
 func (d *Desk) citizenLeft(ctx context.Context, ev bot.Event) error {
+	if ev.Reason == "forgotten" {
+		return d.forgetHandoff(ctx, ev)
+	}
 	h, err := d.closeHandoff(ctx, ev.Handoff)
 	if errors.Is(err, desk.ErrClosed) || err == nil && h.Thread == "" {
 		return nil // an operator closed it first, or its card never made it
@@ -373,23 +376,34 @@ func (d *Desk) citizenLeft(ctx context.Context, ev bot.Event) error {
 	if err != nil {
 		return err
 	}
-	key := "handoff.ended_citizen"
-	if ev.Reason == "forgotten" {
-		key = "handoff.ended_forgotten"
-	}
-	note := d.text(key, "time", d.clock(cmpTime(ev.At, d.now())))
+	note := d.text("handoff.ended_citizen", "time", d.clock(cmpTime(ev.At, d.now())))
 	channel, ts, _ := splitThread(h.Thread)
 	_, postErr := d.postText(ctx, channel, ts, note)
-	at := MessageRef{Channel: channel, TS: ts}
-	var updErr error
-	if ev.Reason == "forgotten" {
-		// The citizen's name and words leave the card; what they wrote in the
-		// thread stays in the operators' Slack history, as the privacy notice says.
-		updErr = d.RedactCard(ctx, at, handoffKind, h.ID, d.text("handoff.title"), note)
-	} else {
-		updErr = d.UpdateCard(ctx, at, handoffKind, h.ID, note, nil)
-	}
+	updErr := d.UpdateCard(ctx, MessageRef{Channel: channel, TS: ts}, handoffKind, h.ID, note, nil)
 	return errors.Join(postErr, updErr)
+}
+
+// forgetHandoff takes a citizen who erased their data out of a handoff's thread, open
+// or closed: it closes the handoff if open, deletes the bot's replies (the citizen's
+// relayed words among them), takes their name and words off the card and says why in
+// the thread. The operators' own replies stay: a bot cannot delete them.
+func (d *Desk) forgetHandoff(ctx context.Context, ev bot.Event) error {
+	h, err := d.closeHandoff(ctx, ev.Handoff)
+	thread := h.Thread
+	if errors.Is(err, desk.ErrClosed) {
+		thread, _ = d.closedThread(ctx, ev.Handoff)
+	} else if err != nil {
+		return err
+	}
+	channel, ts, ok := splitThread(thread)
+	if !ok {
+		return nil // its card never made it, or it closed too long ago to be remembered
+	}
+	_, purgeErr := d.purgeThread(ctx, channel, ts)
+	note := d.text("handoff.ended_forgotten", "time", d.clock(cmpTime(ev.At, d.now())))
+	_, postErr := d.postText(ctx, channel, ts, note)
+	redErr := d.RedactCard(ctx, MessageRef{Channel: channel, TS: ts}, handoffKind, ev.Handoff, d.text("handoff.title"), note)
+	return errors.Join(purgeErr, postErr, redErr)
 }
 
 // rating notes the citizen's rating in the thread of the handoff just closed.

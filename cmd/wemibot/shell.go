@@ -262,6 +262,9 @@ func (s *terminalStaff) Notify(_ context.Context, e bot.Event) error {
 	case bot.EventRelay:
 		fmt.Fprintf(s.w, "[staff desk] citizen%s: %s\n", prio, e.Text)
 	case bot.EventHandoffEnded:
+		if e.Handoff != s.handoff {
+			return nil // an earlier handoff, erased with the citizen's data
+		}
 		s.handoff = ""
 		fmt.Fprintf(s.w, "[staff desk] handoff ended: %s\n", e.Reason)
 	case bot.EventRating:

@@ -254,6 +254,41 @@ func (s *Server) postEphemeral(p url.Values) (map[string]any, string) {
 	return map[string]any{"message_ts": rec.TS}, ""
 }
 
+// deleteMessage answers chat.delete: the bot's own message leaves the channel (a
+// thread's parent keeps its replies, as in Slack); a user's message cannot be deleted
+// with a bot token.
+func (s *Server) deleteMessage(p url.Values) (map[string]any, string) {
+	ch, ts := p.Get("channel"), p.Get("ts")
+	c, ok := s.channels[ch]
+	if !ok {
+		return nil, "channel_not_found"
+	}
+	m := c.messages[ts]
+	if m == nil {
+		return nil, "message_not_found"
+	}
+	if m.Method == "" {
+		return nil, "cant_delete_message"
+	}
+	if len(c.replies[ts]) > 0 {
+		m.Text, m.Blocks = "This message was deleted.", nil // Slack's tombstone
+	} else {
+		delete(c.messages, ts)
+	}
+	if m.ThreadTS != "" {
+		c.replies[m.ThreadTS] = slices.DeleteFunc(c.replies[m.ThreadTS], func(r string) bool { return r == ts })
+	}
+	s.deleted = append(s.deleted, Post{Method: "chat.delete", Channel: ch, TS: ts, ThreadTS: m.ThreadTS, Params: p})
+	return map[string]any{"channel": ch, "ts": ts}, ""
+}
+
+// Deleted returns, in order, every chat.delete the fake accepted.
+func (s *Server) Deleted() []Post {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return clonePosts(s.deleted)
+}
+
 // replies answers conversations.replies with the whole thread, parent first, in one
 // page, whether ts is the parent's or a reply's.
 func (s *Server) replies(p url.Values) (map[string]any, string) {

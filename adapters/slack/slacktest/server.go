@@ -108,6 +108,7 @@ type Server struct {
 	posts     []Post
 	updates   []Post
 	ephemeral []Post
+	deleted   []Post
 	responses []Response
 	views     []View
 	lastID    int // counter behind envelope, event, ticket and trigger ids
@@ -213,6 +214,7 @@ func (s *Server) builtinTable() map[string]builtin {
 		"chat.postMessage":      s.postMessage,
 		"chat.update":           s.update,
 		"chat.postEphemeral":    s.postEphemeral,
+		"chat.delete":           s.deleteMessage,
 		"conversations.replies": s.replies,
 		"views.open":            s.viewsOpen,
 		"apps.connections.open": s.openConnection,

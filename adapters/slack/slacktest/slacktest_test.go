@@ -447,3 +447,40 @@ func isSlackError(err error, code string) bool {
 	resp, ok := errors.AsType[slackapi.SlackErrorResponse](err)
 	return ok && resp.Err == code
 }
+
+// chat.delete removes the bot's own messages, leaves a tombstone for a parent with
+// replies, and refuses users' messages, as a bot token gets from Slack.
+func TestDeleteMessage(t *testing.T) {
+	srv, api := newClient(t)
+	ctx := testContext(t)
+	_, parent, err := api.PostMessageContext(ctx, operators, slackapi.MsgOptionText("card", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, reply, err := api.PostMessageContext(ctx, operators, slackapi.MsgOptionText("relayed", false), slackapi.MsgOptionTS(parent))
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := srv.AddUserMessage(operators, "U0GIULIA", "operator's answer", parent)
+
+	var se slackapi.SlackErrorResponse
+	if _, _, err := api.DeleteMessageContext(ctx, operators, user); !errors.As(err, &se) || se.Err != "cant_delete_message" {
+		t.Errorf("deleting a user's message: %v", err)
+	}
+	if _, _, err := api.DeleteMessageContext(ctx, operators, reply); err != nil {
+		t.Fatalf("deleting the bot's reply: %v", err)
+	}
+	if _, _, err := api.DeleteMessageContext(ctx, operators, reply); !errors.As(err, &se) || se.Err != "message_not_found" {
+		t.Errorf("deleting it again: %v", err)
+	}
+	if _, _, err := api.DeleteMessageContext(ctx, operators, parent); err != nil {
+		t.Fatalf("deleting the parent: %v", err)
+	}
+	thread := srv.Thread(operators, parent)
+	if len(thread) != 2 || thread[0].Text != "This message was deleted." || thread[1].Text != "operator's answer" {
+		t.Errorf("the thread after the deletions: %+v", thread)
+	}
+	if got := srv.Deleted(); len(got) != 2 || got[0].TS != reply || got[1].TS != parent {
+		t.Errorf("Deleted() = %+v", got)
+	}
+}
