@@ -443,3 +443,53 @@ func TestTypedRatingOnlyWhenAsked(t *testing.T) {
 		h.citizen(t, "u3").say("sì va bene").expectNot("Ho trovato")
 	})
 }
+
+// The follow-up's rating and a proposed time, asked by a push, can be answered by
+// typing: a digit rates the service just concluded, a yes or a no answers the one
+// proposal waiting. A digit with nothing to rate is searched as before.
+func TestTypedAnswersToPushes(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, box, bs, queue := bookingHarness(t, store)
+		ctx := context.Background()
+		s := bookableService(t)
+		c := h.citizen(t, "u1").pressData("svc:" + s.ID)
+		first := book(t, h, c, s)
+		second := book(t, h, c.pressData("svc:"+s.ID), s)
+		rome, _ := time.LoadLocation("Europe/Rome")
+		later := time.Date(2026, 11, 26, 15, 0, 0, 0, rome)
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingPropose, Booking: second, Proposed: later, Operator: "Sara"}); err != nil {
+			t.Fatal(err)
+		}
+		box.take("u1")
+		c.say("sì").expect("Prenotazione confermata", "gio 26/11 alle 15:00")
+		if b, _ := bs.Get(ctx, second); b.Status != bookings.Confirmed || !b.Start.Equal(later) {
+			t.Errorf("after a typed yes: %+v", b)
+		}
+		// Nothing is proposed now: a yes is only acknowledged.
+		c.say("sì").expect("Va bene")
+
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: first}); err != nil {
+			t.Fatal(err)
+		}
+		box.take("u1")
+		pending, _ := queue.Pending(ctx, first)
+		followup := pending[len(pending)-1]
+		h.clock.set(followup.Due)
+		if err := h.engine.Send(ctx, followup); err != nil {
+			t.Fatal(err)
+		}
+		box.take("u1")
+		c.say("4").expect("Grazie! Hai dato 4/5 a «" + s.Name + "»")
+		if b, _ := bs.Get(ctx, first); b.Status != bookings.Done || b.Rating != 4 {
+			t.Errorf("after a typed 4: %s, rated %d", b.Status, b.Rating)
+		}
+		if ev := h.lastEvent(t); ev.Kind != bot.EventBookingRated || ev.Score != 4 || ev.Booking != first {
+			t.Errorf("rating event: %+v", ev)
+		}
+		// Rated already: another digit is not a rating.
+		c.say("5").expectNot("Hai dato")
+		if b, _ := bs.Get(ctx, first); b.Rating != 4 {
+			t.Errorf("rated again: %d", b.Rating)
+		}
+	})
+}

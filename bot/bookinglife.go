@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -100,12 +101,18 @@ func (t *turnCtx) bookings(ctx context.Context) {
 	t.say(Reply{Text: b.String(), Buttons: rows})
 }
 
+// bookingName is the title of a booking's service, in the citizen's language; its id
+// when the catalogue no longer has it.
+func (t *turnCtx) bookingName(b bookings.Booking) string {
+	if s, ok := t.cat.Service(b.Service); ok {
+		return t.serviceTitle(s)
+	}
+	return b.Service
+}
+
 // bookingLine is one booking in a list: service, when, status.
 func (t *turnCtx) bookingLine(b bookings.Booking) string {
-	name := b.Service
-	if s, ok := t.cat.Service(b.Service); ok {
-		name = t.serviceTitle(s)
-	}
+	name := t.bookingName(b)
 	status := t.T("status." + string(b.Status))
 	if b.Status == bookings.Requested && !b.Proposed.IsZero() {
 		status = t.T("book.status_proposed")
@@ -228,15 +235,15 @@ var (
 )
 
 // rateBooking records the citizen's rating of a booked service ("<id>.<1-5>").
-func (t *turnCtx) rateBooking(ctx context.Context, arg string) {
+func (t *turnCtx) rateBooking(ctx context.Context, arg string) bool {
 	id, score, _ := strings.Cut(arg, ".")
 	n, err := strconv.Atoi(score)
 	if err != nil || n < 1 || n > 5 {
 		t.stale()
-		return
+		return false
 	}
 	if _, ok := t.ownBooking(ctx, id); !ok {
-		return
+		return false
 	}
 	b, err := t.e.opts.Bookings.Update(ctx, id, func(b *bookings.Booking) error {
 		if b.Status != bookings.Done {
@@ -250,12 +257,13 @@ func (t *turnCtx) rateBooking(ctx context.Context, arg string) {
 			t.e.log.ErrorContext(ctx, "rate a booking failed", "err", err)
 		}
 		t.stale()
-		return
+		return false
 	}
 	ev := t.event(EventBookingRated, "", false)
 	ev.Recent, ev.Query, ev.Booking, ev.Score = nil, "", b.ID, n
 	t.events = append(t.events, ev)
 	t.say(Reply{Text: t.T("handoff.rated"), Buttons: t.mainMenu()})
+	return true
 }
 
 // confirmedReplies tell the citizen a booking is confirmed, with a calendar file.
@@ -331,6 +339,51 @@ func (e *Engine) forgetDomestic(ctx context.Context, t *turnCtx) []Event {
 		e.log.ErrorContext(ctx, "erase requests and applications failed", "err", err)
 	}
 	return events
+}
+
+// ratingWindow is how long after a booked service concluded a bare digit typed by
+// the citizen rates it.
+const ratingWindow = 48 * time.Hour
+
+// typedBookingAnswer takes a typed answer to what a push asked about a booking, when
+// the bot is waiting for nothing else: a digit from 1 to 5 rates the service that
+// concluded last (within ratingWindow, not rated yet); a yes or a no answers the time
+// staff proposed, when exactly one proposal waits. It reports whether it did.
+func (t *turnCtx) typedBookingAnswer(ctx context.Context, text string) bool {
+	if t.e.opts.Bookings == nil || (t.st.Flow != "" && t.st.Flow != flowSearch) {
+		return false
+	}
+	n, isNumber := bareNumber(text)
+	isNumber = isNumber && n >= 1 && n <= 5
+	yes := t.e.says(intentYes, text)
+	if !isNumber && !yes && !t.e.says(intentNo, text) {
+		return false
+	}
+	list, err := t.e.opts.Bookings.ByConversation(ctx, t.m.Conversation())
+	if err != nil {
+		return false // the text is taken as it would be without bookings
+	}
+	var rated, proposed []bookings.Booking
+	for _, b := range list {
+		switch {
+		case b.Status == bookings.Done && b.Rating == 0 && t.now.Sub(b.Updated) <= ratingWindow:
+			rated = append(rated, b)
+		case b.Status == bookings.Requested && !b.Proposed.IsZero():
+			proposed = append(proposed, b)
+		}
+	}
+	switch {
+	case isNumber && len(rated) > 0:
+		last := slices.MaxFunc(rated, func(a, b bookings.Booking) int { return a.Updated.Compare(b.Updated) })
+		if t.rateBooking(ctx, last.ID+"."+strconv.Itoa(n)) {
+			t.replies[len(t.replies)-1].Text = t.T("book.rated_typed", "score", strconv.Itoa(n), "service", t.bookingName(last))
+		}
+		return true
+	case !isNumber && len(proposed) == 1:
+		t.answerProposal(ctx, proposed[0].ID, yes)
+		return true
+	}
+	return false
 }
 
 // typedRating takes a digit from 1 to 5 as the rating of the handoff just closed (the

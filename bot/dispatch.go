@@ -162,6 +162,8 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 		t.st.resetFlow()
 		t.text("privacy.forget_cancelled")
 		t.search(ctx, text)
+	case t.typedBookingAnswer(ctx, text):
+		// a rating of a service just concluded, or a yes or no to a proposed time
 	case t.e.says(intentYes, text) || t.e.says(intentNo, text):
 		// A yes or a no to nothing asked: not a need to search for.
 		t.st.resetFlow()

@@ -97,10 +97,7 @@ func (e *Engine) Send(ctx context.Context, r reminders.Reminder) error {
 	}
 	now := e.now()
 	t := e.citizenTurn(b.Conversation, b.Lang, now)
-	name := b.Service
-	if s, ok := t.cat.Service(b.Service); ok {
-		name = t.serviceTitle(s)
-	}
+	name := t.bookingName(b)
 	switch r.Kind {
 	case reminders.Before:
 		if b.Status != bookings.Confirmed || !b.Start.Equal(r.Start) {
