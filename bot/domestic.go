@@ -231,14 +231,16 @@ func (t *turnCtx) estimateText() string {
 		"year", strconv.Itoa(t.e.pay.Year), "source", t.e.pay.Source)
 }
 
-// supportsText lists the help a family may be able to get, never promised.
+// supportsText lists the help a family may be able to get, never promised, in the
+// citizen's language.
 func (t *turnCtx) supportsText(role string) string {
 	var lines []string
 	for _, s := range t.e.supports {
 		if len(s.Roles) > 0 && !slices.Contains(s.Roles, domestic.Role(role)) {
 			continue
 		}
-		lines = append(lines, "• *"+s.Name+"*: "+s.What+" "+t.T("dom.support_who", "conditions", s.Conditions))
+		txt := s.In(t.st.Lang)
+		lines = append(lines, "• *"+txt.Name+"*: "+txt.What+" "+t.T("dom.support_who", "conditions", txt.Conditions))
 	}
 	if len(lines) == 0 {
 		return ""

@@ -43,7 +43,9 @@ func TestFamilyRequest(t *testing.T) {
 			expect("contattarti").say("non so").expect("Non sembra").
 			say("+39 333 1234567").
 			expect("Riepilogo della richiesta", "Badante", "25 ore", "01/12/2026", "Municipio: 9", "Alzheimer",
-				"Costo mensile stimato", "livello CS", "stima", "Aiuti che potreste avere", "non garantiti")
+				"Costo mensile stimato", "livello CS", "stima", "Aiuti che potreste avere", "non garantiti",
+				"Bonus Assistenti Familiari (Regione Lombardia)", "Un rimborso di parte della spesa").
+			expectNot("A refund of part", "Lombardy Region")
 		c.press("Invia la richiesta").expect("Richiesta inviata")
 		ev := h.lastEvent(t)
 		if ev.Kind != bot.EventDomesticRequest || ev.Booking == "" {
@@ -201,7 +203,8 @@ func TestHiringWordsAndHours(t *testing.T) {
 	})
 }
 
-// An arrangement, a start and a contact written in words.
+// An arrangement, a start and a contact written in words; an English-speaking family
+// reads the help it may get in English.
 func TestDomesticTypedWords(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h, _, ds := domesticHarness(t, store)
@@ -210,7 +213,9 @@ func TestDomesticTypedWords(t *testing.T) {
 		c.say("I need a live-in carer").expect("hours a week").pressData("dom:hours:54").
 			pressData("dom:self:1").say("ASAP").expect("Municipio").pressData("dom:mun:2").pressData("dom:care").
 			pressData("dom:lang:en").pressData("dom:langok").say("my number is +39 345 678 9012").
-			expect("Live-in", "+39 345 678 9012")
+			expect("Live-in", "+39 345 678 9012", "Help you may be able to get", "Bonus Assistenti Familiari (Lombardy Region)",
+				"A refund of part of the cost of the family carer", "Conditions: ISEE of the person who signs the contract up to €35,000").
+			expectNot("in Italian", "Un rimborso", "Regione Lombardia", "Conditions: ISEE di chi firma")
 		c.press("Send the request").expect("Request sent")
 		r, err := ds.GetRequest(context.Background(), h.lastEvent(t).Booking)
 		if err != nil || r.Pattern != domestic.Convivente || r.Contact != "+39 345 678 9012" || !r.Start.Equal(time.Date(2026, 11, 30, 0, 0, 0, 0, r.Start.Location())) {

@@ -17,38 +17,65 @@ var supportsYAML []byte
 
 // Support is a measure a family may be able to get (municipal, regional or national)
 // to bear the cost of a domestic worker. It is described, never promised: the texts
-// are Italian and say who can get it, what it gives, on which conditions and how to
-// apply, with a source and the year the conditions refer to.
+// say who can get it, what it gives, on which conditions and how to apply, in Italian
+// (IT, the reference) and in English (EN, its translation), with a source and the year
+// the conditions refer to.
 type Support struct {
-	ID         string // lowercase letters, digits and dashes
+	ID     string      // lowercase letters, digits and dashes
+	IT     SupportText // the reference text
+	EN     SupportText // its English translation
+	Source string      // a URL
+	Year   int         // the year the conditions refer to
+	Roles  []Role      // the roles it concerns
+}
+
+// SupportText is what a citizen reads of a support, in one language.
+type SupportText struct {
 	Name       string
 	Who        string // who can get it
 	What       string // what it gives
 	Conditions string // ISEE and other conditions
 	HowTo      string // how to apply
-	Source     string // a URL
-	Year       int    // the year the conditions refer to
-	Roles      []Role // the roles it concerns
+}
+
+// In is the support's text in lang: English for "en", Italian otherwise.
+func (s Support) In(lang string) SupportText {
+	if lang == "en" {
+		return s.EN
+	}
+	return s.IT
 }
 
 // LoadSupports loads the supports bundled with the program
 // (domestic/data/supports.yaml).
 func LoadSupports() ([]Support, error) { return ParseSupports(supportsYAML) }
 
-// ParseSupports reads and checks supports laid out like data/supports.yaml,
-// reporting every problem at once.
+// supportTextYAML is a SupportText as laid out in data/supports.yaml.
+type supportTextYAML struct {
+	Name       string `yaml:"name"`
+	Who        string `yaml:"who"`
+	What       string `yaml:"what"`
+	Conditions string `yaml:"conditions"`
+	HowTo      string `yaml:"how_to"`
+}
+
+func (r supportTextYAML) clean() SupportText {
+	return SupportText{Name: clean(r.Name), Who: clean(r.Who), What: clean(r.What),
+		Conditions: clean(r.Conditions), HowTo: clean(r.HowTo)}
+}
+
+// ParseSupports reads and checks supports laid out like data/supports.yaml (the
+// Italian texts beside the other fields, the English ones under en), reporting every
+// problem at once.
 func ParseSupports(data []byte) ([]Support, error) {
 	var f struct {
 		Supports []struct {
-			ID         string `yaml:"id"`
-			Name       string `yaml:"name"`
-			Who        string `yaml:"who"`
-			What       string `yaml:"what"`
-			Conditions string `yaml:"conditions"`
-			HowTo      string `yaml:"how_to"`
-			Source     string `yaml:"source"`
-			Year       int    `yaml:"year"`
-			Roles      []Role `yaml:"roles"`
+			ID              string `yaml:"id"`
+			supportTextYAML `yaml:",inline"`
+			EN              supportTextYAML `yaml:"en"`
+			Source          string          `yaml:"source"`
+			Year            int             `yaml:"year"`
+			Roles           []Role          `yaml:"roles"`
 		} `yaml:"supports"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -59,9 +86,8 @@ func ParseSupports(data []byte) ([]Support, error) {
 	var out []Support
 	var errs []error
 	for i, r := range f.Supports {
-		s := Support{ID: r.ID, Name: clean(r.Name), Who: clean(r.Who), What: clean(r.What),
-			Conditions: clean(r.Conditions), HowTo: clean(r.HowTo), Source: strings.TrimSpace(r.Source),
-			Year: r.Year, Roles: r.Roles}
+		s := Support{ID: r.ID, IT: r.supportTextYAML.clean(), EN: r.EN.clean(),
+			Source: strings.TrimSpace(r.Source), Year: r.Year, Roles: r.Roles}
 		if err := s.check(); err != nil {
 			errs = append(errs, fmt.Errorf("support %d (%s): %w", i+1, s.ID, err))
 		}
@@ -87,11 +113,11 @@ func (s Support) check() error {
 	if !supportID.MatchString(s.ID) || len(s.ID) > 48 {
 		errs = append(errs, errors.New("the id must be lowercase letters, digits and dashes, at most 48"))
 	}
-	for _, f := range [][2]string{{"name", s.Name}, {"who", s.Who}, {"what", s.What},
-		{"conditions", s.Conditions}, {"how_to", s.HowTo}} {
-		if f[1] == "" || len(f[1]) > 1000 {
-			errs = append(errs, fmt.Errorf("%s: empty or longer than 1000 bytes", f[0]))
-		}
+	errs = append(errs, s.IT.check(""))
+	if s.EN == (SupportText{}) {
+		errs = append(errs, errors.New("en: no English translation"))
+	} else {
+		errs = append(errs, s.EN.check("en."))
 	}
 	if !strings.HasPrefix(s.Source, "https://") && !strings.HasPrefix(s.Source, "http://") {
 		errs = append(errs, errors.New("source: not a URL"))
@@ -105,6 +131,20 @@ func (s Support) check() error {
 	for _, r := range s.Roles {
 		if !r.Valid() {
 			errs = append(errs, fmt.Errorf("unknown role %q", r))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// check reports the missing or too long fields of a text, naming them after prefix.
+func (t SupportText) check(prefix string) error {
+	var errs []error
+	for _, f := range [][2]string{{"name", t.Name}, {"who", t.Who}, {"what", t.What},
+		{"conditions", t.Conditions}, {"how_to", t.HowTo}} {
+		if f[1] == "" {
+			errs = append(errs, fmt.Errorf("%s%s: missing", prefix, f[0]))
+		} else if len(f[1]) > 1000 {
+			errs = append(errs, fmt.Errorf("%s%s: longer than 1000 bytes", prefix, f[0]))
 		}
 	}
 	return errors.Join(errs...)
