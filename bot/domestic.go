@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -212,23 +213,114 @@ func (t *turnCtx) hireSummary() {
 		b.WriteString("\n\n" + sup)
 	}
 	b.WriteString("\n\n" + t.T("dom.privacy_request", "days", strconv.Itoa(int(t.e.opts.DomesticRetention/(24*time.Hour)))))
-	t.say(Reply{Text: b.String(), Buttons: [][]Button{{btn(t.T("dom.send_request"), actDom, "ok")},
-		{btn(t.T("book.restart"), actDom, "redo"), btn(t.T("book.abandon"), actDom, "x")}}})
+	_, estimated := t.draftEstimate()
+	t.say(Reply{Text: b.String(), Buttons: t.hireButtons(estimated)})
+}
+
+// hireButtons are the buttons of a request's summary; withNotes offers how the
+// estimate is worked out.
+func (t *turnCtx) hireButtons(withNotes bool) [][]Button {
+	rows := [][]Button{{btn(t.T("dom.send_request"), actDom, "ok")}}
+	if withNotes {
+		rows = append(rows, []Button{btn(t.T("dom.notes_button"), actDom, "notes")})
+	}
+	return append(rows, []Button{btn(t.T("book.restart"), actDom, "redo"), btn(t.T("book.abandon"), actDom, "x")})
+}
+
+// draftEstimate is the monthly cost estimate of the family's draft, if one can be made.
+func (t *turnCtx) draftEstimate() (domestic.Estimate, bool) {
+	d := t.st.Dom
+	if t.e.pay == nil || d == nil || d.Kind != "fam" {
+		return domestic.Estimate{}, false
+	}
+	return t.e.pay.Estimate(domestic.Role(d.Role), domestic.Pattern(d.Pattern), d.Hours, d.SelfSuff || d.Role != string(domestic.Badante))
 }
 
 // estimateText is the monthly cost estimate of the draft, labelled as such.
 func (t *turnCtx) estimateText() string {
-	d := t.st.Dom
 	if t.e.pay == nil {
 		return ""
 	}
-	est, ok := t.e.pay.Estimate(domestic.Role(d.Role), domestic.Pattern(d.Pattern), d.Hours, d.SelfSuff || d.Role != string(domestic.Badante))
+	est, ok := t.draftEstimate()
 	if !ok {
 		return t.T("dom.no_estimate")
 	}
 	return t.T("dom.estimate", "total", t.euros(est.TotalMonthly), "gross", t.euros(est.GrossMonthly),
 		"contributions", t.euros(est.Contributions), "accruals", t.euros(est.Accruals), "level", est.Level,
 		"year", strconv.Itoa(t.e.pay.Year), "source", t.e.pay.Source)
+}
+
+// estimateNotes shows how the estimate of a finished request is worked out, with the
+// summary's buttons so that the family can go on; a press from an old summary,
+// once the request is sent or changed, is stale.
+func (t *turnCtx) estimateNotes() {
+	est, ok := t.draftEstimate()
+	if !ok || !t.st.Dom.hireComplete() {
+		t.stale()
+		return
+	}
+	lines := []string{t.T("dom.notes_title")}
+	for _, n := range est.Notes {
+		key := "dom.note." + n.Key // every key is checked by TestEstimateNotesHaveTexts
+		kv := make([]string, 0, 2*len(n.Values))
+		for _, v := range n.Values {
+			kv = append(kv, v.Name, t.noteValue(v))
+		}
+		lines = append(lines, "• "+t.T(key, kv...))
+	}
+	t.say(Reply{Text: strings.Join(lines, "\n"), Buttons: t.hireButtons(true)})
+}
+
+// hireComplete reports whether a family's draft has every answer its summary shows.
+func (d *domDraft) hireComplete() bool {
+	return d.Kind == "fam" && d.Role != "" && d.Pattern != "" && d.Hours > 0 &&
+		(d.SelfSet || d.Role != string(domestic.Badante)) && !d.Start.IsZero() && d.Municipio > 0 &&
+		d.CareDone && d.LangsDone && d.Contact != ""
+}
+
+// noteValue words a figure of an estimate's note in the citizen's language.
+func (t *turnCtx) noteValue(v domestic.Value) string {
+	switch v.Kind {
+	case domestic.KindEuros:
+		return t.euros(v.Cents)
+	case domestic.KindNumber:
+		return t.number(v.Number)
+	case domestic.KindDate:
+		return t.longDate(v.Date)
+	case domestic.KindCode:
+		if v.Name == "level" {
+			return t.levelName(v.Code)
+		}
+	}
+	return v.Code
+}
+
+// levelName is a CCNL level in words: "livello BS", or the single level of night
+// presence.
+func (t *turnCtx) levelName(level string) string {
+	if level == domestic.LevelUnico {
+		return t.T("dom.level_unico")
+	}
+	return t.T("dom.level", "level", level)
+}
+
+// number is a number with at most two decimals, in the citizen's language: 86,67 or
+// 86.67.
+func (t *turnCtx) number(v float64) string {
+	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
+	if t.st.Lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// longDate is a date in words: "1° gennaio 2026", "1 January 2026".
+func (t *turnCtx) longDate(d time.Time) string {
+	day := strconv.Itoa(d.Day())
+	if d.Day() == 1 {
+		day = t.T("date.first_day")
+	}
+	return t.T("date.long", "day", day, "month", t.T("month."+strconv.Itoa(int(d.Month()))), "year", strconv.Itoa(d.Year()))
 }
 
 // supportsText lists the help a family may be able to get, never promised, in the
@@ -298,6 +390,9 @@ func (t *turnCtx) onDomesticButton(ctx context.Context, arg string) {
 		return
 	case "redo":
 		t.st.Dom = &domDraft{Kind: d.Kind, Years: -1, Consent: d.Consent}
+	case "notes":
+		t.estimateNotes()
+		return
 	case "ok":
 		if d.Kind == "work" {
 			t.submitApplication(ctx)
@@ -359,10 +454,8 @@ func (t *turnCtx) onDomesticButton(ctx context.Context, arg string) {
 func (t *turnCtx) submitRequest(ctx context.Context) {
 	d := t.st.Dom
 	est := -1
-	if t.e.pay != nil {
-		if e, ok := t.e.pay.Estimate(domestic.Role(d.Role), domestic.Pattern(d.Pattern), d.Hours, d.SelfSuff || d.Role != string(domestic.Badante)); ok {
-			est = e.TotalMonthly
-		}
+	if e, ok := t.draftEstimate(); ok {
+		est = e.TotalMonthly
 	}
 	r := domestic.Request{ID: domestic.NewID(), Conversation: t.m.Conversation(), Lang: t.st.Lang, FirstName: t.m.FirstName,
 		Role: domestic.Role(d.Role), Pattern: domestic.Pattern(d.Pattern), HoursPerWeek: d.Hours, Start: d.Start,

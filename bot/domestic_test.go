@@ -3,6 +3,8 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,8 +47,19 @@ func TestFamilyRequest(t *testing.T) {
 			expect("Riepilogo della richiesta", "Badante", "25 ore", "01/12/2026", "Municipio: 9", "Alzheimer",
 				"Costo mensile stimato", "livello CS", "stima", "Aiuti che potreste avere", "non garantiti",
 				"Bonus Assistenti Familiari (Regione Lombardia)", "Un rimborso di parte della spesa").
-			expectNot("A refund of part", "Lombardy Region")
+			expectNot("A refund of part", "Lombardy Region").
+			expectButtons("Come è calcolata la stima")
+		// How the estimate is worked out, with the summary's buttons again.
+		c.press("Come è calcolata la stima").
+			expect("*Come è calcolata la stima*", "• È una stima indicativa", "in vigore dal 1° gennaio 2026 (livello CS)",
+				"Paga minima: 8,30 € l'ora per 25 ore a settimana, cioè 108,33 ore al mese",
+				"• Contributi a carico della famiglia: INPS 0,93 € l'ora", "Cassa Colf 0,04 € l'ora",
+				"• I ratei comprendono la tredicesima", "divisa per 13,5", "119,66 € al mese (0,70 € l'ora)", "Fonti: https://").
+			expectNot("{", "Vitto e alloggio", "€0").
+			expectButtons("Invia la richiesta", "Ricomincia", "Lascia perdere", "Come è calcolata la stima")
 		c.press("Invia la richiesta").expect("Richiesta inviata")
+		// A press on the old summary finds no draft.
+		c.pressData("dom:notes").expect("non è più valido").expectNot("Come è calcolata")
 		ev := h.lastEvent(t)
 		if ev.Kind != bot.EventDomesticRequest || ev.Booking == "" {
 			t.Fatalf("event: %+v", ev)
@@ -216,6 +229,12 @@ func TestDomesticTypedWords(t *testing.T) {
 			expect("Live-in", "+39 345 678 9012", "Help you may be able to get", "Bonus Assistenti Familiari (Lombardy Region)",
 				"A refund of part of the cost of the family carer", "Conditions: ISEE of the person who signs the contract up to €35,000").
 			expectNot("in Italian", "Un rimborso", "Regione Lombardia", "Conditions: ISEE di chi firma")
+		c.press("How the estimate is worked out").
+			expect("*How the estimate is worked out*", "in force from 1 January 2026 (level BS) and the INPS contributions for 2026",
+				"(up to 54 hours a week): €1,053.39.", "INPS €0.93 an hour", "Cassa Colf €0.04 an hour",
+				"divided by 13.5", "(€6.66 a day)").
+			expectNot("{", "Contributi a carico", "1.053,39 €", "under 6").
+			expectButtons("Send the request", "Start again", "Never mind")
 		c.press("Send the request").expect("Request sent")
 		r, err := ds.GetRequest(context.Background(), h.lastEvent(t).Booking)
 		if err != nil || r.Pattern != domestic.Convivente || r.Contact != "+39 345 678 9012" || !r.Start.Equal(time.Date(2026, 11, 30, 0, 0, 0, 0, r.Start.Location())) {
@@ -223,4 +242,74 @@ func TestDomesticTypedWords(t *testing.T) {
 		}
 		h.citizen(t, "u2").say("cerco una colf").say("a ore").expect("Quante ore")
 	})
+}
+
+// The estimate's notes are shown only for a request being put together, once it is
+// complete: otherwise a press is stale.
+func TestEstimateNotesStale(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, _ := domesticHarness(t, store)
+		h.citizen(t, "u1").pressData("dom:notes").expect("non è più valido")
+		h.citizen(t, "u2").pressData("dom:fam").pressData("dom:role:colf").pressData("dom:notes").
+			expect("non è più valido").expectNot("Come è calcolata")
+		h.citizen(t, "u3").say("voglio lavorare come badante").press("Sono d'accordo").pressData("dom:notes").
+			expect("non è più valido")
+	})
+}
+
+// Every note an estimate can have has a sentence in every language, quoting exactly
+// the note's figures.
+func TestEstimateNotesHaveTexts(t *testing.T) {
+	texts, err := bot.LoadTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pay, err := domestic.LoadPay()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, lv := range pay.Levels {
+		lv.FunctionAllowance = 20769 // so that its note is among those checked
+		pay.Levels[name] = lv
+	}
+	placeholderRE := regexp.MustCompile(`\{([a-z_]+)\}`)
+	checked := map[string]bool{}
+	for _, role := range domestic.Roles() {
+		for _, pattern := range domestic.Patterns() {
+			hours := pay.Patterns[pattern]
+			for h := hours.Min; h <= hours.Max; h++ {
+				for _, self := range []bool{true, false} {
+					e, ok := pay.Estimate(role, pattern, h, self)
+					if !ok {
+						continue
+					}
+					for _, n := range e.Notes {
+						if checked[n.Key] {
+							continue
+						}
+						checked[n.Key] = true
+						var names []string
+						for _, v := range n.Values {
+							names = append(names, v.Name)
+						}
+						slices.Sort(names)
+						for _, lang := range bot.Languages() {
+							text := texts.T(lang, "dom.note."+n.Key)
+							var got []string
+							for _, m := range placeholderRE.FindAllStringSubmatch(text, -1) {
+								got = append(got, m[1])
+							}
+							slices.Sort(got)
+							if text == "dom.note."+n.Key || !slices.Equal(got, names) {
+								t.Errorf("%s: note %q reads %q; its figures are %q", lang, n.Key, text, names)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(checked) < 18 {
+		t.Errorf("only %d kinds of note checked: %v", len(checked), checked)
+	}
 }

@@ -1,15 +1,13 @@
 package domestic
 
 import (
-	"fmt"
 	"math"
-	"strconv"
-	"strings"
+	"time"
 )
 
 // Estimate is a monthly cost estimate, in euro cents.
 type Estimate struct {
-	// Level is the CCNL level used ("B", "BS", "CS"), or "unico" for the single
+	// Level is the CCNL level used ("B", "BS", "CS"), or LevelUnico for the single
 	// level of presenza notturna.
 	Level string
 	// GrossMonthly is the worker's minimum gross pay per month, with the indennità
@@ -26,17 +24,56 @@ type Estimate struct {
 	// Contributions + Accruals.
 	TotalMonthly int
 	HoursPerWeek int
-	// Notes are Italian sentences: what is included and excluded, that it is an
-	// estimate, the year and the sources.
-	Notes []string
+	// Notes explain how the estimate is worked out, in order: its basis, the pay
+	// table used, contributions, accruals and holidays, board and lodging, what is
+	// left out, the allowances it may miss and the sources.
+	Notes []Note
 }
+
+// Note is one step of how an estimate is worked out. The domain knows the figures
+// and the bot the words: Key names the sentence, Values the figures it quotes.
+//
+// The keys are basis (date, level, year); one of live_in (pay, max_hours), with
+// function_allowance (allowance) where due, reduced_live_in (pay, max_hours), hourly
+// (rate, hours, monthly_hours), with substitute at the rate of table G, night_care
+// (pay) and night_presence (pay); contributions (inps, cassa_colf), with
+// contributions_night (hours, cassa_hours) for the night patterns; accruals
+// (divisor); holidays; board_total or board_lodging (daily) for board and lodging
+// given in kind; excluded; under_six (hourly, monthly) for a tata or more_people
+// (monthly, hourly) for the badante of a non-self-sufficient person; sources
+// (pay_source, contributions_source).
+type Note struct {
+	Key    string
+	Values []Value
+}
+
+// Value is a named figure of a Note; Kind says which field holds it.
+type Value struct {
+	Name   string
+	Kind   ValueKind
+	Cents  int       // KindEuros: an amount in euro cents
+	Number float64   // KindNumber: hours, a year, a divisor; not rounded
+	Date   time.Time // KindDate
+	Code   string    // KindCode: a CCNL level (named "level") or a source
+}
+
+// ValueKind is what a Value holds.
+type ValueKind int
+
+// The kinds of Value.
+const (
+	KindEuros ValueKind = iota + 1
+	KindNumber
+	KindDate
+	KindCode
+)
 
 // weeksPerMonth turns weekly hours into monthly ones: 52 weeks over 12 months, so
 // that the paid holidays and public holidays are inside the monthly pay.
 const weeksPerMonth = 52.0 / 12
 
-// levelUnico is the Level of presenza notturna, which has a single level.
-const levelUnico = "unico"
+// LevelUnico is the Level of presenza notturna, which has a single level.
+const LevelUnico = "unico"
 
 // Estimate computes the minimum monthly cost for a family employing a worker in role
 // with pattern for hoursPerWeek hours; selfSufficient says whether the person cared
@@ -119,7 +156,7 @@ func levelFor(role Role, pattern Pattern, selfSufficient bool) (string, bool) {
 	case !role.Valid() || role == Colf && pattern.night():
 		return "", false
 	case pattern == PresenzaNotturna:
-		return levelUnico, true
+		return LevelUnico, true
 	case role == Colf:
 		return "B", true // collaboratore familiare generico polifunzionale
 	case role == Tata:
@@ -169,57 +206,53 @@ func (p *Pay) cassaColfHours(pattern Pattern, hoursPerWeek int) int {
 	return min(nights*perNight, hoursPerWeek)
 }
 
-// notes explains an estimate in Italian.
-func (p *Pay) notes(role Role, pattern Pattern, hoursPerWeek int, selfSufficient bool, level string, band Band, cassaHours int, substitute bool) []string {
+// notes explains an estimate step by step (see Note for the keys).
+func (p *Pay) notes(role Role, pattern Pattern, hoursPerWeek int, selfSufficient bool, level string, band Band, cassaHours int, substitute bool) []Note {
 	lv := p.Levels[level]
-	levelName := "livello " + level
-	if level == levelUnico {
-		levelName = "livello unico della presenza notturna"
-	}
-	notes := []string{fmt.Sprintf("È una stima indicativa, non un preventivo: usa i minimi del CCNL lavoro domestico in vigore dal %s (%s) e i contributi INPS %d. La paga si concorda con chi lavora e può essere più alta.",
-		italianDate(p), levelName, p.Contributions.Year)}
+	notes := []Note{note("basis", dateValue("date", p.ValidFrom), codeValue("level", level),
+		numberValue("year", float64(p.Contributions.Year)))}
 
 	switch pattern {
 	case Convivente:
-		s := fmt.Sprintf("Paga minima mensile per chi vive con la famiglia (fino a 54 ore a settimana): %s.", euros(lv.LiveInMonthly))
+		notes = append(notes, note("live_in", euroValue("pay", lv.LiveInMonthly),
+			numberValue("max_hours", float64(p.Patterns[pattern].Max))))
 		if lv.FunctionAllowance > 0 {
-			s += fmt.Sprintf(" Comprende l'indennità di funzione di %s.", euros(lv.FunctionAllowance))
+			notes = append(notes, note("function_allowance", euroValue("allowance", lv.FunctionAllowance)))
 		}
-		notes = append(notes, s)
 	case ConvivenzaRidotta:
-		notes = append(notes, fmt.Sprintf("Paga minima mensile per chi vive con la famiglia fino a 30 ore a settimana: %s.", euros(lv.ReducedLiveInMonthly)))
+		notes = append(notes, note("reduced_live_in", euroValue("pay", lv.ReducedLiveInMonthly),
+			numberValue("max_hours", float64(p.Patterns[pattern].Max))))
 	case NonConvivente, Weekend:
 		rate := lv.Hourly
 		if substitute {
 			rate = lv.SubstituteHourly
 		}
-		notes = append(notes, fmt.Sprintf("Paga minima: %s l'ora per %d ore a settimana, cioè %s ore al mese (52 settimane diviso 12 mesi).",
-			euros(rate), hoursPerWeek, decimal(float64(hoursPerWeek)*weeksPerMonth)))
+		notes = append(notes, note("hourly", euroValue("rate", rate), numberValue("hours", float64(hoursPerWeek)),
+			numberValue("monthly_hours", float64(hoursPerWeek)*weeksPerMonth)))
 		if substitute {
-			notes = append(notes, "Per l'assistenza a una persona non autosufficiente nei giorni di riposo della badante titolare il CCNL prevede una paga oraria propria (tabella G), usata qui.")
+			notes = append(notes, note("substitute"))
 		}
 	case AssistenzaNotturna:
-		notes = append(notes, fmt.Sprintf("Paga minima mensile fissa per l'assistenza notturna (tra le 20 e le 8), qualunque sia l'orario: %s.", euros(lv.NightCareMonthly)))
+		notes = append(notes, note("night_care", euroValue("pay", lv.NightCareMonthly)))
 	case PresenzaNotturna:
-		notes = append(notes, fmt.Sprintf("Paga minima mensile fissa per la sola presenza notturna (tra le 21 e le 8), qualunque sia l'orario: %s. Altri compiti chiesti di notte si pagano a parte, a ore.", euros(p.NightPresenceMonthly)))
+		notes = append(notes, note("night_presence", euroValue("pay", p.NightPresenceMonthly)))
 	}
 
-	contrib := fmt.Sprintf("Contributi a carico della famiglia: INPS %s l'ora (contratto a tempo indeterminato, con la quota CUAF) e Cassa Colf %s l'ora; la parte che spetta a chi lavora è già dentro la paga lorda.",
-		euros(band.WithCUAF.Employer()), euros(p.Contributions.CassaColf.Employer()))
+	notes = append(notes, note("contributions", euroValue("inps", band.WithCUAF.Employer()),
+		euroValue("cassa_colf", p.Contributions.CassaColf.Employer())))
 	if pattern.night() {
-		contrib += fmt.Sprintf(" L'INPS si paga sulle %d ore settimanali indicate, la Cassa Colf su %d ore convenzionali.", hoursPerWeek, cassaHours)
+		notes = append(notes, note("contributions_night", numberValue("hours", float64(hoursPerWeek)),
+			numberValue("cassa_hours", float64(cassaHours))))
 	}
-	notes = append(notes, contrib,
-		"I ratei comprendono la tredicesima (un dodicesimo della paga dell'anno) e il TFR (la paga dell'anno divisa per "+decimal(p.TFRDivisor)+"), da mettere da parte ogni mese.",
-		"Ferie (26 giorni lavorativi all'anno) e festività sono già pagate nella paga mensile, che conta tutte le 52 settimane dell'anno.")
+	notes = append(notes, note("accruals", numberValue("divisor", p.TFRDivisor)), note("holidays"))
 
 	switch board := p.boardInKind(pattern); {
 	case board == p.Board.Total && board > 0:
-		notes = append(notes, fmt.Sprintf("Vitto e alloggio si danno in natura e non sono in busta paga, ma il loro valore convenzionale (%s al giorno) conta per tredicesima, TFR e contributi; la spesa per vitto e alloggio non è compresa.", euros(board)))
+		notes = append(notes, note("board_total", euroValue("daily", board)))
 	case board > 0:
-		notes = append(notes, fmt.Sprintf("L'alloggio si dà in natura e non è in busta paga, ma il suo valore convenzionale (%s al giorno) conta per tredicesima, TFR e contributi.", euros(board)))
+		notes = append(notes, note("board_lodging", euroValue("daily", board)))
 	}
-	notes = append(notes, "Non sono compresi: scatti di anzianità, straordinari, maggiorazioni per lavoro notturno o festivo, la sostituzione durante le ferie, il costo di chi prepara buste paga e contributi, e le agevolazioni fiscali.")
+	notes = append(notes, note("excluded"))
 
 	a := p.Allowances
 	switch {
@@ -228,49 +261,23 @@ func (p *Pay) notes(role Role, pattern Pattern, hoursPerWeek int, selfSufficient
 		if pattern == ConvivenzaRidotta {
 			monthly = a.BabysitterUnderSixReducedMonthly
 		}
-		notes = append(notes, fmt.Sprintf("Se il bambino ha meno di 6 anni spetta un'indennità in più, non compresa: %s l'ora, o %s al mese se vive con la famiglia.",
-			euros(a.BabysitterUnderSixHourly), euros(monthly)))
-	case role == Badante && !selfSufficient && level != levelUnico:
-		notes = append(notes, fmt.Sprintf("Se la badante è formata (livello DS) i minimi sono più alti; se assiste più di una persona non autosufficiente spetta un'indennità in più di %s al mese (%s l'ora), non compresa.",
-			euros(a.MorePeopleMonthly), euros(a.MorePeopleHourly)))
+		notes = append(notes, note("under_six", euroValue("hourly", a.BabysitterUnderSixHourly), euroValue("monthly", monthly)))
+	case role == Badante && !selfSufficient && level != LevelUnico:
+		notes = append(notes, note("more_people", euroValue("monthly", a.MorePeopleMonthly), euroValue("hourly", a.MorePeopleHourly)))
 	}
-	return append(notes, "Fonti: "+p.Source+"; "+p.Contributions.Source+".")
+	return append(notes, note("sources", codeValue("pay_source", p.Source),
+		codeValue("contributions_source", p.Contributions.Source)))
 }
+
+func note(key string, values ...Value) Note { return Note{Key: key, Values: values} }
+
+func euroValue(name string, cents int) Value { return Value{Name: name, Kind: KindEuros, Cents: cents} }
+
+func numberValue(name string, n float64) Value { return Value{Name: name, Kind: KindNumber, Number: n} }
+
+func dateValue(name string, d time.Time) Value { return Value{Name: name, Kind: KindDate, Date: d} }
+
+func codeValue(name, code string) Value { return Value{Name: name, Kind: KindCode, Code: code} }
 
 // cents rounds an amount in cents to a whole cent.
 func cents(v float64) int { return int(math.Round(v)) }
-
-// euros formats cents the Italian way: "1.193,84 €".
-func euros(c int) string {
-	sign := ""
-	if c < 0 {
-		sign, c = "-", -c
-	}
-	whole := strconv.Itoa(c / 100)
-	var b strings.Builder
-	for i, d := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(d)
-	}
-	return fmt.Sprintf("%s%s,%02d €", sign, b.String(), c%100)
-}
-
-// decimal formats a number with at most two decimals and a decimal comma.
-func decimal(v float64) string {
-	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
-	return strings.Replace(s, ".", ",", 1)
-}
-
-// italianDate is the pay's start date as "1° gennaio 2026".
-func italianDate(p *Pay) string {
-	months := []string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-		"settembre", "ottobre", "novembre", "dicembre"}
-	d := p.ValidFrom
-	day := strconv.Itoa(d.Day())
-	if d.Day() == 1 {
-		day = "1°"
-	}
-	return fmt.Sprintf("%s %s %d", day, months[d.Month()-1], d.Year())
-}
