@@ -16,11 +16,14 @@ import (
 	"github.com/comune-milano/wemibot/bot"
 )
 
-// Durations of the suite. Stores that keep real time (Redis) sleep through them, so
-// they are short; margin absorbs scheduling delays and the store's clock resolution.
+// Durations of the suite. Stores that keep real time (Redis) sleep through them (the
+// subtests run in parallel, so the suite takes about the longest of them). Some checks
+// need a TTL not to have run out yet a few round trips after it was set, so shortTTL
+// leaves room for a slow, loaded machine with the race detector; margin absorbs
+// scheduling delays and the store's clock resolution.
 const (
-	shortTTL = 150 * time.Millisecond
-	margin   = 60 * time.Millisecond
+	shortTTL = 500 * time.Millisecond
+	margin   = 200 * time.Millisecond
 	longTTL  = time.Hour
 	pollStep = 10 * time.Millisecond
 	polls    = 50

@@ -17,11 +17,14 @@ import (
 	"github.com/comune-milano/wemibot/desk"
 )
 
-// Durations of the suite. Stores that keep real time (Redis) sleep through them, so
-// they are short; margin absorbs scheduling delays and the store's clock resolution.
+// Durations of the suite. Stores that keep real time (Redis) sleep through them (the
+// subtests run in parallel, so the suite takes about the longest of them). Some checks
+// need a TTL not to have run out yet a few round trips after it was set, so shortTTL
+// leaves room for a slow, loaded machine with the race detector; margin absorbs
+// scheduling delays and the store's clock resolution.
 const (
-	shortTTL = 200 * time.Millisecond
-	margin   = 100 * time.Millisecond
+	shortTTL = 500 * time.Millisecond
+	margin   = 200 * time.Millisecond
 	longTTL  = time.Hour
 	pollStep = 20 * time.Millisecond
 	polls    = 50

@@ -81,11 +81,11 @@ func testTallyExpiry(h *harness) {
 // testTallyKeyTTL checks that the TTL of the last Add applies to the whole key: a
 // counter last added to before its own TTL ran out lives on with the key.
 func testTallyKeyTTL(h *harness) {
-	ttl := 10 * shortTTL
+	ttl := 6 * shortTTL
 	h.add(desk.Tally{Key: "k", Field: "early", N: 1, TTL: ttl})
-	h.clock.Advance(7 * shortTTL)
+	h.clock.Advance(4 * shortTTL)
 	h.add(desk.Tally{Key: "k", Field: "late", N: 1, TTL: ttl})
-	h.clock.Advance(7 * shortTTL) // past early's first expiry, before the key's
+	h.clock.Advance(4 * shortTTL) // past early's first expiry, two shortTTLs before the key's
 	h.wantCounts("k", map[string]int64{"early": 1, "late": 1})
 	h.add(desk.Tally{Key: "k", Field: "early", N: 1, TTL: shortTTL}) // a shorter TTL too
 	h.eventually(shortTTL, "tally", func() bool { return len(h.counts("k")) == 0 })
