@@ -52,7 +52,8 @@ func redisClient(t testing.TB, srv *redistest.Server) *goredis.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond, 300*time.Millisecond
+	// A stopped server has no socket: dialling fails at once, whatever the timeout.
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 3*time.Second, 3*time.Second, 3*time.Second
 	opts.MaxRetries = 0
 	c := goredis.NewClient(opts)
 	t.Cleanup(func() { c.Close() })

@@ -270,15 +270,26 @@ func (d *Dispatcher) tick(ctx context.Context) (claimed, sent int, err error) {
 	return len(batch), sent, errors.Join(errs...)
 }
 
+// storeContext bounds one step's store calls by storeTimeout, also when ctx is ending:
+// what a send did must be recorded.
+func storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+}
+
 // deliver sends one claimed reminder, or decides not to, and records the outcome. It
 // reports whether the reminder was sent; the error is the queue's.
 func (d *Dispatcher) deliver(ctx, sendCtx context.Context, c Claimed) (bool, error) {
-	store, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
-	defer cancel()
-	if held, err := d.holdBack(ctx, store, c); held {
+	store, cancel := storeContext(ctx)
+	held, err := d.holdBack(ctx, store, c)
+	cancel()
+	if held {
 		return false, err
 	}
-	if err := d.limiter.Wait(sendCtx); err != nil {
+	waitErr := d.limiter.Wait(sendCtx)
+	// The store's time starts after the wait for the rate limit, however long it was.
+	store, cancel = storeContext(ctx)
+	defer cancel()
+	if waitErr != nil {
 		// No time left in the lease (or shutting down): give it back for the next claim.
 		return false, d.record(ctx, "give back", c, d.queue.Retry(store, c, d.opts.Now(), ""))
 	}
@@ -286,7 +297,10 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, c Claimed) (bool, err
 	if held, err := d.holdBack(ctx, store, c); held {
 		return false, err
 	}
-	err := d.sender.Send(sendCtx, c.Reminder)
+	err = d.sender.Send(sendCtx, c.Reminder)
+	// Recording the outcome gets its own time too: a paced send may have taken long.
+	store, cancel = storeContext(ctx)
+	defer cancel()
 	switch {
 	case err == nil:
 		return true, d.record(ctx, "done", c, d.queue.Done(store, c))

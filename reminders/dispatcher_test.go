@@ -274,15 +274,16 @@ func TestDispatcherRetryOutOfQuietHours(t *testing.T) {
 
 // TestDispatcherRateLimitWaitIntoQuietHours: a reminder whose turn under the rate
 // limit comes after 21:00 is not sent then. The clock runs in real time from
-// 20:59:59, and one send every two seconds is allowed.
+// 20:59:55 (the first send has five seconds, however slow the machine), and one send
+// every six seconds is allowed.
 func TestDispatcherRateLimitWaitIntoQuietHours(t *testing.T) {
 	rome := loadRome(t)
-	evening := time.Date(2026, 6, 10, 20, 59, 59, 0, rome)
+	evening := time.Date(2026, 6, 10, 20, 59, 55, 0, rome)
 	morning := time.Date(2026, 6, 11, 8, 0, 0, 0, rome)
 	rec := &reminderstest.Recorder{}
 	f := newFixture(t, evening, rec, reminders.Options{})
 	started := time.Now()
-	d, err := reminders.NewDispatcher(f.queue, rec, reminders.Options{RateLimit: 0.5, Burst: 1,
+	d, err := reminders.NewDispatcher(f.queue, rec, reminders.Options{RateLimit: 1.0 / 6, Burst: 1,
 		Now: func() time.Time { return evening.Add(time.Since(started)) }, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -292,6 +293,7 @@ func TestDispatcherRateLimitWaitIntoQuietHours(t *testing.T) {
 	r2 := r
 	r2.ID = "b1:before-3h"
 	f.plan(r, r2)
+	started = time.Now()
 	if sent, err := d.Tick(context.Background()); sent != 1 || err != nil {
 		t.Fatalf("Tick: sent %d, %v; want 1", sent, err)
 	}

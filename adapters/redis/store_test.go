@@ -37,10 +37,10 @@ func newClient(t testing.TB, srv *redistest.Server) *goredis.Client {
 	client := goredis.NewClient(&goredis.Options{
 		Network:       "unix",
 		Addr:          srv.Socket(),
-		DialTimeout:   200 * time.Millisecond,
+		DialTimeout:   3 * time.Second, // a stopped server has no socket: dialling fails at once
 		DialerRetries: 1,
-		ReadTimeout:   time.Second,
-		WriteTimeout:  time.Second,
+		ReadTimeout:   3 * time.Second,
+		WriteTimeout:  3 * time.Second,
 		MaxRetries:    -1,
 	})
 	t.Cleanup(func() { _ = client.Close() })

@@ -98,7 +98,7 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 		e.bookings = bookings.NewStore(e.store, 90*24*time.Hour)
 	}
 	if o.domestic {
-		e.domestic = domestic.NewStore(e.store, 180*24*time.Hour, 90*24*time.Hour)
+		e.domestic = domestic.NewStore(e.store, 180*24*time.Hour, 90*24*time.Hour, domestic.WithClock(e.clock.now))
 	}
 	api := slackapi.New(e.srv.BotToken(), slackapi.OptionAPIURL(e.srv.APIURL()), slackapi.OptionAppLevelToken(e.srv.AppToken()))
 	opts := slack.Options{API: api, Channel: operators, Search: searchtest.Bundled(t), Handoffs: e.handoffs,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func (c *webCitizen) send(field, value string) string {
 func (c *webCitizen) waitInbox(want string) string {
 	c.t.Helper()
 	var got strings.Builder
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for time.Now().Before(deadline) {
 		resp, err := c.client.Get("http://" + c.addr + "/api/inbox")
 		if err != nil {
@@ -81,7 +82,7 @@ func (c *webCitizen) waitInbox(want string) string {
 // waitThread waits until the handoff's thread has a message containing want.
 func waitThread(t *testing.T, fake *slacktest.Server, ts, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for time.Now().Before(deadline) {
 		for _, p := range fake.Thread(operators, ts) {
 			if strings.Contains(p.VisibleText(), want) {
@@ -91,6 +92,26 @@ func waitThread(t *testing.T, fake *slacktest.Server, ts, want string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("the thread never showed %q", want)
+}
+
+// waitCard waits for the first card of kind posted in the operators' channel (not by
+// position: the daily digest may come first, when a run crosses 08:00 in Rome).
+func waitCard(ctx context.Context, t *testing.T, fake *slacktest.Server, kind string) slacktest.Post {
+	t.Helper()
+	var card slacktest.Post
+	found := func() bool {
+		for _, p := range fake.Posts(operators) {
+			if p.ThreadTS == "" && slices.ContainsFunc(p.ActionIDs(), func(id string) bool { return strings.HasPrefix(id, "wemi."+kind+".") }) {
+				card = p
+				return true
+			}
+		}
+		return false
+	}
+	if err := fake.WaitFor(ctx, found); err != nil {
+		t.Fatalf("no %s card in the channel: %v", kind, err)
+	}
+	return card
 }
 
 // buttonValue returns the value of the card's button whose action id ends with verb.
@@ -127,7 +148,7 @@ func TestServeStaffDeskEndToEnd(t *testing.T) {
 	if !strings.Contains(out.String(), "Slack staff desk: Socket Mode, channel "+operators) {
 		t.Errorf("banner: %s", out.String())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 
 	c := newWebCitizen(t, addr)
@@ -137,11 +158,7 @@ func TestServeStaffDeskEndToEnd(t *testing.T) {
 	if got := c.send("text", "/operatore"); !strings.Contains(got, "Ho passato la tua richiesta") {
 		t.Fatalf("handoff: %s", got)
 	}
-	posts, err := fake.WaitPosts(ctx, operators, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	card := posts[0]
+	card := waitCard(ctx, t, fake, "handoff")
 	if !strings.Contains(card.VisibleText(), "astronave quantistica") {
 		t.Errorf("the card lacks what the citizen searched for:\n%s", card.VisibleText())
 	}
@@ -215,7 +232,7 @@ func TestServeBookingEndToEnd(t *testing.T) {
 	addr, _ := startServe(t, map[string]string{
 		"WEMI_SLACK_BOT_TOKEN": slacktest.DefaultBotToken, "WEMI_SLACK_APP_TOKEN": slacktest.DefaultAppToken,
 		"WEMI_SLACK_CHANNEL": operators, "WEMI_SLACK_API_URL": fake.APIURL()})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	var svc string
 	for _, s := range searchtest.Bundled(t).Catalogue().Services {
@@ -240,11 +257,7 @@ func TestServeBookingEndToEnd(t *testing.T) {
 	if !strings.Contains(answer, "Richiesta inoltrata") {
 		t.Fatalf("the booking was not sent: %s", answer)
 	}
-	posts, err := fake.WaitPosts(ctx, operators, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	card := posts[0]
+	card := waitCard(ctx, t, fake, "booking")
 	action, value := buttonValue(t, card, "confirm")
 	env := fake.PushInteraction(fake.BlockAction(operator.ID, operators, card.TS, action, value))
 	if _, err := fake.WaitAck(ctx, env); err != nil {
