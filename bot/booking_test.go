@@ -17,7 +17,7 @@ import (
 
 // bookingHarness is the handoff harness with bookings and reminders in the same
 // store.
-func bookingHarness(t *testing.T, store bot.Store) (*harness, *inbox, *bookings.Store, reminders.Queue) {
+func bookingHarness(t *testing.T, store bot.Store, tweak ...func(*bot.Options)) (*harness, *inbox, *bookings.Store, reminders.Queue) {
 	t.Helper()
 	recs, ok := store.(bookings.Records)
 	queue, ok2 := store.(reminders.Queue)
@@ -26,10 +26,10 @@ func bookingHarness(t *testing.T, store bot.Store) (*harness, *inbox, *bookings.
 	}
 	bs := bookings.NewStore(recs, 90*24*time.Hour)
 	box := &inbox{}
-	h := newHarness(t, store, func(o *bot.Options) {
+	h := newHarness(t, store, append([]func(*bot.Options){func(o *bot.Options) {
 		o.Pushers = map[string]bot.Pusher{"test": box}
 		o.Bookings, o.Reminders = bs, queue
-	})
+	}}, tweak...)...)
 	return h, box, bs, queue
 }
 
@@ -445,51 +445,119 @@ func TestTypedRatingOnlyWhenAsked(t *testing.T) {
 }
 
 // The follow-up's rating and a proposed time, asked by a push, can be answered by
-// typing: a digit rates the service just concluded, a yes or a no answers the one
-// proposal waiting. A digit with nothing to rate is searched as before.
+// typing, as long as the push is the last thing the citizen heard: a digit rates the
+// service just concluded, a yes or a no answers the proposal. Once the citizen has
+// written something else, or with two questions open, a yes or a digit is not taken
+// as an answer.
 func TestTypedAnswersToPushes(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
-		h, box, bs, queue := bookingHarness(t, store)
+		// Three bookings take more presses than the flood limit allows in 30 s.
+		h, box, bs, queue := bookingHarness(t, store, func(o *bot.Options) { o.RateLimit = 1000 })
 		ctx := context.Background()
+		later := func(d time.Duration) { h.clock.set(h.clock.now().Add(d)) }
+		propose := func(id string, at time.Time) {
+			t.Helper()
+			later(time.Minute)
+			if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingPropose, Booking: id, Proposed: at, Operator: "Sara"}); err != nil {
+				t.Fatal(err)
+			}
+			box.take("u1")
+			later(time.Minute)
+		}
+		status := func(id string) bookings.Booking {
+			t.Helper()
+			b, err := bs.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
 		s := bookableService(t)
 		c := h.citizen(t, "u1").pressData("svc:" + s.ID)
 		first := book(t, h, c, s)
 		second := book(t, h, c.pressData("svc:"+s.ID), s)
+		third := book(t, h, c.pressData("svc:"+s.ID), s)
 		rome, _ := time.LoadLocation("Europe/Rome")
-		later := time.Date(2026, 11, 26, 15, 0, 0, 0, rome)
-		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingPropose, Booking: second, Proposed: later, Operator: "Sara"}); err != nil {
-			t.Fatal(err)
-		}
-		box.take("u1")
+		at15 := time.Date(2026, 11, 26, 15, 0, 0, 0, rome)
+
+		propose(second, at15)
 		c.say("sì").expect("Prenotazione confermata", "gio 26/11 alle 15:00")
-		if b, _ := bs.Get(ctx, second); b.Status != bookings.Confirmed || !b.Start.Equal(later) {
+		if b := status(second); b.Status != bookings.Confirmed || !b.Start.Equal(at15) {
 			t.Errorf("after a typed yes: %+v", b)
 		}
-		// Nothing is proposed now: a yes is only acknowledged.
-		c.say("sì").expect("Va bene")
+		c.say("sì").expect("Va bene") // nothing asked now
 
-		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: first}); err != nil {
-			t.Fatal(err)
+		// A proposal, then the citizen asks to cancel another booking: their "sì"
+		// answers the cancellation's question, not the proposal.
+		propose(third, at15)
+		c.pressData("book:cancel:" + first).expect("Vuoi annullare")
+		c.say("sì").expectNot("Prenotazione confermata")
+		if b := status(third); b.Status != bookings.Requested || b.Proposed.IsZero() {
+			t.Errorf("a yes to another question answered the proposal: %+v", b)
 		}
-		box.take("u1")
-		pending, _ := queue.Pending(ctx, first)
+		// Proposed again, then a typed no declines it.
+		propose(third, at15.Add(time.Hour))
+		c.say("no").expect("il nuovo orario non ti va")
+		if b := status(third); b.Status != bookings.Requested || !b.Proposed.IsZero() {
+			t.Errorf("after a typed no: %+v", b)
+		}
+		// Two proposals waiting: a yes cannot tell which.
+		propose(first, at15)
+		propose(third, at15)
+		c.say("sì").expect("Va bene")
+		if status(first).Status != bookings.Requested || status(third).Status != bookings.Requested {
+			t.Error("a yes with two proposals waiting answered one")
+		}
+
+		// The follow-up after the confirmed service asks for a rating: a digit gives it.
+		pending, _ := queue.Pending(ctx, second)
 		followup := pending[len(pending)-1]
 		h.clock.set(followup.Due)
 		if err := h.engine.Send(ctx, followup); err != nil {
 			t.Fatal(err)
 		}
 		box.take("u1")
+		later(time.Minute)
 		c.say("4").expect("Grazie! Hai dato 4/5 a «" + s.Name + "»")
-		if b, _ := bs.Get(ctx, first); b.Status != bookings.Done || b.Rating != 4 {
+		if b := status(second); b.Status != bookings.Done || b.Rating != 4 {
 			t.Errorf("after a typed 4: %s, rated %d", b.Status, b.Rating)
 		}
-		if ev := h.lastEvent(t); ev.Kind != bot.EventBookingRated || ev.Score != 4 || ev.Booking != first {
+		if ev := h.lastEvent(t); ev.Kind != bot.EventBookingRated || ev.Score != 4 || ev.Booking != second {
 			t.Errorf("rating event: %+v", ev)
 		}
-		// Rated already: another digit is not a rating.
-		c.say("5").expectNot("Hai dato")
-		if b, _ := bs.Get(ctx, first); b.Rating != 4 {
+		c.say("5").expectNot("Hai dato") // rated already
+		if b := status(second); b.Rating != 4 {
 			t.Errorf("rated again: %d", b.Rating)
+		}
+	})
+}
+
+// A digit typed after the citizen wrote something else is not a rating of the service
+// concluded before.
+func TestDigitAfterOtherWordsIsNoRating(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, box, bs, queue := bookingHarness(t, store)
+		ctx := context.Background()
+		s := bookableService(t)
+		c := h.citizen(t, "u1").pressData("svc:" + s.ID)
+		id := book(t, h, c, s)
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: id}); err != nil {
+			t.Fatal(err)
+		}
+		box.take("u1")
+		pending, _ := queue.Pending(ctx, id)
+		followup := pending[len(pending)-1]
+		h.clock.set(followup.Due)
+		if err := h.engine.Send(ctx, followup); err != nil {
+			t.Fatal(err)
+		}
+		box.take("u1")
+		h.clock.set(followup.Due.Add(time.Minute))
+		c.say("psicologo")
+		h.clock.set(followup.Due.Add(2 * time.Minute))
+		c.say("3").expectNot("Hai dato")
+		if b, _ := bs.Get(ctx, id); b.Rating != 0 {
+			t.Errorf("a digit after other words rated the service %d", b.Rating)
 		}
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -346,9 +345,11 @@ func (e *Engine) forgetDomestic(ctx context.Context, t *turnCtx) []Event {
 const ratingWindow = 48 * time.Hour
 
 // typedBookingAnswer takes a typed answer to what a push asked about a booking, when
-// the bot is waiting for nothing else: a digit from 1 to 5 rates the service that
-// concluded last (within ratingWindow, not rated yet); a yes or a no answers the time
-// staff proposed, when exactly one proposal waits. It reports whether it did.
+// the push is the last thing the citizen heard (they have written nothing since: a
+// booking changed after their last message) and the bot waits for nothing else: a
+// digit from 1 to 5 rates the service that concluded (within ratingWindow, not rated
+// yet); a yes or a no answers the time staff proposed. With two such bookings, the
+// text is not taken as an answer. It reports whether it took it.
 func (t *turnCtx) typedBookingAnswer(ctx context.Context, text string) bool {
 	if t.e.opts.Bookings == nil || (t.st.Flow != "" && t.st.Flow != flowSearch) {
 		return false
@@ -361,29 +362,32 @@ func (t *turnCtx) typedBookingAnswer(ctx context.Context, text string) bool {
 	}
 	list, err := t.e.opts.Bookings.ByConversation(ctx, t.m.Conversation())
 	if err != nil {
+		t.e.log.WarnContext(ctx, "a typed answer not matched to bookings: the store failed", "err", err)
 		return false // the text is taken as it would be without bookings
 	}
-	var rated, proposed []bookings.Booking
+	var asked []bookings.Booking
 	for _, b := range list {
+		if !b.Updated.After(t.st.Updated) {
+			continue // the citizen has written since: the question is no longer theirs to answer by typing
+		}
 		switch {
-		case b.Status == bookings.Done && b.Rating == 0 && t.now.Sub(b.Updated) <= ratingWindow:
-			rated = append(rated, b)
-		case b.Status == bookings.Requested && !b.Proposed.IsZero():
-			proposed = append(proposed, b)
+		case isNumber && b.Status == bookings.Done && b.Rating == 0 && t.now.Sub(b.Updated) <= ratingWindow,
+			!isNumber && b.Status == bookings.Requested && !b.Proposed.IsZero():
+			asked = append(asked, b)
 		}
 	}
-	switch {
-	case isNumber && len(rated) > 0:
-		last := slices.MaxFunc(rated, func(a, b bookings.Booking) int { return a.Updated.Compare(b.Updated) })
-		if t.rateBooking(ctx, last.ID+"."+strconv.Itoa(n)) {
-			t.replies[len(t.replies)-1].Text = t.T("book.rated_typed", "score", strconv.Itoa(n), "service", t.bookingName(last))
-		}
-		return true
-	case !isNumber && len(proposed) == 1:
-		t.answerProposal(ctx, proposed[0].ID, yes)
+	if len(asked) != 1 {
+		return false
+	}
+	b := asked[0]
+	if !isNumber {
+		t.answerProposal(ctx, b.ID, yes)
 		return true
 	}
-	return false
+	if t.rateBooking(ctx, b.ID+"."+strconv.Itoa(n)) {
+		t.replies[len(t.replies)-1].Text = t.T("book.rated_typed", "score", strconv.Itoa(n), "service", t.bookingName(b))
+	}
+	return true
 }
 
 // typedRating takes a digit from 1 to 5 as the rating of the handoff just closed (the

@@ -136,8 +136,8 @@ func (e *Engine) Send(ctx context.Context, r reminders.Reminder) error {
 
 // ReminderFailed tells staff that a reminder will not reach the citizen (the
 // dispatcher gave up on it), so that someone can call them instead: for
-// reminders.Options.OnFail. A booking erased or no longer confirmed needs nobody's
-// call.
+// reminders.Options.OnFail. A booking erased, no longer confirmed or already begun
+// needs nobody's call.
 func (e *Engine) ReminderFailed(ctx context.Context, r reminders.Reminder) {
 	if e.opts.Bookings == nil {
 		return
@@ -149,8 +149,8 @@ func (e *Engine) ReminderFailed(ctx context.Context, r reminders.Reminder) {
 		}
 		return
 	}
-	if r.Kind == reminders.Before && (b.Status != bookings.Confirmed || !b.Start.Equal(r.Start)) {
-		return
+	if r.Kind == reminders.Before && (b.Status != bookings.Confirmed || !b.Start.Equal(r.Start) || !e.now().Before(b.Start)) {
+		return // nothing to call about: cancelled, moved, or the service has begun
 	}
 	channel, _, _ := splitConversation(b.Conversation)
 	e.notify(ctx, []Event{{Kind: EventReminderFailed, Conversation: b.Conversation, Channel: channel,

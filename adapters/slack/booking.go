@@ -121,7 +121,7 @@ func (d *Desk) bookingRated(ctx context.Context, ev bot.Event, card MessageRef, 
 // when the card never made it), that a reminder did not reach the citizen, so that
 // someone can call them instead.
 func (d *Desk) reminderFailed(ctx context.Context, ev bot.Event, b bookings.Booking, card MessageRef, err error) error {
-	which := d.text("booking.reminder_followup")
+	key, args := "booking.followup_failed", []string{"channel", d.channelName(ev.Channel), "when", d.when(b.Start), "ref", Escape(ev.Booking)}
 	if ev.Offset > 0 {
 		ahead := d.duration(ev.Offset)
 		switch {
@@ -130,17 +130,16 @@ func (d *Desk) reminderFailed(ctx context.Context, ev bot.Event, b bookings.Book
 		case ev.Offset%time.Hour == 0:
 			ahead = d.text("duration.whole_hours", "h", strconv.Itoa(int(ev.Offset/time.Hour)))
 		}
-		which = d.text("booking.reminder_before", "ahead", ahead)
+		key, args = "booking.reminder_failed", append(args, "ahead", ahead)
 	}
-	args := []string{"which", which, "channel", d.channelName(ev.Channel), "when", d.when(b.Start), "ref", Escape(ev.Booking)}
 	switch {
 	case errors.Is(err, errNoCard):
-		_, err = d.postText(ctx, d.channel, "", d.text("booking.reminder_failed_orphan", args...))
+		_, err = d.postText(ctx, d.channel, "", d.text(key+"_orphan", args...))
 		return err
 	case err != nil:
 		return err
 	}
-	_, err = d.postText(ctx, card.Channel, card.TS, d.text("booking.reminder_failed", args...))
+	_, err = d.postText(ctx, card.Channel, card.TS, d.text(key, args...))
 	return err
 }
 

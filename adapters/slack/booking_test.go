@@ -521,8 +521,8 @@ func TestBookingCardFields(t *testing.T) {
 }
 
 // A reminder the dispatcher gave up on is told in the booking card's thread, so that
-// an operator can call the citizen; one about an earlier time of a moved booking is
-// not.
+// an operator can call the citizen; one about an earlier time of a moved booking, or
+// given up on once the service has begun, is not. A lost follow-up needs no call.
 func TestFailedReminderReachesOperators(t *testing.T) {
 	e := newEnv(t, withBookings)
 	ctx := testContext(t)
@@ -541,10 +541,13 @@ func TestFailedReminderReachesOperators(t *testing.T) {
 	e.engine.ReminderFailed(ctx, moved)
 	e.engine.ReminderFailed(ctx, before)
 	e.waitThread(ctx, card.TS, "📵 Il promemoria di 24 ore prima non è arrivato al cittadino su Telegram")
+	// Given up on once the service has begun: nobody needs calling any more.
+	e.clock.set(b.Start.Add(time.Minute))
+	e.engine.ReminderFailed(ctx, before)
 	followup := reminders.Reminder{ID: b.ID + ":followup", Booking: b.ID, Conversation: b.Conversation,
 		Kind: reminders.Followup, Start: b.Start, Due: b.Start.Add(4 * time.Hour), Attempts: 5}
 	e.engine.ReminderFailed(ctx, followup)
-	e.waitThread(ctx, card.TS, "📵 Il promemoria di valutazione dopo il servizio")
+	e.waitThread(ctx, card.TS, "📵 La richiesta di valutazione dopo il servizio non è arrivata")
 	n := 0
 	for _, p := range e.srv.Thread(operators, card.TS) {
 		if strings.Contains(p.Text, "📵") {
