@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -284,4 +285,32 @@ func TestReplyTimeWording(t *testing.T) {
 		h := newHarness(t, stores()[0].open(t), func(o *bot.Options) { o.ReplyWithin = tc.within })
 		h.citizen(t, "u1").say("/operatore").expect(tc.want)
 	}
+}
+
+// Erasing their data reaches the citizen's latest handoffs, open and closed, the last
+// twenty at most: the desk is told of each, so that it can clear their threads.
+func TestForgetReachesPastHandoffs(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store, func(o *bot.Options) { o.RateLimit = 1000 })
+		c := h.citizen(t, "u1")
+		var opened []string
+		for i := range 22 {
+			c.say("/operatore")
+			opened = append(opened, h.lastEvent(t).Handoff)
+			if i < 21 {
+				c.say("/annulla") // back to the bot: the handoff ends
+			}
+		}
+		before := len(h.staff.all())
+		c.say("/dimenticami").press("Sì")
+		var forgotten []string
+		for _, ev := range h.staff.all()[before:] {
+			if ev.Kind == bot.EventHandoffEnded && ev.Reason == "forgotten" {
+				forgotten = append(forgotten, ev.Handoff)
+			}
+		}
+		if want := opened[2:]; !slices.Equal(forgotten, want) {
+			t.Errorf("erasure reached handoffs %v, want the last 20 %v", forgotten, want)
+		}
+	})
 }

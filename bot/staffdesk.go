@@ -12,8 +12,10 @@ const (
 	// EventRelay carries a citizen's message, written while a handoff is open, to the
 	// operators (Text).
 	EventRelay EventKind = "relay"
-	// EventHandoffEnded says the citizen left an open handoff (Reason "citizen") or
-	// erased their data (Reason "forgotten"): the desk closes it.
+	// EventHandoffEnded says the citizen left an open handoff (Reason "citizen"): the
+	// desk closes it. With Reason "forgotten" the citizen erased their data: it comes
+	// for each of their latest handoffs, open or long closed, and the desk closes the
+	// open one and takes the citizen out of every one's thread.
 	EventHandoffEnded EventKind = "handoff_ended"
 	// EventRating carries the citizen's rating (Score, 1-5) of a closed handoff.
 	EventRating EventKind = "rating"

@@ -121,7 +121,8 @@ func (d *Desk) bookingRated(ctx context.Context, ev bot.Event, card MessageRef, 
 // when the card never made it), that a reminder did not reach the citizen, so that
 // someone can call them instead.
 func (d *Desk) reminderFailed(ctx context.Context, ev bot.Event, b bookings.Booking, card MessageRef, err error) error {
-	key, args := "booking.followup_failed", []string{"channel", d.channelName(ev.Channel), "when", d.when(b.Start), "ref", Escape(ev.Booking)}
+	key, orphan := "booking.followup_failed", "booking.followup_failed_orphan"
+	args := []string{"channel", d.channelName(ev.Channel), "when", d.when(b.Start), "ref", Escape(ev.Booking)}
 	if ev.Offset > 0 {
 		ahead := d.duration(ev.Offset)
 		switch {
@@ -130,11 +131,12 @@ func (d *Desk) reminderFailed(ctx context.Context, ev bot.Event, b bookings.Book
 		case ev.Offset%time.Hour == 0:
 			ahead = d.text("duration.whole_hours", "h", strconv.Itoa(int(ev.Offset/time.Hour)))
 		}
-		key, args = "booking.reminder_failed", append(args, "ahead", ahead)
+		key, orphan = "booking.reminder_failed", "booking.reminder_failed_orphan"
+		args = append(args, "ahead", ahead)
 	}
 	switch {
 	case errors.Is(err, errNoCard):
-		_, err = d.postText(ctx, d.channel, "", d.text(key+"_orphan", args...))
+		_, err = d.postText(ctx, d.channel, "", d.text(orphan, args...))
 		return err
 	case err != nil:
 		return err

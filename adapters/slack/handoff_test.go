@@ -246,6 +246,38 @@ func TestErasureEmptiesThreads(t *testing.T) {
 	}
 }
 
+// When Slack refuses some deletions, the card is redacted all the same, the thread
+// says the erasure is under way, and the periodic repair finishes it: the rest of the
+// bot's replies (the note included) go, and the final note comes.
+func TestErasureResumedByTheRepair(t *testing.T) {
+	e := newEnv(t)
+	ctx := testContext(t)
+	card, _ := e.openHandoff(ctx)
+	for _, text := range []string{"mia madre ha l'Alzheimer", "abito in via Padova 12", "il mio numero è 333 1234567"} {
+		e.say(text)
+		e.waitThread(ctx, card.TS, text[:10])
+	}
+	e.srv.FailNext("chat.delete", 1, "invalid_auth") // not worth a retry: the erasure stops there
+	e.press(e.say("/dimenticami"), "Sì")
+	e.waitThread(ctx, card.TS, "sto togliendo i suoi messaggi")
+	if err := e.srv.WaitFor(ctx, func() bool {
+		m, _ := e.srv.Message(operators, card.TS)
+		return strings.Contains(m.VisibleText(), "cancellato i suoi dati") && !strings.Contains(m.VisibleText(), "Maria")
+	}); err != nil {
+		t.Fatal("the card was not redacted while the deletions failed")
+	}
+	if n, err := e.desk.ResumeErasures(ctx); err != nil || n != 1 {
+		t.Fatalf("ResumeErasures = %d, %v; want the erasure finished", n, err)
+	}
+	thread := e.srv.Thread(operators, card.TS)
+	if len(thread) != 2 || !strings.Contains(thread[1].Text, "sono stati tolti") {
+		t.Errorf("the thread after the repair: %+v", thread)
+	}
+	if n, err := e.desk.ResumeErasures(ctx); err != nil || n != 0 {
+		t.Errorf("ResumeErasures again = %d, %v; want nothing left", n, err)
+	}
+}
+
 // The first operator to answer in the thread takes a handoff nobody took.
 func TestFirstReplyClaims(t *testing.T) {
 	e := newEnv(t)

@@ -383,29 +383,6 @@ func (d *Desk) citizenLeft(ctx context.Context, ev bot.Event) error {
 	return errors.Join(postErr, updErr)
 }
 
-// forgetHandoff takes a citizen who erased their data out of a handoff's thread, open
-// or closed: it closes the handoff if open, deletes the bot's replies (the citizen's
-// relayed words among them), takes their name and words off the card and says why in
-// the thread. The operators' own replies stay: a bot cannot delete them.
-func (d *Desk) forgetHandoff(ctx context.Context, ev bot.Event) error {
-	h, err := d.closeHandoff(ctx, ev.Handoff)
-	thread := h.Thread
-	if errors.Is(err, desk.ErrClosed) {
-		thread, _ = d.closedThread(ctx, ev.Handoff)
-	} else if err != nil {
-		return err
-	}
-	channel, ts, ok := splitThread(thread)
-	if !ok {
-		return nil // its card never made it, or it closed too long ago to be remembered
-	}
-	_, purgeErr := d.purgeThread(ctx, channel, ts)
-	note := d.text("handoff.ended_forgotten", "time", d.clock(cmpTime(ev.At, d.now())))
-	_, postErr := d.postText(ctx, channel, ts, note)
-	redErr := d.RedactCard(ctx, MessageRef{Channel: channel, TS: ts}, handoffKind, ev.Handoff, d.text("handoff.title"), note)
-	return errors.Join(purgeErr, postErr, redErr)
-}
-
 // rating notes the citizen's rating in the thread of the handoff just closed.
 func (d *Desk) rating(ctx context.Context, ev bot.Event) error {
 	score := strconv.Itoa(ev.Score)
@@ -421,8 +398,10 @@ func (d *Desk) rating(ctx context.Context, ev bot.Event) error {
 // closedKind is the record kind mapping a closed handoff to its thread.
 const closedKind = "slack.closed"
 
-// closedTTL is how long a closed handoff's thread is remembered, for a late rating.
-const closedTTL = 30 * 24 * time.Hour
+// closedTTL is how long a closed handoff's thread is remembered: for a late rating,
+// and for the erasure of the citizen's data, which reaches the threads of the last six
+// months (the privacy notice says so). The record holds only the thread's reference.
+const closedTTL = 180 * 24 * time.Hour
 
 // closeHandoff closes a handoff for the desk and remembers its thread for the
 // citizen's rating.

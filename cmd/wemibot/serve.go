@@ -320,6 +320,13 @@ func startScheduler(ctx context.Context, jobs scheduled, log *slog.Logger) (func
 			if n > 0 {
 				log.Info("handoff cards posted late", "cards", n)
 			}
+			n, err = jobs.desk.desk.ResumeErasures(rctx)
+			if err != nil {
+				log.Error("erasure from operators' threads incomplete; going on next time", "err", err)
+			}
+			if n > 0 {
+				log.Info("erasures from operators' threads finished", "threads", n)
+			}
 			n, err = jobs.desk.desk.RedactExpired(rctx)
 			if err != nil {
 				log.Error("redaction of expired requests' cards incomplete", "err", err)
