@@ -33,6 +33,22 @@ func bookingHarness(t *testing.T, store bot.Store, tweak ...func(*bot.Options)) 
 	return h, box, bs, queue
 }
 
+// sendFollowup sends the follow-up of booking id (its last reminder) when it is due,
+// and returns it with what reached citizen u1.
+func sendFollowup(t *testing.T, h *harness, box *inbox, queue reminders.Queue, id string) (reminders.Reminder, []bot.Reply) {
+	t.Helper()
+	pending, err := queue.Pending(context.Background(), id)
+	if err != nil || len(pending) == 0 || pending[len(pending)-1].Kind != reminders.Followup {
+		t.Fatalf("the reminders of %s: %+v, %v; want the follow-up last", id, pending, err)
+	}
+	followup := pending[len(pending)-1]
+	h.clock.set(followup.Due)
+	if err := h.engine.Send(context.Background(), followup); err != nil {
+		t.Fatal(err)
+	}
+	return followup, box.take("u1")
+}
+
 // bookableService is an hourly service, one-to-one, open on Tuesdays, in several
 // Municipi: what the scripted booking below needs.
 func bookableService(t *testing.T) *catalogue.Service {
@@ -259,16 +275,7 @@ func TestFollowupConcludesAndRates(t *testing.T) {
 			t.Fatal(err)
 		}
 		box.take("u1")
-		pending, _ := queue.Pending(ctx, id)
-		followup := pending[len(pending)-1]
-		if followup.Kind != reminders.Followup {
-			t.Fatalf("the last reminder is %+v", followup)
-		}
-		h.clock.set(followup.Due)
-		if err := h.engine.Send(ctx, followup); err != nil {
-			t.Fatal(err)
-		}
-		asked := box.take("u1")
+		_, asked := sendFollowup(t, h, box, queue, id)
 		if r := replyText(asked); !strings.Contains(r, "Com'è andato") {
 			t.Fatalf("follow-up: %q", r)
 		}
@@ -510,13 +517,7 @@ func TestTypedAnswersToPushes(t *testing.T) {
 		}
 
 		// The follow-up after the confirmed service asks for a rating: a digit gives it.
-		pending, _ := queue.Pending(ctx, second)
-		followup := pending[len(pending)-1]
-		h.clock.set(followup.Due)
-		if err := h.engine.Send(ctx, followup); err != nil {
-			t.Fatal(err)
-		}
-		box.take("u1")
+		sendFollowup(t, h, box, queue, second)
 		later(time.Minute)
 		c.say("4").expect("Grazie! Hai dato 4/5 a «" + s.Name + "»")
 		if b := status(second); b.Status != bookings.Done || b.Rating != 4 {
@@ -545,13 +546,7 @@ func TestDigitAfterOtherWordsIsNoRating(t *testing.T) {
 			t.Fatal(err)
 		}
 		box.take("u1")
-		pending, _ := queue.Pending(ctx, id)
-		followup := pending[len(pending)-1]
-		h.clock.set(followup.Due)
-		if err := h.engine.Send(ctx, followup); err != nil {
-			t.Fatal(err)
-		}
-		box.take("u1")
+		followup, _ := sendFollowup(t, h, box, queue, id)
 		h.clock.set(followup.Due.Add(time.Minute))
 		c.say("psicologo")
 		h.clock.set(followup.Due.Add(2 * time.Minute))
