@@ -33,6 +33,14 @@ func bookingHarness(t *testing.T, store bot.Store, tweak ...func(*bot.Options)) 
 	return h, box, bs, queue
 }
 
+// staffConfirms confirms booking id as staff do.
+func staffConfirms(t *testing.T, h *harness, id string) {
+	t.Helper()
+	if _, err := h.engine.BookingFromStaff(context.Background(), bot.BookingAction{Kind: bot.BookingConfirm, Booking: id}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // sendFollowup sends the follow-up of booking id (its last reminder) when it is due,
 // and returns it with what reached citizen u1.
 func sendFollowup(t *testing.T, h *harness, box *inbox, queue reminders.Queue, id string) (reminders.Reminder, []bot.Reply) {
@@ -244,9 +252,7 @@ func TestForgetErasesBookings(t *testing.T) {
 		s := bookableService(t)
 		c := h.citizen(t, "u1").pressData("svc:" + s.ID)
 		id := book(t, h, c, s)
-		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: id}); err != nil {
-			t.Fatal(err)
-		}
+		staffConfirms(t, h, id)
 		c.say("/dimenticami").press("Sì, cancella tutto").expect("ho cancellato")
 		if _, err := bs.Get(ctx, id); !errors.Is(err, bookings.ErrNotFound) {
 			t.Errorf("the booking survived the erasure: %v", err)
@@ -271,9 +277,7 @@ func TestFollowupConcludesAndRates(t *testing.T) {
 		id := book(t, h, c, s)
 		// Rating before the service took place is refused.
 		c.pressData("book:rate:" + id + ".5").expect("non è più valido")
-		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: id}); err != nil {
-			t.Fatal(err)
-		}
+		staffConfirms(t, h, id)
 		box.take("u1")
 		_, asked := sendFollowup(t, h, box, queue, id)
 		if r := replyText(asked); !strings.Contains(r, "Com'è andato") {
@@ -396,9 +400,7 @@ func TestReconcile(t *testing.T) {
 		s := bookableService(t)
 		c := h.citizen(t, "u1").pressData("svc:" + s.ID)
 		confirmed := book(t, h, c, s)
-		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: confirmed}); err != nil {
-			t.Fatal(err)
-		}
+		staffConfirms(t, h, confirmed)
 		c.pressData("svc:" + s.ID)
 		requested := book(t, h, c, s) // its card never made it: no desk recorded one
 		if err := queue.CancelBooking(ctx, confirmed); err != nil {
@@ -542,9 +544,7 @@ func TestDigitAfterOtherWordsIsNoRating(t *testing.T) {
 		s := bookableService(t)
 		c := h.citizen(t, "u1").pressData("svc:" + s.ID)
 		id := book(t, h, c, s)
-		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: id}); err != nil {
-			t.Fatal(err)
-		}
+		staffConfirms(t, h, id)
 		box.take("u1")
 		followup, _ := sendFollowup(t, h, box, queue, id)
 		h.clock.set(followup.Due.Add(time.Minute))
