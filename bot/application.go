@@ -14,6 +14,9 @@ import (
 	"github.com/comune-milano/wemibot/domestic"
 )
 
+// applicationFlow is the application flow: its handlers and what it keeps in the conversation state.
+type applicationFlow struct{ e *Engine }
+
 // The events of Tate/Colf/Badanti for staff; Event.Booking names the request or
 // application.
 const (
@@ -26,29 +29,29 @@ const (
 
 // startApplication begins a worker's application with the privacy notice: nothing is
 // kept before the citizen consents.
-func (t *turnCtx) startApplication() {
-	if !t.domesticAvailable() {
-		t.domestic()
+func (af *applicationFlow) startApplication(t *Turn) {
+	if !t.e.flows.domestic.domesticAvailable(t) {
+		t.e.flows.domestic.domestic(t)
 		return
 	}
 	t.st.Flow = flowDomestic
 	t.st.Dom = &domDraft{Kind: "work", Years: -1}
 	days := strconv.Itoa(int(t.e.opts.DomesticRetention / (24 * time.Hour)))
-	t.say(Reply{Text: t.T("dom.work_privacy", "days", days), Buttons: [][]Button{
+	t.Say(Reply{Text: t.T("dom.work_privacy", "days", days), Buttons: [][]Button{
 		{btn(t.T("dom.consent_yes"), actDom, "consent", "yes"), btn(t.T("dom.consent_no"), actDom, "consent", "no")}}})
 }
 
 // consent records the citizen's answer to the privacy notice: no means nothing is
 // stored and the draft is dropped.
-func (t *turnCtx) consent(yes bool) {
+func (af *applicationFlow) consent(t *Turn, yes bool) {
 	d := t.st.Dom
 	if d == nil || d.Kind != "work" {
-		t.stale()
+		t.Stale()
 		return
 	}
 	if !yes {
 		t.st.Dom, t.st.Flow = nil, ""
-		t.say(Reply{Text: t.T("dom.consent_refused"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("dom.consent_refused"), Buttons: t.MainMenu()})
 		return
 	}
 	d.Consent = t.now
@@ -57,34 +60,34 @@ func (t *turnCtx) consent(yes bool) {
 	}
 	t.st.Consents["application"] = t.now
 	t.st.Flow = flowDomestic
-	t.askApplication()
+	af.askApplication(t)
 }
 
 // askApplication asks for the first missing field of an application.
-func (t *turnCtx) askApplication() {
+func (af *applicationFlow) askApplication(t *Turn) {
 	d := t.st.Dom
 	cancel := []Button{btn(t.T("book.abandon"), actDom, "x")}
 	done := btn(t.T("dom.done"), actDom, "next")
 	switch {
 	case d.Consent.IsZero():
-		t.startApplication()
+		af.startApplication(t)
 	case !d.RolesDone:
 		row := []Button{}
 		for _, r := range domestic.Roles() {
 			row = append(row, btn(checked(slices.Contains(d.Roles, string(r)))+t.T("role."+string(r)), actDom, "roles", string(r)))
 		}
-		t.say(Reply{Text: t.T("dom.ask_roles"), Buttons: [][]Button{row, {done}, cancel}})
+		t.Say(Reply{Text: t.T("dom.ask_roles"), Buttons: [][]Button{row, {done}, cancel}})
 	case d.Years < 0:
 		row := []Button{btn(t.T("dom.years_0"), actDom, "years", "0")}
 		for _, y := range []int{1, 3, 6, 10} {
 			row = append(row, btn(t.T("years."+strconv.Itoa(y)), actDom, "years", strconv.Itoa(y)))
 		}
-		t.say(Reply{Text: t.T("dom.ask_years"), Buttons: [][]Button{row, cancel}})
+		t.Say(Reply{Text: t.T("dom.ask_years"), Buttons: [][]Button{row, cancel}})
 	case !d.ExpDone:
-		t.say(Reply{Text: t.T("dom.ask_experience", "max", strconv.Itoa(maxExpRunes)), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("dom.ask_experience", "max", strconv.Itoa(maxExpRunes)), Buttons: [][]Button{
 			{btn(t.T("dom.skip"), actDom, "next")}, cancel}})
 	case !d.LangsDone:
-		t.askLanguages()
+		t.e.flows.domestic.askLanguages(t)
 	case !d.CertsDone:
 		rows := [][]Button{}
 		row := []Button{}
@@ -97,7 +100,7 @@ func (t *turnCtx) askApplication() {
 		if len(row) > 0 {
 			rows = append(rows, row)
 		}
-		t.say(Reply{Text: t.T("dom.ask_certs"), Buttons: append(rows, []Button{done}, cancel)})
+		t.Say(Reply{Text: t.T("dom.ask_certs"), Buttons: append(rows, []Button{done}, cancel)})
 	case !d.MunDone:
 		rows := zoneRows(actDom, "mun")
 		for _, row := range rows {
@@ -107,19 +110,19 @@ func (t *turnCtx) askApplication() {
 			}
 		}
 		rows = append(rows, []Button{btn(t.T("dom.all_city"), actDom, "allcity")}, []Button{done}, cancel)
-		t.say(Reply{Text: t.T("dom.ask_zones"), Buttons: rows})
+		t.Say(Reply{Text: t.T("dom.ask_zones"), Buttons: rows})
 	case d.Avail == "":
-		t.say(Reply{Text: t.T("dom.ask_avail", "max", strconv.Itoa(maxAvailRunes)), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("dom.ask_avail", "max", strconv.Itoa(maxAvailRunes)), Buttons: [][]Button{
 			{btn(t.T("dom.avail_full"), actDom, "avail", "full"), btn(t.T("dom.avail_morning"), actDom, "avail", "morning"),
 				btn(t.T("dom.avail_afternoon"), actDom, "avail", "afternoon")},
 			{btn(t.T("dom.avail_night"), actDom, "avail", "night"), btn(t.T("dom.avail_weekend"), actDom, "avail", "weekend")}, cancel}})
 	case !d.LiveSet:
-		t.say(Reply{Text: t.T("dom.ask_livein"), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("dom.ask_livein"), Buttons: [][]Button{
 			{btn(t.T("dom.livein_yes"), actDom, "live", "1"), btn(t.T("dom.livein_no"), actDom, "live", "0")}, cancel}})
 	case d.Contact == "":
-		t.say(Reply{Text: t.T("dom.ask_contact_work"), Buttons: [][]Button{cancel}})
+		t.Say(Reply{Text: t.T("dom.ask_contact_work"), Buttons: [][]Button{cancel}})
 	default:
-		t.applicationSummary()
+		af.applicationSummary(t)
 	}
 }
 
@@ -135,7 +138,7 @@ func checked(on bool) string {
 }
 
 // applicationButton handles the application's own buttons; false for none of them.
-func (t *turnCtx) applicationButton(step, value string, n int) bool {
+func (af *applicationFlow) applicationButton(t *Turn, step, value string, n int) bool {
 	d := t.st.Dom
 	switch step {
 	case "roles":
@@ -163,7 +166,7 @@ func (t *turnCtx) applicationButton(step, value string, n int) bool {
 		case !d.RolesDone:
 			d.RolesDone = len(d.Roles) > 0
 			if !d.RolesDone {
-				t.text("dom.roles_none")
+				t.Text("dom.roles_none")
 			}
 		case d.Years < 0:
 		case !d.ExpDone:
@@ -174,38 +177,38 @@ func (t *turnCtx) applicationButton(step, value string, n int) bool {
 		case !d.MunDone:
 			d.MunDone = len(d.Municipi) > 0
 			if !d.MunDone {
-				t.text("dom.zones_none")
+				t.Text("dom.zones_none")
 			}
 		}
 	default:
 		return false
 	}
-	t.askApplication()
+	af.askApplication(t)
 	return true
 }
 
 // applicationText takes what a worker typed as the answer to the question asked.
-func (t *turnCtx) applicationText(text string) {
+func (af *applicationFlow) applicationText(t *Turn, text string) {
 	d := t.st.Dom
 	switch {
 	case d.Consent.IsZero():
-		t.text("dom.consent_buttons")
+		t.Text("dom.consent_buttons")
 	case !d.RolesDone:
 		if r := t.e.domesticRole(text); r != "" && !slices.Contains(d.Roles, r) {
 			d.Roles = append(d.Roles, r)
 		} else {
-			t.text("book.use_buttons")
+			t.Text("book.use_buttons")
 		}
 	case d.Years < 0:
 		n, ok := firstNumber(text) // "ho 3 anni di esperienza"
 		if !ok || n < 0 || n > 60 {
-			t.text("dom.years_invalid")
+			t.Text("dom.years_invalid")
 		} else {
 			d.Years = n
 		}
 	case !d.ExpDone:
 		if utf8.RuneCountInString(text) > maxExpRunes {
-			t.text("book.note_too_long", "max", strconv.Itoa(maxExpRunes))
+			t.Text("book.note_too_long", "max", strconv.Itoa(maxExpRunes))
 			return
 		}
 		d.Experience, d.ExpDone = text, true
@@ -214,32 +217,32 @@ func (t *turnCtx) applicationText(text string) {
 		}
 	case d.MunDone && d.Avail == "":
 		if utf8.RuneCountInString(text) > maxAvailRunes {
-			t.text("book.note_too_long", "max", strconv.Itoa(maxAvailRunes))
+			t.Text("book.note_too_long", "max", strconv.Itoa(maxAvailRunes))
 			return
 		}
 		d.Avail = text
 	case d.MunDone && d.LiveSet && d.Contact == "":
 		c, ok := validContact(text)
 		if !ok {
-			t.text("dom.contact_invalid")
+			t.Text("dom.contact_invalid")
 			return
 		}
 		d.Contact = c
 	case !d.LangsDone:
-		t.typedLanguages(text)
+		t.e.flows.domestic.typedLanguages(t, text)
 		return
 	case !d.MunDone && d.CertsDone && d.LangsDone:
 		if m, ok := t.municipioOf(text); ok && !slices.Contains(d.Municipi, m) {
 			d.Municipi = append(d.Municipi, m)
 		}
 	default:
-		t.text("book.use_buttons")
+		t.Text("book.use_buttons")
 	}
-	t.askApplication()
+	af.askApplication(t)
 }
 
 // applicationSummary shows the application and asks for confirmation.
-func (t *turnCtx) applicationSummary() {
+func (af *applicationFlow) applicationSummary(t *Turn) {
 	d := t.st.Dom
 	roles := make([]string, len(d.Roles))
 	for i, r := range d.Roles {
@@ -253,7 +256,7 @@ func (t *turnCtx) applicationSummary() {
 	if d.LiveIn {
 		live = t.T("dom.livein_yes")
 	}
-	t.say(Reply{Text: t.T("dom.work_summary", "roles", strings.Join(roles, ", "), "years", t.yearsText(d.Years),
+	t.Say(Reply{Text: t.T("dom.work_summary", "roles", strings.Join(roles, ", "), "years", af.yearsText(t, d.Years),
 		"experience", orDash(d.Experience), "langs", t.languageNames(d.Langs), "certs", orDash(strings.Join(certs, ", ")),
 		"zones", t.municipi(d.Municipi), "avail", d.Avail, "livein", live, "contact", d.Contact),
 		Buttons: [][]Button{{btn(t.T("dom.send_application"), actDom, "ok")},
@@ -262,7 +265,7 @@ func (t *turnCtx) applicationSummary() {
 
 // yearsText is the experience as the citizen chose it: the button's range ("3–5")
 // for its lower bound, else the number typed.
-func (t *turnCtx) yearsText(years int) string {
+func (af *applicationFlow) yearsText(t *Turn, years int) string {
 	switch years {
 	case 0:
 		return t.T("dom.years_0")
@@ -273,7 +276,7 @@ func (t *turnCtx) yearsText(years int) string {
 }
 
 // submitApplication stores the application (consent given) and sends it to staff.
-func (t *turnCtx) submitApplication(ctx context.Context) {
+func (af *applicationFlow) submitApplication(t *Turn, ctx context.Context) {
 	d := t.st.Dom
 	roles := make([]domestic.Role, len(d.Roles))
 	for i, r := range d.Roles {
@@ -284,31 +287,31 @@ func (t *turnCtx) submitApplication(ctx context.Context) {
 		Municipi: d.Municipi, Availability: d.Avail, LiveIn: d.LiveIn, Consent: d.Consent, Contact: d.Contact,
 		Status: domestic.ApplicationSent, Created: t.now, Updated: t.now}
 	if err := t.e.opts.Domestic.CreateApplication(ctx, a); err != nil {
-		t.domesticSaveFailed(ctx, err)
+		t.e.flows.domestic.domesticSaveFailed(t, ctx, err)
 		return
 	}
 	t.st.Dom, t.st.Flow = nil, ""
-	ev := t.event(EventApplication, "", false)
+	ev := t.Event(EventApplication, "", false)
 	ev.Recent, ev.Query, ev.Booking = nil, "", a.ID
 	t.events = append(t.events, ev)
-	t.say(Reply{Text: t.T("dom.work_sent"), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
+	t.Say(Reply{Text: t.T("dom.work_sent"), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
 }
 
 // myDomestic lists the citizen's requests and applications with their state, to
 // withdraw or erase them.
-func (t *turnCtx) myDomestic(ctx context.Context) {
+func (df *domesticFlow) myDomestic(t *Turn, ctx context.Context) {
 	if t.e.opts.Domestic == nil {
-		t.say(Reply{Text: t.T("dom.none"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("dom.none"), Buttons: t.MainMenu()})
 		return
 	}
 	reqs, apps, err := t.e.opts.Domestic.ByConversation(ctx, t.m.Conversation())
 	if err != nil {
 		t.e.log.ErrorContext(ctx, "list domestic-work requests failed", "err", err)
-		t.say(Reply{Text: t.T("book.list_failed"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("book.list_failed"), Buttons: t.MainMenu()})
 		return
 	}
 	if len(reqs)+len(apps) == 0 {
-		t.say(Reply{Text: t.T("dom.none"), Buttons: [][]Button{{btn(t.T("dom.hire_button"), actDom, "fam")},
+		t.Say(Reply{Text: t.T("dom.none"), Buttons: [][]Button{{btn(t.T("dom.hire_button"), actDom, "fam")},
 			{btn(t.T("dom.work_button"), actDom, "work")}, {btn(t.T("button.menu"), actMenu)}}})
 		return
 	}
@@ -333,10 +336,10 @@ func (t *turnCtx) myDomestic(ctx context.Context) {
 		add(t.T("dom.application_line", "date", a.Created.In(t.e.rome).Format("02/01"),
 			"status", t.T("astatus."+string(a.Status)))+noteLine(t, a.Note), a.ID, a.Closed.IsZero())
 	}
-	t.say(Reply{Text: b.String(), Buttons: append(rows, []Button{btn(t.T("button.menu"), actMenu)})})
+	t.Say(Reply{Text: b.String(), Buttons: append(rows, []Button{btn(t.T("button.menu"), actMenu)})})
 }
 
-func noteLine(t *turnCtx, note string) string {
+func noteLine(t *Turn, note string) string {
 	if note == "" {
 		return ""
 	}
@@ -344,10 +347,10 @@ func noteLine(t *turnCtx, note string) string {
 }
 
 // domesticWithdraw withdraws a request or an application, or erases it altogether.
-func (t *turnCtx) domesticWithdraw(ctx context.Context, id string, erase bool) {
+func (df *domesticFlow) domesticWithdraw(t *Turn, ctx context.Context, id string, erase bool) {
 	store := t.e.opts.Domestic
 	if store == nil || !domestic.ValidID(id) {
-		t.stale()
+		t.Stale()
 		return
 	}
 	conv := t.m.Conversation()
@@ -385,14 +388,14 @@ func (t *turnCtx) domesticWithdraw(ctx context.Context, id string, erase bool) {
 	}
 	switch {
 	case errors.Is(err, domestic.ErrNotFound):
-		t.stale()
+		t.Stale()
 		return
 	case err != nil:
 		t.e.log.ErrorContext(ctx, "withdraw a domestic-work request failed", "err", err)
-		t.say(Reply{Text: t.T("book.failed"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("book.failed"), Buttons: t.MainMenu()})
 		return
 	}
-	ev := t.event(EventDomesticWithdrawn, kind, false)
+	ev := t.Event(EventDomesticWithdrawn, kind, false)
 	ev.Recent, ev.Query, ev.Booking, ev.FirstName, ev.Card = nil, "", id, "", card
 	if erase {
 		ev.Text = "erased" // the staff card must forget the citizen too
@@ -402,7 +405,7 @@ func (t *turnCtx) domesticWithdraw(ctx context.Context, id string, erase bool) {
 	if erase {
 		key = "dom.erased"
 	}
-	t.say(Reply{Text: t.T(key), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
+	t.Say(Reply{Text: t.T(key), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
 }
 
 // domesticRole finds a role in what the citizen wrote ("" for none).
@@ -481,7 +484,7 @@ func (e *Engine) DomesticFromStaff(ctx context.Context, a DomesticAction) (conve
 		// Now the family needs a contract, payslips, INPS: the catalogue's services.
 		rows = append([][]Button{{btn(t.T("dom.contract_services"), actCat, string(catalogue.LavoroDomestico))}}, rows...)
 	}
-	t.say(Reply{Text: text, Buttons: rows})
+	t.Say(Reply{Text: text, Buttons: rows})
 	channel, user, _ := splitConversation(conversation)
 	return conversation, e.push(ctx, channel, user, withLang(t.replies, t.st.Lang))
 }

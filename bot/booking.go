@@ -12,6 +12,9 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
+// bookingFlow is the booking flow: its handlers and what it keeps in the conversation state.
+type bookingFlow struct{ e *Engine }
+
 // bookingDraft is a booking being put together, one answer at a time. Each answer
 // fills a field; the next question is always the first field still missing, so the
 // citizen can answer in any order ("domani alle 10" fills the day and the time).
@@ -44,30 +47,30 @@ const flowBook = "book"
 
 // bookable reports whether a service can be booked through the bot: bookings are
 // handled by staff, so a desk and a booking store are needed.
-func (t *turnCtx) bookable() bool {
+func (bf *bookingFlow) bookable(t *Turn) bool {
 	return t.e.opts.Staff != nil && t.e.opts.Bookings != nil
 }
 
 // startBooking begins a booking of a service from its card.
-func (t *turnCtx) startBooking(id string) {
+func (bf *bookingFlow) startBooking(t *Turn, id string) {
 	s, ok := t.cat.Service(id)
 	if !ok || s.Organization == nil {
-		t.stale()
+		t.Stale()
 		return
 	}
-	if !t.bookable() {
-		t.request(id)
+	if !bf.bookable(t) {
+		t.e.flows.card.request(t, id)
 		return
 	}
 	t.st.Flow = flowBook
 	t.st.Draft = &bookingDraft{Service: s.ID, Minute: -1}
-	t.text("book.start", "service", t.serviceTitle(s))
-	t.askBooking(s)
+	t.Text("book.start", "service", t.serviceTitle(s))
+	bf.askBooking(t, s)
 }
 
 // bookingService returns the draft's service, ending the flow when it is gone (a
 // catalogue reload removed it).
-func (t *turnCtx) bookingService() (*catalogue.Service, bool) {
+func (bf *bookingFlow) bookingService(t *Turn) (*catalogue.Service, bool) {
 	d := t.st.Draft
 	if d == nil {
 		return nil, false
@@ -75,19 +78,19 @@ func (t *turnCtx) bookingService() (*catalogue.Service, bool) {
 	s, ok := t.cat.Service(d.Service)
 	if !ok {
 		t.st.Draft, t.st.Flow = nil, ""
-		t.say(Reply{Text: t.T("book.service_gone"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("book.service_gone"), Buttons: t.MainMenu()})
 		return nil, false
 	}
 	return s, true
 }
 
 // askBooking asks for the first missing field, or shows the summary.
-func (t *turnCtx) askBooking(s *catalogue.Service) {
+func (bf *bookingFlow) askBooking(t *Turn, s *catalogue.Service) {
 	d := t.st.Draft
 	unit := s.Cost.Unit
 	switch {
 	case d.Day.IsZero():
-		t.askDay(s, "")
+		bf.askDay(t, s, "")
 	case d.Quantity == 0:
 		key := "book.ask_quantity"
 		if !bookings.Hourly(unit) {
@@ -97,46 +100,46 @@ func (t *turnCtx) askBooking(s *catalogue.Service) {
 		for _, n := range []int{1, 2, 3, 4} {
 			row = append(row, btn(strconv.Itoa(n), actBook, "qty", strconv.Itoa(n)))
 		}
-		t.say(Reply{Text: t.T(key, "unit", t.T("unitname."+string(unit))), Buttons: [][]Button{row, t.bookingCancelRow()}})
-	case d.Minute >= 0 && !t.slotOffered(s, d.Minute):
+		t.Say(Reply{Text: t.T(key, "unit", t.T("unitname."+string(unit))), Buttons: [][]Button{row, bf.bookingCancelRow(t)}})
+	case d.Minute >= 0 && !bf.slotOffered(t, s, d.Minute):
 		// A time typed with the day, checked now that the length is known.
-		t.text("book.slot_unavailable", "time", clockText(d.Minute))
+		t.Text("book.slot_unavailable", "time", clockText(d.Minute))
 		d.Minute = -1
-		t.askSlot(s)
+		bf.askSlot(t, s)
 	case d.Minute < 0:
-		t.askSlot(s)
+		bf.askSlot(t, s)
 	case !d.SharedSet && s.Delivery.Individual && s.Delivery.Shared != nil:
-		t.say(Reply{Text: t.T("book.ask_shared"), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("book.ask_shared"), Buttons: [][]Button{
 			{btn(t.T("book.individual"), actBook, "sh", "0"), btn(t.T("book.shared"), actBook, "sh", "1")},
-			t.bookingCancelRow()}})
+			bf.bookingCancelRow(t)}})
 	case d.ForWhom == "":
-		t.say(Reply{Text: t.T("book.ask_for"), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("book.ask_for"), Buttons: [][]Button{
 			{btn(t.T("book.for_self"), actBook, "who", bookings.ForSelf), btn(t.T("book.for_relative"), actBook, "who", bookings.ForRelative)},
-			t.bookingCancelRow()}})
+			bf.bookingCancelRow(t)}})
 	case d.Municipio == 0:
-		t.askBookingZone(s)
+		bf.askBookingZone(t, s)
 	case !d.NoteDone:
-		t.say(Reply{Text: t.T("book.ask_note", "max", strconv.Itoa(maxNoteRunes)), Buttons: [][]Button{
-			{btn(t.T("book.no_note"), actBook, "skip")}, t.bookingCancelRow()}})
+		t.Say(Reply{Text: t.T("book.ask_note", "max", strconv.Itoa(maxNoteRunes)), Buttons: [][]Button{
+			{btn(t.T("book.no_note"), actBook, "skip")}, bf.bookingCancelRow(t)}})
 	default:
-		t.bookingSummary(s)
+		bf.bookingSummary(t, s)
 	}
 }
 
-func (t *turnCtx) bookingCancelRow() []Button {
+func (bf *bookingFlow) bookingCancelRow(t *Turn) []Button {
 	return []Button{btn(t.T("book.abandon"), actBook, "x")}
 }
 
-func (t *turnCtx) askBookingZone(s *catalogue.Service) {
+func (bf *bookingFlow) askBookingZone(t *Turn, s *catalogue.Service) {
 	d := t.st.Draft
 	if len(s.Municipi) == 1 {
 		d.Municipio = s.Municipi[0]
-		t.askBooking(s)
+		bf.askBooking(t, s)
 		return
 	}
 	if d.Municipio == 0 && t.st.Filters.Municipio != 0 && s.Serves(t.st.Filters.Municipio) {
 		d.Municipio = t.st.Filters.Municipio // the zone the citizen searched in
-		t.askBooking(s)
+		bf.askBooking(t, s)
 		return
 	}
 	rows := [][]Button{}
@@ -152,12 +155,12 @@ func (t *turnCtx) askBookingZone(s *catalogue.Service) {
 	if len(row) > 0 {
 		rows = append(rows, row)
 	}
-	rows = append(rows, t.bookingCancelRow())
-	t.say(Reply{Text: t.T("book.ask_zone", "zones", t.municipi(s.Municipi)), Buttons: rows})
+	rows = append(rows, bf.bookingCancelRow(t))
+	t.Say(Reply{Text: t.T("book.ask_zone", "zones", t.municipi(s.Municipi)), Buttons: rows})
 }
 
 // bookingStart is the draft's start time.
-func (t *turnCtx) bookingStart() time.Time {
+func (bf *bookingFlow) bookingStart(t *Turn) time.Time {
 	d := t.st.Draft
 	// Wall-clock time on that day: on the days the clocks change, midnight plus ten
 	// hours is not ten o'clock.
@@ -166,7 +169,7 @@ func (t *turnCtx) bookingStart() time.Time {
 }
 
 // bookingSummary shows everything with the estimated price and asks for confirmation.
-func (t *turnCtx) bookingSummary(s *catalogue.Service) {
+func (bf *bookingFlow) bookingSummary(t *Turn, s *catalogue.Service) {
 	d := t.st.Draft
 	cost := t.T("book.cost_tbd")
 	if cents, ok := bookings.Estimate(s, d.Quantity, d.Shared); ok {
@@ -190,61 +193,61 @@ func (t *turnCtx) bookingSummary(s *catalogue.Service) {
 	if note == "" {
 		note = t.T("book.no_note_given")
 	}
-	t.say(Reply{Text: t.T("book.summary", "service", t.serviceTitle(s), "provider", s.Organization.Name,
-		"when", t.whenText(t.bookingStart()), "quantity", t.quantityText(s, d.Quantity), "delivery", delivery,
+	t.Say(Reply{Text: t.T("book.summary", "service", t.serviceTitle(s), "provider", s.Organization.Name,
+		"when", t.whenText(bf.bookingStart(t)), "quantity", bf.quantityText(t, s, d.Quantity), "delivery", delivery,
 		"who", who, "zone", strconv.Itoa(d.Municipio), "note", note, "cost", cost),
 		Buttons: [][]Button{{btn(t.T("book.confirm"), actBook, "ok")}, {btn(t.T("book.restart"), actBook, "redo"), btn(t.T("book.abandon"), actBook, "x")}}})
 }
 
 // quantityText is "2 ore" or "3 pasti".
-func (t *turnCtx) quantityText(s *catalogue.Service, q int) string {
+func (bf *bookingFlow) quantityText(t *Turn, s *catalogue.Service, q int) string {
 	return t.T(plural("qty."+string(s.Cost.Unit), q), "n", strconv.Itoa(q))
 }
 
 // whenText is "sab 28/11 alle 10:00".
-func (t *turnCtx) whenText(at time.Time) string {
+func (t *Turn) whenText(at time.Time) string {
 	at = at.In(t.e.rome)
 	return t.T("book.when", "day", t.dayLabel(at), "time", at.Format("15:04"))
 }
 
 // dayLabel is "sab 28/11".
-func (t *turnCtx) dayLabel(day time.Time) string {
+func (t *Turn) dayLabel(day time.Time) string {
 	day = day.In(t.e.rome)
 	return t.T("day."+strconv.Itoa(int(day.Weekday()))) + " " + day.Format("02/01")
 }
 
 // today is midnight of the current day in Rome.
-func (t *turnCtx) today() time.Time {
+func (t *Turn) today() time.Time {
 	n := t.now.In(t.e.rome)
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, t.e.rome)
 }
 
 // onBookingButton handles the booking flow's buttons ("book:<step>:<value>").
-func (t *turnCtx) onBookingButton(ctx context.Context, arg string) {
+func (bf *bookingFlow) onBookingButton(t *Turn, ctx context.Context, arg string) {
 	step, value, _ := strings.Cut(arg, ":")
 	switch step {
 	case "nop":
 		return // a calendar placeholder
 	case "cancel":
-		t.askCancelBooking(ctx, value)
+		bf.askCancelBooking(t, ctx, value)
 		return
 	case "cancelyes":
-		t.cancelBooking(ctx, value)
+		bf.cancelBooking(t, ctx, value)
 		return
 	case "accept", "decline":
-		t.answerProposal(ctx, value, step == "accept")
+		bf.answerProposal(t, ctx, value, step == "accept")
 		return
 	case "rate":
-		t.rateBooking(ctx, value)
+		bf.rateBooking(t, ctx, value)
 		return
 	case "new":
-		t.startBooking(value)
+		bf.startBooking(t, value)
 		return
 	}
-	s, ok := t.bookingService()
+	s, ok := bf.bookingService(t)
 	if !ok {
 		if t.st.Draft == nil {
-			t.stale()
+			t.Stale()
 		}
 		return
 	}
@@ -254,62 +257,62 @@ func (t *turnCtx) onBookingButton(ctx context.Context, arg string) {
 	switch step {
 	case "x":
 		t.st.Draft, t.st.Flow = nil, ""
-		t.say(Reply{Text: t.T("book.abandoned"), Buttons: [][]Button{{btn(t.T("button.back_card"), actService, s.ID), btn(t.T("button.menu"), actMenu)}}})
+		t.Say(Reply{Text: t.T("book.abandoned"), Buttons: [][]Button{{btn(t.T("button.back_card"), actService, s.ID), btn(t.T("button.menu"), actMenu)}}})
 	case "redo":
 		t.st.Draft = &bookingDraft{Service: s.ID, Minute: -1}
-		t.askBooking(s)
+		bf.askBooking(t, s)
 	case "cal":
-		t.calendar(s, value)
+		bf.calendar(t, s, value)
 	case "day":
 		day, err := time.ParseInLocation("20060102", value, t.e.rome)
 		if err != nil {
-			t.stale()
+			t.Stale()
 			return
 		}
-		t.setDay(s, day, false, 0)
+		bf.setDay(t, s, day, false, 0)
 	case "reday":
 		d.Day, d.Minute = time.Time{}, -1
-		t.askBooking(s)
+		bf.askBooking(t, s)
 	case "qty":
 		if n < 1 || n > maxQuantity {
-			t.stale()
+			t.Stale()
 			return
 		}
 		d.Quantity = n
-		t.askBooking(s)
+		bf.askBooking(t, s)
 	case "slot":
-		t.setSlot(s, n)
+		bf.setSlot(t, s, n)
 	case "sh":
 		d.Shared, d.SharedSet = value == "1", true
-		t.askBooking(s)
+		bf.askBooking(t, s)
 	case "who":
 		d.ForWhom = value
 		if value != bookings.ForSelf && value != bookings.ForRelative {
 			d.ForWhom = ""
 		}
-		t.askBooking(s)
+		bf.askBooking(t, s)
 	case "mun":
 		if n < 1 || n > 9 || !s.Serves(n) {
-			t.text("book.zone_not_served", "zone", strconv.Itoa(n), "zones", t.municipi(s.Municipi))
-			t.askBookingZone(s)
+			t.Text("book.zone_not_served", "zone", strconv.Itoa(n), "zones", t.municipi(s.Municipi))
+			bf.askBookingZone(t, s)
 			return
 		}
 		d.Municipio = n
-		t.askBooking(s)
+		bf.askBooking(t, s)
 	case "skip":
 		d.NoteDone = true
-		t.askBooking(s)
+		bf.askBooking(t, s)
 	case "ok":
-		t.submitBooking(ctx, s)
+		bf.submitBooking(t, ctx, s)
 	default:
-		t.stale()
+		t.Stale()
 	}
 }
 
 // bookingText takes what the citizen typed in the booking flow as the answer to the
 // question asked.
-func (t *turnCtx) bookingText(ctx context.Context, text string) {
-	s, ok := t.bookingService()
+func (bf *bookingFlow) bookingText(t *Turn, ctx context.Context, text string) {
+	s, ok := bf.bookingService(t)
 	if !ok {
 		return
 	}
@@ -317,65 +320,65 @@ func (t *turnCtx) bookingText(ctx context.Context, text string) {
 	switch {
 	case d.Day.IsZero() || (d.Quantity > 0 && d.Minute < 0):
 		if n, ok := bareNumber(text); ok && !d.Day.IsZero() && n >= 0 && n <= 23 {
-			t.setSlot(s, n*60) // "9" at the time question is nine o'clock
+			bf.setSlot(t, s, n*60) // "9" at the time question is nine o'clock
 			return
 		}
 		w, ok := bookings.ParseWhen(text, t.now, t.e.rome)
 		switch {
 		case !ok && d.Day.IsZero():
-			t.askDay(s, t.T("book.day_not_understood"))
+			bf.askDay(t, s, t.T("book.day_not_understood"))
 		case !ok:
-			t.text("book.slot_not_understood")
-			t.askSlot(s)
+			t.Text("book.slot_not_understood")
+			bf.askSlot(t, s)
 		case d.Day.IsZero() || w.HasDate && !w.Day.Equal(d.Day):
-			t.setDay(s, w.Day, w.HasTime, w.Minute)
+			bf.setDay(t, s, w.Day, w.HasTime, w.Minute)
 		case w.HasTime:
-			t.setSlot(s, w.Minute)
+			bf.setSlot(t, s, w.Minute)
 		default:
-			t.askSlot(s)
+			bf.askSlot(t, s)
 		}
 	case d.Quantity == 0:
 		n, ok := firstNumber(text) // "2", "2 ore", "circa 3"
 		if !ok || n < 1 || n > maxQuantity {
-			t.text("book.quantity_invalid", "max", strconv.Itoa(maxQuantity))
-			t.askBooking(s)
+			t.Text("book.quantity_invalid", "max", strconv.Itoa(maxQuantity))
+			bf.askBooking(t, s)
 			return
 		}
 		d.Quantity = n
-		t.askBooking(s)
+		bf.askBooking(t, s)
 	case d.ForWhom == "" || (!d.SharedSet && s.Delivery.Individual && s.Delivery.Shared != nil):
-		t.text("book.use_buttons")
-		t.askBooking(s)
+		t.Text("book.use_buttons")
+		bf.askBooking(t, s)
 	case d.Municipio == 0:
 		m, ok := t.municipioOf(text)
 		switch {
 		case !ok:
-			t.text("dom.zone_invalid")
+			t.Text("dom.zone_invalid")
 		case !s.Serves(m):
-			t.text("book.zone_not_served", "zone", strconv.Itoa(m), "zones", t.municipi(s.Municipi))
+			t.Text("book.zone_not_served", "zone", strconv.Itoa(m), "zones", t.municipi(s.Municipi))
 		default:
 			d.Municipio = m
 		}
-		t.askBooking(s)
+		bf.askBooking(t, s)
 	case !d.NoteDone:
 		if utf8.RuneCountInString(text) > maxNoteRunes {
-			t.text("book.note_too_long", "max", strconv.Itoa(maxNoteRunes))
+			t.Text("book.note_too_long", "max", strconv.Itoa(maxNoteRunes))
 			return
 		}
 		d.Note, d.NoteDone = text, true
 		if t.e.says(intentSkip, text) {
 			d.Note = "" // "niente", "no": no note
 		}
-		t.askBooking(s)
+		bf.askBooking(t, s)
 	default:
-		t.text("book.use_buttons")
-		t.bookingSummary(s)
+		t.Text("book.use_buttons")
+		bf.bookingSummary(t, s)
 	}
 }
 
 // municipioOf reads a Municipio number ("3", "Municipio 3", "zona 3") or a
 // neighbourhood.
-func (t *turnCtx) municipioOf(text string) (int, bool) {
+func (t *Turn) municipioOf(text string) (int, bool) {
 	if n, ok := firstNumber(text); ok && n >= 1 && n <= 9 && utf8.RuneCountInString(text) <= 20 {
 		return n, true
 	}

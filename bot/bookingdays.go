@@ -10,7 +10,7 @@ import (
 
 // askDay offers the next days the service opens and a calendar; why says why the
 // last answer was not taken ("" the first time).
-func (t *turnCtx) askDay(s *catalogue.Service, why string) {
+func (bf *bookingFlow) askDay(t *Turn, s *catalogue.Service, why string) {
 	text := t.T("book.ask_day", "days", t.days(openDays(s)))
 	if why != "" {
 		text = why + "\n" + text
@@ -25,8 +25,8 @@ func (t *turnCtx) askDay(s *catalogue.Service, why string) {
 	if len(quick) > 0 {
 		rows = append(rows, quick)
 	}
-	rows = append(rows, []Button{btn(t.T("book.calendar"), actBook, "cal", t.today().Format("200601"))}, t.bookingCancelRow())
-	t.say(Reply{Text: text, Buttons: rows})
+	rows = append(rows, []Button{btn(t.T("book.calendar"), actBook, "cal", t.today().Format("200601"))}, bf.bookingCancelRow(t))
+	t.Say(Reply{Text: text, Buttons: rows})
 }
 
 // openDays lists the weekdays a service opens.
@@ -46,7 +46,7 @@ func openDays(s *catalogue.Service) []time.Weekday {
 
 // calendar shows a month as buttons: the days the service can be booked are
 // buttons, the others placeholders that do nothing.
-func (t *turnCtx) calendar(s *catalogue.Service, month string) {
+func (bf *bookingFlow) calendar(t *Turn, s *catalogue.Service, month string) {
 	m, err := time.ParseInLocation("200601", month, t.e.rome)
 	first := time.Date(t.today().Year(), t.today().Month(), 1, 0, 0, 0, 0, t.e.rome)
 	last := first.AddDate(0, 4, 0)
@@ -66,7 +66,7 @@ func (t *turnCtx) calendar(s *catalogue.Service, month string) {
 			switch {
 			case day.IsZero():
 				row = append(row, btn(t.T("book.cal_blank"), actBook, "nop"))
-			case t.bookableDay(s, day) == "":
+			case bf.bookableDay(t, s, day) == "":
 				row = append(row, btn(strconv.Itoa(day.Day()), actBook, "day", day.Format("20060102")))
 			default:
 				row = append(row, btn(t.T("book.cal_closed"), actBook, "nop"))
@@ -84,13 +84,13 @@ func (t *turnCtx) calendar(s *catalogue.Service, month string) {
 	if len(nav) > 0 {
 		rows = append(rows, nav)
 	}
-	rows = append(rows, t.bookingCancelRow())
-	t.say(Reply{Text: t.T("book.calendar_title", "month", t.T("month."+strconv.Itoa(int(m.Month()))), "year", strconv.Itoa(m.Year()),
+	rows = append(rows, bf.bookingCancelRow(t))
+	t.Say(Reply{Text: t.T("book.calendar_title", "month", t.T("month."+strconv.Itoa(int(m.Month()))), "year", strconv.Itoa(m.Year()),
 		"days", t.days(openDays(s))), Buttons: rows, Replace: t.m.Button != ""})
 }
 
 // bookableDay says why a day cannot be booked ("" when it can).
-func (t *turnCtx) bookableDay(s *catalogue.Service, day time.Time) string {
+func (bf *bookingFlow) bookableDay(t *Turn, s *catalogue.Service, day time.Time) string {
 	switch {
 	case day.Before(t.today().AddDate(0, 0, 1)) && !day.Equal(t.today()):
 		return t.T("book.day_past")
@@ -98,16 +98,16 @@ func (t *turnCtx) bookableDay(s *catalogue.Service, day time.Time) string {
 		return t.T("book.day_far", "days", strconv.Itoa(maxBookingDays))
 	case !bookings.OpenOn(s, day, t.e.rome):
 		return t.T("book.day_closed", "day", t.dayLabel(day), "days", t.days(openDays(s)))
-	case day.Equal(t.today()) && len(t.futureSlots(s, day)) == 0:
+	case day.Equal(t.today()) && len(bf.futureSlots(t, s, day)) == 0:
 		return t.T("book.day_over")
 	}
 	return ""
 }
 
 // setDay takes a day (and maybe a time) for the draft, or says why not.
-func (t *turnCtx) setDay(s *catalogue.Service, day time.Time, hasTime bool, minute int) {
-	if why := t.bookableDay(s, day); why != "" {
-		t.askDay(s, why)
+func (bf *bookingFlow) setDay(t *Turn, s *catalogue.Service, day time.Time, hasTime bool, minute int) {
+	if why := bf.bookableDay(t, s, day); why != "" {
+		bf.askDay(t, s, why)
 		return
 	}
 	d := t.st.Draft
@@ -115,17 +115,17 @@ func (t *turnCtx) setDay(s *catalogue.Service, day time.Time, hasTime bool, minu
 	if hasTime {
 		d.Minute = minute // checked against the slots once the quantity is known
 	}
-	t.askBooking(s)
+	bf.askBooking(t, s)
 }
 
 // askSlot offers the start times of the chosen day.
-func (t *turnCtx) askSlot(s *catalogue.Service) {
+func (bf *bookingFlow) askSlot(t *Turn, s *catalogue.Service) {
 	d := t.st.Draft
-	slots := t.futureSlots(s, d.Day)
+	slots := bf.futureSlots(t, s, d.Day)
 	if len(slots) == 0 {
 		why := t.T("book.no_slots", "day", t.dayLabel(d.Day))
 		d.Day = time.Time{}
-		t.askDay(s, why)
+		bf.askDay(t, s, why)
 		return
 	}
 	rows := [][]Button{}
@@ -140,12 +140,12 @@ func (t *turnCtx) askSlot(s *catalogue.Service) {
 	if len(row) > 0 {
 		rows = append(rows, row)
 	}
-	rows = append(rows, []Button{btn(t.T("book.other_day"), actBook, "reday")}, t.bookingCancelRow())
-	t.say(Reply{Text: t.T("book.ask_slot", "day", t.dayLabel(d.Day)), Buttons: rows})
+	rows = append(rows, []Button{btn(t.T("book.other_day"), actBook, "reday")}, bf.bookingCancelRow(t))
+	t.Say(Reply{Text: t.T("book.ask_slot", "day", t.dayLabel(d.Day)), Buttons: rows})
 }
 
 // futureSlots are the day's start times still ahead.
-func (t *turnCtx) futureSlots(s *catalogue.Service, day time.Time) []time.Time {
+func (bf *bookingFlow) futureSlots(t *Turn, s *catalogue.Service, day time.Time) []time.Time {
 	q := 1
 	if d := t.st.Draft; d != nil && d.Quantity > 0 {
 		q = d.Quantity
@@ -160,8 +160,8 @@ func (t *turnCtx) futureSlots(s *catalogue.Service, day time.Time) []time.Time {
 }
 
 // slotOffered reports whether the draft's day offers a start at minute.
-func (t *turnCtx) slotOffered(s *catalogue.Service, minute int) bool {
-	for _, at := range t.futureSlots(s, t.st.Draft.Day) {
+func (bf *bookingFlow) slotOffered(t *Turn, s *catalogue.Service, minute int) bool {
+	for _, at := range bf.futureSlots(t, s, t.st.Draft.Day) {
 		if at.Hour()*60+at.Minute() == minute {
 			return true
 		}
@@ -170,16 +170,16 @@ func (t *turnCtx) slotOffered(s *catalogue.Service, minute int) bool {
 }
 
 // setSlot takes a start time, if the day offers it.
-func (t *turnCtx) setSlot(s *catalogue.Service, minute int) {
+func (bf *bookingFlow) setSlot(t *Turn, s *catalogue.Service, minute int) {
 	d := t.st.Draft
-	if t.slotOffered(s, minute) {
+	if bf.slotOffered(t, s, minute) {
 		d.Minute = minute
-		t.askBooking(s)
+		bf.askBooking(t, s)
 		return
 	}
 	d.Minute = -1
-	t.text("book.slot_unavailable", "time", clockText(minute))
-	t.askSlot(s)
+	t.Text("book.slot_unavailable", "time", clockText(minute))
+	bf.askSlot(t, s)
 }
 
 func clockText(minute int) string {

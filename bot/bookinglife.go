@@ -24,13 +24,13 @@ const (
 )
 
 // submitBooking turns the draft into a booking request for staff.
-func (t *turnCtx) submitBooking(ctx context.Context, s *catalogue.Service) {
+func (bf *bookingFlow) submitBooking(t *Turn, ctx context.Context, s *catalogue.Service) {
 	d := t.st.Draft
-	start := t.bookingStart()
+	start := bf.bookingStart(t)
 	if !start.After(t.now) {
 		// The draft was left open too long: the time has passed.
 		d.Day, d.Minute = time.Time{}, -1
-		t.askDay(s, t.T("book.day_past"))
+		bf.askDay(t, s, t.T("book.day_past"))
 		return
 	}
 	cents, ok := bookings.Estimate(s, d.Quantity, d.Shared)
@@ -45,18 +45,18 @@ func (t *turnCtx) submitBooking(ctx context.Context, s *catalogue.Service) {
 		Note: d.Note, EstimateCents: cents, Status: bookings.Requested,
 		History: []bookings.Change{{Status: bookings.Requested, At: t.now, By: "citizen"}}, Created: t.now, Updated: t.now}
 	if err := t.e.opts.Bookings.Create(ctx, b); errors.Is(err, bookings.ErrTooMany) {
-		t.say(Reply{Text: t.T("book.too_many"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings)}}})
+		t.Say(Reply{Text: t.T("book.too_many"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings)}}})
 		return
 	} else if err != nil {
 		t.e.log.ErrorContext(ctx, "save a booking failed", "err", err)
-		t.say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actBook, "ok")}}})
+		t.Say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actBook, "ok")}}})
 		return
 	}
 	t.st.Draft, t.st.Flow = nil, ""
-	ev := t.event(EventBookingRequested, "", false)
+	ev := t.Event(EventBookingRequested, "", false)
 	ev.Recent, ev.Booking = nil, b.ID
 	t.events = append(t.events, ev)
-	t.say(Reply{Text: t.T("book.sent", "service", t.serviceTitle(s), "when", t.whenText(start)),
+	t.Say(Reply{Text: t.T("book.sent", "service", t.serviceTitle(s), "when", t.whenText(start)),
 		Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
 }
 
@@ -64,18 +64,18 @@ func (t *turnCtx) submitBooking(ctx context.Context, s *catalogue.Service) {
 const maxListedBookings = 8
 
 // bookings lists the citizen's bookings, newest first, with what can be done.
-func (t *turnCtx) bookings(ctx context.Context) {
+func (bf *bookingFlow) bookings(t *Turn, ctx context.Context) {
 	var list []bookings.Booking
 	if t.e.opts.Bookings != nil {
 		var err error
 		if list, err = t.e.opts.Bookings.ByConversation(ctx, t.m.Conversation()); err != nil {
 			t.e.log.ErrorContext(ctx, "list bookings failed", "err", err)
-			t.say(Reply{Text: t.T("book.list_failed"), Buttons: t.mainMenu()})
+			t.Say(Reply{Text: t.T("book.list_failed"), Buttons: t.MainMenu()})
 			return
 		}
 	}
 	if len(list) == 0 {
-		t.say(Reply{Text: t.T("bookings.none"), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("bookings.none"), Buttons: [][]Button{
 			{btn(t.T("menu.search"), actSearch), btn(t.T("menu.operator"), actOperator)},
 			{btn(t.T("button.menu"), actMenu)}}})
 		return
@@ -87,7 +87,7 @@ func (t *turnCtx) bookings(ctx context.Context) {
 		if i == maxListedBookings {
 			break
 		}
-		fmt.Fprintf(&b, "\n\n%d. %s", i+1, t.bookingLine(bk))
+		fmt.Fprintf(&b, "\n\n%d. %s", i+1, bf.bookingLine(t, bk))
 		switch {
 		case bk.Status == bookings.Requested && !bk.Proposed.IsZero():
 			rows = append(rows, []Button{btn(t.T("book.accept_n", "n", strconv.Itoa(i+1)), actBook, "accept", bk.ID),
@@ -97,12 +97,12 @@ func (t *turnCtx) bookings(ctx context.Context) {
 		}
 	}
 	rows = append(rows, []Button{btn(t.T("button.menu"), actMenu)})
-	t.say(Reply{Text: b.String(), Buttons: rows})
+	t.Say(Reply{Text: b.String(), Buttons: rows})
 }
 
 // bookingName is the title of a booking's service, in the citizen's language; its id
 // when the catalogue no longer has it.
-func (t *turnCtx) bookingName(b bookings.Booking) string {
+func (bf *bookingFlow) bookingName(t *Turn, b bookings.Booking) string {
 	if s, ok := t.cat.Service(b.Service); ok {
 		return t.serviceTitle(s)
 	}
@@ -110,8 +110,8 @@ func (t *turnCtx) bookingName(b bookings.Booking) string {
 }
 
 // bookingLine is one booking in a list: service, when, status.
-func (t *turnCtx) bookingLine(b bookings.Booking) string {
-	name := t.bookingName(b)
+func (bf *bookingFlow) bookingLine(t *Turn, b bookings.Booking) string {
+	name := bf.bookingName(t, b)
 	status := t.T("status." + string(b.Status))
 	if b.Status == bookings.Requested && !b.Proposed.IsZero() {
 		status = t.T("book.status_proposed")
@@ -127,9 +127,9 @@ func (t *turnCtx) bookingLine(b bookings.Booking) string {
 }
 
 // ownBooking loads a booking of this conversation; anything else is "no longer valid".
-func (t *turnCtx) ownBooking(ctx context.Context, id string) (bookings.Booking, bool) {
+func (bf *bookingFlow) ownBooking(t *Turn, ctx context.Context, id string) (bookings.Booking, bool) {
 	if t.e.opts.Bookings == nil || !bookings.ValidID(id) {
-		t.stale()
+		t.Stale()
 		return bookings.Booking{}, false
 	}
 	b, err := t.e.opts.Bookings.Get(ctx, id)
@@ -137,53 +137,53 @@ func (t *turnCtx) ownBooking(ctx context.Context, id string) (bookings.Booking, 
 		if err != nil && !errors.Is(err, bookings.ErrNotFound) {
 			t.e.log.ErrorContext(ctx, "load a booking failed", "err", err)
 		}
-		t.stale()
+		t.Stale()
 		return bookings.Booking{}, false
 	}
 	return b, true
 }
 
-func (t *turnCtx) askCancelBooking(ctx context.Context, id string) {
-	b, ok := t.ownBooking(ctx, id)
+func (bf *bookingFlow) askCancelBooking(t *Turn, ctx context.Context, id string) {
+	b, ok := bf.ownBooking(t, ctx, id)
 	if !ok {
 		return
 	}
 	if !b.Active() {
-		t.say(Reply{Text: t.T("book.not_active", "status", t.T("status."+string(b.Status))), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("book.not_active", "status", t.T("status."+string(b.Status))), Buttons: t.MainMenu()})
 		return
 	}
-	t.say(Reply{Text: t.T("book.cancel_ask", "booking", t.bookingLine(b)), Buttons: [][]Button{
+	t.Say(Reply{Text: t.T("book.cancel_ask", "booking", bf.bookingLine(t, b)), Buttons: [][]Button{
 		{btn(t.T("book.cancel_yes"), actBook, "cancelyes", b.ID), btn(t.T("book.cancel_no"), actBookings)}}})
 }
 
 // cancelBooking cancels a booking at the citizen's request: staff are told and its
 // reminders go.
-func (t *turnCtx) cancelBooking(ctx context.Context, id string) {
-	if _, ok := t.ownBooking(ctx, id); !ok {
+func (bf *bookingFlow) cancelBooking(t *Turn, ctx context.Context, id string) {
+	if _, ok := bf.ownBooking(t, ctx, id); !ok {
 		return
 	}
 	b, err := t.e.opts.Bookings.Update(ctx, id, func(b *bookings.Booking) error {
 		return b.Transition(bookings.Cancelled, "citizen", "", t.now)
 	})
 	if errors.Is(err, bookings.ErrTransition) {
-		t.say(Reply{Text: t.T("book.not_active", "status", t.T("status."+string(b.Status))), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("book.not_active", "status", t.T("status."+string(b.Status))), Buttons: t.MainMenu()})
 		return
 	}
 	if err != nil {
 		t.e.log.ErrorContext(ctx, "cancel a booking failed", "err", err)
-		t.say(Reply{Text: t.T("book.failed"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("book.failed"), Buttons: t.MainMenu()})
 		return
 	}
 	t.e.cancelReminders(ctx, b.ID)
-	ev := t.event(EventBookingCancelled, "", false)
+	ev := t.Event(EventBookingCancelled, "", false)
 	ev.Recent, ev.Query, ev.Booking = nil, "", b.ID
 	t.events = append(t.events, ev)
-	t.say(Reply{Text: t.T("book.cancelled"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
+	t.Say(Reply{Text: t.T("book.cancelled"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
 }
 
 // answerProposal is the citizen accepting or declining the time staff proposed.
-func (t *turnCtx) answerProposal(ctx context.Context, id string, accept bool) {
-	if _, ok := t.ownBooking(ctx, id); !ok {
+func (bf *bookingFlow) answerProposal(t *Turn, ctx context.Context, id string, accept bool) {
+	if _, ok := bf.ownBooking(t, ctx, id); !ok {
 		return
 	}
 	var proposed time.Time
@@ -204,26 +204,26 @@ func (t *turnCtx) answerProposal(ctx context.Context, id string, accept bool) {
 		return b.Transition(bookings.Confirmed, "citizen", "", t.now)
 	})
 	if errors.Is(err, errNoProposal) {
-		t.say(Reply{Text: t.T("book.no_proposal"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("book.no_proposal"), Buttons: t.MainMenu()})
 		return
 	}
 	if errors.Is(err, errProposalPast) {
-		t.say(Reply{Text: t.T("book.proposal_past"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("book.proposal_past"), Buttons: t.MainMenu()})
 		return
 	}
 	if err != nil {
 		t.e.log.ErrorContext(ctx, "answer a proposal failed", "err", err)
-		t.say(Reply{Text: t.T("book.failed"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("book.failed"), Buttons: t.MainMenu()})
 		return
 	}
-	ev := t.event(EventBookingAnswered, "", false)
+	ev := t.Event(EventBookingAnswered, "", false)
 	ev.Recent, ev.Query, ev.Booking = nil, "", b.ID
 	if accept {
 		ev.Score = 1
 		_ = t.e.scheduleReminders(ctx, b) // logged; Reconcile plans them again
-		t.replies = append(t.replies, t.confirmedReplies(b)...)
+		t.replies = append(t.replies, bf.confirmedReplies(t, b)...)
 	} else {
-		t.say(Reply{Text: t.T("book.declined_proposal"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
+		t.Say(Reply{Text: t.T("book.declined_proposal"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
 	}
 	t.events = append(t.events, ev)
 }
@@ -234,14 +234,14 @@ var (
 )
 
 // rateBooking records the citizen's rating of a booked service ("<id>.<1-5>").
-func (t *turnCtx) rateBooking(ctx context.Context, arg string) bool {
+func (bf *bookingFlow) rateBooking(t *Turn, ctx context.Context, arg string) bool {
 	id, score, _ := strings.Cut(arg, ".")
 	n, err := strconv.Atoi(score)
 	if err != nil || n < 1 || n > 5 {
-		t.stale()
+		t.Stale()
 		return false
 	}
-	if _, ok := t.ownBooking(ctx, id); !ok {
+	if _, ok := bf.ownBooking(t, ctx, id); !ok {
 		return false
 	}
 	b, err := t.e.opts.Bookings.Update(ctx, id, func(b *bookings.Booking) error {
@@ -255,18 +255,18 @@ func (t *turnCtx) rateBooking(ctx context.Context, arg string) bool {
 		if !errors.Is(err, bookings.ErrTransition) {
 			t.e.log.ErrorContext(ctx, "rate a booking failed", "err", err)
 		}
-		t.stale()
+		t.Stale()
 		return false
 	}
-	ev := t.event(EventBookingRated, "", false)
+	ev := t.Event(EventBookingRated, "", false)
 	ev.Recent, ev.Query, ev.Booking, ev.Score = nil, "", b.ID, n
 	t.events = append(t.events, ev)
-	t.say(Reply{Text: t.T("handoff.rated"), Buttons: t.mainMenu()})
+	t.Say(Reply{Text: t.T("handoff.rated"), Buttons: t.MainMenu()})
 	return true
 }
 
 // confirmedReplies tell the citizen a booking is confirmed, with a calendar file.
-func (t *turnCtx) confirmedReplies(b bookings.Booking) []Reply {
+func (bf *bookingFlow) confirmedReplies(t *Turn, b bookings.Booking) []Reply {
 	name, place, unit := b.Service, "", catalogue.CostUnit("")
 	if s, ok := t.cat.Service(b.Service); ok {
 		name, unit = t.serviceTitle(s), s.Cost.Unit
@@ -283,7 +283,7 @@ func (t *turnCtx) confirmedReplies(b bookings.Booking) []Reply {
 // forgetBookings erases a citizen's bookings with the rest of their data: the ones
 // still active are cancelled for staff (who learn nothing else) and lose their
 // reminders. A failure is logged; the bookings then expire on their own.
-func (e *Engine) forgetBookings(ctx context.Context, t *turnCtx) []Event {
+func (e *Engine) forgetBookings(ctx context.Context, t *Turn) []Event {
 	if e.opts.Bookings == nil {
 		return nil
 	}
@@ -311,7 +311,7 @@ func (e *Engine) forgetBookings(ctx context.Context, t *turnCtx) []Event {
 
 // forgetDomestic erases a citizen's requests and applications; staff learn the open
 // ones are withdrawn, nothing else.
-func (e *Engine) forgetDomestic(ctx context.Context, t *turnCtx) []Event {
+func (e *Engine) forgetDomestic(ctx context.Context, t *Turn) []Event {
 	if e.opts.Domestic == nil {
 		return nil
 	}
@@ -350,7 +350,7 @@ const ratingWindow = 48 * time.Hour
 // digit from 1 to 5 rates the service that concluded (within ratingWindow, not rated
 // yet); a yes or a no answers the time staff proposed. With two such bookings, the
 // text is not taken as an answer. It reports whether it took it.
-func (t *turnCtx) typedBookingAnswer(ctx context.Context, text string) bool {
+func (bf *bookingFlow) typedBookingAnswer(t *Turn, ctx context.Context, text string) bool {
 	if t.e.opts.Bookings == nil || (t.st.Flow != "" && t.st.Flow != flowSearch) {
 		return false
 	}
@@ -381,22 +381,22 @@ func (t *turnCtx) typedBookingAnswer(ctx context.Context, text string) bool {
 	}
 	b := asked[0]
 	if !isNumber {
-		t.answerProposal(ctx, b.ID, yes)
+		bf.answerProposal(t, ctx, b.ID, yes)
 		return true
 	}
-	if t.rateBooking(ctx, b.ID+"."+strconv.Itoa(n)) {
-		t.replies[len(t.replies)-1].Text = t.T("book.rated_typed", "score", strconv.Itoa(n), "service", t.bookingName(b))
+	if bf.rateBooking(t, ctx, b.ID+"."+strconv.Itoa(n)) {
+		t.replies[len(t.replies)-1].Text = t.T("book.rated_typed", "score", strconv.Itoa(n), "service", bf.bookingName(t, b))
 	}
 	return true
 }
 
 // typedRating takes a digit from 1 to 5 as the rating of the handoff just closed (the
 // question was the bot's last message: Flow is "rate"); it reports whether it did.
-func (t *turnCtx) typedRating(text string) bool {
+func (hf *handoffFlow) typedRating(t *Turn, text string) bool {
 	n, ok := bareNumber(text)
 	if !ok || n < 1 || n > 5 || t.st.RateHandoff == "" {
 		return false
 	}
-	t.rate(n)
+	hf.rate(t, n)
 	return true
 }

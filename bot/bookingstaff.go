@@ -75,14 +75,14 @@ func (e *Engine) BookingFromStaff(ctx context.Context, a BookingAction) (booking
 			e.cancelReminders(ctx, b.ID)
 			return fresh, fmt.Errorf("%w: the booking is %s", bookings.ErrTransition, fresh.Status)
 		}
-		t.replies = t.confirmedReplies(b)
+		t.replies = t.e.flows.booking.confirmedReplies(t, b)
 	case BookingRefuse:
 		e.cancelReminders(ctx, b.ID)
-		t.say(Reply{Text: t.T("book.refused", "booking", t.bookingLine(b)), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("book.refused", "booking", t.e.flows.booking.bookingLine(t, b)), Buttons: [][]Button{
 			{btn(t.T("button.back_card"), actService, b.Service), btn(t.T("menu.operator"), actOperator)},
 			{btn(t.T("button.menu"), actMenu)}}})
 	case BookingPropose:
-		t.say(Reply{Text: t.T("book.proposal", "booking", t.bookingLine(b)), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("book.proposal", "booking", t.e.flows.booking.bookingLine(t, b)), Buttons: [][]Button{
 			{btn(t.T("book.accept"), actBook, "accept", b.ID), btn(t.T("book.decline"), actBook, "decline", b.ID)}}})
 	}
 	channel, user, _ := splitConversation(b.Conversation)
@@ -91,11 +91,11 @@ func (e *Engine) BookingFromStaff(ctx context.Context, a BookingAction) (booking
 
 // citizenTurn builds a turn for a message to a citizen outside their own messages:
 // texts in their language, nothing saved.
-func (e *Engine) citizenTurn(conversation, lang string, now time.Time) *turnCtx {
+func (e *Engine) citizenTurn(conversation, lang string, now time.Time) *Turn {
 	channel, user, _ := splitConversation(conversation)
 	if lang == "" {
 		lang = defaultLang
 	}
-	return &turnCtx{e: e, cat: e.opts.Search.Catalogue(), m: Message{Channel: channel, UserID: user},
+	return &Turn{e: e, cat: e.opts.Search.Catalogue(), m: Message{Channel: channel, UserID: user},
 		st: &state{Lang: lang}, now: now}
 }

@@ -10,11 +10,14 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
+// cardFlow is the card flow: its handlers and what it keeps in the conversation state.
+type cardFlow struct{ e *Engine }
+
 // card shows everything a citizen needs to know about one service.
-func (t *turnCtx) card(id string) {
+func (cf *cardFlow) card(t *Turn, id string) {
 	s, ok := t.cat.Service(id)
 	if !ok {
-		t.stale()
+		t.Stale()
 		return
 	}
 	t.st.Misses = 0
@@ -31,9 +34,9 @@ func (t *turnCtx) card(id string) {
 		b.WriteString("\n" + s.Description)
 	}
 	b.WriteString("\n")
-	line("card.for", "who", t.audiences(s.Audiences))
-	line("card.delivery", "how", t.delivery(s.Delivery))
-	line("card.cost", "cost", t.costLong(s))
+	line("card.for", "who", cf.audiences(t, s.Audiences))
+	line("card.delivery", "how", cf.delivery(t, s.Delivery))
+	line("card.cost", "cost", cf.costLong(t, s))
 	if r := s.Cost.ISEE; r != nil {
 		line("card.isee", "percent", strconv.Itoa(r.ReductionPercent), "isee", t.euros(r.MaxISEE*100))
 		line("card.isee_help")
@@ -55,32 +58,32 @@ func (t *turnCtx) card(id string) {
 		line("card.contacts", "phone", o.Phone, "email", o.Email, "website", o.Website)
 	}
 	rows := [][]Button{
-		t.requestRow(s),
+		cf.requestRow(t, s),
 	}
 	last := []Button{btn(t.T("button.menu"), actMenu)}
 	if len(t.st.Results) > 0 {
 		last = append([]Button{t.gbtn(t.T("button.back_results"), actBack)}, last...)
 	}
-	t.say(Reply{Text: b.String(), Buttons: append(rows, last)})
+	t.Say(Reply{Text: b.String(), Buttons: append(rows, last)})
 }
 
 // requestRow offers to book the service when bookings go through the bot, else to
 // learn how to request it.
-func (t *turnCtx) requestRow(s *catalogue.Service) []Button {
-	if t.bookable() {
+func (cf *cardFlow) requestRow(t *Turn, s *catalogue.Service) []Button {
+	if t.e.flows.booking.bookable(t) {
 		return []Button{btn(t.T("card.book"), actBook, "new", s.ID), btn(t.T("card.request"), actRequest, s.ID)}
 	}
 	return []Button{btn(t.T("card.request"), actRequest, s.ID), btn(t.T("menu.operator"), actOperator)}
 }
 
 // request explains how to request a service (bookings come with their own flow).
-func (t *turnCtx) request(id string) {
+func (cf *cardFlow) request(t *Turn, id string) {
 	s, ok := t.cat.Service(id)
 	if !ok || s.Organization == nil {
-		t.stale()
+		t.Stale()
 		return
 	}
-	t.say(Reply{Text: t.T("request.how", "service", t.serviceTitle(s), "how", s.Activation,
+	t.Say(Reply{Text: t.T("request.how", "service", t.serviceTitle(s), "how", s.Activation,
 		"provider", s.Organization.Name, "phone", s.Organization.Phone, "email", s.Organization.Email),
 		Buttons: [][]Button{
 			{btn(t.T("menu.operator"), actOperator), btn(t.T("menu.spaces"), actSpaces)},
@@ -89,7 +92,7 @@ func (t *turnCtx) request(id string) {
 
 // languageNames names ISO 639-1 codes in the citizen's language ("italiano,
 // inglese"); a code without a translation shows as itself.
-func (t *turnCtx) languageNames(codes []string) string {
+func (t *Turn) languageNames(codes []string) string {
 	names := make([]string, len(codes))
 	for i, c := range codes {
 		key := "lang." + c
@@ -102,14 +105,14 @@ func (t *turnCtx) languageNames(codes []string) string {
 	return strings.Join(names, ", ")
 }
 
-func (t *turnCtx) serviceTitle(s *catalogue.Service) string {
+func (t *Turn) serviceTitle(s *catalogue.Service) string {
 	if t.st.Lang == "en" && s.NameEN != "" {
 		return s.NameEN
 	}
 	return s.Name
 }
 
-func (t *turnCtx) audiences(as []catalogue.Audience) string {
+func (cf *cardFlow) audiences(t *Turn, as []catalogue.Audience) string {
 	names := make([]string, len(as))
 	for i, a := range as {
 		names[i] = t.T("audience." + string(a))
@@ -117,7 +120,7 @@ func (t *turnCtx) audiences(as []catalogue.Audience) string {
 	return strings.Join(names, ", ")
 }
 
-func (t *turnCtx) delivery(d catalogue.Delivery) string {
+func (cf *cardFlow) delivery(t *Turn, d catalogue.Delivery) string {
 	var parts []string
 	if d.Individual {
 		parts = append(parts, t.T("delivery.individual"))
@@ -129,7 +132,7 @@ func (t *turnCtx) delivery(d catalogue.Delivery) string {
 }
 
 // costShort is the cost in a few words, for a results list.
-func (t *turnCtx) costShort(s *catalogue.Service) string {
+func (t *Turn) costShort(s *catalogue.Service) string {
 	c := s.Cost
 	switch {
 	case c.Free:
@@ -142,7 +145,7 @@ func (t *turnCtx) costShort(s *catalogue.Service) string {
 }
 
 // costLong is the full cost: individual and shared prices.
-func (t *turnCtx) costLong(s *catalogue.Service) string {
+func (cf *cardFlow) costLong(t *Turn, s *catalogue.Service) string {
 	c := s.Cost
 	if c.Free {
 		return t.T("cost.free")
@@ -163,7 +166,7 @@ func (t *turnCtx) costLong(s *catalogue.Service) string {
 }
 
 // euros formats cents as money in the citizen's language: 14,50 € or €14.50.
-func (t *turnCtx) euros(cents int) string {
+func (t *Turn) euros(cents int) string {
 	whole, frac := cents/100, cents%100
 	w := strconv.Itoa(whole)
 	if whole >= 1000 {
@@ -185,7 +188,7 @@ func (t *turnCtx) euros(cents int) string {
 	return fmt.Sprintf("%s,%02d €", w, frac)
 }
 
-func (t *turnCtx) municipi(ms []int) string {
+func (t *Turn) municipi(ms []int) string {
 	if len(ms) == 9 {
 		return t.T("zones.all")
 	}
@@ -199,7 +202,7 @@ func (t *turnCtx) municipi(ms []int) string {
 }
 
 // schedules formats time slots as "lun–ven 08:00–19:30; sab 09:00–12:00".
-func (t *turnCtx) schedules(ss []catalogue.Schedule) string {
+func (t *Turn) schedules(ss []catalogue.Schedule) string {
 	parts := make([]string, 0, len(ss))
 	for _, s := range ss {
 		parts = append(parts, t.days(s.Days)+" "+s.OpensAt.String()+"–"+s.ClosesAt.String())
@@ -208,7 +211,7 @@ func (t *turnCtx) schedules(ss []catalogue.Schedule) string {
 }
 
 // days names weekdays, collapsing runs: lun–ven, sab.
-func (t *turnCtx) days(ds []time.Weekday) string {
+func (t *Turn) days(ds []time.Weekday) string {
 	// Order Monday first.
 	idx := func(d time.Weekday) int { return (int(d) + 6) % 7 }
 	s := append([]time.Weekday(nil), ds...)

@@ -10,9 +10,9 @@ import (
 	"unicode/utf8"
 )
 
-// turnCtx is the handling of one message: its state, the replies and the events it
+// Turn is the handling of one message: its state, the replies and the events it
 // produces.
-type turnCtx struct {
+type Turn struct {
 	e       *Engine
 	cat     *catalogue.Catalogue // the catalogue of this turn (a reload swaps it between turns)
 	flow    string               // what the message asked for, for metrics
@@ -28,14 +28,14 @@ type turnCtx struct {
 	unsaved bool
 }
 
-func (t *turnCtx) T(key string, kv ...string) string { return t.e.texts.T(t.st.Lang, key, kv...) }
+func (t *Turn) T(key string, kv ...string) string { return t.e.texts.T(t.st.Lang, key, kv...) }
 
-func (t *turnCtx) say(r Reply) {
+func (t *Turn) Say(r Reply) {
 	t.replies = append(t.replies, r)
 	t.st.remember("bot", firstLine(r.Text), t.now)
 }
 
-func (t *turnCtx) text(key string, kv ...string) { t.say(Reply{Text: t.T(key, kv...)}) }
+func (t *Turn) Text(key string, kv ...string) { t.Say(Reply{Text: t.T(key, kv...)}) }
 
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
@@ -44,7 +44,7 @@ func firstLine(s string) string {
 
 // dispatch routes a message: safety first, then a button, a location, a command, or
 // free text in the light of what the bot was waiting for.
-func (t *turnCtx) dispatch(ctx context.Context) {
+func (t *Turn) dispatch(ctx context.Context) {
 	m := t.m
 	switch {
 	case m.Button != "":
@@ -56,30 +56,30 @@ func (t *turnCtx) dispatch(ctx context.Context) {
 	case m.Unsupported != "":
 		t.flow = "unsupported"
 		t.st.remember("user", "("+m.Unsupported+")", t.now)
-		t.say(Reply{Text: t.T("error.unsupported"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("error.unsupported"), Buttons: t.MainMenu()})
 	case m.Location != nil:
 		t.flow = "location"
 		t.st.remember("user", "(posizione)", t.now)
 		if !validPoint(*m.Location) {
-			t.askNear()
+			t.e.flows.near.askNear(t)
 			return
 		}
-		t.nearPoint(ctx, *m.Location, "")
+		t.e.flows.near.nearPoint(t, ctx, *m.Location, "")
 	default:
 		t.flow = "text"
 		t.onText(ctx, m.Text)
 	}
 }
 
-func (t *turnCtx) onText(ctx context.Context, raw string) {
+func (t *Turn) onText(ctx context.Context, raw string) {
 	if utf8.RuneCountInString(raw) > t.e.opts.MaxMessageRunes {
 		t.st.remember("user", truncateRunes(cleanText(raw), 200)+"…", t.now)
-		t.say(Reply{Text: t.T("error.too_long", "max", strconv.Itoa(t.e.opts.MaxMessageRunes)), Buttons: t.menuRow()})
+		t.Say(Reply{Text: t.T("error.too_long", "max", strconv.Itoa(t.e.opts.MaxMessageRunes)), Buttons: t.MenuRow()})
 		return
 	}
 	text := cleanText(raw)
 	if text == "" {
-		t.say(Reply{Text: t.T("error.empty"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("error.empty"), Buttons: t.MainMenu()})
 		return
 	}
 	inForm := (t.st.Flow == flowDomestic && t.st.Dom != nil) || (t.st.Flow == flowBook && t.st.Draft != nil)
@@ -97,81 +97,81 @@ func (t *turnCtx) onText(ctx context.Context, raw string) {
 	}
 	switch {
 	case inForm && t.e.says(intentHelp, text):
-		t.help()
+		t.e.flows.menu.help(t)
 	case inForm && t.e.saysOperator(text):
-		t.handoff("asked")
+		t.e.flows.handoff.handoff(t, "asked")
 	case inForm && !t.e.says(intentCancel, text):
 		// Words of other features ("operatrice socio sanitaria", "privacy") are an
 		// answer here: danger and commands were handled before.
 		if t.st.Flow == flowBook {
-			t.bookingText(ctx, text)
+			t.e.flows.booking.bookingText(t, ctx, text)
 		} else {
-			t.domesticText(ctx, text)
+			t.e.flows.domestic.domesticText(t, ctx, text)
 		}
 	case t.e.isGreeting(text):
 		t.st.resetFlow()
-		t.welcome()
+		t.e.flows.menu.welcome(t)
 	case t.e.asksForOperator(text):
-		t.handoff("asked")
+		t.e.flows.handoff.handoff(t, "asked")
 	case t.e.says(intentThanks, text):
 		t.st.resetFlow()
-		t.say(Reply{Text: t.T("thanks"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("thanks"), Buttons: t.MainMenu()})
 	case t.e.says(intentCancel, text):
 		// "annulla", "lascia perdere": like /annulla, whatever was going on.
 		t.onCommand(ctx, command{name: "annulla"})
 	case t.e.says(intentMyBookings, text):
 		t.st.resetFlow()
-		t.bookings(ctx)
+		t.e.flows.booking.bookings(t, ctx)
 	case t.e.says(intentMyRequests, text):
 		t.st.resetFlow()
-		t.myDomestic(ctx)
+		t.e.flows.domestic.myDomestic(t, ctx)
 	case t.e.says(intentHelp, text):
 		t.st.resetFlow()
-		t.help()
-	case t.st.Flow == flowRate && t.typedRating(text):
+		t.e.flows.menu.help(t)
+	case t.st.Flow == flowRate && t.e.flows.handoff.typedRating(t, text):
 		// a digit answering the rating question just asked
 	case t.e.says(intentEnglish, text):
-		t.language("en")
+		t.e.flows.menu.language(t, "en")
 	case t.e.says(intentItalian, text):
-		t.language("it")
+		t.e.flows.menu.language(t, "it")
 	case t.e.mentions(intentForget, text):
-		t.askForget()
+		t.e.flows.privacy.askForget(t)
 	case t.e.mentions(intentPrivacy, text):
 		t.st.resetFlow()
-		t.privacy()
+		t.e.flows.privacy.privacy(t)
 	case t.e.says(intentNear, text):
-		t.askNear()
+		t.e.flows.near.askNear(t)
 	case t.e.mentions(intentSpaces, text):
 		t.st.resetFlow()
-		t.spaces()
-	case t.domesticAvailable() && t.e.wantsToWork(text):
-		t.startApplication()
-	case t.domesticAvailable() && t.e.wantsToHire(text):
-		t.text("domestic.hire_info")
-		t.startHire(t.e.domesticRole(text), typedPattern(text))
+		t.e.flows.near.spaces(t)
+	case t.e.flows.domestic.domesticAvailable(t) && t.e.wantsToWork(text):
+		t.e.flows.application.startApplication(t)
+	case t.e.flows.domestic.domesticAvailable(t) && t.e.wantsToHire(text):
+		t.Text("domestic.hire_info")
+		t.e.flows.domestic.startHire(t, t.e.domesticRole(text), typedPattern(text))
 	case t.st.Flow == flowZone:
-		t.zoneText(ctx, text)
+		t.e.flows.search.zoneText(t, ctx, text)
 	case t.st.Flow == flowNear:
-		t.nearText(ctx, text)
+		t.e.flows.near.nearText(t, ctx, text)
 	case t.st.Flow == flowForget && t.e.says(intentYes, text):
 		// A typed "sì" must not erase by surprise, nor cancel: the button decides.
-		t.say(Reply{Text: t.T("privacy.forget_use_buttons"), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("privacy.forget_use_buttons"), Buttons: [][]Button{
 			{btn(t.T("privacy.forget_yes"), actForgetYes), btn(t.T("privacy.forget_no"), actForgetNo)}}})
 	case t.st.Flow == flowForget:
 		// Erasure needs the button: anything else typed cancels it.
 		t.st.resetFlow()
-		t.text("privacy.forget_cancelled")
-		t.search(ctx, text)
-	case t.typedBookingAnswer(ctx, text):
+		t.Text("privacy.forget_cancelled")
+		t.e.flows.search.search(t, ctx, text)
+	case t.e.flows.booking.typedBookingAnswer(t, ctx, text):
 		// a rating of a service just concluded, or a yes or no to a proposed time
 	case t.e.says(intentYes, text) || t.e.says(intentNo, text):
 		// A yes or a no to nothing asked: not a need to search for.
 		t.st.resetFlow()
-		t.say(Reply{Text: t.T("ack"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("ack"), Buttons: t.MainMenu()})
 	default:
 		t.st.resetFlow()
 		t.flow = "search"
-		t.search(ctx, text)
+		t.e.flows.search.search(t, ctx, text)
 	}
 }
 
@@ -184,62 +184,62 @@ const (
 	flowRate   = "rate" // a rating from 1 to 5, just asked
 )
 
-func (t *turnCtx) onCommand(ctx context.Context, c command) {
+func (t *Turn) onCommand(ctx context.Context, c command) {
 	t.st.resetFlow()
 	switch c.name {
 	case "start":
-		t.start(ctx, c.arg)
+		t.e.flows.menu.start(t, ctx, c.arg)
 	case "menu":
-		t.menu()
+		t.e.flows.menu.menu(t)
 	case "aiuto", "help":
-		t.help()
+		t.e.flows.menu.help(t)
 	case "annulla", "cancel", "stop":
 		t.st.Draft, t.st.Dom = nil, nil // a booking or a request being put together goes too
-		t.say(Reply{Text: t.T("cancel.done"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("cancel.done"), Buttons: t.MainMenu()})
 	case "lingua", "language", "lang":
-		t.language(c.arg)
+		t.e.flows.menu.language(t, c.arg)
 	case "privacy":
-		t.privacy()
+		t.e.flows.privacy.privacy(t)
 	case "dimenticami", "forget", "forgetme":
-		t.askForget()
+		t.e.flows.privacy.askForget(t)
 	case "operatore", "operator", "human":
-		t.handoff("asked")
+		t.e.flows.handoff.handoff(t, "asked")
 	case "categorie", "categories":
-		t.categories()
+		t.e.flows.search.categories(t)
 	case "spazi", "spaces":
-		t.spaces()
+		t.e.flows.near.spaces(t)
 	case "vicino", "near", "nearby":
 		if c.arg != "" {
-			t.nearText(ctx, c.arg)
+			t.e.flows.near.nearText(t, ctx, c.arg)
 			return
 		}
-		t.askNear()
+		t.e.flows.near.askNear(t)
 	case "cerca", "search":
 		if c.arg == "" {
-			t.askSearch()
+			t.e.flows.menu.askSearch(t)
 			return
 		}
-		t.search(ctx, c.arg)
+		t.e.flows.search.search(t, ctx, c.arg)
 	case "prenotazioni", "bookings":
-		t.bookings(ctx)
+		t.e.flows.booking.bookings(t, ctx)
 	case "tatecolfbadanti", "domestic":
-		t.domestic()
+		t.e.flows.domestic.domestic(t)
 	default:
-		t.say(Reply{Text: t.T("error.unknown_command", "command", "/"+c.name), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("error.unknown_command", "command", "/"+c.name), Buttons: t.MainMenu()})
 	}
 }
 
-func (t *turnCtx) onButton(ctx context.Context, data string) {
+func (t *Turn) onButton(ctx context.Context, data string) {
 	b, ok := parseButton(data)
 	if !ok {
-		t.stale()
+		t.Stale()
 		return
 	}
 	t.st.remember("user", "["+b.action+"]", t.now)
 	if resultBound(b.action) && b.gen != t.st.Gen {
 		// A button of an older list: acting on the current one would replace the
 		// wrong message.
-		t.say(Reply{Text: t.T("error.old_list"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("error.old_list"), Buttons: t.MainMenu()})
 		return
 	}
 	if b.action != actForgetYes && b.action != actForgetNo {
@@ -247,82 +247,82 @@ func (t *turnCtx) onButton(ctx context.Context, data string) {
 	}
 	switch b.action {
 	case actMenu:
-		t.menu()
+		t.e.flows.menu.menu(t)
 	case actSearch:
-		t.askSearch()
+		t.e.flows.menu.askSearch(t)
 	case actCats:
-		t.categories()
+		t.e.flows.search.categories(t)
 	case actCat:
-		t.category(ctx, b.arg)
+		t.e.flows.search.category(t, ctx, b.arg)
 	case actService:
-		t.card(b.arg)
+		t.e.flows.card.card(t, b.arg)
 	case actPage:
-		t.page(b.num)
+		t.e.flows.search.page(t, b.num)
 	case actBack:
-		t.page(t.st.Page)
+		t.e.flows.search.page(t, t.st.Page)
 	case actFree:
 		t.st.Filters.Free = !t.st.Filters.Free
-		t.rerun(ctx)
+		t.e.flows.search.rerun(t, ctx)
 	case actZoneAsk:
-		t.askZone()
+		t.e.flows.search.askZone(t)
 	case actZone:
-		t.setZone(ctx, b.num)
+		t.e.flows.search.setZone(t, ctx, b.num)
 	case actForAsk:
-		t.askAudience()
+		t.e.flows.search.askAudience(t)
 	case actFor:
-		t.setAudience(ctx, b.arg)
+		t.e.flows.search.setAudience(t, ctx, b.arg)
 	case actNone:
-		t.noneOfThese()
+		t.e.flows.search.noneOfThese(t)
 	case actNear:
-		t.askNear()
+		t.e.flows.near.askNear(t)
 	case actSpaces:
-		t.spaces()
+		t.e.flows.near.spaces(t)
 	case actSpace:
-		t.space(b.arg)
+		t.e.flows.near.space(t, b.arg)
 	case actLangAsk:
-		t.language("")
+		t.e.flows.menu.language(t, "")
 	case actLang:
-		t.language(b.arg)
+		t.e.flows.menu.language(t, b.arg)
 	case actHelp:
-		t.help()
+		t.e.flows.menu.help(t)
 	case actPrivacy:
-		t.privacy()
+		t.e.flows.privacy.privacy(t)
 	case actForgetAsk:
-		t.askForget()
+		t.e.flows.privacy.askForget(t)
 	case actForgetYes:
-		t.confirmForget()
+		t.e.flows.privacy.confirmForget(t)
 	case actForgetNo:
 		t.st.resetFlow()
-		t.say(Reply{Text: t.T("privacy.forget_cancelled"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("privacy.forget_cancelled"), Buttons: t.MainMenu()})
 	case actOperator:
-		t.handoff("asked")
+		t.e.flows.handoff.handoff(t, "asked")
 	case actRequest:
-		t.request(b.arg)
+		t.e.flows.card.request(t, b.arg)
 	case actDomestic:
-		t.domestic()
+		t.e.flows.domestic.domestic(t)
 	case actBookings:
-		t.bookings(ctx)
+		t.e.flows.booking.bookings(t, ctx)
 	case actRate:
-		t.rate(b.num)
+		t.e.flows.handoff.rate(t, b.num)
 	case actBook:
-		t.onBookingButton(ctx, b.arg)
+		t.e.flows.booking.onBookingButton(t, ctx, b.arg)
 	case actDom:
-		t.onDomesticButton(ctx, b.arg)
+		t.e.flows.domestic.onDomesticButton(t, ctx, b.arg)
 	case actHandoffEnd:
 		// The handoff already ended (the operator closed it): nothing to leave.
-		t.menu()
+		t.e.flows.menu.menu(t)
 	case actRetry:
 		// Nothing was interrupted (or it was already replayed): show the menu.
-		t.menu()
+		t.e.flows.menu.menu(t)
 	}
 }
 
 // stale answers a button that is malformed, unknown or no longer valid.
-func (t *turnCtx) stale() {
-	t.say(Reply{Text: t.T("error.stale_button"), Buttons: t.mainMenu()})
+func (t *Turn) Stale() {
+	t.Say(Reply{Text: t.T("error.stale_button"), Buttons: t.MainMenu()})
 }
 
-func (t *turnCtx) slowDown() {
+func (t *Turn) slowDown() {
 	t.flow = "rate_limited"
 	// One polite request per window; the rest of a flood is ignored.
 	if t.now.Sub(t.st.SlowedAt) < t.e.opts.RateWindow {

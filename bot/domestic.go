@@ -13,6 +13,9 @@ import (
 	"github.com/comune-milano/wemibot/domestic"
 )
 
+// domesticFlow is the domestic flow: its handlers and what it keeps in the conversation state.
+type domesticFlow struct{ e *Engine }
+
 // domDraft is a family's request or a worker's application being put together; like
 // a booking, each answer fills a field and the next question is the first missing.
 type domDraft struct {
@@ -66,41 +69,41 @@ var domesticLanguages = []string{"it", "en", "es", "fr", "ro", "uk", "ar", "tl"}
 
 // domesticAvailable reports whether requests and applications go through the bot:
 // staff handle them, so a desk and a store are needed.
-func (t *turnCtx) domesticAvailable() bool {
+func (df *domesticFlow) domesticAvailable(t *Turn) bool {
 	return t.e.opts.Staff != nil && t.e.opts.Domestic != nil
 }
 
 // domestic explains WeMi's Tate/Colf/Badanti service and offers its two ways in.
-func (t *turnCtx) domestic() {
+func (df *domesticFlow) domestic(t *Turn) {
 	rows := [][]Button{}
-	if t.domesticAvailable() {
+	if df.domesticAvailable(t) {
 		rows = append(rows, []Button{btn(t.T("dom.hire_button"), actDom, "fam")}, []Button{btn(t.T("dom.work_button"), actDom, "work")})
 	}
 	rows = append(rows,
 		[]Button{btn(t.T("domestic.search_services"), actCat, string(catalogue.LavoroDomestico))},
 		[]Button{btn(t.T("menu.spaces"), actSpaces), btn(t.T("menu.operator"), actOperator)},
 		[]Button{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)})
-	t.say(Reply{Text: t.T("domestic.info"), Buttons: rows})
+	t.Say(Reply{Text: t.T("domestic.info"), Buttons: rows})
 }
 
 // startHire begins a family's request; the role and the working arrangement may be
 // known from what they wrote ("cerco una badante convivente").
-func (t *turnCtx) startHire(role string, pattern domestic.Pattern) {
-	if !t.domesticAvailable() {
-		t.domestic()
+func (df *domesticFlow) startHire(t *Turn, role string, pattern domestic.Pattern) {
+	if !df.domesticAvailable(t) {
+		df.domestic(t)
 		return
 	}
 	t.st.Flow = flowDomestic
 	t.st.Dom = &domDraft{Kind: "fam", Role: role, Pattern: string(pattern), Years: -1}
-	t.text("dom.hire_intro")
-	t.askDomestic()
+	t.Text("dom.hire_intro")
+	df.askDomestic(t)
 }
 
 // askDomestic asks for the draft's first missing field, or shows its summary.
-func (t *turnCtx) askDomestic() {
+func (df *domesticFlow) askDomestic(t *Turn) {
 	d := t.st.Dom
 	if d.Kind == "work" {
-		t.askApplication()
+		t.e.flows.application.askApplication(t)
 		return
 	}
 	cancel := []Button{btn(t.T("book.abandon"), actDom, "x")}
@@ -110,7 +113,7 @@ func (t *turnCtx) askDomestic() {
 		for _, r := range domestic.Roles() {
 			row = append(row, btn(t.T("role."+string(r)), actDom, "role", string(r)))
 		}
-		t.say(Reply{Text: t.T("dom.ask_role"), Buttons: [][]Button{row, cancel}})
+		t.Say(Reply{Text: t.T("dom.ask_role"), Buttons: [][]Button{row, cancel}})
 	case d.Pattern == "":
 		rows := [][]Button{}
 		for _, p := range domestic.Patterns() {
@@ -119,34 +122,34 @@ func (t *turnCtx) askDomestic() {
 			}
 			rows = append(rows, []Button{btn(t.T("pattern."+string(p)), actDom, "pat", string(p))})
 		}
-		t.say(Reply{Text: t.T("dom.ask_pattern"), Buttons: append(rows, cancel)})
+		t.Say(Reply{Text: t.T("dom.ask_pattern"), Buttons: append(rows, cancel)})
 	case d.Hours == 0:
 		row := []Button{}
 		for _, h := range hoursChoices(d.Pattern) {
 			row = append(row, btn(strconv.Itoa(h), actDom, "hours", strconv.Itoa(h)))
 		}
-		t.say(Reply{Text: t.T("dom.ask_hours"), Buttons: [][]Button{row, cancel}})
+		t.Say(Reply{Text: t.T("dom.ask_hours"), Buttons: [][]Button{row, cancel}})
 	case d.Role == string(domestic.Badante) && !d.SelfSet:
-		t.say(Reply{Text: t.T("dom.ask_self"), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("dom.ask_self"), Buttons: [][]Button{
 			{btn(t.T("dom.self_yes"), actDom, "self", "1"), btn(t.T("dom.self_no"), actDom, "self", "0")}, cancel}})
 	case d.Start.IsZero():
-		t.say(Reply{Text: t.T("dom.ask_start"), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("dom.ask_start"), Buttons: [][]Button{
 			{btn(t.T("dom.start_asap"), actDom, "start", "7"), btn(t.T("dom.start_2w"), actDom, "start", "14"),
 				btn(t.T("dom.start_month"), actDom, "start", "30")}, cancel}})
 	case d.Municipio == 0:
-		t.say(Reply{Text: t.T("dom.ask_zone"), Buttons: append(zoneRows(actDom, "mun"), cancel)})
+		t.Say(Reply{Text: t.T("dom.ask_zone"), Buttons: append(zoneRows(actDom, "mun"), cancel)})
 	case !d.CareDone && d.Role == string(domestic.Colf):
 		d.CareDone = true // a housekeeper looks after the house, not a person
-		t.askDomestic()
+		df.askDomestic(t)
 	case !d.CareDone:
-		t.say(Reply{Text: t.T("dom.ask_care", "max", strconv.Itoa(maxCareRunes)), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("dom.ask_care", "max", strconv.Itoa(maxCareRunes)), Buttons: [][]Button{
 			{btn(t.T("dom.rather_not"), actDom, "care")}, cancel}})
 	case !d.LangsDone:
-		t.askLanguages()
+		df.askLanguages(t)
 	case d.Contact == "":
-		t.say(Reply{Text: t.T("dom.ask_contact"), Buttons: [][]Button{cancel}})
+		t.Say(Reply{Text: t.T("dom.ask_contact"), Buttons: [][]Button{cancel}})
 	default:
-		t.hireSummary()
+		df.hireSummary(t)
 	}
 }
 
@@ -175,7 +178,7 @@ func zoneRows(action, step string) [][]Button {
 }
 
 // askLanguages offers languages as toggles.
-func (t *turnCtx) askLanguages() {
+func (df *domesticFlow) askLanguages(t *Turn) {
 	d := t.st.Dom
 	rows := [][]Button{}
 	row := []Button{}
@@ -197,29 +200,29 @@ func (t *turnCtx) askLanguages() {
 	if d.Kind == "work" {
 		key = "dom.ask_langs_work"
 	}
-	t.say(Reply{Text: t.T(key), Buttons: rows, Replace: t.m.Button != "" && strings.Contains(t.m.Button, ":lang:")})
+	t.Say(Reply{Text: t.T(key), Buttons: rows, Replace: t.m.Button != "" && strings.Contains(t.m.Button, ":lang:")})
 }
 
 // hireSummary shows the request with the monthly cost estimate and what help the
 // family may be able to get, and asks for confirmation.
-func (t *turnCtx) hireSummary() {
+func (df *domesticFlow) hireSummary(t *Turn) {
 	d := t.st.Dom
 	var b strings.Builder
 	b.WriteString(t.T("dom.summary", "role", t.T("role."+d.Role), "pattern", t.T("pattern."+d.Pattern),
 		"hours", strconv.Itoa(d.Hours), "start", d.Start.In(t.e.rome).Format("02/01/2006"), "zone", strconv.Itoa(d.Municipio),
 		"care", orDash(d.CareFor), "langs", t.languageNames(d.Langs), "contact", d.Contact))
-	b.WriteString("\n\n" + t.estimateText())
-	if sup := t.supportsText(d.Role); sup != "" {
+	b.WriteString("\n\n" + df.estimateText(t))
+	if sup := df.supportsText(t, d.Role); sup != "" {
 		b.WriteString("\n\n" + sup)
 	}
 	b.WriteString("\n\n" + t.T("dom.privacy_request", "days", strconv.Itoa(int(t.e.opts.DomesticRetention/(24*time.Hour)))))
-	_, estimated := t.draftEstimate()
-	t.say(Reply{Text: b.String(), Buttons: t.hireButtons(estimated)})
+	_, estimated := df.draftEstimate(t)
+	t.Say(Reply{Text: b.String(), Buttons: df.hireButtons(t, estimated)})
 }
 
 // hireButtons are the buttons of a request's summary; withNotes offers how the
 // estimate is worked out.
-func (t *turnCtx) hireButtons(withNotes bool) [][]Button {
+func (df *domesticFlow) hireButtons(t *Turn, withNotes bool) [][]Button {
 	rows := [][]Button{{btn(t.T("dom.send_request"), actDom, "ok")}}
 	if withNotes {
 		rows = append(rows, []Button{btn(t.T("dom.notes_button"), actDom, "notes")})
@@ -228,7 +231,7 @@ func (t *turnCtx) hireButtons(withNotes bool) [][]Button {
 }
 
 // draftEstimate is the monthly cost estimate of the family's draft, if one can be made.
-func (t *turnCtx) draftEstimate() (domestic.Estimate, bool) {
+func (df *domesticFlow) draftEstimate(t *Turn) (domestic.Estimate, bool) {
 	d := t.st.Dom
 	if t.e.pay == nil || d == nil || d.Kind != "fam" {
 		return domestic.Estimate{}, false
@@ -237,11 +240,11 @@ func (t *turnCtx) draftEstimate() (domestic.Estimate, bool) {
 }
 
 // estimateText is the monthly cost estimate of the draft, labelled as such.
-func (t *turnCtx) estimateText() string {
+func (df *domesticFlow) estimateText(t *Turn) string {
 	if t.e.pay == nil {
 		return ""
 	}
-	est, ok := t.draftEstimate()
+	est, ok := df.draftEstimate(t)
 	if !ok {
 		return t.T("dom.no_estimate")
 	}
@@ -253,10 +256,10 @@ func (t *turnCtx) estimateText() string {
 // estimateNotes shows how the estimate of a finished request is worked out, with the
 // summary's buttons so that the family can go on; a press from an old summary,
 // once the request is sent or changed, is stale.
-func (t *turnCtx) estimateNotes() {
-	est, ok := t.draftEstimate()
+func (df *domesticFlow) estimateNotes(t *Turn) {
+	est, ok := df.draftEstimate(t)
 	if !ok || !t.st.Dom.hireComplete() {
-		t.stale()
+		t.Stale()
 		return
 	}
 	lines := []string{t.T("dom.notes_title")}
@@ -264,11 +267,11 @@ func (t *turnCtx) estimateNotes() {
 		key := "dom.note." + n.Key // every key is checked by TestEstimateNotesHaveTexts
 		kv := make([]string, 0, 2*len(n.Values))
 		for _, v := range n.Values {
-			kv = append(kv, v.Name, t.noteValue(v))
+			kv = append(kv, v.Name, df.noteValue(t, v))
 		}
 		lines = append(lines, "• "+t.T(key, kv...))
 	}
-	t.say(Reply{Text: strings.Join(lines, "\n"), Buttons: t.hireButtons(true)})
+	t.Say(Reply{Text: strings.Join(lines, "\n"), Buttons: df.hireButtons(t, true)})
 }
 
 // hireComplete reports whether a family's draft has every answer its summary shows.
@@ -279,17 +282,17 @@ func (d *domDraft) hireComplete() bool {
 }
 
 // noteValue words a figure of an estimate's note in the citizen's language.
-func (t *turnCtx) noteValue(v domestic.Value) string {
+func (df *domesticFlow) noteValue(t *Turn, v domestic.Value) string {
 	switch v.Kind {
 	case domestic.KindEuros:
 		return t.euros(v.Cents)
 	case domestic.KindNumber:
-		return t.number(v.Number)
+		return df.number(t, v.Number)
 	case domestic.KindDate:
-		return t.longDate(v.Date)
+		return df.longDate(t, v.Date)
 	case domestic.KindCode:
 		if v.Name == "level" {
-			return t.levelName(v.Code)
+			return df.levelName(t, v.Code)
 		}
 	}
 	return v.Code
@@ -297,7 +300,7 @@ func (t *turnCtx) noteValue(v domestic.Value) string {
 
 // levelName is a CCNL level in words: "livello BS", or the single level of night
 // presence.
-func (t *turnCtx) levelName(level string) string {
+func (df *domesticFlow) levelName(t *Turn, level string) string {
 	if level == domestic.LevelUnico {
 		return t.T("dom.level_unico")
 	}
@@ -306,7 +309,7 @@ func (t *turnCtx) levelName(level string) string {
 
 // number is a number with at most two decimals, in the citizen's language: 86,67 or
 // 86.67.
-func (t *turnCtx) number(v float64) string {
+func (df *domesticFlow) number(t *Turn, v float64) string {
 	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 	if t.st.Lang != "en" {
 		s = strings.Replace(s, ".", ",", 1)
@@ -315,7 +318,7 @@ func (t *turnCtx) number(v float64) string {
 }
 
 // longDate is a date in words: "1° gennaio 2026", "1 January 2026".
-func (t *turnCtx) longDate(d time.Time) string {
+func (df *domesticFlow) longDate(t *Turn, d time.Time) string {
 	day := strconv.Itoa(d.Day())
 	if d.Day() == 1 {
 		day = t.T("date.first_day")
@@ -325,7 +328,7 @@ func (t *turnCtx) longDate(d time.Time) string {
 
 // supportsText lists the help a family may be able to get, never promised, in the
 // citizen's language.
-func (t *turnCtx) supportsText(role string) string {
+func (df *domesticFlow) supportsText(t *Turn, role string) string {
 	var lines []string
 	for _, s := range t.e.supports {
 		if len(s.Roles) > 0 && !slices.Contains(s.Roles, domestic.Role(role)) {
@@ -348,37 +351,37 @@ func orDash(s string) string {
 }
 
 // onDomesticButton handles the flow's buttons ("dom:<step>[:<value>]").
-func (t *turnCtx) onDomesticButton(ctx context.Context, arg string) {
+func (df *domesticFlow) onDomesticButton(t *Turn, ctx context.Context, arg string) {
 	step, value, _ := strings.Cut(arg, ":")
 	switch step {
 	case "fam":
-		t.startHire("", "")
+		df.startHire(t, "", "")
 		return
 	case "work":
-		t.startApplication()
+		t.e.flows.application.startApplication(t)
 		return
 	case "mine":
-		t.myDomestic(ctx)
+		df.myDomestic(t, ctx)
 		return
 	case "withdraw", "erasey":
-		t.domesticWithdraw(ctx, value, step == "erasey")
+		df.domesticWithdraw(t, ctx, value, step == "erasey")
 		return
 	case "erase":
 		// Erasure cannot be undone: asked once more.
 		if !domestic.ValidID(value) {
-			t.stale()
+			t.Stale()
 			return
 		}
-		t.say(Reply{Text: t.T("dom.erase_ask"), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("dom.erase_ask"), Buttons: [][]Button{
 			{btn(t.T("dom.erase_yes"), actDom, "erasey", value), btn(t.T("book.cancel_no"), actDom, "mine")}}})
 		return
 	case "consent":
-		t.consent(value == "yes")
+		t.e.flows.application.consent(t, value == "yes")
 		return
 	}
 	d := t.st.Dom
 	if d == nil {
-		t.stale()
+		t.Stale()
 		return
 	}
 	t.st.Flow = flowDomestic
@@ -386,18 +389,18 @@ func (t *turnCtx) onDomesticButton(ctx context.Context, arg string) {
 	switch step {
 	case "x":
 		t.st.Dom, t.st.Flow = nil, ""
-		t.say(Reply{Text: t.T("dom.abandoned"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("dom.abandoned"), Buttons: t.MainMenu()})
 		return
 	case "redo":
 		t.st.Dom = &domDraft{Kind: d.Kind, Years: -1, Consent: d.Consent}
 	case "notes":
-		t.estimateNotes()
+		df.estimateNotes(t)
 		return
 	case "ok":
 		if d.Kind == "work" {
-			t.submitApplication(ctx)
+			t.e.flows.application.submitApplication(t, ctx)
 		} else {
-			t.submitRequest(ctx)
+			df.submitRequest(t, ctx)
 		}
 		return
 	case "role":
@@ -409,7 +412,7 @@ func (t *turnCtx) onDomesticButton(ctx context.Context, arg string) {
 			d.Pattern, d.Hours = value, 0
 		}
 	case "hours":
-		if lo, hi := t.hoursRange(d.Pattern); n >= lo && n <= hi {
+		if lo, hi := df.hoursRange(t, d.Pattern); n >= lo && n <= hi {
 			d.Hours = n
 		}
 	case "self":
@@ -422,7 +425,7 @@ func (t *turnCtx) onDomesticButton(ctx context.Context, arg string) {
 		if n >= 1 && n <= 9 {
 			if d.Kind == "work" {
 				d.Municipi = toggle(d.Municipi, n)
-				t.askApplication()
+				t.e.flows.application.askApplication(t)
 				return
 			}
 			d.Municipio = n
@@ -433,28 +436,28 @@ func (t *turnCtx) onDomesticButton(ctx context.Context, arg string) {
 		if slices.Contains(domesticLanguages, value) {
 			d.Langs = toggle(d.Langs, value)
 		}
-		t.askLanguages()
+		df.askLanguages(t)
 		return
 	case "langok":
 		d.LangsDone = len(d.Langs) > 0
 		if !d.LangsDone {
-			t.text("dom.langs_none")
+			t.Text("dom.langs_none")
 		}
 	default:
-		if d.Kind == "work" && t.applicationButton(step, value, n) {
+		if d.Kind == "work" && t.e.flows.application.applicationButton(t, step, value, n) {
 			return
 		}
-		t.stale()
+		t.Stale()
 		return
 	}
-	t.askDomestic()
+	df.askDomestic(t)
 }
 
 // submitRequest sends the family's request to staff.
-func (t *turnCtx) submitRequest(ctx context.Context) {
+func (df *domesticFlow) submitRequest(t *Turn, ctx context.Context) {
 	d := t.st.Dom
 	est := -1
-	if e, ok := t.draftEstimate(); ok {
+	if e, ok := df.draftEstimate(t); ok {
 		est = e.TotalMonthly
 	}
 	r := domestic.Request{ID: domestic.NewID(), Conversation: t.m.Conversation(), Lang: t.st.Lang, FirstName: t.m.FirstName,
@@ -462,14 +465,14 @@ func (t *turnCtx) submitRequest(ctx context.Context) {
 		Municipio: d.Municipio, CareFor: d.CareFor, SelfSufficient: d.SelfSuff, Languages: d.Langs, Contact: d.Contact,
 		EstimateCents: est, Status: domestic.RequestSent, Created: t.now, Updated: t.now}
 	if err := t.e.opts.Domestic.CreateRequest(ctx, r); err != nil {
-		t.domesticSaveFailed(ctx, err)
+		df.domesticSaveFailed(t, ctx, err)
 		return
 	}
 	t.st.Dom, t.st.Flow = nil, ""
-	ev := t.event(EventDomesticRequest, "", false)
+	ev := t.Event(EventDomesticRequest, "", false)
 	ev.Recent, ev.Query, ev.Booking = nil, "", r.ID
 	t.events = append(t.events, ev)
-	t.say(Reply{Text: t.T("dom.sent"), Buttons: [][]Button{
+	t.Say(Reply{Text: t.T("dom.sent"), Buttons: [][]Button{
 		{btn(t.T("dom.contract_services"), actCat, string(catalogue.LavoroDomestico))},
 		{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
 }
@@ -477,16 +480,16 @@ func (t *turnCtx) submitRequest(ctx context.Context) {
 // domesticSaveFailed answers a request or an application the store refused: a rule
 // broken or too many kept say so (trying again would not help); anything else is a
 // technical problem worth a retry.
-func (t *turnCtx) domesticSaveFailed(ctx context.Context, err error) {
+func (df *domesticFlow) domesticSaveFailed(t *Turn, ctx context.Context, err error) {
 	switch {
 	case errors.Is(err, domestic.ErrTooMany):
 		t.st.Dom, t.st.Flow = nil, ""
-		t.say(Reply{Text: t.T("dom.too_many"), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine")}}})
+		t.Say(Reply{Text: t.T("dom.too_many"), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine")}}})
 	case errors.Is(err, domestic.ErrInvalid):
 		t.e.log.WarnContext(ctx, "a domestic-work form broke a rule of the store", "err", err)
-		t.say(Reply{Text: t.T("dom.invalid"), Buttons: [][]Button{{btn(t.T("book.restart"), actDom, "redo"), btn(t.T("book.abandon"), actDom, "x")}}})
+		t.Say(Reply{Text: t.T("dom.invalid"), Buttons: [][]Button{{btn(t.T("book.restart"), actDom, "redo"), btn(t.T("book.abandon"), actDom, "x")}}})
 	default:
 		t.e.log.ErrorContext(ctx, "save a domestic-work form failed", "err", err)
-		t.say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actDom, "ok")}}})
+		t.Say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actDom, "ok")}}})
 	}
 }

@@ -22,10 +22,10 @@ func toggle[T comparable](set []T, x T) []T {
 }
 
 // domesticText takes what the citizen typed as the answer to the question asked.
-func (t *turnCtx) domesticText(ctx context.Context, text string) {
+func (df *domesticFlow) domesticText(t *Turn, ctx context.Context, text string) {
 	d := t.st.Dom
 	if d.Kind == "work" {
-		t.applicationText(text)
+		t.e.flows.application.applicationText(t, text)
 		return
 	}
 	switch {
@@ -33,24 +33,24 @@ func (t *turnCtx) domesticText(ctx context.Context, text string) {
 		if r := t.e.domesticRole(text); r != "" {
 			d.Role = r
 		} else {
-			t.text("book.use_buttons")
+			t.Text("book.use_buttons")
 		}
 	case d.Pattern == "":
 		if p := typedPattern(text); p != "" {
 			d.Pattern = string(p)
 		} else {
-			t.text("book.use_buttons")
+			t.Text("book.use_buttons")
 		}
 	case d.Hours == 0:
 		n, ok := firstNumber(text)
-		lo, hi := t.hoursRange(d.Pattern)
+		lo, hi := df.hoursRange(t, d.Pattern)
 		if !ok || n < lo || n > hi {
-			t.text("dom.hours_invalid", "min", strconv.Itoa(lo), "max", strconv.Itoa(hi))
+			t.Text("dom.hours_invalid", "min", strconv.Itoa(lo), "max", strconv.Itoa(hi))
 		} else {
 			d.Hours = n
 		}
 	case d.Role == string(domestic.Badante) && !d.SelfSet:
-		t.text("book.use_buttons")
+		t.Text("book.use_buttons")
 	case d.Start.IsZero():
 		w, ok := bookings.ParseWhen(text, t.now, t.e.rome)
 		if t.e.says(intentSoon, text) {
@@ -58,9 +58,9 @@ func (t *turnCtx) domesticText(ctx context.Context, text string) {
 		}
 		switch {
 		case !ok || !w.HasDate:
-			t.text("dom.start_invalid")
+			t.Text("dom.start_invalid")
 		case w.Day.Before(t.today()):
-			t.text("book.day_past")
+			t.Text("book.day_past")
 		default:
 			d.Start = w.Day
 		}
@@ -68,11 +68,11 @@ func (t *turnCtx) domesticText(ctx context.Context, text string) {
 		if m, ok := t.municipioOf(text); ok {
 			d.Municipio = m
 		} else {
-			t.text("dom.zone_invalid")
+			t.Text("dom.zone_invalid")
 		}
 	case !d.CareDone:
 		if utf8.RuneCountInString(text) > maxCareRunes {
-			t.text("book.note_too_long", "max", strconv.Itoa(maxCareRunes))
+			t.Text("book.note_too_long", "max", strconv.Itoa(maxCareRunes))
 			return
 		}
 		d.CareFor, d.CareDone = text, true
@@ -80,19 +80,19 @@ func (t *turnCtx) domesticText(ctx context.Context, text string) {
 			d.CareFor = ""
 		}
 	case !d.LangsDone:
-		t.typedLanguages(text)
+		df.typedLanguages(t, text)
 		return
 	case d.Contact == "":
 		c, ok := validContact(text)
 		if !ok {
-			t.text("dom.contact_invalid")
+			t.Text("dom.contact_invalid")
 			return
 		}
 		d.Contact = c
 	default:
-		t.text("book.use_buttons")
+		t.Text("book.use_buttons")
 	}
-	t.askDomestic()
+	df.askDomestic(t)
 }
 
 // contactRE finds an e-mail address or a phone number inside a sentence ("my
@@ -137,7 +137,7 @@ func typedPattern(text string) domestic.Pattern {
 }
 
 // hoursRange is the weekly hours a working pattern allows by the pay tables.
-func (t *turnCtx) hoursRange(pattern string) (lo, hi int) {
+func (df *domesticFlow) hoursRange(t *Turn, pattern string) (lo, hi int) {
 	if t.e.pay != nil {
 		if r, ok := t.e.pay.Patterns[domestic.Pattern(pattern)]; ok {
 			return r.Min, r.Max
@@ -148,7 +148,7 @@ func (t *turnCtx) hoursRange(pattern string) (lo, hi int) {
 
 // typedLanguages takes languages written in words ("italiano e spagnolo", "English"),
 // in either language of the bot, and shows the choice again.
-func (t *turnCtx) typedLanguages(text string) {
+func (df *domesticFlow) typedLanguages(t *Turn, text string) {
 	d := t.st.Dom
 	folded := " " + catalogue.Fold(text) + " "
 	found := false
@@ -164,7 +164,7 @@ func (t *turnCtx) typedLanguages(text string) {
 		}
 	}
 	if !found {
-		t.text("dom.langs_buttons")
+		t.Text("dom.langs_buttons")
 	}
-	t.askLanguages()
+	df.askLanguages(t)
 }

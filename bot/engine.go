@@ -76,12 +76,12 @@ type Event struct {
 	// told someone would answer; zero during office hours.
 	AnswerFrom time.Time
 	Query      string // what the citizen last searched for
-	Recent     []Turn // the last turns of the conversation
+	Recent     []Line // the last turns of the conversation
 	At         time.Time
 }
 
-// Turn is one line of a conversation shown to staff.
-type Turn struct {
+// Line is one line of a conversation shown to staff.
+type Line struct {
 	From string // "user", "bot" or "operator"
 	Text string
 	At   time.Time
@@ -145,6 +145,7 @@ type Engine struct {
 	rome   *time.Location
 	office officeHours
 	safety *safety
+	flows  flows
 	// The domestic-work pay tables and the help families may get, for estimates.
 	pay      *domestic.Pay
 	supports []domestic.Support
@@ -221,6 +222,7 @@ func New(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("bot: load Europe/Rome: %w", err)
 	}
 	e.rome = rome
+	e.flows = newFlows(e)
 	e.office = officeHours{rome: rome}
 	if e.safety, err = loadSafety(); err != nil {
 		return nil, err
@@ -278,7 +280,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err er
 	if !st.LangSet && m.LangCode != "" {
 		st.Lang = guessLang(m.LangCode) // the app's language, until the citizen chooses
 	}
-	t := &turnCtx{e: e, cat: e.opts.Search.Catalogue(), m: m, st: &st, now: now}
+	t := &Turn{e: e, cat: e.opts.Search.Catalogue(), m: m, st: &st, now: now}
 	if !ok || !sameDay(st.Updated, now, e.rome) {
 		t.facts = append(t.facts, Fact{Kind: FactConversation, At: now})
 	}
@@ -292,11 +294,11 @@ func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err er
 	case isDanger:
 		// Kept whole (up to the danger bound): operators must read all of it.
 		t.st.remember("user", truncateRunes(cleanText(m.Text), maxDangerRunes), now)
-		t.emergency(danger)
+		t.e.flows.emergency.emergency(t, danger)
 	case sess.Count > e.opts.RateLimit:
 		t.slowDown()
 	case st.Handoff != nil:
-		t.inHandoff(ctx)
+		t.e.flows.handoff.inHandoff(t, ctx)
 	default:
 		t.dispatch(ctx)
 	}
@@ -360,9 +362,9 @@ const maxDangerRunes = 20000
 func (e *Engine) emergencyWithoutState(ctx context.Context, m Message, kind string) []Reply {
 	now := e.now()
 	st := state{Lang: guessLang(m.LangCode), Created: now}
-	t := &turnCtx{e: e, cat: e.opts.Search.Catalogue(), m: m, st: &st, now: now, unsaved: true}
+	t := &Turn{e: e, cat: e.opts.Search.Catalogue(), m: m, st: &st, now: now, unsaved: true}
 	t.st.remember("user", truncateRunes(cleanText(m.Text), maxDangerRunes), now)
-	t.emergency(kind)
+	t.e.flows.emergency.emergency(t, kind)
 	e.notify(ctx, t.events)
 	return t.replies
 }
@@ -390,7 +392,7 @@ func (e *Engine) begin(ctx context.Context, m Message) (Session, error) {
 
 // finishForget erases everything about the citizen while the conversation's lock is
 // held (Forget removes the lock too, so no other message can write the state back).
-func (e *Engine) finishForget(ctx context.Context, sess Session, t *turnCtx) ([]Reply, error) {
+func (e *Engine) finishForget(ctx context.Context, sess Session, t *Turn) ([]Reply, error) {
 	if err := e.opts.Store.Forget(ctx, sess.Conversation); err != nil {
 		e.log.WarnContext(ctx, "erase conversation failed", "channel", t.m.Channel, "err", err)
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)

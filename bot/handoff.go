@@ -11,30 +11,33 @@ import (
 	"unicode/utf8"
 )
 
+// handoffFlow is the handoff flow: its handlers and what it keeps in the conversation state.
+type handoffFlow struct{ e *Engine }
+
 // handoff opens a handoff to an operator, if none is open, and tells the citizen what
 // happens next: how soon someone answers, or when the offices open.
-func (t *turnCtx) handoff(reason string) {
+func (hf *handoffFlow) handoff(t *Turn, reason string) {
 	t.st.resetFlow()
 	t.st.Misses = 0
 	if t.st.Handoff != nil {
-		t.say(Reply{Text: t.T("handoff.already"), Buttons: t.handoffRow()})
+		t.Say(Reply{Text: t.T("handoff.already"), Buttons: hf.handoffRow(t)})
 		return
 	}
 	if t.e.opts.Staff == nil {
 		// No staff desk is connected: promise nothing, point to the people at the
 		// WeMi spaces instead.
-		t.say(Reply{Text: t.T("handoff.no_desk"), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("handoff.no_desk"), Buttons: [][]Button{
 			{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
 		return
 	}
-	t.openHandoff(reason, false)
-	ev := t.event(EventHandoff, reason, false)
+	hf.openHandoff(t, reason, false)
+	ev := t.Event(EventHandoff, reason, false)
 	key := "handoff.asked"
 	if reason == "no_results" {
 		key = "handoff.no_results"
 	}
 	text := t.T(key) + "\n"
-	if next, open := t.answerTime(); open {
+	if next, open := hf.answerTime(t); open {
 		text += t.T("handoff.reply_time", "within", t.duration(t.e.opts.ReplyWithin))
 	} else {
 		ev.AnswerFrom = next
@@ -42,11 +45,11 @@ func (t *turnCtx) handoff(reason string) {
 			"date", next.Format("02/01"), "time", next.Format("15:04"))
 	}
 	t.events = append(t.events, ev)
-	t.say(Reply{Text: text + "\n" + t.T("handoff.write_here"), Buttons: t.handoffRow()})
+	t.Say(Reply{Text: text + "\n" + t.T("handoff.write_here"), Buttons: hf.handoffRow(t)})
 }
 
 // answerTime reports whether operators answer now and, if not, when they will.
-func (t *turnCtx) answerTime() (next time.Time, open bool) {
+func (hf *handoffFlow) answerTime(t *Turn) (next time.Time, open bool) {
 	if t.e.office.open(t.now) {
 		return t.now, true
 	}
@@ -54,7 +57,7 @@ func (t *turnCtx) answerTime() (next time.Time, open bool) {
 }
 
 // duration says how long in words: "30 minuti", "1 ora", "2 ore".
-func (t *turnCtx) duration(d time.Duration) string {
+func (t *Turn) duration(d time.Duration) string {
 	if d < time.Hour || d%time.Hour != 0 {
 		m := int(d / time.Minute)
 		return t.T(plural("duration.minutes", m), "n", strconv.Itoa(m))
@@ -64,7 +67,7 @@ func (t *turnCtx) duration(d time.Duration) string {
 }
 
 // openHandoff records a new handoff in the state.
-func (t *turnCtx) openHandoff(reason string, priority bool) {
+func (hf *handoffFlow) openHandoff(t *Turn, reason string, priority bool) {
 	t.st.Handoff = &handoffState{ID: newHandoffID(), Reason: reason, Priority: priority, Opened: t.now}
 	t.st.rememberHandoff(t.st.Handoff.ID)
 	t.st.RateHandoff = ""
@@ -80,14 +83,14 @@ func newHandoffID() string {
 }
 
 // handoffRow is the button that hands the citizen back to the bot.
-func (t *turnCtx) handoffRow() [][]Button {
+func (hf *handoffFlow) handoffRow(t *Turn) [][]Button {
 	return [][]Button{{btn(t.T("handoff.end_button"), actHandoffEnd)}}
 }
 
 // inHandoff handles a message while an operator has the conversation: text goes to
 // the operators and the bot stays quiet. The citizen can still leave, manage their
 // data and change language.
-func (t *turnCtx) inHandoff(ctx context.Context) {
+func (hf *handoffFlow) inHandoff(t *Turn, ctx context.Context) {
 	m := t.m
 	t.flow = "handoff"
 	switch {
@@ -95,35 +98,35 @@ func (t *turnCtx) inHandoff(ctx context.Context) {
 		b, ok := parseButton(m.Button)
 		switch {
 		case !ok:
-			t.stale()
+			t.Stale()
 		case b.action == actHandoffEnd:
-			t.endHandoff()
+			hf.endHandoff(t)
 		case b.action == actPrivacy, b.action == actForgetAsk, b.action == actForgetYes, b.action == actForgetNo,
 			b.action == actLangAsk, b.action == actLang:
 			t.onButton(ctx, m.Button)
 		default:
 			t.st.remember("user", "["+b.action+"]", t.now)
-			t.say(Reply{Text: t.T("handoff.in_progress"), Buttons: t.handoffRow()})
+			t.Say(Reply{Text: t.T("handoff.in_progress"), Buttons: hf.handoffRow(t)})
 		}
 	case m.Unsupported != "":
-		t.say(Reply{Text: t.T("handoff.text_only")})
+		t.Say(Reply{Text: t.T("handoff.text_only")})
 	case m.Location != nil:
 		if !validPoint(*m.Location) {
-			t.say(Reply{Text: t.T("handoff.text_only")})
+			t.Say(Reply{Text: t.T("handoff.text_only")})
 			return
 		}
 		text := fmt.Sprintf("📍 %.5f, %.5f", m.Location.Lat, m.Location.Lon)
 		t.st.remember("user", text, t.now)
-		t.relay(text)
+		hf.relay(t, text)
 	default:
-		t.handoffText(ctx, m.Text)
+		hf.handoffText(t, ctx, m.Text)
 	}
 }
 
 // handoffText relays what the citizen writes, except the commands that still work.
-func (t *turnCtx) handoffText(ctx context.Context, raw string) {
+func (hf *handoffFlow) handoffText(t *Turn, ctx context.Context, raw string) {
 	if utf8.RuneCountInString(raw) > t.e.opts.MaxMessageRunes {
-		t.say(Reply{Text: t.T("error.too_long", "max", strconv.Itoa(t.e.opts.MaxMessageRunes))})
+		t.Say(Reply{Text: t.T("error.too_long", "max", strconv.Itoa(t.e.opts.MaxMessageRunes))})
 		return
 	}
 	text := cleanText(raw)
@@ -134,23 +137,23 @@ func (t *turnCtx) handoffText(ctx context.Context, raw string) {
 		t.st.remember("user", text, t.now)
 		switch c.name {
 		case "annulla", "cancel", "stop", "fine", "end":
-			t.endHandoff()
+			hf.endHandoff(t)
 		case "operatore", "operator", "human":
-			t.say(Reply{Text: t.T("handoff.already"), Buttons: t.handoffRow()})
+			t.Say(Reply{Text: t.T("handoff.already"), Buttons: hf.handoffRow(t)})
 		case "privacy", "dimenticami", "forget", "forgetme", "lingua", "language", "lang":
 			t.onCommand(ctx, c)
 		default:
-			t.say(Reply{Text: t.T("handoff.in_progress"), Buttons: t.handoffRow()})
+			t.Say(Reply{Text: t.T("handoff.in_progress"), Buttons: hf.handoffRow(t)})
 		}
 		return
 	}
 	t.st.remember("user", text, t.now)
-	t.relay(text)
+	hf.relay(t, text)
 }
 
 // relay passes a citizen's message to the operators.
-func (t *turnCtx) relay(text string) {
-	ev := t.event(EventRelay, "", t.st.Handoff.Priority)
+func (hf *handoffFlow) relay(t *Turn, text string) {
+	ev := t.Event(EventRelay, "", t.st.Handoff.Priority)
 	ev.Recent, ev.Query = nil, ""
 	ev.Text = text
 	t.events = append(t.events, ev)
@@ -158,23 +161,23 @@ func (t *turnCtx) relay(text string) {
 
 // endHandoff is the citizen leaving the handoff: the operators are told, the bot
 // takes over again.
-func (t *turnCtx) endHandoff() {
-	ev := t.event(EventHandoffEnded, "citizen", false)
+func (hf *handoffFlow) endHandoff(t *Turn) {
+	ev := t.Event(EventHandoffEnded, "citizen", false)
 	ev.Recent, ev.Query = nil, ""
 	t.events = append(t.events, ev)
 	t.st.Handoff = nil
-	t.say(Reply{Text: t.T("handoff.ended_by_you"), Buttons: t.mainMenu()})
+	t.Say(Reply{Text: t.T("handoff.ended_by_you"), Buttons: t.MainMenu()})
 }
 
 // staffAction applies an operator's action to the open handoff (FromStaff checked it
 // is the one named).
-func (t *turnCtx) staffAction(a StaffAction) {
+func (hf *handoffFlow) staffAction(t *Turn, a StaffAction) {
 	h := t.st.Handoff
-	name := t.signed(operatorName(a.Operator))
+	name := hf.signed(t, operatorName(a.Operator))
 	switch a.Kind {
 	case StaffClaim:
 		h.Operator = operatorName(a.Operator)
-		t.say(Reply{Text: t.T("handoff.claimed", "name", name)})
+		t.Say(Reply{Text: t.T("handoff.claimed", "name", name)})
 	case StaffReply:
 		if h.Operator == "" {
 			h.Operator = operatorName(a.Operator)
@@ -190,7 +193,7 @@ func (t *turnCtx) staffAction(a StaffAction) {
 		for i := 1; i <= 5; i++ {
 			stars = append(stars, btn(t.T("handoff.rate_button", "n", strconv.Itoa(i)), actRate, strconv.Itoa(i)))
 		}
-		t.say(Reply{Text: t.T("handoff.closed", "name", name) + "\n" + t.T("handoff.rate_ask"),
+		t.Say(Reply{Text: t.T("handoff.closed", "name", name) + "\n" + t.T("handoff.rate_ask"),
 			Buttons: [][]Button{stars, {btn(t.T("button.menu"), actMenu)}}})
 	}
 }
@@ -207,7 +210,7 @@ func operatorName(name string) string {
 }
 
 // signed is how an operator is named to the citizen: their first name, or "an operator".
-func (t *turnCtx) signed(name string) string {
+func (hf *handoffFlow) signed(t *Turn, name string) string {
 	if name == "" {
 		return t.T("handoff.an_operator")
 	}
@@ -215,18 +218,18 @@ func (t *turnCtx) signed(name string) string {
 }
 
 // rate records the citizen's rating of the handoff just closed.
-func (t *turnCtx) rate(score int) {
+func (hf *handoffFlow) rate(t *Turn, score int) {
 	if t.st.RateHandoff == "" || score < 1 || score > 5 {
-		t.stale()
+		t.Stale()
 		return
 	}
-	ev := t.event(EventRating, "", false)
+	ev := t.Event(EventRating, "", false)
 	ev.Recent, ev.Query = nil, ""
 	ev.Handoff, ev.Score = t.st.RateHandoff, score
 	t.events = append(t.events, ev)
 	t.facts = append(t.facts, Fact{Kind: FactRating, At: t.now, Value: score})
 	t.st.RateHandoff = ""
-	t.say(Reply{Text: t.T("handoff.rated"), Buttons: t.mainMenu()})
+	t.Say(Reply{Text: t.T("handoff.rated"), Buttons: t.MainMenu()})
 }
 
 // sameDay reports whether a and b fall on the same day in loc.

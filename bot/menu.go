@@ -7,6 +7,9 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
+// menuFlow is the menu flow: its handlers and what it keeps in the conversation state.
+type menuFlow struct{ e *Engine }
+
 // Deep-link payloads of /start: "s_<service id>" opens a service, "c_<category id>" a
 // category (Telegram allows [A-Za-z0-9_-] up to 64 characters).
 const (
@@ -14,35 +17,35 @@ const (
 	deepCategory = "c_"
 )
 
-func (t *turnCtx) start(ctx context.Context, payload string) {
+func (mf *menuFlow) start(t *Turn, ctx context.Context, payload string) {
 	switch {
 	case strings.HasPrefix(payload, deepService):
 		if _, ok := t.cat.Service(strings.TrimPrefix(payload, deepService)); ok {
-			t.card(strings.TrimPrefix(payload, deepService))
+			t.e.flows.card.card(t, strings.TrimPrefix(payload, deepService))
 			return
 		}
 	case strings.HasPrefix(payload, deepCategory):
 		if catalogue.CategoryID(strings.TrimPrefix(payload, deepCategory)).Valid() {
-			t.category(ctx, strings.TrimPrefix(payload, deepCategory))
+			t.e.flows.search.category(t, ctx, strings.TrimPrefix(payload, deepCategory))
 			return
 		}
 	}
 	if payload != "" {
-		t.text("start.unknown_link")
+		t.Text("start.unknown_link")
 	}
-	t.welcome()
+	mf.welcome(t)
 }
 
-func (t *turnCtx) welcome() {
-	t.say(Reply{Text: t.T("welcome"), Buttons: t.mainMenu()})
+func (mf *menuFlow) welcome(t *Turn) {
+	t.Say(Reply{Text: t.T("welcome"), Buttons: t.MainMenu()})
 }
 
-func (t *turnCtx) menu() {
-	t.say(Reply{Text: t.T("menu.title"), Buttons: t.mainMenu()})
+func (mf *menuFlow) menu(t *Turn) {
+	t.Say(Reply{Text: t.T("menu.title"), Buttons: t.MainMenu()})
 }
 
 // mainMenu is the main menu's buttons, two per row.
-func (t *turnCtx) mainMenu() [][]Button {
+func (t *Turn) MainMenu() [][]Button {
 	return [][]Button{
 		{btn(t.T("menu.search"), actSearch), btn(t.T("menu.categories"), actCats)},
 		{btn(t.T("menu.domestic"), actDomestic), btn(t.T("menu.near"), actNear)},
@@ -52,22 +55,22 @@ func (t *turnCtx) mainMenu() [][]Button {
 }
 
 // menuRow is a single "back to the menu" row.
-func (t *turnCtx) menuRow() [][]Button {
+func (t *Turn) MenuRow() [][]Button {
 	return [][]Button{{btn(t.T("button.menu"), actMenu)}}
 }
 
-func (t *turnCtx) help() {
-	t.say(Reply{Text: t.T("help"), Buttons: t.mainMenu()})
+func (mf *menuFlow) help(t *Turn) {
+	t.Say(Reply{Text: t.T("help"), Buttons: t.MainMenu()})
 }
 
-func (t *turnCtx) askSearch() {
+func (mf *menuFlow) askSearch(t *Turn) {
 	t.st.Flow = flowSearch
-	t.say(Reply{Text: t.T("search.ask"), Buttons: [][]Button{
+	t.Say(Reply{Text: t.T("search.ask"), Buttons: [][]Button{
 		{btn(t.T("menu.categories"), actCats), btn(t.T("button.menu"), actMenu)}}})
 }
 
 // language switches to lang, or asks which one when lang is empty or unknown.
-func (t *turnCtx) language(lang string) {
+func (mf *menuFlow) language(t *Turn, lang string) {
 	lang = strings.ToLower(strings.TrimSpace(lang))
 	switch lang {
 	case "italiano", "ita":
@@ -76,10 +79,10 @@ func (t *turnCtx) language(lang string) {
 		lang = "en"
 	}
 	if !supported(lang) {
-		t.say(Reply{Text: t.T("language.ask"), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("language.ask"), Buttons: [][]Button{
 			{btn(t.T("language.option_it"), actLang, "it"), btn(t.T("language.option_en"), actLang, "en")}}})
 		return
 	}
 	t.st.Lang, t.st.LangSet = lang, true
-	t.say(Reply{Text: t.T("language.set"), Buttons: t.mainMenu()})
+	t.Say(Reply{Text: t.T("language.set"), Buttons: t.MainMenu()})
 }

@@ -13,9 +13,12 @@ import (
 	"github.com/comune-milano/wemibot/search"
 )
 
-func (t *turnCtx) askNear() {
+// nearFlow is the near flow: its handlers and what it keeps in the conversation state.
+type nearFlow struct{ e *Engine }
+
+func (nf *nearFlow) askNear(t *Turn) {
 	t.st.Flow = flowNear
-	t.say(Reply{Text: t.T("near.ask"), Buttons: [][]Button{
+	t.Say(Reply{Text: t.T("near.ask"), Buttons: [][]Button{
 		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
 }
 
@@ -42,17 +45,17 @@ func validPoint(p catalogue.Point) bool {
 }
 
 // nearText resolves a typed place: coordinates or a neighbourhood.
-func (t *turnCtx) nearText(ctx context.Context, text string) {
+func (nf *nearFlow) nearText(t *Turn, ctx context.Context, text string) {
 	if p, ok := parseCoordinates(text); ok {
-		t.nearPoint(ctx, p, "")
+		nf.nearPoint(t, ctx, p, "")
 		return
 	}
 	if n, ok := t.cat.Milan.FindNeighbourhood(text); ok {
-		t.nearPoint(ctx, n.Point, n.Name)
+		nf.nearPoint(t, ctx, n.Point, n.Name)
 		return
 	}
 	t.st.Flow = flowNear
-	t.say(Reply{Text: t.T("near.unknown_place", "place", truncateRunes(text, 60)), Buttons: [][]Button{
+	t.Say(Reply{Text: t.T("near.unknown_place", "place", truncateRunes(text, 60)), Buttons: [][]Button{
 		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
 }
 
@@ -61,10 +64,10 @@ const milanRadiusMeters = 25000
 
 // nearPoint lists the services and WeMi spaces nearest to a point; with a current
 // search, its services.
-func (t *turnCtx) nearPoint(ctx context.Context, p catalogue.Point, place string) {
+func (nf *nearFlow) nearPoint(t *Turn, ctx context.Context, p catalogue.Point, place string) {
 	t.st.resetFlow()
 	if distanceMeters(p, catalogue.Point{Lat: 45.4642, Lon: 9.1900}) > milanRadiusMeters {
-		t.say(Reply{Text: t.T("near.outside_milan"), Buttons: [][]Button{
+		t.Say(Reply{Text: t.T("near.outside_milan"), Buttons: [][]Button{
 			{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
 		return
 	}
@@ -77,7 +80,7 @@ func (t *turnCtx) nearPoint(ctx context.Context, p catalogue.Point, place string
 	res, err := t.e.opts.Search.Search(ctx, req)
 	if err != nil {
 		t.e.log.ErrorContext(ctx, "near search failed", "err", err)
-		t.say(Reply{Text: t.T("error.search"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("error.search"), Buttons: t.MainMenu()})
 		return
 	}
 	var b strings.Builder
@@ -86,23 +89,23 @@ func (t *turnCtx) nearPoint(ctx context.Context, p catalogue.Point, place string
 	if len(res.Hits) > 0 {
 		b.WriteString("\n\n" + t.T("near.services"))
 		for _, h := range res.Hits {
-			b.WriteString("\n• *" + t.serviceTitle(h.Service) + "* — " + t.distance(h.DistanceMeters))
+			b.WriteString("\n• *" + t.serviceTitle(h.Service) + "* — " + nf.distance(t, h.DistanceMeters))
 			rows = append(rows, []Button{btn(truncateRunes(t.serviceTitle(h.Service), 60), actService, h.Service.ID)})
 		}
 	}
-	spaces := t.nearestSpaces(p, 3)
+	spaces := nf.nearestSpaces(t, p, 3)
 	if len(spaces) > 0 {
 		b.WriteString("\n\n" + t.T("near.spaces"))
 		for _, sd := range spaces {
-			b.WriteString("\n• *" + sd.space.Name + "* — " + sd.space.Location.Address + " — " + t.distance(sd.meters) + " — " + t.openNow(sd.space))
+			b.WriteString("\n• *" + sd.space.Name + "* — " + sd.space.Location.Address + " — " + nf.distance(t, sd.meters) + " — " + nf.openNow(t, sd.space))
 			rows = append(rows, []Button{btn(sd.space.Name, actSpace, sd.space.ID)})
 		}
 	}
 	rows = append(rows, []Button{btn(t.T("button.menu"), actMenu)})
-	t.say(Reply{Text: b.String(), Buttons: rows})
+	t.Say(Reply{Text: b.String(), Buttons: rows})
 	if len(spaces) > 0 {
 		s := spaces[0].space
-		t.say(Reply{Location: &Place{Point: s.Location.Point, Name: s.Name, Address: s.Location.Address}})
+		t.Say(Reply{Location: &Place{Point: s.Location.Point, Name: s.Name, Address: s.Location.Address}})
 	}
 }
 
@@ -111,7 +114,7 @@ type spaceDistance struct {
 	meters float64
 }
 
-func (t *turnCtx) nearestSpaces(p catalogue.Point, n int) []spaceDistance {
+func (nf *nearFlow) nearestSpaces(t *Turn, p catalogue.Point, n int) []spaceDistance {
 	out := make([]spaceDistance, 0, len(t.cat.Spaces))
 	for _, s := range t.cat.Spaces {
 		out = append(out, spaceDistance{space: s, meters: distanceMeters(p, s.Location.Point)})
@@ -129,7 +132,7 @@ func distanceMeters(a, b catalogue.Point) float64 {
 	return 2 * earth * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
-func (t *turnCtx) distance(m float64) string {
+func (nf *nearFlow) distance(t *Turn, m float64) string {
 	if m < 1000 {
 		return t.T("distance.m", "m", strconv.Itoa(int(math.Round(m/10)*10)))
 	}
@@ -141,7 +144,7 @@ func (t *turnCtx) distance(m float64) string {
 }
 
 // openNow says whether a space is open, and when closed, when it opens next.
-func (t *turnCtx) openNow(s *catalogue.Space) string {
+func (nf *nearFlow) openNow(t *Turn, s *catalogue.Space) string {
 	if s.OpenAt(t.now, t.e.rome) {
 		return t.T("space.open_now")
 	}
@@ -179,23 +182,23 @@ func nextOpening(s *catalogue.Space, now time.Time) (time.Time, bool) {
 }
 
 // spaces lists the WeMi spaces with whether each is open now.
-func (t *turnCtx) spaces() {
+func (nf *nearFlow) spaces(t *Turn) {
 	var b strings.Builder
 	b.WriteString(t.T("spaces.title"))
 	var rows [][]Button
 	for _, s := range t.cat.Spaces {
-		b.WriteString("\n• *" + s.Name + "* — " + s.Location.Address + " — " + t.openNow(s))
+		b.WriteString("\n• *" + s.Name + "* — " + s.Location.Address + " — " + nf.openNow(t, s))
 		rows = append(rows, []Button{btn(s.Name, actSpace, s.ID)})
 	}
 	rows = append(rows, []Button{btn(t.T("menu.near"), actNear), btn(t.T("button.menu"), actMenu)})
-	t.say(Reply{Text: b.String(), Buttons: rows})
+	t.Say(Reply{Text: b.String(), Buttons: rows})
 }
 
 // space shows one WeMi space: address, hours, activities, contacts, and the map.
-func (t *turnCtx) space(id string) {
+func (nf *nearFlow) space(t *Turn, id string) {
 	s, ok := t.cat.Space(id)
 	if !ok {
-		t.stale()
+		t.Stale()
 		return
 	}
 	acts := s.Activities
@@ -204,14 +207,14 @@ func (t *turnCtx) space(id string) {
 	}
 	var b strings.Builder
 	b.WriteString("*" + s.Name + "*\n" + s.Location.Address + " (Municipio " + strconv.Itoa(s.Location.Municipio) + ")")
-	b.WriteString("\n" + t.openNow(s))
+	b.WriteString("\n" + nf.openNow(t, s))
 	b.WriteString("\n\n" + t.T("space.hours", "hours", t.schedules(s.Schedules)))
 	b.WriteString("\n\n" + t.T("space.activities"))
 	for _, a := range acts {
 		b.WriteString("\n• " + a)
 	}
 	b.WriteString("\n\n" + t.T("space.contacts", "phone", s.Phone, "email", s.Email))
-	t.say(Reply{Text: b.String(), Buttons: [][]Button{
+	t.Say(Reply{Text: b.String(), Buttons: [][]Button{
 		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
-	t.say(Reply{Location: &Place{Point: s.Location.Point, Name: s.Name, Address: s.Location.Address}})
+	t.Say(Reply{Location: &Place{Point: s.Location.Point, Name: s.Name, Address: s.Location.Address}})
 }

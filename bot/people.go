@@ -6,42 +6,48 @@ import (
 	"time"
 )
 
+// emergencyFlow is the emergency flow: its handlers and what it keeps in the conversation state.
+type emergencyFlow struct{ e *Engine }
+
+// privacyFlow is the privacy flow: its handlers and what it keeps in the conversation state.
+type privacyFlow struct{ e *Engine }
+
 // emergency answers a message that signals danger with the emergency numbers, at once
 // and whatever flow was active, and raises it to staff with priority.
-func (t *turnCtx) emergency(kind string) {
+func (ef *emergencyFlow) emergency(t *Turn, kind string) {
 	t.st.resetFlow()
 	text := t.T("emergency." + kind)
 	if t.e.opts.Staff == nil || t.unsaved {
 		// No desk, or a state that will not be saved: staff are alerted, but nobody
 		// can promise to write back in this chat.
-		t.events = append(t.events, t.event(EventEmergency, kind, true))
+		t.events = append(t.events, t.Event(EventEmergency, kind, true))
 		if t.e.opts.Staff != nil {
 			text += "\n" + t.T("emergency.alerted_only")
 		}
-		t.say(Reply{Text: text, Buttons: [][]Button{{btn(t.T("button.menu"), actMenu)}}})
+		t.Say(Reply{Text: text, Buttons: [][]Button{{btn(t.T("button.menu"), actMenu)}}})
 		return
 	}
 	// An operator can write to the citizen at once: the emergency opens a handoff
 	// (or joins the open one), and the bot steps aside.
 	if t.st.Handoff == nil {
-		t.openHandoff(kind, true)
+		t.e.flows.handoff.openHandoff(t, kind, true)
 	}
 	t.st.Handoff.Priority = true // an open handoff becomes urgent
-	ev := t.event(EventEmergency, kind, true)
+	ev := t.Event(EventEmergency, kind, true)
 	ev.Text = truncateRunes(cleanText(t.m.Text), maxStaffRunes) // all of it, for the operators
 	text += "\n" + t.T("emergency.alerted")
-	if when, open := t.answerTime(); !open {
+	if when, open := t.e.flows.handoff.answerTime(t); !open {
 		ev.AnswerFrom = when
 		text += "\n" + t.T("emergency.closed_hours")
 	}
 	t.events = append(t.events, ev)
-	t.say(Reply{Text: text, Buttons: t.handoffRow()})
+	t.Say(Reply{Text: text, Buttons: t.e.flows.handoff.handoffRow(t)})
 }
 
-func (t *turnCtx) event(kind EventKind, reason string, priority bool) Event {
-	recent := make([]Turn, len(t.st.Recent))
+func (t *Turn) Event(kind EventKind, reason string, priority bool) Event {
+	recent := make([]Line, len(t.st.Recent))
 	for i, r := range t.st.Recent {
-		recent[i] = Turn(r)
+		recent[i] = Line(r)
 	}
 	ev := Event{Kind: kind, Priority: priority, Conversation: t.m.Conversation(), Channel: t.m.Channel,
 		Lang: t.st.Lang, FirstName: t.m.FirstName, Reason: reason, Query: t.st.Query, Recent: recent, At: t.now}
@@ -52,23 +58,23 @@ func (t *turnCtx) event(kind EventKind, reason string, priority bool) Event {
 }
 
 // privacy says what the bot keeps, why, for how long and who sees it.
-func (t *turnCtx) privacy() {
+func (pf *privacyFlow) privacy(t *Turn) {
 	days := int(t.e.opts.IdleTTL / (24 * time.Hour))
-	t.say(Reply{Text: t.T("privacy.info", "days", strconv.Itoa(days)), Buttons: [][]Button{
+	t.Say(Reply{Text: t.T("privacy.info", "days", strconv.Itoa(days)), Buttons: [][]Button{
 		{btn(t.T("privacy.forget_button"), actForgetAsk)},
 		{btn(t.T("button.menu"), actMenu)}}})
 }
 
-func (t *turnCtx) askForget() {
+func (pf *privacyFlow) askForget(t *Turn) {
 	t.st.Flow = flowForget
-	t.say(Reply{Text: t.T("privacy.forget_ask"), Buttons: [][]Button{
+	t.Say(Reply{Text: t.T("privacy.forget_ask"), Buttons: [][]Button{
 		{btn(t.T("privacy.forget_yes"), actForgetYes), btn(t.T("privacy.forget_no"), actForgetNo)}}})
 }
 
-func (t *turnCtx) confirmForget() {
+func (pf *privacyFlow) confirmForget(t *Turn) {
 	if t.st.Flow != flowForget {
 		// A stale confirmation: ask again rather than erase by surprise.
-		t.askForget()
+		pf.askForget(t)
 		return
 	}
 	t.forget = true

@@ -97,13 +97,13 @@ func (e *Engine) Send(ctx context.Context, r reminders.Reminder) error {
 	}
 	now := e.now()
 	t := e.citizenTurn(b.Conversation, b.Lang, now)
-	name := t.bookingName(b)
+	name := t.e.flows.booking.bookingName(t, b)
 	switch r.Kind {
 	case reminders.Before:
 		if b.Status != bookings.Confirmed || !b.Start.Equal(r.Start) {
 			return nil
 		}
-		t.say(Reply{Text: t.T("reminder.before", "service", name, "when", t.whenText(b.Start)),
+		t.Say(Reply{Text: t.T("reminder.before", "service", name, "when", t.whenText(b.Start)),
 			Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings)}}})
 	case reminders.Followup:
 		if !b.Start.Equal(r.Start) {
@@ -123,7 +123,7 @@ func (e *Engine) Send(ctx context.Context, r reminders.Reminder) error {
 		for i := 1; i <= 5; i++ {
 			stars = append(stars, btn(t.T("handoff.rate_button", "n", strconv.Itoa(i)), actBook, "rate", b.ID+"."+strconv.Itoa(i)))
 		}
-		t.say(Reply{Text: t.T("reminder.followup", "service", name), Buttons: [][]Button{stars}})
+		t.Say(Reply{Text: t.T("reminder.followup", "service", name), Buttons: [][]Button{stars}})
 	default:
 		return fmt.Errorf("%w: unknown reminder kind %q", reminders.ErrPermanent, r.Kind)
 	}

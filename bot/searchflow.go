@@ -11,11 +11,14 @@ import (
 	"github.com/comune-milano/wemibot/search"
 )
 
+// searchFlow is the search flow: its handlers and what it keeps in the conversation state.
+type searchFlow struct{ e *Engine }
+
 // minRelativeScore is the share of the best hit's score a hit needs to be shown.
 const minRelativeScore = 0.4
 
 // gbtn builds a button bound to the current result set.
-func (t *turnCtx) gbtn(label, action string, arg ...string) Button {
+func (t *Turn) gbtn(label, action string, arg ...string) Button {
 	b := btn(label, action, arg...)
 	b.Data += genSuffix + strconv.Itoa(t.st.Gen)
 	return b
@@ -49,7 +52,7 @@ const missesForHandoff = 2
 // search runs a new search from a citizen's words. A neighbourhood named in the text
 // ("babysitter a Niguarda") narrows it to that Municipio, and "gratis" to free
 // services.
-func (t *turnCtx) search(ctx context.Context, text string) {
+func (sf *searchFlow) search(t *Turn, ctx context.Context, text string) {
 	t.st.Query, t.st.Said = withoutMarkup(text), text
 	if t.st.Query == "" {
 		t.st.Query = text
@@ -66,50 +69,50 @@ func (t *turnCtx) search(ctx context.Context, text string) {
 		t.st.Query = rest
 		t.st.Filters.Municipio, t.st.Filters.Place = n.Municipio, n.Name
 	}
-	found, words := t.run(ctx)
+	found, words := sf.run(t, ctx)
 	if found == 0 && words > 0 && t.st.Filters.Municipio != 0 {
 		// Nothing in that Municipio: look in the whole city, and say so.
 		place := t.st.Filters.Place
 		t.st.Filters.Municipio, t.st.Filters.Place = 0, ""
-		if found, _ = t.run(ctx); found > 0 {
-			t.text("search.widened", "place", place)
+		if found, _ = sf.run(t, ctx); found > 0 {
+			t.Text("search.widened", "place", place)
 		}
 	}
 	switch {
 	case found < 0:
 	case words == 0:
 		// Emoji, punctuation, "aiuto": nothing to search, and no failure to count.
-		t.say(Reply{Text: t.T("search.not_understood"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("search.not_understood"), Buttons: t.MainMenu()})
 	case found == 0:
-		t.noResults()
+		sf.noResults(t)
 	default:
-		t.showPage(0)
+		sf.showPage(t, 0)
 		if t.e.mentions(intentDomestic, text) {
-			t.say(Reply{Text: t.T("domestic.hint"), Buttons: [][]Button{{btn(t.T("menu.domestic"), actDomestic)}}})
+			t.Say(Reply{Text: t.T("domestic.hint"), Buttons: [][]Button{{btn(t.T("menu.domestic"), actDomestic)}}})
 		}
 	}
 }
 
 // rerun repeats the current search or category listing with the current filters.
-func (t *turnCtx) rerun(ctx context.Context) {
+func (sf *searchFlow) rerun(t *Turn, ctx context.Context) {
 	if t.st.Query == "" && t.st.Category == "" {
-		t.stale()
+		t.Stale()
 		return
 	}
-	found, _ := t.run(ctx)
+	found, _ := sf.run(t, ctx)
 	switch {
 	case found < 0:
 	case found == 0:
-		t.say(Reply{Text: t.T("search.none_with_filters"), Buttons: t.refineRows(), Replace: t.pagingButton()})
+		t.Say(Reply{Text: t.T("search.none_with_filters"), Buttons: sf.refineRows(t), Replace: sf.pagingButton(t)})
 	default:
-		t.showPage(0)
+		sf.showPage(t, 0)
 	}
 }
 
 // run searches with the state's query, category and filters, keeping the result ids
 // for paging. It returns how many services were found, or -1 after a failure (the
 // citizen has been told), and how many searchable words the query had.
-func (t *turnCtx) run(ctx context.Context) (int, int) {
+func (sf *searchFlow) run(t *Turn, ctx context.Context) (int, int) {
 	req := search.Request{Query: t.st.Query, Lang: t.st.Lang, Category: catalogue.CategoryID(t.st.Category),
 		FreeOnly: t.st.Filters.Free, Municipio: t.st.Filters.Municipio,
 		Audience: catalogue.Audience(t.st.Filters.Audience), Limit: maxResults}
@@ -126,7 +129,7 @@ func (t *turnCtx) run(ctx context.Context) (int, int) {
 	}
 	if err != nil {
 		t.e.log.ErrorContext(ctx, "search failed", "err", err)
-		t.say(Reply{Text: t.T("error.search"), Buttons: t.mainMenu()})
+		t.Say(Reply{Text: t.T("error.search"), Buttons: t.MainMenu()})
 		return -1, 0
 	}
 	t.st.Results = t.st.Results[:0]
@@ -153,39 +156,39 @@ func (t *turnCtx) run(ctx context.Context) (int, int) {
 	return t.st.Total, res.Words
 }
 
-func (t *turnCtx) noResults() {
+func (sf *searchFlow) noResults(t *Turn) {
 	t.st.Results, t.st.Total = nil, 0
 	t.st.Misses++
 	if t.st.Misses >= missesForHandoff {
-		t.handoff("no_results")
+		t.e.flows.handoff.handoff(t, "no_results")
 		return
 	}
-	t.say(Reply{Text: t.T("search.none"), Buttons: [][]Button{
+	t.Say(Reply{Text: t.T("search.none"), Buttons: [][]Button{
 		{btn(t.T("menu.categories"), actCats), btn(t.T("menu.operator"), actOperator)},
 		{btn(t.T("button.menu"), actMenu)}}})
 }
 
 // noneOfThese is the citizen saying the results are not what they need.
-func (t *turnCtx) noneOfThese() {
+func (sf *searchFlow) noneOfThese(t *Turn) {
 	t.st.Misses++
 	if t.st.Misses >= missesForHandoff {
-		t.handoff("no_results")
+		t.e.flows.handoff.handoff(t, "no_results")
 		return
 	}
-	t.say(Reply{Text: t.T("search.rephrase"), Buttons: [][]Button{
+	t.Say(Reply{Text: t.T("search.rephrase"), Buttons: [][]Button{
 		{btn(t.T("menu.categories"), actCats), btn(t.T("menu.operator"), actOperator)}}})
 }
 
 // page shows page n of the current results.
-func (t *turnCtx) page(n int) {
+func (sf *searchFlow) page(t *Turn, n int) {
 	if len(t.st.Results) == 0 || n < 0 || n > maxResults || n*t.e.opts.PageSize >= len(t.st.Results) {
-		t.stale()
+		t.Stale()
 		return
 	}
-	t.showPage(n)
+	sf.showPage(t, n)
 }
 
-func (t *turnCtx) showPage(n int) {
+func (sf *searchFlow) showPage(t *Turn, n int) {
 	ps := t.e.opts.PageSize
 	t.st.Page = n
 	ids := t.st.Results[n*ps : min((n+1)*ps, len(t.st.Results))]
@@ -194,9 +197,9 @@ func (t *turnCtx) showPage(n int) {
 	case t.st.Query != "":
 		b.WriteString(t.T(plural("search.found", t.st.Total), "total", strconv.Itoa(t.st.Total), "query", shorten(t.st.Said, 80)))
 	default:
-		b.WriteString(t.T(plural("category.found", t.st.Total), "total", strconv.Itoa(t.st.Total), "category", t.categoryName(catalogue.CategoryID(t.st.Category))))
+		b.WriteString(t.T(plural("category.found", t.st.Total), "total", strconv.Itoa(t.st.Total), "category", sf.categoryName(t, catalogue.CategoryID(t.st.Category))))
 	}
-	if f := t.describeFilters(); f != "" {
+	if f := sf.describeFilters(t); f != "" {
 		b.WriteString("\n" + f)
 	}
 	var rows [][]Button
@@ -218,14 +221,14 @@ func (t *turnCtx) showPage(n int) {
 	if len(nav) > 0 {
 		rows = append(rows, nav)
 	}
-	rows = append(rows, t.refineRows()...)
+	rows = append(rows, sf.refineRows(t)...)
 	// Paging and refining rewrite the results in place; a new search is a new message.
-	t.say(Reply{Text: b.String(), Buttons: rows, Replace: t.m.Button != "" && t.pagingButton()})
+	t.Say(Reply{Text: b.String(), Buttons: rows, Replace: t.m.Button != "" && sf.pagingButton(t)})
 }
 
 // pagingButton reports whether the message being handled is a press on a results
 // page's own buttons.
-func (t *turnCtx) pagingButton() bool {
+func (sf *searchFlow) pagingButton(t *Turn) bool {
 	b, ok := parseButton(t.m.Button)
 	if !ok {
 		return false
@@ -238,7 +241,7 @@ func (t *turnCtx) pagingButton() bool {
 }
 
 // refineRows are the buttons that narrow the results, and the way out.
-func (t *turnCtx) refineRows() [][]Button {
+func (sf *searchFlow) refineRows(t *Turn) [][]Button {
 	on := func(key string, active bool) string {
 		if active {
 			return t.T(key) + " ✓"
@@ -255,7 +258,7 @@ func (t *turnCtx) refineRows() [][]Button {
 	return append(rows, last)
 }
 
-func (t *turnCtx) describeFilters() string {
+func (sf *searchFlow) describeFilters(t *Turn) string {
 	var parts []string
 	if t.st.Filters.Free {
 		parts = append(parts, t.T("filter.free"))
@@ -276,7 +279,7 @@ func (t *turnCtx) describeFilters() string {
 	return t.T("filter.active", "filters", strings.Join(parts, ", "))
 }
 
-func (t *turnCtx) askZone() {
+func (sf *searchFlow) askZone(t *Turn) {
 	rows := [][]Button{}
 	row := []Button{}
 	for m := 1; m <= 9; m++ {
@@ -287,35 +290,35 @@ func (t *turnCtx) askZone() {
 	}
 	rows = append(rows, append(row, t.gbtn(t.T("refine.any_zone"), actZone, "0")))
 	t.st.Flow = flowZone
-	t.say(Reply{Text: t.T("refine.zone_ask"), Buttons: rows})
+	t.Say(Reply{Text: t.T("refine.zone_ask"), Buttons: rows})
 }
 
 // zoneText reads a Municipio typed after the zone question: a number or a
 // neighbourhood. Anything else is a new search.
-func (t *turnCtx) zoneText(ctx context.Context, text string) {
+func (sf *searchFlow) zoneText(t *Turn, ctx context.Context, text string) {
 	t.st.resetFlow()
 	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && n >= 0 && n <= 9 {
-		t.setZone(ctx, n)
+		sf.setZone(t, ctx, n)
 		return
 	}
 	if nb, ok := t.cat.Milan.FindNeighbourhood(text); ok {
 		t.st.Filters.Municipio, t.st.Filters.Place = nb.Municipio, nb.Name
-		t.rerun(ctx)
+		sf.rerun(t, ctx)
 		return
 	}
-	t.search(ctx, text)
+	sf.search(t, ctx, text)
 }
 
-func (t *turnCtx) setZone(ctx context.Context, m int) {
+func (sf *searchFlow) setZone(t *Turn, ctx context.Context, m int) {
 	if m > 9 {
-		t.stale()
+		t.Stale()
 		return
 	}
 	t.st.Filters.Municipio, t.st.Filters.Place = m, ""
-	t.rerun(ctx)
+	sf.rerun(t, ctx)
 }
 
-func (t *turnCtx) askAudience() {
+func (sf *searchFlow) askAudience(t *Turn) {
 	var rows [][]Button
 	var row []Button
 	for _, a := range catalogue.Audiences() {
@@ -325,53 +328,53 @@ func (t *turnCtx) askAudience() {
 		}
 	}
 	rows = append(rows, append(row, t.gbtn(t.T("refine.anyone"), actFor, "any")))
-	t.say(Reply{Text: t.T("refine.for_ask"), Buttons: rows})
+	t.Say(Reply{Text: t.T("refine.for_ask"), Buttons: rows})
 }
 
-func (t *turnCtx) setAudience(ctx context.Context, a string) {
+func (sf *searchFlow) setAudience(t *Turn, ctx context.Context, a string) {
 	switch {
 	case a == "any":
 		t.st.Filters.Audience = ""
 	case catalogue.Audience(a).Valid():
 		t.st.Filters.Audience = a
 	default:
-		t.stale()
+		t.Stale()
 		return
 	}
-	t.rerun(ctx)
+	sf.rerun(t, ctx)
 }
 
 // categories lists the 13 categories with how many services each has.
-func (t *turnCtx) categories() {
+func (sf *searchFlow) categories(t *Turn) {
 	var rows [][]Button
 	for _, c := range t.cat.Categories {
 		n := len(t.cat.ServicesIn(c.ID))
-		rows = append(rows, []Button{btn(t.categoryName(c.ID)+" ("+strconv.Itoa(n)+")", actCat, string(c.ID))})
+		rows = append(rows, []Button{btn(sf.categoryName(t, c.ID)+" ("+strconv.Itoa(n)+")", actCat, string(c.ID))})
 	}
 	rows = append(rows, []Button{btn(t.T("button.menu"), actMenu)})
-	t.say(Reply{Text: t.T("categories.title"), Buttons: rows})
+	t.Say(Reply{Text: t.T("categories.title"), Buttons: rows})
 }
 
 // category lists a category's services ("id" or "id:page").
-func (t *turnCtx) category(ctx context.Context, arg string) {
+func (sf *searchFlow) category(t *Turn, ctx context.Context, arg string) {
 	id, pageArg, _ := strings.Cut(arg, ":")
 	if !catalogue.CategoryID(id).Valid() {
-		t.stale()
+		t.Stale()
 		return
 	}
 	t.st.Query, t.st.Category, t.st.Filters = "", id, searchFilters{}
-	if found, _ := t.run(ctx); found <= 0 {
-		t.say(Reply{Text: t.T("category.empty"), Buttons: t.mainMenu()})
+	if found, _ := sf.run(t, ctx); found <= 0 {
+		t.Say(Reply{Text: t.T("category.empty"), Buttons: t.MainMenu()})
 		return
 	}
 	page, err := strconv.Atoi(pageArg)
 	if err != nil || page < 0 || page > maxResults || page*t.e.opts.PageSize >= len(t.st.Results) {
 		page = 0
 	}
-	t.showPage(page)
+	sf.showPage(t, page)
 }
 
-func (t *turnCtx) categoryName(id catalogue.CategoryID) string {
+func (sf *searchFlow) categoryName(t *Turn, id catalogue.CategoryID) string {
 	c, ok := t.cat.Category(id)
 	if !ok {
 		return string(id)

@@ -129,8 +129,8 @@ func (e *Engine) FromStaff(ctx context.Context, a StaffAction) error {
 		return ErrNoHandoff
 	}
 	now := e.now()
-	t := &turnCtx{e: e, cat: e.opts.Search.Catalogue(), m: Message{Channel: channel, UserID: user}, st: &st, now: now}
-	t.staffAction(a)
+	t := &Turn{e: e, cat: e.opts.Search.Catalogue(), m: Message{Channel: channel, UserID: user}, st: &st, now: now}
+	t.e.flows.handoff.staffAction(t, a)
 	data, err := st.encode()
 	if err != nil {
 		e.opts.Store.Release(ctx, sess)

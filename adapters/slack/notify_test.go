@@ -88,7 +88,7 @@ func TestAlertWithoutHandoff(t *testing.T) {
 	e := newEnv(t)
 	ctx := testContext(t)
 	err := e.desk.Notify(ctx, bot.Event{Kind: bot.EventEmergency, Priority: true, Channel: "web", Reason: "violence",
-		Recent: []bot.Turn{{From: "user", Text: "mi picchia <!channel>", At: monday10}}, At: monday10})
+		Recent: []bot.Line{{From: "user", Text: "mi picchia <!channel>", At: monday10}}, At: monday10})
 	if err != nil {
 		t.Fatal(err)
 	}
