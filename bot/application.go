@@ -276,7 +276,7 @@ func (af *applicationFlow) yearsText(t *Turn, years int) string {
 }
 
 // submitApplication stores the application (consent given) and sends it to staff.
-func (af *applicationFlow) submitApplication(t *Turn, ctx context.Context) {
+func (af *applicationFlow) submitApplication(ctx context.Context, t *Turn) {
 	d := t.st.Dom
 	roles := make([]domestic.Role, len(d.Roles))
 	for i, r := range d.Roles {
@@ -287,19 +287,19 @@ func (af *applicationFlow) submitApplication(t *Turn, ctx context.Context) {
 		Municipi: d.Municipi, Availability: d.Avail, LiveIn: d.LiveIn, Consent: d.Consent, Contact: d.Contact,
 		Status: domestic.ApplicationSent, Created: t.now, Updated: t.now}
 	if err := t.e.opts.Domestic.CreateApplication(ctx, a); err != nil {
-		t.e.flows.domestic.domesticSaveFailed(t, ctx, err)
+		t.e.flows.domestic.domesticSaveFailed(ctx, t, err)
 		return
 	}
 	t.st.Dom, t.st.Flow = nil, ""
 	ev := t.Event(EventApplication, "", false)
 	ev.Recent, ev.Query, ev.Booking = nil, "", a.ID
-	t.events = append(t.events, ev)
+	t.Raise(ev)
 	t.Say(Reply{Text: t.T("dom.work_sent"), Buttons: [][]Button{{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
 }
 
 // myDomestic lists the citizen's requests and applications with their state, to
 // withdraw or erase them.
-func (df *domesticFlow) myDomestic(t *Turn, ctx context.Context) {
+func (df *domesticFlow) myDomestic(ctx context.Context, t *Turn) {
 	if t.e.opts.Domestic == nil {
 		t.Say(Reply{Text: t.T("dom.none"), Buttons: t.MainMenu()})
 		return
@@ -347,7 +347,7 @@ func noteLine(t *Turn, note string) string {
 }
 
 // domesticWithdraw withdraws a request or an application, or erases it altogether.
-func (df *domesticFlow) domesticWithdraw(t *Turn, ctx context.Context, id string, erase bool) {
+func (df *domesticFlow) domesticWithdraw(ctx context.Context, t *Turn, id string, erase bool) {
 	store := t.e.opts.Domestic
 	if store == nil || !domestic.ValidID(id) {
 		t.Stale()
@@ -400,7 +400,7 @@ func (df *domesticFlow) domesticWithdraw(t *Turn, ctx context.Context, id string
 	if erase {
 		ev.Text = "erased" // the staff card must forget the citizen too
 	}
-	t.events = append(t.events, ev)
+	t.Raise(ev)
 	key := "dom.withdrawn"
 	if erase {
 		key = "dom.erased"

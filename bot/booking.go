@@ -204,41 +204,23 @@ func (bf *bookingFlow) quantityText(t *Turn, s *catalogue.Service, q int) string
 	return t.T(plural("qty."+string(s.Cost.Unit), q), "n", strconv.Itoa(q))
 }
 
-// whenText is "sab 28/11 alle 10:00".
-func (t *Turn) whenText(at time.Time) string {
-	at = at.In(t.e.rome)
-	return t.T("book.when", "day", t.dayLabel(at), "time", at.Format("15:04"))
-}
-
-// dayLabel is "sab 28/11".
-func (t *Turn) dayLabel(day time.Time) string {
-	day = day.In(t.e.rome)
-	return t.T("day."+strconv.Itoa(int(day.Weekday()))) + " " + day.Format("02/01")
-}
-
-// today is midnight of the current day in Rome.
-func (t *Turn) today() time.Time {
-	n := t.now.In(t.e.rome)
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, t.e.rome)
-}
-
 // onBookingButton handles the booking flow's buttons ("book:<step>:<value>").
-func (bf *bookingFlow) onBookingButton(t *Turn, ctx context.Context, arg string) {
+func (bf *bookingFlow) onBookingButton(ctx context.Context, t *Turn, arg string) {
 	step, value, _ := strings.Cut(arg, ":")
 	switch step {
 	case "nop":
 		return // a calendar placeholder
 	case "cancel":
-		bf.askCancelBooking(t, ctx, value)
+		bf.askCancelBooking(ctx, t, value)
 		return
 	case "cancelyes":
-		bf.cancelBooking(t, ctx, value)
+		bf.cancelBooking(ctx, t, value)
 		return
 	case "accept", "decline":
-		bf.answerProposal(t, ctx, value, step == "accept")
+		bf.answerProposal(ctx, t, value, step == "accept")
 		return
 	case "rate":
-		bf.rateBooking(t, ctx, value)
+		bf.rateBooking(ctx, t, value)
 		return
 	case "new":
 		bf.startBooking(t, value)
@@ -303,7 +285,7 @@ func (bf *bookingFlow) onBookingButton(t *Turn, ctx context.Context, arg string)
 		d.NoteDone = true
 		bf.askBooking(t, s)
 	case "ok":
-		bf.submitBooking(t, ctx, s)
+		bf.submitBooking(ctx, t, s)
 	default:
 		t.Stale()
 	}
@@ -311,7 +293,7 @@ func (bf *bookingFlow) onBookingButton(t *Turn, ctx context.Context, arg string)
 
 // bookingText takes what the citizen typed in the booking flow as the answer to the
 // question asked.
-func (bf *bookingFlow) bookingText(t *Turn, ctx context.Context, text string) {
+func (bf *bookingFlow) bookingText(ctx context.Context, t *Turn, text string) {
 	s, ok := bf.bookingService(t)
 	if !ok {
 		return
@@ -374,18 +356,6 @@ func (bf *bookingFlow) bookingText(t *Turn, ctx context.Context, text string) {
 		t.Text("book.use_buttons")
 		bf.bookingSummary(t, s)
 	}
-}
-
-// municipioOf reads a Municipio number ("3", "Municipio 3", "zona 3") or a
-// neighbourhood.
-func (t *Turn) municipioOf(text string) (int, bool) {
-	if n, ok := firstNumber(text); ok && n >= 1 && n <= 9 && utf8.RuneCountInString(text) <= 20 {
-		return n, true
-	}
-	if nb, ok := t.cat.Milan.FindNeighbourhood(text); ok {
-		return nb.Municipio, true
-	}
-	return 0, false
 }
 
 // numberRE finds a number in a message.

@@ -24,7 +24,7 @@ const (
 )
 
 // submitBooking turns the draft into a booking request for staff.
-func (bf *bookingFlow) submitBooking(t *Turn, ctx context.Context, s *catalogue.Service) {
+func (bf *bookingFlow) submitBooking(ctx context.Context, t *Turn, s *catalogue.Service) {
 	d := t.st.Draft
 	start := bf.bookingStart(t)
 	if !start.After(t.now) {
@@ -55,7 +55,7 @@ func (bf *bookingFlow) submitBooking(t *Turn, ctx context.Context, s *catalogue.
 	t.st.Draft, t.st.Flow = nil, ""
 	ev := t.Event(EventBookingRequested, "", false)
 	ev.Recent, ev.Booking = nil, b.ID
-	t.events = append(t.events, ev)
+	t.Raise(ev)
 	t.Say(Reply{Text: t.T("book.sent", "service", t.serviceTitle(s), "when", t.whenText(start)),
 		Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
 }
@@ -64,7 +64,7 @@ func (bf *bookingFlow) submitBooking(t *Turn, ctx context.Context, s *catalogue.
 const maxListedBookings = 8
 
 // bookings lists the citizen's bookings, newest first, with what can be done.
-func (bf *bookingFlow) bookings(t *Turn, ctx context.Context) {
+func (bf *bookingFlow) bookings(ctx context.Context, t *Turn) {
 	var list []bookings.Booking
 	if t.e.opts.Bookings != nil {
 		var err error
@@ -127,7 +127,7 @@ func (bf *bookingFlow) bookingLine(t *Turn, b bookings.Booking) string {
 }
 
 // ownBooking loads a booking of this conversation; anything else is "no longer valid".
-func (bf *bookingFlow) ownBooking(t *Turn, ctx context.Context, id string) (bookings.Booking, bool) {
+func (bf *bookingFlow) ownBooking(ctx context.Context, t *Turn, id string) (bookings.Booking, bool) {
 	if t.e.opts.Bookings == nil || !bookings.ValidID(id) {
 		t.Stale()
 		return bookings.Booking{}, false
@@ -143,8 +143,8 @@ func (bf *bookingFlow) ownBooking(t *Turn, ctx context.Context, id string) (book
 	return b, true
 }
 
-func (bf *bookingFlow) askCancelBooking(t *Turn, ctx context.Context, id string) {
-	b, ok := bf.ownBooking(t, ctx, id)
+func (bf *bookingFlow) askCancelBooking(ctx context.Context, t *Turn, id string) {
+	b, ok := bf.ownBooking(ctx, t, id)
 	if !ok {
 		return
 	}
@@ -158,8 +158,8 @@ func (bf *bookingFlow) askCancelBooking(t *Turn, ctx context.Context, id string)
 
 // cancelBooking cancels a booking at the citizen's request: staff are told and its
 // reminders go.
-func (bf *bookingFlow) cancelBooking(t *Turn, ctx context.Context, id string) {
-	if _, ok := bf.ownBooking(t, ctx, id); !ok {
+func (bf *bookingFlow) cancelBooking(ctx context.Context, t *Turn, id string) {
+	if _, ok := bf.ownBooking(ctx, t, id); !ok {
 		return
 	}
 	b, err := t.e.opts.Bookings.Update(ctx, id, func(b *bookings.Booking) error {
@@ -177,13 +177,13 @@ func (bf *bookingFlow) cancelBooking(t *Turn, ctx context.Context, id string) {
 	t.e.cancelReminders(ctx, b.ID)
 	ev := t.Event(EventBookingCancelled, "", false)
 	ev.Recent, ev.Query, ev.Booking = nil, "", b.ID
-	t.events = append(t.events, ev)
+	t.Raise(ev)
 	t.Say(Reply{Text: t.T("book.cancelled"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
 }
 
 // answerProposal is the citizen accepting or declining the time staff proposed.
-func (bf *bookingFlow) answerProposal(t *Turn, ctx context.Context, id string, accept bool) {
-	if _, ok := bf.ownBooking(t, ctx, id); !ok {
+func (bf *bookingFlow) answerProposal(ctx context.Context, t *Turn, id string, accept bool) {
+	if _, ok := bf.ownBooking(ctx, t, id); !ok {
 		return
 	}
 	var proposed time.Time
@@ -225,7 +225,7 @@ func (bf *bookingFlow) answerProposal(t *Turn, ctx context.Context, id string, a
 	} else {
 		t.Say(Reply{Text: t.T("book.declined_proposal"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
 	}
-	t.events = append(t.events, ev)
+	t.Raise(ev)
 }
 
 var (
@@ -234,14 +234,14 @@ var (
 )
 
 // rateBooking records the citizen's rating of a booked service ("<id>.<1-5>").
-func (bf *bookingFlow) rateBooking(t *Turn, ctx context.Context, arg string) bool {
+func (bf *bookingFlow) rateBooking(ctx context.Context, t *Turn, arg string) bool {
 	id, score, _ := strings.Cut(arg, ".")
 	n, err := strconv.Atoi(score)
 	if err != nil || n < 1 || n > 5 {
 		t.Stale()
 		return false
 	}
-	if _, ok := bf.ownBooking(t, ctx, id); !ok {
+	if _, ok := bf.ownBooking(ctx, t, id); !ok {
 		return false
 	}
 	b, err := t.e.opts.Bookings.Update(ctx, id, func(b *bookings.Booking) error {
@@ -260,7 +260,7 @@ func (bf *bookingFlow) rateBooking(t *Turn, ctx context.Context, arg string) boo
 	}
 	ev := t.Event(EventBookingRated, "", false)
 	ev.Recent, ev.Query, ev.Booking, ev.Score = nil, "", b.ID, n
-	t.events = append(t.events, ev)
+	t.Raise(ev)
 	t.Say(Reply{Text: t.T("handoff.rated"), Buttons: t.MainMenu()})
 	return true
 }
@@ -350,7 +350,7 @@ const ratingWindow = 48 * time.Hour
 // digit from 1 to 5 rates the service that concluded (within ratingWindow, not rated
 // yet); a yes or a no answers the time staff proposed. With two such bookings, the
 // text is not taken as an answer. It reports whether it took it.
-func (bf *bookingFlow) typedBookingAnswer(t *Turn, ctx context.Context, text string) bool {
+func (bf *bookingFlow) typedBookingAnswer(ctx context.Context, t *Turn, text string) bool {
 	if t.e.opts.Bookings == nil || (t.st.Flow != "" && t.st.Flow != flowSearch) {
 		return false
 	}
@@ -381,10 +381,10 @@ func (bf *bookingFlow) typedBookingAnswer(t *Turn, ctx context.Context, text str
 	}
 	b := asked[0]
 	if !isNumber {
-		bf.answerProposal(t, ctx, b.ID, yes)
+		bf.answerProposal(ctx, t, b.ID, yes)
 		return true
 	}
-	if bf.rateBooking(t, ctx, b.ID+"."+strconv.Itoa(n)) {
+	if bf.rateBooking(ctx, t, b.ID+"."+strconv.Itoa(n)) {
 		t.replies[len(t.replies)-1].Text = t.T("book.rated_typed", "score", strconv.Itoa(n), "service", bf.bookingName(t, b))
 	}
 	return true

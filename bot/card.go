@@ -1,11 +1,8 @@
 package bot
 
 import (
-	"fmt"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -90,28 +87,6 @@ func (cf *cardFlow) request(t *Turn, id string) {
 			{btn(t.T("button.back_card"), actService, s.ID), btn(t.T("button.menu"), actMenu)}}})
 }
 
-// languageNames names ISO 639-1 codes in the citizen's language ("italiano,
-// inglese"); a code without a translation shows as itself.
-func (t *Turn) languageNames(codes []string) string {
-	names := make([]string, len(codes))
-	for i, c := range codes {
-		key := "lang." + c
-		if t.e.texts.Has(key) {
-			names[i] = t.T(key)
-		} else {
-			names[i] = strings.ToUpper(c)
-		}
-	}
-	return strings.Join(names, ", ")
-}
-
-func (t *Turn) serviceTitle(s *catalogue.Service) string {
-	if t.st.Lang == "en" && s.NameEN != "" {
-		return s.NameEN
-	}
-	return s.Name
-}
-
 func (cf *cardFlow) audiences(t *Turn, as []catalogue.Audience) string {
 	names := make([]string, len(as))
 	for i, a := range as {
@@ -129,19 +104,6 @@ func (cf *cardFlow) delivery(t *Turn, d catalogue.Delivery) string {
 		parts = append(parts, t.T("delivery.shared", "min", strconv.Itoa(d.Shared.MinPeople), "max", strconv.Itoa(d.Shared.MaxPeople)))
 	}
 	return strings.Join(parts, "; ")
-}
-
-// costShort is the cost in a few words, for a results list.
-func (t *Turn) costShort(s *catalogue.Service) string {
-	c := s.Cost
-	switch {
-	case c.Free:
-		return t.T("cost.free")
-	case c.Individual > 0:
-		return t.T("cost.per_unit", "price", t.euros(c.Individual), "unit", t.T("unit."+string(c.Unit)))
-	default:
-		return t.T("cost.per_unit", "price", t.euros(c.Shared), "unit", t.T("unit."+string(c.Unit)))
-	}
 }
 
 // costLong is the full cost: individual and shared prices.
@@ -163,75 +125,4 @@ func (cf *cardFlow) costLong(t *Turn, s *catalogue.Service) string {
 		out += " (" + c.Note + ")"
 	}
 	return out
-}
-
-// euros formats cents as money in the citizen's language: 14,50 € or €14.50.
-func (t *Turn) euros(cents int) string {
-	whole, frac := cents/100, cents%100
-	w := strconv.Itoa(whole)
-	if whole >= 1000 {
-		sep := "."
-		if t.st.Lang == "en" {
-			sep = ","
-		}
-		w = strconv.Itoa(whole/1000) + sep + fmt.Sprintf("%03d", whole%1000)
-	}
-	if t.st.Lang == "en" {
-		if frac == 0 {
-			return "€" + w
-		}
-		return fmt.Sprintf("€%s.%02d", w, frac)
-	}
-	if frac == 0 {
-		return w + " €"
-	}
-	return fmt.Sprintf("%s,%02d €", w, frac)
-}
-
-func (t *Turn) municipi(ms []int) string {
-	if len(ms) == 9 {
-		return t.T("zones.all")
-	}
-	s := append([]int(nil), ms...)
-	sort.Ints(s)
-	parts := make([]string, len(s))
-	for i, m := range s {
-		parts[i] = strconv.Itoa(m)
-	}
-	return strings.Join(parts, ", ")
-}
-
-// schedules formats time slots as "lun–ven 08:00–19:30; sab 09:00–12:00".
-func (t *Turn) schedules(ss []catalogue.Schedule) string {
-	parts := make([]string, 0, len(ss))
-	for _, s := range ss {
-		parts = append(parts, t.days(s.Days)+" "+s.OpensAt.String()+"–"+s.ClosesAt.String())
-	}
-	return strings.Join(parts, "; ")
-}
-
-// days names weekdays, collapsing runs: lun–ven, sab.
-func (t *Turn) days(ds []time.Weekday) string {
-	// Order Monday first.
-	idx := func(d time.Weekday) int { return (int(d) + 6) % 7 }
-	s := append([]time.Weekday(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return idx(s[i]) < idx(s[j]) })
-	name := func(d time.Weekday) string { return t.T("day." + strconv.Itoa(int(d))) }
-	var parts []string
-	for i := 0; i < len(s); {
-		j := i
-		for j+1 < len(s) && idx(s[j+1]) == idx(s[j])+1 {
-			j++
-		}
-		switch {
-		case j-i >= 2:
-			parts = append(parts, name(s[i])+"–"+name(s[j]))
-		case j == i:
-			parts = append(parts, name(s[i]))
-		default:
-			parts = append(parts, name(s[i]), name(s[j]))
-		}
-		i = j + 1
-	}
-	return strings.Join(parts, ", ")
 }

@@ -3,44 +3,9 @@ package bot
 import (
 	"context"
 
-	"github.com/comune-milano/wemibot/catalogue"
 	"strconv"
-	"strings"
-	"time"
 	"unicode/utf8"
 )
-
-// Turn is the handling of one message: its state, the replies and the events it
-// produces.
-type Turn struct {
-	e       *Engine
-	cat     *catalogue.Catalogue // the catalogue of this turn (a reload swaps it between turns)
-	flow    string               // what the message asked for, for metrics
-	m       Message
-	st      *state
-	now     time.Time
-	replies []Reply
-	events  []Event
-	facts   []Fact
-	forget  bool
-	// unsaved says the state of this turn will not be saved (the store is away): no
-	// handoff can be promised.
-	unsaved bool
-}
-
-func (t *Turn) T(key string, kv ...string) string { return t.e.texts.T(t.st.Lang, key, kv...) }
-
-func (t *Turn) Say(r Reply) {
-	t.replies = append(t.replies, r)
-	t.st.remember("bot", firstLine(r.Text), t.now)
-}
-
-func (t *Turn) Text(key string, kv ...string) { t.Say(Reply{Text: t.T(key, kv...)}) }
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
-}
 
 // dispatch routes a message: safety first, then a button, a location, a command, or
 // free text in the light of what the bot was waiting for.
@@ -64,7 +29,7 @@ func (t *Turn) dispatch(ctx context.Context) {
 			t.e.flows.near.askNear(t)
 			return
 		}
-		t.e.flows.near.nearPoint(t, ctx, *m.Location, "")
+		t.e.flows.near.nearPoint(ctx, t, *m.Location, "")
 	default:
 		t.flow = "text"
 		t.onText(ctx, m.Text)
@@ -104,9 +69,9 @@ func (t *Turn) onText(ctx context.Context, raw string) {
 		// Words of other features ("operatrice socio sanitaria", "privacy") are an
 		// answer here: danger and commands were handled before.
 		if t.st.Flow == flowBook {
-			t.e.flows.booking.bookingText(t, ctx, text)
+			t.e.flows.booking.bookingText(ctx, t, text)
 		} else {
-			t.e.flows.domestic.domesticText(t, ctx, text)
+			t.e.flows.domestic.domesticText(ctx, t, text)
 		}
 	case t.e.isGreeting(text):
 		t.st.resetFlow()
@@ -121,10 +86,10 @@ func (t *Turn) onText(ctx context.Context, raw string) {
 		t.onCommand(ctx, command{name: "annulla"})
 	case t.e.says(intentMyBookings, text):
 		t.st.resetFlow()
-		t.e.flows.booking.bookings(t, ctx)
+		t.e.flows.booking.bookings(ctx, t)
 	case t.e.says(intentMyRequests, text):
 		t.st.resetFlow()
-		t.e.flows.domestic.myDomestic(t, ctx)
+		t.e.flows.domestic.myDomestic(ctx, t)
 	case t.e.says(intentHelp, text):
 		t.st.resetFlow()
 		t.e.flows.menu.help(t)
@@ -150,9 +115,9 @@ func (t *Turn) onText(ctx context.Context, raw string) {
 		t.Text("domestic.hire_info")
 		t.e.flows.domestic.startHire(t, t.e.domesticRole(text), typedPattern(text))
 	case t.st.Flow == flowZone:
-		t.e.flows.search.zoneText(t, ctx, text)
+		t.e.flows.search.zoneText(ctx, t, text)
 	case t.st.Flow == flowNear:
-		t.e.flows.near.nearText(t, ctx, text)
+		t.e.flows.near.nearText(ctx, t, text)
 	case t.st.Flow == flowForget && t.e.says(intentYes, text):
 		// A typed "sì" must not erase by surprise, nor cancel: the button decides.
 		t.Say(Reply{Text: t.T("privacy.forget_use_buttons"), Buttons: [][]Button{
@@ -161,8 +126,8 @@ func (t *Turn) onText(ctx context.Context, raw string) {
 		// Erasure needs the button: anything else typed cancels it.
 		t.st.resetFlow()
 		t.Text("privacy.forget_cancelled")
-		t.e.flows.search.search(t, ctx, text)
-	case t.e.flows.booking.typedBookingAnswer(t, ctx, text):
+		t.e.flows.search.search(ctx, t, text)
+	case t.e.flows.booking.typedBookingAnswer(ctx, t, text):
 		// a rating of a service just concluded, or a yes or no to a proposed time
 	case t.e.says(intentYes, text) || t.e.says(intentNo, text):
 		// A yes or a no to nothing asked: not a need to search for.
@@ -171,7 +136,7 @@ func (t *Turn) onText(ctx context.Context, raw string) {
 	default:
 		t.st.resetFlow()
 		t.flow = "search"
-		t.e.flows.search.search(t, ctx, text)
+		t.e.flows.search.search(ctx, t, text)
 	}
 }
 
@@ -188,7 +153,7 @@ func (t *Turn) onCommand(ctx context.Context, c command) {
 	t.st.resetFlow()
 	switch c.name {
 	case "start":
-		t.e.flows.menu.start(t, ctx, c.arg)
+		t.e.flows.menu.start(ctx, t, c.arg)
 	case "menu":
 		t.e.flows.menu.menu(t)
 	case "aiuto", "help":
@@ -210,7 +175,7 @@ func (t *Turn) onCommand(ctx context.Context, c command) {
 		t.e.flows.near.spaces(t)
 	case "vicino", "near", "nearby":
 		if c.arg != "" {
-			t.e.flows.near.nearText(t, ctx, c.arg)
+			t.e.flows.near.nearText(ctx, t, c.arg)
 			return
 		}
 		t.e.flows.near.askNear(t)
@@ -219,9 +184,9 @@ func (t *Turn) onCommand(ctx context.Context, c command) {
 			t.e.flows.menu.askSearch(t)
 			return
 		}
-		t.e.flows.search.search(t, ctx, c.arg)
+		t.e.flows.search.search(ctx, t, c.arg)
 	case "prenotazioni", "bookings":
-		t.e.flows.booking.bookings(t, ctx)
+		t.e.flows.booking.bookings(ctx, t)
 	case "tatecolfbadanti", "domestic":
 		t.e.flows.domestic.domestic(t)
 	default:
@@ -253,7 +218,7 @@ func (t *Turn) onButton(ctx context.Context, data string) {
 	case actCats:
 		t.e.flows.search.categories(t)
 	case actCat:
-		t.e.flows.search.category(t, ctx, b.arg)
+		t.e.flows.search.category(ctx, t, b.arg)
 	case actService:
 		t.e.flows.card.card(t, b.arg)
 	case actPage:
@@ -262,15 +227,15 @@ func (t *Turn) onButton(ctx context.Context, data string) {
 		t.e.flows.search.page(t, t.st.Page)
 	case actFree:
 		t.st.Filters.Free = !t.st.Filters.Free
-		t.e.flows.search.rerun(t, ctx)
+		t.e.flows.search.rerun(ctx, t)
 	case actZoneAsk:
 		t.e.flows.search.askZone(t)
 	case actZone:
-		t.e.flows.search.setZone(t, ctx, b.num)
+		t.e.flows.search.setZone(ctx, t, b.num)
 	case actForAsk:
 		t.e.flows.search.askAudience(t)
 	case actFor:
-		t.e.flows.search.setAudience(t, ctx, b.arg)
+		t.e.flows.search.setAudience(ctx, t, b.arg)
 	case actNone:
 		t.e.flows.search.noneOfThese(t)
 	case actNear:
@@ -301,13 +266,13 @@ func (t *Turn) onButton(ctx context.Context, data string) {
 	case actDomestic:
 		t.e.flows.domestic.domestic(t)
 	case actBookings:
-		t.e.flows.booking.bookings(t, ctx)
+		t.e.flows.booking.bookings(ctx, t)
 	case actRate:
 		t.e.flows.handoff.rate(t, b.num)
 	case actBook:
-		t.e.flows.booking.onBookingButton(t, ctx, b.arg)
+		t.e.flows.booking.onBookingButton(ctx, t, b.arg)
 	case actDom:
-		t.e.flows.domestic.onDomesticButton(t, ctx, b.arg)
+		t.e.flows.domestic.onDomesticButton(ctx, t, b.arg)
 	case actHandoffEnd:
 		// The handoff already ended (the operator closed it): nothing to leave.
 		t.e.flows.menu.menu(t)
@@ -315,19 +280,4 @@ func (t *Turn) onButton(ctx context.Context, data string) {
 		// Nothing was interrupted (or it was already replayed): show the menu.
 		t.e.flows.menu.menu(t)
 	}
-}
-
-// stale answers a button that is malformed, unknown or no longer valid.
-func (t *Turn) Stale() {
-	t.Say(Reply{Text: t.T("error.stale_button"), Buttons: t.MainMenu()})
-}
-
-func (t *Turn) slowDown() {
-	t.flow = "rate_limited"
-	// One polite request per window; the rest of a flood is ignored.
-	if t.now.Sub(t.st.SlowedAt) < t.e.opts.RateWindow {
-		return
-	}
-	t.st.SlowedAt = t.now
-	t.replies = append(t.replies, Reply{Text: t.T("error.slow_down")})
 }

@@ -351,7 +351,7 @@ func orDash(s string) string {
 }
 
 // onDomesticButton handles the flow's buttons ("dom:<step>[:<value>]").
-func (df *domesticFlow) onDomesticButton(t *Turn, ctx context.Context, arg string) {
+func (df *domesticFlow) onDomesticButton(ctx context.Context, t *Turn, arg string) {
 	step, value, _ := strings.Cut(arg, ":")
 	switch step {
 	case "fam":
@@ -361,10 +361,10 @@ func (df *domesticFlow) onDomesticButton(t *Turn, ctx context.Context, arg strin
 		t.e.flows.application.startApplication(t)
 		return
 	case "mine":
-		df.myDomestic(t, ctx)
+		df.myDomestic(ctx, t)
 		return
 	case "withdraw", "erasey":
-		df.domesticWithdraw(t, ctx, value, step == "erasey")
+		df.domesticWithdraw(ctx, t, value, step == "erasey")
 		return
 	case "erase":
 		// Erasure cannot be undone: asked once more.
@@ -398,9 +398,9 @@ func (df *domesticFlow) onDomesticButton(t *Turn, ctx context.Context, arg strin
 		return
 	case "ok":
 		if d.Kind == "work" {
-			t.e.flows.application.submitApplication(t, ctx)
+			t.e.flows.application.submitApplication(ctx, t)
 		} else {
-			df.submitRequest(t, ctx)
+			df.submitRequest(ctx, t)
 		}
 		return
 	case "role":
@@ -454,7 +454,7 @@ func (df *domesticFlow) onDomesticButton(t *Turn, ctx context.Context, arg strin
 }
 
 // submitRequest sends the family's request to staff.
-func (df *domesticFlow) submitRequest(t *Turn, ctx context.Context) {
+func (df *domesticFlow) submitRequest(ctx context.Context, t *Turn) {
 	d := t.st.Dom
 	est := -1
 	if e, ok := df.draftEstimate(t); ok {
@@ -465,13 +465,13 @@ func (df *domesticFlow) submitRequest(t *Turn, ctx context.Context) {
 		Municipio: d.Municipio, CareFor: d.CareFor, SelfSufficient: d.SelfSuff, Languages: d.Langs, Contact: d.Contact,
 		EstimateCents: est, Status: domestic.RequestSent, Created: t.now, Updated: t.now}
 	if err := t.e.opts.Domestic.CreateRequest(ctx, r); err != nil {
-		df.domesticSaveFailed(t, ctx, err)
+		df.domesticSaveFailed(ctx, t, err)
 		return
 	}
 	t.st.Dom, t.st.Flow = nil, ""
 	ev := t.Event(EventDomesticRequest, "", false)
 	ev.Recent, ev.Query, ev.Booking = nil, "", r.ID
-	t.events = append(t.events, ev)
+	t.Raise(ev)
 	t.Say(Reply{Text: t.T("dom.sent"), Buttons: [][]Button{
 		{btn(t.T("dom.contract_services"), actCat, string(catalogue.LavoroDomestico))},
 		{btn(t.T("dom.mine"), actDom, "mine"), btn(t.T("button.menu"), actMenu)}}})
@@ -480,7 +480,7 @@ func (df *domesticFlow) submitRequest(t *Turn, ctx context.Context) {
 // domesticSaveFailed answers a request or an application the store refused: a rule
 // broken or too many kept say so (trying again would not help); anything else is a
 // technical problem worth a retry.
-func (df *domesticFlow) domesticSaveFailed(t *Turn, ctx context.Context, err error) {
+func (df *domesticFlow) domesticSaveFailed(ctx context.Context, t *Turn, err error) {
 	switch {
 	case errors.Is(err, domestic.ErrTooMany):
 		t.st.Dom, t.st.Flow = nil, ""

@@ -22,7 +22,7 @@ func toggle[T comparable](set []T, x T) []T {
 }
 
 // domesticText takes what the citizen typed as the answer to the question asked.
-func (df *domesticFlow) domesticText(t *Turn, ctx context.Context, text string) {
+func (df *domesticFlow) domesticText(ctx context.Context, t *Turn, text string) {
 	d := t.st.Dom
 	if d.Kind == "work" {
 		t.e.flows.application.applicationText(t, text)

@@ -298,7 +298,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err er
 	case sess.Count > e.opts.RateLimit:
 		t.slowDown()
 	case st.Handoff != nil:
-		t.e.flows.handoff.inHandoff(t, ctx)
+		t.e.flows.handoff.inHandoff(ctx, t)
 	default:
 		t.dispatch(ctx)
 	}

@@ -44,7 +44,7 @@ func (hf *handoffFlow) handoff(t *Turn, reason string) {
 		text += t.T("handoff.closed_hours", "day", t.T("day."+strconv.Itoa(int(next.Weekday()))),
 			"date", next.Format("02/01"), "time", next.Format("15:04"))
 	}
-	t.events = append(t.events, ev)
+	t.Raise(ev)
 	t.Say(Reply{Text: text + "\n" + t.T("handoff.write_here"), Buttons: hf.handoffRow(t)})
 }
 
@@ -56,22 +56,12 @@ func (hf *handoffFlow) answerTime(t *Turn) (next time.Time, open bool) {
 	return t.e.office.next(t.now), false
 }
 
-// duration says how long in words: "30 minuti", "1 ora", "2 ore".
-func (t *Turn) duration(d time.Duration) string {
-	if d < time.Hour || d%time.Hour != 0 {
-		m := int(d / time.Minute)
-		return t.T(plural("duration.minutes", m), "n", strconv.Itoa(m))
-	}
-	h := int(d / time.Hour)
-	return t.T(plural("duration.hours", h), "n", strconv.Itoa(h))
-}
-
 // openHandoff records a new handoff in the state.
 func (hf *handoffFlow) openHandoff(t *Turn, reason string, priority bool) {
 	t.st.Handoff = &handoffState{ID: newHandoffID(), Reason: reason, Priority: priority, Opened: t.now}
 	t.st.rememberHandoff(t.st.Handoff.ID)
 	t.st.RateHandoff = ""
-	t.facts = append(t.facts, Fact{Kind: FactHandoff, At: t.now})
+	t.Count(Fact{Kind: FactHandoff, At: t.now})
 }
 
 // newHandoffID returns a random id: it names the handoff to staff without naming the
@@ -90,7 +80,7 @@ func (hf *handoffFlow) handoffRow(t *Turn) [][]Button {
 // inHandoff handles a message while an operator has the conversation: text goes to
 // the operators and the bot stays quiet. The citizen can still leave, manage their
 // data and change language.
-func (hf *handoffFlow) inHandoff(t *Turn, ctx context.Context) {
+func (hf *handoffFlow) inHandoff(ctx context.Context, t *Turn) {
 	m := t.m
 	t.flow = "handoff"
 	switch {
@@ -119,12 +109,12 @@ func (hf *handoffFlow) inHandoff(t *Turn, ctx context.Context) {
 		t.st.remember("user", text, t.now)
 		hf.relay(t, text)
 	default:
-		hf.handoffText(t, ctx, m.Text)
+		hf.handoffText(ctx, t, m.Text)
 	}
 }
 
 // handoffText relays what the citizen writes, except the commands that still work.
-func (hf *handoffFlow) handoffText(t *Turn, ctx context.Context, raw string) {
+func (hf *handoffFlow) handoffText(ctx context.Context, t *Turn, raw string) {
 	if utf8.RuneCountInString(raw) > t.e.opts.MaxMessageRunes {
 		t.Say(Reply{Text: t.T("error.too_long", "max", strconv.Itoa(t.e.opts.MaxMessageRunes))})
 		return
@@ -156,7 +146,7 @@ func (hf *handoffFlow) relay(t *Turn, text string) {
 	ev := t.Event(EventRelay, "", t.st.Handoff.Priority)
 	ev.Recent, ev.Query = nil, ""
 	ev.Text = text
-	t.events = append(t.events, ev)
+	t.Raise(ev)
 }
 
 // endHandoff is the citizen leaving the handoff: the operators are told, the bot
@@ -164,7 +154,7 @@ func (hf *handoffFlow) relay(t *Turn, text string) {
 func (hf *handoffFlow) endHandoff(t *Turn) {
 	ev := t.Event(EventHandoffEnded, "citizen", false)
 	ev.Recent, ev.Query = nil, ""
-	t.events = append(t.events, ev)
+	t.Raise(ev)
 	t.st.Handoff = nil
 	t.Say(Reply{Text: t.T("handoff.ended_by_you"), Buttons: t.MainMenu()})
 }
@@ -226,8 +216,8 @@ func (hf *handoffFlow) rate(t *Turn, score int) {
 	ev := t.Event(EventRating, "", false)
 	ev.Recent, ev.Query = nil, ""
 	ev.Handoff, ev.Score = t.st.RateHandoff, score
-	t.events = append(t.events, ev)
-	t.facts = append(t.facts, Fact{Kind: FactRating, At: t.now, Value: score})
+	t.Raise(ev)
+	t.Count(Fact{Kind: FactRating, At: t.now, Value: score})
 	t.st.RateHandoff = ""
 	t.Say(Reply{Text: t.T("handoff.rated"), Buttons: t.MainMenu()})
 }

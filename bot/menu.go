@@ -17,7 +17,7 @@ const (
 	deepCategory = "c_"
 )
 
-func (mf *menuFlow) start(t *Turn, ctx context.Context, payload string) {
+func (mf *menuFlow) start(ctx context.Context, t *Turn, payload string) {
 	switch {
 	case strings.HasPrefix(payload, deepService):
 		if _, ok := t.cat.Service(strings.TrimPrefix(payload, deepService)); ok {
@@ -26,7 +26,7 @@ func (mf *menuFlow) start(t *Turn, ctx context.Context, payload string) {
 		}
 	case strings.HasPrefix(payload, deepCategory):
 		if catalogue.CategoryID(strings.TrimPrefix(payload, deepCategory)).Valid() {
-			t.e.flows.search.category(t, ctx, strings.TrimPrefix(payload, deepCategory))
+			t.e.flows.search.category(ctx, t, strings.TrimPrefix(payload, deepCategory))
 			return
 		}
 	}
@@ -42,21 +42,6 @@ func (mf *menuFlow) welcome(t *Turn) {
 
 func (mf *menuFlow) menu(t *Turn) {
 	t.Say(Reply{Text: t.T("menu.title"), Buttons: t.MainMenu()})
-}
-
-// mainMenu is the main menu's buttons, two per row.
-func (t *Turn) MainMenu() [][]Button {
-	return [][]Button{
-		{btn(t.T("menu.search"), actSearch), btn(t.T("menu.categories"), actCats)},
-		{btn(t.T("menu.domestic"), actDomestic), btn(t.T("menu.near"), actNear)},
-		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("menu.bookings"), actBookings)},
-		{btn(t.T("menu.operator"), actOperator), btn(t.T("menu.language"), actLangAsk)},
-	}
-}
-
-// menuRow is a single "back to the menu" row.
-func (t *Turn) MenuRow() [][]Button {
-	return [][]Button{{btn(t.T("button.menu"), actMenu)}}
 }
 
 func (mf *menuFlow) help(t *Turn) {

@@ -45,13 +45,13 @@ func validPoint(p catalogue.Point) bool {
 }
 
 // nearText resolves a typed place: coordinates or a neighbourhood.
-func (nf *nearFlow) nearText(t *Turn, ctx context.Context, text string) {
+func (nf *nearFlow) nearText(ctx context.Context, t *Turn, text string) {
 	if p, ok := parseCoordinates(text); ok {
-		nf.nearPoint(t, ctx, p, "")
+		nf.nearPoint(ctx, t, p, "")
 		return
 	}
 	if n, ok := t.cat.Milan.FindNeighbourhood(text); ok {
-		nf.nearPoint(t, ctx, n.Point, n.Name)
+		nf.nearPoint(ctx, t, n.Point, n.Name)
 		return
 	}
 	t.st.Flow = flowNear
@@ -64,7 +64,7 @@ const milanRadiusMeters = 25000
 
 // nearPoint lists the services and WeMi spaces nearest to a point; with a current
 // search, its services.
-func (nf *nearFlow) nearPoint(t *Turn, ctx context.Context, p catalogue.Point, place string) {
+func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, place string) {
 	t.st.resetFlow()
 	if distanceMeters(p, catalogue.Point{Lat: 45.4642, Lon: 9.1900}) > milanRadiusMeters {
 		t.Say(Reply{Text: t.T("near.outside_milan"), Buttons: [][]Button{

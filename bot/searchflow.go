@@ -52,7 +52,7 @@ const missesForHandoff = 2
 // search runs a new search from a citizen's words. A neighbourhood named in the text
 // ("babysitter a Niguarda") narrows it to that Municipio, and "gratis" to free
 // services.
-func (sf *searchFlow) search(t *Turn, ctx context.Context, text string) {
+func (sf *searchFlow) search(ctx context.Context, t *Turn, text string) {
 	t.st.Query, t.st.Said = withoutMarkup(text), text
 	if t.st.Query == "" {
 		t.st.Query = text
@@ -69,12 +69,12 @@ func (sf *searchFlow) search(t *Turn, ctx context.Context, text string) {
 		t.st.Query = rest
 		t.st.Filters.Municipio, t.st.Filters.Place = n.Municipio, n.Name
 	}
-	found, words := sf.run(t, ctx)
+	found, words := sf.run(ctx, t)
 	if found == 0 && words > 0 && t.st.Filters.Municipio != 0 {
 		// Nothing in that Municipio: look in the whole city, and say so.
 		place := t.st.Filters.Place
 		t.st.Filters.Municipio, t.st.Filters.Place = 0, ""
-		if found, _ = sf.run(t, ctx); found > 0 {
+		if found, _ = sf.run(ctx, t); found > 0 {
 			t.Text("search.widened", "place", place)
 		}
 	}
@@ -94,12 +94,12 @@ func (sf *searchFlow) search(t *Turn, ctx context.Context, text string) {
 }
 
 // rerun repeats the current search or category listing with the current filters.
-func (sf *searchFlow) rerun(t *Turn, ctx context.Context) {
+func (sf *searchFlow) rerun(ctx context.Context, t *Turn) {
 	if t.st.Query == "" && t.st.Category == "" {
 		t.Stale()
 		return
 	}
-	found, _ := sf.run(t, ctx)
+	found, _ := sf.run(ctx, t)
 	switch {
 	case found < 0:
 	case found == 0:
@@ -112,7 +112,7 @@ func (sf *searchFlow) rerun(t *Turn, ctx context.Context) {
 // run searches with the state's query, category and filters, keeping the result ids
 // for paging. It returns how many services were found, or -1 after a failure (the
 // citizen has been told), and how many searchable words the query had.
-func (sf *searchFlow) run(t *Turn, ctx context.Context) (int, int) {
+func (sf *searchFlow) run(ctx context.Context, t *Turn) (int, int) {
 	req := search.Request{Query: t.st.Query, Lang: t.st.Lang, Category: catalogue.CategoryID(t.st.Category),
 		FreeOnly: t.st.Filters.Free, Municipio: t.st.Filters.Municipio,
 		Audience: catalogue.Audience(t.st.Filters.Audience), Limit: maxResults}
@@ -122,9 +122,9 @@ func (sf *searchFlow) run(t *Turn, ctx context.Context) (int, int) {
 		o.Searched(time.Since(began), res.Total == 0)
 	}
 	if err == nil {
-		t.facts = append(t.facts, Fact{Kind: FactSearch, At: t.now})
+		t.Count(Fact{Kind: FactSearch, At: t.now})
 		if res.Total == 0 && t.st.Query != "" {
-			t.facts = append(t.facts, Fact{Kind: FactEmptySearch, At: t.now, Text: t.st.Query})
+			t.Count(Fact{Kind: FactEmptySearch, At: t.now, Text: t.st.Query})
 		}
 	}
 	if err != nil {
@@ -295,27 +295,27 @@ func (sf *searchFlow) askZone(t *Turn) {
 
 // zoneText reads a Municipio typed after the zone question: a number or a
 // neighbourhood. Anything else is a new search.
-func (sf *searchFlow) zoneText(t *Turn, ctx context.Context, text string) {
+func (sf *searchFlow) zoneText(ctx context.Context, t *Turn, text string) {
 	t.st.resetFlow()
 	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && n >= 0 && n <= 9 {
-		sf.setZone(t, ctx, n)
+		sf.setZone(ctx, t, n)
 		return
 	}
 	if nb, ok := t.cat.Milan.FindNeighbourhood(text); ok {
 		t.st.Filters.Municipio, t.st.Filters.Place = nb.Municipio, nb.Name
-		sf.rerun(t, ctx)
+		sf.rerun(ctx, t)
 		return
 	}
-	sf.search(t, ctx, text)
+	sf.search(ctx, t, text)
 }
 
-func (sf *searchFlow) setZone(t *Turn, ctx context.Context, m int) {
+func (sf *searchFlow) setZone(ctx context.Context, t *Turn, m int) {
 	if m > 9 {
 		t.Stale()
 		return
 	}
 	t.st.Filters.Municipio, t.st.Filters.Place = m, ""
-	sf.rerun(t, ctx)
+	sf.rerun(ctx, t)
 }
 
 func (sf *searchFlow) askAudience(t *Turn) {
@@ -331,7 +331,7 @@ func (sf *searchFlow) askAudience(t *Turn) {
 	t.Say(Reply{Text: t.T("refine.for_ask"), Buttons: rows})
 }
 
-func (sf *searchFlow) setAudience(t *Turn, ctx context.Context, a string) {
+func (sf *searchFlow) setAudience(ctx context.Context, t *Turn, a string) {
 	switch {
 	case a == "any":
 		t.st.Filters.Audience = ""
@@ -341,7 +341,7 @@ func (sf *searchFlow) setAudience(t *Turn, ctx context.Context, a string) {
 		t.Stale()
 		return
 	}
-	sf.rerun(t, ctx)
+	sf.rerun(ctx, t)
 }
 
 // categories lists the 13 categories with how many services each has.
@@ -356,14 +356,14 @@ func (sf *searchFlow) categories(t *Turn) {
 }
 
 // category lists a category's services ("id" or "id:page").
-func (sf *searchFlow) category(t *Turn, ctx context.Context, arg string) {
+func (sf *searchFlow) category(ctx context.Context, t *Turn, arg string) {
 	id, pageArg, _ := strings.Cut(arg, ":")
 	if !catalogue.CategoryID(id).Valid() {
 		t.Stale()
 		return
 	}
 	t.st.Query, t.st.Category, t.st.Filters = "", id, searchFilters{}
-	if found, _ := sf.run(t, ctx); found <= 0 {
+	if found, _ := sf.run(ctx, t); found <= 0 {
 		t.Say(Reply{Text: t.T("category.empty"), Buttons: t.MainMenu()})
 		return
 	}

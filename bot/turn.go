@@ -1,0 +1,101 @@
+package bot
+
+import (
+	"strings"
+	"time"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// Turn is one message being handled, as the flows see it: the message, the
+// conversation's state, the catalogue of the moment, and what the handling produces
+// (replies for the citizen, events for staff, facts for the day's figures). The
+// engine builds a Turn, routes it to a flow's handler (routes.go), and then saves the
+// state and delivers what the Turn collected. A Turn is used by one goroutine.
+type Turn struct {
+	e       *Engine
+	cat     *catalogue.Catalogue // the catalogue of this turn (a reload swaps it between turns)
+	flow    string               // what the message asked for, for metrics
+	m       Message
+	st      *state
+	now     time.Time
+	replies []Reply
+	events  []Event
+	facts   []Fact
+	forget  bool
+	// unsaved says the state of this turn will not be saved (the store is away): no
+	// handoff can be promised.
+	unsaved bool
+}
+
+// T returns the text for key in the conversation's language, its placeholders
+// filled from kv pairs ("name", value, ...).
+func (t *Turn) T(key string, kv ...string) string { return t.e.texts.T(t.st.Lang, key, kv...) }
+
+// Say adds a reply for the citizen, and remembers its first line among the recent
+// turns an operator reads on a handoff.
+func (t *Turn) Say(r Reply) {
+	t.replies = append(t.replies, r)
+	t.st.remember("bot", firstLine(r.Text), t.now)
+}
+
+// Text says the text for key, without buttons.
+func (t *Turn) Text(key string, kv ...string) { t.Say(Reply{Text: t.T(key, kv...)}) }
+
+// Raise adds an event for staff; the engine delivers it once the state is saved.
+func (t *Turn) Raise(ev Event) { t.events = append(t.events, ev) }
+
+// Count adds a fact for the day's figures; the engine counts it once the state is
+// saved.
+func (t *Turn) Count(f Fact) { t.facts = append(t.facts, f) }
+
+// Stale answers a button that is malformed, unknown or no longer valid.
+func (t *Turn) Stale() {
+	t.Say(Reply{Text: t.T("error.stale_button"), Buttons: t.MainMenu()})
+}
+
+// MainMenu is the main menu's buttons, two per row.
+func (t *Turn) MainMenu() [][]Button {
+	return [][]Button{
+		{btn(t.T("menu.search"), actSearch), btn(t.T("menu.categories"), actCats)},
+		{btn(t.T("menu.domestic"), actDomestic), btn(t.T("menu.near"), actNear)},
+		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("menu.bookings"), actBookings)},
+		{btn(t.T("menu.operator"), actOperator), btn(t.T("menu.language"), actLangAsk)},
+	}
+}
+
+// MenuRow is a single "back to the menu" row.
+func (t *Turn) MenuRow() [][]Button {
+	return [][]Button{{btn(t.T("button.menu"), actMenu)}}
+}
+
+// Event returns an event about this conversation, with its recent turns and last
+// search, for staff.
+func (t *Turn) Event(kind EventKind, reason string, priority bool) Event {
+	recent := make([]Line, len(t.st.Recent))
+	for i, r := range t.st.Recent {
+		recent[i] = Line(r)
+	}
+	ev := Event{Kind: kind, Priority: priority, Conversation: t.m.Conversation(), Channel: t.m.Channel,
+		Lang: t.st.Lang, FirstName: t.m.FirstName, Reason: reason, Query: t.st.Query, Recent: recent, At: t.now}
+	if h := t.st.Handoff; h != nil {
+		ev.Handoff = h.ID
+	}
+	return ev
+}
+
+// slowDown answers a message over the rate limit: one polite request per window,
+// the rest of a flood is ignored.
+func (t *Turn) slowDown() {
+	t.flow = "rate_limited"
+	if t.now.Sub(t.st.SlowedAt) < t.e.opts.RateWindow {
+		return
+	}
+	t.st.SlowedAt = t.now
+	t.replies = append(t.replies, Reply{Text: t.T("error.slow_down")})
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
