@@ -30,7 +30,7 @@ const (
 // startApplication begins a worker's application with the privacy notice: nothing is
 // kept before the citizen consents.
 func (af *applicationFlow) startApplication(t *Turn) {
-	if !t.e.flows.domestic.domesticAvailable(t) {
+	if !t.e.domesticAvailable() {
 		t.e.flows.domestic.domestic(t)
 		return
 	}
@@ -487,4 +487,10 @@ func (e *Engine) DomesticFromStaff(ctx context.Context, a DomesticAction) (conve
 	t.Say(Reply{Text: text, Buttons: rows})
 	channel, user, _ := splitConversation(conversation)
 	return conversation, e.push(ctx, channel, user, withLang(t.replies, t.st.Lang))
+}
+
+// register routes a worker's wish to apply; the application's buttons and answers
+// come through the domestic flow's (actDom, flowDomestic).
+func (af *applicationFlow) register(r *routes) {
+	r.intent(IntentApply, showIntent(af.startApplication))
 }

@@ -376,3 +376,28 @@ func bareNumber(text string) (int, bool) {
 	n, err := strconv.Atoi(strings.TrimSpace(text))
 	return n, err == nil
 }
+
+// register routes the booking form, the citizen's bookings, and typed answers to
+// the questions their bookings asked (a proposed time, a rating).
+func (bf *bookingFlow) register(r *routes) {
+	r.button(actBookings, func(ctx context.Context, t *Turn, _ button) { bf.bookings(ctx, t) })
+	r.button(actBook, func(ctx context.Context, t *Turn, b button) { bf.onBookingButton(ctx, t, b.arg) })
+	r.command(func(ctx context.Context, t *Turn, _ string) { bf.bookings(ctx, t) }, "prenotazioni", "bookings")
+	r.answer(flowBook, bf.bookingText)
+	r.intent(IntentMyBookings, func(ctx context.Context, t *Turn, _ Interpretation) {
+		t.st.resetFlow()
+		bf.bookings(ctx, t)
+	})
+	yesNo := func(ctx context.Context, t *Turn, in Interpretation) {
+		if !bf.typedBookingAnswer(ctx, t, in.Text) {
+			t.e.flows.menu.ack(t)
+		}
+	}
+	r.intent(IntentYes, yesNo)
+	r.intent(IntentNo, yesNo)
+	r.intent(IntentNumber, func(ctx context.Context, t *Turn, in Interpretation) {
+		if !bf.typedBookingAnswer(ctx, t, in.Text) {
+			r.intents[IntentSearch](ctx, t, in)
+		}
+	})
+}

@@ -389,14 +389,3 @@ func (bf *bookingFlow) typedBookingAnswer(ctx context.Context, t *Turn, text str
 	}
 	return true
 }
-
-// typedRating takes a digit from 1 to 5 as the rating of the handoff just closed (the
-// question was the bot's last message: Flow is "rate"); it reports whether it did.
-func (hf *handoffFlow) typedRating(t *Turn, text string) bool {
-	n, ok := bareNumber(text)
-	if !ok || n < 1 || n > 5 || t.st.RateHandoff == "" {
-		return false
-	}
-	hf.rate(t, n)
-	return true
-}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -125,4 +126,10 @@ func (cf *cardFlow) costLong(t *Turn, s *catalogue.Service) string {
 		out += " (" + c.Note + ")"
 	}
 	return out
+}
+
+// register routes the card's buttons.
+func (cf *cardFlow) register(r *routes) {
+	r.button(actService, func(_ context.Context, t *Turn, b button) { cf.card(t, b.arg) })
+	r.button(actRequest, func(_ context.Context, t *Turn, b button) { cf.request(t, b.arg) })
 }

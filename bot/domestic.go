@@ -69,14 +69,14 @@ var domesticLanguages = []string{"it", "en", "es", "fr", "ro", "uk", "ar", "tl"}
 
 // domesticAvailable reports whether requests and applications go through the bot:
 // staff handle them, so a desk and a store are needed.
-func (df *domesticFlow) domesticAvailable(t *Turn) bool {
-	return t.e.opts.Staff != nil && t.e.opts.Domestic != nil
+func (e *Engine) domesticAvailable() bool {
+	return e.opts.Staff != nil && e.opts.Domestic != nil
 }
 
 // domestic explains WeMi's Tate/Colf/Badanti service and offers its two ways in.
 func (df *domesticFlow) domestic(t *Turn) {
 	rows := [][]Button{}
-	if df.domesticAvailable(t) {
+	if t.e.domesticAvailable() {
 		rows = append(rows, []Button{btn(t.T("dom.hire_button"), actDom, "fam")}, []Button{btn(t.T("dom.work_button"), actDom, "work")})
 	}
 	rows = append(rows,
@@ -89,7 +89,7 @@ func (df *domesticFlow) domestic(t *Turn) {
 // startHire begins a family's request; the role and the working arrangement may be
 // known from what they wrote ("cerco una badante convivente").
 func (df *domesticFlow) startHire(t *Turn, role string, pattern domestic.Pattern) {
-	if !df.domesticAvailable(t) {
+	if !t.e.domesticAvailable() {
 		df.domestic(t)
 		return
 	}
@@ -492,4 +492,21 @@ func (df *domesticFlow) domesticSaveFailed(ctx context.Context, t *Turn, err err
 		t.e.log.ErrorContext(ctx, "save a domestic-work form failed", "err", err)
 		t.Say(Reply{Text: t.T("book.failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actDom, "ok")}}})
 	}
+}
+
+// register routes Tate, Colf e Badanti: the service, families' requests, and the
+// citizen's own requests and applications.
+func (df *domesticFlow) register(r *routes) {
+	r.button(actDomestic, show(df.domestic))
+	r.button(actDom, func(ctx context.Context, t *Turn, b button) { df.onDomesticButton(ctx, t, b.arg) })
+	r.command(showCommand(df.domestic), "tatecolfbadanti", "domestic")
+	r.answer(flowDomestic, df.domesticText)
+	r.intent(IntentMyRequests, func(ctx context.Context, t *Turn, _ Interpretation) {
+		t.st.resetFlow()
+		df.myDomestic(ctx, t)
+	})
+	r.intent(IntentHire, func(_ context.Context, t *Turn, in Interpretation) {
+		t.Text("domestic.hire_info")
+		df.startHire(t, in.Role, domestic.Pattern(in.Pattern))
+	})
 }

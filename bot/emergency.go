@@ -34,3 +34,6 @@ func (ef *emergencyFlow) emergency(t *Turn, kind string) {
 	t.Raise(ev)
 	t.Say(Reply{Text: text, Buttons: t.e.flows.handoff.handoffRow(t)})
 }
+
+// register routes nothing: danger is recognised before any routing (Engine.Handle).
+func (ef *emergencyFlow) register(*routes) {}

@@ -146,6 +146,7 @@ type Engine struct {
 	office officeHours
 	safety *safety
 	flows  flows
+	routes routes
 	// The domestic-work pay tables and the help families may get, for estimates.
 	pay      *domestic.Pay
 	supports []domestic.Support
@@ -223,6 +224,7 @@ func New(opts Options) (*Engine, error) {
 	}
 	e.rome = rome
 	e.flows = newFlows(e)
+	e.routes = newRoutes(e.flows)
 	e.office = officeHours{rome: rome}
 	if e.safety, err = loadSafety(); err != nil {
 		return nil, err

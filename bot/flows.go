@@ -16,6 +16,13 @@ type flows struct {
 	emergency   *emergencyFlow
 }
 
+// all lists the flows in the order they register their routes: adding a flow is
+// one line here (and one field above, for the flows that call it).
+func (f flows) all() []registrar {
+	return []registrar{f.menu, f.search, f.card, f.near, f.booking, f.domestic, f.application,
+		f.handoff, f.privacy, f.emergency}
+}
+
 // newFlows builds every flow of e.
 func newFlows(e *Engine) flows {
 	return flows{

@@ -228,3 +228,14 @@ func sameDay(a, b time.Time, loc *time.Location) bool {
 	by, bm, bd := b.In(loc).Date()
 	return ay == by && am == bm && ad == bd
 }
+
+// register routes the way to an operator and the rating of a closed handoff; what
+// happens during a handoff is inHandoff's.
+func (hf *handoffFlow) register(r *routes) {
+	r.button(actOperator, func(_ context.Context, t *Turn, _ button) { hf.handoff(t, "asked") })
+	r.button(actRate, func(_ context.Context, t *Turn, b button) { hf.rate(t, b.num) })
+	r.command(func(_ context.Context, t *Turn, _ string) { hf.handoff(t, "asked") }, "operatore", "operator", "human")
+	r.intent(IntentOperator, func(_ context.Context, t *Turn, _ Interpretation) { hf.handoff(t, "asked") })
+	// A digit answering the rating question just asked.
+	r.intent(IntentRating, func(_ context.Context, t *Turn, in Interpretation) { hf.rate(t, in.Number) })
+}

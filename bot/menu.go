@@ -71,3 +71,51 @@ func (mf *menuFlow) language(t *Turn, lang string) {
 	t.st.Lang, t.st.LangSet = lang, true
 	t.Say(Reply{Text: t.T("language.set"), Buttons: t.MainMenu()})
 }
+
+// register routes the menu's buttons, commands and intents: the ways in and out.
+func (mf *menuFlow) register(r *routes) {
+	r.button(actMenu, show(mf.menu))
+	r.button(actSearch, show(mf.askSearch))
+	r.button(actHelp, show(mf.help))
+	r.button(actLangAsk, func(_ context.Context, t *Turn, _ button) { mf.language(t, "") })
+	r.button(actLang, func(_ context.Context, t *Turn, b button) { mf.language(t, b.arg) })
+	// A handoff already ended (the operator closed it), or nothing left to retry
+	// (it was already replayed): the menu.
+	r.button(actHandoffEnd, show(mf.menu))
+	r.button(actRetry, show(mf.menu))
+	r.command(mf.start, "start")
+	r.command(showCommand(mf.menu), "menu")
+	r.command(showCommand(mf.help), "aiuto", "help")
+	r.command(showCommand(mf.cancel), "annulla", "cancel", "stop")
+	r.command(func(_ context.Context, t *Turn, arg string) { mf.language(t, arg) }, "lingua", "language", "lang")
+	r.intent(IntentGreeting, thenShow(mf.welcome))
+	r.intent(IntentThanks, thenShow(mf.thanks))
+	r.intent(IntentHelp, func(_ context.Context, t *Turn, _ Interpretation) {
+		if !t.st.inForm() {
+			t.st.resetFlow() // asked inside a form, help leaves the form where it was
+		}
+		mf.help(t)
+	})
+	// "annulla", "lascia perdere": like /annulla, whatever was going on.
+	r.intent(IntentCancel, func(ctx context.Context, t *Turn, _ Interpretation) {
+		t.onCommand(ctx, command{name: "annulla"})
+	})
+	r.intent(IntentLanguage, func(_ context.Context, t *Turn, in Interpretation) { mf.language(t, in.Arg) })
+}
+
+// cancel drops whatever was going on, a booking or a request being put together too.
+func (mf *menuFlow) cancel(t *Turn) {
+	t.st.Draft, t.st.Dom = nil, nil
+	t.Say(Reply{Text: t.T("cancel.done"), Buttons: t.MainMenu()})
+}
+
+// thanks answers thanks.
+func (mf *menuFlow) thanks(t *Turn) {
+	t.Say(Reply{Text: t.T("thanks"), Buttons: t.MainMenu()})
+}
+
+// ack answers a yes or a no to nothing asked: not a need to search for.
+func (mf *menuFlow) ack(t *Turn) {
+	t.st.resetFlow()
+	t.Say(Reply{Text: t.T("ack"), Buttons: t.MainMenu()})
+}

@@ -218,3 +218,21 @@ func (nf *nearFlow) space(t *Turn, id string) {
 		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
 	t.Say(Reply{Location: &Place{Point: s.Location.Point, Name: s.Name, Address: s.Location.Address}})
 }
+
+// register routes what is near and the WeMi spaces.
+func (nf *nearFlow) register(r *routes) {
+	r.button(actNear, show(nf.askNear))
+	r.button(actSpaces, show(nf.spaces))
+	r.button(actSpace, func(_ context.Context, t *Turn, b button) { nf.space(t, b.arg) })
+	r.command(showCommand(nf.spaces), "spazi", "spaces")
+	r.command(func(ctx context.Context, t *Turn, arg string) {
+		if arg != "" {
+			nf.nearText(ctx, t, arg)
+			return
+		}
+		nf.askNear(t)
+	}, "vicino", "near", "nearby")
+	r.answer(flowNear, nf.nearText)
+	r.intent(IntentNear, showIntent(nf.askNear))
+	r.intent(IntentSpaces, thenShow(nf.spaces))
+}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"time"
@@ -41,4 +42,37 @@ func (pf *privacyFlow) confirmForget(t *Turn) {
 	}
 	t.replies = append(t.replies, Reply{Text: t.T("privacy.forgotten"), Buttons: [][]Button{
 		{btn(t.T("menu.search"), actSearch)}}})
+}
+
+// register routes the privacy notice and erasure.
+func (pf *privacyFlow) register(r *routes) {
+	r.button(actPrivacy, show(pf.privacy))
+	r.button(actForgetAsk, show(pf.askForget))
+	r.button(actForgetYes, show(pf.confirmForget))
+	r.button(actForgetNo, show(pf.keep))
+	r.command(showCommand(pf.privacy), "privacy")
+	r.command(showCommand(pf.askForget), "dimenticami", "forget", "forgetme")
+	r.answer(flowForget, pf.forgetText)
+	r.intent(IntentForget, showIntent(pf.askForget))
+	r.intent(IntentPrivacy, thenShow(pf.privacy))
+}
+
+// keep answers "no" to erasure.
+func (pf *privacyFlow) keep(t *Turn) {
+	t.st.resetFlow()
+	t.Say(Reply{Text: t.T("privacy.forget_cancelled"), Buttons: t.MainMenu()})
+}
+
+// forgetText takes text typed while erasure waits for its confirmation. Erasure
+// needs the button: a typed "sì" must not erase by surprise, nor cancel; anything
+// else cancels it, and is searched.
+func (pf *privacyFlow) forgetText(ctx context.Context, t *Turn, text string) {
+	if t.e.says(intentYes, text) {
+		t.Say(Reply{Text: t.T("privacy.forget_use_buttons"), Buttons: [][]Button{
+			{btn(t.T("privacy.forget_yes"), actForgetYes), btn(t.T("privacy.forget_no"), actForgetNo)}}})
+		return
+	}
+	t.st.resetFlow()
+	t.Text("privacy.forget_cancelled")
+	t.e.flows.search.search(ctx, t, text)
 }

@@ -384,3 +384,35 @@ func (sf *searchFlow) categoryName(t *Turn, id catalogue.CategoryID) string {
 	}
 	return c.Name
 }
+
+// register routes the search's buttons (refining and paging the current results),
+// commands and intents.
+func (sf *searchFlow) register(r *routes) {
+	r.button(actCats, show(sf.categories))
+	r.button(actCat, func(ctx context.Context, t *Turn, b button) { sf.category(ctx, t, b.arg) })
+	r.button(actPage, func(_ context.Context, t *Turn, b button) { sf.page(t, b.num) })
+	r.button(actBack, func(_ context.Context, t *Turn, _ button) { sf.page(t, t.st.Page) })
+	r.button(actFree, func(ctx context.Context, t *Turn, _ button) {
+		t.st.Filters.Free = !t.st.Filters.Free
+		sf.rerun(ctx, t)
+	})
+	r.button(actZoneAsk, show(sf.askZone))
+	r.button(actZone, func(ctx context.Context, t *Turn, b button) { sf.setZone(ctx, t, b.num) })
+	r.button(actForAsk, show(sf.askAudience))
+	r.button(actFor, func(ctx context.Context, t *Turn, b button) { sf.setAudience(ctx, t, b.arg) })
+	r.button(actNone, show(sf.noneOfThese))
+	r.command(showCommand(sf.categories), "categorie", "categories")
+	r.command(func(ctx context.Context, t *Turn, arg string) {
+		if arg == "" {
+			t.e.flows.menu.askSearch(t)
+			return
+		}
+		sf.search(ctx, t, arg)
+	}, "cerca", "search")
+	r.answer(flowZone, sf.zoneText)
+	r.intent(IntentSearch, func(ctx context.Context, t *Turn, in Interpretation) {
+		t.st.resetFlow()
+		t.flow = "search"
+		sf.search(ctx, t, in.Text)
+	})
+}

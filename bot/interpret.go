@@ -1,0 +1,171 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Intent names what a citizen's text means, before any flow acts on it.
+type Intent string
+
+// The intents a text can have. Each is acted on by one handler (routes.go).
+const (
+	IntentTooLong    Intent = "too_long"    // over the message bound: declined
+	IntentEmpty      Intent = "empty"       // nothing readable left once cleaned
+	IntentCommand    Intent = "command"     // "/name argument": Command, Arg
+	IntentAnswer     Intent = "answer"      // an answer to what the Flow is waiting for
+	IntentHelp       Intent = "help"        // asks how the bot works
+	IntentOperator   Intent = "operator"    // asks for a person
+	IntentGreeting   Intent = "greeting"    // only greets
+	IntentThanks     Intent = "thanks"      // only thanks
+	IntentCancel     Intent = "cancel"      // drops whatever was going on
+	IntentMyBookings Intent = "my_bookings" // asks for their bookings
+	IntentMyRequests Intent = "my_requests" // asks for their Tate/Colf/Badanti requests
+	IntentRating     Intent = "rating"      // a digit rating the handoff just closed: Number
+	IntentLanguage   Intent = "language"    // switches language: Arg
+	IntentForget     Intent = "forget"      // asks to erase their data
+	IntentPrivacy    Intent = "privacy"     // asks what is kept about them
+	IntentNear       Intent = "near"        // asks what is near
+	IntentSpaces     Intent = "spaces"      // asks for the WeMi spaces
+	IntentApply      Intent = "apply"       // wants to work as a tata, colf or badante
+	IntentHire       Intent = "hire"        // wants to hire one: Role, Pattern
+	IntentYes        Intent = "yes"         // a bare yes, to whatever was last asked
+	IntentNo         Intent = "no"          // a bare no
+	IntentNumber     Intent = "number"      // a bare digit from 1 to 5: Number
+	IntentSearch     Intent = "search"      // a need to look for in the catalogue
+)
+
+// Interpretation is what the engine understood a citizen's text to mean, in the
+// light of what the conversation was waiting for. It is a plain value: tests assert
+// it, and `wemibot shell --debug` prints it before each reply.
+type Interpretation struct {
+	Intent  Intent
+	Text    string // the text, cleaned
+	Flow    string // for IntentAnswer: the flow waiting for the answer
+	Command string // for IntentCommand: the command's name
+	Arg     string // the command's argument; the language for IntentLanguage
+	Role    string // for IntentHire: "tata", "colf" or "badante", or "" when not said
+	Pattern string // for IntentHire: the working pattern, when said
+	Number  int    // for IntentRating and IntentNumber
+}
+
+// String prints an interpretation on one line, naming only the fields it uses.
+func (in Interpretation) String() string {
+	var b strings.Builder
+	b.WriteString(string(in.Intent))
+	add := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, " %s=%q", k, v)
+		}
+	}
+	add("flow", in.Flow)
+	add("command", in.Command)
+	add("arg", in.Arg)
+	add("role", in.Role)
+	add("pattern", in.Pattern)
+	if in.Number != 0 {
+		fmt.Fprintf(&b, " number=%d", in.Number)
+	}
+	add("text", in.Text)
+	return b.String()
+}
+
+// Interpret says what a text means to a conversation in state st. It reads nothing
+// but the text, the state and the engine's phrase lists: no store, no search.
+func (e *Engine) interpret(raw string, st *state) Interpretation {
+	if utf8.RuneCountInString(raw) > e.opts.MaxMessageRunes {
+		return Interpretation{Intent: IntentTooLong}
+	}
+	text := cleanText(raw)
+	in := Interpretation{Text: text}
+	if text == "" {
+		in.Intent = IntentEmpty
+		return in
+	}
+	if cmd, ok := parseCommand(text); ok {
+		in.Intent, in.Command, in.Arg = IntentCommand, cmd.name, cmd.arg
+		return in
+	}
+	if st.inForm() {
+		// Words of other features ("operatrice socio sanitaria", "privacy") are an
+		// answer here: danger and commands were handled before.
+		switch {
+		case e.says(intentHelp, text):
+			in.Intent = IntentHelp
+		case e.saysOperator(text):
+			in.Intent = IntentOperator
+		case !e.says(intentCancel, text):
+			in.Intent, in.Flow = IntentAnswer, st.Flow
+		default:
+			in.Intent = e.intentOf(text, st, &in)
+		}
+		return in
+	}
+	in.Intent = e.intentOf(text, st, &in)
+	return in
+}
+
+// intentOf interprets text outside a form, in order of precedence: what the whole
+// message says first, then what the bot was waiting for, then a need.
+func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
+	switch {
+	case e.isGreeting(text):
+		return IntentGreeting
+	case e.asksForOperator(text):
+		return IntentOperator
+	case e.says(intentThanks, text):
+		return IntentThanks
+	case e.says(intentCancel, text):
+		return IntentCancel
+	case e.says(intentMyBookings, text):
+		return IntentMyBookings
+	case e.says(intentMyRequests, text):
+		return IntentMyRequests
+	case e.says(intentHelp, text):
+		return IntentHelp
+	}
+	if n, ok := bareNumber(text); ok && n >= 1 && n <= 5 && st.Flow == flowRate && st.RateHandoff != "" {
+		in.Number = n
+		return IntentRating
+	}
+	switch {
+	case e.says(intentEnglish, text):
+		in.Arg = "en"
+		return IntentLanguage
+	case e.says(intentItalian, text):
+		in.Arg = "it"
+		return IntentLanguage
+	case e.mentions(intentForget, text):
+		return IntentForget
+	case e.mentions(intentPrivacy, text):
+		return IntentPrivacy
+	case e.says(intentNear, text):
+		return IntentNear
+	case e.mentions(intentSpaces, text):
+		return IntentSpaces
+	case e.domesticAvailable() && e.wantsToWork(text):
+		return IntentApply
+	case e.domesticAvailable() && e.wantsToHire(text):
+		in.Role, in.Pattern = e.domesticRole(text), string(typedPattern(text))
+		return IntentHire
+	case st.Flow == flowZone || st.Flow == flowNear || st.Flow == flowForget:
+		in.Flow = st.Flow
+		return IntentAnswer
+	case e.says(intentYes, text):
+		return IntentYes
+	case e.says(intentNo, text):
+		return IntentNo
+	}
+	if n, ok := bareNumber(text); ok && n >= 1 && n <= 5 {
+		in.Number = n
+		return IntentNumber
+	}
+	return IntentSearch
+}
+
+// inForm reports whether the conversation is in the middle of a form (a booking, a
+// Tate/Colf/Badanti request or application), whose answers are free text.
+func (st *state) inForm() bool {
+	return (st.Flow == flowDomestic && st.Dom != nil) || (st.Flow == flowBook && st.Draft != nil)
+}
