@@ -241,102 +241,104 @@ func New(opts Options) (*Engine, error) {
 // Handle answers one message. The replies are to be sent in order even when err is
 // not nil: on ErrUnavailable they hold an apology with a retry button (or, for a
 // message that signals danger, the emergency numbers: those never wait for the store).
-func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err error) {
+func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 	if m.Channel == "" || m.UserID == "" {
 		return nil, errors.New("bot: message without channel or user")
 	}
+	var t *Turn
+	err := e.transact(ctx, m.Conversation(), m.UpdateID, func(x *tx) txEnd {
+		t = e.citizenMessage(ctx, m, x)
+		if t.forget {
+			return txForget
+		}
+		return txSave
+	})
+	if err != nil {
+		return e.failed(ctx, m, t, err)
+	}
 	conv := m.Conversation()
-	// Messages of one conversation wait their turn in arrival order in this process;
-	// the store's lock serialises them across replicas.
-	release := e.queue(conv)
-	defer release()
-	danger, isDanger := e.danger(m)
-
-	sess, err := e.begin(ctx, m)
-	if err != nil {
-		e.log.WarnContext(ctx, "conversation store unavailable", "channel", m.Channel, "err", err)
-		if isDanger {
-			return e.emergencyWithoutState(ctx, m, danger), fmt.Errorf("%w: %w", ErrUnavailable, err)
-		}
-		e.keepForRetry(conv, m)
-		return []Reply{e.unavailable(guessLang(m.LangCode))}, fmt.Errorf("%w: %w", ErrUnavailable, err)
-	}
-	if sess.Duplicate {
-		return nil, ErrDuplicate
-	}
-	defer func() {
-		// A bug must not take the process down nor leave the conversation locked.
-		if r := recover(); r != nil {
-			e.log.ErrorContext(ctx, "bot: panic while handling a message", "channel", m.Channel, "panic", fmt.Sprint(r))
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-			defer cancel()
-			e.opts.Store.Release(rctx, sess)
-			replies, err = []Reply{{Text: e.texts.T(guessLang(m.LangCode), "error.internal")}}, fmt.Errorf("bot: panic: %v", r)
-		}
-	}()
-	now := e.now()
-	st, ok := decodeState(sess.State)
-	if !ok {
-		st = state{Lang: guessLang(m.LangCode), Created: now}
-	}
-	if !st.LangSet && m.LangCode != "" {
-		st.Lang = guessLang(m.LangCode) // the app's language, until the citizen chooses
-	}
-	t := &Turn{e: e, cat: e.opts.Search.Catalogue(), m: m, st: &st, now: now}
-	if !ok || !sameDay(st.Updated, now, e.rome) {
-		t.facts = append(t.facts, Fact{Kind: FactConversation, At: now})
-	}
-	if m.Button == actRetry {
-		if prev, ok := e.takeRetry(conv); ok {
-			t.m, m = prev, prev
-			danger, isDanger = e.danger(m)
-		}
-	}
-	switch {
-	case isDanger:
-		// Kept whole (up to the danger bound): operators must read all of it.
-		t.st.remember("user", truncateRunes(cleanText(m.Text), maxDangerRunes), now)
-		t.e.flows.emergency.emergency(t, danger)
-	case sess.Count > e.opts.RateLimit:
-		t.slowDown()
-	case st.Handoff != nil:
-		t.e.flows.handoff.inHandoff(ctx, t)
-	default:
-		t.dispatch(ctx)
-	}
-	st.Updated = now
-	if t.forget {
-		return e.finishForget(ctx, sess, t)
-	}
-	data, err := st.encode()
-	if err != nil {
-		e.opts.Store.Release(ctx, sess)
-		return nil, fmt.Errorf("encode state: %w", err)
-	}
-	if err := e.opts.Store.Commit(ctx, sess, Commit{State: data, IdleTTL: e.opts.IdleTTL, DedupeTTL: e.opts.DedupeTTL}); err != nil {
-		e.log.WarnContext(ctx, "save conversation failed", "channel", m.Channel, "err", err)
-		if !errors.Is(err, ErrLockLost) {
-			// Give the lock back if the store can still be reached, so that a retry
-			// does not wait for it to expire.
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-			e.opts.Store.Release(rctx, sess)
-			cancel()
-		}
-		if isDanger {
-			// Staff hear of danger even though the state was not saved, without a
-			// handoff that does not exist.
-			return e.emergencyWithoutState(ctx, m, danger), fmt.Errorf("%w: %w", ErrUnavailable, err)
-		}
-		e.keepForRetry(conv, m)
-		return []Reply{e.unavailable(st.Lang)}, fmt.Errorf("%w: %w", ErrUnavailable, err)
-	}
 	e.dropRetry(conv)
+	if t.forget {
+		t.events = append(t.events, e.forgetBookings(ctx, t)...)
+		t.events = append(t.events, e.forgetDomestic(ctx, t)...)
+		e.notify(ctx, t.events)
+		return withLang(t.replies, t.st.Lang), nil
+	}
 	e.notify(ctx, t.events)
 	e.count(ctx, t.facts)
 	if o := e.opts.Observer; o != nil {
 		o.Message(m.Channel, t.flow)
 	}
-	return withLang(t.replies, st.Lang), nil
+	return withLang(t.replies, t.st.Lang), nil
+}
+
+// citizenMessage handles a citizen's message on the conversation's state: danger
+// first, whatever the flow; then the rate limit; then an open handoff; then the
+// routes.
+func (e *Engine) citizenMessage(ctx context.Context, m Message, x *tx) *Turn {
+	now := e.now()
+	if !x.known {
+		x.st = state{Lang: guessLang(m.LangCode), Created: now}
+	}
+	st := &x.st
+	if !st.LangSet && m.LangCode != "" {
+		st.Lang = guessLang(m.LangCode) // the app's language, until the citizen chooses
+	}
+	t := &Turn{e: e, cat: e.opts.Search.Catalogue(), m: m, st: st, now: now}
+	if !x.known || !sameDay(st.Updated, now, e.rome) {
+		t.Count(Fact{Kind: FactConversation, At: now})
+	}
+	if m.Button == actRetry {
+		if prev, ok := e.takeRetry(m.Conversation()); ok {
+			t.m = prev
+		}
+	}
+	danger, isDanger := e.danger(t.m)
+	switch {
+	case isDanger:
+		// Kept whole (up to the danger bound): operators must read all of it.
+		st.remember("user", truncateRunes(cleanText(t.m.Text), maxDangerRunes), now)
+		e.flows.emergency.emergency(t, danger)
+	case x.Count > e.opts.RateLimit:
+		t.slowDown()
+	case st.Handoff != nil:
+		e.flows.handoff.inHandoff(ctx, t)
+	default:
+		t.dispatch(ctx)
+	}
+	st.Updated = now
+	return t
+}
+
+// failed answers a message whose transaction failed: t is the turn that ran, or
+// nil when the store could not be reached before it.
+func (e *Engine) failed(ctx context.Context, m Message, t *Turn, err error) ([]Reply, error) {
+	switch {
+	case errors.Is(err, ErrDuplicate):
+		return nil, err
+	case errors.Is(err, errPanic):
+		return []Reply{{Text: e.texts.T(guessLang(m.LangCode), "error.internal")}}, err
+	case !errors.Is(err, ErrUnavailable):
+		return nil, err
+	case t != nil && t.forget:
+		e.log.WarnContext(ctx, "erase conversation failed", "channel", m.Channel, "err", err)
+		return []Reply{{Lang: t.st.Lang, Text: e.texts.T(t.st.Lang, "privacy.forget_failed"), Buttons: [][]Button{
+			{btn(e.texts.T(t.st.Lang, "privacy.forget_yes"), actForgetAsk)}}}}, err
+	}
+	lang := guessLang(m.LangCode)
+	if t == nil {
+		e.log.WarnContext(ctx, "conversation store unavailable", "channel", m.Channel, "err", err)
+	} else {
+		e.log.WarnContext(ctx, "save conversation failed", "channel", m.Channel, "err", err)
+		m, lang = t.m, t.st.Lang // the message handled: a retry may have replayed another
+	}
+	if kind, ok := e.danger(m); ok {
+		// Staff hear of danger even though the state was not saved, without a
+		// handoff that does not exist.
+		return e.emergencyWithoutState(ctx, m, kind), err
+	}
+	e.keepForRetry(m.Conversation(), m)
+	return []Reply{e.unavailable(lang)}, err
 }
 
 // withLang marks replies with the language they are in.
@@ -369,45 +371,6 @@ func (e *Engine) emergencyWithoutState(ctx context.Context, m Message, kind stri
 	t.e.flows.emergency.emergency(t, kind)
 	e.notify(ctx, t.events)
 	return t.replies
-}
-
-// begin waits for the conversation's lock, retrying while another message of the
-// same conversation is being handled.
-func (e *Engine) begin(ctx context.Context, m Message) (Session, error) {
-	ctx, cancel := context.WithTimeout(ctx, e.opts.LockWait)
-	defer cancel()
-	wait := 2 * time.Millisecond
-	for {
-		sess, err := e.opts.Store.Begin(ctx, Begin{Conversation: m.Conversation(), UpdateID: m.UpdateID,
-			LockTTL: e.opts.LockTTL, RateWindow: e.opts.RateWindow})
-		if !errors.Is(err, ErrLocked) {
-			return sess, err
-		}
-		select {
-		case <-ctx.Done():
-			return Session{}, fmt.Errorf("wait for conversation: %w", ctx.Err())
-		case <-time.After(wait):
-		}
-		wait = min(wait*2, 100*time.Millisecond)
-	}
-}
-
-// finishForget erases everything about the citizen while the conversation's lock is
-// held (Forget removes the lock too, so no other message can write the state back).
-func (e *Engine) finishForget(ctx context.Context, sess Session, t *Turn) ([]Reply, error) {
-	if err := e.opts.Store.Forget(ctx, sess.Conversation); err != nil {
-		e.log.WarnContext(ctx, "erase conversation failed", "channel", t.m.Channel, "err", err)
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-		e.opts.Store.Release(rctx, sess)
-		cancel()
-		return []Reply{{Text: e.texts.T(t.st.Lang, "privacy.forget_failed"), Buttons: [][]Button{
-			{btn(e.texts.T(t.st.Lang, "privacy.forget_yes"), actForgetAsk)}}}}, fmt.Errorf("%w: %w", ErrUnavailable, err)
-	}
-	e.dropRetry(sess.Conversation)
-	t.events = append(t.events, e.forgetBookings(ctx, t)...)
-	t.events = append(t.events, e.forgetDomestic(ctx, t)...)
-	e.notify(ctx, t.events)
-	return withLang(t.replies, t.st.Lang), nil
 }
 
 func (e *Engine) unavailable(lang string) Reply {
@@ -464,29 +427,6 @@ func (e *Engine) dropRetry(conv string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.pending, conv)
-}
-
-// queue waits for the conversation's turn in this process and returns the function
-// that ends it.
-func (e *Engine) queue(conv string) func() {
-	e.mu.Lock()
-	q, ok := e.queues[conv]
-	if !ok {
-		q = &convQueue{turn: make(chan struct{}, 1)}
-		e.queues[conv] = q
-	}
-	q.waiting++
-	e.mu.Unlock()
-	q.turn <- struct{}{}
-	return func() {
-		<-q.turn
-		e.mu.Lock()
-		q.waiting--
-		if q.waiting == 0 {
-			delete(e.queues, conv)
-		}
-		e.mu.Unlock()
-	}
 }
 
 // guessLang picks the bot's language from the language code a platform reports.

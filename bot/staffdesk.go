@@ -105,50 +105,29 @@ func (e *Engine) FromStaff(ctx context.Context, a StaffAction) error {
 	if a.Kind == StaffReply && cleanText(a.Text) == "" {
 		return errors.New("bot: empty staff reply")
 	}
-	release := e.queue(a.Conversation)
-	released := false
-	defer func() {
-		if !released {
-			release()
-		}
-	}()
 	update := ""
 	if a.ID != "" {
 		update = staffUpdatePrefix + a.ID
 	}
-	sess, err := e.begin(ctx, Message{Channel: channel, UserID: user, UpdateID: update})
-	if err != nil {
-		return errors.Join(ErrUnavailable, err)
-	}
-	if sess.Duplicate {
-		return ErrDuplicate
-	}
-	st, ok := decodeState(sess.State)
-	if !ok || st.Handoff == nil || st.Handoff.ID != a.Handoff {
-		e.opts.Store.Release(ctx, sess)
+	var t *Turn
+	err := e.transact(ctx, a.Conversation, update, func(x *tx) txEnd {
+		if !x.known || x.st.Handoff == nil || x.st.Handoff.ID != a.Handoff {
+			return txDrop
+		}
+		t = &Turn{e: e, cat: e.opts.Search.Catalogue(), m: Message{Channel: channel, UserID: user}, st: &x.st, now: e.now()}
+		e.flows.handoff.staffAction(t, a)
+		return txSave
+	})
+	switch {
+	case err != nil:
+		return err // ErrDuplicate, or wrapping ErrUnavailable or a panic
+	case t == nil:
 		return ErrNoHandoff
 	}
-	now := e.now()
-	t := &Turn{e: e, cat: e.opts.Search.Catalogue(), m: Message{Channel: channel, UserID: user}, st: &st, now: now}
-	t.e.flows.handoff.staffAction(t, a)
-	data, err := st.encode()
-	if err != nil {
-		e.opts.Store.Release(ctx, sess)
-		return err
-	}
-	if err := e.opts.Store.Commit(ctx, sess, Commit{State: data, IdleTTL: e.opts.IdleTTL, DedupeTTL: e.opts.DedupeTTL}); err != nil {
-		if !errors.Is(err, ErrLockLost) {
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-			e.opts.Store.Release(rctx, sess)
-			cancel()
-		}
-		return errors.Join(ErrUnavailable, err)
-	}
 	e.count(ctx, t.facts)
-	// The citizen's own messages need not wait for the push (Telegram may pace it).
-	release()
-	released = true
-	return e.push(ctx, channel, user, withLang(t.replies, st.Lang))
+	// The conversation's lock and turn are given back already: the citizen's own
+	// messages need not wait for the push (Telegram may pace it).
+	return e.push(ctx, channel, user, withLang(t.replies, t.st.Lang))
 }
 
 // Tell sends replies to a citizen on the bot's initiative, outside any handoff: what
