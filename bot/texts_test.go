@@ -18,7 +18,7 @@ func TestEveryTextKeyExists(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob("*.go")
-	keyRE := regexp.MustCompile(`(?:\.T|\.text|line)\("([a-z_]+\.[a-z_.]+|[a-z_]+)"`)
+	keyRE := regexp.MustCompile(`(?:\.T|\.Text|line)\("([a-z_]+\.[a-z_.]+|[a-z_]+)"`)
 	used := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
