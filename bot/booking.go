@@ -204,28 +204,39 @@ func (bf *bookingFlow) quantityText(t *Turn, s *catalogue.Service, q int) string
 	return t.T(plural("qty."+string(s.Cost.Unit), q), "n", strconv.Itoa(q))
 }
 
-// onBookingButton handles the booking flow's buttons ("book:<step>:<value>").
+// onBookingButton handles the booking flow's buttons ("book:<step>:<value>"): those
+// about a booking made, then those of the form being filled.
 func (bf *bookingFlow) onBookingButton(ctx context.Context, t *Turn, arg string) {
 	step, value, _ := strings.Cut(arg, ":")
+	if !bf.bookingButton(ctx, t, step, value) {
+		bf.draftButton(ctx, t, step, value)
+	}
+}
+
+// bookingButton handles the buttons about a booking made (or to make anew); it
+// reports whether step was one of them.
+func (bf *bookingFlow) bookingButton(ctx context.Context, t *Turn, step, value string) bool {
 	switch step {
 	case "nop":
-		return // a calendar placeholder
+		// a calendar placeholder
 	case "cancel":
 		bf.askCancelBooking(ctx, t, value)
-		return
 	case "cancelyes":
 		bf.cancelBooking(ctx, t, value)
-		return
 	case "accept", "decline":
 		bf.answerProposal(ctx, t, value, step == "accept")
-		return
 	case "rate":
 		bf.rateBooking(ctx, t, value)
-		return
 	case "new":
 		bf.startBooking(t, value)
-		return
+	default:
+		return false
 	}
+	return true
+}
+
+// draftButton handles the buttons of the booking form.
+func (bf *bookingFlow) draftButton(ctx context.Context, t *Turn, step, value string) {
 	s, ok := bf.bookingService(t)
 	if !ok {
 		if t.st.Draft == nil {

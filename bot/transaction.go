@@ -22,9 +22,9 @@ var errPanic = errors.New("bot: panic")
 
 // tx is a conversation's state while a transaction holds its lock.
 type tx struct {
-	Session        // the store's session: its Count of messages in the rate window
-	st      state  // the state, decoded; zero when unknown
-	known   bool   // the store had a state of this version
+	Session       // the store's session: its Count of messages in the rate window
+	st      state // the state, decoded; zero when unknown
+	known   bool  // the store had a state of this version
 }
 
 // transact applies one update — a citizen's message or an operator's action — to a
