@@ -3,6 +3,7 @@ package bot
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"sort"
 	"strings"
@@ -10,7 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-//go:embed texts/*.yaml
+//go:embed texts/*/*.yaml
 var textFiles embed.FS
 
 // defaultLang is the language of a citizen who has not chosen another.
@@ -20,7 +21,9 @@ const defaultLang = "it"
 func languages() []string { return []string{defaultLang, "en"} }
 
 // Texts holds every sentence a citizen reads, per language, loaded from the
-// translation files in bot/texts. Placeholders are written {name}.
+// translation files in bot/texts/<lang>/: one file per flow (booking.yaml,
+// search.yaml...) and common.yaml for what the flows share. Placeholders are
+// written {name}.
 type Texts struct {
 	byLang map[string]map[string]string
 }
@@ -32,13 +35,9 @@ var placeholderRE = regexp.MustCompile(`\{[a-z_]+\}`)
 func LoadTexts() (*Texts, error) {
 	t := &Texts{byLang: map[string]map[string]string{}}
 	for _, lang := range languages() {
-		data, err := textFiles.ReadFile("texts/" + lang + ".yaml")
+		m, err := loadLanguage(lang)
 		if err != nil {
-			return nil, fmt.Errorf("load texts %s: %w", lang, err)
-		}
-		m := map[string]string{}
-		if err := yaml.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("load texts %s: %w", lang, err)
+			return nil, err
 		}
 		t.byLang[lang] = m
 	}
@@ -67,6 +66,33 @@ func LoadTexts() (*Texts, error) {
 		return nil, fmt.Errorf("load texts: %s", strings.Join(problems, "; "))
 	}
 	return t, nil
+}
+
+// loadLanguage reads every translation file of one language; a key may be defined
+// in one file only.
+func loadLanguage(lang string) (map[string]string, error) {
+	files, err := fs.Glob(textFiles, "texts/"+lang+"/*.yaml")
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("load texts %s: no translation files", lang)
+	}
+	all, from := map[string]string{}, map[string]string{}
+	for _, name := range files {
+		data, err := textFiles.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("load texts %s: %w", name, err)
+		}
+		m := map[string]string{}
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("load texts %s: %w", name, err)
+		}
+		for k, v := range m {
+			if other, ok := from[k]; ok {
+				return nil, fmt.Errorf("load texts %s: key %q is also in %s", name, k, other)
+			}
+			all[k], from[k] = v, name
+		}
+	}
+	return all, nil
 }
 
 func placeholders(s string) string {
