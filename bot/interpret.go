@@ -114,41 +114,29 @@ func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
 		return IntentGreeting
 	case e.asksForOperator(text):
 		return IntentOperator
-	case e.says(intentThanks, text):
-		return IntentThanks
-	case e.says(intentCancel, text):
-		return IntentCancel
-	case e.says(intentMyBookings, text):
-		return IntentMyBookings
-	case e.says(intentMyRequests, text):
-		return IntentMyRequests
-	case e.says(intentHelp, text):
-		return IntentHelp
+	}
+	// Messages that say only one thing ("grazie", "annulla", "le mie prenotazioni").
+	for _, w := range []struct {
+		phrases string
+		intent  Intent
+	}{{intentThanks, IntentThanks}, {intentCancel, IntentCancel}, {intentMyBookings, IntentMyBookings},
+		{intentMyRequests, IntentMyRequests}, {intentHelp, IntentHelp}} {
+		if e.says(w.phrases, text) {
+			return w.intent
+		}
 	}
 	if n, ok := bareNumber(text); ok && n >= 1 && n <= 5 && st.Flow == flowRate && st.RateHandoff != "" {
 		in.Number = n
 		return IntentRating
 	}
+	if lang := e.languageSaid(text); lang != "" {
+		in.Arg = lang
+		return IntentLanguage
+	}
+	if intent := e.featureAsked(text, in); intent != "" {
+		return intent
+	}
 	switch {
-	case e.says(intentEnglish, text):
-		in.Arg = "en"
-		return IntentLanguage
-	case e.says(intentItalian, text):
-		in.Arg = "it"
-		return IntentLanguage
-	case e.mentions(intentForget, text):
-		return IntentForget
-	case e.mentions(intentPrivacy, text):
-		return IntentPrivacy
-	case e.says(intentNear, text):
-		return IntentNear
-	case e.mentions(intentSpaces, text):
-		return IntentSpaces
-	case e.domesticAvailable() && e.wantsToWork(text):
-		return IntentApply
-	case e.domesticAvailable() && e.wantsToHire(text):
-		in.Role, in.Pattern = e.domesticRole(text), string(typedPattern(text))
-		return IntentHire
 	case st.Flow == flowZone || st.Flow == flowNear || st.Flow == flowForget:
 		in.Flow = st.Flow
 		return IntentAnswer
@@ -162,6 +150,39 @@ func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
 		return IntentNumber
 	}
 	return IntentSearch
+}
+
+// languageSaid returns the language a message asks for ("english please"), or "".
+func (e *Engine) languageSaid(text string) string {
+	switch {
+	case e.says(intentEnglish, text):
+		return "en"
+	case e.says(intentItalian, text):
+		return "it"
+	}
+	return ""
+}
+
+// featureAsked returns the feature a message asks for, anywhere in its words
+// (privacy, erasure, the WeMi spaces, Tate/Colf/Badanti) or as all it says ("vicino
+// a me"), or "".
+func (e *Engine) featureAsked(text string, in *Interpretation) Intent {
+	switch {
+	case e.mentions(intentForget, text):
+		return IntentForget
+	case e.mentions(intentPrivacy, text):
+		return IntentPrivacy
+	case e.says(intentNear, text):
+		return IntentNear
+	case e.mentions(intentSpaces, text):
+		return IntentSpaces
+	case e.domesticAvailable() && e.wantsToWork(text):
+		return IntentApply
+	case e.domesticAvailable() && e.wantsToHire(text):
+		in.Role, in.Pattern = e.domesticRole(text), string(typedPattern(text))
+		return IntentHire
+	}
+	return ""
 }
 
 // inForm reports whether the conversation is in the middle of a form (a booking, a
