@@ -16,6 +16,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/search"
 	"github.com/comune-milano/wemibot/search/searchtest"
 )
@@ -86,24 +87,6 @@ func (s *staffDesk) all() []bot.Event {
 	return append([]bot.Event(nil), s.events...)
 }
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // monday10 is a Monday morning in Milan, when WeMi spaces are open.
 func monday10(t testing.TB) time.Time {
 	rome, err := time.LoadLocation("Europe/Rome")
@@ -116,15 +99,15 @@ func monday10(t testing.TB) time.Time {
 type harness struct {
 	engine *bot.Engine
 	staff  *staffDesk
-	clock  *clock
+	clock  *clocktest.Clock
 	store  bot.Store
 }
 
 func newHarness(t *testing.T, store bot.Store, tweak ...func(*bot.Options)) *harness {
 	t.Helper()
 	idx := testIndex(t)
-	h := &harness{staff: &staffDesk{}, clock: &clock{t: monday10(t)}, store: store}
-	opts := bot.Options{Search: idx, Store: store, Staff: h.staff, Now: h.clock.now}
+	h := &harness{staff: &staffDesk{}, clock: clocktest.New(monday10(t)), store: store}
+	opts := bot.Options{Search: idx, Store: store, Staff: h.staff, Now: h.clock.Now}
 	for _, f := range tweak {
 		f(&opts)
 	}

@@ -130,7 +130,7 @@ func TestHandoffOutsideOfficeHours(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h := newHarness(t, store)
 		rome, _ := time.LoadLocation("Europe/Rome")
-		h.clock.set(time.Date(2026, 12, 6, 20, 0, 0, 0, rome))
+		h.clock.Set(time.Date(2026, 12, 6, 20, 0, 0, 0, rome))
 		h.citizen(t, "u1").say("/operatore").expect("uffici sono chiusi", "mer 09/12 alle 09:00")
 	})
 }
@@ -200,7 +200,7 @@ func TestSpacesOpenNow(t *testing.T) {
 		c.press("San Gottardo").expect("Orari", "Cosa puoi fare qui", "sangottardo@")
 		// Sunday night: every space is closed.
 		sunday := monday10(t).Add(-34 * time.Hour)
-		h.clock.set(sunday)
+		h.clock.Set(sunday)
 		c.say("/spazi").expect("chiuso ora").expectNot("aperto ora")
 	})
 }
@@ -627,7 +627,7 @@ func TestWordingDetails(t *testing.T) {
 		// Cards show where the provider is and the languages spoken.
 		c.pressData(c.buttonsWithData("svc:")[0].Data).expect("Office:", "Languages:", "Italian")
 		// A closed space says when it opens.
-		h.clock.set(monday10(t).Add(-34 * time.Hour)) // Sunday night
+		h.clock.Set(monday10(t).Add(-34 * time.Hour)) // Sunday night
 		h.citizen(t, "u2").say("/spazi").expect("apre lun alle")
 	})
 }
