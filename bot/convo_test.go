@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -131,6 +132,7 @@ type convo struct {
 	update  int
 	replies []bot.Reply
 	err     error
+	wantErr error // what the next message's Handle must fail with; nil: nothing
 }
 
 func (h *harness) citizen(t *testing.T, user string) *convo {
@@ -145,6 +147,21 @@ func (c *convo) send(m bot.Message) *convo {
 		m.UpdateID = fmt.Sprintf("%s-%d", c.user, c.update)
 	}
 	c.replies, c.err = c.h.engine.Handle(context.Background(), m)
+	want := c.wantErr
+	c.wantErr = nil
+	switch {
+	case want == nil && c.err != nil:
+		c.t.Fatalf("Handle(%+v): %v", m, c.err)
+	case want != nil && !errors.Is(c.err, want):
+		c.t.Fatalf("Handle(%+v): err %v, want %v", m, c.err, want)
+	}
+	return c
+}
+
+// nextFails makes the next message pass only if Handle fails with target: every other
+// message fails the test when Handle returns an error.
+func (c *convo) nextFails(target error) *convo {
+	c.wantErr = target
 	return c
 }
 
@@ -201,9 +218,6 @@ func (c *convo) transcript() string {
 // expect asserts the bot's answer contains each of the texts.
 func (c *convo) expect(texts ...string) *convo {
 	c.t.Helper()
-	if c.err != nil {
-		c.t.Fatalf("Handle: %v", c.err)
-	}
 	got := c.text()
 	for _, s := range texts {
 		if !strings.Contains(got, s) {
