@@ -11,32 +11,15 @@ import (
 
 	"github.com/comune-milano/wemibot/adapters/bolt"
 	"github.com/comune-milano/wemibot/bookings"
+	"github.com/comune-milano/wemibot/clocktest"
 )
-
-// clock is a settable time for the bolt store's expiries.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
 // openStore returns a Store on a bbolt file in a temporary folder, and its clock.
-func openStore(t *testing.T, ttl time.Duration) (*bookings.Store, *bolt.Store, *clock) {
+func openStore(t *testing.T, ttl time.Duration) (*bookings.Store, *bolt.Store, *clocktest.Clock) {
 	t.Helper()
-	c := &clock{now: t0}
+	c := clocktest.New(t0)
 	records, err := bolt.Open(filepath.Join(t.TempDir(), "bookings.db"), bolt.Options{Now: c.Now})
 	if err != nil {
 		t.Fatal(err)

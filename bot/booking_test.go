@@ -50,7 +50,7 @@ func sendFollowup(t *testing.T, h *harness, box *inbox, queue reminders.Queue, i
 		t.Fatalf("the reminders of %s: %+v, %v; want the follow-up last", id, pending, err)
 	}
 	followup := pending[len(pending)-1]
-	h.clock.set(followup.Due)
+	h.clock.Set(followup.Due)
 	if err := h.engine.Send(context.Background(), followup); err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestBookingOnDaylightSavingSundays(t *testing.T) {
 	for _, day := range []time.Time{time.Date(2027, 3, 28, 0, 0, 0, 0, rome), time.Date(2026, 10, 25, 0, 0, 0, 0, rome)} {
 		t.Run(day.Format("2006-01-02"), func(t *testing.T) {
 			h, _, bs, _ := bookingHarness(t, stores()[0].open(t))
-			h.clock.set(day.AddDate(0, 0, -3).Add(10 * time.Hour))
+			h.clock.Set(day.AddDate(0, 0, -3).Add(10 * time.Hour))
 			c := h.citizen(t, "u1").pressData("book:new:" + s.ID)
 			c.pressData("book:day:" + day.Format("20060102"))
 			c.pressData("book:qty:1")
@@ -406,7 +406,7 @@ func TestReconcile(t *testing.T) {
 		if err := queue.CancelBooking(ctx, confirmed); err != nil {
 			t.Fatal(err)
 		}
-		h.clock.set(monday10(t).Add(5 * time.Minute))
+		h.clock.Set(monday10(t).Add(5 * time.Minute))
 		events := len(h.staff.all())
 		done, err := h.engine.Reconcile(ctx)
 		if err != nil || done.Replanned != 1 || done.Reposted != 1 {
@@ -419,7 +419,7 @@ func TestReconcile(t *testing.T) {
 			t.Errorf("raised again: %+v", ev)
 		}
 		// A week later the confirmed one is over and concluded.
-		h.clock.set(monday10(t).Add(7 * 24 * time.Hour))
+		h.clock.Set(monday10(t).Add(7 * 24 * time.Hour))
 		if done, err := h.engine.Reconcile(ctx); err != nil || done.Concluded != 1 {
 			t.Errorf("Reconcile a week on = %+v, %v", done, err)
 		}
@@ -463,7 +463,7 @@ func TestTypedAnswersToPushes(t *testing.T) {
 		// Three bookings take more presses than the flood limit allows in 30 s.
 		h, box, bs, queue := bookingHarness(t, store, func(o *bot.Options) { o.RateLimit = 1000 })
 		ctx := context.Background()
-		later := func(d time.Duration) { h.clock.set(h.clock.now().Add(d)) }
+		later := func(d time.Duration) { h.clock.Set(h.clock.Now().Add(d)) }
 		propose := func(id string, at time.Time) {
 			t.Helper()
 			later(time.Minute)
@@ -547,9 +547,9 @@ func TestDigitAfterOtherWordsIsNoRating(t *testing.T) {
 		staffConfirms(t, h, id)
 		box.take("u1")
 		followup, _ := sendFollowup(t, h, box, queue, id)
-		h.clock.set(followup.Due.Add(time.Minute))
+		h.clock.Set(followup.Due.Add(time.Minute))
 		c.say("psicologo")
-		h.clock.set(followup.Due.Add(2 * time.Minute))
+		h.clock.Set(followup.Due.Add(2 * time.Minute))
 		c.say("3").expectNot("Hai dato")
 		if b, _ := bs.Get(ctx, id); b.Rating != 0 {
 			t.Errorf("a digit after other words rated the service %d", b.Rating)

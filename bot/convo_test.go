@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/search"
 	"github.com/comune-milano/wemibot/search/searchtest"
 )
@@ -86,24 +88,6 @@ func (s *staffDesk) all() []bot.Event {
 	return append([]bot.Event(nil), s.events...)
 }
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // monday10 is a Monday morning in Milan, when WeMi spaces are open.
 func monday10(t testing.TB) time.Time {
 	rome, err := time.LoadLocation("Europe/Rome")
@@ -116,15 +100,15 @@ func monday10(t testing.TB) time.Time {
 type harness struct {
 	engine *bot.Engine
 	staff  *staffDesk
-	clock  *clock
+	clock  *clocktest.Clock
 	store  bot.Store
 }
 
 func newHarness(t *testing.T, store bot.Store, tweak ...func(*bot.Options)) *harness {
 	t.Helper()
 	idx := testIndex(t)
-	h := &harness{staff: &staffDesk{}, clock: &clock{t: monday10(t)}, store: store}
-	opts := bot.Options{Search: idx, Store: store, Staff: h.staff, Now: h.clock.now}
+	h := &harness{staff: &staffDesk{}, clock: clocktest.New(monday10(t)), store: store}
+	opts := bot.Options{Search: idx, Store: store, Staff: h.staff, Now: h.clock.Now}
 	for _, f := range tweak {
 		f(&opts)
 	}
@@ -148,6 +132,7 @@ type convo struct {
 	update  int
 	replies []bot.Reply
 	err     error
+	wantErr error // what the next message's Handle must fail with; nil: nothing
 }
 
 func (h *harness) citizen(t *testing.T, user string) *convo {
@@ -162,6 +147,21 @@ func (c *convo) send(m bot.Message) *convo {
 		m.UpdateID = fmt.Sprintf("%s-%d", c.user, c.update)
 	}
 	c.replies, c.err = c.h.engine.Handle(context.Background(), m)
+	want := c.wantErr
+	c.wantErr = nil
+	switch {
+	case want == nil && c.err != nil:
+		c.t.Fatalf("Handle(%+v): %v", m, c.err)
+	case want != nil && !errors.Is(c.err, want):
+		c.t.Fatalf("Handle(%+v): err %v, want %v", m, c.err, want)
+	}
+	return c
+}
+
+// nextFails makes the next message pass only if Handle fails with target: every other
+// message fails the test when Handle returns an error.
+func (c *convo) nextFails(target error) *convo {
+	c.wantErr = target
 	return c
 }
 
@@ -218,9 +218,6 @@ func (c *convo) transcript() string {
 // expect asserts the bot's answer contains each of the texts.
 func (c *convo) expect(texts ...string) *convo {
 	c.t.Helper()
-	if c.err != nil {
-		c.t.Fatalf("Handle: %v", c.err)
-	}
 	got := c.text()
 	for _, s := range texts {
 		if !strings.Contains(got, s) {

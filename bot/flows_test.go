@@ -130,7 +130,7 @@ func TestHandoffOutsideOfficeHours(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h := newHarness(t, store)
 		rome, _ := time.LoadLocation("Europe/Rome")
-		h.clock.set(time.Date(2026, 12, 6, 20, 0, 0, 0, rome))
+		h.clock.Set(time.Date(2026, 12, 6, 20, 0, 0, 0, rome))
 		h.citizen(t, "u1").say("/operatore").expect("uffici sono chiusi", "mer 09/12 alle 09:00")
 	})
 }
@@ -200,7 +200,7 @@ func TestSpacesOpenNow(t *testing.T) {
 		c.press("San Gottardo").expect("Orari", "Cosa puoi fare qui", "sangottardo@")
 		// Sunday night: every space is closed.
 		sunday := monday10(t).Add(-34 * time.Hour)
-		h.clock.set(sunday)
+		h.clock.Set(sunday)
 		c.say("/spazi").expect("chiuso ora").expectNot("aperto ora")
 	})
 }
@@ -302,10 +302,7 @@ func TestRedeliveredUpdateIsAnsweredOnce(t *testing.T) {
 		h := newHarness(t, store)
 		c := h.citizen(t, "u1")
 		c.send(bot.Message{Text: "badante", UpdateID: "42"}).expect("Ho trovato")
-		c.send(bot.Message{Text: "badante", UpdateID: "42"}).silent()
-		if !errors.Is(c.err, bot.ErrDuplicate) {
-			t.Errorf("a redelivered update: err %v, want ErrDuplicate", c.err)
-		}
+		c.nextFails(bot.ErrDuplicate).send(bot.Message{Text: "badante", UpdateID: "42"}).silent()
 		c.send(bot.Message{Text: "colf", UpdateID: "43"}).expect("Ho trovato")
 	})
 }
@@ -390,18 +387,12 @@ func TestRedisGoesAwayAndComesBack(t *testing.T) {
 	before := c.buttonsWithData("svc:")
 
 	srv.Stop()
-	c.say("badante")
-	if !errors.Is(c.err, bot.ErrUnavailable) {
-		t.Fatalf("Handle error = %v, want ErrUnavailable", c.err)
-	}
+	c.nextFails(bot.ErrUnavailable).say("badante")
 	c.expectButtons("Riprova")
 	if !strings.Contains(c.text(), "problema tecnico") {
 		t.Fatalf("no apology:\n%s", c.transcript())
 	}
-	c.press("Riprova") // still down: the same apology, the message still kept
-	if !errors.Is(c.err, bot.ErrUnavailable) {
-		t.Fatalf("retry while down: %v", c.err)
-	}
+	c.nextFails(bot.ErrUnavailable).press("Riprova") // still down: the same apology, the message still kept
 
 	srv.Restart()
 	// The retry replays the interrupted message: "badante", not a menu.
@@ -482,17 +473,11 @@ func TestDangerComesFirst(t *testing.T) {
 		h.citizen(t, "u2").say("mio marito mi picchia " + strings.Repeat("e ho paura ", 400)).expect("1522").expectNot("molto lungo")
 		// With the store down.
 		fs.begin = func() error { return errors.New("store down") }
-		d := h.citizen(t, "u3").say("voglio farla finita")
-		if !errors.Is(d.err, bot.ErrUnavailable) || !strings.Contains(d.text(), "Telefono Amico") {
-			t.Fatalf("store down: err %v\n%s", d.err, d.transcript())
-		}
+		d := h.citizen(t, "u3").nextFails(bot.ErrUnavailable).say("voglio farla finita").expect("Telefono Amico")
 		fs.begin = nil
 		// With the save failing.
 		fs.commit = func() error { return errors.New("store down") }
-		e := h.citizen(t, "u4").say("mia madre non respira")
-		if !errors.Is(e.err, bot.ErrUnavailable) || !strings.Contains(e.text(), "112") {
-			t.Fatalf("save failing: err %v\n%s", e.err, e.transcript())
-		}
+		e := h.citizen(t, "u4").nextFails(bot.ErrUnavailable).say("mia madre non respira").expect("112")
 		fs.commit = nil
 		ev := h.staff.all()
 		if len(ev) != 4 {
@@ -517,10 +502,7 @@ func TestSaveFailureReleasesTheLockAndRetries(t *testing.T) {
 		h := newHarness(t, fs, func(o *bot.Options) { o.LockWait = 300 * time.Millisecond })
 		c := h.citizen(t, "u1").say("psicologo").expect("Ho trovato")
 		fs.commit = func() error { return errors.New("connection reset") }
-		c.say("badante")
-		if !errors.Is(c.err, bot.ErrUnavailable) {
-			t.Fatalf("err = %v", c.err)
-		}
+		c.nextFails(bot.ErrUnavailable).say("badante")
 		fs.commit = nil
 		// The lock was given back: the conversation can be taken at once.
 		probe, err := store.Begin(context.Background(), bot.Begin{Conversation: "test:u1", UpdateID: "probe-lock",
@@ -533,10 +515,7 @@ func TestSaveFailureReleasesTheLockAndRetries(t *testing.T) {
 		c.press("Riprova").expect("«badante»")
 		// Erasure failing says so, and keeps the data.
 		fs.forget = func() error { return errors.New("connection reset") }
-		c.say("/dimenticami").press("Sì, cancella tutto")
-		if !errors.Is(c.err, bot.ErrUnavailable) || !strings.Contains(c.text(), "non sono riuscito a cancellare") {
-			t.Fatalf("erasure failing: err %v\n%s", c.err, c.transcript())
-		}
+		c.say("/dimenticami").nextFails(bot.ErrUnavailable).press("Sì, cancella tutto").expect("non sono riuscito a cancellare")
 		fs.forget = nil
 		c.say("/privacy").press("Cancella i miei dati").press("Sì, cancella tutto").expect("ho cancellato tutto")
 	})
@@ -627,7 +606,7 @@ func TestWordingDetails(t *testing.T) {
 		// Cards show where the provider is and the languages spoken.
 		c.pressData(c.buttonsWithData("svc:")[0].Data).expect("Office:", "Languages:", "Italian")
 		// A closed space says when it opens.
-		h.clock.set(monday10(t).Add(-34 * time.Hour)) // Sunday night
+		h.clock.Set(monday10(t).Add(-34 * time.Hour)) // Sunday night
 		h.citizen(t, "u2").say("/spazi").expect("apre lun alle")
 	})
 }

@@ -255,7 +255,7 @@ func TestFiguresCounted(t *testing.T) {
 		if n, _ := figs.count(bot.FactConversation); n != 2 {
 			t.Errorf("%d conversations, want 2", n)
 		}
-		h.clock.set(monday10(t).Add(24 * 60 * 60 * 1e9))
+		h.clock.Set(monday10(t).Add(24 * 60 * 60 * 1e9))
 		c.say("ciao")
 		if n, _ := figs.count(bot.FactConversation); n != 3 {
 			t.Errorf("%d conversations after a new day, want 3", n)
@@ -268,7 +268,7 @@ func TestFiguresCounted(t *testing.T) {
 func TestDangerAtNight(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h, _, _ := handoffHarness(t, store)
-		h.clock.set(monday10(t).Add(13 * time.Hour)) // 23:00
+		h.clock.Set(monday10(t).Add(13 * time.Hour)) // 23:00
 		h.citizen(t, "u1").say("mi ha picchiata").expect("1522", "uffici WeMi sono chiusi").expectButtons("Torna all'assistente")
 		if ev := h.lastEvent(t); ev.AnswerFrom.IsZero() || ev.AnswerFrom.Hour() != 9 {
 			t.Errorf("emergency at night: AnswerFrom %v", ev.AnswerFrom)

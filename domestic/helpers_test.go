@@ -3,11 +3,11 @@ package domestic_test
 import (
 	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/comune-milano/wemibot/adapters/bolt"
+	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/domestic"
 )
 
@@ -24,31 +24,13 @@ func loadPay(t testing.TB) *domestic.Pay {
 	return pay
 }
 
-// clock is a settable time shared by the bolt store's expiries and the Store.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
 // openStore returns a Store on a bbolt file in a temporary folder, its records and
-// its clock.
-func openStore(t *testing.T, openTTL, retention time.Duration) (*domestic.Store, *bolt.Store, *clock) {
+// the clock they share for expiries and retention.
+func openStore(t *testing.T, openTTL, retention time.Duration) (*domestic.Store, *bolt.Store, *clocktest.Clock) {
 	t.Helper()
-	c := &clock{now: t0}
+	c := clocktest.New(t0)
 	records, err := bolt.Open(filepath.Join(t.TempDir(), "domestic.db"), bolt.Options{Now: c.Now})
 	if err != nil {
 		t.Fatal(err)

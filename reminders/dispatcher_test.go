@@ -15,6 +15,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/comune-milano/wemibot/adapters/bolt"
+	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/reminders/reminderstest"
 )
@@ -28,7 +29,7 @@ func (f senderFunc) Send(ctx context.Context, r reminders.Reminder) error { retu
 type fixture struct {
 	t     *testing.T
 	queue *bolt.Store
-	clock *reminderstest.Clock
+	clock *clocktest.Clock
 	log   *bytes.Buffer
 	d     *reminders.Dispatcher
 }
@@ -40,7 +41,7 @@ func newFixture(t *testing.T, start time.Time, s reminders.Sender, opts reminder
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = queue.Close() })
-	f := &fixture{t: t, queue: queue, clock: reminderstest.NewClock(start), log: &bytes.Buffer{}}
+	f := &fixture{t: t, queue: queue, clock: clocktest.New(start), log: &bytes.Buffer{}}
 	opts.Now = f.clock.Now
 	opts.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: f.log}, nil))
 	if f.d, err = reminders.NewDispatcher(queue, s, opts); err != nil {

@@ -12,6 +12,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/comune-milano/wemibot/bot/storetest"
+	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/desk/desktest"
 )
@@ -22,12 +23,12 @@ var deskStart = time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC)
 
 func TestDeskContract(t *testing.T) {
 	desktest.Run(t, func(t *testing.T) (desk.Store, storetest.Clock) {
-		clock := storetest.NewFakeClock(deskStart)
+		clock := clocktest.New(deskStart)
 		return openDesk(t, clock), clock
 	})
 }
 
-func openDesk(t *testing.T, clock *storetest.FakeClock) *Store {
+func openDesk(t *testing.T, clock *clocktest.Clock) *Store {
 	t.Helper()
 	store, err := Open(filepath.Join(t.TempDir(), "wemi.db"), Options{Now: clock.Now})
 	if err != nil {
@@ -41,7 +42,7 @@ func openDesk(t *testing.T, clock *storetest.FakeClock) *Store {
 // in particular not a counter older than its tally's TTL in a tally renewed since.
 func TestDeskSweep(t *testing.T) {
 	ctx := context.Background()
-	clock := storetest.NewFakeClock(deskStart)
+	clock := clocktest.New(deskStart)
 	store := openDesk(t, clock)
 	keep := func(id string, ttl time.Duration) {
 		t.Helper()

@@ -13,6 +13,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/bolt"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/bot/storetest"
+	"github.com/comune-milano/wemibot/clocktest"
 )
 
 // start is the fake clocks' first instant: the night Europe/Rome moves to summer time,
@@ -21,12 +22,12 @@ var start = time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC)
 
 func TestStoreContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) (bot.Store, storetest.Clock) {
-		clock := storetest.NewFakeClock(start)
+		clock := clocktest.New(start)
 		return open(t, filepath.Join(t.TempDir(), "wemi.db"), clock), clock
 	})
 }
 
-func open(t testing.TB, path string, clock *storetest.FakeClock) *bolt.Store {
+func open(t testing.TB, path string, clock *clocktest.Clock) *bolt.Store {
 	t.Helper()
 	store, err := bolt.Open(path, bolt.Options{Now: clock.Now})
 	if err != nil {
@@ -42,7 +43,7 @@ func begin(conversation, update string) bot.Begin {
 
 func TestReopenKeepsState(t *testing.T) {
 	ctx := context.Background()
-	clock := storetest.NewFakeClock(start)
+	clock := clocktest.New(start)
 	path := filepath.Join(t.TempDir(), "new", "folder", "wemi.db") // created by Open
 	store := open(t, path, clock)
 	s, err := store.Begin(ctx, begin("telegram:1", "u1"))
@@ -79,7 +80,7 @@ func TestOpenRejects(t *testing.T) {
 		return path
 	}
 	inUse := filepath.Join(dir, "in-use.db")
-	open(t, inUse, storetest.NewFakeClock(start))
+	open(t, inUse, clocktest.New(start))
 	tests := []struct {
 		name, path, want string
 	}{

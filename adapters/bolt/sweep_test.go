@@ -11,12 +11,12 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/comune-milano/wemibot/bot"
-	"github.com/comune-milano/wemibot/bot/storetest"
+	"github.com/comune-milano/wemibot/clocktest"
 )
 
 func TestSweep(t *testing.T) {
 	ctx := context.Background()
-	clock := storetest.NewFakeClock(time.Date(2026, 10, 25, 1, 0, 0, 0, time.UTC))
+	clock := clocktest.New(time.Date(2026, 10, 25, 1, 0, 0, 0, time.UTC))
 	store, err := Open(filepath.Join(t.TempDir(), "wemi.db"), Options{Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)

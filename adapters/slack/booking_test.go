@@ -354,7 +354,7 @@ func TestBookingCancelledByCitizen(t *testing.T) {
 	e := newEnv(t, withBookings)
 	ctx := testContext(t)
 	card, b := e.book(ctx, "")
-	e.clock.set(monday10.Add(7 * time.Minute))
+	e.clock.Set(monday10.Add(7 * time.Minute))
 
 	list := e.say("/prenotazioni")
 	ask := e.send(bot.Message{Button: buttonData(t, list, "book:cancel:"+b.ID)})
@@ -542,7 +542,7 @@ func TestFailedReminderReachesOperators(t *testing.T) {
 	e.engine.ReminderFailed(ctx, before)
 	e.waitThread(ctx, card.TS, "📵 Il promemoria di 24 ore prima non è arrivato al cittadino su Telegram")
 	// Given up on once the service has begun: nobody needs calling any more.
-	e.clock.set(b.Start.Add(time.Minute))
+	e.clock.Set(b.Start.Add(time.Minute))
 	e.engine.ReminderFailed(ctx, before)
 	followup := reminders.Reminder{ID: b.ID + ":followup", Booking: b.ID, Conversation: b.Conversation,
 		Kind: reminders.Followup, Start: b.Start, Due: b.Start.Add(4 * time.Hour), Attempts: 5}

@@ -13,7 +13,7 @@ func TestWemiCommand(t *testing.T) {
 	e.say("babysitter")
 	e.say("zzqxj wibble") // a search that finds nothing
 	card, _ := e.openHandoff(ctx)
-	e.clock.set(monday10.Add(25 * time.Minute))
+	e.clock.Set(monday10.Add(25 * time.Minute))
 
 	tests := []struct {
 		name    string

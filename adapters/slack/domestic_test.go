@@ -322,7 +322,7 @@ func TestDomesticWithdrawn(t *testing.T) {
 	e := newEnv(t, withDomestic)
 	ctx := testContext(t)
 	card, r := e.hire(ctx, care)
-	e.clock.set(monday10.Add(7 * time.Minute))
+	e.clock.Set(monday10.Add(7 * time.Minute))
 
 	list := e.send(bot.Message{Button: "dom:mine"})
 	e.send(bot.Message{Button: buttonData(t, list, "dom:withdraw:"+r.ID)})
@@ -373,7 +373,7 @@ func TestDomesticErased(t *testing.T) {
 			e := newEnv(t, withDomestic)
 			ctx := testContext(t)
 			card, id := tt.post(e, ctx)
-			e.clock.set(monday10.Add(7 * time.Minute))
+			e.clock.Set(monday10.Add(7 * time.Minute))
 			tt.erase(e, id)
 			upd := e.waitCard(ctx, card.TS, "🗑️ Il cittadino ha cancellato i suoi dati alle 10:07: "+tt.status)
 			checkShows(t, upd, tt.title)

@@ -19,6 +19,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/slack/slacktest"
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
 	"github.com/comune-milano/wemibot/search/searchtest"
@@ -59,7 +60,7 @@ type env struct {
 	desk     *slack.Desk
 	engine   *bot.Engine
 	inbox    *inbox
-	clock    *clock
+	clock    *clocktest.Clock
 	logs     *syncBuffer
 	updates  int // citizen update ids handed out
 }
@@ -84,7 +85,7 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 	for _, f := range tweak {
 		f(&o)
 	}
-	e := &env{t: t, clock: &clock{t: o.now}, inbox: newInbox(), logs: &syncBuffer{}}
+	e := &env{t: t, clock: clocktest.New(o.now), inbox: newInbox(), logs: &syncBuffer{}}
 	if o.shared != nil {
 		e.srv, e.store, e.handoffs, e.figures = o.shared.srv, o.shared.store, o.shared.handoffs, o.shared.figures
 	} else {
@@ -98,11 +99,11 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 		e.bookings = bookings.NewStore(e.store, 90*24*time.Hour)
 	}
 	if o.domestic {
-		e.domestic = domestic.NewStore(e.store, 180*24*time.Hour, 90*24*time.Hour, domestic.WithClock(e.clock.now))
+		e.domestic = domestic.NewStore(e.store, 180*24*time.Hour, 90*24*time.Hour, domestic.WithClock(e.clock.Now))
 	}
 	api := slackapi.New(e.srv.BotToken(), slackapi.OptionAPIURL(e.srv.APIURL()), slackapi.OptionAppLevelToken(e.srv.AppToken()))
 	opts := slack.Options{API: api, Channel: operators, Search: searchtest.Bundled(t), Handoffs: e.handoffs,
-		Figures: e.figures, Once: e.store, Records: e.store, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.now, Location: rome,
+		Figures: e.figures, Once: e.store, Records: e.store, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.Now, Location: rome,
 		Logger:     slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ThreadWait: 300 * time.Millisecond}
 	if o.desk != nil {
@@ -114,7 +115,7 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 	}
 	e.desk = d
 	e.engine, err = bot.New(bot.Options{Search: searchtest.Bundled(t), Store: e.store, Staff: d,
-		Pushers: map[string]bot.Pusher{"telegram": e.inbox}, Figures: e.figures, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.now})
+		Pushers: map[string]bot.Pusher{"telegram": e.inbox}, Figures: e.figures, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,24 +333,6 @@ func (b *inbox) wait(ctx context.Context, t *testing.T, n int) []bot.Reply {
 			t.Fatalf("the citizen received %d replies, want %d: %s", len(got), n, texts(got))
 		}
 	}
-}
-
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
 }
 
 // syncBuffer collects log output from concurrent writers.

@@ -107,7 +107,7 @@ func TestHandoffEndToEnd(t *testing.T) {
 	if rating.ThreadTS != card.TS || !strings.Contains(rating.Text, "4/5") {
 		t.Errorf("rating note %q in thread %q", rating.Text, rating.ThreadTS)
 	}
-	day, err := e.figures.Day(ctx, e.clock.now())
+	day, err := e.figures.Day(ctx, e.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +364,7 @@ func TestRepostMissingCards(t *testing.T) {
 	if n, err := e.desk.RepostMissing(ctx); n != 0 || err != nil {
 		t.Fatalf("at once: %d, %v; want the first attempt left its time", n, err)
 	}
-	e.clock.set(monday10.Add(5 * time.Minute))
+	e.clock.Set(monday10.Add(5 * time.Minute))
 	if n, err := e.desk.RepostMissing(ctx); n != 1 || err != nil {
 		t.Fatalf("RepostMissing = %d, %v", n, err)
 	}

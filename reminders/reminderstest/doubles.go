@@ -73,28 +73,3 @@ func (r *Recorder) Distinct() int {
 	defer r.mu.Unlock()
 	return len(r.count)
 }
-
-// Clock is a settable clock, safe for concurrent use.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// NewClock returns a Clock at start.
-func NewClock(start time.Time) *Clock {
-	return &Clock{now: start}
-}
-
-// Now returns the clock's time; pass it as the dispatcher's Options.Now.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock d forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}

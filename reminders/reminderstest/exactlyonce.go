@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/reminders"
 )
 
@@ -99,7 +100,7 @@ func ExactlyOnce(t *testing.T, queues [3]reminders.Queue, n int) {
 		t.Fatalf("ExactlyOnce needs at least %d reminders", 4*batch)
 	}
 	Fill(t, queues[0], n, 500)
-	clock := &Clock{now: T0}
+	clock := clocktest.New(T0)
 	rec := &Recorder{}
 	// Only a hang is bounded: a loaded machine may take a while.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
