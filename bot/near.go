@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
-	"github.com/comune-milano/wemibot/search"
 )
 
 func (t *turnCtx) askNear() {
@@ -72,7 +71,7 @@ func (t *turnCtx) nearPoint(ctx context.Context, p catalogue.Point, place string
 	if where == "" {
 		where = t.T("near.your_position")
 	}
-	req := search.Request{Query: t.st.Query, Lang: t.st.Lang, Near: &p, Limit: 5,
+	req := catalogue.SearchRequest{Query: t.st.Query, Lang: t.st.Lang, Near: &p, Limit: 5,
 		Category: catalogue.CategoryID(t.st.Category)}
 	res, err := t.e.opts.Search.Search(ctx, req)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
-	"github.com/comune-milano/wemibot/search"
 )
 
 // minRelativeScore is the share of the best hit's score a hit needs to be shown.
@@ -110,7 +109,7 @@ func (t *turnCtx) rerun(ctx context.Context) {
 // for paging. It returns how many services were found, or -1 after a failure (the
 // citizen has been told), and how many searchable words the query had.
 func (t *turnCtx) run(ctx context.Context) (int, int) {
-	req := search.Request{Query: t.st.Query, Lang: t.st.Lang, Category: catalogue.CategoryID(t.st.Category),
+	req := catalogue.SearchRequest{Query: t.st.Query, Lang: t.st.Lang, Category: catalogue.CategoryID(t.st.Category),
 		FreeOnly: t.st.Filters.Free, Municipio: t.st.Filters.Municipio,
 		Audience: catalogue.Audience(t.st.Filters.Audience), Limit: maxResults}
 	began := time.Now()
