@@ -75,20 +75,8 @@ func (x *Index) Search(ctx context.Context, req catalogue.SearchRequest) (*catal
 	}
 	res.Total = int(br.Total)
 	if tq.match != nil && len(filters) > 0 {
-		// The same words without the filters: the best score they could reach.
-		var uq query.Query = tq.match
-		if len(tq.boost) > 0 {
-			bq := bleve.NewBooleanQuery()
-			bq.AddMust(tq.match)
-			bq.AddShould(tq.boost...)
-			uq = bq
-		}
-		ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(uq, 1, 0, false))
-		if err != nil {
+		if res.Best, err = x.bestUnfiltered(ctx, tq); err != nil {
 			return nil, fmt.Errorf("search (%d characters) without filters: %w", len(req.Query), err)
-		}
-		if len(ur.Hits) > 0 {
-			res.Best = ur.Hits[0].Score
 		}
 	}
 	if f, ok := br.Facets["categories"]; ok && f.Terms != nil {
@@ -108,6 +96,26 @@ func (x *Index) Search(ctx context.Context, req catalogue.SearchRequest) (*catal
 		res.Hits = append(res.Hits, hit)
 	}
 	return res, nil
+}
+
+// bestUnfiltered is the score the best service reaches for the same words without the
+// filters.
+func (x *Index) bestUnfiltered(ctx context.Context, tq textQuery) (float64, error) {
+	var uq query.Query = tq.match
+	if len(tq.boost) > 0 {
+		bq := bleve.NewBooleanQuery()
+		bq.AddMust(tq.match)
+		bq.AddShould(tq.boost...)
+		uq = bq
+	}
+	ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(uq, 1, 0, false))
+	if err != nil {
+		return 0, err
+	}
+	if len(ur.Hits) == 0 {
+		return 0, nil
+	}
+	return ur.Hits[0].Score, nil
 }
 
 func (x *Index) validate(req *catalogue.SearchRequest) error {
@@ -210,13 +218,6 @@ func (x *Index) textQuery(raw, lang string) textQuery {
 	// Term clauses that select services, split by how common their term is. A service
 	// must match a selecting clause; boosts only lift the services selected.
 	var rare, commonNames, commonBodies, boosts []query.Query
-	newMatch := func(text, field, analyzer string, boost float64) query.Query {
-		q := bleve.NewMatchQuery(text)
-		q.SetField(field)
-		q.Analyzer = analyzer
-		q.SetBoost(boost)
-		return q
-	}
 	// How much each category is lifted: by the query's words that name it, and by
 	// the needs the thesaurus recognises.
 	categoryBoost := map[catalogue.CategoryID]float64{}
@@ -271,35 +272,48 @@ func (x *Index) textQuery(raw, lang string) textQuery {
 			categoryBoost[c] += boostNeedPerTerm * float64(m.strength) * (1 + cover)
 		}
 	}
+	boosts = append(boosts, categoryQueries(categoryBoost)...)
+	selecting, boosts := selectByRarity(rare, commonNames, commonBodies, boosts)
+	// The provider's name selects too ("la cooperativa Arcobaleno").
+	provider := bleve.NewMatchQuery(text)
+	provider.SetField(fieldProviderIT)
+	provider.Analyzer = analyzerIT
+	provider.SetBoost(boostProvider)
+	selecting = append(selecting, provider)
+	tq.boost = boosts
+	tq.match = bleve.NewDisjunctionQuery(selecting...)
+	return tq
+}
+
+// categoryQueries lifts each category by its boost, in the catalogue's order.
+func categoryQueries(categoryBoost map[catalogue.CategoryID]float64) []query.Query {
+	var qs []query.Query
 	for _, c := range catalogue.CategoryIDs() {
 		if b := categoryBoost[c]; b > 0 {
 			q := bleve.NewTermQuery(string(c))
 			q.SetField(fieldCategory)
 			q.SetBoost(b)
-			boosts = append(boosts, q)
+			qs = append(qs, q)
 		}
 	}
-	// A query of common words only selects by title, or by description when no title
-	// has them: selecting every description that says "anziani" would cost a scan of
-	// a large part of a big catalogue.
-	var selecting []query.Query
+	return qs
+}
+
+// selectByRarity chooses the clauses a service must match and adds the common ones that
+// only lift to boosts. A query of common words only selects by title, or by
+// description when no title has them: selecting every description that says
+// "anziani" would cost a scan of a large part of a big catalogue.
+func selectByRarity(rare, commonNames, commonBodies, boosts []query.Query) (selecting, lifting []query.Query) {
 	switch {
 	case len(rare) > 0:
 		// Common words still lift by title; by description they would cost as much
 		// as selecting them.
-		selecting = rare
-		boosts = append(boosts, commonNames...)
+		return rare, append(boosts, commonNames...)
 	case len(commonNames) > 0:
-		selecting = commonNames
-		boosts = append(boosts, commonBodies...)
+		return commonNames, append(boosts, commonBodies...)
 	default:
-		selecting = commonBodies
+		return commonBodies, boosts
 	}
-	// The provider's name selects too ("la cooperativa Arcobaleno").
-	selecting = append(selecting, newMatch(text, fieldProviderIT, analyzerIT, boostProvider))
-	tq.boost = boosts
-	tq.match = bleve.NewDisjunctionQuery(selecting...)
-	return tq
 }
 
 // termClauses adds a term query per query term on one field: to selecting when the
