@@ -17,13 +17,12 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/domestic"
 	"github.com/comune-milano/wemibot/reminders"
-	"github.com/comune-milano/wemibot/search"
 )
 
 // Searcher finds services in a catalogue, which it also serves; *search.Index is one,
 // and so is *search.Live, which swaps in a reloaded catalogue without downtime.
 type Searcher interface {
-	Search(ctx context.Context, req search.Request) (*search.Result, error)
+	Search(ctx context.Context, req catalogue.SearchRequest) (*catalogue.SearchResult, error)
 	Catalogue() *catalogue.Catalogue
 }
 

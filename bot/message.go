@@ -6,7 +6,6 @@ import (
 	"unicode"
 
 	"github.com/comune-milano/wemibot/catalogue"
-	"github.com/comune-milano/wemibot/search"
 )
 
 // Message is one update from a citizen on a channel: text (a command is text starting
@@ -100,7 +99,7 @@ func isWord(s string) bool {
 }
 
 // truncateRunes cuts s to at most n runes, never inside a rune.
-func truncateRunes(s string, n int) string { return search.TruncateRunes(s, n) }
+func truncateRunes(s string, n int) string { return catalogue.TruncateRunes(s, n) }
 
 // tagRE matches markup pasted into a message ("<b>", "<img src=x>"): it is not part of
 // a need, and searching its words would only mislead.

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
-	"github.com/comune-milano/wemibot/search"
 )
 
 // nearFlow is the near flow: its handlers and what it keeps in the conversation state.
@@ -75,7 +74,7 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 	if where == "" {
 		where = t.T("near.your_position")
 	}
-	req := search.Request{Query: t.st.Query, Lang: t.st.Lang, Near: &p, Limit: 5,
+	req := catalogue.SearchRequest{Query: t.st.Query, Lang: t.st.Lang, Near: &p, Limit: 5,
 		Category: catalogue.CategoryID(t.st.Category)}
 	res, err := t.e.opts.Search.Search(ctx, req)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
-	"github.com/comune-milano/wemibot/search"
 )
 
 // searchFlow is the search flow: its handlers and what it keeps in the conversation state.
@@ -113,7 +112,7 @@ func (sf *searchFlow) rerun(ctx context.Context, t *Turn) {
 // for paging. It returns how many services were found, or -1 after a failure (the
 // citizen has been told), and how many searchable words the query had.
 func (sf *searchFlow) run(ctx context.Context, t *Turn) (int, int) {
-	req := search.Request{Query: t.st.Query, Lang: t.st.Lang, Category: catalogue.CategoryID(t.st.Category),
+	req := catalogue.SearchRequest{Query: t.st.Query, Lang: t.st.Lang, Category: catalogue.CategoryID(t.st.Category),
 		FreeOnly: t.st.Filters.Free, Municipio: t.st.Filters.Municipio,
 		Audience: catalogue.Audience(t.st.Filters.Audience), Limit: maxResults}
 	began := time.Now()

@@ -50,7 +50,7 @@ func benchQueries(b *testing.B, x *Index, queries []string) {
 	i := 0
 	for b.Loop() {
 		start := time.Now()
-		if _, err := x.Search(ctx, Request{Query: queries[i%len(queries)]}); err != nil {
+		if _, err := x.Search(ctx, catalogue.SearchRequest{Query: queries[i%len(queries)]}); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))

@@ -64,7 +64,7 @@ func checkAccuracy(t *testing.T, cases []devCase, minTop3 float64) {
 	var top1, top3 int
 	byLang := map[string][2]int{}
 	for _, c := range cases {
-		res := mustSearch(t, x, Request{Query: c.query, Lang: c.lang, Limit: 3})
+		res := mustSearch(t, x, catalogue.SearchRequest{Query: c.query, Lang: c.lang, Limit: 3})
 		var hitCats []catalogue.CategoryID
 		in3 := false
 		for _, h := range res.Hits {

@@ -1,7 +1,9 @@
 // Package search is the full-text search over the WeMi catalogue: a Bleve index of
 // services and WeMi spaces with Italian and English analysis, a thesaurus that turns
 // how citizens describe a need into catalogue words, typo tolerance, filters, facets
-// and distance sorting. User text never becomes query syntax.
+// and distance sorting. User text never becomes query syntax. Requests and results
+// are catalogue.SearchRequest and catalogue.SearchResult, so that the packages that
+// only ask for a search do not link Bleve.
 package search
 
 import (
@@ -36,10 +38,6 @@ const (
 	fieldMunicipio  = "municipio"
 	fieldDelivery   = "delivery"
 	fieldLocation   = "location"
-
-	// Delivery values for filters.
-	DeliveryIndividual = "individuale"
-	DeliveryShared     = "condivisione"
 )
 
 // Options configure an index.
@@ -284,10 +282,10 @@ func (x *Index) load(ctx context.Context) error {
 func serviceDocument(s *catalogue.Service) map[string]interface{} {
 	deliveries := []string{}
 	if s.Delivery.Individual {
-		deliveries = append(deliveries, DeliveryIndividual)
+		deliveries = append(deliveries, catalogue.DeliveryIndividual)
 	}
 	if s.Delivery.Shared != nil {
-		deliveries = append(deliveries, DeliveryShared)
+		deliveries = append(deliveries, catalogue.DeliveryShared)
 	}
 	municipi := make([]string, len(s.Municipi))
 	for i, m := range s.Municipi {

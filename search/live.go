@@ -33,7 +33,7 @@ func (l *Live) Swap(idx *Index) *Index { return l.cur.Swap(idx) }
 func (l *Live) Current() *Index { return l.cur.Load() }
 
 // Search searches the current index.
-func (l *Live) Search(ctx context.Context, req Request) (*Result, error) {
+func (l *Live) Search(ctx context.Context, req catalogue.SearchRequest) (*catalogue.SearchResult, error) {
 	idx := l.cur.Load()
 	if idx == nil {
 		return nil, ErrNoIndex

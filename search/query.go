@@ -7,7 +7,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -16,59 +15,9 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
-// Limits on what one search may ask for.
-const (
-	// MaxQueryRunes is how much of a message is analysed; maxTerms then bounds the
-	// words searched, so a long message costs no more than a few sentences.
-	MaxQueryRunes = 4000
-	// maxTerms bounds the words looked up for typos and thesaurus needs.
-	maxTerms = 40
-	// DefaultLimit and MaxLimit bound the hits returned.
-	DefaultLimit = 10
-	MaxLimit     = 100
-)
-
-// Request is one search. The zero value of each filter means "any".
-type Request struct {
-	Query     string
-	Lang      string // "it" (default) or "en": the language the query is analysed in
-	Category  catalogue.CategoryID
-	FreeOnly  bool
-	Municipio int
-	Audience  catalogue.Audience
-	Delivery  string // DeliveryIndividual or DeliveryShared
-	// Near sorts the hits by distance from a point, nearest first.
-	Near   *catalogue.Point
-	Limit  int
-	Offset int
-	// Facets asks for the count of matching services per category.
-	Facets bool
-}
-
-// Result is the answer to a Request.
-type Result struct {
-	// Total is how many services match, of which Hits is one page.
-	Total int
-	Hits  []Hit
-	// Categories counts the matching services per category, when Facets was asked.
-	Categories map[catalogue.CategoryID]int
-	// Understood lists the categories the thesaurus recognised in the query, best first.
-	Understood []catalogue.CategoryID
-	// Words is how many searchable words the query had: 0 for emoji, punctuation or
-	// only filler ("aiuto", "cerco").
-	Words int
-	// Best is the score the best service would have without the filters, so that a
-	// caller can tell weak filtered hits from good ones. Set when filters were given.
-	Best float64
-}
-
-// Hit is one matching service.
-type Hit struct {
-	Service *catalogue.Service
-	Score   float64
-	// DistanceMeters is set when the request had a Near point.
-	DistanceMeters float64
-}
+// maxTerms bounds the words looked up for typos and thesaurus needs, after the first
+// catalogue.MaxQueryRunes characters of a message.
+const maxTerms = 40
 
 // ErrBadRequest is returned for a request whose filters are invalid (not for user text:
 // any text is a valid query).
@@ -77,13 +26,13 @@ var ErrBadRequest = errors.New("invalid search request")
 // Search finds the services that match a request. Any query text is accepted: text
 // that means nothing (emoji, punctuation, query syntax) finds nothing rather than
 // failing.
-func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
+func (x *Index) Search(ctx context.Context, req catalogue.SearchRequest) (*catalogue.SearchResult, error) {
 	if err := x.validate(&req); err != nil {
 		return nil, err
 	}
 	tq := x.textQuery(req.Query, req.Lang)
 	filters := x.filters(req)
-	res := &Result{Categories: map[catalogue.CategoryID]int{}, Understood: tq.understood, Words: tq.words}
+	res := &catalogue.SearchResult{Categories: map[catalogue.CategoryID]int{}, Understood: tq.understood, Words: tq.words}
 	var q query.Query
 	switch {
 	case tq.match != nil:
@@ -126,20 +75,8 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	res.Total = int(br.Total)
 	if tq.match != nil && len(filters) > 0 {
-		// The same words without the filters: the best score they could reach.
-		var uq query.Query = tq.match
-		if len(tq.boost) > 0 {
-			bq := bleve.NewBooleanQuery()
-			bq.AddMust(tq.match)
-			bq.AddShould(tq.boost...)
-			uq = bq
-		}
-		ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(uq, 1, 0, false))
-		if err != nil {
+		if res.Best, err = x.bestUnfiltered(ctx, tq); err != nil {
 			return nil, fmt.Errorf("search (%d characters) without filters: %w", len(req.Query), err)
-		}
-		if len(ur.Hits) > 0 {
-			res.Best = ur.Hits[0].Score
 		}
 	}
 	if f, ok := br.Facets["categories"]; ok && f.Terms != nil {
@@ -152,7 +89,7 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		if !ok {
 			continue
 		}
-		hit := Hit{Service: s, Score: h.Score}
+		hit := catalogue.Hit{Service: s, Score: h.Score}
 		if req.Near != nil && len(h.DecodedSort) > 0 {
 			hit.DistanceMeters, _ = strconv.ParseFloat(h.DecodedSort[0], 64)
 		}
@@ -161,7 +98,27 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
-func (x *Index) validate(req *Request) error {
+// bestUnfiltered is the score the best service reaches for the same words without the
+// filters.
+func (x *Index) bestUnfiltered(ctx context.Context, tq textQuery) (float64, error) {
+	var uq query.Query = tq.match
+	if len(tq.boost) > 0 {
+		bq := bleve.NewBooleanQuery()
+		bq.AddMust(tq.match)
+		bq.AddShould(tq.boost...)
+		uq = bq
+	}
+	ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(uq, 1, 0, false))
+	if err != nil {
+		return 0, err
+	}
+	if len(ur.Hits) == 0 {
+		return 0, nil
+	}
+	return ur.Hits[0].Score, nil
+}
+
+func (x *Index) validate(req *catalogue.SearchRequest) error {
 	switch req.Lang {
 	case "", "it":
 		req.Lang = "it"
@@ -178,23 +135,23 @@ func (x *Index) validate(req *Request) error {
 	if req.Audience != "" && !req.Audience.Valid() {
 		return fmt.Errorf("%w: unknown target group %q", ErrBadRequest, req.Audience)
 	}
-	if req.Delivery != "" && req.Delivery != DeliveryIndividual && req.Delivery != DeliveryShared {
-		return fmt.Errorf("%w: delivery %q (expected %s or %s)", ErrBadRequest, req.Delivery, DeliveryIndividual, DeliveryShared)
+	if req.Delivery != "" && req.Delivery != catalogue.DeliveryIndividual && req.Delivery != catalogue.DeliveryShared {
+		return fmt.Errorf("%w: delivery %q (expected %s or %s)", ErrBadRequest, req.Delivery, catalogue.DeliveryIndividual, catalogue.DeliveryShared)
 	}
 	if p := req.Near; p != nil && (math.IsNaN(p.Lat) || math.IsNaN(p.Lon) || p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180) {
 		return fmt.Errorf("%w: %v is not a point on Earth", ErrBadRequest, *p)
 	}
 	if req.Limit <= 0 {
-		req.Limit = DefaultLimit
+		req.Limit = catalogue.DefaultSearchLimit
 	}
-	req.Limit = min(req.Limit, MaxLimit)
+	req.Limit = min(req.Limit, catalogue.MaxSearchLimit)
 	req.Offset = max(req.Offset, 0)
 	return nil
 }
 
-func (x *Index) filters(req Request) []query.Query {
+func (x *Index) filters(req catalogue.SearchRequest) []query.Query {
 	// Filters select; they must not score, so that a service scores the same with or
-	// without them (Result.Best compares the two).
+	// without them (catalogue.SearchResult.Best compares the two).
 	term := func(field, value string) query.Query {
 		q := bleve.NewTermQuery(value)
 		q.SetField(field)
@@ -250,7 +207,7 @@ type textQuery struct {
 // textQuery turns a citizen's message into match, term and fuzzy-corrected queries on
 // analysed terms: no part of the text is ever parsed as query syntax.
 func (x *Index) textQuery(raw, lang string) textQuery {
-	text := TruncateRunes(strings.ToValidUTF8(raw, " "), MaxQueryRunes)
+	text := catalogue.TruncateRunes(strings.ToValidUTF8(raw, " "), catalogue.MaxQueryRunes)
 	terms := map[string][]string{
 		"it": capTerms(x.analyze(analyzerIT, text)),
 		"en": capTerms(x.analyze(analyzerEN, text)),
@@ -261,13 +218,6 @@ func (x *Index) textQuery(raw, lang string) textQuery {
 	// Term clauses that select services, split by how common their term is. A service
 	// must match a selecting clause; boosts only lift the services selected.
 	var rare, commonNames, commonBodies, boosts []query.Query
-	newMatch := func(text, field, analyzer string, boost float64) query.Query {
-		q := bleve.NewMatchQuery(text)
-		q.SetField(field)
-		q.Analyzer = analyzer
-		q.SetBoost(boost)
-		return q
-	}
 	// How much each category is lifted: by the query's words that name it, and by
 	// the needs the thesaurus recognises.
 	categoryBoost := map[catalogue.CategoryID]float64{}
@@ -322,35 +272,48 @@ func (x *Index) textQuery(raw, lang string) textQuery {
 			categoryBoost[c] += boostNeedPerTerm * float64(m.strength) * (1 + cover)
 		}
 	}
+	boosts = append(boosts, categoryQueries(categoryBoost)...)
+	selecting, boosts := selectByRarity(rare, commonNames, commonBodies, boosts)
+	// The provider's name selects too ("la cooperativa Arcobaleno").
+	provider := bleve.NewMatchQuery(text)
+	provider.SetField(fieldProviderIT)
+	provider.Analyzer = analyzerIT
+	provider.SetBoost(boostProvider)
+	selecting = append(selecting, provider)
+	tq.boost = boosts
+	tq.match = bleve.NewDisjunctionQuery(selecting...)
+	return tq
+}
+
+// categoryQueries lifts each category by its boost, in the catalogue's order.
+func categoryQueries(categoryBoost map[catalogue.CategoryID]float64) []query.Query {
+	var qs []query.Query
 	for _, c := range catalogue.CategoryIDs() {
 		if b := categoryBoost[c]; b > 0 {
 			q := bleve.NewTermQuery(string(c))
 			q.SetField(fieldCategory)
 			q.SetBoost(b)
-			boosts = append(boosts, q)
+			qs = append(qs, q)
 		}
 	}
-	// A query of common words only selects by title, or by description when no title
-	// has them: selecting every description that says "anziani" would cost a scan of
-	// a large part of a big catalogue.
-	var selecting []query.Query
+	return qs
+}
+
+// selectByRarity chooses the clauses a service must match and adds the common ones that
+// only lift to boosts. A query of common words only selects by title, or by
+// description when no title has them: selecting every description that says
+// "anziani" would cost a scan of a large part of a big catalogue.
+func selectByRarity(rare, commonNames, commonBodies, boosts []query.Query) (selecting, lifting []query.Query) {
 	switch {
 	case len(rare) > 0:
 		// Common words still lift by title; by description they would cost as much
 		// as selecting them.
-		selecting = rare
-		boosts = append(boosts, commonNames...)
+		return rare, append(boosts, commonNames...)
 	case len(commonNames) > 0:
-		selecting = commonNames
-		boosts = append(boosts, commonBodies...)
+		return commonNames, append(boosts, commonBodies...)
 	default:
-		selecting = commonBodies
+		return commonBodies, boosts
 	}
-	// The provider's name selects too ("la cooperativa Arcobaleno").
-	selecting = append(selecting, newMatch(text, fieldProviderIT, analyzerIT, boostProvider))
-	tq.boost = boosts
-	tq.match = bleve.NewDisjunctionQuery(selecting...)
-	return tq
 }
 
 // termClauses adds a term query per query term on one field: to selecting when the
@@ -423,19 +386,4 @@ func capTerms(ts []string) []string {
 		return ts[:maxTerms]
 	}
 	return ts
-}
-
-// TruncateRunes cuts s to at most n runes, never inside a rune.
-func TruncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
 }

@@ -37,7 +37,7 @@ func testIndex(t testing.TB) *Index {
 	return sharedIndex
 }
 
-func mustSearch(t testing.TB, x *Index, req Request) *Result {
+func mustSearch(t testing.TB, x *Index, req catalogue.SearchRequest) *catalogue.SearchResult {
 	t.Helper()
 	res, err := x.Search(context.Background(), req)
 	if err != nil {
@@ -66,7 +66,7 @@ func TestCitizensPhrasingsFindTheRightCategory(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			res := mustSearch(t, x, Request{Query: tt.query, Lang: tt.lang})
+			res := mustSearch(t, x, catalogue.SearchRequest{Query: tt.query, Lang: tt.lang})
 			if len(res.Hits) == 0 {
 				t.Fatalf("no hits")
 			}
@@ -89,7 +89,7 @@ func TestUserTextNeverBecomesQuerySyntax(t *testing.T) {
 	}
 	for _, in := range inputs {
 		for _, lang := range []string{"it", "en"} {
-			res, err := x.Search(context.Background(), Request{Query: in, Lang: lang})
+			res, err := x.Search(context.Background(), catalogue.SearchRequest{Query: in, Lang: lang})
 			if err != nil {
 				t.Errorf("Search(%.40q, %s): %v", in, lang, err)
 				continue
@@ -101,7 +101,7 @@ func TestUserTextNeverBecomesQuerySyntax(t *testing.T) {
 	}
 	// Query syntax is matched as words, not obeyed: the field selector does not
 	// restrict the search to one category.
-	res := mustSearch(t, x, Request{Query: "+category:educativo anziani", Facets: true})
+	res := mustSearch(t, x, catalogue.SearchRequest{Query: "+category:educativo anziani", Facets: true})
 	if res.Total == 0 {
 		t.Fatal("the words of a query with syntax characters found nothing")
 	}
@@ -114,7 +114,7 @@ func TestExactWordsOutrankTypos(t *testing.T) {
 	x := testIndex(t)
 	// "pasti" is a catalogue word; "pesti" is one edit away from it and unknown. A
 	// query that contains the exact word must rank services containing it first.
-	exact := mustSearch(t, x, Request{Query: "pasti", Limit: 3})
+	exact := mustSearch(t, x, catalogue.SearchRequest{Query: "pasti", Limit: 3})
 	for _, h := range exact.Hits {
 		if h.Service.Category != catalogue.PastiDomicilio {
 			t.Errorf("exact query: %s (%s) in the top 3", h.Service.ID, h.Service.Category)
@@ -135,10 +135,10 @@ func TestExactWordsOutrankTypos(t *testing.T) {
 		if x.vocab["it"].has(x.analyze(analyzerIT, p.typo)[0]) {
 			t.Fatalf("%q is a known word: the test would not exercise typo correction", p.typo)
 		}
-		typo := mustSearch(t, x, Request{Query: p.typo, Limit: 3})
-		right := mustSearch(t, x, Request{Query: p.right, Limit: 1})
+		typo := mustSearch(t, x, catalogue.SearchRequest{Query: p.typo, Limit: 3})
+		right := mustSearch(t, x, catalogue.SearchRequest{Query: p.right, Limit: 1})
 		// Within one query, a correction weighs less than a word spelt right.
-		both := mustSearch(t, x, Request{Query: p.typo + " " + p.right, Limit: 1})
+		both := mustSearch(t, x, catalogue.SearchRequest{Query: p.typo + " " + p.right, Limit: 1})
 		if both.Hits[0].Service.ID != right.Hits[0].Service.ID {
 			t.Errorf("%q + %q: %s first, want %s", p.typo, p.right, both.Hits[0].Service.ID, right.Hits[0].Service.ID)
 		}
@@ -154,7 +154,7 @@ func TestExactWordsOutrankTypos(t *testing.T) {
 	}
 	// An unknown word never drags in services through a fuzzy neighbour above the
 	// services that contain the query's exact known word.
-	mixed := mustSearch(t, x, Request{Query: "doposcuola babbysittr", Limit: 3})
+	mixed := mustSearch(t, x, catalogue.SearchRequest{Query: "doposcuola babbysittr", Limit: 3})
 	if len(mixed.Hits) == 0 || mixed.Hits[0].Service.Category != catalogue.Educativo {
 		t.Errorf("mixed query top hit: %+v", mixed.Hits)
 	}
@@ -164,27 +164,27 @@ func TestFiltersCombineWithText(t *testing.T) {
 	x := testIndex(t)
 	tests := []struct {
 		name string
-		req  Request
+		req  catalogue.SearchRequest
 		ok   func(*catalogue.Service) bool
 	}{
-		{"category", Request{Query: "aiuto a casa", Category: catalogue.SocioAssistenziale},
+		{"category", catalogue.SearchRequest{Query: "aiuto a casa", Category: catalogue.SocioAssistenziale},
 			func(s *catalogue.Service) bool { return s.Category == catalogue.SocioAssistenziale }},
-		{"free", Request{Query: "psicologo", FreeOnly: true}, func(s *catalogue.Service) bool { return s.Cost.Free }},
-		{"municipio", Request{Query: "babysitter", Municipio: 4}, func(s *catalogue.Service) bool { return s.Serves(4) }},
-		{"audience", Request{Query: "sostegno", Audience: catalogue.AudienceElderly},
+		{"free", catalogue.SearchRequest{Query: "psicologo", FreeOnly: true}, func(s *catalogue.Service) bool { return s.Cost.Free }},
+		{"municipio", catalogue.SearchRequest{Query: "babysitter", Municipio: 4}, func(s *catalogue.Service) bool { return s.Serves(4) }},
+		{"audience", catalogue.SearchRequest{Query: "sostegno", Audience: catalogue.AudienceElderly},
 			func(s *catalogue.Service) bool { return s.For(catalogue.AudienceElderly) }},
-		{"shared", Request{Query: "compiti", Delivery: DeliveryShared}, func(s *catalogue.Service) bool { return s.Delivery.Shared != nil }},
-		{"individual", Request{Query: "compiti", Delivery: DeliveryIndividual}, func(s *catalogue.Service) bool { return s.Delivery.Individual }},
-		{"all together", Request{Query: "corso", Category: catalogue.CorsiItaliano, FreeOnly: true, Audience: catalogue.AudienceForeigners},
+		{"shared", catalogue.SearchRequest{Query: "compiti", Delivery: catalogue.DeliveryShared}, func(s *catalogue.Service) bool { return s.Delivery.Shared != nil }},
+		{"individual", catalogue.SearchRequest{Query: "compiti", Delivery: catalogue.DeliveryIndividual}, func(s *catalogue.Service) bool { return s.Delivery.Individual }},
+		{"all together", catalogue.SearchRequest{Query: "corso", Category: catalogue.CorsiItaliano, FreeOnly: true, Audience: catalogue.AudienceForeigners},
 			func(s *catalogue.Service) bool {
 				return s.Category == catalogue.CorsiItaliano && s.Cost.Free && s.For(catalogue.AudienceForeigners)
 			}},
-		{"no text, only a filter", Request{Category: catalogue.PastiDomicilio},
+		{"no text, only a filter", catalogue.SearchRequest{Category: catalogue.PastiDomicilio},
 			func(s *catalogue.Service) bool { return s.Category == catalogue.PastiDomicilio }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.req.Limit = MaxLimit
+			tt.req.Limit = catalogue.MaxSearchLimit
 			tt.req.Facets = true
 			res := mustSearch(t, x, tt.req)
 			if len(res.Hits) == 0 {
@@ -224,7 +224,7 @@ func TestNamedPhrasingsFindTheService(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		res := mustSearch(t, x, Request{Query: tt.query, Lang: tt.lang, Limit: 3})
+		res := mustSearch(t, x, catalogue.SearchRequest{Query: tt.query, Lang: tt.lang, Limit: 3})
 		if len(res.Hits) < 3 {
 			t.Fatalf("%q: %d hits", tt.query, len(res.Hits))
 		}
@@ -241,7 +241,7 @@ func TestSameQuerySameAnswer(t *testing.T) {
 	queries := []string{"my elderly father has dementia and needs help at home", "babisitter", "non so a chi lasciare i bambini", "badante"}
 	want := map[string]string{}
 	for _, q := range queries {
-		want[q] = fmt.Sprint(ids(mustSearch(t, x, Request{Query: q, Limit: 10})))
+		want[q] = fmt.Sprint(ids(mustSearch(t, x, catalogue.SearchRequest{Query: q, Limit: 10})))
 	}
 	var wg sync.WaitGroup
 	errs := make(chan string, 64)
@@ -251,7 +251,7 @@ func TestSameQuerySameAnswer(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 20; i++ {
 				q := queries[(g+i)%len(queries)]
-				res, err := x.Search(context.Background(), Request{Query: q, Limit: 10})
+				res, err := x.Search(context.Background(), catalogue.SearchRequest{Query: q, Limit: 10})
 				if err != nil {
 					errs <- err.Error()
 					return
@@ -270,7 +270,7 @@ func TestSameQuerySameAnswer(t *testing.T) {
 	}
 }
 
-func ids(res *Result) []string {
+func ids(res *catalogue.SearchResult) []string {
 	out := make([]string, len(res.Hits))
 	for i, h := range res.Hits {
 		out[i] = h.Service.ID
@@ -305,11 +305,11 @@ func TestSearchSpaces(t *testing.T) {
 
 func TestNoResultsIsNotAnError(t *testing.T) {
 	x := testIndex(t)
-	res := mustSearch(t, x, Request{Query: "astronave marziana quantistica"})
+	res := mustSearch(t, x, catalogue.SearchRequest{Query: "astronave marziana quantistica"})
 	if res.Total != 0 || len(res.Hits) != 0 {
 		t.Errorf("nonsense found %d services: %+v", res.Total, res.Hits)
 	}
-	res = mustSearch(t, x, Request{Query: "😀"})
+	res = mustSearch(t, x, catalogue.SearchRequest{Query: "😀"})
 	if res.Total != 0 {
 		t.Errorf("emoji found %d services", res.Total)
 	}
@@ -318,7 +318,7 @@ func TestNoResultsIsNotAnError(t *testing.T) {
 func TestSortByDistance(t *testing.T) {
 	x := testIndex(t)
 	duomo := catalogue.Point{Lat: 45.4642, Lon: 9.1900}
-	res := mustSearch(t, x, Request{Query: "psicologo", Near: &duomo, Limit: 20})
+	res := mustSearch(t, x, catalogue.SearchRequest{Query: "psicologo", Near: &duomo, Limit: 20})
 	if len(res.Hits) < 5 {
 		t.Fatalf("%d hits", len(res.Hits))
 	}
@@ -331,7 +331,7 @@ func TestSortByDistance(t *testing.T) {
 		t.Errorf("farthest distance %.0f m is not a distance inside Milan", d)
 	}
 	// With no words, a location lists the nearest services of any kind.
-	res = mustSearch(t, x, Request{Near: &duomo, Limit: 3})
+	res = mustSearch(t, x, catalogue.SearchRequest{Near: &duomo, Limit: 3})
 	if len(res.Hits) != 3 {
 		t.Errorf("near me without words: %d hits", len(res.Hits))
 	}
@@ -339,8 +339,8 @@ func TestSortByDistance(t *testing.T) {
 
 func TestPaging(t *testing.T) {
 	x := testIndex(t)
-	all := mustSearch(t, x, Request{Query: "bambini", Limit: 20})
-	page2 := mustSearch(t, x, Request{Query: "bambini", Limit: 10, Offset: 10})
+	all := mustSearch(t, x, catalogue.SearchRequest{Query: "bambini", Limit: 20})
+	page2 := mustSearch(t, x, catalogue.SearchRequest{Query: "bambini", Limit: 10, Offset: 10})
 	if len(all.Hits) < 20 || len(page2.Hits) != 10 {
 		t.Fatalf("hits: %d and %d", len(all.Hits), len(page2.Hits))
 	}
@@ -353,7 +353,7 @@ func TestPaging(t *testing.T) {
 
 func TestInvalidFiltersAreErrors(t *testing.T) {
 	x := testIndex(t)
-	for _, req := range []Request{
+	for _, req := range []catalogue.SearchRequest{
 		{Query: "x", Lang: "fr"}, {Query: "x", Category: "giardinaggio"}, {Query: "x", Municipio: 12},
 		{Query: "x", Audience: "marziani"}, {Query: "x", Delivery: "a domicilio"},
 	} {
@@ -367,7 +367,7 @@ func TestSearchHonoursItsDeadline(t *testing.T) {
 	x := testIndex(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := x.Search(ctx, Request{Query: "babysitter"}); !errors.Is(err, context.Canceled) {
+	if _, err := x.Search(ctx, catalogue.SearchRequest{Query: "babysitter"}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Search with a cancelled context: %v", err)
 	}
 }
@@ -411,7 +411,7 @@ func FuzzSearch(f *testing.F) {
 		if en {
 			lang = "en"
 		}
-		if _, err := testIndex(t).Search(context.Background(), Request{Query: q, Lang: lang}); err != nil {
+		if _, err := testIndex(t).Search(context.Background(), catalogue.SearchRequest{Query: q, Lang: lang}); err != nil {
 			t.Fatalf("Search(%q): %v", q, err)
 		}
 	})
@@ -429,8 +429,8 @@ func TestOnDiskIndexMatchesInMemoryAndCleansUp(t *testing.T) {
 	}
 	mem := testIndex(t)
 	for _, q := range []string{"badante", "psicolgo", "someone to walk my dog"} {
-		a := mustSearch(t, disk, Request{Query: q, Limit: 5})
-		b := mustSearch(t, mem, Request{Query: q, Limit: 5})
+		a := mustSearch(t, disk, catalogue.SearchRequest{Query: q, Limit: 5})
+		b := mustSearch(t, mem, catalogue.SearchRequest{Query: q, Limit: 5})
 		if a.Total != b.Total || fmt.Sprint(ids(a)) != fmt.Sprint(ids(b)) {
 			t.Errorf("%q: on disk %v, in memory %v", q, ids(a), ids(b))
 		}
@@ -447,8 +447,8 @@ func TestOnDiskIndexMatchesInMemoryAndCleansUp(t *testing.T) {
 // and Best is the unfiltered best score.
 func TestFiltersDoNotScore(t *testing.T) {
 	x := testIndex(t)
-	all := mustSearch(t, x, Request{Query: "babysitter", Limit: 50})
-	zone := mustSearch(t, x, Request{Query: "babysitter", Municipio: 9, Limit: 50})
+	all := mustSearch(t, x, catalogue.SearchRequest{Query: "babysitter", Limit: 50})
+	zone := mustSearch(t, x, catalogue.SearchRequest{Query: "babysitter", Municipio: 9, Limit: 50})
 	if len(zone.Hits) == 0 {
 		t.Fatal("no hits in Municipio 9")
 	}
@@ -467,7 +467,7 @@ func TestFiltersDoNotScore(t *testing.T) {
 	if all.Best != 0 || all.Words != 1 {
 		t.Errorf("unfiltered: Best %.3f, Words %d", all.Best, all.Words)
 	}
-	if r := mustSearch(t, x, Request{Query: "😀 aiuto"}); r.Words != 0 {
+	if r := mustSearch(t, x, catalogue.SearchRequest{Query: "😀 aiuto"}); r.Words != 0 {
 		t.Errorf("emoji and filler counted %d words", r.Words)
 	}
 }

@@ -13,21 +13,13 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
-// SpaceHit is one matching WeMi space.
-type SpaceHit struct {
-	Space *catalogue.Space
-	Score float64
-	// DistanceMeters is set when the search had a Near point.
-	DistanceMeters float64
-}
-
 // SearchSpaces finds WeMi spaces by what they offer ("ISEE", "badanti") and, with
 // near, sorts them by distance. With neither, it lists them all.
-func (x *Index) SearchSpaces(ctx context.Context, text string, near *catalogue.Point, limit int) ([]SpaceHit, error) {
-	if limit <= 0 || limit > MaxLimit {
-		limit = DefaultLimit
+func (x *Index) SearchSpaces(ctx context.Context, text string, near *catalogue.Point, limit int) ([]catalogue.SpaceHit, error) {
+	if limit <= 0 || limit > catalogue.MaxSearchLimit {
+		limit = catalogue.DefaultSearchLimit
 	}
-	text = TruncateRunes(strings.ToValidUTF8(text, " "), MaxQueryRunes)
+	text = catalogue.TruncateRunes(strings.ToValidUTF8(text, " "), catalogue.MaxQueryRunes)
 	var q query.Query = bleve.NewMatchAllQuery()
 	if len(x.analyze(analyzerIT, text)) > 0 || len(x.analyze(analyzerEN, text)) > 0 {
 		var clauses []query.Query
@@ -57,13 +49,13 @@ func (x *Index) SearchSpaces(ctx context.Context, text string, near *catalogue.P
 	if err != nil {
 		return nil, fmt.Errorf("search spaces: %w", err)
 	}
-	out := make([]SpaceHit, 0, len(res.Hits))
+	out := make([]catalogue.SpaceHit, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		sp, ok := x.spaces[h.ID]
 		if !ok {
 			continue
 		}
-		hit := SpaceHit{Space: sp, Score: h.Score}
+		hit := catalogue.SpaceHit{Space: sp, Score: h.Score}
 		if near != nil && len(h.DecodedSort) > 0 {
 			hit.DistanceMeters, _ = strconv.ParseFloat(h.DecodedSort[0], 64)
 		}

@@ -9,8 +9,8 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/desk"
-	"github.com/comune-milano/wemibot/search"
 )
 
 // Bounds of the lists /wemi shows: an answer must stay readable.
@@ -60,7 +60,7 @@ func (d *Desk) searchAnswer(ctx context.Context, query string) string {
 	case d.search == nil:
 		return d.text("command.search_unavailable")
 	}
-	res, err := d.search.Search(ctx, search.Request{Query: query, Lang: "it", Limit: maxSearchHits})
+	res, err := d.search.Search(ctx, catalogue.SearchRequest{Query: query, Lang: "it", Limit: maxSearchHits})
 	if err != nil {
 		d.log.WarnContext(ctx, "slack: /wemi cerca failed", "err", err)
 		return d.text("command.search_unavailable")

@@ -21,6 +21,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
 )
@@ -31,6 +32,13 @@ type Engine interface {
 	FromStaff(ctx context.Context, a bot.StaffAction) error
 	BookingFromStaff(ctx context.Context, a bot.BookingAction) (bookings.Booking, error)
 	DomesticFromStaff(ctx context.Context, a bot.DomesticAction) (conversation string, err error)
+}
+
+// Searcher answers /wemi cerca and names the services on booking cards; *search.Index
+// and *search.Live are ones.
+type Searcher interface {
+	Search(ctx context.Context, req catalogue.SearchRequest) (*catalogue.SearchResult, error)
+	Catalogue() *catalogue.Catalogue
 }
 
 // Options configure a Desk. API, Channel, Handoffs and Once are required.
@@ -44,7 +52,7 @@ type Options struct {
 	// the engine is built with the desk as its staff.
 	Engine Engine
 	// Search answers /wemi cerca; nil: the command says search is unavailable.
-	Search bot.Searcher
+	Search Searcher
 	// Handoffs are the open handoffs, shared by the replicas.
 	Handoffs *desk.Handoffs
 	// Figures are the day's figures for /wemi stats and the digest; nil: none shown.
@@ -86,7 +94,7 @@ type Options struct {
 type Desk struct {
 	api      *slackapi.Client
 	channel  string
-	search   bot.Searcher
+	search   Searcher
 	handoffs *desk.Handoffs
 	figures  *desk.Figures
 	once     desk.Onces

@@ -13,11 +13,10 @@ import (
 	"text/tabwriter"
 
 	"github.com/comune-milano/wemibot/catalogue"
-	"github.com/comune-milano/wemibot/search"
 )
 
 // maxStdinLine bounds what is kept of one query line read from standard input; the
-// search itself reads only the first search.MaxQueryRunes characters.
+// search itself reads only the first catalogue.MaxQueryRunes characters.
 const maxStdinLine = 64 << 10
 
 // searchOutput is the JSON contract of `wemibot search --json`: one object per query.
@@ -46,7 +45,7 @@ type searchHit struct {
 
 func (c *cli) search(ctx context.Context, args []string) error {
 	fs := c.flagSet("search", mainUsage)
-	var req search.Request
+	var req catalogue.SearchRequest
 	var category, audience, zone string
 	var asJSON bool
 	fs.StringVar(&req.Lang, "lang", "it", "query language")
@@ -55,7 +54,7 @@ func (c *cli) search(ctx context.Context, args []string) error {
 	fs.StringVar(&zone, "zone", "", "municipio 1-9 or a neighbourhood")
 	fs.StringVar(&audience, "for", "", "target group")
 	fs.StringVar(&req.Delivery, "delivery", "", "individuale or condivisione")
-	fs.IntVar(&req.Limit, "limit", search.DefaultLimit, "hits per query")
+	fs.IntVar(&req.Limit, "limit", catalogue.DefaultSearchLimit, "hits per query")
 	fs.BoolVar(&asJSON, "json", false, "JSON output")
 	pos, err := c.parseInterleaved(fs, args)
 	if err != nil {
@@ -81,10 +80,10 @@ func (c *cli) search(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: --category %q is not a category; the ids are: %s", errUsage, category, categoryList())
 	case audience != "" && !req.Audience.Valid():
 		return fmt.Errorf("%w: --for %q is not a target group (bambini, ragazzi, adulti, anziani, famiglie, disabilita, stranieri)", errUsage, audience)
-	case req.Delivery != "" && req.Delivery != search.DeliveryIndividual && req.Delivery != search.DeliveryShared:
+	case req.Delivery != "" && req.Delivery != catalogue.DeliveryIndividual && req.Delivery != catalogue.DeliveryShared:
 		return fmt.Errorf("%w: --delivery must be individuale or condivisione", errUsage)
-	case req.Limit < 1 || req.Limit > search.MaxLimit:
-		return fmt.Errorf("%w: --limit must be between 1 and %d", errUsage, search.MaxLimit)
+	case req.Limit < 1 || req.Limit > catalogue.MaxSearchLimit:
+		return fmt.Errorf("%w: --limit must be between 1 and %d", errUsage, catalogue.MaxSearchLimit)
 	}
 
 	idx, err := c.buildIndex(ctx, cat)
@@ -187,7 +186,7 @@ func truncateDisplay(q string) string {
 	return q
 }
 
-func writeJSON(w io.Writer, q string, res *search.Result) error {
+func writeJSON(w io.Writer, q string, res *catalogue.SearchResult) error {
 	out := searchOutput{Query: q, Total: res.Total, Hits: []searchHit{}}
 	for _, h := range res.Hits {
 		provider := ""
@@ -201,7 +200,7 @@ func writeJSON(w io.Writer, q string, res *search.Result) error {
 	return json.NewEncoder(w).Encode(out)
 }
 
-func writeTable(w io.Writer, q string, res *search.Result) {
+func writeTable(w io.Writer, q string, res *catalogue.SearchResult) {
 	noun := "services"
 	if res.Total == 1 {
 		noun = "service"
