@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/comune-milano/wemibot/desk"
 )
 
 // turnCtx is the handling of one message: its state, the replies and the events it
@@ -21,7 +23,7 @@ type turnCtx struct {
 	now     time.Time
 	replies []Reply
 	events  []Event
-	facts   []Fact
+	facts   []desk.Fact
 	forget  bool
 	// unsaved says the state of this turn will not be saved (the store is away): no
 	// handoff can be promised.

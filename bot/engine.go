@@ -15,6 +15,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
 	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/search"
@@ -280,7 +281,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (replies []Reply, err er
 	}
 	t := &turnCtx{e: e, cat: e.opts.Search.Catalogue(), m: m, st: &st, now: now}
 	if !ok || !sameDay(st.Updated, now, e.rome) {
-		t.facts = append(t.facts, Fact{Kind: FactConversation, At: now})
+		t.facts = append(t.facts, desk.Fact{Kind: desk.FactConversation, At: now})
 	}
 	if m.Button == actRetry {
 		if prev, ok := e.takeRetry(conv); ok {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/comune-milano/wemibot/desk"
 )
 
 // handoff opens a handoff to an operator, if none is open, and tells the citizen what
@@ -68,7 +70,7 @@ func (t *turnCtx) openHandoff(reason string, priority bool) {
 	t.st.Handoff = &handoffState{ID: newHandoffID(), Reason: reason, Priority: priority, Opened: t.now}
 	t.st.rememberHandoff(t.st.Handoff.ID)
 	t.st.RateHandoff = ""
-	t.facts = append(t.facts, Fact{Kind: FactHandoff, At: t.now})
+	t.facts = append(t.facts, desk.Fact{Kind: desk.FactHandoff, At: t.now})
 }
 
 // newHandoffID returns a random id: it names the handoff to staff without naming the
@@ -224,7 +226,7 @@ func (t *turnCtx) rate(score int) {
 	ev.Recent, ev.Query = nil, ""
 	ev.Handoff, ev.Score = t.st.RateHandoff, score
 	t.events = append(t.events, ev)
-	t.facts = append(t.facts, Fact{Kind: FactRating, At: t.now, Value: score})
+	t.facts = append(t.facts, desk.Fact{Kind: desk.FactRating, At: t.now, Value: score})
 	t.st.RateHandoff = ""
 	t.say(Reply{Text: t.T("handoff.rated"), Buttons: t.mainMenu()})
 }

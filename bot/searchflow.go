@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/search"
 )
 
@@ -119,9 +120,9 @@ func (t *turnCtx) run(ctx context.Context) (int, int) {
 		o.Searched(time.Since(began), res.Total == 0)
 	}
 	if err == nil {
-		t.facts = append(t.facts, Fact{Kind: FactSearch, At: t.now})
+		t.facts = append(t.facts, desk.Fact{Kind: desk.FactSearch, At: t.now})
 		if res.Total == 0 && t.st.Query != "" {
-			t.facts = append(t.facts, Fact{Kind: FactEmptySearch, At: t.now, Text: t.st.Query})
+			t.facts = append(t.facts, desk.Fact{Kind: desk.FactEmptySearch, At: t.now, Text: t.st.Query})
 		}
 	}
 	if err != nil {
