@@ -2,20 +2,19 @@
 // service at a time, its lifecycle (requested, then confirmed or refused by staff,
 // cancelled or concluded), the price estimate, the slots a service offers, the dates
 // citizens type, the calendar file sent with a confirmation, and the Store that keeps
-// bookings in the desk's shared records. It imports no platform SDK.
+// bookings in the shared records (package records). It imports no platform SDK.
 //
 // Times are Europe/Rome wall-clock times, correct across daylight-saving changes.
 package bookings
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/records"
 )
 
 // Status is where a booking is in its lifecycle. The values are Italian because staff
@@ -71,8 +70,8 @@ const (
 	MaxReason = 300
 	// MaxQuantity is the most hours or units one booking may ask for.
 	MaxQuantity = 100
-	maxName     = 64  // first name, language, service id, operator: runes
-	maxConvID   = 128 // the desk's limit on a record id
+	maxName     = 64            // first name, language, service id, operator: runes
+	maxConvID   = records.MaxID // the conversation names its index record
 	// maxHistory is well above the request and the two changes the lifecycle allows:
 	// a longer history is a bug somewhere.
 	maxHistory = 8
@@ -138,26 +137,12 @@ type Booking struct {
 	Updated time.Time `json:"updated"`
 }
 
-// NewID returns a fresh random booking id of 12 hexadecimal characters.
-func NewID() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it crashes the program instead)
-	return hex.EncodeToString(b[:])
-}
+// NewID returns a fresh random booking id: records.NewID, 12 hexadecimal characters.
+func NewID() string { return records.NewID() }
 
 // ValidID reports whether id has the shape NewID gives: 12 lowercase hex characters.
 // Use it on ids that come back in button payloads before looking them up.
-func ValidID(id string) bool {
-	if len(id) != 12 {
-		return false
-	}
-	for _, c := range []byte(id) {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
-}
+func ValidID(id string) bool { return records.ValidID(id) }
 
 // hourUnit is the cost unit whose quantity is a duration.
 const hourUnit catalogue.CostUnit = "ora"

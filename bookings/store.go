@@ -7,22 +7,11 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/comune-milano/wemibot/records"
 )
 
-// Records keeps small JSON documents by kind and id: the method set of desk.Records,
-// which adapters/redis and adapters/bolt implement, with the same contract. It is
-// declared here because this package cannot import desk (desk imports bot, which
-// imports bookings); any desk.Records is a Records.
-type Records interface {
-	// Get returns a document, or an error wrapping desk.ErrNotFound.
-	Get(ctx context.Context, kind, id string) ([]byte, error)
-	// Update changes a document atomically; see desk.Records.
-	Update(ctx context.Context, kind, id string, ttl time.Duration, fn func(old []byte) ([]byte, error)) ([]byte, error)
-	// List returns every live document of a kind, a bounded number of them.
-	List(ctx context.Context, kind string) ([][]byte, error)
-}
-
-// Record kinds the Store keeps in Records.
+// Record kinds the Store keeps.
 const (
 	kindBooking = "booking"     // booking id -> Booking
 	kindIndex   = "bookings-of" // conversation -> index
@@ -42,19 +31,19 @@ type index struct {
 // errKeep aborts a records Update without writing anything.
 var errKeep = errors.New("bookings: keep the record as it is")
 
-// Store keeps bookings in the desk's shared Records (kind "booking"), with an index
-// per conversation (kind "bookings-of", id the conversation), so every replica sees
-// the same bookings. It is safe for concurrent use.
+// Store keeps bookings in the shared records (kind "booking"), with an index per
+// conversation (kind "bookings-of", id the conversation), so every replica sees the
+// same bookings. It is safe for concurrent use.
 type Store struct {
-	records Records
+	records records.Records
 	ttl     time.Duration
 }
 
-// NewStore returns the bookings kept in records. ttl is how long a booking, and its
+// NewStore returns the bookings kept in recs. ttl is how long a booking, and its
 // conversation's index, is kept after its last change (90 days, say); 0 keeps them
 // until Forget.
-func NewStore(records Records, ttl time.Duration) *Store {
-	return &Store{records: records, ttl: ttl}
+func NewStore(recs records.Records, ttl time.Duration) *Store {
+	return &Store{records: recs, ttl: ttl}
 }
 
 // Create stores a new booking, which must be Requested (an empty Status counts as
@@ -274,8 +263,7 @@ func (s *Store) ByConversation(ctx context.Context, conversation string) ([]Book
 	return out, nil
 }
 
-// All returns every live booking, by start time; Records.List bounds how many
-// (desk.MaxList).
+// All returns every live booking, by start time, at most records.MaxList of them.
 func (s *Store) All(ctx context.Context) ([]Booking, error) {
 	docs, err := s.records.List(ctx, kindBooking)
 	if err != nil {
@@ -368,23 +356,13 @@ func (s *Store) indexIDs(ctx context.Context, conversation string) ([]string, er
 	return decodeIndex(doc)
 }
 
-// read returns a record, nil when there is none. Records.Get reports a missing record
-// with desk.ErrNotFound, which this package cannot name; so when Get fails, read asks
-// Update, whose fn is given nil for a missing record, and writes nothing.
+// read returns a record, nil when there is none.
 func (s *Store) read(ctx context.Context, kind, id string) ([]byte, error) {
 	doc, err := s.records.Get(ctx, kind, id)
-	if err == nil {
-		return doc, nil
+	if errors.Is(err, records.ErrNotFound) {
+		return nil, nil
 	}
-	var seen []byte
-	_, again := s.records.Update(ctx, kind, id, s.ttl, func(old []byte) ([]byte, error) {
-		seen = old
-		return nil, errKeep
-	})
-	if !errors.Is(again, errKeep) {
-		return nil, err // Get's error says best what went wrong
-	}
-	return seen, nil
+	return doc, err
 }
 
 func decodeIndex(doc []byte) ([]string, error) {

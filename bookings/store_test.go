@@ -12,6 +12,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/bolt"
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/clocktest"
+	"github.com/comune-milano/wemibot/records"
 )
 
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
@@ -332,4 +333,36 @@ func ids(list []bookings.Booking) []string {
 		out = append(out, b.ID)
 	}
 	return out
+}
+
+// readOnly is records that fail the test on any write.
+type readOnly struct {
+	records.Records
+	t *testing.T
+}
+
+func (r readOnly) Update(_ context.Context, kind, id string, _ time.Duration, _ func([]byte) ([]byte, error)) ([]byte, error) {
+	r.t.Errorf("Update(%q, %q) while only reading", kind, id)
+	return nil, errors.New("read only")
+}
+
+// Reads, misses included, never write: a miss on Redis or bbolt costs one read.
+func TestStoreReadsDoNotWrite(t *testing.T) {
+	ctx := context.Background()
+	s, recs, _ := openStore(t, time.Hour)
+	if err := s.Create(ctx, booking(id(1), "telegram:42", t0.Add(72*time.Hour), t0)); err != nil {
+		t.Fatal(err)
+	}
+	reader := bookings.NewStore(readOnly{recs, t}, time.Hour)
+	if _, err := reader.Get(ctx, id(1)); err != nil {
+		t.Errorf("Get of a booking: %v", err)
+	}
+	if _, err := reader.Get(ctx, id(2)); !errors.Is(err, bookings.ErrNotFound) {
+		t.Errorf("Get of a missing booking: %v, want ErrNotFound", err)
+	}
+	for conv, want := range map[string]int{"telegram:42": 1, "telegram:7": 0} {
+		if list, err := reader.ByConversation(ctx, conv); err != nil || len(list) != want {
+			t.Errorf("ByConversation(%q) = %v, %v; want %d bookings", conv, ids(list), err, want)
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/records"
 	"github.com/comune-milano/wemibot/reminders"
 )
 
@@ -19,7 +20,7 @@ import (
 // store.
 func bookingHarness(t *testing.T, store bot.Store, tweak ...func(*bot.Options)) (*harness, *inbox, *bookings.Store, reminders.Queue) {
 	t.Helper()
-	recs, ok := store.(bookings.Records)
+	recs, ok := store.(records.Records)
 	queue, ok2 := store.(reminders.Queue)
 	if !ok || !ok2 {
 		t.Fatalf("%T keeps no bookings or reminders", store)

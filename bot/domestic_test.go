@@ -11,11 +11,12 @@ import (
 
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/domestic"
+	"github.com/comune-milano/wemibot/records"
 )
 
 func domesticHarness(t *testing.T, store bot.Store) (*harness, *inbox, *domestic.Store) {
 	t.Helper()
-	recs, ok := store.(domestic.Records)
+	recs, ok := store.(records.Records)
 	if !ok {
 		t.Fatalf("%T keeps no records", store)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
 	"github.com/comune-milano/wemibot/reminders"
 )
@@ -285,7 +286,7 @@ func (e *Engine) citizenMessage(ctx context.Context, m Message, x *tx) *Turn {
 	}
 	t := &Turn{e: e, cat: e.opts.Search.Catalogue(), m: m, st: st, now: now}
 	if !x.known || !sameDay(st.Updated, now, e.rome) {
-		t.Count(Fact{Kind: FactConversation, At: now})
+		t.Count(desk.Fact{Kind: desk.FactConversation, At: now})
 	}
 	if m.Button == actRetry {
 		if prev, ok := e.takeRetry(m.Conversation()); ok {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/comune-milano/wemibot/desk"
 )
 
 // handoffFlow is the handoff flow: its handlers and what it keeps in the conversation state.
@@ -61,7 +63,7 @@ func (hf *handoffFlow) openHandoff(t *Turn, reason string, priority bool) {
 	t.st.Handoff = &handoffState{ID: newHandoffID(), Reason: reason, Priority: priority, Opened: t.now}
 	t.st.rememberHandoff(t.st.Handoff.ID)
 	t.st.RateHandoff = ""
-	t.Count(Fact{Kind: FactHandoff, At: t.now})
+	t.Count(desk.Fact{Kind: desk.FactHandoff, At: t.now})
 }
 
 // newHandoffID returns a random id: it names the handoff to staff without naming the
@@ -217,7 +219,7 @@ func (hf *handoffFlow) rate(t *Turn, score int) {
 	ev.Recent, ev.Query = nil, ""
 	ev.Handoff, ev.Score = t.st.RateHandoff, score
 	t.Raise(ev)
-	t.Count(Fact{Kind: FactRating, At: t.now, Value: score})
+	t.Count(desk.Fact{Kind: desk.FactRating, At: t.now, Value: score})
 	t.st.RateHandoff = ""
 	t.Say(Reply{Text: t.T("handoff.rated"), Buttons: t.MainMenu()})
 }

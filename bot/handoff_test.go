@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/desk"
 )
 
 // inbox is a Pusher that records what reaches citizens on the test channel.
@@ -44,16 +45,16 @@ func (b *inbox) take(user string) []bot.Reply {
 // figures records the facts the engine counts.
 type figures struct {
 	mu    sync.Mutex
-	facts []bot.Fact
+	facts []desk.Fact
 }
 
-func (f *figures) Count(_ context.Context, fact bot.Fact) {
+func (f *figures) Count(_ context.Context, fact desk.Fact) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.facts = append(f.facts, fact)
 }
 
-func (f *figures) count(kind bot.FactKind) (n int, texts []string) {
+func (f *figures) count(kind desk.FactKind) (n int, texts []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, x := range f.facts {
@@ -160,13 +161,13 @@ func TestHandoffLifecycle(t *testing.T) {
 		}
 		c.pressData("menu").expect("Come posso aiutarti") // back to the bot
 		c.pressData("rate:5").expect("non è più valido")
-		if n, _ := figs.count(bot.FactRating); n != 1 {
+		if n, _ := figs.count(desk.FactRating); n != 1 {
 			t.Errorf("%d ratings counted, want 1", n)
 		}
-		if n, _ := figs.count(bot.FactHandoff); n != 2 {
+		if n, _ := figs.count(desk.FactHandoff); n != 2 {
 			t.Errorf("%d handoffs counted, want 2", n)
 		}
-		if n, _ := figs.count(bot.FactConversation); n != 1 {
+		if n, _ := figs.count(desk.FactConversation); n != 1 {
 			t.Errorf("%d conversations counted today, want 1", n)
 		}
 	})
@@ -246,18 +247,18 @@ func TestFiguresCounted(t *testing.T) {
 		h, _, figs := handoffHarness(t, store)
 		c := h.citizen(t, "u1").say("babysitter").say("astronave marziana")
 		h.citizen(t, "u2").say("ciao")
-		if n, _ := figs.count(bot.FactSearch); n != 2 {
+		if n, _ := figs.count(desk.FactSearch); n != 2 {
 			t.Errorf("%d searches, want 2", n)
 		}
-		if n, texts := figs.count(bot.FactEmptySearch); n != 1 || texts[0] != "astronave marziana" {
+		if n, texts := figs.count(desk.FactEmptySearch); n != 1 || texts[0] != "astronave marziana" {
 			t.Errorf("empty searches: %d %q", n, texts)
 		}
-		if n, _ := figs.count(bot.FactConversation); n != 2 {
+		if n, _ := figs.count(desk.FactConversation); n != 2 {
 			t.Errorf("%d conversations, want 2", n)
 		}
 		h.clock.Set(monday10(t).Add(24 * 60 * 60 * 1e9))
 		c.say("ciao")
-		if n, _ := figs.count(bot.FactConversation); n != 3 {
+		if n, _ := figs.count(desk.FactConversation); n != 3 {
 			t.Errorf("%d conversations after a new day, want 3", n)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/desk"
 )
 
 // searchFlow is the search flow: its handlers and what it keeps in the conversation state.
@@ -121,9 +122,9 @@ func (sf *searchFlow) run(ctx context.Context, t *Turn) (int, int) {
 		o.Searched(time.Since(began), res.Total == 0)
 	}
 	if err == nil {
-		t.Count(Fact{Kind: FactSearch, At: t.now})
+		t.Count(desk.Fact{Kind: desk.FactSearch, At: t.now})
 		if res.Total == 0 && t.st.Query != "" {
-			t.Count(Fact{Kind: FactEmptySearch, At: t.now, Text: t.st.Query})
+			t.Count(desk.Fact{Kind: desk.FactEmptySearch, At: t.now, Text: t.st.Query})
 		}
 	}
 	if err != nil {

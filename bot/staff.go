@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
+
+	"github.com/comune-milano/wemibot/desk"
 )
 
 // The events the engine raises for staff, besides handoff requests and emergencies.
@@ -33,27 +34,7 @@ type Pusher interface {
 // called after a message's state is saved; it must be cheap, safe for concurrent use,
 // and never fail the conversation (an implementation logs its own errors).
 type Figures interface {
-	Count(ctx context.Context, f Fact)
-}
-
-// FactKind names what a Fact counts.
-type FactKind string
-
-// The facts the engine counts.
-const (
-	FactConversation FactKind = "conversations" // a conversation's first message of the day
-	FactSearch       FactKind = "searches"
-	FactEmptySearch  FactKind = "empty_searches" // a search that found nothing; Text is what was searched
-	FactHandoff      FactKind = "handoffs"
-	FactRating       FactKind = "ratings" // Value is the score, 1-5
-)
-
-// Fact is one thing counted.
-type Fact struct {
-	Kind  FactKind
-	At    time.Time
-	Text  string
-	Value int
+	Count(ctx context.Context, f desk.Fact)
 }
 
 // StaffActionKind says what an operator did.
@@ -159,7 +140,7 @@ func (e *Engine) push(ctx context.Context, channel, user string, replies []Reply
 }
 
 // count reports the facts of a turn.
-func (e *Engine) count(ctx context.Context, facts []Fact) {
+func (e *Engine) count(ctx context.Context, facts []desk.Fact) {
 	if e.opts.Figures == nil {
 		return
 	}

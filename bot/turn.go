@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/desk"
 )
 
 // Turn is one message being handled, as the flows see it: the message, the
@@ -21,7 +22,7 @@ type Turn struct {
 	now     time.Time
 	replies []Reply
 	events  []Event
-	facts   []Fact
+	facts   []desk.Fact
 	forget  bool
 	// unsaved says the state of this turn will not be saved (the store is away): no
 	// handoff can be promised.
@@ -47,7 +48,7 @@ func (t *Turn) Raise(ev Event) { t.events = append(t.events, ev) }
 
 // Count adds a fact for the day's figures; the engine counts it once the state is
 // saved.
-func (t *Turn) Count(f Fact) { t.facts = append(t.facts, f) }
+func (t *Turn) Count(f desk.Fact) { t.facts = append(t.facts, f) }
 
 // Stale answers a button that is malformed, unknown or no longer valid.
 func (t *Turn) Stale() {

@@ -9,9 +9,27 @@ import (
 	"strings"
 	"time"
 	"unicode"
-
-	"github.com/comune-milano/wemibot/bot"
 )
+
+// FactKind names what a Fact counts.
+type FactKind string
+
+// The facts the engine counts.
+const (
+	FactConversation FactKind = "conversations" // a conversation's first message of the day
+	FactSearch       FactKind = "searches"
+	FactEmptySearch  FactKind = "empty_searches" // a search that found nothing; Text is what was searched
+	FactHandoff      FactKind = "handoffs"
+	FactRating       FactKind = "ratings" // Value is the score, 1-5
+)
+
+// Fact is one thing counted: the engine reports them, Figures counts them.
+type Fact struct {
+	Kind  FactKind
+	At    time.Time
+	Text  string
+	Value int
+}
 
 // Figures counts each day's conversations, searches, searches that found nothing
 // (with their texts), handoffs and ratings, in Tallies shared by the replicas. It is
@@ -21,8 +39,6 @@ type Figures struct {
 	loc     *time.Location
 	log     *slog.Logger
 }
-
-var _ bot.Figures = (*Figures)(nil)
 
 // How long a day's figures are kept, and how many distinct texts of searches that
 // found nothing one day keeps.
@@ -46,7 +62,7 @@ const countTimeout = 500 * time.Millisecond
 
 // Count records a fact. Errors are logged, never returned: a conversation does not
 // fail because a figure could not be counted.
-func (f *Figures) Count(ctx context.Context, fact bot.Fact) {
+func (f *Figures) Count(ctx context.Context, fact Fact) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), countTimeout)
 	defer cancel()
 	day := f.dayKey(fact.At)
@@ -57,9 +73,9 @@ func (f *Figures) Count(ctx context.Context, fact bot.Fact) {
 	}
 	add(Tally{Key: "figures:" + day, Field: string(fact.Kind), N: 1, TTL: FiguresTTL})
 	switch fact.Kind {
-	case bot.FactRating:
+	case FactRating:
 		add(Tally{Key: "figures:" + day, Field: "rating_sum", N: int64(fact.Value), TTL: FiguresTTL})
-	case bot.FactEmptySearch:
+	case FactEmptySearch:
 		if text := normalizeMissed(fact.Text); text != "" {
 			add(Tally{Key: "missed:" + day, Field: text, N: 1, TTL: FiguresTTL, MaxFields: maxMissedTexts})
 		}
@@ -122,9 +138,9 @@ func (f *Figures) Day(ctx context.Context, at time.Time) (Day, error) {
 	}
 	y, m, d := at.In(f.loc).Date()
 	day := Day{Date: time.Date(y, m, d, 0, 0, 0, 0, f.loc),
-		Conversations: counts[string(bot.FactConversation)], Searches: counts[string(bot.FactSearch)],
-		EmptySearches: counts[string(bot.FactEmptySearch)], Handoffs: counts[string(bot.FactHandoff)],
-		Ratings: counts[string(bot.FactRating)], RatingSum: counts["rating_sum"]}
+		Conversations: counts[string(FactConversation)], Searches: counts[string(FactSearch)],
+		EmptySearches: counts[string(FactEmptySearch)], Handoffs: counts[string(FactHandoff)],
+		Ratings: counts[string(FactRating)], RatingSum: counts["rating_sum"]}
 	for text, n := range missed {
 		day.Missed = append(day.Missed, Missed{Text: text, Count: n})
 	}

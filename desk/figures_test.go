@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
 )
 
@@ -19,18 +18,18 @@ func TestFigures(t *testing.T) {
 	f := desk.NewFigures(openStore(t), rome, nil)
 	// 23:30 UTC on the 22nd is already the 23rd in Rome.
 	day := time.Date(2026, 11, 22, 23, 30, 0, 0, time.UTC)
-	for _, fact := range []bot.Fact{
-		{Kind: bot.FactConversation}, {Kind: bot.FactConversation},
-		{Kind: bot.FactSearch}, {Kind: bot.FactSearch}, {Kind: bot.FactSearch},
-		{Kind: bot.FactEmptySearch, Text: "Astronave  Marziana"}, {Kind: bot.FactEmptySearch, Text: "astronave marziana"},
-		{Kind: bot.FactEmptySearch, Text: "corso di\tuncinetto\u202e"},
-		{Kind: bot.FactHandoff},
-		{Kind: bot.FactRating, Value: 5}, {Kind: bot.FactRating, Value: 4},
+	for _, fact := range []desk.Fact{
+		{Kind: desk.FactConversation}, {Kind: desk.FactConversation},
+		{Kind: desk.FactSearch}, {Kind: desk.FactSearch}, {Kind: desk.FactSearch},
+		{Kind: desk.FactEmptySearch, Text: "Astronave  Marziana"}, {Kind: desk.FactEmptySearch, Text: "astronave marziana"},
+		{Kind: desk.FactEmptySearch, Text: "corso di\tuncinetto\u202e"},
+		{Kind: desk.FactHandoff},
+		{Kind: desk.FactRating, Value: 5}, {Kind: desk.FactRating, Value: 4},
 	} {
 		fact.At = day
 		f.Count(ctx, fact)
 	}
-	f.Count(ctx, bot.Fact{Kind: bot.FactSearch, At: day.Add(-time.Hour)}) // the 22nd in Rome
+	f.Count(ctx, desk.Fact{Kind: desk.FactSearch, At: day.Add(-time.Hour)}) // the 22nd in Rome
 
 	got, err := f.Day(ctx, time.Date(2026, 11, 23, 12, 0, 0, 0, rome))
 	if err != nil {
@@ -63,7 +62,7 @@ func TestMissedTextsBounded(t *testing.T) {
 	f := desk.NewFigures(openStore(t), time.UTC, nil)
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	for i := range 520 {
-		f.Count(ctx, bot.Fact{Kind: bot.FactEmptySearch, At: at, Text: string(rune('a'+i%26)) + string(rune('a'+i/26)) + strings.Repeat("x", 150)})
+		f.Count(ctx, desk.Fact{Kind: desk.FactEmptySearch, At: at, Text: string(rune('a'+i%26)) + string(rune('a'+i/26)) + strings.Repeat("x", 150)})
 	}
 	got, err := f.Day(ctx, at)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/comune-milano/wemibot/records"
 )
 
 // Handoff is a citizen's conversation handed to the operators, as the desk keeps it
@@ -51,18 +53,18 @@ type threadRef struct {
 	Closed  bool   `json:"closed,omitempty"`
 }
 
-// Handoffs keeps the open handoffs in a Records store shared by the replicas.
+// Handoffs keeps the open handoffs in records shared by the replicas.
 type Handoffs struct {
-	records Records
+	records records.Records
 	// ttl bounds how long a forgotten handoff survives: a handoff nobody closes
 	// disappears with the citizen's conversation.
 	ttl time.Duration
 }
 
-// NewHandoffs returns the handoffs kept in records; ttl is how long an open handoff
-// and its thread reference live (the conversation's idle expiry is a good choice).
-func NewHandoffs(records Records, ttl time.Duration) *Handoffs {
-	return &Handoffs{records: records, ttl: ttl}
+// NewHandoffs returns the handoffs kept in recs; ttl is how long an open handoff and
+// its thread reference live (the conversation's idle expiry is a good choice).
+func NewHandoffs(recs records.Records, ttl time.Duration) *Handoffs {
+	return &Handoffs{records: recs, ttl: ttl}
 }
 
 // Open records a new open handoff; opening one that exists changes nothing.
@@ -85,8 +87,8 @@ func (s *Handoffs) Open(ctx context.Context, h Handoff) error {
 	return nil
 }
 
-// Get returns an open handoff: ErrNotFound when there is none, ErrClosed (with what
-// is left of it: its thread) when it was closed.
+// Get returns an open handoff: records.ErrNotFound when there is none, ErrClosed
+// (with what is left of it: its thread) when it was closed.
 func (s *Handoffs) Get(ctx context.Context, id string) (Handoff, error) {
 	b, err := s.records.Get(ctx, kindHandoff, id)
 	if err != nil {
@@ -112,7 +114,7 @@ func (s *Handoffs) SetThread(ctx context.Context, id, thread string) (Handoff, e
 }
 
 // ByThread returns the open handoff a thread belongs to: ErrClosed when it was
-// closed, ErrNotFound when the thread is no handoff's.
+// closed, records.ErrNotFound when the thread is no handoff's.
 func (s *Handoffs) ByThread(ctx context.Context, thread string) (Handoff, error) {
 	b, err := s.records.Get(ctx, kindThread, thread)
 	if err != nil {
@@ -126,7 +128,7 @@ func (s *Handoffs) ByThread(ctx context.Context, thread string) (Handoff, error)
 		return Handoff{}, ErrClosed
 	}
 	h, err := s.Get(ctx, ref.Handoff)
-	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrClosed) {
+	if errors.Is(err, records.ErrNotFound) || errors.Is(err, ErrClosed) {
 		return Handoff{}, ErrClosed
 	}
 	return h, err

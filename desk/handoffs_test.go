@@ -10,6 +10,7 @@ import (
 
 	"github.com/comune-milano/wemibot/adapters/bolt"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/records"
 )
 
 func openStore(t *testing.T) *bolt.Store {
@@ -43,7 +44,7 @@ func TestHandoffLifecycle(t *testing.T) {
 	if got, err := hs.ByThread(ctx, "C1/100.1"); err != nil || got.ID != "h1" || got.Thread != "C1/100.1" {
 		t.Fatalf("ByThread: %+v %v", got, err)
 	}
-	if _, err := hs.ByThread(ctx, "C1/999.9"); !errors.Is(err, desk.ErrNotFound) {
+	if _, err := hs.ByThread(ctx, "C1/999.9"); !errors.Is(err, records.ErrNotFound) {
 		t.Errorf("unknown thread: %v", err)
 	}
 

@@ -15,7 +15,7 @@ package domestic
 import (
 	"errors"
 
-	"github.com/comune-milano/wemibot/bookings"
+	"github.com/comune-milano/wemibot/records"
 )
 
 // Role is the kind of worker a family looks for, or a worker applies as.
@@ -98,10 +98,10 @@ var (
 	ErrTooMany = errors.New("domestic: too many requests or applications")
 )
 
-// NewID returns a fresh random id for a request or an application, of the same
-// shape as a booking's: 12 lowercase hexadecimal characters.
-func NewID() string { return bookings.NewID() }
+// NewID returns a fresh random id for a request or an application: records.NewID,
+// the shape of a booking's, 12 lowercase hexadecimal characters.
+func NewID() string { return records.NewID() }
 
 // ValidID reports whether id has the shape NewID gives. Use it on ids that come back
 // in button payloads before looking them up.
-func ValidID(id string) bool { return bookings.ValidID(id) }
+func ValidID(id string) bool { return records.ValidID(id) }

@@ -11,9 +11,6 @@ import (
 	"github.com/comune-milano/wemibot/domestic"
 )
 
-// The embedded store is a Records.
-var _ domestic.Records = (*bolt.Store)(nil)
-
 // loadPay returns the bundled pay data.
 func loadPay(t testing.TB) *domestic.Pay {
 	t.Helper()

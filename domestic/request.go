@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/comune-milano/wemibot/records"
 )
 
 // RequestStatus is where a family's request is in its lifecycle. The values are
@@ -67,9 +69,9 @@ const (
 	MaxLanguages = 10
 	// MaxYears bounds a worker's years of experience.
 	MaxYears = 60
-	maxName  = 64  // first name, language: runes
-	maxCard  = 200 // the desk's card reference: runes
-	maxConv  = 128 // the desk's limit on a record id: bytes
+	maxName  = 64            // first name, language: runes
+	maxCard  = 200           // the desk's card reference: runes
+	maxConv  = records.MaxID // the conversation names its index record: bytes
 )
 
 // Request is a family's request for a tata, a colf or a badante. It names the family

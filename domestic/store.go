@@ -8,15 +8,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/comune-milano/wemibot/bookings"
+	"github.com/comune-milano/wemibot/records"
 )
 
-// Records keeps small JSON documents by kind and id: the contract of desk.Records,
-// which adapters/redis and adapters/bolt implement (this package cannot import desk,
-// which imports the engine that imports this package).
-type Records = bookings.Records
-
-// Record kinds the Store keeps in Records.
+// Record kinds the Store keeps.
 const (
 	kindRequest     = "domestic-request"     // request id -> Request
 	kindApplication = "domestic-application" // application id -> Application
@@ -40,13 +35,13 @@ var (
 	errStale = errors.New("domestic: the record changed meanwhile")
 )
 
-// Store keeps requests and applications in the desk's shared Records, with an index
-// per conversation, so that every replica sees the same ones. Personal data is kept
+// Store keeps requests and applications in the shared records, with an index per
+// conversation, so that every replica sees the same ones. Personal data is kept
 // only while a record is open plus a retention period: every write sets a record's
 // expiry to openTTL from the write while it is open, and to retention after Closed
 // once it is closed. It is safe for concurrent use.
 type Store struct {
-	records   Records
+	records   records.Records
 	openTTL   time.Duration
 	retention time.Duration
 	now       func() time.Time
@@ -56,15 +51,15 @@ type Store struct {
 type Option func(*Store)
 
 // WithClock sets the clock the Store measures retention with; it should be the
-// Records' own clock. The default is time.Now.
+// records' own clock. The default is time.Now.
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
-// NewStore returns the requests and applications kept in records. openTTL is how long
+// NewStore returns the requests and applications kept in recs. openTTL is how long
 // an open record is kept after its last change (a record nobody touches for that
 // long expires); retention is how long a closed one is kept after it closed. A zero
 // duration keeps records until Forget.
-func NewStore(records Records, openTTL, retention time.Duration, opts ...Option) *Store {
-	s := &Store{records: records, openTTL: openTTL, retention: retention, now: time.Now}
+func NewStore(recs records.Records, openTTL, retention time.Duration, opts ...Option) *Store {
+	s := &Store{records: recs, openTTL: openTTL, retention: retention, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
@@ -131,11 +126,11 @@ func (s *Store) ByConversation(ctx context.Context, conversation string) ([]Requ
 	return reqs, apps, nil
 }
 
-// AllRequests returns every live request, oldest first; Records.List bounds how many.
+// AllRequests returns every live request, oldest first, at most records.MaxList.
 func (s *Store) AllRequests(ctx context.Context) ([]Request, error) { return all(ctx, s, requests()) }
 
-// AllApplications returns every live application, oldest first; Records.List bounds
-// how many.
+// AllApplications returns every live application, oldest first, at most
+// records.MaxList.
 func (s *Store) AllApplications(ctx context.Context) ([]Application, error) {
 	return all(ctx, s, applications())
 }
@@ -272,23 +267,13 @@ func (s *Store) index(ctx context.Context, conversation string) (index, error) {
 	return decodeIndex(doc)
 }
 
-// read returns a record, nil when there is none. Records.Get reports a missing record
-// with desk.ErrNotFound, which this package cannot name; so when Get fails, read asks
-// Update, whose fn is given nil for a missing record, and writes nothing.
+// read returns a record, nil when there is none.
 func (s *Store) read(ctx context.Context, kind, id string) ([]byte, error) {
 	doc, err := s.records.Get(ctx, kind, id)
-	if err == nil {
-		return doc, nil
+	if errors.Is(err, records.ErrNotFound) {
+		return nil, nil
 	}
-	var seen []byte
-	_, again := s.records.Update(ctx, kind, id, s.openTTL, func(old []byte) ([]byte, error) {
-		seen = old
-		return nil, errKeep
-	})
-	if !errors.Is(again, errKeep) {
-		return nil, err // Get's error says best what went wrong
-	}
-	return seen, nil
+	return doc, err
 }
 
 func decodeIndex(doc []byte) (index, error) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/comune-milano/wemibot/domestic"
+	"github.com/comune-milano/wemibot/records"
 )
 
 const day = 24 * time.Hour
@@ -421,5 +422,37 @@ func TestStoreFailingRecords(t *testing.T) {
 	}
 	if err := s.CreateApplication(ctx, application(id(2), "telegram:42", t0)); err == nil {
 		t.Error("CreateApplication on a closed store succeeded")
+	}
+}
+
+// readOnly is records that fail the test on any write.
+type readOnly struct {
+	records.Records
+	t *testing.T
+}
+
+func (r readOnly) Update(_ context.Context, kind, id string, _ time.Duration, _ func([]byte) ([]byte, error)) ([]byte, error) {
+	r.t.Errorf("Update(%q, %q) while only reading", kind, id)
+	return nil, errors.New("read only")
+}
+
+// Reads, misses included, never write: a miss on Redis or bbolt costs one read.
+func TestStoreReadsDoNotWrite(t *testing.T) {
+	ctx := context.Background()
+	s, recs, _ := openStore(t, 60*day, 30*day)
+	if err := s.CreateRequest(ctx, request(id(1), "telegram:42", t0)); err != nil {
+		t.Fatal(err)
+	}
+	reader := domestic.NewStore(readOnly{recs, t}, 60*day, 30*day)
+	if _, err := reader.GetRequest(ctx, id(1)); err != nil {
+		t.Errorf("GetRequest of a request: %v", err)
+	}
+	if _, err := reader.GetApplication(ctx, id(1)); !errors.Is(err, domestic.ErrNotFound) {
+		t.Errorf("GetApplication of a missing application: %v, want ErrNotFound", err)
+	}
+	for conv, want := range map[string]int{"telegram:42": 1, "telegram:7": 0} {
+		if reqs, apps, err := reader.ByConversation(ctx, conv); err != nil || len(reqs) != want || len(apps) != 0 {
+			t.Errorf("ByConversation(%q) = %v, %v, %v; want %d requests", conv, requestIDs(reqs), applicationIDs(apps), err, want)
+		}
 	}
 }

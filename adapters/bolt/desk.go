@@ -12,6 +12,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/records"
 )
 
 // The Store is also the desk's store, in the same file. Its buckets, whose values start
@@ -34,47 +35,50 @@ var (
 	onceBucket    = []byte("once")
 )
 
-var _ desk.Store = (*Store)(nil)
+var (
+	_ records.Records = (*Store)(nil)
+	_ desk.Store      = (*Store)(nil)
+)
 
 // forever is the expiry of a record stored with ttl 0: the last instant time.Time can
 // hold as Unix nanoseconds, in 2262.
 var forever = time.Unix(0, math.MaxInt64)
 
-// Get implements desk.Records.
+// Get implements records.Records.
 func (s *Store) Get(ctx context.Context, kind, id string) ([]byte, error) {
-	if err := desk.ValidateRecord(kind, id); err != nil {
-		return nil, fmt.Errorf("desk get: %w", err)
+	if err := records.ValidateRecord(kind, id); err != nil {
+		return nil, fmt.Errorf("get record: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("desk get %s %s: %w", kind, bot.Redact(id), err)
+		return nil, fmt.Errorf("get record %s %s: %w", kind, bot.Redact(id), err)
 	}
 	now := s.now()
 	var doc []byte
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		v, ok := live(tx.Bucket(recordsBucket).Get(pairKey(kind, id)), now)
 		if !ok {
-			return desk.ErrNotFound
+			return records.ErrNotFound
 		}
 		doc = bytes.Clone(v) // bbolt's slice dies with the transaction
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("desk get %s %s: %w", kind, bot.Redact(id), err)
+		return nil, fmt.Errorf("get record %s %s: %w", kind, bot.Redact(id), err)
 	}
 	return doc, nil
 }
 
-// Update implements desk.Records in one read-write transaction, so fn runs once: no
+// Update implements records.Records in one read-write transaction, so fn runs once: no
 // other writer can come between its read and its write. A negative ttl is an error.
 func (s *Store) Update(ctx context.Context, kind, id string, ttl time.Duration, fn func(old []byte) ([]byte, error)) ([]byte, error) {
-	if err := desk.ValidateRecord(kind, id); err != nil {
-		return nil, fmt.Errorf("desk update: %w", err)
+	if err := records.ValidateRecord(kind, id); err != nil {
+		return nil, fmt.Errorf("update record: %w", err)
 	}
 	if ttl < 0 {
-		return nil, fmt.Errorf("desk update %s %s: negative TTL %v", kind, bot.Redact(id), ttl)
+		return nil, fmt.Errorf("update record %s %s: negative TTL %v", kind, bot.Redact(id), ttl)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("desk update %s %s: %w", kind, bot.Redact(id), err)
+		return nil, fmt.Errorf("update record %s %s: %w", kind, bot.Redact(id), err)
 	}
 	now := s.now()
 	expires := forever
@@ -84,45 +88,45 @@ func (s *Store) Update(ctx context.Context, kind, id string, ttl time.Duration, 
 	key := pairKey(kind, id)
 	var stored []byte
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		records := tx.Bucket(recordsBucket)
+		bucket := tx.Bucket(recordsBucket)
 		var old []byte
-		if v, ok := live(records.Get(key), now); ok {
+		if v, ok := live(bucket.Get(key), now); ok {
 			// A copy: fn may keep or return it, beyond the transaction.
 			old = bytes.Clone(v)
 		}
 		next, err := fn(old)
 		if err == nil {
-			err = desk.ValidateDoc(next)
+			err = records.ValidateDoc(next)
 		}
 		if err != nil {
 			return err // rolls the transaction back
 		}
 		stored = next
 		if next == nil {
-			return records.Delete(key)
+			return bucket.Delete(key)
 		}
-		return put(records, key, expires, next)
+		return put(bucket, key, expires, next)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("desk update %s %s: %w", kind, bot.Redact(id), err)
+		return nil, fmt.Errorf("update record %s %s: %w", kind, bot.Redact(id), err)
 	}
 	return stored, nil
 }
 
-// List implements desk.Records.
+// List implements records.Records.
 func (s *Store) List(ctx context.Context, kind string) ([][]byte, error) {
-	if err := desk.ValidateRecord(kind, "-"); err != nil {
-		return nil, fmt.Errorf("desk list: %w", err)
+	if err := records.ValidateRecord(kind, "-"); err != nil {
+		return nil, fmt.Errorf("list records: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("desk list %s: %w", kind, err)
+		return nil, fmt.Errorf("list records %s: %w", kind, err)
 	}
 	now := s.now()
 	prefix := pairKey(kind, "")
 	var docs [][]byte
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(recordsBucket).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(docs) < desk.MaxList; k, v = c.Next() {
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(docs) < records.MaxList; k, v = c.Next() {
 			if doc, ok := live(v, now); ok {
 				docs = append(docs, bytes.Clone(doc))
 			}
@@ -130,7 +134,7 @@ func (s *Store) List(ctx context.Context, kind string) ([][]byte, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("desk list %s: %w", kind, err)
+		return nil, fmt.Errorf("list records %s: %w", kind, err)
 	}
 	return docs, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/records"
 )
 
 // The Store is also the desk's store, so one Redis client serves both. Its keys, where
@@ -26,7 +27,10 @@ import (
 // A record and its kind's id set share a hash tag, hence a cluster slot, so Update
 // writes both in one transaction; the "d:" before the id keeps a record named "ids"
 // apart from the set.
-var _ desk.Store = (*Store)(nil)
+var (
+	_ records.Records = (*Store)(nil)
+	_ desk.Store      = (*Store)(nil)
+)
 
 // ErrContention is returned by Update when other writers changed the document every
 // time it tried, maxUpdateAttempts times in a row.
@@ -87,55 +91,55 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `)
 
-// Get implements desk.Records.
+// Get implements records.Records.
 func (s *Store) Get(ctx context.Context, kind, id string) ([]byte, error) {
-	if err := desk.ValidateRecord(kind, id); err != nil {
-		return nil, fmt.Errorf("desk get: %w", err)
+	if err := records.ValidateRecord(kind, id); err != nil {
+		return nil, fmt.Errorf("get record: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("desk get %s %s: %w", kind, bot.Redact(id), err)
+		return nil, fmt.Errorf("get record %s %s: %w", kind, bot.Redact(id), err)
 	}
 	doc, err := s.client.Get(ctx, s.recordKeys(kind).doc(id)).Bytes()
 	switch {
 	case errors.Is(err, goredis.Nil):
-		return nil, fmt.Errorf("desk get %s %s: %w", kind, bot.Redact(id), desk.ErrNotFound)
+		return nil, fmt.Errorf("get record %s %s: %w", kind, bot.Redact(id), records.ErrNotFound)
 	case err != nil:
-		return nil, fmt.Errorf("desk get %s %s: %w", kind, bot.Redact(id), err)
+		return nil, fmt.Errorf("get record %s %s: %w", kind, bot.Redact(id), err)
 	}
 	return doc, nil
 }
 
-// Update implements desk.Records with optimistic locking: it WATCHes the record, calls
+// Update implements records.Records with optimistic locking: it WATCHes the record, calls
 // fn and writes in MULTI/EXEC, starting again when another writer changed the record
 // in between, at most maxUpdateAttempts times; then it returns ErrContention. A
 // negative ttl is an error.
 func (s *Store) Update(ctx context.Context, kind, id string, ttl time.Duration, fn func(old []byte) ([]byte, error)) ([]byte, error) {
-	if err := desk.ValidateRecord(kind, id); err != nil {
-		return nil, fmt.Errorf("desk update: %w", err)
+	if err := records.ValidateRecord(kind, id); err != nil {
+		return nil, fmt.Errorf("update record: %w", err)
 	}
 	if ttl < 0 {
-		return nil, fmt.Errorf("desk update %s %s: negative TTL %v", kind, bot.Redact(id), ttl)
+		return nil, fmt.Errorf("update record %s %s: negative TTL %v", kind, bot.Redact(id), ttl)
 	}
 	keys := s.recordKeys(kind)
 	for attempt := range maxUpdateAttempts {
 		if err := pause(ctx, attempt); err != nil {
-			return nil, fmt.Errorf("desk update %s %s: %w", kind, bot.Redact(id), err)
+			return nil, fmt.Errorf("update record %s %s: %w", kind, bot.Redact(id), err)
 		}
 		stored, fnErr, err := s.tryUpdate(ctx, keys, id, ttl, fn)
 		switch {
 		case fnErr != nil:
-			return nil, fmt.Errorf("desk update %s %s: %w", kind, bot.Redact(id), fnErr)
+			return nil, fmt.Errorf("update record %s %s: %w", kind, bot.Redact(id), fnErr)
 		case errors.Is(err, goredis.TxFailedErr):
 			continue // another writer got there first: read again
 		case err != nil:
-			return nil, fmt.Errorf("desk update %s %s: %w", kind, bot.Redact(id), err)
+			return nil, fmt.Errorf("update record %s %s: %w", kind, bot.Redact(id), err)
 		}
 		if stored != nil && rand.IntN(pruneOneIn) == 0 {
 			s.pruneSome(ctx, keys)
 		}
 		return stored, nil
 	}
-	return nil, fmt.Errorf("desk update %s %s: %w (%d attempts)", kind, bot.Redact(id), ErrContention, maxUpdateAttempts)
+	return nil, fmt.Errorf("update record %s %s: %w (%d attempts)", kind, bot.Redact(id), ErrContention, maxUpdateAttempts)
 }
 
 // tryUpdate makes one attempt of Update. fnErr is what fn (or the validation of what
@@ -153,7 +157,7 @@ func (s *Store) tryUpdate(ctx context.Context, keys recordKeys, id string, ttl t
 		}
 		next, err := fn(old)
 		if err == nil {
-			err = desk.ValidateDoc(next)
+			err = records.ValidateDoc(next)
 		}
 		if err != nil {
 			fnErr = err
@@ -193,36 +197,36 @@ func pause(ctx context.Context, attempt int) error {
 	}
 }
 
-// List implements desk.Records. It reads the kind's id set and then the records; ids
+// List implements records.Records. It reads the kind's id set and then the records; ids
 // whose record expired are removed from the set on the way.
 func (s *Store) List(ctx context.Context, kind string) ([][]byte, error) {
-	if err := desk.ValidateRecord(kind, "-"); err != nil {
-		return nil, fmt.Errorf("desk list: %w", err)
+	if err := records.ValidateRecord(kind, "-"); err != nil {
+		return nil, fmt.Errorf("list records: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("desk list %s: %w", kind, err)
+		return nil, fmt.Errorf("list records %s: %w", kind, err)
 	}
 	keys := s.recordKeys(kind)
 	ids, err := s.client.SMembers(ctx, keys.ids).Result()
 	if err != nil {
-		return nil, fmt.Errorf("desk list %s: %w", kind, err)
+		return nil, fmt.Errorf("list records %s: %w", kind, err)
 	}
 	var docs [][]byte
 	var gone []string
 	for chunk := range slices.Chunk(ids, listBatch) {
-		if len(docs) >= desk.MaxList {
+		if len(docs) >= records.MaxList {
 			break
 		}
 		vals, err := s.client.MGet(ctx, keys.docs(chunk)...).Result()
 		if err != nil {
-			return nil, fmt.Errorf("desk list %s: %w", kind, err)
+			return nil, fmt.Errorf("list records %s: %w", kind, err)
 		}
 		for i, v := range vals {
 			doc, ok := v.(string)
 			switch {
 			case !ok:
 				gone = append(gone, chunk[i])
-			case len(docs) < desk.MaxList:
+			case len(docs) < records.MaxList:
 				docs = append(docs, []byte(doc))
 			}
 		}
@@ -230,7 +234,7 @@ func (s *Store) List(ctx context.Context, kind string) ([][]byte, error) {
 	for chunk := range slices.Chunk(gone, listBatch) {
 		pruned := append([]string{keys.ids}, keys.docs(chunk)...)
 		if err := pruneScript.Run(ctx, s.client, pruned, toArgs(chunk)...).Err(); err != nil {
-			return nil, fmt.Errorf("desk list %s: prune expired ids: %w", kind, err)
+			return nil, fmt.Errorf("list records %s: prune expired ids: %w", kind, err)
 		}
 	}
 	return docs, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/comune-milano/wemibot/bot/storetest"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/desk/desktest"
+	"github.com/comune-milano/wemibot/records"
 )
 
 func TestDeskContract(t *testing.T) {
@@ -94,7 +95,7 @@ func TestDeskListBound(t *testing.T) {
 	store := redis.New(client, redis.Options{})
 	ctx := context.Background()
 	pipe := client.Pipeline()
-	for i := range desk.MaxList + 10 {
+	for i := range records.MaxList + 10 {
 		id := fmt.Sprint(i)
 		pipe.Set(ctx, "wemi:{r:card}:d:"+id, "{}", 0)
 		pipe.SAdd(ctx, "wemi:{r:card}:ids", id)
@@ -103,8 +104,8 @@ func TestDeskListBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	docs, err := store.List(ctx, "card")
-	if err != nil || len(docs) != desk.MaxList {
-		t.Fatalf("List: %d documents, %v; want %d", len(docs), err, desk.MaxList)
+	if err != nil || len(docs) != records.MaxList {
+		t.Fatalf("List: %d documents, %v; want %d", len(docs), err, records.MaxList)
 	}
 }
 

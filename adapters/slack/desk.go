@@ -24,6 +24,7 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
+	"github.com/comune-milano/wemibot/records"
 )
 
 // Engine applies operators' actions to citizens' handoffs, bookings, and Tate, Colf e
@@ -72,7 +73,7 @@ type Options struct {
 	// citizen's rating) and where the card of a Tate, Colf e Badanti request is once the
 	// citizen erased it; the desk store. Nil: ratings are posted in the channel, and
 	// the card of an erased request keeps what it showed.
-	Records desk.Records
+	Records records.Records
 	// Logger gets no personal data: no names, texts or conversation ids. Nil: discard.
 	Logger *slog.Logger
 	// Now tells the time; nil: time.Now.
@@ -98,7 +99,7 @@ type Desk struct {
 	handoffs *desk.Handoffs
 	figures  *desk.Figures
 	once     desk.Onces
-	records  desk.Records
+	records  records.Records
 	bookings *bookings.Store
 	domestic *domestic.Store
 	log      *slog.Logger

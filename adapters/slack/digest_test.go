@@ -8,7 +8,6 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
 )
 
@@ -19,19 +18,19 @@ func TestDigestPostedOnce(t *testing.T) {
 	second := newEnv(t, func(o *envOptions) { o.shared = first })
 	ctx := testContext(t)
 	sunday := time.Date(2026, time.March, 1, 15, 0, 0, 0, rome)
-	for _, f := range []bot.Fact{
-		{Kind: bot.FactConversation}, {Kind: bot.FactConversation}, {Kind: bot.FactConversation},
-		{Kind: bot.FactSearch}, {Kind: bot.FactSearch}, {Kind: bot.FactSearch}, {Kind: bot.FactSearch},
-		{Kind: bot.FactEmptySearch, Text: "Badante notturna"}, {Kind: bot.FactEmptySearch, Text: "badante  notturna"},
-		{Kind: bot.FactEmptySearch, Text: "corso di <b>uncinetto</b>"},
-		{Kind: bot.FactHandoff}, {Kind: bot.FactHandoff},
-		{Kind: bot.FactRating, Value: 4}, {Kind: bot.FactRating, Value: 5},
+	for _, f := range []desk.Fact{
+		{Kind: desk.FactConversation}, {Kind: desk.FactConversation}, {Kind: desk.FactConversation},
+		{Kind: desk.FactSearch}, {Kind: desk.FactSearch}, {Kind: desk.FactSearch}, {Kind: desk.FactSearch},
+		{Kind: desk.FactEmptySearch, Text: "Badante notturna"}, {Kind: desk.FactEmptySearch, Text: "badante  notturna"},
+		{Kind: desk.FactEmptySearch, Text: "corso di <b>uncinetto</b>"},
+		{Kind: desk.FactHandoff}, {Kind: desk.FactHandoff},
+		{Kind: desk.FactRating, Value: 4}, {Kind: desk.FactRating, Value: 5},
 	} {
 		f.At = sunday
 		first.figures.Count(ctx, f)
 	}
 	// Today's figures are not yesterday's.
-	first.figures.Count(ctx, bot.Fact{Kind: bot.FactEmptySearch, Text: "oggi", At: monday10})
+	first.figures.Count(ctx, desk.Fact{Kind: desk.FactEmptySearch, Text: "oggi", At: monday10})
 	if err := first.handoffs.Open(ctx, desk.Handoff{ID: "h1", Conversation: "web:a", Channel: "web", FirstName: "Anna",
 		Opened: sunday.Add(2 * time.Hour), Priority: true}); err != nil {
 		t.Fatal(err)

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
+	"github.com/comune-milano/wemibot/records"
 )
 
 // cardKind is the record kind that maps a request or application to its card, for
@@ -48,7 +48,7 @@ func (d *Desk) rememberedCard(ctx context.Context, id string) (MessageRef, bool)
 	}
 	b, err := d.records.Get(ctx, cardKind, id)
 	if err != nil {
-		if !errors.Is(err, desk.ErrNotFound) {
+		if !errors.Is(err, records.ErrNotFound) {
 			d.log.WarnContext(ctx, "slack: could not read where a domestic-work card is", "err", err)
 		}
 		return MessageRef{}, false

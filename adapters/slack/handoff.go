@@ -9,6 +9,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/records"
 )
 
 // errNoEngine is returned while the desk has no engine yet (see SetEngine).
@@ -66,7 +67,7 @@ func (d *Desk) claimedStatus(h desk.Handoff) string {
 // closeByOperator hands the citizen back to the bot, which asks them for a rating.
 func (d *Desk) closeByOperator(ctx context.Context, e Engine, p CardPress) (CardResult, error) {
 	h, err := d.handoffs.Get(ctx, p.Ref)
-	if errors.Is(err, desk.ErrNotFound) || errors.Is(err, desk.ErrClosed) {
+	if errors.Is(err, records.ErrNotFound) || errors.Is(err, desk.ErrClosed) {
 		return d.closedAlready(), nil
 	}
 	if err != nil {
@@ -124,7 +125,7 @@ func (d *Desk) onThreadReply(ctx context.Context, eventID string, m *slackevents
 	tell := func(text string) { d.tell(ctx, m.Channel, m.ThreadTimeStamp, m.User, "", text) }
 	h, err := d.handoffs.ByThread(ctx, threadRef(m.Channel, m.ThreadTimeStamp))
 	switch {
-	case errors.Is(err, desk.ErrNotFound):
+	case errors.Is(err, records.ErrNotFound):
 		return // operators talking in a thread that is no handoff's
 	case errors.Is(err, desk.ErrClosed):
 		tell(d.text("handoff.reply_closed"))

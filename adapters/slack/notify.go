@@ -12,6 +12,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/records"
 )
 
 // Notify implements bot.Staff. The work is queued and done in the background, in
@@ -347,7 +348,7 @@ func (d *Desk) threadWithin(ctx context.Context, id string, within time.Duration
 			return h, nil
 		case errors.Is(err, desk.ErrClosed):
 			return h, err // with its thread
-		case err != nil && !errors.Is(err, desk.ErrNotFound):
+		case err != nil && !errors.Is(err, records.ErrNotFound):
 			return desk.Handoff{}, err
 		case time.Now().Add(wait).After(deadline):
 			return desk.Handoff{}, errors.New("the handoff's thread is not there")
@@ -426,7 +427,7 @@ func (d *Desk) closedThread(ctx context.Context, id string) (string, bool) {
 	}
 	b, err := d.records.Get(ctx, closedKind, id)
 	if err != nil {
-		if !errors.Is(err, desk.ErrNotFound) {
+		if !errors.Is(err, records.ErrNotFound) {
 			d.log.WarnContext(ctx, "slack: could not read a closed handoff's thread", "err", err)
 		}
 		return "", false

@@ -22,7 +22,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bot"
-	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/records"
 )
 
 // newEngine builds an engine on a bolt store; configure, when not nil, changes its
@@ -408,9 +408,9 @@ func TestSessionStaysOutOfLogs(t *testing.T) {
 	tests := []struct {
 		name string
 		// open returns the stores, working, and a func that breaks them.
-		open func(t *testing.T) (desk.Records, web.AnswerCache, func())
+		open func(t *testing.T) (records.Records, web.AnswerCache, func())
 	}{
-		{"redis down", func(t *testing.T) (desk.Records, web.AnswerCache, func()) {
+		{"redis down", func(t *testing.T) (records.Records, web.AnswerCache, func()) {
 			server := redistest.Start(t)
 			opts := mustParse(t, server.URL())
 			opts.MaxRetries, opts.DialerRetries = -1, 1 // an outage at once, not after retries
@@ -418,7 +418,7 @@ func TestSessionStaysOutOfLogs(t *testing.T) {
 			t.Cleanup(func() { c.Close() })
 			return redis.New(c, redis.Options{}), redis.NewCache(c, ""), server.Stop
 		}},
-		{"stores quoting ids", func(t *testing.T) (desk.Records, web.AnswerCache, func()) {
+		{"stores quoting ids", func(t *testing.T) (records.Records, web.AnswerCache, func()) {
 			records := newMemRecords()
 			var mu sync.Mutex
 			var broken bool

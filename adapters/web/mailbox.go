@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/records"
 )
 
 // Mailbox keeps the messages pushed to a web-chat session until its page has shown
@@ -51,29 +51,29 @@ const (
 	DefaultMailboxTTL = 7 * 24 * time.Hour
 )
 
-// mailboxKind is the desk.Records kind of the mailboxes; the id is the box.
+// mailboxKind is the records.Records kind of the mailboxes; the id is the box.
 const mailboxKind = "webinbox"
 
 // ErrMessageTooLarge is returned by Deliver for messages that do not fit in a mailbox
 // even when it drops every older one.
 var ErrMessageTooLarge = errors.New("web: pushed messages too large for the mailbox")
 
-// RecordsMailbox keeps mailboxes in desk.Records, one document per box.
+// RecordsMailbox keeps mailboxes in records.Records, one document per box.
 type RecordsMailbox struct {
-	records desk.Records
+	records records.Records
 	ttl     time.Duration
 	now     func() time.Time
 }
 
 var _ Mailbox = (*RecordsMailbox)(nil)
 
-// NewMailbox keeps mailboxes in records; each expires ttl after its last delivery or
+// NewMailbox keeps mailboxes in recs; each expires ttl after its last delivery or
 // acknowledgement (ttl <= 0: DefaultMailboxTTL).
-func NewMailbox(records desk.Records, ttl time.Duration) *RecordsMailbox {
+func NewMailbox(recs records.Records, ttl time.Duration) *RecordsMailbox {
 	if ttl <= 0 {
 		ttl = DefaultMailboxTTL
 	}
-	return &RecordsMailbox{records: records, ttl: ttl, now: time.Now}
+	return &RecordsMailbox{records: recs, ttl: ttl, now: time.Now}
 }
 
 // mailboxDoc is a mailbox as stored. It stays, emptied, after its messages are
@@ -150,7 +150,7 @@ func (d mailboxDoc) since(after uint64) []Pending {
 }
 
 // Deliver implements Mailbox. It keeps the newest MaxPending messages, and drops older
-// ones too while the document would exceed what desk.Records stores.
+// ones too while the document would exceed what records.Records stores.
 func (m *RecordsMailbox) Deliver(ctx context.Context, box string, messages ...[]byte) error {
 	if len(messages) == 0 {
 		return nil
@@ -187,7 +187,7 @@ func boundedDoc(doc mailboxDoc, keep int) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		err = desk.ValidateDoc(b)
+		err = records.ValidateDoc(b)
 		if err == nil {
 			return b, nil
 		}
@@ -203,7 +203,7 @@ func boundedDoc(doc mailboxDoc, keep int) ([]byte, error) {
 // one atomic update, which returns what is pending then.
 func (m *RecordsMailbox) Collect(ctx context.Context, box string, after uint64) ([]Pending, error) {
 	old, err := m.records.Get(ctx, mailboxKind, box)
-	if errors.Is(err, desk.ErrNotFound) {
+	if errors.Is(err, records.ErrNotFound) {
 		return nil, nil
 	} else if err != nil {
 		return nil, fmt.Errorf("collect web mailbox: %w", err)

@@ -17,10 +17,10 @@ import (
 	"github.com/comune-milano/wemibot/adapters/redis"
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/adapters/web"
-	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/records"
 )
 
-// memRecords is an in-memory desk.Records with optimistic updates, like Redis's: fn
+// memRecords is an in-memory records.Records with optimistic updates, like Redis's: fn
 // runs outside the lock, and runs again when the document changed meanwhile.
 type memRecords struct {
 	// fail, when set, makes Get and Update fail with its error (op is "get" or "update").
@@ -36,7 +36,7 @@ type memRecords struct {
 	updates int
 }
 
-var _ desk.Records = (*memRecords)(nil)
+var _ records.Records = (*memRecords)(nil)
 
 func newMemRecords() *memRecords {
 	return &memRecords{docs: map[string][]byte{}, version: map[string]int{}, ttls: map[string]time.Duration{}}
@@ -51,13 +51,13 @@ func (m *memRecords) Get(_ context.Context, kind, id string) ([]byte, error) {
 	m.gets++
 	doc, ok := m.docs[kind+"/"+id]
 	if !ok {
-		return nil, desk.ErrNotFound
+		return nil, records.ErrNotFound
 	}
 	return bytes.Clone(doc), nil
 }
 
 func (m *memRecords) Update(_ context.Context, kind, id string, ttl time.Duration, fn func([]byte) ([]byte, error)) ([]byte, error) {
-	if err := desk.ValidateRecord(kind, id); err != nil {
+	if err := records.ValidateRecord(kind, id); err != nil {
 		return nil, err
 	}
 	if err := m.failure("update", kind, id); err != nil {
@@ -73,7 +73,7 @@ func (m *memRecords) Update(_ context.Context, kind, id string, ttl time.Duratio
 		if err != nil {
 			return nil, err
 		}
-		if err := desk.ValidateDoc(doc); err != nil {
+		if err := records.ValidateDoc(doc); err != nil {
 			return nil, err
 		}
 		if m.between != nil {
@@ -130,19 +130,19 @@ func (m *memRecords) counts() (gets, updates int) {
 	return m.gets, m.updates
 }
 
-// recordStores are the desk.Records the mailbox is tested on: the fake, and both
+// recordStores are the records.Records the mailbox is tested on: the fake, and both
 // real stores.
 func recordStores() []struct {
 	name string
-	open func(t *testing.T) desk.Records
+	open func(t *testing.T) records.Records
 } {
 	return []struct {
 		name string
-		open func(t *testing.T) desk.Records
+		open func(t *testing.T) records.Records
 	}{
-		{"memory", func(*testing.T) desk.Records { return newMemRecords() }},
-		{"bolt", func(t *testing.T) desk.Records { return boltStore(t) }},
-		{"redis", func(t *testing.T) desk.Records {
+		{"memory", func(*testing.T) records.Records { return newMemRecords() }},
+		{"bolt", func(t *testing.T) records.Records { return boltStore(t) }},
+		{"redis", func(t *testing.T) records.Records {
 			c := goredis.NewClient(mustParse(t, redistest.Start(t).URL()))
 			t.Cleanup(func() { c.Close() })
 			return redis.New(c, redis.Options{})
@@ -150,9 +150,9 @@ func recordStores() []struct {
 	}
 }
 
-// docLimit is the size of the largest document desk.Records stores.
+// docLimit is the size of the largest document records.Records stores.
 func docLimit() int {
-	fits := func(n int) bool { return desk.ValidateDoc(make([]byte, n)) == nil }
+	fits := func(n int) bool { return records.ValidateDoc(make([]byte, n)) == nil }
 	n := 1 << 10
 	for fits(n * 2) {
 		n *= 2

@@ -27,6 +27,7 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
+	"github.com/comune-milano/wemibot/records"
 	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/search"
 )
@@ -42,7 +43,7 @@ const domesticOpenTTL = 365 * 24 * time.Hour
 // bookingStores returns the bookings and the reminder queue kept in the same store
 // as conversations.
 func bookingStores(store bot.Store, ttl time.Duration) (*bookings.Store, reminders.Queue, error) {
-	recs, ok := store.(bookings.Records)
+	recs, ok := store.(records.Records)
 	queue, ok2 := store.(reminders.Queue)
 	if !ok || !ok2 {
 		return nil, nil, fmt.Errorf("the store %T cannot keep bookings and reminders", store)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bot/storetest"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/records"
 )
 
 // Durations of the suite. Stores that keep real time (Redis) sleep through them (the
@@ -104,7 +105,7 @@ func (h *harness) wantDoc(kind, id, doc string) {
 func (h *harness) wantMissing(kind, id string) {
 	h.t.Helper()
 	got, err := h.store.Get(context.Background(), kind, id)
-	if !errors.Is(err, desk.ErrNotFound) {
+	if !errors.Is(err, records.ErrNotFound) {
 		h.t.Fatalf("Get(%q, %q) = %q, %v; want ErrNotFound", kind, id, got, err)
 	}
 }
@@ -211,7 +212,7 @@ func testRecordExpiry(h *harness) {
 	h.wantDoc("handoff", "short", `{"s":1}`)
 	h.eventually(shortTTL, "document", func() bool {
 		_, err := h.store.Get(context.Background(), "handoff", "short")
-		return errors.Is(err, desk.ErrNotFound)
+		return errors.Is(err, records.ErrNotFound)
 	})
 	h.wantList("handoff", `{"l":1}`)
 	// An expired document is no document: fn sees nil.
@@ -235,7 +236,7 @@ func testZeroTTL(h *harness) {
 	h.set("card", "short", shortTTL, `{"s":1}`)
 	h.eventually(shortTTL, "document", func() bool {
 		_, err := h.store.Get(context.Background(), "card", "short")
-		return errors.Is(err, desk.ErrNotFound)
+		return errors.Is(err, records.ErrNotFound)
 	})
 	h.wantDoc("card", "forever", `{"f":1}`)
 	h.wantDoc("card", "was-short", `{"w":2}`)
@@ -258,7 +259,7 @@ func testList(h *harness) {
 	}
 	h.eventually(shortTTL, "document", func() bool {
 		_, err := h.store.Get(context.Background(), "handoff", "expiring")
-		return errors.Is(err, desk.ErrNotFound)
+		return errors.Is(err, records.ErrNotFound)
 	})
 	h.wantList("handoff", `{"h":0}`, `{"h":1}`, `{"h":2}`)
 	h.wantList("card", `{"card":0}`)
@@ -334,14 +335,14 @@ func testInvalidInput(h *harness) {
 	ctx := context.Background()
 	called := false
 	fn := func([]byte) ([]byte, error) { called = true; return []byte("{}"), nil }
-	records := []struct{ name, kind, id string }{
+	invalid := []struct{ name, kind, id string }{
 		{"empty kind", "", "x"},
 		{"long kind", strings.Repeat("k", 65), "x"},
 		{"empty id", "card", ""},
 		{"long id", "card", strings.Repeat("i", 129)},
 	}
-	for _, tc := range records {
-		if _, err := h.store.Get(ctx, tc.kind, tc.id); err == nil || errors.Is(err, desk.ErrNotFound) {
+	for _, tc := range invalid {
+		if _, err := h.store.Get(ctx, tc.kind, tc.id); err == nil || errors.Is(err, records.ErrNotFound) {
 			h.t.Errorf("Get with %s: got %v, want a validation error", tc.name, err)
 		}
 		if _, err := h.store.Update(ctx, tc.kind, tc.id, longTTL, fn); err == nil || called {
