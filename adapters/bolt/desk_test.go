@@ -11,7 +11,6 @@ import (
 
 	bbolt "go.etcd.io/bbolt"
 
-	"github.com/comune-milano/wemibot/bot/storetest"
 	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/desk/desktest"
@@ -22,7 +21,7 @@ import (
 var deskStart = time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC)
 
 func TestDeskContract(t *testing.T) {
-	desktest.Run(t, func(t *testing.T) (desk.Store, storetest.Clock) {
+	desktest.Run(t, func(t *testing.T) (desk.Store, clocktest.Advancer) {
 		clock := clocktest.New(deskStart)
 		return openDesk(t, clock), clock
 	})

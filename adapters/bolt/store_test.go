@@ -21,7 +21,7 @@ import (
 var start = time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC)
 
 func TestStoreContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) (bot.Store, storetest.Clock) {
+	storetest.Run(t, func(t *testing.T) (bot.Store, clocktest.Advancer) {
 		clock := clocktest.New(start)
 		return open(t, filepath.Join(t.TempDir(), "wemi.db"), clock), clock
 	})

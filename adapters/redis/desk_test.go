@@ -11,7 +11,7 @@ import (
 
 	"github.com/comune-milano/wemibot/adapters/redis"
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
-	"github.com/comune-milano/wemibot/bot/storetest"
+	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/desk/desktest"
 	"github.com/comune-milano/wemibot/records"
@@ -21,10 +21,10 @@ func TestDeskContract(t *testing.T) {
 	srv := redistest.Start(t)
 	client := newClient(t, srv)
 	var n atomic.Int64
-	desktest.Run(t, func(t *testing.T) (desk.Store, storetest.Clock) {
+	desktest.Run(t, func(t *testing.T) (desk.Store, clocktest.Advancer) {
 		// A fresh prefix per subtest isolates the parallel subtests on one server.
 		prefix := fmt.Sprintf("desk%d", n.Add(1))
-		return redis.New(client, redis.Options{Prefix: prefix}), storetest.RealClock{}
+		return redis.New(client, redis.Options{Prefix: prefix}), clocktest.Real{}
 	})
 }
 

@@ -17,16 +17,17 @@ import (
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/bot/storetest"
+	"github.com/comune-milano/wemibot/clocktest"
 )
 
 func TestStoreContract(t *testing.T) {
 	srv := redistest.Start(t)
 	client := newClient(t, srv)
 	var n atomic.Int64
-	storetest.Run(t, func(t *testing.T) (bot.Store, storetest.Clock) {
+	storetest.Run(t, func(t *testing.T) (bot.Store, clocktest.Advancer) {
 		// A fresh prefix per subtest isolates the parallel subtests on one server.
 		prefix := fmt.Sprintf("test%d", n.Add(1))
-		return redis.New(client, redis.Options{Prefix: prefix}), storetest.RealClock{}
+		return redis.New(client, redis.Options{Prefix: prefix}), clocktest.Real{}
 	})
 }
 

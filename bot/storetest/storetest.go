@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/clocktest"
 )
 
 // Durations of the suite. Stores that keep real time (Redis) sleep through them (the
@@ -32,7 +33,7 @@ const (
 // Run runs the contract suite against the stores newStore makes. Subtests run in
 // parallel: newStore is called once per subtest, concurrently, and must return a store
 // that shares no conversations with the others, plus the Clock that store reads.
-func Run(t *testing.T, newStore func(t *testing.T) (bot.Store, Clock)) {
+func Run(t *testing.T, newStore func(t *testing.T) (bot.Store, clocktest.Advancer)) {
 	tests := []struct {
 		name string
 		run  func(h *harness)
@@ -68,7 +69,7 @@ func Run(t *testing.T, newStore func(t *testing.T) (bot.Store, Clock)) {
 type harness struct {
 	t     *testing.T
 	store bot.Store
-	clock Clock
+	clock clocktest.Advancer
 }
 
 // req returns a Begin with long TTLs, so nothing expires unless a test wants it to.

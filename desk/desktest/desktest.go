@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/comune-milano/wemibot/bot/storetest"
+	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/records"
 )
@@ -36,7 +36,7 @@ const (
 // parallel: open is called once per subtest, concurrently, and must return a store
 // that shares no records, tallies or onces with the others, plus the Clock that store
 // reads.
-func Run(t *testing.T, open func(t *testing.T) (desk.Store, storetest.Clock)) {
+func Run(t *testing.T, open func(t *testing.T) (desk.Store, clocktest.Advancer)) {
 	tests := []struct {
 		name string
 		run  func(h *harness)
@@ -72,7 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) (desk.Store, storetest.Clock)) {
 type harness struct {
 	t     *testing.T
 	store desk.Store
-	clock storetest.Clock
+	clock clocktest.Advancer
 }
 
 // set stores doc whatever was there, and checks Update returns it.
