@@ -295,7 +295,7 @@ func startScheduler(ctx context.Context, jobs scheduled, log *slog.Logger) (func
 			return nil, fmt.Errorf("schedule the daily digest: %w", err)
 		}
 	}
-	if _, err := jobs.dispatcher.Schedule(sched); err != nil {
+	if _, err := jobs.dispatcher.AddTo(ctx, sched); err != nil {
 		return nil, fmt.Errorf("schedule the reminders: %w", err)
 	}
 	sched.AddFunc("@every "+reconcileEvery.String(), func() {
