@@ -87,11 +87,11 @@ func (s *staffDesk) counted() bot.Figures {
 const slackEventsPath = "/slack/"
 
 // route serves the Events API on the site in http mode.
-func (s *staffDesk) route(c *cli, site *web.Server) error {
+func (s *staffDesk) route(c *cli, site *web.Server, engine slack.Engine) error {
 	if s == nil || c.cfg.SlackMode != "http" {
 		return nil
 	}
-	h, err := s.desk.Handler(c.cfg.SlackSigningSecret)
+	h, err := s.desk.Handler(c.cfg.SlackSigningSecret, engine)
 	if err != nil {
 		return err
 	}
@@ -114,10 +114,10 @@ func (s *staffDesk) banner(c *cli) string {
 // run keeps the Socket Mode connection up until ctx ends. Slack refusing the tokens
 // (revoked, app uninstalled) stops the desk, not the bot: citizens keep their
 // channels, the error is logged, and the desk tries again with growing pauses.
-func (s *staffDesk) run(ctx context.Context, log *slog.Logger) {
+func (s *staffDesk) run(ctx context.Context, engine slack.Engine, log *slog.Logger) {
 	wait := 30 * time.Second
 	for {
-		err := s.desk.Run(ctx)
+		err := s.desk.Run(ctx, engine)
 		if ctx.Err() != nil {
 			return
 		}

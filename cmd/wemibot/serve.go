@@ -122,16 +122,13 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if sd != nil {
-		sd.desk.SetEngine(engine)
-	}
 	reloader.metrics = metrics
 	site := c.newSite(engine, live, store, answers, web.NewMailbox(deskStore, 0), metrics, log)
 	pushers["web"] = site
 	if c.cfg.AdminToken != "" {
 		site.Handle("POST /admin/reload", adminOnly(c.cfg.AdminToken, reloader))
 	}
-	if err := sd.route(c, site); err != nil {
+	if err := sd.route(c, site, engine); err != nil {
 		return err
 	}
 
@@ -182,7 +179,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 		g.Go(func() error { return tg.Run(gctx) })
 	}
 	if sd != nil && c.cfg.SlackMode == "socket" {
-		g.Go(func() error { sd.run(gctx, log); return nil })
+		g.Go(func() error { sd.run(gctx, engine, log); return nil })
 	}
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -291,7 +288,7 @@ func startScheduler(ctx context.Context, jobs scheduled, log *slog.Logger) (func
 		})
 	}
 	if jobs.desk != nil {
-		if _, err := jobs.desk.desk.Schedule(sched); err != nil {
+		if _, err := jobs.desk.desk.AddTo(ctx, sched); err != nil {
 			return nil, fmt.Errorf("schedule the daily digest: %w", err)
 		}
 	}
