@@ -176,7 +176,7 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	if tg != nil {
-		g.Go(func() error { return tg.Run(gctx) })
+		g.Go(func() error { return tg.Run(gctx, engine) })
 	}
 	if sd != nil && c.cfg.SlackMode == "socket" {
 		g.Go(func() error { sd.run(gctx, engine, log); return nil })
@@ -238,17 +238,17 @@ func (c *cli) startTelegram(ctx context.Context, engine *bot.Engine, site *web.S
 	if c.cfg.TelegramToken == "" {
 		return nil, nil
 	}
-	tg, err := telegram.New(engine, telegram.Options{Token: c.cfg.TelegramToken, APIEndpoint: c.cfg.TelegramAPI,
+	tg, err := telegram.New(telegram.Options{Token: c.cfg.TelegramToken, APIEndpoint: c.cfg.TelegramAPI,
 		WebhookURL: c.cfg.TelegramWebhook, SecretToken: c.cfg.TelegramSecret, Logger: log,
 		OnAPIError: func(method string, retried bool) { metrics.APIError("telegram", method, retried) }})
 	if err != nil {
 		return nil, err
 	}
-	if err := tg.SetCommands(ctx); err != nil {
+	if err := tg.SetCommands(ctx, engine.Texts()); err != nil {
 		log.Warn("telegram: command menu not set", "err", err)
 	}
 	if c.cfg.TelegramWebhook != "" {
-		site.Handle("POST "+telegramWebhookPath, tg)
+		site.Handle("POST "+telegramWebhookPath, tg.Webhook(engine))
 	}
 	return tg, nil
 }
