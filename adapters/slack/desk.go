@@ -83,8 +83,9 @@ type Options struct {
 	ThreadWait time.Duration
 }
 
-// Desk is the staff desk in Slack. It implements bot.Staff. It is safe for concurrent
-// use.
+// Desk is the staff desk in Slack. It implements bot.Staff, so it is built before the
+// engine; the engine that applies operators' actions is given to Run or Handler when
+// the desk starts serving Slack. It is safe for concurrent use.
 type Desk struct {
 	api      *slackapi.Client
 	channel  string
