@@ -36,7 +36,7 @@ func (e *Engine) scheduleReminders(ctx context.Context, b bookings.Booking) erro
 	if policy.Location == nil {
 		policy.Location = e.rome
 	}
-	rs, err := reminders.Schedule(reminders.Booking{ID: b.ID, Conversation: b.Conversation, Start: b.Start, End: b.End(unit)}, policy, e.now())
+	rs, err := reminders.ForBooking(reminders.Booking{ID: b.ID, Conversation: b.Conversation, Start: b.Start, End: b.End(unit)}, policy, e.now())
 	if err == nil && len(rs) > 0 {
 		err = e.opts.Reminders.Plan(ctx, rs...)
 	}

@@ -83,7 +83,7 @@ type Options struct {
 	// per chat); the send's deadline bounds that wait.
 	RateLimit rate.Limit
 	Burst     int
-	// Spec is the cron schedule of Schedule; empty means DefaultSpec.
+	// Spec is the cron schedule of AddTo; empty means DefaultSpec.
 	Spec string
 	// OnFail, when set, is told of each reminder made a dead letter, once it is kept
 	// among the failed: the place to let staff know. It must not block for long.
@@ -199,29 +199,36 @@ func (d *Dispatcher) Drain(ctx context.Context) (sent int, err error) {
 	return sent, nil
 }
 
-// Schedule runs the dispatcher on c, at Options.Spec. Every replica may schedule it;
-// a run that finds the previous one still draining a backlog does nothing.
-func (d *Dispatcher) Schedule(c *cron.Cron) (cron.EntryID, error) {
-	id, err := c.AddFunc(d.opts.Spec, d.run)
+// AddTo runs the dispatcher on c, at Options.Spec, until ctx ends. Every replica may
+// add it; a run that finds the previous one still draining a backlog does nothing.
+// Each run's context is derived from ctx: when ctx ends, a run in progress stops
+// claiming and gives back what it has not sent (no attempt counted), so stopping c
+// waits at most a store round trip for it.
+func (d *Dispatcher) AddTo(ctx context.Context, c *cron.Cron) (cron.EntryID, error) {
+	id, err := c.AddFunc(d.opts.Spec, func() { d.run(ctx) })
 	if err != nil {
-		return 0, fmt.Errorf("reminders: schedule the dispatcher at %q: %w", d.opts.Spec, err)
+		return 0, fmt.Errorf("reminders: add the dispatcher to cron at %q: %w", d.opts.Spec, err)
 	}
 	return id, nil
 }
 
-// run is one cron run. A cron job has no caller's context: its own deadline bounds it.
-func (d *Dispatcher) run() {
-	if !d.running.CompareAndSwap(false, true) {
+// run is one cron run, bounded by its own deadline as well as by ctx.
+func (d *Dispatcher) run(ctx context.Context) {
+	if ctx.Err() != nil || !d.running.CompareAndSwap(false, true) {
 		return
 	}
 	defer d.running.Store(false)
-	ctx, cancel := context.WithTimeout(context.Background(), jobBudget+d.opts.Lease)
+	job, cancel := context.WithTimeout(ctx, jobBudget+d.opts.Lease)
 	defer cancel()
-	sent, err := d.Drain(ctx)
-	if err != nil {
-		d.log.ErrorContext(ctx, "reminders: dispatch failed", "sent", sent, "err", err)
-	} else if sent > 0 {
-		d.log.InfoContext(ctx, "reminders: sent", "sent", sent)
+	sent, err := d.Drain(job)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		// Stopping: what was claimed and not sent was given back.
+		d.log.InfoContext(job, "reminders: dispatch stopped", "sent", sent, "err", err)
+	case err != nil:
+		d.log.ErrorContext(job, "reminders: dispatch failed", "sent", sent, "err", err)
+	case sent > 0:
+		d.log.InfoContext(job, "reminders: sent", "sent", sent)
 	}
 }
 

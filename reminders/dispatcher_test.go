@@ -384,7 +384,7 @@ func TestDispatcherClaimLost(t *testing.T) {
 	}
 }
 
-func TestDispatcherDrainAndSchedule(t *testing.T) {
+func TestDispatcherDrainAndAddTo(t *testing.T) {
 	rec := &reminderstest.Recorder{}
 	f := newFixture(t, t0, rec, reminders.Options{Batch: 100})
 	reminderstest.Fill(t, f.queue, 250, 100)
@@ -392,7 +392,7 @@ func TestDispatcherDrainAndSchedule(t *testing.T) {
 		t.Fatalf("Drain: %d, %v; want 250", sent, err)
 	}
 	c := cron.New()
-	id, err := f.d.Schedule(c)
+	id, err := f.d.AddTo(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,8 +403,49 @@ func TestDispatcherDrainAndSchedule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bad.Schedule(c); err == nil {
-		t.Error("Schedule with a bad spec: no error")
+	if _, err := bad.AddTo(context.Background(), c); err == nil {
+		t.Error("AddTo with a bad spec: no error")
+	}
+}
+
+// Stopping the bot while a run is sending: the run's context ends with the one given
+// to AddTo, the send in flight returns, the reminder goes back to the queue without an
+// attempt counted, and the cron stops at once instead of waiting out the lease.
+func TestDispatcherStopsWithItsContext(t *testing.T) {
+	sending := make(chan struct{})
+	var once sync.Once
+	s := senderFunc(func(ctx context.Context, _ reminders.Reminder) error {
+		once.Do(func() { close(sending) })
+		<-ctx.Done() // a channel that does not answer
+		return ctx.Err()
+	})
+	f := newFixture(t, t0, s, reminders.Options{Spec: "@every 1s"})
+	f.plan(reminderstest.Reminder("b:1", "b", t0))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := cron.New()
+	if _, err := f.d.AddTo(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	c.Start()
+	select {
+	case <-sending:
+	case <-time.After(10 * time.Second):
+		c.Stop()
+		t.Fatal("the cron run did not send within 10 s")
+	}
+	cancel()
+	select {
+	case <-c.Stop().Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the run in progress did not stop within 5 s of the cancellation")
+	}
+	got := f.pending("b")
+	if len(got) != 1 || got[0].ID != "b:1" || got[0].Attempts != 0 {
+		t.Errorf("after the stop: %+v; want b:1 pending again, no attempt counted", got)
+	}
+	if strings.Contains(f.log.String(), "level=ERROR") {
+		t.Errorf("a stop logged as an error:\n%s", f.log)
 	}
 }
 

@@ -1,4 +1,4 @@
-// Package reminders decides when the reminders of a booked service go out (Schedule)
+// Package reminders decides when the reminders of a booked service go out (ForBooking)
 // and sends each of them once, whichever replica claims it (Dispatcher). Reminders wait
 // in a Queue shared by every replica: adapters/redis implements it for several
 // replicas, adapters/bolt for one process; reminders/reminderstest is the contract
@@ -30,7 +30,7 @@ const (
 // cancelled since is never announced as it was. It holds no personal data either,
 // beyond the conversation it goes to.
 type Reminder struct {
-	// ID is unique across every booking: Schedule makes Booking + ":" + a suffix per
+	// ID is unique across every booking: ForBooking makes Booking + ":" + a suffix per
 	// kind and offset ("b42:before-24h", "b42:followup"). Planning a reminder with the
 	// ID of another replaces it, which is how a booking is rescheduled.
 	ID string `json:"id"`

@@ -306,13 +306,9 @@ func (d *Desk) bookingState(b bookings.Booking) (string, []CardAction) {
 
 // onBookingCard handles the booking card's buttons: Conferma applies at once; Rifiuta
 // and Proponi altro orario ask for the reason or the time in a modal.
-func (d *Desk) onBookingCard(ctx context.Context, p CardPress) (CardResult, error) {
-	e := d.engineOrNil()
-	switch {
-	case d.bookings == nil:
+func (d *Desk) onBookingCard(ctx context.Context, e Engine, p CardPress) (CardResult, error) {
+	if d.bookings == nil {
 		return CardResult{}, ErrUnknownAction
-	case e == nil:
-		return CardResult{}, errNoEngine
 	}
 	switch p.Verb {
 	case verbConfirm:

@@ -436,7 +436,7 @@ func buttonData(t *testing.T, replies []bot.Reply, want string) string {
 func TestBookingModalOverHTTP(t *testing.T) {
 	e := newEnv(t, withBookings, func(o *envOptions) { o.noRun = true })
 	ctx := testContext(t)
-	h, err := e.desk.Handler(signingSecret)
+	h, err := e.desk.Handler(signingSecret, e.engine)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,10 +103,10 @@ func (d *Desk) proposeModal(b bookings.Booking) slackapi.ModalViewRequest {
 // the answer in the acknowledgement: nil closes the modal, and the action is queued;
 // errors keep it open, saying what to fix. The note modal of a Tate, Colf e Badanti
 // card goes to answerNoteModal; a submission of another modal is ignored.
-func (d *Desk) answerViewSubmission(ctx context.Context, cb slackapi.InteractionCallback) *slackapi.ViewSubmissionResponse {
+func (d *Desk) answerViewSubmission(ctx context.Context, e Engine, cb slackapi.InteractionCallback) *slackapi.ViewSubmissionResponse {
 	kind, verb, ok := parseActionID(cb.View.CallbackID)
 	if ok && (kind == requestKind || kind == applicationKind) {
-		return d.answerNoteModal(ctx, cb, kind, verb)
+		return d.answerNoteModal(ctx, e, cb, kind, verb)
 	}
 	var meta bookingModal
 	if !ok || kind != bookingKind || json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta) != nil ||
@@ -157,7 +157,7 @@ func (d *Desk) answerViewSubmission(ctx context.Context, cb slackapi.Interaction
 		if cb.View.ID != "" && !d.first(ctx, "slack-view:"+cb.View.ID) {
 			return
 		}
-		d.onBookingModal(ctx, cb.User, card, a)
+		d.onBookingModal(ctx, e, cb.User, card, a)
 	})
 	if err != nil {
 		d.log.WarnContext(ctx, "slack: modal submission not taken", "err", err)
@@ -177,13 +177,8 @@ func invalid(block, text string) *slackapi.ViewSubmissionResponse {
 
 // onBookingModal applies a refusal or a proposal submitted with a modal, updates the
 // card and tells the operator what they must know.
-func (d *Desk) onBookingModal(ctx context.Context, user slackapi.User, card MessageRef, a bot.BookingAction) {
+func (d *Desk) onBookingModal(ctx context.Context, e Engine, user slackapi.User, card MessageRef, a bot.BookingAction) {
 	notice := func(text string) { d.tell(ctx, card.Channel, "", user.ID, "", text) }
-	e := d.engineOrNil()
-	if e == nil {
-		notice(d.text("card.not_ready"))
-		return
-	}
 	a.Operator = d.operatorName(ctx, user.ID, user.Name)
 	b, err := e.BookingFromStaff(ctx, a)
 	res, err := d.afterBookingAction(ctx, card, a, b, err)

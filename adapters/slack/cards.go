@@ -14,7 +14,7 @@ import (
 // and carries buttons to act on it. Handoffs use it; so do bookings and the Tate,
 // Colf e Badanti requests.
 type Card struct {
-	// Kind says which handler the card's buttons go to (see OnCard): "handoff".
+	// Kind says which handler the card's buttons go to (see Options.Cards): "handoff".
 	Kind string
 	// Ref names what the card is about for its handler (a handoff's id); every button
 	// carries it. It must not be personal data: Slack shows it to anyone who inspects
@@ -91,11 +91,22 @@ type CardResult struct {
 // is and tells the operator to try again.
 type CardHandler func(ctx context.Context, p CardPress) (CardResult, error)
 
-// OnCard routes the presses on cards of kind to h, replacing any handler of that kind.
-func (d *Desk) OnCard(kind string, h CardHandler) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.cards[kind] = h
+// cardHandler returns the handler of the presses on cards of kind: one given in
+// Options.Cards, or the desk's own, which apply operators' actions through e; nil for
+// a kind nobody handles.
+func (d *Desk) cardHandler(kind string, e Engine) CardHandler {
+	if h, ok := d.cards[kind]; ok {
+		return h
+	}
+	switch kind {
+	case handoffKind:
+		return func(ctx context.Context, p CardPress) (CardResult, error) { return d.onHandoffCard(ctx, e, p) }
+	case bookingKind:
+		return func(ctx context.Context, p CardPress) (CardResult, error) { return d.onBookingCard(ctx, e, p) }
+	case requestKind, applicationKind:
+		return func(ctx context.Context, p CardPress) (CardResult, error) { return d.onDomesticCard(ctx, e, p) }
+	}
+	return nil
 }
 
 // Block ids the mechanism recognises when it updates a card.
@@ -261,13 +272,11 @@ func (d *Desk) updateCard(ctx context.Context, at MessageRef, current *slackapi.
 
 // onPress routes a button press to its card's handler, updates the card with what
 // the handler did and tells the operator what they must know.
-func (d *Desk) onPress(ctx context.Context, cb *slackapi.InteractionCallback, a *slackapi.BlockAction) {
+func (d *Desk) onPress(ctx context.Context, e Engine, cb *slackapi.InteractionCallback, a *slackapi.BlockAction) {
 	at := MessageRef{Channel: cmp.Or(cb.Container.ChannelID, cb.Channel.ID), TS: cmp.Or(cb.Container.MessageTs, cb.Message.Timestamp)}
 	notice := func(text string) { d.tell(ctx, at.Channel, "", cb.User.ID, cb.ResponseURL, text) }
 	kind, verb, ok := parseActionID(a.ActionID)
-	d.mu.RLock()
-	h := d.cards[kind]
-	d.mu.RUnlock()
+	h := d.cardHandler(kind, e)
 	if !ok || h == nil || a.Value == "" {
 		notice(d.text("card.unknown_action"))
 		return
@@ -278,9 +287,6 @@ func (d *Desk) onPress(ctx context.Context, cb *slackapi.InteractionCallback, a 
 	switch {
 	case errors.Is(err, ErrUnknownAction):
 		notice(d.text("card.unknown_action"))
-		return
-	case errors.Is(err, errNoEngine):
-		notice(d.text("card.not_ready"))
 		return
 	case err != nil:
 		d.log.WarnContext(ctx, "slack: card action failed", "kind", kind, "verb", verb, "err", err)

@@ -24,11 +24,9 @@ func bookingCard() slack.Card {
 // The request-card mechanism: a card is posted with its buttons, a press reaches the
 // handler of its kind, and the card is updated in place with what was done.
 func TestRequestCards(t *testing.T) {
-	e := newEnv(t)
-	ctx := testContext(t)
 	var mu sync.Mutex
 	var presses []slack.CardPress
-	e.desk.OnCard("booking", func(_ context.Context, p slack.CardPress) (slack.CardResult, error) {
+	onBooking := func(_ context.Context, p slack.CardPress) (slack.CardResult, error) {
 		mu.Lock()
 		presses = append(presses, p)
 		mu.Unlock()
@@ -40,7 +38,11 @@ func TestRequestCards(t *testing.T) {
 			return slack.CardResult{}, errors.New("booking store unavailable")
 		}
 		return slack.CardResult{}, slack.ErrUnknownAction
+	}
+	e := newEnv(t, func(o *envOptions) {
+		o.desk = func(so *slack.Options) { so.Cards = map[string]slack.CardHandler{"booking": onBooking} }
 	})
+	ctx := testContext(t)
 	at, err := e.desk.PostCard(ctx, operators, bookingCard())
 	if err != nil {
 		t.Fatal(err)

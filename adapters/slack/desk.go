@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync"
 	"time"
 
@@ -49,9 +50,10 @@ type Options struct {
 	API *slackapi.Client
 	// Channel is the id of the operators' channel, where cards and threads go.
 	Channel string
-	// Engine applies operators' actions; it may be given later with SetEngine, since
-	// the engine is built with the desk as its staff.
-	Engine Engine
+	// Cards route the presses on request cards of other kinds (Card.Kind) to their
+	// handlers; a kind of the desk's own (handoffs, bookings, Tate, Colf e Badanti
+	// requests and applications) given here replaces the desk's handler.
+	Cards map[string]CardHandler
 	// Search answers /wemi cerca; nil: the command says search is unavailable.
 	Search Searcher
 	// Handoffs are the open handoffs, shared by the replicas.
@@ -90,8 +92,9 @@ type Options struct {
 	ThreadWait time.Duration
 }
 
-// Desk is the staff desk in Slack. It implements bot.Staff. It is safe for concurrent
-// use.
+// Desk is the staff desk in Slack. It implements bot.Staff, so it is built before the
+// engine; the engine that applies operators' actions is given to Run or Handler when
+// the desk starts serving Slack. It is safe for concurrent use.
 type Desk struct {
 	api      *slackapi.Client
 	channel  string
@@ -110,9 +113,8 @@ type Desk struct {
 	names    *nameCache
 	wait     time.Duration
 
+	cards     map[string]CardHandler // Options.Cards, never changed
 	mu        sync.RWMutex
-	engine    Engine
-	cards     map[string]CardHandler
 	workspace string // the workspace's URL, for links to threads; "" until known
 	botID     string // the bot's own id, to tell its messages from operators'; "" until known
 }
@@ -143,7 +145,7 @@ func New(opts Options) (*Desk, error) {
 	}
 	d := &Desk{api: opts.API, channel: opts.Channel, search: opts.Search, handoffs: opts.Handoffs,
 		figures: opts.Figures, once: opts.Once, records: opts.Records, bookings: opts.Bookings,
-		domestic: opts.Domestic, log: opts.Logger, now: opts.Now, loc: opts.Location, texts: t, engine: opts.Engine, cards: map[string]CardHandler{},
+		domestic: opts.Domestic, log: opts.Logger, now: opts.Now, loc: opts.Location, texts: t, cards: maps.Clone(opts.Cards),
 		wait: opts.ThreadWait, names: newNameCache(maxCachedNames, nameTTL)}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
@@ -167,25 +169,7 @@ func New(opts Options) (*Desk, error) {
 		timeout = defaultWorkTimeout
 	}
 	d.work = newWorkQueue(workers, maxQueuedWork, timeout, d.log)
-	d.OnCard(handoffKind, d.onHandoffCard)
-	d.OnCard(bookingKind, d.onBookingCard)
-	d.OnCard(requestKind, d.onDomesticCard)
-	d.OnCard(applicationKind, d.onDomesticCard)
 	return d, nil
-}
-
-// SetEngine gives the desk the engine that applies operators' actions. Call it before
-// Run or Handler serve anything: the engine is built after the desk, which is its staff.
-func (d *Desk) SetEngine(e Engine) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.engine = e
-}
-
-func (d *Desk) engineOrNil() Engine {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	return d.engine
 }
 
 // OpenHandoffs returns how many handoffs are waiting for an operator or being

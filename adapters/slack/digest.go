@@ -25,30 +25,39 @@ const (
 	maxDigestMissed = 30
 )
 
-// Schedule adds the daily digest to c, at DigestSpec in the desk's time zone
-// whatever c's own. Every replica may schedule it: the digest is posted once a day.
-func (d *Desk) Schedule(c *cron.Cron) (cron.EntryID, error) {
-	id, err := c.AddFunc("CRON_TZ="+d.loc.String()+" "+DigestSpec, func() {
-		// A cron job has no caller's context: each attempt's own deadline bounds it.
-		// A failed attempt gives its claim back, so a later one (here or on another
-		// replica's schedule) can post the day's digest.
-		for attempt := 1; attempt <= digestAttempts; attempt++ {
-			ctx, cancel := context.WithTimeout(context.Background(), digestTimeout)
-			_, err := d.Digest(ctx, d.now())
-			cancel()
-			if err == nil {
-				return
-			}
-			d.log.Error("slack: daily digest failed", "attempt", attempt, "err", err)
-			if attempt < digestAttempts {
-				time.Sleep(digestRetry)
-			}
-		}
-	})
+// AddTo adds the desk's scheduled work to c: the daily digest, at DigestSpec in the
+// desk's time zone whatever c's own. Every replica may add it: the digest is posted
+// once a day. Each attempt's context is derived from ctx: when ctx ends, an attempt in
+// progress is cancelled and no other is made.
+func (d *Desk) AddTo(ctx context.Context, c *cron.Cron) (cron.EntryID, error) {
+	id, err := c.AddFunc("CRON_TZ="+d.loc.String()+" "+DigestSpec, func() { d.digestWithRetries(ctx) })
 	if err != nil {
-		return 0, fmt.Errorf("slack: schedule the digest: %w", err)
+		return 0, fmt.Errorf("slack: add the digest to cron: %w", err)
 	}
 	return id, nil
+}
+
+// digestWithRetries posts the day's digest, trying again a minute later when an
+// attempt fails. A failed attempt gives its claim back, so a later one (here or on
+// another replica's schedule) can post it.
+func (d *Desk) digestWithRetries(ctx context.Context) {
+	for attempt := 1; attempt <= digestAttempts && ctx.Err() == nil; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, digestTimeout)
+		_, err := d.Digest(actx, d.now())
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		d.log.Error("slack: daily digest failed", "attempt", attempt, "err", err)
+		if attempt < digestAttempts {
+			t := time.NewTimer(digestRetry)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+			case <-t.C:
+			}
+		}
+	}
 }
 
 // Digest posts the digest of the day of now in the operators' channel: the handoffs

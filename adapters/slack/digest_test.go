@@ -99,12 +99,12 @@ func TestDigestRetriedAfterAFailure(t *testing.T) {
 	}
 }
 
-// Schedule runs the digest at 08:00 in Milan whatever the cron's own time zone.
-func TestDigestSchedule(t *testing.T) {
+// AddTo runs the digest at 08:00 in Milan whatever the cron's own time zone.
+func TestDigestAddTo(t *testing.T) {
 	e := newEnv(t, func(o *envOptions) { o.noRun = true })
 	for _, loc := range []*time.Location{time.UTC, mustLoad("America/New_York")} {
 		c := cron.New(cron.WithLocation(loc))
-		id, err := e.desk.Schedule(c)
+		id, err := e.desk.AddTo(t.Context(), c)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -341,15 +341,12 @@ func (d *Desk) redactDomestic(ctx context.Context, f domesticFlow, id string, ca
 // onDomesticCard handles the buttons of request and application cards: each moves
 // the record to a status, which the citizen hears of; the closings that disappoint
 // first ask for an optional note to the citizen, in a modal.
-func (d *Desk) onDomesticCard(ctx context.Context, p CardPress) (CardResult, error) {
+func (d *Desk) onDomesticCard(ctx context.Context, e Engine, p CardPress) (CardResult, error) {
 	f, _ := flowOf(p.Kind)
 	s, ok := f.step(p.Verb)
-	e := d.engineOrNil()
 	switch {
 	case d.domestic == nil || !ok || !domestic.ValidID(p.Ref):
 		return CardResult{}, ErrUnknownAction
-	case e == nil:
-		return CardResult{}, errNoEngine
 	case s.note && p.TriggerID != "":
 		return d.openNoteModal(ctx, f, s, p)
 	}

@@ -76,7 +76,7 @@ func (d *Desk) noteView(f domesticFlow, s domesticStep, rec domesticRecord) slac
 // answerNoteModal checks the note modal's submission at once, since Slack wants the
 // answer in the acknowledgement: nil closes the modal, and the step is queued; an
 // error keeps it open. A submission that is no note modal's is ignored.
-func (d *Desk) answerNoteModal(ctx context.Context, cb slackapi.InteractionCallback, kind, verb string) *slackapi.ViewSubmissionResponse {
+func (d *Desk) answerNoteModal(ctx context.Context, e Engine, cb slackapi.InteractionCallback, kind, verb string) *slackapi.ViewSubmissionResponse {
 	f, _ := flowOf(kind)
 	s, ok := f.step(verb)
 	var meta noteModal
@@ -99,7 +99,7 @@ func (d *Desk) answerNoteModal(ctx context.Context, cb slackapi.InteractionCallb
 		if cb.View.ID != "" && !d.first(ctx, "slack-view:"+cb.View.ID) {
 			return
 		}
-		d.onNoteModal(ctx, cb.User, card, f, s, meta.ID, note)
+		d.onNoteModal(ctx, e, cb.User, card, f, s, meta.ID, note)
 	})
 	if err != nil {
 		d.log.WarnContext(ctx, "slack: modal submission not taken", "err", err)
@@ -110,13 +110,8 @@ func (d *Desk) answerNoteModal(ctx context.Context, cb slackapi.InteractionCallb
 
 // onNoteModal applies a step submitted with its note, updates the card and tells the
 // operator what they must know.
-func (d *Desk) onNoteModal(ctx context.Context, user slackapi.User, card MessageRef, f domesticFlow, s domesticStep, id, note string) {
+func (d *Desk) onNoteModal(ctx context.Context, e Engine, user slackapi.User, card MessageRef, f domesticFlow, s domesticStep, id, note string) {
 	notice := func(text string) { d.tell(ctx, card.Channel, "", user.ID, "", text) }
-	e := d.engineOrNil()
-	if e == nil {
-		notice(d.text("card.not_ready"))
-		return
-	}
 	res, err := d.applyStep(ctx, e, f, s, id, d.operatorName(ctx, user.ID, user.Name), note, card)
 	if err != nil {
 		d.log.WarnContext(ctx, "slack: domestic-work step failed", "kind", f.kind, "verb", s.verb, "err", err)

@@ -119,12 +119,11 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.SetEngine(e.engine)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	if !o.noRun {
 		wg.Go(func() {
-			if err := d.Run(ctx); err != nil {
+			if err := d.Run(ctx, e.engine); err != nil {
 				t.Errorf("Run: %v", err)
 			}
 		})

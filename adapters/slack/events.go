@@ -16,14 +16,14 @@ import (
 // Slack retries an event for about an hour at most.
 const dedupeTTL = time.Hour
 
-// The dispatch below is shared by Socket Mode and the Events API over HTTP. Each
-// function only queues the work (the transport acknowledges Slack at once) and returns
+// The dispatch below is shared by Socket Mode and the Events API over HTTP, with the
+// engine they were started with. Each function only queues the work (the transport acknowledges Slack at once) and returns
 // ErrDraining or ErrBusy when it cannot; the queued work applies each Slack event,
 // press or command once, across replicas and redeliveries.
 
 // dispatchEvent queues the handling of an Events API event. The desk acts on one kind
 // of event: an operator's reply in a thread of the operators' channel.
-func (d *Desk) dispatchEvent(ctx context.Context, ev slackevents.EventsAPIEvent) error {
+func (d *Desk) dispatchEvent(ctx context.Context, e Engine, ev slackevents.EventsAPIEvent) error {
 	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok || ev.Type != slackevents.CallbackEvent {
 		return nil
@@ -38,7 +38,7 @@ func (d *Desk) dispatchEvent(ctx context.Context, ev slackevents.EventsAPIEvent)
 		if cb.EventID != "" && !d.first(ctx, "slack-event:"+cb.EventID) {
 			return
 		}
-		d.onThreadReply(ctx, cb.EventID, m)
+		d.onThreadReply(ctx, e, cb.EventID, m)
 	})
 }
 
@@ -59,7 +59,7 @@ func (d *Desk) isOperatorReply(m *slackevents.MessageEvent) bool {
 // of a booking, or of a Tate, Colf e Badanti request or application, in order with its
 // other work. Modal submissions are not dispatched here: their acknowledgement
 // carries the answer (answerViewSubmission).
-func (d *Desk) dispatchInteraction(ctx context.Context, cb slackapi.InteractionCallback) error {
+func (d *Desk) dispatchInteraction(ctx context.Context, e Engine, cb slackapi.InteractionCallback) error {
 	if cb.Type != slackapi.InteractionTypeBlockActions || len(cb.ActionCallback.BlockActions) == 0 {
 		return nil
 	}
@@ -79,7 +79,7 @@ func (d *Desk) dispatchInteraction(ctx context.Context, cb slackapi.InteractionC
 			if a.ActionTs != "" && !d.first(ctx, "slack-action:"+cb.User.ID+":"+a.ActionTs) {
 				continue
 			}
-			d.onPress(ctx, &cb, a)
+			d.onPress(ctx, e, &cb, a)
 		}
 	})
 }

@@ -12,15 +12,8 @@ import (
 	"github.com/comune-milano/wemibot/records"
 )
 
-// errNoEngine is returned while the desk has no engine yet (see SetEngine).
-var errNoEngine = errors.New("slack: no engine yet")
-
 // onHandoffCard handles the handoff card's buttons: "Prendo io" and "Chiudi".
-func (d *Desk) onHandoffCard(ctx context.Context, p CardPress) (CardResult, error) {
-	e := d.engineOrNil()
-	if e == nil {
-		return CardResult{}, errNoEngine
-	}
+func (d *Desk) onHandoffCard(ctx context.Context, e Engine, p CardPress) (CardResult, error) {
 	switch p.Verb {
 	case verbClaim:
 		return d.claim(ctx, e, p)
@@ -121,7 +114,7 @@ func isNote(text string) bool {
 // onThreadReply passes what an operator writes in a handoff's thread to the citizen,
 // signed with the operator's first name; notes stay in the thread. The first reply
 // claims a handoff nobody claimed.
-func (d *Desk) onThreadReply(ctx context.Context, eventID string, m *slackevents.MessageEvent) {
+func (d *Desk) onThreadReply(ctx context.Context, e Engine, eventID string, m *slackevents.MessageEvent) {
 	tell := func(text string) { d.tell(ctx, m.Channel, m.ThreadTimeStamp, m.User, "", text) }
 	h, err := d.handoffs.ByThread(ctx, threadRef(m.Channel, m.ThreadTimeStamp))
 	switch {
@@ -141,11 +134,6 @@ func (d *Desk) onThreadReply(ctx context.Context, eventID string, m *slackevents
 	}
 	text := plainText(m.Text)
 	if text == "" || isNote(text) {
-		return
-	}
-	e := d.engineOrNil()
-	if e == nil {
-		tell(d.text("card.not_ready"))
 		return
 	}
 	name := d.operatorName(ctx, m.User, "")

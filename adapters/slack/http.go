@@ -24,15 +24,25 @@ const maxRequestBody = 1 << 20
 // Every request must carry a valid signature made with signingSecret within the last
 // five minutes, or it gets 401. A verified request is answered at once (Slack wants
 // an answer within 3 seconds) and its work is queued; while the desk drains, or when
-// it is overloaded, the answer is 503 and Slack retries later.
-func (d *Desk) Handler(signingSecret string) (http.Handler, error) {
-	if signingSecret == "" {
+// it is overloaded, the answer is 503 and Slack retries later. Operators' actions are
+// applied through e.
+func (d *Desk) Handler(signingSecret string, e Engine) (http.Handler, error) {
+	switch {
+	case signingSecret == "":
 		return nil, errors.New("slack: the Events API needs a signing secret")
+	case e == nil:
+		return nil, errors.New("slack: the Events API needs an engine")
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /slack/events", d.verified(signingSecret, d.serveEvents))
-	mux.Handle("POST /slack/interactions", d.verified(signingSecret, d.serveInteractions))
-	mux.Handle("POST /slack/commands", d.verified(signingSecret, d.serveCommands))
+	mux.Handle("POST /slack/events", d.verified(signingSecret, func(w http.ResponseWriter, r *http.Request, body []byte) {
+		d.serveEvents(w, r, e, body)
+	}))
+	mux.Handle("POST /slack/interactions", d.verified(signingSecret, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		d.serveInteractions(w, r, e)
+	}))
+	mux.Handle("POST /slack/commands", d.verified(signingSecret, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		d.serveCommands(w, r)
+	}))
 	return mux, nil
 }
 
@@ -66,7 +76,7 @@ func (d *Desk) verified(secret string, next func(w http.ResponseWriter, r *http.
 }
 
 // serveEvents answers an event callback or the URL verification challenge.
-func (d *Desk) serveEvents(w http.ResponseWriter, r *http.Request, body []byte) {
+func (d *Desk) serveEvents(w http.ResponseWriter, r *http.Request, e Engine, body []byte) {
 	// The signature proves the request is Slack's; the deprecated verification token
 	// adds nothing.
 	ev, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
@@ -87,30 +97,30 @@ func (d *Desk) serveEvents(w http.ResponseWriter, r *http.Request, body []byte) 
 		_ = json.NewEncoder(w).Encode(map[string]string{"challenge": v.Challenge})
 		return
 	}
-	d.accepted(w, d.dispatchEvent(r.Context(), ev))
+	d.accepted(w, d.dispatchEvent(r.Context(), e, ev))
 }
 
 // serveInteractions answers a button press or a modal's submission; the answer to a
 // submission that must be fixed is in the response body.
-func (d *Desk) serveInteractions(w http.ResponseWriter, r *http.Request, _ []byte) {
+func (d *Desk) serveInteractions(w http.ResponseWriter, r *http.Request, e Engine) {
 	cb, err := slackapi.InteractionCallbackParse(r)
 	if err != nil {
 		http.Error(w, "not an interaction", http.StatusBadRequest)
 		return
 	}
 	if cb.Type == slackapi.InteractionTypeViewSubmission {
-		if resp := d.answerViewSubmission(r.Context(), cb); resp != nil {
+		if resp := d.answerViewSubmission(r.Context(), e, cb); resp != nil {
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(resp)
 			return
 		}
 	}
-	d.accepted(w, d.dispatchInteraction(r.Context(), cb))
+	d.accepted(w, d.dispatchInteraction(r.Context(), e, cb))
 }
 
 // serveCommands answers a slash command; the answer itself comes as an ephemeral
 // message.
-func (d *Desk) serveCommands(w http.ResponseWriter, r *http.Request, _ []byte) {
+func (d *Desk) serveCommands(w http.ResponseWriter, r *http.Request) {
 	cmd, err := slackapi.SlashCommandParse(r)
 	if err != nil || cmd.UserID == "" || cmd.ChannelID == "" {
 		http.Error(w, "not a slash command", http.StatusBadRequest)

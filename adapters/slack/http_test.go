@@ -38,7 +38,7 @@ func post(ctx context.Context, t *testing.T, url, secret string, body []byte, ts
 func TestEventsOverHTTP(t *testing.T) {
 	e := newEnv(t, func(o *envOptions) { o.noRun = true })
 	ctx := testContext(t)
-	h, err := e.desk.Handler(signingSecret)
+	h, err := e.desk.Handler(signingSecret, e.engine)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,10 @@ func TestEventsOverHTTP(t *testing.T) {
 
 func TestHandlerNeedsASecret(t *testing.T) {
 	e := newEnv(t, func(o *envOptions) { o.noRun = true })
-	if _, err := e.desk.Handler(""); err == nil {
+	if _, err := e.desk.Handler("", e.engine); err == nil {
 		t.Error("Handler accepted an empty signing secret")
+	}
+	if _, err := e.desk.Handler(signingSecret, nil); err == nil {
+		t.Error("Handler accepted no engine")
 	}
 }

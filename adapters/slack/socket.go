@@ -14,10 +14,14 @@ import (
 
 // Run connects to Slack through Socket Mode, which needs no public URL: the API
 // client must carry the app-level token (xapp-). Every envelope is acknowledged at
-// once, then its work is queued. socketmode reconnects by itself when Slack rotates
-// or drops the connection. Run returns nil when ctx ends, or an error when Slack
-// refuses the token; the work already queued goes on (see Drain).
-func (d *Desk) Run(ctx context.Context) error {
+// once, then its work is queued; operators' actions are applied through e.
+// socketmode reconnects by itself when Slack rotates or drops the connection. Run
+// returns nil when ctx ends, or an error when Slack refuses the token; the work
+// already queued goes on (see Drain).
+func (d *Desk) Run(ctx context.Context, e Engine) error {
+	if e == nil {
+		return errors.New("slack: Run without an engine")
+	}
 	client := socketmode.New(d.api, socketmode.OptionLog(slogWriter{log: d.log}))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -31,13 +35,13 @@ func (d *Desk) Run(ctx context.Context) error {
 			}
 			return fmt.Errorf("slack: Socket Mode: %w", err)
 		case evt := <-client.Events:
-			d.onSocketEvent(ctx, client, evt)
+			d.onSocketEvent(ctx, e, client, evt)
 		}
 	}
 }
 
 // onSocketEvent dispatches and acknowledges one Socket Mode event.
-func (d *Desk) onSocketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+func (d *Desk) onSocketEvent(ctx context.Context, e Engine, client *socketmode.Client, evt socketmode.Event) {
 	var err error
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
@@ -46,7 +50,7 @@ func (d *Desk) onSocketEvent(ctx context.Context, client *socketmode.Client, evt
 		// here or to another replica.
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 		if ok {
-			err = d.dispatchEvent(ctx, ev)
+			err = d.dispatchEvent(ctx, e, ev)
 		}
 		if err == nil {
 			d.ack(ctx, client, evt)
@@ -55,13 +59,13 @@ func (d *Desk) onSocketEvent(ctx context.Context, client *socketmode.Client, evt
 		cb, ok := evt.Data.(slackapi.InteractionCallback)
 		if ok && cb.Type == slackapi.InteractionTypeViewSubmission {
 			// The acknowledgement is the answer: empty closes the modal, errors keep it open.
-			if resp := d.answerViewSubmission(ctx, cb); resp != nil {
+			if resp := d.answerViewSubmission(ctx, e, cb); resp != nil {
 				d.ackWith(ctx, client, evt, resp)
 				break
 			}
 		}
 		if ok {
-			err = d.dispatchInteraction(ctx, cb)
+			err = d.dispatchInteraction(ctx, e, cb)
 		}
 		if err == nil {
 			d.ack(ctx, client, evt)

@@ -10,7 +10,9 @@ import (
 
 	"github.com/comune-milano/wemibot/adapters/slack"
 	"github.com/comune-milano/wemibot/adapters/slack/slacktest"
+	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/search/searchtest"
 )
 
 // Every Socket Mode envelope is acknowledged, whether the desk acts on it or not, and
@@ -51,18 +53,24 @@ func TestSocketModeAcksEveryEnvelope(t *testing.T) {
 }
 
 // Run returns nil when its context ends, and an error when Slack refuses the
-// app-level token.
+// app-level token or no engine is given.
 func TestRunEnds(t *testing.T) {
 	srv := slacktest.New(t)
 	store := openBolt(t)
 	handoffs := desk.NewHandoffs(store, time.Hour)
+	engine, err := bot.New(bot.Options{Search: searchtest.Bundled(t), Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name, appToken string
+		engine         slack.Engine
 		cancel         bool
 		wantErr        bool
 	}{
-		{"context ends", srv.AppToken(), true, false},
-		{"token refused", "xapp-1-forged", false, true},
+		{"context ends", srv.AppToken(), engine, true, false},
+		{"token refused", "xapp-1-forged", engine, false, true},
+		{"no engine", srv.AppToken(), nil, false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			api := slackapi.New(srv.BotToken(), slackapi.OptionAPIURL(srv.APIURL()), slackapi.OptionAppLevelToken(tt.appToken))
@@ -73,7 +81,7 @@ func TestRunEnds(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 			defer cancel()
 			done := make(chan error, 1)
-			go func() { done <- d.Run(ctx) }()
+			go func() { done <- d.Run(ctx, tt.engine) }()
 			if tt.cancel {
 				if err := srv.WaitFor(ctx, func() bool { return srv.Connections() > 0 }); err != nil {
 					t.Fatal(err)

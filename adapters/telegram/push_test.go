@@ -16,20 +16,19 @@ import (
 // and the rating buttons pushed after the close work like any other.
 func TestOperatorRepliesArePushed(t *testing.T) {
 	f := newFixture(t)
-	pushers := map[string]bot.Pusher{}
-	e, err := bot.New(bot.Options{Search: testIndex(t), Store: f.store, Staff: f.staff, Pushers: pushers})
+	a, err := telegram.New(f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := bot.New(bot.Options{Search: testIndex(t), Store: f.store, Staff: f.staff,
+		Pushers: map[string]bot.Pusher{"telegram": a}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.engine = e
-	a, err := telegram.New(f.engine, f.opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pushers["telegram"] = a
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	go func() { done <- a.Run(ctx, e) }()
 	t.Cleanup(func() { cancel(); <-done })
 
 	const chat = 5005
@@ -76,13 +75,13 @@ func TestOperatorRepliesArePushed(t *testing.T) {
 // caller counts it failed and tries again, and the citizen must not get it twice.
 func TestAbandonedPushIsNotSent(t *testing.T) {
 	f := newFixture(t, func(o *telegram.Options) { o.ChatRate = 1; o.ChatBurst = 1 })
-	a, err := telegram.New(f.engine, f.opts)
+	a, err := telegram.New(f.opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	go func() { done <- a.Run(ctx, f.engine) }()
 	t.Cleanup(func() { cancel(); <-done })
 	const chat = 6006
 	f.fake.PushMessage(chat, telegramtest.User{ID: chat, FirstName: "Ada"}, "ciao") // the chat exists

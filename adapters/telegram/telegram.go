@@ -6,11 +6,8 @@ package telegram
 
 import (
 	"context"
-	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -30,7 +27,6 @@ import (
 // Engine answers messages; *bot.Engine is one.
 type Engine interface {
 	Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error)
-	Texts() *bot.Texts
 }
 
 // Options configure the adapter. Token is required.
@@ -61,7 +57,8 @@ type Options struct {
 	OnAPIError func(method string, retried bool)
 }
 
-// Adapter is the Telegram channel.
+// Adapter is the Telegram channel. It is built before the engine, whose Pusher it is,
+// and serves the engine given to Run (and to Webhook, with a webhook URL).
 type Adapter struct {
 	// draining is set at shutdown: webhook requests then get 503 (Telegram retries
 	// them later, at another replica), and inFlight lets the queued replies of those
@@ -69,7 +66,6 @@ type Adapter struct {
 	draining atomic.Bool
 	inFlight sync.WaitGroup
 	opts     Options
-	engine   Engine
 	api      *tgbotapi.BotAPI
 	log      *slog.Logger
 	send     *sender
@@ -77,14 +73,11 @@ type Adapter struct {
 	client   *ctxClient
 }
 
-// maxWebhookBody bounds a webhook request: real updates are a few KB.
-const maxWebhookBody = 1 << 20
-
 // maxBacklog is how many replies may wait for Telegram's limits before polling pauses.
 const maxBacklog = 500
 
 // New connects to the Bot API (getMe) and builds the adapter.
-func New(engine Engine, opts Options) (*Adapter, error) {
+func New(opts Options) (*Adapter, error) {
 	if opts.Token == "" {
 		return nil, errors.New("telegram: no token")
 	}
@@ -126,7 +119,7 @@ func New(engine Engine, opts Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: connect (getMe): %w", err)
 	}
-	a := &Adapter{opts: opts, engine: engine, api: api, log: log, sign: newSigner(opts.Token), client: client}
+	a := &Adapter{opts: opts, api: api, log: log, sign: newSigner(opts.Token), client: client}
 	a.send = newSender(api, log, senderOptions{Global: limit(opts.GlobalRate), PerChat: limit(opts.ChatRate),
 		Burst: opts.ChatBurst, MaxTries: 8})
 	a.send.onError = opts.OnAPIError
@@ -143,9 +136,9 @@ func limit(perSecond float64) rate.Limit {
 // Username is the bot's Telegram username, for deep links (t.me/<username>?start=...).
 func (a *Adapter) Username() string { return a.api.Self.UserName }
 
-// SetCommands publishes the command menu in Italian (the default) and English.
-func (a *Adapter) SetCommands(ctx context.Context) error {
-	texts := a.engine.Texts()
+// SetCommands publishes the command menu in Italian (the default) and English, from
+// the engine's texts.
+func (a *Adapter) SetCommands(ctx context.Context, texts *bot.Texts) error {
 	for i, lang := range bot.Languages() {
 		var cmds []tgbotapi.BotCommand
 		for _, c := range texts.Commands(lang) {
@@ -162,11 +155,14 @@ func (a *Adapter) SetCommands(ctx context.Context) error {
 	return nil
 }
 
-// Run receives updates until ctx ends, then shuts down gracefully: it stops taking
-// updates, finishes those in flight, confirms the last offset and sends the replies
-// still queued. With a webhook URL it registers the webhook and only waits: updates
-// arrive through ServeHTTP.
-func (a *Adapter) Run(ctx context.Context) error {
+// Run receives updates for engine until ctx ends, then shuts down gracefully: it stops
+// taking updates, finishes those in flight, confirms the last offset and sends the
+// replies still queued. With a webhook URL it registers the webhook and only waits:
+// updates arrive through the handler Webhook returns.
+func (a *Adapter) Run(ctx context.Context, engine Engine) error {
+	if engine == nil {
+		return errors.New("telegram: Run without an engine")
+	}
 	if a.opts.WebhookURL != "" {
 		if err := a.registerWebhook(ctx); err != nil {
 			return err
@@ -179,7 +175,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	if err := a.retry(ctx, func() error { _, err := a.api.Request(tgbotapi.DeleteWebhookConfig{}); return err }); err != nil {
 		return fmt.Errorf("telegram: delete webhook before polling: %w", err)
 	}
-	err := a.poll(ctx)
+	err := a.poll(ctx, engine)
 	if derr := a.drain(); err == nil {
 		err = derr
 	}
@@ -195,17 +191,9 @@ func (a *Adapter) drain() error {
 	return nil
 }
 
-func (a *Adapter) registerWebhook(ctx context.Context) error {
-	params := tgbotapi.Params{"url": a.opts.WebhookURL, "secret_token": a.opts.SecretToken}
-	if err := a.retry(ctx, func() error { _, err := a.api.MakeRequest("setWebhook", params); return err }); err != nil {
-		return fmt.Errorf("telegram: set webhook: %w", err)
-	}
-	return nil
-}
-
 // poll is the long-polling loop. Each batch is handled (chats in parallel, each
 // chat's updates in order) before the next request confirms it with the offset.
-func (a *Adapter) poll(ctx context.Context) error {
+func (a *Adapter) poll(ctx context.Context, engine Engine) error {
 	a.client.set(ctx)
 	offset := 0
 	backoff := time.Second
@@ -227,7 +215,7 @@ func (a *Adapter) poll(ctx context.Context) error {
 		if len(updates) == 0 {
 			continue
 		}
-		a.handleBatch(context.WithoutCancel(ctx), updates)
+		a.handleBatch(context.WithoutCancel(ctx), engine, updates)
 		offset = updates[len(updates)-1].UpdateID + 1
 		// Backpressure: while many replies wait for Telegram's limits, take no more
 		// updates (they wait, unconfirmed, at Telegram).
@@ -269,7 +257,7 @@ func (a *Adapter) retry(ctx context.Context, f func() error) error {
 }
 
 // handleBatch handles updates, in parallel across chats and in order within a chat.
-func (a *Adapter) handleBatch(ctx context.Context, updates []tgbotapi.Update) {
+func (a *Adapter) handleBatch(ctx context.Context, engine Engine, updates []tgbotapi.Update) {
 	byChat := map[int64][]tgbotapi.Update{}
 	var order []int64
 	for _, u := range updates {
@@ -287,7 +275,7 @@ func (a *Adapter) handleBatch(ctx context.Context, updates []tgbotapi.Update) {
 		go func(us []tgbotapi.Update) {
 			defer func() { <-sem; wg.Done() }()
 			for _, u := range us {
-				a.handle(ctx, u)
+				a.handle(ctx, engine, u)
 			}
 		}(byChat[id])
 	}
@@ -307,12 +295,12 @@ func chatOf(u tgbotapi.Update) int64 {
 }
 
 // handle turns one update into an engine message and queues the replies.
-func (a *Adapter) handle(ctx context.Context, u tgbotapi.Update) {
+func (a *Adapter) handle(ctx context.Context, engine Engine, u tgbotapi.Update) {
 	m, chatID, editID, ok := a.message(ctx, u)
 	if !ok {
 		return
 	}
-	replies, err := a.engine.Handle(ctx, m)
+	replies, err := engine.Handle(ctx, m)
 	if err != nil && !errors.Is(err, bot.ErrUnavailable) && !errors.Is(err, bot.ErrDuplicate) {
 		a.log.Error("telegram: handle update failed", "err", err)
 	}
@@ -377,37 +365,6 @@ func (a *Adapter) message(ctx context.Context, u tgbotapi.Update) (bot.Message, 
 		return m, chatID, 0, true
 	}
 	return m, 0, 0, false // edited messages, channel posts...: nothing to answer
-}
-
-// ServeHTTP receives webhook updates. A request without the configured secret token
-// gets 401 and is logged without its body.
-func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	a.inFlight.Add(1)
-	defer a.inFlight.Done()
-	if a.draining.Load() {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
-		return
-	}
-	if r.Method != http.MethodPost {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
-	if a.opts.SecretToken == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.opts.SecretToken)) != 1 {
-		a.log.Warn("telegram: webhook request refused: missing or wrong secret token", "remote", r.RemoteAddr)
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
-		return
-	}
-	var u tgbotapi.Update
-	if err := json.NewDecoder(io.LimitReader(r.Body, maxWebhookBody)).Decode(&u); err != nil {
-		a.log.Warn("telegram: webhook request refused: not an update", "err", err)
-		http.Error(w, "bad request", http.StatusBadRequest)
-		return
-	}
-	// Handled before answering: if this replica dies now, Telegram delivers the
-	// update again, and the engine drops it if it was already handled.
-	a.handle(context.WithoutCancel(r.Context()), u)
-	w.WriteHeader(http.StatusOK)
 }
 
 // Push sends replies to a chat on the bot's initiative (an operator's message during

@@ -89,13 +89,13 @@ func newFixture(t *testing.T, tweak ...func(*telegram.Options)) *fixture {
 // start runs an adapter until the test ends (or stop is called).
 func (f *fixture) start() (stop func()) {
 	f.t.Helper()
-	a, err := telegram.New(f.engine, f.opts)
+	a, err := telegram.New(f.opts)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	go func() { done <- a.Run(ctx, f.engine) }()
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
@@ -282,11 +282,11 @@ func TestForgedAndForeignButtons(t *testing.T) {
 
 func TestCommandMenu(t *testing.T) {
 	f := newFixture(t)
-	a, err := telegram.New(f.engine, f.opts)
+	a, err := telegram.New(f.opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.SetCommands(context.Background()); err != nil {
+	if err := a.SetCommands(context.Background(), f.engine.Texts()); err != nil {
 		t.Fatal(err)
 	}
 	cmds := f.fake.Commands()
@@ -393,15 +393,15 @@ func TestWebhook(t *testing.T) {
 		o.WebhookURL = "https://wemi.example.org/telegram"
 		o.SecretToken = secret
 	})
-	a, err := telegram.New(f.engine, f.opts)
+	a, err := telegram.New(f.opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	go func() { done <- a.Run(ctx, f.engine) }()
 	defer func() { cancel(); <-done }()
-	srv := httptest.NewServer(a)
+	srv := httptest.NewServer(a.Webhook(f.engine))
 	defer srv.Close()
 	deadline := time.Now().Add(5 * time.Second)
 	for url, _ := f.fake.Webhook(); url == "" && time.Now().Before(deadline); url, _ = f.fake.Webhook() {
@@ -522,6 +522,17 @@ func TestSlowAndLostAnswers(t *testing.T) {
 	}
 }
 
+func TestRunNeedsAnEngine(t *testing.T) {
+	f := newFixture(t)
+	a, err := telegram.New(f.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Run(t.Context(), nil); err == nil {
+		t.Error("Run without an engine succeeded")
+	}
+}
+
 func TestNewRefusesBadSettings(t *testing.T) {
 	f := newFixture(t)
 	for name, o := range map[string]telegram.Options{
@@ -531,7 +542,7 @@ func TestNewRefusesBadSettings(t *testing.T) {
 		"server is down": {Token: "999:wrong", APIEndpoint: "http://127.0.0.1:1/bot%s/%s"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := telegram.New(f.engine, o); err == nil {
+			if _, err := telegram.New(o); err == nil {
 				t.Errorf("New(%+v) succeeded", o)
 			} else if strings.Contains(err.Error(), "999:wrong") {
 				t.Errorf("the error shows the token: %v", err)
@@ -562,14 +573,14 @@ func benchAdapter(b *testing.B, perSecond int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, err := telegram.New(e, telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
+	a, err := telegram.New(telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
 		GlobalRate: -1, ChatRate: -1, Workers: 64})
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	go func() { done <- a.Run(ctx, e) }()
 	defer func() { cancel(); <-done }()
 	const chats = 64
 	pushed := make([][]time.Time, chats)
@@ -613,7 +624,6 @@ func benchAdapter(b *testing.B, perSecond int) {
 // scriptedEngine answers every message with the same replies: a fake with function
 // fields, to reach renderings no engine flow produces yet.
 type scriptedEngine struct {
-	texts  *bot.Texts
 	handle func(bot.Message) []bot.Reply
 }
 
@@ -621,35 +631,29 @@ func (e scriptedEngine) Handle(_ context.Context, m bot.Message) ([]bot.Reply, e
 	return e.handle(m), nil
 }
 
-func (e scriptedEngine) Texts() *bot.Texts { return e.texts }
-
 // Documents go as sendDocument uploads; a long reply is split at paragraphs, its
 // buttons under the last part; text that looks like markup is escaped.
 func TestDocumentsLongRepliesAndEscaping(t *testing.T) {
 	fake := telegramtest.New(t, token)
-	texts, err := bot.LoadTexts()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var paras []string
 	for i := 0; i < 40; i++ {
 		paras = append(paras, fmt.Sprintf("*Paragrafo %d* <scuola> & \"asilo\" %s", i, strings.Repeat("parola ", 30)))
 	}
 	long := strings.Join(paras, "\n\n")
-	e := scriptedEngine{texts: texts, handle: func(bot.Message) []bot.Reply {
+	e := scriptedEngine{handle: func(bot.Message) []bot.Reply {
 		return []bot.Reply{
 			{Text: long, Buttons: [][]bot.Button{{{Label: "Menu", Data: "menu"}}}},
 			{Document: &bot.Document{Name: "prenotazione.ics", MIME: "text/calendar", Data: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")}},
 		}
 	}}
-	a, err := telegram.New(e, telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
+	a, err := telegram.New(telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
 		GlobalRate: -1, ChatRate: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
+	go func() { done <- a.Run(ctx, e) }()
 	defer func() { cancel(); <-done }()
 	fake.PushMessage(9100, giulia, "ciao")
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -169,7 +169,7 @@ func TestPushedRepliesInChromium(t *testing.T) {
 		default:
 		}
 	}}
-	srv, site := newPushSite(t, engine, web.Options{Mailbox: mailbox})
+	srv, outbox := newPushSite(t, engine, web.Options{Mailbox: mailbox})
 	ctx := browserCtx(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(`html[data-ready="1"]`)); err != nil {
 		t.Fatalf("open the page: %v", err)
@@ -190,7 +190,7 @@ func TestPushedRepliesInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	push(t, site, session, bot.Reply{Text: "*Giulia (WeMi):* Buongiorno! Di che zona siete?", Lang: "it",
+	push(t, outbox, session, bot.Reply{Text: "*Giulia (WeMi):* Buongiorno! Di che zona siete?", Lang: "it",
 		Buttons: [][]bot.Button{{{Label: "⭐ 4", Data: "rate:4"}, {Label: "⭐ 5", Data: "rate:5"}}}})
 	const pushed = `#log[aria-live="polite"] .msg.bot:last-of-type`
 	wait, cancel := context.WithTimeout(ctx, 20*time.Second)

@@ -16,16 +16,27 @@ import (
 	"github.com/comune-milano/wemibot/bot"
 )
 
-// ErrNoMailbox is returned by Push when the server has no Mailbox: the web chat cannot
+// ErrNoMailbox is returned by Push when the outbox has no Mailbox: the web chat cannot
 // receive pushed messages.
 var ErrNoMailbox = errors.New("web: the web chat cannot receive pushed messages: no mailbox configured")
 
-var _ bot.Pusher = (*Server)(nil)
+// Outbox is how the engine reaches a web-chat citizen on its own initiative (an
+// operator's reply, a reminder): it keeps the replies, rendered as answers are, in the
+// session's mailbox, from which the page collects them (GET /api/inbox). It is built
+// before the engine, whose Pusher it is, on the Mailbox the Server reads.
+type Outbox struct {
+	mailbox Mailbox
+}
 
-// Push implements bot.Pusher: it keeps the replies, rendered as answers are, in the
-// session's mailbox, from which the page collects them (GET /api/inbox).
-func (s *Server) Push(ctx context.Context, user string, replies []bot.Reply) error {
-	if s.opts.Mailbox == nil {
+var _ bot.Pusher = (*Outbox)(nil)
+
+// NewOutbox returns the outbox of the mailboxes in mailbox; nil: Push fails with
+// ErrNoMailbox.
+func NewOutbox(mailbox Mailbox) *Outbox { return &Outbox{mailbox: mailbox} }
+
+// Push implements bot.Pusher: user is the web conversation's user id, the session.
+func (o *Outbox) Push(ctx context.Context, user string, replies []bot.Reply) error {
+	if o.mailbox == nil {
 		return ErrNoMailbox
 	}
 	if !validSession(user) {
@@ -44,7 +55,7 @@ func (s *Server) Push(ctx context.Context, user string, replies []bot.Reply) err
 		}
 		messages[i] = b
 	}
-	if err := s.opts.Mailbox.Deliver(ctx, mailboxID(user), messages...); err != nil {
+	if err := o.mailbox.Deliver(ctx, mailboxID(user), messages...); err != nil {
 		return fmt.Errorf("web: push: %w", err)
 	}
 	return nil

@@ -40,14 +40,13 @@ func newEngine(t *testing.T, configure func(*bot.Options)) *bot.Engine {
 	return e
 }
 
-// newPushSite serves the web front of engine, and returns the server too: Push is how
-// the engine reaches the page.
-func newPushSite(t *testing.T, engine web.Engine, opts web.Options) (*httptest.Server, *web.Server) {
+// newPushSite serves the web front of engine, and returns the outbox on its mailbox
+// too: Push is how the engine reaches the page.
+func newPushSite(t *testing.T, engine web.Engine, opts web.Options) (*httptest.Server, *web.Outbox) {
 	t.Helper()
-	site := web.New(engine, opts)
-	srv := httptest.NewServer(site)
+	srv := httptest.NewServer(web.New(engine, opts))
 	t.Cleanup(srv.Close)
-	return srv, site
+	return srv, web.NewOutbox(opts.Mailbox)
 }
 
 // session is the browser's session cookie: the web conversation's user id.
@@ -102,20 +101,20 @@ func (a answer) seqs() []uint64 {
 	return out
 }
 
-func push(t *testing.T, site *web.Server, user string, replies ...bot.Reply) {
+func push(t *testing.T, outbox *web.Outbox, user string, replies ...bot.Reply) {
 	t.Helper()
-	if err := site.Push(context.Background(), user, replies); err != nil {
+	if err := outbox.Push(context.Background(), user, replies); err != nil {
 		t.Fatalf("Push: %v", err)
 	}
 }
 
 func TestPushedRepliesStayUntilAcknowledged(t *testing.T) {
-	srv, site := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
+	srv, outbox := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
 	b := newBrowser(t, srv.URL)
-	push(t, site, b.session(),
+	push(t, outbox, b.session(),
 		bot.Reply{Text: "*Giulia (WeMi):* ci sei? <b>", Lang: "it"},
 		bot.Reply{Text: "Come valuti l'aiuto?", Buttons: [][]bot.Button{{{Label: "⭐ 1", Data: "rate:1"}, {Label: "⭐ 5", Data: "rate:5"}}}})
-	push(t, site, b.session(), bot.Reply{Text: "terzo"})
+	push(t, outbox, b.session(), bot.Reply{Text: "terzo"})
 	// Five polls at most: the poll limit's burst.
 	got := b.inbox(0)
 	if len(got.Replies) != 3 || got.Replies[0].HTML != "<b>Giulia (WeMi):</b> ci sei? &lt;b&gt;" ||
@@ -133,8 +132,8 @@ func TestPushedRepliesStayUntilAcknowledged(t *testing.T) {
 	}
 	// Having shown them all, the page acknowledges them and gets the later pushes,
 	// numbered above.
-	push(t, site, b.session(), bot.Reply{Text: "quarto"})
-	push(t, site, b.session(), bot.Reply{Text: "quinto"})
+	push(t, outbox, b.session(), bot.Reply{Text: "quarto"})
+	push(t, outbox, b.session(), bot.Reply{Text: "quinto"})
 	last := got.seqs()[2]
 	next := b.inbox(last)
 	if next.html() != "quarto\nquinto" || next.seqs()[0] <= last || next.seqs()[1] <= next.seqs()[0] {
@@ -148,9 +147,9 @@ func TestPushedRepliesStayUntilAcknowledged(t *testing.T) {
 // A page that asks without after was loaded before replies were acknowledged (and
 // stays open across the upgrade): it shows what it gets, so what it gets is forgotten.
 func TestInboxOfAPageFromBeforeAcknowledgements(t *testing.T) {
-	srv, site := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
+	srv, outbox := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
 	b := newBrowser(t, srv.URL)
-	push(t, site, b.session(), bot.Reply{Text: "uno"}, bot.Reply{Text: "due"})
+	push(t, outbox, b.session(), bot.Reply{Text: "uno"}, bot.Reply{Text: "due"})
 	for i, want := range []string{"uno\ndue", ""} {
 		resp, body := b.get("/api/inbox")
 		var got answer
@@ -161,9 +160,9 @@ func TestInboxOfAPageFromBeforeAcknowledgements(t *testing.T) {
 }
 
 func TestInboxMalformedAfter(t *testing.T) {
-	srv, site := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
+	srv, outbox := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
 	b := newBrowser(t, srv.URL)
-	push(t, site, b.session(), bot.Reply{Text: "in attesa"})
+	push(t, outbox, b.session(), bot.Reply{Text: "in attesa"})
 	for _, after := range []string{"", "-1", "+1", "abc", "1.5", "1e3", "0x10", " 1", "18446744073709551616"} {
 		t.Run(after, func(t *testing.T) {
 			resp, body := b.get("/api/inbox?after=" + url.QueryEscape(after))
@@ -180,10 +179,10 @@ func TestInboxMalformedAfter(t *testing.T) {
 
 // The inbox's replies have exactly the fields of an answer's.
 func TestInboxSpeaksTheAnswersShape(t *testing.T) {
-	srv, site := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
+	srv, outbox := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
 	b := newBrowser(t, srv.URL)
 	_, answered := b.post(map[string]any{"text": "/start"})
-	push(t, site, b.session(), bot.Reply{Text: "ciao", Buttons: [][]bot.Button{{{Label: "Menu", Data: "menu"}}}})
+	push(t, outbox, b.session(), bot.Reply{Text: "ciao", Buttons: [][]bot.Button{{{Label: "Menu", Data: "menu"}}}})
 	_, pushed := b.get("/api/inbox?after=0")
 	fields := func(raw string) string {
 		var body struct{ Replies []map[string]json.RawMessage }
@@ -198,9 +197,9 @@ func TestInboxSpeaksTheAnswersShape(t *testing.T) {
 }
 
 func TestInboxNeedsItsSession(t *testing.T) {
-	srv, site := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
+	srv, outbox := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
 	alice, bob := newBrowser(t, srv.URL), newBrowser(t, srv.URL)
-	push(t, site, alice.session(), bot.Reply{Text: "per Alice"})
+	push(t, outbox, alice.session(), bot.Reply{Text: "per Alice"})
 	for _, cookie := range []*http.Cookie{nil, {Name: "wemi_session", Value: "../../etc/passwd"}} {
 		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/inbox", nil)
 		if cookie != nil {
@@ -218,16 +217,16 @@ func TestInboxNeedsItsSession(t *testing.T) {
 	if got := alice.inbox(0); got.html() != "per Alice" {
 		t.Errorf("Alice's inbox: %+v", got)
 	}
-	if err := site.Push(context.Background(), "web:someone", []bot.Reply{{Text: "x"}}); err == nil {
+	if err := outbox.Push(context.Background(), "web:someone", []bot.Reply{{Text: "x"}}); err == nil {
 		t.Error("a push to what is not a session was accepted")
 	}
 }
 
 func TestInboxIsBounded(t *testing.T) {
-	srv, site := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
+	srv, outbox := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
 	b := newBrowser(t, srv.URL)
 	for i := range web.MaxPending + 5 {
-		push(t, site, b.session(), bot.Reply{Text: fmt.Sprint("messaggio ", i)})
+		push(t, outbox, b.session(), bot.Reply{Text: fmt.Sprint("messaggio ", i)})
 	}
 	got := b.inbox(0)
 	if n := len(got.Replies); n != web.MaxPending || got.Replies[0].HTML != "messaggio 5" ||
@@ -240,9 +239,9 @@ func TestInboxIsBounded(t *testing.T) {
 // While the store is unreachable the page is told to retry, and nothing is lost.
 func TestInboxStoreFailure(t *testing.T) {
 	records := newMemRecords()
-	srv, site := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(records, 0)})
+	srv, outbox := newPushSite(t, newEngine(t, nil), web.Options{Mailbox: web.NewMailbox(records, 0)})
 	b := newBrowser(t, srv.URL)
-	push(t, site, b.session(), bot.Reply{Text: "in attesa"})
+	push(t, outbox, b.session(), bot.Reply{Text: "in attesa"})
 	down := errors.New("connection refused")
 	var mu sync.Mutex
 	var failing bool
@@ -262,7 +261,7 @@ func TestInboxStoreFailure(t *testing.T) {
 		strings.Contains(body, "refused") {
 		t.Fatalf("inbox with the store down: %d %s", resp.StatusCode, body)
 	}
-	if err := site.Push(context.Background(), b.session(), []bot.Reply{{Text: "perso"}}); !errors.Is(err, down) {
+	if err := outbox.Push(context.Background(), b.session(), []bot.Reply{{Text: "perso"}}); !errors.Is(err, down) {
 		t.Errorf("push with the store down: %v", err)
 	}
 	setFailing(false)
@@ -273,9 +272,9 @@ func TestInboxStoreFailure(t *testing.T) {
 
 // Without a mailbox the web chat cannot be pushed to; the page's polls find nothing.
 func TestPushWithoutMailbox(t *testing.T) {
-	srv, site := newPushSite(t, newEngine(t, nil), web.Options{})
+	srv, outbox := newPushSite(t, newEngine(t, nil), web.Options{})
 	b := newBrowser(t, srv.URL)
-	if err := site.Push(context.Background(), b.session(), []bot.Reply{{Text: "x"}}); !errors.Is(err, web.ErrNoMailbox) {
+	if err := outbox.Push(context.Background(), b.session(), []bot.Reply{{Text: "x"}}); !errors.Is(err, web.ErrNoMailbox) {
 		t.Errorf("Push without a mailbox: %v", err)
 	}
 	if got := b.inbox(0); len(got.Replies) != 0 {
@@ -322,13 +321,12 @@ func TestHandoffThroughTheWebChat(t *testing.T) {
 		}
 		return events[len(events)-1]
 	}
-	pushers := map[string]bot.Pusher{}
+	mailbox := web.NewMailbox(newMemRecords(), 0)
 	engine := newEngine(t, func(o *bot.Options) {
 		o.Staff = staffDesk{notify: func(e bot.Event) { mu.Lock(); events = append(events, e); mu.Unlock() }}
-		o.Pushers = pushers
+		o.Pushers = map[string]bot.Pusher{"web": web.NewOutbox(mailbox)}
 	})
-	srv, site := newPushSite(t, engine, web.Options{Mailbox: web.NewMailbox(newMemRecords(), 0)})
-	pushers["web"] = site
+	srv, _ := newPushSite(t, engine, web.Options{Mailbox: mailbox})
 	b := newBrowser(t, srv.URL)
 	b.send(map[string]any{"text": "/operatore"})
 	open := last()
@@ -438,15 +436,15 @@ func TestSessionStaysOutOfLogs(t *testing.T) {
 			records, answers, breakStores := tt.open(t)
 			var logs logBuffer
 			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			srv, site := newPushSite(t, brokenEngine{newEngine(t, nil)},
+			srv, outbox := newPushSite(t, brokenEngine{newEngine(t, nil)},
 				web.Options{Mailbox: web.NewMailbox(records, 0), Answers: answers, Logger: logger})
 			b := newBrowser(t, srv.URL)
 			sess := b.session()
-			push(t, site, sess, bot.Reply{Text: "in attesa"})
+			push(t, outbox, sess, bot.Reply{Text: "in attesa"})
 			shown := b.inbox(0)
 			breakStores()
 
-			err := site.Push(context.Background(), sess, []bot.Reply{{Text: "perso"}})
+			err := outbox.Push(context.Background(), sess, []bot.Reply{{Text: "perso"}})
 			if err == nil || strings.Contains(err.Error(), sess) {
 				t.Errorf("Push with the store down: %v", err)
 			}

@@ -19,8 +19,9 @@ import (
 // mailboxes (a push handled on one is collected through another); *RecordsMailbox is
 // one.
 //
-// A mailbox is named by box. Store errors quote record ids, so the Server never names
-// a mailbox by the session (a credential: the HttpOnly cookie), only by a digest of it.
+// A mailbox is named by box. Store errors quote record ids, so the Server and the
+// Outbox never name a mailbox by the session (a credential: the HttpOnly cookie),
+// only by a digest of it.
 type Mailbox interface {
 	// Deliver appends messages, each a JSON value, to the mailbox's pending ones, in
 	// order, numbering them: each gets a Seq above every earlier one of the mailbox.

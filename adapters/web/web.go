@@ -63,9 +63,9 @@ type Options struct {
 	// defaults 2 and 10. The engine also asks a flooding citizen to slow down.
 	PerSession      float64
 	PerSessionBurst int
-	// Mailbox keeps the replies pushed to a session (an operator's, during a handoff)
-	// until the page collects them from /api/inbox; shared by every replica. Nil: the
-	// web chat cannot receive pushed replies, and Push fails.
+	// Mailbox keeps the replies pushed to a session (an operator's, during a handoff,
+	// through an Outbox on the same Mailbox) until the page collects them from
+	// /api/inbox; shared by every replica. Nil: the inbox is always empty.
 	Mailbox Mailbox
 }
 

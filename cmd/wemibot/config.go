@@ -92,102 +92,17 @@ func configFromEnv(env map[string]string) (config, error) {
 	if cfg.HTTPAddr == "" {
 		cfg.HTTPAddr = "127.0.0.1:8080"
 	}
-	switch v := env["WEMI_SECURE_COOKIE"]; v {
-	case "", "false", "0":
-	case "true", "1":
-		cfg.SecureCookie = true
-	default:
-		return config{}, fmt.Errorf("WEMI_SECURE_COOKIE=%q must be true or false", v)
+	if err := cfg.readWeb(env); err != nil {
+		return config{}, err
 	}
-	for _, o := range strings.Split(env["WEMI_FRAME_ANCESTORS"], ",") {
-		if o = strings.TrimSpace(o); o == "" {
-			continue
-		}
-		if !strings.HasPrefix(o, "https://") || strings.ContainsAny(o, " ;'\"") {
-			return config{}, fmt.Errorf("WEMI_FRAME_ANCESTORS: %q is not an https:// origin", o)
-		}
-		cfg.FrameAncestors = append(cfg.FrameAncestors, o)
+	if err := cfg.checkTelegram(); err != nil {
+		return config{}, err
 	}
-	if t := cfg.AdminToken; t != "" && len(t) < 16 {
-		return config{}, fmt.Errorf("WEMI_ADMIN_TOKEN must be at least 16 characters")
+	if err := cfg.readConversations(env); err != nil {
+		return config{}, err
 	}
-	if _, _, err := net.SplitHostPort(cfg.HTTPAddr); err != nil {
-		return config{}, fmt.Errorf("WEMI_HTTP_ADDR=%q is not host:port (for example 127.0.0.1:8080 or :8080)", cfg.HTTPAddr)
-	}
-	switch f := env["WEMI_LOG_FORMAT"]; f {
-	case "", "text":
-	case "json":
-		cfg.LogJSON = true
-	default:
-		return config{}, fmt.Errorf("WEMI_LOG_FORMAT=%q must be text or json", f)
-	}
-	if cfg.TelegramWebhook != "" {
-		if cfg.TelegramToken == "" {
-			return config{}, fmt.Errorf("WEMI_TELEGRAM_WEBHOOK_URL is set but WEMI_TELEGRAM_TOKEN is not")
-		}
-		if !strings.HasPrefix(cfg.TelegramWebhook, "https://") {
-			return config{}, fmt.Errorf("WEMI_TELEGRAM_WEBHOOK_URL must be an https:// URL (Telegram calls only HTTPS webhooks)")
-		}
-		if len(cfg.TelegramSecret) < 16 {
-			return config{}, fmt.Errorf("WEMI_TELEGRAM_SECRET must be set, at least 16 characters, when WEMI_TELEGRAM_WEBHOOK_URL is")
-		}
-	}
-	if v := env["WEMI_IDLE_TTL"]; v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Minute {
-			return config{}, fmt.Errorf("WEMI_IDLE_TTL=%q is not a duration of at least 1m, such as 720h", v)
-		}
-		cfg.IdleTTL = d
-	}
-	if v := env["WEMI_HANDOFF_REPLY_TIME"]; v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Minute || d > 72*time.Hour {
-			return config{}, fmt.Errorf("WEMI_HANDOFF_REPLY_TIME=%q is not a duration between 1m and 72h, such as 30m", v)
-		}
-		cfg.ReplyWithin = d
-	}
-	if v := env["WEMI_REMINDERS"]; v != "" {
-		cfg.ReminderOffsets = []time.Duration{} // "none" means no reminders before
-		if v != "none" {
-			for _, f := range strings.Split(v, ",") {
-				d, err := time.ParseDuration(strings.TrimSpace(f))
-				if err != nil || d < 15*time.Minute || d > 7*24*time.Hour {
-					return config{}, fmt.Errorf("WEMI_REMINDERS=%q must be durations between 15m and 168h separated by commas, such as 24h,2h (or none)", v)
-				}
-				cfg.ReminderOffsets = append(cfg.ReminderOffsets, d)
-			}
-		}
-	}
-	if v := env["WEMI_REMINDER_FOLLOWUP"]; v != "" {
-		d, err := time.ParseDuration(v)
-		if v == "none" {
-			d, err = -1, nil
-		}
-		if err != nil || d == 0 || d > 7*24*time.Hour {
-			return config{}, fmt.Errorf("WEMI_REMINDER_FOLLOWUP=%q must be a duration up to 168h, such as 2h (or none)", v)
-		}
-		cfg.FollowupAfter = d
-	}
-	if v := env["WEMI_BOOKING_TTL"]; v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 24*time.Hour {
-			return config{}, fmt.Errorf("WEMI_BOOKING_TTL=%q is not a duration of at least 24h, such as 2160h", v)
-		}
-		cfg.BookingTTL = d
-	}
-	if v := env["WEMI_REMINDER_RATE"]; v != "" {
-		r, err := strconv.ParseFloat(v, 64)
-		if err != nil || r < 0.1 || r > 30 {
-			return config{}, fmt.Errorf("WEMI_REMINDER_RATE=%q must be a number of reminders a second, each replica's share of Telegram's 30, such as 10", v)
-		}
-		cfg.ReminderRate = r
-	}
-	if v := env["WEMI_DOMESTIC_RETENTION"]; v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 24*time.Hour || d > 5*365*24*time.Hour {
-			return config{}, fmt.Errorf("WEMI_DOMESTIC_RETENTION=%q is not a duration between 24h and 43800h, such as 2160h", v)
-		}
-		cfg.DomesticRetention = d
+	if err := cfg.readServices(env); err != nil {
+		return config{}, err
 	}
 	if err := cfg.checkSlack(); err != nil {
 		return config{}, err
@@ -201,6 +116,125 @@ func configFromEnv(env map[string]string) (config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// readWeb reads the settings of the HTTP listener, the web chat and the logs.
+func (cfg *config) readWeb(env map[string]string) error {
+	switch v := env["WEMI_SECURE_COOKIE"]; v {
+	case "", "false", "0":
+	case "true", "1":
+		cfg.SecureCookie = true
+	default:
+		return fmt.Errorf("WEMI_SECURE_COOKIE=%q must be true or false", v)
+	}
+	for _, o := range strings.Split(env["WEMI_FRAME_ANCESTORS"], ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		if !strings.HasPrefix(o, "https://") || strings.ContainsAny(o, " ;'\"") {
+			return fmt.Errorf("WEMI_FRAME_ANCESTORS: %q is not an https:// origin", o)
+		}
+		cfg.FrameAncestors = append(cfg.FrameAncestors, o)
+	}
+	if t := cfg.AdminToken; t != "" && len(t) < 16 {
+		return fmt.Errorf("WEMI_ADMIN_TOKEN must be at least 16 characters")
+	}
+	if _, _, err := net.SplitHostPort(cfg.HTTPAddr); err != nil {
+		return fmt.Errorf("WEMI_HTTP_ADDR=%q is not host:port (for example 127.0.0.1:8080 or :8080)", cfg.HTTPAddr)
+	}
+	switch f := env["WEMI_LOG_FORMAT"]; f {
+	case "", "text":
+	case "json":
+		cfg.LogJSON = true
+	default:
+		return fmt.Errorf("WEMI_LOG_FORMAT=%q must be text or json", f)
+	}
+	return nil
+}
+
+// checkTelegram refuses an incomplete webhook setting.
+func (cfg *config) checkTelegram() error {
+	if cfg.TelegramWebhook != "" {
+		if cfg.TelegramToken == "" {
+			return fmt.Errorf("WEMI_TELEGRAM_WEBHOOK_URL is set but WEMI_TELEGRAM_TOKEN is not")
+		}
+		if !strings.HasPrefix(cfg.TelegramWebhook, "https://") {
+			return fmt.Errorf("WEMI_TELEGRAM_WEBHOOK_URL must be an https:// URL (Telegram calls only HTTPS webhooks)")
+		}
+		if len(cfg.TelegramSecret) < 16 {
+			return fmt.Errorf("WEMI_TELEGRAM_SECRET must be set, at least 16 characters, when WEMI_TELEGRAM_WEBHOOK_URL is")
+		}
+	}
+	return nil
+}
+
+// readConversations reads how long conversations are kept and how soon operators
+// answer.
+func (cfg *config) readConversations(env map[string]string) error {
+	if v := env["WEMI_IDLE_TTL"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return fmt.Errorf("WEMI_IDLE_TTL=%q is not a duration of at least 1m, such as 720h", v)
+		}
+		cfg.IdleTTL = d
+	}
+	if v := env["WEMI_HANDOFF_REPLY_TIME"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 72*time.Hour {
+			return fmt.Errorf("WEMI_HANDOFF_REPLY_TIME=%q is not a duration between 1m and 72h, such as 30m", v)
+		}
+		cfg.ReplyWithin = d
+	}
+	return nil
+}
+
+// readServices reads the settings of bookings, their reminders, and the Tate/Colf/
+// Badanti requests.
+func (cfg *config) readServices(env map[string]string) error {
+	if v := env["WEMI_REMINDERS"]; v != "" {
+		cfg.ReminderOffsets = []time.Duration{} // "none" means no reminders before
+		if v != "none" {
+			for _, f := range strings.Split(v, ",") {
+				d, err := time.ParseDuration(strings.TrimSpace(f))
+				if err != nil || d < 15*time.Minute || d > 7*24*time.Hour {
+					return fmt.Errorf("WEMI_REMINDERS=%q must be durations between 15m and 168h separated by commas, such as 24h,2h (or none)", v)
+				}
+				cfg.ReminderOffsets = append(cfg.ReminderOffsets, d)
+			}
+		}
+	}
+	if v := env["WEMI_REMINDER_FOLLOWUP"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if v == "none" {
+			d, err = -1, nil
+		}
+		if err != nil || d == 0 || d > 7*24*time.Hour {
+			return fmt.Errorf("WEMI_REMINDER_FOLLOWUP=%q must be a duration up to 168h, such as 2h (or none)", v)
+		}
+		cfg.FollowupAfter = d
+	}
+	if v := env["WEMI_BOOKING_TTL"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 24*time.Hour {
+			return fmt.Errorf("WEMI_BOOKING_TTL=%q is not a duration of at least 24h, such as 2160h", v)
+		}
+		cfg.BookingTTL = d
+	}
+	if v := env["WEMI_REMINDER_RATE"]; v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0.1 || r > 30 {
+			return fmt.Errorf("WEMI_REMINDER_RATE=%q must be a number of reminders a second, each replica's share of Telegram's 30, such as 10", v)
+		}
+		cfg.ReminderRate = r
+	}
+	if v := env["WEMI_DOMESTIC_RETENTION"]; v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 24*time.Hour || d > 5*365*24*time.Hour {
+			return fmt.Errorf("WEMI_DOMESTIC_RETENTION=%q is not a duration between 24h and 43800h, such as 2160h", v)
+		}
+		cfg.DomesticRetention = d
+	}
+	return nil
 }
 
 // checkSlack refuses an incomplete or inconsistent staff desk setting: better at

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -11,53 +10,28 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 	"time"
 
-	"github.com/robfig/cron/v3"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
 
-	"github.com/comune-milano/wemibot/adapters/bolt"
 	"github.com/comune-milano/wemibot/adapters/telegram"
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
-	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
-	"github.com/comune-milano/wemibot/records"
 	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/search"
 )
-
-// telegramWebhookPath is where the Telegram webhook is served; the public URL in
-// WEMI_TELEGRAM_WEBHOOK_URL must reach it.
-const telegramWebhookPath = "/telegram/webhook"
 
 // domesticOpenTTL bounds how long a Tate/Colf/Badanti request or application stays
 // open without any change: staff close them long before.
 const domesticOpenTTL = 365 * 24 * time.Hour
 
-// bookingStores returns the bookings and the reminder queue kept in the same store
-// as conversations.
-func bookingStores(store bot.Store, ttl time.Duration) (*bookings.Store, reminders.Queue, error) {
-	recs, ok := store.(records.Records)
-	queue, ok2 := store.(reminders.Queue)
-	if !ok || !ok2 {
-		return nil, nil, fmt.Errorf("the store %T cannot keep bookings and reminders", store)
-	}
-	return bookings.NewStore(recs, ttl), queue, nil
-}
-
-// oldIndexGrace is how long a replaced index stays open for searches in flight.
-const oldIndexGrace = 30 * time.Second
-
-// pinger is a store that can tell whether it is reachable.
-type pinger interface {
-	Ping(ctx context.Context) error
-}
+// shutdownTimeout bounds the wait for the HTTP requests in flight at shutdown.
+const shutdownTimeout = 10 * time.Second
 
 // serve runs the bot on every configured channel (the web chat always, Telegram when
 // its token is set) until ctx ends (SIGINT, SIGTERM). SIGHUP reloads the catalogue.
@@ -70,341 +44,238 @@ func (c *cli) serve(ctx context.Context, args []string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos[0])
 	}
-	// SIGHUP reloads the catalogue; caught from the start, so that one arriving while
-	// the index is built does not kill the process.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	log := c.logger()
-	start := time.Now()
-	cat, err := c.loadCatalogue()
+	s, err := newServer(ctx, c)
 	if err != nil {
 		return err
 	}
-	idx, err := c.buildIndex(ctx, cat)
-	if err != nil {
-		return err
-	}
-	live := search.NewLive(idx)
-	reloader := &catalogueReloader{c: c, live: live, log: log}
-	defer reloader.close()
-	c.printSummary(cat, time.Since(start))
+	err = s.Run(ctx)
+	return errors.Join(err, s.Close())
+}
 
-	store, cache, closeStore, err := c.openStores(ctx)
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-	var answers web.AnswerCache
-	if cache != nil {
-		answers = cache
-	}
-	metrics := web.NewMetrics()
-	deskStore, ok := store.(desk.Store)
-	if !ok {
-		return fmt.Errorf("the store %T cannot keep the staff desk's records", store)
-	}
-	bookingStore, queue, err := bookingStores(store, c.cfg.BookingTTL)
-	if err != nil {
-		return err
-	}
-	domesticStore := domestic.NewStore(deskStore, domesticOpenTTL, c.cfg.DomesticRetention)
-	sd, err := c.newStaffDesk(deskStore, bookingStore, domesticStore, live, metrics, log)
-	if err != nil {
-		return err
-	}
-	// Each channel that can reach a citizen on the bot's initiative (an operator's
-	// reply) registers here before anything is served.
-	pushers := map[string]bot.Pusher{}
-	engine, err := bot.New(bot.Options{Search: live, Store: store, Logger: log, IdleTTL: c.cfg.IdleTTL, Observer: metrics,
-		Staff: sd.staff(), Figures: sd.counted(), Pushers: pushers, ReplyWithin: c.cfg.ReplyWithin,
-		Bookings: bookingStore, Reminders: queue, Domestic: domesticStore, DomesticRetention: c.cfg.DomesticRetention,
-		ReminderPolicy: reminders.Policy{Before: c.cfg.ReminderOffsets, FollowupAfter: c.cfg.FollowupAfter}})
-	if err != nil {
-		return err
-	}
-	if sd != nil {
-		sd.desk.SetEngine(engine)
-	}
-	reloader.metrics = metrics
-	site := c.newSite(engine, live, store, answers, web.NewMailbox(deskStore, 0), metrics, log)
-	pushers["web"] = site
-	if c.cfg.AdminToken != "" {
-		site.Handle("POST /admin/reload", adminOnly(c.cfg.AdminToken, reloader))
-	}
-	if err := sd.route(c, site); err != nil {
-		return err
-	}
+// server is the bot as serve runs it. newServer builds it in order: the catalogue's
+// index, the stores, the channels and the staff desk (which the engine reaches
+// citizens and operators through), the engine, then the web front that serves it;
+// Run serves until its context ends, and Close releases what newServer opened.
+type server struct {
+	c   *cli
+	log *slog.Logger
+	hup chan os.Signal // SIGHUP: reload the catalogue
 
-	tg, err := c.startTelegram(ctx, engine, site, metrics, log)
-	if err != nil {
-		return err
-	}
-	if tg != nil {
-		pushers["telegram"] = tg
-	}
+	reloader *catalogueReloader // the live index, and the replaced ones still open
+	metrics  *web.Metrics
+	store    stores
+	answers  web.AnswerCache // shared by the replicas on Redis; nil on the embedded store
+	bookings *bookings.Store
+	domestic *domestic.Store
+	mailbox  web.Mailbox // the web chat's mailboxes, in the store
 
-	ln, err := net.Listen("tcp", c.cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s (WEMI_HTTP_ADDR / --http-addr): %w", c.cfg.HTTPAddr, err)
-	}
-	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
-	fmt.Fprintf(c.stdout, "\nWeb chat: http://%s/  (health /healthz, readiness /readyz, metrics /metrics)\n", displayAddr(ln.Addr()))
-	if tg != nil {
-		mode := "long polling"
-		if c.cfg.TelegramWebhook != "" {
-			mode = "webhook at " + telegramWebhookPath
+	telegram   *telegram.Adapter // nil without WEMI_TELEGRAM_TOKEN
+	desk       *slackDesk        // nil without WEMI_SLACK_BOT_TOKEN
+	engine     *bot.Engine
+	dispatcher *reminders.Dispatcher
+	site       *web.Server
+	listener   net.Listener
+	http       *http.Server
+}
+
+// newServer builds the server, step by step; on an error it releases what the steps
+// before opened.
+func newServer(ctx context.Context, c *cli) (_ *server, err error) {
+	s := &server{c: c, log: c.logger(), metrics: web.NewMetrics(), hup: make(chan os.Signal, 1)}
+	// Caught from the start, so that a SIGHUP arriving while the index is built does
+	// not kill the process.
+	signal.Notify(s.hup, syscall.SIGHUP)
+	defer func() {
+		if err != nil {
+			s.Close()
 		}
-		fmt.Fprintf(c.stdout, "Telegram: @%s (%s)\n", tg.Username(), mode)
-	} else {
-		fmt.Fprintln(c.stdout, "Telegram: off (set WEMI_TELEGRAM_TOKEN to switch it on)")
+	}()
+	if err := s.buildIndex(ctx); err != nil {
+		return nil, err
 	}
-	fmt.Fprintln(c.stdout, sd.banner(c))
-	fmt.Fprintln(c.stdout, "Ctrl-C stops; SIGHUP reloads the catalogue.")
+	if err := s.openStores(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.buildChannels(); err != nil {
+		return nil, err
+	}
+	if err := s.buildEngine(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.buildSite(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
 
-	dispatcher, err := reminders.NewDispatcher(queue, engine, reminders.Options{Logger: log,
-		RateLimit: rate.Limit(c.cfg.ReminderRate), OnFail: engine.ReminderFailed})
+// buildIndex loads and indexes the catalogue, and says what is served.
+func (s *server) buildIndex(ctx context.Context) error {
+	start := time.Now()
+	cat, err := s.c.loadCatalogue()
 	if err != nil {
 		return err
 	}
-	stopScheduler, err := startScheduler(ctx, scheduled{store: store, desk: sd, dispatcher: dispatcher,
-		engine: engine, once: deskStore}, log)
+	idx, err := s.c.buildIndex(ctx, cat)
 	if err != nil {
 		return err
 	}
-	defer stopScheduler()
-	// No new scheduled work once shutdown starts: a reminder must not be claimed
-	// while the channels that send it are stopping.
-	go func() { <-ctx.Done(); stopScheduler() }()
+	s.reloader = &catalogueReloader{c: s.c, live: search.NewLive(idx), log: s.log, metrics: s.metrics}
+	s.c.printSummary(cat, time.Since(start))
+	return nil
+}
 
+// openStores opens the store, and the bookings, the Tate/Colf/Badanti records and the
+// web chat's mailboxes kept in it.
+func (s *server) openStores(ctx context.Context) (err error) {
+	if s.store, s.answers, err = s.c.openStores(ctx); err != nil {
+		return err
+	}
+	s.bookings = bookings.NewStore(s.store, s.c.cfg.BookingTTL)
+	s.domestic = domestic.NewStore(s.store, domesticOpenTTL, s.c.cfg.DomesticRetention)
+	s.mailbox = web.NewMailbox(s.store, 0)
+	return nil
+}
+
+// buildChannels connects Telegram and builds the Slack desk, when they are on: the
+// engine is built on them.
+func (s *server) buildChannels() (err error) {
+	if s.telegram, err = s.c.newTelegram(s.metrics, s.log); err != nil {
+		return err
+	}
+	s.desk, err = s.c.newSlackDesk(s.store, s.bookings, s.domestic, s.reloader.live, s.metrics, s.log)
+	return err
+}
+
+// buildEngine builds the engine on the channels and the desk, publishes Telegram's
+// command menu in its texts, and builds the dispatcher of its reminders.
+func (s *server) buildEngine(ctx context.Context) (err error) {
+	cfg := s.c.cfg
+	s.engine, err = bot.New(bot.Options{Search: s.reloader.live, Store: s.store, Logger: s.log, IdleTTL: cfg.IdleTTL,
+		Observer: s.metrics, Staff: s.desk.staff(), Figures: s.desk.counted(), Pushers: pushers(s.telegram, s.mailbox),
+		ReplyWithin: cfg.ReplyWithin, Bookings: s.bookings, Reminders: s.store, Domestic: s.domestic,
+		DomesticRetention: cfg.DomesticRetention,
+		ReminderPolicy:    reminders.Policy{Before: cfg.ReminderOffsets, FollowupAfter: cfg.FollowupAfter}})
+	if err != nil {
+		return err
+	}
+	if s.telegram != nil {
+		if err := s.telegram.SetCommands(ctx, s.engine.Texts()); err != nil {
+			s.log.Warn("telegram: command menu not set", "err", err)
+		}
+	}
+	s.dispatcher, err = reminders.NewDispatcher(s.store, s.engine, reminders.Options{Logger: s.log,
+		RateLimit: rate.Limit(cfg.ReminderRate), OnFail: s.engine.ReminderFailed})
+	return err
+}
+
+// buildSite builds the web front, routes the webhooks and the admin's reload to it,
+// and listens.
+func (s *server) buildSite() (err error) {
+	cfg := s.c.cfg
+	s.site = s.c.newSite(s.engine, s.reloader.live, s.store, s.answers, s.mailbox, s.metrics, s.log)
+	if cfg.AdminToken != "" {
+		s.site.Handle("POST /admin/reload", adminOnly(cfg.AdminToken, s.reloader))
+	}
+	if err := s.desk.route(s.c, s.site, s.engine); err != nil {
+		return err
+	}
+	if s.telegram != nil && cfg.TelegramWebhook != "" {
+		s.site.Handle("POST "+telegramWebhookPath, s.telegram.Webhook(s.engine))
+	}
+	if s.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+		return fmt.Errorf("listen on %s (WEMI_HTTP_ADDR / --http-addr): %w", cfg.HTTPAddr, err)
+	}
+	s.http = &http.Server{Handler: s.site, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	return nil
+}
+
+// Run serves until ctx ends (SIGINT, SIGTERM), then drains: readiness goes down, the
+// HTTP server finishes the requests in flight and Telegram sends its queued replies,
+// within about 10 s; the scheduled jobs in progress are cancelled. SIGHUP reloads the
+// catalogue meanwhile.
+func (s *server) Run(ctx context.Context) error {
+	s.printBanner()
 	g, gctx := errgroup.WithContext(ctx)
-	if tg != nil {
-		g.Go(func() error { return tg.Run(gctx) })
+	g.Go(func() error { return s.runScheduler(gctx) })
+	if s.telegram != nil {
+		g.Go(func() error { return s.telegram.Run(gctx, s.engine) })
 	}
-	if sd != nil && c.cfg.SlackMode == "socket" {
-		g.Go(func() error { sd.run(gctx, log); return nil })
+	if s.desk != nil && s.c.cfg.SlackMode == "socket" {
+		g.Go(func() error { s.desk.run(gctx, s.engine, s.log); return nil })
 	}
 	g.Go(func() error {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := s.http.Serve(s.listener); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("http server: %w", err)
 		}
 		return nil
 	})
-	g.Go(func() error {
-		for {
-			select {
-			case <-gctx.Done():
-				// Drain: readiness down, stop taking requests, finish those in flight,
-				// within a bound; then close what is left.
-				site.Drain()
-				sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				if err := srv.Shutdown(sctx); err != nil {
-					log.Warn("requests still in flight after 10 s: closing them", "err", err)
-					srv.Close()
-				}
-				return nil
-			case <-hup:
-				reloader.reload(gctx)
-			}
-		}
-	})
-	err = g.Wait()
+	g.Go(func() error { s.handleSignals(gctx); return nil })
+	err := g.Wait()
 	// The channels have stopped: what the desk still has queued (a relay, a card
 	// update) is finished before the store closes.
-	sd.drain(log)
-	log.Info("stopped")
+	s.desk.drain(s.log)
+	s.log.Info("stopped")
 	return err
 }
 
-// newSite builds the web front: the chat, readiness (the store answers, an index is
-// loaded) and metrics.
-func (c *cli) newSite(engine *bot.Engine, live *search.Live, store bot.Store, answers web.AnswerCache,
-	mailbox web.Mailbox, metrics *web.Metrics, log *slog.Logger) *web.Server {
-	return web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie,
-		Answers: answers, FrameAncestors: c.cfg.FrameAncestors, Mailbox: mailbox,
-		Ready: func(ctx context.Context) error {
-			if live.Current() == nil {
-				return errors.New("no catalogue index")
-			}
-			if p, ok := store.(pinger); ok {
-				return p.Ping(ctx)
-			}
-			return nil
-		}})
+// printBanner says where the bot is reached.
+func (s *server) printBanner() {
+	fmt.Fprintf(s.c.stdout, "\nWeb chat: http://%s/  (health /healthz, readiness /readyz, metrics /metrics)\n", displayAddr(s.listener.Addr()))
+	fmt.Fprintln(s.c.stdout, s.c.telegramBanner(s.telegram))
+	fmt.Fprintln(s.c.stdout, s.desk.banner(s.c))
+	fmt.Fprintln(s.c.stdout, "Ctrl-C stops; SIGHUP reloads the catalogue.")
 }
 
-// startTelegram builds the Telegram channel when its token is set (nil otherwise),
-// publishes its command menu and routes its webhook.
-func (c *cli) startTelegram(ctx context.Context, engine *bot.Engine, site *web.Server, metrics *web.Metrics,
-	log *slog.Logger) (*telegram.Adapter, error) {
-	if c.cfg.TelegramToken == "" {
-		return nil, nil
-	}
-	tg, err := telegram.New(engine, telegram.Options{Token: c.cfg.TelegramToken, APIEndpoint: c.cfg.TelegramAPI,
-		WebhookURL: c.cfg.TelegramWebhook, SecretToken: c.cfg.TelegramSecret, Logger: log,
-		OnAPIError: func(method string, retried bool) { metrics.APIError("telegram", method, retried) }})
+// runScheduler runs the scheduled work until ctx ends. Once it ends no new work
+// starts, since a reminder must not be claimed while the channels that send it are
+// stopping, and the jobs in progress, cancelled with ctx, are waited for.
+func (s *server) runScheduler(ctx context.Context) error {
+	stop, err := startScheduler(ctx, scheduled{store: s.store, desk: s.desk, dispatcher: s.dispatcher, engine: s.engine}, s.log)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := tg.SetCommands(ctx); err != nil {
-		log.Warn("telegram: command menu not set", "err", err)
-	}
-	if c.cfg.TelegramWebhook != "" {
-		site.Handle("POST "+telegramWebhookPath, tg)
-	}
-	return tg, nil
+	<-ctx.Done()
+	stop()
+	return nil
 }
 
-// scheduled is what the scheduler runs.
-type scheduled struct {
-	store      bot.Store
-	desk       *staffDesk
-	dispatcher *reminders.Dispatcher
-	engine     *bot.Engine
-	once       desk.Onces
+// handleSignals reloads the catalogue on SIGHUP until ctx ends, then drains the HTTP
+// server: readiness down, no new requests, those in flight finished within
+// shutdownTimeout, then what is left closed.
+func (s *server) handleSignals(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			s.site.Drain()
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+			defer cancel()
+			if err := s.http.Shutdown(sctx); err != nil {
+				s.log.Warn("requests still in flight after 10 s: closing them", "err", err)
+				s.http.Close()
+			}
+			return
+		case <-s.hup:
+			s.reloader.reload(ctx)
+		}
+	}
 }
 
-// reconcileEvery is how often bookings are checked for what a failure left behind;
-// one replica does it each time.
-const reconcileEvery = 5 * time.Minute
-
-// startScheduler runs the scheduled work (robfig/cron, Europe/Rome): booking
-// reminders every 10 seconds, the repair of bookings and of handoff cards that never
-// made it every 5 minutes, the staff
-// desk's daily digest at 08:00, and every hour the sweep of expired records from the
-// embedded store (Redis expires them by itself). The returned function stops it and
-// waits for a job in progress; calling it again does nothing.
-func startScheduler(ctx context.Context, jobs scheduled, log *slog.Logger) (func(), error) {
-	rome, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		return nil, fmt.Errorf("load the Europe/Rome time zone: %w", err)
+// Close releases what newServer opened: the listener (when Run did not serve it), the
+// store and the catalogue's indexes. It stops catching SIGHUP.
+func (s *server) Close() error {
+	signal.Stop(s.hup)
+	if s.listener != nil {
+		s.listener.Close() // already closed once served
 	}
-	sched := cron.New(cron.WithLocation(rome), cron.WithChain(cron.SkipIfStillRunning(cron.DiscardLogger)))
-	if s, ok := jobs.store.(*bolt.Store); ok {
-		sched.AddFunc("@every 1h", func() {
-			if n, err := s.Sweep(ctx); err != nil {
-				log.Error("sweep expired records failed", "err", err)
-			} else if n > 0 {
-				log.Info("expired records swept", "records", n)
-			}
-		})
+	var err error
+	if s.store != nil {
+		err = s.store.Close()
 	}
-	if jobs.desk != nil {
-		if _, err := jobs.desk.desk.Schedule(sched); err != nil {
-			return nil, fmt.Errorf("schedule the daily digest: %w", err)
-		}
+	if s.reloader != nil {
+		s.reloader.close()
 	}
-	if _, err := jobs.dispatcher.Schedule(sched); err != nil {
-		return nil, fmt.Errorf("schedule the reminders: %w", err)
-	}
-	sched.AddFunc("@every "+reconcileEvery.String(), func() {
-		rctx, cancel := context.WithTimeout(ctx, reconcileEvery/2)
-		defer cancel()
-		turn := time.Now().Truncate(reconcileEvery).Format(time.RFC3339)
-		if first, err := jobs.once.Once(rctx, "reconcile:"+turn, reconcileEvery); err != nil || !first {
-			return // another replica's turn, or the store is away: next time
-		}
-		done, err := jobs.engine.Reconcile(rctx)
-		if err != nil {
-			log.Error("repair of bookings incomplete", "err", err)
-		}
-		if done != (bot.Reconciled{}) {
-			log.Info("bookings repaired", "reminders_replanned", done.Replanned, "requests_reposted", done.Reposted, "concluded", done.Concluded)
-		}
-		if jobs.desk != nil {
-			n, err := jobs.desk.desk.RepostMissing(rctx)
-			if err != nil {
-				log.Error("repost of missing handoff cards incomplete", "err", err)
-			}
-			if n > 0 {
-				log.Info("handoff cards posted late", "cards", n)
-			}
-			n, err = jobs.desk.desk.ResumeErasures(rctx)
-			if err != nil {
-				log.Error("erasure from operators' threads incomplete; going on next time", "err", err)
-			}
-			if n > 0 {
-				log.Info("erasures from operators' threads finished", "threads", n)
-			}
-			n, err = jobs.desk.desk.RedactExpired(rctx)
-			if err != nil {
-				log.Error("redaction of expired requests' cards incomplete", "err", err)
-			}
-			if n > 0 {
-				log.Info("cards of expired requests and applications redacted", "cards", n)
-			}
-		}
-	})
-	sched.Start()
-	var once sync.Once
-	return func() { once.Do(func() { <-sched.Stop().Done() }) }, nil
-}
-
-// catalogueReloader loads, validates and indexes the catalogue aside, then swaps it in;
-// a bad catalogue leaves the old one serving.
-type catalogueReloader struct {
-	c       *cli
-	live    *search.Live
-	log     *slog.Logger
-	metrics *web.Metrics
-	mu      sync.Mutex      // one reload at a time
-	old     []*search.Index // replaced indexes not closed yet
-}
-
-// close closes the current index and every replaced one still open.
-func (r *catalogueReloader) close() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, idx := range append(r.old, r.live.Current()) {
-		if idx != nil {
-			idx.Close()
-		}
-	}
-	r.old = nil
-}
-
-func (r *catalogueReloader) reload(ctx context.Context) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	start := time.Now()
-	cat, err := r.c.loadCatalogue()
-	if err == nil {
-		var idx *search.Index
-		if idx, err = r.c.buildIndex(ctx, cat); err == nil {
-			old := r.live.Swap(idx)
-			r.old = append(r.old, old)
-			// Searches in flight on the old index finish within their deadline.
-			grace := max(oldIndexGrace, 2*r.c.cfg.SearchTimeout)
-			time.AfterFunc(grace, func() {
-				r.mu.Lock()
-				defer r.mu.Unlock()
-				for i, o := range r.old {
-					if o == old {
-						r.old = append(r.old[:i], r.old[i+1:]...)
-						old.Close()
-						break
-					}
-				}
-			})
-			r.metrics.Reloaded(true)
-			r.log.Info("catalogue reloaded", "services", len(cat.Services), "took", time.Since(start).Round(time.Millisecond))
-			return nil
-		}
-	}
-	r.metrics.Reloaded(false)
-	r.log.Error("catalogue reload refused: the old catalogue keeps serving", "err", err)
 	return err
-}
-
-// ServeHTTP reloads on POST /admin/reload and says how it went.
-func (r *catalogueReloader) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	if err := r.reload(req.Context()); err != nil {
-		http.Error(w, "reload refused, the old catalogue keeps serving:\n"+err.Error(), http.StatusUnprocessableEntity)
-		return
-	}
-	fmt.Fprintf(w, "catalogue reloaded: %d services\n", len(r.live.Catalogue().Services))
 }
 
 // displayAddr makes a listener's address usable in a browser: ":8080" and "[::]:8080"
@@ -415,18 +286,6 @@ func displayAddr(a net.Addr) string {
 		return a.String()
 	}
 	return net.JoinHostPort("localhost", port)
-}
-
-// adminOnly requires the admin token as a bearer token.
-func adminOnly(token string, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got := r.Header.Get("Authorization")
-		if subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+token)) != 1 {
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
 }
 
 // printSummary says what catalogue is being served.

@@ -48,36 +48,69 @@ const waitLimit = 60 * time.Second
 // address once it is up.
 func startServe(t *testing.T, env map[string]string) (addr string, out *syncBuffer) {
 	t.Helper()
+	addr, out, stop := launchServe(t, env)
+	t.Cleanup(func() { stop() })
+	return addr, out
+}
+
+// launchServe runs `wemibot serve` with env, and returns its HTTP address once it is
+// up, and stop, which ends serve's context as SIGTERM does and returns how long serve
+// took to exit; it fails the test when serve does not exit cleanly. Calling stop
+// again does nothing.
+func launchServe(t *testing.T, env map[string]string) (addr string, out *syncBuffer, stop func() time.Duration) {
+	t.Helper()
 	env["WEMI_DATA_DIR"] = t.TempDir()
 	env["WEMI_HTTP_ADDR"] = "127.0.0.1:0"
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"serve"}, env, strings.NewReader(""), out, errOut) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case code := <-done:
-			if code != 0 {
-				t.Errorf("serve exited %d: %s", code, errOut.String())
+	var once sync.Once
+	var took time.Duration
+	stop = func() time.Duration {
+		once.Do(func() {
+			start := time.Now()
+			cancel()
+			select {
+			case code := <-done:
+				took = time.Since(start)
+				if code != 0 {
+					t.Errorf("serve exited %d: %s", code, errOut.String())
+				}
+			case <-time.After(waitLimit):
+				took = waitLimit
+				t.Error("serve did not stop within a minute of SIGTERM")
 			}
-		case <-time.After(waitLimit):
-			t.Error("serve did not stop within a minute of SIGTERM")
-		}
-		if strings.Contains(errOut.String(), testToken) {
-			t.Error("the logs show the bot token")
-		}
-	})
+			if strings.Contains(errOut.String(), testToken) {
+				t.Error("the logs show the bot token")
+			}
+		})
+		return took
+	}
 	re := regexp.MustCompile(`Web chat: http://([0-9.:]+)/`)
 	deadline := time.Now().Add(waitLimit)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(out.String()); m != nil {
-			return m[1], out
+			return m[1], out, stop
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	stop()
 	t.Fatalf("serve did not start:\n%s\n%s", out.String(), errOut.String())
-	return "", nil
+	return "", nil, nil
+}
+
+// SIGTERM drains within the README's 10 s, with Telegram polling, the scheduler
+// running and a web request just answered.
+func TestServeStopsWithinTenSeconds(t *testing.T) {
+	fake := telegramtest.New(t, testToken)
+	addr, _, stop := launchServe(t, map[string]string{"WEMI_TELEGRAM_TOKEN": testToken, "WEMI_TELEGRAM_API": fake.Endpoint()})
+	if !webSearchFinds(t, addr, "badante", "Ho trovato") {
+		t.Fatal("no answer from the web chat")
+	}
+	if took := stop(); took > 10*time.Second {
+		t.Errorf("serve took %v to stop", took)
+	}
 }
 
 func TestServeRunsTelegramByPolling(t *testing.T) {

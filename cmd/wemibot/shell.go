@@ -6,14 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/comune-milano/wemibot/adapters/bolt"
-	"github.com/comune-milano/wemibot/adapters/redis"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -43,55 +40,27 @@ func (c *cli) shell(ctx context.Context, args []string) error {
 		return err
 	}
 	defer idx.Close()
-	store, closeStore, err := c.openStore(ctx)
+	store, _, err := c.openStores(ctx)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer store.Close()
 	staff := &terminalStaff{w: c.stdout}
 	sh := &terminal{out: c.stdout, lang: *lang, staff: staff,
 		session: strconv.FormatInt(time.Now().UnixNano(), 36)}
-	engine, err := bot.New(bot.Options{Search: idx, Store: store, Staff: staff,
-		Pushers: map[string]bot.Pusher{"shell": sh}, IdleTTL: c.cfg.IdleTTL, ReplyWithin: c.cfg.ReplyWithin})
 	// Bookings and Tate/Colf/Badanti requests need staff to handle them: the shell,
 	// with no desk, explains how to request a service instead.
+	engine, err := bot.New(bot.Options{Search: idx, Store: store, Staff: staff,
+		Pushers: map[string]bot.Pusher{"shell": sh}, IdleTTL: c.cfg.IdleTTL, ReplyWithin: c.cfg.ReplyWithin})
 	if err != nil {
 		return err
 	}
-	sh.engine = engine
-	return sh.run(ctx, c.stdin)
+	return sh.run(ctx, engine, c.stdin)
 }
 
-// openStore opens Redis when WEMI_REDIS_URL is set, otherwise the embedded bbolt file
-// in the data folder (cleaned of expired conversations first).
-func (c *cli) openStore(ctx context.Context) (bot.Store, func(), error) {
-	store, _, closeStore, err := c.openStores(ctx)
-	return store, closeStore, err
-}
-
-// openStores also returns, with Redis, the cache the replicas share (nil otherwise).
-func (c *cli) openStores(ctx context.Context) (bot.Store, *redis.Cache, func(), error) {
-	if c.cfg.RedisURL != "" {
-		client, err := redis.Open(ctx, c.cfg.RedisURL)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("connect to Redis (WEMI_REDIS_URL / --redis-url): %w", err)
-		}
-		return redis.New(client, redis.Options{}), redis.NewCache(client, ""), func() { client.Close() }, nil
-	}
-	store, err := bolt.Open(filepath.Join(c.cfg.DataDir, "wemibot.db"), bolt.Options{})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("open the embedded store in %s (WEMI_DATA_DIR / --data-dir): %w", c.cfg.DataDir, err)
-	}
-	if _, err := store.Sweep(ctx); err != nil {
-		store.Close()
-		return nil, nil, nil, fmt.Errorf("clean expired conversations: %w", err)
-	}
-	return store, nil, func() { store.Close() }, nil
-}
-
-// terminal is one shell session.
+// terminal is one shell session: built before the engine, whose Pusher it is, and run
+// with it.
 type terminal struct {
-	engine  *bot.Engine
 	out     io.Writer
 	lang    string
 	buttons []bot.Button // the numbered buttons of the last replies
@@ -113,7 +82,7 @@ func (s *terminal) Push(_ context.Context, _ string, replies []bot.Reply) error 
 // operator plays the operator's part of a handoff: "!op text" answers the citizen,
 // "!prendo" claims the handoff and "!chiudi" closes it. It reports whether the line
 // was such a command.
-func (s *terminal) operator(ctx context.Context, line string) bool {
+func (s *terminal) operator(ctx context.Context, engine *bot.Engine, line string) bool {
 	var a bot.StaffAction
 	switch {
 	case line == "!prendo":
@@ -131,15 +100,16 @@ func (s *terminal) operator(ctx context.Context, line string) bool {
 		fmt.Fprintln(s.out, "[staff desk] no handoff is open")
 		return true
 	}
-	if err := s.engine.FromStaff(ctx, a); err != nil {
+	if err := engine.FromStaff(ctx, a); err != nil {
 		fmt.Fprintf(s.out, "[staff desk] %v\n", err)
 	}
 	return true
 }
 
-func (s *terminal) run(ctx context.Context, in io.Reader) error {
-	fmt.Fprintln(s.out, s.engine.Texts().T(s.lang, "channel.shell_intro"))
-	if err := s.send(ctx, bot.Message{Text: "/start"}); err != nil {
+// run chats with engine, reading the citizen's lines from in, until in ends.
+func (s *terminal) run(ctx context.Context, engine *bot.Engine, in io.Reader) error {
+	fmt.Fprintln(s.out, engine.Texts().T(s.lang, "channel.shell_intro"))
+	if err := s.send(ctx, engine, bot.Message{Text: "/start"}); err != nil {
 		return err
 	}
 	r := bufio.NewReader(in)
@@ -148,11 +118,11 @@ func (s *terminal) run(ctx context.Context, in io.Reader) error {
 		line, err := readLine(r)
 		line = strings.TrimSpace(line)
 		if n, err := strconv.Atoi(line); err == nil && len(s.buttons) > 0 && (n < 1 || n > len(s.buttons)) {
-			fmt.Fprintln(s.out, s.engine.Texts().T(s.lang, "channel.no_such_button", "n", line, "max", strconv.Itoa(len(s.buttons))))
-		} else if s.operator(ctx, line) {
+			fmt.Fprintln(s.out, engine.Texts().T(s.lang, "channel.no_such_button", "n", line, "max", strconv.Itoa(len(s.buttons))))
+		} else if s.operator(ctx, engine, line) {
 			// played the operator
 		} else if line != "" {
-			if serr := s.send(ctx, s.message(line)); serr != nil {
+			if serr := s.send(ctx, engine, s.message(line)); serr != nil {
 				return serr
 			}
 		}
@@ -183,12 +153,13 @@ func (s *terminal) message(line string) bot.Message {
 	return bot.Message{Text: line}
 }
 
-func (s *terminal) send(ctx context.Context, m bot.Message) error {
+// send hands a message to engine and prints the replies.
+func (s *terminal) send(ctx context.Context, engine *bot.Engine, m bot.Message) error {
 	s.update++
 	// Update ids must not repeat across sessions, or the store drops them as seen.
 	m.Channel, m.UserID, m.UpdateID = "shell", "local", s.session+"-"+strconv.Itoa(s.update)
 	m.LangCode = s.lang
-	replies, err := s.engine.Handle(ctx, m)
+	replies, err := engine.Handle(ctx, m)
 	if err != nil && !errors.Is(err, bot.ErrUnavailable) && !errors.Is(err, bot.ErrDuplicate) {
 		return err
 	}

@@ -58,7 +58,7 @@ type Policy struct {
 	Location *time.Location
 }
 
-// Schedule returns the reminders of booking b as of now, by due time, quiet hours
+// ForBooking returns the reminders of booking b as of now, by due time, quiet hours
 // applied. A reminder whose due time has passed at now (after moving it out of the
 // quiet hours) is left out: a booking made late gets the reminders still to come, and
 // the booking's confirmation stands for the rest. A Before reminder moved back to an
@@ -66,7 +66,7 @@ type Policy struct {
 // booking made at 22:00 for 09:30 the next morning is reminded at 08:00. Before
 // reminders that end up due at the same instant are sent once: the one with the
 // shortest offset stays.
-func Schedule(b Booking, p Policy, now time.Time) ([]Reminder, error) {
+func ForBooking(b Booking, p Policy, now time.Time) ([]Reminder, error) {
 	if err := b.validate(); err != nil {
 		return nil, err
 	}

@@ -20,17 +20,17 @@ import (
 	"github.com/comune-milano/wemibot/search"
 )
 
-// staffDesk is the Slack staff desk when its tokens are set: what the engine and the
-// server need of it.
-type staffDesk struct {
+// slackDesk is the staff desk in Slack, when its tokens are set: built before the
+// engine, whose staff it is, and started with it.
+type slackDesk struct {
 	desk    *slack.Desk
 	figures *desk.Figures
 }
 
-// newStaffDesk builds the Slack desk when WEMI_SLACK_BOT_TOKEN is set (nil otherwise):
+// newSlackDesk builds the Slack desk when WEMI_SLACK_BOT_TOKEN is set (nil otherwise):
 // handoffs and the day's figures in the desk store, /wemi cerca on the live catalogue,
 // and the open-handoffs gauge.
-func (c *cli) newStaffDesk(store desk.Store, bs *bookings.Store, ds *domestic.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*staffDesk, error) {
+func (c *cli) newSlackDesk(store desk.Store, bs *bookings.Store, ds *domestic.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*slackDesk, error) {
 	if c.cfg.SlackBotToken == "" {
 		return nil, nil
 	}
@@ -61,11 +61,11 @@ func (c *cli) newStaffDesk(store desk.Store, bs *bookings.Store, ds *domestic.St
 			}
 			return float64(n)
 		}))
-	return &staffDesk{desk: d, figures: figures}, nil
+	return &slackDesk{desk: d, figures: figures}, nil
 }
 
 // staff returns the desk as the engine's bot.Staff: a nil interface without one.
-func (s *staffDesk) staff() bot.Staff {
+func (s *slackDesk) staff() bot.Staff {
 	if s == nil {
 		return nil
 	}
@@ -74,7 +74,7 @@ func (s *staffDesk) staff() bot.Staff {
 
 // counted returns the engine's bot.Figures: the day's figures are counted only for a
 // desk that shows them.
-func (s *staffDesk) counted() bot.Figures {
+func (s *slackDesk) counted() bot.Figures {
 	if s == nil {
 		return nil
 	}
@@ -86,12 +86,13 @@ func (s *staffDesk) counted() bot.Figures {
 // /slack/events, /slack/interactions and /slack/commands.
 const slackEventsPath = "/slack/"
 
-// route serves the Events API on the site in http mode.
-func (s *staffDesk) route(c *cli, site *web.Server) error {
+// route serves the Events API on the site in http mode, applying operators' actions
+// through engine.
+func (s *slackDesk) route(c *cli, site *web.Server, engine slack.Engine) error {
 	if s == nil || c.cfg.SlackMode != "http" {
 		return nil
 	}
-	h, err := s.desk.Handler(c.cfg.SlackSigningSecret)
+	h, err := s.desk.Handler(c.cfg.SlackSigningSecret, engine)
 	if err != nil {
 		return err
 	}
@@ -100,7 +101,7 @@ func (s *staffDesk) route(c *cli, site *web.Server) error {
 }
 
 // banner says how the desk is reached.
-func (s *staffDesk) banner(c *cli) string {
+func (s *slackDesk) banner(c *cli) string {
 	switch {
 	case s == nil:
 		return "Slack staff desk: off (set WEMI_SLACK_BOT_TOKEN and WEMI_SLACK_CHANNEL to switch it on)"
@@ -111,13 +112,14 @@ func (s *staffDesk) banner(c *cli) string {
 	}
 }
 
-// run keeps the Socket Mode connection up until ctx ends. Slack refusing the tokens
-// (revoked, app uninstalled) stops the desk, not the bot: citizens keep their
-// channels, the error is logged, and the desk tries again with growing pauses.
-func (s *staffDesk) run(ctx context.Context, log *slog.Logger) {
+// run keeps the Socket Mode connection up until ctx ends, applying operators' actions
+// through engine. Slack refusing the tokens (revoked, app uninstalled) stops the desk,
+// not the bot: citizens keep their channels, the error is logged, and the desk tries
+// again with growing pauses.
+func (s *slackDesk) run(ctx context.Context, engine slack.Engine, log *slog.Logger) {
 	wait := 30 * time.Second
 	for {
-		err := s.desk.Run(ctx)
+		err := s.desk.Run(ctx, engine)
 		if ctx.Err() != nil {
 			return
 		}
@@ -131,8 +133,38 @@ func (s *staffDesk) run(ctx context.Context, log *slog.Logger) {
 	}
 }
 
+// repair posts the handoff cards that never made it, finishes the erasures from
+// operators' threads that Slack refused or delayed, and redacts the cards of expired
+// requests: the desk's share of the 5-minute repair.
+func (s *slackDesk) repair(ctx context.Context, log *slog.Logger) {
+	if s == nil {
+		return
+	}
+	n, err := s.desk.RepostMissing(ctx)
+	if err != nil {
+		log.Error("repost of missing handoff cards incomplete", "err", err)
+	}
+	if n > 0 {
+		log.Info("handoff cards posted late", "cards", n)
+	}
+	n, err = s.desk.ResumeErasures(ctx)
+	if err != nil {
+		log.Error("erasure from operators' threads incomplete; going on next time", "err", err)
+	}
+	if n > 0 {
+		log.Info("erasures from operators' threads finished", "threads", n)
+	}
+	n, err = s.desk.RedactExpired(ctx)
+	if err != nil {
+		log.Error("redaction of expired requests' cards incomplete", "err", err)
+	}
+	if n > 0 {
+		log.Info("cards of expired requests and applications redacted", "cards", n)
+	}
+}
+
 // drain finishes the desk's queued work at shutdown, within a bound.
-func (s *staffDesk) drain(log *slog.Logger) {
+func (s *slackDesk) drain(log *slog.Logger) {
 	if s == nil {
 		return
 	}

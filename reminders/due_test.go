@@ -37,7 +37,7 @@ func summary(rs []reminders.Reminder, loc *time.Location) string {
 	return strings.Join(parts, " ")
 }
 
-func TestSchedule(t *testing.T) {
+func TestForBooking(t *testing.T) {
 	rome := loadRome(t)
 	tests := []struct {
 		name       string
@@ -165,12 +165,12 @@ func TestSchedule(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := reminders.Booking{ID: "b42", Conversation: "telegram:7", Start: at(t, tt.start), End: at(t, tt.end)}
-			got, err := reminders.Schedule(b, tt.policy, at(t, tt.now))
+			got, err := reminders.ForBooking(b, tt.policy, at(t, tt.now))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if s := summary(got, rome); s != tt.want {
-				t.Fatalf("Schedule:\n got  %s\n want %s", s, tt.want)
+				t.Fatalf("ForBooking:\n got  %s\n want %s", s, tt.want)
 			}
 			for _, r := range got {
 				if r.Booking != "b42" || r.Conversation != "telegram:7" || !r.Start.Equal(b.Start) || r.Attempts != 0 {
@@ -184,9 +184,9 @@ func TestSchedule(t *testing.T) {
 	}
 }
 
-// TestScheduleDayBeforeIsCalendarDay pins the choice about daylight saving: the day
+// TestForBookingDayBeforeIsCalendarDay pins the choice about daylight saving: the day
 // before is 23 or 25 hours before when the clocks change in between.
-func TestScheduleDayBeforeIsCalendarDay(t *testing.T) {
+func TestForBookingDayBeforeIsCalendarDay(t *testing.T) {
 	for start, gap := range map[string]time.Duration{
 		"2026-03-29 10:00": 23 * time.Hour, // last Sunday of March
 		"2026-10-25 10:00": 25 * time.Hour, // last Sunday of October
@@ -194,7 +194,7 @@ func TestScheduleDayBeforeIsCalendarDay(t *testing.T) {
 	} {
 		b := reminders.Booking{ID: "b", Conversation: "web:1", Start: at(t, start), End: at(t, start)}
 		p := reminders.Policy{Before: []time.Duration{24 * time.Hour}, FollowupAfter: -1}
-		got, err := reminders.Schedule(b, p, at(t, "2026-01-01 00:00"))
+		got, err := reminders.ForBooking(b, p, at(t, "2026-01-01 00:00"))
 		if err != nil || len(got) != 1 {
 			t.Fatalf("%s: %v, %v", start, got, err)
 		}
@@ -204,7 +204,7 @@ func TestScheduleDayBeforeIsCalendarDay(t *testing.T) {
 	}
 }
 
-func TestScheduleInvalid(t *testing.T) {
+func TestForBookingInvalid(t *testing.T) {
 	start := at(t, "2026-06-10 10:00")
 	ok := reminders.Booking{ID: "b", Conversation: "web:1", Start: start, End: start.Add(time.Hour)}
 	tests := []struct {
@@ -221,8 +221,8 @@ func TestScheduleInvalid(t *testing.T) {
 		{"id too long", reminders.Booking{ID: strings.Repeat("b", reminders.MaxID), Conversation: "web:1", Start: start, End: start}, reminders.Policy{}},
 	}
 	for _, tt := range tests {
-		if got, err := reminders.Schedule(tt.b, tt.p, start.Add(-48*time.Hour)); err == nil {
-			t.Errorf("%s: Schedule = %v, want an error", tt.name, got)
+		if got, err := reminders.ForBooking(tt.b, tt.p, start.Add(-48*time.Hour)); err == nil {
+			t.Errorf("%s: ForBooking = %v, want an error", tt.name, got)
 		}
 	}
 }

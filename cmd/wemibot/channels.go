@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/comune-milano/wemibot/adapters/telegram"
+	"github.com/comune-milano/wemibot/adapters/web"
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/search"
+)
+
+// telegramWebhookPath is where the Telegram webhook is served; the public URL in
+// WEMI_TELEGRAM_WEBHOOK_URL must reach it.
+const telegramWebhookPath = "/telegram/webhook"
+
+// newTelegram connects to Telegram when its token is set (nil otherwise).
+func (c *cli) newTelegram(metrics *web.Metrics, log *slog.Logger) (*telegram.Adapter, error) {
+	if c.cfg.TelegramToken == "" {
+		return nil, nil
+	}
+	return telegram.New(telegram.Options{Token: c.cfg.TelegramToken, APIEndpoint: c.cfg.TelegramAPI,
+		WebhookURL: c.cfg.TelegramWebhook, SecretToken: c.cfg.TelegramSecret, Logger: log,
+		OnAPIError: func(method string, retried bool) { metrics.APIError("telegram", method, retried) }})
+}
+
+// pushers are the channels that can reach a citizen on the bot's initiative (an
+// operator's reply, a reminder), by channel name: the web chat through its mailboxes,
+// and Telegram when it is on.
+func pushers(tg *telegram.Adapter, mailbox web.Mailbox) map[string]bot.Pusher {
+	p := map[string]bot.Pusher{"web": web.NewOutbox(mailbox)}
+	if tg != nil {
+		p["telegram"] = tg
+	}
+	return p
+}
+
+// newSite builds the web front: the chat, readiness (the store answers, an index is
+// loaded) and metrics.
+func (c *cli) newSite(engine *bot.Engine, live *search.Live, store stores, answers web.AnswerCache,
+	mailbox web.Mailbox, metrics *web.Metrics, log *slog.Logger) *web.Server {
+	return web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie,
+		Answers: answers, FrameAncestors: c.cfg.FrameAncestors, Mailbox: mailbox,
+		Ready: func(ctx context.Context) error {
+			if live.Current() == nil {
+				return errors.New("no catalogue index")
+			}
+			return store.Ping(ctx)
+		}})
+}
+
+// telegramBanner says how Telegram is reached.
+func (c *cli) telegramBanner(tg *telegram.Adapter) string {
+	switch {
+	case tg == nil:
+		return "Telegram: off (set WEMI_TELEGRAM_TOKEN to switch it on)"
+	case c.cfg.TelegramWebhook != "":
+		return "Telegram: @" + tg.Username() + " (webhook at " + telegramWebhookPath + ")"
+	default:
+		return "Telegram: @" + tg.Username() + " (long polling)"
+	}
+}
