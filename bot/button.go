@@ -46,6 +46,7 @@ const (
 	actRate       = "rate"  // rate:<1-5> the handoff just closed
 	actBook       = "book"  // book:<step>[:<value>]: the booking flow and the citizen's bookings
 	actDom        = "dom"   // dom:<step>[:<value>]: Tate, Colf e Badanti requests and applications
+	actDrop       = "drop"  // drop:<filter>[.<filter>]: drop filters a refinement added
 )
 
 // button is parsed button data.
@@ -86,7 +87,7 @@ func parseButton(data string) (button, bool) {
 		actSpaces, actLangAsk, actHelp, actPrivacy, actForgetAsk, actForgetYes, actForgetNo,
 		actOperator, actDomestic, actBookings, actRetry, actHandoffEnd:
 		return b, arg == ""
-	case actCat, actService, actSpace, actRequest, actLang, actFor, actBook, actDom:
+	case actCat, actService, actSpace, actRequest, actLang, actFor, actBook, actDom, actDrop:
 		return b, arg != ""
 	case actPage, actZone, actRate:
 		n, err := strconv.Atoi(arg)
@@ -102,7 +103,7 @@ func parseButton(data string) (button, bool) {
 // resultBound reports whether an action works on the current result set.
 func resultBound(action string) bool {
 	switch action {
-	case actPage, actBack, actFree, actZoneAsk, actZone, actForAsk, actFor, actNone:
+	case actPage, actBack, actFree, actZoneAsk, actZone, actForAsk, actFor, actNone, actDrop:
 		return true
 	}
 	return false

@@ -19,6 +19,7 @@ func (cf *cardFlow) card(t *Turn, id string) {
 		return
 	}
 	t.st.Misses = 0
+	t.st.Focus = s.ID // questions are about it now
 	var b strings.Builder
 	line := func(key string, kv ...string) { b.WriteString("\n" + t.T(key, kv...)) }
 	b.WriteString("*" + t.serviceTitle(s) + "*")

@@ -138,15 +138,16 @@ type Options struct {
 
 // Engine handles conversations. It is safe for concurrent use.
 type Engine struct {
-	opts   Options
-	texts  *Texts
-	log    *slog.Logger
-	now    func() time.Time
-	rome   *time.Location
-	office officeHours
-	safety *safety
-	flows  flows
-	routes routes
+	opts    Options
+	texts   *Texts
+	log     *slog.Logger
+	now     func() time.Time
+	rome    *time.Location
+	office  officeHours
+	safety  *safety
+	flows   flows
+	lexicon *lexicon
+	routes  routes
 	// The domestic-work pay tables and the help families may get, for estimates.
 	pay      *domestic.Pay
 	supports []domestic.Support
@@ -227,6 +228,9 @@ func New(opts Options) (*Engine, error) {
 	e.routes = newRoutes(e.flows)
 	e.office = officeHours{rome: rome}
 	if e.safety, err = loadSafety(); err != nil {
+		return nil, err
+	}
+	if e.lexicon, err = loadLexicon(); err != nil {
 		return nil, err
 	}
 	if e.pay, err = domestic.LoadPay(); err != nil {

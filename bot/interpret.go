@@ -33,6 +33,13 @@ const (
 	IntentYes        Intent = "yes"         // a bare yes, to whatever was last asked
 	IntentNo         Intent = "no"          // a bare no
 	IntentNumber     Intent = "number"      // a bare digit from 1 to 5: Number
+	IntentQuestion   Intent = "question"    // asks about the service in focus or the list: Topic
+	IntentRefine     Intent = "refine"      // narrows or reorders the current need: Refine
+	IntentConfused   Intent = "confused"    // did not understand the bot
+	IntentBack       Intent = "back"        // wants what was shown before
+	IntentRepeat     Intent = "repeat"      // wants the last answer again
+	IntentMore       Intent = "more"        // wants more results
+	IntentPress      Intent = "press"       // typed one of the buttons just shown: Button
 	IntentSearch     Intent = "search"      // a need to look for in the catalogue
 )
 
@@ -48,6 +55,9 @@ type Interpretation struct {
 	Role    string // for IntentHire: "tata", "colf" or "badante", or "" when not said
 	Pattern string // for IntentHire: the working pattern, when said
 	Number  int    // for IntentRating and IntentNumber
+	Topic   string // for IntentQuestion: cost, free, where, when, how, provider, languages, contacts
+	Button  string // for IntentPress: the data of the button the text names
+	Refine  Refinement
 }
 
 // String prints an interpretation on one line, naming only the fields it uses.
@@ -64,8 +74,13 @@ func (in Interpretation) String() string {
 	add("arg", in.Arg)
 	add("role", in.Role)
 	add("pattern", in.Pattern)
+	add("topic", in.Topic)
+	add("button", in.Button)
 	if in.Number != 0 {
 		fmt.Fprintf(&b, " number=%d", in.Number)
+	}
+	if !in.Refine.empty() {
+		fmt.Fprintf(&b, " refine=%+v", in.Refine)
 	}
 	add("text", in.Text)
 	return b.String()
@@ -140,6 +155,11 @@ func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
 	case st.Flow == flowZone || st.Flow == flowNear || st.Flow == flowForget:
 		in.Flow = st.Flow
 		return IntentAnswer
+	}
+	if intent := e.followUp(text, st, in); intent != "" {
+		return intent
+	}
+	switch {
 	case e.says(intentYes, text):
 		return IntentYes
 	case e.says(intentNo, text):

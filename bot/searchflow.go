@@ -53,12 +53,17 @@ const missesForHandoff = 2
 // ("babysitter a Niguarda") narrows it to that Municipio, and "gratis" to free
 // services.
 func (sf *searchFlow) search(ctx context.Context, t *Turn, text string) {
-	t.st.Query, t.st.Said = withoutMarkup(text), text
+	need, where := t.e.situationAndNeed(withoutMarkup(text))
+	t.st.Query, t.st.Said, t.st.Focus = need, text, ""
 	if t.st.Query == "" {
 		t.st.Query = text
 	}
 	t.st.Category = ""
-	t.st.Filters = searchFilters{}
+	t.st.Filters = searchFilters{Municipio: where.Municipio, Place: where.Place}
+	if n, rest, ok := municipio(catalogue.Fold(t.st.Query)); ok && strings.TrimSpace(rest) != "" {
+		// "sto al municipio 4 e cerco compagnia": the number narrows the search.
+		t.st.Query, t.st.Filters.Municipio, t.st.Filters.Place = strip(rest, t.e.lexicon.places), n, ""
+	}
 	if t.e.mentions(intentFree, t.st.Query) {
 		if rest := t.e.without(intentFree, t.st.Query); strings.TrimSpace(rest) != "" {
 			t.st.Query, t.st.Filters.Free = rest, true
@@ -115,7 +120,7 @@ func (sf *searchFlow) rerun(ctx context.Context, t *Turn) {
 func (sf *searchFlow) run(ctx context.Context, t *Turn) (int, int) {
 	req := catalogue.SearchRequest{Query: t.st.Query, Lang: t.st.Lang, Category: catalogue.CategoryID(t.st.Category),
 		FreeOnly: t.st.Filters.Free, Municipio: t.st.Filters.Municipio,
-		Audience: catalogue.Audience(t.st.Filters.Audience), Limit: maxResults}
+		Audience: catalogue.Audience(t.st.Filters.Audience), Delivery: t.st.Filters.Delivery, Limit: maxResults}
 	began := time.Now()
 	res, err := t.e.opts.Search.Search(ctx, req)
 	if o := t.e.opts.Observer; o != nil && err == nil {
@@ -149,6 +154,7 @@ func (sf *searchFlow) run(ctx context.Context, t *Turn) (int, int) {
 		}
 		t.st.Results = append(t.st.Results, h.Service.ID)
 	}
+	sf.arrange(t)
 	t.st.Page = 0
 	if t.st.Query == "" {
 		return t.st.Total, 1
@@ -190,7 +196,7 @@ func (sf *searchFlow) page(t *Turn, n int) {
 
 func (sf *searchFlow) showPage(t *Turn, n int) {
 	ps := t.e.opts.PageSize
-	t.st.Page = n
+	t.st.Page, t.st.Focus = n, ""
 	ids := t.st.Results[n*ps : min((n+1)*ps, len(t.st.Results))]
 	var b strings.Builder
 	switch {
@@ -272,6 +278,18 @@ func (sf *searchFlow) describeFilters(t *Turn) string {
 	}
 	if a := t.st.Filters.Audience; a != "" {
 		parts = append(parts, t.T("filter.for", "who", t.T("audience."+a)))
+	}
+	switch t.st.Filters.Delivery {
+	case catalogue.DeliveryShared:
+		parts = append(parts, t.T("filter.shared"))
+	case catalogue.DeliveryIndividual:
+		parts = append(parts, t.T("filter.individual"))
+	}
+	if t.st.Filters.OpenNow {
+		parts = append(parts, t.T("filter.open_now"))
+	}
+	if t.st.Filters.Cheapest {
+		parts = append(parts, t.T("filter.cheapest"))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -410,6 +428,7 @@ func (sf *searchFlow) register(r *routes) {
 		sf.search(ctx, t, arg)
 	}, "cerca", "search")
 	r.answer(flowZone, sf.zoneText)
+	sf.registerFollowUps(r)
 	r.intent(IntentSearch, func(ctx context.Context, t *Turn, in Interpretation) {
 		t.st.resetFlow()
 		t.flow = "search"

@@ -39,6 +39,8 @@ type state struct {
 	Total    int           `json:"total,omitempty"`
 	Page     int           `json:"page,omitempty"`
 	Category string        `json:"category,omitempty"` // the category being browsed
+	// Focus is the service whose card was shown last, which questions are about.
+	Focus string `json:"focus,omitempty"`
 	// Misses counts consecutive searches that found nothing the citizen wanted.
 	Misses int `json:"misses,omitempty"`
 
@@ -82,6 +84,12 @@ type searchFilters struct {
 	Audience  string `json:"audience,omitempty"`
 	// Place is the neighbourhood a municipio came from, to tell the citizen.
 	Place string `json:"place,omitempty"`
+	// Delivery keeps only individual or shared services (catalogue.Delivery*).
+	Delivery string `json:"delivery,omitempty"`
+	// Cheapest orders the results by price, free first.
+	Cheapest bool `json:"cheapest,omitempty"`
+	// OpenNow keeps only services whose hours include now.
+	OpenNow bool `json:"open_now,omitempty"`
 }
 
 // turn is one line of the conversation.

@@ -1,0 +1,250 @@
+package bot
+
+import (
+	"strings"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// What a question about a service asks (Interpretation.Topic).
+const (
+	topicCost      = "cost"
+	topicFree      = "free"
+	topicWhere     = "where"
+	topicWhen      = "when"
+	topicHow       = "how"
+	topicProvider  = "provider"
+	topicLanguages = "languages"
+	topicContacts  = "contacts"
+)
+
+// Refinement is how a follow-up narrows or reorders the current need.
+type Refinement struct {
+	Free       bool
+	Cheaper    bool
+	Shared     bool
+	Individual bool
+	OpenNow    bool
+	Audience   string // a catalogue audience ("bambini", "anziani"...)
+	Municipio  int
+	Place      string // the neighbourhood the Municipio came from
+}
+
+// empty reports whether the refinement asks for nothing.
+func (r Refinement) empty() bool { return r == Refinement{} }
+
+// hasNeed reports whether the conversation has a current need: a search or a
+// category being browsed.
+func (st *state) hasNeed() bool { return st.Query != "" || st.Category != "" }
+
+// metaIntents maps the lexicon's meta talk to intents.
+func metaIntent(kind string) Intent {
+	switch kind {
+	case "confused":
+		return IntentConfused
+	case "back":
+		return IntentBack
+	case "repeat":
+		return IntentRepeat
+	case "more":
+		return IntentMore
+	case "stop":
+		return IntentCancel
+	}
+	return ""
+}
+
+// metaSaid returns the meta talk a message is made of ("non ho capito", "torna
+// indietro", "altri?"), or "": the phrase and fillers, nothing else.
+func (e *Engine) metaSaid(folded string) string {
+	kind, phrase := longest(folded, e.lexicon.meta)
+	if kind == "" {
+		return ""
+	}
+	rest := strip(folded, []string{phrase})
+	if len(e.lexicon.content(rest)) > 0 {
+		return ""
+	}
+	return kind
+}
+
+// followUp interprets a message against the current need and the service in focus:
+// a question about them, a refinement, or talk about the conversation. It returns ""
+// for a message that brings a need of its own.
+func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
+	folded := catalogue.Fold(text)
+	if kind := e.metaSaid(folded); kind != "" {
+		return metaIntent(kind)
+	}
+	if !st.hasNeed() && st.Focus == "" {
+		return ""
+	}
+	r, rest := e.refinementIn(folded)
+	topic, phrase := longest(rest, e.lexicon.questions)
+	if topic != "" {
+		rest = strip(rest, []string{phrase})
+		for _, ps := range e.lexicon.questions {
+			rest = strip(rest, ps)
+		}
+	}
+	if len(e.newWords(rest, st)) > 0 {
+		return "" // a need of its own: a new search (with what it says of place)
+	}
+	switch {
+	case topic == topicFree && st.Focus != "":
+		in.Topic = topic
+		return IntentQuestion
+	case topic == topicFree, !r.empty() && (topic == "" || topic == topicCost):
+		r.Free = r.Free || topic == topicFree
+		in.Refine = r
+		return IntentRefine
+	case topic != "":
+		in.Topic = topic
+		return IntentQuestion
+	}
+	return ""
+}
+
+// refinementIn reads the refinements a message makes and returns the message
+// without them.
+func (e *Engine) refinementIn(folded string) (Refinement, string) {
+	var r Refinement
+	lx := e.lexicon
+	flags := map[string]*bool{"free": &r.Free, "cheaper": &r.Cheaper, "shared": &r.Shared,
+		"individual": &r.Individual, "open_now": &r.OpenNow}
+	rest := folded
+	for name, flag := range flags {
+		if has(rest, lx.refine[name]) {
+			*flag = true
+		}
+	}
+	for name := range flags {
+		rest = strip(rest, lx.refine[name])
+	}
+	rest = strip(rest, lx.refine["also"])
+	if aud, _ := longest(rest, lx.audiences); aud != "" {
+		r.Audience = aud
+		for _, ps := range lx.audiences {
+			rest = strip(rest, ps)
+		}
+	}
+	if n, without, ok := municipio(rest); ok {
+		r.Municipio, rest = n, without
+	} else if without, nb, ok := e.opts.Search.Catalogue().Milan.StripNeighbourhood(rest); ok {
+		r.Municipio, r.Place, rest = nb.Municipio, nb.Name, catalogue.Fold(without)
+	}
+	if r.Municipio != 0 {
+		rest = strip(rest, lx.places)
+	}
+	return r, rest
+}
+
+// newWords returns the content words of folded that the current need and the
+// service in focus do not already say: a need of its own.
+func (e *Engine) newWords(folded string, st *state) []string {
+	known := e.lexicon.content(catalogue.Fold(st.Query))
+	if st.Focus != "" {
+		if s, ok := e.opts.Search.Catalogue().Service(st.Focus); ok {
+			known = append(known, e.lexicon.content(catalogue.Fold(s.Name+" "+s.NameEN))...)
+		}
+	}
+	var out []string
+	for _, w := range e.lexicon.content(folded) {
+		if !sameStem(w, known) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// sameStem reports whether w shares its first five letters (or all of a shorter
+// word) with one of the words: "babysitter" and "babysitting", "pasti" and "pasto".
+func sameStem(w string, words []string) bool {
+	stem := func(s string) string {
+		if len(s) > 5 {
+			return s[:5]
+		}
+		if len(s) > 3 {
+			return s[:len(s)-1]
+		}
+		return s
+	}
+	for _, k := range words {
+		if stem(k) == stem(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// situationAndNeed splits a message that tells the citizen's situation and their
+// need ("faccio i turni in ospedale e mi serve qualcuno per i bambini"): the need is
+// searched, and the situation only says where they live. A message of one clause,
+// or of situations only, is all need.
+func (e *Engine) situationAndNeed(text string) (need string, r Refinement) {
+	lx := e.lexicon
+	clauses := splitClauses(text, lx.clauses)
+	if len(clauses) < 2 {
+		return text, r
+	}
+	var needs, situations []string
+	for _, c := range clauses {
+		f := catalogue.Fold(c)
+		if !has(f, lx.needs) && startsWithAny(f, lx.situation) {
+			situations = append(situations, c)
+			continue
+		}
+		needs = append(needs, c)
+	}
+	if len(needs) == 0 || len(situations) == 0 {
+		return text, r
+	}
+	for _, s := range situations {
+		f := catalogue.Fold(s)
+		if n, _, ok := municipio(f); ok {
+			r.Municipio = n
+		} else if nb, ok := e.opts.Search.Catalogue().Milan.FindNeighbourhood(s); ok {
+			r.Municipio, r.Place = nb.Municipio, nb.Name
+		}
+	}
+	return strings.Join(needs, ", "), r
+}
+
+// splitClauses cuts text at punctuation and at the words that join clauses.
+func splitClauses(text string, joiners []string) []string {
+	text = strings.NewReplacer(".", "|", ",", "|", ";", "|", "!", "|", "?", "|").Replace(text)
+	var out []string
+	for _, part := range strings.Split(text, "|") {
+		words := strings.Fields(part)
+		start := 0
+		for i := 1; i < len(words); i++ {
+			w := catalogue.Fold(words[i])
+			for _, j := range joiners {
+				if w == j {
+					out = appendClause(out, words[start:i])
+					start = i + 1
+					break
+				}
+			}
+		}
+		out = appendClause(out, words[start:])
+	}
+	return out
+}
+
+func appendClause(out []string, words []string) []string {
+	if len(words) == 0 {
+		return out
+	}
+	return append(out, strings.Join(words, " "))
+}
+
+// startsWithAny reports whether folded starts with one of the phrases.
+func startsWithAny(folded string, phrases []string) bool {
+	for _, p := range phrases {
+		if folded == p || strings.HasPrefix(folded, p+" ") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,378 @@
+package bot
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// This file holds how the search flow answers follow-ups: questions about the
+// service in focus or the list, refinements of the current need (with no dead ends),
+// and talk about the conversation (confusion, back, repeat, more).
+
+// registerFollowUps routes the follow-ups' intents and the button that drops a filter.
+func (sf *searchFlow) registerFollowUps(r *routes) {
+	r.intent(IntentQuestion, func(_ context.Context, t *Turn, in Interpretation) { sf.question(t, in.Topic) })
+	r.intent(IntentRefine, func(ctx context.Context, t *Turn, in Interpretation) { sf.refine(ctx, t, in.Refine) })
+	r.intent(IntentConfused, showIntent(sf.confused))
+	r.intent(IntentBack, showIntent(sf.back))
+	r.intent(IntentRepeat, showIntent(sf.repeat))
+	r.intent(IntentMore, showIntent(sf.more))
+	r.button(actDrop, func(ctx context.Context, t *Turn, b button) { sf.drop(ctx, t, b.arg) })
+}
+
+// question answers a question about the service in focus, or about each service of
+// the page shown.
+func (sf *searchFlow) question(t *Turn, topic string) {
+	if s, ok := t.cat.Service(t.st.Focus); ok {
+		sf.about(t, s, topic)
+		return
+	}
+	ids := sf.pageIDs(t)
+	if len(ids) == 0 {
+		t.Say(Reply{Text: t.T("followup.nothing_shown"), Buttons: t.MainMenu()})
+		return
+	}
+	if len(ids) == 1 {
+		if s, ok := t.cat.Service(ids[0]); ok {
+			t.st.Focus = s.ID
+			sf.about(t, s, topic)
+			return
+		}
+	}
+	var b strings.Builder
+	b.WriteString(t.T("followup.list." + topic))
+	var rows [][]Button
+	for _, id := range ids {
+		s, ok := t.cat.Service(id)
+		if !ok {
+			continue
+		}
+		b.WriteString("\n• " + t.T("followup.item", "title", shorten(t.serviceTitle(s), 60), "value", sf.topicValue(t, s, topic)))
+		rows = append(rows, []Button{btn(shorten(t.serviceTitle(s), 60), actService, s.ID)})
+	}
+	rows = append(rows, []Button{t.gbtn(t.T("button.back_results"), actBack), btn(t.T("button.menu"), actMenu)})
+	t.Say(Reply{Text: b.String(), Buttons: rows})
+}
+
+// topicValue is one service's answer to a question, in a few words.
+func (sf *searchFlow) topicValue(t *Turn, s *catalogue.Service, topic string) string {
+	switch topic {
+	case topicCost, topicFree:
+		return t.costShort(s)
+	case topicWhere:
+		return t.municipi(s.Municipi)
+	case topicWhen:
+		return shorten(t.schedules(s.Schedules), 80) + "; " + t.T(plural("followup.wait", s.MaxWaitDays), "days", strconv.Itoa(s.MaxWaitDays))
+	case topicProvider:
+		if o := s.Organization; o != nil {
+			return o.Name
+		}
+	case topicLanguages:
+		return t.languageNames(s.Languages)
+	case topicContacts:
+		if o := s.Organization; o != nil {
+			return strings.TrimSpace(o.Phone + " " + o.Email)
+		}
+	case topicHow:
+		return shorten(s.Activation, 90)
+	}
+	return "—"
+}
+
+// about answers a question about one service from the catalogue's data.
+func (sf *searchFlow) about(t *Turn, s *catalogue.Service, topic string) {
+	var lines []string
+	add := func(key string, kv ...string) { lines = append(lines, t.T(key, kv...)) }
+	o := s.Organization
+	switch topic {
+	case topicFree:
+		if s.Cost.Free {
+			add("followup.is_free")
+		} else {
+			add("followup.not_free", "cost", t.e.flows.card.costLong(t, s))
+		}
+		sf.reductions(t, s, add)
+	case topicCost:
+		add("card.cost", "cost", t.e.flows.card.costLong(t, s))
+		sf.reductions(t, s, add)
+	case topicWhere:
+		add("card.zones", "zones", t.municipi(s.Municipi))
+		if o != nil && o.Location.Address != "" {
+			add("card.address", "address", o.Location.Address)
+		}
+	case topicWhen:
+		add("card.when", "when", t.schedules(s.Schedules))
+		add(plural("card.wait", s.MaxWaitDays), "days", strconv.Itoa(s.MaxWaitDays))
+	case topicHow:
+		add("card.activation", "how", s.Activation)
+	case topicLanguages:
+		add("card.languages", "languages", t.languageNames(s.Languages))
+	case topicProvider, topicContacts:
+		if o != nil {
+			add("card.provider", "provider", o.Name, "kind", t.T("kind."+string(o.Kind)))
+			add("card.contacts", "phone", o.Phone, "email", o.Email, "website", o.Website)
+		}
+	}
+	text := "*" + t.serviceTitle(s) + "*\n" + strings.Join(lines, "\n")
+	rows := [][]Button{t.e.flows.card.requestRow(t, s), {btn(t.T("followup.whole_card"), actService, s.ID), btn(t.T("button.menu"), actMenu)}}
+	t.Say(Reply{Text: text, Buttons: rows})
+}
+
+// reductions adds the ISEE reduction and the voucher a service may have.
+func (sf *searchFlow) reductions(t *Turn, s *catalogue.Service, add func(string, ...string)) {
+	if r := s.Cost.ISEE; r != nil {
+		add("card.isee", "percent", strconv.Itoa(r.ReductionPercent), "isee", t.euros(r.MaxISEE*100))
+	}
+	if s.Cost.Voucher {
+		add("card.voucher")
+	}
+}
+
+// pageIDs returns the services of the page shown.
+func (sf *searchFlow) pageIDs(t *Turn) []string {
+	ps := t.e.opts.PageSize
+	from := t.st.Page * ps
+	if from >= len(t.st.Results) {
+		return nil
+	}
+	return t.st.Results[from:min(from+ps, len(t.st.Results))]
+}
+
+// refine narrows or reorders the current need. A refinement that finds nothing says
+// so and offers the nearest things that exist, and one tap to drop what it added.
+func (sf *searchFlow) refine(ctx context.Context, t *Turn, r Refinement) {
+	before, prev := t.st.Filters, slices.Clone(t.st.Results)
+	f := &t.st.Filters
+	f.Free = f.Free || r.Free
+	f.Cheapest = f.Cheapest || r.Cheaper
+	f.OpenNow = f.OpenNow || r.OpenNow
+	if r.Municipio != 0 {
+		f.Municipio, f.Place = r.Municipio, r.Place
+	}
+	if r.Audience != "" {
+		f.Audience = r.Audience
+	}
+	switch {
+	case r.Shared:
+		f.Delivery = catalogue.DeliveryShared
+	case r.Individual:
+		f.Delivery = catalogue.DeliveryIndividual
+	}
+	found, _ := sf.run(ctx, t)
+	switch {
+	case found < 0:
+	case found > 0:
+		sf.showPage(t, 0)
+	default:
+		sf.noDeadEnd(ctx, t, before, prev)
+	}
+}
+
+// noDeadEnd answers a refinement that found nothing: what exists with the new
+// filters for the same people, and the need without them, cheapest first.
+func (sf *searchFlow) noDeadEnd(ctx context.Context, t *Turn, before searchFilters, prev []string) {
+	added := addedFilters(before, t.st.Filters)
+	var rows [][]Button
+	var b strings.Builder
+	b.WriteString(t.T("followup.none_refined", "filters", sf.describeFilters(t)))
+	if alt := sf.sameFiltersFor(ctx, t, prev); len(alt) > 0 {
+		b.WriteString("\n" + t.T("followup.alt_filters"))
+		rows = append(rows, sf.serviceRows(t, alt)...)
+	}
+	if len(prev) > 0 {
+		cheapest := slices.Clone(prev)
+		sortByPrice(t.cat, cheapest)
+		b.WriteString("\n" + t.T("followup.alt_need"))
+		rows = append(rows, sf.serviceRows(t, cheapest[:min(3, len(cheapest))])...)
+	}
+	rows = append(rows, []Button{t.gbtn(t.T("followup.drop"), actDrop, strings.Join(added, "."))},
+		[]Button{btn(t.T("menu.operator"), actOperator), btn(t.T("button.menu"), actMenu)})
+	t.Say(Reply{Text: b.String(), Buttons: rows})
+}
+
+// sameFiltersFor searches the current filters, without the need's words, for the
+// people the need's best service was for: no free babysitting, but free services
+// for children.
+func (sf *searchFlow) sameFiltersFor(ctx context.Context, t *Turn, prev []string) []string {
+	f := t.st.Filters
+	req := catalogue.SearchRequest{Lang: t.st.Lang, FreeOnly: f.Free, Municipio: f.Municipio,
+		Audience: catalogue.Audience(f.Audience), Delivery: f.Delivery, Limit: 3}
+	if len(prev) > 0 && req.Audience == "" {
+		if s, ok := t.cat.Service(prev[0]); ok && len(s.Audiences) > 0 {
+			req.Audience = s.Audiences[0]
+		}
+	}
+	res, err := t.e.opts.Search.Search(ctx, req)
+	if err != nil {
+		t.e.log.WarnContext(ctx, "search for alternatives failed", "err", err)
+		return nil
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		ids = append(ids, h.Service.ID)
+	}
+	return ids
+}
+
+// serviceRows is one button per service, opening its card.
+func (sf *searchFlow) serviceRows(t *Turn, ids []string) [][]Button {
+	var rows [][]Button
+	for _, id := range ids {
+		if s, ok := t.cat.Service(id); ok {
+			rows = append(rows, []Button{btn(shorten(t.serviceTitle(s)+" — "+t.costShort(s), 60), actService, s.ID)})
+		}
+	}
+	return rows
+}
+
+// Names of filters, for the button that drops the ones a refinement added.
+const (
+	filterFree     = "free"
+	filterZone     = "zone"
+	filterFor      = "for"
+	filterDelivery = "del"
+	filterCheapest = "cheap"
+	filterOpenNow  = "open"
+)
+
+// addedFilters names the filters after has that before had not.
+func addedFilters(before, after searchFilters) []string {
+	var out []string
+	for _, c := range []struct {
+		name  string
+		added bool
+	}{
+		{filterFree, after.Free && !before.Free},
+		{filterZone, after.Municipio != before.Municipio},
+		{filterFor, after.Audience != before.Audience},
+		{filterDelivery, after.Delivery != before.Delivery},
+		{filterCheapest, after.Cheapest && !before.Cheapest},
+		{filterOpenNow, after.OpenNow && !before.OpenNow},
+	} {
+		if c.added {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
+
+// drop removes the named filters ("free.zone") and searches again.
+func (sf *searchFlow) drop(ctx context.Context, t *Turn, names string) {
+	f := &t.st.Filters
+	for _, n := range strings.Split(names, ".") {
+		switch n {
+		case filterFree:
+			f.Free = false
+		case filterZone:
+			f.Municipio, f.Place = 0, ""
+		case filterFor:
+			f.Audience = ""
+		case filterDelivery:
+			f.Delivery = ""
+		case filterCheapest:
+			f.Cheapest = false
+		case filterOpenNow:
+			f.OpenNow = false
+		}
+	}
+	sf.rerun(ctx, t)
+}
+
+// sortByPrice orders services free first, then by their lowest price.
+func sortByPrice(cat *catalogue.Catalogue, ids []string) {
+	price := func(id string) int {
+		s, ok := cat.Service(id)
+		switch {
+		case !ok:
+			return 1 << 30
+		case s.Cost.Free:
+			return 0
+		}
+		p := s.Cost.Individual
+		if s.Cost.Shared > 0 && (p == 0 || s.Cost.Shared < p) {
+			p = s.Cost.Shared
+		}
+		return p
+	}
+	slices.SortStableFunc(ids, func(a, b string) int { return price(a) - price(b) })
+}
+
+// confused answers a citizen who did not understand: what the bot can do, in plain
+// words, and a person if they prefer.
+func (sf *searchFlow) confused(t *Turn) {
+	rows := [][]Button{{btn(t.T("menu.operator"), actOperator)}}
+	if len(t.st.Results) > 0 {
+		rows = append([][]Button{{t.gbtn(t.T("button.back_results"), actBack)}}, rows...)
+	}
+	rows = append(rows, []Button{btn(t.T("menu.categories"), actCats), btn(t.T("button.menu"), actMenu)})
+	t.Say(Reply{Text: t.T("followup.confused"), Buttons: rows})
+}
+
+// back shows the list the card came from, or the page before, or the menu.
+func (sf *searchFlow) back(t *Turn) {
+	switch {
+	case len(t.st.Results) > 0 && t.st.Focus != "":
+		sf.showPage(t, min(t.st.Page, (len(t.st.Results)-1)/t.e.opts.PageSize))
+	case len(t.st.Results) > 0 && t.st.Page > 0:
+		sf.showPage(t, t.st.Page-1)
+	default:
+		t.e.flows.menu.menu(t)
+	}
+}
+
+// repeat shows again the card or the page last shown.
+func (sf *searchFlow) repeat(t *Turn) {
+	switch {
+	case t.st.Focus != "":
+		t.e.flows.card.card(t, t.st.Focus)
+	case len(t.st.Results) > 0:
+		sf.showPage(t, min(t.st.Page, (len(t.st.Results)-1)/t.e.opts.PageSize))
+	default:
+		t.e.flows.menu.welcome(t)
+	}
+}
+
+// more shows the next page of results, or says there are no more.
+func (sf *searchFlow) more(t *Turn) {
+	ps := t.e.opts.PageSize
+	switch {
+	case len(t.st.Results) == 0:
+		t.e.flows.menu.askSearch(t)
+	case (t.st.Page+1)*ps < len(t.st.Results):
+		sf.showPage(t, t.st.Page+1)
+	default:
+		t.Say(Reply{Text: t.T("followup.no_more"), Buttons: sf.refineRows(t)})
+	}
+}
+
+// arrange applies the filters the index does not know to the results: only what is
+// open now, the cheapest first.
+func (sf *searchFlow) arrange(t *Turn) {
+	f := t.st.Filters
+	if f.OpenNow {
+		t.st.Results = slices.DeleteFunc(t.st.Results, func(id string) bool {
+			s, ok := t.cat.Service(id)
+			return !ok || !openAt(s.Schedules, t.now.In(t.e.rome))
+		})
+		t.st.Total = len(t.st.Results)
+	}
+	if f.Cheapest {
+		sortByPrice(t.cat, t.st.Results)
+	}
+}
+
+// openAt reports whether one of the schedules includes the moment.
+func openAt(ss []catalogue.Schedule, at time.Time) bool {
+	minute := catalogue.Clock(at.Hour()*60 + at.Minute())
+	for _, s := range ss {
+		if slices.Contains(s.Days, at.Weekday()) && s.OpensAt <= minute && minute < s.ClosesAt {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,202 @@
+package bot
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+//go:embed understanding/*.yaml
+var understandingFiles embed.FS
+
+// lexicon is how citizens follow up on a search — questions about a service,
+// refinements, talk about the conversation, the way they tell their situation — in
+// every language the bot reads (bot/understanding/<lang>.yaml), merged: a citizen may
+// write in another language than the bot's. Phrases are folded (catalogue.Fold) and
+// sorted longest first.
+type lexicon struct {
+	questions map[string][]string // by topic: cost, free, where, when, how, provider, languages, contacts
+	refine    map[string][]string // free, cheaper, shared, individual, near, open_now, also
+	audiences map[string][]string // by catalogue audience
+	meta      map[string][]string // confused, back, repeat, more, stop
+	needs     []string
+	situation []string
+	clauses   []string
+	places    []string
+	fillers   map[string]bool
+}
+
+// lexiconFile is one language's file.
+type lexiconFile struct {
+	Questions  map[string][]string `yaml:"questions"`
+	Refine     map[string][]string `yaml:"refine"`
+	Audiences  map[string][]string `yaml:"audiences"`
+	Meta       map[string][]string `yaml:"meta"`
+	Needs      []string            `yaml:"needs"`
+	Situations []string            `yaml:"situations"`
+	Clauses    []string            `yaml:"clauses"`
+	Places     []string            `yaml:"places"`
+	Fillers    []string            `yaml:"fillers"`
+}
+
+// loadLexicon reads every language's file; each must name the same topics.
+func loadLexicon() (*lexicon, error) {
+	names, err := fs.Glob(understandingFiles, "understanding/*.yaml")
+	if err != nil || len(names) == 0 {
+		return nil, fmt.Errorf("load understanding: no files")
+	}
+	lx := &lexicon{questions: map[string][]string{}, refine: map[string][]string{},
+		audiences: map[string][]string{}, meta: map[string][]string{}, fillers: map[string]bool{}}
+	for _, name := range names {
+		data, err := understandingFiles.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("load understanding %s: %w", name, err)
+		}
+		var f lexiconFile
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&f); err != nil {
+			return nil, fmt.Errorf("load understanding %s: %w", name, err)
+		}
+		if err := lx.add(f); err != nil {
+			return nil, fmt.Errorf("load understanding %s: %w", name, err)
+		}
+	}
+	for _, m := range []map[string][]string{lx.questions, lx.refine, lx.audiences, lx.meta} {
+		for k := range m {
+			longestFirst(m[k])
+		}
+	}
+	for _, l := range []*[]string{&lx.needs, &lx.situation, &lx.clauses, &lx.places} {
+		longestFirst(*l)
+	}
+	return lx, nil
+}
+
+// add merges one language's file, which must have phrases for every topic.
+func (lx *lexicon) add(f lexiconFile) error {
+	for _, c := range []struct {
+		section string
+		m       map[string][]string
+		keys    []string
+	}{
+		{"questions", f.Questions, []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts}},
+		{"refine", f.Refine, []string{"free", "cheaper", "shared", "individual", "near", "open_now", "also"}},
+		{"meta", f.Meta, []string{"confused", "back", "repeat", "more", "stop"}},
+	} {
+		for _, k := range c.keys {
+			if len(c.m[k]) == 0 {
+				return fmt.Errorf("%s: no phrases for %q", c.section, k)
+			}
+		}
+	}
+	merge := func(dst map[string][]string, src map[string][]string) {
+		for k, ps := range src {
+			dst[k] = append(dst[k], foldAll(ps)...)
+		}
+	}
+	merge(lx.questions, f.Questions)
+	merge(lx.refine, f.Refine)
+	merge(lx.audiences, f.Audiences)
+	merge(lx.meta, f.Meta)
+	lx.needs = append(lx.needs, foldAll(f.Needs)...)
+	lx.situation = append(lx.situation, foldAll(f.Situations)...)
+	lx.clauses = append(lx.clauses, foldAll(f.Clauses)...)
+	lx.places = append(lx.places, foldAll(f.Places)...)
+	for _, w := range foldAll(f.Fillers) {
+		for _, x := range strings.Fields(w) {
+			lx.fillers[x] = true
+		}
+	}
+	return nil
+}
+
+func foldAll(ps []string) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if f := catalogue.Fold(p); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func longestFirst(ps []string) {
+	sort.SliceStable(ps, func(i, j int) bool { return len(ps[i]) > len(ps[j]) })
+}
+
+// longest returns the longest phrase of any of the lists that folded contains as
+// whole words, and the list's key.
+func longest(folded string, lists map[string][]string) (key, phrase string) {
+	keys := make([]string, 0, len(lists))
+	for k := range lists {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // equally long phrases of two lists: always the same one wins
+	for _, k := range keys {
+		for _, p := range lists[k] {
+			if len(p) > len(phrase) && containsPhrase(folded, p) {
+				key, phrase = k, p
+				break // ps is longest first: the rest of this list is shorter
+			}
+		}
+	}
+	return key, phrase
+}
+
+// has reports whether folded contains any of the phrases.
+func has(folded string, phrases []string) bool {
+	for _, p := range phrases {
+		if containsPhrase(folded, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// strip removes every occurrence of the phrases from folded, longest first.
+func strip(folded string, phrases []string) string {
+	s := " " + folded + " "
+	for _, p := range phrases {
+		for strings.Contains(s, " "+p+" ") {
+			s = strings.Replace(s, " "+p+" ", " ", 1)
+		}
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// content returns the words of folded that carry meaning: neither fillers nor numbers.
+func (lx *lexicon) content(folded string) []string {
+	var out []string
+	for _, w := range strings.Fields(folded) {
+		if lx.fillers[w] {
+			continue
+		}
+		if _, err := strconv.Atoi(w); err == nil {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// municipioRE finds "municipio 4", "zona 4", "municipality 4".
+var municipioRE = regexp.MustCompile(`\b(?:municipio|municipality|zona|zone|district)\s+([1-9])\b`)
+
+// municipio returns a Municipio named by number in folded text, and the text without it.
+func municipio(folded string) (int, string, bool) {
+	m := municipioRE.FindStringSubmatchIndex(folded)
+	if m == nil {
+		return 0, folded, false
+	}
+	n, _ := strconv.Atoi(folded[m[2]:m[3]])
+	return n, strings.TrimSpace(folded[:m[0]] + " " + folded[m[1]:]), true
+}
