@@ -3,7 +3,6 @@ package slack_test
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -192,12 +191,7 @@ func TestBookingProposeAndAnswer(t *testing.T) {
 func TestBookingModalOverHTTP(t *testing.T) {
 	e := newEnv(t, withBookings, func(o *envOptions) { o.noRun = true })
 	ctx := testContext(t)
-	h, err := e.desk.Handler(signingSecret, e.engine)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv := serveDesk(t, e)
 	card, b := e.book(ctx, "")
 
 	press, err := slacktest.InteractionCallbackBody(e.srv.BlockAction(giulia.ID, operators, card.TS, "wemi.booking.refuse", b.ID))
