@@ -48,72 +48,83 @@ func TestStoreCreateGetUpdate(t *testing.T) {
 		t.Errorf("Get = %+v", got)
 	}
 
-	t.Run("create errors", func(t *testing.T) {
-		if err := s.Create(ctx, b); err != nil {
-			t.Errorf("a retried Create: %v", err)
+	t.Run("create errors", func(t *testing.T) { checkCreateErrors(ctx, t, s, b) })
+	t.Run("get errors", func(t *testing.T) { checkGetErrors(ctx, t, s) })
+	t.Run("update", func(t *testing.T) { checkUpdate(ctx, t, s, b) })
+}
+
+// checkCreateErrors checks the creates the store refuses, or takes as a retry,
+// once s holds b.
+func checkCreateErrors(ctx context.Context, t *testing.T, s *bookings.Store, b bookings.Booking) {
+	if err := s.Create(ctx, b); err != nil {
+		t.Errorf("a retried Create: %v", err)
+	}
+	other := b
+	other.Conversation = "web:someone-else"
+	if err := s.Create(ctx, other); !errors.Is(err, bookings.ErrExists) {
+		t.Errorf("another conversation's id: %v", err)
+	}
+	confirmed := booking(id(2), "telegram:42", t0.Add(time.Hour), t0)
+	confirmed.Status = bookings.Confirmed
+	if err := s.Create(ctx, confirmed); !errors.Is(err, bookings.ErrInvalid) {
+		t.Errorf("Create of a confirmed booking: %v", err)
+	}
+	invalid := booking(id(3), "telegram:42", t0.Add(time.Hour), t0)
+	invalid.Municipio = 12
+	if err := s.Create(ctx, invalid); !errors.Is(err, bookings.ErrInvalid) {
+		t.Errorf("Create of an invalid booking: %v", err)
+	}
+	if list, _ := s.ByConversation(ctx, "web:someone-else"); len(list) != 0 {
+		t.Errorf("the other conversation sees %d bookings", len(list))
+	}
+}
+
+// checkGetErrors checks the reads that miss.
+func checkGetErrors(ctx context.Context, t *testing.T, s *bookings.Store) {
+	for _, missing := range []string{id(99), "", "not-an-id", "../../x"} {
+		if _, err := s.Get(ctx, missing); !errors.Is(err, bookings.ErrNotFound) {
+			t.Errorf("Get(%q): %v", missing, err)
 		}
-		other := b
-		other.Conversation = "web:someone-else"
-		if err := s.Create(ctx, other); !errors.Is(err, bookings.ErrExists) {
-			t.Errorf("another conversation's id: %v", err)
-		}
-		confirmed := booking(id(2), "telegram:42", t0.Add(time.Hour), t0)
-		confirmed.Status = bookings.Confirmed
-		if err := s.Create(ctx, confirmed); !errors.Is(err, bookings.ErrInvalid) {
-			t.Errorf("Create of a confirmed booking: %v", err)
-		}
-		invalid := booking(id(3), "telegram:42", t0.Add(time.Hour), t0)
-		invalid.Municipio = 12
-		if err := s.Create(ctx, invalid); !errors.Is(err, bookings.ErrInvalid) {
-			t.Errorf("Create of an invalid booking: %v", err)
-		}
-		if list, _ := s.ByConversation(ctx, "web:someone-else"); len(list) != 0 {
-			t.Errorf("the other conversation sees %d bookings", len(list))
-		}
+	}
+}
+
+// checkUpdate takes b, stored as booking 1 and requested, through the updates the
+// store allows and those it refuses.
+func checkUpdate(ctx context.Context, t *testing.T, s *bookings.Store, b bookings.Booking) {
+	proposed := t0.Add(120 * time.Hour)
+	got, err := s.Update(ctx, id(1), func(b *bookings.Booking) error {
+		b.Proposed, b.Card = proposed, "C1/1700000000.1"
+		return nil
 	})
-	t.Run("get errors", func(t *testing.T) {
-		for _, missing := range []string{id(99), "", "not-an-id", "../../x"} {
-			if _, err := s.Get(ctx, missing); !errors.Is(err, bookings.ErrNotFound) {
-				t.Errorf("Get(%q): %v", missing, err)
-			}
-		}
+	if err != nil || !got.Proposed.Equal(proposed) || got.Card != "C1/1700000000.1" {
+		t.Fatalf("Update = %+v, %v", got, err)
+	}
+	got, err = s.Update(ctx, id(1), func(b *bookings.Booking) error {
+		return b.Transition(bookings.Refused, "Sara", "nessun operatore quel giorno", t0.Add(time.Hour))
 	})
-	t.Run("update", func(t *testing.T) {
-		proposed := t0.Add(120 * time.Hour)
-		got, err := s.Update(ctx, id(1), func(b *bookings.Booking) error {
-			b.Proposed, b.Card = proposed, "C1/1700000000.1"
-			return nil
-		})
-		if err != nil || !got.Proposed.Equal(proposed) || got.Card != "C1/1700000000.1" {
-			t.Fatalf("Update = %+v, %v", got, err)
-		}
-		got, err = s.Update(ctx, id(1), func(b *bookings.Booking) error {
-			return b.Transition(bookings.Refused, "Sara", "nessun operatore quel giorno", t0.Add(time.Hour))
-		})
-		if err != nil || got.Status != bookings.Refused || !got.Proposed.IsZero() || len(got.History) != 2 {
-			t.Fatalf("refuse: %+v, %v", got, err)
-		}
-		// A change the lifecycle refuses leaves the booking, and says how it is.
-		got, err = s.Update(ctx, id(1), func(b *bookings.Booking) error {
-			b.Note = "changed"
-			return b.Transition(bookings.Confirmed, "Marco", "", t0.Add(2*time.Hour))
-		})
-		if !errors.Is(err, bookings.ErrTransition) || got.Status != bookings.Refused || got.Note != b.Note {
-			t.Errorf("refused change: %+v, %v", got, err)
-		}
-		if stored, _ := s.Get(ctx, id(1)); stored.Note != b.Note || stored.Status != bookings.Refused {
-			t.Errorf("a failed Update was stored: %+v", stored)
-		}
-		if _, err := s.Update(ctx, id(1), func(b *bookings.Booking) error { b.Conversation = "web:thief"; return nil }); !errors.Is(err, bookings.ErrInvalid) {
-			t.Errorf("changing the conversation: %v", err)
-		}
-		if _, err := s.Update(ctx, id(1), func(b *bookings.Booking) error { b.Quantity = 0; return nil }); !errors.Is(err, bookings.ErrInvalid) {
-			t.Errorf("an invalid change: %v", err)
-		}
-		if _, err := s.Update(ctx, id(98), func(*bookings.Booking) error { return nil }); !errors.Is(err, bookings.ErrNotFound) {
-			t.Errorf("Update of no booking: %v", err)
-		}
+	if err != nil || got.Status != bookings.Refused || !got.Proposed.IsZero() || len(got.History) != 2 {
+		t.Fatalf("refuse: %+v, %v", got, err)
+	}
+	// A change the lifecycle refuses leaves the booking, and says how it is.
+	got, err = s.Update(ctx, id(1), func(b *bookings.Booking) error {
+		b.Note = "changed"
+		return b.Transition(bookings.Confirmed, "Marco", "", t0.Add(2*time.Hour))
 	})
+	if !errors.Is(err, bookings.ErrTransition) || got.Status != bookings.Refused || got.Note != b.Note {
+		t.Errorf("refused change: %+v, %v", got, err)
+	}
+	if stored, _ := s.Get(ctx, id(1)); stored.Note != b.Note || stored.Status != bookings.Refused {
+		t.Errorf("a failed Update was stored: %+v", stored)
+	}
+	if _, err := s.Update(ctx, id(1), func(b *bookings.Booking) error { b.Conversation = "web:thief"; return nil }); !errors.Is(err, bookings.ErrInvalid) {
+		t.Errorf("changing the conversation: %v", err)
+	}
+	if _, err := s.Update(ctx, id(1), func(b *bookings.Booking) error { b.Quantity = 0; return nil }); !errors.Is(err, bookings.ErrInvalid) {
+		t.Errorf("an invalid change: %v", err)
+	}
+	if _, err := s.Update(ctx, id(98), func(*bookings.Booking) error { return nil }); !errors.Is(err, bookings.ErrNotFound) {
+		t.Errorf("Update of no booking: %v", err)
+	}
 }
 
 func TestStoreConcurrentDecisions(t *testing.T) {

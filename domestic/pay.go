@@ -131,32 +131,56 @@ func ParsePay(data []byte) (*Pay, error) {
 // check reports everything wrong with the data.
 func (p *Pay) check() error {
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	errs = append(errs, p.checkHeader()...)
+	errs = append(errs, p.checkLevels()...)
+	errs = append(errs, p.checkAmounts()...)
+	errs = append(errs, p.checkPatterns()...)
+	errs = append(errs, p.Contributions.check(p.Year)...)
+	return errors.Join(errs...)
+}
+
+// problems collects what a check finds wrong, in the order it finds it.
+type problems []error
+
+func (ps *problems) add(format string, args ...any) {
+	*ps = append(*ps, fmt.Errorf(format, args...))
+}
+
+// checkHeader checks the year, the date the tables apply from and their source.
+func (p *Pay) checkHeader() []error {
+	var bad problems
 	if p.Year < 2020 || p.Year > 2100 {
-		bad("year %d is not a plausible year", p.Year)
+		bad.add("year %d is not a plausible year", p.Year)
 	}
 	if p.ValidFrom.IsZero() || p.ValidFrom.Year() != p.Year {
-		bad("valid_from %s is not in year %d", p.ValidFrom.Format(time.DateOnly), p.Year)
+		bad.add("valid_from %s is not in year %d", p.ValidFrom.Format(time.DateOnly), p.Year)
 	}
 	if strings.TrimSpace(p.Source) == "" {
-		bad("no source")
+		bad.add("no source")
 	}
+	return bad
+}
+
+// checkLevels checks that every CCNL level is there, with the amounts its tables
+// give it, and that hourly pay does not fall from one level to the next.
+func (p *Pay) checkLevels() []error {
+	var bad problems
 	for _, name := range levelNames() {
 		lv, ok := p.Levels[name]
 		if !ok {
-			bad("level %s missing", name)
+			bad.add("level %s missing", name)
 			continue
 		}
 		if lv.LiveInMonthly <= 0 || lv.Hourly <= 0 {
-			bad("level %s: live_in_monthly and hourly must be positive", name)
+			bad.add("level %s: live_in_monthly and hourly must be positive", name)
 		}
 	}
 	if len(p.Levels) != len(levelNames()) {
-		bad("levels: %d levels, want exactly %s", len(p.Levels), strings.Join(levelNames(), ", "))
+		bad.add("levels: %d levels, want exactly %s", len(p.Levels), strings.Join(levelNames(), ", "))
 	}
 	need := func(name, field string, v int) {
 		if v <= 0 {
-			bad("level %s: %s must be positive", name, field)
+			bad.add("level %s: %s must be positive", name, field)
 		}
 	}
 	for _, name := range []string{"B", "BS", "C"} {
@@ -174,48 +198,61 @@ func (p *Pay) check() error {
 	prev := 0
 	for _, name := range levelNames() {
 		if h := p.Levels[name].Hourly; h < prev {
-			bad("level %s: hourly pay below the level under it", name)
+			bad.add("level %s: hourly pay below the level under it", name)
 		} else {
 			prev = h
 		}
 	}
+	return bad
+}
+
+// checkAmounts checks the amounts outside the levels: night presence, board and
+// lodging, and the allowances.
+func (p *Pay) checkAmounts() []error {
+	var bad problems
 	if p.NightPresenceMonthly <= 0 {
-		bad("night_presence_monthly must be positive")
+		bad.add("night_presence_monthly must be positive")
 	}
 	if b := p.Board; b.Meal <= 0 || b.Lodging <= 0 || b.Total != 2*b.Meal+b.Lodging || b.DaysPerMonth < 26 || b.DaysPerMonth > 31 {
-		bad("board_and_lodging: total must be two meals and lodging, days_per_month 26-31")
+		bad.add("board_and_lodging: total must be two meals and lodging, days_per_month 26-31")
 	}
 	a := p.Allowances
 	if a.BabysitterUnderSixMonthly <= 0 || a.BabysitterUnderSixReducedMonthly <= 0 || a.BabysitterUnderSixHourly <= 0 ||
 		a.MorePeopleMonthly <= 0 || a.MorePeopleHourly <= 0 {
-		bad("allowances must all be positive")
+		bad.add("allowances must all be positive")
 	}
+	return bad
+}
+
+// checkPatterns checks the working patterns' hours, the night conventions and the
+// TFR divisor.
+func (p *Pay) checkPatterns() []error {
+	var bad problems
 	for _, pat := range Patterns() {
 		r, ok := p.Patterns[pat]
 		if !ok {
-			bad("pattern %s missing", pat)
+			bad.add("pattern %s missing", pat)
 			continue
 		}
 		if r.Min < 1 || r.Max < r.Min || r.Max > MaxHoursPerWeek {
-			bad("pattern %s: hours %d-%d not within 1-%d", pat, r.Min, r.Max, MaxHoursPerWeek)
+			bad.add("pattern %s: hours %d-%d not within 1-%d", pat, r.Min, r.Max, MaxHoursPerWeek)
 		}
 	}
 	if len(p.Patterns) != len(Patterns()) {
-		bad("patterns: %d patterns, want the %d of Patterns()", len(p.Patterns), len(Patterns()))
+		bad.add("patterns: %d patterns, want the %d of Patterns()", len(p.Patterns), len(Patterns()))
 	}
 	if p.Night.DeclaredHoursPerNight < 1 || p.Night.DeclaredHoursPerNight > 12 {
-		bad("night: declared_hours_per_night %d not within 1-12", p.Night.DeclaredHoursPerNight)
+		bad.add("night: declared_hours_per_night %d not within 1-12", p.Night.DeclaredHoursPerNight)
 	}
 	for _, pat := range []Pattern{PresenzaNotturna, AssistenzaNotturna} {
 		if h := p.Night.CassaColfHoursPerNight[pat]; h < 1 || h > 12 {
-			bad("night: cassa_colf_hours_per_night for %s: %d not within 1-12", pat, h)
+			bad.add("night: cassa_colf_hours_per_night for %s: %d not within 1-12", pat, h)
 		}
 	}
 	if p.TFRDivisor < 12 || p.TFRDivisor > 15 {
-		bad("tfr_divisor %v is not plausible", p.TFRDivisor)
+		bad.add("tfr_divisor %v is not plausible", p.TFRDivisor)
 	}
-	errs = append(errs, p.Contributions.check(p.Year)...)
-	return errors.Join(errs...)
+	return bad
 }
 
 func (c Contributions) check(year int) []error {

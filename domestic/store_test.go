@@ -30,77 +30,88 @@ func TestStoreRequests(t *testing.T) {
 		t.Errorf("GetRequest = %+v", got)
 	}
 
-	t.Run("create errors", func(t *testing.T) {
-		if err := s.CreateRequest(ctx, r); err != nil {
-			t.Errorf("a retried create: %v", err)
+	t.Run("create errors", func(t *testing.T) { checkRequestCreateErrors(ctx, t, s, r) })
+	t.Run("get errors", func(t *testing.T) { checkRequestGetErrors(ctx, t, s) })
+	t.Run("update", func(t *testing.T) { checkRequestUpdate(ctx, t, s) })
+}
+
+// checkRequestCreateErrors checks the creates the store refuses, or takes as a retry,
+// once s holds r.
+func checkRequestCreateErrors(ctx context.Context, t *testing.T, s *domestic.Store, r domestic.Request) {
+	if err := s.CreateRequest(ctx, r); err != nil {
+		t.Errorf("a retried create: %v", err)
+	}
+	other := request(id(1), "web:someone-else", t0)
+	if err := s.CreateRequest(ctx, other); !errors.Is(err, domestic.ErrExists) {
+		t.Errorf("another conversation's id: %v", err)
+	}
+	busy := request(id(2), "telegram:42", t0)
+	busy.Status = domestic.RequestInProgress
+	if err := s.CreateRequest(ctx, busy); !errors.Is(err, domestic.ErrInvalid) {
+		t.Errorf("creating a request in progress: %v", err)
+	}
+	invalid := request(id(3), "telegram:42", t0)
+	invalid.Contact = "domani"
+	if err := s.CreateRequest(ctx, invalid); !errors.Is(err, domestic.ErrInvalid) {
+		t.Errorf("creating an invalid request: %v", err)
+	}
+	if reqs, _, _ := s.ByConversation(ctx, "web:someone-else"); len(reqs) != 0 {
+		t.Errorf("the other conversation sees %v", requestIDs(reqs))
+	}
+}
+
+// checkRequestGetErrors checks the reads that miss, once s holds request 1.
+func checkRequestGetErrors(ctx context.Context, t *testing.T, s *domestic.Store) {
+	for _, missing := range []string{id(99), "", "not-an-id", "../../x"} {
+		if _, err := s.GetRequest(ctx, missing); !errors.Is(err, domestic.ErrNotFound) {
+			t.Errorf("GetRequest(%q): %v", missing, err)
 		}
-		other := request(id(1), "web:someone-else", t0)
-		if err := s.CreateRequest(ctx, other); !errors.Is(err, domestic.ErrExists) {
-			t.Errorf("another conversation's id: %v", err)
-		}
-		busy := request(id(2), "telegram:42", t0)
-		busy.Status = domestic.RequestInProgress
-		if err := s.CreateRequest(ctx, busy); !errors.Is(err, domestic.ErrInvalid) {
-			t.Errorf("creating a request in progress: %v", err)
-		}
-		invalid := request(id(3), "telegram:42", t0)
-		invalid.Contact = "domani"
-		if err := s.CreateRequest(ctx, invalid); !errors.Is(err, domestic.ErrInvalid) {
-			t.Errorf("creating an invalid request: %v", err)
-		}
-		if reqs, _, _ := s.ByConversation(ctx, "web:someone-else"); len(reqs) != 0 {
-			t.Errorf("the other conversation sees %v", requestIDs(reqs))
-		}
+	}
+	if _, err := s.GetApplication(ctx, id(1)); !errors.Is(err, domestic.ErrNotFound) {
+		t.Errorf("a request's id as an application: %v", err)
+	}
+}
+
+// checkRequestUpdate takes request 1, sent, through the updates the store allows and
+// those it refuses, to matched.
+func checkRequestUpdate(ctx context.Context, t *testing.T, s *domestic.Store) {
+	got, err := s.UpdateRequest(ctx, id(1), func(r *domestic.Request) error {
+		r.Card = "C1/1700000000.1"
+		return r.Transition(domestic.RequestInProgress, "Stiamo cercando", t0.Add(time.Hour))
 	})
-	t.Run("get errors", func(t *testing.T) {
-		for _, missing := range []string{id(99), "", "not-an-id", "../../x"} {
-			if _, err := s.GetRequest(ctx, missing); !errors.Is(err, domestic.ErrNotFound) {
-				t.Errorf("GetRequest(%q): %v", missing, err)
-			}
-		}
-		if _, err := s.GetApplication(ctx, id(1)); !errors.Is(err, domestic.ErrNotFound) {
-			t.Errorf("a request's id as an application: %v", err)
-		}
+	if err != nil || got.Status != domestic.RequestInProgress || got.Card != "C1/1700000000.1" || got.Note != "Stiamo cercando" {
+		t.Fatalf("UpdateRequest = %+v, %v", got, err)
+	}
+	// A change the lifecycle refuses leaves the request, and says how it is.
+	got, err = s.UpdateRequest(ctx, id(1), func(r *domestic.Request) error {
+		r.Note = "changed"
+		return r.Transition(domestic.RequestSent, "", t0)
 	})
-	t.Run("update", func(t *testing.T) {
-		got, err := s.UpdateRequest(ctx, id(1), func(r *domestic.Request) error {
-			r.Card = "C1/1700000000.1"
-			return r.Transition(domestic.RequestInProgress, "Stiamo cercando", t0.Add(time.Hour))
-		})
-		if err != nil || got.Status != domestic.RequestInProgress || got.Card != "C1/1700000000.1" || got.Note != "Stiamo cercando" {
-			t.Fatalf("UpdateRequest = %+v, %v", got, err)
-		}
-		// A change the lifecycle refuses leaves the request, and says how it is.
-		got, err = s.UpdateRequest(ctx, id(1), func(r *domestic.Request) error {
-			r.Note = "changed"
-			return r.Transition(domestic.RequestSent, "", t0)
-		})
-		if !errors.Is(err, domestic.ErrTransition) || got.Status != domestic.RequestInProgress || got.Note != "Stiamo cercando" {
-			t.Errorf("a refused change: %+v, %v", got, err)
-		}
-		if stored, _ := s.GetRequest(ctx, id(1)); stored.Note != "Stiamo cercando" {
-			t.Errorf("a failed update was stored: %+v", stored)
-		}
-		// fn's own errors come back wrapped, so a caller can tell them apart.
-		if _, err := s.UpdateRequest(ctx, id(1), func(*domestic.Request) error { return domestic.ErrNotFound }); !errors.Is(err, domestic.ErrNotFound) {
-			t.Errorf("fn's error: %v", err)
-		}
-		if _, err := s.UpdateRequest(ctx, id(1), func(r *domestic.Request) error { r.Conversation = "web:thief"; return nil }); !errors.Is(err, domestic.ErrInvalid) {
-			t.Errorf("changing the conversation: %v", err)
-		}
-		if _, err := s.UpdateRequest(ctx, id(1), func(r *domestic.Request) error { r.Municipio = 0; return nil }); !errors.Is(err, domestic.ErrInvalid) {
-			t.Errorf("an invalid change: %v", err)
-		}
-		if _, err := s.UpdateRequest(ctx, id(98), func(*domestic.Request) error { return nil }); !errors.Is(err, domestic.ErrNotFound) {
-			t.Errorf("updating no request: %v", err)
-		}
-		got, err = s.UpdateRequest(ctx, id(1), func(r *domestic.Request) error {
-			return r.Transition(domestic.RequestMatched, "Vi contatterà Ana", t0.Add(2*time.Hour))
-		})
-		if err != nil || got.Status != domestic.RequestMatched || !got.Closed.Equal(t0.Add(2*time.Hour)) {
-			t.Errorf("closing: %+v, %v", got, err)
-		}
+	if !errors.Is(err, domestic.ErrTransition) || got.Status != domestic.RequestInProgress || got.Note != "Stiamo cercando" {
+		t.Errorf("a refused change: %+v, %v", got, err)
+	}
+	if stored, _ := s.GetRequest(ctx, id(1)); stored.Note != "Stiamo cercando" {
+		t.Errorf("a failed update was stored: %+v", stored)
+	}
+	// fn's own errors come back wrapped, so a caller can tell them apart.
+	if _, err := s.UpdateRequest(ctx, id(1), func(*domestic.Request) error { return domestic.ErrNotFound }); !errors.Is(err, domestic.ErrNotFound) {
+		t.Errorf("fn's error: %v", err)
+	}
+	if _, err := s.UpdateRequest(ctx, id(1), func(r *domestic.Request) error { r.Conversation = "web:thief"; return nil }); !errors.Is(err, domestic.ErrInvalid) {
+		t.Errorf("changing the conversation: %v", err)
+	}
+	if _, err := s.UpdateRequest(ctx, id(1), func(r *domestic.Request) error { r.Municipio = 0; return nil }); !errors.Is(err, domestic.ErrInvalid) {
+		t.Errorf("an invalid change: %v", err)
+	}
+	if _, err := s.UpdateRequest(ctx, id(98), func(*domestic.Request) error { return nil }); !errors.Is(err, domestic.ErrNotFound) {
+		t.Errorf("updating no request: %v", err)
+	}
+	got, err = s.UpdateRequest(ctx, id(1), func(r *domestic.Request) error {
+		return r.Transition(domestic.RequestMatched, "Vi contatterà Ana", t0.Add(2*time.Hour))
 	})
+	if err != nil || got.Status != domestic.RequestMatched || !got.Closed.Equal(t0.Add(2*time.Hour)) {
+		t.Errorf("closing: %+v, %v", got, err)
+	}
 }
 
 func TestStoreApplications(t *testing.T) {

@@ -61,25 +61,8 @@ func TestDeskSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	add("early")
-	// More tallies than one sweep batch, so heads and counters fall in different ones,
-	// written as Add leaves them but in one transaction, to keep the test fast.
-	err := store.db.Update(func(tx *bbolt.Tx) error {
-		b, expires := tx.Bucket(talliesBucket), clock.Now().Add(time.Hour)
-		one := binary.BigEndian.AppendUint64(nil, 1)
-		for i := range sweepBatch {
-			key := fmt.Sprintf("k%04d", i)
-			if err := put(b, pairKey(key, ""), expires, one); err != nil {
-				return err
-			}
-			if err := put(b, pairKey(key, "f"), expires, one); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// More tallies than one sweep batch, so heads and counters fall in different ones.
+	putTallies(t, store, sweepBatch, clock.Now().Add(time.Hour))
 	if counts, err := store.Counts(ctx, "k0999"); err != nil || !maps.Equal(counts, map[string]int64{"f": 1}) {
 		t.Fatalf("Counts(k0999) = %v, %v; want f: 1", counts, err)
 	}
@@ -120,5 +103,28 @@ func TestDeskSweep(t *testing.T) {
 	}
 	if doc, err := store.Get(ctx, "card", "forever"); err != nil || string(doc) != "forever" {
 		t.Fatalf("record stored with ttl 0 after sweeping: %q, %v", doc, err)
+	}
+}
+
+// putTallies writes n tallies k0000, k0001, … with one counter f each, expiring at
+// expires, as Add leaves them but in one transaction, to keep the test fast.
+func putTallies(t *testing.T, store *Store, n int, expires time.Time) {
+	t.Helper()
+	err := store.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(talliesBucket)
+		one := binary.BigEndian.AppendUint64(nil, 1)
+		for i := range n {
+			key := fmt.Sprintf("k%04d", i)
+			if err := put(b, pairKey(key, ""), expires, one); err != nil {
+				return err
+			}
+			if err := put(b, pairKey(key, "f"), expires, one); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

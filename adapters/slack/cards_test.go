@@ -21,26 +21,41 @@ func bookingCard() slack.Card {
 			{Verb: "refuse", Label: "Rifiuta", Style: "danger"}}}
 }
 
+// cardPresses is the handler of booking cards in TestRequestCards: it records every
+// press, confirms on "confirm", fails as a broken store would on "refuse", and knows
+// no other verb.
+type cardPresses struct {
+	mu      sync.Mutex
+	presses []slack.CardPress
+}
+
+func (c *cardPresses) handle(_ context.Context, p slack.CardPress) (slack.CardResult, error) {
+	c.mu.Lock()
+	c.presses = append(c.presses, p)
+	c.mu.Unlock()
+	switch p.Verb {
+	case "confirm":
+		return slack.CardResult{Status: "✅ Confermata da " + slack.Escape(p.Operator),
+			Actions: []slack.CardAction{{Verb: "refuse", Label: "Annulla"}}, Notice: "Il cittadino è stato avvisato."}, nil
+	case "refuse":
+		return slack.CardResult{}, errors.New("booking store unavailable")
+	}
+	return slack.CardResult{}, slack.ErrUnknownAction
+}
+
+// first returns the first press recorded.
+func (c *cardPresses) first() slack.CardPress {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.presses[0]
+}
+
 // The request-card mechanism: a card is posted with its buttons, a press reaches the
 // handler of its kind, and the card is updated in place with what was done.
 func TestRequestCards(t *testing.T) {
-	var mu sync.Mutex
-	var presses []slack.CardPress
-	onBooking := func(_ context.Context, p slack.CardPress) (slack.CardResult, error) {
-		mu.Lock()
-		presses = append(presses, p)
-		mu.Unlock()
-		switch p.Verb {
-		case "confirm":
-			return slack.CardResult{Status: "✅ Confermata da " + slack.Escape(p.Operator),
-				Actions: []slack.CardAction{{Verb: "refuse", Label: "Annulla"}}, Notice: "Il cittadino è stato avvisato."}, nil
-		case "refuse":
-			return slack.CardResult{}, errors.New("booking store unavailable")
-		}
-		return slack.CardResult{}, slack.ErrUnknownAction
-	}
+	presses := &cardPresses{}
 	e := newEnv(t, func(o *envOptions) {
-		o.desk = func(so *slack.Options) { so.Cards = map[string]slack.CardHandler{"booking": onBooking} }
+		o.desk = func(so *slack.Options) { so.Cards = map[string]slack.CardHandler{"booking": presses.handle} }
 	})
 	ctx := testContext(t)
 	at, err := e.desk.PostCard(ctx, operators, bookingCard())
@@ -74,11 +89,8 @@ func TestRequestCards(t *testing.T) {
 	if eph := e.waitEphemeral(ctx, 1); eph.User != marco.ID || eph.Text != "Il cittadino è stato avvisato." {
 		t.Errorf("notice %+v", eph)
 	}
-	mu.Lock()
-	p := presses[0]
-	mu.Unlock()
-	if p.Kind != "booking" || p.Verb != "confirm" || p.Ref != "bk-7" || p.UserID != marco.ID || p.Operator != "Marco" ||
-		p.Card != at || p.ID == "" {
+	if p := presses.first(); p.Kind != "booking" || p.Verb != "confirm" || p.Ref != "bk-7" || p.UserID != marco.ID ||
+		p.Operator != "Marco" || p.Card != at || p.ID == "" {
 		t.Errorf("press = %+v", p)
 	}
 

@@ -2,14 +2,12 @@ package slack_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/comune-milano/wemibot/adapters/slack"
 	"github.com/comune-milano/wemibot/adapters/slack/slacktest"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/domestic"
@@ -187,79 +185,6 @@ func TestDomesticRequestCard(t *testing.T) {
 	checkNoPrivate(t, "the logs", e.logs.String())
 }
 
-func noteValue(text string) map[string]map[string]any {
-	return map[string]map[string]any{"wemi.domestic.note": {"note": map[string]any{"type": "plain_text_input", "value": text}}}
-}
-
-// "Chiusa senza abbinamento" asks for a note to the family in a modal; the note may
-// be left empty. The family reads the note as written, the card shows it escaped.
-func TestDomesticCloseWithoutMatch(t *testing.T) {
-	tests := []struct {
-		name, note, card string
-	}{
-		{"with a note", "Nessuna badante <libera> & disponibile in zona", "Nota inviata: Nessuna badante &lt;libera&gt; &amp; disponibile in zona"},
-		{"without a note", "  ", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, withDomestic)
-			ctx := testContext(t)
-			card, r := e.hire(ctx, "")
-			if strings.Contains(card.VisibleText(), "Sulla persona da accudire") {
-				t.Errorf("a request without a word on the person shows one:\n%s", card.VisibleText())
-			}
-			e.pressOn(ctx, giulia.ID, card, "domestic", "progress", r.ID)
-			e.waitCard(ctx, card.TS, "🔎 In lavorazione da Giulia")
-			e.inbox.wait(ctx, t, 1)
-			updates := len(e.srv.Updates())
-
-			e.pressOn(ctx, marco.ID, card, "domestic", "unmatched", r.ID)
-			views, err := e.srv.WaitViews(ctx, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			v := views[0]
-			var meta map[string]string
-			if err := json.Unmarshal([]byte(v.PrivateMetadata), &meta); err != nil || !strings.Contains(v.PrivateMetadata, r.ID) ||
-				!strings.Contains(v.PrivateMetadata, operators+"/"+card.TS) {
-				t.Errorf("private_metadata %q (%v)", v.PrivateMetadata, err)
-			}
-			if v.CallbackID != "wemi.domestic.unmatched" || !slices.Contains(v.BlockIDs(), "wemi.domestic.note") ||
-				!strings.Contains(string(v.Raw), `"optional":true`) || !strings.Contains(string(v.Raw), `"max_length":300`) ||
-				!strings.Contains(v.VisibleText(), "Badante") || !strings.Contains(v.VisibleText(), "Municipio 3") {
-				t.Errorf("modal %s", v.Raw)
-			}
-			if n := len(e.srv.Updates()); n != updates {
-				t.Errorf("%d card updates before the modal was submitted", n-updates)
-			}
-
-			if payload := e.submit(ctx, marco.ID, v, noteValue(tt.note)); payload != nil {
-				t.Errorf("the acknowledgement carries %s, want none", payload)
-			}
-			got := e.inbox.wait(ctx, t, 2)
-			if !strings.Contains(got[1].Text, "chiusa senza un abbinamento") {
-				t.Errorf("the family was told %q", got[1].Text)
-			}
-			if tt.card != "" && !strings.Contains(got[1].Text, strings.TrimSpace(tt.note)) {
-				t.Errorf("the family did not get the note: %q", got[1].Text)
-			}
-			upd := e.waitCard(ctx, card.TS, "🚫 Chiusa senza abbinamento da Marco alle 10:00")
-			if len(upd.ActionIDs()) != 0 {
-				t.Errorf("buttons once closed %v", upd.ActionIDs())
-			}
-			if tt.card != "" {
-				checkShows(t, upd, tt.card)
-			} else if strings.Contains(upd.VisibleText(), "Nota inviata") {
-				t.Errorf("the card shows an empty note:\n%s", upd.VisibleText())
-			}
-			if r, err := e.domestic.GetRequest(ctx, r.ID); err != nil || r.Status != domestic.RequestUnmatched ||
-				r.Note != strings.TrimSpace(tt.note) {
-				t.Errorf("request %+v (%v)", r, err)
-			}
-		})
-	}
-}
-
 // A worker's application reaches the operators with what they need to assess it, and
 // neither the conversation nor the consent's time; a button the status does not allow
 // changes nothing; "In valutazione" and then "Accettata" reach the applicant.
@@ -336,80 +261,6 @@ func TestDomesticWithdrawn(t *testing.T) {
 	}
 }
 
-// The citizen erases a request or an application, from "Le mie richieste" or with
-// all their data: its card keeps its title and what happened, and nothing of what
-// they told.
-func TestDomesticErased(t *testing.T) {
-	erase := func(e *env, id string) {
-		list := e.send(bot.Message{Button: "dom:mine"})
-		ask := e.send(bot.Message{Button: buttonData(e.t, list, "dom:erase:"+id)})
-		e.send(bot.Message{Button: buttonData(e.t, ask, "dom:erasey:"+id)}) // erasure asks first
-	}
-	forget := func(e *env, _ string) { e.press(e.say("/dimenticami"), "Sì") }
-	tests := []struct {
-		name   string
-		post   func(*env, context.Context) (slacktest.Post, string)
-		erase  func(*env, string)
-		title  string
-		status string
-	}{
-		{"a request, from its list", func(e *env, ctx context.Context) (slacktest.Post, string) {
-			card, r := e.hire(ctx, care)
-			return card, r.ID
-		}, erase, "Nuova richiesta: Tate, Colf e Badanti", "la richiesta non è più attiva"},
-		{"an application in valutazione, from its list", func(e *env, ctx context.Context) (slacktest.Post, string) {
-			card, a := e.apply(ctx, exp)
-			e.pressOn(ctx, giulia.ID, card, "application", "review", a.ID)
-			e.waitCard(ctx, card.TS, "In valutazione da Giulia")
-			return card, a.ID
-		}, erase, "Nuova candidatura: Tate, Colf e Badanti", "la candidatura non è più attiva"},
-		{"a request, with all the citizen's data", func(e *env, ctx context.Context) (slacktest.Post, string) {
-			card, r := e.hire(ctx, care)
-			return card, r.ID
-		}, forget, "Nuova richiesta: Tate, Colf e Badanti", "la richiesta non è più attiva"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, withDomestic)
-			ctx := testContext(t)
-			card, id := tt.post(e, ctx)
-			e.clock.Set(monday10.Add(7 * time.Minute))
-			tt.erase(e, id)
-			upd := e.waitCard(ctx, card.TS, "🗑️ Il cittadino ha cancellato i suoi dati alle 10:07: "+tt.status)
-			checkShows(t, upd, tt.title)
-			checkNoPrivate(t, "the card", upd.VisibleText())
-			for _, gone := range []string{"Recapito", "Municipio", "Badante,", "OSS"} {
-				if strings.Contains(upd.VisibleText(), gone) {
-					t.Errorf("the erased card shows %q:\n%s", gone, upd.VisibleText())
-				}
-			}
-			if len(upd.ActionIDs()) != 0 {
-				t.Errorf("buttons on the erased card %v", upd.ActionIDs())
-			}
-			e.waitThread(ctx, card.TS, "non va più contattato")
-			checkNoPrivate(t, "the logs", e.logs.String())
-		})
-	}
-}
-
-// An erasure whose event names the card needs nothing else to find it: here the desk
-// has no store of its own, and the request is gone.
-func TestDomesticErasedEventNamesCard(t *testing.T) {
-	e := newEnv(t, withDomestic, func(o *envOptions) { o.desk = func(opts *slack.Options) { opts.Records = nil } })
-	ctx := testContext(t)
-	card, r := e.hire(ctx, care)
-	if err := e.domestic.Delete(ctx, "telegram:42", r.ID); err != nil {
-		t.Fatal(err)
-	}
-	ev := bot.Event{Kind: bot.EventDomesticWithdrawn, Booking: r.ID, Reason: "request", Text: "erased",
-		Card: operators + "/" + card.TS, At: monday10}
-	if err := e.desk.Notify(ctx, ev); err != nil {
-		t.Fatal(err)
-	}
-	upd := e.waitCard(ctx, card.TS, "🗑️ Il cittadino ha cancellato i suoi dati alle 10:00")
-	checkNoPrivate(t, "the card", upd.VisibleText())
-}
-
 // A press on a card whose request the citizen withdrew meanwhile (the card had not
 // caught up) changes nothing: the operator alone is told, and the card shows the
 // request as it is. A press on the card of an erased request takes the data off it.
@@ -467,96 +318,5 @@ func TestDomesticNotDelivered(t *testing.T) {
 	e.waitThread(ctx, card.TS, "⚠️ Stato aggiornato, ma non sono riuscito ad avvisare il cittadino su Telegram")
 	if a, err := e.domestic.GetApplication(ctx, a.ID); err != nil || a.Status != domestic.ApplicationReviewing {
 		t.Errorf("application %+v (%v)", a, err)
-	}
-}
-
-// The card shows each request and application as it is: no estimate when there was
-// none, a self-sufficient person, the Municipi chosen, no experience, another channel
-// and language.
-func TestDomesticCardFields(t *testing.T) {
-	request := domestic.Request{ID: domestic.NewID(), Conversation: "web:s-1", Lang: "en", Role: domestic.Badante,
-		Pattern: domestic.Convivente, HoursPerWeek: 54, Start: time.Date(2026, 4, 1, 0, 0, 0, 0, rome), Municipio: 8,
-		SelfSufficient: true, Languages: []string{"it", "ro", "xx"}, Contact: phone, EstimateCents: -1,
-		Created: monday10, Updated: monday10}
-	application := domestic.Application{ID: domestic.NewID(), Conversation: "web:s-2", Lang: "it", FirstName: "Ana",
-		Roles: []domestic.Role{domestic.Tata, domestic.Colf}, Years: 1, Languages: []string{"es"}, Municipi: []int{1, 4},
-		Availability: "Mattina", Consent: monday10, Contact: email, Created: monday10, Updated: monday10}
-	tests := []struct {
-		name   string
-		create func(context.Context, *domestic.Store) error
-		event  bot.Event
-		want   []string
-		absent []string
-	}{
-		{"a request", func(ctx context.Context, s *domestic.Store) error { return s.CreateRequest(ctx, request) },
-			bot.Event{Kind: bot.EventDomesticRequest, Booking: request.ID},
-			[]string{"*Cerca*\nBadante, per una persona autosufficiente", "*Regime*\nconvivente", "*Ore a settimana*\n54",
-				"*Inizio desiderato*\n01/04/2026", "*Municipio*\n8", "*Lingue richieste*\nitaliano, rumeno, xx",
-				"*Nome*\nCittadino", "*Canale e lingua*\nChat del sito, in inglese"},
-			[]string{"Costo mensile", "Sulla persona"}},
-		{"an application", func(ctx context.Context, s *domestic.Store) error { return s.CreateApplication(ctx, application) },
-			bot.Event{Kind: bot.EventApplication, Booking: application.ID},
-			[]string{"*Si candida come*\nTata, Colf", "*Anni di esperienza*\n1 anno", "*Lingue parlate*\nspagnolo",
-				"*Attestati*\n—", "*Municipi*\n1, 4", "*Disponibilità*\nMattina",
-				"*Convivenza*\nnon disponibile a vivere con la famiglia", "*Nome*\nAna", "*Canale e lingua*\nChat del sito, in italiano"},
-			[]string{"Esperienza, nelle sue parole"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, withDomestic)
-			ctx := testContext(t)
-			if err := tt.create(ctx, e.domestic); err != nil {
-				t.Fatal(err)
-			}
-			if err := e.desk.Notify(ctx, tt.event); err != nil {
-				t.Fatal(err)
-			}
-			card := e.waitPost(ctx, 1)
-			checkShows(t, card, tt.want...)
-			for _, a := range tt.absent {
-				if strings.Contains(card.VisibleText(), a) {
-					t.Errorf("the card shows %q:\n%s", a, card.VisibleText())
-				}
-			}
-			// The same event again (a retry) posts no second card.
-			if err := e.desk.Notify(ctx, tt.event); err != nil {
-				t.Fatal(err)
-			}
-			dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			defer cancel()
-			if err := e.desk.Drain(dctx); err != nil {
-				t.Fatal(err)
-			}
-			if n := len(e.srv.Posts(operators)); n != 1 {
-				t.Errorf("%d posts, want 1", n)
-			}
-		})
-	}
-}
-
-// A record erased at the end of its retention (no event tells the desk) loses its
-// card's personal data at the next periodic repair; a record still kept is left alone.
-func TestRedactExpiredCards(t *testing.T) {
-	e := newEnv(t, withDomestic)
-	ctx := testContext(t)
-	card, r := e.hire(ctx, "Mia madre ha 84 anni")
-	keptCard, _ := e.apply(ctx, "Ho assistito due anziani")
-	if n, err := e.desk.RedactExpired(ctx); n != 0 || err != nil {
-		t.Fatalf("with every record kept: %d, %v", n, err)
-	}
-	if err := e.domestic.Delete(ctx, r.Conversation, r.ID); err != nil { // as the expiry does
-		t.Fatal(err)
-	}
-	if n, err := e.desk.RedactExpired(ctx); n != 1 || err != nil {
-		t.Fatalf("RedactExpired = %d, %v", n, err)
-	}
-	upd := e.waitUpdate(ctx, 1)
-	if upd.TS != card.TS || strings.Contains(upd.VisibleText(), "84 anni") || strings.Contains(upd.VisibleText(), "Maria") {
-		t.Errorf("card of an expired request:\n%s", upd.VisibleText())
-	}
-	for _, u := range e.srv.Updates() {
-		if u.TS == keptCard.TS {
-			t.Error("the card of a record still kept was redacted")
-		}
 	}
 }

@@ -3,6 +3,7 @@ package slack_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -350,4 +351,31 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// submit is an operator submitting a modal with values; it returns the
+// acknowledgement's payload, nil when the modal may close.
+func (e *env) submit(ctx context.Context, user string, v slacktest.View, values map[string]map[string]any) json.RawMessage {
+	e.t.Helper()
+	ack, err := e.srv.WaitAck(ctx, e.srv.PushInteractionJSON(e.srv.ViewSubmission(user, v, values)))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ack.Payload
+}
+
+// buttonData returns the data of the button in replies whose data is want.
+func buttonData(t *testing.T, replies []bot.Reply, want string) string {
+	t.Helper()
+	for _, r := range replies {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Data == want {
+					return b.Data
+				}
+			}
+		}
+	}
+	t.Fatalf("no button %q in %+v", want, replies)
+	return ""
 }

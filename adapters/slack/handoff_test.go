@@ -1,6 +1,7 @@
 package slack_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -20,6 +21,33 @@ func TestHandoffEndToEnd(t *testing.T) {
 	ctx := testContext(t)
 
 	card, h := e.openHandoff(ctx)
+	checkHandoffCard(t, card, h)
+
+	// The citizen writes: the message goes into the thread, escaped, and the bot
+	// stays quiet.
+	relayCitizen(ctx, t, e, card)
+
+	// Giulia takes it: the card says so in place, keeps only "Chiudi", and the
+	// citizen learns who will answer.
+	claimHandoff(ctx, t, e, card, h)
+
+	// A note stays among operators; the reply after it reaches the citizen, signed,
+	// with Slack's markup turned into plain text.
+	noteAndReply(ctx, t, e, card)
+
+	// Chiudi: the card shows who closed it and loses its buttons; the citizen is back
+	// with the bot and asked for a rating.
+	closed := closeHandoff(ctx, t, e, card, h)
+
+	// The rating is noted in the thread and counted.
+	rateHandoff(ctx, t, e, card, closed)
+
+	checkAfterClose(ctx, t, e, card)
+}
+
+// checkHandoffCard checks a new handoff's card: a top-level message that is the
+// handoff's thread, with what operators need and the buttons to claim and close.
+func checkHandoffCard(t *testing.T, card slacktest.Post, h desk.Handoff) {
 	if card.ThreadTS != "" || h.Thread != operators+"/"+card.TS {
 		t.Fatalf("card %+v, handoff thread %q: want a top-level card that is the handoff's thread", card, h.Thread)
 	}
@@ -32,9 +60,11 @@ func TestHandoffEndToEnd(t *testing.T) {
 	if got := card.ActionIDs(); !slices.Equal(got, []string{"wemi.handoff.claim", "wemi.handoff.close"}) {
 		t.Errorf("card buttons %v, want claim and close", got)
 	}
+}
 
-	// The citizen writes: the message goes into the thread, escaped, and the bot
-	// stays quiet.
+// relayCitizen makes the citizen write while the handoff of card is open, and checks
+// the message reaches its thread and the bot stays quiet.
+func relayCitizen(ctx context.Context, t *testing.T, e *env, card slacktest.Post) {
 	if got := e.say("ho due bambini <@U0GIULIA> & <!channel>"); len(got) != 0 {
 		t.Errorf("the bot answered a message meant for the operator: %s", texts(got))
 	}
@@ -42,9 +72,11 @@ func TestHandoffEndToEnd(t *testing.T) {
 	if relay.ThreadTS != card.TS || relay.Text != "👤 *Maria:* ho due bambini &lt;@U0GIULIA&gt; &amp; &lt;!channel&gt;" {
 		t.Errorf("relay = %q in thread %q, want the escaped message in %q", relay.Text, relay.ThreadTS, card.TS)
 	}
+}
 
-	// Giulia takes it: the card says so in place, keeps only "Chiudi", and the
-	// citizen learns who will answer.
+// claimHandoff makes Giulia, then Marco, claim the open handoff of card, and checks
+// that the first claim wins.
+func claimHandoff(ctx context.Context, t *testing.T, e *env, card slacktest.Post, h desk.Handoff) {
 	e.ack(ctx, e.srv.PushInteraction(e.srv.BlockAction(giulia.ID, operators, card.TS, "wemi.handoff.claim", h.ID)))
 	upd := e.waitUpdate(ctx, 1)
 	if upd.TS != card.TS || !strings.Contains(upd.VisibleText(), "Presa in carico da Giulia alle 10:00") ||
@@ -66,9 +98,11 @@ func TestHandoffEndToEnd(t *testing.T) {
 	if n := len(e.srv.Updates()); n != 1 {
 		t.Errorf("%d card updates, want the card untouched by a second claim", n)
 	}
+}
 
-	// A note stays among operators; the reply after it reaches the citizen, signed,
-	// with Slack's markup turned into plain text.
+// noteAndReply makes Giulia write a note, then a reply, in card's thread, and checks
+// that only the reply reaches the citizen.
+func noteAndReply(ctx context.Context, t *testing.T, e *env, card slacktest.Post) {
 	_, noteEnv := e.srv.PushUserMessage(operators, giulia.ID, "Nota: la signora sembra molto agitata", card.TS)
 	_, replyEnv := e.srv.PushUserMessage(operators, giulia.ID,
 		"Buongiorno Maria, di che zona siete? Guardate <https://wemi.milano.it|il portale> &amp; chiamateci", card.TS)
@@ -82,11 +116,13 @@ func TestHandoffEndToEnd(t *testing.T) {
 	if strings.Contains(texts(e.inbox.all()), "agitata") {
 		t.Error("an internal note reached the citizen")
 	}
+}
 
-	// Chiudi: the card shows who closed it and loses its buttons; the citizen is back
-	// with the bot and asked for a rating.
+// closeHandoff makes Giulia close the handoff of card, checks the card and the
+// citizen were told, and returns what the citizen was told.
+func closeHandoff(ctx context.Context, t *testing.T, e *env, card slacktest.Post, h desk.Handoff) []bot.Reply {
 	e.ack(ctx, e.srv.PushInteraction(e.srv.BlockAction(giulia.ID, operators, card.TS, "wemi.handoff.close", h.ID)))
-	upd = e.waitUpdate(ctx, 2)
+	upd := e.waitUpdate(ctx, 2)
 	if !strings.Contains(upd.VisibleText(), "Chiusa da Giulia") || len(upd.ActionIDs()) != 0 ||
 		strings.Contains(upd.VisibleText(), "Presa in carico") || !strings.Contains(upd.VisibleText(), "Maria") {
 		t.Errorf("card after closing: %v\n%s", upd.ActionIDs(), upd.VisibleText())
@@ -98,8 +134,12 @@ func TestHandoffEndToEnd(t *testing.T) {
 	if open, err := e.desk.OpenHandoffs(ctx); err != nil || open != 0 {
 		t.Errorf("OpenHandoffs = %d, %v after closing; want 0", open, err)
 	}
+	return closed
+}
 
-	// The rating is noted in the thread and counted.
+// rateHandoff makes the citizen rate the closed handoff through the buttons of
+// closed, and checks the rating is noted in card's thread and counted.
+func rateHandoff(ctx context.Context, t *testing.T, e *env, card slacktest.Post, closed []bot.Reply) {
 	if got := texts(e.press(closed, "⭐ 4")); !strings.Contains(got, "Grazie del tuo giudizio") {
 		t.Errorf("rating answered %q", got)
 	}
@@ -114,7 +154,12 @@ func TestHandoffEndToEnd(t *testing.T) {
 	if day.Ratings != 1 || day.RatingSum != 4 || day.Handoffs != 1 || day.Searches != 1 {
 		t.Errorf("figures %+v, want 1 handoff, 1 search, 1 rating of 4", day)
 	}
+}
 
+// checkAfterClose checks a late reply in card's closed thread, and what the whole
+// handoff cost and left behind: names asked once per operator, nothing personal
+// in the logs.
+func checkAfterClose(ctx context.Context, t *testing.T, e *env, card slacktest.Post) {
 	// A reply in the closed thread is not delivered, and its writer is told.
 	e.ack(ctx, pushReply(e.srv, giulia.ID, "ci siete ancora?", card.TS))
 	if eph := e.waitEphemeral(ctx, 2); eph.User != giulia.ID || eph.ThreadTS != card.TS || !strings.Contains(eph.Text, "non è stato consegnato") {

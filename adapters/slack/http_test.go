@@ -32,18 +32,26 @@ func post(ctx context.Context, t *testing.T, url, secret string, body []byte, ts
 	return resp.StatusCode, string(got)
 }
 
-// The Events API over HTTP: every request's signature and timestamp are checked,
-// forged and stale ones get 401 and change nothing, verified ones are answered at
-// once and handled once, whatever Slack repeats.
-func TestEventsOverHTTP(t *testing.T) {
-	e := newEnv(t, func(o *envOptions) { o.noRun = true })
-	ctx := testContext(t)
+// serveDesk serves the desk's Events API endpoints to e's engine, on loopback until
+// the test ends.
+func serveDesk(t *testing.T, e *env) *httptest.Server {
+	t.Helper()
 	h, err := e.desk.Handler(signingSecret, e.engine)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	return srv
+}
+
+// The Events API over HTTP: every request's signature and timestamp are checked,
+// forged and stale ones get 401 and change nothing, verified ones are answered at
+// once and handled once, whatever Slack repeats.
+func TestEventsOverHTTP(t *testing.T) {
+	e := newEnv(t, func(o *envOptions) { o.noRun = true })
+	ctx := testContext(t)
+	srv := serveDesk(t, e)
 	card, handoff := e.openHandoff(ctx)
 
 	now := time.Now() // the signature's timestamp is checked against the real clock
@@ -103,6 +111,13 @@ func TestEventsOverHTTP(t *testing.T) {
 		}
 	})
 
+	checkDrained(ctx, t, e, srv.URL, reply)
+}
+
+// checkDrained checks what the verified requests of TestEventsOverHTTP did, once
+// Drain has waited for the work they queued, and that the desk at url then takes no
+// more work: reply makes the body of an operator's reply.
+func checkDrained(ctx context.Context, t *testing.T, e *env, url string, reply func(string) []byte) {
 	// Drain waits for the work the verified requests queued.
 	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -120,7 +135,7 @@ func TestEventsOverHTTP(t *testing.T) {
 		t.Errorf("ephemerals %+v, want one answer to /wemi attese", eph)
 	}
 	// After Drain the desk takes no work: Slack is told to retry.
-	if status, _ := post(ctx, t, srv.URL+"/slack/events", signingSecret, reply("dopo"), time.Now()); status != http.StatusServiceUnavailable {
+	if status, _ := post(ctx, t, url+"/slack/events", signingSecret, reply("dopo"), time.Now()); status != http.StatusServiceUnavailable {
 		t.Errorf("status after Drain %d, want 503", status)
 	}
 }

@@ -3,11 +3,7 @@ package telegram_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -302,12 +298,6 @@ func TestCommandMenu(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects logs from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -318,136 +308,6 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
-}
-
-func TestRetriesAndFlakyNetwork(t *testing.T) {
-	logs := &lockedBuffer{}
-	f := newFixture(t, func(o *telegram.Options) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
-	t.Cleanup(func() {
-		if strings.Contains(logs.String(), token) || strings.Contains(logs.String(), "TEST-token") {
-			t.Errorf("the bot token reached the logs:\n%s", logs.String())
-		}
-	})
-	f.fake.FailNext("sendMessage", 1, 429, 1)
-	f.fake.FailNext("sendMessage", 2, 502, 0)
-	f.fake.DropNext("sendMessage", 1)
-	f.fake.DropNext("setMyCommands", 1)
-	f.fake.FailNext("getUpdates", 1, 500, 0)
-	f.fake.DropNext("getUpdates", 1)
-	f.start()
-	pushed := time.Now()
-	f.fake.PushMessage(4004, giulia, "ciao")
-	sent := f.wait(4004, 1)
-	if len(sent) != 1 || !strings.Contains(sent[0].Text, "WeMi Bot") {
-		t.Fatalf("after 429, 5xx and a dropped connection: %d messages", len(sent))
-	}
-	if f.fake.Calls("sendMessage") < 5 {
-		t.Errorf("sendMessage called %d times, want the failures retried", f.fake.Calls("sendMessage"))
-	}
-	// The 429 was honoured: the message came at least retry_after (1 s) later.
-	if d := f.fake.SendTimes(4004)[0].Sub(pushed); d < 900*time.Millisecond {
-		t.Errorf("delivered %v after the push, before retry_after", d)
-	}
-}
-
-func TestLimitsQueueRatherThanDrop(t *testing.T) {
-	f := newFixture(t, func(o *telegram.Options) { o.ChatRate = 20; o.ChatBurst = 1; o.GlobalRate = 60 })
-	f.start()
-	// Every reply here is one message; per chat at most 20 a second, 60 in all.
-	const chats = 6
-	for c := int64(0); c < chats; c++ {
-		for i := 0; i < 5; i++ {
-			f.fake.PushMessage(5000+c, telegramtest.User{ID: 5000 + c, FirstName: "X"}, "/aiuto")
-		}
-	}
-	for c := int64(0); c < chats; c++ {
-		sent := f.wait(5000+c, 5)
-		// Paced at 20 a second, five messages span at least four intervals of 50 ms.
-		// The span is measured where the fake receives them, so one message delayed
-		// on the way can shorten a single gap: the whole span is what is checked.
-		times := f.fake.SendTimes(5000 + c)
-		if span := times[len(times)-1].Sub(times[0]); len(times) == 5 && span < 150*time.Millisecond {
-			t.Errorf("chat %d: 5 messages within %v, faster than 20 a second", c, span)
-		}
-		if len(sent) != 5 {
-			t.Errorf("chat %d: %d of 5 replies", c, len(sent))
-		}
-	}
-	all := f.fake.AllSendTimes()
-	for i := range all {
-		// In any window of one second there are at most 60 + burst messages.
-		n := 0
-		for j := i; j < len(all) && all[j].Sub(all[i]) < time.Second; j++ {
-			n++
-		}
-		if n > 61 {
-			t.Errorf("%d messages within a second", n)
-			break
-		}
-	}
-}
-
-func TestWebhook(t *testing.T) {
-	const secret = "s3cret-webhook-token-0123456789"
-	f := newFixture(t, func(o *telegram.Options) {
-		o.WebhookURL = "https://wemi.example.org/telegram"
-		o.SecretToken = secret
-	})
-	a, err := telegram.New(f.opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, f.engine) }()
-	defer func() { cancel(); <-done }()
-	srv := httptest.NewServer(a.Webhook(f.engine))
-	defer srv.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for url, _ := f.fake.Webhook(); url == "" && time.Now().Before(deadline); url, _ = f.fake.Webhook() {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if url, got := f.fake.Webhook(); url != f.opts.WebhookURL || got != secret {
-		t.Fatalf("webhook registered as %q with secret %q", url, got)
-	}
-	post := func(header string, body []byte) int {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(string(body)))
-		req.Header.Set("Content-Type", "application/json")
-		if header != "" {
-			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", header)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	_, body := f.fake.NewMessageUpdate(6006, giulia, "ciao")
-	if code := post("", body); code != http.StatusUnauthorized {
-		t.Errorf("no secret: %d", code)
-	}
-	if code := post("wrong-secret-wrong-secret", body); code != http.StatusUnauthorized {
-		t.Errorf("wrong secret: %d", code)
-	}
-	if code := post(secret, []byte("{not json")); code != http.StatusBadRequest {
-		t.Errorf("garbage: %d", code)
-	}
-	if n := len(f.fake.Sent(6006)); n != 0 {
-		t.Fatalf("refused requests produced %d messages", n)
-	}
-	if code := post(secret, body); code != http.StatusOK {
-		t.Fatalf("good secret: %d", code)
-	}
-	f.wait(6006, 1)
-	// Telegram redelivers: the same update is answered once.
-	if code := post(secret, body); code != http.StatusOK {
-		t.Fatalf("redelivery: %d", code)
-	}
-	time.Sleep(100 * time.Millisecond)
-	if n := len(f.fake.Sent(6006)); n != 1 {
-		t.Errorf("a redelivered update was answered %d times", n)
-	}
 }
 
 // Restarting in the middle of a burst loses no update and answers none twice: updates
@@ -501,27 +361,6 @@ func TestRestartMidBurst(t *testing.T) {
 	}
 }
 
-// A dropped connection after Telegram took a message (the reply lost on the way) and
-// a slow answer: the reply is delivered, and an edit that changes nothing sends no
-// second copy.
-func TestSlowAndLostAnswers(t *testing.T) {
-	f := newFixture(t)
-	f.fake.SlowNext("sendMessage", 1, 300*time.Millisecond)
-	f.start()
-	f.fake.PushMessage(4100, giulia, "psicologo")
-	res := f.wait(4100, 1)[0]
-	more := button(t, res, "Altri risultati").CallbackData
-	f.fake.PushCallback(4100, giulia, res.MessageID, more)
-	f.wait(4100, 2)
-	f.fake.PushCallback(4100, giulia, res.MessageID, more) // the same page again
-	time.Sleep(300 * time.Millisecond)
-	for _, s := range f.fake.Sent(4100)[1:] {
-		if s.Method != "editMessageText" {
-			t.Errorf("paging sent a %s, want edits only", s.Method)
-		}
-	}
-}
-
 func TestRunNeedsAnEngine(t *testing.T) {
 	f := newFixture(t)
 	a, err := telegram.New(f.opts)
@@ -549,76 +388,6 @@ func TestNewRefusesBadSettings(t *testing.T) {
 			}
 		})
 	}
-}
-
-// BenchmarkAdapter measures updates per second through the adapter (the fake Bot API,
-// the real client, the engine on bbolt), without Telegram's rate limits, and the
-// latency from an update's arrival at the fake to the reply's: "burst" pushes all
-// updates at once (throughput; latency is mostly waiting in line), "paced" offers
-// 200 updates a second (latency).
-func BenchmarkAdapter(b *testing.B) {
-	b.Run("burst", func(b *testing.B) { benchAdapter(b, 0) })
-	b.Run("paced-200-per-s", func(b *testing.B) { benchAdapter(b, 200) })
-}
-
-func benchAdapter(b *testing.B, perSecond int) {
-	fake := telegramtest.New(b, token)
-	store, err := bolt.Open(filepath.Join(b.TempDir(), "wemi.db"), bolt.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer store.Close()
-	idx := testIndex(b)
-	e, err := bot.New(bot.Options{Search: idx, Store: store, RateLimit: 1 << 30})
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, err := telegram.New(telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
-		GlobalRate: -1, ChatRate: -1, Workers: 64})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, e) }()
-	defer func() { cancel(); <-done }()
-	const chats = 64
-	pushed := make([][]time.Time, chats)
-	// Each of these is answered with exactly one message.
-	queries := []string{"psicologo", "/aiuto", "ciao", "/categorie", "corso di italiano"}
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		if perSecond > 0 {
-			if d := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(perSecond))); d > 0 {
-				time.Sleep(d)
-			}
-		}
-		c := i % chats
-		pushed[c] = append(pushed[c], time.Now())
-		fake.PushMessage(int64(8000+c), telegramtest.User{ID: int64(8000 + c), FirstName: "B"}, queries[i%len(queries)])
-	}
-	var lat []time.Duration
-	wctx, wcancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer wcancel()
-	for c := 0; c < chats; c++ {
-		if len(pushed[c]) == 0 {
-			continue
-		}
-		sent, err := fake.WaitSent(wctx, int64(8000+c), len(pushed[c]))
-		if err != nil {
-			b.Fatalf("chat %d: %v (%d of %d sent, %d pending updates)", c, err, len(fake.Sent(int64(8000+c))), len(pushed[c]), fake.PendingUpdates())
-		}
-		for i, p := range pushed[c] {
-			lat = append(lat, sent[i].Time.Sub(p))
-		}
-	}
-	elapsed := time.Since(start)
-	b.StopTimer()
-	slices.Sort(lat)
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "updates/s")
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
 
 // scriptedEngine answers every message with the same replies: a fake with function

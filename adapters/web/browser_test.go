@@ -174,17 +174,7 @@ func TestPushedRepliesInChromium(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(`html[data-ready="1"]`)); err != nil {
 		t.Fatalf("open the page: %v", err)
 	}
-	// The session cookie is HttpOnly: the page's script cannot read it, the browser can.
-	cookies, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{srv.URL}})
-	var session string
-	for _, c := range cookies.Cookies {
-		if c.Name == "wemi_session" {
-			session = c.Value
-		}
-	}
-	if err != nil || session == "" {
-		t.Fatalf("the page's session cookie: %q, %v", session, err)
-	}
+	session := sessionCookie(ctx, t, srv.URL)
 	focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
 	if err != nil {
 		t.Fatal(err)
@@ -223,6 +213,30 @@ func TestPushedRepliesInChromium(t *testing.T) {
 		t.Fatalf("the press was not answered: %v", err)
 	}
 
+	checkAcknowledged(ctx, wait, t, afters)
+}
+
+// sessionCookie returns the session cookie of the page open in ctx. It is HttpOnly:
+// the page's script cannot read it, the browser can.
+func sessionCookie(ctx context.Context, t *testing.T, url string) string {
+	t.Helper()
+	cookies, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{url}})
+	var session string
+	for _, c := range cookies.Cookies {
+		if c.Name == "wemi_session" {
+			session = c.Value
+		}
+	}
+	if err != nil || session == "" {
+		t.Fatalf("the page's session cookie: %q, %v", session, err)
+	}
+	return session
+}
+
+// checkAcknowledged checks, on the page open in ctx that shows a pushed reply, that
+// the polls afters reports acknowledge it, before and after a reload, and that the
+// reloaded page shows it once. wait bounds the waits.
+func checkAcknowledged(ctx, wait context.Context, t *testing.T, afters <-chan uint64) {
 	// The next poll acknowledges the reply shown; so does the first after a reload.
 	acknowledged := func(what string) uint64 {
 		t.Helper()
