@@ -399,15 +399,25 @@ func (bf *bookingFlow) register(r *routes) {
 		t.st.resetFlow()
 		bf.bookings(ctx, t)
 	})
+	// A yes, a no or a digit answers, in turn: a question a booking pushed since
+	// the citizen's last message; the buttons of the bot's last message; nothing.
 	yesNo := func(ctx context.Context, t *Turn, in Interpretation) {
-		if !bf.typedBookingAnswer(ctx, t, in.Text) {
+		switch {
+		case bf.typedBookingAnswer(ctx, t, in.Text):
+		case in.Button != "":
+			press(ctx, t, in)
+		default:
 			t.e.flows.menu.ack(t)
 		}
 	}
 	r.intent(IntentYes, yesNo)
 	r.intent(IntentNo, yesNo)
 	r.intent(IntentNumber, func(ctx context.Context, t *Turn, in Interpretation) {
-		if !bf.typedBookingAnswer(ctx, t, in.Text) {
+		switch {
+		case bf.typedBookingAnswer(ctx, t, in.Text):
+		case in.Button != "":
+			press(ctx, t, in)
+		default:
 			r.intents[IntentSearch](ctx, t, in)
 		}
 	})

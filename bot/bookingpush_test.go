@@ -134,6 +134,7 @@ func TestTypedAnswersToPushes(t *testing.T) {
 		first := book(t, h, c, s)
 		second := book(t, h, c.pressData("svc:"+s.ID), s)
 		third := book(t, h, c.pressData("svc:"+s.ID), s)
+		fourth := book(t, h, c.pressData("svc:"+s.ID), s)
 		rome, _ := time.LoadLocation("Europe/Rome")
 		at15 := time.Date(2026, 11, 26, 15, 0, 0, 0, rome)
 
@@ -148,9 +149,12 @@ func TestTypedAnswersToPushes(t *testing.T) {
 		// answers the cancellation's question, not the proposal.
 		propose(third, at15)
 		c.pressData("book:cancel:" + first).expect("Vuoi annullare")
-		c.say("sì").expectNot("Prenotazione confermata")
+		c.say("sì").expect("Prenotazione annullata").expectNot("Prenotazione confermata")
 		if b := status(third); b.Status != bookings.Requested || b.Proposed.IsZero() {
 			t.Errorf("a yes to another question answered the proposal: %+v", b)
+		}
+		if b := status(first); b.Status != bookings.Cancelled {
+			t.Errorf("a typed yes to the cancellation's question left the booking %s", b.Status)
 		}
 		// Proposed again, then a typed no declines it.
 		propose(third, at15.Add(time.Hour))
@@ -159,10 +163,10 @@ func TestTypedAnswersToPushes(t *testing.T) {
 			t.Errorf("after a typed no: %+v", b)
 		}
 		// Two proposals waiting: a yes cannot tell which.
-		propose(first, at15)
+		propose(fourth, at15)
 		propose(third, at15)
 		c.say("sì").expect("Va bene")
-		if status(first).Status != bookings.Requested || status(third).Status != bookings.Requested {
+		if status(fourth).Status != bookings.Requested || status(third).Status != bookings.Requested {
 			t.Error("a yes with two proposals waiting answered one")
 		}
 

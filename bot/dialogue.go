@@ -79,7 +79,8 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 	if !st.hasNeed() && st.Focus == "" {
 		return ""
 	}
-	r, rest := e.refinementIn(folded)
+	n, rest, isOrdinal := e.ordinal(folded)
+	r, rest := e.refinementIn(rest)
 	topic, phrase := longest(rest, e.lexicon.questions)
 	if topic != "" {
 		rest = strip(rest, []string{phrase})
@@ -89,6 +90,19 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 	}
 	if len(e.newWords(rest, st)) > 0 {
 		return "" // a need of its own: a new search (with what it says of place)
+	}
+	if isOrdinal {
+		data, ok := st.nthItem(n)
+		switch {
+		case !ok:
+		case topic != "":
+			// "quanto costa il secondo?": the question is about that one.
+			in.Topic, in.Button = topic, data
+			return IntentQuestion
+		case r.empty():
+			in.Button = data
+			return IntentPress
+		}
 	}
 	switch {
 	case topic == topicFree && st.Focus != "":

@@ -16,7 +16,7 @@ import (
 
 // registerFollowUps routes the follow-ups' intents and the button that drops a filter.
 func (sf *searchFlow) registerFollowUps(r *routes) {
-	r.intent(IntentQuestion, func(_ context.Context, t *Turn, in Interpretation) { sf.question(t, in.Topic) })
+	r.intent(IntentQuestion, func(_ context.Context, t *Turn, in Interpretation) { sf.question(t, in.Topic, in.Button) })
 	r.intent(IntentRefine, func(ctx context.Context, t *Turn, in Interpretation) { sf.refine(ctx, t, in.Refine) })
 	r.intent(IntentConfused, showIntent(sf.confused))
 	r.intent(IntentBack, showIntent(sf.back))
@@ -27,7 +27,14 @@ func (sf *searchFlow) registerFollowUps(r *routes) {
 
 // question answers a question about the service in focus, or about each service of
 // the page shown.
-func (sf *searchFlow) question(t *Turn, topic string) {
+func (sf *searchFlow) question(t *Turn, topic, item string) {
+	if _, id, ok := strings.Cut(item, ":"); ok && strings.HasPrefix(item, actService+":") {
+		if s, ok := t.cat.Service(id); ok {
+			t.st.Focus = s.ID
+			sf.about(t, s, topic)
+			return
+		}
+	}
 	if s, ok := t.cat.Service(t.st.Focus); ok {
 		sf.about(t, s, topic)
 		return
@@ -181,14 +188,14 @@ func (sf *searchFlow) noDeadEnd(ctx context.Context, t *Turn, before searchFilte
 	var b strings.Builder
 	b.WriteString(t.T("followup.none_refined", "filters", sf.describeFilters(t)))
 	if alt := sf.sameFiltersFor(ctx, t, prev); len(alt) > 0 {
-		b.WriteString("\n" + t.T("followup.alt_filters"))
-		rows = append(rows, sf.serviceRows(t, alt)...)
+		b.WriteString("\n\n" + t.T("followup.alt_filters"))
+		rows = append(rows, sf.serviceRows(t, alt, &b)...)
 	}
 	if len(prev) > 0 {
 		cheapest := slices.Clone(prev)
 		sortByPrice(t.cat, cheapest)
-		b.WriteString("\n" + t.T("followup.alt_need"))
-		rows = append(rows, sf.serviceRows(t, cheapest[:min(3, len(cheapest))])...)
+		b.WriteString("\n\n" + t.T("followup.alt_need"))
+		rows = append(rows, sf.serviceRows(t, cheapest[:min(3, len(cheapest))], &b)...)
 	}
 	rows = append(rows, []Button{t.gbtn(t.T("followup.drop"), actDrop, strings.Join(added, "."))},
 		[]Button{btn(t.T("menu.operator"), actOperator), btn(t.T("button.menu"), actMenu)})
@@ -219,12 +226,14 @@ func (sf *searchFlow) sameFiltersFor(ctx context.Context, t *Turn, prev []string
 	return ids
 }
 
-// serviceRows is one button per service, opening its card.
-func (sf *searchFlow) serviceRows(t *Turn, ids []string) [][]Button {
+// serviceRows lists services one per line in b, and returns a button per service
+// that opens its card.
+func (sf *searchFlow) serviceRows(t *Turn, ids []string, b *strings.Builder) [][]Button {
 	var rows [][]Button
 	for _, id := range ids {
 		if s, ok := t.cat.Service(id); ok {
-			rows = append(rows, []Button{btn(shorten(t.serviceTitle(s)+" — "+t.costShort(s), 60), actService, s.ID)})
+			b.WriteString("\n• " + t.T("followup.item", "title", shorten(t.serviceTitle(s), 60), "value", t.costShort(s)))
+			rows = append(rows, []Button{btn(shorten(t.serviceTitle(s), 60), actService, s.ID)})
 		}
 	}
 	return rows

@@ -110,6 +110,8 @@ func (e *Engine) interpret(raw string, st *state) Interpretation {
 			in.Intent = IntentHelp
 		case e.saysOperator(text):
 			in.Intent = IntentOperator
+		case e.pressed(text, st, &in):
+			in.Intent = IntentPress
 		case !e.says(intentCancel, text):
 			in.Intent, in.Flow = IntentAnswer, st.Flow
 		default:
@@ -156,20 +158,42 @@ func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
 		in.Flow = st.Flow
 		return IntentAnswer
 	}
+	if data, ok := e.typedButton(text, st); ok {
+		in.Button = data
+		return IntentPress
+	}
 	if intent := e.followUp(text, st, in); intent != "" {
 		return intent
 	}
 	switch {
 	case e.says(intentYes, text):
+		in.Button, _ = st.answeredButton(true)
 		return IntentYes
 	case e.says(intentNo, text):
+		in.Button, _ = st.answeredButton(false)
 		return IntentNo
 	}
 	if n, ok := bareNumber(text); ok && n >= 1 && n <= 5 {
 		in.Number = n
+		in.Button, _ = st.nthItem(n)
 		return IntentNumber
 	}
 	return IntentSearch
+}
+
+// pressed reports whether a text answers the buttons the form just showed: an
+// option's name, or a yes or a no; in.Button is then the button's data.
+func (e *Engine) pressed(text string, st *state, in *Interpretation) bool {
+	data, ok := e.typedButton(text, st)
+	switch {
+	case ok:
+	case e.says(intentYes, text):
+		data, ok = st.answeredButton(true)
+	case e.says(intentNo, text):
+		data, ok = st.answeredButton(false)
+	}
+	in.Button = data
+	return ok
 }
 
 // languageSaid returns the language a message asks for ("english please"), or "".

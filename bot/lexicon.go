@@ -27,6 +27,7 @@ type lexicon struct {
 	refine    map[string][]string // free, cheaper, shared, individual, near, open_now, also
 	audiences map[string][]string // by catalogue audience
 	meta      map[string][]string // confused, back, repeat, more, stop
+	ordinals  map[string][]string // "1".."5": positions in a list
 	needs     []string
 	situation []string
 	clauses   []string
@@ -40,6 +41,7 @@ type lexiconFile struct {
 	Refine     map[string][]string `yaml:"refine"`
 	Audiences  map[string][]string `yaml:"audiences"`
 	Meta       map[string][]string `yaml:"meta"`
+	Ordinals   map[string][]string `yaml:"ordinals"`
 	Needs      []string            `yaml:"needs"`
 	Situations []string            `yaml:"situations"`
 	Clauses    []string            `yaml:"clauses"`
@@ -54,7 +56,8 @@ func loadLexicon() (*lexicon, error) {
 		return nil, fmt.Errorf("load understanding: no files")
 	}
 	lx := &lexicon{questions: map[string][]string{}, refine: map[string][]string{},
-		audiences: map[string][]string{}, meta: map[string][]string{}, fillers: map[string]bool{}}
+		audiences: map[string][]string{}, meta: map[string][]string{}, ordinals: map[string][]string{},
+		fillers: map[string]bool{}}
 	for _, name := range names {
 		data, err := understandingFiles.ReadFile(name)
 		if err != nil {
@@ -70,7 +73,7 @@ func loadLexicon() (*lexicon, error) {
 			return nil, fmt.Errorf("load understanding %s: %w", name, err)
 		}
 	}
-	for _, m := range []map[string][]string{lx.questions, lx.refine, lx.audiences, lx.meta} {
+	for _, m := range []map[string][]string{lx.questions, lx.refine, lx.audiences, lx.meta, lx.ordinals} {
 		for k := range m {
 			longestFirst(m[k])
 		}
@@ -107,6 +110,7 @@ func (lx *lexicon) add(f lexiconFile) error {
 	merge(lx.refine, f.Refine)
 	merge(lx.audiences, f.Audiences)
 	merge(lx.meta, f.Meta)
+	merge(lx.ordinals, f.Ordinals)
 	lx.needs = append(lx.needs, foldAll(f.Needs)...)
 	lx.situation = append(lx.situation, foldAll(f.Situations)...)
 	lx.clauses = append(lx.clauses, foldAll(f.Clauses)...)

@@ -100,6 +100,7 @@ func (mf *menuFlow) register(r *routes) {
 	r.intent(IntentCancel, func(ctx context.Context, t *Turn, _ Interpretation) {
 		t.onCommand(ctx, command{name: "annulla"})
 	})
+	r.intent(IntentPress, press)
 	r.intent(IntentLanguage, func(_ context.Context, t *Turn, in Interpretation) { mf.language(t, in.Arg) })
 }
 

@@ -72,6 +72,10 @@ func (pf *privacyFlow) forgetText(ctx context.Context, t *Turn, text string) {
 			{btn(t.T("privacy.forget_yes"), actForgetYes), btn(t.T("privacy.forget_no"), actForgetNo)}}})
 		return
 	}
+	if t.e.says(intentNo, text) || t.e.says(intentCancel, text) {
+		pf.keep(t)
+		return
+	}
 	t.st.resetFlow()
 	t.Text("privacy.forget_cancelled")
 	t.e.flows.search.search(ctx, t, text)

@@ -67,6 +67,9 @@ func showIntent(f func(t *Turn)) intentHandler {
 	return func(_ context.Context, t *Turn, _ Interpretation) { f(t) }
 }
 
+// press acts on a typed answer as on the button it names.
+func press(ctx context.Context, t *Turn, in Interpretation) { t.onButton(ctx, in.Button) }
+
 // thenShow resets the flow the bot was waiting in, then shows f.
 func thenShow(f func(t *Turn)) intentHandler {
 	return func(_ context.Context, t *Turn, _ Interpretation) {

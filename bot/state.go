@@ -39,6 +39,9 @@ type state struct {
 	Total    int           `json:"total,omitempty"`
 	Page     int           `json:"page,omitempty"`
 	Category string        `json:"category,omitempty"` // the category being browsed
+	// Offered are the buttons of the bot's last message, which the citizen may
+	// answer by typing.
+	Offered []offer `json:"offered,omitempty"`
 	// Focus is the service whose card was shown last, which questions are about.
 	Focus string `json:"focus,omitempty"`
 	// Misses counts consecutive searches that found nothing the citizen wanted.

@@ -24,6 +24,9 @@ type Turn struct {
 	events  []Event
 	facts   []desk.Fact
 	forget  bool
+	// offered says the buttons of this turn's replies are being kept (the first
+	// reply forgets those of the last turn).
+	offered bool
 	// unsaved says the state of this turn will not be saved (the store is away): no
 	// handoff can be promised.
 	unsaved bool
@@ -38,6 +41,11 @@ func (t *Turn) T(key string, kv ...string) string { return t.e.texts.T(t.st.Lang
 func (t *Turn) Say(r Reply) {
 	t.replies = append(t.replies, r)
 	t.st.remember("bot", firstLine(r.Text), t.now)
+	if !t.offered {
+		t.st.offerButtons(nil)
+		t.offered = true
+	}
+	t.st.offerButtons(append(t.st.offeredRows(), r.Buttons...))
 }
 
 // Text says the text for key, without buttons.
