@@ -80,8 +80,8 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 		return ""
 	}
 	n, rest, isOrdinal := e.ordinal(folded)
-	r, rest := e.refinementIn(rest)
 	topic, phrase := longest(rest, e.lexicon.questions)
+	r, rest := e.refinementIn(rest)
 	if topic != "" {
 		rest = strip(rest, []string{phrase})
 		for _, ps := range e.lexicon.questions {
@@ -103,6 +103,9 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 			in.Button = data
 			return IntentPress
 		}
+	}
+	if topic == topicWhere && r.Municipio != 0 {
+		topic = "" // "sto al municipio 4" says where the citizen is, not a question
 	}
 	switch {
 	case topic == topicFree && st.Focus != "":

@@ -46,6 +46,9 @@ func (t *Turn) dispatch(ctx context.Context) {
 // onText interprets a text, then acts on what it means.
 func (t *Turn) onText(ctx context.Context, raw string) {
 	in := t.e.interpret(raw, t.st)
+	if tr := t.e.opts.Trace; tr != nil {
+		tr(ctx, t.m.Conversation(), in)
+	}
 	switch in.Intent {
 	case IntentTooLong:
 		t.st.remember("user", truncateRunes(cleanText(raw), 200)+"…", t.now)

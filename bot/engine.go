@@ -116,6 +116,10 @@ type Options struct {
 	ReminderPolicy reminders.Policy
 	Texts          *Texts       // nil: the bundled translations
 	Observer       Observer     // nil: no metrics
+	// Trace, when set, is told how each text was understood, before the engine acts
+	// on it (wemibot shell --debug prints it). It must not keep the text: it is the
+	// citizen's.
+	Trace func(ctx context.Context, conversation string, in Interpretation)
 	Logger         *slog.Logger // nil: discard
 	Now            func() time.Time
 

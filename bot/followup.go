@@ -197,6 +197,10 @@ func (sf *searchFlow) noDeadEnd(ctx context.Context, t *Turn, before searchFilte
 		b.WriteString("\n\n" + t.T("followup.alt_need"))
 		rows = append(rows, sf.serviceRows(t, cheapest[:min(3, len(cheapest))], &b)...)
 	}
+	// What is on the screen now is what follow-ups ("il primo", "quanto costa?") are
+	// about.
+	t.st.Results = shownServices(rows)
+	t.st.Total = len(t.st.Results)
 	rows = append(rows, []Button{t.gbtn(t.T("followup.drop"), actDrop, strings.Join(added, "."))},
 		[]Button{btn(t.T("menu.operator"), actOperator), btn(t.T("button.menu"), actMenu)})
 	t.Say(Reply{Text: b.String(), Buttons: rows})
@@ -384,4 +388,17 @@ func openAt(ss []catalogue.Schedule, at time.Time) bool {
 		}
 	}
 	return false
+}
+
+// shownServices returns the services that rows of buttons open, once each.
+func shownServices(rows [][]Button) []string {
+	var ids []string
+	for _, row := range rows {
+		for _, b := range row {
+			if id, ok := strings.CutPrefix(b.Data, actService+":"); ok && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
 }

@@ -167,7 +167,7 @@ const mainUsage = `WeMi Bot - the chatbot of Milan's shared-welfare portal WeMi.
 Usage:
   wemibot [serve]                         run the bot: the web chat, and Telegram when configured
   wemibot search [flags] QUERY|-          search the catalogue ('-': one query per line on stdin)
-  wemibot shell [--lang en]               chat with the bot in the terminal
+  wemibot shell [--lang en] [--debug]     chat with the bot in the terminal
   wemibot catalogue validate PATH         check a catalogue folder, or one file of it
   wemibot catalogue stats [--json]        count providers, services and spaces
   wemibot catalogue reload [--url URL]    make a running server reload its catalogue

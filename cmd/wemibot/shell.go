@@ -21,6 +21,7 @@ import (
 func (c *cli) shell(ctx context.Context, args []string) error {
 	fs := c.flagSet("shell", mainUsage)
 	lang := fs.String("lang", "it", "language")
+	debug := fs.Bool("debug", false, "print how each message was understood before the reply")
 	pos, err := c.parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -50,8 +51,14 @@ func (c *cli) shell(ctx context.Context, args []string) error {
 		session: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	// Bookings and Tate/Colf/Badanti requests need staff to handle them: the shell,
 	// with no desk, explains how to request a service instead.
-	engine, err := bot.New(bot.Options{Search: idx, Store: store, Staff: staff,
-		Pushers: map[string]bot.Pusher{"shell": sh}, IdleTTL: c.cfg.IdleTTL, ReplyWithin: c.cfg.ReplyWithin})
+	opts := bot.Options{Search: idx, Store: store, Staff: staff,
+		Pushers: map[string]bot.Pusher{"shell": sh}, IdleTTL: c.cfg.IdleTTL, ReplyWithin: c.cfg.ReplyWithin}
+	if *debug {
+		opts.Trace = func(_ context.Context, _ string, in bot.Interpretation) {
+			fmt.Fprintf(c.stdout, "[debug] %s\n", in)
+		}
+	}
+	engine, err := bot.New(opts)
 	if err != nil {
 		return err
 	}
