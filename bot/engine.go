@@ -114,14 +114,14 @@ type Options struct {
 	// Reminders plans confirmed bookings' reminders by ReminderPolicy; nil: none.
 	Reminders      ReminderQueue
 	ReminderPolicy reminders.Policy
-	Texts          *Texts       // nil: the bundled translations
-	Observer       Observer     // nil: no metrics
+	Texts          *Texts   // nil: the bundled translations
+	Observer       Observer // nil: no metrics
 	// Trace, when set, is told how each text was understood, before the engine acts
 	// on it (wemibot shell --debug prints it). It must not keep the text: it is the
 	// citizen's.
-	Trace func(ctx context.Context, conversation string, in Interpretation)
-	Logger         *slog.Logger // nil: discard
-	Now            func() time.Time
+	Trace  func(ctx context.Context, conversation string, in Interpretation)
+	Logger *slog.Logger // nil: discard
+	Now    func() time.Time
 
 	IdleTTL   time.Duration // a conversation is forgotten after this long idle; default 30 days
 	DedupeTTL time.Duration // how long an update id is remembered; default 24 hours
