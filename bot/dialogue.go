@@ -196,8 +196,8 @@ func sameStem(w string, words []string) bool {
 
 // situationAndNeed splits a message that tells the citizen's situation and their
 // need ("faccio i turni in ospedale e mi serve qualcuno per i bambini"): the need is
-// searched, and the situation only says where they live. A message of one clause,
-// or of situations only, is all need.
+// searched, and the situation says where they live and who they are ("sono in
+// pensione"). A message of one clause, or of situations only, is all need.
 func (e *Engine) situationAndNeed(text string) (need string, r Refinement) {
 	lx := e.lexicon
 	clauses := splitClauses(text, lx.clauses)
@@ -218,6 +218,9 @@ func (e *Engine) situationAndNeed(text string) (need string, r Refinement) {
 	}
 	for _, s := range situations {
 		f := catalogue.Fold(s)
+		if aud, _ := longest(f, lx.audiences); aud != "" && r.Audience == "" {
+			r.Audience = aud
+		}
 		if n, _, ok := municipio(f); ok {
 			r.Municipio = n
 		} else if nb, ok := e.opts.Search.Catalogue().Milan.FindNeighbourhood(s); ok {

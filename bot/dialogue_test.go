@@ -75,18 +75,20 @@ func TestSituationAndNeed(t *testing.T) {
 	tests := []struct {
 		text, need string
 		municipio  int
+		audience   string
 	}{
-		{"faccio i turni in ospedale e mi serve qualcuno per i bambini", "mi serve qualcuno per i bambini", 0},
-		{"abito a Niguarda e cerco compagnia per mia madre", "cerco compagnia per mia madre", 9},
-		{"lavoro fino a tardi, chi può prendere mio figlio a scuola?", "chi può prendere mio figlio a scuola", 0},
-		{"I work night shifts and I need a babysitter", "I need a babysitter", 0},
-		{"mia mamma non riesce più a cucinare", "mia mamma non riesce più a cucinare", 0},
-		{"pulizie e stiro", "pulizie e stiro", 0},
+		{"sono in pensione e vorrei imparare a usare il computer", "vorrei imparare a usare il computer", 0, "anziani"},
+		{"faccio i turni in ospedale e mi serve qualcuno per i bambini", "mi serve qualcuno per i bambini", 0, ""},
+		{"abito a Niguarda e cerco compagnia per mia madre", "cerco compagnia per mia madre", 9, ""},
+		{"lavoro fino a tardi, chi può prendere mio figlio a scuola?", "chi può prendere mio figlio a scuola", 0, ""},
+		{"I work night shifts and I need a babysitter", "I need a babysitter", 0, ""},
+		{"mia mamma non riesce più a cucinare", "mia mamma non riesce più a cucinare", 0, ""},
+		{"pulizie e stiro", "pulizie e stiro", 0, ""},
 	}
 	for _, tc := range tests {
 		need, r := e.situationAndNeed(tc.text)
-		if need != tc.need || r.Municipio != tc.municipio {
-			t.Errorf("situationAndNeed(%q) = %q, Municipio %d; want %q, %d", tc.text, need, r.Municipio, tc.need, tc.municipio)
+		if need != tc.need || r.Municipio != tc.municipio || r.Audience != tc.audience {
+			t.Errorf("situationAndNeed(%q) = %q, Municipio %d, for %q; want %q, %d, %q", tc.text, need, r.Municipio, r.Audience, tc.need, tc.municipio, tc.audience)
 		}
 	}
 }

@@ -61,14 +61,23 @@ func (e *Engine) typedButton(text string, st *state) (string, bool) {
 	if folded == "" {
 		return "", false
 	}
-	found := ""
+	folded = strings.Join(strings.Fields(strings.NewReplacer(" per favore ", " ", " please ", " ").Replace(" "+folded+" ")), " ")
+	found, prefixed, n := "", "", 0
 	for _, o := range st.Offered {
-		if o.Label == folded || o.Label == strings.Join(strings.Fields(strings.Replace(" "+folded+" ", " per favore ", " ", 1)), " ") {
+		switch {
+		case o.Label == folded:
 			if found != "" && found != o.Data {
 				return "", false // two buttons say the same: the citizen must choose
 			}
 			found = o.Data
+		case len(folded) >= 4 && strings.HasPrefix(o.Label, folded+" ") && len(e.lexicon.content(folded)) > 0:
+			// The first words of one button's label: "babysitting diurno".
+			prefixed = o.Data
+			n++
 		}
+	}
+	if found == "" && n == 1 {
+		found = prefixed
 	}
 	return found, found != ""
 }

@@ -74,7 +74,13 @@ func (sf *searchFlow) search(ctx context.Context, t *Turn, text string) {
 		t.st.Query = rest
 		t.st.Filters.Municipio, t.st.Filters.Place = n.Municipio, n.Name
 	}
+	t.st.Filters.Audience = where.Audience
 	found, words := sf.run(ctx, t)
+	if found == 0 && words > 0 && where.Audience != "" {
+		// Who the citizen is was only a hint: the need comes first.
+		t.st.Filters.Audience = ""
+		found, words = sf.run(ctx, t)
+	}
 	if found == 0 && words > 0 && t.st.Filters.Municipio != 0 {
 		// Nothing in that Municipio: look in the whole city, and say so.
 		place := t.st.Filters.Place
