@@ -116,7 +116,7 @@ func (cf *cardFlow) detail(t *Turn, s *catalogue.Service, section string) {
 func (cf *cardFlow) detailRows(t *Turn, s *catalogue.Service, except string) [][]Button {
 	var rows [][]Button
 	var row []Button
-	for _, sec := range []string{detailCost, detailWhen, detailWhere, detailContacts, detailHow, detailAbout} {
+	for _, sec := range []string{detailCost, detailWhen, detailWhere, detailHow, detailContacts, detailAbout} {
 		if sec == except {
 			continue
 		}
