@@ -5,6 +5,7 @@ package bot
 // line, where a service reaches in one line.
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,6 +40,10 @@ func providerShort(name string) string {
 		// Before "Cooperativa" only "Società" still belongs to the legal form:
 		// "Naviglio Sociale Società Cooperativa Sociale" keeps its own "Sociale".
 		if !legalFormWord(w) || !headless && w != "società" && w != "societa" && w != "soc" {
+			break
+		}
+		// "Sociale" is part of the form only after "Cooperativa" or "Impresa".
+		if w == "sociale" && (end < 2 || !slices.Contains([]string{"cooperativa", "coop", "impresa"}, word(end-2))) {
 			break
 		}
 		headless = headless && w != "cooperativa" && w != "coop"

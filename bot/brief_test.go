@@ -193,6 +193,8 @@ func TestProviderShort(t *testing.T) {
 		{"Associazione Nonni Attivi ODV", "Nonni Attivi"},
 		{"Associazione La Bottega del Tempo APS", "La Bottega del Tempo"},
 		{"Fondazione Verdi", "Fondazione Verdi"},
+		{"Spazio Sociale APS", "Spazio Sociale"},
+		{"Il Ponte Impresa Sociale srl", "Il Ponte"},
 		{"Cooperativa Sociale", "Cooperativa Sociale"},
 		{"", ""},
 	}
