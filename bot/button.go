@@ -28,7 +28,7 @@ const (
 	actFor        = "for"     // for:<audience|any>
 	actNone       = "none"    // none of these results is what I need
 	actNear       = "near"    // ask for a location
-	actSpaces     = "spaces"  // list the WeMi spaces
+	actSpaces     = "spaces"  // spaces[:<page>]: list the WeMi spaces
 	actSpace      = "space"   // space:<id>
 	actLangAsk    = "langask"
 	actLang       = "lang" // lang:<it|en>
@@ -39,6 +39,7 @@ const (
 	actForgetNo   = "forgetno"
 	actOperator   = "op"
 	actRequest    = "req" // req:<service id>: how to request a service
+	actDetail     = "det" // det:<section code>:<service id>: one section of a service's details
 	actDomestic   = "tcb" // Tate, Colf e Badanti
 	actBookings   = "mybook"
 	actRetry      = "retry" // replay the message a store failure interrupted
@@ -84,11 +85,23 @@ func parseButton(data string) (button, bool) {
 	b := button{action: action, arg: arg, num: -1, gen: gen}
 	switch action {
 	case actMenu, actSearch, actCats, actBack, actFree, actZoneAsk, actForAsk, actNone, actNear,
-		actSpaces, actLangAsk, actHelp, actPrivacy, actForgetAsk, actForgetYes, actForgetNo,
+		actLangAsk, actHelp, actPrivacy, actForgetAsk, actForgetYes, actForgetNo,
 		actOperator, actDomestic, actBookings, actRetry, actHandoffEnd:
 		return b, arg == ""
 	case actCat, actService, actSpace, actRequest, actLang, actFor, actBook, actDom, actDrop:
 		return b, arg != ""
+	case actDetail:
+		return b, validDetailArg(arg)
+	case actSpaces:
+		if arg == "" {
+			return b, true
+		}
+		n, err := strconv.Atoi(arg)
+		if err != nil || n < 0 || n > 100 {
+			return button{}, false
+		}
+		b.num = n
+		return b, true
 	case actPage, actZone, actRate:
 		n, err := strconv.Atoi(arg)
 		if err != nil || n < 0 || n > 1000 {

@@ -5,7 +5,7 @@ import (
 )
 
 func FuzzParseButton(f *testing.F) {
-	for _, s := range []string{"svc:abc", "page:3", "cat:educativo:2", "zone:0", "menu", "", ":", "page:-1", "lang:en"} {
+	for _, s := range []string{"svc:abc", "page:3", "cat:educativo:2", "zone:0", "menu", "", ":", "page:-1", "lang:en", "det:c:abc", "spaces:1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

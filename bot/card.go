@@ -8,10 +8,16 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
-// cardFlow is the card flow: its handlers and what it keeps in the conversation state.
+// cardFlow is the card flow: a service's card and its detail sections
+// (carddetail.go).
 type cardFlow struct{ e *Engine }
 
-// card shows everything a citizen needs to know about one service.
+// maxCardLines bounds a card's summary: what a phone shows without scrolling, read at
+// a glance; the rest is one button away.
+const maxCardLines = 6
+
+// card shows a service: a summary of at most six lines (what it is, who provides it,
+// for whom, the cost, where, the wait) with buttons for the details.
 func (cf *cardFlow) card(t *Turn, id string) {
 	s, ok := t.cat.Service(id)
 	if !ok {
@@ -20,59 +26,51 @@ func (cf *cardFlow) card(t *Turn, id string) {
 	}
 	t.st.Misses = 0
 	t.st.Focus = s.ID // questions are about it now
-	var b strings.Builder
-	line := func(key string, kv ...string) { b.WriteString("\n" + t.T(key, kv...)) }
-	b.WriteString("*" + t.serviceTitle(s) + "*")
+	t.Say(Reply{Text: cf.summary(t, s), Buttons: cf.cardRows(t, s)})
+}
+
+// summary is the card's text: one line each for the title, the provider, for whom,
+// the cost, where and the wait.
+func (cf *cardFlow) summary(t *Turn, s *catalogue.Service) string {
+	lines := []string{"*" + t.serviceTitle(s) + "*"}
 	if o := s.Organization; o != nil {
-		line("card.provider", "provider", o.Name, "kind", t.T("kind."+string(o.Kind)))
+		lines = append(lines, t.T("card.provider", "provider", providerShort(o.Name), "kind", t.T("kind."+string(o.Kind))))
 	}
-	b.WriteString("\n")
-	if t.st.Lang == "en" {
-		b.WriteString("\n" + s.SummaryEN + "\n" + t.T("card.italian_only"))
-	} else {
-		b.WriteString("\n" + s.Description)
+	lines = append(lines,
+		t.T("card.for", "who", cf.audiences(t, s.Audiences)),
+		t.T("card.cost", "cost", t.costLine(s)),
+		t.T("card.where", "where", t.zonesLine(s)),
+		cf.wait(t, s))
+	return strings.Join(lines, "\n")
+}
+
+// wait says the longest wait before the service starts.
+func (cf *cardFlow) wait(t *Turn, s *catalogue.Service) string {
+	if s.MaxWaitDays == 0 {
+		return t.T("card.wait_none")
 	}
-	b.WriteString("\n")
-	line("card.for", "who", cf.audiences(t, s.Audiences))
-	line("card.delivery", "how", cf.delivery(t, s.Delivery))
-	line("card.cost", "cost", cf.costLong(t, s))
-	if r := s.Cost.ISEE; r != nil {
-		line("card.isee", "percent", strconv.Itoa(r.ReductionPercent), "isee", t.euros(r.MaxISEE*100))
-		line("card.isee_help")
-	}
-	if s.Cost.Voucher {
-		line("card.voucher")
-	}
-	line("card.zones", "zones", t.municipi(s.Municipi))
-	if o := s.Organization; o != nil && o.Location.Address != "" {
-		line("card.address", "address", o.Location.Address)
-	}
-	if len(s.Languages) > 0 {
-		line("card.languages", "languages", t.languageNames(s.Languages))
-	}
-	line("card.when", "when", t.schedules(s.Schedules))
-	line("card.activation", "how", s.Activation)
-	line(plural("card.wait", s.MaxWaitDays), "days", strconv.Itoa(s.MaxWaitDays))
-	if o := s.Organization; o != nil {
-		line("card.contacts", "phone", o.Phone, "email", o.Email, "website", o.Website)
-	}
-	rows := [][]Button{
-		cf.requestRow(t, s),
-	}
+	return t.T(plural("card.wait", s.MaxWaitDays), "days", strconv.Itoa(s.MaxWaitDays))
+}
+
+// cardRows are the card's buttons: the details, what the citizen can do next, and the
+// way back.
+func (cf *cardFlow) cardRows(t *Turn, s *catalogue.Service) [][]Button {
+	rows := cf.detailRows(t, s, "")
+	rows = append(rows, cf.actionRow(t, s))
 	last := []Button{btn(t.T("button.menu"), actMenu)}
 	if len(t.st.Results) > 0 {
 		last = append([]Button{t.gbtn(t.T("button.back_results"), actBack)}, last...)
 	}
-	t.Say(Reply{Text: b.String(), Buttons: append(rows, last)})
+	return append(rows, last)
 }
 
-// requestRow offers to book the service when bookings go through the bot, else to
-// learn how to request it.
-func (cf *cardFlow) requestRow(t *Turn, s *catalogue.Service) []Button {
+// actionRow offers to book the service when bookings go through the bot, and a
+// person to talk to.
+func (cf *cardFlow) actionRow(t *Turn, s *catalogue.Service) []Button {
 	if t.e.flows.booking.bookable(t) {
-		return []Button{btn(t.T("card.book"), actBook, "new", s.ID), btn(t.T("card.request"), actRequest, s.ID)}
+		return []Button{btn(t.T("card.book"), actBook, "new", s.ID), btn(t.T("menu.operator"), actOperator)}
 	}
-	return []Button{btn(t.T("card.request"), actRequest, s.ID), btn(t.T("menu.operator"), actOperator)}
+	return []Button{btn(t.T("menu.operator"), actOperator)}
 }
 
 // request explains how to request a service (bookings come with their own flow).
@@ -82,11 +80,7 @@ func (cf *cardFlow) request(t *Turn, id string) {
 		t.Stale()
 		return
 	}
-	t.Say(Reply{Text: t.T("request.how", "service", t.serviceTitle(s), "how", s.Activation,
-		"provider", s.Organization.Name, "phone", s.Organization.Phone, "email", s.Organization.Email),
-		Buttons: [][]Button{
-			{btn(t.T("menu.operator"), actOperator), btn(t.T("menu.spaces"), actSpaces)},
-			{btn(t.T("button.back_card"), actService, s.ID), btn(t.T("button.menu"), actMenu)}}})
+	cf.detail(t, s, detailHow)
 }
 
 func (cf *cardFlow) audiences(t *Turn, as []catalogue.Audience) string {
@@ -97,40 +91,18 @@ func (cf *cardFlow) audiences(t *Turn, as []catalogue.Audience) string {
 	return strings.Join(names, ", ")
 }
 
-func (cf *cardFlow) delivery(t *Turn, d catalogue.Delivery) string {
-	var parts []string
-	if d.Individual {
-		parts = append(parts, t.T("delivery.individual"))
-	}
-	if d.Shared != nil {
-		parts = append(parts, t.T("delivery.shared", "min", strconv.Itoa(d.Shared.MinPeople), "max", strconv.Itoa(d.Shared.MaxPeople)))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// costLong is the full cost: individual and shared prices.
-func (cf *cardFlow) costLong(t *Turn, s *catalogue.Service) string {
-	c := s.Cost
-	if c.Free {
-		return t.T("cost.free")
-	}
-	unit := t.T("unit." + string(c.Unit))
-	var parts []string
-	if c.Individual > 0 {
-		parts = append(parts, t.T("cost.individual", "price", t.euros(c.Individual), "unit", unit))
-	}
-	if c.Shared > 0 {
-		parts = append(parts, t.T("cost.shared", "price", t.euros(c.Shared), "unit", unit))
-	}
-	out := strings.Join(parts, "; ")
-	if c.Note != "" && t.st.Lang == defaultLang {
-		out += " (" + c.Note + ")"
-	}
-	return out
-}
-
 // register routes the card's buttons.
 func (cf *cardFlow) register(r *routes) {
 	r.button(actService, func(_ context.Context, t *Turn, b button) { cf.card(t, b.arg) })
 	r.button(actRequest, func(_ context.Context, t *Turn, b button) { cf.request(t, b.arg) })
+	r.button(actDetail, func(_ context.Context, t *Turn, b button) {
+		code, id, _ := strings.Cut(b.arg, ":")
+		s, ok := t.cat.Service(id)
+		section, known := sectionOfCode(code)
+		if !ok || !known {
+			t.Stale()
+			return
+		}
+		cf.detail(t, s, section)
+	})
 }

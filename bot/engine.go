@@ -134,7 +134,7 @@ type Options struct {
 	RateWindow time.Duration
 	// MaxMessageRunes bounds a message; longer ones are declined. Default 2,000.
 	MaxMessageRunes int
-	PageSize        int // results per page; default 5
+	PageSize        int // results per page; default and at most 5 (maxListItems)
 	// ReplyWithin is how soon an operator usually answers a handoff during office
 	// hours, as the citizen is told; default 30 minutes.
 	ReplyWithin time.Duration
@@ -205,8 +205,8 @@ func New(opts Options) (*Engine, error) {
 	if opts.MaxMessageRunes <= 0 {
 		opts.MaxMessageRunes = 2000
 	}
-	if opts.PageSize <= 0 {
-		opts.PageSize = 5
+	if opts.PageSize <= 0 || opts.PageSize > maxListItems {
+		opts.PageSize = maxListItems
 	}
 	e := &Engine{opts: opts, texts: opts.Texts, log: opts.Logger, now: opts.Now,
 		pending: map[string]pendingMessage{}, queues: map[string]*convQueue{}}

@@ -33,7 +33,7 @@ func TestDeepLinks(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h := newHarness(t, store)
 		svc := testIndex(t).Catalogue().Services[0]
-		h.citizen(t, "u1").say("/start s_"+svc.ID).expect(svc.Name, "Come attivarlo")
+		h.citizen(t, "u1").say("/start s_"+svc.ID).expect(svc.Name, "Costo").expectButtons("Come richiederlo")
 		h.citizen(t, "u2").say("/start c_pasti-domicilio").expect("Pasti a domicilio", "3 servizi")
 		h.citizen(t, "u3").say("/start s_non-esiste").expect("non corrisponde più", "WeMi Bot")
 		h.citizen(t, "u4").say("/start@WeMiBot c_corsi-italiano").expect("Corsi di italiano")
@@ -73,7 +73,8 @@ func TestSearchPagingAndRefining(t *testing.T) {
 		c.press("Per chi").expect("Per chi è il servizio").press("persone con disabilità")
 		c.press("Per chi").press("Per tutti").press("Zona").press("Tutta Milano").expectNot("Municipio 9")
 		// A card from the results, and back.
-		c.pressData(c.buttonsWithData("svc:")[0].Data).expect("Costo", "Come attivarlo").press("Torna ai risultati").expect("Ho trovato")
+		c.pressData(c.buttonsWithData("svc:")[0].Data).expect("Costo", "Attesa").expectButtons("Come richiederlo").
+			press("Torna ai risultati").expect("Ho trovato")
 	})
 }
 
@@ -158,10 +159,14 @@ func TestCategoriesAndCard(t *testing.T) {
 				break
 			}
 		}
-		c.pressData("svc:"+svc.ID).expect(svc.Name, svc.Organization.Name, "Per chi", "Come", "Costo",
-			"(individuale)", "a persona (in gruppo)", "Riduzione ISEE", "Municipi", "Quando", "Come attivarlo",
-			"Attesa massima", svc.Organization.Phone).
-			expectButtons("Come richiederlo", "Parla con un operatore", "Menu")
+		// The card is a summary; each detail is a button away.
+		c.pressData("svc:"+svc.ID).expect(svc.Name, "Sentieri", "Per chi", "Costo", "in gruppo", "ISEE", "Dove",
+			"Attesa massima").expectNot(svc.Organization.Phone, svc.Activation).
+			expectButtons("Costi", "Quando", "Dove", "Contatti", "Come richiederlo", "Parla con un operatore", "Menu")
+		c.press("Costi").expect("Individuale", "In gruppo", "Riduzione ISEE").
+			expectButtons("Quando", "Torna al servizio").press("Torna al servizio").expect("Attesa massima")
+		c.press("Quando").expect("Quando", "dalle").press("Dove").expect("Municipi", svc.Organization.Location.Address)
+		c.press("Contatti").expect(svc.Organization.Phone, svc.Organization.Email)
 		c.press("Come richiederlo").expect("Come richiedere", svc.Organization.Email)
 	})
 }
@@ -393,15 +398,16 @@ func TestWordingDetails(t *testing.T) {
 		h := newHarness(t, store)
 		c := h.citizen(t, "u1").say("/start c_pasti-domicilio")
 		c.say("/lingua en").say("someone to walk my dog")
-		// English lists show English titles.
+		// English lists show English titles (long ones cut to one line).
 		for _, b := range c.buttonsWithData("svc:") {
 			s, _ := testIndex(t).Catalogue().Service(strings.TrimPrefix(b.Data, "svc:"))
-			if !strings.Contains(c.text(), s.NameEN) {
+			if title := []rune(s.NameEN); !strings.Contains(c.text(), string(title[:min(len(title), 40)])) {
 				t.Errorf("the English list lacks %q", s.NameEN)
 			}
 		}
-		// Cards show where the provider is and the languages spoken.
-		c.pressData(c.buttonsWithData("svc:")[0].Data).expect("Office:", "Languages:", "Italian")
+		// A card's details say where the provider is and the languages spoken.
+		c.pressData(c.buttonsWithData("svc:")[0].Data).press("Where").expect("office:").
+			press("What it is").expect("Languages:", "Italian")
 		// A closed space says when it opens.
 		h.clock.Set(monday10(t).Add(-34 * time.Hour)) // Sunday night
 		h.citizen(t, "u2").say("/spazi").expect("apre lun alle")

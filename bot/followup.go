@@ -70,7 +70,7 @@ func (sf *searchFlow) question(t *Turn, topic, item string) {
 func (sf *searchFlow) topicValue(t *Turn, s *catalogue.Service, topic string) string {
 	switch topic {
 	case topicCost, topicFree:
-		return t.costShort(s)
+		return t.costMark(s)
 	case topicWhere:
 		return t.municipi(s.Municipi)
 	case topicWhen:
@@ -91,53 +91,19 @@ func (sf *searchFlow) topicValue(t *Turn, s *catalogue.Service, topic string) st
 	return "—"
 }
 
-// about answers a question about one service from the catalogue's data.
+// about answers a question about one service from the catalogue's data: the card's
+// section it asks for, after a plain yes or no when it asked whether it is free.
 func (sf *searchFlow) about(t *Turn, s *catalogue.Service, topic string) {
-	var lines []string
-	add := func(key string, kv ...string) { lines = append(lines, t.T(key, kv...)) }
-	o := s.Organization
-	switch topic {
-	case topicFree:
+	section := topic
+	if topic == topicFree {
+		section = detailCost
 		if s.Cost.Free {
-			add("followup.is_free")
+			t.Text("followup.is_free")
 		} else {
-			add("followup.not_free", "cost", t.e.flows.card.costLong(t, s))
-		}
-		sf.reductions(t, s, add)
-	case topicCost:
-		add("card.cost", "cost", t.e.flows.card.costLong(t, s))
-		sf.reductions(t, s, add)
-	case topicWhere:
-		add("card.zones", "zones", t.municipi(s.Municipi))
-		if o != nil && o.Location.Address != "" {
-			add("card.address", "address", o.Location.Address)
-		}
-	case topicWhen:
-		add("card.when", "when", t.schedules(s.Schedules))
-		add(plural("card.wait", s.MaxWaitDays), "days", strconv.Itoa(s.MaxWaitDays))
-	case topicHow:
-		add("card.activation", "how", s.Activation)
-	case topicLanguages:
-		add("card.languages", "languages", t.languageNames(s.Languages))
-	case topicProvider, topicContacts:
-		if o != nil {
-			add("card.provider", "provider", o.Name, "kind", t.T("kind."+string(o.Kind)))
-			add("card.contacts", "phone", o.Phone, "email", o.Email, "website", o.Website)
+			t.Text("followup.not_free", "cost", t.costMark(s))
 		}
 	}
-	text := "*" + t.serviceTitle(s) + "*\n" + strings.Join(lines, "\n")
-	rows := [][]Button{t.e.flows.card.requestRow(t, s), {btn(t.T("followup.whole_card"), actService, s.ID), btn(t.T("button.menu"), actMenu)}}
-	t.Say(Reply{Text: text, Buttons: rows})
-}
-
-// reductions adds the ISEE reduction and the voucher a service may have.
-func (sf *searchFlow) reductions(t *Turn, s *catalogue.Service, add func(string, ...string)) {
-	if r := s.Cost.ISEE; r != nil {
-		add("card.isee", "percent", strconv.Itoa(r.ReductionPercent), "isee", t.euros(r.MaxISEE*100))
-	}
-	if s.Cost.Voucher {
-		add("card.voucher")
-	}
+	t.e.flows.card.detail(t, s, section)
 }
 
 // pageIDs returns the services of the page shown.
@@ -236,7 +202,7 @@ func (sf *searchFlow) serviceRows(t *Turn, ids []string, b *strings.Builder) [][
 	var rows [][]Button
 	for _, id := range ids {
 		if s, ok := t.cat.Service(id); ok {
-			b.WriteString("\n• " + t.T("followup.item", "title", shorten(t.serviceTitle(s), 60), "value", t.costShort(s)))
+			b.WriteString("\n• " + t.T("followup.item", "title", shorten(t.serviceTitle(s), 60), "value", t.costMark(s)))
 			rows = append(rows, []Button{btn(shorten(t.serviceTitle(s), 60), actService, s.ID)})
 		}
 	}

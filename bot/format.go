@@ -66,19 +66,6 @@ func (t *Turn) serviceTitle(s *catalogue.Service) string {
 	return s.Name
 }
 
-// costShort is the cost in a few words, for a results list.
-func (t *Turn) costShort(s *catalogue.Service) string {
-	c := s.Cost
-	switch {
-	case c.Free:
-		return t.T("cost.free")
-	case c.Individual > 0:
-		return t.T("cost.per_unit", "price", t.euros(c.Individual), "unit", t.T("unit."+string(c.Unit)))
-	default:
-		return t.T("cost.per_unit", "price", t.euros(c.Shared), "unit", t.T("unit."+string(c.Unit)))
-	}
-}
-
 // euros formats cents as money in the citizen's language: 14,50 € or €14.50.
 func (t *Turn) euros(cents int) string {
 	whole, frac := cents/100, cents%100

@@ -13,7 +13,8 @@ import (
 // arrives, the bot answers without crashing and without an error.
 func FuzzHandle(f *testing.F) {
 	for _, s := range []string{"ciao", "/start s_x", "cat:educativo:2305843009213693952", "page:1", "svc:", "zone:9",
-		"/vicino 45,46 9,19", "mi picchia", "\x00\xff", "/lingua en", "forgetyes", "retry"} {
+		"/vicino 45,46 9,19", "mi picchia", "\x00\xff", "/lingua en", "forgetyes", "retry",
+		"det:c:arcobaleno-babysitting-domicilio", "det:z:x", "spaces:1", "spaces:999"} {
 		f.Add(s, s)
 	}
 	store, err := bolt.Open(filepath.Join(f.TempDir(), "fuzz.db"), bolt.Options{})

@@ -74,7 +74,7 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 	if where == "" {
 		where = t.T("near.your_position")
 	}
-	req := catalogue.SearchRequest{Query: t.st.Query, Lang: t.st.Lang, Near: &p, Limit: 5,
+	req := catalogue.SearchRequest{Query: t.st.Query, Lang: t.st.Lang, Near: &p, Limit: maxNearServices,
 		Category: catalogue.CategoryID(t.st.Category)}
 	res, err := t.e.opts.Search.Search(ctx, req)
 	if err != nil {
@@ -85,28 +85,38 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 	var b strings.Builder
 	b.WriteString(t.T("near.title", "place", where))
 	var rows [][]Button
-	if len(res.Hits) > 0 {
+	hits := res.Hits[:min(len(res.Hits), maxNearServices)]
+	if len(hits) > 0 {
 		b.WriteString("\n\n" + t.T("near.services"))
-		for _, h := range res.Hits {
-			b.WriteString("\n• *" + t.serviceTitle(h.Service) + "* — " + nf.distance(t, h.DistanceMeters))
-			rows = append(rows, []Button{btn(truncateRunes(t.serviceTitle(h.Service), 60), actService, h.Service.ID)})
+		for _, h := range hits {
+			b.WriteString("\n• *" + shorten(t.serviceTitle(h.Service), maxListTitleRunes) + "* — " + nf.distance(t, h.DistanceMeters))
+			rows = append(rows, []Button{btn(shorten(t.serviceTitle(h.Service), 60), actService, h.Service.ID)})
 		}
 	}
-	spaces := nf.nearestSpaces(t, p, 3)
+	// One list of at most maxListItems: the services first, the spaces fill the rest.
+	spaces := nf.nearestSpaces(t, p, min(maxNearSpaces, maxListItems-len(hits)))
 	if len(spaces) > 0 {
 		b.WriteString("\n\n" + t.T("near.spaces"))
 		for _, sd := range spaces {
-			b.WriteString("\n• *" + sd.space.Name + "* — " + sd.space.Location.Address + " — " + nf.distance(t, sd.meters) + " — " + nf.openNow(t, sd.space))
+			b.WriteString("\n• *" + sd.space.Name + "* — " + nf.distance(t, sd.meters) + " — " + nf.openNow(t, sd.space))
 			rows = append(rows, []Button{btn(sd.space.Name, actSpace, sd.space.ID)})
 		}
 	}
-	rows = append(rows, []Button{btn(t.T("button.menu"), actMenu)})
+	rows = append(rows, []Button{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)})
 	t.Say(Reply{Text: b.String(), Buttons: rows})
 	if len(spaces) > 0 {
 		s := spaces[0].space
 		t.Say(Reply{Location: &Place{Point: s.Location.Point, Name: s.Name, Address: s.Location.Address}})
 	}
 }
+
+// What a list of what is near shows: the nearest services (most come to the citizen's
+// home, so the distance is the provider's) and the nearest WeMi spaces, where help is
+// given in person.
+const (
+	maxNearServices = 2
+	maxNearSpaces   = 3
+)
 
 type spaceDistance struct {
 	space  *catalogue.Space
@@ -180,18 +190,37 @@ func nextOpening(s *catalogue.Space, now time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// spaces lists the WeMi spaces with whether each is open now.
-func (nf *nearFlow) spaces(t *Turn) {
+// spaces lists the WeMi spaces, a page of maxListItems at a time, with whether each is
+// open now.
+func (nf *nearFlow) spaces(t *Turn, page int) {
+	all := t.cat.Spaces
+	if page < 0 || page*maxListItems >= len(all) {
+		page = 0
+	}
 	var b strings.Builder
 	b.WriteString(t.T("spaces.title"))
 	var rows [][]Button
-	for _, s := range t.cat.Spaces {
-		b.WriteString("\n• *" + s.Name + "* — " + s.Location.Address + " — " + nf.openNow(t, s))
+	for _, s := range all[page*maxListItems : min((page+1)*maxListItems, len(all))] {
+		b.WriteString("\n• *" + s.Name + "* — " + shortAddress(s.Location.Address) + " — " + nf.openNow(t, s))
 		rows = append(rows, []Button{btn(s.Name, actSpace, s.ID)})
 	}
+	var nav []Button
+	if page > 0 {
+		nav = append(nav, btn(t.T("button.previous"), actSpaces, strconv.Itoa(page-1)))
+	}
+	if (page+1)*maxListItems < len(all) {
+		nav = append(nav, btn(t.T("spaces.more"), actSpaces, strconv.Itoa(page+1)))
+	}
+	if len(nav) > 0 {
+		rows = append(rows, nav)
+	}
 	rows = append(rows, []Button{btn(t.T("menu.near"), actNear), btn(t.T("button.menu"), actMenu)})
-	t.Say(Reply{Text: b.String(), Buttons: rows})
+	// Turning a page rewrites the list in place.
+	t.Say(Reply{Text: b.String(), Buttons: rows, Replace: strings.HasPrefix(t.m.Button, actSpaces+":")})
 }
+
+// firstSpaces lists the first page of the WeMi spaces.
+func (nf *nearFlow) firstSpaces(t *Turn) { nf.spaces(t, 0) }
 
 // space shows one WeMi space: address, hours, activities, contacts, and the map.
 func (nf *nearFlow) space(t *Turn, id string) {
@@ -221,9 +250,9 @@ func (nf *nearFlow) space(t *Turn, id string) {
 // register routes what is near and the WeMi spaces.
 func (nf *nearFlow) register(r *routes) {
 	r.button(actNear, show(nf.askNear))
-	r.button(actSpaces, show(nf.spaces))
+	r.button(actSpaces, func(_ context.Context, t *Turn, b button) { nf.spaces(t, b.num) })
 	r.button(actSpace, func(_ context.Context, t *Turn, b button) { nf.space(t, b.arg) })
-	r.command(showCommand(nf.spaces), "spazi", "spaces")
+	r.command(showCommand(nf.firstSpaces), "spazi", "spaces")
 	r.command(func(ctx context.Context, t *Turn, arg string) {
 		if arg != "" {
 			nf.nearText(ctx, t, arg)
@@ -233,5 +262,5 @@ func (nf *nearFlow) register(r *routes) {
 	}, "vicino", "near", "nearby")
 	r.answer(flowNear, nf.nearText)
 	r.intent(IntentNear, showIntent(nf.askNear))
-	r.intent(IntentSpaces, thenShow(nf.spaces))
+	r.intent(IntentSpaces, thenShow(nf.firstSpaces))
 }

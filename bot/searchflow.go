@@ -220,7 +220,7 @@ func (sf *searchFlow) showPage(t *Turn, n int) {
 		if !ok {
 			continue // the catalogue was reloaded without it
 		}
-		b.WriteString("\n" + strconv.Itoa(n*ps+i+1) + ". *" + t.serviceTitle(s) + "* — " + t.costShort(s))
+		b.WriteString("\n" + strconv.Itoa(n*ps+i+1) + ". " + t.listItem(s))
 		rows = append(rows, []Button{btn(shorten(t.serviceTitle(s), 60), actService, s.ID)})
 	}
 	var nav []Button

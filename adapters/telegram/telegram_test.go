@@ -192,8 +192,12 @@ func TestConversationThroughTelegram(t *testing.T) {
 	// A service card.
 	f.fake.PushCallback(chat, giulia, page2.MessageID, page2.Keyboard[0][0].CallbackData)
 	card := f.wait(chat, 4)[3]
-	if card.Method != "sendMessage" || !strings.Contains(card.Text, "Come attivarlo") {
+	if card.Method != "sendMessage" || !strings.Contains(card.Text, "Attesa massima") {
 		t.Fatalf("card: %s %q", card.Method, card.Text)
+	}
+	// Its details are behind buttons whose signed data fits Telegram's 64 bytes.
+	for _, label := range []string{"Costi", "Quando", "Dove", "Contatti", "Come richiederlo"} {
+		button(t, card, label)
 	}
 	// Near me: a location in, services and spaces out, with a map.
 	f.fake.PushLocation(chat, giulia, 45.4642, 9.19)
@@ -223,7 +227,7 @@ func TestEveryFlowThroughTelegram(t *testing.T) {
 		text string
 		want string
 	}{
-		{"/start s_" + svc.ID, "Come attivarlo"}, // deep link to a service
+		{"/start s_" + svc.ID, "Attesa massima"}, // deep link to a service
 		{"/start c_pasti-domicilio", "Pasti a domicilio"},
 		{"ciao", "WeMi Bot"},
 		{"/categorie", "categorie"},

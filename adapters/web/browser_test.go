@@ -102,7 +102,7 @@ func TestWebChatInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open a result: %v", err)
 	}
-	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#log .msg.bot:last-of-type .bubble').textContent.includes('Come attivarlo')`))
+	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#log .msg.bot:last-of-type .bubble').textContent.includes('Attesa massima')`))
 	if err != nil {
 		t.Fatalf("no service card: %v; last answer %q", err, text(t, ctx, lastBot))
 	}

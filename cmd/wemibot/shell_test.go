@@ -10,9 +10,9 @@ import (
 func TestShellChats(t *testing.T) {
 	dir := t.TempDir()
 	// /start runs by itself; then: press button 1 (search), describe a need, open the
-	// first result, share a location by neighbourhood and by coordinates, ask for a
-	// person.
-	script := strings.Join([]string{"42", "1", "mia mamma non riesce più a cucinare", "1", "pos Niguarda", "pos 45.4642, 9.19", "/operatore", "ho bisogno di aiuto", "!prendo", "!op Buongiorno!", "!chiudi", "5", "/lingua en", "/start"}, "\n") + "\n"
+	// first result and its costs, share a location by neighbourhood and by coordinates,
+	// ask for a person.
+	script := strings.Join([]string{"42", "1", "mia mamma non riesce più a cucinare", "1", "1", "pos Niguarda", "pos 45.4642, 9.19", "/operatore", "ho bisogno di aiuto", "!prendo", "!op Buongiorno!", "!chiudi", "5", "/lingua en", "/start"}, "\n") + "\n"
 	r := runCLI(t, map[string]string{"WEMI_DATA_DIR": dir}, script, "shell")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -22,11 +22,12 @@ func TestShellChats(t *testing.T) {
 		"Non c'è un pulsante con il numero 42", // a number with no button
 		"Scrivimi con parole tue",              // button 1 pressed
 		"Ho trovato", "Pranzo caldo",           // the search
-		"Come attivarlo",                            // the card of result 1
-		"Vicino a Niguarda",                         // pos Niguarda
-		"Vicino a te",                               // pos coordinates
-		"📍 Spazio WeMi",                             // a location reply
-		"[staff desk] handoff",                      // the operator event
+		"💶 Costo:", "[1] 💶 Costi", // the card of result 1, its details behind buttons
+		"Quanto costa",         // the costs pressed
+		"Vicino a Niguarda",    // pos Niguarda
+		"Vicino a te",          // pos coordinates
+		"📍 Spazio WeMi",        // a location reply
+		"[staff desk] handoff", // the operator event
 		"[staff desk] citizen: ho bisogno di aiuto", // relayed during the handoff
 		"Operatore (WeMi): Buongiorno!",             // the operator's reply, played in the terminal
 		"[staff desk] rated 5/5",                    // the rating after !chiudi
