@@ -48,6 +48,8 @@ func metaIntent(kind string) Intent {
 		return IntentRepeat
 	case "more":
 		return IntentMore
+	case "menu":
+		return IntentMenu
 	case "stop":
 		return IntentCancel
 	}
@@ -156,8 +158,9 @@ func (e *Engine) refinementIn(folded string) (Refinement, string) {
 	return r, rest
 }
 
-// newWords returns the content words of folded that the current need and the
-// service in focus do not already say: a need of its own.
+// newWords returns the words of folded that name something the catalogue offers
+// and that the current need and the service in focus do not already say: a need of
+// its own.
 func (e *Engine) newWords(folded string, st *state) []string {
 	known := e.lexicon.content(catalogue.Fold(st.Query))
 	if st.Focus != "" {
@@ -165,27 +168,18 @@ func (e *Engine) newWords(folded string, st *state) []string {
 			known = append(known, e.lexicon.content(catalogue.Fold(s.Name+" "+s.NameEN))...)
 		}
 	}
+	cat := e.opts.Search.Catalogue()
 	var out []string
 	for _, w := range e.lexicon.content(folded) {
-		if !sameStem(w, known) {
+		if !sameStem(w, known) && e.vocab.offers(cat, e.lexicon, w) {
 			out = append(out, w)
 		}
 	}
 	return out
 }
 
-// sameStem reports whether w shares its first five letters (or all of a shorter
-// word) with one of the words: "babysitter" and "babysitting", "pasti" and "pasto".
+// sameStem reports whether w shares its stem with one of the words.
 func sameStem(w string, words []string) bool {
-	stem := func(s string) string {
-		if len(s) > 5 {
-			return s[:5]
-		}
-		if len(s) > 3 {
-			return s[:len(s)-1]
-		}
-		return s
-	}
 	for _, k := range words {
 		if stem(k) == stem(w) {
 			return true

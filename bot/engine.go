@@ -151,6 +151,7 @@ type Engine struct {
 	safety  *safety
 	flows   flows
 	lexicon *lexicon
+	vocab   vocabulary
 	routes  routes
 	// The domestic-work pay tables and the help families may get, for estimates.
 	pay      *domestic.Pay

@@ -39,6 +39,7 @@ const (
 	IntentBack       Intent = "back"        // wants what was shown before
 	IntentRepeat     Intent = "repeat"      // wants the last answer again
 	IntentMore       Intent = "more"        // wants more results
+	IntentMenu       Intent = "menu"        // wants the main menu
 	IntentPress      Intent = "press"       // typed one of the buttons just shown: Button
 	IntentSearch     Intent = "search"      // a need to look for in the catalogue
 )

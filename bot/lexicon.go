@@ -93,7 +93,7 @@ func (lx *lexicon) add(f lexiconFile) error {
 	}{
 		{"questions", f.Questions, []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts}},
 		{"refine", f.Refine, []string{"free", "cheaper", "shared", "individual", "near", "open_now", "also"}},
-		{"meta", f.Meta, []string{"confused", "back", "repeat", "more", "stop"}},
+		{"meta", f.Meta, []string{"confused", "back", "repeat", "more", "menu", "stop"}},
 	} {
 		for _, k := range c.keys {
 			if len(c.m[k]) == 0 {

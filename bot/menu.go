@@ -101,6 +101,7 @@ func (mf *menuFlow) register(r *routes) {
 		t.onCommand(ctx, command{name: "annulla"})
 	})
 	r.intent(IntentPress, press)
+	r.intent(IntentMenu, thenShow(mf.menu))
 	r.intent(IntentLanguage, func(_ context.Context, t *Turn, in Interpretation) { mf.language(t, in.Arg) })
 }
 
