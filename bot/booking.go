@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -372,20 +373,42 @@ func (bf *bookingFlow) bookingText(ctx context.Context, t *Turn, text string) {
 // numberRE finds a number in a message.
 var numberRE = regexp.MustCompile(`\d{1,4}`)
 
-// firstNumber returns the first number in a message ("circa 20 ore" is 20).
+// firstNumber returns the first number in a message, in digits or in words ("circa
+// 20 ore" is 20, "two hours" is 2).
 func firstNumber(text string) (int, bool) {
-	m := numberRE.FindString(text)
-	if m == "" {
-		return 0, false
+	if m := numberRE.FindString(text); m != "" {
+		n, err := strconv.Atoi(m)
+		return n, err == nil
 	}
-	n, err := strconv.Atoi(m)
-	return n, err == nil
+	for _, w := range strings.Fields(catalogue.Fold(text)) {
+		if n, ok := numberWord(w); ok {
+			return n, true
+		}
+	}
+	return 0, false
 }
 
-// bareNumber reads a message that is only a number.
+// bareNumber reads a message that is only a number, in digits or in words ("3",
+// "tre", "three"), give or take punctuation.
 func bareNumber(text string) (int, bool) {
-	n, err := strconv.Atoi(strings.TrimSpace(text))
-	return n, err == nil
+	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil {
+		return n, true
+	}
+	return numberWord(catalogue.Fold(text))
+}
+
+// numberWord reads the numbers from one to ten written as a word, in Italian or
+// English.
+func numberWord(w string) (int, bool) {
+	for i, names := range [][]string{
+		{"zero"}, {"uno", "una", "un", "one"}, {"due", "two"}, {"tre", "three"}, {"quattro", "four"},
+		{"cinque", "five"}, {"sei", "six"}, {"sette", "seven"}, {"otto", "eight"}, {"nove", "nine"}, {"dieci", "ten"},
+	} {
+		if slices.Contains(names, w) {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // register routes the booking form, the citizen's bookings, and typed answers to

@@ -16,6 +16,7 @@ const (
 	topicProvider  = "provider"
 	topicLanguages = "languages"
 	topicContacts  = "contacts"
+	topicDetails   = "details" // everything about it
 )
 
 // Refinement is how a follow-up narrows or reorders the current need.
@@ -50,6 +51,8 @@ func metaIntent(kind string) Intent {
 		return IntentMore
 	case "menu":
 		return IntentMenu
+	case "categories":
+		return IntentCategories
 	case "stop":
 		return IntentCancel
 	}
@@ -106,7 +109,7 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 			return IntentPress
 		}
 	}
-	if topic == topicWhere && r.Municipio != 0 {
+	if topic == topicWhere && r.Municipio != 0 && st.Focus == "" {
 		topic = "" // "sto al municipio 4" says where the citizen is, not a question
 	}
 	switch {
@@ -118,7 +121,8 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 		in.Refine = r
 		return IntentRefine
 	case topic != "":
-		in.Topic = topic
+		// "do they cover Niguarda?": the place is kept, and the answer says.
+		in.Topic, in.Refine = topic, Refinement{Municipio: r.Municipio, Place: r.Place}
 		return IntentQuestion
 	}
 	return ""
@@ -146,6 +150,9 @@ func (e *Engine) refinementIn(folded string) (Refinement, string) {
 		for _, ps := range lx.audiences {
 			rest = strip(rest, ps)
 		}
+	}
+	if aud, without, ok := ageAudience(rest); ok {
+		r.Audience, rest = aud, without // "mio figlio di 15 anni" is a teenager
 	}
 	if n, without, ok := municipio(rest); ok {
 		r.Municipio, rest = n, without
@@ -212,7 +219,9 @@ func (e *Engine) situationAndNeed(text string) (need string, r Refinement) {
 	}
 	for _, s := range situations {
 		f := catalogue.Fold(s)
-		if aud, _ := longest(f, lx.audiences); aud != "" && r.Audience == "" {
+		if aud, _, ok := ageAudience(f); ok {
+			r.Audience = aud
+		} else if aud, _ := longest(f, lx.audiences); aud != "" && r.Audience == "" {
 			r.Audience = aud
 		}
 		if n, _, ok := municipio(f); ok {

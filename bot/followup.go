@@ -16,7 +16,12 @@ import (
 
 // registerFollowUps routes the follow-ups' intents and the button that drops a filter.
 func (sf *searchFlow) registerFollowUps(r *routes) {
-	r.intent(IntentQuestion, func(_ context.Context, t *Turn, in Interpretation) { sf.question(t, in.Topic, in.Button) })
+	r.intent(IntentQuestion, func(_ context.Context, t *Turn, in Interpretation) {
+		if m := in.Refine.Municipio; m != 0 {
+			t.st.Filters.Municipio, t.st.Filters.Place = m, in.Refine.Place
+		}
+		sf.question(t, in.Topic, in.Button)
+	})
 	r.intent(IntentRefine, func(ctx context.Context, t *Turn, in Interpretation) { sf.refine(ctx, t, in.Refine) })
 	r.intent(IntentConfused, showIntent(sf.confused))
 	r.intent(IntentBack, showIntent(sf.back))
@@ -69,7 +74,7 @@ func (sf *searchFlow) question(t *Turn, topic, item string) {
 // topicValue is one service's answer to a question, in a few words.
 func (sf *searchFlow) topicValue(t *Turn, s *catalogue.Service, topic string) string {
 	switch topic {
-	case topicCost, topicFree:
+	case topicCost, topicFree, topicDetails:
 		return t.costMark(s)
 	case topicWhere:
 		return t.municipi(s.Municipi)
@@ -95,6 +100,16 @@ func (sf *searchFlow) topicValue(t *Turn, s *catalogue.Service, topic string) st
 // section it asks for, after a plain yes or no when it asked whether it is free.
 func (sf *searchFlow) about(t *Turn, s *catalogue.Service, topic string) {
 	section := topic
+	if topic == topicDetails {
+		// Asked for: the one answer that may be long.
+		cf := t.e.flows.card
+		text := strings.Join([]string{cf.aboutDetail(t, s), cf.costDetail(t, s), cf.whenDetail(t, s),
+			cf.whereDetail(t, s), cf.howDetail(t, s), cf.contactsDetail(t, s)}, "\n\n")
+		t.st.Focus = s.ID
+		t.Say(Reply{Text: text, Buttons: [][]Button{cf.actionRow(t, s),
+			{btn(t.T("button.back_card"), actService, s.ID), btn(t.T("button.menu"), actMenu)}}})
+		return
+	}
 	if topic == topicFree {
 		section = detailCost
 		if s.Cost.Free {

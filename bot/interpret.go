@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/comune-milano/wemibot/catalogue"
 )
 
 // Intent names what a citizen's text means, before any flow acts on it.
@@ -40,6 +42,7 @@ const (
 	IntentRepeat     Intent = "repeat"      // wants the last answer again
 	IntentMore       Intent = "more"        // wants more results
 	IntentMenu       Intent = "menu"        // wants the main menu
+	IntentCategories Intent = "categories"  // asks what kinds of services there are
 	IntentPress      Intent = "press"       // typed one of the buttons just shown: Button
 	IntentSearch     Intent = "search"      // a need to look for in the catalogue
 )
@@ -113,6 +116,8 @@ func (e *Engine) interpret(raw string, st *state) Interpretation {
 			in.Intent = IntentOperator
 		case e.pressed(text, st, &in):
 			in.Intent = IntentPress
+		case e.cancelsForm(text) && !e.says(intentCancel, text):
+			in.Intent = IntentCancel
 		case !e.says(intentCancel, text):
 			in.Intent, in.Flow = IntentAnswer, st.Flow
 		default:
@@ -234,4 +239,20 @@ func (e *Engine) featureAsked(text string, in *Interpretation) Intent {
 // Tate/Colf/Badanti request or application), whose answers are free text.
 func (st *state) inForm() bool {
 	return (st.Flow == flowDomestic && st.Dom != nil) || (st.Flow == flowBook && st.Draft != nil)
+}
+
+// cancelsForm reports a short message that drops the form ("no aspetta, lascia
+// perdere"): a phrase of leaving among a few words. A long answer that mentions one
+// is an answer.
+func (e *Engine) cancelsForm(text string) bool {
+	if len(strings.Fields(text)) > 6 {
+		return false
+	}
+	folded := catalogue.Fold(text)
+	for _, p := range e.safety.phrases[intentCancel] {
+		if strings.Contains(p, " ") && containsPhrase(folded, p) {
+			return true
+		}
+	}
+	return false
 }

@@ -91,9 +91,9 @@ func (lx *lexicon) add(f lexiconFile) error {
 		m       map[string][]string
 		keys    []string
 	}{
-		{"questions", f.Questions, []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts}},
+		{"questions", f.Questions, []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts, topicDetails}},
 		{"refine", f.Refine, []string{"free", "cheaper", "shared", "individual", "near", "open_now", "also"}},
-		{"meta", f.Meta, []string{"confused", "back", "repeat", "more", "menu", "stop"}},
+		{"meta", f.Meta, []string{"confused", "back", "repeat", "more", "menu", "categories", "stop"}},
 	} {
 		for _, k := range c.keys {
 			if len(c.m[k]) == 0 {
@@ -203,4 +203,36 @@ func municipio(folded string) (int, string, bool) {
 	}
 	n, _ := strconv.Atoi(folded[m[2]:m[3]])
 	return n, strings.TrimSpace(folded[:m[0]] + " " + folded[m[1]:]), true
+}
+
+// ageRE finds an age: "di 15 anni", "ha 87 anni", "16 year old", "I'm 79".
+var ageRE = regexp.MustCompile(`\b(?:(\d{1,3})\s*(?:anni|anno|enne|year|years|yr|yrs|yo)\b|(?:ho|ha|i m|i am|im|aged|age|eta)\s+(\d{1,3})\b)`)
+
+// ageAudience returns who a person of the age said in folded text is, and the text
+// without the age.
+func ageAudience(folded string) (string, string, bool) {
+	m := ageRE.FindStringSubmatchIndex(folded)
+	if m == nil {
+		return "", folded, false
+	}
+	digits := ""
+	for i := 2; i < len(m); i += 2 {
+		if m[i] >= 0 {
+			digits = folded[m[i]:m[i+1]]
+		}
+	}
+	age, err := strconv.Atoi(digits)
+	if err != nil || age > 120 {
+		return "", folded, false
+	}
+	rest := strings.TrimSpace(folded[:m[0]] + " " + folded[m[1]:])
+	switch {
+	case age < 12:
+		return string(catalogue.AudienceChildren), rest, true
+	case age < 18:
+		return string(catalogue.AudienceTeenagers), rest, true
+	case age < 65:
+		return string(catalogue.AudienceAdults), rest, true
+	}
+	return string(catalogue.AudienceElderly), rest, true
 }

@@ -435,6 +435,7 @@ func (sf *searchFlow) register(r *routes) {
 	}, "cerca", "search")
 	r.answer(flowZone, sf.zoneText)
 	sf.registerFollowUps(r)
+	r.intent(IntentCategories, thenShow(sf.categories))
 	r.intent(IntentSearch, func(ctx context.Context, t *Turn, in Interpretation) {
 		t.st.resetFlow()
 		t.flow = "search"
