@@ -317,7 +317,7 @@ func (bf *bookingFlow) bookingText(ctx context.Context, t *Turn, text string) {
 			bf.setSlot(t, s, n*60) // "9" at the time question is nine o'clock
 			return
 		}
-		w, ok := bookings.ParseWhen(text, t.now, t.e.rome)
+		w, ok := bookings.ParseWhen(hoursInDigits(text), t.now, t.e.rome)
 		switch {
 		case !ok && d.Day.IsZero():
 			bf.askDay(t, s, t.T("book.day_not_understood"))
@@ -340,7 +340,14 @@ func (bf *bookingFlow) bookingText(ctx context.Context, t *Turn, text string) {
 		}
 		d.Quantity = n
 		bf.askBooking(t, s)
-	case d.ForWhom == "" || (!d.SharedSet && s.Delivery.Individual && s.Delivery.Shared != nil):
+	case d.ForWhom == "":
+		if who, ok := t.e.forWhom(text); ok {
+			d.ForWhom = who // "per mia nonna", "for me"
+		} else {
+			t.Text("book.use_buttons")
+		}
+		bf.askBooking(t, s)
+	case !d.SharedSet && s.Delivery.Individual && s.Delivery.Shared != nil:
 		t.Text("book.use_buttons")
 		bf.askBooking(t, s)
 	case d.Municipio == 0:
@@ -360,10 +367,12 @@ func (bf *bookingFlow) bookingText(ctx context.Context, t *Turn, text string) {
 			return
 		}
 		d.Note, d.NoteDone = text, true
-		if t.e.says(intentSkip, text) {
+		if t.e.says(intentSkip, text) || (len(strings.Fields(text)) <= 3 && t.e.mentions(intentSkip, text)) {
 			d.Note = "" // "niente", "no": no note
 		}
 		bf.askBooking(t, s)
+	case t.e.assents(text):
+		bf.submitBooking(ctx, t, s) // "sì, mandala" to the summary
 	default:
 		t.Text("book.use_buttons")
 		bf.bookingSummary(t, s)

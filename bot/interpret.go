@@ -171,9 +171,10 @@ func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
 	if intent := e.followUp(text, st, in); intent != "" {
 		return intent
 	}
+	yesButton, hasYes := st.answeredButton(true)
 	switch {
-	case e.says(intentYes, text):
-		in.Button, _ = st.answeredButton(true)
+	case e.says(intentYes, text), hasYes && e.assents(text):
+		in.Button = yesButton
 		return IntentYes
 	case e.says(intentNo, text):
 		in.Button, _ = st.answeredButton(false)
@@ -193,7 +194,7 @@ func (e *Engine) pressed(text string, st *state, in *Interpretation) bool {
 	data, ok := e.typedButton(text, st)
 	switch {
 	case ok:
-	case e.says(intentYes, text):
+	case e.says(intentYes, text) || e.assents(text):
 		data, ok = st.answeredButton(true)
 	case e.says(intentNo, text):
 		data, ok = st.answeredButton(false)

@@ -1,9 +1,11 @@
 package bot
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
@@ -134,4 +136,69 @@ func (st *state) offeredRows() [][]Button {
 		row[i] = Button{Label: o.Label, Data: o.Data}
 	}
 	return [][]Button{row}
+}
+
+// assents reports a short message that says yes and perhaps a little more ("sì,
+// mandala", "certo, cancellala pure", "yes, send it"): it starts with a word of assent
+// and says no word of refusal.
+func (e *Engine) assents(text string) bool {
+	words := strings.Fields(catalogue.Fold(text))
+	if len(words) == 0 || len(words) > 5 {
+		return false
+	}
+	if e.says(intentYes, text) {
+		return true
+	}
+	switch words[0] {
+	case "si", "yes", "ok", "okay", "certo", "certamente", "sure", "yep", "yeah", "esatto", "perfetto", "confermo", "conferma", "procedi":
+	default:
+		return false
+	}
+	return !slices.Contains(words, "no") && !slices.Contains(words, "non") && !slices.Contains(words, "not")
+}
+
+// forWhom reads who a booking is for from a typed answer: the citizen ("per me",
+// "for myself") or someone else they name ("per mia nonna", "it's for my grandad").
+func (e *Engine) forWhom(text string) (string, bool) {
+	folded := catalogue.Fold(text)
+	for _, self := range []string{"per me", "per me stesso", "per me stessa", "for me", "for myself", "myself", "io"} {
+		if containsPhrase(folded, self) {
+			return bookings.ForSelf, true
+		}
+	}
+	if aud, _ := longest(folded, e.lexicon.audiences); aud != "" {
+		return bookings.ForRelative, true
+	}
+	return "", false
+}
+
+// hoursInDigits writes the hour said in words after "alle", "at", "ore" in digits,
+// so that times are read as they are typed: "alle undici" is "alle 11".
+func hoursInDigits(text string) string {
+	words := strings.Fields(text)
+	for i := 1; i < len(words); i++ {
+		switch catalogue.Fold(words[i-1]) {
+		case "alle", "ore", "le", "at", "around", "verso":
+		default:
+			continue
+		}
+		if n, ok := hourWord(catalogue.Fold(words[i])); ok {
+			words[i] = strconv.Itoa(n)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// hourWord reads the hours one to twelve written as a word.
+func hourWord(w string) (int, bool) {
+	if n, ok := numberWord(w); ok && n > 0 {
+		return n, true
+	}
+	switch w {
+	case "undici", "eleven":
+		return 11, true
+	case "dodici", "twelve", "mezzogiorno", "noon", "midday":
+		return 12, true
+	}
+	return 0, false
 }

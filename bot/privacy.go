@@ -63,13 +63,12 @@ func (pf *privacyFlow) keep(t *Turn) {
 	t.Say(Reply{Text: t.T("privacy.forget_cancelled"), Buttons: t.MainMenu()})
 }
 
-// forgetText takes text typed while erasure waits for its confirmation. Erasure
-// needs the button: a typed "sì" must not erase by surprise, nor cancel; anything
-// else cancels it, and is searched.
+// forgetText takes text typed while erasure waits for its confirmation (the bot's
+// last question): a yes erases, a no keeps; anything else cancels it, and is
+// searched.
 func (pf *privacyFlow) forgetText(ctx context.Context, t *Turn, text string) {
-	if t.e.says(intentYes, text) {
-		t.Say(Reply{Text: t.T("privacy.forget_use_buttons"), Buttons: [][]Button{
-			{btn(t.T("privacy.forget_yes"), actForgetYes), btn(t.T("privacy.forget_no"), actForgetNo)}}})
+	if t.e.says(intentYes, text) || t.e.assents(text) {
+		pf.confirmForget(t) // the question was this one, and it was just asked
 		return
 	}
 	if t.e.says(intentNo, text) || t.e.says(intentCancel, text) {
