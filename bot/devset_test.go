@@ -1,12 +1,17 @@
 package bot_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/comune-milano/wemibot/bot"
 )
 
 // The conversation dev set (issue 13): scripted multi-turn conversations of citizens,
@@ -76,15 +81,62 @@ func loadBothSets(t *testing.T) (dev, held []devConversation) {
 	return dev, held
 }
 
+// devSetWorkers is how many conversations are played at once: they mostly wait for
+// bbolt's disk syncs, so a few more than the cores keep the set quick.
+const devSetWorkers = 8
+
+// playSet plays the conversations whose name contains only (all when empty), in order.
 func playSet(t *testing.T, set []devConversation, only string) []convResult {
 	t.Helper()
-	var out []convResult
+	var picked []devConversation
 	for _, c := range set {
 		if only == "" || strings.Contains(c.Name, only) {
-			out = append(out, play(t, c))
+			picked = append(picked, c)
 		}
 	}
-	return out
+	idx, base := testIndex(t), t.TempDir()
+	texts, err := bot.LoadTexts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := make([]convResult, len(picked))
+	next := make(chan int)
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	for w := range devSetWorkers {
+		wg.Go(func() {
+			rigs := map[setupKey]*devRig{} // by setup: one engine for all its conversations
+			defer func() {
+				for _, r := range rigs {
+					r.store.Close()
+				}
+			}()
+			for i := range next {
+				setup := picked[i].Setup.key()
+				if rigs[setup] == nil {
+					r, err := newDevRig(idx, texts, filepath.Join(base, fmt.Sprintf("w%d-%d", w, len(rigs))), picked[i].Setup)
+					if err != nil {
+						mu.Lock()
+						errs = append(errs, fmt.Errorf("%s: %w", picked[i].Name, err))
+						mu.Unlock()
+						continue
+					}
+					rigs[setup] = r
+				}
+				results[i] = rigs[setup].play("c"+strconv.Itoa(i), picked[i])
+			}
+		})
+	}
+	for i := range picked {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatalf("could not play the conversations: %v", err)
+	}
+	return results
 }
 
 // tally counts passed conversations and turns.

@@ -79,6 +79,16 @@ type devTurn struct {
 	Note     string     `yaml:"note"`
 }
 
+// setupKey tells setups apart: conversations with equal keys can share an engine.
+type setupKey struct {
+	desk, open bool
+	at         string
+}
+
+func (s devSetup) key() setupKey {
+	return setupKey{desk: s.staffDesk(), open: s.OfficeHours == nil || *s.OfficeHours, at: s.At}
+}
+
 // staffDesk says whether the conversation has a staff desk connected.
 func (s devSetup) staffDesk() bool { return s.StaffDesk == nil || *s.StaffDesk }
 

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -16,11 +15,12 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/comune-milano/wemibot/adapters/bolt"
+	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/domestic"
-	"github.com/comune-milano/wemibot/records"
+	"github.com/comune-milano/wemibot/search"
 )
 
 // turnResult is how one turn of a conversation went.
@@ -40,37 +40,61 @@ type convResult struct {
 
 func (r convResult) ok() bool { return r.passed == len(r.conv.Turns) }
 
-// devHarness wires the engine as `wemibot serve` does (bookings, reminders, Tate Colf
-// Badanti; a staff desk unless the setup says otherwise) on a fresh bbolt store.
-func devHarness(t *testing.T, setup devSetup) *harness {
-	t.Helper()
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "wemi.db"), bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	rome, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		t.Fatal(err)
-	}
-	at, err := setup.clock(rome)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _, _, _ := bookingHarness(t, store, func(o *bot.Options) {
-		o.Now = clocktest.New(at).Now
-		o.Domestic = domestic.NewStore(records.Records(store), 180*24*time.Hour, 90*24*time.Hour, domestic.WithClock(o.Now))
-		if !setup.staffDesk() {
-			o.Staff = nil
-		}
-	})
-	return h
+// devRig is an engine wired as `wemibot serve` wires it (bookings, reminders, Tate
+// Colf Badanti; a staff desk unless the setup says otherwise) on its own bbolt file.
+// Conversations with the same setup share a rig, each as its own citizen: building an
+// engine costs more than a conversation.
+type devRig struct {
+	engine *bot.Engine
+	staff  *staffDesk
+	store  *bolt.Store
 }
 
-// play runs one conversation through a fresh engine. A turn whose action cannot be
-// done (no such button) fails, and so do the turns after it.
-func play(t *testing.T, c devConversation) convResult {
-	h := devHarness(t, c.Setup)
+// newDevRig reports errors instead of failing the test: rigs are built on the
+// goroutines that play the conversations.
+func newDevRig(idx *search.Index, texts *bot.Texts, dir string, setup devSetup) (*devRig, error) {
+	store, err := bolt.Open(filepath.Join(dir, "wemi.db"), bolt.Options{})
+	if err != nil {
+		return nil, err
+	}
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	at, _ := setup.clock(rome) // validated when loaded
+	now := clocktest.New(at).Now
+	rig := &devRig{staff: &staffDesk{}, store: store}
+	opts := bot.Options{Search: idx, Texts: texts, Store: store, Now: now, Staff: rig.staff,
+		Pushers:   map[string]bot.Pusher{"test": &inbox{}},
+		Bookings:  bookings.NewStore(store, 90*24*time.Hour),
+		Reminders: store,
+		Domestic:  domestic.NewStore(store, 180*24*time.Hour, 90*24*time.Hour, domestic.WithClock(now)),
+	}
+	if !setup.staffDesk() {
+		opts.Staff = nil
+	}
+	if rig.engine, err = bot.New(opts); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return rig, nil
+}
+
+// events returns the staff events raised in one citizen's conversation.
+func (r *devRig) events(user string) []bot.Event {
+	var out []bot.Event
+	for _, e := range r.staff.all() {
+		if e.Conversation == "test:"+user {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// play runs one conversation as citizen user. A turn whose action cannot be done (no
+// such button) fails, and so do the turns after it.
+func (r *devRig) play(user string, c devConversation) convResult {
 	res := convResult{conv: c}
 	var shown [][]bot.Reply // every turn's replies, oldest first
 	for i, turn := range c.Turns {
@@ -84,14 +108,14 @@ func play(t *testing.T, c devConversation) convResult {
 			}
 			return res
 		}
-		msg.Channel, msg.UserID, msg.UpdateID, msg.LangCode, msg.FirstName = "test", "citizen", strconv.Itoa(i+1), c.Lang, "Giulia"
-		before := len(h.staff.all())
-		replies, err := h.engine.Handle(context.Background(), msg)
+		msg.Channel, msg.UserID, msg.UpdateID, msg.LangCode, msg.FirstName = "test", user, user+"-"+strconv.Itoa(i+1), c.Lang, "Giulia"
+		before := len(r.events(user))
+		replies, err := r.engine.Handle(context.Background(), msg)
 		if err != nil {
 			tr.problems = append(tr.problems, "engine error: "+err.Error())
 		}
 		shown = append(shown, replies)
-		tr.problems = append(tr.problems, check(turn, replies, h.staff.all()[before:])...)
+		tr.problems = append(tr.problems, check(turn, replies, r.events(user)[before:])...)
 		if len(tr.problems) == 0 {
 			res.passed++
 			continue
