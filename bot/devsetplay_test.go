@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -274,4 +276,45 @@ func parsePoint(s string) (catalogue.Point, error) {
 		return catalogue.Point{}, fmt.Errorf("share %q: want \"latitude, longitude\"", s)
 	}
 	return catalogue.Point{Lat: la, Lon: lo}, nil
+}
+
+// The checks fold typography away, read buttons as well as texts, and report what is
+// missing or present.
+func TestDevSetChecks(t *testing.T) {
+	if got := fold("È  *già*\nl’ora ✓"); got != "e gia l'ora ✓" {
+		t.Errorf("fold: %q", got)
+	}
+	replies := []bot.Reply{{Text: "Il *Pranzo caldo* costa 7,50 €.", Buttons: [][]bot.Button{{{Label: "📅 Prenota", Data: "book:x"}}}}}
+	yes, no := true, false
+	tests := []struct {
+		name   string
+		turn   devTurn
+		events []bot.Event
+		want   []string
+	}{
+		{"all there", devTurn{Must: []string{"pranzo caldo", "PRENOTA"}, MustAny: [][]string{{"gratuito", "€"}}, MustNot: []string{"non ho capito"}, MaxChars: 40}, nil, nil},
+		{"missing", devTurn{Must: []string{"cena"}, MustAny: [][]string{{"gratuito", "isee"}}}, nil,
+			[]string{"missing «cena»", "missing any of «gratuito», «isee»"}},
+		{"present", devTurn{MustNot: []string{"costa"}}, nil, []string{"present «costa»"}},
+		{"too long", devTurn{MaxChars: 10}, nil, []string{"a reply of 31 characters (max 10)"}},
+		{"no alert", devTurn{Alert: &yes}, []bot.Event{{Kind: bot.EventHandoff}}, []string{"priority alert to staff: false, want true"}},
+		{"alert", devTurn{Alert: &no}, []bot.Event{{Kind: bot.EventEmergency, Priority: true}}, []string{"priority alert to staff: true, want false"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := check(tt.turn, replies, tt.events); !slices.Equal(got, tt.want) {
+				t.Errorf("check: %q, want %q", got, tt.want)
+			}
+		})
+	}
+	shown := [][]bot.Reply{replies, {{Text: "Ecco", Buttons: [][]bot.Button{{{Label: "Uno", Data: "u"}, {Label: "Due", Data: "d"}}}}}}
+	for _, tt := range []struct {
+		turn devTurn
+		data string
+	}{{devTurn{Press: "prenota"}, "book:x"}, {devTurn{PressNth: 2}, "d"}, {devTurn{Press: "Tre"}, ""}, {devTurn{PressNth: 3}, ""}} {
+		m, problem := turnMessage(tt.turn, shown)
+		if m.Button != tt.data || (tt.data == "") != (problem != "") {
+			t.Errorf("%s: pressed %q (%s), want %q", tt.turn.action(), m.Button, problem, tt.data)
+		}
+	}
 }
