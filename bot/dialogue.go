@@ -29,6 +29,11 @@ type Refinement struct {
 	Audience   string // a catalogue audience ("bambini", "anziani"...)
 	Municipio  int
 	Place      string // the neighbourhood the Municipio came from
+	// Drop* take filters away: "anche in un altro quartiere", "a pagamento",
+	// "fammi vedere quello che c'è".
+	DropZone bool
+	DropFree bool
+	DropAll  bool
 }
 
 // empty reports whether the refinement asks for nothing.
@@ -53,6 +58,8 @@ func metaIntent(kind string) Intent {
 		return IntentMenu
 	case "categories":
 		return IntentCategories
+	case "book":
+		return IntentBook
 	case "stop":
 		return IntentCancel
 	}
@@ -134,7 +141,8 @@ func (e *Engine) refinementIn(folded string) (Refinement, string) {
 	var r Refinement
 	lx := e.lexicon
 	flags := map[string]*bool{"free": &r.Free, "cheaper": &r.Cheaper, "shared": &r.Shared,
-		"individual": &r.Individual, "open_now": &r.OpenNow}
+		"individual": &r.Individual, "open_now": &r.OpenNow, "drop_zone": &r.DropZone, "drop_free": &r.DropFree,
+		"drop_all": &r.DropAll}
 	rest := folded
 	for name, flag := range flags {
 		if has(rest, lx.refine[name]) {
@@ -170,12 +178,17 @@ func (e *Engine) refinementIn(folded string) (Refinement, string) {
 // its own.
 func (e *Engine) newWords(folded string, st *state) []string {
 	known := e.lexicon.content(catalogue.Fold(st.Query))
+	cat := e.opts.Search.Catalogue()
+	for _, id := range pageOf(st, e.opts.PageSize) {
+		if s, ok := cat.Service(id); ok { // "quanto costa una passeggiata?" of a list of dog walks
+			known = append(known, e.lexicon.content(catalogue.Fold(s.Name+" "+s.NameEN))...)
+		}
+	}
 	if st.Focus != "" {
 		if s, ok := e.opts.Search.Catalogue().Service(st.Focus); ok {
 			known = append(known, e.lexicon.content(catalogue.Fold(s.Name+" "+s.NameEN))...)
 		}
 	}
-	cat := e.opts.Search.Catalogue()
 	var out []string
 	for _, w := range e.lexicon.content(folded) {
 		if !sameStem(w, known) && e.vocab.offers(cat, e.lexicon, w) {

@@ -27,6 +27,7 @@ func (sf *searchFlow) registerFollowUps(r *routes) {
 	r.intent(IntentBack, showIntent(sf.back))
 	r.intent(IntentRepeat, showIntent(sf.repeat))
 	r.intent(IntentMore, showIntent(sf.more))
+	r.intent(IntentBook, func(ctx context.Context, t *Turn, in Interpretation) { sf.book(ctx, t, in) })
 	r.button(actDrop, func(ctx context.Context, t *Turn, b button) { sf.drop(ctx, t, b.arg) })
 }
 
@@ -122,13 +123,15 @@ func (sf *searchFlow) about(t *Turn, s *catalogue.Service, topic string) {
 }
 
 // pageIDs returns the services of the page shown.
-func (sf *searchFlow) pageIDs(t *Turn) []string {
-	ps := t.e.opts.PageSize
-	from := t.st.Page * ps
-	if from >= len(t.st.Results) {
+func (sf *searchFlow) pageIDs(t *Turn) []string { return pageOf(t.st, t.e.opts.PageSize) }
+
+// pageOf returns the services of the page of st's results shown.
+func pageOf(st *state, size int) []string {
+	from := st.Page * size
+	if from >= len(st.Results) {
 		return nil
 	}
-	return t.st.Results[from:min(from+ps, len(t.st.Results))]
+	return st.Results[from:min(from+size, len(st.Results))]
 }
 
 // refine narrows or reorders the current need. A refinement that finds nothing says
@@ -136,6 +139,16 @@ func (sf *searchFlow) pageIDs(t *Turn) []string {
 func (sf *searchFlow) refine(ctx context.Context, t *Turn, r Refinement) {
 	before, prev := t.st.Filters, slices.Clone(t.st.Results)
 	f := &t.st.Filters
+	if r.DropAll {
+		*f = searchFilters{Cheapest: f.Cheapest}
+	}
+	if r.DropZone {
+		f.Municipio, f.Place = 0, ""
+	}
+	// The cheapest, when only free ones were asked for, are among the paid ones.
+	if r.DropFree || (r.Cheaper && f.Free && !r.Free) {
+		f.Free = false
+	}
 	f.Free = f.Free || r.Free
 	f.Cheapest = f.Cheapest || r.Cheaper
 	f.OpenNow = f.OpenNow || r.OpenNow
@@ -155,10 +168,27 @@ func (sf *searchFlow) refine(ctx context.Context, t *Turn, r Refinement) {
 	switch {
 	case found < 0:
 	case found > 0:
+		sf.noteExcluded(t, before, prev)
 		sf.showPage(t, 0)
 	default:
 		sf.noDeadEnd(ctx, t, before, prev)
 	}
+}
+
+// noteExcluded says when the best service before a refinement is not among its
+// results — "Cat sitting" does not reach that Municipio — with one tap to drop the
+// filters the refinement added.
+func (sf *searchFlow) noteExcluded(t *Turn, before searchFilters, prev []string) {
+	added := addedFilters(before, t.st.Filters)
+	if len(prev) == 0 || len(added) == 0 || slices.Contains(t.st.Results, prev[0]) {
+		return
+	}
+	s, ok := t.cat.Service(prev[0])
+	if !ok {
+		return
+	}
+	t.Say(Reply{Text: t.T("followup.excluded", "title", t.serviceTitle(s), "filters", sf.describeFilters(t)),
+		Buttons: [][]Button{{t.gbtn(t.T("followup.drop"), actDrop, strings.Join(added, "."))}}})
 }
 
 // noDeadEnd answers a refinement that found nothing: what exists with the new
@@ -382,4 +412,20 @@ func shownServices(rows [][]Button) []string {
 		}
 	}
 	return ids
+}
+
+// book starts booking the service the bot's last message offered to book, or the
+// one in focus; without either it is a need to search.
+func (sf *searchFlow) book(ctx context.Context, t *Turn, in Interpretation) {
+	for _, o := range t.st.Offered {
+		if strings.HasPrefix(o.Data, actBook+":new:") {
+			t.onButton(ctx, o.Data)
+			return
+		}
+	}
+	if s, ok := t.cat.Service(t.st.Focus); ok {
+		t.e.flows.card.request(t, s.ID) // how to request it, when it cannot be booked here
+		return
+	}
+	t.e.routes.intents[IntentSearch](ctx, t, in)
 }

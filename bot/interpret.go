@@ -43,6 +43,7 @@ const (
 	IntentMore       Intent = "more"        // wants more results
 	IntentMenu       Intent = "menu"        // wants the main menu
 	IntentCategories Intent = "categories"  // asks what kinds of services there are
+	IntentBook       Intent = "book"        // wants to book the service in focus
 	IntentPress      Intent = "press"       // typed one of the buttons just shown: Button
 	IntentSearch     Intent = "search"      // a need to look for in the catalogue
 )

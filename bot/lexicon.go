@@ -92,8 +92,8 @@ func (lx *lexicon) add(f lexiconFile) error {
 		keys    []string
 	}{
 		{"questions", f.Questions, []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts, topicDetails}},
-		{"refine", f.Refine, []string{"free", "cheaper", "shared", "individual", "near", "open_now", "also"}},
-		{"meta", f.Meta, []string{"confused", "back", "repeat", "more", "menu", "categories", "stop"}},
+		{"refine", f.Refine, []string{"free", "cheaper", "shared", "individual", "near", "open_now", "drop_zone", "drop_free", "drop_all", "also"}},
+		{"meta", f.Meta, []string{"confused", "back", "repeat", "more", "menu", "categories", "book", "stop"}},
 	} {
 		for _, k := range c.keys {
 			if len(c.m[k]) == 0 {
