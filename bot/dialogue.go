@@ -16,7 +16,8 @@ const (
 	topicProvider  = "provider"
 	topicLanguages = "languages"
 	topicContacts  = "contacts"
-	topicDetails   = "details" // everything about it
+	topicDetails   = "details"   // everything about it
+	topicReduction = "reduction" // an ISEE reduction, a voucher
 )
 
 // Refinement is how a follow-up narrows or reorders the current need.
@@ -102,6 +103,18 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 	}
 	if len(e.newWords(rest, st)) > 0 {
 		return "" // a need of its own: a new search (with what it says of place)
+	}
+	if !isOrdinal && r.empty() {
+		// "quella serale", "quanto costa quella serale?": the one item whose name
+		// has those words.
+		if data, ok := e.itemNamed(rest, st); ok {
+			if topic != "" {
+				in.Topic, in.Button = topic, data
+				return IntentQuestion
+			}
+			in.Button = data
+			return IntentPress
+		}
 	}
 	if isOrdinal {
 		data, ok := st.nthItem(n)

@@ -77,6 +77,14 @@ func (sf *searchFlow) topicValue(t *Turn, s *catalogue.Service, topic string) st
 	switch topic {
 	case topicCost, topicFree, topicDetails:
 		return t.costMark(s)
+	case topicReduction:
+		switch r := s.Cost.ISEE; {
+		case r != nil:
+			return t.T("followup.isee", "percent", strconv.Itoa(r.ReductionPercent), "isee", t.euros(r.MaxISEE*100))
+		case s.Cost.Voucher:
+			return t.T("followup.voucher_only")
+		}
+		return t.T("followup.no_reduction")
 	case topicWhere:
 		return t.municipi(s.Municipi)
 	case topicWhen:
@@ -101,6 +109,9 @@ func (sf *searchFlow) topicValue(t *Turn, s *catalogue.Service, topic string) st
 // section it asks for, after a plain yes or no when it asked whether it is free.
 func (sf *searchFlow) about(t *Turn, s *catalogue.Service, topic string) {
 	section := topic
+	if topic == topicReduction {
+		section = detailCost // it says the ISEE reduction and the vouchers
+	}
 	if topic == topicDetails {
 		// Asked for: the one answer that may be long.
 		cf := t.e.flows.card

@@ -91,7 +91,7 @@ func (lx *lexicon) add(f lexiconFile) error {
 		m       map[string][]string
 		keys    []string
 	}{
-		{"questions", f.Questions, []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts, topicDetails}},
+		{"questions", f.Questions, []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts, topicDetails, topicReduction}},
 		{"refine", f.Refine, []string{"free", "cheaper", "shared", "individual", "near", "open_now", "drop_zone", "drop_free", "drop_all", "also"}},
 		{"meta", f.Meta, []string{"confused", "back", "repeat", "more", "menu", "categories", "book", "stop"}},
 	} {

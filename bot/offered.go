@@ -202,3 +202,30 @@ func hourWord(w string) (int, bool) {
 	}
 	return 0, false
 }
+
+// itemNamed returns the one item of the list shown whose name has every meaningful
+// word of folded ("quella serale" names "Babysitting serale e notturno").
+func (e *Engine) itemNamed(folded string, st *state) (string, bool) {
+	words := e.lexicon.content(folded)
+	if len(words) == 0 || len(words) > 3 {
+		return "", false
+	}
+	found := ""
+	for _, o := range st.Offered {
+		if !strings.HasPrefix(o.Data, actService+":") {
+			continue
+		}
+		label := strings.Fields(o.Label)
+		all := true
+		for _, w := range words {
+			all = all && sameStem(w, label)
+		}
+		if all {
+			if found != "" {
+				return "", false
+			}
+			found = o.Data
+		}
+	}
+	return found, found != ""
+}

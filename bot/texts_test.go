@@ -43,7 +43,7 @@ func TestEveryTextKeyExists(t *testing.T) {
 	for _, u := range []string{"ora", "seduta", "pasto", "intervento", "giorno", "mese", "corso", "pacchetto"} {
 		used["unit."+u] = true
 	}
-	for _, topic := range []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts, topicDetails} {
+	for _, topic := range []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts, topicDetails, topicReduction} {
 		used["followup.list."+topic] = true
 	}
 	for d := 0; d < 7; d++ {
