@@ -35,6 +35,9 @@ type Refinement struct {
 	DropZone bool
 	DropFree bool
 	DropAll  bool
+	// Times are the days or times of day said ("la sera", "on Saturdays"): words
+	// the need is searched with.
+	Times string
 }
 
 // empty reports whether the refinement asks for nothing.
@@ -70,11 +73,11 @@ func metaIntent(kind string) Intent {
 // metaSaid returns the meta talk a message is made of ("non ho capito", "torna
 // indietro", "altri?"), or "": the phrase and fillers, nothing else.
 func (e *Engine) metaSaid(folded string) string {
-	kind, phrase := longest(folded, e.lexicon.meta)
+	kind, _ := longest(folded, e.lexicon.meta)
 	if kind == "" {
 		return ""
 	}
-	rest := strip(folded, []string{phrase})
+	rest := strip(folded, e.lexicon.meta[kind]) // "stop, that's enough"
 	if len(e.lexicon.content(rest)) > 0 {
 		return ""
 	}
@@ -94,6 +97,18 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 	}
 	n, rest, isOrdinal := e.ordinal(folded)
 	topic, phrase := longest(rest, e.lexicon.questions)
+	if !isOrdinal {
+		// "quella serale", "quanto costa quella serale?": the one item whose name
+		// has those words.
+		if data, ok := e.itemNamed(e.withoutCues(rest), st); ok {
+			if topic != "" {
+				in.Topic, in.Button = topic, data
+				return IntentQuestion
+			}
+			in.Button = data
+			return IntentPress
+		}
+	}
 	r, rest := e.refinementIn(rest)
 	if topic != "" {
 		rest = strip(rest, []string{phrase})
@@ -103,18 +118,6 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 	}
 	if len(e.newWords(rest, st)) > 0 {
 		return "" // a need of its own: a new search (with what it says of place)
-	}
-	if !isOrdinal && r.empty() {
-		// "quella serale", "quanto costa quella serale?": the one item whose name
-		// has those words.
-		if data, ok := e.itemNamed(rest, st); ok {
-			if topic != "" {
-				in.Topic, in.Button = topic, data
-				return IntentQuestion
-			}
-			in.Button = data
-			return IntentPress
-		}
 	}
 	if isOrdinal {
 		data, ok := st.nthItem(n)
@@ -131,6 +134,9 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 	}
 	if topic == topicWhere && r.Municipio != 0 && st.Focus == "" {
 		topic = "" // "sto al municipio 4" says where the citizen is, not a question
+	}
+	if r.Times != "" && topic == "" && (st.Focus != "" || strings.Contains(text, "?")) {
+		topic = topicWhen // "e il sabato?", "do they come on Saturdays?": a question
 	}
 	switch {
 	case topic == topicFree && st.Focus != "":
@@ -166,6 +172,9 @@ func (e *Engine) refinementIn(folded string) (Refinement, string) {
 		rest = strip(rest, lx.refine[name])
 	}
 	rest = strip(rest, lx.refine["also"])
+	if _, phrase := longest(rest, map[string][]string{"times": lx.refine["times"]}); phrase != "" {
+		r.Times, rest = phrase, strip(rest, lx.refine["times"])
+	}
 	if aud, _ := longest(rest, lx.audiences); aud != "" {
 		r.Audience = aud
 		for _, ps := range lx.audiences {
@@ -296,4 +305,18 @@ func startsWithAny(folded string, phrases []string) bool {
 		}
 	}
 	return false
+}
+
+// withoutCues returns folded without the words of questions and of refinements but
+// days and times: what is left may name an item of the list.
+func (e *Engine) withoutCues(folded string) string {
+	for _, ps := range e.lexicon.questions {
+		folded = strip(folded, ps)
+	}
+	for k, ps := range e.lexicon.refine {
+		if k != "times" {
+			folded = strip(folded, ps)
+		}
+	}
+	return folded
 }

@@ -160,6 +160,9 @@ func (sf *searchFlow) refine(ctx context.Context, t *Turn, r Refinement) {
 	if r.DropFree || (r.Cheaper && f.Free && !r.Free) {
 		f.Free = false
 	}
+	if r.Times != "" && !strings.Contains(catalogue.Fold(t.st.Query), r.Times) {
+		t.st.Query += " " + r.Times // "anche la sera": the need, in the evening
+	}
 	f.Free = f.Free || r.Free
 	f.Cheapest = f.Cheapest || r.Cheaper
 	f.OpenNow = f.OpenNow || r.OpenNow

@@ -92,7 +92,7 @@ func (lx *lexicon) add(f lexiconFile) error {
 		keys    []string
 	}{
 		{"questions", f.Questions, []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts, topicDetails, topicReduction}},
-		{"refine", f.Refine, []string{"free", "cheaper", "shared", "individual", "near", "open_now", "drop_zone", "drop_free", "drop_all", "also"}},
+		{"refine", f.Refine, []string{"free", "cheaper", "shared", "individual", "near", "open_now", "times", "drop_zone", "drop_free", "drop_all", "also"}},
 		{"meta", f.Meta, []string{"confused", "back", "repeat", "more", "menu", "categories", "book", "stop"}},
 	} {
 		for _, k := range c.keys {
