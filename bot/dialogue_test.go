@@ -34,6 +34,8 @@ func TestInterpretFollowUps(t *testing.T) {
 		{"languages", card, "e in che lingue?", Interpretation{Intent: IntentQuestion, Topic: topicLanguages}},
 		{"for my son", list, "e per mio figlio?", Interpretation{Intent: IntentRefine, Refine: Refinement{Audience: "bambini"}}},
 		{"for my dad", list, "what about for my dad", Interpretation{Intent: IntentRefine, Refine: Refinement{Audience: "anziani"}}},
+		{"an age", list, "ho 82 anni", Interpretation{Intent: IntentRefine, Refine: Refinement{Audience: "anziani"}}},
+		{"an age in English", list, "it's for my 16 year old daughter", Interpretation{Intent: IntentRefine, Refine: Refinement{Audience: "ragazzi"}}},
 		{"cheaper", list, "quelli meno cari?", Interpretation{Intent: IntentRefine, Refine: Refinement{Cheaper: true}}},
 		{"a Municipio", list, "sto al municipio 4", Interpretation{Intent: IntentRefine, Refine: Refinement{Municipio: 4}}},
 		{"shared", list, "in gruppo?", Interpretation{Intent: IntentRefine, Refine: Refinement{Shared: true}}},

@@ -206,7 +206,7 @@ func municipio(folded string) (int, string, bool) {
 }
 
 // ageRE finds an age: "di 15 anni", "ha 87 anni", "16 year old", "I'm 79".
-var ageRE = regexp.MustCompile(`\b(?:(\d{1,3})\s*(?:anni|anno|enne|year|years|yr|yrs|yo)\b|(?:ho|ha|i m|i am|im|aged|age|eta)\s+(\d{1,3})\b)`)
+var ageRE = regexp.MustCompile(`\b(?:(\d{1,3})\s*(?:anni|anno|enne|year|years|yr|yrs|yo)(?:\s+old)?\b|(?:ho|ha|i m|i am|im|aged|age|eta)\s+(\d{1,3})(?:\s*(?:anni|anno|year|years|yrs|yo))?(?:\s+old)?\b)`)
 
 // ageAudience returns who a person of the age said in folded text is, and the text
 // without the age.
