@@ -254,15 +254,12 @@ func (l *lexicon) splitClitic(tok string) []string {
 		case strings.HasSuffix(base, "ando"), strings.HasSuffix(base, "endo"):
 			verb = base
 		}
-		if verb != "" && l.knows(verb) && !l.knowsWhole(tok) {
+		if verb != "" && l.knows(verb) {
 			return []string{verb, c}
 		}
 	}
 	return []string{tok}
 }
-
-// knowsWhole reports a token that is itself a form's first word ("andarmene").
-func (l *lexicon) knowsWhole(tok string) bool { return len(l.exact[tok]) > 0 }
 
 // correct returns the lexicon word a token is a typo of, or the token itself.
 func (l *lexicon) correct(tok string, cache map[string]string) string {

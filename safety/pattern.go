@@ -115,7 +115,9 @@ func (a *analysis) extend(rest group, gap, prev, sent int) (int, bool) {
 	}
 	it := rest[0]
 	for _, o := range between(a.occs[it.part], prev+1, prev+1+gap) {
-		if o.neg != it.neg || a.toks[o.e].sent != sent {
+		// A negation before the group reaches across it ("non mi fa uscire"); one
+		// inside it denies what follows ("i am not being abused").
+		if a.toks[o.e].sent != sent || (it.neg && !o.neg) || (!it.neg && a.negatedBetween(prev, o.s)) {
 			continue
 		}
 		if end, ok := a.extend(rest[1:], gap, o.e, sent); ok {
@@ -123,4 +125,14 @@ func (a *analysis) extend(rest group, gap, prev, sent int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// negatedBetween reports a negation word strictly between tokens i and j.
+func (a *analysis) negatedBetween(i, j int) bool {
+	for t := i + 1; t < j; t++ {
+		if a.r.lex.negation[a.toks[t].text] {
+			return true
+		}
+	}
+	return false
 }

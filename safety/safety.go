@@ -50,7 +50,7 @@ type Assessment struct {
 	Why  []string // the rules that matched, "kind: pattern", for tests and logs (never the text)
 }
 
-//go:embed data/*.yaml
+//go:embed data/*.yaml data/*.txt
 var dataFS embed.FS
 
 // Recogniser recognises danger in messages. It is safe for concurrent use.
@@ -117,6 +117,9 @@ func Load() (*Recogniser, error) {
 		}
 		langs = append(langs, f)
 	}
+	if err := r.loadKnown(); err != nil {
+		return nil, err
+	}
 	if err := r.loadPhrases(langs); err != nil {
 		return nil, err
 	}
@@ -128,6 +131,25 @@ func Load() (*Recogniser, error) {
 		return nil, fmt.Errorf("safety: rules.yaml: %w", err)
 	}
 	return r, r.check()
+}
+
+// loadKnown reads data/known_*.txt: real words, one a line, that lie one edit from a
+// lexicon word and so must never be taken for its typo (dict_test.go finds them).
+func (r *Recogniser) loadKnown() error {
+	names, err := fs.Glob(dataFS, "data/known_*.txt")
+	if err != nil {
+		return fmt.Errorf("safety: %w", err)
+	}
+	for _, name := range names {
+		b, err := dataFS.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("safety: %w", err)
+		}
+		for _, w := range strings.Fields(string(b)) {
+			r.lex.known[w] = true
+		}
+	}
+	return nil
 }
 
 func decode(name string, v any) error {

@@ -115,7 +115,11 @@ func (r *Recogniser) tokens(text string) []token {
 				out = append(out, token{text: t, sent: sent, clause: clause})
 				continue
 			}
-			for _, part := range r.lex.splitClitic(r.lex.correct(t, fix)) {
+			parts := r.lex.splitClitic(t)
+			if len(parts) == 1 {
+				parts = r.lex.splitClitic(r.lex.correct(t, fix))
+			}
+			for _, part := range parts {
 				out = append(out, token{text: part, sent: sent, clause: clause})
 			}
 		}
