@@ -9,12 +9,18 @@ import "sort"
 // are never corrected: too many real words lie one letter apart.
 type typoIndex struct {
 	words   map[string]bool
-	byFirst map[byte][]string // exact words, by first letter
-	stems   map[byte][]string // stems, by first letter
+	byFirst map[firstLen][]string // exact words, by first letter and length
+	stems   map[byte][]string     // stems, by first letter
+}
+
+// firstLen is a word's first letter and length.
+type firstLen struct {
+	first byte
+	n     int
 }
 
 func newTypoIndex() typoIndex {
-	return typoIndex{words: map[string]bool{}, byFirst: map[byte][]string{}, stems: map[byte][]string{}}
+	return typoIndex{words: map[string]bool{}, byFirst: map[firstLen][]string{}, stems: map[byte][]string{}}
 }
 
 // minTypoLen is the shortest word or stem a typo is looked for in.
@@ -36,8 +42,9 @@ func (x *typoIndex) add(w string, stem bool) {
 	}
 	x.words[w] = true
 	if len(w) >= 4 {
-		x.byFirst[w[0]] = append(x.byFirst[w[0]], w)
-		sort.Strings(x.byFirst[w[0]])
+		k := firstLen{w[0], len(w)}
+		x.byFirst[k] = append(x.byFirst[k], w)
+		sort.Strings(x.byFirst[k])
 	}
 }
 
@@ -59,20 +66,27 @@ func maxEdits(n int) int {
 
 // correct returns the nearest word or stem-led word, or tok itself when none is near.
 func (x *typoIndex) correct(tok string) string {
-	best, bestD := tok, 3
-	for _, w := range x.byFirst[tok[0]] {
-		if d := len(w) - len(tok); d > 2 || d < -2 {
+	if len(tok) == 4 {
+		for _, w := range x.byFirst[firstLen{tok[0], 4}] {
+			if swapped(tok, w) {
+				return w
+			}
+		}
+		return tok
+	}
+	limit := maxEdits(len(tok))
+	if limit == 0 {
+		return tok
+	}
+	best, bestD := tok, limit+1
+	for n := len(tok) - limit; n <= len(tok)+limit; n++ {
+		if n < minTypoLen || maxEdits(n) < 1 {
 			continue
 		}
-		limit := maxEdits(min(len(w), len(tok)))
-		if len(tok) == 4 && len(w) == 4 && swapped(tok, w) {
-			return w
-		}
-		if limit == 0 {
-			continue
-		}
-		if d := osa(tok, w, limit); d <= limit && d < bestD {
-			best, bestD = w, d
+		for _, w := range x.byFirst[firstLen{tok[0], n}] {
+			if d := osa(tok, w, min(limit, maxEdits(n))); d < bestD {
+				best, bestD = w, d
+			}
 		}
 	}
 	if bestD <= 1 {
@@ -109,9 +123,11 @@ func osa(a, b string, limit int) int {
 	if d := len(a) - len(b); d > limit || -d > limit {
 		return limit + 1
 	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	if len(b) >= 64 {
+		return limit + 1 // no word of the lexicon is this long
+	}
+	var rows [3][64]int
+	prev2, prev, cur := rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}
