@@ -83,8 +83,9 @@ func (x *typoIndex) correct(tok string) string {
 		if n < minTypoLen || maxEdits(n) < 1 {
 			continue
 		}
+		l := min(limit, maxEdits(n))
 		for _, w := range x.byFirst[firstLen{tok[0], n}] {
-			if d := osa(tok, w, min(limit, maxEdits(n))); d < bestD {
+			if d := osa(tok, w, l); d <= l && d < bestD {
 				best, bestD = w, d
 			}
 		}
