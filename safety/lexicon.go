@@ -9,15 +9,15 @@ import (
 
 // langFile is one language's data (data/<lang>.yaml).
 type langFile struct {
-	Expand   map[string]string   `yaml:"expand"`   // "don t": "do not"
-	Negation []string            `yaml:"negation"` // words that deny what follows
-	Fillers  []string            `yaml:"fillers"`  // words a negation reaches across
-	Breaks   []string            `yaml:"breaks"`   // words that start a new clause
-	Clitics  []string            `yaml:"clitics"`  // pronouns joined to infinitives
-	Known    []string            `yaml:"known"`    // real words never taken for typos
-	Words    map[string][]string `yaml:"words"`    // part -> forms
-	Phrases  map[string][]string `yaml:"phrases"`  // derived part -> patterns
-	Masks    []ruleSpec          `yaml:"masks"`    // patterns whose words are set aside
+	Expand   map[string]string     `yaml:"expand"`   // "don t": "do not"
+	Negation []string              `yaml:"negation"` // words that deny what follows
+	Fillers  []string              `yaml:"fillers"`  // words a negation reaches across
+	Breaks   []string              `yaml:"breaks"`   // words that start a new clause
+	Clitics  []string              `yaml:"clitics"`  // pronouns joined to infinitives
+	Known    []string              `yaml:"known"`    // real words never taken for typos
+	Words    map[string][]string   `yaml:"words"`    // part -> forms
+	Phrases  map[string][]ruleSpec `yaml:"phrases"`  // derived part -> patterns
+	Masks    []ruleSpec            `yaml:"masks"`    // patterns whose words are set aside
 }
 
 // matcher matches one token: a word, a stem (a word's beginning), or a number in a

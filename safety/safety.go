@@ -175,13 +175,16 @@ func (r *Recogniser) loadPhrases(langs []langFile) error {
 				d = &derivedPart{part: id}
 				byPart[id] = d
 			}
-			for _, src := range srcs {
-				p, err := r.lex.parsePattern(src)
+			for _, spec := range srcs {
+				p, err := r.lex.parsePattern(spec.Match)
 				if err != nil {
 					return fmt.Errorf("safety: phrase %s: %w", name, err)
 				}
 				if len(p.groups) != 1 {
-					return fmt.Errorf("safety: phrase %s: %q: a phrase is one group, without &", name, src)
+					return fmt.Errorf("safety: phrase %s: %q: a phrase is one group, without &", name, spec.Match)
+				}
+				if spec.Gap > 0 {
+					p.gap = spec.Gap
 				}
 				d.patterns = append(d.patterns, p)
 			}
