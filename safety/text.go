@@ -3,7 +3,6 @@ package safety
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -38,8 +37,13 @@ type rawWord struct {
 // breaks) and clause punctuation (commas, brackets, dashes between spaces). A dot or
 // comma between digits belongs to a number ("39.8", "39,8").
 func splitWords(text string) []rawWord {
-	if utf8.RuneCountInString(text) > maxRunes {
-		text = string([]rune(text)[:maxRunes])
+	n := 0
+	for i := range text {
+		if n == maxRunes {
+			text = text[:i]
+			break
+		}
+		n++
 	}
 	runes := []rune(norm.NFD.String(text))
 	var words []rawWord
