@@ -36,20 +36,22 @@ func (r *Recogniser) analyse(text string) *analysis {
 }
 
 // negations reports, for each token, whether a negation comes before it with only
-// fillers (pronouns, auxiliaries, "più", "ever"...) between, in the same clause.
+// fillers (pronouns, auxiliaries, "più", "ever"...) between, in the same clause. One
+// pass: a negation opens a reach that fillers carry on and any other word closes.
 func (a *analysis) negations() []bool {
 	lex := a.r.lex
 	neg := make([]bool, len(a.toks))
-	for p := range a.toks {
-		for q := p - 1; q >= 0 && a.toks[q].clause == a.toks[p].clause; q-- {
-			w := a.toks[q].text
-			if lex.negation[w] {
-				neg[p] = true
-				break
-			}
-			if !lex.fillers[w] {
-				break
-			}
+	reach := false
+	for p, t := range a.toks {
+		if p > 0 && t.clause != a.toks[p-1].clause {
+			reach = false
+		}
+		neg[p] = reach
+		switch {
+		case lex.negation[t.text]:
+			reach = true
+		case !lex.fillers[t.text]:
+			reach = false
 		}
 	}
 	return neg
