@@ -1,13 +1,21 @@
 package bot
 
+import "github.com/comune-milano/wemibot/safety"
+
 // emergencyFlow is the emergency flow: its handlers and what it keeps in the conversation state.
 type emergencyFlow struct{ e *Engine }
 
 // emergency answers a message that signals danger with the emergency numbers, at once
-// and whatever flow was active, and raises it to staff with priority.
-func (ef *emergencyFlow) emergency(t *Turn, kind string) {
+// and whatever flow was active, and raises it to staff with priority. The most urgent
+// kind of danger is answered in full; each other kind adds the line with its number.
+func (ef *emergencyFlow) emergency(t *Turn, danger safety.Assessment) {
 	t.st.resetFlow()
+	kind := string(danger.Kind)
 	text := t.T("emergency." + kind)
+	for _, k := range danger.Also {
+		also := "emergency.also." + string(k)
+		text += "\n" + t.T(also)
+	}
 	if t.e.opts.Staff == nil || t.unsaved {
 		// No desk, or a state that will not be saved: staff are alerted, but nobody
 		// can promise to write back in this chat.

@@ -18,6 +18,7 @@ import (
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
 	"github.com/comune-milano/wemibot/reminders"
+	"github.com/comune-milano/wemibot/safety"
 )
 
 // Searcher finds services in a catalogue, which it also serves; *search.Index is one,
@@ -148,7 +149,8 @@ type Engine struct {
 	now     func() time.Time
 	rome    *time.Location
 	office  officeHours
-	safety  *safety
+	intents *intentPhrases
+	dangers *safety.Recogniser
 	flows   flows
 	lexicon *lexicon
 	vocab   vocabulary
@@ -232,11 +234,14 @@ func New(opts Options) (*Engine, error) {
 	e.flows = newFlows(e)
 	e.routes = newRoutes(e.flows)
 	e.office = officeHours{rome: rome}
-	if e.safety, err = loadSafety(); err != nil {
+	if e.intents, err = loadIntents(); err != nil {
 		return nil, err
 	}
 	if e.lexicon, err = loadLexicon(); err != nil {
 		return nil, err
+	}
+	if e.dangers, err = safety.Load(); err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
 	}
 	if e.pay, err = domestic.LoadPay(); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
@@ -341,10 +346,10 @@ func (e *Engine) failed(ctx context.Context, m Message, t *Turn, err error) ([]R
 		e.log.WarnContext(ctx, "save conversation failed", "channel", m.Channel, "err", err)
 		m, lang = t.m, t.st.Lang // the message handled: a retry may have replayed another
 	}
-	if kind, ok := e.danger(m); ok {
+	if danger, ok := e.danger(m); ok {
 		// Staff hear of danger even though the state was not saved, without a
 		// handoff that does not exist.
-		return e.emergencyWithoutState(ctx, m, kind), err
+		return e.emergencyWithoutState(ctx, m, danger), err
 	}
 	e.keepForRetry(m.Conversation(), m)
 	return []Reply{e.unavailable(lang)}, err
@@ -358,26 +363,27 @@ func withLang(replies []Reply, lang string) []Reply {
 	return replies
 }
 
-// danger reports whether a message signals danger, whatever its length or flow.
-func (e *Engine) danger(m Message) (string, bool) {
+// danger reports whether a message signals danger, whatever its length or flow, and
+// which kinds.
+func (e *Engine) danger(m Message) (safety.Assessment, bool) {
 	if m.Text == "" {
-		return "", false
+		return safety.Assessment{}, false
 	}
-	return e.safety.match(truncateRunes(cleanText(m.Text), maxDangerRunes))
+	return e.dangers.Assess(truncateRunes(cleanText(m.Text), maxDangerRunes))
 }
 
-// maxDangerRunes bounds the text searched for danger phrases: far more than any
+// maxDangerRunes bounds the text assessed for danger: far more than any
 // message the bot reads, so that a long message is still checked.
 const maxDangerRunes = 20000
 
 // emergencyWithoutState answers danger when the store cannot be reached: the
 // numbers at once, and staff alerted with what this message says.
-func (e *Engine) emergencyWithoutState(ctx context.Context, m Message, kind string) []Reply {
+func (e *Engine) emergencyWithoutState(ctx context.Context, m Message, danger safety.Assessment) []Reply {
 	now := e.now()
 	st := state{Lang: guessLang(m.LangCode), Created: now}
 	t := &Turn{e: e, cat: e.opts.Search.Catalogue(), m: m, st: &st, now: now, unsaved: true}
 	t.st.remember("user", truncateRunes(cleanText(m.Text), maxDangerRunes), now)
-	t.e.flows.emergency.emergency(t, kind)
+	t.e.flows.emergency.emergency(t, danger)
 	e.notify(ctx, t.events)
 	return t.replies
 }

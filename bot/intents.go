@@ -14,25 +14,19 @@ import (
 //go:embed intents.yaml
 var intentsYAML []byte
 
-// safety recognises messages that signal danger, and greetings and requests for a
-// person, from the phrase lists in intents.yaml.
-type safety struct {
+// intentPhrases recognises greetings, requests for a person and the other intents
+// said in plain sentences, from the phrase lists in intents.yaml. Danger is the
+// safety package's.
+type intentPhrases struct {
 	greetings map[string]bool
 	operator  []string
-	danger    []dangerPhrase      // longest first
 	phrases   map[string][]string // other intents: name -> folded phrases
 }
 
-type dangerPhrase struct {
-	kind   string
-	phrase string
-}
-
-func loadSafety() (*safety, error) {
+func loadIntents() (*intentPhrases, error) {
 	var f struct {
-		Greetings []string            `yaml:"greetings"`
-		Operator  []string            `yaml:"operator"`
-		Safety    map[string][]string `yaml:"safety"`
+		Greetings []string `yaml:"greetings"`
+		Operator  []string `yaml:"operator"`
 	}
 	if err := yaml.Unmarshal(intentsYAML, &f); err != nil {
 		return nil, fmt.Errorf("load intents: %w", err)
@@ -41,7 +35,7 @@ func loadSafety() (*safety, error) {
 	if err := yaml.Unmarshal(intentsYAML, &other); err != nil {
 		return nil, fmt.Errorf("load intents: %w", err)
 	}
-	s := &safety{greetings: map[string]bool{}, phrases: map[string][]string{}}
+	s := &intentPhrases{greetings: map[string]bool{}, phrases: map[string][]string{}}
 	for _, name := range []string{intentThanks, intentPrivacy, intentForget, intentNear, intentSpaces,
 		intentEnglish, intentItalian, intentFree, intentDomestic, intentHire, intentWorkAs, intentFixedCare,
 		"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentNo, intentHelp, intentSkip, intentSoon, intentMyBookings, intentMyRequests} {
@@ -65,29 +59,12 @@ func loadSafety() (*safety, error) {
 	for _, o := range f.Operator {
 		s.operator = append(s.operator, catalogue.Fold(o))
 	}
-	for kind, phrases := range f.Safety {
-		for _, p := range phrases {
-			s.danger = append(s.danger, dangerPhrase{kind: kind, phrase: catalogue.Fold(p)})
-		}
-	}
-	sort.Slice(s.danger, func(i, j int) bool { return len(s.danger[i].phrase) > len(s.danger[j].phrase) })
 	return s, nil
 }
 
 // containsPhrase reports whether folded text holds phrase as whole words.
 func containsPhrase(folded, phrase string) bool {
 	return strings.Contains(" "+folded+" ", " "+phrase+" ")
-}
-
-// match returns the kind of danger a message signals.
-func (s *safety) match(text string) (string, bool) {
-	folded := catalogue.Fold(text)
-	for _, d := range s.danger {
-		if containsPhrase(folded, d.phrase) {
-			return d.kind, true
-		}
-	}
-	return "", false
 }
 
 // isGreeting reports whether a message is only a greeting ("Ciao!", "buongiorno a
@@ -100,7 +77,7 @@ func (e *Engine) isGreeting(text string) bool {
 	greets := false
 	for _, w := range words {
 		switch {
-		case e.safety.greetings[w]:
+		case e.intents.greetings[w]:
 			greets = true
 		case w == "a" || w == "tutti" || w == "there" || w == "bot" || w == "wemi" || w == "everyone":
 		default:
@@ -113,7 +90,7 @@ func (e *Engine) isGreeting(text string) bool {
 // asksForOperator reports whether a message asks for a person.
 func (e *Engine) asksForOperator(text string) bool {
 	folded := catalogue.Fold(text)
-	for _, p := range e.safety.operator {
+	for _, p := range e.intents.operator {
 		if containsPhrase(folded, p) {
 			return true
 		}
@@ -126,7 +103,7 @@ func (e *Engine) asksForOperator(text string) bool {
 // other words (an answer about one's work as an "operatrice").
 func (e *Engine) saysOperator(text string) bool {
 	folded := catalogue.Fold(text)
-	for _, p := range e.safety.operator {
+	for _, p := range e.intents.operator {
 		if folded == p {
 			return true
 		}
@@ -177,14 +154,14 @@ func politeWord(w string) bool {
 // polite word: "english please" switches language, "corso di italiano" does not.
 func (e *Engine) says(intent, text string) bool {
 	folded := catalogue.Fold(text)
-	for _, p := range e.safety.phrases[intent] {
+	for _, p := range e.intents.phrases[intent] {
 		if !containsPhrase(folded, p) {
 			continue
 		}
 		rest := strings.Fields(strings.Replace(" "+folded+" ", " "+p+" ", " ", 1))
 		only := true
 		for _, w := range rest {
-			if !politeWord(w) && !e.safety.greetings[w] {
+			if !politeWord(w) && !e.intents.greetings[w] {
 				only = false
 				break
 			}
@@ -199,7 +176,7 @@ func (e *Engine) says(intent, text string) bool {
 // mentions reports whether a message contains one of an intent's phrases anywhere.
 func (e *Engine) mentions(intent, text string) bool {
 	folded := catalogue.Fold(text)
-	for _, p := range e.safety.phrases[intent] {
+	for _, p := range e.intents.phrases[intent] {
 		if containsPhrase(folded, p) {
 			return true
 		}
@@ -211,7 +188,7 @@ func (e *Engine) mentions(intent, text string) bool {
 // gratis" without the free intent is "psicologo").
 func (e *Engine) without(intent, text string) string {
 	words := strings.Fields(text)
-	for _, p := range e.safety.phrases[intent] {
+	for _, p := range e.intents.phrases[intent] {
 		target := strings.Fields(p)
 		for i := 0; i+len(target) <= len(words); i++ {
 			match := true

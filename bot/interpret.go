@@ -251,7 +251,7 @@ func (e *Engine) cancelsForm(text string) bool {
 		return false
 	}
 	folded := catalogue.Fold(text)
-	for _, p := range e.safety.phrases[intentCancel] {
+	for _, p := range e.intents.phrases[intentCancel] {
 		if strings.Contains(p, " ") && containsPhrase(folded, p) {
 			return true
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/safety"
 )
 
 // Every key the code uses exists in both languages (LoadTexts checks that the two
@@ -49,7 +50,11 @@ func TestEveryTextKeyExists(t *testing.T) {
 	for d := 0; d < 7; d++ {
 		used["day."+string(rune('0'+d))] = true
 	}
-	for _, k := range []string{"kind.cooperativa", "kind.associazione", "emergency.violence", "emergency.self_harm", "emergency.medical",
+	for _, k := range safety.Kinds() {
+		used["emergency."+string(k)] = true
+		used["emergency.also."+string(k)] = true
+	}
+	for _, k := range []string{"kind.cooperativa", "kind.associazione",
 		"handoff.asked", "handoff.no_results", "handoff.reply_time", "handoff.closed_hours", "emergency.alerted"} {
 		used[k] = true
 	}
@@ -69,14 +74,15 @@ func TestEveryTextKeyExists(t *testing.T) {
 }
 
 func TestEveryDangerKindHasItsText(t *testing.T) {
-	s, err := loadSafety()
+	texts, err := LoadTexts()
 	if err != nil {
 		t.Fatal(err)
 	}
-	texts, _ := LoadTexts()
-	for _, d := range s.danger {
-		if !texts.Has("emergency." + d.kind) {
-			t.Errorf("danger kind %q has no emergency text", d.kind)
+	for _, k := range safety.Kinds() {
+		for _, key := range []string{"emergency." + string(k), "emergency.also." + string(k)} {
+			if !texts.Has(key) {
+				t.Errorf("danger kind %q has no text %s", k, key)
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/comune-milano/wemibot/domestic"
+	"github.com/comune-milano/wemibot/safety"
 )
 
 // dynamicPrefixes are text keys the code builds from a value ("channel."+name): every
@@ -66,7 +67,11 @@ func TestEveryTextKeyExists(t *testing.T) {
 			t.Errorf("text key %q is not used", k)
 		}
 	}
-	for _, reason := range []string{"asked", "no_results", "violence", "self_harm", "medical"} {
+	reasons := []string{"asked", "no_results"}
+	for _, k := range safety.Kinds() {
+		reasons = append(reasons, string(k))
+	}
+	for _, reason := range reasons {
 		if _, ok := tx["reason."+reason]; !ok {
 			t.Errorf("no text for the handoff reason %q", reason)
 		}

@@ -1,0 +1,280 @@
+package safety
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// langFile is one language's data (data/<lang>.yaml).
+type langFile struct {
+	Expand   map[string]string     `yaml:"expand"`   // "don t": "do not"
+	Negation []string              `yaml:"negation"` // words that deny what follows
+	Fillers  []string              `yaml:"fillers"`  // words a negation reaches across
+	Breaks   []string              `yaml:"breaks"`   // words that start a new clause
+	Clitics  []string              `yaml:"clitics"`  // pronouns joined to infinitives
+	Known    []string              `yaml:"known"`    // real words never taken for typos
+	Words    map[string][]string   `yaml:"words"`    // part -> forms
+	Phrases  map[string][]ruleSpec `yaml:"phrases"`  // derived part -> patterns
+	Masks    []ruleSpec            `yaml:"masks"`    // patterns whose words are set aside
+}
+
+// matcher matches one token: a word, a stem (a word's beginning), or a number in a
+// range.
+type matcher struct {
+	word   string
+	stem   bool
+	num    bool
+	lo, hi float64
+}
+
+func (m matcher) match(tok string) bool {
+	switch {
+	case m.num:
+		v, err := strconv.ParseFloat(tok, 64)
+		return err == nil && v >= m.lo && v <= m.hi
+	case m.stem:
+		return strings.HasPrefix(tok, m.word)
+	}
+	return tok == m.word
+}
+
+// parseMatcher reads "word", "stem*", "#5+" (a number of at least 5) or "#0-17".
+func parseMatcher(s string) (matcher, error) {
+	if strings.HasPrefix(s, "#") {
+		body := s[1:]
+		if strings.HasSuffix(body, "+") {
+			lo, err := strconv.ParseFloat(strings.TrimSuffix(body, "+"), 64)
+			return matcher{num: true, lo: lo, hi: 1e18}, err
+		}
+		lo, hi, ok := strings.Cut(body, "-")
+		if !ok {
+			return matcher{}, fmt.Errorf("number form %q: want #N+ or #N-M", s)
+		}
+		l, err1 := strconv.ParseFloat(lo, 64)
+		h, err2 := strconv.ParseFloat(hi, 64)
+		if err1 != nil || err2 != nil {
+			return matcher{}, fmt.Errorf("number form %q: want #N+ or #N-M", s)
+		}
+		return matcher{num: true, lo: l, hi: h}, nil
+	}
+	if w, ok := strings.CutSuffix(s, "*"); ok {
+		if len(w) < 3 {
+			return matcher{}, fmt.Errorf("stem %q is shorter than 3 letters", s)
+		}
+		return matcher{word: w, stem: true}, nil
+	}
+	if s == "" || strings.ContainsAny(s, " *#") {
+		return matcher{}, fmt.Errorf("bad word %q", s)
+	}
+	return matcher{word: s}, nil
+}
+
+// form is one way of saying a part: a sequence of matchers over consecutive tokens.
+type form struct {
+	part int
+	seq  []matcher
+}
+
+// lexicon holds every language's words, merged: messages mix languages, and the
+// vocabularies hardly overlap.
+type lexicon struct {
+	parts    map[string]int // part name -> id
+	names    []string       // id -> part name
+	derived  map[string]bool
+	exact    map[string][]form // by the first token's word
+	stems    map[string][]form // by the first token's stem
+	nums     []form            // forms that start with a number
+	stemLens []int             // the stems' lengths, shortest first
+
+	negation, fillers, breaks, known map[string]bool
+	clitics                          []string            // longest first
+	expand                           map[string][]string // one or two words -> their expansion
+	typos                            typoIndex
+}
+
+func newLexicon() *lexicon {
+	return &lexicon{parts: map[string]int{}, derived: map[string]bool{}, exact: map[string][]form{},
+		stems: map[string][]form{}, negation: map[string]bool{}, fillers: map[string]bool{},
+		breaks: map[string]bool{}, known: map[string]bool{}, expand: map[string][]string{},
+		typos: newTypoIndex()}
+}
+
+// id returns a part's id, making one for a new name.
+func (l *lexicon) id(name string) int {
+	if id, ok := l.parts[name]; ok {
+		return id
+	}
+	l.parts[name] = len(l.names)
+	l.names = append(l.names, name)
+	return len(l.names) - 1
+}
+
+// add merges one language's words into the lexicon.
+func (l *lexicon) add(f langFile) error {
+	for k, v := range f.Expand {
+		l.expand[k] = strings.Fields(v)
+	}
+	for _, set := range []struct {
+		m     map[string]bool
+		words []string
+	}{{l.negation, f.Negation}, {l.fillers, f.Fillers}, {l.breaks, f.Breaks}, {l.known, f.Known}} {
+		for _, w := range set.words {
+			set.m[w] = true
+		}
+	}
+	l.clitics = append(l.clitics, f.Clitics...)
+	sort.SliceStable(l.clitics, func(i, j int) bool { return len(l.clitics[i]) > len(l.clitics[j]) })
+	for name, forms := range f.Words {
+		id := l.id(name)
+		for _, s := range forms {
+			if err := l.addForm(id, s); err != nil {
+				return fmt.Errorf("part %s: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (l *lexicon) addForm(id int, s string) error {
+	var fm form
+	fm.part = id
+	for _, w := range strings.Fields(s) {
+		m, err := parseMatcher(w)
+		if err != nil {
+			return err
+		}
+		fm.seq = append(fm.seq, m)
+	}
+	if len(fm.seq) == 0 {
+		return fmt.Errorf("empty form")
+	}
+	first := fm.seq[0]
+	switch {
+	case first.num:
+		l.nums = append(l.nums, fm)
+	case first.stem:
+		if len(l.stems[first.word]) == 0 {
+			l.stemLens = append(l.stemLens, len(first.word))
+			sort.Ints(l.stemLens)
+			l.stemLens = compactInts(l.stemLens)
+		}
+		l.stems[first.word] = append(l.stems[first.word], fm)
+	default:
+		l.exact[first.word] = append(l.exact[first.word], fm)
+	}
+	for _, m := range fm.seq {
+		if !m.num {
+			l.typos.add(m.word, m.stem)
+		}
+	}
+	return nil
+}
+
+func compactInts(s []int) []int {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// formsAt returns the forms whose first token matches tok.
+func (l *lexicon) formsAt(tok string, visit func(form)) {
+	for _, f := range l.exact[tok] {
+		visit(f)
+	}
+	for _, n := range l.stemLens {
+		if n > len(tok) {
+			break
+		}
+		for _, f := range l.stems[tok[:n]] {
+			visit(f)
+		}
+	}
+	if len(l.nums) > 0 && tok[0] >= '0' && tok[0] <= '9' {
+		for _, f := range l.nums {
+			if f.seq[0].match(tok) {
+				visit(f)
+			}
+		}
+	}
+}
+
+// knows reports whether a token is a word of the lexicon or of its grammar, so that
+// it is never taken for a typo.
+func (l *lexicon) knows(tok string) bool {
+	if l.negation[tok] || l.fillers[tok] || l.breaks[tok] || l.known[tok] || len(l.exact[tok]) > 0 || l.typos.words[tok] {
+		return true
+	}
+	for _, n := range l.stemLens {
+		if n > len(tok) {
+			break
+		}
+		if len(l.stems[tok[:n]]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// expansion returns what the words at i stand for ("don t" → "do not"), and how many
+// words it replaces (0 for none).
+func (l *lexicon) expansion(words []rawWord, i int) ([]string, int) {
+	if i+1 < len(words) && words[i+1].before == noBreak {
+		if e, ok := l.expand[words[i].text+" "+words[i+1].text]; ok {
+			return e, 2
+		}
+	}
+	if e, ok := l.expand[words[i].text]; ok {
+		return e, 1
+	}
+	return nil, 0
+}
+
+// splitClitic splits a pronoun from the infinitive or gerund it is joined to
+// ("uccidermi" → "uccidere", "mi"; "svegliandola" → "svegliando", "la"), when the verb
+// is one the lexicon knows: "carne" stays whole.
+func (l *lexicon) splitClitic(tok string) []string {
+	if len(tok) < 5 {
+		return []string{tok}
+	}
+	for _, c := range l.clitics {
+		base, ok := strings.CutSuffix(tok, c)
+		if !ok || len(base) < 3 {
+			continue
+		}
+		verb := ""
+		switch {
+		case strings.HasSuffix(base, "ar"), strings.HasSuffix(base, "er"), strings.HasSuffix(base, "ir"):
+			verb = base + "e"
+		case strings.HasSuffix(base, "ando"), strings.HasSuffix(base, "endo"):
+			verb = base
+		}
+		if verb != "" && l.knows(verb) {
+			return []string{verb, c}
+		}
+	}
+	return []string{tok}
+}
+
+// correct returns the lexicon word a token is a typo of, or the token itself.
+func (l *lexicon) correct(tok string, cache map[string]string) string {
+	if c, ok := cache[tok]; ok {
+		return c
+	}
+	c := tok
+	if len(tok) >= 4 && !isNumber(tok) && !l.knows(tok) {
+		c = l.typos.correct(tok)
+	}
+	cache[tok] = c
+	return c
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
