@@ -21,9 +21,9 @@ import (
 const (
 	// minConversationsPassed is the share of dev-set conversations, in percent, that
 	// must pass every turn.
-	minConversationsPassed = 17
+	minConversationsPassed = 80
 	// minTurnsPassed is the share of all dev-set turns, in percent, that must pass.
-	minTurnsPassed = 63
+	minTurnsPassed = 93
 )
 
 const (
