@@ -116,6 +116,8 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 			rest = strip(rest, ps)
 		}
 	}
+	// A question may carry words of its own ("quando iniziano?"), but not words of
+	// something the catalogue offers; a refinement carries nothing new at all.
 	if len(e.newWords(rest, st)) > 0 {
 		return "" // a need of its own: a new search (with what it says of place)
 	}
@@ -195,9 +197,9 @@ func (e *Engine) refinementIn(folded string) (Refinement, string) {
 	return r, rest
 }
 
-// newWords returns the words of folded that name something the catalogue offers
-// and that the current need and the service in focus do not already say: a need of
-// its own.
+// newWords returns the words of folded that the current need, the list shown and
+// the service in focus do not already say, and that name something the catalogue
+// offers or say a need as citizens say it: a need of its own.
 func (e *Engine) newWords(folded string, st *state) []string {
 	known := e.lexicon.content(catalogue.Fold(st.Query))
 	cat := e.opts.Search.Catalogue()
@@ -211,13 +213,13 @@ func (e *Engine) newWords(folded string, st *state) []string {
 			known = append(known, e.lexicon.content(catalogue.Fold(s.Name+" "+s.NameEN))...)
 		}
 	}
-	var out []string
+	var unknown []string
 	for _, w := range e.lexicon.content(folded) {
-		if !sameStem(w, known) && e.vocab.offers(cat, e.lexicon, w) {
-			out = append(out, w)
+		if !sameStem(w, known) {
+			unknown = append(unknown, w)
 		}
 	}
-	return out
+	return e.vocab.needWords(cat, e.lexicon, unknown)
 }
 
 // sameStem reports whether w shares its stem with one of the words.

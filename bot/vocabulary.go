@@ -12,17 +12,19 @@ import (
 // follow-up that adds such a word ("e un corso di italiano?") brings a need of its
 // own; one that adds other words ("quanto tempo ci vuole perché inizi?") does not.
 type vocabulary struct {
-	mu    sync.Mutex
-	cat   *catalogue.Catalogue // the catalogue the stems are of: a reload swaps it
-	stems map[string]bool
+	mu       sync.Mutex
+	cat      *catalogue.Catalogue // the catalogue the stems are of: a reload swaps it
+	stems    map[string]bool
+	triggers [][]string // the stems of each of the thesaurus's ways of saying a need
 }
 
-// of returns the stems of cat's vocabulary, building them on a new catalogue.
-func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon) map[string]bool {
+// of returns the stems of cat's vocabulary and of its thesaurus's triggers,
+// building them on a new catalogue.
+func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon) (map[string]bool, [][]string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.cat == cat && v.stems != nil {
-		return v.stems
+		return v.stems, v.triggers
 	}
 	stems := map[string]bool{}
 	add := func(texts ...string) {
@@ -42,8 +44,20 @@ func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon) map[string]bool {
 		add(c.Keywords...)
 		add(c.KeywordsEN...)
 	}
-	v.cat, v.stems = cat, stems
-	return stems
+	var triggers [][]string
+	for _, n := range cat.Thesaurus {
+		for _, tr := range n.Triggers {
+			var ss []string
+			for _, w := range lx.content(catalogue.Fold(tr)) {
+				ss = append(ss, stem(w))
+			}
+			if len(ss) > 0 {
+				triggers = append(triggers, ss)
+			}
+		}
+	}
+	v.cat, v.stems, v.triggers = cat, stems, triggers
+	return stems, triggers
 }
 
 // stem is a word's first five letters, or all but the last of a shorter word:
@@ -58,7 +72,34 @@ func stem(w string) string {
 	return w
 }
 
-// offers reports whether a word names something the catalogue offers.
-func (v *vocabulary) offers(cat *catalogue.Catalogue, lx *lexicon, w string) bool {
-	return v.of(cat, lx)[stem(strings.ToLower(w))]
+// needWords returns the words that name something the catalogue offers, or all of
+// them when together they say a need as the thesaurus knows it ("non riesce più a
+// cucinare").
+func (v *vocabulary) needWords(cat *catalogue.Catalogue, lx *lexicon, words []string) []string {
+	if len(words) == 0 {
+		return nil
+	}
+	stems, triggers := v.of(cat, lx)
+	have := map[string]bool{}
+	var named []string
+	for _, w := range words {
+		s := stem(strings.ToLower(w))
+		have[s] = true
+		if stems[s] {
+			named = append(named, w)
+		}
+	}
+	if len(named) > 0 {
+		return named
+	}
+	for _, tr := range triggers {
+		all := true
+		for _, s := range tr {
+			all = all && have[s]
+		}
+		if all {
+			return words
+		}
+	}
+	return nil
 }
