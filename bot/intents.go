@@ -64,7 +64,22 @@ func loadIntents() (*intentPhrases, error) {
 
 // containsPhrase reports whether folded text holds phrase as whole words.
 func containsPhrase(folded, phrase string) bool {
-	return strings.Contains(" "+folded+" ", " "+phrase+" ")
+	if phrase == "" {
+		return false
+	}
+	// Without building padded copies: it runs for every phrase on every message.
+	for i := 0; i <= len(folded)-len(phrase); {
+		j := strings.Index(folded[i:], phrase)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(phrase)
+		if (start == 0 || folded[start-1] == ' ') && (end == len(folded) || folded[end] == ' ') {
+			return true
+		}
+		i = start + 1
+	}
+	return false
 }
 
 // isGreeting reports whether a message is only a greeting ("Ciao!", "buongiorno a

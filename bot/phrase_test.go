@@ -1,0 +1,25 @@
+package bot
+
+import "testing"
+
+// A phrase is found as whole words only.
+func TestContainsPhrase(t *testing.T) {
+	tests := []struct {
+		folded, phrase string
+		want           bool
+	}{
+		{"vorrei un corso di italiano", "corso di italiano", true},
+		{"corso", "corso", true},
+		{"percorso di italiano", "corso", false},
+		{"corsi corso", "corso", true},
+		{"un corsoa", "corso", false},
+		{"", "corso", false},
+		{"corso", "", false},
+		{"a b a b c", "a b c", true},
+	}
+	for _, tc := range tests {
+		if got := containsPhrase(tc.folded, tc.phrase); got != tc.want {
+			t.Errorf("containsPhrase(%q, %q) = %v, want %v", tc.folded, tc.phrase, got, tc.want)
+		}
+	}
+}
