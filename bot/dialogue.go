@@ -97,6 +97,7 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 	}
 	n, rest, isOrdinal := e.ordinal(folded)
 	topic, phrase := longest(rest, e.lexicon.questions)
+	cues := e.withoutCues(rest) // what is left with who it is for: "a chi lasciare i bambini"
 	if !isOrdinal {
 		// "quella serale", "quanto costa quella serale?": the one item whose name
 		// has those words.
@@ -116,9 +117,9 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 			rest = strip(rest, ps)
 		}
 	}
-	// A question may carry words of its own ("quando iniziano?"), but not words of
-	// something the catalogue offers; a refinement carries nothing new at all.
-	if len(e.newWords(rest, st)) > 0 {
+	// A follow-up may carry words of its own ("quando iniziano?"), but not words of
+	// something the catalogue offers nor a need as the thesaurus says it.
+	if len(e.newWords(rest, strip(cues, e.lexicon.refine["times"]), st)) > 0 {
 		return "" // a need of its own: a new search (with what it says of place)
 	}
 	if isOrdinal {
@@ -199,8 +200,9 @@ func (e *Engine) refinementIn(folded string) (Refinement, string) {
 
 // newWords returns the words of folded that the current need, the list shown and
 // the service in focus do not already say, and that name something the catalogue
-// offers or say a need as citizens say it: a need of its own.
-func (e *Engine) newWords(folded string, st *state) []string {
+// offers — or those of withWho (folded with who the need is for) when they say a need
+// as citizens say it: a need of its own.
+func (e *Engine) newWords(folded, withWho string, st *state) []string {
 	known := e.lexicon.content(catalogue.Fold(st.Query))
 	cat := e.opts.Search.Catalogue()
 	for _, id := range pageOf(st, e.opts.PageSize) {
@@ -213,13 +215,16 @@ func (e *Engine) newWords(folded string, st *state) []string {
 			known = append(known, e.lexicon.content(catalogue.Fold(s.Name+" "+s.NameEN))...)
 		}
 	}
-	var unknown []string
-	for _, w := range e.lexicon.content(folded) {
-		if !sameStem(w, known) {
-			unknown = append(unknown, w)
+	unknown := func(text string) []string {
+		var out []string
+		for _, w := range e.lexicon.content(text) {
+			if !sameStem(w, known) {
+				out = append(out, w)
+			}
 		}
+		return out
 	}
-	return e.vocab.needWords(cat, e.lexicon, unknown)
+	return e.vocab.needWords(cat, e.lexicon, unknown(folded), unknown(withWho))
 }
 
 // sameStem reports whether w shares its stem with one of the words.

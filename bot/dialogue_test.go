@@ -41,6 +41,7 @@ func TestInterpretFollowUps(t *testing.T) {
 		{"shared", list, "in gruppo?", Interpretation{Intent: IntentRefine, Refine: Refinement{Shared: true}}},
 		{"the same need's word", list, "quanto costa la babysitter?", Interpretation{Intent: IntentQuestion, Topic: topicCost}},
 		{"a need of its own", list, "cerco un corso di italiano", Interpretation{Intent: IntentSearch}},
+		{"a need with who it is for", card, "non so a chi lasciare i bambini", Interpretation{Intent: IntentSearch}},
 		{"a need in the thesaurus's words", list, "mia mamma non riesce più a cucinare", Interpretation{Intent: IntentSearch}},
 		{"a place and a verb", list, "he lives in Baggio", Interpretation{Intent: IntentRefine, Refine: Refinement{Municipio: 7, Place: "Baggio - Q.re degli Olmi - Q.re Valsesia"}}},
 		{"the second's cost", list, "quanto costa il secondo?", Interpretation{Intent: IntentQuestion, Topic: topicCost, Button: "svc:b"}},

@@ -44,14 +44,26 @@ func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon) (map[string]bool,
 		add(c.Keywords...)
 		add(c.KeywordsEN...)
 	}
+	// Who a need is for ("mio papà") is a refinement, not a need, even where the
+	// thesaurus lists it among a need's words.
+	who := map[string]bool{}
+	for _, ps := range lx.audiences {
+		for _, p := range ps {
+			for _, w := range lx.content(p) {
+				who[stem(w)] = true
+			}
+		}
+	}
 	var triggers [][]string
 	for _, n := range cat.Thesaurus {
 		for _, tr := range n.Triggers {
 			var ss []string
+			onlyWho := true
 			for _, w := range lx.content(catalogue.Fold(tr)) {
 				ss = append(ss, stem(w))
+				onlyWho = onlyWho && who[stem(w)]
 			}
-			if len(ss) > 0 {
+			if len(ss) > 0 && !onlyWho {
 				triggers = append(triggers, ss)
 			}
 		}
@@ -72,25 +84,26 @@ func stem(w string) string {
 	return w
 }
 
-// needWords returns the words that name something the catalogue offers, or all of
-// them when together they say a need as the thesaurus knows it ("non riesce più a
-// cucinare").
-func (v *vocabulary) needWords(cat *catalogue.Catalogue, lx *lexicon, words []string) []string {
-	if len(words) == 0 {
+// needWords returns the words that name something the catalogue offers, or the
+// words of withWho when together they say a need as the thesaurus knows it ("non
+// riesce più a cucinare", "a chi lasciare i bambini").
+func (v *vocabulary) needWords(cat *catalogue.Catalogue, lx *lexicon, words, withWho []string) []string {
+	if len(words)+len(withWho) == 0 {
 		return nil
 	}
 	stems, triggers := v.of(cat, lx)
-	have := map[string]bool{}
 	var named []string
 	for _, w := range words {
-		s := stem(strings.ToLower(w))
-		have[s] = true
-		if stems[s] {
+		if stems[stem(strings.ToLower(w))] {
 			named = append(named, w)
 		}
 	}
 	if len(named) > 0 {
 		return named
+	}
+	have := map[string]bool{}
+	for _, w := range withWho {
+		have[stem(strings.ToLower(w))] = true
 	}
 	for _, tr := range triggers {
 		all := true
@@ -98,7 +111,7 @@ func (v *vocabulary) needWords(cat *catalogue.Catalogue, lx *lexicon, words []st
 			all = all && have[s]
 		}
 		if all {
-			return words
+			return withWho
 		}
 	}
 	return nil
