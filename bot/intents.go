@@ -63,23 +63,26 @@ func loadIntents() (*intentPhrases, error) {
 }
 
 // containsPhrase reports whether folded text holds phrase as whole words.
-func containsPhrase(folded, phrase string) bool {
+func containsPhrase(folded, phrase string) bool { return indexPhrase(folded, phrase) >= 0 }
+
+// indexPhrase returns where folded holds phrase as whole words, or -1. It builds no
+// padded copies: it runs for every phrase on every message.
+func indexPhrase(folded, phrase string) int {
 	if phrase == "" {
-		return false
+		return -1
 	}
-	// Without building padded copies: it runs for every phrase on every message.
 	for i := 0; i <= len(folded)-len(phrase); {
 		j := strings.Index(folded[i:], phrase)
 		if j < 0 {
-			return false
+			return -1
 		}
 		start, end := i+j, i+j+len(phrase)
 		if (start == 0 || folded[start-1] == ' ') && (end == len(folded) || folded[end] == ' ') {
-			return true
+			return start
 		}
 		i = start + 1
 	}
-	return false
+	return -1
 }
 
 // isGreeting reports whether a message is only a greeting ("Ciao!", "buongiorno a

@@ -168,13 +168,12 @@ func has(folded string, phrases []string) bool {
 
 // strip removes every occurrence of the phrases from folded, longest first.
 func strip(folded string, phrases []string) string {
-	s := " " + folded + " "
 	for _, p := range phrases {
-		for strings.Contains(s, " "+p+" ") {
-			s = strings.Replace(s, " "+p+" ", " ", 1)
+		for i := indexPhrase(folded, p); i >= 0; i = indexPhrase(folded, p) {
+			folded = strings.TrimSpace(strings.TrimSpace(folded[:i]) + " " + strings.TrimSpace(folded[i+len(p):]))
 		}
 	}
-	return strings.Join(strings.Fields(s), " ")
+	return folded
 }
 
 // content returns the words of folded that carry meaning: neither fillers nor numbers.

@@ -23,3 +23,23 @@ func TestContainsPhrase(t *testing.T) {
 		}
 	}
 }
+
+// Stripping removes whole-word phrases and leaves single spaces.
+func TestStrip(t *testing.T) {
+	tests := []struct {
+		folded  string
+		phrases []string
+		want    string
+	}{
+		{"e quanto si paga", []string{"quanto si paga"}, "e"},
+		{"quanto costa quanto costa", []string{"quanto costa"}, ""},
+		{"percorso corso", []string{"corso"}, "percorso"},
+		{"ci sono anche quelli gratuiti", []string{"gratuiti", "ci sono", "anche"}, "quelli"},
+		{"a b c", nil, "a b c"},
+	}
+	for _, tc := range tests {
+		if got := strip(tc.folded, tc.phrases); got != tc.want {
+			t.Errorf("strip(%q, %q) = %q, want %q", tc.folded, tc.phrases, got, tc.want)
+		}
+	}
+}
