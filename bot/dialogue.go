@@ -153,6 +153,11 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 		// "do they cover Niguarda?": the place is kept, and the answer says.
 		in.Topic, in.Refine = topic, Refinement{Municipio: r.Municipio, Place: r.Place}
 		return IntentQuestion
+	case r.empty() && e.asksSomething(folded, text):
+		// A question with no need of its own that no topic names ("chi se ne cura?"):
+		// all there is to know about what is shown, rather than a search for its words.
+		in.Topic = topicDetails
+		return IntentQuestion
 	}
 	return ""
 }
@@ -326,4 +331,18 @@ func (e *Engine) withoutCues(folded string) string {
 		}
 	}
 	return folded
+}
+
+// asksSomething reports a question: a question mark, or a question word first.
+func (e *Engine) asksSomething(folded, text string) bool {
+	if strings.Contains(text, "?") {
+		return true
+	}
+	first, _, _ := strings.Cut(folded, " ")
+	switch first {
+	case "chi", "cosa", "che", "come", "quando", "dove", "quale", "quali", "quanto", "perche",
+		"who", "what", "how", "when", "where", "which", "why":
+		return true
+	}
+	return false
 }

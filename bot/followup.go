@@ -437,9 +437,12 @@ func (sf *searchFlow) book(ctx context.Context, t *Turn, in Interpretation) {
 			return
 		}
 	}
-	if s, ok := t.cat.Service(t.st.Focus); ok {
+	switch s, ok := t.cat.Service(t.st.Focus); {
+	case ok:
 		t.e.flows.card.request(t, s.ID) // how to request it, when it cannot be booked here
-		return
+	case len(sf.pageIDs(t)) > 0:
+		sf.question(t, topicHow, "") // "come si prenota?" of a list: how to request each
+	default:
+		t.e.routes.intents[IntentSearch](ctx, t, in)
 	}
-	t.e.routes.intents[IntentSearch](ctx, t, in)
 }
