@@ -1,3 +1,5 @@
+//go:build dict
+
 package safety
 
 import (
@@ -12,11 +14,12 @@ import (
 // typo matcher would take for a lexicon word ("cooking" for "choking"): a real word
 // is no typo. It runs only when SAFETY_DICT names the list, e.g. /usr/share/dict/italian
 // (Debian's witalian), and adds what it finds to the file SAFETY_DICT_OUT names
-// (data/known_it.txt): run it again whenever the lexicon grows.
+// (data/known_it.txt): run it again whenever the lexicon grows, with
+// `SAFETY_DICT=... SAFETY_DICT_OUT=... go test -tags dict -run TestDictionaryCollisions ./safety/`.
 func TestDictionaryCollisions(t *testing.T) {
 	path := os.Getenv("SAFETY_DICT")
 	if path == "" {
-		t.Skip("set SAFETY_DICT to a word list")
+		t.Fatal("set SAFETY_DICT to a word list")
 	}
 	r, err := Load()
 	if err != nil {
