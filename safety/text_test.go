@@ -3,6 +3,8 @@ package safety
 import (
 	"strings"
 	"testing"
+
+	"github.com/comune-milano/wemibot/spelling"
 )
 
 func TestTokens(t *testing.T) {
@@ -49,8 +51,8 @@ func TestOSA(t *testing.T) {
 	}{{"picchia", "pichia", 1}, {"voglio", "vogilo", 1}, {"respira", "respria", 1}, {"caduta", "caduta", 0},
 		{"caduta", "scaduta", 1}, {"suicidio", "sussidio", 2}, {"abc", "xyz", 2}}
 	for _, c := range cases {
-		if got := osa(c.a, c.b, 1); min(got, 2) != c.want {
-			t.Errorf("osa(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		if got := spelling.Distance(c.a, c.b, 1); min(got, 2) != c.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
 		}
 	}
 	if !swapped("wnat", "want") || swapped("want", "want") || swapped("abcd", "abdc") == false {

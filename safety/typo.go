@@ -1,6 +1,10 @@
 package safety
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/comune-milano/wemibot/spelling"
+)
 
 // typoIndex finds the lexicon word a misspelt token stands for. A typo keeps the
 // first letter and is one edit away (a letter added, dropped, changed, or two
@@ -85,7 +89,7 @@ func (x *typoIndex) correct(tok string) string {
 		}
 		l := min(limit, maxEdits(n))
 		for _, w := range x.byFirst[firstLen{tok[0], n}] {
-			if d := osa(tok, w, l); d <= l && d < bestD {
+			if d := spelling.Distance(tok, w, l); d <= l && d < bestD {
 				best, bestD = w, d
 			}
 		}
@@ -98,7 +102,7 @@ func (x *typoIndex) correct(tok string) string {
 			if n > len(tok) || n < minTypoLen-1 {
 				continue
 			}
-			if d := osa(tok[:n], s, 1); d <= 1 && d < bestD {
+			if d := spelling.Distance(tok[:n], s, 1); d <= 1 && d < bestD {
 				best, bestD = s+tok[n:], d
 			}
 		}
@@ -116,41 +120,4 @@ func swapped(a, b string) bool {
 		i++
 	}
 	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
-}
-
-// osa is the optimal string alignment distance between a and b (edits, counting a
-// swap of neighbours as one), or limit+1 as soon as it must exceed limit.
-func osa(a, b string, limit int) int {
-	if d := len(a) - len(b); d > limit || -d > limit {
-		return limit + 1
-	}
-	if len(b) >= 64 {
-		return limit + 1 // no word of the lexicon is this long
-	}
-	var rows [3][64]int
-	prev2, prev, cur := rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > limit {
-			return limit + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

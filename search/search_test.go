@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/spelling"
 )
 
 var (
@@ -396,8 +397,8 @@ func TestWithinEdits(t *testing.T) {
 		{"ab", "ba", 1, true}, {"cane", "pane", 1, true}, {"cane", "porta", 1, false},
 	}
 	for _, tt := range tests {
-		if got := withinEdits(tt.a, tt.b, tt.max); got != tt.want {
-			t.Errorf("withinEdits(%q, %q, %d) = %v", tt.a, tt.b, tt.max, got)
+		if got := spelling.Within(tt.a, tt.b, tt.max); got != tt.want {
+			t.Errorf("Within(%q, %q, %d) = %v", tt.a, tt.b, tt.max, got)
 		}
 	}
 }

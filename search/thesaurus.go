@@ -128,38 +128,3 @@ func maxEdits(term string) int {
 		return 2
 	}
 }
-
-// withinEdits reports whether the Damerau-Levenshtein (optimal string alignment)
-// distance between a and b is at most max, bailing out early once it cannot be.
-func withinEdits(a, b string, max int) bool {
-	if d := len(a) - len(b); d > max || -d > max {
-		return false
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > max {
-			return false
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)] <= max
-}

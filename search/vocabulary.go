@@ -1,6 +1,10 @@
 package search
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/comune-milano/wemibot/spelling"
+)
 
 // vocabulary is every term the index and the thesaurus know, bucketed by first letter
 // and length so that the near neighbours of a misspelt word are found without
@@ -59,7 +63,7 @@ func (v *vocabulary) corrections(term string) []string {
 		var out []string
 		for n := len(term) - d; n <= len(term)+d; n++ {
 			for _, cand := range v.buckets[vocabKey{term[0], n}] {
-				if withinEdits(term, cand, d) {
+				if spelling.Within(term, cand, d) {
 					out = append(out, cand)
 					if len(out) == maxCorrections {
 						return out
