@@ -202,7 +202,7 @@ func (bf *bookingFlow) bookingSummary(t *Turn, s *catalogue.Service) {
 
 // quantityText is "2 ore" or "3 pasti".
 func (bf *bookingFlow) quantityText(t *Turn, s *catalogue.Service, q int) string {
-	return t.T(plural("qty."+string(s.Cost.Unit), q), "n", strconv.Itoa(q))
+	return t.Plural("qty."+string(s.Cost.Unit), q, "n", strconv.Itoa(q))
 }
 
 // onBookingButton handles the booking flow's buttons ("book:<step>:<value>"): those

@@ -49,7 +49,7 @@ func (cf *cardFlow) wait(t *Turn, s *catalogue.Service) string {
 	if s.MaxWaitDays == 0 {
 		return t.T("card.wait_none")
 	}
-	return t.T(plural("card.wait", s.MaxWaitDays), "days", strconv.Itoa(s.MaxWaitDays))
+	return t.Plural("card.wait", s.MaxWaitDays, "days", strconv.Itoa(s.MaxWaitDays))
 }
 
 // cardRows are the card's buttons: the details, what the citizen can do next, and the

@@ -88,7 +88,7 @@ func (sf *searchFlow) topicValue(t *Turn, s *catalogue.Service, topic string) st
 	case topicWhere:
 		return t.municipi(s.Municipi)
 	case topicWhen:
-		return shorten(t.schedules(s.Schedules), 80) + "; " + t.T(plural("followup.wait", s.MaxWaitDays), "days", strconv.Itoa(s.MaxWaitDays))
+		return shorten(t.schedules(s.Schedules), 80) + "; " + t.Plural("followup.wait", s.MaxWaitDays, "days", strconv.Itoa(s.MaxWaitDays))
 	case topicProvider:
 		if o := s.Organization; o != nil {
 			return o.Name

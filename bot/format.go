@@ -141,8 +141,8 @@ func (t *Turn) days(ds []time.Weekday) string {
 func (t *Turn) duration(d time.Duration) string {
 	if d < time.Hour || d%time.Hour != 0 {
 		m := int(d / time.Minute)
-		return t.T(plural("duration.minutes", m), "n", strconv.Itoa(m))
+		return t.Plural("duration.minutes", m, "n", strconv.Itoa(m))
 	}
 	h := int(d / time.Hour)
-	return t.T(plural("duration.hours", h), "n", strconv.Itoa(h))
+	return t.Plural("duration.hours", h, "n", strconv.Itoa(h))
 }

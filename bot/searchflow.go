@@ -24,15 +24,6 @@ func (t *Turn) gbtn(label, action string, arg ...string) Button {
 	return b
 }
 
-// plural picks a text key by count: the base key is the plural, key+"_one" the
-// singular.
-func plural(key string, n int) string {
-	if n == 1 {
-		return key + "_one"
-	}
-	return key
-}
-
 // shorten cuts text to at most n runes at a word boundary, marking the cut.
 func shorten(text string, n int) string {
 	if utf8.RuneCountInString(text) <= n {
@@ -207,9 +198,9 @@ func (sf *searchFlow) showPage(t *Turn, n int) {
 	var b strings.Builder
 	switch {
 	case t.st.Query != "":
-		b.WriteString(t.T(plural("search.found", t.st.Total), "total", strconv.Itoa(t.st.Total), "query", shorten(t.st.Said, 80)))
+		b.WriteString(t.Plural("search.found", t.st.Total, "total", strconv.Itoa(t.st.Total), "query", shorten(t.st.Said, 80)))
 	default:
-		b.WriteString(t.T(plural("category.found", t.st.Total), "total", strconv.Itoa(t.st.Total), "category", sf.categoryName(t, catalogue.CategoryID(t.st.Category))))
+		b.WriteString(t.Plural("category.found", t.st.Total, "total", strconv.Itoa(t.st.Total), "category", sf.categoryName(t, catalogue.CategoryID(t.st.Category))))
 	}
 	if f := sf.describeFilters(t); f != "" {
 		b.WriteString("\n" + f)

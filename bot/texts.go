@@ -6,24 +6,28 @@ import (
 	"io/fs"
 	"regexp"
 	"sort"
+	"slices"
 	"strings"
 
+	"github.com/comune-milano/wemibot/i18n"
 	"go.yaml.in/yaml/v3"
 )
 
 //go:embed texts/*/*.yaml
 var textFiles embed.FS
 
-// defaultLang is the language of a citizen who has not chosen another.
+// defaultLang is the language of a citizen who has not chosen another: the first
+// of the registry (i18n/languages), checked by a test.
 const defaultLang = "it"
 
 // languages returns the languages the bot speaks, the default first.
-func languages() []string { return []string{defaultLang, "en"} }
+func languages() []string { return i18n.Codes() }
 
 // Texts holds every sentence a citizen reads, per language, loaded from the
 // translation files in bot/texts/<lang>/: one file per flow (booking.yaml,
 // search.yaml...) and common.yaml for what the flows share. Placeholders are
-// written {name}.
+// written {name}. A counted text has its plural forms as CLDR names them: "key" is
+// the "other" form, "key_one", "key_few"... the others a language uses.
 type Texts struct {
 	byLang map[string]map[string]string
 }
@@ -31,7 +35,7 @@ type Texts struct {
 var placeholderRE = regexp.MustCompile(`\{[a-z_]+\}`)
 
 // LoadTexts reads the bundled translation files and checks that every language has
-// the same keys with the same placeholders.
+// the default's keys with the same placeholders, and every plural form it uses.
 func LoadTexts() (*Texts, error) {
 	t := &Texts{byLang: map[string]map[string]string{}}
 	for _, lang := range languages() {
@@ -42,30 +46,106 @@ func LoadTexts() (*Texts, error) {
 		t.byLang[lang] = m
 	}
 	var problems []string
-	base := t.byLang[defaultLang]
-	for _, lang := range languages()[1:] {
-		other := t.byLang[lang]
-		for k, v := range base {
-			ov, ok := other[k]
-			if !ok {
-				problems = append(problems, fmt.Sprintf("%s: missing key %q", lang, k))
-				continue
-			}
-			if a, b := placeholders(v), placeholders(ov); a != b {
-				problems = append(problems, fmt.Sprintf("%s: key %q has placeholders %s, %s has %s", lang, k, b, defaultLang, a))
-			}
-		}
-		for k := range other {
-			if _, ok := base[k]; !ok {
-				problems = append(problems, fmt.Sprintf("%s: key %q is not in %s", lang, k, defaultLang))
-			}
-		}
+	for _, lang := range languages() {
+		problems = append(problems, t.check(lang)...)
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		return nil, fmt.Errorf("load texts: %s", strings.Join(problems, "; "))
 	}
 	return t, nil
+}
+
+// pluralSuffixes are the key suffixes of plural forms other than "other".
+var pluralSuffixes = []string{"_" + i18n.Zero, "_" + i18n.One, "_" + i18n.Two, "_" + i18n.Few, "_" + i18n.Many}
+
+// pluralBase returns the key a plural form belongs to ("qty.ora" for "qty.ora_few")
+// and the form, when key is one: its suffix names a form and texts has the base key.
+func pluralBase(texts map[string]string, key string) (base, form string, ok bool) {
+	for _, s := range pluralSuffixes {
+		if b, found := strings.CutSuffix(key, s); found {
+			if _, has := texts[b]; has {
+				return b, s[1:], true
+			}
+		}
+	}
+	return key, "", false
+}
+
+// check compares one language's texts with the default language's.
+func (t *Texts) check(lang string) []string {
+	base, own := t.byLang[defaultLang], t.byLang[lang]
+	l := i18n.Of(lang)
+	counted := map[string]bool{} // keys with plural forms
+	for k := range base {
+		if b, _, ok := pluralBase(base, k); ok {
+			counted[b] = true
+		}
+	}
+	var problems []string
+	for k, v := range base {
+		if _, _, ok := pluralBase(base, k); ok {
+			continue
+		}
+		ov, found := own[k]
+		if !found {
+			problems = append(problems, fmt.Sprintf("%s: missing key %q", lang, k))
+			continue
+		}
+		if a, b := placeholders(v), placeholders(ov); a != b {
+			problems = append(problems, fmt.Sprintf("%s: key %q has placeholders %s, %s has %s", lang, k, b, defaultLang, a))
+		}
+		if !counted[k] {
+			continue
+		}
+		for _, f := range l.PluralForms() {
+			fv, found := own[k+"_"+f]
+			if !found {
+				problems = append(problems, fmt.Sprintf("%s: missing plural form %q", lang, k+"_"+f))
+				continue
+			}
+			// A form used for one number only may leave the number out ("1 ora").
+			if a, b := placeholders(v), placeholders(fv); a != b && (len(onlyNumber(l, f)) != 1 || !subset(b, a)) {
+				problems = append(problems, fmt.Sprintf("%s: key %q has placeholders %s, %q has %s", lang, k+"_"+f, b, k, a))
+			}
+		}
+	}
+	for k := range own {
+		b, f, isForm := pluralBase(own, k)
+		switch {
+		case isForm && !counted[b]:
+			problems = append(problems, fmt.Sprintf("%s: key %q is a plural form of a text that is not counted", lang, k))
+		case isForm && !slices.Contains(l.PluralForms(), f):
+			problems = append(problems, fmt.Sprintf("%s: key %q: %s has no plural form %q", lang, k, l.English, f))
+		case !isForm:
+			if _, ok := base[k]; !ok {
+				problems = append(problems, fmt.Sprintf("%s: key %q is not in %s", lang, k, defaultLang))
+			}
+		}
+	}
+	return problems
+}
+
+// onlyNumber returns the numbers up to 1000 that take plural form f in l, stopping
+// at two.
+func onlyNumber(l i18n.Language, f string) []int {
+	var ns []int
+	for n := 0; n <= 1000 && len(ns) < 2; n++ {
+		if l.PluralForm(n) == f {
+			ns = append(ns, n)
+		}
+	}
+	return ns
+}
+
+// subset reports whether every placeholder of the sorted list a is in b.
+func subset(a, b string) bool {
+	for _, p := range strings.Split(a, ",") {
+		if p != "" && !slices.Contains(strings.Split(b, ","), p) {
+			return false
+		}
+	}
+	return true
 }
 
 // loadLanguage reads every translation file of one language; a key may be defined
@@ -114,6 +194,19 @@ func (t *Texts) T(lang, key string, kv ...string) string {
 		return key
 	}
 	return Fill(strings.TrimRight(s, "\n"), kv...)
+}
+
+// Count returns the text for a count n in lang: the plural form of key that the
+// language uses for n, or key itself (the "other" form).
+func (t *Texts) Count(lang, key string, n int, kv ...string) string {
+	if f := i18n.Of(lang).PluralForm(n); f != i18n.Other {
+		if m, ok := t.byLang[lang]; ok {
+			if _, ok := m[key+"_"+f]; ok {
+				return t.T(lang, key+"_"+f, kv...)
+			}
+		}
+	}
+	return t.T(lang, key, kv...)
 }
 
 // Fill replaces the {placeholders} of s with values from kv pairs ("name", value,

@@ -36,6 +36,12 @@ type Turn struct {
 // filled from kv pairs ("name", value, ...).
 func (t *Turn) T(key string, kv ...string) string { return t.e.texts.T(t.st.Lang, key, kv...) }
 
+// Plural returns the text for a count n in the citizen's language: the key's plural
+// form (key_one, key_few...) that the language uses for n.
+func (t *Turn) Plural(key string, n int, kv ...string) string {
+	return t.e.texts.Count(t.st.Lang, key, n, kv...)
+}
+
 // Say adds a reply for the citizen, and remembers its first line among the recent
 // turns an operator reads on a handoff.
 func (t *Turn) Say(r Reply) {

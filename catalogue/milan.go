@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 
+	"github.com/comune-milano/wemibot/i18n"
 	"go.yaml.in/yaml/v3"
-	"golang.org/x/text/unicode/norm"
 )
 
 //go:embed municipi.yaml
@@ -165,22 +164,4 @@ func (m *Milan) StripNeighbourhood(text string) (string, Neighbourhood, bool) {
 
 // Fold lower-cases text, removes accents and turns punctuation into single spaces, so
 // that "Ca' Granda", "CA GRANDA" and "ca'granda" compare by their words.
-func Fold(s string) string {
-	var b strings.Builder
-	space := true
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
-			space = false
-		default:
-			if !space {
-				b.WriteByte(' ')
-				space = true
-			}
-		}
-	}
-	return strings.TrimSpace(b.String())
-}
+func Fold(s string) string { return i18n.Fold(s) }

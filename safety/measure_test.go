@@ -2,6 +2,8 @@ package safety
 
 import (
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -110,6 +112,36 @@ func TestDevSet(t *testing.T) {
 	}
 }
 
+// TestDevSetPerLanguage measures each language's own dev set
+// (testdata/danger_<lang>.yaml) the same way: every danger message caught, at most
+// one false alarm in 40 ordinary messages.
+func TestDevSetPerLanguage(t *testing.T) {
+	r, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("testdata/danger_*.yaml")
+	for _, f := range files {
+		lang := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "danger_"), ".yaml")
+		t.Run(lang, func(t *testing.T) {
+			s := measure(t, r, f)
+			s.log(t, lang+" dev set", true)
+			if s.danger < 40 || s.ordinary < 40 {
+				t.Errorf("%s has %d danger and %d ordinary messages: want at least 40 of each", f, s.danger, s.ordinary)
+			}
+			if s.recall() < 100 {
+				t.Errorf("recall on danger %.1f%%, want 100%%", s.recall())
+			}
+			if s.falseAlarms() > 2.5 {
+				t.Errorf("false alarms %.1f%%, want at most 2.5%%", s.falseAlarms())
+			}
+			if s.kindRate() < 90 {
+				t.Errorf("right kind for %.1f%% of the danger caught, want at least 90%%", s.kindRate())
+			}
+		})
+	}
+}
+
 // TestHeldOut measures the recogniser on messages it was never tuned on. It reports
 // and does not fail: the numbers say how well the rules generalise. Set
 // SAFETY_HELDOUT_DETAIL=1 to list the misses, once tuning is over.
@@ -120,4 +152,9 @@ func TestHeldOut(t *testing.T) {
 	}
 	s := measure(t, r, "testdata/heldout.yaml")
 	s.log(t, "held-out set", os.Getenv("SAFETY_HELDOUT_DETAIL") != "")
+	files, _ := filepath.Glob("testdata/heldout_*.yaml")
+	for _, f := range files {
+		lang := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "heldout_"), ".yaml")
+		measure(t, r, f).log(t, lang+" held-out set", os.Getenv("SAFETY_HELDOUT_DETAIL") != "")
+	}
 }

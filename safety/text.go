@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/comune-milano/wemibot/i18n"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -63,16 +64,22 @@ func splitWords(text string) []rawWord {
 		}
 	}
 	for i, r := range runes {
+		f, class := i18n.FoldRune(r)
 		switch {
-		case unicode.Is(unicode.Mn, r):
+		case class == i18n.Drop:
 			// accents fold away
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
+		case class == i18n.Alone:
+			// a Chinese character is a word by itself
+			flush()
+			b.WriteRune(f)
+			flush()
+		case class == i18n.Letter:
+			b.WriteRune(f)
 		case (r == '.' || r == ',') && b.Len() > 0 && i+1 < len(runes) && unicode.IsDigit(runes[i+1]) && isDigitByte(b.String()):
 			b.WriteRune('.')
-		case r == '.' || r == '!' || r == '?' || r == ';' || r == ':' || r == '\n' || r == '…':
+		case i18n.SentenceEnd(r):
 			mark(sentenceBreak)
-		case r == ',' || r == '(' || r == ')' || r == '—' || r == '–':
+		case i18n.ClauseBreak(r):
 			mark(clauseBreak)
 		case r == '-' && (i == 0 || unicode.IsSpace(runes[i-1])):
 			mark(clauseBreak)
