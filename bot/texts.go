@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
-	"sort"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/comune-milano/wemibot/i18n"
