@@ -77,6 +77,14 @@ func (c *cli) catalogueValidate(args []string) error {
 	st := statsOf(cat)
 	fmt.Fprintf(c.stdout, "%s: valid catalogue: %d providers, %d services, %d WeMi spaces, %d thesaurus needs.\n",
 		path, st.Providers, st.Services, st.Spaces, len(cat.Thesaurus))
+	// Warnings do not make the catalogue invalid: a missing translation is shown in
+	// English.
+	if n := len(cat.Warnings); n > 0 {
+		fmt.Fprintf(c.stdout, "%d warnings:\n", n)
+		for _, w := range cat.Warnings {
+			fmt.Fprintf(c.stdout, "  %s\n", w)
+		}
+	}
 	return nil
 }
 
