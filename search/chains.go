@@ -51,8 +51,10 @@ func (c component) add(m *mapping.IndexMappingImpl) func(string, map[string]inte
 //
 //   - it, en: as before (elision, stop words, request filler, the light Italian
 //     stemmer of analysis.go; the English possessive filter and Porter).
-//   - es: Bleve's Spanish stop words and light stemmer.
-//   - fr: Bleve's French elision (l', d', qu'...), stop words and light stemmer.
+//   - es: Bleve's Spanish stop words and snowball stemmer (its light stemmer leaves
+//     words of four letters alone: niño and niños would not meet).
+//   - fr: Bleve's French elision (l', d', qu'...), stop words and snowball stemmer
+//     (on folded words its light stemmer keeps âgée and âgé apart).
 //   - ro: Bleve's Romanian stop words and snowball stemmer; folding also makes ş/ș
 //     and ţ/ț (cedilla and comma below, both in use) the same letter.
 //   - ru: Bleve's Russian stop words and snowball stemmer.
@@ -75,10 +77,10 @@ func chainOf(name string) (chain, bool) {
 		return chain{filters: []string{en.PossessiveName, lowercase.Name, en.StopName, fillerSlot, porter.Name},
 			filler: fillerWordsEN()}, true
 	case "es":
-		return chain{filters: []string{lowercase.Name, es.StopName, filterFold, fillerSlot, es.LightStemmerName},
+		return chain{filters: []string{lowercase.Name, es.StopName, filterFold, fillerSlot, es.SnowballStemmerName},
 			filler: fillerWordsES()}, true
 	case "fr":
-		return chain{filters: []string{lowercase.Name, fr.ElisionName, fr.StopName, filterFold, fillerSlot, fr.LightStemmerName},
+		return chain{filters: []string{lowercase.Name, fr.ElisionName, fr.StopName, filterFold, fillerSlot, fr.SnowballStemmerName},
 			filler: fillerWordsFR()}, true
 	case "ro":
 		return chain{filters: []string{lowercase.Name, ro.StopName, filterFold, fillerSlot, ro.SnowballStemmerName},
@@ -137,7 +139,7 @@ func fillerWordsFR() []string {
 }
 
 func fillerWordsRO() []string {
-	return []string{"caut", "cautam", "vreau", "vrem", "as", "dori", "nevoie", "ajutor", "ajuta", "ajutati",
+	return []string{"o", "caut", "cautam", "vreau", "vrem", "as", "dori", "nevoie", "ajutor", "ajuta", "ajutati",
 		"cineva", "ceva", "serviciu", "servicii", "buna", "ziua", "multumesc", "rog", "informatii", "milano",
 		"unde", "cat", "costa", "pot", "puteti", "persoana", "gasesc"}
 }
@@ -164,7 +166,8 @@ func fillerWordsAR() []string {
 
 func fillerWordsZH() []string {
 	// Single characters and bigrams, as the cjk chain emits them.
-	return []string{"我", "想", "要", "的", "了", "吗", "呢", "是", "在", "有", "请", "您", "你", "我想",
+	return []string{"我", "想", "要", "需", "的", "了", "吗", "呢", "是", "在", "有", "请", "问", "您", "你",
+		"好", "谢", "帮", "助", "忙", "服", "务", "我想",
 		"想要", "需要", "要找", "帮助", "帮忙", "服务", "请问", "你好", "您好", "谢谢", "米兰", "有没", "没有",
 		"哪里", "多少", "一个", "找人", "我们", "可以"}
 }

@@ -66,7 +66,12 @@ func ukrainianStem(word string) string {
 		if e == "ання" || e == "ення" {
 			return strings.TrimSuffix(word, "я") // прибирання -> прибиранн, as прибиранням -> прибиранн
 		}
-		return strings.TrimSuffix(word, e)
+		// A soft sign left at the end belongs to the ending: літньої -> літн, as літня.
+		stem := strings.TrimSuffix(word, e)
+		if n-k > minUkrainianStem {
+			stem = strings.TrimSuffix(stem, "ь")
+		}
+		return stem
 	}
 	return word
 }
