@@ -125,7 +125,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		want string
 	}{
 		{[]string{"search"}, "needs a query"},
-		{[]string{"search", "--lang", "fr", "x"}, "--lang"},
+		{[]string{"search", "--lang", "tlh", "x"}, "the languages are: it, en"},
 		{[]string{"search", "--category", "giardinaggio", "x"}, "not a category"},
 		{[]string{"search", "--zone", "12", "x"}, "Municipio from 1 to 9"},
 		{[]string{"search", "--zone", "nove", "x"}, "neither a Municipio"},
