@@ -16,9 +16,9 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
-	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/i18n"
 	"github.com/comune-milano/wemibot/langid"
+	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/safety"
 )
 
