@@ -248,9 +248,9 @@ func isLanguage(code string) bool {
 	return ok
 }
 
-// queryLanguage is the language of a query searched without --lang. Detection hooks
-// in here: lang, confident := langid.Detect(text), and lang when confident. Until the
-// langid package is there, the default language.
+// queryLanguage is the language of a query searched without --lang: the hook for
+// detection (a *langid.Detector's Detect(text), its Lang when Confident). Until it
+// is wired, the default language.
 func queryLanguage(text string) string {
 	return i18n.Default()
 }
