@@ -1,8 +1,7 @@
 // Package search is the full-text search over the WeMi catalogue: a Bleve index of
 // services and WeMi spaces with an analysis per language of the registry (package
-// i18n; the chains are in chains.go), a thesaurus that turns
-// how citizens describe a need into catalogue words, typo tolerance, filters, facets
-// and distance sorting. User text never becomes query syntax. Requests and results
+// i18n; the chains are in chains.go), a thesaurus that turns how citizens describe a
+// need into catalogue words, typo tolerance, filters, facets and distance sorting. User text never becomes query syntax. Requests and results
 // are catalogue.SearchRequest and catalogue.SearchResult, so that the packages that
 // only ask for a search do not link Bleve.
 package search
