@@ -101,3 +101,25 @@ func TestUkrainianStem(t *testing.T) {
 		}
 	}
 }
+
+// A one-letter typo in a Cyrillic word is one edit, as in a Latin one.
+func TestTyposCountLetters(t *testing.T) {
+	v := newVocabulary()
+	for _, w := range []string{"доглядальниц", "сиделк", "babysitter"} {
+		v.add(w)
+	}
+	v.freeze()
+	for typo, want := range map[string]string{
+		"догладальниц": "доглядальниц", // a letter replaced
+		"доглядальнц":  "доглядальниц", // a letter left out
+		"сидэлк":       "сиделк",
+		"babysiter":    "babysitter",
+	} {
+		if got := v.corrections(typo); len(got) != 1 || got[0] != want {
+			t.Errorf("corrections(%s) = %v, want %s", typo, got, want)
+		}
+	}
+	if got := v.corrections("сидл"); len(got) > 0 {
+		t.Errorf("a four-letter word was corrected: %v", got)
+	}
+}

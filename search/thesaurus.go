@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"sort"
+	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -121,8 +122,10 @@ func (th *thesaurus) match(terms map[string][]string) []needMatch {
 	return out
 }
 
+// maxEdits is how many edits a correction of term may make, by its letters: none for
+// words of four letters or fewer.
 func maxEdits(term string) int {
-	switch n := len(term); {
+	switch n := utf8.RuneCountInString(term); {
 	case n < 5:
 		return 0
 	case n < 9:
