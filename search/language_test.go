@@ -95,3 +95,33 @@ func hitIDs(res *catalogue.SearchResult) []string {
 	}
 	return out
 }
+
+// Every analyzer the registry may name builds, and a message in each language finds
+// the Italian words it holds, before any translation is there.
+func TestEveryLanguageBeforeItsTranslations(t *testing.T) {
+	cat, err := catalogue.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := *cat
+	all.Languages = append([]i18n.Language(nil), cat.Languages...)
+	for code, analyzer := range map[string]string{"es": "es", "fr": "fr", "ro": "ro", "uk": "uk", "ru": "ru", "ar": "ar", "zh": "cjk"} {
+		if _, ok := i18n.Get(code); !ok {
+			all.Languages = append(all.Languages, i18n.Language{Code: code, Analyzer: analyzer, Typos: code != "zh"})
+		}
+	}
+	x, err := Build(context.Background(), &all, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	for lang, query := range map[string]string{
+		"es": "necesito una badante", "fr": "je cherche une badante", "ro": "caut o badante",
+		"uk": "шукаю badante для мами", "ru": "ищу badante для мамы", "ar": "أبحث عن badante", "zh": "我想找 badante",
+	} {
+		res := mustSearch(t, x, catalogue.SearchRequest{Query: query, Lang: lang, Limit: 3})
+		if len(res.Hits) == 0 || res.Hits[0].Service.Category != catalogue.SocioAssistenziale {
+			t.Errorf("[%s] %q: hits %v, want socio-assistenziale first", lang, query, hitIDs(res))
+		}
+	}
+}

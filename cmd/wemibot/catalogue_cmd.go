@@ -80,7 +80,11 @@ func (c *cli) catalogueValidate(args []string) error {
 	// Warnings do not make the catalogue invalid: a missing translation is shown in
 	// English.
 	if n := len(cat.Warnings); n > 0 {
-		fmt.Fprintf(c.stdout, "%d warnings:\n", n)
+		noun := "warnings"
+		if n == 1 {
+			noun = "warning"
+		}
+		fmt.Fprintf(c.stdout, "%d %s:\n", n, noun)
 		for _, w := range cat.Warnings {
 			fmt.Fprintf(c.stdout, "  %s\n", w)
 		}
