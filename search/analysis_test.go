@@ -123,3 +123,28 @@ func TestTyposCountLetters(t *testing.T) {
 		t.Errorf("a four-letter word was corrected: %v", got)
 	}
 }
+
+// FuzzEveryChain analyses any text with every chain: citizens' messages reach all of
+// them, and none may panic or return an empty or invalid term.
+func FuzzEveryChain(f *testing.F) {
+	for _, seed := range []string{"сім'я", "l'hôpital", "şcoală", "遛狗服务", "المسنة", "ёлка", "ʼ'’", "ь", "ся", "\xff\xfe"} {
+		f.Add(seed)
+	}
+	langs := map[string]i18n.Language{}
+	for _, c := range knownChains() {
+		langs[c] = i18n.Language{Code: c, Analyzer: c}
+	}
+	m, err := newMapping(langs)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, c := range knownChains() {
+			for _, tok := range m.AnalyzerNamed(analyzerOf(c)).Analyze([]byte(text)) {
+				if len(tok.Term) == 0 {
+					t.Errorf("%s: an empty term from %q", c, text)
+				}
+			}
+		}
+	})
+}

@@ -13,14 +13,18 @@ import (
 // dropped. й and ї stay: they are letters of their own, not accented ones.
 type foldFilter struct{}
 
-// Filter implements analysis.TokenFilter.
+// Filter implements analysis.TokenFilter. A word of apostrophes alone folds away.
 func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	out := input[:0]
 	for _, tok := range input {
 		if folded, changed := foldWord(tok.Term); changed {
 			tok.Term = folded
 		}
+		if len(tok.Term) > 0 {
+			out = append(out, tok)
+		}
 	}
-	return input
+	return out
 }
 
 // foldWord folds one lower-case word; changed is false when it is already folded.
