@@ -99,3 +99,4 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
