@@ -99,4 +99,3 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
-
