@@ -55,8 +55,8 @@ func scriptOf(r rune) script {
 	return otherScript
 }
 
-// scriptOfLanguage is the script each language is written in, by the script of the
-// letters of its training text.
+// model is what is learnt of one language: how often each feature appears in its
+// texts, and the script most of its letters are in.
 type model struct {
 	lang   string
 	script script
