@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"sort"
+	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -26,12 +27,15 @@ type trigger struct {
 	terms []string
 }
 
-func compileThesaurus(needs []catalogue.Need, analyze func(analyzer, text string) []string) (*thesaurus, error) {
+// compileThesaurus analyses each need's triggers with the analyzer of its language
+// (analyzerOf returns false for a language the index does not have) and its
+// expansion, catalogue words, with the Italian one.
+func compileThesaurus(needs []catalogue.Need, analyze func(analyzer, text string) []string, analyzerOf func(lang string) (string, bool)) (*thesaurus, error) {
 	th := &thesaurus{needs: needs, byTerm: map[string][]int{}, expanded: map[string][]string{}}
 	for i, n := range needs {
-		analyzer := analyzerIT
-		if n.Lang == "en" {
-			analyzer = analyzerEN
+		analyzer, ok := analyzerOf(n.Lang)
+		if !ok {
+			return nil, fmt.Errorf("compile thesaurus: need %d is in %q, a language the index does not analyse", i+1, n.Lang)
 		}
 		th.expanded[n.Expand] = dedupe(analyze(analyzerIT, n.Expand))
 		for _, t := range n.Triggers {
@@ -118,8 +122,10 @@ func (th *thesaurus) match(terms map[string][]string) []needMatch {
 	return out
 }
 
+// maxEdits is how many edits a correction of term may make, by its letters: none for
+// words of four letters or fewer.
 func maxEdits(term string) int {
-	switch n := len(term); {
+	switch n := utf8.RuneCountInString(term); {
 	case n < 5:
 		return 0
 	case n < 9:
