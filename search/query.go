@@ -291,6 +291,10 @@ func (x *Index) textQuery(raw, lang string) textQuery {
 			expanded[m.need.Expand] = true
 			x.termClauses(without(x.th.expansion(m.need), withCorrections[langIT]), fieldNameIT, boostName*boostExpansion*(1+cover), &rare, &boosts)
 			liftCategories(x.th.expansion(m.need), langIT, boostCategory*boostExpansion)
+			if own := x.th.ownExpansion(m.need); len(own) > 0 {
+				x.termClauses(without(own, withCorrections[m.need.Lang]), nameField(m.need.Lang), boostName*boostExpansion*(1+cover), &rare, &boosts)
+				liftCategories(own, m.need.Lang, boostCategory*boostExpansion)
+			}
 		}
 		if c := m.need.Category; c != "" && !boosted[c] {
 			boosted[c] = true
