@@ -47,6 +47,9 @@ func (hf *handoffFlow) handoff(t *Turn, reason string) {
 			"date", t.date(next), "time", next.Format("15:04"))
 	}
 	t.Raise(ev)
+	if note := hf.e.mediationNote(t); note != "" {
+		text += "\n" + note
+	}
 	t.Say(Reply{Text: text + "\n" + t.T("handoff.write_here"), Buttons: hf.handoffRow(t)})
 }
 
