@@ -29,6 +29,10 @@ type langFile struct {
 	// never taken for typos: where most short words are a letter away from another
 	// word, a one-letter correction would turn ordinary words into alarming ones.
 	ExactScripts []string `yaml:"exact_scripts"`
+	// Unmark lists patterns whose words mark no scope: a word that is a marker in one
+	// language and a plain word in another (the Spanish reflexive "se cayó" is not the
+	// Italian "se", if).
+	Unmark []ruleSpec `yaml:"unmark"`
 }
 
 // matcher matches one token: a word, a stem (a word's beginning), or a number in a
