@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // langFile is one language's data (data/<lang>.yaml).
@@ -267,7 +268,7 @@ func (l *lexicon) correct(tok string, cache map[string]string) string {
 		return c
 	}
 	c := tok
-	if len(tok) >= 4 && !isNumber(tok) && !l.knows(tok) {
+	if utf8.RuneCountInString(tok) >= 4 && !isNumber(tok) && !l.knows(tok) {
 		c = l.typos.correct(tok)
 	}
 	cache[tok] = c
