@@ -279,6 +279,9 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 		t.events = append(t.events, e.forgetBookings(ctx, t)...)
 		t.events = append(t.events, e.forgetDomestic(ctx, t)...)
 		e.notify(ctx, t.events)
+		if n := len(t.replies); n > 0 {
+			t.replies[n-1].Forgotten = true
+		}
 		return withLang(t.replies, t.st.Lang), nil
 	}
 	e.notify(ctx, t.events)

@@ -70,8 +70,8 @@ func (c *cli) shell(ctx context.Context, args []string) error {
 // with it.
 type terminal struct {
 	out     io.Writer
-	lang    string // the language of the shell's own words: the conversation's
-	hint    string // the language given with --lang, passed as the app's
+	lang    string       // the language of the shell's own words: the conversation's
+	hint    string       // the language given with --lang, passed as the app's
 	buttons []bot.Button // the numbered buttons of the last replies
 	session string       // distinguishes this session's update ids
 	update  int
