@@ -20,6 +20,10 @@ type langFile struct {
 	Words    map[string][]string   `yaml:"words"`    // part -> forms
 	Phrases  map[string][]ruleSpec `yaml:"phrases"`  // derived part -> patterns
 	Masks    []ruleSpec            `yaml:"masks"`    // patterns whose words are set aside
+	// Unmark lists patterns whose words mark no scope: a word that is a marker in one
+	// language and a plain word in another (the Spanish reflexive "se cayó" is not the
+	// Italian "se", if).
+	Unmark []ruleSpec `yaml:"unmark"`
 }
 
 // matcher matches one token: a word, a stem (a word's beginning), or a number in a

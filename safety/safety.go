@@ -58,6 +58,7 @@ type Recogniser struct {
 	lex     *lexicon
 	derived []derivedPart // in an order where each comes after the parts it uses
 	masks   []pattern
+	unmarks []pattern // where marker words are plain words (langFile.Unmark)
 	scopes  []scopeRule
 	kinds   []Kind
 	rules   [][]pattern // by kind index
@@ -202,6 +203,20 @@ func (r *Recogniser) loadPhrases(langs []langFile) error {
 				p.gap = m.Gap
 			}
 			r.masks = append(r.masks, p)
+		}
+		for _, m := range f.Unmark {
+			p, err := r.lex.parsePattern(m.Match)
+			if err != nil {
+				return fmt.Errorf("safety: unmark: %w", err)
+			}
+			if len(p.groups) != 1 {
+				return fmt.Errorf("safety: unmark %q: one group, without &", m.Match)
+			}
+			p.gap = maskGap
+			if m.Gap > 0 {
+				p.gap = m.Gap
+			}
+			r.unmarks = append(r.unmarks, p)
 		}
 	}
 	return r.orderDerived(byPart)
