@@ -9,8 +9,9 @@
 // aside. data/rules.yaml says which combinations of parts signal each kind of danger
 // ("fall & !rise": a fall and a negated getting up), and how far each marker reaches.
 // Text is folded (no accents, lower case), common contractions and Italian clitics are
-// undone, and misspelt words are matched to the lexicon's (one edit in words of five
-// letters or more).
+// undone, prefixes written joined to a word (Arabic و، ب، ال...) are split off, and
+// misspelt words are matched to the lexicon's (one edit in words of five letters or
+// more; never in the scripts a language file lists as exact, such as Arabic).
 //
 // The package is a leaf: the conversation engine calls Assess on every message.
 package safety
