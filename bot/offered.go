@@ -44,7 +44,6 @@ func (e *Engine) yesLabel(label string) bool {
 	return startsWithAny(label, e.intents.phrases[intentYes]) || startsWithAny(label, e.intents.confirm)
 }
 
-
 // noLabel reports whether a button's label (folded) says no to the question asked.
 func (e *Engine) noLabel(label string) bool {
 	return startsWithAny(label, e.intents.phrases[intentNo]) || startsWithAny(label, e.intents.refuse)
