@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // langFile is one language's data (data/<lang>.yaml).
@@ -144,7 +146,7 @@ func (l *lexicon) add(f langFile) error {
 func (l *lexicon) addForm(id int, s string) error {
 	var fm form
 	fm.part = id
-	for _, w := range strings.Fields(s) {
+	for _, w := range formWords(s) {
 		m, err := parseMatcher(w)
 		if err != nil {
 			return err
@@ -174,6 +176,29 @@ func (l *lexicon) addForm(id int, s string) error {
 		}
 	}
 	return nil
+}
+
+// formWords splits a form into the words it matches: at spaces, and each Chinese
+// character on its own, as messages are split ("自杀" is the two words 自 杀), so that
+// data in languages written without spaces reads as it is written.
+func formWords(s string) []string {
+	var out []string
+	for _, w := range strings.Fields(s) {
+		start := 0
+		for i, r := range w {
+			if unicode.Is(unicode.Han, r) {
+				if i > start {
+					out = append(out, w[start:i])
+				}
+				out = append(out, string(r))
+				start = i + utf8.RuneLen(r)
+			}
+		}
+		if start < len(w) {
+			out = append(out, w[start:])
+		}
+	}
+	return out
 }
 
 func compactInts(s []int) []int {

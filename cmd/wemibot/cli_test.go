@@ -125,7 +125,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		want string
 	}{
 		{[]string{"search"}, "needs a query"},
-		{[]string{"search", "--lang", "fr", "x"}, "--lang"},
+		{[]string{"search", "--lang", "tlh", "x"}, "the languages are: it, en"},
 		{[]string{"search", "--category", "giardinaggio", "x"}, "not a category"},
 		{[]string{"search", "--zone", "12", "x"}, "Municipio from 1 to 9"},
 		{[]string{"search", "--zone", "nove", "x"}, "neither a Municipio"},
@@ -277,5 +277,23 @@ func TestExternalCatalogueSetting(t *testing.T) {
 func TestHelp(t *testing.T) {
 	if r := runCLI(t, nil, "", "help"); r.code != 0 || !strings.Contains(r.stdout, "Usage:") {
 		t.Errorf("help: exit %d", r.code)
+	}
+}
+
+// Warnings (a summary too long for a card, a missing translation) are listed, and the
+// catalogue is still valid.
+func TestCatalogueValidateListsWarnings(t *testing.T) {
+	dir := copyBundled(t)
+	svc := filepath.Join(dir, "services", "educativo.yaml")
+	b, _ := os.ReadFile(svc)
+	long := "summary_en: >-\n      " + strings.Repeat("A long English summary. ", 15) + "\n      "
+	b = bytes.Replace(b, []byte("summary_en: >-\n      "), []byte(long), 1)
+	os.WriteFile(svc, b, 0o644)
+	r := runCLI(t, nil, "", "catalogue", "validate", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "valid catalogue") {
+		t.Fatalf("exit %d, want a valid catalogue\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "1 warning:") || !strings.Contains(r.stdout, "field summary_en: warning:") {
+		t.Errorf("the warning is not listed:\n%s", r.stdout)
 	}
 }
