@@ -414,7 +414,13 @@ func (l *loader) buildSpaces(c *Catalogue) {
 		}
 		s := &Space{ID: v.ID, Name: v.Name, Phone: v.Phone, Email: v.Email,
 			Location:  Location{Address: v.Address, Municipio: v.Municipio, Point: p},
-			Schedules: ck.schedules("schedules", v.Schedules), Activities: v.Activities, ActivitiesEN: v.ActivitiesEN}
+			Schedules: ck.schedules("schedules", v.Schedules), Activities: v.Activities, ActivitiesEN: v.ActivitiesEN,
+			Mediation: v.Mediation}
+		for _, lang := range v.Mediation {
+			if !langRE.MatchString(lang) {
+				ck.bad("mediation", "%q is not a two-letter language code", lang)
+			}
+		}
 		if _, dup := c.spaceByID[v.ID]; !dup && v.ID != "" {
 			c.spaceByID[v.ID] = s
 			c.Spaces = append(c.Spaces, s)

@@ -268,6 +268,10 @@ type Space struct {
 	// Texts holds the activities in the languages other than Italian and English, by
 	// language code; ActivitiesIn falls back to English and Italian.
 	Texts map[string]SpaceText
+	// Mediation are the languages in which the space offers linguistic mediation
+	// (ISO 639-1 codes): a mediator helps a citizen who speaks neither Italian nor
+	// English talk with the operators.
+	Mediation []string
 }
 
 // OpenAt reports whether the space is open at t, in Europe/Rome.

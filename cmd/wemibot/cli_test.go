@@ -297,3 +297,23 @@ func TestCatalogueValidateListsWarnings(t *testing.T) {
 		t.Errorf("the warning is not listed:\n%s", r.stdout)
 	}
 }
+
+// Without --lang the query's language is detected: a Chinese query is analysed as
+// Chinese and its titles come in Chinese; a query in no clear language is Italian.
+func TestSearchDetectsTheQueryLanguage(t *testing.T) {
+	for q, want := range map[string]string{"我想找保姆": "zh", "cerco una badante per mia nonna": "it", "ISEE": "it"} {
+		r := runCLI(t, nil, "", "search", "--json", "--limit", "1", q)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", q, r.code, r.stderr)
+		}
+		var got struct {
+			Lang string `json:"lang"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got.Lang != want {
+			t.Errorf("%s: language %q (%v), want %s", q, got.Lang, err, want)
+		}
+	}
+	if r := runCLI(t, nil, "", "search", "--lang", "xx", "babysitter"); r.code != 2 || !strings.Contains(r.stderr, "zh") {
+		t.Errorf("--lang xx: exit %d, %s", r.code, r.stderr)
+	}
+}

@@ -12,8 +12,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/i18n"
+	"github.com/comune-milano/wemibot/langid"
 )
 
 // maxStdinLine bounds what is kept of one query line read from standard input; the
@@ -94,10 +96,18 @@ func (c *cli) search(ctx context.Context, args []string) error {
 	}
 	defer idx.Close()
 
+	var detector *langid.Detector
+	if lang == "" {
+		texts, err := bot.LoadTexts()
+		if err != nil {
+			return err
+		}
+		detector = bot.NewDetector(texts)
+	}
 	answer := func(q string) error {
 		req.Query, req.Lang = q, lang
 		if lang == "" {
-			req.Lang = queryLanguage(q)
+			req.Lang = queryLanguage(detector, q)
 		}
 		res, err := idx.Search(ctx, req)
 		if err != nil {
@@ -248,9 +258,11 @@ func isLanguage(code string) bool {
 	return ok
 }
 
-// queryLanguage is the language of a query searched without --lang: the hook for
-// detection (a *langid.Detector's Detect(text), its Lang when Confident). Until it
-// is wired, the default language.
-func queryLanguage(text string) string {
+// queryLanguage is the language of a query searched without --lang: the one it is
+// written in when the detector is sure, else the default language.
+func queryLanguage(d *langid.Detector, text string) string {
+	if r := d.Detect(text); r.Confident {
+		return r.Lang
+	}
 	return i18n.Default()
 }
