@@ -109,7 +109,9 @@ func TestTranslationsFallBackToEnglishThenItalian(t *testing.T) {
 }
 
 func TestMissingTranslationFileIsOneWarning(t *testing.T) {
-	c, err := LoadLanguages(bundledFS(t), withSpanish())
+	fsys := bundledFS(t)
+	delete(fsys, "i18n/es.yaml")
+	c, err := LoadLanguages(fsys, withSpanish())
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -125,9 +127,9 @@ func TestTranslationProblems(t *testing.T) {
 		want             string // in the error, or in a warning when warning is set
 		warning          bool
 	}{
-		{"unknown service", "i18n/es.yaml", "services:\n  no-such-service: {name: x, summary: y}\n", `service "no-such-service": unknown service`, false},
-		{"unknown category", "i18n/es.yaml", "categories:\n  giardinaggio: {name: x}\n", `unknown category "giardinaggio"`, false},
-		{"unknown space", "i18n/es.yaml", "spaces:\n  wemi-nowhere: {activities: [a]}\n", `unknown space "wemi-nowhere"`, false},
+		{"unknown service", "i18n/es.yaml", "services:\n  no-such-service: {name: x, summary: y}\n", `unknown service "no-such-service"`, true},
+		{"unknown category", "i18n/es.yaml", "categories:\n  giardinaggio: {name: x}\n", `unknown category "giardinaggio"`, true},
+		{"unknown space", "i18n/es.yaml", "spaces:\n  wemi-nowhere: {activities: [a]}\n", `unknown space "wemi-nowhere"`, true},
 		{"activities count", "i18n/es.yaml", "spaces:\n  wemi-san-gottardo: {activities: [a, b]}\n", "has 2 entries but the space has 5", false},
 		{"unknown field", "i18n/es.yaml", "services:\n  sentieri-trasporto-carrozzina: {title: x}\n", "field title: unknown field", false},
 		{"unknown key", "i18n/es.yaml", "servizi: {}\n", `unknown top-level key "servizi"`, false},
@@ -169,7 +171,12 @@ func TestTranslationProblems(t *testing.T) {
 func TestThesaurusPerLanguage(t *testing.T) {
 	fsys := bundledFS(t)
 	fsys["thesaurus/es.yaml"] = &fstest.MapFile{Data: []byte("needs:\n  - lang: es\n    category: cura-animali\n    triggers: [pasear al perro]\n    expand: dog sitter cane\n")}
-	base := mustLoad(t, bundledFS(t))
+	without := bundledFS(t)
+	delete(without, "thesaurus/es.yaml")
+	base, err := LoadLanguages(without, withSpanish())
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, err := LoadLanguages(fsys, withSpanish())
 	if err != nil {
 		t.Fatalf("Load: %v", err)

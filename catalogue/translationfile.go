@@ -234,7 +234,7 @@ func (l *loader) attachTranslations(c *Catalogue, tf *translationFile) {
 		ck := checker{ps: l.ps, file: r.file, label: fmt.Sprintf("category %q", r.id), line: r.line}
 		i, ok := c.categoryIdx[CategoryID(r.id)]
 		if !ok {
-			ck.bad("", "unknown category %q (expected one of %s)", r.id, joinCategoryIDs())
+			ck.stale("unknown category %q (expected one of %s): its translation is ignored", r.id, joinCategoryIDs())
 			continue
 		}
 		cat := &c.Categories[i]
@@ -248,7 +248,7 @@ func (l *loader) attachTranslations(c *Catalogue, tf *translationFile) {
 		ck := checker{ps: l.ps, file: r.file, label: fmt.Sprintf("service %q", r.id), line: r.line}
 		s, ok := c.serviceByID[r.id]
 		if !ok {
-			ck.bad("", "unknown service %q (not in services/)", r.id)
+			ck.stale("unknown service %q (not in services/): its translation is ignored", r.id)
 			continue
 		}
 		summary := strings.TrimSpace(r.val.Summary)
@@ -262,7 +262,7 @@ func (l *loader) attachTranslations(c *Catalogue, tf *translationFile) {
 		ck := checker{ps: l.ps, file: r.file, label: fmt.Sprintf("space %q", r.id), line: r.line}
 		sp, ok := c.spaceByID[r.id]
 		if !ok {
-			ck.bad("", "unknown space %q (not in %s)", r.id, fileSpaces)
+			ck.stale("unknown space %q (not in %s): its translation is ignored", r.id, fileSpaces)
 			continue
 		}
 		if len(r.val.Activities) != len(sp.Activities) {
@@ -274,6 +274,12 @@ func (l *loader) attachTranslations(c *Catalogue, tf *translationFile) {
 		}
 		sp.Texts[code] = SpaceText{Activities: r.val.Activities}
 	}
+}
+
+// stale warns of the translation of something the catalogue no longer has (a
+// service withdrawn): it is ignored, and does not stop a reload.
+func (c checker) stale(format string, args ...any) {
+	c.ps.warn(Problem{File: c.file, Line: c.line(""), Record: c.label, Msg: fmt.Sprintf(format, args...)})
 }
 
 // summaryLength warns of a summary too long for a chat card.
