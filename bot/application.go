@@ -329,11 +329,11 @@ func (df *domesticFlow) myDomestic(ctx context.Context, t *Turn) {
 		rows = append(rows, append(row, btn(t.T("dom.erase_n", "n", strconv.Itoa(n)), actDom, "erase", id)))
 	}
 	for _, r := range reqs {
-		add(t.T("dom.request_line", "role", t.T("role."+string(r.Role)), "date", r.Created.In(t.e.rome).Format("02/01"),
+		add(t.T("dom.request_line", "role", t.T("role."+string(r.Role)), "date", t.date(r.Created),
 			"status", t.T("rstatus."+string(r.Status)))+noteLine(t, r.Note), r.ID, r.Closed.IsZero())
 	}
 	for _, a := range apps {
-		add(t.T("dom.application_line", "date", a.Created.In(t.e.rome).Format("02/01"),
+		add(t.T("dom.application_line", "date", t.date(a.Created),
 			"status", t.T("astatus."+string(a.Status)))+noteLine(t, a.Note), a.ID, a.Closed.IsZero())
 	}
 	t.Say(Reply{Text: b.String(), Buttons: append(rows, []Button{btn(t.T("button.menu"), actMenu)})})

@@ -88,7 +88,7 @@ func parseButton(data string) (button, bool) {
 		actLangAsk, actHelp, actPrivacy, actForgetAsk, actForgetYes, actForgetNo,
 		actOperator, actDomestic, actBookings, actRetry, actHandoffEnd:
 		return b, arg == ""
-	case actCat, actService, actSpace, actRequest, actLang, actFor, actBook, actDom, actDrop:
+	case actCat, actService, actSpace, actRequest, actLang, actLangSwitch, actFor, actBook, actDom, actDrop:
 		return b, arg != ""
 	case actDetail:
 		return b, validDetailArg(arg)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/comune-milano/wemibot/i18n"
 	"io"
 	"os"
 	"path/filepath"
@@ -149,8 +150,8 @@ func (c devConversation) validate() error {
 	if strings.TrimSpace(c.Name) == "" {
 		errs = append(errs, errors.New("no name"))
 	}
-	if c.Lang != "it" && c.Lang != "en" {
-		errs = append(errs, fmt.Errorf("lang %q: want it or en", c.Lang))
+	if _, ok := i18n.Get(c.Lang); !ok {
+		errs = append(errs, fmt.Errorf("lang %q: want one of %v", c.Lang, i18n.Codes()))
 	}
 	if _, err := c.Setup.clock(time.UTC); err != nil {
 		errs = append(errs, fmt.Errorf("setup.at: %w", err))

@@ -209,7 +209,7 @@ func (df *domesticFlow) hireSummary(t *Turn) {
 	d := t.st.Dom
 	var b strings.Builder
 	b.WriteString(t.T("dom.summary", "role", t.T("role."+d.Role), "pattern", t.T("pattern."+d.Pattern),
-		"hours", strconv.Itoa(d.Hours), "start", d.Start.In(t.e.rome).Format("02/01/2006"), "zone", strconv.Itoa(d.Municipio),
+		"hours", strconv.Itoa(d.Hours), "start", t.fullDate(d.Start), "zone", strconv.Itoa(d.Municipio),
 		"care", orDash(d.CareFor), "langs", t.languageNames(d.Langs), "contact", d.Contact))
 	b.WriteString("\n\n" + df.estimateText(t))
 	if sup := df.supportsText(t, d.Role); sup != "" {

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +16,8 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
+	"github.com/comune-milano/wemibot/i18n"
+	"github.com/comune-milano/wemibot/langid"
 	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/safety"
 )
@@ -151,6 +152,7 @@ type Engine struct {
 	office  officeHours
 	intents *intentPhrases
 	dangers *safety.Recogniser
+	langs   *langid.Detector
 	flows   flows
 	lexicon *lexicon
 	vocab   vocabulary
@@ -220,6 +222,7 @@ func New(opts Options) (*Engine, error) {
 		}
 		e.texts = t
 	}
+	e.langs = NewDetector(e.texts)
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -276,6 +279,9 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 		t.events = append(t.events, e.forgetBookings(ctx, t)...)
 		t.events = append(t.events, e.forgetDomestic(ctx, t)...)
 		e.notify(ctx, t.events)
+		if n := len(t.replies); n > 0 {
+			t.replies[n-1].Forgotten = true
+		}
 		return withLang(t.replies, t.st.Lang), nil
 	}
 	e.notify(ctx, t.events)
@@ -310,13 +316,17 @@ func (e *Engine) citizenMessage(ctx context.Context, m Message, x *tx) *Turn {
 	danger, isDanger := e.danger(t.m)
 	switch {
 	case isDanger:
+		e.flows.language.followInDanger(t)
 		// Kept whole (up to the danger bound): operators must read all of it.
 		st.remember("user", truncateRunes(cleanText(t.m.Text), maxDangerRunes), now)
 		e.flows.emergency.emergency(t, danger)
 	case x.Count > e.opts.RateLimit:
 		t.slowDown()
 	case st.Handoff != nil:
+		e.flows.language.followQuietly(t)
 		e.flows.handoff.inHandoff(ctx, t)
+	case e.flows.language.followLanguage(t):
+		// asked whether to go on in the language the citizen wrote in
 	default:
 		t.dispatch(ctx)
 	}
@@ -355,10 +365,13 @@ func (e *Engine) failed(ctx context.Context, m Message, t *Turn, err error) ([]R
 	return []Reply{e.unavailable(lang)}, err
 }
 
-// withLang marks replies with the language they are in.
+// withLang marks replies with the language they are in: the conversation's, unless
+// a reply says otherwise (the question whether to go on in another language).
 func withLang(replies []Reply, lang string) []Reply {
 	for i := range replies {
-		replies[i].Lang = lang
+		if replies[i].Lang == "" {
+			replies[i].Lang = lang
+		}
 	}
 	return replies
 }
@@ -446,9 +459,8 @@ func (e *Engine) dropRetry(conv string) {
 
 // guessLang picks the bot's language from the language code a platform reports.
 func guessLang(code string) string {
-	code = strings.ToLower(code)
-	if strings.HasPrefix(code, "en") {
-		return "en"
+	if l := i18n.FromHint(code); l != "" {
+		return l
 	}
 	return defaultLang
 }

@@ -14,13 +14,14 @@ type flows struct {
 	handoff     *handoffFlow
 	privacy     *privacyFlow
 	emergency   *emergencyFlow
+	language    *languageFlow
 }
 
 // all lists the flows in the order they register their routes: adding a flow is
 // one line here (and one field above, for the flows that call it).
 func (f flows) all() []registrar {
 	return []registrar{f.menu, f.search, f.card, f.near, f.booking, f.domestic, f.application,
-		f.handoff, f.privacy, f.emergency}
+		f.handoff, f.privacy, f.emergency, f.language}
 }
 
 // newFlows builds every flow of e.
@@ -29,5 +30,6 @@ func newFlows(e *Engine) flows {
 		menu: &menuFlow{e}, search: &searchFlow{e}, card: &cardFlow{e}, near: &nearFlow{e},
 		booking: &bookingFlow{e}, domestic: &domesticFlow{e}, application: &applicationFlow{e},
 		handoff: &handoffFlow{e}, privacy: &privacyFlow{e}, emergency: &emergencyFlow{e},
+		language: &languageFlow{},
 	}
 }

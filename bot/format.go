@@ -4,7 +4,6 @@ package bot
 // places, languages, services' titles, durations.
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/i18n"
 )
 
 // whenText is "sab 28/11 alle 10:00".
@@ -20,10 +20,22 @@ func (t *Turn) whenText(at time.Time) string {
 	return t.T("book.when", "day", t.dayLabel(at), "time", at.Format("15:04"))
 }
 
-// dayLabel is "sab 28/11".
+// dayLabel is "sab 28/11", "周六 11月28日".
 func (t *Turn) dayLabel(day time.Time) string {
 	day = day.In(t.e.rome)
-	return t.T("day."+strconv.Itoa(int(day.Weekday()))) + " " + day.Format("02/01")
+	return t.T("day."+strconv.Itoa(int(day.Weekday()))) + " " + i18n.Of(t.st.Lang).DayMonth(day.Day(), int(day.Month()))
+}
+
+// date is a day's date in the citizen's language: "28/11".
+func (t *Turn) date(at time.Time) string {
+	at = at.In(t.e.rome)
+	return i18n.Of(t.st.Lang).DayMonth(at.Day(), int(at.Month()))
+}
+
+// fullDate is a date with its year in the citizen's language: "28/11/2026".
+func (t *Turn) fullDate(at time.Time) string {
+	at = at.In(t.e.rome)
+	return i18n.Of(t.st.Lang).FullDate(at.Day(), int(at.Month()), at.Year())
 }
 
 // today is midnight of the current day in Rome.
@@ -67,27 +79,7 @@ func (t *Turn) serviceTitle(s *catalogue.Service) string {
 }
 
 // euros formats cents as money in the citizen's language: 14,50 € or €14.50.
-func (t *Turn) euros(cents int) string {
-	whole, frac := cents/100, cents%100
-	w := strconv.Itoa(whole)
-	if whole >= 1000 {
-		sep := "."
-		if t.st.Lang == "en" {
-			sep = ","
-		}
-		w = strconv.Itoa(whole/1000) + sep + fmt.Sprintf("%03d", whole%1000)
-	}
-	if t.st.Lang == "en" {
-		if frac == 0 {
-			return "€" + w
-		}
-		return fmt.Sprintf("€%s.%02d", w, frac)
-	}
-	if frac == 0 {
-		return w + " €"
-	}
-	return fmt.Sprintf("%s,%02d €", w, frac)
-}
+func (t *Turn) euros(cents int) string { return i18n.Of(t.st.Lang).Money(cents) }
 
 func (t *Turn) municipi(ms []int) string {
 	if len(ms) == 9 {

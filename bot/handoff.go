@@ -44,9 +44,12 @@ func (hf *handoffFlow) handoff(t *Turn, reason string) {
 	} else {
 		ev.AnswerFrom = next
 		text += t.T("handoff.closed_hours", "day", t.T("day."+strconv.Itoa(int(next.Weekday()))),
-			"date", next.Format("02/01"), "time", next.Format("15:04"))
+			"date", t.date(next), "time", next.Format("15:04"))
 	}
 	t.Raise(ev)
+	if note := hf.e.mediationNote(t); note != "" {
+		text += "\n" + note
+	}
 	t.Say(Reply{Text: text + "\n" + t.T("handoff.write_here"), Buttons: hf.handoffRow(t)})
 }
 

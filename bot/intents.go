@@ -1,8 +1,12 @@
 package bot
 
 import (
-	_ "embed"
+	"bytes"
+	"embed"
 	"fmt"
+	"io"
+	"io/fs"
+	"slices"
 	"sort"
 	"strings"
 
@@ -11,8 +15,8 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
-//go:embed intents.yaml
-var intentsYAML []byte
+//go:embed intents/*.yaml
+var intentFiles embed.FS
 
 // intentPhrases recognises greetings, requests for a person and the other intents
 // said in plain sentences, from the phrase lists in intents.yaml. Danger is the
@@ -21,45 +25,71 @@ type intentPhrases struct {
 	greetings map[string]bool
 	operator  []string
 	phrases   map[string][]string // other intents: name -> folded phrases
+	speak     map[string][]string // language -> the ways to ask for it
 }
 
 func loadIntents() (*intentPhrases, error) {
-	var f struct {
-		Greetings []string `yaml:"greetings"`
-		Operator  []string `yaml:"operator"`
+	names, err := fs.Glob(intentFiles, "intents/*.yaml")
+	if err != nil || len(names) == 0 {
+		return nil, fmt.Errorf("load intents: no files")
 	}
-	if err := yaml.Unmarshal(intentsYAML, &f); err != nil {
-		return nil, fmt.Errorf("load intents: %w", err)
+	s := &intentPhrases{greetings: map[string]bool{}, phrases: map[string][]string{}, speak: map[string][]string{}}
+	for _, name := range names {
+		b, err := intentFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.add(strings.TrimSuffix(strings.TrimPrefix(name, "intents/"), ".yaml"), b); err != nil {
+			return nil, fmt.Errorf("load intents: %s: %w", name, err)
+		}
 	}
-	var other map[string]any
-	if err := yaml.Unmarshal(intentsYAML, &other); err != nil {
-		return nil, fmt.Errorf("load intents: %w", err)
-	}
-	s := &intentPhrases{greetings: map[string]bool{}, phrases: map[string][]string{}}
-	for _, name := range []string{intentThanks, intentPrivacy, intentForget, intentNear, intentSpaces,
-		intentEnglish, intentItalian, intentFree, intentDomestic, intentHire, intentWorkAs, intentFixedCare,
-		"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentNo, intentHelp, intentSkip, intentSoon, intentMyBookings, intentMyRequests} {
-		list, _ := other[name].([]any)
-		if len(list) == 0 {
+	for _, name := range intentNames {
+		if len(s.phrases[name]) == 0 {
 			return nil, fmt.Errorf("load intents: no phrases for %q", name)
 		}
-		for _, p := range list {
-			str, _ := p.(string)
-			if f := catalogue.Fold(str); f != "" {
-				s.phrases[name] = append(s.phrases[name], f)
-			}
-		}
-		sort.Slice(s.phrases[name], func(i, j int) bool { return len(s.phrases[name][i]) > len(s.phrases[name][j]) })
+		sort.SliceStable(s.phrases[name], func(i, j int) bool { return len(s.phrases[name][i]) > len(s.phrases[name][j]) })
 	}
-	for _, g := range f.Greetings {
-		for _, w := range strings.Fields(catalogue.Fold(g)) {
-			s.greetings[w] = true
+	for _, lang := range languages() {
+		if len(s.speak[lang]) == 0 {
+			return nil, fmt.Errorf("load intents: no way to ask for %s (intents/%s.yaml, speak)", lang, lang)
 		}
-	}
-	for _, o := range f.Operator {
-		s.operator = append(s.operator, catalogue.Fold(o))
 	}
 	return s, nil
+}
+
+// intentNames are the intents of plain sentences, each the name of a list.
+var intentNames = []string{intentThanks, intentPrivacy, intentForget, intentNear, intentSpaces,
+	intentFree, intentDomestic, intentHire, intentWorkAs, intentFixedCare,
+	"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentNo,
+	intentHelp, intentSkip, intentSoon, intentMyBookings, intentMyRequests}
+
+// add reads one language's file.
+func (s *intentPhrases) add(lang string, data []byte) error {
+	var lists map[string][]string
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&lists); err != nil && err != io.EOF {
+		return err
+	}
+	for name, list := range lists {
+		folded := foldAll(list)
+		switch {
+		case name == "greetings":
+			for _, g := range folded {
+				for _, w := range strings.Fields(g) {
+					s.greetings[w] = true
+				}
+			}
+		case name == "operator":
+			s.operator = append(s.operator, folded...)
+		case name == "speak":
+			s.speak[lang] = append(s.speak[lang], folded...)
+		case slices.Contains(intentNames, name):
+			s.phrases[name] = append(s.phrases[name], folded...)
+		default:
+			return fmt.Errorf("unknown list %q", name)
+		}
+	}
+	return nil
 }
 
 // containsPhrase reports whether folded text holds phrase as whole words.
@@ -129,15 +159,13 @@ func (e *Engine) saysOperator(text string) bool {
 	return false
 }
 
-// Intents recognised in plain sentences (intents.yaml).
+// Intents recognised in plain sentences (intents/<lang>.yaml).
 const (
 	intentThanks   = "thanks"
 	intentPrivacy  = "privacy"
 	intentForget   = "forget"
 	intentNear     = "near"
 	intentSpaces   = "spaces"
-	intentEnglish  = "english"
-	intentItalian  = "italian"
 	intentFree     = "free"
 	intentDomestic = "domestic"
 	// Tate, Colf e Badanti: words of hiring, of wanting such work, and of a steady
@@ -170,9 +198,13 @@ func politeWord(w string) bool {
 
 // says reports whether a message is only one of an intent's phrases, give or take a
 // polite word: "english please" switches language, "corso di italiano" does not.
-func (e *Engine) says(intent, text string) bool {
+func (e *Engine) says(intent, text string) bool { return e.saysOne(e.intents.phrases[intent], text) }
+
+// saysOne reports whether a message is only one of the phrases, give or take a
+// polite word.
+func (e *Engine) saysOne(phrases []string, text string) bool {
 	folded := catalogue.Fold(text)
-	for _, p := range e.intents.phrases[intent] {
+	for _, p := range phrases {
 		if !containsPhrase(folded, p) {
 			continue
 		}

@@ -206,11 +206,10 @@ func (e *Engine) pressed(text string, st *state, in *Interpretation) bool {
 
 // languageSaid returns the language a message asks for ("english please"), or "".
 func (e *Engine) languageSaid(text string) string {
-	switch {
-	case e.says(intentEnglish, text):
-		return "en"
-	case e.says(intentItalian, text):
-		return "it"
+	for _, lang := range languages() {
+		if e.saysOne(e.intents.speak[lang], text) {
+			return lang
+		}
 	}
 	return ""
 }

@@ -54,31 +54,11 @@ func (mf *menuFlow) askSearch(t *Turn) {
 		{btn(t.T("menu.categories"), actCats), btn(t.T("button.menu"), actMenu)}}})
 }
 
-// language switches to lang, or asks which one when lang is empty or unknown.
-func (mf *menuFlow) language(t *Turn, lang string) {
-	lang = strings.ToLower(strings.TrimSpace(lang))
-	switch lang {
-	case "italiano", "ita":
-		lang = "it"
-	case "english", "inglese", "eng":
-		lang = "en"
-	}
-	if !supported(lang) {
-		t.Say(Reply{Text: t.T("language.ask"), Buttons: [][]Button{
-			{btn(t.T("language.option_it"), actLang, "it"), btn(t.T("language.option_en"), actLang, "en")}}})
-		return
-	}
-	t.st.Lang, t.st.LangSet = lang, true
-	t.Say(Reply{Text: t.T("language.set"), Buttons: t.MainMenu()})
-}
-
 // register routes the menu's buttons, commands and intents: the ways in and out.
 func (mf *menuFlow) register(r *routes) {
 	r.button(actMenu, show(mf.menu))
 	r.button(actSearch, show(mf.askSearch))
 	r.button(actHelp, show(mf.help))
-	r.button(actLangAsk, func(_ context.Context, t *Turn, _ button) { mf.language(t, "") })
-	r.button(actLang, func(_ context.Context, t *Turn, b button) { mf.language(t, b.arg) })
 	// A handoff already ended (the operator closed it), or nothing left to retry
 	// (it was already replayed): the menu.
 	r.button(actHandoffEnd, show(mf.menu))
@@ -87,7 +67,6 @@ func (mf *menuFlow) register(r *routes) {
 	r.command(showCommand(mf.menu), "menu")
 	r.command(showCommand(mf.help), "aiuto", "help")
 	r.command(showCommand(mf.cancel), "annulla", "cancel", "stop")
-	r.command(func(_ context.Context, t *Turn, arg string) { mf.language(t, arg) }, "lingua", "language", "lang")
 	r.intent(IntentGreeting, thenShow(mf.welcome))
 	r.intent(IntentThanks, thenShow(mf.thanks))
 	r.intent(IntentHelp, func(_ context.Context, t *Turn, _ Interpretation) {
@@ -102,7 +81,6 @@ func (mf *menuFlow) register(r *routes) {
 	})
 	r.intent(IntentPress, press)
 	r.intent(IntentMenu, thenShow(mf.menu))
-	r.intent(IntentLanguage, func(_ context.Context, t *Turn, in Interpretation) { mf.language(t, in.Arg) })
 }
 
 // cancel drops whatever was going on, a booking or a request being put together too.

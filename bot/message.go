@@ -39,6 +39,9 @@ type Reply struct {
 	Replace bool
 	// Lang is the language the reply is in ("it", "en"): the conversation's language.
 	Lang string
+	// Forgotten says the citizen's data has just been erased: a channel that keeps
+	// the conversation on the citizen's side (the web chat's page) drops it too.
+	Forgotten bool
 }
 
 // Button is a button under a reply. Data comes back in Message.Button when pressed.

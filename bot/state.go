@@ -24,6 +24,13 @@ type state struct {
 	V       int    `json:"v"`
 	Lang    string `json:"lang"`
 	LangSet bool   `json:"lang_set,omitempty"` // chosen explicitly, not guessed
+	// Spoke says the citizen has written something: until then the language is the
+	// app's hint, and their first words decide it.
+	Spoke bool `json:"spoke,omitempty"`
+	// LangKept are the languages the citizen chose not to go on in when asked.
+	LangKept []string `json:"lang_kept,omitempty"`
+	// LangOffer is the open question whether to go on in another language.
+	LangOffer *langOffer `json:"lang_offer,omitempty"`
 
 	// Flow and Step say what the bot is waiting for: "" (anything), "search" (a need
 	// described in words), "near" (a location or a neighbourhood), "forget" (a

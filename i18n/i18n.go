@@ -22,18 +22,21 @@ var files embed.FS
 
 // Language is one language the bot speaks.
 type Language struct {
-	Code        string   `yaml:"code"`     // ISO 639-1
-	Order       int      `yaml:"order"`    // position in lists; the lowest is the default
-	Name        string   `yaml:"name"`     // its own name: "Español"
-	English     string   `yaml:"english"`  // its English name, for logs and operators
-	Dir         string   `yaml:"dir"`      // "ltr" or "rtl"
-	Analyzer    string   `yaml:"analyzer"` // the search's analysis chain
-	Typos       bool     `yaml:"typos"`    // whether one-letter typos are corrected
-	Decimal     string   `yaml:"decimal"`  // decimal separator
-	Group       string   `yaml:"group"`    // thousands separator
-	MoneyFormat string   `yaml:"money"`    // a price, {n} the amount
-	DateFormat  string   `yaml:"date"`     // a day's date, {d} and {m}
-	Hints       []string `yaml:"hints"`    // platform language codes that suggest it
+	Code        string `yaml:"code"`     // ISO 639-1
+	Order       int    `yaml:"order"`    // position in lists; the lowest is the default
+	Name        string `yaml:"name"`     // its own name: "Español"
+	English     string `yaml:"english"`  // its English name, for logs and operators
+	Dir         string `yaml:"dir"`      // "ltr" or "rtl"
+	Analyzer    string `yaml:"analyzer"` // the search's analysis chain
+	Typos       bool   `yaml:"typos"`    // whether one-letter typos are corrected
+	Decimal     string `yaml:"decimal"`  // decimal separator
+	Group       string `yaml:"group"`    // thousands separator
+	MoneyFormat string `yaml:"money"`    // a price, {n} the amount
+	DateFormat  string `yaml:"date"`     // a day's date, {d} and {m}
+	// FullDateFormat is a date with its year, {d}, {m} and {y}; without it, the
+	// day's date and the year after the date's own separator.
+	FullDateFormat string   `yaml:"full_date"`
+	Hints          []string `yaml:"hints"` // platform language codes that suggest it
 
 	tag language.Tag
 }
@@ -236,4 +239,18 @@ func (l Language) Money(cents int) string {
 // DayMonth writes a day's date without the year: "28/11", "11月28日".
 func (l Language) DayMonth(day, month int) string {
 	return strings.NewReplacer("{d}", fmt.Sprintf("%02d", day), "{m}", fmt.Sprintf("%02d", month)).Replace(l.DateFormat)
+}
+
+// FullDate writes a date with its year: "28/11/2026", "28.11.2026", "2026年11月28日".
+func (l Language) FullDate(day, month, year int) string {
+	f := l.FullDateFormat
+	if f == "" {
+		sep := "/"
+		if strings.Contains(l.DateFormat, ".") {
+			sep = "."
+		}
+		f = l.DateFormat + sep + "{y}"
+	}
+	return strings.NewReplacer("{d}", fmt.Sprintf("%02d", day), "{m}", fmt.Sprintf("%02d", month),
+		"{y}", strconv.Itoa(year)).Replace(f)
 }

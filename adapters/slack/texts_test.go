@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"github.com/comune-milano/wemibot/i18n"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -77,7 +78,12 @@ func TestEveryTextKeyExists(t *testing.T) {
 		}
 	}
 	// What Tate, Colf e Badanti cards name, as the domain lists it.
-	named := []string{"lang.it", "lang.en", "lang.es", "lang.fr", "lang.ro", "lang.uk", "lang.ar", "lang.tl"}
+	// The languages the bot speaks (the handoff card's language) and those workers
+	// list.
+	named := []string{"lang.tl"}
+	for _, l := range i18n.Codes() {
+		named = append(named, "lang."+l)
+	}
 	for _, r := range domestic.Roles() {
 		named = append(named, "role."+string(r))
 	}

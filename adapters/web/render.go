@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/i18n"
 )
 
 // replyLang tells the page which language the conversation is in after a message.
@@ -14,17 +15,35 @@ func replyLang(asked string, replies []bot.Reply) string {
 			return l
 		}
 	}
-	if asked == "en" {
-		return "en"
+	if l := i18n.FromHint(asked); l != "" {
+		return l
 	}
-	return "it"
+	return i18n.Default()
+}
+
+// forgotten reports whether the replies confirm the citizen's data was erased.
+func forgotten(replies []bot.Reply) bool {
+	for _, r := range replies {
+		if r.Forgotten {
+			return true
+		}
+	}
+	return false
+}
+
+// dirOf is the writing direction of a language: "rtl" or "ltr".
+func dirOf(lang string) string {
+	if i18n.Of(lang).RTL() {
+		return "rtl"
+	}
+	return "ltr"
 }
 
 // render turns replies into the page's JSON, with text as safe HTML.
 func render(replies []bot.Reply) []webReply {
 	out := make([]webReply, 0, len(replies))
 	for _, r := range replies {
-		wr := webReply{Lang: r.Lang, HTML: toHTML(r.Text), Replace: r.Replace, Buttons: [][]webButton{}}
+		wr := webReply{Lang: r.Lang, Dir: dirOf(r.Lang), HTML: toHTML(r.Text), Replace: r.Replace, Buttons: [][]webButton{}}
 		for _, row := range r.Buttons {
 			var wrow []webButton
 			for _, b := range row {

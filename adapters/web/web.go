@@ -5,8 +5,10 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"embed"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -23,6 +25,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/i18n"
 )
 
 //go:embed static
@@ -189,12 +192,23 @@ func validSession(v string) bool {
 	return err == nil && len(b) == 32
 }
 
+// texts answers the page's own words in a language: a code the bot speaks or the
+// browser's language ("es-PE"), else the default. With them come the language's
+// writing direction and the session's tag, which names the conversation the page may
+// show again from the browser's storage (a digest: the session itself is a
+// credential the page never reads).
 func (s *Server) texts(w http.ResponseWriter, r *http.Request) {
-	lang := r.URL.Query().Get("lang")
-	if lang != "en" {
-		lang = "it"
+	lang := i18n.FromHint(r.URL.Query().Get("lang"))
+	if lang == "" {
+		lang = i18n.Default()
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"lang": lang, "texts": s.engine.Texts().Prefixed(lang, "web.")})
+	out := map[string]any{"lang": lang, "dir": dirOf(lang), "texts": s.engine.Texts().Prefixed(lang, "web.")}
+	w.Header().Set("Cache-Control", "private, no-store")
+	if c, err := r.Cookie(sessionCookie); err == nil && validSession(c.Value) {
+		sum := sha256.Sum256([]byte("tag:" + c.Value))
+		out["tag"] = hex.EncodeToString(sum[:8])
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -235,10 +249,13 @@ type incoming struct {
 type outgoing struct {
 	Lang    string     `json:"lang"`
 	Replies []webReply `json:"replies"`
+	// Forgotten says the citizen's data was erased: the page drops its copy.
+	Forgotten bool `json:"forgotten,omitempty"`
 }
 
 type webReply struct {
 	Lang     string        `json:"lang"`
+	Dir      string        `json:"dir"` // the writing direction of its language: ltr or rtl
 	HTML     string        `json:"html"`
 	Buttons  [][]webButton `json:"buttons"`
 	Location *webLocation  `json:"location"`
@@ -318,7 +335,7 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	if err != nil && !errors.Is(err, bot.ErrUnavailable) {
 		s.log.Error("web: handle message failed", "err", withoutSession(err, sess))
 	}
-	out := outgoing{Lang: replyLang(in.Lang, replies), Replies: render(replies)}
+	out := outgoing{Lang: replyLang(in.Lang, replies), Replies: render(replies), Forgotten: forgotten(replies)}
 	b, _ := json.Marshal(out)
 	if err == nil {
 		s.remember(ctx, sess, in.ID, b)

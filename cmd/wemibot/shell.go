@@ -13,6 +13,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/i18n"
 )
 
 // shell chats with the engine in the terminal, on the embedded store: buttons are
@@ -20,7 +21,7 @@ import (
 // Niguarda" asks for what is near a neighbourhood.
 func (c *cli) shell(ctx context.Context, args []string) error {
 	fs := c.flagSet("shell", mainUsage)
-	lang := fs.String("lang", "it", "language")
+	lang := fs.String("lang", "", "the terminal's language, a hint: what you write decides (it, en, es...)")
 	debug := fs.Bool("debug", false, "print how each message was understood before the reply")
 	pos, err := c.parseInterleaved(fs, args)
 	if err != nil {
@@ -29,8 +30,8 @@ func (c *cli) shell(ctx context.Context, args []string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: shell takes no arguments", errUsage)
 	}
-	if *lang != "it" && *lang != "en" {
-		return fmt.Errorf("%w: --lang must be it or en", errUsage)
+	if _, ok := i18n.Get(*lang); *lang != "" && !ok {
+		return fmt.Errorf("%w: --lang must be one of %s", errUsage, strings.Join(i18n.Codes(), ", "))
 	}
 	cat, err := c.loadCatalogue()
 	if err != nil {
@@ -47,7 +48,7 @@ func (c *cli) shell(ctx context.Context, args []string) error {
 	}
 	defer store.Close()
 	staff := &terminalStaff{w: c.stdout}
-	sh := &terminal{out: c.stdout, lang: *lang, staff: staff,
+	sh := &terminal{out: c.stdout, lang: *lang, hint: *lang, staff: staff,
 		session: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	// Bookings and Tate/Colf/Badanti requests need staff to handle them: the shell,
 	// with no desk, explains how to request a service instead.
@@ -69,7 +70,8 @@ func (c *cli) shell(ctx context.Context, args []string) error {
 // with it.
 type terminal struct {
 	out     io.Writer
-	lang    string
+	lang    string       // the language of the shell's own words: the conversation's
+	hint    string       // the language given with --lang, passed as the app's
 	buttons []bot.Button // the numbered buttons of the last replies
 	session string       // distinguishes this session's update ids
 	update  int
@@ -82,6 +84,9 @@ func (s *terminal) Push(_ context.Context, _ string, replies []bot.Reply) error 
 	s.buttons = s.buttons[:0]
 	for _, r := range replies {
 		s.print(r)
+		if r.Lang != "" {
+			s.lang = r.Lang // the shell's own words follow the conversation's
+		}
 	}
 	return nil
 }
@@ -165,7 +170,7 @@ func (s *terminal) send(ctx context.Context, engine *bot.Engine, m bot.Message) 
 	s.update++
 	// Update ids must not repeat across sessions, or the store drops them as seen.
 	m.Channel, m.UserID, m.UpdateID = "shell", "local", s.session+"-"+strconv.Itoa(s.update)
-	m.LangCode = s.lang
+	m.LangCode = s.hint
 	replies, err := engine.Handle(ctx, m)
 	if err != nil && !errors.Is(err, bot.ErrUnavailable) && !errors.Is(err, bot.ErrDuplicate) {
 		return err
@@ -175,6 +180,9 @@ func (s *terminal) send(ctx context.Context, engine *bot.Engine, m bot.Message) 
 	}
 	for _, r := range replies {
 		s.print(r)
+		if r.Lang != "" {
+			s.lang = r.Lang // the shell's own words follow the conversation's
+		}
 	}
 	return nil
 }

@@ -45,8 +45,8 @@ func TestShellChats(t *testing.T) {
 	if !strings.Contains(r2.stdout, "Your data") {
 		t.Errorf("the language chosen in the first session was lost:\n%s", r2.stdout)
 	}
-	if r := runCLI(t, map[string]string{"WEMI_DATA_DIR": dir}, "", "shell", "--lang", "fr"); r.code != 2 {
-		t.Errorf("--lang fr: exit %d", r.code)
+	if r := runCLI(t, map[string]string{"WEMI_DATA_DIR": dir}, "", "shell", "--lang", "xx"); r.code != 2 {
+		t.Errorf("--lang xx: exit %d", r.code)
 	}
 }
 

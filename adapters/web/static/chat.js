@@ -14,13 +14,17 @@
   const root = document.documentElement;
   const log = $('log'), input = $('message'), form = $('composer');
   const statusEl = $('status'), locateBtn = $('locate');
-  const STORE_KEY = 'wemibot.log.v1';   // sessionStorage: the log survives a reload of the tab
+  // localStorage: the log survives a reload and shows in a new tab, for the same
+  // session only (its tag), and is cleared when the citizen erases their data.
+  const STORE_KEY = 'wemibot.log.v2';
   const MAX_DELAY = 30000;              // retry back-off cap (ms)
   const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
   const touchOnly = window.matchMedia('(pointer: coarse)');
   const embedded = window.self !== window.top;   // inside the embed.js iframe
 
-  let lang = /^en/i.test(navigator.language || '') ? 'en' : 'it';
+  let lang = navigator.language || 'it';   // a hint until the server names the language
+  let dir = 'ltr';
+  let sessionTag = '';            // names the session whose log the storage may hold
   let texts = {};
   let queue = Promise.resolve();  // POSTs run one at a time, so replies keep their order
   let inFlight = 0;               // queued + running POSTs, mirrored in <html data-busy>
@@ -114,6 +118,7 @@
   /** Puts the current texts on every [data-t] (textContent) and [data-t-label] (aria-label). */
   function applyTexts() {
     root.lang = lang;
+    root.dir = dir;   // the page mirrors for right-to-left languages
     if (t('title')) document.title = t('title');
     for (const e of document.querySelectorAll('[data-t]')) e.textContent = t(e.dataset.t);
     for (const e of document.querySelectorAll('[data-t-label]')) {
@@ -134,7 +139,13 @@
         status = res.status;
         if (res.ok) {
           const data = await res.json();
-          if (want === lang && data && data.texts) { texts = data.texts; applyTexts(); }
+          if (want === lang && data && data.texts) {
+            if (typeof data.lang === 'string' && /^[a-z]{2}$/.test(data.lang)) lang = data.lang;
+            dir = data.dir === 'rtl' ? 'rtl' : 'ltr';
+            if (typeof data.tag === 'string') sessionTag = data.tag;
+            texts = data.texts;
+            applyTexts();
+          }
           return;
         }
       } catch (e) { /* network error or bad JSON: retry */ }
@@ -149,6 +160,7 @@
     const msg = el('div', 'msg user pending');
     msg.lang = lang;   // a screen reader pronounces each message in its own language
     const bubble = el('div', 'bubble');
+    bubble.dir = 'auto';   // the citizen may write right to left (Arabic) in any conversation
     bubble.append(content);
     const sending = label('sending', 'meta');
     sending.setAttribute('aria-hidden', 'true');   // the live region reads replies, not this
@@ -162,6 +174,7 @@
   function renderReply(r) {
     const msg = el('div', 'msg bot');
     msg.lang = r.lang || lang;
+    msg.dir = r.dir === 'rtl' ? 'rtl' : 'ltr';   // each message in its language's direction
     msg.append(label('bot', 'vh'));
     if (r.html) {
       const bubble = el('div', 'bubble');
@@ -326,6 +339,13 @@
     }
     reveal(first, replaced);
     moveFocus(opts, replaced);
+    if (data.forgotten) {
+      // The citizen erased their data: the browser keeps none of it either, only
+      // the confirmation on screen.
+      while (log.firstElementChild && log.firstElementChild !== first) log.firstElementChild.remove();
+      try { localStorage.removeItem(STORE_KEY); } catch (e) { /* storage blocked */ }
+      return;
+    }
     save();
   }
 
@@ -412,22 +432,23 @@
   });
 
   // ---------------------------------------------------- history (best effort)
-  /** Saves the delivered log to sessionStorage (pending bubbles and dead blob links excluded). */
+  /** Saves the delivered log to localStorage (pending bubbles and dead blob links excluded). */
   function save() {
+    if (!log.querySelector('.msg')) return;   // nothing shown yet: keep what another tab saved
     try {
       const copy = log.cloneNode(true);
       copy.querySelectorAll('.pending').forEach((n) => n.remove());
       copy.querySelectorAll('a.doc').forEach((a) => { a.removeAttribute('href'); a.classList.add('expired'); });
       while (copy.children.length > 150) copy.firstElementChild.remove();
-      sessionStorage.setItem(STORE_KEY, JSON.stringify({ lang, html: copy.innerHTML, seq: inboxSeq }));
+      if (sessionTag) localStorage.setItem(STORE_KEY, JSON.stringify({ tag: sessionTag, lang, html: copy.innerHTML, seq: inboxSeq }));
     } catch (e) { /* storage full or blocked (e.g. third-party iframe) */ }
   }
 
   /** Restores our own serialisation of already-sanitised nodes; true if messages came back. */
-  function restore() {
+  function restore(value) {
     try {
-      const saved = JSON.parse(sessionStorage.getItem(STORE_KEY) || 'null');
-      if (!saved || typeof saved.html !== 'string') return false;
+      const saved = JSON.parse(value === undefined ? localStorage.getItem(STORE_KEY) || 'null' : value);
+      if (!saved || typeof saved.html !== 'string' || !sessionTag || saved.tag !== sessionTag) return false;
       if (Number.isSafeInteger(saved.seq) && saved.seq > 0) inboxSeq = saved.seq;
       log.innerHTML = saved.html;
       if (/^[a-z]{2}$/.test(saved.lang)) lang = saved.lang;
@@ -505,17 +526,47 @@
     });
   }
 
-  // ------------------------------------------------------------------ start
-  const restored = restore();
-  root.lang = lang;
-  loadTexts(lang);
-  if (restored) {
-    root.dataset.ready = '1';
-    log.scrollTop = log.scrollHeight;
-  } else {
-    send({ text: '/start' }, { start: true }).then(() => { root.dataset.ready = '1'; });
+  // Another tab of the same conversation wrote: show what it shows.
+  window.addEventListener('storage', (ev) => {
+    if (ev.key !== STORE_KEY || inFlight > 0) return;
+    if (ev.newValue === null) { log.replaceChildren(); return; }   // erased there
+    const before = lang;
+    if (restore(ev.newValue)) {
+      log.scrollTop = log.scrollHeight;
+      if (lang !== before) loadTexts(lang);
+    }
+  });
+
+  // --------------------------------------------------------- large text
+  /*
+   * With text enlarged (a browser's zoom, the phone's text size) the header and the
+   * composer would leave the conversation a strip: when fewer than 34 lines of text
+   * fit the window's height, they shrink to the essentials (class "compact").
+   */
+  const probe = el('div', 'em-probe');
+  probe.setAttribute('aria-hidden', 'true');
+  document.body.append(probe);
+  function fit() {
+    const em = probe.getBoundingClientRect().height || 16;
+    root.classList.toggle('compact', window.innerHeight / em < 34);
   }
-  poll();
+  if (window.ResizeObserver) new ResizeObserver(fit).observe(probe);
+  window.addEventListener('resize', fit);
+  fit();
+
+  // ------------------------------------------------------------------ start
+  (async function start() {
+    root.lang = lang;
+    await loadTexts(lang);   // the page's words, its language and the session's tag
+    if (restore()) {
+      root.dataset.ready = '1';
+      log.scrollTop = log.scrollHeight;
+      if (texts && lang !== root.lang) loadTexts(lang);
+    } else {
+      send({ text: '/start' }, { start: true }).then(() => { root.dataset.ready = '1'; });
+    }
+    poll();
+  })();
   // On a computer, start in the text box (a phone would open its keyboard over the
   // greeting, so there the citizen taps it).
   if (window.matchMedia('(hover: hover) and (pointer: fine)').matches && window === window.parent) input.focus();

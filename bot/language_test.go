@@ -1,0 +1,62 @@
+package bot_test
+
+import (
+	"testing"
+
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/i18n"
+)
+
+// The app's language is a hint: the citizen's first words decide.
+func TestFirstWordsDecideTheLanguage(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1")
+		c.lang = "en"
+		c.say("cerco una babysitter per mio figlio").expect("Ho trovato").expectNot("Shall we go on")
+		c.say("quanto costa?").expect("€").expectNot("Shall we")
+		d := h.citizen(t, "u2")
+		d.lang = "it"
+		d.say("I need someone to help my mum at home").expect("found").expectNot("Vuoi continuare")
+	})
+}
+
+// Writing in another language in an established conversation asks once, with
+// buttons; the message is then answered in the language chosen, and the choice is
+// remembered.
+func TestAnotherLanguageIsAskedOnce(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("cerco una babysitter").expect("Ho trovato")
+		c.say("I need a psychologist for my son").expect("Shall we go on in English?").
+			expectButtons("Yes, in English", "Continua in Italiano")
+		c.press("Continua in Italiano").expect("Ho trovato").expectNot("found")
+		c.say("I need a psychologist for my son").expectNot("Shall we go on").expect("Ho trovato")
+
+		d := h.citizen(t, "u2").say("cerco una babysitter").expect("Ho trovato")
+		d.say("how much does it cost?").expect("Shall we go on in English?")
+		d.press("Yes, in English").expect("€").expectNot("Quanto")
+		d.say("/start").expect("Hi! I'm")
+		d.pressData("langsw:en:yes").expect("no longer") // the question was answered
+	})
+}
+
+// /lingua lists every language by its own name.
+func TestLanguageListNamesEachInItsOwn(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("/lingua")
+		var names []string
+		for _, code := range bot.Languages() {
+			names = append(names, ownName(code))
+		}
+		c.expectButtons(names...)
+		c.say("/lingua english").expect("in English")
+		c.say("/lingua italiano").expect("in italiano")
+	})
+}
+
+func ownName(code string) string {
+	l, _ := i18n.Get(code)
+	return l.Name
+}
