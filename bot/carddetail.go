@@ -287,12 +287,12 @@ func (cf *cardFlow) providerDetail(t *Turn, s *catalogue.Service) string {
 	return strings.Join(lines, "\n")
 }
 
-// aboutDetail: what the service is, in full (in English, the summary: the full
-// description is in Italian), and the languages it is offered in.
+// aboutDetail: what the service is, in full (in the other languages, the summary:
+// the full description is in Italian), and the languages it is offered in.
 func (cf *cardFlow) aboutDetail(t *Turn, s *catalogue.Service) string {
 	text := "ℹ️ *" + t.serviceTitle(s) + "*\n"
-	if t.st.Lang != defaultLang && s.SummaryEN != "" {
-		text += shorten(s.SummaryEN, maxAboutRunes) + "\n" + t.T("card.italian_only")
+	if summary, got := s.SummaryIn(t.st.Lang); t.st.Lang != defaultLang && got != defaultLang {
+		text += t.translated(shorten(summary, maxAboutRunes), got) + "\n" + t.T("card.italian_only")
 	} else {
 		text += shorten(s.Description, maxAboutRunes)
 	}

@@ -212,12 +212,12 @@ func (e *Engine) newWords(folded, withWho string, st *state) []string {
 	cat := e.opts.Search.Catalogue()
 	for _, id := range pageOf(st, e.opts.PageSize) {
 		if s, ok := cat.Service(id); ok { // "quanto costa una passeggiata?" of a list of dog walks
-			known = append(known, e.lexicon.content(catalogue.Fold(s.Name+" "+s.NameEN))...)
+			known = append(known, e.lexicon.content(catalogue.Fold(serviceNames(s, st.Lang)))...)
 		}
 	}
 	if st.Focus != "" {
 		if s, ok := e.opts.Search.Catalogue().Service(st.Focus); ok {
-			known = append(known, e.lexicon.content(catalogue.Fold(s.Name+" "+s.NameEN))...)
+			known = append(known, e.lexicon.content(catalogue.Fold(serviceNames(s, st.Lang)))...)
 		}
 	}
 	unknown := func(text string) []string {
@@ -345,4 +345,10 @@ func (e *Engine) asksSomething(folded, text string) bool {
 		return true
 	}
 	return false
+}
+
+// serviceNames is a service's Italian name and its name in lang.
+func serviceNames(s *catalogue.Service, lang string) string {
+	name, _ := s.NameIn(lang)
+	return s.Name + " " + name
 }

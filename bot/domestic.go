@@ -11,6 +11,7 @@ import (
 
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/domestic"
+	"github.com/comune-milano/wemibot/i18n"
 )
 
 // domesticFlow is the domestic flow: its handlers and what it keeps in the conversation state.
@@ -65,7 +66,7 @@ const (
 )
 
 // domesticLanguages are the languages offered as buttons; others can be typed.
-var domesticLanguages = []string{"it", "en", "es", "fr", "ro", "uk", "ar", "tl"}
+var domesticLanguages = []string{"it", "en", "es", "fr", "ro", "uk", "ru", "ar", "zh", "tl"}
 
 // domesticAvailable reports whether requests and applications go through the bot:
 // staff handle them, so a desk and a store are needed.
@@ -311,10 +312,7 @@ func (df *domesticFlow) levelName(t *Turn, level string) string {
 // 86.67.
 func (df *domesticFlow) number(t *Turn, v float64) string {
 	s := strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
-	if t.st.Lang != "en" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
+	return strings.Replace(s, ".", i18n.Of(t.st.Lang).Decimal, 1)
 }
 
 // longDate is a date in words: "1° gennaio 2026", "1 January 2026".

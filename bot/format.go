@@ -71,11 +71,19 @@ func (t *Turn) languageNames(codes []string) string {
 	return strings.Join(names, ", ")
 }
 
+// serviceTitle is a service's name in the citizen's language; a name the catalogue
+// has not translated yet shows in English or Italian, saying so.
 func (t *Turn) serviceTitle(s *catalogue.Service) string {
-	if t.st.Lang == "en" && s.NameEN != "" {
-		return s.NameEN
+	return t.translated(s.NameIn(t.st.Lang))
+}
+
+// translated marks a catalogue text that is in another language than the citizen's
+// ("Home care (in English)").
+func (t *Turn) translated(text, got string) string {
+	if got == t.st.Lang || text == "" {
+		return text
 	}
-	return s.Name
+	return text + " " + t.T("language.fallback", "language", t.T("lang."+got))
 }
 
 // euros formats cents as money in the citizen's language: 14,50 € or €14.50.

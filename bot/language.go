@@ -61,7 +61,17 @@ func (e *Engine) mediationNote(t *Turn) string {
 	if t.st.Lang == "it" || t.st.Lang == "en" {
 		return ""
 	}
-	return t.T("language.operators")
+	note := t.T("language.operators")
+	var spaces []string
+	for _, sp := range t.cat.Spaces {
+		if slices.Contains(sp.Mediation, t.st.Lang) {
+			spaces = append(spaces, sp.Name+" ("+shortAddress(sp.Location.Address)+")")
+		}
+	}
+	if len(spaces) > 0 {
+		note += "\n" + t.T("language.mediation", "language", t.T("lang."+t.st.Lang), "spaces", strings.Join(spaces, ", "))
+	}
+	return note
 }
 
 // languageButtons lists every language by its own name, three a row.

@@ -60,3 +60,26 @@ func ownName(code string) string {
 	l, _ := i18n.Get(code)
 	return l.Name
 }
+
+// A citizen who speaks neither Italian nor English is told, in their language, that
+// operators answer in those, and which WeMi spaces offer mediation in theirs.
+func TestMediationIsOffered(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("/lingua zh").expect("意大利语或英语", "Spazio WeMi Capuana")
+		c.say("/lingua it").expectNot("Capuana")
+	})
+}
+
+// A message that signals danger is answered at once in the language it is written
+// in, without asking whether to switch.
+func TestDangerIsAnsweredInItsLanguage(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("cerco una babysitter").expect("Ho trovato")
+		c.say("我不想活了，想自杀").expect("112").expectNot("要继续用")
+		if c.replies[0].Lang != "zh" {
+			t.Errorf("the emergency answer is in %q", c.replies[0].Lang)
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/i18n"
 )
 
 // nearFlow is the near flow: its handlers and what it keeps in the conversation state.
@@ -145,10 +146,7 @@ func (nf *nearFlow) distance(t *Turn, m float64) string {
 	if m < 1000 {
 		return t.T("distance.m", "m", strconv.Itoa(int(math.Round(m/10)*10)))
 	}
-	km := strconv.FormatFloat(m/1000, 'f', 1, 64)
-	if t.st.Lang != "en" {
-		km = strings.Replace(km, ".", ",", 1)
-	}
+	km := strings.Replace(strconv.FormatFloat(m/1000, 'f', 1, 64), ".", i18n.Of(t.st.Lang).Decimal, 1)
 	return t.T("distance.km", "km", km)
 }
 
@@ -229,10 +227,7 @@ func (nf *nearFlow) space(t *Turn, id string) {
 		t.Stale()
 		return
 	}
-	acts := s.Activities
-	if t.st.Lang == "en" && len(s.ActivitiesEN) == len(s.Activities) {
-		acts = s.ActivitiesEN
-	}
+	acts, _ := s.ActivitiesIn(t.st.Lang)
 	var b strings.Builder
 	b.WriteString("*" + s.Name + "*\n" + s.Location.Address + " (Municipio " + strconv.Itoa(s.Location.Municipio) + ")")
 	b.WriteString("\n" + nf.openNow(t, s))

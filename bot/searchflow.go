@@ -394,10 +394,7 @@ func (sf *searchFlow) categoryName(t *Turn, id catalogue.CategoryID) string {
 	if !ok {
 		return string(id)
 	}
-	if t.st.Lang == "en" {
-		return c.NameEN
-	}
-	return c.Name
+	return t.translated(c.NameIn(t.st.Lang))
 }
 
 // register routes the search's buttons (refining and paging the current results),

@@ -37,12 +37,18 @@ func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon) (map[string]bool,
 		}
 	}
 	for _, s := range cat.Services {
-		add(s.Name, s.NameEN)
+		for _, lang := range languages() {
+			name, _ := s.NameIn(lang)
+			add(name)
+		}
 	}
 	for _, c := range cat.Categories {
-		add(c.Name, c.NameEN)
-		add(c.Keywords...)
-		add(c.KeywordsEN...)
+		for _, lang := range languages() {
+			name, _ := c.NameIn(lang)
+			keywords, _ := c.KeywordsIn(lang)
+			add(name)
+			add(keywords...)
+		}
 	}
 	// Who a need is for ("mio papà") is a refinement, not a need, even where the
 	// thesaurus lists it among a need's words.

@@ -193,6 +193,7 @@ func (l *loader) build() *Catalogue {
 	l.buildServices(c)
 	l.buildSpaces(c)
 	l.buildThesaurus(c)
+	l.buildTranslations(c)
 	return c
 }
 
@@ -289,6 +290,7 @@ func (l *loader) buildServices(c *Catalogue) {
 		ck.required("name_en", v.NameEN)
 		ck.required("summary_en", v.SummaryEN)
 		ck.required("activation", v.Activation)
+		ck.summaryLength("summary_en", s.SummaryEN)
 		if len(v.Audiences) == 0 {
 			ck.bad("audiences", "at least one target group is required")
 		}
@@ -412,7 +414,13 @@ func (l *loader) buildSpaces(c *Catalogue) {
 		}
 		s := &Space{ID: v.ID, Name: v.Name, Phone: v.Phone, Email: v.Email,
 			Location:  Location{Address: v.Address, Municipio: v.Municipio, Point: p},
-			Schedules: ck.schedules("schedules", v.Schedules), Activities: v.Activities, ActivitiesEN: v.ActivitiesEN}
+			Schedules: ck.schedules("schedules", v.Schedules), Activities: v.Activities, ActivitiesEN: v.ActivitiesEN,
+			Mediation: v.Mediation}
+		for _, lang := range v.Mediation {
+			if !langRE.MatchString(lang) {
+				ck.bad("mediation", "%q is not a two-letter language code", lang)
+			}
+		}
 		if _, dup := c.spaceByID[v.ID]; !dup && v.ID != "" {
 			c.spaceByID[v.ID] = s
 			c.Spaces = append(c.Spaces, s)
@@ -424,8 +432,8 @@ func (l *loader) buildThesaurus(c *Catalogue) {
 	for _, r := range l.needs {
 		ck := checkerFor(l.ps, r, "need")
 		v := r.val
-		if v.Lang != "it" && v.Lang != "en" {
-			ck.bad("lang", "%q must be it or en", v.Lang)
+		if !l.knows(v.Lang) {
+			ck.bad("lang", "%q is not a language of the registry (%s)", v.Lang, languageCodes(l.langs))
 		}
 		if v.Category != "" && !CategoryID(v.Category).Valid() {
 			ck.bad("category", "unknown category %q", v.Category)
@@ -444,4 +452,14 @@ func (l *loader) buildThesaurus(c *Catalogue) {
 		c.Thesaurus = append(c.Thesaurus, Need{Lang: v.Lang, Category: CategoryID(v.Category),
 			Triggers: v.Triggers, Expand: v.Expand})
 	}
+}
+
+// knows reports whether code is one of the catalogue's languages.
+func (l *loader) knows(code string) bool {
+	for _, lang := range l.langs {
+		if lang.Code == code {
+			return true
+		}
+	}
+	return false
 }

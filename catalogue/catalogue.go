@@ -10,6 +10,8 @@ package catalogue
 import (
 	"fmt"
 	"time"
+
+	"github.com/comune-milano/wemibot/i18n"
 )
 
 // Catalogue is a complete, validated catalogue. It is never modified after loading,
@@ -21,6 +23,12 @@ type Catalogue struct {
 	Spaces        []*Space
 	Thesaurus     []Need
 	Milan         *Milan
+	// Languages are the languages the catalogue was loaded for (the registry's, the
+	// default first): the search builds an analysis per language from them.
+	Languages []i18n.Language
+	// Warnings are problems that do not stop the catalogue from being used, such as
+	// a service without a translation (it is shown in English). Validation lists them.
+	Warnings []Problem
 
 	orgByID     map[string]*Organization
 	serviceByID map[string]*Service
@@ -78,6 +86,9 @@ type Category struct {
 	// index gives every service of the category these words.
 	Keywords   []string
 	KeywordsEN []string
+	// Texts holds the translations into the other languages, by language code; see
+	// NameIn and the other accessors for the fallback to English and Italian.
+	Texts map[string]CategoryText
 }
 
 // OrganizationKind is the legal form of a provider.
@@ -161,6 +172,9 @@ type Service struct {
 	Schedules    []Schedule
 	Activation   string
 	MaxWaitDays  int
+	// Texts holds the name and summary in the languages other than Italian and
+	// English, by language code; NameIn and SummaryIn fall back to English and Italian.
+	Texts map[string]ServiceText
 }
 
 // Serves reports whether the service covers the given Municipio.
@@ -251,6 +265,13 @@ type Space struct {
 	Schedules    []Schedule
 	Activities   []string
 	ActivitiesEN []string
+	// Texts holds the activities in the languages other than Italian and English, by
+	// language code; ActivitiesIn falls back to English and Italian.
+	Texts map[string]SpaceText
+	// Mediation are the languages in which the space offers linguistic mediation
+	// (ISO 639-1 codes): a mediator helps a citizen who speaks neither Italian nor
+	// English talk with the operators.
+	Mediation []string
 }
 
 // OpenAt reports whether the space is open at t, in Europe/Rome.
@@ -267,7 +288,7 @@ func (s *Space) OpenAt(t time.Time, rome *time.Location) bool {
 // Need is a thesaurus entry: how citizens say one need, and what it means in
 // catalogue words.
 type Need struct {
-	Lang     string
+	Lang     string     // a language of the registry: the language of the triggers
 	Category CategoryID // empty when the need points to no single category
 	Triggers []string
 	Expand   string

@@ -10,9 +10,14 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/comune-milano/wemibot/i18n"
 )
 
-//go:embed data/*.yaml data/services/*.yaml
+// The whole folder, so that the optional i18n/ and thesaurus/ folders are embedded
+// when they exist (a pattern that matches no file would not compile).
+//
+//go:embed data
 var bundled embed.FS
 
 // maxFileSize bounds what one catalogue file may hold, so that a wrong path (a disk
@@ -50,11 +55,16 @@ const (
 )
 
 // Load reads and validates a catalogue from a folder laid out as data/README.md
-// describes. It reports every problem at once in a *ValidationError; an invalid
-// catalogue is never returned.
-func Load(fsys fs.FS) (*Catalogue, error) {
+// describes, for the languages of the registry (package i18n). It reports every
+// problem at once in a *ValidationError; an invalid catalogue is never returned.
+// Warnings (a missing translation) do not stop it: they are in Catalogue.Warnings.
+func Load(fsys fs.FS) (*Catalogue, error) { return LoadLanguages(fsys, i18n.All()) }
+
+// LoadLanguages is Load for the given languages instead of the registry's (tests
+// use it for a language whose registry file is not there yet).
+func LoadLanguages(fsys fs.FS, langs []i18n.Language) (*Catalogue, error) {
 	var ps problems
-	l := loader{ps: &ps}
+	l := loader{ps: &ps, langs: langs}
 
 	if data, ok := l.read(fsys, fileCategories); ok {
 		l.categories = decodeFile[categoryRecord](fileCategories, data, "categories", "category", &ps)
@@ -68,6 +78,8 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 	if data, ok := l.read(fsys, fileThesaurus); ok {
 		l.needs = decodeFile[needRecord](fileThesaurus, data, "needs", "need", &ps)
 	}
+	l.readThesauri(fsys)
+	l.readTranslations(fsys)
 	for _, f := range l.serviceFiles(fsys) {
 		if data, ok := l.read(fsys, f); ok {
 			l.services = append(l.services, decodeFile[serviceRecord](f, data, "services", "service", &ps)...)
@@ -79,6 +91,8 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 	if err := ps.err(); err != nil {
 		return nil, err
 	}
+	c.Languages = langs
+	c.Warnings = ps.warnings()
 	milan, err := LoadMilan()
 	if err != nil {
 		return nil, err
@@ -88,12 +102,14 @@ func Load(fsys fs.FS) (*Catalogue, error) {
 }
 
 type loader struct {
-	ps         *problems
-	categories []record[categoryRecord]
-	orgs       []record[organizationRecord]
-	services   []record[serviceRecord]
-	spaces     []record[spaceRecord]
-	needs      []record[needRecord]
+	ps           *problems
+	langs        []i18n.Language
+	translations []*translationFile
+	categories   []record[categoryRecord]
+	orgs         []record[organizationRecord]
+	services     []record[serviceRecord]
+	spaces       []record[spaceRecord]
+	needs        []record[needRecord]
 }
 
 // serviceFiles lists the YAML files in services/, reporting anything else there.

@@ -13,6 +13,9 @@ type Problem struct {
 	Record string // e.g. `service "arcobaleno-babysitting"`; empty for file-level problems
 	Field  string // e.g. "cost.individual"; empty for record-level problems
 	Msg    string
+	// Warning marks a problem that does not stop the catalogue from being used (a
+	// missing translation, an overlong summary).
+	Warning bool
 }
 
 // String formats the problem as "file:line: record, field: message".
@@ -34,6 +37,9 @@ func (p Problem) String() string {
 		b.WriteString("field ")
 		b.WriteString(p.Field)
 		b.WriteString(": ")
+	}
+	if p.Warning {
+		b.WriteString("warning: ")
 	}
 	b.WriteString(p.Msg)
 	return b.String()
@@ -68,16 +74,36 @@ type problems struct {
 
 func (ps *problems) add(p Problem) { ps.list = append(ps.list, p) }
 
+func (ps *problems) warn(p Problem) {
+	p.Warning = true
+	ps.list = append(ps.list, p)
+}
+
+// err returns the problems that are not warnings, as a *ValidationError, or nil.
 func (ps *problems) err() error {
-	if len(ps.list) == 0 {
+	errs := ps.sorted(false)
+	if len(errs) == 0 {
 		return nil
 	}
-	sort.SliceStable(ps.list, func(i, j int) bool {
-		a, b := ps.list[i], ps.list[j]
+	return &ValidationError{Problems: errs}
+}
+
+// warnings returns the warnings, in file and line order.
+func (ps *problems) warnings() []Problem { return ps.sorted(true) }
+
+func (ps *problems) sorted(warnings bool) []Problem {
+	var out []Problem
+	for _, p := range ps.list {
+		if p.Warning == warnings {
+			out = append(out, p)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
 		if a.File != b.File {
 			return a.File < b.File
 		}
 		return a.Line < b.Line
 	})
-	return &ValidationError{Problems: ps.list}
+	return out
 }

@@ -93,6 +93,7 @@ type spaceRecord struct {
 	Schedules    []scheduleRecord `yaml:"schedules"`
 	Activities   []string         `yaml:"activities"`
 	ActivitiesEN []string         `yaml:"activities_en"`
+	Mediation    []string         `yaml:"mediation"`
 }
 
 type needRecord struct {

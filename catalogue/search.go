@@ -28,8 +28,10 @@ const (
 // SearchRequest is one search for services. The zero value of each filter means
 // "any".
 type SearchRequest struct {
-	Query     string
-	Lang      string // "it" (default) or "en": the language the query is analysed in
+	Query string
+	// Lang is the citizen's language, a code of the registry (package i18n): the query
+	// is analysed in it, and in Italian and English at lower weights. Empty means "it".
+	Lang      string
 	Category  CategoryID
 	FreeOnly  bool
 	Municipio int

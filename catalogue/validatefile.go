@@ -11,13 +11,15 @@ import (
 	"testing/fstest"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/comune-milano/wemibot/i18n"
 )
 
 // ValidateFile checks a single catalogue file (say, an edited services file) in its
 // context. Inside a catalogue folder (next to organizations.yaml, or in its services/
 // folder) the whole folder is checked. Elsewhere the file takes the place of its
-// counterpart in the bundled catalogue: the file of the same name, or the services file
-// that shares its ids. Problems name the file by the path given.
+// counterpart in the bundled catalogue: the file of the same name, a language's
+// translations or thesaurus (<code>.yaml), or the services file that shares its ids. Problems name the file by the path given.
 func ValidateFile(path string) (*Catalogue, error) {
 	switch ext := filepath.Ext(path); ext {
 	case ".yaml", ".yml":
@@ -26,12 +28,12 @@ func ValidateFile(path string) (*Catalogue, error) {
 	}
 	dir := filepath.Dir(path)
 	for _, root := range []string{dir, filepath.Dir(dir)} {
-		if root == filepath.Dir(dir) && filepath.Base(dir) != dirServices {
+		if sub := filepath.Base(dir); root == filepath.Dir(dir) && sub != dirServices && sub != dirTranslations && sub != dirThesaurus {
 			continue
 		}
 		if _, err := os.Stat(filepath.Join(root, fileOrganizations)); err == nil {
 			c, err := LoadDir(root)
-			return c, renameProblems(err, root, "")
+			return c, renameAll(c, err, root)
 		}
 	}
 	f, err := os.Open(path)
@@ -64,18 +66,30 @@ func ValidateFile(path string) (*Catalogue, error) {
 	slot := slotFor(filepath.Base(path), data, overlay)
 	overlay[slot] = &fstest.MapFile{Data: data}
 	c, err := Load(overlay)
-	return c, renameProblems(err, "", slot, path)
+	return c, renameAll(c, err, "", slot, path)
+}
+
+// renameAll renames the files in the problems of err and in the catalogue's warnings.
+func renameAll(c *Catalogue, err error, root string, slotAndPath ...string) error {
+	if c != nil {
+		rename(c.Warnings, root, slotAndPath...)
+	}
+	return renameProblems(err, root, slotAndPath...)
 }
 
 // renameProblems makes the problems of a validation name files as the user knows
 // them: inside root, or the overlay slot as the given path.
 func renameProblems(err error, root string, slotAndPath ...string) error {
 	var ve *ValidationError
-	if !errors.As(err, &ve) {
-		return err
+	if errors.As(err, &ve) {
+		rename(ve.Problems, root, slotAndPath...)
 	}
-	for i := range ve.Problems {
-		p := &ve.Problems[i]
+	return err
+}
+
+func rename(ps []Problem, root string, slotAndPath ...string) {
+	for i := range ps {
+		p := &ps[i]
 		switch {
 		case root != "":
 			p.File = filepath.Join(root, filepath.FromSlash(p.File))
@@ -83,7 +97,6 @@ func renameProblems(err error, root string, slotAndPath ...string) error {
 			p.File = slotAndPath[1]
 		}
 	}
-	return err
 }
 
 // slotFor says which file of the bundled catalogue a file replaces: its own name for
@@ -95,6 +108,15 @@ func slotFor(base string, data []byte, bundledFiles fstest.MapFS) string {
 		return base
 	}
 	var top map[string]yaml.Node
+	if code := strings.TrimSuffix(base, filepath.Ext(base)); code != LangItalian && code != LangEnglish {
+		if _, ok := i18n.Get(code); ok {
+			// A language's file: its needs, or its translations.
+			if yaml.Unmarshal(data, &top) == nil && top["needs"].Kind != 0 {
+				return dirThesaurus + "/" + code + ".yaml"
+			}
+			return dirTranslations + "/" + code + ".yaml"
+		}
+	}
 	if yaml.Unmarshal(data, &top) == nil {
 		for _, f := range []struct{ key, file string }{{"organizations", fileOrganizations},
 			{"spaces", fileSpaces}, {"needs", fileThesaurus}, {"categories", fileCategories}} {

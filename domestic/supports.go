@@ -2,9 +2,10 @@ package domestic
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,18 +16,27 @@ import (
 //go:embed data/supports.yaml
 var supportsYAML []byte
 
+// supportTranslations holds the supports' texts in other languages:
+// data/supports_<lang>.yaml.
+//
+//go:embed data/*.yaml
+var supportTranslations embed.FS
+
 // Support is a measure a family may be able to get (municipal, regional or national)
 // to bear the cost of a domestic worker. It is described, never promised: the texts
 // say who can get it, what it gives, on which conditions and how to apply, in Italian
 // (IT, the reference) and in English (EN, its translation), with a source and the year
 // the conditions refer to.
 type Support struct {
-	ID     string      // lowercase letters, digits and dashes
-	IT     SupportText // the reference text
-	EN     SupportText // its English translation
-	Source string      // a URL
-	Year   int         // the year the conditions refer to
-	Roles  []Role      // the roles it concerns
+	ID string      // lowercase letters, digits and dashes
+	IT SupportText // the reference text
+	EN SupportText // its English translation
+	// Other are its translations into other languages, by code; a language without
+	// one reads English.
+	Other  map[string]SupportText
+	Source string // a URL
+	Year   int    // the year the conditions refer to
+	Roles  []Role // the roles it concerns
 }
 
 // SupportText is what a citizen reads of a support, in one language.
@@ -38,17 +48,84 @@ type SupportText struct {
 	HowTo      string // how to apply
 }
 
-// In is the support's text in lang: English for "en", Italian otherwise.
+// In is the support's text in lang: Italian for "it" (and no language), English for
+// "en", a translation for the others, else English.
 func (s Support) In(lang string) SupportText {
-	if lang == "en" {
+	switch lang {
+	case "it", "":
+		return s.IT
+	case "en":
 		return s.EN
 	}
-	return s.IT
+	if t, ok := s.Other[lang]; ok {
+		return t
+	}
+	return s.EN
 }
 
 // LoadSupports loads the supports bundled with the program
-// (domestic/data/supports.yaml).
-func LoadSupports() ([]Support, error) { return ParseSupports(supportsYAML) }
+// (domestic/data/supports.yaml) and their translations (supports_<lang>.yaml).
+func LoadSupports() ([]Support, error) {
+	ss, err := ParseSupports(supportsYAML)
+	if err != nil {
+		return nil, err
+	}
+	names, _ := fs.Glob(supportTranslations, "data/supports_*.yaml")
+	for _, name := range names {
+		b, err := supportTranslations.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		lang := strings.TrimSuffix(strings.TrimPrefix(name, "data/supports_"), ".yaml")
+		if err := AddSupportTranslation(ss, lang, b); err != nil {
+			return nil, err
+		}
+	}
+	return ss, nil
+}
+
+// AddSupportTranslation reads the texts of supports in one language, laid out like
+// data/supports_es.yaml: every support of ss, by id, with every field.
+func AddSupportTranslation(ss []Support, lang string, data []byte) error {
+	var f struct {
+		Supports []struct {
+			ID              string `yaml:"id"`
+			supportTextYAML `yaml:",inline"`
+		} `yaml:"supports"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return fmt.Errorf("domestic: read supports in %s: %w", lang, err)
+	}
+	var errs []error
+	seen := map[string]bool{}
+	for _, r := range f.Supports {
+		i := slices.IndexFunc(ss, func(s Support) bool { return s.ID == r.ID })
+		if i < 0 {
+			errs = append(errs, fmt.Errorf("unknown support %q", r.ID))
+			continue
+		}
+		t := r.supportTextYAML.clean()
+		if err := t.check(lang + "."); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.ID, err))
+		}
+		if ss[i].Other == nil {
+			ss[i].Other = map[string]SupportText{}
+		}
+		ss[i].Other[lang] = t
+		seen[r.ID] = true
+	}
+	for _, s := range ss {
+		if !seen[s.ID] {
+			errs = append(errs, fmt.Errorf("no %s translation of %q", lang, s.ID))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("domestic: supports in %s: %w", lang, err)
+	}
+	return nil
+}
 
 // supportTextYAML is a SupportText as laid out in data/supports.yaml.
 type supportTextYAML struct {

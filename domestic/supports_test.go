@@ -99,8 +99,16 @@ func TestParseSupportsEnglish(t *testing.T) {
 		t.Fatal(err)
 	}
 	if s := got[0]; s.In("en") != (domestic.SupportText{Name: "Test", Who: "Whoever employs.", What: "A contribution.",
-		Conditions: "ISEE up to €10,000.", HowTo: "Apply online."}) || s.In("it").What != "Un contributo." || s.In("fr") != s.IT {
+		Conditions: "ISEE up to €10,000.", HowTo: "Apply online."}) || s.In("it").What != "Un contributo." || s.In("fr") != s.EN {
 		t.Errorf("support: %+v", s)
+	}
+	fr := "supports:\n  - id: prova\n    name: Essai\n    who: Qui emploie.\n    what: Une aide.\n    conditions: ISEE jusqu'à 10 000 €.\n    how_to: En ligne.\n"
+	if err := domestic.AddSupportTranslation(got, "fr", []byte(fr)); err != nil || got[0].In("fr").Name != "Essai" {
+		t.Errorf("French: %v, %+v", err, got[0].In("fr"))
+	}
+	if err := domestic.AddSupportTranslation(got, "ro", []byte("supports:\n  - id: altro\n    name: X\n")); err == nil ||
+		!strings.Contains(err.Error(), `unknown support "altro"`) || !strings.Contains(err.Error(), `no ro translation of "prova"`) {
+		t.Errorf("a wrong translation: %v", err)
 	}
 	for name, tt := range map[string]struct{ yaml, want string }{
 		"no English":               {it, "support 1 (prova): en: no English translation"},

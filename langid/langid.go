@@ -55,8 +55,8 @@ func scriptOf(r rune) script {
 	return otherScript
 }
 
-// scriptOfLanguage is the script each language is written in, by the script of the
-// letters of its training text.
+// model is what is learnt of one language: how often each feature appears in its
+// texts, and the script most of its letters are in.
 type model struct {
 	lang   string
 	script script
@@ -66,8 +66,13 @@ type model struct {
 
 // Detector tells a message's language. It is safe for concurrent use.
 type Detector struct {
-	models []*model
-	vocab  float64 // distinct features, for smoothing
+	langs   []string
+	scripts []script
+	// The log-probability of each feature in each language (by index), and of a
+	// feature a language never showed.
+	words  map[string][]float64 // whole words
+	grams  map[string][]float64 // runs of one to three letters
+	unseen []float64
 }
 
 // Options tunes a Detector; the zero value is the measured default.
@@ -87,7 +92,7 @@ const (
 // its texts (sentences, phrases, words). The chat words of data/<code>.txt are added
 // for each language that has them.
 func New(corpus map[string][]string) *Detector {
-	d := &Detector{}
+	var models []*model
 	vocab := map[string]bool{}
 	codes := make([]string, 0, len(corpus))
 	for c := range corpus {
@@ -123,9 +128,42 @@ func New(corpus map[string][]string) *Detector {
 			})
 		}
 		m.script = majority(scripts)
-		d.models = append(d.models, m)
+		models = append(models, m)
 	}
-	d.vocab = float64(len(vocab))
+	return compile(models, float64(len(vocab)))
+}
+
+// compile turns the counts of each language into log-probabilities, smoothed.
+func compile(models []*model, vocab float64) *Detector {
+	d := &Detector{words: map[string][]float64{}, grams: map[string][]float64{}}
+	for i, m := range models {
+		d.langs = append(d.langs, m.lang)
+		d.scripts = append(d.scripts, m.script)
+		denom := m.total + smoothing*vocab
+		d.unseen = append(d.unseen, math.Log(smoothing/denom))
+		for f, c := range m.counts {
+			table, key := d.grams, f
+			if w, ok := strings.CutPrefix(f, "w:"); ok {
+				table, key = d.words, w
+			}
+			row := table[key]
+			if row == nil {
+				row = make([]float64, len(models))
+				table[key] = row
+			}
+			row[i] = math.Log((c + smoothing) / denom)
+		}
+	}
+	// A row holds 0 where its language never showed the feature: the unseen value.
+	for _, table := range []map[string][]float64{d.words, d.grams} {
+		for _, row := range table {
+			for i, v := range row {
+				if v == 0 {
+					row[i] = d.unseen[i]
+				}
+			}
+		}
+	}
 	return d
 }
 
@@ -195,19 +233,26 @@ func withoutAddresses(text string) string {
 // eachFeature calls f for every feature of the words: the word itself, and every run
 // of one to three letters of " word ".
 func eachFeature(words []string, f func(feature string, weight float64)) {
+	var starts []int
 	for _, w := range words {
 		w = strings.Trim(w, "'")
 		if w == "" {
 			continue
 		}
 		f("w:"+w, wordWeight)
-		rs := []rune(" " + w + " ")
+		padded := " " + w + " "
+		starts = starts[:0]
+		for i := range padded {
+			starts = append(starts, i)
+		}
+		starts = append(starts, len(padded))
+		runes := len(starts) - 1
 		for n := 1; n <= 3; n++ {
-			for i := 0; i+n <= len(rs); i++ {
-				if n == 1 && rs[i] == ' ' {
+			for i := 0; i+n <= runes; i++ {
+				if n == 1 && padded[starts[i]] == ' ' {
 					continue
 				}
-				f(string(rs[i:i+n]), 1)
+				f(padded[starts[i]:starts[i+n]], 1)
 			}
 		}
 	}
@@ -243,10 +288,10 @@ func (d *Detector) DetectWith(text string, o Options) Result {
 		return Result{}
 	}
 	sc := majority(scripts)
-	var candidates []*model
-	for _, m := range d.models {
-		if m.script == sc {
-			candidates = append(candidates, m)
+	var candidates []int
+	for i, lsc := range d.scripts {
+		if lsc == sc {
+			candidates = append(candidates, i)
 		}
 	}
 	switch len(candidates) {
@@ -255,13 +300,13 @@ func (d *Detector) DetectWith(text string, o Options) Result {
 	case 1:
 		// The script alone says it; a single letter or a name in it is still
 		// little to go on.
-		return Result{Lang: candidates[0].lang, Confident: letters >= 2, Margin: math.Inf(1)}
+		return Result{Lang: d.langs[candidates[0]], Confident: letters >= 2, Margin: math.Inf(1)}
 	}
 	// A word several candidates know ("ok", "no", "badante", "Milano") is in every
 	// language a citizen of Milan writes: it says nothing of which.
 	own := words[:0:0]
 	for _, w := range words {
-		if knownBy(candidates, w) < 2 {
+		if d.knownBy(candidates, w) < 2 {
 			own = append(own, w)
 		}
 	}
@@ -273,8 +318,16 @@ func (d *Detector) DetectWith(text string, o Options) Result {
 	var weight float64
 	eachFeature(own, func(f string, w float64) {
 		weight += w
-		for i, m := range candidates {
-			scores[i] += w * math.Log((m.counts[f]+smoothing)/(m.total+smoothing*d.vocab))
+		row := d.grams[f]
+		if word, ok := strings.CutPrefix(f, "w:"); ok {
+			row = d.words[word]
+		}
+		for k, i := range candidates {
+			if row != nil {
+				scores[k] += w * row[i]
+			} else {
+				scores[k] += w * d.unseen[i]
+			}
 		}
 	})
 	if weight == 0 {
@@ -289,14 +342,18 @@ func (d *Detector) DetectWith(text string, o Options) Result {
 		}
 	}
 	margin := (scores[best] - scores[second]) / weight
-	return Result{Lang: candidates[best].lang, Confident: confident && margin >= o.MinMargin, Margin: margin}
+	return Result{Lang: d.langs[candidates[best]], Confident: confident && margin >= o.MinMargin, Margin: margin}
 }
 
-// knownBy counts the models that have seen word as a word.
-func knownBy(ms []*model, word string) int {
+// knownBy counts the candidate languages that have seen word as a word.
+func (d *Detector) knownBy(candidates []int, word string) int {
+	row := d.words[strings.Trim(word, "'")]
+	if row == nil {
+		return 0
+	}
 	n := 0
-	for _, m := range ms {
-		if m.counts["w:"+strings.Trim(word, "'")] > 0 {
+	for _, i := range candidates {
+		if row[i] != d.unseen[i] {
 			n++
 		}
 	}

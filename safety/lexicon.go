@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // langFile is one language's data (data/<lang>.yaml).
@@ -18,6 +20,19 @@ type langFile struct {
 	Words    map[string][]string   `yaml:"words"`    // part -> forms
 	Phrases  map[string][]ruleSpec `yaml:"phrases"`  // derived part -> patterns
 	Masks    []ruleSpec            `yaml:"masks"`    // patterns whose words are set aside
+	// Prefixes are letters written joined to the word they belong to (Arabic و، ف، ب،
+	// ل، ال and the negation ما): a word the lexicon does not know is split from its
+	// longest such prefix when the rest is a word it knows, and the prefix becomes the
+	// words it maps to ("" for none): "والانتحار" → "انتحار", "مابيردش" → "ما بيردش".
+	Prefixes map[string]string `yaml:"prefixes"`
+	// ExactScripts names the scripts (as Unicode names them: "Arabic") whose words are
+	// never taken for typos: where most short words are a letter away from another
+	// word, a one-letter correction would turn ordinary words into alarming ones.
+	ExactScripts []string `yaml:"exact_scripts"`
+	// Unmark lists patterns whose words mark no scope: a word that is a marker in one
+	// language and a plain word in another (the Spanish reflexive "se cayó" is not the
+	// Italian "se", if).
+	Unmark []ruleSpec `yaml:"unmark"`
 }
 
 // matcher matches one token: a word, a stem (a word's beginning), or a number in a
@@ -89,7 +104,9 @@ type lexicon struct {
 	stemLens []int             // the stems' lengths, shortest first
 
 	negation, fillers, breaks, known map[string]bool
-	clitics                          []string            // longest first
+	clitics                          []string // longest first
+	prefixes                         []prefix // longest first
+	exactScripts                     []*unicode.RangeTable
 	expand                           map[string][]string // one or two words -> their expansion
 	typos                            typoIndex
 }
@@ -126,6 +143,22 @@ func (l *lexicon) add(f langFile) error {
 	}
 	l.clitics = append(l.clitics, f.Clitics...)
 	sort.SliceStable(l.clitics, func(i, j int) bool { return len(l.clitics[i]) > len(l.clitics[j]) })
+	for _, name := range f.ExactScripts {
+		table, ok := unicode.Scripts[name]
+		if !ok {
+			return fmt.Errorf("exact_scripts: unknown script %q", name)
+		}
+		l.exactScripts = append(l.exactScripts, table)
+	}
+	for p, as := range f.Prefixes {
+		l.prefixes = append(l.prefixes, prefix{text: p, as: strings.Fields(as)})
+	}
+	sort.SliceStable(l.prefixes, func(i, j int) bool {
+		if len(l.prefixes[i].text) != len(l.prefixes[j].text) {
+			return len(l.prefixes[i].text) > len(l.prefixes[j].text)
+		}
+		return l.prefixes[i].text < l.prefixes[j].text
+	})
 	for name, forms := range f.Words {
 		id := l.id(name)
 		for _, s := range forms {
@@ -140,7 +173,7 @@ func (l *lexicon) add(f langFile) error {
 func (l *lexicon) addForm(id int, s string) error {
 	var fm form
 	fm.part = id
-	for _, w := range strings.Fields(s) {
+	for _, w := range formWords(s) {
 		m, err := parseMatcher(w)
 		if err != nil {
 			return err
@@ -170,6 +203,29 @@ func (l *lexicon) addForm(id int, s string) error {
 		}
 	}
 	return nil
+}
+
+// formWords splits a form into the words it matches: at spaces, and each Chinese
+// character on its own, as messages are split ("自杀" is the two words 自 杀), so that
+// data in languages written without spaces reads as it is written.
+func formWords(s string) []string {
+	var out []string
+	for _, w := range strings.Fields(s) {
+		start := 0
+		for i, r := range w {
+			if unicode.Is(unicode.Han, r) {
+				if i > start {
+					out = append(out, w[start:i])
+				}
+				out = append(out, string(r))
+				start = i + utf8.RuneLen(r)
+			}
+		}
+		if start < len(w) {
+			out = append(out, w[start:])
+		}
+	}
+	return out
 }
 
 func compactInts(s []int) []int {
@@ -235,6 +291,32 @@ func (l *lexicon) expansion(words []rawWord, i int) ([]string, int) {
 	return nil, 0
 }
 
+// prefix is a prefix written joined to a word, and the words it stands for.
+type prefix struct {
+	text string
+	as   []string
+}
+
+// minPrefixRest is the fewest letters a word split from its prefix keeps: shorter
+// rests are too often a different word ("ماما" is not "ما" + "ما").
+const minPrefixRest = 3
+
+// splitPrefix splits a joined prefix from a word the lexicon does not know, when the
+// rest is a word it knows ("والانتحار" → "انتحار"; "مابيردش" → "ما", "بيردش").
+func (l *lexicon) splitPrefix(tok string) []string {
+	if len(l.prefixes) == 0 || l.knows(tok) {
+		return []string{tok}
+	}
+	for _, p := range l.prefixes {
+		rest, ok := strings.CutPrefix(tok, p.text)
+		if !ok || utf8.RuneCountInString(rest) < minPrefixRest || !l.knows(rest) {
+			continue
+		}
+		return append(append([]string(nil), p.as...), rest)
+	}
+	return []string{tok}
+}
+
 // splitClitic splits a pronoun from the infinitive or gerund it is joined to
 // ("uccidermi" → "uccidere", "mi"; "svegliandola" → "svegliando", "la"), when the verb
 // is one the lexicon knows: "carne" stays whole.
@@ -267,11 +349,23 @@ func (l *lexicon) correct(tok string, cache map[string]string) string {
 		return c
 	}
 	c := tok
-	if len(tok) >= 4 && !isNumber(tok) && !l.knows(tok) {
+	if len(tok) >= 4 && !isNumber(tok) && !l.exactScript(tok) && !l.knows(tok) {
 		c = l.typos.correct(tok)
 	}
 	cache[tok] = c
 	return c
+}
+
+// exactScript reports whether tok is written in a script whose words are never
+// corrected.
+func (l *lexicon) exactScript(tok string) bool {
+	r, _ := utf8.DecodeRuneInString(tok)
+	for _, t := range l.exactScripts {
+		if unicode.Is(t, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func isNumber(s string) bool {

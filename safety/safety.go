@@ -9,8 +9,9 @@
 // aside. data/rules.yaml says which combinations of parts signal each kind of danger
 // ("fall & !rise": a fall and a negated getting up), and how far each marker reaches.
 // Text is folded (no accents, lower case), common contractions and Italian clitics are
-// undone, and misspelt words are matched to the lexicon's (one edit in words of five
-// letters or more).
+// undone, prefixes written joined to a word (Arabic و، ب، ال...) are split off, and
+// misspelt words are matched to the lexicon's (one edit in words of five letters or
+// more; never in the scripts a language file lists as exact, such as Arabic).
 //
 // The package is a leaf: the conversation engine calls Assess on every message.
 package safety
@@ -58,6 +59,7 @@ type Recogniser struct {
 	lex     *lexicon
 	derived []derivedPart // in an order where each comes after the parts it uses
 	masks   []pattern
+	unmarks []pattern // where marker words are plain words (langFile.Unmark)
 	scopes  []scopeRule
 	kinds   []Kind
 	rules   [][]pattern // by kind index
@@ -202,6 +204,20 @@ func (r *Recogniser) loadPhrases(langs []langFile) error {
 				p.gap = m.Gap
 			}
 			r.masks = append(r.masks, p)
+		}
+		for _, m := range f.Unmark {
+			p, err := r.lex.parsePattern(m.Match)
+			if err != nil {
+				return fmt.Errorf("safety: unmark: %w", err)
+			}
+			if len(p.groups) != 1 {
+				return fmt.Errorf("safety: unmark %q: one group, without &", m.Match)
+			}
+			p.gap = maskGap
+			if m.Gap > 0 {
+				p.gap = m.Gap
+			}
+			r.unmarks = append(r.unmarks, p)
 		}
 	}
 	return r.orderDerived(byPart)

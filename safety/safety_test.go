@@ -69,6 +69,8 @@ func TestLanguageRules(t *testing.T) {
 		{"overdose", Overdose, "ha preso tutte le pastiglie del flacone"},
 		{"pills as usual", "", "he took his pills this morning"},
 		{"two sentences", Medical, "Mia madre è caduta. Non si alza."},
+		{"a reflexive se is no hypothesis", Medical, "mi mama se cayo y no se puede levantar"},
+		{"an if is still a hypothesis", "", "que hago si mi mama se cae y no se puede levantar"},
 		{"far apart", "", "mia madre è caduta l'altro giorno al mercato mentre faceva la spesa con le amiche e la vicina. Poi siamo tornati e abbiamo mangiato insieme. Il ristorante non risponde al telefono."},
 	}
 	for _, c := range cases {

@@ -69,14 +69,16 @@ func (r *Recogniser) parseScope(s scopeSpec) (scopeRule, error) {
 }
 
 // markScopes flags each token with the scopes that reach it. Negated markers do not
-// count: "non è un corso" is no course.
+// count: "non è un corso" is no course; nor do markers that start in the words of an
+// unmark pattern: "se cayó" is Spanish, not the Italian "se" (if).
 func (a *analysis) markScopes() {
 	a.flags = make([]uint32, len(a.toks))
+	plain := a.plainWords()
 	for i, sc := range a.r.scopes {
 		bit := uint32(1) << i
 		ends, stops := a.starts(sc.ends), a.starts(sc.stops)
 		for _, o := range a.occs[sc.part] {
-			if o.neg {
+			if o.neg || plain[o.s] {
 				continue
 			}
 			from, to := a.reach(sc.reach, o, ends, stops)
@@ -85,6 +87,19 @@ func (a *analysis) markScopes() {
 			}
 		}
 	}
+}
+
+// plainWords flags the tokens of the unmark patterns' matches.
+func (a *analysis) plainWords() []bool {
+	plain := make([]bool, len(a.toks))
+	for _, u := range a.r.unmarks {
+		for _, o := range a.groupOccs(u.groups[0], u.gap, true) {
+			for p := o.s; p <= o.e; p++ {
+				plain[p] = true
+			}
+		}
+	}
+	return plain
 }
 
 // starts flags the tokens where a part starts, or returns nil for no part.

@@ -98,8 +98,9 @@ func isDigitByte(s string) bool {
 }
 
 // tokens turns text into tokens: contractions expanded ("don t" → "do not"), clause
-// words noted, Italian clitics split from infinitives and gerunds ("uccidermi" →
-// "uccidere mi"), and typos corrected. Clauses are numbered across the message.
+// words noted, joined prefixes split off ("والانتحار" → "انتحار"), Italian clitics
+// split from infinitives and gerunds ("uccidermi" → "uccidere mi"), and typos
+// corrected. Clauses are numbered across the message.
 func (r *Recogniser) tokens(text string) []token {
 	words := splitWords(text)
 	var out []token
@@ -126,12 +127,14 @@ func (r *Recogniser) tokens(text string) []token {
 				out = append(out, token{text: t, sent: sent, clause: clause})
 				continue
 			}
-			parts := r.lex.splitClitic(t)
-			if len(parts) == 1 {
-				parts = r.lex.splitClitic(r.lex.correct(t, fix))
-			}
-			for _, part := range parts {
-				out = append(out, token{text: part, sent: sent, clause: clause})
+			for _, t := range r.lex.splitPrefix(t) {
+				parts := r.lex.splitClitic(t)
+				if len(parts) == 1 {
+					parts = r.lex.splitClitic(r.lex.correct(t, fix))
+				}
+				for _, part := range parts {
+					out = append(out, token{text: part, sent: sent, clause: clause})
+				}
 			}
 		}
 	}

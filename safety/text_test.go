@@ -19,6 +19,15 @@ func TestTokens(t *testing.T) {
 		{"la carne è cotta", "la carne e cotta"},
 		{"mio marito mi pichia", "mio marito mi picchia"},
 		{"nn respira", "non respira"},
+		// Arabic: joined prefixes split from words the lexicon knows, the negation
+		// kept; "ماما" is no negation; Arabic words are never corrected ("طريق", a road,
+		// is one letter from "حريق", a fire).
+		{"والانتحار", "انتحار"},
+		{"جدي مابيردش", "جدي ما بيرد"},
+		{"وماكيتحركش", "ما كيتحركش"},
+		{"ماما وقعت", "ماما وقعت"},
+		{"في الطريق", "في الطريق"},
+		{"طريقه", "طريقه"},
 	}
 	for _, c := range cases {
 		var got []string

@@ -1,15 +1,13 @@
 package search
 
 import (
+	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/analysis/lang/it"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
@@ -18,13 +16,17 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// The analyzers of the index. Italian text uses wemi_it, English text wemi_en; the
-// query is analysed with the analyzer of the field it is matched against.
+// The analyzers of the index. Each language of the registry names its analysis chain
+// (i18n.Language.Analyzer); the chain "xx" is the index analyzer wemi_xx. Italian
+// text uses wemi_it, English text wemi_en, and so on; the query is analysed with the
+// analyzer of the field it is matched against.
 const (
 	analyzerIT = "wemi_it"
 	analyzerEN = "wemi_en"
 
 	filterItalianStem = "wemi_it_stem"
+	filterFold        = "wemi_fold"
+	filterUkStem      = "wemi_uk_stem"
 	fillerIT          = "wemi_filler_it"
 	fillerEN          = "wemi_filler_en"
 )
@@ -33,9 +35,13 @@ const (
 // custom filter can only be registered there, once, at start; every Bleve analysis
 // package does the same. This is the one init in the project.
 func init() {
-	registry.RegisterTokenFilter(filterItalianStem, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
-		return italianStemFilter{}, nil
-	})
+	for name, f := range map[string]analysis.TokenFilter{
+		filterItalianStem: italianStemFilter{}, filterFold: foldFilter{}, filterUkStem: ukrainianStemFilter{},
+	} {
+		registry.RegisterTokenFilter(name, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
+			return f, nil
+		})
+	}
 }
 
 // italianStemFilter folds accents and strips the final vowel of words of four letters
@@ -93,24 +99,24 @@ func foldAccents(s string) string {
 
 // Words that carry no need: how people open a request. Removing them keeps "cerco
 // qualcuno che aiuti mia madre" from scoring services that merely say "aiuto".
-func fillerWordsIT() []interface{} {
-	return words("cerco", "cerca", "cercando", "cercavo", "vorrei", "voglio", "volevo", "bisogno",
+func fillerWordsIT() []string {
+	return []string{"cerco", "cerca", "cercando", "cercavo", "vorrei", "voglio", "volevo", "bisogno",
 		"qualcuno", "qualcuna", "qualcosa", "aiuto", "aiutare", "aiutarmi", "aiuti", "serve", "servirebbe",
 		"servizio", "servizi", "buongiorno", "buonasera", "salve", "ciao", "grazie", "favore", "possibile",
 		"potete", "potreste", "potrei", "sapere", "informazioni", "info", "milano", "zona", "quartiere",
 		"quanto", "costa", "costo", "dove", "trovo", "trovare", "esiste", "qualche", "persona", "tipo",
 		"gentilmente", "chiedo", "chiedere", "ok", "okay", "sì", "si", "allora", "ecc", "cosa", "come",
-		"devo", "posso", "riesco", "fare", "ho", "hai", "mi", "ci", "c'è", "ce", "è")
+		"devo", "posso", "riesco", "fare", "ho", "hai", "mi", "ci", "c'è", "ce", "è"}
 }
 
-func fillerWordsEN() []interface{} {
-	return words("need", "needs", "needed", "looking", "look", "find", "someone", "somebody", "something",
+func fillerWordsEN() []string {
+	return []string{"need", "needs", "needed", "looking", "look", "find", "someone", "somebody", "something",
 		"help", "please", "hi", "hello", "want", "would", "like", "service", "services", "milan", "can",
 		"get", "anyone", "thanks", "thank", "where", "how", "much", "cost", "costs", "area", "person",
-		"good", "know", "could", "should", "i'm", "im", "we", "us", "my", "me")
+		"good", "know", "could", "should", "i'm", "im", "we", "us", "my", "me"}
 }
 
-func words(ws ...string) []interface{} {
+func words[T any](ws ...T) []interface{} {
 	out := make([]interface{}, len(ws))
 	for i, w := range ws {
 		out[i] = w
@@ -118,29 +124,43 @@ func words(ws ...string) []interface{} {
 	return out
 }
 
-// addAnalyzers declares the custom analyzers on an index mapping.
-func addAnalyzers(m *mapping.IndexMappingImpl) error {
-	steps := []struct {
+// analyzerOf returns the index analyzer of a registry analysis chain.
+func analyzerOf(chain string) string { return "wemi_" + chain }
+
+// addAnalyzers declares on an index mapping the analyzers of the given chains (the
+// registry's analyzer names); an unknown chain is an error.
+func addAnalyzers(m *mapping.IndexMappingImpl, chains []string) error {
+	type step struct {
 		add  func(string, map[string]interface{}) error
 		name string
 		conf map[string]interface{}
-	}{
-		{m.AddCustomTokenMap, fillerIT, map[string]interface{}{"type": tokenmap.Name, "tokens": fillerWordsIT()}},
-		{m.AddCustomTokenMap, fillerEN, map[string]interface{}{"type": tokenmap.Name, "tokens": fillerWordsEN()}},
-		{m.AddCustomTokenFilter, fillerIT + "_stop", map[string]interface{}{"type": stop.Name, "stop_token_map": fillerIT}},
-		{m.AddCustomTokenFilter, fillerEN + "_stop", map[string]interface{}{"type": stop.Name, "stop_token_map": fillerEN}},
-		{m.AddCustomAnalyzer, analyzerIT, map[string]interface{}{
-			"type":      custom.Name,
-			"tokenizer": unicodetok.Name,
-			"token_filters": []interface{}{lowercase.Name, it.ElisionName, it.StopName,
-				fillerIT + "_stop", filterItalianStem},
-		}},
-		{m.AddCustomAnalyzer, analyzerEN, map[string]interface{}{
-			"type":      custom.Name,
-			"tokenizer": unicodetok.Name,
-			"token_filters": []interface{}{en.PossessiveName, lowercase.Name, en.StopName,
-				fillerEN + "_stop", porter.Name},
-		}},
+	}
+	var steps []step
+	added := map[string]bool{}
+	for _, chain := range chains {
+		if added[chain] {
+			continue
+		}
+		added[chain] = true
+		c, ok := chainOf(chain)
+		if !ok {
+			return fmt.Errorf("unknown analyzer %q (known: %s)", chain, strings.Join(knownChains(), ", "))
+		}
+		filters := c.filters
+		if len(c.filler) > 0 {
+			filler := "wemi_filler_" + chain
+			steps = append(steps,
+				step{m.AddCustomTokenMap, filler, map[string]interface{}{"type": tokenmap.Name, "tokens": words(c.filler...)}},
+				step{m.AddCustomTokenFilter, filler + "_stop", map[string]interface{}{"type": stop.Name, "stop_token_map": filler}})
+			filters = insertBefore(filters, fillerSlot, filler+"_stop")
+		} else {
+			filters = insertBefore(filters, fillerSlot)
+		}
+		for _, extra := range c.custom {
+			steps = append(steps, step{extra.add(m), extra.name, extra.conf})
+		}
+		steps = append(steps, step{m.AddCustomAnalyzer, analyzerOf(chain), map[string]interface{}{
+			"type": custom.Name, "tokenizer": unicodetok.Name, "token_filters": words(filters...)}})
 	}
 	for _, s := range steps {
 		if err := s.add(s.name, s.conf); err != nil {
@@ -148,4 +168,20 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 		}
 	}
 	return nil
+}
+
+// fillerSlot marks where a chain's filler words are removed.
+const fillerSlot = "<filler>"
+
+// insertBefore replaces the slot in filters by the given names (none: drops it).
+func insertBefore(filters []string, slot string, names ...string) []string {
+	var out []string
+	for _, f := range filters {
+		if f == slot {
+			out = append(out, names...)
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }

@@ -36,13 +36,25 @@ func BenchmarkBuildBundledIndex(b *testing.B) {
 
 func BenchmarkQueryBundled(b *testing.B) {
 	x := testIndex(b)
-	b.Run("exact", func(b *testing.B) { benchQueries(b, x, benchExact) })
-	b.Run("typos", func(b *testing.B) { benchQueries(b, x, benchTypos) })
+	b.Run("exact", func(b *testing.B) { benchQueries(b, x, "it", benchExact) })
+	b.Run("typos", func(b *testing.B) { benchQueries(b, x, "it", benchTypos) })
 }
+
+// BenchmarkQueryThirdLanguage runs Spanish queries (the fixture of testdata/fixture_es)
+// and Italian ones in a Spanish message: three analyses instead of two.
+func BenchmarkQueryThirdLanguage(b *testing.B) {
+	x := spanishIndex(b)
+	b.Run("spanish", func(b *testing.B) { benchQueries(b, x, "es", benchSpanish) })
+	b.Run("italian-words", func(b *testing.B) { benchQueries(b, x, "es", benchExact) })
+}
+
+var benchSpanish = []string{"canguro", "cuidadora", "psicólogo", "comidas a domicilio", "curso de italiano",
+	"rellenar el ISEE", "pasear al perro", "compra para ancianos", "deberes", "enfermera a domicilio",
+	"peluquero", "limpieza de casa", "ansiedad", "niñera por la noche", "arreglar el grifo"}
 
 // benchQueries runs the queries round-robin and reports the median and 99th
 // percentile latency besides the mean.
-func benchQueries(b *testing.B, x *Index, queries []string) {
+func benchQueries(b *testing.B, x *Index, lang string, queries []string) {
 	b.Helper()
 	ctx := context.Background()
 	lat := make([]time.Duration, 0, 1024)
@@ -50,7 +62,7 @@ func benchQueries(b *testing.B, x *Index, queries []string) {
 	i := 0
 	for b.Loop() {
 		start := time.Now()
-		if _, err := x.Search(ctx, catalogue.SearchRequest{Query: queries[i%len(queries)]}); err != nil {
+		if _, err := x.Search(ctx, catalogue.SearchRequest{Query: queries[i%len(queries)], Lang: lang}); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))

@@ -1,7 +1,7 @@
 // Package search is the full-text search over the WeMi catalogue: a Bleve index of
-// services and WeMi spaces with Italian and English analysis, a thesaurus that turns
-// how citizens describe a need into catalogue words, typo tolerance, filters, facets
-// and distance sorting. User text never becomes query syntax. Requests and results
+// services and WeMi spaces with an analysis per language of the registry (package
+// i18n; the chains are in chains.go), a thesaurus that turns how citizens describe a
+// need into catalogue words, typo tolerance, filters, facets and distance sorting. User text never becomes query syntax. Requests and results
 // are catalogue.SearchRequest and catalogue.SearchResult, so that the packages that
 // only ask for a search do not link Bleve.
 package search
@@ -23,14 +23,15 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/i18n"
 )
 
-// Field names of the index documents.
+// Field names of the index documents. Every language has a name and a text field,
+// name_<code> and text_<code>, analysed with its chain: nameField and textField.
 const (
 	fieldNameIT     = "name_it"
 	fieldTextIT     = "text_it"
 	fieldProviderIT = "provider_it"
-	fieldNameEN     = "name_en"
 	fieldTextEN     = "text_en"
 	fieldCategory   = "category"
 	fieldFree       = "free"
@@ -59,6 +60,7 @@ type Index struct {
 	cat      *catalogue.Catalogue
 	services map[string]*catalogue.Service
 	spaces   map[string]*catalogue.Space
+	langs    map[string]i18n.Language // the catalogue's languages, by code
 	th       *thesaurus
 	// categoryTerms maps a language and a term of the categories' names, descriptions
 	// and keywords to the categories that use it.
@@ -74,7 +76,11 @@ type Index struct {
 func Build(ctx context.Context, cat *catalogue.Catalogue, opts Options) (*Index, error) {
 	x := &Index{cat: cat, timeout: opts.Timeout,
 		services: make(map[string]*catalogue.Service, len(cat.Services)),
-		spaces:   make(map[string]*catalogue.Space, len(cat.Spaces))}
+		spaces:   make(map[string]*catalogue.Space, len(cat.Spaces)),
+		langs:    map[string]i18n.Language{}}
+	for _, l := range catalogueLanguages(cat) {
+		x.langs[l.Code] = l
+	}
 	if x.timeout <= 0 {
 		x.timeout = DefaultTimeout
 	}
@@ -100,10 +106,10 @@ func Build(ctx context.Context, cat *catalogue.Catalogue, opts Options) (*Index,
 
 func (x *Index) build(ctx context.Context, dir string) error {
 	var err error
-	if x.idx, err = newBleveIndex(dir); err != nil {
+	if x.idx, err = newBleveIndex(dir, x.langs); err != nil {
 		return err
 	}
-	if x.spaceIdx, err = newBleveIndex(""); err != nil {
+	if x.spaceIdx, err = newBleveIndex("", x.langs); err != nil {
 		return err
 	}
 	if err := x.load(ctx); err != nil {
@@ -114,7 +120,11 @@ func (x *Index) build(ctx context.Context, dir string) error {
 			return err
 		}
 	}
-	if x.th, err = compileThesaurus(x.cat.Thesaurus, x.analyze); err != nil {
+	languageAnalyzer := func(lang string) (string, bool) {
+		_, ok := x.langs[lang]
+		return x.analyzerFor(lang), ok
+	}
+	if x.th, err = compileThesaurus(x.cat.Thesaurus, x.analyze, languageAnalyzer); err != nil {
 		return err
 	}
 	x.loadCategoryTerms()
@@ -124,8 +134,8 @@ func (x *Index) build(ctx context.Context, dir string) error {
 // newBleveIndex creates an empty index with the WeMi mapping, on disk in dir or, with
 // no dir, in memory. In memory it is scorch without a path: Bleve's older in-memory
 // engine ignores synonyms and is far slower on large catalogues.
-func newBleveIndex(dir string) (bleve.Index, error) {
-	m, err := newMapping()
+func newBleveIndex(dir string, langs map[string]i18n.Language) (bleve.Index, error) {
+	m, err := newMapping(langs)
 	if err != nil {
 		return nil, fmt.Errorf("build index mapping: %w", err)
 	}
@@ -189,9 +199,19 @@ func (x *Index) Catalogue() *catalogue.Catalogue { return x.cat }
 // DocCount returns how many services are indexed.
 func (x *Index) DocCount() (uint64, error) { return x.idx.DocCount() }
 
-func newMapping() (*mapping.IndexMappingImpl, error) {
+func newMapping(langs map[string]i18n.Language) (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
-	if err := addAnalyzers(m); err != nil {
+	// Italian and English are the catalogue's own languages: always analysed.
+	chains := []string{"it", "en"}
+	for _, code := range sortedCodes(langs) {
+		chains = append(chains, langs[code].Analyzer)
+	}
+	for _, code := range sortedCodes(langs) {
+		if _, ok := chainOf(langs[code].Analyzer); !ok {
+			return nil, fmt.Errorf("language %s: unknown analyzer %q (the search has %s)", code, langs[code].Analyzer, strings.Join(knownChains(), ", "))
+		}
+	}
+	if err := addAnalyzers(m, chains); err != nil {
 		return nil, err
 	}
 	text := func(analyzer string) *mapping.FieldMapping {
@@ -211,12 +231,14 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	doc := bleve.NewDocumentStaticMapping()
 	for name, f := range map[string]*mapping.FieldMapping{
-		fieldNameIT: text(analyzerIT), fieldTextIT: text(analyzerIT),
 		fieldProviderIT: text(analyzerIT),
-		fieldNameEN:     text(analyzerEN), fieldTextEN: text(analyzerEN),
-		fieldCategory: kw(), fieldAudience: kw(), fieldMunicipio: kw(), fieldDelivery: kw(),
+		fieldCategory:   kw(), fieldAudience: kw(), fieldMunicipio: kw(), fieldDelivery: kw(),
 	} {
 		doc.AddFieldMappingsAt(name, f)
+	}
+	for code, l := range langs {
+		doc.AddFieldMappingsAt(nameField(code), text(analyzerOf(l.Analyzer)))
+		doc.AddFieldMappingsAt(textField(code), text(analyzerOf(l.Analyzer)))
 	}
 	free := bleve.NewBooleanFieldMapping()
 	free.Store = false
@@ -254,7 +276,7 @@ func (x *Index) load(ctx context.Context) error {
 	}
 	for _, s := range x.cat.Services {
 		x.services[s.ID] = s
-		if err := b.Index(s.ID, serviceDocument(s)); err != nil {
+		if err := b.Index(s.ID, serviceDocument(s, x.langs)); err != nil {
 			return fmt.Errorf("index service %s: %w", s.ID, err)
 		}
 		if b.Size() >= batchSize {
@@ -269,7 +291,7 @@ func (x *Index) load(ctx context.Context) error {
 	sb := x.spaceIdx.NewBatch()
 	for _, sp := range x.cat.Spaces {
 		x.spaces[sp.ID] = sp
-		if err := sb.Index(sp.ID, spaceDocument(sp)); err != nil {
+		if err := sb.Index(sp.ID, spaceDocument(sp, x.langs)); err != nil {
 			return fmt.Errorf("index space %s: %w", sp.ID, err)
 		}
 	}
@@ -279,7 +301,7 @@ func (x *Index) load(ctx context.Context) error {
 	return nil
 }
 
-func serviceDocument(s *catalogue.Service) map[string]interface{} {
+func serviceDocument(s *catalogue.Service, langs map[string]i18n.Language) map[string]interface{} {
 	deliveries := []string{}
 	if s.Delivery.Individual {
 		deliveries = append(deliveries, catalogue.DeliveryIndividual)
@@ -296,15 +318,24 @@ func serviceDocument(s *catalogue.Service) map[string]interface{} {
 		audiences[i] = string(a)
 	}
 	doc := map[string]interface{}{
-		fieldNameIT:    s.Name,
-		fieldTextIT:    s.Description,
-		fieldNameEN:    s.NameEN,
-		fieldTextEN:    s.SummaryEN,
-		fieldCategory:  string(s.Category),
-		fieldFree:      s.Cost.Free,
-		fieldAudience:  audiences,
-		fieldMunicipio: municipi,
-		fieldDelivery:  deliveries,
+		fieldNameIT:       s.Name,
+		fieldTextIT:       s.Description,
+		nameField(langEN): s.NameEN,
+		textField(langEN): s.SummaryEN,
+		fieldCategory:     string(s.Category),
+		fieldFree:         s.Cost.Free,
+		fieldAudience:     audiences,
+		fieldMunicipio:    municipi,
+		fieldDelivery:     deliveries,
+	}
+	// The other languages' fields hold only their own translations: a text that
+	// falls back to English is already in the English fields, which every query
+	// searches.
+	for code := range langs {
+		if t, ok := s.Texts[code]; ok && code != langIT && code != langEN {
+			doc[nameField(code)] = t.Name
+			doc[textField(code)] = t.Summary
+		}
 	}
 	if s.Organization != nil {
 		doc[fieldProviderIT] = s.Organization.Name
@@ -314,16 +345,22 @@ func serviceDocument(s *catalogue.Service) map[string]interface{} {
 	return doc
 }
 
-func spaceDocument(sp *catalogue.Space) map[string]interface{} {
+func spaceDocument(sp *catalogue.Space, langs map[string]i18n.Language) map[string]interface{} {
 	p := sp.Location.Point
-	return map[string]interface{}{
-		fieldNameIT:    sp.Name,
-		fieldTextIT:    sp.Location.Address + " " + strings.Join(sp.Activities, " "),
-		fieldNameEN:    sp.Name,
-		fieldTextEN:    strings.Join(sp.ActivitiesEN, " "),
-		fieldMunicipio: strconv.Itoa(sp.Location.Municipio),
-		fieldLocation:  map[string]interface{}{"lat": p.Lat, "lon": p.Lon},
+	doc := map[string]interface{}{
+		fieldNameIT:       sp.Name,
+		fieldTextIT:       sp.Location.Address + " " + strings.Join(sp.Activities, " "),
+		nameField(langEN): sp.Name,
+		textField(langEN): strings.Join(sp.ActivitiesEN, " "),
+		fieldMunicipio:    strconv.Itoa(sp.Location.Municipio),
+		fieldLocation:     map[string]interface{}{"lat": p.Lat, "lon": p.Lon},
 	}
+	for code := range langs {
+		if t, ok := sp.Texts[code]; ok && code != langIT && code != langEN {
+			doc[textField(code)] = strings.Join(t.Activities, " ")
+		}
+	}
+	return doc
 }
 
 // A term found in more than commonFraction of the services (and in more than
@@ -342,15 +379,20 @@ func (x *Index) docFreq(field, term string) uint64 { return x.df[field][term] }
 // the catalogue does not know can be told apart from one it does: only unknown words
 // are looked up with fuzzy matching.
 func (x *Index) loadVocabulary() error {
-	x.vocab = map[string]*vocabulary{"it": newVocabulary(), "en": newVocabulary()}
+	x.vocab = map[string]*vocabulary{}
 	x.df = map[string]map[string]uint64{}
 	n, err := x.idx.DocCount()
 	if err != nil {
 		return fmt.Errorf("count documents: %w", err)
 	}
 	x.commonDF = max(uint64(float64(n)*commonFraction), minCommonDF)
-	for _, f := range []string{fieldNameIT, fieldTextIT, fieldNameEN, fieldTextEN} {
-		lang := f[len(f)-2:]
+	var fields []string
+	for _, code := range sortedCodes(x.langs) {
+		x.vocab[code] = newVocabulary()
+		fields = append(fields, nameField(code), textField(code))
+	}
+	for _, f := range fields {
+		lang := f[strings.IndexByte(f, '_')+1:]
 		d, err := x.idx.FieldDict(f)
 		if err != nil {
 			return fmt.Errorf("read vocabulary of %s: %w", f, err)
@@ -392,15 +434,22 @@ func (x *Index) loadVocabulary() error {
 // "bambini" name a whole category: matched in the index they would select every
 // service of it, so they are matched here and lift the category instead.
 func (x *Index) loadCategoryTerms() {
-	x.categoryTerms = map[string]map[string][]catalogue.CategoryID{"it": {}, "en": {}}
+	x.categoryTerms = map[string]map[string][]catalogue.CategoryID{}
+	for code := range x.langs {
+		x.categoryTerms[code] = map[string][]catalogue.CategoryID{}
+	}
 	for _, c := range x.cat.Categories {
 		texts := map[string]string{
-			"it": c.Name + " " + c.Description + " " + strings.Join(c.Keywords, " "),
-			"en": c.NameEN + " " + c.DescriptionEN + " " + strings.Join(c.KeywordsEN, " "),
+			langIT: c.Name + " " + c.Description + " " + strings.Join(c.Keywords, " "),
+			langEN: c.NameEN + " " + c.DescriptionEN + " " + strings.Join(c.KeywordsEN, " "),
 		}
-		analyzers := map[string]string{"it": analyzerIT, "en": analyzerEN}
+		for code, t := range c.Texts {
+			if _, ok := x.langs[code]; ok && code != langIT && code != langEN {
+				texts[code] = t.Name + " " + t.Description + " " + strings.Join(t.Keywords, " ")
+			}
+		}
 		for lang, text := range texts {
-			for _, t := range dedupe(x.analyze(analyzers[lang], text)) {
+			for _, t := range dedupe(x.analyze(x.analyzerFor(lang), text)) {
 				x.categoryTerms[lang][t] = append(x.categoryTerms[lang][t], c.ID)
 			}
 		}

@@ -61,8 +61,8 @@ func BenchmarkLargeQuery(b *testing.B) {
 	}
 	defer x.Close()
 	b.ResetTimer()
-	b.Run("exact", func(b *testing.B) { benchQueries(b, x, benchExact) })
-	b.Run("typos", func(b *testing.B) { benchQueries(b, x, benchTypos) })
+	b.Run("exact", func(b *testing.B) { benchQueries(b, x, "it", benchExact) })
+	b.Run("typos", func(b *testing.B) { benchQueries(b, x, "it", benchTypos) })
 }
 
 func BenchmarkLargeBuild(b *testing.B) {

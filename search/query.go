@@ -119,12 +119,11 @@ func (x *Index) bestUnfiltered(ctx context.Context, tq textQuery) (float64, erro
 }
 
 func (x *Index) validate(req *catalogue.SearchRequest) error {
-	switch req.Lang {
-	case "", "it":
-		req.Lang = "it"
-	case "en":
-	default:
-		return fmt.Errorf("%w: language %q (expected it or en)", ErrBadRequest, req.Lang)
+	if req.Lang == "" {
+		req.Lang = langIT
+	}
+	if _, ok := x.langs[req.Lang]; !ok {
+		return fmt.Errorf("%w: language %q (expected one of %s)", ErrBadRequest, req.Lang, strings.Join(sortedCodes(x.langs), ", "))
 	}
 	if req.Category != "" && !req.Category.Valid() {
 		return fmt.Errorf("%w: unknown category %q", ErrBadRequest, req.Category)
@@ -190,6 +189,7 @@ const (
 	boostCategory    = 1.5
 	boostProvider    = 0.5
 	boostOtherLang   = 0.4
+	boostThirdLang   = 0.3
 	boostExpansion   = 0.5
 	boostNeedPerTerm = 3.0
 	boostFuzzy       = 0.3
@@ -204,15 +204,50 @@ type textQuery struct {
 	understood []catalogue.CategoryID
 }
 
+// queryLanguage is one language a message is analysed in, and how much its fields
+// weigh.
+type queryLanguage struct {
+	code  string
+	boost float64
+}
+
+// queryLanguages are the languages a message in lang is analysed in: its own, at full
+// weight, and Italian at a lower one, since citizens of every language write
+// Italian words ("badante", "ISEE", "doposcuola", street names). English is the
+// other language of Italian and English messages (as before), and a third one of
+// the others' (boostThirdLang): the English fields hold every service, translated
+// or not, and many citizens mix English words in.
+func (x *Index) queryLanguages(lang string) []queryLanguage {
+	switch lang {
+	case langIT:
+		return []queryLanguage{{langIT, 1}, {langEN, boostOtherLang}}
+	case langEN:
+		return []queryLanguage{{langEN, 1}, {langIT, boostOtherLang}}
+	}
+	return []queryLanguage{{lang, 1}, {langIT, boostOtherLang}, {langEN, boostThirdLang}}
+}
+
+// thesaurusLanguages are the languages whose needs apply to a message in lang: its
+// own and Italian (and English for Italian messages, as before).
+func thesaurusLanguages(lang string) []string {
+	if lang == langIT {
+		return []string{langIT, langEN}
+	}
+	return []string{lang, langIT}
+}
+
 // textQuery turns a citizen's message into match, term and fuzzy-corrected queries on
 // analysed terms: no part of the text is ever parsed as query syntax.
 func (x *Index) textQuery(raw, lang string) textQuery {
 	text := catalogue.TruncateRunes(strings.ToValidUTF8(raw, " "), catalogue.MaxQueryRunes)
-	terms := map[string][]string{
-		"it": capTerms(x.analyze(analyzerIT, text)),
-		"en": capTerms(x.analyze(analyzerEN, text)),
+	langs := x.queryLanguages(lang)
+	terms := make(map[string][]string, len(langs))
+	found := false
+	for _, l := range langs {
+		terms[l.code] = capTerms(x.analyze(x.analyzerFor(l.code), text))
+		found = found || len(terms[l.code]) > 0
 	}
-	if len(terms["it"]) == 0 && len(terms["en"]) == 0 {
+	if !found {
 		return textQuery{}
 	}
 	// Term clauses that select services, split by how common their term is. A service
@@ -228,47 +263,44 @@ func (x *Index) textQuery(raw, lang string) textQuery {
 			}
 		}
 	}
-	corrections := x.correctTypos(terms, lang)
-	for _, a := range []struct {
-		lang  string
-		boost float64
-	}{{lang, 1}, {otherLang(lang), boostOtherLang}} {
-		name, body := fieldNameIT, fieldTextIT
-		if a.lang == "en" {
-			name, body = fieldNameEN, fieldTextEN
-		}
-		x.termClauses(terms[a.lang], name, boostName*a.boost, &rare, &commonNames)
-		x.termClauses(terms[a.lang], body, boostText*a.boost, &rare, &commonBodies)
+	corrections := x.correctTypos(terms, langs)
+	for _, a := range langs {
+		name, body := nameField(a.code), textField(a.code)
+		x.termClauses(terms[a.code], name, boostName*a.boost, &rare, &commonNames)
+		x.termClauses(terms[a.code], body, boostText*a.boost, &rare, &commonBodies)
 		// Typo corrections count, at a low weight, so that they never outrank a word
 		// the citizen spelt right.
-		x.termClauses(corrections[a.lang], name, boostFuzzy*a.boost, &rare, &commonNames)
-		x.termClauses(corrections[a.lang], body, boostFuzzy*a.boost, &rare, &commonBodies)
-		liftCategories(terms[a.lang], a.lang, boostCategory*a.boost)
+		x.termClauses(corrections[a.code], name, boostFuzzy*a.boost, &rare, &commonNames)
+		x.termClauses(corrections[a.code], body, boostFuzzy*a.boost, &rare, &commonBodies)
+		liftCategories(terms[a.code], a.code, boostCategory*a.boost)
 	}
 
 	tq := textQuery{words: len(terms[lang])}
 	boosted := map[catalogue.CategoryID]bool{}
 	// The thesaurus sees the corrected words too ("badande" is "badante").
 	withCorrections := map[string][]string{}
-	for _, l := range []string{"it", "en"} {
+	for _, l := range thesaurusLanguages(lang) {
 		withCorrections[l] = append(append([]string(nil), terms[l]...), corrections[l]...)
 	}
 	expanded := map[string]bool{}
 	for i, m := range x.th.match(withCorrections) {
+		// A need that explains the whole message ("non so a chi lasciare i bambini")
+		// weighs like the citizen's own words; one among many words, half that.
+		cover := min(float64(m.strength)/float64(max(len(terms[m.need.Lang]), 1)), 1)
 		if i < maxExpansions && strings.TrimSpace(m.need.Expand) != "" && !expanded[m.need.Expand] {
 			expanded[m.need.Expand] = true
-			// A need that explains the whole message ("non so a chi lasciare i bambini")
-			// weighs like the citizen's own words; one among many words, half that.
-			cover := min(float64(m.strength)/float64(max(len(terms[m.need.Lang]), 1)), 1)
-			x.termClauses(without(x.th.expansion(m.need), withCorrections["it"]), fieldNameIT, boostName*boostExpansion*(1+cover), &rare, &boosts)
-			liftCategories(x.th.expansion(m.need), "it", boostCategory*boostExpansion)
+			x.termClauses(without(x.th.expansion(m.need), withCorrections[langIT]), fieldNameIT, boostName*boostExpansion*(1+cover), &rare, &boosts)
+			liftCategories(x.th.expansion(m.need), langIT, boostCategory*boostExpansion)
+			if own := x.th.ownExpansion(m.need); len(own) > 0 {
+				x.termClauses(without(own, withCorrections[m.need.Lang]), nameField(m.need.Lang), boostName*boostExpansion*(1+cover), &rare, &boosts)
+				liftCategories(own, m.need.Lang, boostCategory*boostExpansion)
+			}
 		}
 		if c := m.need.Category; c != "" && !boosted[c] {
 			boosted[c] = true
 			tq.understood = append(tq.understood, c)
 			// A need that accounts for all the words of a short message ("badante") is
 			// surer than one among many words of a long one.
-			cover := min(float64(m.strength)/float64(max(len(terms[m.need.Lang]), 1)), 1)
 			categoryBoost[c] += boostNeedPerTerm * float64(m.strength) * (1 + cover)
 		}
 	}
@@ -336,30 +368,30 @@ func (x *Index) termClauses(terms []string, field string, boost float64, selecti
 }
 
 // correctTypos finds, for each word no field of its language holds, the nearest words
-// the catalogue knows, and adds them to terms so that the thesaurus sees them too. In
-// the other language only words unknown in both languages are corrected: "badante" in
-// an English message is an Italian word, not an English typo.
-func (x *Index) correctTypos(terms map[string][]string, lang string) map[string][]string {
+// the catalogue knows, and adds them to terms so that the thesaurus sees them too. Only
+// languages whose registry entry asks for it are corrected (not Chinese, where one
+// character changed is another word). In the other languages of a message only words
+// unknown in the message's own language are corrected: "badante" in an English
+// message is an Italian word, not an English typo.
+func (x *Index) correctTypos(terms map[string][]string, langs []queryLanguage) map[string][]string {
 	out := map[string][]string{}
-	for _, l := range []string{"it", "en"} {
+	own := langs[0].code
+	for _, ql := range langs {
+		l := ql.code
+		if !x.langs[l].Typos {
+			continue
+		}
 		for _, t := range terms[l] {
 			if x.vocab[l].has(t) || maxEdits(t) == 0 {
 				continue
 			}
-			if l != lang && x.vocab[lang].has(t) {
+			if l != own && x.vocab[own].has(t) {
 				continue
 			}
 			out[l] = append(out[l], x.vocab[l].corrections(t)...)
 		}
 	}
 	return out
-}
-
-func otherLang(lang string) string {
-	if lang == "en" {
-		return "it"
-	}
-	return "en"
 }
 
 // without returns the terms of a that are not in b: an expansion adds only words the

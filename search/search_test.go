@@ -355,7 +355,7 @@ func TestPaging(t *testing.T) {
 func TestInvalidFiltersAreErrors(t *testing.T) {
 	x := testIndex(t)
 	for _, req := range []catalogue.SearchRequest{
-		{Query: "x", Lang: "fr"}, {Query: "x", Category: "giardinaggio"}, {Query: "x", Municipio: 12},
+		{Query: "x", Lang: "xx"}, {Query: "x", Category: "giardinaggio"}, {Query: "x", Municipio: 12},
 		{Query: "x", Audience: "marziani"}, {Query: "x", Delivery: "a domicilio"},
 	} {
 		if _, err := x.Search(context.Background(), req); !errors.Is(err, ErrBadRequest) {

@@ -13,24 +13,41 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
-// SearchSpaces finds WeMi spaces by what they offer ("ISEE", "badanti") and, with
-// near, sorts them by distance. With neither, it lists them all.
+// SearchSpaces finds WeMi spaces by what they offer ("ISEE", "badanti") in Italian or
+// English and, with near, sorts them by distance. With neither, it lists them all.
 func (x *Index) SearchSpaces(ctx context.Context, text string, near *catalogue.Point, limit int) ([]catalogue.SpaceHit, error) {
+	return x.SearchSpacesIn(ctx, langIT, text, near, limit)
+}
+
+// SearchSpacesIn is SearchSpaces for a message in lang: what the spaces offer in that
+// language is searched besides the Italian and English. An unknown lang is searched
+// as Italian.
+func (x *Index) SearchSpacesIn(ctx context.Context, lang, text string, near *catalogue.Point, limit int) ([]catalogue.SpaceHit, error) {
 	if limit <= 0 || limit > catalogue.MaxSearchLimit {
 		limit = catalogue.DefaultSearchLimit
 	}
+	if _, ok := x.langs[lang]; !ok {
+		lang = langIT
+	}
 	text = catalogue.TruncateRunes(strings.ToValidUTF8(text, " "), catalogue.MaxQueryRunes)
+	fields := []struct{ field, analyzer string }{
+		{fieldNameIT, analyzerIT}, {fieldTextIT, analyzerIT}, {fieldTextEN, analyzerEN},
+	}
+	if lang != langIT && lang != langEN {
+		fields = append(fields, struct{ field, analyzer string }{textField(lang), x.analyzerFor(lang)})
+	}
 	var q query.Query = bleve.NewMatchAllQuery()
-	if len(x.analyze(analyzerIT, text)) > 0 || len(x.analyze(analyzerEN, text)) > 0 {
-		var clauses []query.Query
-		for _, f := range []struct{ field, analyzer string }{
-			{fieldNameIT, analyzerIT}, {fieldTextIT, analyzerIT}, {fieldTextEN, analyzerEN},
-		} {
-			m := bleve.NewMatchQuery(text)
-			m.SetField(f.field)
-			m.Analyzer = f.analyzer
-			clauses = append(clauses, m)
+	var clauses []query.Query
+	for _, f := range fields {
+		if len(x.analyze(f.analyzer, text)) == 0 {
+			continue
 		}
+		m := bleve.NewMatchQuery(text)
+		m.SetField(f.field)
+		m.Analyzer = f.analyzer
+		clauses = append(clauses, m)
+	}
+	if len(clauses) > 0 {
 		q = bleve.NewDisjunctionQuery(clauses...)
 	}
 	sr := bleve.NewSearchRequestOptions(q, limit, 0, false)

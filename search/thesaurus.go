@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"sort"
+	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -15,10 +16,17 @@ type thesaurus struct {
 	triggers []trigger
 	byTerm   map[string][]int    // term -> triggers containing it
 	expanded map[string][]string // expansion text -> its Italian terms
+	// own holds the expansions of the needs of the other languages analysed in their
+	// own language too: their catalogue words may be the translations' ("niñera").
+	own map[string][]string // lang + "\x00" + expansion text -> terms
 }
 
 // expansion returns the analysed terms of a need's expansion.
 func (th *thesaurus) expansion(n catalogue.Need) []string { return th.expanded[n.Expand] }
+
+// ownExpansion returns the terms of a need's expansion in the need's own language, for
+// a language other than Italian and English (whose expansions are Italian words).
+func (th *thesaurus) ownExpansion(n catalogue.Need) []string { return th.own[n.Lang+"\x00"+n.Expand] }
 
 type trigger struct {
 	need  int
@@ -26,14 +34,20 @@ type trigger struct {
 	terms []string
 }
 
-func compileThesaurus(needs []catalogue.Need, analyze func(analyzer, text string) []string) (*thesaurus, error) {
-	th := &thesaurus{needs: needs, byTerm: map[string][]int{}, expanded: map[string][]string{}}
+// compileThesaurus analyses each need's triggers with the analyzer of its language
+// (analyzerOf returns false for a language the index does not have) and its
+// expansion, catalogue words, with the Italian one.
+func compileThesaurus(needs []catalogue.Need, analyze func(analyzer, text string) []string, analyzerOf func(lang string) (string, bool)) (*thesaurus, error) {
+	th := &thesaurus{needs: needs, byTerm: map[string][]int{}, expanded: map[string][]string{}, own: map[string][]string{}}
 	for i, n := range needs {
-		analyzer := analyzerIT
-		if n.Lang == "en" {
-			analyzer = analyzerEN
+		analyzer, ok := analyzerOf(n.Lang)
+		if !ok {
+			return nil, fmt.Errorf("compile thesaurus: need %d is in %q, a language the index does not analyse", i+1, n.Lang)
 		}
 		th.expanded[n.Expand] = dedupe(analyze(analyzerIT, n.Expand))
+		if n.Lang != langIT && n.Lang != "en" {
+			th.own[n.Lang+"\x00"+n.Expand] = dedupe(analyze(analyzer, n.Expand))
+		}
 		for _, t := range n.Triggers {
 			terms := dedupe(analyze(analyzer, t))
 			if len(terms) == 0 {
@@ -118,8 +132,10 @@ func (th *thesaurus) match(terms map[string][]string) []needMatch {
 	return out
 }
 
+// maxEdits is how many edits a correction of term may make, by its letters: none for
+// words of four letters or fewer.
 func maxEdits(term string) int {
-	switch n := len(term); {
+	switch n := utf8.RuneCountInString(term); {
 	case n < 5:
 		return 0
 	case n < 9:

@@ -2,6 +2,7 @@ package search
 
 import (
 	"sort"
+	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/spelling"
 )
@@ -14,9 +15,16 @@ type vocabulary struct {
 	buckets map[vocabKey][]string
 }
 
+// vocabKey buckets terms by first letter and length in letters (not bytes: a Cyrillic
+// or Arabic letter is two bytes, and a typo there is still one letter).
 type vocabKey struct {
-	first byte
+	first rune
 	n     int
+}
+
+func keyOf(term string) vocabKey {
+	first, _ := utf8.DecodeRuneInString(term)
+	return vocabKey{first, utf8.RuneCountInString(term)}
 }
 
 func newVocabulary() *vocabulary {
@@ -31,7 +39,7 @@ func (v *vocabulary) add(term string) {
 		return
 	}
 	v.terms[term] = struct{}{}
-	k := vocabKey{term[0], len(term)}
+	k := keyOf(term)
 	v.buckets[k] = append(v.buckets[k], term)
 }
 
@@ -52,18 +60,19 @@ func (v *vocabulary) has(term string) bool {
 const maxCorrections = 4
 
 // corrections returns the known terms nearest to an unknown one: those at the
-// smallest edit distance found, up to maxEdits(term). People rarely get the first
-// letter wrong, so only terms with the same first letter are considered.
+// smallest edit distance found, up to maxEdits(term), counted in letters. People rarely
+// get the first letter wrong, so only terms with the same first letter are considered.
 func (v *vocabulary) corrections(term string) []string {
 	limit := maxEdits(term)
 	if limit == 0 {
 		return nil
 	}
+	k := keyOf(term)
 	for d := 1; d <= limit; d++ {
 		var out []string
-		for n := len(term) - d; n <= len(term)+d; n++ {
-			for _, cand := range v.buckets[vocabKey{term[0], n}] {
-				if spelling.Within(term, cand, d) {
+		for n := k.n - d; n <= k.n+d; n++ {
+			for _, cand := range v.buckets[vocabKey{k.first, n}] {
+				if within(term, cand, d) {
 					out = append(out, cand)
 					if len(out) == maxCorrections {
 						return out
@@ -76,4 +85,56 @@ func (v *vocabulary) corrections(term string) []string {
 		}
 	}
 	return nil
+}
+
+// within reports whether two terms are at most d edits apart, counting letters:
+// spelling.Within counts bytes, which is the same on ASCII terms.
+func within(a, b string, d int) bool {
+	if isASCII(a) && isASCII(b) {
+		return spelling.Within(a, b, d)
+	}
+	return letterDistance([]rune(a), []rune(b), d) <= d
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// letterDistance is spelling.Distance on letters: the optimal string alignment
+// distance (insert, delete, replace, swap two neighbours), or limit+1 once it must
+// exceed limit.
+func letterDistance(a, b []rune, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return min(prev[len(b)], limit+1)
 }

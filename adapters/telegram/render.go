@@ -11,6 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/i18n"
 )
 
 // Telegram's limits.
@@ -178,4 +179,24 @@ func (s signer) keyboard(chatID int64, rows [][]bot.Button) *tgbotapi.InlineKeyb
 	}
 	m := tgbotapi.NewInlineKeyboardMarkup(kb...)
 	return &m
+}
+
+// rlm is the right-to-left mark: an invisible strong right-to-left character.
+const rlm = "\u200f"
+
+// directed marks every line of a reply in a right-to-left language with a
+// right-to-left mark, so that Telegram lays out the line from the right even when it
+// begins with an emoji, a number or a Latin name ("WeMi", "ISEE"), which would
+// otherwise make it a left-to-right paragraph.
+func directed(text, lang string) string {
+	if !i18n.Of(lang).RTL() {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = rlm + l
+		}
+	}
+	return strings.Join(lines, "\n")
 }

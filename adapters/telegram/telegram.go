@@ -389,7 +389,7 @@ func (a *Adapter) render(chatID int64, editID int, replies []bot.Reply) []call {
 	var calls []call
 	for _, r := range replies {
 		if r.Text != "" {
-			chunks := split(r.Text, maxMessageUnits)
+			chunks := split(directed(r.Text, r.Lang), maxMessageUnits)
 			for i, chunk := range chunks {
 				msg := tgbotapi.NewMessage(chatID, html(chunk))
 				msg.ParseMode = tgbotapi.ModeHTML

@@ -77,6 +77,18 @@ func (c *cli) catalogueValidate(args []string) error {
 	st := statsOf(cat)
 	fmt.Fprintf(c.stdout, "%s: valid catalogue: %d providers, %d services, %d WeMi spaces, %d thesaurus needs.\n",
 		path, st.Providers, st.Services, st.Spaces, len(cat.Thesaurus))
+	// Warnings do not make the catalogue invalid: a missing translation is shown in
+	// English.
+	if n := len(cat.Warnings); n > 0 {
+		noun := "warnings"
+		if n == 1 {
+			noun = "warning"
+		}
+		fmt.Fprintf(c.stdout, "%d %s:\n", n, noun)
+		for _, w := range cat.Warnings {
+			fmt.Fprintf(c.stdout, "  %s\n", w)
+		}
+	}
 	return nil
 }
 

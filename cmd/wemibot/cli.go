@@ -174,7 +174,7 @@ Usage:
   wemibot help                            this help
 
 Search flags:
-  --lang it|en      language of the query (default it)
+  --lang CODE       language of the query, a code of i18n/languages (default it)
   --category ID     only this category
   --free            only free services
   --zone N|PLACE    only services in Municipio N (1-9), or the Municipio of a neighbourhood

@@ -125,7 +125,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		want string
 	}{
 		{[]string{"search"}, "needs a query"},
-		{[]string{"search", "--lang", "fr", "x"}, "--lang"},
+		{[]string{"search", "--lang", "tlh", "x"}, "the languages are: it, en"},
 		{[]string{"search", "--category", "giardinaggio", "x"}, "not a category"},
 		{[]string{"search", "--zone", "12", "x"}, "Municipio from 1 to 9"},
 		{[]string{"search", "--zone", "nove", "x"}, "neither a Municipio"},
@@ -277,5 +277,43 @@ func TestExternalCatalogueSetting(t *testing.T) {
 func TestHelp(t *testing.T) {
 	if r := runCLI(t, nil, "", "help"); r.code != 0 || !strings.Contains(r.stdout, "Usage:") {
 		t.Errorf("help: exit %d", r.code)
+	}
+}
+
+// Warnings (a summary too long for a card, a missing translation) are listed, and the
+// catalogue is still valid.
+func TestCatalogueValidateListsWarnings(t *testing.T) {
+	dir := copyBundled(t)
+	svc := filepath.Join(dir, "services", "educativo.yaml")
+	b, _ := os.ReadFile(svc)
+	long := "summary_en: >-\n      " + strings.Repeat("A long English summary. ", 15) + "\n      "
+	b = bytes.Replace(b, []byte("summary_en: >-\n      "), []byte(long), 1)
+	os.WriteFile(svc, b, 0o644)
+	r := runCLI(t, nil, "", "catalogue", "validate", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "valid catalogue") {
+		t.Fatalf("exit %d, want a valid catalogue\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "1 warning:") || !strings.Contains(r.stdout, "field summary_en: warning:") {
+		t.Errorf("the warning is not listed:\n%s", r.stdout)
+	}
+}
+
+// Without --lang the query's language is detected: a Chinese query is analysed as
+// Chinese and its titles come in Chinese; a query in no clear language is Italian.
+func TestSearchDetectsTheQueryLanguage(t *testing.T) {
+	for q, want := range map[string]string{"我想找保姆": "zh", "cerco una badante per mia nonna": "it", "ISEE": "it"} {
+		r := runCLI(t, nil, "", "search", "--json", "--limit", "1", q)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", q, r.code, r.stderr)
+		}
+		var got struct {
+			Lang string `json:"lang"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got.Lang != want {
+			t.Errorf("%s: language %q (%v), want %s", q, got.Lang, err, want)
+		}
+	}
+	if r := runCLI(t, nil, "", "search", "--lang", "xx", "babysitter"); r.code != 2 || !strings.Contains(r.stderr, "zh") {
+		t.Errorf("--lang xx: exit %d, %s", r.code, r.stderr)
 	}
 }

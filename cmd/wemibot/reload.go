@@ -45,6 +45,7 @@ func (r *catalogueReloader) reload(ctx context.Context) error {
 	start := time.Now()
 	cat, err := r.c.loadCatalogue()
 	if err == nil {
+		logWarnings(r.log, cat)
 		var idx *search.Index
 		if idx, err = r.c.buildIndex(ctx, cat); err == nil {
 			old := r.live.Swap(idx)

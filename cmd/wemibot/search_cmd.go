@@ -12,7 +12,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/i18n"
+	"github.com/comune-milano/wemibot/langid"
 )
 
 // maxStdinLine bounds what is kept of one query line read from standard input; the
@@ -22,6 +25,7 @@ const maxStdinLine = 64 << 10
 // searchOutput is the JSON contract of `wemibot search --json`: one object per query.
 type searchOutput struct {
 	Query string      `json:"query"`
+	Lang  string      `json:"lang"` // the language the query was analysed in
 	Total int         `json:"total"`
 	Hits  []searchHit `json:"hits"`
 }
@@ -46,9 +50,9 @@ type searchHit struct {
 func (c *cli) search(ctx context.Context, args []string) error {
 	fs := c.flagSet("search", mainUsage)
 	var req catalogue.SearchRequest
-	var category, audience, zone string
+	var category, audience, zone, lang string
 	var asJSON bool
-	fs.StringVar(&req.Lang, "lang", "it", "query language")
+	fs.StringVar(&lang, "lang", "", "query language (default: queryLanguage)")
 	fs.StringVar(&category, "category", "", "category id")
 	fs.BoolVar(&req.FreeOnly, "free", false, "free services only")
 	fs.StringVar(&zone, "zone", "", "municipio 1-9 or a neighbourhood")
@@ -74,8 +78,8 @@ func (c *cli) search(ctx context.Context, args []string) error {
 	switch {
 	case len(pos) == 0:
 		return fmt.Errorf("%w: search needs a query, or - to read queries from standard input", errUsage)
-	case req.Lang != "it" && req.Lang != "en":
-		return fmt.Errorf("%w: --lang must be it or en, not %q", errUsage, req.Lang)
+	case lang != "" && !isLanguage(lang):
+		return fmt.Errorf("%w: --lang %q is not a language of the bot; the languages are: %s", errUsage, lang, strings.Join(i18n.Codes(), ", "))
 	case category != "" && !req.Category.Valid():
 		return fmt.Errorf("%w: --category %q is not a category; the ids are: %s", errUsage, category, categoryList())
 	case audience != "" && !req.Audience.Valid():
@@ -92,8 +96,19 @@ func (c *cli) search(ctx context.Context, args []string) error {
 	}
 	defer idx.Close()
 
+	var detector *langid.Detector
+	if lang == "" {
+		texts, err := bot.LoadTexts()
+		if err != nil {
+			return err
+		}
+		detector = bot.NewDetector(texts)
+	}
 	answer := func(q string) error {
-		req.Query = q
+		req.Query, req.Lang = q, lang
+		if lang == "" {
+			req.Lang = queryLanguage(detector, q)
+		}
 		res, err := idx.Search(ctx, req)
 		if err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
@@ -102,9 +117,9 @@ func (c *cli) search(ctx context.Context, args []string) error {
 			return err
 		}
 		if asJSON {
-			return writeJSON(c.stdout, q, res)
+			return writeJSON(c.stdout, q, req.Lang, res)
 		}
-		writeTable(c.stdout, q, res)
+		writeTable(c.stdout, q, req.Lang, res)
 		return nil
 	}
 	if len(pos) == 1 && pos[0] == "-" {
@@ -186,8 +201,8 @@ func truncateDisplay(q string) string {
 	return q
 }
 
-func writeJSON(w io.Writer, q string, res *catalogue.SearchResult) error {
-	out := searchOutput{Query: q, Total: res.Total, Hits: []searchHit{}}
+func writeJSON(w io.Writer, q, lang string, res *catalogue.SearchResult) error {
+	out := searchOutput{Query: q, Lang: lang, Total: res.Total, Hits: []searchHit{}}
 	for _, h := range res.Hits {
 		provider := ""
 		if h.Service.Organization != nil {
@@ -200,7 +215,9 @@ func writeJSON(w io.Writer, q string, res *catalogue.SearchResult) error {
 	return json.NewEncoder(w).Encode(out)
 }
 
-func writeTable(w io.Writer, q string, res *catalogue.SearchResult) {
+// writeTable lists the hits with their names in the query's language (or the English
+// or Italian one when the service has no translation).
+func writeTable(w io.Writer, q, lang string, res *catalogue.SearchResult) {
 	noun := "services"
 	if res.Total == 1 {
 		noun = "service"
@@ -220,7 +237,8 @@ func writeTable(w io.Writer, q string, res *catalogue.SearchResult) {
 		if h.Service.Organization != nil {
 			provider = h.Service.Organization.Name
 		}
-		fmt.Fprintf(tw, "  %d\t%.2f\t%s\t%s\t%s\t%s\n", i+1, h.Score, h.Service.Category, cost, h.Service.Name, provider)
+		name, _ := h.Service.NameIn(lang)
+		fmt.Fprintf(tw, "  %d\t%.2f\t%s\t%s\t%s\t%s\n", i+1, h.Score, h.Service.Category, cost, name, provider)
 	}
 	tw.Flush()
 }
@@ -232,4 +250,19 @@ func categoryList() string {
 		s[i] = string(id)
 	}
 	return strings.Join(s, ", ")
+}
+
+// isLanguage reports whether code is a language of the registry.
+func isLanguage(code string) bool {
+	_, ok := i18n.Get(code)
+	return ok
+}
+
+// queryLanguage is the language of a query searched without --lang: the one it is
+// written in when the detector is sure, else the default language.
+func queryLanguage(d *langid.Detector, text string) string {
+	if r := d.Detect(text); r.Confident {
+		return r.Lang
+	}
+	return i18n.Default()
 }

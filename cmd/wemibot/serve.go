@@ -115,6 +115,7 @@ func (s *server) buildIndex(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	logWarnings(s.log, cat)
 	idx, err := s.c.buildIndex(ctx, cat)
 	if err != nil {
 		return err
@@ -308,4 +309,19 @@ func (c *cli) logger() *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// maxLoggedWarnings bounds the catalogue warnings logged one by one.
+const maxLoggedWarnings = 10
+
+// logWarnings logs the catalogue's warnings (a missing translation): the first few
+// one by one, and how many there are.
+func logWarnings(log *slog.Logger, cat *catalogue.Catalogue) {
+	if len(cat.Warnings) == 0 {
+		return
+	}
+	for _, w := range cat.Warnings[:min(len(cat.Warnings), maxLoggedWarnings)] {
+		log.Warn("catalogue: " + w.String())
+	}
+	log.Warn("catalogue: warnings (wemibot catalogue validate lists them all)", "count", len(cat.Warnings))
 }
