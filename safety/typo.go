@@ -11,15 +11,13 @@ import (
 // first letter and is one edit away (a letter added, dropped, changed, or two
 // neighbours swapped) in words of five letters or more, two in words of ten or
 // more; a four-letter word may only have two letters swapped ("wnat"). Short words
-// are never corrected: too many real words lie one letter apart. Letters are
-// counted as such, not as bytes: a Cyrillic or Arabic letter takes two bytes, and
-// counted in bytes a dropped letter would be two edits and a changed one one or two,
-// so "милим" would pass for "малим" and half-letters would be spliced into words.
+// are never corrected: too many real words lie one letter apart. Letters are counted
+// as letters, not bytes, so that a Cyrillic or Arabic word is held to the same limits
+// as a Latin one.
 type typoIndex struct {
 	words   map[string]bool
-	byFirst map[firstLen][]string // exact words, by first letter and length in letters
+	byFirst map[firstLen][]string // exact words, by first letter and length
 	stems   map[rune][]string     // stems, by first letter
-	letters map[string][]rune     // the letters of each word and stem above
 }
 
 // firstLen is a word's first letter and length in letters.
@@ -29,22 +27,25 @@ type firstLen struct {
 }
 
 func newTypoIndex() typoIndex {
-	return typoIndex{words: map[string]bool{}, byFirst: map[firstLen][]string{}, stems: map[rune][]string{},
-		letters: map[string][]rune{}}
+	return typoIndex{words: map[string]bool{}, byFirst: map[firstLen][]string{}, stems: map[rune][]string{}}
 }
 
-// minTypoLen is the fewest letters of a word or stem a typo is looked for in.
+// minTypoLen is the shortest word or stem a typo is looked for in, in letters.
 const minTypoLen = 5
+
+// letters returns a word's first letter and its length in letters.
+func letters(w string) (rune, int) {
+	r, _ := utf8.DecodeRuneInString(w)
+	return r, utf8.RuneCountInString(w)
+}
 
 func (x *typoIndex) add(w string, stem bool) {
 	if w == "" {
 		return
 	}
-	first, _ := utf8.DecodeRuneInString(w)
-	n := utf8.RuneCountInString(w)
+	first, n := letters(w)
 	if stem {
 		if n >= minTypoLen && !contains(x.stems[first], w) {
-			x.letters[w] = []rune(w)
 			x.stems[first] = append(x.stems[first], w)
 			sort.Strings(x.stems[first])
 		}
@@ -55,7 +56,6 @@ func (x *typoIndex) add(w string, stem bool) {
 	}
 	x.words[w] = true
 	if n >= 4 {
-		x.letters[w] = []rune(w)
 		k := firstLen{first, n}
 		x.byFirst[k] = append(x.byFirst[k], w)
 		sort.Strings(x.byFirst[k])
@@ -78,14 +78,42 @@ func maxEdits(n int) int {
 	return 0
 }
 
+// distance is the edit distance between a and b counted on letters, or limit+1 as
+// soon as it must exceed limit. spelling.Distance counts bytes; each letter of the
+// two words is given a byte of its own first, which changes nothing for ASCII.
+func distance(a, b string, limit int) int {
+	if isASCII(a) && isASCII(b) {
+		return spelling.Distance(a, b, limit)
+	}
+	code := map[rune]byte{}
+	enc := func(s string) string {
+		out := make([]byte, 0, len(s))
+		for _, r := range s {
+			c, ok := code[r]
+			if !ok {
+				c = byte(len(code) + 1) // two short words: far fewer than 255 letters
+				code[r] = c
+			}
+			out = append(out, c)
+		}
+		return string(out)
+	}
+	return spelling.Distance(enc(a), enc(b), limit)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // correct returns the nearest word or stem-led word, or tok itself when none is near.
 func (x *typoIndex) correct(tok string) string {
-	runes := []rune(tok)
-	if len(runes) == 0 {
-		return tok
-	}
-	first := runes[0]
-	if len(runes) == 4 {
+	first, size := letters(tok)
+	if size == 4 {
 		for _, w := range x.byFirst[firstLen{first, 4}] {
 			if swapped(tok, w) {
 				return w
@@ -93,18 +121,18 @@ func (x *typoIndex) correct(tok string) string {
 		}
 		return tok
 	}
-	limit := maxEdits(len(runes))
+	limit := maxEdits(size)
 	if limit == 0 {
 		return tok
 	}
 	best, bestD := tok, limit+1
-	for n := len(runes) - limit; n <= len(runes)+limit; n++ {
+	for n := size - limit; n <= size+limit; n++ {
 		if n < minTypoLen || maxEdits(n) < 1 {
 			continue
 		}
 		l := min(limit, maxEdits(n))
 		for _, w := range x.byFirst[firstLen{first, n}] {
-			if d := letterDistance(runes, x.letters[w], l); d <= l && d < bestD {
+			if d := distance(tok, w, l); d <= l && d < bestD {
 				best, bestD = w, d
 			}
 		}
@@ -112,13 +140,14 @@ func (x *typoIndex) correct(tok string) string {
 	if bestD <= 1 {
 		return best
 	}
+	runes := []rune(tok)
 	for _, s := range x.stems[first] {
-		stem := x.letters[s]
-		for n := len(stem) - 1; n <= len(stem)+1; n++ {
-			if n > len(runes) || n < minTypoLen-1 {
+		_, sn := letters(s)
+		for n := sn - 1; n <= sn+1; n++ {
+			if n > size || n < minTypoLen-1 {
 				continue
 			}
-			if d := letterDistance(runes[:n], stem, 1); d <= 1 && d < bestD {
+			if d := distance(string(runes[:n]), s, 1); d <= 1 && d < bestD {
 				best, bestD = s+string(runes[n:]), d
 			}
 		}
@@ -126,55 +155,15 @@ func (x *typoIndex) correct(tok string) string {
 	return best
 }
 
-// letterDistance is spelling.Distance counted in letters: the letters of both words
-// are renumbered as bytes (two words never hold 256 different letters), so that one
-// letter is one edit whatever its script. ASCII words are compared as they are.
-func letterDistance(a, b []rune, limit int) int {
-	if isASCII(a) && isASCII(b) {
-		return spelling.Distance(string(a), string(b), limit)
-	}
-	code := map[rune]byte{}
-	enc := func(rs []rune) string {
-		out := make([]byte, len(rs))
-		for i, r := range rs {
-			c, ok := code[r]
-			if !ok {
-				c = byte(len(code))
-				code[r] = c
-			}
-			out[i] = c
-		}
-		return string(out)
-	}
-	return spelling.Distance(enc(a), enc(b), limit)
-}
-
-func isASCII(rs []rune) bool {
-	for _, r := range rs {
-		if r >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 // swapped reports whether b is a with two neighbouring letters swapped.
-func swapped(as, bs string) bool {
-	a, b := []rune(as), []rune(bs)
-	if len(a) != len(b) {
+func swapped(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) != len(rb) || a == b {
 		return false
 	}
 	i := 0
-	for i < len(a) && a[i] == b[i] {
+	for i < len(ra) && ra[i] == rb[i] {
 		i++
 	}
-	if i+1 >= len(a) || a[i] != b[i+1] || a[i+1] != b[i] {
-		return false
-	}
-	for k := i + 2; k < len(a); k++ {
-		if a[k] != b[k] {
-			return false
-		}
-	}
-	return true
+	return i+1 < len(ra) && ra[i] == rb[i+1] && ra[i+1] == rb[i] && string(ra[i+2:]) == string(rb[i+2:])
 }
