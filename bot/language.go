@@ -9,6 +9,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -265,5 +266,16 @@ func (f lexiconFile) phrases() []string {
 	return out
 }
 
-// NewDetector builds a language detector for the languages of texts.
-func NewDetector(texts *Texts) *langid.Detector { return langid.New(LanguageCorpus(texts)) }
+// NewDetector builds a language detector for the languages of texts. The detector of
+// the bundled texts is built once and shared.
+func NewDetector(texts *Texts) *langid.Detector {
+	if bundled, err := bundledTexts(); err == nil && texts == bundled {
+		return bundledDetector()
+	}
+	return langid.New(LanguageCorpus(texts))
+}
+
+var bundledDetector = sync.OnceValue(func() *langid.Detector {
+	texts, _ := bundledTexts()
+	return langid.New(LanguageCorpus(texts))
+})
