@@ -100,7 +100,8 @@ func loadLexicon() (*lexicon, error) {
 	}
 	// Folded text is words between single spaces: a word boundary is a space or an
 	// end, in any script (\b knows ASCII letters only).
-	lx.zoneRE = regexp.MustCompile(`(?:^| )(?:` + alternation(lx.zones) + `) ([1-9])(?: |$)`)
+	zones := alternation(lx.zones)
+	lx.zoneRE = regexp.MustCompile(`(?:^| )(?:(?:` + zones + `) ([1-9])|([1-9]) (?:` + zones + `))(?: |$)`)
 	units, before := alternation(lx.ageUnits), alternation(lx.ageBefore)
 	lx.ageRE = regexp.MustCompile(`(?:^| )(?:(\d{1,3}) ?(?:` + units + `)|(?:` + before + `) (\d{1,3})(?: ?(?:` + units + `))?)(?: |$)`)
 	return lx, nil
@@ -236,7 +237,13 @@ func (lx *lexicon) municipio(folded string) (int, string, bool) {
 	if m == nil {
 		return 0, folded, false
 	}
-	n, _ := strconv.Atoi(folded[m[2]:m[3]])
+	var digit string
+	if m[2] >= 0 {
+		digit = folded[m[2]:m[3]]
+	} else {
+		digit = folded[m[4]:m[5]] // "в 8 районе": the number first
+	}
+	n, _ := strconv.Atoi(digit)
 	return n, strings.TrimSpace(folded[:m[0]] + " " + folded[m[1]:]), true
 }
 
