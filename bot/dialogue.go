@@ -189,10 +189,10 @@ func (e *Engine) refinementIn(folded string) (Refinement, string) {
 			rest = strip(rest, ps)
 		}
 	}
-	if aud, without, ok := ageAudience(rest); ok {
+	if aud, without, ok := lx.ageAudience(rest); ok {
 		r.Audience, rest = aud, without // "mio figlio di 15 anni" is a teenager
 	}
-	if n, without, ok := municipio(rest); ok {
+	if n, without, ok := lx.municipio(rest); ok {
 		r.Municipio, rest = n, without
 	} else if without, nb, ok := e.opts.Search.Catalogue().Milan.StripNeighbourhood(rest); ok {
 		r.Municipio, r.Place, rest = nb.Municipio, nb.Name, catalogue.Fold(without)
@@ -266,12 +266,12 @@ func (e *Engine) situationAndNeed(text string) (need string, r Refinement) {
 	}
 	for _, s := range situations {
 		f := catalogue.Fold(s)
-		if aud, _, ok := ageAudience(f); ok {
+		if aud, _, ok := lx.ageAudience(f); ok {
 			r.Audience = aud
 		} else if aud, _ := longest(f, lx.audiences); aud != "" && r.Audience == "" {
 			r.Audience = aud
 		}
-		if n, _, ok := municipio(f); ok {
+		if n, _, ok := lx.municipio(f); ok {
 			r.Municipio = n
 		} else if nb, ok := e.opts.Search.Catalogue().Milan.FindNeighbourhood(s); ok {
 			r.Municipio, r.Place = nb.Municipio, nb.Name

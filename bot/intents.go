@@ -26,6 +26,14 @@ type intentPhrases struct {
 	operator  []string
 	phrases   map[string][]string // other intents: name -> folded phrases
 	speak     map[string][]string // language -> the ways to ask for it
+	// greetingPhrases are the greetings as phrases ("buon giorno", "你 好"): a
+	// message made of them alone is a greeting.
+	greetingPhrases []string
+	// polite are the words around an intent's phrase that do not change it
+	// ("please", "grazie", "吧"); negations the words that turn a yes into a no;
+	// confirm the first words of a button that says yes ("conferma", "send").
+	polite, negations map[string]bool
+	confirm, refuse   []string
 }
 
 func loadIntents() (*intentPhrases, error) {
@@ -33,7 +41,8 @@ func loadIntents() (*intentPhrases, error) {
 	if err != nil || len(names) == 0 {
 		return nil, fmt.Errorf("load intents: no files")
 	}
-	s := &intentPhrases{greetings: map[string]bool{}, phrases: map[string][]string{}, speak: map[string][]string{}}
+	s := &intentPhrases{greetings: map[string]bool{}, phrases: map[string][]string{}, speak: map[string][]string{},
+		polite: map[string]bool{}, negations: map[string]bool{}}
 	for _, name := range names {
 		b, err := intentFiles.ReadFile(name)
 		if err != nil {
@@ -49,6 +58,7 @@ func loadIntents() (*intentPhrases, error) {
 		}
 		sort.SliceStable(s.phrases[name], func(i, j int) bool { return len(s.phrases[name][i]) > len(s.phrases[name][j]) })
 	}
+	longestFirst(s.greetingPhrases)
 	for _, lang := range languages() {
 		if len(s.speak[lang]) == 0 {
 			return nil, fmt.Errorf("load intents: no way to ask for %s (intents/%s.yaml, speak)", lang, lang)
@@ -74,11 +84,26 @@ func (s *intentPhrases) add(lang string, data []byte) error {
 		folded := foldAll(list)
 		switch {
 		case name == "greetings":
+			s.greetingPhrases = append(s.greetingPhrases, folded...)
 			for _, g := range folded {
 				for _, w := range strings.Fields(g) {
 					s.greetings[w] = true
 				}
 			}
+		case name == "polite" || name == "negations":
+			set := s.polite
+			if name == "negations" {
+				set = s.negations
+			}
+			for _, p := range folded {
+				for _, w := range strings.Fields(p) {
+					set[w] = true
+				}
+			}
+		case name == "confirm":
+			s.confirm = append(s.confirm, folded...)
+		case name == "refuse":
+			s.refuse = append(s.refuse, folded...)
 		case name == "operator":
 			s.operator = append(s.operator, folded...)
 		case name == "speak":
@@ -118,21 +143,20 @@ func indexPhrase(folded, phrase string) int {
 // isGreeting reports whether a message is only a greeting ("Ciao!", "buongiorno a
 // tutti", "hello there"): every word greets, or is one of a few polite fillers.
 func (e *Engine) isGreeting(text string) bool {
-	words := strings.Fields(catalogue.Fold(text))
-	if len(words) == 0 || len(words) > 4 {
+	folded := catalogue.Fold(text)
+	if folded == "" || len(strings.Fields(folded)) > 8 {
 		return false
 	}
-	greets := false
-	for _, w := range words {
-		switch {
-		case e.intents.greetings[w]:
-			greets = true
-		case w == "a" || w == "tutti" || w == "there" || w == "bot" || w == "wemi" || w == "everyone":
-		default:
+	rest := strip(folded, e.intents.greetingPhrases)
+	if rest == folded {
+		return false
+	}
+	for _, w := range strings.Fields(rest) {
+		if !e.intents.polite[w] && w != "bot" && w != "wemi" {
 			return false
 		}
 	}
-	return greets
+	return true
 }
 
 // asksForOperator reports whether a message asks for a person.
@@ -188,13 +212,7 @@ const (
 )
 
 // politeWords may surround a short request without changing it ("english please").
-func politeWord(w string) bool {
-	switch w {
-	case "per", "favore", "please", "pls", "grazie", "ok", "allora", "ma", "e", "si", "yes", "a", "the":
-		return true
-	}
-	return false
-}
+func (e *Engine) politeWord(w string) bool { return e.intents.polite[w] }
 
 // says reports whether a message is only one of an intent's phrases, give or take a
 // polite word: "english please" switches language, "corso di italiano" does not.
@@ -211,7 +229,7 @@ func (e *Engine) saysOne(phrases []string, text string) bool {
 		rest := strings.Fields(strings.Replace(" "+folded+" ", " "+p+" ", " ", 1))
 		only := true
 		for _, w := range rest {
-			if !politeWord(w) && !e.intents.greetings[w] {
+			if !e.politeWord(w) && !e.intents.greetings[w] {
 				only = false
 				break
 			}

@@ -172,13 +172,13 @@ func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
 	if intent := e.followUp(text, st, in); intent != "" {
 		return intent
 	}
-	yesButton, hasYes := st.answeredButton(true)
+	yesButton, hasYes := e.answeredButton(st, true)
 	switch {
 	case e.says(intentYes, text), hasYes && e.assents(text):
 		in.Button = yesButton
 		return IntentYes
 	case e.says(intentNo, text):
-		in.Button, _ = st.answeredButton(false)
+		in.Button, _ = e.answeredButton(st, false)
 		return IntentNo
 	}
 	if n, ok := bareNumber(text); ok && n >= 1 && n <= 5 {
@@ -196,9 +196,9 @@ func (e *Engine) pressed(text string, st *state, in *Interpretation) bool {
 	switch {
 	case ok:
 	case e.says(intentYes, text) || e.assents(text):
-		data, ok = st.answeredButton(true)
+		data, ok = e.answeredButton(st, true)
 	case e.says(intentNo, text):
-		data, ok = st.answeredButton(false)
+		data, ok = e.answeredButton(st, false)
 	}
 	in.Button = data
 	return ok

@@ -33,6 +33,12 @@ type lexicon struct {
 	clauses   []string
 	places    []string
 	fillers   map[string]bool
+	// zoneRE finds a Municipio by number, ageRE an age, with the words of every
+	// language.
+	zoneRE, ageRE *regexp.Regexp
+	zones         []string
+	ageUnits      []string
+	ageBefore     []string
 }
 
 // lexiconFile is one language's file.
@@ -47,6 +53,14 @@ type lexiconFile struct {
 	Clauses    []string            `yaml:"clauses"`
 	Places     []string            `yaml:"places"`
 	Fillers    []string            `yaml:"fillers"`
+	// Zones are the words that name a Municipio by its number ("municipio 4").
+	Zones []string `yaml:"zones"`
+	// Ages are the words of an age: units after the number ("15 anni"), words
+	// before it ("ha 87").
+	Ages struct {
+		Units  []string `yaml:"units"`
+		Before []string `yaml:"before"`
+	} `yaml:"ages"`
 }
 
 // loadLexicon reads every language's file; each must name the same topics.
@@ -81,7 +95,29 @@ func loadLexicon() (*lexicon, error) {
 	for _, l := range []*[]string{&lx.needs, &lx.situation, &lx.clauses, &lx.places} {
 		longestFirst(*l)
 	}
+	if len(lx.zones) == 0 || len(lx.ageUnits) == 0 {
+		return nil, fmt.Errorf("load understanding: no zones or ages")
+	}
+	// Folded text is words between single spaces: a word boundary is a space or an
+	// end, in any script (\b knows ASCII letters only).
+	zones := alternation(lx.zones)
+	lx.zoneRE = regexp.MustCompile(`(?:^| )(?:(?:` + zones + `) ([1-9])|([1-9]) (?:` + zones + `))(?: |$)`)
+	units, before := alternation(lx.ageUnits), alternation(lx.ageBefore)
+	lx.ageRE = regexp.MustCompile(`(?:^| )(?:(\d{1,3}) ?(?:` + units + `)|(?:` + before + `) (\d{1,3})(?: ?(?:` + units + `))?)(?: |$)`)
 	return lx, nil
+}
+
+// alternation is a regular expression matching any of the phrases, longest first.
+func alternation(phrases []string) string {
+	ps := append([]string(nil), phrases...)
+	longestFirst(ps)
+	for i, p := range ps {
+		ps[i] = regexp.QuoteMeta(p)
+	}
+	if len(ps) == 0 {
+		return "$^" // matches nothing
+	}
+	return strings.Join(ps, "|")
 }
 
 // add merges one language's file, which must have phrases for every topic.
@@ -115,6 +151,9 @@ func (lx *lexicon) add(f lexiconFile) error {
 	lx.situation = append(lx.situation, foldAll(f.Situations)...)
 	lx.clauses = append(lx.clauses, foldAll(f.Clauses)...)
 	lx.places = append(lx.places, foldAll(f.Places)...)
+	lx.zones = append(lx.zones, foldAll(f.Zones)...)
+	lx.ageUnits = append(lx.ageUnits, foldAll(f.Ages.Units)...)
+	lx.ageBefore = append(lx.ageBefore, foldAll(f.Ages.Before)...)
 	for _, w := range foldAll(f.Fillers) {
 		for _, x := range strings.Fields(w) {
 			lx.fillers[x] = true
@@ -191,26 +230,27 @@ func (lx *lexicon) content(folded string) []string {
 	return out
 }
 
-// municipioRE finds "municipio 4", "zona 4", "municipality 4".
-var municipioRE = regexp.MustCompile(`\b(?:municipio|municipality|zona|zone|district)\s+([1-9])\b`)
-
-// municipio returns a Municipio named by number in folded text, and the text without it.
-func municipio(folded string) (int, string, bool) {
-	m := municipioRE.FindStringSubmatchIndex(folded)
+// municipio returns a Municipio named by number in folded text ("municipio 4", "zona
+// 4"), and the text without it.
+func (lx *lexicon) municipio(folded string) (int, string, bool) {
+	m := lx.zoneRE.FindStringSubmatchIndex(folded)
 	if m == nil {
 		return 0, folded, false
 	}
-	n, _ := strconv.Atoi(folded[m[2]:m[3]])
+	var digit string
+	if m[2] >= 0 {
+		digit = folded[m[2]:m[3]]
+	} else {
+		digit = folded[m[4]:m[5]] // "в 8 районе": the number first
+	}
+	n, _ := strconv.Atoi(digit)
 	return n, strings.TrimSpace(folded[:m[0]] + " " + folded[m[1]:]), true
 }
 
-// ageRE finds an age: "di 15 anni", "ha 87 anni", "16 year old", "I'm 79".
-var ageRE = regexp.MustCompile(`\b(?:(\d{1,3})\s*(?:anni|anno|enne|year|years|yr|yrs|yo)(?:\s+old)?\b|(?:ho|ha|i m|i am|im|aged|age|eta)\s+(\d{1,3})(?:\s*(?:anni|anno|year|years|yrs|yo))?(?:\s+old)?\b)`)
-
-// ageAudience returns who a person of the age said in folded text is, and the text
-// without the age.
-func ageAudience(folded string) (string, string, bool) {
-	m := ageRE.FindStringSubmatchIndex(folded)
+// ageAudience returns who a person of the age said in folded text is ("di 15 anni",
+// "ha 87 anni", "16 year old", "I'm 79"), and the text without the age.
+func (lx *lexicon) ageAudience(folded string) (string, string, bool) {
+	m := lx.ageRE.FindStringSubmatchIndex(folded)
 	if m == nil {
 		return "", folded, false
 	}

@@ -40,20 +40,13 @@ func (st *state) offerButtons(rows [][]Button) {
 
 // yesLabel reports whether a button's label (folded) says yes to the question
 // asked: it starts with a word of assent.
-func yesLabel(label string) bool {
-	first, _, _ := strings.Cut(label, " ")
-	switch first {
-	case "si", "yes", "ok", "conferma", "confermo", "confirm", "accetta", "accetto", "accept", "invia", "send", "procedi", "continua", "continue":
-		return true
-	}
-	return strings.HasPrefix(label, "sono d accordo") || strings.HasPrefix(label, "i agree") || strings.HasPrefix(label, "agree")
+func (e *Engine) yesLabel(label string) bool {
+	return startsWithAny(label, e.intents.phrases[intentYes]) || startsWithAny(label, e.intents.confirm)
 }
 
 // noLabel reports whether a button's label (folded) says no to the question asked.
-func noLabel(label string) bool {
-	first, _, _ := strings.Cut(label, " ")
-	return first == "no" || strings.HasPrefix(label, "non sono d accordo") || strings.HasPrefix(label, "i do not agree") ||
-		strings.HasPrefix(label, "i don t agree")
+func (e *Engine) noLabel(label string) bool {
+	return startsWithAny(label, e.intents.phrases[intentNo]) || startsWithAny(label, e.intents.refuse)
 }
 
 // typedButton returns the data of the button a text names: its whole label, give or
@@ -86,10 +79,10 @@ func (e *Engine) typedButton(text string, st *state) (string, bool) {
 
 // answeredButton returns the button a bare yes or no answers: the one offered
 // button whose label says yes (or no), when there is exactly one.
-func (st *state) answeredButton(yes bool) (string, bool) {
+func (e *Engine) answeredButton(st *state, yes bool) (string, bool) {
 	found := ""
 	for _, o := range st.Offered {
-		if (yes && yesLabel(o.Label)) || (!yes && noLabel(o.Label)) {
+		if (yes && e.yesLabel(o.Label)) || (!yes && e.noLabel(o.Label)) {
 			if found != "" {
 				return "", false
 			}
@@ -149,12 +142,10 @@ func (e *Engine) assents(text string) bool {
 	if e.says(intentYes, text) {
 		return true
 	}
-	switch words[0] {
-	case "si", "yes", "ok", "okay", "certo", "certamente", "sure", "yep", "yeah", "esatto", "perfetto", "confermo", "conferma", "procedi":
-	default:
+	if !startsWithAny(strings.Join(words, " "), e.intents.phrases[intentYes]) && !startsWithAny(strings.Join(words, " "), e.intents.confirm) {
 		return false
 	}
-	return !slices.Contains(words, "no") && !slices.Contains(words, "non") && !slices.Contains(words, "not")
+	return !slices.ContainsFunc(words, func(w string) bool { return e.intents.negations[w] })
 }
 
 // forWhom reads who a booking is for from a typed answer: the citizen ("per me",

@@ -51,7 +51,7 @@ func (sf *searchFlow) search(ctx context.Context, t *Turn, text string) {
 	}
 	t.st.Category = ""
 	t.st.Filters = searchFilters{Municipio: where.Municipio, Place: where.Place}
-	if n, rest, ok := municipio(catalogue.Fold(t.st.Query)); ok && strings.TrimSpace(rest) != "" {
+	if n, rest, ok := t.e.lexicon.municipio(catalogue.Fold(t.st.Query)); ok && strings.TrimSpace(rest) != "" {
 		// "sto al municipio 4 e cerco compagnia": the number narrows the search.
 		t.st.Query, t.st.Filters.Municipio, t.st.Filters.Place = strip(rest, t.e.lexicon.places), n, ""
 	}

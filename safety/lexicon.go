@@ -349,7 +349,7 @@ func (l *lexicon) correct(tok string, cache map[string]string) string {
 		return c
 	}
 	c := tok
-	if len(tok) >= 4 && !isNumber(tok) && !l.exactScript(tok) && !l.knows(tok) {
+	if utf8.RuneCountInString(tok) >= 4 && !isNumber(tok) && !l.exactScript(tok) && !l.knows(tok) {
 		c = l.typos.correct(tok)
 	}
 	cache[tok] = c

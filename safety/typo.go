@@ -2,6 +2,7 @@ package safety
 
 import (
 	"sort"
+	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/spelling"
 )
@@ -10,34 +11,43 @@ import (
 // first letter and is one edit away (a letter added, dropped, changed, or two
 // neighbours swapped) in words of five letters or more, two in words of ten or
 // more; a four-letter word may only have two letters swapped ("wnat"). Short words
-// are never corrected: too many real words lie one letter apart.
+// are never corrected: too many real words lie one letter apart. Letters are counted
+// as letters, not bytes, so that a Cyrillic or Arabic word is held to the same limits
+// as a Latin one.
 type typoIndex struct {
 	words   map[string]bool
 	byFirst map[firstLen][]string // exact words, by first letter and length
-	stems   map[byte][]string     // stems, by first letter
+	stems   map[rune][]string     // stems, by first letter
 }
 
-// firstLen is a word's first letter and length.
+// firstLen is a word's first letter and length in letters.
 type firstLen struct {
-	first byte
+	first rune
 	n     int
 }
 
 func newTypoIndex() typoIndex {
-	return typoIndex{words: map[string]bool{}, byFirst: map[firstLen][]string{}, stems: map[byte][]string{}}
+	return typoIndex{words: map[string]bool{}, byFirst: map[firstLen][]string{}, stems: map[rune][]string{}}
 }
 
-// minTypoLen is the shortest word or stem a typo is looked for in.
+// minTypoLen is the shortest word or stem a typo is looked for in, in letters.
 const minTypoLen = 5
+
+// letters returns a word's first letter and its length in letters.
+func letters(w string) (rune, int) {
+	r, _ := utf8.DecodeRuneInString(w)
+	return r, utf8.RuneCountInString(w)
+}
 
 func (x *typoIndex) add(w string, stem bool) {
 	if w == "" {
 		return
 	}
+	first, n := letters(w)
 	if stem {
-		if len(w) >= minTypoLen && !contains(x.stems[w[0]], w) {
-			x.stems[w[0]] = append(x.stems[w[0]], w)
-			sort.Strings(x.stems[w[0]])
+		if n >= minTypoLen && !contains(x.stems[first], w) {
+			x.stems[first] = append(x.stems[first], w)
+			sort.Strings(x.stems[first])
 		}
 		return
 	}
@@ -45,8 +55,8 @@ func (x *typoIndex) add(w string, stem bool) {
 		return
 	}
 	x.words[w] = true
-	if len(w) >= 4 {
-		k := firstLen{w[0], len(w)}
+	if n >= 4 {
+		k := firstLen{first, n}
 		x.byFirst[k] = append(x.byFirst[k], w)
 		sort.Strings(x.byFirst[k])
 	}
@@ -68,28 +78,61 @@ func maxEdits(n int) int {
 	return 0
 }
 
+// distance is the edit distance between a and b counted on letters, or limit+1 as
+// soon as it must exceed limit. spelling.Distance counts bytes; each letter of the
+// two words is given a byte of its own first, which changes nothing for ASCII.
+func distance(a, b string, limit int) int {
+	if isASCII(a) && isASCII(b) {
+		return spelling.Distance(a, b, limit)
+	}
+	code := map[rune]byte{}
+	enc := func(s string) string {
+		out := make([]byte, 0, len(s))
+		for _, r := range s {
+			c, ok := code[r]
+			if !ok {
+				c = byte(len(code) + 1) // two short words: far fewer than 255 letters
+				code[r] = c
+			}
+			out = append(out, c)
+		}
+		return string(out)
+	}
+	return spelling.Distance(enc(a), enc(b), limit)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // correct returns the nearest word or stem-led word, or tok itself when none is near.
 func (x *typoIndex) correct(tok string) string {
-	if len(tok) == 4 {
-		for _, w := range x.byFirst[firstLen{tok[0], 4}] {
+	first, size := letters(tok)
+	if size == 4 {
+		for _, w := range x.byFirst[firstLen{first, 4}] {
 			if swapped(tok, w) {
 				return w
 			}
 		}
 		return tok
 	}
-	limit := maxEdits(len(tok))
+	limit := maxEdits(size)
 	if limit == 0 {
 		return tok
 	}
 	best, bestD := tok, limit+1
-	for n := len(tok) - limit; n <= len(tok)+limit; n++ {
+	for n := size - limit; n <= size+limit; n++ {
 		if n < minTypoLen || maxEdits(n) < 1 {
 			continue
 		}
 		l := min(limit, maxEdits(n))
-		for _, w := range x.byFirst[firstLen{tok[0], n}] {
-			if d := spelling.Distance(tok, w, l); d <= l && d < bestD {
+		for _, w := range x.byFirst[firstLen{first, n}] {
+			if d := distance(tok, w, l); d <= l && d < bestD {
 				best, bestD = w, d
 			}
 		}
@@ -97,13 +140,15 @@ func (x *typoIndex) correct(tok string) string {
 	if bestD <= 1 {
 		return best
 	}
-	for _, s := range x.stems[tok[0]] {
-		for n := len(s) - 1; n <= len(s)+1; n++ {
-			if n > len(tok) || n < minTypoLen-1 {
+	runes := []rune(tok)
+	for _, s := range x.stems[first] {
+		_, sn := letters(s)
+		for n := sn - 1; n <= sn+1; n++ {
+			if n > size || n < minTypoLen-1 {
 				continue
 			}
-			if d := spelling.Distance(tok[:n], s, 1); d <= 1 && d < bestD {
-				best, bestD = s+tok[n:], d
+			if d := distance(string(runes[:n]), s, 1); d <= 1 && d < bestD {
+				best, bestD = s+string(runes[n:]), d
 			}
 		}
 	}
@@ -112,12 +157,13 @@ func (x *typoIndex) correct(tok string) string {
 
 // swapped reports whether b is a with two neighbouring letters swapped.
 func swapped(a, b string) bool {
-	if len(a) != len(b) || a == b {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) != len(rb) || a == b {
 		return false
 	}
 	i := 0
-	for i < len(a) && a[i] == b[i] {
+	for i < len(ra) && ra[i] == rb[i] {
 		i++
 	}
-	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	return i+1 < len(ra) && ra[i] == rb[i+1] && ra[i+1] == rb[i] && string(ra[i+2:]) == string(rb[i+2:])
 }

@@ -3,6 +3,8 @@ package telegram
 import (
 	"strings"
 	"testing"
+
+	"github.com/comune-milano/wemibot/i18n"
 )
 
 func TestHTMLEscapesAndBolds(t *testing.T) {
@@ -98,4 +100,26 @@ func FuzzSplit(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A reply in a right-to-left language starts each line with a right-to-left mark, so
+// that a line opening with an emoji or a Latin word still reads from the right; other
+// languages are left as they are.
+func TestDirectedMarksRightToLeftLines(t *testing.T) {
+	rtl := ""
+	for _, l := range i18n.All() {
+		if l.RTL() {
+			rtl = l.Code
+		}
+	}
+	if rtl == "" {
+		t.Fatal("no right-to-left language in the registry")
+	}
+	got := directed("🔎 WeMi\n\nسطر", rtl)
+	if got != rlm+"🔎 WeMi\n\n"+rlm+"سطر" {
+		t.Errorf("directed: %q", got)
+	}
+	if got := directed("🔎 WeMi\nriga", "it"); got != "🔎 WeMi\nriga" {
+		t.Errorf("Italian changed: %q", got)
+	}
 }

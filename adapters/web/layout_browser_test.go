@@ -113,3 +113,29 @@ func TestErasureEmptiesThePagesCopy(t *testing.T) {
 		t.Errorf("after erasure the browser keeps %q", stored)
 	}
 }
+
+// An Arabic message gets Arabic replies, each laid out right to left, and the page
+// mirrors; the composer follows what is typed.
+func TestArabicIsRightToLeft(t *testing.T) {
+	srv, _ := newSite(t, boltStore(t), web.Options{})
+	ctx := browserCtx(t)
+	err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(`html[data-ready="1"]`),
+		chromedp.SendKeys(`#message`, "أبحث عن مربية لابني"), chromedp.Click(`#send`),
+		chromedp.WaitNotPresent(`html[data-busy="1"]`),
+		chromedp.WaitVisible(`html[lang="ar"][dir="rtl"]`))
+	if err != nil {
+		t.Fatalf("write in Arabic: %v; log %q", err, text(t, ctx, "#log"))
+	}
+	if d := attr(t, ctx, `#log .msg.bot:last-of-type`, "dir"); d != "rtl" {
+		t.Errorf("the Arabic reply is laid out %q", d)
+	}
+	if d := attr(t, ctx, `#log .msg.bot:first-of-type`, "dir"); d != "ltr" {
+		t.Errorf("the Italian welcome is laid out %q", d)
+	}
+	if d := attr(t, ctx, `#message`, "dir"); d != "auto" {
+		t.Errorf("the composer's direction is %q", d)
+	}
+	if d := attr(t, ctx, `#log .msg.user .bubble`, "dir"); d != "auto" {
+		t.Errorf("the citizen's message's direction is %q", d)
+	}
+}
