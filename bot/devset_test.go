@@ -221,7 +221,7 @@ func TestDevSetRefusesMalformed(t *testing.T) {
 		{"two actions", "conversations:\n- name: a\n  lang: it\n  turns:\n  - {say: ciao, press: Menu, must: [x]}\n", "2 actions"},
 		{"nothing checked", "conversations:\n- name: a\n  lang: it\n  turns:\n  - say: ciao\n", "nothing to check"},
 		{"no turns", "conversations:\n- name: a\n  lang: it\n", "no turns"},
-		{"bad lang", "conversations:\n- name: a\n  lang: fr\n  turns:\n  - {say: salut, must: [x]}\n", "lang"},
+		{"bad lang", "conversations:\n- name: a\n  lang: de\n  turns:\n  - {say: hallo, must: [x]}\n", "lang"},
 		{"empty text", "conversations:\n- name: a\n  lang: it\n  turns:\n  - {say: ciao, must: [\"  \"]}\n", "empty expected"},
 		{"empty group", "conversations:\n- name: a\n  lang: it\n  turns:\n  - {say: ciao, must_any: [[]]}\n", "empty must_any"},
 		{"bad share", "conversations:\n- name: a\n  lang: it\n  turns:\n  - {share: Niguarda, must: [x]}\n", "latitude"},

@@ -271,7 +271,7 @@ func TestLimitsAndForgedButtons(t *testing.T) {
 			"zone:77", "for:marziani", strings.Repeat("a", 300), "svc:ab\x00c", "space:nope", "retry:1", "menu:x"} {
 			c.pressData(forged).expect("non è più valido")
 		}
-		c.pressData("lang:fr").expect("Which language")
+		c.pressData("lang:de").expect("Which language")
 		// Someone else's results are not reachable: paging needs one's own search.
 		h.citizen(t, "u2").pressData("page:1").expect("non è più valido")
 	})

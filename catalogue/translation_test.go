@@ -62,7 +62,7 @@ func TestTranslationsFallBackToEnglishThenItalian(t *testing.T) {
 		{"summary missing: English", first(wheelchair.SummaryIn("es")), second(wheelchair.SummaryIn("es")), "en", wheelchair.SummaryEN},
 		{"Italian asked", first(visit.NameIn("it")), second(visit.NameIn("it")), "it", visit.Name},
 		{"English asked", first(visit.NameIn("en")), second(visit.NameIn("en")), "en", visit.NameEN},
-		{"language without texts: English", first(visit.NameIn("fr")), second(visit.NameIn("fr")), "en", visit.NameEN},
+		{"language without texts: English", first(visit.NameIn("de")), second(visit.NameIn("de")), "en", visit.NameEN},
 		{"category name", first(cat.NameIn("es")), second(cat.NameIn("es")), "es", "Acompañamiento y transporte"},
 		{"category untranslated", first(other.NameIn("es")), second(other.NameIn("es")), "en", other.NameEN},
 		{"category description", first(cat.DescriptionIn("es")), second(cat.DescriptionIn("es")), "es", "Alguien"},

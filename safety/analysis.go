@@ -37,7 +37,8 @@ func (r *Recogniser) analyse(text string) *analysis {
 
 // negations reports, for each token, whether a negation comes before it with only
 // fillers (pronouns, auxiliaries, "più", "ever"...) between, in the same clause. One
-// pass: a negation opens a reach that fillers carry on and any other word closes.
+// pass: a negation opens a reach that fillers carry on and any other word closes; a
+// negation that follows its verb (French "pas", "plus") denies the word before it.
 func (a *analysis) negations() []bool {
 	lex := a.r.lex
 	neg := make([]bool, len(a.toks))
@@ -50,6 +51,16 @@ func (a *analysis) negations() []bool {
 		switch {
 		case lex.negation[t.text]:
 			reach = true
+		case lex.negationAfter[t.text]:
+			// "il répond pas": the word before is denied. After a filler ("il a pas
+			// répondu", "elle arrive pas à se lever") what follows is, as after "ne".
+			if p > 0 && a.toks[p-1].clause == t.clause && !lex.fillers[a.toks[p-1].text] &&
+				!lex.negation[a.toks[p-1].text] && !lex.negationAfter[a.toks[p-1].text] {
+				neg[p-1] = true
+				reach = false
+			} else {
+				reach = true
+			}
 		case !lex.fillers[t.text]:
 			reach = false
 		}

@@ -11,15 +11,18 @@ import (
 
 // langFile is one language's data (data/<lang>.yaml).
 type langFile struct {
-	Expand   map[string]string     `yaml:"expand"`   // "don t": "do not"
-	Negation []string              `yaml:"negation"` // words that deny what follows
-	Fillers  []string              `yaml:"fillers"`  // words a negation reaches across
-	Breaks   []string              `yaml:"breaks"`   // words that start a new clause
-	Clitics  []string              `yaml:"clitics"`  // pronouns joined to infinitives
-	Known    []string              `yaml:"known"`    // real words never taken for typos
-	Words    map[string][]string   `yaml:"words"`    // part -> forms
-	Phrases  map[string][]ruleSpec `yaml:"phrases"`  // derived part -> patterns
-	Masks    []ruleSpec            `yaml:"masks"`    // patterns whose words are set aside
+	Expand   map[string]string `yaml:"expand"`   // "don t": "do not"
+	Negation []string          `yaml:"negation"` // words that deny what follows
+	// NegationAfter are words that deny the word before them ("il répond pas"), or,
+	// after a filler ("il a pas répondu"), the words after, like a negation.
+	NegationAfter []string              `yaml:"negation_after"`
+	Fillers       []string              `yaml:"fillers"` // words a negation reaches across
+	Breaks        []string              `yaml:"breaks"`  // words that start a new clause
+	Clitics       []string              `yaml:"clitics"` // pronouns joined to infinitives
+	Known         []string              `yaml:"known"`   // real words never taken for typos
+	Words         map[string][]string   `yaml:"words"`   // part -> forms
+	Phrases       map[string][]ruleSpec `yaml:"phrases"` // derived part -> patterns
+	Masks         []ruleSpec            `yaml:"masks"`   // patterns whose words are set aside
 	// Prefixes are letters written joined to the word they belong to (Arabic و، ف، ب،
 	// ل، ال and the negation ما): a word the lexicon does not know is split from its
 	// longest such prefix when the rest is a word it knows, and the prefix becomes the
@@ -103,18 +106,20 @@ type lexicon struct {
 	nums     []form            // forms that start with a number
 	stemLens []int             // the stems' lengths, shortest first
 
-	negation, fillers, breaks, known map[string]bool
-	clitics                          []string // longest first
-	prefixes                         []prefix // longest first
-	exactScripts                     []*unicode.RangeTable
-	expand                           map[string][]string // one or two words -> their expansion
-	typos                            typoIndex
+	negation, negationAfter map[string]bool
+	fillers, breaks, known  map[string]bool
+	clitics                 []string // longest first
+	prefixes                []prefix // longest first
+	exactScripts            []*unicode.RangeTable
+	expand                  map[string][]string // one or two words -> their expansion
+	typos                   typoIndex
 }
 
 func newLexicon() *lexicon {
 	return &lexicon{parts: map[string]int{}, derived: map[string]bool{}, exact: map[string][]form{},
-		stems: map[string][]form{}, negation: map[string]bool{}, fillers: map[string]bool{},
-		breaks: map[string]bool{}, known: map[string]bool{}, expand: map[string][]string{},
+		stems: map[string][]form{}, negation: map[string]bool{}, negationAfter: map[string]bool{},
+		fillers: map[string]bool{},
+		breaks:  map[string]bool{}, known: map[string]bool{}, expand: map[string][]string{},
 		typos: newTypoIndex()}
 }
 
@@ -136,7 +141,8 @@ func (l *lexicon) add(f langFile) error {
 	for _, set := range []struct {
 		m     map[string]bool
 		words []string
-	}{{l.negation, f.Negation}, {l.fillers, f.Fillers}, {l.breaks, f.Breaks}, {l.known, f.Known}} {
+	}{{l.negation, f.Negation}, {l.negationAfter, f.NegationAfter}, {l.fillers, f.Fillers},
+		{l.breaks, f.Breaks}, {l.known, f.Known}} {
 		for _, w := range set.words {
 			set.m[w] = true
 		}
@@ -263,7 +269,7 @@ func (l *lexicon) formsAt(tok string, visit func(form)) {
 // knows reports whether a token is a word of the lexicon or of its grammar, so that
 // it is never taken for a typo.
 func (l *lexicon) knows(tok string) bool {
-	if l.negation[tok] || l.fillers[tok] || l.breaks[tok] || l.known[tok] || len(l.exact[tok]) > 0 || l.typos.words[tok] {
+	if l.negation[tok] || l.negationAfter[tok] || l.fillers[tok] || l.breaks[tok] || l.known[tok] || len(l.exact[tok]) > 0 || l.typos.words[tok] {
 		return true
 	}
 	for _, n := range l.stemLens {

@@ -2,7 +2,7 @@
 // overdose, a medical emergency, violence, a child at risk, a fire or a gas leak) by
 // concept rather than by phrase.
 //
-// Each language's data (data/it.yaml, data/en.yaml) names the parts of speech a
+// Each language's data (data/<lang>.yaml: it, en, fr...) names the parts of speech a
 // concept is made of (words, stems, short phrases: "fall", "rise", "me", "hurt") and
 // the grammar around them: negations, the words a negation reaches across, words
 // that mark the past, a hypothesis, learning, fiction or a habit, idioms to set

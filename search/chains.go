@@ -141,7 +141,11 @@ func fillerWordsFR() []string {
 func fillerWordsRO() []string {
 	return []string{"o", "caut", "cautam", "vreau", "vrem", "as", "dori", "nevoie", "ajutor", "ajuta", "ajutati",
 		"cineva", "ceva", "serviciu", "servicii", "buna", "ziua", "multumesc", "rog", "informatii", "milano",
-		"unde", "cat", "costa", "pot", "puteti", "persoana", "gasesc"}
+		"unde", "cat", "costa", "pot", "puteti", "persoana", "gasesc",
+		// Grammar words typed without diacritics, which Bleve's Romanian stop list
+		// (in diacritics) misses: "să", "și", "în", "că", "după"...
+		"sa", "si", "in", "ca", "dupa", "pana", "fara", "ma", "imi", "il", "daca", "cand", "la", "de", "pe", "cu",
+		"din", "pentru", "care", "mai", "este", "sunt", "am", "are", "nu", "ne", "va", "le", "lui", "ei", "un", "o"}
 }
 
 func fillerWordsRU() []string {

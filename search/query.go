@@ -236,6 +236,20 @@ func thesaurusLanguages(lang string) []string {
 	return []string{lang, langIT}
 }
 
+// withoutStopWords drops from text the words that lang's analysis drops: its stop
+// and request words, whatever their accents.
+func (x *Index) withoutStopWords(text, lang string) string {
+	analyzer := x.analyzerFor(lang)
+	words := strings.Fields(catalogue.Fold(text))
+	kept := words[:0]
+	for _, w := range words {
+		if len(x.analyze(analyzer, w)) > 0 {
+			kept = append(kept, w)
+		}
+	}
+	return strings.Join(kept, " ")
+}
+
 // textQuery turns a citizen's message into match, term and fuzzy-corrected queries on
 // analysed terms: no part of the text is ever parsed as query syntax.
 func (x *Index) textQuery(raw, lang string) textQuery {
@@ -243,8 +257,18 @@ func (x *Index) textQuery(raw, lang string) textQuery {
 	langs := x.queryLanguages(lang)
 	terms := make(map[string][]string, len(langs))
 	found := false
+	// The other languages' analyses do not see the message's own grammar words
+	// (Romanian "sa", "si" are Italian words too).
+	other := text
+	if lang != langIT && lang != langEN {
+		other = x.withoutStopWords(text, lang)
+	}
 	for _, l := range langs {
-		terms[l.code] = capTerms(x.analyze(x.analyzerFor(l.code), text))
+		in := text
+		if l.code != lang {
+			in = other
+		}
+		terms[l.code] = capTerms(x.analyze(x.analyzerFor(l.code), in))
 		found = found || len(terms[l.code]) > 0
 	}
 	if !found {
