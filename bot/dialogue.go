@@ -229,7 +229,7 @@ func (e *Engine) newWords(folded, withWho string, st *state) []string {
 		}
 		return out
 	}
-	return e.vocab.needWords(cat, e.lexicon, unknown(folded), unknown(withWho))
+	return e.vocab.needWords(cat, e.lexicon, st.Lang, unknown(folded), unknown(withWho))
 }
 
 // sameStem reports whether w shares its stem with one of the words.

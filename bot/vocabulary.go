@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -8,23 +9,37 @@ import (
 )
 
 // vocabulary holds the stems of the words that name what the catalogue offers: the
-// services' names and the categories' names and keywords, in every language. A
+// services' names and the categories' names and keywords, in Italian, English and
+// the conversation's language (not in all: a stem of one language is a word of
+// another). A
 // follow-up that adds such a word ("e un corso di italiano?") brings a need of its
 // own; one that adds other words ("quanto tempo ci vuole perché inizi?") does not.
 type vocabulary struct {
-	mu       sync.Mutex
-	cat      *catalogue.Catalogue // the catalogue the stems are of: a reload swaps it
+	mu     sync.Mutex
+	cat    *catalogue.Catalogue // the catalogue the stems are of: a reload swaps it
+	byLang map[string]*vocabularyIn
+}
+
+// vocabularyIn is the vocabulary of a conversation in one language.
+type vocabularyIn struct {
 	stems    map[string]bool
 	triggers [][]string // the stems of each of the thesaurus's ways of saying a need
 }
 
 // of returns the stems of cat's vocabulary and of its thesaurus's triggers,
 // building them on a new catalogue.
-func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon) (map[string]bool, [][]string) {
+func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon, lang string) (map[string]bool, [][]string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.cat == cat && v.stems != nil {
-		return v.stems, v.triggers
+	if v.cat != cat {
+		v.cat, v.byLang = cat, map[string]*vocabularyIn{}
+	}
+	if in := v.byLang[lang]; in != nil {
+		return in.stems, in.triggers
+	}
+	langs := []string{"it", "en"}
+	if lang != "it" && lang != "en" {
+		langs = append(langs, lang)
 	}
 	stems := map[string]bool{}
 	add := func(texts ...string) {
@@ -37,15 +52,15 @@ func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon) (map[string]bool,
 		}
 	}
 	for _, s := range cat.Services {
-		for _, lang := range languages() {
-			name, _ := s.NameIn(lang)
+		for _, l := range langs {
+			name, _ := s.NameIn(l)
 			add(name)
 		}
 	}
 	for _, c := range cat.Categories {
-		for _, lang := range languages() {
-			name, _ := c.NameIn(lang)
-			keywords, _ := c.KeywordsIn(lang)
+		for _, l := range langs {
+			name, _ := c.NameIn(l)
+			keywords, _ := c.KeywordsIn(l)
 			add(name)
 			add(keywords...)
 		}
@@ -62,6 +77,9 @@ func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon) (map[string]bool,
 	}
 	var triggers [][]string
 	for _, n := range cat.Thesaurus {
+		if !slices.Contains(langs, n.Lang) {
+			continue
+		}
 		for _, tr := range n.Triggers {
 			var ss []string
 			onlyWho := true
@@ -74,7 +92,7 @@ func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon) (map[string]bool,
 			}
 		}
 	}
-	v.cat, v.stems, v.triggers = cat, stems, triggers
+	v.byLang[lang] = &vocabularyIn{stems: stems, triggers: triggers}
 	return stems, triggers
 }
 
@@ -94,11 +112,11 @@ func stem(w string) string {
 // needWords returns the words that name something the catalogue offers, or the
 // words of withWho when together they say a need as the thesaurus knows it ("non
 // riesce più a cucinare", "a chi lasciare i bambini").
-func (v *vocabulary) needWords(cat *catalogue.Catalogue, lx *lexicon, words, withWho []string) []string {
+func (v *vocabulary) needWords(cat *catalogue.Catalogue, lx *lexicon, lang string, words, withWho []string) []string {
 	if len(words)+len(withWho) == 0 {
 		return nil
 	}
-	stems, triggers := v.of(cat, lx)
+	stems, triggers := v.of(cat, lx, lang)
 	var named []string
 	for _, w := range words {
 		if stems[stem(strings.ToLower(w))] {
