@@ -34,7 +34,8 @@ func (w When) At(loc *time.Location) time.Time {
 const maxWhenRunes = 200
 
 // ParseWhen reads a date and a time of day from what a citizen typed, in Italian or
-// English, relative to now in loc. It understands:
+// English (and in the other languages the bot speaks, whose words data/when/<lang>.yaml
+// writes as English ones), relative to now in loc. It understands:
 //
 //   - "oggi"/"today" (also "stasera"/"tonight"), "domani"/"tomorrow", "dopodomani"/
 //     "the day after tomorrow", "tra 3 giorni"/"in 3 days", "tra una settimana"/"in a week";
@@ -53,7 +54,7 @@ const maxWhenRunes = 200
 // neither a day nor a time, or names an impossible one (31/2, 25:00). Only the first
 // 200 runes are read.
 func ParseWhen(text string, now time.Time, loc *time.Location) (When, bool) {
-	s := normalizeWhen(text)
+	s := normalizeWhen(translateWhen(truncateWhen(text)))
 	today := midnight(now.In(loc), loc)
 	var w When
 
@@ -114,6 +115,18 @@ func normalizeWhen(text string) string {
 	return " " + strings.ToLower(b.String()) + " "
 }
 
+// truncateWhen keeps the first maxWhenRunes runes of text.
+func truncateWhen(text string) string {
+	n := 0
+	for i := range text {
+		if n == maxWhenRunes {
+			return text[:i]
+		}
+		n++
+	}
+	return text
+}
+
 func midnight(t time.Time, loc *time.Location) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, loc)
@@ -127,7 +140,7 @@ var (
 	dotDate = regexp.MustCompile(`[^0-9/.:-]((\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2}))[^0-9/:-]`)
 
 	ampm      = `(?:\s*([ap])\.?m\b\.?)?`
-	clockTime = regexp.MustCompile(`[^0-9/.:-]((\d{1,2})[:.](\d{2})` + ampm + `)[^0-9/:-]`)
+	clockTime = regexp.MustCompile(`[^0-9/.:-]((\d{1,2})[:.h](\d{2})` + ampm + `)[^0-9/:-]`)
 	saidTime  = regexp.MustCompile(`\b((?:alle|dalle|all'|dall'|verso le|per le|ore|h|at|around|from)\s*(\d{1,2})()` + ampm +
 		`(?:\s+e\s+(mezza|mezzo|un quarto|quarto|tre quarti))?)[^0-9/:-]`)
 	hourAMPM  = regexp.MustCompile(`[^0-9/.:-]((\d{1,2})()\s*([ap])\.?m\b\.?)`)

@@ -192,3 +192,51 @@ func FuzzParseWhen(f *testing.F) {
 		}
 	})
 }
+
+// Dates and times in the other languages the bot speaks, through their words in
+// data/when/.
+func TestParseWhenInOtherLanguages(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Rome")
+	now := time.Date(2026, 12, 2, 9, 0, 0, 0, loc) // a Wednesday
+	tomorrow := time.Date(2026, 12, 3, 0, 0, 0, 0, loc)
+	saturday := time.Date(2026, 12, 5, 0, 0, 0, 0, loc)
+	for _, c := range []struct {
+		text   string
+		day    time.Time
+		minute int // -1: no time
+	}{
+		{"el sábado a las 10", saturday, 10 * 60},
+		{"mañana a las 3 de la tarde", tomorrow, 15 * 60},
+		{"manana a las 10 y media", tomorrow, 10*60 + 30},
+		{"demain à 15h30", tomorrow, 15*60 + 30},
+		{"samedi vers 10", saturday, 10 * 60},
+		{"mâine la ora 10", tomorrow, 10 * 60},
+		{"sambata", saturday, -1},
+		{"в субботу в 10", saturday, 10 * 60},
+		{"завтра в 7 вечера", tomorrow, 19 * 60},
+		{"завтра о 9", tomorrow, 9 * 60},
+		{"в суботу", saturday, -1},
+		{"بكره الساعه 5 مساء", tomorrow, 17 * 60},
+		{"السبت", saturday, -1},
+		{"明天下午3点", tomorrow, 15 * 60},
+		{"周六上午10点半", saturday, 10*60 + 30},
+		{"через 3 дня", time.Date(2026, 12, 5, 0, 0, 0, 0, loc), -1},
+	} {
+		w, ok := bookings.ParseWhen(c.text, now, loc)
+		switch {
+		case !ok:
+			t.Errorf("%q: not understood", c.text)
+		case !w.HasDate || !w.Day.Equal(c.day):
+			t.Errorf("%q: day %v (has date %v), want %v", c.text, w.Day, w.HasDate, c.day)
+		case c.minute < 0 && w.HasTime, c.minute >= 0 && (!w.HasTime || w.Minute != c.minute):
+			t.Errorf("%q: time %v %d, want %d", c.text, w.HasTime, w.Minute, c.minute)
+		}
+	}
+}
+
+// The words of every language load, and no phrase means two things.
+func TestWhenWordsLoad(t *testing.T) {
+	if _, ok := bookings.ParseWhen("завтра", time.Now(), time.UTC); !ok {
+		t.Fatal("the words of the other languages did not load")
+	}
+}

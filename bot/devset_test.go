@@ -21,9 +21,9 @@ import (
 const (
 	// minConversationsPassed is the share of dev-set conversations, in percent, that
 	// must pass every turn.
-	minConversationsPassed = 80
+	minConversationsPassed = 85
 	// minTurnsPassed is the share of all dev-set turns, in percent, that must pass.
-	minTurnsPassed = 93
+	minTurnsPassed = 94
 )
 
 const (

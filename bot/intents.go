@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -36,7 +37,10 @@ type intentPhrases struct {
 	confirm, refuse   []string
 }
 
-func loadIntents() (*intentPhrases, error) {
+// loadIntents reads the intents files once: they are embedded and never change.
+var loadIntents = sync.OnceValues(readIntents)
+
+func readIntents() (*intentPhrases, error) {
 	names, err := fs.Glob(intentFiles, "intents/*.yaml")
 	if err != nil || len(names) == 0 {
 		return nil, fmt.Errorf("load intents: no files")

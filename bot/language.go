@@ -9,6 +9,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -152,10 +153,18 @@ func (lf *languageFlow) followLanguage(t *Turn) (asked bool) {
 	r := t.e.langs.Detect(text)
 	if o := t.st.LangOffer; o != nil {
 		// A question about the language is open and the citizen wrote instead of
-		// pressing: writing on in the offered language is a yes, in the
-		// conversation's a no.
+		// pressing: a yes or a no answers it, and the held message is answered;
+		// writing on in the offered language is a yes, in the conversation's a no.
 		t.st.LangOffer = nil
 		switch {
+		case t.e.assents(text) || t.e.says(intentYes, text):
+			t.st.Lang, t.st.LangSet = o.Lang, true
+			t.m.Text = o.Text
+			return false
+		case t.e.says(intentNo, text):
+			t.st.LangKept = appendOnce(t.st.LangKept, o.Lang)
+			t.m.Text = o.Text
+			return false
 		case r.Confident && r.Lang == o.Lang:
 			t.st.Lang, t.st.LangSet = o.Lang, true
 			return false
@@ -176,11 +185,13 @@ func (lf *languageFlow) followLanguage(t *Turn) (asked bool) {
 		return false
 	}
 	t.st.LangOffer = &langOffer{Lang: r.Lang, Text: text}
-	own, cur := i18n.Of(r.Lang), i18n.Of(t.st.Lang)
-	t.Say(Reply{Lang: r.Lang, Text: t.e.texts.T(r.Lang, "language.switch_ask", "language", own.Name),
+	// Each language named in its own words ("español", "italiano").
+	own := t.e.texts.T(r.Lang, "lang."+r.Lang)
+	cur := t.e.texts.T(t.st.Lang, "lang."+t.st.Lang)
+	t.Say(Reply{Lang: r.Lang, Text: t.e.texts.T(r.Lang, "language.switch_ask", "language", own),
 		Buttons: [][]Button{
-			{btn(t.e.texts.T(r.Lang, "language.switch_yes", "language", own.Name), actLangSwitch, r.Lang, "yes")},
-			{btn(t.e.texts.T(t.st.Lang, "language.switch_no", "language", cur.Name), actLangSwitch, r.Lang, "no")}}})
+			{btn(t.e.texts.T(r.Lang, "language.switch_yes", "language", own), actLangSwitch, r.Lang, "yes")},
+			{btn(t.e.texts.T(t.st.Lang, "language.switch_no", "language", cur), actLangSwitch, r.Lang, "no")}}})
 	return true
 }
 
@@ -265,5 +276,16 @@ func (f lexiconFile) phrases() []string {
 	return out
 }
 
-// NewDetector builds a language detector for the languages of texts.
-func NewDetector(texts *Texts) *langid.Detector { return langid.New(LanguageCorpus(texts)) }
+// NewDetector builds a language detector for the languages of texts. The detector of
+// the bundled texts is built once and shared.
+func NewDetector(texts *Texts) *langid.Detector {
+	if bundled, err := bundledTexts(); err == nil && texts == bundled {
+		return bundledDetector()
+	}
+	return langid.New(LanguageCorpus(texts))
+}
+
+var bundledDetector = sync.OnceValue(func() *langid.Detector {
+	texts, _ := bundledTexts()
+	return langid.New(LanguageCorpus(texts))
+})

@@ -29,8 +29,8 @@ func TestAnotherLanguageIsAskedOnce(t *testing.T) {
 		h := newHarness(t, store)
 		c := h.citizen(t, "u1").say("cerco una babysitter").expect("Ho trovato")
 		c.say("I need a psychologist for my son").expect("Shall we go on in English?").
-			expectButtons("Yes, in English", "Continua in Italiano")
-		c.press("Continua in Italiano").expect("Ho trovato").expectNot("found")
+			expectButtons("Yes, in English", "Continua in italiano")
+		c.press("Continua in italiano").expect("Ho trovato").expectNot("found")
 		c.say("I need a psychologist for my son").expectNot("Shall we go on").expect("Ho trovato")
 
 		d := h.citizen(t, "u2").say("cerco una babysitter").expect("Ho trovato")
@@ -38,6 +38,15 @@ func TestAnotherLanguageIsAskedOnce(t *testing.T) {
 		d.press("Yes, in English").expect("€").expectNot("Quanto")
 		d.say("/start").expect("Hi! I'm")
 		d.pressData("langsw:en:yes").expect("no longer") // the question was answered
+
+		// Typed answers to the question: "sì" goes on in the language offered, "no"
+		// keeps the conversation's; either way the held message is answered.
+		e := h.citizen(t, "u3").say("cerco una babysitter").expect("Ho trovato")
+		e.say("I need a psychologist for my son").expect("Shall we go on in English?")
+		e.say("sì").expect("found").expectNot("Shall we", "no longer")
+		f := h.citizen(t, "u4").say("cerco una babysitter").expect("Ho trovato")
+		f.say("I need a psychologist for my son").expect("Shall we go on in English?")
+		f.say("no").expect("Ho trovato").expectNot("no longer")
 	})
 }
 

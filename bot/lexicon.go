@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -64,7 +65,9 @@ type lexiconFile struct {
 }
 
 // loadLexicon reads every language's file; each must name the same topics.
-func loadLexicon() (*lexicon, error) {
+var loadLexicon = sync.OnceValues(readLexicon)
+
+func readLexicon() (*lexicon, error) {
 	names, err := fs.Glob(understandingFiles, "understanding/*.yaml")
 	if err != nil || len(names) == 0 {
 		return nil, fmt.Errorf("load understanding: no files")

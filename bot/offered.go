@@ -82,6 +82,9 @@ func (e *Engine) typedButton(text string, st *state) (string, bool) {
 func (e *Engine) answeredButton(st *state, yes bool) (string, bool) {
 	found := ""
 	for _, o := range st.Offered {
+		if o.Data == actBook+":x" {
+			continue // leaving the booking is never a bare no's meaning
+		}
 		if (yes && e.yesLabel(o.Label)) || (!yes && e.noLabel(o.Label)) {
 			if found != "" {
 				return "", false

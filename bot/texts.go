@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/comune-milano/wemibot/i18n"
 	"go.yaml.in/yaml/v3"
@@ -36,7 +37,13 @@ var placeholderRE = regexp.MustCompile(`\{[a-z_]+\}`)
 
 // LoadTexts reads the bundled translation files and checks that every language has
 // the default's keys with the same placeholders, and every plural form it uses.
-func LoadTexts() (*Texts, error) {
+func LoadTexts() (*Texts, error) { return bundledTexts() }
+
+// bundledTexts loads the translation files once: they are embedded, and Texts is
+// never changed after loading, so every engine of the process shares them.
+var bundledTexts = sync.OnceValues(loadTexts)
+
+func loadTexts() (*Texts, error) {
 	t := &Texts{byLang: map[string]map[string]string{}}
 	for _, lang := range languages() {
 		m, err := loadLanguage(lang)

@@ -81,11 +81,12 @@ func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon) (map[string]bool,
 // stem is a word's first five letters, or all but the last of a shorter word:
 // "babysitter" and "babysitting", "pasti" and "pasto" share theirs.
 func stem(w string) string {
+	r := []rune(w) // letters, not bytes: a Cyrillic or Arabic letter is two bytes
 	switch {
-	case len(w) > 5:
-		return w[:5]
-	case len(w) > 3:
-		return w[:len(w)-1]
+	case len(r) > 5:
+		return string(r[:5])
+	case len(r) > 3:
+		return string(r[:len(r)-1])
 	}
 	return w
 }

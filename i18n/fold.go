@@ -66,7 +66,11 @@ func Fold(s string) string {
 			space = true
 		}
 	}
-	for _, r := range norm.NFD.String(s) {
+	runes := []rune(norm.NFD.String(s))
+	for i, r := range runes {
+		if isApostrophe(r) && i > 0 && i+1 < len(runes) && unicode.Is(unicode.Cyrillic, runes[i-1]) && unicode.Is(unicode.Cyrillic, runes[i+1]) {
+			continue // Ukrainian "пам'ять", "памʼять" and "память" are one word
+		}
 		f, class := FoldRune(r)
 		switch class {
 		case Letter:
@@ -83,6 +87,9 @@ func Fold(s string) string {
 	}
 	return strings.TrimSpace(b.String())
 }
+
+// isApostrophe reports the apostrophes people type: ' ’ ʼ.
+func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
 
 // SentenceEnd reports whether r ends a sentence, in any script: . ! ? ; : … and their
 // Arabic and full-width forms.

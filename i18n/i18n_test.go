@@ -61,6 +61,8 @@ func TestFold(t *testing.T) {
 		"保姆 多少钱？":           "保 姆 多 少 钱",
 		"مدرسة أطفال ٣":     "مدرسه اطفال 3",
 		"Ґанок Їжак йод ёж": "ганок іжак иод еж",
+		"пам'ять памʼять":   "память память",
+		"l'anno":            "l anno",
 	} {
 		if got := Fold(in); got != want {
 			t.Errorf("Fold(%q) = %q, want %q", in, got, want)

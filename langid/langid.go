@@ -288,6 +288,17 @@ func (d *Detector) DetectWith(text string, o Options) Result {
 		return Result{}
 	}
 	sc := majority(scripts)
+	if sc == latin {
+		// Latin words in a message in another script are names and Italian terms
+		// ("вона живе в Città Studi", "我需要 badante"): the other script says the
+		// language.
+		for _, other := range []script{han, arabic, cyrillic} {
+			if scripts[other] >= 3 || (other == han && scripts[han] > 0) {
+				sc = other
+				break
+			}
+		}
+	}
 	var candidates []int
 	for i, lsc := range d.scripts {
 		if lsc == sc {

@@ -23,6 +23,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -99,7 +100,13 @@ func (s *ruleSpec) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // Load builds a Recogniser from the embedded data.
-func Load() (*Recogniser, error) {
+func Load() (*Recogniser, error) { return loadOnce() }
+
+// loadOnce reads the embedded data once: a Recogniser never changes after loading
+// and is safe for concurrent use, so every engine of the process shares it.
+var loadOnce = sync.OnceValues(readData)
+
+func readData() (*Recogniser, error) {
 	r := &Recogniser{lex: newLexicon(), kinds: Kinds()}
 	names, err := fs.Glob(dataFS, "data/*.yaml")
 	if err != nil {
