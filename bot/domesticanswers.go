@@ -36,7 +36,7 @@ func (df *domesticFlow) domesticText(ctx context.Context, t *Turn, text string) 
 			t.Text("book.use_buttons")
 		}
 	case d.Pattern == "":
-		if p := typedPattern(text); p != "" {
+		if p := t.e.typedPattern(text); p != "" {
 			d.Pattern = string(p)
 		} else {
 			t.Text("book.use_buttons")
@@ -114,26 +114,18 @@ func validContact(s string) (string, bool) {
 }
 
 // typedPattern reads a working arrangement written in words, in Italian or English.
-func typedPattern(text string) domestic.Pattern {
-	f := " " + catalogue.Fold(text) + " "
-	for _, c := range []struct {
-		words []string
-		p     domestic.Pattern
-	}{
-		{[]string{"non convivente", "a ore", "hourly", "live out", "by the hour"}, domestic.NonConvivente},
-		{[]string{"convivenza ridotta", "ridotta", "part time live", "part-time live"}, domestic.ConvivenzaRidotta},
-		{[]string{"presenza notturna", "overnight", "sleeps over", "dorme"}, domestic.PresenzaNotturna},
-		{[]string{"assistenza notturna", "night care", "di notte", "at night"}, domestic.AssistenzaNotturna},
-		{[]string{"weekend", "fine settimana"}, domestic.Weekend},
-		{[]string{"convivente", "live in", "live-in", "vive in casa", "vive con"}, domestic.Convivente},
-	} {
-		for _, w := range c.words {
-			if strings.Contains(f, " "+w+" ") {
-				return c.p
+func (e *Engine) typedPattern(text string) domestic.Pattern {
+	f := catalogue.Fold(text)
+	// The longest phrase wins: "non convivente" is not "convivente".
+	best, bestLen := domestic.Pattern(""), 0
+	for _, p := range domestic.Patterns() {
+		for _, w := range e.intents.patterns[string(p)] {
+			if len(w) > bestLen && containsPhrase(f, w) {
+				best, bestLen = p, len(w)
 			}
 		}
 	}
-	return ""
+	return best
 }
 
 // hoursRange is the weekly hours a working pattern allows by the pay tables.

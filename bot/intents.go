@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/domestic"
 )
 
 //go:embed intents/*.yaml
@@ -35,6 +36,9 @@ type intentPhrases struct {
 	// confirm the first words of a button that says yes ("conferma", "send").
 	polite, negations map[string]bool
 	confirm, refuse   []string
+	// patterns are the words of each working pattern of Tate, Colf e Badanti
+	// (pattern_convivente: "live in", "interna").
+	patterns map[string][]string
 }
 
 // loadIntents reads the intents files once: they are embedded and never change.
@@ -46,7 +50,7 @@ func readIntents() (*intentPhrases, error) {
 		return nil, fmt.Errorf("load intents: no files")
 	}
 	s := &intentPhrases{greetings: map[string]bool{}, phrases: map[string][]string{}, speak: map[string][]string{},
-		polite: map[string]bool{}, negations: map[string]bool{}}
+		polite: map[string]bool{}, negations: map[string]bool{}, patterns: map[string][]string{}}
 	for _, name := range names {
 		b, err := intentFiles.ReadFile(name)
 		if err != nil {
@@ -108,6 +112,9 @@ func (s *intentPhrases) add(lang string, data []byte) error {
 			s.confirm = append(s.confirm, folded...)
 		case name == "refuse":
 			s.refuse = append(s.refuse, folded...)
+		case strings.HasPrefix(name, "pattern_") && domestic.Pattern(strings.TrimPrefix(name, "pattern_")).Valid():
+			p := strings.TrimPrefix(name, "pattern_")
+			s.patterns[p] = append(s.patterns[p], folded...)
 		case name == "operator":
 			s.operator = append(s.operator, folded...)
 		case name == "speak":

@@ -230,7 +230,7 @@ func (e *Engine) featureAsked(text string, in *Interpretation) Intent {
 	case e.domesticAvailable() && e.wantsToWork(text):
 		return IntentApply
 	case e.domesticAvailable() && e.wantsToHire(text):
-		in.Role, in.Pattern = e.domesticRole(text), string(typedPattern(text))
+		in.Role, in.Pattern = e.domesticRole(text), string(e.typedPattern(text))
 		return IntentHire
 	}
 	return ""
