@@ -173,8 +173,8 @@ func (lf *languageFlow) followLanguage(t *Turn) (asked bool) {
 			return false
 		}
 	}
-	if !r.Confident || r.Lang == t.st.Lang || !i18nKnown(r.Lang) {
-		return false
+	if !r.Confident || r.Lang == t.st.Lang || !i18nKnown(r.Lang) || t.e.languageSaid(text) != "" {
+		return false // "in rumeno per favore" asks for a language: no question about another
 	}
 	if !spoke && !t.st.LangSet {
 		// The app's language was a guess: the citizen's words decide.
