@@ -194,7 +194,7 @@ func (af *applicationFlow) applicationText(t *Turn, text string) {
 	case d.Consent.IsZero():
 		t.Text("dom.consent_buttons")
 	case !d.RolesDone:
-		if r := t.e.domesticRole(text); r != "" && !slices.Contains(d.Roles, r) {
+		if r := t.e.domesticRole(text, t.st.Lang); r != "" && !slices.Contains(d.Roles, r) {
 			d.Roles = append(d.Roles, r)
 		} else {
 			t.Text("book.use_buttons")
@@ -409,7 +409,8 @@ func (df *domesticFlow) domesticWithdraw(ctx context.Context, t *Turn, id string
 }
 
 // domesticRole finds a role in what the citizen wrote ("" for none).
-func (e *Engine) domesticRole(text string) string {
+func (e *Engine) domesticRole(text, lang string) string {
+	text = withoutFalseFriends(text, lang)
 	for _, r := range domestic.Roles() {
 		if e.mentions("role_"+string(r), text) {
 			return string(r)
@@ -419,15 +420,15 @@ func (e *Engine) domesticRole(text string) string {
 }
 
 // wantsToWork reports a citizen asking to work as a tata, colf or badante.
-func (e *Engine) wantsToWork(text string) bool {
-	return e.domesticRole(text) != "" && e.mentions(intentWorkAs, text)
+func (e *Engine) wantsToWork(text, lang string) bool {
+	return e.domesticRole(text, lang) != "" && e.mentions(intentWorkAs, text)
 }
 
 // wantsToHire reports a family looking for a tata, colf or badante to hire, as
 // opposed to booking an hourly service ("babysitter per stasera" is a service; "tata
 // fissa" or "cerco una badante" is hiring).
-func (e *Engine) wantsToHire(text string) bool {
-	role := e.domesticRole(text)
+func (e *Engine) wantsToHire(text, lang string) bool {
+	role := e.domesticRole(text, lang)
 	switch {
 	case role == "" || e.mentions(intentDomesticAdmin, text):
 		// "il contratto della colf", "un corso per badante": the catalogue's services.

@@ -30,7 +30,7 @@ func (df *domesticFlow) domesticText(ctx context.Context, t *Turn, text string) 
 	}
 	switch {
 	case d.Role == "":
-		if r := t.e.domesticRole(text); r != "" {
+		if r := t.e.domesticRole(text, t.st.Lang); r != "" {
 			d.Role = r
 		} else {
 			t.Text("book.use_buttons")

@@ -157,7 +157,7 @@ func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
 		in.Arg = lang
 		return IntentLanguage
 	}
-	if intent := e.featureAsked(text, in); intent != "" {
+	if intent := e.featureAsked(text, st, in); intent != "" {
 		return intent
 	}
 	switch {
@@ -217,7 +217,7 @@ func (e *Engine) languageSaid(text string) string {
 // featureAsked returns the feature a message asks for, anywhere in its words
 // (privacy, erasure, the WeMi spaces, Tate/Colf/Badanti) or as all it says ("vicino
 // a me"), or "".
-func (e *Engine) featureAsked(text string, in *Interpretation) Intent {
+func (e *Engine) featureAsked(text string, st *state, in *Interpretation) Intent {
 	switch {
 	case e.mentions(intentForget, text):
 		return IntentForget
@@ -227,10 +227,10 @@ func (e *Engine) featureAsked(text string, in *Interpretation) Intent {
 		return IntentNear
 	case e.mentions(intentSpaces, text):
 		return IntentSpaces
-	case e.domesticAvailable() && e.wantsToWork(text):
+	case e.domesticAvailable() && e.wantsToWork(text, st.Lang):
 		return IntentApply
-	case e.domesticAvailable() && e.wantsToHire(text):
-		in.Role, in.Pattern = e.domesticRole(text), string(e.typedPattern(text))
+	case e.domesticAvailable() && e.wantsToHire(text, st.Lang):
+		in.Role, in.Pattern = e.domesticRole(text, st.Lang), string(e.typedPattern(text))
 		return IntentHire
 	}
 	return ""

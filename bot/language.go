@@ -289,3 +289,21 @@ var bundledDetector = sync.OnceValue(func() *langid.Detector {
 	texts, _ := bundledTexts()
 	return langid.New(LanguageCorpus(texts))
 })
+
+// withoutFalseFriends drops from text the words of lang that are Italian or English
+// words with another meaning (Romanian "tata", dad), so that Italian and English
+// phrases do not read them.
+func withoutFalseFriends(text, lang string) string {
+	l, ok := i18n.Get(lang)
+	if !ok || len(l.FalseFriends) == 0 {
+		return text
+	}
+	words := strings.Fields(catalogue.Fold(text))
+	kept := words[:0]
+	for _, w := range words {
+		if !slices.Contains(l.FalseFriends, w) {
+			kept = append(kept, w)
+		}
+	}
+	return strings.Join(kept, " ")
+}

@@ -92,3 +92,14 @@ func TestDangerIsAnsweredInItsLanguage(t *testing.T) {
 		}
 	})
 }
+
+// In a Romanian message "tata" is dad, not the Italian nanny: a carer for dad is
+// care for the elderly, not babysitting.
+func TestFalseFriendsKeepTheirOwnMeaning(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1")
+		c.lang = "ro"
+		c.say("am nevoie de o badanta pentru tata").expect("vârstnic").expectNot("Babysitting")
+	})
+}

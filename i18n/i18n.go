@@ -37,6 +37,10 @@ type Language struct {
 	// day's date and the year after the date's own separator.
 	FullDateFormat string   `yaml:"full_date"`
 	Hints          []string `yaml:"hints"` // platform language codes that suggest it
+	// FalseFriends are words of the language that are Italian or English words with
+	// another meaning (Romanian "tata", dad; Italian "tata", nanny): in a message in
+	// the language they are never read as the Italian or English word.
+	FalseFriends []string `yaml:"false_friends"`
 
 	tag language.Tag
 }

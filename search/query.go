@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/i18n"
 )
 
 // maxTerms bounds the words looked up for typos and thesaurus needs, after the first
@@ -240,10 +242,11 @@ func thesaurusLanguages(lang string) []string {
 // and request words, whatever their accents.
 func (x *Index) withoutStopWords(text, lang string) string {
 	analyzer := x.analyzerFor(lang)
+	falseFriends := i18n.Of(lang).FalseFriends
 	words := strings.Fields(catalogue.Fold(text))
 	kept := words[:0]
 	for _, w := range words {
-		if len(x.analyze(analyzer, w)) > 0 {
+		if len(x.analyze(analyzer, w)) > 0 && !slices.Contains(falseFriends, w) {
 			kept = append(kept, w)
 		}
 	}
