@@ -181,6 +181,10 @@ func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
 		in.Button, _ = e.answeredButton(st, false)
 		return IntentNo
 	}
+	if noButton, hasNo := e.answeredButton(st, false); hasNo && e.refuses(text) {
+		in.Button = noButton // "no, purtroppo", "ні, на жаль"
+		return IntentNo
+	}
 	if n, ok := bareNumber(text); ok && n >= 1 && n <= 5 {
 		in.Number = n
 		in.Button, _ = st.nthItem(n)
@@ -197,7 +201,7 @@ func (e *Engine) pressed(text string, st *state, in *Interpretation) bool {
 	case ok:
 	case e.says(intentYes, text) || e.assents(text):
 		data, ok = e.answeredButton(st, true)
-	case e.says(intentNo, text):
+	case e.says(intentNo, text) || e.refuses(text):
 		data, ok = e.answeredButton(st, false)
 	}
 	in.Button = data

@@ -103,3 +103,12 @@ func TestFalseFriendsKeepTheirOwnMeaning(t *testing.T) {
 		c.say("am nevoie de o badanta pentru tata").expect("vârstnic").expectNot("Babysitting")
 	})
 }
+
+// A no with a few more words answers a yes-or-no question as a bare no does.
+func TestANoWithMoreWords(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, _ := domesticHarness(t, store)
+		h.citizen(t, "u1").say("voglio lavorare come badante").expect("Sei d'accordo").
+			say("no, preferisco di no").expect("non ho conservato nulla")
+	})
+}

@@ -151,6 +151,14 @@ func (e *Engine) assents(text string) bool {
 	return !slices.ContainsFunc(words, func(w string) bool { return e.intents.negations[w] })
 }
 
+// refuses reports a short message that says no and a little more ("no, purtroppo",
+// "no, lui è allettato"): it starts with a no of the intents, in at most five words.
+func (e *Engine) refuses(text string) bool {
+	folded := catalogue.Fold(text)
+	n := len(strings.Fields(folded))
+	return n > 0 && n <= 5 && startsWithAny(folded, e.intents.phrases[intentNo])
+}
+
 // forWhom reads who a booking is for from a typed answer: the citizen ("per me",
 // "for myself") or someone else they name ("per mia nonna", "it's for my grandad").
 func (e *Engine) forWhom(text string) (string, bool) {
