@@ -274,36 +274,9 @@ func (d *Detector) DetectWith(text string, o Options) Result {
 		o.MinMargin = defaultMargin
 	}
 	words := split(text)
-	scripts := map[script]int{}
-	letters := 0
-	for _, w := range words {
-		for _, r := range w {
-			if unicode.IsLetter(r) {
-				scripts[scriptOf(r)]++
-				letters++
-			}
-		}
-	}
+	candidates, letters := d.candidates(words)
 	if letters == 0 {
 		return Result{}
-	}
-	sc := majority(scripts)
-	if sc == latin {
-		// Latin words in a message in another script are names and Italian terms
-		// ("вона живе в Città Studi", "我需要 badante"): the other script says the
-		// language.
-		for _, other := range []script{han, arabic, cyrillic} {
-			if scripts[other] >= 3 || (other == han && scripts[han] > 0) {
-				sc = other
-				break
-			}
-		}
-	}
-	var candidates []int
-	for i, lsc := range d.scripts {
-		if lsc == sc {
-			candidates = append(candidates, i)
-		}
 	}
 	switch len(candidates) {
 	case 0:
@@ -354,6 +327,38 @@ func (d *Detector) DetectWith(text string, o Options) Result {
 	}
 	margin := (scores[best] - scores[second]) / weight
 	return Result{Lang: d.langs[candidates[best]], Confident: confident && margin >= o.MinMargin, Margin: margin}
+}
+
+// candidates returns the languages written in the script of words, and how many
+// letters they have.
+func (d *Detector) candidates(words []string) (candidates []int, letters int) {
+	scripts := map[script]int{}
+	for _, w := range words {
+		for _, r := range w {
+			if unicode.IsLetter(r) {
+				scripts[scriptOf(r)]++
+				letters++
+			}
+		}
+	}
+	sc := majority(scripts)
+	if sc == latin {
+		// Latin words in a message in another script are names and Italian terms
+		// ("вона живе в Città Studi", "我需要 badante"): the other script says the
+		// language.
+		for _, other := range []script{han, arabic, cyrillic} {
+			if scripts[other] >= 3 || (other == han && scripts[han] > 0) {
+				sc = other
+				break
+			}
+		}
+	}
+	for i, lsc := range d.scripts {
+		if lsc == sc {
+			candidates = append(candidates, i)
+		}
+	}
+	return candidates, letters
 }
 
 // knownBy counts the candidate languages that have seen word as a word.

@@ -238,6 +238,27 @@ func thesaurusLanguages(lang string) []string {
 	return []string{lang, langIT}
 }
 
+// analyzeIn analyses text in each of langs, and reports whether any term was found.
+// The other languages' analyses do not see the message's own grammar words and false
+// friends (Romanian "sa", "tata" are Italian words too).
+func (x *Index) analyzeIn(text, lang string, langs []queryLanguage) (map[string][]string, bool) {
+	terms := make(map[string][]string, len(langs))
+	other := text
+	if lang != langIT && lang != langEN {
+		other = x.withoutStopWords(text, lang)
+	}
+	found := false
+	for _, l := range langs {
+		in := text
+		if l.code != lang {
+			in = other
+		}
+		terms[l.code] = capTerms(x.analyze(x.analyzerFor(l.code), in))
+		found = found || len(terms[l.code]) > 0
+	}
+	return terms, found
+}
+
 // withoutStopWords drops from text the words that lang's analysis drops: its stop
 // and request words, whatever their accents.
 func (x *Index) withoutStopWords(text, lang string) string {
@@ -258,22 +279,7 @@ func (x *Index) withoutStopWords(text, lang string) string {
 func (x *Index) textQuery(raw, lang string) textQuery {
 	text := catalogue.TruncateRunes(strings.ToValidUTF8(raw, " "), catalogue.MaxQueryRunes)
 	langs := x.queryLanguages(lang)
-	terms := make(map[string][]string, len(langs))
-	found := false
-	// The other languages' analyses do not see the message's own grammar words
-	// (Romanian "sa", "si" are Italian words too).
-	other := text
-	if lang != langIT && lang != langEN {
-		other = x.withoutStopWords(text, lang)
-	}
-	for _, l := range langs {
-		in := text
-		if l.code != lang {
-			in = other
-		}
-		terms[l.code] = capTerms(x.analyze(x.analyzerFor(l.code), in))
-		found = found || len(terms[l.code]) > 0
-	}
+	terms, found := x.analyzeIn(text, lang, langs)
 	if !found {
 		return textQuery{}
 	}
