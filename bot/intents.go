@@ -79,7 +79,7 @@ func readIntents() (*intentPhrases, error) {
 var intentNames = []string{intentThanks, intentPrivacy, intentForget, intentNear, intentSpaces,
 	intentFree, intentDomestic, intentHire, intentWorkAs, intentFixedCare,
 	"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentNo,
-	intentHelp, intentSkip, intentSoon, intentMyBookings, intentMyRequests}
+	intentHelp, intentSkip, intentSoon, intentMyBookings, intentMyRequests, intentForMe}
 
 // add reads one language's file.
 func (s *intentPhrases) add(lang string, data []byte) error {
@@ -197,6 +197,7 @@ func (e *Engine) saysOperator(text string) bool {
 // Intents recognised in plain sentences (intents/<lang>.yaml).
 const (
 	intentThanks   = "thanks"
+	intentForMe    = "for_me" // a booking for the citizen themselves
 	intentPrivacy  = "privacy"
 	intentForget   = "forget"
 	intentNear     = "near"

@@ -163,13 +163,18 @@ func (e *Engine) refuses(text string) bool {
 // "for myself") or someone else they name ("per mia nonna", "it's for my grandad").
 func (e *Engine) forWhom(text string) (string, bool) {
 	folded := catalogue.Fold(text)
-	for _, self := range []string{"per me", "per me stesso", "per me stessa", "for me", "for myself", "myself", "io"} {
-		if containsPhrase(folded, self) {
-			return bookings.ForSelf, true
-		}
+	// "para mí" is the whole answer; "para mi hija" names someone (Spanish "mi" is
+	// both "me" and "my" once accents fold away).
+	if e.saysOne(e.intents.phrases[intentForMe], text) {
+		return bookings.ForSelf, true
 	}
 	if aud, _ := longest(folded, e.lexicon.audiences); aud != "" {
 		return bookings.ForRelative, true
+	}
+	for _, self := range e.intents.phrases[intentForMe] {
+		if containsPhrase(folded, self) {
+			return bookings.ForSelf, true
+		}
 	}
 	return "", false
 }
