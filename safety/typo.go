@@ -78,38 +78,6 @@ func maxEdits(n int) int {
 	return 0
 }
 
-// distance is the edit distance between a and b counted on letters, or limit+1 as
-// soon as it must exceed limit. spelling.Distance counts bytes; each letter of the
-// two words is given a byte of its own first, which changes nothing for ASCII.
-func distance(a, b string, limit int) int {
-	if isASCII(a) && isASCII(b) {
-		return spelling.Distance(a, b, limit)
-	}
-	code := map[rune]byte{}
-	enc := func(s string) string {
-		out := make([]byte, 0, len(s))
-		for _, r := range s {
-			c, ok := code[r]
-			if !ok {
-				c = byte(len(code) + 1) // two short words: far fewer than 255 letters
-				code[r] = c
-			}
-			out = append(out, c)
-		}
-		return string(out)
-	}
-	return spelling.Distance(enc(a), enc(b), limit)
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 // correct returns the nearest word or stem-led word, or tok itself when none is near.
 func (x *typoIndex) correct(tok string) string {
 	first, size := letters(tok)
@@ -132,7 +100,7 @@ func (x *typoIndex) correct(tok string) string {
 		}
 		l := min(limit, maxEdits(n))
 		for _, w := range x.byFirst[firstLen{first, n}] {
-			if d := distance(tok, w, l); d <= l && d < bestD {
+			if d := spelling.Distance(tok, w, l); d <= l && d < bestD {
 				best, bestD = w, d
 			}
 		}
@@ -147,7 +115,7 @@ func (x *typoIndex) correct(tok string) string {
 			if n > size || n < minTypoLen-1 {
 				continue
 			}
-			if d := distance(string(runes[:n]), s, 1); d <= 1 && d < bestD {
+			if d := spelling.Distance(string(runes[:n]), s, 1); d <= 1 && d < bestD {
 				best, bestD = s+string(runes[n:]), d
 			}
 		}

@@ -72,7 +72,7 @@ func (v *vocabulary) corrections(term string) []string {
 		var out []string
 		for n := k.n - d; n <= k.n+d; n++ {
 			for _, cand := range v.buckets[vocabKey{k.first, n}] {
-				if within(term, cand, d) {
+				if spelling.Within(term, cand, d) {
 					out = append(out, cand)
 					if len(out) == maxCorrections {
 						return out
@@ -85,56 +85,4 @@ func (v *vocabulary) corrections(term string) []string {
 		}
 	}
 	return nil
-}
-
-// within reports whether two terms are at most d edits apart, counting letters:
-// spelling.Within counts bytes, which is the same on ASCII terms.
-func within(a, b string, d int) bool {
-	if isASCII(a) && isASCII(b) {
-		return spelling.Within(a, b, d)
-	}
-	return letterDistance([]rune(a), []rune(b), d) <= d
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-// letterDistance is spelling.Distance on letters: the optimal string alignment
-// distance (insert, delete, replace, swap two neighbours), or limit+1 once it must
-// exceed limit.
-func letterDistance(a, b []rune, limit int) int {
-	if d := len(a) - len(b); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > limit {
-			return limit + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return min(prev[len(b)], limit+1)
 }

@@ -2,10 +2,33 @@
 // the search and of the danger recogniser. It imports only the standard library.
 package spelling
 
+import "unsafe"
+
 // Distance returns the optimal string alignment distance between a and b — the edits
 // (insert, delete, replace, or swap two neighbours) that turn one into the other,
-// counted on bytes — or limit+1 as soon as it must exceed limit.
+// counted on letters, in any script — or limit+1 as soon as it must exceed limit.
 func Distance(a, b string, limit int) int {
+	if isASCII(a) && isASCII(b) {
+		// A letter is a byte: read the strings in place, without copying them.
+		return distance(unsafe.Slice(unsafe.StringData(a), len(a)), unsafe.Slice(unsafe.StringData(b), len(b)), limit)
+	}
+	return distance([]rune(a), []rune(b), limit)
+}
+
+// Within reports whether a and b are at most max edits apart (see Distance).
+func Within(a, b string, max int) bool { return Distance(a, b, max) <= max }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// distance is Distance on letters of one kind: bytes of ASCII words, runes of others.
+func distance[T byte | rune](a, b []T, limit int) int {
 	if d := len(a) - len(b); d > limit || -d > limit {
 		return limit + 1
 	}
@@ -42,6 +65,3 @@ func Distance(a, b string, limit int) int {
 	}
 	return min(prev[len(b)], limit+1)
 }
-
-// Within reports whether a and b are at most max edits apart (see Distance).
-func Within(a, b string, max int) bool { return Distance(a, b, max) <= max }

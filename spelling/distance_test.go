@@ -19,6 +19,10 @@ func TestDistance(t *testing.T) {
 		{"corso", "", 2, 3},
 		{"", "", 0, 0},
 		{strings.Repeat("a", 70), strings.Repeat("a", 69) + "b", 1, 1}, // longer than the stack rows
+		{"пьет", "бьет", 1, 1},                                         // a Cyrillic letter is one letter, not two bytes
+		{"пьет", "пет", 1, 1},
+		{"طريق", "حريق", 1, 1},
+		{"bambino", "бамбино", 1, 2}, // another script: every letter differs
 	}
 	for _, tc := range tests {
 		if got := Distance(tc.a, tc.b, tc.limit); got != tc.want {
