@@ -198,33 +198,18 @@ func (r *Recogniser) loadPhrases(langs []langFile) error {
 				d.patterns = append(d.patterns, p)
 			}
 		}
-		for _, m := range f.Masks {
-			p, err := r.lex.parsePattern(m.Match)
-			if err != nil {
-				return fmt.Errorf("safety: mask: %w", err)
+		for _, list := range []struct {
+			what  string
+			specs []ruleSpec
+			into  *[]pattern
+		}{{"mask", f.Masks, &r.masks}, {"unmark", f.Unmark, &r.unmarks}} {
+			for _, m := range list.specs {
+				p, err := r.lex.maskPattern(m)
+				if err != nil {
+					return fmt.Errorf("safety: %s: %w", list.what, err)
+				}
+				*list.into = append(*list.into, p)
 			}
-			if len(p.groups) != 1 {
-				return fmt.Errorf("safety: mask %q: a mask is one group, without &", m.Match)
-			}
-			p.gap = maskGap
-			if m.Gap > 0 {
-				p.gap = m.Gap
-			}
-			r.masks = append(r.masks, p)
-		}
-		for _, m := range f.Unmark {
-			p, err := r.lex.parsePattern(m.Match)
-			if err != nil {
-				return fmt.Errorf("safety: unmark: %w", err)
-			}
-			if len(p.groups) != 1 {
-				return fmt.Errorf("safety: unmark %q: one group, without &", m.Match)
-			}
-			p.gap = maskGap
-			if m.Gap > 0 {
-				p.gap = m.Gap
-			}
-			r.unmarks = append(r.unmarks, p)
 		}
 	}
 	return r.orderDerived(byPart)
@@ -371,4 +356,21 @@ func (r *Recogniser) Assess(text string) (Assessment, bool) {
 		}
 	}
 	return out, out.Kind != ""
+}
+
+// maskPattern parses a mask or an unmark: one group of words in a row, at most
+// maskGap apart unless it says otherwise.
+func (l *lexicon) maskPattern(m ruleSpec) (pattern, error) {
+	p, err := l.parsePattern(m.Match)
+	if err != nil {
+		return pattern{}, err
+	}
+	if len(p.groups) != 1 {
+		return pattern{}, fmt.Errorf("%q: one group, without &", m.Match)
+	}
+	p.gap = maskGap
+	if m.Gap > 0 {
+		p.gap = m.Gap
+	}
+	return p, nil
 }
