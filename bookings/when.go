@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/comune-milano/wemibot/catalogue"
 )
 
 // When is what a citizen typed about a date and a time.
@@ -54,7 +56,7 @@ const maxWhenRunes = 200
 // neither a day nor a time, or names an impossible one (31/2, 25:00). Only the first
 // 200 runes are read.
 func ParseWhen(text string, now time.Time, loc *time.Location) (When, bool) {
-	s := normalizeWhen(translateWhen(truncateWhen(text)))
+	s := normalizeWhen(translateWhen(catalogue.TruncateRunes(text, maxWhenRunes)))
 	today := midnight(now.In(loc), loc)
 	var w When
 
@@ -113,18 +115,6 @@ func normalizeWhen(text string) string {
 		b.WriteRune(r)
 	}
 	return " " + strings.ToLower(b.String()) + " "
-}
-
-// truncateWhen keeps the first maxWhenRunes runes of text.
-func truncateWhen(text string) string {
-	n := 0
-	for i := range text {
-		if n == maxWhenRunes {
-			return text[:i]
-		}
-		n++
-	}
-	return text
 }
 
 func midnight(t time.Time, loc *time.Location) time.Time {

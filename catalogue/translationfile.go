@@ -171,17 +171,8 @@ func decodeKeyed[T any](name string, n *yaml.Node, key, kind string, ps *problem
 	var out []keyed[T]
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, item := n.Content[i], n.Content[i+1]
-		label := fmt.Sprintf("%s %q", kind, k.Value)
-		if item.Kind != yaml.MappingNode {
-			ps.add(Problem{File: name, Line: item.Line, Record: label, Msg: "expected a mapping of fields"})
-			continue
-		}
-		for _, u := range unknownFields(item, typ, "") {
-			ps.add(Problem{File: name, Line: u.line, Record: label, Field: u.path, Msg: "unknown field"})
-		}
-		var v T
-		if err := item.Decode(&v); err != nil {
-			ps.add(Problem{File: name, Line: item.Line, Record: label, Msg: cleanYAMLError(err)})
+		v, ok := decodeRecord[T](ps, name, fmt.Sprintf("%s %q", kind, k.Value), item, typ)
+		if !ok {
 			continue
 		}
 		out = append(out, keyed[T]{id: k.Value, record: record[T]{file: name, index: i / 2, node: item, val: v}})

@@ -90,29 +90,38 @@ func decodeFile[T any](name string, data []byte, key, kind string, ps *problems)
 	var out []record[T]
 	typ := reflect.TypeOf((*T)(nil)).Elem()
 	for i, item := range list.Content {
-		label := recordLabel(kind, item, i)
-		if item.Kind != yaml.MappingNode {
-			ps.add(Problem{File: name, Line: item.Line, Record: label, Msg: "expected a mapping of fields"})
-			continue
-		}
-		for _, u := range unknownFields(item, typ, "") {
-			ps.add(Problem{File: name, Line: u.line, Record: label, Field: u.path, Msg: "unknown field"})
-		}
-		var v T
-		if err := item.Decode(&v); err != nil {
-			var te *yaml.TypeError
-			if errors.As(err, &te) {
-				for _, msg := range te.Errors {
-					ps.add(Problem{File: name, Line: yamlErrorLine(errors.New(msg)), Record: label, Msg: cleanYAMLError(errors.New(msg))})
-				}
-			} else {
-				ps.add(Problem{File: name, Line: item.Line, Record: label, Msg: cleanYAMLError(err)})
-			}
+		v, ok := decodeRecord[T](ps, name, recordLabel(kind, item, i), item, typ)
+		if !ok {
 			continue
 		}
 		out = append(out, record[T]{file: name, index: i, node: item, val: v})
 	}
 	return out
+}
+
+// decodeRecord decodes one record's mapping into a T, reporting a node that is not a
+// mapping, unknown fields and values of the wrong type as problems of label.
+func decodeRecord[T any](ps *problems, name, label string, item *yaml.Node, typ reflect.Type) (T, bool) {
+	var v T
+	if item.Kind != yaml.MappingNode {
+		ps.add(Problem{File: name, Line: item.Line, Record: label, Msg: "expected a mapping of fields"})
+		return v, false
+	}
+	for _, u := range unknownFields(item, typ, "") {
+		ps.add(Problem{File: name, Line: u.line, Record: label, Field: u.path, Msg: "unknown field"})
+	}
+	if err := item.Decode(&v); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			for _, msg := range te.Errors {
+				ps.add(Problem{File: name, Line: yamlErrorLine(errors.New(msg)), Record: label, Msg: cleanYAMLError(errors.New(msg))})
+			}
+		} else {
+			ps.add(Problem{File: name, Line: item.Line, Record: label, Msg: cleanYAMLError(err)})
+		}
+		return v, false
+	}
+	return v, true
 }
 
 func recordLabel(kind string, item *yaml.Node, i int) string {
