@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/comune-milano/wemibot/bot"
@@ -110,5 +111,19 @@ func TestANoWithMoreWords(t *testing.T) {
 		h, _, _ := domesticHarness(t, store)
 		h.citizen(t, "u1").say("voglio lavorare come badante").expect("Sei d'accordo").
 			say("no, preferisco di no").expect("non ho conservato nulla")
+	})
+}
+
+// Forged or stale language buttons and garbage get a polite answer, never a switch.
+func TestLanguageButtonsForgedOrStale(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h := newHarness(t, store)
+		c := h.citizen(t, "u1").say("cerco una babysitter")
+		c.pressData("langsw:es:yes").expect("non è più valido")
+		c.pressData("langsw:zz:yes").expect("non è più valido")
+		c.pressData("lang:zz").expect("In che lingua")
+		c.say("/lingua klingon").expect("In che lingua")
+		c.say(strings.Repeat("שלום ", 3000)).expectNot("Vuoi continuare")
+		c.say("/start").expect("Ciao! Sono") // still Italian
 	})
 }
