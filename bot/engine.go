@@ -266,6 +266,11 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 	err := e.transact(ctx, m.Conversation(), m.UpdateID, func(x *tx) txEnd {
 		t = e.citizenMessage(ctx, m, x)
 		if t.forget {
+			// The citizen's records go before the store forgets the conversation,
+			// which may destroy the key they are sealed with (vault/sealed): after
+			// it they could no longer be found to be erased.
+			t.events = append(t.events, e.forgetBookings(ctx, t)...)
+			t.events = append(t.events, e.forgetDomestic(ctx, t)...)
 			return txForget
 		}
 		return txSave
@@ -276,8 +281,6 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 	conv := m.Conversation()
 	e.dropRetry(conv)
 	if t.forget {
-		t.events = append(t.events, e.forgetBookings(ctx, t)...)
-		t.events = append(t.events, e.forgetDomestic(ctx, t)...)
 		e.notify(ctx, t.events)
 		if n := len(t.replies); n > 0 {
 			t.replies[n-1].Forgotten = true
@@ -346,6 +349,8 @@ func (e *Engine) failed(ctx context.Context, m Message, t *Turn, err error) ([]R
 		return nil, err
 	case t != nil && t.forget:
 		e.log.WarnContext(ctx, "erase conversation failed", "channel", m.Channel, "err", err)
+		// The records went before the failure: staff must forget them all the same.
+		e.notify(ctx, t.events)
 		return []Reply{{Lang: t.st.Lang, Text: e.texts.T(t.st.Lang, "privacy.forget_failed"), Buttons: [][]Button{
 			{btn(e.texts.T(t.st.Lang, "privacy.forget_yes"), actForgetAsk)}}}}, err
 	}
