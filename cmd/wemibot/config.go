@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/comune-milano/wemibot/search"
+	"github.com/comune-milano/wemibot/vault"
 )
 
 // config holds the settings. Each comes from an environment variable and can be
@@ -20,9 +21,12 @@ type config struct {
 	SearchTimeout time.Duration // WEMI_SEARCH_TIMEOUT
 	DataDir       string        // WEMI_DATA_DIR: the embedded store's folder
 	RedisURL      string        // WEMI_REDIS_URL: Redis instead of the embedded store
-	HTTPAddr      string        // WEMI_HTTP_ADDR
-	SecureCookie  bool          // WEMI_SECURE_COOKIE: the web chat is served over HTTPS
-	AdminToken    string        // WEMI_ADMIN_TOKEN: enables POST /admin/reload
+	// KEKs are the key-encryption keys of WEMI_KEK, current first; nil: the key file.
+	KEKs         []vault.KEK
+	KEKFile      string // WEMI_KEK_FILE; empty: <data dir>/kek
+	HTTPAddr     string // WEMI_HTTP_ADDR
+	SecureCookie bool   // WEMI_SECURE_COOKIE: the web chat is served over HTTPS
+	AdminToken   string // WEMI_ADMIN_TOKEN: enables POST /admin/reload
 	// FrameAncestors are the portal origins allowed to embed the chat
 	// (WEMI_FRAME_ANCESTORS, comma-separated).
 	FrameAncestors []string
@@ -99,6 +103,9 @@ func configFromEnv(env map[string]string) (config, error) {
 		return config{}, err
 	}
 	if err := cfg.readConversations(env); err != nil {
+		return config{}, err
+	}
+	if err := cfg.readKeys(env); err != nil {
 		return config{}, err
 	}
 	if err := cfg.readServices(env); err != nil {
@@ -290,4 +297,24 @@ func environ(kv []string) map[string]string {
 		}
 	}
 	return env
+}
+
+// readKeys reads the key-encryption keys of personal data: WEMI_KEK, or the file
+// WEMI_KEK_FILE names, not both. An invalid WEMI_KEK is refused here; the file is read
+// when a store is opened.
+func (cfg *config) readKeys(env map[string]string) error {
+	cfg.KEKFile = env["WEMI_KEK_FILE"]
+	v := env["WEMI_KEK"]
+	if v == "" {
+		return nil
+	}
+	if cfg.KEKFile != "" {
+		return fmt.Errorf("set WEMI_KEK or WEMI_KEK_FILE, not both")
+	}
+	keks, err := vault.ParseKEKs(v)
+	if err != nil {
+		return fmt.Errorf("WEMI_KEK: %w", err)
+	}
+	cfg.KEKs = keks
+	return nil
 }

@@ -27,10 +27,16 @@ type slackDesk struct {
 	figures *desk.Figures
 }
 
+// shreddingStore is the desk's store, which also shreds an erased citizen's key.
+type shreddingStore interface {
+	desk.Store
+	slack.Shredder
+}
+
 // newSlackDesk builds the Slack desk when WEMI_SLACK_BOT_TOKEN is set (nil otherwise):
 // handoffs and the day's figures in the desk store, /wemi cerca on the live catalogue,
 // and the open-handoffs gauge.
-func (c *cli) newSlackDesk(store desk.Store, bs *bookings.Store, ds *domestic.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*slackDesk, error) {
+func (c *cli) newSlackDesk(store shreddingStore, bs *bookings.Store, ds *domestic.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*slackDesk, error) {
 	if c.cfg.SlackBotToken == "" {
 		return nil, nil
 	}
@@ -45,7 +51,7 @@ func (c *cli) newSlackDesk(store desk.Store, bs *bookings.Store, ds *domestic.St
 	api := slackapi.New(c.cfg.SlackBotToken, opts...)
 	figures := desk.NewFigures(store, rome, log)
 	d, err := slack.New(slack.Options{API: api, Channel: c.cfg.SlackChannel, Search: live,
-		Handoffs: desk.NewHandoffs(store, c.cfg.IdleTTL), Figures: figures, Once: store, Records: store, Bookings: bs, Domestic: ds,
+		Handoffs: desk.NewHandoffs(store, c.cfg.IdleTTL), Figures: figures, Once: store, Records: store, Shredder: store, Bookings: bs, Domestic: ds,
 		Logger: log, Location: rome})
 	if err != nil {
 		return nil, err
