@@ -122,7 +122,7 @@ func LoadOrCreateKEKFile(path string) ([]KEK, error) {
 		return nil, fmt.Errorf("key file %s: %w", path, err)
 	}
 	if info.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("key file %s: mode %v: %w (chmod 600 it)", path, info.Mode().Perm(), ErrKEKFileMode)
+		return nil, fmt.Errorf("key file %s: mode %#o: %w (chmod 600 it)", path, info.Mode().Perm(), ErrKEKFileMode)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -32,6 +32,10 @@ func (c *cli) loadKEKs() ([]vault.KEK, error) {
 
 // keys runs "wemibot keys rotate".
 func (c *cli) keys(ctx context.Context, args []string) error {
+	args, err := c.parseInterleaved(c.flagSet("keys", mainUsage), args)
+	if err != nil {
+		return err
+	}
 	if len(args) != 1 || args[0] != "rotate" {
 		return fmt.Errorf("%w: keys: want 'keys rotate'", errUsage)
 	}
