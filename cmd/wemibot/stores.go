@@ -27,6 +27,10 @@ type stores interface {
 	reminders.Queue
 	// Shred destroys the key of a citizen's data, on every replica.
 	Shred(ctx context.Context, subject string) error
+	// Seal and Open encrypt a citizen's data with their key, for the caches kept
+	// outside the store (the web chat's answers): vault.Vault's.
+	Seal(ctx context.Context, subject string, plain []byte) ([]byte, error)
+	Open(ctx context.Context, sealed []byte) ([]byte, error)
 	// Ping reports whether the store answers, for readiness.
 	Ping(ctx context.Context) error
 	// Sweep removes expired records and says how many it removed.
@@ -144,6 +148,16 @@ func webMailbox(conversation string) []string {
 // Shred destroys the key of a subject's data, on every replica.
 func (s *sealedStores) Shred(ctx context.Context, subject string) error {
 	return s.vault.Shred(ctx, subject)
+}
+
+// Seal encrypts plain with subject's key (vault.Vault.Seal).
+func (s *sealedStores) Seal(ctx context.Context, subject string, plain []byte) ([]byte, error) {
+	return s.vault.Seal(ctx, subject, plain)
+}
+
+// Open decrypts what Seal returned; vault.ErrShredded once the key is shredded.
+func (s *sealedStores) Open(ctx context.Context, sealed []byte) ([]byte, error) {
+	return s.vault.Open(ctx, sealed)
 }
 
 // Add implements desk.Tallies: tallies hold no personal data.
