@@ -15,7 +15,8 @@ import (
 // WEMI_TELEGRAM_WEBHOOK_URL must reach it.
 const telegramWebhookPath = "/telegram/webhook"
 
-// newTelegram connects to Telegram when its token is set (nil otherwise).
+// newTelegram builds the Telegram channel when its token is set (nil otherwise); it
+// reaches Telegram once it runs.
 func (c *cli) newTelegram(metrics *web.Metrics, log *slog.Logger) (*telegram.Adapter, error) {
 	if c.cfg.TelegramToken == "" {
 		return nil, nil
@@ -52,12 +53,16 @@ func (c *cli) newSite(engine *bot.Engine, live *search.Live, store stores, answe
 
 // telegramBanner says how Telegram is reached.
 func (c *cli) telegramBanner(tg *telegram.Adapter) string {
-	switch {
-	case tg == nil:
+	if tg == nil {
 		return "Telegram: off (set WEMI_TELEGRAM_TOKEN to switch it on)"
-	case c.cfg.TelegramWebhook != "":
-		return "Telegram: @" + tg.Username() + " (webhook at " + telegramWebhookPath + ")"
-	default:
-		return "Telegram: @" + tg.Username() + " (long polling)"
 	}
+	// The adapter reaches Telegram once it runs: the username is known from then on.
+	who := "connecting"
+	if name := tg.Username(); name != "" {
+		who = "@" + name
+	}
+	if c.cfg.TelegramWebhook != "" {
+		return "Telegram: " + who + " (webhook at " + telegramWebhookPath + ")"
+	}
+	return "Telegram: " + who + " (long polling)"
 }

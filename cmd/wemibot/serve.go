@@ -147,7 +147,7 @@ func (s *server) buildChannels() (err error) {
 	return err
 }
 
-// buildEngine builds the engine on the channels and the desk, publishes Telegram's
+// buildEngine builds the engine on the channels and the desk, gives Telegram the
 // command menu in its texts, and builds the dispatcher of its reminders.
 func (s *server) buildEngine(ctx context.Context) (err error) {
 	cfg := s.c.cfg
@@ -160,9 +160,7 @@ func (s *server) buildEngine(ctx context.Context) (err error) {
 		return err
 	}
 	if s.telegram != nil {
-		if err := s.telegram.SetCommands(ctx, s.engine.Texts()); err != nil {
-			s.log.Warn("telegram: command menu not set", "err", err)
-		}
+		s.telegram.SetCommands(s.engine.Texts()) // published once Telegram answers
 	}
 	s.dispatcher, err = reminders.NewDispatcher(s.store, s.engine, reminders.Options{Logger: s.log,
 		RateLimit: rate.Limit(cfg.ReminderRate), OnFail: s.engine.ReminderFailed})
