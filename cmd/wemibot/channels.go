@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/comune-milano/wemibot/adapters/telegram"
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bot"
-	"github.com/comune-milano/wemibot/search"
 )
 
 // telegramWebhookPath is where the Telegram webhook is served; the public URL in
@@ -37,18 +34,12 @@ func pushers(tg *telegram.Adapter, mailbox web.Mailbox) map[string]bot.Pusher {
 	return p
 }
 
-// newSite builds the web front: the chat, readiness (the store answers, an index is
-// loaded) and metrics.
-func (c *cli) newSite(engine *bot.Engine, live *search.Live, store stores, answers web.AnswerCache,
+// newSite builds the web front: the chat, readiness (checks, see readinessChecks) and
+// metrics.
+func (c *cli) newSite(engine *bot.Engine, checks []web.Check, answers web.AnswerCache,
 	mailbox web.Mailbox, metrics *web.Metrics, log *slog.Logger) *web.Server {
 	return web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie,
-		Answers: answers, FrameAncestors: c.cfg.FrameAncestors, Mailbox: mailbox,
-		Ready: func(ctx context.Context) error {
-			if live.Current() == nil {
-				return errors.New("no catalogue index")
-			}
-			return store.Ping(ctx)
-		}})
+		Answers: answers, FrameAncestors: c.cfg.FrameAncestors, Mailbox: mailbox, Checks: checks})
 }
 
 // telegramBanner says how Telegram is reached.

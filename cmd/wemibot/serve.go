@@ -171,9 +171,9 @@ func (s *server) buildEngine(ctx context.Context) (err error) {
 // and listens.
 func (s *server) buildSite() (err error) {
 	cfg := s.c.cfg
-	s.site = s.c.newSite(s.engine, s.reloader.live, s.store, s.answers, s.mailbox, s.metrics, s.log)
+	s.site = s.c.newSite(s.engine, s.readinessChecks(), s.answers, s.mailbox, s.metrics, s.log)
 	if cfg.AdminToken != "" {
-		s.site.Handle("POST /admin/reload", adminOnly(cfg.AdminToken, s.reloader))
+		s.site.Handle("POST /admin/reload", adminOnly(cfg.AdminToken, s.reloader, s.log, nil))
 	}
 	if err := s.desk.route(s.c, s.site, s.engine); err != nil {
 		return err
@@ -200,8 +200,8 @@ func (s *server) Run(ctx context.Context) error {
 	if s.telegram != nil {
 		g.Go(func() error { return s.telegram.Run(gctx, s.engine) })
 	}
-	if s.desk != nil && s.c.cfg.SlackMode == "socket" {
-		g.Go(func() error { s.desk.run(gctx, s.engine, s.log); return nil })
+	if s.desk != nil {
+		g.Go(func() error { s.desk.run(gctx, s.c.cfg.SlackMode, s.engine, s.log); return nil })
 	}
 	g.Go(func() error {
 		if err := s.http.Serve(s.listener); !errors.Is(err, http.ErrServerClosed) {
