@@ -145,7 +145,7 @@ func (c *observedClient) Do(r *http.Request) (*http.Response, error) {
 	}
 	resp, err := c.next.Do(r)
 	switch {
-	case err != nil && r.Context().Err() == nil:
+	case err != nil && r.Context().Err() == nil && !errors.Is(err, context.Canceled):
 		c.health.degrade(method, "the Bot API is unreachable")
 	case err != nil: // the call was cancelled (shutdown): it says nothing of Telegram
 	case resp.StatusCode >= 500:

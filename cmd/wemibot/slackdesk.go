@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -130,11 +131,13 @@ func (s *slackDesk) run(ctx context.Context, mode string, engine slack.Engine, l
 		if ctx.Err() != nil {
 			return
 		}
-		log.Error("slack: the staff desk stopped; trying again", "in", wait, "err", err)
+		// Jittered, so that replicas refused together do not call Slack in step.
+		pause := wait/2 + rand.N(wait/2)
+		log.Error("slack: the staff desk stopped; trying again", "in", pause.Round(time.Second), "err", err)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(wait):
+		case <-time.After(pause):
 		}
 		wait = min(2*wait, 30*time.Minute)
 	}
