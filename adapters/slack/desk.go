@@ -117,6 +117,7 @@ type Desk struct {
 	work     *workQueue
 	names    *nameCache
 	wait     time.Duration
+	health   health
 
 	cards     map[string]CardHandler // Options.Cards, never changed
 	mu        sync.RWMutex

@@ -50,8 +50,12 @@ type Options struct {
 	Answers AnswerCache
 	Logger  *slog.Logger
 	// Ready reports whether the bot can serve (store reachable, index loaded); nil:
-	// always ready.
+	// always ready. It is a required check named "core" in /readyz.
 	Ready func(ctx context.Context) error
+	// Checks are the components /readyz reports on, each by name: the store and the
+	// index (required), the channels (optional: one that fails degrades the bot but
+	// leaves it ready).
+	Checks []Check
 	// Metrics serves /metrics; nil: no metrics endpoint.
 	Metrics http.Handler
 	// SecureCookie marks the session cookie Secure (behind HTTPS).
@@ -212,21 +216,7 @@ func (s *Server) texts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	if s.draining.Load() {
-		http.Error(w, "not ready: shutting down", http.StatusServiceUnavailable)
-		return
-	}
-	if s.opts.Ready != nil {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := s.opts.Ready(ctx); err != nil {
-			// The detail is for the logs, not for whoever asks.
-			s.log.Warn("not ready", "err", err)
-			http.Error(w, "not ready", http.StatusServiceUnavailable)
-			return
-		}
-	}
-	io.WriteString(w, "ready\n")
+	s.serveReadiness(w, r) // readiness.go
 }
 
 // Drain makes /readyz answer 503, so that a load balancer stops sending requests

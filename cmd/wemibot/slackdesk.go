@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -118,22 +119,31 @@ func (s *slackDesk) banner(c *cli) string {
 	}
 }
 
-// run keeps the Socket Mode connection up until ctx ends, applying operators' actions
-// through engine. Slack refusing the tokens (revoked, app uninstalled) stops the desk,
-// not the bot: citizens keep their channels, the error is logged, and the desk tries
-// again with growing pauses.
-func (s *slackDesk) run(ctx context.Context, engine slack.Engine, log *slog.Logger) {
+// run keeps the desk in touch with Slack until ctx ends: it checks the bot token
+// (auth.test) with growing pauses until Slack answers, and in Socket Mode keeps the
+// connection up, applying operators' actions through engine. Slack unreachable or
+// refusing the tokens (revoked, app uninstalled) stops the desk, not the bot: citizens
+// keep their channels, the desk's health says why, and it tries again with growing
+// pauses.
+func (s *slackDesk) run(ctx context.Context, mode string, engine slack.Engine, log *slog.Logger) {
+	if mode != "socket" {
+		s.desk.Verify(ctx, time.Second, 5*time.Minute)
+		return
+	}
+	go s.desk.Verify(ctx, time.Second, 5*time.Minute)
 	wait := 30 * time.Second
 	for {
 		err := s.desk.Run(ctx, engine)
 		if ctx.Err() != nil {
 			return
 		}
-		log.Error("slack: the staff desk stopped; trying again", "in", wait, "err", err)
+		// Jittered, so that replicas refused together do not call Slack in step.
+		pause := wait/2 + rand.N(wait/2)
+		log.Error("slack: the staff desk stopped; trying again", "in", pause.Round(time.Second), "err", err)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(wait):
+		case <-time.After(pause):
 		}
 		wait = min(2*wait, 30*time.Minute)
 	}
