@@ -25,6 +25,8 @@ type tx struct {
 	Session       // the store's session: its Count of messages in the rate window
 	st      state // the state, decoded; zero when unknown
 	known   bool  // the store had a state of this version
+	// idleTTL, when set, is how long the state saved is kept instead of IdleTTL.
+	idleTTL time.Duration
 }
 
 // transact applies one update — a citizen's message or an operator's action — to a
@@ -74,7 +76,11 @@ func (e *Engine) transact(ctx context.Context, conv, update string, work func(x 
 		e.release(ctx, sess, time.Second)
 		return fmt.Errorf("encode state: %w", err)
 	}
-	if err := e.opts.Store.Commit(ctx, sess, Commit{State: data, IdleTTL: e.opts.IdleTTL, DedupeTTL: e.opts.DedupeTTL}); err != nil {
+	idle := e.opts.IdleTTL
+	if x.idleTTL > 0 {
+		idle = x.idleTTL
+	}
+	if err := e.opts.Store.Commit(ctx, sess, Commit{State: data, IdleTTL: idle, DedupeTTL: e.opts.DedupeTTL}); err != nil {
 		if !errors.Is(err, ErrLockLost) {
 			// Give the lock back if the store can still be reached, so that a retry
 			// does not wait for it to expire.
