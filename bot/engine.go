@@ -131,8 +131,9 @@ type Options struct {
 	LockWait  time.Duration // how long a message waits for its conversation; default 10 s
 
 	// GreetingTTL is how long a conversation is kept while it has had nothing but the
-	// bare greeting (/start, which the web page sends by itself when opened): a
-	// session that never says anything costs little and goes soon. Default 1 hour.
+	// bare greeting (/start, which the web page sends by itself when opened), and the
+	// greeting's handled mark with it: a session that never says anything costs little
+	// and goes soon. Default 1 hour.
 	GreetingTTL time.Duration
 
 	// RateLimit messages per RateWindow are answered; beyond, the citizen is asked
@@ -277,7 +278,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 			return txForget
 		}
 		if x.st.GreetedOnly = greetedOnly; greetedOnly {
-			x.idleTTL = e.opts.GreetingTTL
+			x.keepFor = e.opts.GreetingTTL
 		}
 		return txSave
 	})

@@ -12,31 +12,35 @@ import (
 // ttlStore shows a test how long each saved state is to be kept.
 type ttlStore struct {
 	bot.Store
-	mu   sync.Mutex
-	ttls []time.Duration
+	mu      sync.Mutex
+	ttls    []time.Duration
+	dedupes []time.Duration
 }
 
 func (s *ttlStore) Commit(ctx context.Context, sess bot.Session, c bot.Commit) error {
 	s.mu.Lock()
 	s.ttls = append(s.ttls, c.IdleTTL)
+	s.dedupes = append(s.dedupes, c.DedupeTTL)
 	s.mu.Unlock()
 	return s.Store.Commit(ctx, sess, c)
 }
 
-func (s *ttlStore) last() time.Duration {
+// last returns the IdleTTL and DedupeTTL of the last Commit.
+func (s *ttlStore) last() (time.Duration, time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.ttls[len(s.ttls)-1]
+	return s.ttls[len(s.ttls)-1], s.dedupes[len(s.dedupes)-1]
 }
 
 // A conversation that has had nothing but the bare greeting (what the web page sends
 // by itself) is kept GreetingTTL; once the citizen says or presses anything it is kept
-// IdleTTL, and a later greeting does not shorten it again.
+// IdleTTL, and a later greeting does not shorten it again. The greeting's handled mark
+// goes with it.
 func TestGreetingOnlyConversationsGoSoon(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
-		const idle, greeting = 30 * 24 * time.Hour, time.Hour
+		const idle, dedupe, greeting = 30 * 24 * time.Hour, 24 * time.Hour, time.Hour
 		ttl := &ttlStore{Store: store}
-		h := newHarness(t, ttl, func(o *bot.Options) { o.IdleTTL = idle })
+		h := newHarness(t, ttl, func(o *bot.Options) { o.IdleTTL, o.DedupeTTL = idle, dedupe })
 		steps := []struct {
 			user string
 			m    bot.Message
@@ -56,8 +60,10 @@ func TestGreetingOnlyConversationsGoSoon(t *testing.T) {
 			if _, err := h.engine.Handle(context.Background(), s.m); err != nil {
 				t.Fatalf("step %d: %v", i, err)
 			}
-			if got := ttl.last(); got != s.want {
-				t.Errorf("step %d (%s %q%s): kept %v, want %v", i, s.user, s.m.Text, s.m.Button, got, s.want)
+			wantDedupe := min(s.want, dedupe)
+			if got, gotDedupe := ttl.last(); got != s.want || gotDedupe != wantDedupe {
+				t.Errorf("step %d (%s %q%s): kept %v, marked %v; want %v, %v", i, s.user, s.m.Text, s.m.Button,
+					got, gotDedupe, s.want, wantDedupe)
 			}
 		}
 	})
