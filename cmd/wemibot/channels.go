@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"log/slog"
 
@@ -42,6 +43,7 @@ func (c *cli) newSite(engine *bot.Engine, live *search.Live, store stores, answe
 	mailbox web.Mailbox, metrics *web.Metrics, log *slog.Logger) *web.Server {
 	return web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie,
 		Answers: answers, FrameAncestors: c.cfg.FrameAncestors, Mailbox: mailbox,
+		TrustedProxies: c.cfg.TrustedProxies, SessionKey: sessionKey(c.cfg.SessionSecret),
 		Ready: func(ctx context.Context) error {
 			if live.Current() == nil {
 				return errors.New("no catalogue index")
@@ -60,4 +62,14 @@ func (c *cli) telegramBanner(tg *telegram.Adapter) string {
 	default:
 		return "Telegram: @" + tg.Username() + " (long polling)"
 	}
+}
+
+// sessionKey is the web chat's session key from WEMI_SESSION_SECRET; nil when it is
+// not set (a random key of the process).
+func sessionKey(secret string) []byte {
+	if secret == "" {
+		return nil
+	}
+	sum := sha256.Sum256([]byte("wemibot web session key v1\x00" + secret))
+	return sum[:]
 }
