@@ -116,8 +116,12 @@ const (
 	maxMessageID = 64
 )
 
-// New builds the web front for an engine.
+// New builds the web front for an engine. It panics when only one of opts.Seal and
+// opts.Open is set, a wiring error that would keep answers unreadable or in clear.
 func New(engine Engine, opts Options) *Server {
+	if (opts.Seal == nil) != (opts.Open == nil) {
+		panic("web.New: Seal and Open go together")
+	}
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 16 << 10
 	}
