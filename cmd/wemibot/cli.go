@@ -200,6 +200,8 @@ Settings (environment variable, or the flag, which wins):
   WEMI_SECURE_COOKIE                          true behind HTTPS: the session cookie is Secure
   WEMI_ADMIN_TOKEN                            enables POST /admin/reload (wemibot catalogue reload)
   WEMI_FRAME_ANCESTORS                        https:// origins allowed to embed the chat (the portal)
+  WEMI_TRUSTED_PROXIES                        CIDRs of the proxies whose X-Forwarded-For names the client
+  WEMI_SESSION_SECRET                         signs the web chat's sessions: the same on every replica
   WEMI_TELEGRAM_TOKEN                         the bot's token: switches Telegram on
   WEMI_TELEGRAM_API                           another Bot API server (self-hosted or a test fake)
   WEMI_TELEGRAM_WEBHOOK_URL                   public URL of the webhook (default: long polling)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -30,7 +31,13 @@ type config struct {
 	// FrameAncestors are the portal origins allowed to embed the chat
 	// (WEMI_FRAME_ANCESTORS, comma-separated).
 	FrameAncestors []string
-	LogJSON        bool // WEMI_LOG_FORMAT=json
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the web
+	// chat's client (WEMI_TRUSTED_PROXIES, comma-separated CIDRs or addresses).
+	TrustedProxies []netip.Prefix
+	// SessionSecret signs the web chat's sessions (WEMI_SESSION_SECRET); the same on
+	// every replica.
+	SessionSecret string
+	LogJSON       bool // WEMI_LOG_FORMAT=json
 
 	TelegramToken   string        // WEMI_TELEGRAM_TOKEN
 	TelegramAPI     string        // WEMI_TELEGRAM_API
@@ -142,6 +149,9 @@ func (cfg *config) readWeb(env map[string]string) error {
 			return fmt.Errorf("WEMI_FRAME_ANCESTORS: %q is not an https:// origin", o)
 		}
 		cfg.FrameAncestors = append(cfg.FrameAncestors, o)
+	}
+	if err := cfg.readSessions(env); err != nil {
+		return err
 	}
 	if t := cfg.AdminToken; t != "" && len(t) < 16 {
 		return fmt.Errorf("WEMI_ADMIN_TOKEN must be at least 16 characters")
@@ -316,5 +326,29 @@ func (cfg *config) readKeys(env map[string]string) error {
 		return fmt.Errorf("WEMI_KEK: %w", err)
 	}
 	cfg.KEKs = keks
+	return nil
+}
+
+// readSessions reads the settings of the web chat's sessions: who may name the client,
+// and the key that signs them.
+func (cfg *config) readSessions(env map[string]string) error {
+	for _, p := range strings.Split(env["WEMI_TRUSTED_PROXIES"], ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return fmt.Errorf("WEMI_TRUSTED_PROXIES: %q is not a CIDR (10.0.0.0/8) or an address", p)
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, prefix.Masked())
+	}
+	cfg.SessionSecret = env["WEMI_SESSION_SECRET"]
+	if s := cfg.SessionSecret; s != "" && len(s) < 32 {
+		return fmt.Errorf("WEMI_SESSION_SECRET must be at least 32 characters")
+	}
 	return nil
 }

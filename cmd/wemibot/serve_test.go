@@ -185,6 +185,8 @@ func TestServeSettingsAreChecked(t *testing.T) {
 		"secure cookie":          {"WEMI_SECURE_COOKIE": "maybe"},
 		"short admin token":      {"WEMI_ADMIN_TOKEN": "short"},
 		"frame ancestor as http": {"WEMI_FRAME_ANCESTORS": "http://portal.example.org"},
+		"trusted proxy":          {"WEMI_TRUSTED_PROXIES": "10.0.0.0/8,proxy.example.org"},
+		"short session secret":   {"WEMI_SESSION_SECRET": "short"},
 		"idle TTL":               {"WEMI_IDLE_TTL": "forever"},
 		"slack app token alone":  {"WEMI_SLACK_APP_TOKEN": "xapp-1-x"},
 		"slack user token":       {"WEMI_SLACK_BOT_TOKEN": "xoxp-1", "WEMI_SLACK_APP_TOKEN": "xapp-1-x", "WEMI_SLACK_CHANNEL": "C0123ABCD"},
