@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
 	"log/slog"
 
 	"github.com/comune-milano/wemibot/adapters/telegram"
@@ -37,11 +36,13 @@ func pushers(tg *telegram.Adapter, mailbox web.Mailbox) map[string]bot.Pusher {
 
 // newSite builds the web front: the chat, readiness (checks, see readinessChecks) and
 // metrics.
-func (c *cli) newSite(engine *bot.Engine, checks []web.Check, answers web.AnswerCache,
-	mailbox web.Mailbox, metrics *web.Metrics, log *slog.Logger) *web.Server {
+// The session key signs the web sessions; the store's vault seals the cached answers
+// with each citizen's key.
+func (c *cli) newSite(engine *bot.Engine, checks []web.Check, store stores, sessionKey []byte,
+	answers web.AnswerCache, mailbox web.Mailbox, metrics *web.Metrics, log *slog.Logger) *web.Server {
 	return web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie,
 		Answers: answers, FrameAncestors: c.cfg.FrameAncestors, Mailbox: mailbox, Checks: checks,
-		TrustedProxies: c.cfg.TrustedProxies, SessionKey: sessionKey(c.cfg.SessionSecret)})
+		TrustedProxies: c.cfg.TrustedProxies, SessionKey: sessionKey, Seal: store.Seal, Open: store.Open})
 }
 
 // telegramBanner says how Telegram is reached.
@@ -58,14 +59,4 @@ func (c *cli) telegramBanner(tg *telegram.Adapter) string {
 		return "Telegram: " + who + " (webhook at " + telegramWebhookPath + ")"
 	}
 	return "Telegram: " + who + " (long polling)"
-}
-
-// sessionKey is the web chat's session key from WEMI_SESSION_SECRET; nil when it is
-// not set (a random key of the process).
-func sessionKey(secret string) []byte {
-	if secret == "" {
-		return nil
-	}
-	sum := sha256.Sum256([]byte("wemibot web session key v1\x00" + secret))
-	return sum[:]
 }

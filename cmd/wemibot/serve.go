@@ -102,7 +102,7 @@ func newServer(ctx context.Context, c *cli) (_ *server, err error) {
 	if err := s.buildEngine(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.buildSite(); err != nil {
+	if err := s.buildSite(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -169,9 +169,13 @@ func (s *server) buildEngine(ctx context.Context) (err error) {
 
 // buildSite builds the web front, routes the webhooks and the admin's reload to it,
 // and listens.
-func (s *server) buildSite() (err error) {
+func (s *server) buildSite(ctx context.Context) (err error) {
 	cfg := s.c.cfg
-	s.site = s.c.newSite(s.engine, s.readinessChecks(), s.answers, s.mailbox, s.metrics, s.log)
+	key, err := s.c.sessionKey(ctx, s.store)
+	if err != nil {
+		return err
+	}
+	s.site = s.c.newSite(s.engine, s.readinessChecks(), s.store, key, s.answers, s.mailbox, s.metrics, s.log)
 	if cfg.AdminToken != "" {
 		s.site.Handle("POST /admin/reload", adminOnly(cfg.AdminToken, s.reloader, s.log, nil))
 	}
