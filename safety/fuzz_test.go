@@ -3,12 +3,9 @@ package safety
 import (
 	"strings"
 	"testing"
-	"time"
-	"unicode/utf8"
 )
 
-// FuzzAssess: any text, however hostile, is assessed without a panic and in bounded
-// time.
+// FuzzAssess: any text, however hostile, is assessed without a panic, consistently.
 func FuzzAssess(f *testing.F) {
 	r := load(f)
 	for _, s := range []string{"", "mia madre è caduta e non si rialza", "non non non mi mi picchia",
@@ -18,27 +15,45 @@ func FuzzAssess(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		start := time.Now()
 		a, ok := r.Assess(s)
 		if ok != (a.Kind != "") || len(a.Why) != 1+len(a.Also) && ok {
 			t.Errorf("%q: inconsistent %+v %v", s, a, ok)
 		}
-		if d := time.Since(start); d > time.Second && utf8.RuneCountInString(s) < 1000 {
-			t.Errorf("%d bytes took %v", len(s), d)
-		}
 	})
 }
 
-// Hostile repetitions at the engine's limit stay fast: the matcher's work is bounded.
+// Hostile repetitions at the engine's limit are assessed, and say what they say: the
+// matcher's work is bounded by maxRunes. How long they take is BenchmarkHostileRepetition's
+// to measure, not a test's.
 func TestHostileRepetition(t *testing.T) {
 	r := load(t)
-	for _, unit := range []string{"mi picchia ", "non mi ", "caduta a terra ", "e ", "se ", "l anno scorso ",
-		"voglio morire ", "fuoco ", "x"} {
+	for _, unit := range hostileUnits {
 		s := strings.Repeat(unit, maxRunes/len(unit)+10)
-		start := time.Now()
-		r.Assess(s)
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("%q repeated: %v", unit, d)
+		a, ok := r.Assess(s)
+		if ok != (a.Kind != "") {
+			t.Errorf("%q repeated: inconsistent %+v %v", unit, a, ok)
 		}
+		if danger := strings.Contains(unit, "picchia") || strings.Contains(unit, "morire"); danger && !ok {
+			t.Errorf("%q repeated: danger missed", unit)
+		}
+	}
+}
+
+// hostileUnits are repeated up to the assessed length by TestHostileRepetition and
+// BenchmarkHostileRepetition.
+var hostileUnits = []string{"mi picchia ", "non mi ", "caduta a terra ", "e ", "se ", "l anno scorso ",
+	"voglio morire ", "fuoco ", "x"}
+
+// BenchmarkHostileRepetition measures the worst messages: each unit repeated to the
+// assessed length (go test -run '^$' -bench HostileRepetition ./safety/).
+func BenchmarkHostileRepetition(b *testing.B) {
+	r := load(b)
+	for _, unit := range hostileUnits {
+		s := strings.Repeat(unit, maxRunes/len(unit)+10)
+		b.Run(strings.ReplaceAll(strings.TrimSpace(unit), " ", "_"), func(b *testing.B) {
+			for b.Loop() {
+				r.Assess(s)
+			}
+		})
 	}
 }
