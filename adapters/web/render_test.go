@@ -15,6 +15,9 @@ func TestToHTML(t *testing.T) {
 		{"<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"},
 		{"📞 +39 02 5550 1001 · ✉ info@coop.example.org · https://coop.example.org", `📞 <a href="tel:+390255501001">+39 02 5550 1001</a> · ✉ <a href="mailto:info@coop.example.org">info@coop.example.org</a> · <a href="https://coop.example.org">https://coop.example.org</a>`},
 		{"chiama il *112*", `chiama il <b><a href="tel:112">112</a></b>`},
+		// A citizen's or the catalogue's asterisk, escaped by the engine, stays one.
+		{`Servizio \*5 stelle\* per *Anna*`, "Servizio *5 stelle* per <b>Anna</b>"},
+		{"a**b", "ab"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -189,7 +189,7 @@ func (s *terminal) send(ctx context.Context, engine *bot.Engine, m bot.Message) 
 
 func (s *terminal) print(r bot.Reply) {
 	if r.Text != "" {
-		fmt.Fprintln(s.out, strings.ReplaceAll(r.Text, "*", ""))
+		fmt.Fprintln(s.out, bot.Plain(r.Text))
 	}
 	for _, row := range r.Buttons {
 		var cells []string
