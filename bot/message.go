@@ -27,8 +27,9 @@ type Message struct {
 // Conversation returns the channel-qualified id of the message's conversation.
 func (m Message) Conversation() string { return m.Channel + ":" + m.UserID }
 
-// Reply is one message from the bot. Text uses light formatting: *bold* and line
-// breaks; channels render it in their own idiom.
+// Reply is one message from the bot. Text uses light formatting: *bold*, line breaks,
+// and \* for a literal asterisk (see Literal and Spans); channels render it in their
+// own idiom.
 type Reply struct {
 	Text     string
 	Buttons  [][]Button // rows of buttons
