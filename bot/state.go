@@ -36,6 +36,9 @@ type state struct {
 	// described in words), "near" (a location or a neighbourhood), "forget" (a
 	// confirmation of erasure).
 	Flow string `json:"flow,omitempty"`
+	// ForgetAsk is the id of the open question whether to erase the citizen's data:
+	// its buttons carry it, so that the buttons of an answered question act no more.
+	ForgetAsk string `json:"forget_ask,omitempty"`
 
 	// The current search and its results, for paging and refining.
 	Query    string        `json:"query,omitempty"` // what is searched

@@ -24,6 +24,9 @@ type Turn struct {
 	events  []Event
 	facts   []desk.Fact
 	forget  bool
+	// fresh says the store knew no conversation before this message: it is new, or
+	// it was erased or expired.
+	fresh bool
 	// offered says the buttons of this turn's replies are being kept (the first
 	// reply forgets those of the last turn).
 	offered bool
