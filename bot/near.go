@@ -16,10 +16,18 @@ import (
 // nearFlow is the near flow: its handlers and what it keeps in the conversation state.
 type nearFlow struct{ e *Engine }
 
+// askNear asks where the citizen is, with a button that shares the location where the
+// channel has one.
 func (nf *nearFlow) askNear(t *Turn) {
 	t.st.Flow = flowNear
-	t.Say(Reply{Text: t.T("near.ask"), Buttons: [][]Button{
-		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
+	t.Say(Reply{Text: t.T("near.ask"), AskLocation: t.T("near.share_location"), Buttons: nf.askRows(t)})
+}
+
+// askRows are the buttons beside the location question: the WeMi spaces, and the
+// menu to leave it. In Telegram they sit on the reply keyboard, where a press sends
+// the label as text.
+func (nf *nearFlow) askRows(t *Turn) [][]Button {
+	return [][]Button{{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}
 }
 
 var coordsRE = regexp.MustCompile(`^\s*(-?\d{1,2}(?:[.,]\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$`)
@@ -46,6 +54,15 @@ func validPoint(p catalogue.Point) bool {
 
 // nearText resolves a typed place: coordinates or a neighbourhood.
 func (nf *nearFlow) nearText(ctx context.Context, t *Turn, text string) {
+	// A button of the reply keyboard sends its label as text.
+	if data, ok := t.e.typedButton(text, t.st); ok {
+		t.onButton(ctx, data)
+		return
+	}
+	if catalogue.Fold(text) == catalogue.Fold(t.T("near.share_location")) {
+		nf.askNear(t) // a client without location buttons sent the label
+		return
+	}
 	if p, ok := parseCoordinates(text); ok {
 		nf.nearPoint(ctx, t, p, "")
 		return
@@ -55,8 +72,8 @@ func (nf *nearFlow) nearText(ctx context.Context, t *Turn, text string) {
 		return
 	}
 	t.st.Flow = flowNear
-	t.Say(Reply{Text: t.T("near.unknown_place", "place", Literal(truncateRunes(text, 60))), Buttons: [][]Button{
-		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
+	t.Say(Reply{Text: t.T("near.unknown_place", "place", Literal(truncateRunes(text, 60))),
+		AskLocation: t.T("near.share_location"), Buttons: nf.askRows(t)})
 }
 
 // milanRadius bounds "near": farther than this from the centre is not in Milan.

@@ -48,6 +48,12 @@ func (t *Turn) Plural(key string, n int, kv ...string) string {
 // Say adds a reply for the citizen, and remembers its first line among the recent
 // turns an operator reads on a handoff.
 func (t *Turn) Say(r Reply) {
+	switch {
+	case r.AskLocation != "":
+		t.st.LocationAsked = true
+	case t.st.LocationAsked:
+		r.LocationDone, t.st.LocationAsked = true, false
+	}
 	t.replies = append(t.replies, r)
 	t.st.remember("bot", firstLine(r.Text), t.now)
 	if !t.offered {
