@@ -208,6 +208,46 @@ func (s signer) keyboard(chatID int64, rows [][]bot.Button) *tgbotapi.InlineKeyb
 	return &m
 }
 
+// locationKeyboard is the reply keyboard of a reply that asks for the location: a
+// button that shares it, then the reply's buttons, which send their labels as text
+// (the engine reads a label typed back as its button). Telegram hides it once used.
+func locationKeyboard(label string, rows [][]bot.Button) tgbotapi.ReplyKeyboardMarkup {
+	kb := [][]tgbotapi.KeyboardButton{{tgbotapi.NewKeyboardButtonLocation(label)}}
+	for _, row := range rows {
+		var r []tgbotapi.KeyboardButton
+		for _, b := range row {
+			r = append(r, tgbotapi.NewKeyboardButton(b.Label))
+		}
+		if len(r) > 0 {
+			kb = append(kb, r)
+		}
+	}
+	return tgbotapi.NewOneTimeReplyKeyboard(kb...)
+}
+
+// keyboardRemoval picks the part of a reply that removes the location keyboard: a
+// message carries one keyboard, and the last part carries the reply's buttons. With a
+// single part and buttons, its first line goes first, alone, to carry the removal;
+// a single line with buttons leaves the keyboard (already hidden once used). It
+// returns the parts and the index of the one that removes it, or -1.
+func keyboardRemoval(chunks []string, buttons bool) ([]string, int) {
+	switch {
+	case !buttons || len(chunks) > 1:
+		return chunks, 0
+	case len(chunks) == 1:
+		head, rest, ok := strings.Cut(chunks[0], "\n")
+		if !ok || strings.TrimSpace(head) == "" || strings.TrimSpace(rest) == "" {
+			return chunks, -1
+		}
+		rest = strings.TrimLeft(rest, "\n")
+		if bot.BoldAtEnd(head) {
+			rest = "*" + rest // the bold run goes on in the second part
+		}
+		return []string{head, rest}, 0
+	}
+	return chunks, -1
+}
+
 // rlm is the right-to-left mark: an invisible strong right-to-left character.
 const rlm = "\u200f"
 

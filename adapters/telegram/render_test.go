@@ -217,3 +217,28 @@ func starredReplies(t *testing.T) (card, found bot.Reply) {
 	}
 	return first("u1", "/start s_"+id), first("u2", "cerco una babysitter *urgente* per stasera")
 }
+
+// The part that removes the location keyboard carries no other keyboard.
+func TestKeyboardRemoval(t *testing.T) {
+	tests := []struct {
+		name    string
+		chunks  []string
+		buttons bool
+		want    []string
+		at      int
+	}{
+		{"no buttons", []string{"a\nb"}, false, []string{"a\nb"}, 0},
+		{"two parts", []string{"a", "b"}, true, []string{"a", "b"}, 0},
+		{"first line alone", []string{"*Vicino a te:*\n\nx"}, true, []string{"*Vicino a te:*", "x"}, 0},
+		{"bold goes on", []string{"*a\nb* c"}, true, []string{"*a", "*b* c"}, 0},
+		{"one line", []string{"Spazi"}, true, []string{"Spazi"}, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, at := keyboardRemoval(tt.chunks, tt.buttons)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") || at != tt.at {
+				t.Errorf("keyboardRemoval(%q, %v) = %q, %d; want %q, %d", tt.chunks, tt.buttons, got, at, tt.want, tt.at)
+			}
+		})
+	}
+}
