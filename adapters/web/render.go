@@ -43,7 +43,8 @@ func dirOf(lang string) string {
 func render(replies []bot.Reply) []webReply {
 	out := make([]webReply, 0, len(replies))
 	for _, r := range replies {
-		wr := webReply{Lang: r.Lang, Dir: dirOf(r.Lang), HTML: toHTML(r.Text), Replace: r.Replace, Buttons: [][]webButton{}}
+		wr := webReply{Lang: r.Lang, Dir: dirOf(r.Lang), HTML: toHTML(r.Text), Replace: r.Replace, Buttons: [][]webButton{},
+			AskLocation: r.AskLocation}
 		for _, row := range r.Buttons {
 			var wrow []webButton
 			for _, b := range row {
