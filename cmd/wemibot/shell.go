@@ -199,6 +199,9 @@ func (s *terminal) print(r bot.Reply) {
 		}
 		fmt.Fprintln(s.out, "  "+strings.Join(cells, "   "))
 	}
+	if r.AskLocation != "" {
+		fmt.Fprintf(s.out, "  %s: pos <lat>, <lon>\n", r.AskLocation) // the shell's way to share one
+	}
 	if l := r.Location; l != nil {
 		fmt.Fprintf(s.out, "📍 %s — %s (%.5f, %.5f)\n", l.Name, l.Address, l.Point.Lat, l.Point.Lon)
 	}
