@@ -52,6 +52,28 @@ func html(text string) string {
 // utf16Len is the length Telegram counts a message's limit in.
 func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
+// htmlLen is utf16Len(html(text)), counted without building the HTML: split measures
+// every candidate part.
+func htmlLen(text string) int {
+	n := 0
+	for _, s := range bot.Spans(text) {
+		if s.Bold {
+			n += len("<b></b>")
+		}
+		for _, r := range s.Text {
+			switch r {
+			case '<', '>':
+				n += len("&lt;")
+			case '&':
+				n += len("&amp;")
+			default:
+				n += utf16.RuneLen(r)
+			}
+		}
+	}
+	return n
+}
+
 // boldRoom is what opening a bold run at the start of a part can add to it: the part's
 // plain and bold runs swap, so it has at most one bold run ("<b>", "</b>") more.
 const boldRoom = 7
@@ -61,7 +83,7 @@ const boldRoom = 7
 // escape). A bold run cut in two is closed at the end of one part and opened again
 // at the start of the next.
 func split(text string, limit int) []string {
-	if utf16Len(html(text)) <= limit {
+	if htmlLen(text) <= limit {
 		return []string{text}
 	}
 	var out []string
@@ -85,7 +107,7 @@ func split(text string, limit int) []string {
 		cur.Reset()
 	}
 	for _, piece := range pieces(text, limit-boldRoom) {
-		if cur.Len() > 0 && utf16Len(html(reopened(strings.TrimSpace(cur.String()+piece)))) > limit {
+		if cur.Len() > 0 && htmlLen(reopened(strings.TrimSpace(cur.String()+piece))) > limit {
 			flush()
 		}
 		cur.WriteString(piece)
@@ -98,7 +120,7 @@ func split(text string, limit int) []string {
 // on its own is broken into lines, a line into words and a word into characters, so
 // that every piece fits within limit.
 func pieces(text string, limit int) []string {
-	fits := func(s string) bool { return utf16Len(html(s)) <= limit }
+	fits := func(s string) bool { return htmlLen(s) <= limit }
 	var out []string
 	for _, para := range strings.SplitAfter(text, "\n\n") {
 		if fits(para) {
@@ -134,7 +156,7 @@ func cutWord(w string, limit int) []string {
 			size = 2
 		}
 		atom := w[i : i+size]
-		n := utf16Len(html(atom))
+		n := htmlLen(atom)
 		if atom == "*" {
 			n = len("</b>")
 		}

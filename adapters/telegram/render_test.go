@@ -111,6 +111,9 @@ func FuzzSplit(f *testing.F) {
 		if limit < 40 || limit > 5000 || len(text) > 20000 || !utf8.ValidString(text) {
 			return
 		}
+		if got, want := htmlLen(text), utf16Len(html(text)); got != want {
+			t.Fatalf("htmlLen(%q) = %d, the HTML has %d units", text, got, want)
+		}
 		chunks := split(text, limit)
 		for _, c := range chunks {
 			if n := utf16Len(html(c)); n > limit {
@@ -240,5 +243,19 @@ func TestKeyboardRemoval(t *testing.T) {
 				t.Errorf("keyboardRemoval(%q, %v) = %q, %d; want %q, %d", tt.chunks, tt.buttons, got, at, tt.want, tt.at)
 			}
 		})
+	}
+}
+
+// BenchmarkSplit measures cutting a long reply (about 20,000 characters of paragraphs
+// with bold titles, escapes and entities) into Telegram messages.
+func BenchmarkSplit(b *testing.B) {
+	var paras []string
+	for i := 0; i < 60; i++ {
+		paras = append(paras, "*Servizio \\*"+strings.Repeat("è", 3)+"*\n"+strings.Repeat("parola <&> ", 28))
+	}
+	text := strings.Join(paras, "\n\n")
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		split(text, maxMessageUnits)
 	}
 }
