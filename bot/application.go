@@ -257,8 +257,8 @@ func (af *applicationFlow) applicationSummary(t *Turn) {
 		live = t.T("dom.livein_yes")
 	}
 	t.Say(Reply{Text: t.T("dom.work_summary", "roles", strings.Join(roles, ", "), "years", af.yearsText(t, d.Years),
-		"experience", orDash(d.Experience), "langs", t.languageNames(d.Langs), "certs", orDash(strings.Join(certs, ", ")),
-		"zones", t.municipi(d.Municipi), "avail", d.Avail, "livein", live, "contact", d.Contact),
+		"experience", Literal(orDash(d.Experience)), "langs", t.languageNames(d.Langs), "certs", orDash(strings.Join(certs, ", ")),
+		"zones", t.municipi(d.Municipi), "avail", Literal(d.Avail), "livein", live, "contact", Literal(d.Contact)),
 		Buttons: [][]Button{{btn(t.T("dom.send_application"), actDom, "ok")},
 			{btn(t.T("book.restart"), actDom, "redo"), btn(t.T("book.abandon"), actDom, "x")}}})
 }

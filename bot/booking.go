@@ -65,7 +65,7 @@ func (bf *bookingFlow) startBooking(t *Turn, id string) {
 	}
 	t.st.Flow = flowBook
 	t.st.Draft = &bookingDraft{Service: s.ID, Minute: -1}
-	t.Text("book.start", "service", t.serviceTitle(s))
+	t.Text("book.start", "service", t.titleText(s))
 	bf.askBooking(t, s)
 }
 
@@ -190,11 +190,11 @@ func (bf *bookingFlow) bookingSummary(t *Turn, s *catalogue.Service) {
 	if d.ForWhom == bookings.ForRelative {
 		who = t.T("book.for_relative")
 	}
-	note := d.Note
+	note := Literal(d.Note)
 	if note == "" {
 		note = t.T("book.no_note_given")
 	}
-	t.Say(Reply{Text: t.T("book.summary", "service", t.serviceTitle(s), "provider", s.Organization.Name,
+	t.Say(Reply{Text: t.T("book.summary", "service", t.titleText(s), "provider", Literal(s.Organization.Name),
 		"when", t.whenText(bf.bookingStart(t)), "quantity", bf.quantityText(t, s, d.Quantity), "delivery", delivery,
 		"who", who, "zone", strconv.Itoa(d.Municipio), "note", note, "cost", cost),
 		Buttons: [][]Button{{btn(t.T("book.confirm"), actBook, "ok")}, {btn(t.T("book.restart"), actBook, "redo"), btn(t.T("book.abandon"), actBook, "x")}}})

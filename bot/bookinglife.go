@@ -56,7 +56,7 @@ func (bf *bookingFlow) submitBooking(ctx context.Context, t *Turn, s *catalogue.
 	ev := t.Event(EventBookingRequested, "", false)
 	ev.Recent, ev.Booking = nil, b.ID
 	t.Raise(ev)
-	t.Say(Reply{Text: t.T("book.sent", "service", t.serviceTitle(s), "when", t.whenText(start)),
+	t.Say(Reply{Text: t.T("book.sent", "service", t.titleText(s), "when", t.whenText(start)),
 		Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
 }
 
@@ -100,13 +100,13 @@ func (bf *bookingFlow) bookings(ctx context.Context, t *Turn) {
 	t.Say(Reply{Text: b.String(), Buttons: rows})
 }
 
-// bookingName is the title of a booking's service, in the citizen's language; its id
-// when the catalogue no longer has it.
+// bookingName is the title of a booking's service, in the citizen's language, for a
+// reply's text; its id when the catalogue no longer has it.
 func (bf *bookingFlow) bookingName(t *Turn, b bookings.Booking) string {
 	if s, ok := t.cat.Service(b.Service); ok {
-		return t.serviceTitle(s)
+		return t.titleText(s)
 	}
-	return b.Service
+	return Literal(b.Service)
 }
 
 // bookingLine is one booking in a list: service, when, status.
@@ -275,7 +275,7 @@ func (bf *bookingFlow) confirmedReplies(t *Turn, b bookings.Booking) []Reply {
 		}
 	}
 	ics := bookings.ICS(b, name, place, t.T("book.ics_description", "service", name), unit, t.now)
-	return []Reply{{Text: t.T("book.confirmed", "service", name, "when", t.whenText(b.Start)),
+	return []Reply{{Text: t.T("book.confirmed", "service", Literal(name), "when", t.whenText(b.Start)),
 		Document: &Document{Name: "wemi-" + b.ID + ".ics", MIME: "text/calendar", Data: ics},
 		Buttons:  [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}}}
 }

@@ -144,9 +144,9 @@ func shortAddress(a string) string {
 // listItem is one line of a list of services: the title, the provider's short name and
 // the cost.
 func (t *Turn) listItem(s *catalogue.Service) string {
-	line := "*" + shorten(t.serviceTitle(s), maxListTitleRunes) + "*"
+	line := "*" + Literal(shorten(t.serviceTitle(s), maxListTitleRunes)) + "*"
 	if o := s.Organization; o != nil {
-		line += " · " + shorten(providerShort(o.Name), maxListProviderRunes)
+		line += " · " + Literal(shorten(providerShort(o.Name), maxListProviderRunes))
 	}
 	return line + " · " + t.costMark(s)
 }

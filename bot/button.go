@@ -35,8 +35,8 @@ const (
 	actHelp       = "help"
 	actPrivacy    = "privacy"
 	actForgetAsk  = "forget"    // ask to confirm erasure
-	actForgetYes  = "forgetyes" // erase
-	actForgetNo   = "forgetno"
+	actForgetYes  = "forgetyes" // forgetyes:<question id>: erase
+	actForgetNo   = "forgetno"  // forgetno:<question id>: keep
 	actOperator   = "op"
 	actRequest    = "req" // req:<service id>: how to request a service
 	actDetail     = "det" // det:<section code>:<service id>: one section of a service's details
@@ -85,9 +85,13 @@ func parseButton(data string) (button, bool) {
 	b := button{action: action, arg: arg, num: -1, gen: gen}
 	switch action {
 	case actMenu, actSearch, actCats, actBack, actFree, actZoneAsk, actForAsk, actNone, actNear,
-		actLangAsk, actHelp, actPrivacy, actForgetAsk, actForgetYes, actForgetNo,
+		actLangAsk, actHelp, actPrivacy, actForgetAsk,
 		actOperator, actDomestic, actBookings, actRetry, actHandoffEnd:
 		return b, arg == ""
+	case actForgetYes, actForgetNo:
+		// forgetyes:<question id>; buttons sent before questions had ids have none,
+		// and are answered as stale.
+		return b, len(arg) <= 16
 	case actCat, actService, actSpace, actRequest, actLang, actLangSwitch, actFor, actBook, actDom, actDrop:
 		return b, arg != ""
 	case actDetail:

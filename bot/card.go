@@ -32,9 +32,9 @@ func (cf *cardFlow) card(t *Turn, id string) {
 // summary is the card's text: one line each for the title, the provider, for whom,
 // the cost, where and the wait.
 func (cf *cardFlow) summary(t *Turn, s *catalogue.Service) string {
-	lines := []string{"*" + t.serviceTitle(s) + "*"}
+	lines := []string{"*" + t.titleText(s) + "*"}
 	if o := s.Organization; o != nil {
-		lines = append(lines, t.T("card.provider", "provider", providerShort(o.Name), "kind", t.T("kind."+string(o.Kind))))
+		lines = append(lines, t.T("card.provider", "provider", Literal(providerShort(o.Name)), "kind", t.T("kind."+string(o.Kind))))
 	}
 	lines = append(lines,
 		t.T("card.for", "who", cf.audiences(t, s.Audiences)),

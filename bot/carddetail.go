@@ -156,7 +156,7 @@ func (cf *cardFlow) sectionLabel(t *Turn, section string) string {
 // the ISEE reduction and the vouchers.
 func (cf *cardFlow) costDetail(t *Turn, s *catalogue.Service) string {
 	c := s.Cost
-	lines := []string{t.T("detail.cost.title", "service", t.serviceTitle(s))}
+	lines := []string{t.T("detail.cost.title", "service", t.titleText(s))}
 	if c.Free {
 		return strings.Join(append(lines, t.T("detail.cost.free"), t.T("detail.cost.delivery", "how", cf.delivery(t, s.Delivery))), "\n")
 	}
@@ -169,7 +169,7 @@ func (cf *cardFlow) costDetail(t *Turn, s *catalogue.Service) string {
 			"min", strconv.Itoa(sh.MinPeople), "max", strconv.Itoa(sh.MaxPeople)))
 	}
 	if c.Note != "" {
-		lines = append(lines, t.T("detail.cost.note", "note", shorten(c.Note, maxCostNoteRunes)))
+		lines = append(lines, t.T("detail.cost.note", "note", Literal(shorten(c.Note, maxCostNoteRunes))))
 	}
 	if r := c.ISEE; r != nil {
 		lines = append(lines, t.T("card.isee", "percent", strconv.Itoa(r.ReductionPercent), "isee", t.euros(r.MaxISEE*100)), t.T("card.isee_help"))
@@ -195,7 +195,7 @@ func (cf *cardFlow) delivery(t *Turn, d catalogue.Delivery) string {
 
 // whenDetail: the days and hours, whether now is one of them, and the longest wait.
 func (cf *cardFlow) whenDetail(t *Turn, s *catalogue.Service) string {
-	lines := []string{t.T("detail.when.title", "service", t.serviceTitle(s))}
+	lines := []string{t.T("detail.when.title", "service", t.titleText(s))}
 	now, open := t.now.In(t.e.rome), false
 	for _, sc := range s.Schedules {
 		lines = append(lines, t.T("detail.when.slot", "days", t.days(sc.Days), "from", sc.OpensAt.String(), "to", sc.ClosesAt.String()))
@@ -212,7 +212,7 @@ func (cf *cardFlow) whenDetail(t *Turn, s *catalogue.Service) string {
 // whereDetail: the Municipi served (and whether the citizen's is one of them) and the
 // provider's office.
 func (cf *cardFlow) whereDetail(t *Turn, s *catalogue.Service) string {
-	lines := []string{t.T("detail.where.title", "service", t.serviceTitle(s)), t.T("detail.where.zones", "zones", t.zonesLine(s))}
+	lines := []string{t.T("detail.where.title", "service", t.titleText(s)), t.T("detail.where.zones", "zones", t.zonesLine(s))}
 	if m := t.st.Filters.Municipio; m != 0 {
 		if s.Serves(m) {
 			lines = append(lines, t.T("detail.where.yours", "n", strconv.Itoa(m)))
@@ -221,18 +221,18 @@ func (cf *cardFlow) whereDetail(t *Turn, s *catalogue.Service) string {
 		}
 	}
 	if o := s.Organization; o != nil && o.Location.Address != "" {
-		lines = append(lines, t.T("detail.where.office", "provider", providerShort(o.Name),
-			"address", o.Location.Address, "n", strconv.Itoa(o.Location.Municipio)))
+		lines = append(lines, t.T("detail.where.office", "provider", Literal(providerShort(o.Name)),
+			"address", Literal(o.Location.Address), "n", strconv.Itoa(o.Location.Municipio)))
 	}
 	return strings.Join(lines, "\n")
 }
 
 // howDetail: how to start the service, and who helps.
 func (cf *cardFlow) howDetail(t *Turn, s *catalogue.Service) string {
-	lines := []string{t.T("detail.how.title", "service", t.serviceTitle(s)),
-		t.T("detail.how.steps", "how", shorten(s.Activation, maxActivationRunes)), ""}
+	lines := []string{t.T("detail.how.title", "service", t.titleText(s)),
+		t.T("detail.how.steps", "how", Literal(shorten(s.Activation, maxActivationRunes))), ""}
 	if o := s.Organization; o != nil && (o.Phone != "" || o.Email != "") {
-		lines = append(lines, t.T("detail.how.contact", "provider", providerShort(o.Name), "contacts", joinNonEmpty(" · ", phoneOf(o), emailOf(o))))
+		lines = append(lines, t.T("detail.how.contact", "provider", Literal(providerShort(o.Name)), "contacts", Literal(joinNonEmpty(" · ", phoneOf(o), emailOf(o)))))
 	}
 	if t.e.flows.booking.bookable(t) {
 		lines = append(lines, t.T("detail.how.book"))
@@ -246,24 +246,24 @@ func (cf *cardFlow) contactsDetail(t *Turn, s *catalogue.Service) string {
 	if o == nil {
 		return t.T("detail.contacts.none")
 	}
-	lines := []string{t.T("detail.contacts.title", "provider", o.Name)}
+	lines := []string{t.T("detail.contacts.title", "provider", Literal(o.Name))}
 	for _, l := range []string{phoneOf(o), emailOf(o), websiteOf(o)} {
 		if l != "" {
-			lines = append(lines, l)
+			lines = append(lines, Literal(l))
 		}
 	}
 	if len(lines) == 1 {
 		lines = append(lines, t.T("detail.contacts.none"))
 	}
 	if o.Location.Address != "" {
-		lines = append(lines, "🏠 "+o.Location.Address)
+		lines = append(lines, "🏠 "+Literal(o.Location.Address))
 	}
 	return strings.Join(lines, "\n")
 }
 
 // languagesDetail: the languages the service is offered in.
 func (cf *cardFlow) languagesDetail(t *Turn, s *catalogue.Service) string {
-	title := t.T("detail.languages.title", "service", t.serviceTitle(s))
+	title := t.T("detail.languages.title", "service", t.titleText(s))
 	if len(s.Languages) == 0 {
 		return title + "\n" + t.T("detail.languages.none")
 	}
@@ -276,13 +276,13 @@ func (cf *cardFlow) providerDetail(t *Turn, s *catalogue.Service) string {
 	if o == nil {
 		return t.T("detail.contacts.none")
 	}
-	lines := []string{t.T("detail.provider.title", "service", t.serviceTitle(s)),
-		t.T("detail.provider.who", "provider", o.Name, "kind", t.T("kind."+string(o.Kind)))}
+	lines := []string{t.T("detail.provider.title", "service", t.titleText(s)),
+		t.T("detail.provider.who", "provider", Literal(o.Name), "kind", t.T("kind."+string(o.Kind)))}
 	if o.Description != "" {
-		lines = append(lines, t.T("detail.provider.about", "about", shorten(o.Description, maxOrgAboutRunes)))
+		lines = append(lines, t.T("detail.provider.about", "about", Literal(shorten(o.Description, maxOrgAboutRunes))))
 	}
 	if o.Location.Address != "" {
-		lines = append(lines, "🏠 "+o.Location.Address)
+		lines = append(lines, "🏠 "+Literal(o.Location.Address))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -290,11 +290,11 @@ func (cf *cardFlow) providerDetail(t *Turn, s *catalogue.Service) string {
 // aboutDetail: what the service is, in full (in the other languages, the summary:
 // the full description is in Italian), and the languages it is offered in.
 func (cf *cardFlow) aboutDetail(t *Turn, s *catalogue.Service) string {
-	text := "ℹ️ *" + t.serviceTitle(s) + "*\n"
+	text := "ℹ️ *" + t.titleText(s) + "*\n"
 	if summary, got := s.SummaryIn(t.st.Lang); t.st.Lang != defaultLang && got != defaultLang {
-		text += t.translated(shorten(summary, maxAboutRunes), got) + "\n" + t.T("card.italian_only")
+		text += Literal(t.translated(shorten(summary, maxAboutRunes), got)) + "\n" + t.T("card.italian_only")
 	} else {
-		text += shorten(s.Description, maxAboutRunes)
+		text += Literal(shorten(s.Description, maxAboutRunes))
 	}
 	if len(s.Languages) > 0 {
 		text += "\n" + t.T("detail.about.languages", "languages", t.languageNames(s.Languages))

@@ -211,7 +211,7 @@ func (df *domesticFlow) hireSummary(t *Turn) {
 	var b strings.Builder
 	b.WriteString(t.T("dom.summary", "role", t.T("role."+d.Role), "pattern", t.T("pattern."+d.Pattern),
 		"hours", strconv.Itoa(d.Hours), "start", t.fullDate(d.Start), "zone", strconv.Itoa(d.Municipio),
-		"care", orDash(d.CareFor), "langs", t.languageNames(d.Langs), "contact", d.Contact))
+		"care", Literal(orDash(d.CareFor)), "langs", t.languageNames(d.Langs), "contact", Literal(d.Contact)))
 	b.WriteString("\n\n" + df.estimateText(t))
 	if sup := df.supportsText(t, d.Role); sup != "" {
 		b.WriteString("\n\n" + sup)
@@ -333,7 +333,7 @@ func (df *domesticFlow) supportsText(t *Turn, role string) string {
 			continue
 		}
 		txt := s.In(t.st.Lang)
-		lines = append(lines, "• *"+txt.Name+"*: "+txt.What+" "+t.T("dom.support_who", "conditions", txt.Conditions))
+		lines = append(lines, "• *"+Literal(txt.Name)+"*: "+Literal(txt.What)+" "+t.T("dom.support_who", "conditions", Literal(txt.Conditions)))
 	}
 	if len(lines) == 0 {
 		return ""

@@ -319,7 +319,7 @@ func (e *Engine) citizenMessage(ctx context.Context, m Message, x *tx) *Turn {
 	if !st.LangSet && m.LangCode != "" {
 		st.Lang = guessLang(m.LangCode) // the app's language, until the citizen chooses
 	}
-	t := &Turn{e: e, cat: e.opts.Search.Catalogue(), m: m, st: st, now: now}
+	t := &Turn{e: e, cat: e.opts.Search.Catalogue(), m: m, st: st, now: now, fresh: !x.known}
 	if !x.known || !sameDay(st.Updated, now, e.rome) {
 		t.Count(desk.Fact{Kind: desk.FactConversation, At: now})
 	}

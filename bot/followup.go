@@ -65,7 +65,7 @@ func (sf *searchFlow) question(t *Turn, topic, item string) {
 		if !ok {
 			continue
 		}
-		b.WriteString("\n• " + t.T("followup.item", "title", shorten(t.serviceTitle(s), 60), "value", sf.topicValue(t, s, topic)))
+		b.WriteString("\n• " + t.T("followup.item", "title", Literal(shorten(t.serviceTitle(s), 60)), "value", sf.topicValue(t, s, topic)))
 		rows = append(rows, []Button{btn(shorten(t.serviceTitle(s), 60), actService, s.ID)})
 	}
 	rows = append(rows, []Button{t.gbtn(t.T("button.back_results"), actBack), btn(t.T("button.menu"), actMenu)})
@@ -91,16 +91,16 @@ func (sf *searchFlow) topicValue(t *Turn, s *catalogue.Service, topic string) st
 		return shorten(t.schedules(s.Schedules), 80) + "; " + t.Plural("followup.wait", s.MaxWaitDays, "days", strconv.Itoa(s.MaxWaitDays))
 	case topicProvider:
 		if o := s.Organization; o != nil {
-			return o.Name
+			return Literal(o.Name)
 		}
 	case topicLanguages:
 		return t.languageNames(s.Languages)
 	case topicContacts:
 		if o := s.Organization; o != nil {
-			return strings.TrimSpace(o.Phone + " " + o.Email)
+			return Literal(strings.TrimSpace(o.Phone + " " + o.Email))
 		}
 	case topicHow:
-		return shorten(s.Activation, 90)
+		return Literal(shorten(s.Activation, 90))
 	}
 	return "—"
 }
@@ -201,7 +201,7 @@ func (sf *searchFlow) noteExcluded(t *Turn, before searchFilters, prev []string)
 	if !ok {
 		return
 	}
-	t.Say(Reply{Text: t.T("followup.excluded", "title", t.serviceTitle(s), "filters", sf.describeFilters(t)),
+	t.Say(Reply{Text: t.T("followup.excluded", "title", t.titleText(s), "filters", sf.describeFilters(t)),
 		Buttons: [][]Button{{t.gbtn(t.T("followup.drop"), actDrop, strings.Join(added, "."))}}})
 }
 
@@ -261,7 +261,7 @@ func (sf *searchFlow) serviceRows(t *Turn, ids []string, b *strings.Builder) [][
 	var rows [][]Button
 	for _, id := range ids {
 		if s, ok := t.cat.Service(id); ok {
-			b.WriteString("\n• " + t.T("followup.item", "title", shorten(t.serviceTitle(s), 60), "value", t.costMark(s)))
+			b.WriteString("\n• " + t.T("followup.item", "title", Literal(shorten(t.serviceTitle(s), 60)), "value", t.costMark(s)))
 			rows = append(rows, []Button{btn(shorten(t.serviceTitle(s), 60), actService, s.ID)})
 		}
 	}

@@ -77,6 +77,9 @@ func (t *Turn) serviceTitle(s *catalogue.Service) string {
 	return t.translated(s.NameIn(t.st.Lang))
 }
 
+// titleText is a service's name for a reply's text: an asterisk in it is not bold.
+func (t *Turn) titleText(s *catalogue.Service) string { return Literal(t.serviceTitle(s)) }
+
 // translated marks a catalogue text that is in another language than the citizen's
 // ("Home care (in English)").
 func (t *Turn) translated(text, got string) string {

@@ -178,7 +178,7 @@ func (hf *handoffFlow) staffAction(t *Turn, a StaffAction) {
 			h.Operator = operatorName(a.Operator)
 		}
 		text := truncateRunes(cleanText(a.Text), maxStaffRunes)
-		t.replies = append(t.replies, Reply{Text: t.T("handoff.operator_says", "name", name, "text", text)})
+		t.replies = append(t.replies, Reply{Text: t.T("handoff.operator_says", "name", Literal(name), "text", text)})
 		t.st.remember("operator", text, t.now)
 	case StaffClose:
 		t.st.Handoff = nil

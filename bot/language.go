@@ -66,7 +66,7 @@ func (e *Engine) mediationNote(t *Turn) string {
 	var spaces []string
 	for _, sp := range t.cat.Spaces {
 		if slices.Contains(sp.Mediation, t.st.Lang) {
-			spaces = append(spaces, sp.Name+" ("+shortAddress(sp.Location.Address)+")")
+			spaces = append(spaces, Literal(sp.Name+" ("+shortAddress(sp.Location.Address)+")"))
 		}
 	}
 	if len(spaces) > 0 {

@@ -27,8 +27,9 @@ type Message struct {
 // Conversation returns the channel-qualified id of the message's conversation.
 func (m Message) Conversation() string { return m.Channel + ":" + m.UserID }
 
-// Reply is one message from the bot. Text uses light formatting: *bold* and line
-// breaks; channels render it in their own idiom.
+// Reply is one message from the bot. Text uses light formatting: *bold*, line breaks,
+// and \* for a literal asterisk (see Literal and Spans); channels render it in their
+// own idiom.
 type Reply struct {
 	Text     string
 	Buttons  [][]Button // rows of buttons
@@ -42,6 +43,14 @@ type Reply struct {
 	// Forgotten says the citizen's data has just been erased: a channel that keeps
 	// the conversation on the citizen's side (the web chat's page) drops it too.
 	Forgotten bool
+	// AskLocation, when set, is the label of a button that shares the citizen's
+	// location: a channel that has one (Telegram's location button, the browser's
+	// geolocation) shows it with the reply, beside the reply's buttons.
+	AskLocation string
+	// LocationDone says the question a location button answered is over: a channel
+	// that keeps that button on screen (Telegram's reply keyboard) removes it. The
+	// engine sets it on the first reply after one that asked for the location.
+	LocationDone bool
 }
 
 // Button is a button under a reply. Data comes back in Message.Button when pressed.

@@ -16,10 +16,18 @@ import (
 // nearFlow is the near flow: its handlers and what it keeps in the conversation state.
 type nearFlow struct{ e *Engine }
 
+// askNear asks where the citizen is, with a button that shares the location where the
+// channel has one.
 func (nf *nearFlow) askNear(t *Turn) {
 	t.st.Flow = flowNear
-	t.Say(Reply{Text: t.T("near.ask"), Buttons: [][]Button{
-		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
+	t.Say(Reply{Text: t.T("near.ask"), AskLocation: t.T("near.share_location"), Buttons: nf.askRows(t)})
+}
+
+// askRows are the buttons beside the location question: the WeMi spaces, and the
+// menu to leave it. In Telegram they sit on the reply keyboard, where a press sends
+// the label as text.
+func (nf *nearFlow) askRows(t *Turn) [][]Button {
+	return [][]Button{{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}
 }
 
 var coordsRE = regexp.MustCompile(`^\s*(-?\d{1,2}(?:[.,]\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$`)
@@ -46,6 +54,15 @@ func validPoint(p catalogue.Point) bool {
 
 // nearText resolves a typed place: coordinates or a neighbourhood.
 func (nf *nearFlow) nearText(ctx context.Context, t *Turn, text string) {
+	// A button of the reply keyboard sends its label as text.
+	if data, ok := t.e.typedButton(text, t.st); ok {
+		t.onButton(ctx, data)
+		return
+	}
+	if catalogue.Fold(text) == catalogue.Fold(t.T("near.share_location")) {
+		nf.askNear(t) // a client without location buttons sent the label
+		return
+	}
 	if p, ok := parseCoordinates(text); ok {
 		nf.nearPoint(ctx, t, p, "")
 		return
@@ -55,8 +72,8 @@ func (nf *nearFlow) nearText(ctx context.Context, t *Turn, text string) {
 		return
 	}
 	t.st.Flow = flowNear
-	t.Say(Reply{Text: t.T("near.unknown_place", "place", truncateRunes(text, 60)), Buttons: [][]Button{
-		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
+	t.Say(Reply{Text: t.T("near.unknown_place", "place", Literal(truncateRunes(text, 60))),
+		AskLocation: t.T("near.share_location"), Buttons: nf.askRows(t)})
 }
 
 // milanRadius bounds "near": farther than this from the centre is not in Milan.
@@ -71,7 +88,7 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 			{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
 		return
 	}
-	where := place
+	where := Literal(place)
 	if where == "" {
 		where = t.T("near.your_position")
 	}
@@ -90,7 +107,7 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 	if len(hits) > 0 {
 		b.WriteString("\n\n" + t.T("near.services"))
 		for _, h := range hits {
-			b.WriteString("\n• *" + shorten(t.serviceTitle(h.Service), maxListTitleRunes) + "* — " + nf.distance(t, h.DistanceMeters))
+			b.WriteString("\n• *" + Literal(shorten(t.serviceTitle(h.Service), maxListTitleRunes)) + "* — " + nf.distance(t, h.DistanceMeters))
 			rows = append(rows, []Button{btn(shorten(t.serviceTitle(h.Service), 60), actService, h.Service.ID)})
 		}
 	}
@@ -99,7 +116,7 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 	if len(spaces) > 0 {
 		b.WriteString("\n\n" + t.T("near.spaces"))
 		for _, sd := range spaces {
-			b.WriteString("\n• *" + sd.space.Name + "* — " + nf.distance(t, sd.meters) + " — " + nf.openNow(t, sd.space))
+			b.WriteString("\n• *" + Literal(sd.space.Name) + "* — " + nf.distance(t, sd.meters) + " — " + nf.openNow(t, sd.space))
 			rows = append(rows, []Button{btn(sd.space.Name, actSpace, sd.space.ID)})
 		}
 	}
@@ -199,7 +216,7 @@ func (nf *nearFlow) spaces(t *Turn, page int) {
 	b.WriteString(t.T("spaces.title"))
 	var rows [][]Button
 	for _, s := range all[page*maxListItems : min((page+1)*maxListItems, len(all))] {
-		b.WriteString("\n• *" + s.Name + "* — " + shortAddress(s.Location.Address) + " — " + nf.openNow(t, s))
+		b.WriteString("\n• *" + Literal(s.Name) + "* — " + Literal(shortAddress(s.Location.Address)) + " — " + nf.openNow(t, s))
 		rows = append(rows, []Button{btn(s.Name, actSpace, s.ID)})
 	}
 	var nav []Button
@@ -229,14 +246,14 @@ func (nf *nearFlow) space(t *Turn, id string) {
 	}
 	acts, _ := s.ActivitiesIn(t.st.Lang)
 	var b strings.Builder
-	b.WriteString("*" + s.Name + "*\n" + s.Location.Address + " (Municipio " + strconv.Itoa(s.Location.Municipio) + ")")
+	b.WriteString("*" + Literal(s.Name) + "*\n" + Literal(s.Location.Address) + " (Municipio " + strconv.Itoa(s.Location.Municipio) + ")")
 	b.WriteString("\n" + nf.openNow(t, s))
 	b.WriteString("\n\n" + t.T("space.hours", "hours", t.schedules(s.Schedules)))
 	b.WriteString("\n\n" + t.T("space.activities"))
 	for _, a := range acts {
-		b.WriteString("\n• " + a)
+		b.WriteString("\n• " + Literal(a))
 	}
-	b.WriteString("\n\n" + t.T("space.contacts", "phone", s.Phone, "email", s.Email))
+	b.WriteString("\n\n" + t.T("space.contacts", "phone", Literal(s.Phone), "email", Literal(s.Email)))
 	t.Say(Reply{Text: b.String(), Buttons: [][]Button{
 		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
 	t.Say(Reply{Location: &Place{Point: s.Location.Point, Name: s.Name, Address: s.Location.Address}})

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"slices"
 	"strconv"
 	"time"
@@ -18,19 +20,73 @@ func (pf *privacyFlow) privacy(t *Turn) {
 		{btn(t.T("button.menu"), actMenu)}}})
 }
 
+// askForget asks whether to erase the citizen's data. The question has an id of its
+// own, carried by its buttons: once it is answered (or another is asked), its buttons
+// act no more.
 func (pf *privacyFlow) askForget(t *Turn) {
-	t.st.Flow = flowForget
-	t.Say(Reply{Text: t.T("privacy.forget_ask"), Buttons: [][]Button{
-		{btn(t.T("privacy.forget_yes"), actForgetYes), btn(t.T("privacy.forget_no"), actForgetNo)}}})
+	t.st.Flow, t.st.ForgetAsk = flowForget, newQuestionID()
+	t.Say(pf.question(t, ""))
 }
 
-func (pf *privacyFlow) confirmForget(t *Turn) {
-	if t.st.Flow != flowForget {
-		// A stale confirmation: ask again rather than erase by surprise.
-		pf.askForget(t)
-		return
+// question is the erasure question with its buttons, after a lead-in when given.
+func (pf *privacyFlow) question(t *Turn, lead string) Reply {
+	text := t.T("privacy.forget_ask")
+	if lead != "" {
+		text = lead + "\n\n" + text
 	}
+	id := t.st.ForgetAsk
+	return Reply{Text: text, Buttons: [][]Button{
+		{btn(t.T("privacy.forget_yes"), actForgetYes, id), btn(t.T("privacy.forget_no"), actForgetNo, id)}}}
+}
+
+// newQuestionID returns a random id for a question: an old question's buttons,
+// even from before an erasure, never match a new one.
+func newQuestionID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
+}
+
+// answered reports whether a press of b answers the open erasure question; a press
+// that does not is answered as stale.
+func (pf *privacyFlow) answered(t *Turn, b button) bool {
+	if t.st.Flow == flowForget && b.arg != "" && b.arg == t.st.ForgetAsk {
+		return true
+	}
+	pf.stale(t)
+	return false
+}
+
+// stale answers a button of an erasure question already answered (or from before
+// questions had ids): it says so and what is kept now, and erases nothing. While a
+// newer question waits, it is asked again.
+func (pf *privacyFlow) stale(t *Turn) {
+	lead := t.T("privacy.forget_stale")
+	switch {
+	case t.st.Flow == flowForget && t.st.ForgetAsk != "":
+		t.Say(pf.question(t, lead))
+	case t.fresh:
+		t.Say(Reply{Text: lead + "\n" + t.T("privacy.state_none"), Buttons: t.MainMenu()})
+	default:
+		t.st.resetFlow()
+		t.Say(Reply{Text: lead + "\n" + t.T("privacy.state_kept"), Buttons: [][]Button{
+			{btn(t.T("privacy.forget_button"), actForgetAsk)},
+			{btn(t.T("button.menu"), actMenu)}}})
+	}
+}
+
+// confirmForget erases the citizen's data, when the press answers the open question.
+func (pf *privacyFlow) confirmForget(t *Turn, b button) {
+	if pf.answered(t, b) {
+		pf.forget(t)
+	}
+}
+
+// forget erases the citizen's data: the conversation, their records and the
+// operators' threads.
+func (pf *privacyFlow) forget(t *Turn) {
 	t.forget = true
+	t.st.Flow, t.st.ForgetAsk = "", ""
 	// The operators' threads forget the citizen too, the open one closing.
 	ids := t.st.Handoffs
 	if h := t.st.Handoff; h != nil && !slices.Contains(ids, h.ID) {
@@ -48,8 +104,12 @@ func (pf *privacyFlow) confirmForget(t *Turn) {
 func (pf *privacyFlow) register(r *routes) {
 	r.button(actPrivacy, show(pf.privacy))
 	r.button(actForgetAsk, show(pf.askForget))
-	r.button(actForgetYes, show(pf.confirmForget))
-	r.button(actForgetNo, show(pf.keep))
+	r.button(actForgetYes, func(_ context.Context, t *Turn, b button) { pf.confirmForget(t, b) })
+	r.button(actForgetNo, func(_ context.Context, t *Turn, b button) {
+		if pf.answered(t, b) {
+			pf.keep(t)
+		}
+	})
 	r.command(showCommand(pf.privacy), "privacy")
 	r.command(showCommand(pf.askForget), "dimenticami", "forget", "forgetme")
 	r.answer(flowForget, pf.forgetText)
@@ -59,7 +119,7 @@ func (pf *privacyFlow) register(r *routes) {
 
 // keep answers "no" to erasure.
 func (pf *privacyFlow) keep(t *Turn) {
-	t.st.resetFlow()
+	t.st.Flow, t.st.ForgetAsk = "", ""
 	t.Say(Reply{Text: t.T("privacy.forget_cancelled"), Buttons: t.MainMenu()})
 }
 
@@ -68,14 +128,14 @@ func (pf *privacyFlow) keep(t *Turn) {
 // searched.
 func (pf *privacyFlow) forgetText(ctx context.Context, t *Turn, text string) {
 	if t.e.says(intentYes, text) || t.e.assents(text) {
-		pf.confirmForget(t) // the question was this one, and it was just asked
+		pf.forget(t) // the question was this one, and it was just asked
 		return
 	}
 	if t.e.says(intentNo, text) || t.e.says(intentCancel, text) {
 		pf.keep(t)
 		return
 	}
-	t.st.resetFlow()
+	t.st.Flow, t.st.ForgetAsk = "", ""
 	t.Text("privacy.forget_cancelled")
 	t.e.flows.search.search(ctx, t, text)
 }

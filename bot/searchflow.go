@@ -77,7 +77,7 @@ func (sf *searchFlow) search(ctx context.Context, t *Turn, text string) {
 		place := t.st.Filters.Place
 		t.st.Filters.Municipio, t.st.Filters.Place = 0, ""
 		if found, _ = sf.run(ctx, t); found > 0 {
-			t.Text("search.widened", "place", place)
+			t.Text("search.widened", "place", Literal(place))
 		}
 	}
 	switch {
@@ -198,9 +198,9 @@ func (sf *searchFlow) showPage(t *Turn, n int) {
 	var b strings.Builder
 	switch {
 	case t.st.Query != "":
-		b.WriteString(t.Plural("search.found", t.st.Total, "total", strconv.Itoa(t.st.Total), "query", shorten(t.st.Said, 80)))
+		b.WriteString(t.Plural("search.found", t.st.Total, "total", strconv.Itoa(t.st.Total), "query", Literal(shorten(t.st.Said, 80))))
 	default:
-		b.WriteString(t.Plural("category.found", t.st.Total, "total", strconv.Itoa(t.st.Total), "category", sf.categoryName(t, catalogue.CategoryID(t.st.Category))))
+		b.WriteString(t.Plural("category.found", t.st.Total, "total", strconv.Itoa(t.st.Total), "category", Literal(sf.categoryName(t, catalogue.CategoryID(t.st.Category)))))
 	}
 	if f := sf.describeFilters(t); f != "" {
 		b.WriteString("\n" + f)
@@ -268,7 +268,7 @@ func (sf *searchFlow) describeFilters(t *Turn) string {
 	}
 	if m := t.st.Filters.Municipio; m != 0 {
 		if p := t.st.Filters.Place; p != "" {
-			parts = append(parts, t.T("filter.zone_place", "n", strconv.Itoa(m), "place", p))
+			parts = append(parts, t.T("filter.zone_place", "n", strconv.Itoa(m), "place", Literal(p)))
 		} else {
 			parts = append(parts, t.T("filter.zone", "n", strconv.Itoa(m)))
 		}

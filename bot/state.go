@@ -36,6 +36,12 @@ type state struct {
 	// described in words), "near" (a location or a neighbourhood), "forget" (a
 	// confirmation of erasure).
 	Flow string `json:"flow,omitempty"`
+	// LocationAsked says a reply asked for the location with a button that a channel
+	// may still show: the next reply says the question is over (Reply.LocationDone).
+	LocationAsked bool `json:"location_asked,omitempty"`
+	// ForgetAsk is the id of the open question whether to erase the citizen's data:
+	// its buttons carry it, so that the buttons of an answered question act no more.
+	ForgetAsk string `json:"forget_ask,omitempty"`
 
 	// The current search and its results, for paging and refining.
 	Query    string        `json:"query,omitempty"` // what is searched

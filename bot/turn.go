@@ -24,6 +24,9 @@ type Turn struct {
 	events  []Event
 	facts   []desk.Fact
 	forget  bool
+	// fresh says the store knew no conversation before this message: it is new, or
+	// it was erased or expired.
+	fresh bool
 	// offered says the buttons of this turn's replies are being kept (the first
 	// reply forgets those of the last turn).
 	offered bool
@@ -45,6 +48,12 @@ func (t *Turn) Plural(key string, n int, kv ...string) string {
 // Say adds a reply for the citizen, and remembers its first line among the recent
 // turns an operator reads on a handoff.
 func (t *Turn) Say(r Reply) {
+	switch {
+	case r.AskLocation != "":
+		t.st.LocationAsked = true
+	case t.st.LocationAsked:
+		r.LocationDone, t.st.LocationAsked = true, false
+	}
 	t.replies = append(t.replies, r)
 	t.st.remember("bot", firstLine(r.Text), t.now)
 	if !t.offered {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -20,32 +21,30 @@ const (
 	maxCallbackBytes = 64
 )
 
-// html renders the engine's light formatting (*bold*) as Telegram HTML, escaping
-// everything else: text from the catalogue or a citizen can hold < > &.
+// html renders the engine's light formatting (*bold*, \* for a literal asterisk) as
+// Telegram HTML, escaping everything else: text from the catalogue or a citizen can
+// hold < > & and asterisks.
 func html(text string) string {
 	var b strings.Builder
-	bold := false
-	for _, r := range text {
-		switch r {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '*':
-			if bold {
-				b.WriteString("</b>")
-			} else {
-				b.WriteString("<b>")
-			}
-			bold = !bold
-		default:
-			b.WriteRune(r)
+	for _, s := range bot.Spans(text) {
+		if s.Bold {
+			b.WriteString("<b>")
 		}
-	}
-	if bold {
-		b.WriteString("</b>")
+		for _, r := range s.Text {
+			switch r {
+			case '<':
+				b.WriteString("&lt;")
+			case '>':
+				b.WriteString("&gt;")
+			case '&':
+				b.WriteString("&amp;")
+			default:
+				b.WriteRune(r)
+			}
+		}
+		if s.Bold {
+			b.WriteString("</b>")
+		}
 	}
 	return b.String()
 }
@@ -53,72 +52,122 @@ func html(text string) string {
 // utf16Len is the length Telegram counts a message's limit in.
 func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
+// htmlLen is utf16Len(html(text)), counted without building the HTML: split measures
+// every candidate part.
+func htmlLen(text string) int {
+	n := 0
+	for _, s := range bot.Spans(text) {
+		if s.Bold {
+			n += len("<b></b>")
+		}
+		for _, r := range s.Text {
+			switch r {
+			case '<', '>':
+				n += len("&lt;")
+			case '&':
+				n += len("&amp;")
+			default:
+				n += utf16.RuneLen(r)
+			}
+		}
+	}
+	return n
+}
+
+// boldRoom is what opening a bold run at the start of a part can add to it: the part's
+// plain and bold runs swap, so it has at most one bold run ("<b>", "</b>") more.
+const boldRoom = 7
+
 // split cuts a long text into messages within Telegram's limit, at paragraph
-// boundaries, then line boundaries, then words, never inside a *bold* run's markup.
+// boundaries, then line boundaries, then words, then characters (never inside an
+// escape). A bold run cut in two is closed at the end of one part and opened again
+// at the start of the next.
 func split(text string, limit int) []string {
-	if utf16Len(html(text)) <= limit {
+	if htmlLen(text) <= limit {
 		return []string{text}
 	}
 	var out []string
 	var cur strings.Builder
+	open := false // a bold run goes on from the previous part
+	reopened := func(s string) string {
+		if !open {
+			return s
+		}
+		if strings.HasPrefix(s, "*") { // it closes at once: drop the empty run
+			return s[1:]
+		}
+		return "*" + s
+	}
 	flush := func() {
 		if s := strings.TrimSpace(cur.String()); s != "" {
+			s = reopened(s)
 			out = append(out, s)
+			open = bot.BoldAtEnd(s)
 		}
 		cur.Reset()
 	}
-	for _, piece := range pieces(text, limit-16) { // room to re-open and close a bold run
-		candidate := cur.String() + piece
-		if cur.Len() > 0 && utf16Len(html(candidate)) > limit-16 {
+	for _, piece := range pieces(text, limit-boldRoom) {
+		if cur.Len() > 0 && htmlLen(reopened(strings.TrimSpace(cur.String()+piece))) > limit {
 			flush()
 		}
 		cur.WriteString(piece)
 	}
 	flush()
-	// A cut inside a *bold* run closes it in one chunk and opens it again in the next.
-	open := false
-	for i, chunk := range out {
-		if open {
-			chunk = "*" + chunk
-		}
-		if strings.Count(chunk, "*")%2 == 1 {
-			chunk += "*"
-			open = true
-		} else {
-			open = false
-		}
-		out[i] = chunk
-	}
 	return out
 }
 
 // pieces breaks text into paragraphs (keeping their separators); a paragraph too long
-// on its own is broken into lines, and a line into words, so that every piece fits.
+// on its own is broken into lines, a line into words and a word into characters, so
+// that every piece fits within limit.
 func pieces(text string, limit int) []string {
+	fits := func(s string) bool { return htmlLen(s) <= limit }
 	var out []string
 	for _, para := range strings.SplitAfter(text, "\n\n") {
-		if utf16Len(html(para)) <= limit {
+		if fits(para) {
 			out = append(out, para)
 			continue
 		}
 		for _, line := range strings.SplitAfter(para, "\n") {
-			if utf16Len(html(line)) <= limit {
+			if fits(line) {
 				out = append(out, line)
 				continue
 			}
-			// Words; a single word longer than the limit is cut by runes.
 			for _, w := range strings.SplitAfter(line, " ") {
-				for utf16Len(html(w)) > limit {
-					r := []rune(w)
-					cut := len(r) / 2
-					out = append(out, string(r[:cut]))
-					w = string(r[cut:])
+				if fits(w) {
+					out = append(out, w)
+					continue
 				}
-				out = append(out, w)
+				out = append(out, cutWord(w, limit)...)
 			}
 		}
 	}
 	return out
+}
+
+// cutWord cuts a word too long for one part into runs that fit within limit, keeping
+// an escape ("\\*", "\\\\") whole. A run's width is counted on the safe side: every
+// "*" as a closing tag, and room for one more.
+func cutWord(w string, limit int) []string {
+	var out []string
+	start, width := 0, len("</b>")
+	for i := 0; i < len(w); {
+		_, size := utf8.DecodeRuneInString(w[i:])
+		if w[i] == '\\' && i+1 < len(w) && (w[i+1] == '*' || w[i+1] == '\\') {
+			size = 2
+		}
+		atom := w[i : i+size]
+		n := htmlLen(atom)
+		if atom == "*" {
+			n = len("</b>")
+		}
+		if i > start && width+n > limit {
+			out = append(out, w[start:i])
+			start, width = i, len("</b>")
+		}
+		width += n
+		i += size
+	}
+	return append(out, w[start:])
 }
 
 // signer binds button data to one chat: Telegram hands back callback data as the
@@ -179,6 +228,46 @@ func (s signer) keyboard(chatID int64, rows [][]bot.Button) *tgbotapi.InlineKeyb
 	}
 	m := tgbotapi.NewInlineKeyboardMarkup(kb...)
 	return &m
+}
+
+// locationKeyboard is the reply keyboard of a reply that asks for the location: a
+// button that shares it, then the reply's buttons, which send their labels as text
+// (the engine reads a label typed back as its button). Telegram hides it once used.
+func locationKeyboard(label string, rows [][]bot.Button) tgbotapi.ReplyKeyboardMarkup {
+	kb := [][]tgbotapi.KeyboardButton{{tgbotapi.NewKeyboardButtonLocation(label)}}
+	for _, row := range rows {
+		var r []tgbotapi.KeyboardButton
+		for _, b := range row {
+			r = append(r, tgbotapi.NewKeyboardButton(b.Label))
+		}
+		if len(r) > 0 {
+			kb = append(kb, r)
+		}
+	}
+	return tgbotapi.NewOneTimeReplyKeyboard(kb...)
+}
+
+// keyboardRemoval picks the part of a reply that removes the location keyboard: a
+// message carries one keyboard, and the last part carries the reply's buttons. With a
+// single part and buttons, its first line goes first, alone, to carry the removal;
+// a single line with buttons leaves the keyboard (already hidden once used). It
+// returns the parts and the index of the one that removes it, or -1.
+func keyboardRemoval(chunks []string, buttons bool) ([]string, int) {
+	switch {
+	case !buttons || len(chunks) > 1:
+		return chunks, 0
+	case len(chunks) == 1:
+		head, rest, ok := strings.Cut(chunks[0], "\n")
+		if !ok || strings.TrimSpace(head) == "" || strings.TrimSpace(rest) == "" {
+			return chunks, -1
+		}
+		rest = strings.TrimLeft(rest, "\n")
+		if bot.BoldAtEnd(head) {
+			rest = "*" + rest // the bold run goes on in the second part
+		}
+		return []string{head, rest}, 0
+	}
+	return chunks, -1
 }
 
 // rlm is the right-to-left mark: an invisible strong right-to-left character.

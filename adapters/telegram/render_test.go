@@ -1,10 +1,18 @@
 package telegram
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/comune-milano/wemibot/adapters/bolt"
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/i18n"
+	"github.com/comune-milano/wemibot/search/searchtest"
 )
 
 func TestHTMLEscapesAndBolds(t *testing.T) {
@@ -13,6 +21,10 @@ func TestHTMLEscapesAndBolds(t *testing.T) {
 		{"a *b", "a <b>b</b>"},
 		{"", ""},
 		{"x > y & z < w", "x &gt; y &amp; z &lt; w"},
+		// A citizen's or the catalogue's asterisk, escaped by the engine, stays one.
+		{`Servizio \*5 stelle\* per *Anna*`, "Servizio *5 stelle* per <b>Anna</b>"},
+		{`C:\\*x*`, `C:\<b>x</b>`},
+		{"a**b", "ab"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -87,19 +99,52 @@ func FuzzVerify(f *testing.F) {
 	})
 }
 
+// FuzzSplit checks that every part fits Telegram's limit exactly and that, read in
+// order, the parts show the same characters in the same style as the whole text.
+// testdata/fuzz/FuzzSplit keeps the inputs that once broke it (a word of "&"s cut in
+// halves that were still too long).
 func FuzzSplit(f *testing.F) {
 	f.Add("*a* b\n\nc <d> & e", 40)
 	f.Add(strings.Repeat("x", 100), 30)
+	f.Add("*"+strings.Repeat("&", 90)+"* \\*"+strings.Repeat("\\\\*", 30), 40)
 	f.Fuzz(func(t *testing.T, text string, limit int) {
-		if limit < 40 || limit > 5000 || len(text) > 20000 {
+		if limit < 40 || limit > 5000 || len(text) > 20000 || !utf8.ValidString(text) {
 			return
 		}
-		for _, c := range split(text, limit) {
-			if utf16Len(html(c)) > limit+4 {
-				t.Fatalf("chunk of %d units over the limit %d", utf16Len(html(c)), limit)
+		if got, want := htmlLen(text), utf16Len(html(text)); got != want {
+			t.Fatalf("htmlLen(%q) = %d, the HTML has %d units", text, got, want)
+		}
+		chunks := split(text, limit)
+		for _, c := range chunks {
+			if n := utf16Len(html(c)); n > limit {
+				t.Fatalf("chunk of %d units over the limit %d: %q", n, limit, c)
 			}
 		}
+		var shown strings.Builder
+		for _, c := range chunks {
+			shown.WriteString(styled(c))
+		}
+		if got, want := shown.String(), styled(text); got != want {
+			t.Fatalf("parts show %q, the text %q", got, want)
+		}
 	})
+}
+
+// styled is what a text shows, without spaces, with "^" before each bold character.
+func styled(text string) string {
+	var b strings.Builder
+	for _, s := range bot.Spans(text) {
+		for _, r := range s.Text {
+			switch {
+			case unicode.IsSpace(r):
+			case s.Bold:
+				b.WriteString("^" + string(r))
+			default:
+				b.WriteRune(r)
+			}
+		}
+	}
+	return b.String()
 }
 
 // A reply in a right-to-left language starts each line with a right-to-left mark, so
@@ -121,5 +166,96 @@ func TestDirectedMarksRightToLeftLines(t *testing.T) {
 	}
 	if got := directed("🔎 WeMi\nriga", "it"); got != "🔎 WeMi\nriga" {
 		t.Errorf("Italian changed: %q", got)
+	}
+}
+
+// A catalogue title and a citizen's words with asterisks keep them in Telegram's
+// HTML; the bot's own bold still works around them.
+func TestAsterisksInDataStayLiteral(t *testing.T) {
+	card, found := starredReplies(t)
+	if h := html(card.Text); !strings.HasPrefix(h, "<b>Babysitting *5 stelle* a domicilio \\ sera</b>\n") {
+		t.Errorf("card: %.120q", h)
+	}
+	h := html(found.Text)
+	if !strings.Contains(h, "«cerco una babysitter *urgente* per stasera»") || strings.Count(h, "<b>") != strings.Count(h, "</b>") {
+		t.Errorf("search: %.200q", h)
+	}
+	for _, c := range split(strings.Repeat(card.Text+"\n\n", 40), maxMessageUnits) {
+		if strings.Count(html(c), "*5 stelle*") == 0 {
+			t.Fatalf("a part lost the title's asterisks: %.80q", c)
+		}
+	}
+}
+
+// starTitle is a catalogue title with asterisks and a backslash in it, as an editor
+// could write.
+const starTitle = `Babysitting *5 stelle* a domicilio \ sera`
+
+// starredReplies are the engine's answers, on the bundled catalogue whose first
+// service is named starTitle, to a deep link to that service's card and to a search
+// whose words hold asterisks.
+func starredReplies(t *testing.T) (card, found bot.Reply) {
+	t.Helper()
+	var id string
+	idx := searchtest.Edited(t, func(c *catalogue.Catalogue) {
+		s := c.Services[0]
+		s.Name, s.NameEN, s.Texts, id = starTitle, "", nil, s.ID
+	})
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "wemi.db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	e, err := bot.New(bot.Options{Search: idx, Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := func(user, text string) bot.Reply {
+		t.Helper()
+		rs, err := e.Handle(context.Background(), bot.Message{Channel: "test", UserID: user, Text: text})
+		if err != nil || len(rs) == 0 {
+			t.Fatalf("%q: %v %v", text, rs, err)
+		}
+		return rs[0]
+	}
+	return first("u1", "/start s_"+id), first("u2", "cerco una babysitter *urgente* per stasera")
+}
+
+// The part that removes the location keyboard carries no other keyboard.
+func TestKeyboardRemoval(t *testing.T) {
+	tests := []struct {
+		name    string
+		chunks  []string
+		buttons bool
+		want    []string
+		at      int
+	}{
+		{"no buttons", []string{"a\nb"}, false, []string{"a\nb"}, 0},
+		{"two parts", []string{"a", "b"}, true, []string{"a", "b"}, 0},
+		{"first line alone", []string{"*Vicino a te:*\n\nx"}, true, []string{"*Vicino a te:*", "x"}, 0},
+		{"bold goes on", []string{"*a\nb* c"}, true, []string{"*a", "*b* c"}, 0},
+		{"one line", []string{"Spazi"}, true, []string{"Spazi"}, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, at := keyboardRemoval(tt.chunks, tt.buttons)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") || at != tt.at {
+				t.Errorf("keyboardRemoval(%q, %v) = %q, %d; want %q, %d", tt.chunks, tt.buttons, got, at, tt.want, tt.at)
+			}
+		})
+	}
+}
+
+// BenchmarkSplit measures cutting a long reply (about 20,000 characters of paragraphs
+// with bold titles, escapes and entities) into Telegram messages.
+func BenchmarkSplit(b *testing.B) {
+	var paras []string
+	for i := 0; i < 60; i++ {
+		paras = append(paras, "*Servizio \\*"+strings.Repeat("è", 3)+"*\n"+strings.Repeat("parola <&> ", 28))
+	}
+	text := strings.Join(paras, "\n\n")
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		split(text, maxMessageUnits)
 	}
 }

@@ -397,16 +397,25 @@ func (a *Adapter) render(chatID int64, editID int, replies []bot.Reply) []call {
 	var calls []call
 	for _, r := range replies {
 		if r.Text != "" {
-			chunks := split(directed(r.Text, r.Lang), maxMessageUnits)
+			inline := a.sign.keyboard(chatID, r.Buttons)
+			chunks, removeAt := split(directed(r.Text, r.Lang), maxMessageUnits), -1
+			if r.LocationDone && r.AskLocation == "" {
+				chunks, removeAt = keyboardRemoval(chunks, inline != nil)
+			}
 			for i, chunk := range chunks {
 				msg := tgbotapi.NewMessage(chatID, html(chunk))
 				msg.ParseMode = tgbotapi.ModeHTML
 				msg.DisableWebPagePreview = true
 				last := i == len(chunks)-1
-				if kb := a.sign.keyboard(chatID, r.Buttons); kb != nil && last {
-					msg.ReplyMarkup = *kb
+				switch {
+				case last && r.AskLocation != "":
+					msg.ReplyMarkup = locationKeyboard(r.AskLocation, r.Buttons)
+				case last && inline != nil:
+					msg.ReplyMarkup = *inline
+				case i == removeAt:
+					msg.ReplyMarkup = tgbotapi.NewRemoveKeyboard(false)
 				}
-				if r.Replace && editID != 0 && len(chunks) == 1 {
+				if r.Replace && editID != 0 && len(chunks) == 1 && r.AskLocation == "" && removeAt < 0 {
 					edit := tgbotapi.NewEditMessageText(chatID, editID, html(chunk))
 					edit.ParseMode = tgbotapi.ModeHTML
 					edit.DisableWebPagePreview = true

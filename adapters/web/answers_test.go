@@ -137,8 +137,8 @@ func TestAnswersSealedAndDroppedOnErasure(t *testing.T) {
 	}
 
 	// Erasure.
-	br.send(map[string]any{"text": "/dimenticami"})
-	code, raw := br.post(map[string]any{"button": "forgetyes"})
+	yes := br.send(map[string]any{"text": "/dimenticami"}).button("Sì, cancella tutto")
+	code, raw := br.post(map[string]any{"button": yes})
 	var erased struct {
 		Forgotten bool   `json:"forgotten"`
 		Tag       string `json:"tag"`
@@ -180,8 +180,8 @@ func TestAnswersSealedAndDroppedOnErasure(t *testing.T) {
 	b2.post(map[string]any{"id": "q1", "text": "psicologo"})
 	on := &browser{t: t, base: other.URL, c: b2.c}
 	on.c.Jar.SetCookies(mustURL(t, other.URL), b2.c.Jar.Cookies(mustURL(t, a.URL)))
-	on.send(map[string]any{"text": "/dimenticami"})
-	on.send(map[string]any{"button": "forgetyes"})
+	yes = on.send(map[string]any{"text": "/dimenticami"}).button("Sì, cancella tutto")
+	on.send(map[string]any{"button": yes})
 	seal.erase("web:" + sess2) // what the vault does on erasure
 	n = handled.Load()
 	req, _ := http.NewRequest(http.MethodPost, a.URL+"/api/messages", strings.NewReader(`{"id":"q1","text":"psicologo"}`))

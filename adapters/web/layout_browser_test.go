@@ -100,7 +100,7 @@ func TestErasureEmptiesThePagesCopy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = chromedp.Do(ctx, chromedp.Click(`#log .msg.bot:last-of-type button.reply-button[data-data="forgetyes"]`),
+	err = chromedp.Do(ctx, chromedp.Click(`#log .msg.bot:last-of-type button.reply-button[data-data^="forgetyes:"]`),
 		chromedp.WaitNotPresent(`html[data-busy="1"]`))
 	if err != nil {
 		t.Fatalf("confirm: %v; log %q", err, text(t, ctx, "#log"))

@@ -43,7 +43,8 @@ func dirOf(lang string) string {
 func render(replies []bot.Reply) []webReply {
 	out := make([]webReply, 0, len(replies))
 	for _, r := range replies {
-		wr := webReply{Lang: r.Lang, Dir: dirOf(r.Lang), HTML: toHTML(r.Text), Replace: r.Replace, Buttons: [][]webButton{}}
+		wr := webReply{Lang: r.Lang, Dir: dirOf(r.Lang), HTML: toHTML(r.Text), Replace: r.Replace, Buttons: [][]webButton{},
+			AskLocation: r.AskLocation}
 		for _, row := range r.Buttons {
 			var wrow []webButton
 			for _, b := range row {
@@ -76,26 +77,18 @@ func linkify(escaped string) string {
 	})
 }
 
-// toHTML escapes text and renders the engine's light formatting: *bold*, line
-// breaks, and links for web, e-mail and phone addresses.
+// toHTML escapes text and renders the engine's light formatting: *bold* (with \* a
+// literal asterisk), line breaks, and links for web, e-mail and phone addresses.
 func toHTML(text string) string {
 	var b strings.Builder
-	bold := false
-	for _, part := range strings.SplitAfter(text, "*") {
-		star := strings.HasSuffix(part, "*")
-		part = strings.TrimSuffix(part, "*")
-		b.WriteString(strings.ReplaceAll(linkify(html.EscapeString(part)), "\n", "<br>"))
-		if star {
-			if bold {
-				b.WriteString("</b>")
-			} else {
-				b.WriteString("<b>")
-			}
-			bold = !bold
+	for _, s := range bot.Spans(text) {
+		if s.Bold {
+			b.WriteString("<b>")
 		}
-	}
-	if bold {
-		b.WriteString("</b>")
+		b.WriteString(strings.ReplaceAll(linkify(html.EscapeString(s.Text)), "\n", "<br>"))
+		if s.Bold {
+			b.WriteString("</b>")
+		}
 	}
 	return b.String()
 }

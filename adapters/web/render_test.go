@@ -1,9 +1,16 @@
 package web
 
 import (
+	"context"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/comune-milano/wemibot/adapters/bolt"
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/search/searchtest"
 )
 
 func TestToHTML(t *testing.T) {
@@ -15,6 +22,9 @@ func TestToHTML(t *testing.T) {
 		{"<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"},
 		{"📞 +39 02 5550 1001 · ✉ info@coop.example.org · https://coop.example.org", `📞 <a href="tel:+390255501001">+39 02 5550 1001</a> · ✉ <a href="mailto:info@coop.example.org">info@coop.example.org</a> · <a href="https://coop.example.org">https://coop.example.org</a>`},
 		{"chiama il *112*", `chiama il <b><a href="tel:112">112</a></b>`},
+		// A citizen's or the catalogue's asterisk, escaped by the engine, stays one.
+		{`Servizio \*5 stelle\* per *Anna*`, "Servizio *5 stelle* per <b>Anna</b>"},
+		{"a**b", "ab"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -44,4 +54,51 @@ func FuzzToHTML(f *testing.F) {
 			t.Fatalf("toHTML(%q) = %q: unbalanced bold", s, h)
 		}
 	})
+}
+
+// A catalogue title and a citizen's words with asterisks keep them in the page's
+// HTML; the bot's own bold still works around them.
+func TestAsterisksInDataStayLiteral(t *testing.T) {
+	card, found := starredReplies(t)
+	if h := toHTML(card.Text); !strings.HasPrefix(h, "<b>Babysitting *5 stelle* a domicilio \\ sera</b><br>") {
+		t.Errorf("card: %.120q", h)
+	}
+	h := toHTML(found.Text)
+	if !strings.Contains(h, "«cerco una babysitter *urgente* per stasera»") || strings.Count(h, "<b>") != strings.Count(h, "</b>") {
+		t.Errorf("search: %.200q", h)
+	}
+}
+
+// starTitle is a catalogue title with asterisks and a backslash in it, as an editor
+// could write.
+const starTitle = `Babysitting *5 stelle* a domicilio \ sera`
+
+// starredReplies are the engine's answers, on the bundled catalogue whose first
+// service is named starTitle, to a deep link to that service's card and to a search
+// whose words hold asterisks.
+func starredReplies(t *testing.T) (card, found bot.Reply) {
+	t.Helper()
+	var id string
+	idx := searchtest.Edited(t, func(c *catalogue.Catalogue) {
+		s := c.Services[0]
+		s.Name, s.NameEN, s.Texts, id = starTitle, "", nil, s.ID
+	})
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "wemi.db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	e, err := bot.New(bot.Options{Search: idx, Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := func(user, text string) bot.Reply {
+		t.Helper()
+		rs, err := e.Handle(context.Background(), bot.Message{Channel: "test", UserID: user, Text: text})
+		if err != nil || len(rs) == 0 {
+			t.Fatalf("%q: %v %v", text, rs, err)
+		}
+		return rs[0]
+	}
+	return first("u1", "/start s_"+id), first("u2", "cerco una babysitter *urgente* per stasera")
 }

@@ -268,6 +268,8 @@ type webReply struct {
 	Location *webLocation  `json:"location"`
 	Document *webDocument  `json:"document"`
 	Replace  bool          `json:"replace"`
+	// AskLocation is the label of a button that shares the browser's location.
+	AskLocation string `json:"ask_location,omitempty"`
 }
 
 type webButton struct {

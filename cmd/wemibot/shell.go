@@ -189,7 +189,7 @@ func (s *terminal) send(ctx context.Context, engine *bot.Engine, m bot.Message) 
 
 func (s *terminal) print(r bot.Reply) {
 	if r.Text != "" {
-		fmt.Fprintln(s.out, strings.ReplaceAll(r.Text, "*", ""))
+		fmt.Fprintln(s.out, bot.Plain(r.Text))
 	}
 	for _, row := range r.Buttons {
 		var cells []string
@@ -198,6 +198,9 @@ func (s *terminal) print(r bot.Reply) {
 			cells = append(cells, fmt.Sprintf("[%d] %s", len(s.buttons), b.Label))
 		}
 		fmt.Fprintln(s.out, "  "+strings.Join(cells, "   "))
+	}
+	if r.AskLocation != "" {
+		fmt.Fprintf(s.out, "  %s: pos <lat>, <lon>\n", r.AskLocation) // the shell's way to share one
 	}
 	if l := r.Location; l != nil {
 		fmt.Fprintf(s.out, "📍 %s — %s (%.5f, %.5f)\n", l.Name, l.Address, l.Point.Lat, l.Point.Lon)

@@ -33,3 +33,21 @@ func Bundled(tb testing.TB) *search.Index {
 	}
 	return idx
 }
+
+// Edited builds an index of the bundled catalogue after edit has changed it: a test's
+// own variant of the data (a title with markup in it, a missing field). Each call
+// builds a new index, closed when the test ends.
+func Edited(tb testing.TB, edit func(*catalogue.Catalogue)) *search.Index {
+	tb.Helper()
+	cat, err := catalogue.Bundled()
+	if err != nil {
+		tb.Fatalf("load the bundled catalogue: %v", err)
+	}
+	edit(cat)
+	idx, err := search.Build(context.Background(), cat, search.Options{})
+	if err != nil {
+		tb.Fatalf("index the edited catalogue: %v", err)
+	}
+	tb.Cleanup(func() { idx.Close() })
+	return idx
+}

@@ -184,8 +184,21 @@
     if (r.location) msg.append(locationCard(r.location));
     const doc = r.document && documentLink(r.document);
     if (doc) msg.append(doc);
+    if (typeof r.ask_location === 'string' && r.ask_location) msg.append(locationRow(r.ask_location));
     if (Array.isArray(r.buttons) && r.buttons.length) msg.append(buttonRows(r.buttons));
     return msg;
+  }
+
+  /** The button of a reply that asks for the location: it shares the browser's. */
+  function locationRow(text) {
+    const wrap = el('div', 'buttons');
+    const line = el('div', 'row');
+    const btn = el('button', 'reply-button share-location');
+    btn.type = 'button';
+    buttonLabel(btn, text);
+    line.append(btn);
+    wrap.append(line);
+    return wrap;
   }
 
   function buttonRows(rows) {
@@ -509,6 +522,7 @@
   log.addEventListener('click', (ev) => {
     const btn = ev.target.closest('button.reply-button');
     if (!btn || !log.contains(btn)) return;
+    if (btn.classList.contains('share-location')) return shareLocation(ev.detail === 0);
     // A second tap while a press is still being answered would ask twice: ignore it.
     if (buttonBusy) return;
     buttonBusy = true;
@@ -520,8 +534,10 @@
       .finally(() => { buttonBusy = false; });
   });
 
-  locateBtn.addEventListener('click', (ev) => {
-    const keyboard = ev.detail === 0;   // activated with Enter/Space rather than a pointer
+  // The composer's pin and a reply's location button share the browser's position.
+  locateBtn.addEventListener('click', (ev) => shareLocation(ev.detail === 0));   // detail 0: Enter/Space
+
+  function shareLocation(keyboard) {
     if (!navigator.geolocation) return setStatus(t('location_denied'), 'error');
     if (locating) return;
     locating = true;
@@ -538,7 +554,7 @@
       done();
       setStatus(t('location_denied'), 'error');
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
-  });
+  }
 
   // In the embed.js iframe, Escape asks the host page to close the chat (no data is sent).
   if (embedded) {
