@@ -1,0 +1,22 @@
+package redis_test
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/comune-milano/wemibot/adapters/redis"
+	"github.com/comune-milano/wemibot/adapters/redis/redistest"
+	"github.com/comune-milano/wemibot/outbox"
+	"github.com/comune-milano/wemibot/outbox/outboxtest"
+)
+
+func TestOutboxContract(t *testing.T) {
+	srv := redistest.Start(t)
+	client := newClient(t, srv)
+	var n atomic.Int64
+	outboxtest.Run(t, func(t *testing.T) outbox.Store {
+		// A fresh prefix per subtest isolates the parallel subtests on one server.
+		return redis.New(client, redis.Options{Prefix: fmt.Sprintf("ob%d", n.Add(1))}).Outbox()
+	})
+}
