@@ -22,6 +22,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/outbox"
 )
 
 // Engine answers messages; *bot.Engine is one.
@@ -55,6 +56,13 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// OnAPIError is told of every failed Bot API call (for metrics); nil: nothing.
 	OnAPIError func(method string, retried bool)
+	// Outbox keeps the replies until Telegram has them, so that a stop or a crash
+	// loses none and whichever replica runs sends them; nil: they wait in this
+	// process's memory, and a stop waits up to ShutdownTimeout for them.
+	Outbox outbox.Store
+	// OutboxLease is how long a replica may hold a reply before another takes it
+	// over (a crashed replica's replies wait that long); default 60 s.
+	OutboxLease time.Duration
 }
 
 // Adapter is the Telegram channel. It is built before the engine, whose Pusher it is,
@@ -71,6 +79,7 @@ type Adapter struct {
 	send     *sender
 	sign     signer
 	client   *ctxClient
+	replies  *replies
 }
 
 // maxBacklog is how many replies may wait for Telegram's limits before polling pauses.
@@ -123,6 +132,7 @@ func New(opts Options) (*Adapter, error) {
 	a.send = newSender(api, log, senderOptions{Global: limit(opts.GlobalRate), PerChat: limit(opts.ChatRate),
 		Burst: opts.ChatBurst, MaxTries: 8})
 	a.send.onError = opts.OnAPIError
+	a.replies = newReplies(opts, a.send, log)
 	return a, nil
 }
 
@@ -163,6 +173,7 @@ func (a *Adapter) Run(ctx context.Context, engine Engine) error {
 	if engine == nil {
 		return errors.New("telegram: Run without an engine")
 	}
+	a.replies.start()
 	if a.opts.WebhookURL != "" {
 		if err := a.registerWebhook(ctx); err != nil {
 			return err
@@ -182,10 +193,17 @@ func (a *Adapter) Run(ctx context.Context, engine Engine) error {
 	return err
 }
 
+// drain ends the sending at shutdown: replies the outbox keeps stay there for the
+// next start or another replica; those kept in memory are sent, within
+// ShutdownTimeout.
 func (a *Adapter) drain() error {
 	ctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
 	defer cancel()
-	if err := a.send.close(ctx); err != nil {
+	err := a.replies.stop(ctx)
+	if serr := a.send.close(ctx); serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
 		return fmt.Errorf("telegram: replies still queued at shutdown: %w", err)
 	}
 	return nil
@@ -304,7 +322,7 @@ func (a *Adapter) handle(ctx context.Context, engine Engine, u tgbotapi.Update) 
 	if err != nil && !errors.Is(err, bot.ErrUnavailable) && !errors.Is(err, bot.ErrDuplicate) {
 		a.log.Error("telegram: handle update failed", "err", err)
 	}
-	a.send.enqueue(ctx, chatID, a.render(chatID, editID, replies)...)
+	a.queue(ctx, u.UpdateID, chatID, a.render(chatID, editID, replies))
 }
 
 // message converts an update. It answers a callback query at once (Telegram shows a
@@ -378,46 +396,10 @@ func (a *Adapter) Push(ctx context.Context, userID string, replies []bot.Reply) 
 	for i := range replies {
 		replies[i].Replace = false // nothing was pressed: there is no message to edit
 	}
-	return a.send.enqueueWait(ctx, chatID, a.render(chatID, 0, replies)...)
+	return a.send.enqueueWait(ctx, chatID, calls(a.render(chatID, 0, replies))...)
 }
 
 var _ bot.Pusher = (*Adapter)(nil)
-
-// render turns the engine's replies into Bot API calls. A reply that replaces the
-// pressed message edits it in place.
-func (a *Adapter) render(chatID int64, editID int, replies []bot.Reply) []call {
-	var calls []call
-	for _, r := range replies {
-		if r.Text != "" {
-			chunks := split(directed(r.Text, r.Lang), maxMessageUnits)
-			for i, chunk := range chunks {
-				msg := tgbotapi.NewMessage(chatID, html(chunk))
-				msg.ParseMode = tgbotapi.ModeHTML
-				msg.DisableWebPagePreview = true
-				last := i == len(chunks)-1
-				if kb := a.sign.keyboard(chatID, r.Buttons); kb != nil && last {
-					msg.ReplyMarkup = *kb
-				}
-				if r.Replace && editID != 0 && len(chunks) == 1 {
-					edit := tgbotapi.NewEditMessageText(chatID, editID, html(chunk))
-					edit.ParseMode = tgbotapi.ModeHTML
-					edit.DisableWebPagePreview = true
-					edit.ReplyMarkup = a.sign.keyboard(chatID, r.Buttons)
-					calls = append(calls, call{c: edit, fallback: msg})
-					continue
-				}
-				calls = append(calls, call{c: msg})
-			}
-		}
-		if l := r.Location; l != nil {
-			calls = append(calls, call{c: tgbotapi.NewLocation(chatID, l.Point.Lat, l.Point.Lon)})
-		}
-		if d := r.Document; d != nil {
-			calls = append(calls, call{c: tgbotapi.NewDocument(chatID, tgbotapi.FileBytes{Name: d.Name, Bytes: d.Data})})
-		}
-	}
-	return calls
-}
 
 // ctxClient gives tgbotapi's context-less getUpdates requests the poll loop's
 // context, so that a long poll in flight ends at shutdown; sends are left alone, to
