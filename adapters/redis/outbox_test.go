@@ -20,3 +20,10 @@ func TestOutboxContract(t *testing.T) {
 		return redis.New(client, redis.Options{Prefix: fmt.Sprintf("ob%d", n.Add(1))}).Outbox()
 	})
 }
+
+// BenchmarkOutbox measures one reply's trip through the outbox: Put, Claim, Done, one
+// script (one round trip) each, over 64 lanes.
+func BenchmarkOutbox(b *testing.B) {
+	srv := redistest.Start(b)
+	outboxtest.Bench(b, redis.New(newClient(b, srv), redis.Options{}).Outbox())
+}
