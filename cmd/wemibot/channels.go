@@ -8,6 +8,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/telegram"
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/outbox"
 	"github.com/comune-milano/wemibot/search"
 )
 
@@ -15,13 +16,14 @@ import (
 // WEMI_TELEGRAM_WEBHOOK_URL must reach it.
 const telegramWebhookPath = "/telegram/webhook"
 
-// newTelegram connects to Telegram when its token is set (nil otherwise).
-func (c *cli) newTelegram(metrics *web.Metrics, log *slog.Logger) (*telegram.Adapter, error) {
+// newTelegram connects to Telegram when its token is set (nil otherwise). Its replies
+// wait in replies, the store's outbox, until Telegram has them.
+func (c *cli) newTelegram(replies outbox.Store, metrics *web.Metrics, log *slog.Logger) (*telegram.Adapter, error) {
 	if c.cfg.TelegramToken == "" {
 		return nil, nil
 	}
 	return telegram.New(telegram.Options{Token: c.cfg.TelegramToken, APIEndpoint: c.cfg.TelegramAPI,
-		WebhookURL: c.cfg.TelegramWebhook, SecretToken: c.cfg.TelegramSecret, Logger: log,
+		WebhookURL: c.cfg.TelegramWebhook, SecretToken: c.cfg.TelegramSecret, Logger: log, Outbox: replies,
 		OnAPIError: func(method string, retried bool) { metrics.APIError("telegram", method, retried) }})
 }
 

@@ -11,17 +11,20 @@ import (
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/outbox"
 	"github.com/comune-milano/wemibot/reminders"
 )
 
 // stores is everything the bot keeps, all in one store: conversations, the staff
 // desk's records, tallies and onces (the records also keep bookings, the Tate, Colf e
-// Badanti requests and applications, and the web chat's mailboxes) and the reminder
-// queue. openStores returns one; *bolt.Store and *redisStore are ones.
+// Badanti requests and applications, and the web chat's mailboxes), the reminder
+// queue and the outbox. openStores returns one; *bolt.Store and *redisStore are ones.
 type stores interface {
 	bot.Store
 	desk.Store
 	reminders.Queue
+	// Outbox is where replies wait until a channel has delivered them.
+	Outbox() outbox.Store
 	// Ping reports whether the store answers, for readiness.
 	Ping(ctx context.Context) error
 	// Sweep removes expired records and says how many it removed.
