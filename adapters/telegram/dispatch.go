@@ -49,6 +49,14 @@ func (r *replies) start() {
 	}(r.done)
 }
 
+// backlog is how many replies wait in memory; a durable outbox bounds its own.
+func (r *replies) backlog() int {
+	if r.memory == nil {
+		return 0
+	}
+	return r.memory.Len()
+}
+
 // stop stops the dispatcher, at the latest when ctx ends. A durable outbox keeps
 // what is left, for the next start or another replica: the dispatcher stops at once,
 // finishing only the calls already made. Replies kept in memory are sent first, and

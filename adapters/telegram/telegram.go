@@ -237,7 +237,7 @@ func (a *Adapter) poll(ctx context.Context, engine Engine) error {
 		offset = updates[len(updates)-1].UpdateID + 1
 		// Backpressure: while many replies wait for Telegram's limits, take no more
 		// updates (they wait, unconfirmed, at Telegram).
-		for a.send.backlog() > maxBacklog && ctx.Err() == nil {
+		for a.send.backlog()+a.replies.backlog() > maxBacklog && ctx.Err() == nil {
 			sleepCtx(ctx, 100*time.Millisecond)
 		}
 	}
