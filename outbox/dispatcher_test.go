@@ -114,7 +114,7 @@ func TestDispatcherRetriesThenBuries(t *testing.T) {
 		return nil
 	}, outbox.DispatcherOptions{MaxAttempts: 3})
 	waitFor(t, "every item settled", func() bool { return store.Len() == 0 })
-	dead, err := store.Dead(context.Background())
+	dead, err := store.Dead(context.Background(), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

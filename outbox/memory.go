@@ -192,11 +192,18 @@ func (m *Memory) Bury(ctx context.Context, now time.Time, c Claimed, reason stri
 	return m.settle(ctx, "bury", c, func(l *memLane) {
 		head := l.items[0]
 		m.dead = append(m.dead, Dead{Item: head.Item, Attempts: head.attempts + 1, Reason: CutReason(reason), At: now})
-		if len(m.dead) > MaxDead {
-			m.dead = slices.Delete(m.dead, 0, len(m.dead)-MaxDead)
-		}
+		m.trimDead(now)
 		m.pop(l, c.Lane, now)
 	})
+}
+
+// trimDead drops the dead letters beyond MaxDead or older than DeadTTL.
+func (m *Memory) trimDead(now time.Time) {
+	i := max(0, len(m.dead)-MaxDead)
+	for i < len(m.dead) && !now.Before(m.dead[i].At.Add(DeadTTL)) {
+		i++
+	}
+	m.dead = slices.Delete(m.dead, 0, i)
 }
 
 // Release implements Store.
@@ -205,12 +212,13 @@ func (m *Memory) Release(ctx context.Context, now time.Time, c Claimed) error {
 }
 
 // Dead implements Store.
-func (m *Memory) Dead(ctx context.Context) ([]Dead, error) {
+func (m *Memory) Dead(ctx context.Context, now time.Time) ([]Dead, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("outbox dead letters: %w", err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.trimDead(now)
 	out := make([]Dead, len(m.dead))
 	for i, d := range m.dead {
 		out[i] = d

@@ -70,13 +70,15 @@ type Store interface {
 	// Retry makes the item due again at at, counting a failed attempt.
 	Retry(ctx context.Context, c Claimed, at time.Time, reason string) error
 	// Bury makes the item a dead letter (keeping at most MaxDead, the oldest going
-	// first), and its lane's next item due at once.
+	// first, and none longer than DeadTTL: they hold personal data), and its lane's
+	// next item due at once.
 	Bury(ctx context.Context, now time.Time, c Claimed, reason string) error
 	// Release ends the lease of an item that was not attempted (the dispatcher is
 	// stopping): it is due again at now, its Attempts unchanged.
 	Release(ctx context.Context, now time.Time, c Claimed) error
-	// Dead returns the dead letters, oldest first.
-	Dead(ctx context.Context) ([]Dead, error)
+	// Dead returns the dead letters buried less than DeadTTL before now, oldest
+	// first.
+	Dead(ctx context.Context, now time.Time) ([]Dead, error)
 }
 
 // Limits every Store enforces.
@@ -90,6 +92,8 @@ const (
 	MaxItems = 100000
 	// MaxDead bounds the dead letters kept.
 	MaxDead = 200
+	// DeadTTL bounds how long a dead letter is kept, for an operator to look into.
+	DeadTTL = 7 * 24 * time.Hour
 	// MaxReason bounds a dead letter's reason; longer ones are cut.
 	MaxReason = 256
 	// MaxClaim bounds the lanes one Claim takes.

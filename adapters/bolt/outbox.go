@@ -15,7 +15,7 @@ import (
 
 // The outbox lives in the Store's file; one read-write transaction per call makes each
 // call atomic. Its buckets, whose values start with an expiry like the others' (forever,
-// but for the remembered keys):
+// but for the remembered keys and the dead letters):
 //
 //	outbox.items  pairKey(lane, seq) -> attempts (4 bytes), key length (uvarint), key,
 //	              payload; seq is 8 big-endian bytes from the bucket's sequence, so a
@@ -25,7 +25,8 @@ import (
 //	outbox.sched  timeKey(ready, lane) -> nothing: Claim reads it in order up to now
 //	outbox.seen   key -> nothing, expiring KeyTTL after its Put
 //	outbox.dead   timeKey(at, key) -> lane length (uvarint), lane, attempts (4 bytes),
-//	              reason length (uvarint), reason, payload
+//	              reason length (uvarint), reason, payload; expiring outbox.DeadTTL
+//	              after at
 //	outbox.meta   "items" -> the items waiting (8 bytes)
 var (
 	obItemsBucket = []byte("outbox.items")
@@ -347,18 +348,18 @@ func (o *Outbox) Bury(ctx context.Context, now time.Time, c outbox.Claimed, reas
 		v = binary.BigEndian.AppendUint32(append(v, c.Lane...), uint32(h.attempts+1))
 		v = binary.AppendUvarint(v, uint64(len(reason)))
 		v = append(append(v, reason...), h.payload...)
-		if err := put(t.dead, timeKey(now, c.Key), forever, v); err != nil {
+		if err := put(t.dead, timeKey(now, c.Key), now.Add(outbox.DeadTTL), v); err != nil {
 			return err
 		}
-		if err := t.trimDead(); err != nil {
+		if err := t.trimDead(now); err != nil {
 			return err
 		}
 		return t.pop(c.Lane, old, l, h.dbKey, now)
 	})
 }
 
-// trimDead drops the oldest dead letters beyond MaxDead.
-func (t obTx) trimDead() error {
+// trimDead drops the dead letters older than DeadTTL, then the oldest beyond MaxDead.
+func (t obTx) trimDead(now time.Time) error {
 	// Counted with a cursor: Stats misses what this transaction wrote.
 	n := 0
 	c := t.dead.Cursor()
@@ -366,7 +367,10 @@ func (t obTx) trimDead() error {
 		n++
 	}
 	var old [][]byte
-	for k, _ := c.First(); k != nil && n-len(old) > outbox.MaxDead; k, _ = c.Next() {
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if _, ok := live(v, now); ok && n-len(old) <= outbox.MaxDead {
+			break
+		}
 		old = append(old, bytes.Clone(k))
 	}
 	for _, k := range old {
@@ -378,13 +382,16 @@ func (t obTx) trimDead() error {
 }
 
 // Dead implements outbox.Store.
-func (o *Outbox) Dead(ctx context.Context) ([]outbox.Dead, error) {
+func (o *Outbox) Dead(ctx context.Context, now time.Time) ([]outbox.Dead, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("outbox dead letters: %w", err)
 	}
 	var out []outbox.Dead
 	err := o.s.db.View(func(tx *bbolt.Tx) error {
 		return tx.Bucket(obDeadBucket).ForEach(func(k, v []byte) error {
+			if _, ok := live(v, now); !ok {
+				return nil // Bury and Sweep delete it
+			}
 			d, err := decodeDead(k, v)
 			if err != nil {
 				return err

@@ -27,7 +27,8 @@ import (
 //	<prefix>:{ob}:leased   sorted set: leased lanes, by lease deadline (ms)
 //	<prefix>:{ob}:tokens   hash: lane -> the token of its lease
 //	<prefix>:{ob}:seen     sorted set: keys put, by when they are forgotten (ms)
-//	<prefix>:{ob}:dead     sorted set: dead letters' keys, by when they died (ms)
+//	<prefix>:{ob}:dead     sorted set: dead letters' keys, by when they died (ms); kept
+//	                       at most outbox.DeadTTL
 //	<prefix>:{ob}:deaddata hash: key -> payload of a dead letter
 //	<prefix>:{ob}:deadinfo hash: key -> "<lane>\x00<attempts>\x00<reason>"
 //
@@ -99,8 +100,8 @@ end
 return #fresh
 `)
 
-// outboxClaimScript leases the lanes whose lease ran out, then the due ones, up to
-// max. ARGV: now ms, lease deadline ms, max, token prefix. Reply: lane, key, payload,
+// outboxClaimScript leases up to max lanes whose lease ran out or whose first item is
+// due, those waiting longest first. ARGV: now ms, lease deadline ms, max, token prefix. Reply: lane, key, payload,
 // attempts and token for each item claimed.
 var outboxClaimScript = goredis.NewScript(luaOutbox + `
 local max = tonumber(ARGV[3])
@@ -127,21 +128,45 @@ local function take(lane, lapsed)
 	out[#out + 1] = a
 	out[#out + 1] = token
 end
-for _, lane in ipairs(redis.call('ZRANGEBYSCORE', leased, '-inf', ARGV[1], 'LIMIT', 0, max)) do
-	take(lane, true)
-end
-if n < max then
-	for _, lane in ipairs(redis.call('ZRANGEBYSCORE', ready, '-inf', ARGV[1], 'LIMIT', 0, max - n)) do
-		take(lane, false)
+-- The lanes waiting longest first, whether their lease ran out or their item is due.
+local lapsed = redis.call('ZRANGEBYSCORE', leased, '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, max)
+local due = redis.call('ZRANGEBYSCORE', ready, '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, max)
+local i, j = 1, 1
+while n < max and (i < #lapsed or j < #due) do
+	if j >= #due or (i < #lapsed and tonumber(lapsed[i + 1]) <= tonumber(due[j + 1])) then
+		take(lapsed[i], true)
+		i = i + 2
+	else
+		take(due[j], false)
+		j = j + 2
 	end
 end
 return out
 `)
 
+// luaTrimDead defines trimDead(cutoff, keep): it drops the dead letters that died at
+// or before cutoff (ms), then the oldest beyond keep.
+const luaTrimDead = `
+local function trimDead(cutoff, keep)
+	local old = redis.call('ZRANGEBYSCORE', dead, '-inf', cutoff)
+	local over = redis.call('ZCARD', dead) - #old - keep
+	if over > 0 then
+		for _, k in ipairs(redis.call('ZRANGE', dead, #old, #old + over - 1)) do
+			old[#old + 1] = k
+		end
+	end
+	for _, k in ipairs(old) do
+		redis.call('ZREM', dead, k)
+		redis.call('HDEL', deaddata, k)
+		redis.call('HDEL', deadinfo, k)
+	end
+end
+`
+
 // outboxSettleScript ends a lease if the token still holds it. ARGV: operation (done,
-// retry, bury, release), lane, token, key, now ms, retry at ms, reason, MaxDead.
-// Reply: 1 settled, 0 lease lost.
-var outboxSettleScript = goredis.NewScript(luaOutbox + `
+// retry, bury, release), lane, token, key, now ms, retry at ms, reason, MaxDead, the
+// dead letters' cutoff ms. Reply: 1 settled, 0 lease lost.
+var outboxSettleScript = goredis.NewScript(luaOutbox + luaTrimDead + `
 local op, lane, key = ARGV[1], ARGV[2], ARGV[4]
 if redis.call('HGET', tokens, lane) ~= ARGV[3] then
 	return 0
@@ -166,14 +191,7 @@ if op == 'bury' then
 	redis.call('ZADD', dead, ARGV[5], key)
 	redis.call('HSET', deaddata, key, redis.call('HGET', items, key) or '')
 	redis.call('HSET', deadinfo, key, lane .. '\0' .. a .. '\0' .. ARGV[7])
-	local over = redis.call('ZCARD', dead) - tonumber(ARGV[8])
-	if over > 0 then
-		for _, old in ipairs(redis.call('ZRANGE', dead, 0, over - 1)) do
-			redis.call('ZREM', dead, old)
-			redis.call('HDEL', deaddata, old)
-			redis.call('HDEL', deadinfo, old)
-		end
-	end
+	trimDead(ARGV[9], tonumber(ARGV[8]))
 end
 redis.call('ZREM', queue, member)
 redis.call('HDEL', items, key)
@@ -184,9 +202,10 @@ end
 return 1
 `)
 
-// outboxDeadScript reads the dead letters, oldest first. Reply: key, payload, info and
-// score of each.
-var outboxDeadScript = goredis.NewScript(luaOutbox + `
+// outboxDeadScript drops the dead letters older than the cutoff (ARGV[1], ms) and
+// reads the others, oldest first. Reply: key, payload, info and score of each.
+var outboxDeadScript = goredis.NewScript(luaOutbox + luaTrimDead + `
+trimDead(ARGV[1], tonumber(ARGV[2]))
 local out = {}
 local all = redis.call('ZRANGE', dead, 0, -1, 'WITHSCORES')
 for i = 1, #all, 2 do
@@ -248,7 +267,7 @@ func (o *Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration, 
 // settle runs the settle script for op.
 func (o *Outbox) settle(ctx context.Context, op string, c outbox.Claimed, now, at time.Time, reason string) error {
 	ok, err := outboxSettleScript.Run(ctx, o.client, o.keys, op, c.Lane, c.Token, c.Key, now.UnixMilli(), at.UnixMilli(),
-		outbox.CutReason(reason), outbox.MaxDead).Int()
+		outbox.CutReason(reason), outbox.MaxDead, now.Add(-outbox.DeadTTL).UnixMilli()).Int()
 	switch {
 	case err != nil:
 		return fmt.Errorf("outbox %s: %w", op, err)
@@ -279,8 +298,8 @@ func (o *Outbox) Release(ctx context.Context, now time.Time, c outbox.Claimed) e
 }
 
 // Dead implements outbox.Store in one script.
-func (o *Outbox) Dead(ctx context.Context) ([]outbox.Dead, error) {
-	reply, err := outboxDeadScript.Run(ctx, o.client, o.keys).Slice()
+func (o *Outbox) Dead(ctx context.Context, now time.Time) ([]outbox.Dead, error) {
+	reply, err := outboxDeadScript.Run(ctx, o.client, o.keys, now.Add(-outbox.DeadTTL).UnixMilli(), outbox.MaxDead).Slice()
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		return nil, fmt.Errorf("outbox dead letters: %w", err)
 	}

@@ -247,7 +247,7 @@ func testBury(h *harness) {
 		h.t.Fatal(err)
 	}
 	h.wantKeys(h.claim(T0, 10), "ua:2")
-	dead, err := h.s.Dead(h.ctx)
+	dead, err := h.s.Dead(h.ctx, T0)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func testBury(h *harness) {
 			n++
 		}
 	}
-	dead, err = h.s.Dead(h.ctx)
+	dead, err = h.s.Dead(h.ctx, T0.Add(time.Second))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -288,6 +288,18 @@ func testBury(h *harness) {
 	}
 	if dead[0].Key == c.Key {
 		h.t.Error("the oldest dead letter was kept beyond MaxDead")
+	}
+	// Dead letters hold personal data: none outlives DeadTTL, listed or not.
+	if dead, err = h.s.Dead(h.ctx, T0.Add(outbox.DeadTTL+time.Second)); err != nil || len(dead) != 0 {
+		h.t.Errorf("after DeadTTL: %v, %d dead letters", err, len(dead))
+	}
+	h.put(T0, item("late", 0))
+	late := T0.Add(outbox.DeadTTL + time.Hour)
+	if err := h.s.Bury(h.ctx, late, h.claim(late, 1)[0], "gone"); err != nil {
+		h.t.Fatal(err)
+	}
+	if dead, err = h.s.Dead(h.ctx, T0); err != nil || len(dead) != 1 || dead[0].Key != "ulate:0" {
+		h.t.Errorf("a Bury after DeadTTL kept %d older dead letters (%v)", len(dead)-1, err)
 	}
 }
 
@@ -419,7 +431,7 @@ func testCancelled(h *harness) {
 	if err := h.s.Done(ctx, T0, c); err == nil {
 		h.t.Error("Done with a cancelled context succeeded")
 	}
-	if _, err := h.s.Dead(ctx); err == nil {
+	if _, err := h.s.Dead(ctx, T0); err == nil {
 		h.t.Error("Dead with a cancelled context succeeded")
 	}
 	h.done(T0, c) // nothing happened to the lease
