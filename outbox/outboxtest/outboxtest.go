@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) outbox.Store) {
 		{"BuryKeepsBoundedDeadLetters", testBury},
 		{"ReleaseCountsNoAttempt", testRelease},
 		{"ClaimOldestLanesFirstUpToMax", testClaimMax},
+		{"LapsedAndDueLanesByAge", testLapsedAndDue},
 		{"ConcurrentClaimsAreExclusive", testExclusive},
 		{"BoundsAndValidation", testBounds},
 		{"CancelledContext", testCancelled},
@@ -331,6 +332,19 @@ func testClaimMax(h *harness) {
 	if _, err := h.s.Claim(h.ctx, now, 0, 1); err == nil {
 		h.t.Error("Claim with no lease succeeded")
 	}
+}
+
+// A lane whose lease ran out and a lane whose item is due are claimed by how long
+// they have waited: since the lease's end, and since the item was due.
+func testLapsedAndDue(h *harness) {
+	h.put(T0, item("p", 0))
+	h.claim(T0, 1) // its lease ends at T0 + 30 s
+	h.put(T0.Add(10*time.Second), item("q", 0))
+	h.put(T0.Add(40*time.Second), item("r", 0))
+	now := T0.Add(time.Minute)
+	h.wantKeys(h.claim(now, 1), "uq:0")
+	h.wantKeys(h.claim(now, 1), "up:0")
+	h.wantKeys(h.claim(now, 1), "ur:0")
 }
 
 // Several dispatchers claiming at once never take the same item.
