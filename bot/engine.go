@@ -129,6 +129,13 @@ type Options struct {
 	DedupeTTL time.Duration // how long an update id is remembered; default 24 hours
 	LockTTL   time.Duration // how long one message may hold its conversation; default 15 s
 	LockWait  time.Duration // how long a message waits for its conversation; default 10 s
+
+	// GreetingTTL is how long a conversation is kept while it has had nothing but the
+	// bare greeting (/start, which the web page sends by itself when opened), and the
+	// greeting's handled mark with it: a session that never says anything costs little
+	// and goes soon. Default 1 hour.
+	GreetingTTL time.Duration
+
 	// RateLimit messages per RateWindow are answered; beyond, the citizen is asked
 	// once to slow down and the rest is ignored. Defaults 30 per 30 s (a multiple choice
 	// toggled button by button takes a dozen presses).
@@ -198,6 +205,7 @@ func New(opts Options) (*Engine, error) {
 		}
 	}
 	def(&opts.IdleTTL, 30*24*time.Hour)
+	def(&opts.GreetingTTL, time.Hour)
 	def(&opts.DedupeTTL, 24*time.Hour)
 	def(&opts.LockTTL, 15*time.Second)
 	def(&opts.LockWait, 10*time.Second)
@@ -264,9 +272,18 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 	}
 	var t *Turn
 	err := e.transact(ctx, m.Conversation(), m.UpdateID, func(x *tx) txEnd {
+		greetedOnly := isGreeting(m) && (!x.known || x.st.GreetedOnly)
 		t = e.citizenMessage(ctx, m, x)
 		if t.forget {
+			// The citizen's records go before the store forgets the conversation,
+			// which may destroy the key they are sealed with (vault/sealed): after
+			// it they could no longer be found to be erased.
+			t.events = append(t.events, e.forgetBookings(ctx, t)...)
+			t.events = append(t.events, e.forgetDomestic(ctx, t)...)
 			return txForget
+		}
+		if x.st.GreetedOnly = greetedOnly; greetedOnly {
+			x.keepFor = e.opts.GreetingTTL
 		}
 		return txSave
 	})
@@ -276,8 +293,6 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 	conv := m.Conversation()
 	e.dropRetry(conv)
 	if t.forget {
-		t.events = append(t.events, e.forgetBookings(ctx, t)...)
-		t.events = append(t.events, e.forgetDomestic(ctx, t)...)
 		e.notify(ctx, t.events)
 		if n := len(t.replies); n > 0 {
 			t.replies[n-1].Forgotten = true
@@ -346,6 +361,8 @@ func (e *Engine) failed(ctx context.Context, m Message, t *Turn, err error) ([]R
 		return nil, err
 	case t != nil && t.forget:
 		e.log.WarnContext(ctx, "erase conversation failed", "channel", m.Channel, "err", err)
+		// The records went before the failure: staff must forget them all the same.
+		e.notify(ctx, t.events)
 		return []Reply{{Lang: t.st.Lang, Text: e.texts.T(t.st.Lang, "privacy.forget_failed"), Buttons: [][]Button{
 			{btn(e.texts.T(t.st.Lang, "privacy.forget_yes"), actForgetAsk)}}}}, err
 	}

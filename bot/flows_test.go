@@ -223,7 +223,7 @@ func TestPrivacyAndForgetMe(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h := newHarness(t, store)
 		c := h.citizen(t, "u1").say("/lingua en").say("psychologist for my son").
-			say("/privacy").expect("Your data", "30 days", "delete").
+			say("/privacy").expect("Your data", "30 days", "delete", "a key of your own", "backup copies can no longer be read").
 			press("Delete my data").expect("really").press("No, cancel").expect("haven't deleted")
 		c.say("/forget").press("Yes, delete everything").expect("deleted everything")
 		// Nothing is left: the store knows no such conversation.

@@ -92,6 +92,16 @@ func parseCommand(text string) (command, bool) {
 	return command{name: strings.ToLower(head), arg: arg}, true
 }
 
+// isGreeting reports whether m is the bare greeting, /start without a payload, and
+// nothing else.
+func isGreeting(m Message) bool {
+	if m.Button != "" || m.Location != nil || m.Unsupported != "" {
+		return false
+	}
+	c, ok := parseCommand(m.Text)
+	return ok && c.name == "start" && c.arg == ""
+}
+
 func isWord(s string) bool {
 	for _, r := range s {
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' {

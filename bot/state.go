@@ -74,6 +74,10 @@ type state struct {
 	// Consents records what the citizen agreed to, and when.
 	Consents map[string]time.Time `json:"consents,omitempty"`
 
+	// GreetedOnly says the conversation has had nothing but the bare greeting: it is
+	// kept Options.GreetingTTL, not IdleTTL.
+	GreetedOnly bool `json:"greeted_only,omitempty"`
+
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
 }

@@ -25,6 +25,9 @@ type tx struct {
 	Session       // the store's session: its Count of messages in the rate window
 	st      state // the state, decoded; zero when unknown
 	known   bool  // the store had a state of this version
+	// keepFor, when set, is how long the state saved and the update's handled mark
+	// are kept, instead of IdleTTL and DedupeTTL.
+	keepFor time.Duration
 }
 
 // transact applies one update — a citizen's message or an operator's action — to a
@@ -74,7 +77,11 @@ func (e *Engine) transact(ctx context.Context, conv, update string, work func(x 
 		e.release(ctx, sess, time.Second)
 		return fmt.Errorf("encode state: %w", err)
 	}
-	if err := e.opts.Store.Commit(ctx, sess, Commit{State: data, IdleTTL: e.opts.IdleTTL, DedupeTTL: e.opts.DedupeTTL}); err != nil {
+	idle, dedupe := e.opts.IdleTTL, e.opts.DedupeTTL
+	if x.keepFor > 0 {
+		idle, dedupe = x.keepFor, min(dedupe, x.keepFor)
+	}
+	if err := e.opts.Store.Commit(ctx, sess, Commit{State: data, IdleTTL: idle, DedupeTTL: dedupe}); err != nil {
 		if !errors.Is(err, ErrLockLost) {
 			// Give the lock back if the store can still be reached, so that a retry
 			// does not wait for it to expire.

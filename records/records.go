@@ -46,6 +46,10 @@ const (
 	MaxID = 128
 	// MaxDoc is the largest document, in bytes.
 	MaxDoc = 64 << 10
+	// Overhead is the room a store leaves above MaxDoc for an envelope around a
+	// document: the vault's sealing (a header, a nonce and an authentication tag)
+	// makes a document of MaxDoc a little larger.
+	Overhead = 256
 )
 
 // ValidateRecord reports what is wrong with a record's kind and id.
@@ -59,10 +63,20 @@ func ValidateRecord(kind, id string) error {
 	return nil
 }
 
-// ValidateDoc reports whether a document may be stored.
+// ValidateDoc reports whether a document may be stored: what the domain checks, and
+// wrappers of a store (vault/sealed) before they seal it.
 func ValidateDoc(doc []byte) error {
 	if len(doc) > MaxDoc {
 		return fmt.Errorf("records: document of %d bytes exceeds %d", len(doc), MaxDoc)
+	}
+	return nil
+}
+
+// ValidateStored reports whether a store may keep a document: MaxDoc plus Overhead, so
+// that a document ValidateDoc accepts still fits once sealed.
+func ValidateStored(doc []byte) error {
+	if len(doc) > MaxDoc+Overhead {
+		return fmt.Errorf("records: stored document of %d bytes exceeds %d", len(doc), MaxDoc+Overhead)
 	}
 	return nil
 }

@@ -96,7 +96,7 @@ func (s *Store) Update(ctx context.Context, kind, id string, ttl time.Duration, 
 		}
 		next, err := fn(old)
 		if err == nil {
-			err = records.ValidateDoc(next)
+			err = records.ValidateStored(next)
 		}
 		if err != nil {
 			return err // rolls the transaction back

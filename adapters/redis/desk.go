@@ -157,7 +157,7 @@ func (s *Store) tryUpdate(ctx context.Context, keys recordKeys, id string, ttl t
 		}
 		next, err := fn(old)
 		if err == nil {
-			err = records.ValidateDoc(next)
+			err = records.ValidateStored(next)
 		}
 		if err != nil {
 			fnErr = err

@@ -36,7 +36,9 @@ func Open(ctx context.Context, redisURL string) (goredis.UniversalClient, error)
 	return client, nil
 }
 
-// newClient builds the client for rawURL without connecting.
+// newClient builds the client for rawURL without connecting. Every call ends by its
+// context's deadline too, not only by the read and write timeouts: a Redis that hangs
+// must not hold /readyz past its 2 s.
 func newClient(rawURL string) (goredis.UniversalClient, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -54,6 +56,7 @@ func newClient(rawURL string) (goredis.UniversalClient, error) {
 		if err != nil {
 			return nil, fmt.Errorf("sentinel URL: %w", err)
 		}
+		opts.ContextTimeoutEnabled = true
 		return goredis.NewFailoverClient(opts), nil
 	case q.Has("cluster") || q.Has("addr"):
 		cluster := q.Get("cluster")
@@ -66,12 +69,14 @@ func newClient(rawURL string) (goredis.UniversalClient, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cluster URL: %w", err)
 		}
+		opts.ContextTimeoutEnabled = true
 		return goredis.NewClusterClient(opts), nil
 	default:
 		opts, err := goredis.ParseURL(rawURL)
 		if err != nil {
 			return nil, err
 		}
+		opts.ContextTimeoutEnabled = true
 		return goredis.NewClient(opts), nil
 	}
 }

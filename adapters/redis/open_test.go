@@ -95,3 +95,46 @@ func TestClientKind(t *testing.T) {
 		})
 	}
 }
+
+// A Redis that hangs (SIGSTOP) does not hold a call past its context's deadline, even
+// with read and write timeouts far longer: /readyz keeps its 2 s. For one server, and
+// for Cluster and Sentinel clients, which carry the same option.
+func TestCallsEndWithTheirContext(t *testing.T) {
+	srv := redistest.Start(t)
+	client, err := Open(context.Background(), srv.URL()+"?read_timeout=10m&write_timeout=10m&max_retries=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Close() })
+	srv.Pause()
+	defer srv.Resume()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- client.Ping(ctx).Err() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("PING answered by a stopped Redis")
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("PING to a stopped Redis outlived its context by a minute")
+	}
+	for _, url := range []string{"redis://s1:26379?master_name=wemi", "redis://n1:6379?cluster=true"} {
+		c, err := newClient(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var enabled bool
+		switch c := c.(type) {
+		case *goredis.ClusterClient:
+			enabled = c.Options().ContextTimeoutEnabled
+		case *goredis.Client:
+			enabled = c.Options().ContextTimeoutEnabled
+		}
+		c.Close()
+		if !enabled {
+			t.Errorf("%s: context deadlines are not honoured", url)
+		}
+	}
+}

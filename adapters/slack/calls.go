@@ -29,11 +29,13 @@ func (d *Desk) call(ctx context.Context, method string, fn func(context.Context)
 	var err error
 	for try := 1; ; try++ {
 		if err = fn(ctx); err == nil {
+			d.health.called(method, nil)
 			return nil
 		}
 		err = withoutURL(err)
 		wait, again := retryAfter(err, try)
 		if !again || try >= maxTries {
+			d.health.called(method, err)
 			return fmt.Errorf("%s: %w", method, err)
 		}
 		d.log.WarnContext(ctx, "slack: call failed, retrying", "method", method, "try", try, "err", err)

@@ -76,6 +76,10 @@ type Options struct {
 	// citizen erased it; the desk store. Nil: ratings are posted in the channel, and
 	// the card of an erased request keeps what it showed.
 	Records records.Records
+	// Shredder destroys the key a citizen's data is sealed with, once the desk has
+	// taken them out of their handoffs' threads (vault.Vault is one). Nil: nothing to
+	// shred.
+	Shredder Shredder
 	// Logger gets no personal data: no names, texts or conversation ids. Nil: discard.
 	Logger *slog.Logger
 	// Now tells the time; nil: time.Now.
@@ -105,6 +109,7 @@ type Desk struct {
 	records  records.Records
 	bookings *bookings.Store
 	domestic *domestic.Store
+	shredder Shredder
 	log      *slog.Logger
 	now      func() time.Time
 	loc      *time.Location
@@ -112,6 +117,7 @@ type Desk struct {
 	work     *workQueue
 	names    *nameCache
 	wait     time.Duration
+	health   health
 
 	cards     map[string]CardHandler // Options.Cards, never changed
 	mu        sync.RWMutex
@@ -145,7 +151,7 @@ func New(opts Options) (*Desk, error) {
 	}
 	d := &Desk{api: opts.API, channel: opts.Channel, search: opts.Search, handoffs: opts.Handoffs,
 		figures: opts.Figures, once: opts.Once, records: opts.Records, bookings: opts.Bookings,
-		domestic: opts.Domestic, log: opts.Logger, now: opts.Now, loc: opts.Location, texts: t, cards: maps.Clone(opts.Cards),
+		domestic: opts.Domestic, shredder: opts.Shredder, log: opts.Logger, now: opts.Now, loc: opts.Location, texts: t, cards: maps.Clone(opts.Cards),
 		wait: opts.ThreadWait, names: newNameCache(maxCachedNames, nameTTL)}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)

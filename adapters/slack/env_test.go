@@ -23,7 +23,10 @@ import (
 	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
+	"github.com/comune-milano/wemibot/records"
 	"github.com/comune-milano/wemibot/search/searchtest"
+	"github.com/comune-milano/wemibot/vault"
+	"github.com/comune-milano/wemibot/vault/sealed"
 )
 
 // The operators' channel and the people in the fake workspace.
@@ -54,6 +57,9 @@ type env struct {
 	t        *testing.T
 	srv      *slacktest.Server
 	store    *bolt.Store
+	records  records.Records // the store's, sealed when envOptions.sealed
+	convs    bot.Store       // the store's, sealed when envOptions.sealed
+	shredder slack.Shredder  // nil unless envOptions.sealed
 	handoffs *desk.Handoffs
 	figures  *desk.Figures
 	bookings *bookings.Store // nil unless envOptions.bookings
@@ -78,6 +84,9 @@ type envOptions struct {
 	// domestic gives the engine and the desk a store of Tate, Colf e Badanti requests
 	// and applications.
 	domestic bool
+	// sealed seals the engine's and the desk's records with a vault, as cmd/wemibot
+	// does; the desk shreds through it.
+	sealed bool
 }
 
 func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
@@ -89,22 +98,31 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 	e := &env{t: t, clock: clocktest.New(o.now), inbox: newInbox(), logs: &syncBuffer{}}
 	if o.shared != nil {
 		e.srv, e.store, e.handoffs, e.figures = o.shared.srv, o.shared.store, o.shared.handoffs, o.shared.figures
+		e.records, e.convs, e.shredder = o.shared.records, o.shared.convs, o.shared.shredder
 	} else {
 		e.srv = slacktest.New(t, slacktest.WithUsers(giulia, marco), slacktest.WithPingInterval(200*time.Millisecond))
 		store := openBolt(t)
 		e.store = store
-		e.handoffs = desk.NewHandoffs(store, 30*24*time.Hour)
+		e.records, e.convs = store, store
+		if o.sealed {
+			v, err := vault.New(store, []vault.KEK{vault.NewKEK()}, vault.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.records, e.convs, e.shredder = sealed.NewRecords(store, v), sealed.NewStore(store, v, sealed.Options{}), v
+		}
+		e.handoffs = desk.NewHandoffs(e.records, 30*24*time.Hour)
 		e.figures = desk.NewFigures(store, rome, nil)
 	}
 	if o.bookings {
-		e.bookings = bookings.NewStore(e.store, 90*24*time.Hour)
+		e.bookings = bookings.NewStore(e.records, 90*24*time.Hour)
 	}
 	if o.domestic {
-		e.domestic = domestic.NewStore(e.store, 180*24*time.Hour, 90*24*time.Hour, domestic.WithClock(e.clock.Now))
+		e.domestic = domestic.NewStore(e.records, 180*24*time.Hour, 90*24*time.Hour, domestic.WithClock(e.clock.Now))
 	}
 	api := slackapi.New(e.srv.BotToken(), slackapi.OptionAPIURL(e.srv.APIURL()), slackapi.OptionAppLevelToken(e.srv.AppToken()))
 	opts := slack.Options{API: api, Channel: operators, Search: searchtest.Bundled(t), Handoffs: e.handoffs,
-		Figures: e.figures, Once: e.store, Records: e.store, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.Now, Location: rome,
+		Figures: e.figures, Once: e.store, Records: e.records, Shredder: e.shredder, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.Now, Location: rome,
 		Logger:     slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ThreadWait: 300 * time.Millisecond}
 	if o.desk != nil {
@@ -115,7 +133,7 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 		t.Fatal(err)
 	}
 	e.desk = d
-	e.engine, err = bot.New(bot.Options{Search: searchtest.Bundled(t), Store: e.store, Staff: d,
+	e.engine, err = bot.New(bot.Options{Search: searchtest.Bundled(t), Store: e.convs, Staff: d,
 		Pushers: map[string]bot.Pusher{"telegram": e.inbox}, Figures: e.figures, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -37,6 +37,7 @@ type pendingErasure struct {
 // or closed: it closes the handoff if open, redacts the card first (it names and quotes
 // them), then deletes the bot's replies in the thread and says so there.
 func (d *Desk) forgetHandoff(ctx context.Context, ev bot.Event) error {
+	defer d.shred(ctx, ev.Conversation)
 	h, err := d.closeHandoff(ctx, ev.Handoff)
 	thread := h.Thread
 	if errors.Is(err, desk.ErrClosed) {
@@ -58,6 +59,25 @@ func (d *Desk) forgetHandoff(ctx context.Context, ev bot.Event) error {
 		}
 	}
 	return errors.Join(redErr, d.finishErasure(ctx, p, true))
+}
+
+// Shredder destroys the key a citizen's data is sealed with: whatever is left of it in
+// the store, its backups and other replicas' memory can no longer be read.
+type Shredder interface {
+	Shred(ctx context.Context, subject string) error
+}
+
+// shred destroys the key of a citizen's data once the desk is done with their
+// erasure: the engine shreds it too, but a record the desk wrote meanwhile (a handoff
+// closed while the erasure ran) must not outlive it. A failure is logged: the
+// engine's shred stands.
+func (d *Desk) shred(ctx context.Context, conversation string) {
+	if d.shredder == nil || conversation == "" {
+		return
+	}
+	if err := d.shredder.Shred(ctx, conversation); err != nil {
+		d.log.WarnContext(ctx, "slack: could not shred an erased citizen's key", "err", err)
+	}
 }
 
 // finishErasure deletes the bot's replies in p's thread and, once none is left, says

@@ -247,8 +247,18 @@ func TestCitizenLeaves(t *testing.T) {
 // Erasing their data takes the citizen out of every thread of theirs, the closed
 // ones too: the bot's replies (their relayed words among them) are deleted and the
 // cards no longer name them; the operators' replies stay, which a bot cannot delete.
+// With the records sealed (vault/sealed), the engine shreds the citizen's key before
+// the desk gets to the threads: the desk finds them all the same.
 func TestErasureEmptiesThreads(t *testing.T) {
-	e := newEnv(t)
+	for _, sealedStores := range []bool{false, true} {
+		t.Run(map[bool]string{false: "clear", true: "sealed"}[sealedStores], func(t *testing.T) {
+			testErasureEmptiesThreads(t, func(o *envOptions) { o.sealed = sealedStores })
+		})
+	}
+}
+
+func testErasureEmptiesThreads(t *testing.T, tweak func(*envOptions)) {
+	e := newEnv(t, tweak)
 	ctx := testContext(t)
 	first, h1 := e.openHandoff(ctx)
 	e.say("mia madre ha l'Alzheimer")

@@ -119,7 +119,13 @@ func (d *Desk) openThread(ctx context.Context, ev bot.Event, late bool) (desk.Ha
 		}
 		return desk.Handoff{}, err
 	}
-	return d.handoffs.SetThread(ctx, h.ID, at.String())
+	got, err = d.handoffs.SetThread(ctx, h.ID, at.String())
+	if err == nil {
+		// Remembered apart from the handoff, which holds the citizen's data: once
+		// their key is shredded the erasure still finds the thread.
+		d.rememberThread(ctx, h.ID, got.Thread)
+	}
+	return got, err
 }
 
 // cardLeaseKind is the record kind of the leases on posting handoff cards.
@@ -396,7 +402,8 @@ func (d *Desk) rating(ctx context.Context, ev bot.Event) error {
 	return err
 }
 
-// closedKind is the record kind mapping a closed handoff to its thread.
+// closedKind is the record kind mapping a handoff to its thread, from when its card is
+// posted (the name is older than that).
 const closedKind = "slack.closed"
 
 // closedTTL is how long a closed handoff's thread is remembered: for a late rating,
@@ -411,16 +418,23 @@ func (d *Desk) closeHandoff(ctx context.Context, id string) (desk.Handoff, error
 	if err != nil {
 		return h, err
 	}
-	if d.records != nil && h.Thread != "" {
-		_, err := d.records.Update(ctx, closedKind, id, closedTTL, func([]byte) ([]byte, error) { return []byte(h.Thread), nil })
-		if err != nil {
-			d.log.WarnContext(ctx, "slack: could not remember a closed handoff's thread", "err", err)
-		}
-	}
+	d.rememberThread(ctx, id, h.Thread)
 	return h, nil
 }
 
-// closedThread returns the thread of a closed handoff.
+// rememberThread notes a handoff's thread in a record of its own, which holds nothing
+// personal, for the citizen's rating and erasure.
+func (d *Desk) rememberThread(ctx context.Context, id, thread string) {
+	if d.records == nil || thread == "" {
+		return
+	}
+	_, err := d.records.Update(ctx, closedKind, id, closedTTL, func([]byte) ([]byte, error) { return []byte(thread), nil })
+	if err != nil {
+		d.log.WarnContext(ctx, "slack: could not remember a handoff's thread", "err", err)
+	}
+}
+
+// closedThread returns the thread of a handoff, as rememberThread noted it.
 func (d *Desk) closedThread(ctx context.Context, id string) (string, bool) {
 	if d.records == nil || id == "" {
 		return "", false

@@ -22,6 +22,7 @@ func (d *Desk) Run(ctx context.Context, e Engine) error {
 	if e == nil {
 		return errors.New("slack: Run without an engine")
 	}
+	d.health.socketConnecting()
 	client := socketmode.New(d.api, socketmode.OptionLog(slogWriter{log: d.log}))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -33,6 +34,7 @@ func (d *Desk) Run(ctx context.Context, e Engine) error {
 			if ctx.Err() != nil {
 				return nil
 			}
+			d.health.socketDown("Slack refused the app-level token")
 			return fmt.Errorf("slack: Socket Mode: %w", err)
 		case evt := <-client.Events:
 			d.onSocketEvent(ctx, e, client, evt)
@@ -78,11 +80,16 @@ func (d *Desk) onSocketEvent(ctx context.Context, e Engine, client *socketmode.C
 		if err == nil {
 			d.ack(ctx, client, evt)
 		}
+	case socketmode.EventTypeConnecting:
+		d.health.socketConnecting()
 	case socketmode.EventTypeConnected:
+		d.health.socketConnected()
 		d.log.InfoContext(ctx, "slack: Socket Mode connected")
 	case socketmode.EventTypeConnectionError:
+		d.health.socketDown("Slack is unreachable")
 		d.log.WarnContext(ctx, "slack: Socket Mode connection failed, retrying")
 	case socketmode.EventTypeInvalidAuth:
+		d.health.socketDown("Slack refused the app-level token")
 		d.log.ErrorContext(ctx, "slack: Socket Mode refused the app-level token")
 	case socketmode.EventTypeErrorBadMessage, socketmode.EventTypeIncomingError:
 		d.log.WarnContext(ctx, "slack: Socket Mode message not understood", "type", evt.Type)

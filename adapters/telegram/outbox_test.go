@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -136,39 +138,38 @@ func TestBacklogSurvivesAStop(t *testing.T) {
 	}
 }
 
-// A replica that claimed replies and died (it never says Done) leaves them to another,
-// which sends them once its lease has run out.
-func TestCrashedReplicasRepliesGoOutAfterTheLease(t *testing.T) {
+// A replica that claimed a reply and hung (its call to Telegram never answered, its
+// lease never settled) leaves it to another, which sends it once the lease has run
+// out: once, since the hung call never reached Telegram.
+func TestHungReplicasRepliesGoOutAfterTheLease(t *testing.T) {
 	for kind, open := range outboxKinds() {
 		t.Run(kind, func(t *testing.T) {
 			fake := telegramtest.New(t, token)
 			store := open(t)
 			const secret = "s3cret-webhook-token-0123456789"
+			const lease = time.Second
 			opts := telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
-				GlobalRate: -1, ChatRate: -1, Outbox: store, WebhookURL: "https://wemi.example.org/tg", SecretToken: secret}
-			crashed, err := telegram.New(opts) // takes the update; its dispatcher never runs
-			if err != nil {
-				t.Fatal(err)
-			}
+				GlobalRate: -1, ChatRate: -1, Outbox: store, OutboxLease: lease,
+				WebhookURL: "https://wemi.example.org/tg", SecretToken: secret}
+			hung := opts
+			hung.HTTPClient = &http.Client{Timeout: 3 * lease} // gives up on the hung call after the lease
+			a := runReplica(t, hung, echoEngine)
+			fake.SlowNext("sendMessage", 1, time.Minute)
 			const chat = 7200
 			_, body := fake.NewMessageUpdate(chat, giulia, "ciao")
-			if code := postUpdate(t, crashed.Webhook(echoEngine), secret, body); code != http.StatusOK {
+			if code := postUntilConnected(t, a.a.Webhook(echoEngine), secret, body); code != http.StatusOK {
 				t.Fatalf("webhook answered %d", code)
 			}
-			// The crashed replica's dispatcher had claimed the reply, with a short lease.
-			const lease = time.Second
-			held, err := store.Claim(context.Background(), time.Now(), lease, 10)
-			if err != nil || len(held) != 1 {
-				t.Fatalf("claim: %v, %d items", err, len(held))
-			}
-			opts.OutboxLease = lease
 			runReplica(t, opts, echoEngine)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			if _, err := fake.WaitSent(ctx, chat, 1); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(300 * time.Millisecond)
+			if fake.PendingFaults("sendMessage") != 0 {
+				t.Fatal("the hung replica never made its call")
+			}
+			time.Sleep(4 * lease) // the hung call gives up; a duplicate, if any, would arrive now
 			if got := texts(fake, chat); len(got) != 1 || got[0] != "re: ciao" {
 				t.Errorf("sent %q, want the reply once", got)
 			}
@@ -178,6 +179,20 @@ func TestCrashedReplicasRepliesGoOutAfterTheLease(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postUntilConnected posts a webhook update to h, again while it answers 503 (not
+// connected to Telegram yet), for up to 10 s, and returns the status.
+func postUntilConnected(t *testing.T, h http.Handler, secret string, body []byte) int {
+	t.Helper()
+	code := 0
+	for range 500 {
+		if code = postUpdate(t, h, secret, body); code != http.StatusServiceUnavailable {
+			return code
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return code
 }
 
 // postUpdate posts a webhook update to h and returns the status.
@@ -191,40 +206,57 @@ func postUpdate(t *testing.T, h http.Handler, secret string, body []byte) int {
 	return rec.Code
 }
 
-// The webhook answers 200 only once the outbox holds the update's replies, each under
-// the update's key; an update delivered twice is queued once; and another replica,
-// the only one running, sends them.
+// watchedOutbox is a real outbox that notes the keys it has stored.
+type watchedOutbox struct {
+	outbox.Store
+	mu     sync.Mutex
+	stored []string
+}
+
+func (w *watchedOutbox) Put(ctx context.Context, now time.Time, items ...outbox.Item) (int, error) {
+	n, err := w.Store.Put(ctx, now, items...)
+	if err == nil {
+		w.mu.Lock()
+		for _, it := range items {
+			w.stored = append(w.stored, it.Key+"@"+it.Lane)
+		}
+		w.mu.Unlock()
+	}
+	return n, err
+}
+
+func (w *watchedOutbox) keys() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.stored)
+}
+
+// The webhook answers 200 only once the outbox holds the update's replies, under the
+// update's keys; an update delivered twice is queued, and sent, once.
 func TestWebhookConfirmsOnlyStoredReplies(t *testing.T) {
 	for kind, open := range outboxKinds() {
 		t.Run(kind, func(t *testing.T) {
 			fake := telegramtest.New(t, token)
-			store := open(t)
+			store := &watchedOutbox{Store: open(t)}
 			const secret = "s3cret-webhook-token-0123456789"
 			opts := telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
 				GlobalRate: -1, ChatRate: -1, Outbox: store, WebhookURL: "https://wemi.example.org/tg", SecretToken: secret}
 			two := scriptedEngine{handle: func(m bot.Message) []bot.Reply {
 				return []bot.Reply{{Text: "uno"}, {Text: "due"}}
 			}}
-			front, err := telegram.New(opts) // receives webhooks; sends nothing itself
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := runReplica(t, opts, two)
 			const chat = 7300
 			id, body := fake.NewMessageUpdate(chat, giulia, "ciao")
-			for range 2 { // Telegram redelivers
-				if code := postUpdate(t, front.Webhook(two), secret, body); code != http.StatusOK {
-					t.Fatalf("webhook answered %d", code)
-				}
+			if code := postUntilConnected(t, r.a.Webhook(two), secret, body); code != http.StatusOK {
+				t.Fatalf("webhook answered %d", code)
 			}
-			// At the 200 the replies are in the outbox, once, in order.
-			held, err := store.Claim(context.Background(), time.Now(), time.Minute, 10)
-			if err != nil || len(held) != 1 || held[0].Key != fmt.Sprintf("tg:%d:0", id) || held[0].Lane != fmt.Sprint(chat) {
-				t.Fatalf("outbox after the 200: %v, %+v", err, held)
+			want := fmt.Sprintf("tg:%d:0@telegram:%d tg:%d:1@telegram:%d", id, chat, id, chat)
+			if got := strings.Join(store.keys(), " "); got != want {
+				t.Fatalf("stored at the 200: %q, want %q", got, want)
 			}
-			if err := store.Release(context.Background(), time.Now(), held[0]); err != nil {
-				t.Fatal(err)
+			if code := postUpdate(t, r.a.Webhook(two), secret, body); code != http.StatusOK { // Telegram redelivers
+				t.Fatalf("redelivery answered %d", code)
 			}
-			runReplica(t, opts, two)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			if _, err := fake.WaitSent(ctx, chat, 2); err != nil {

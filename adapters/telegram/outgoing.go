@@ -97,7 +97,9 @@ func (a *Adapter) render(chatID int64, editID int, replies []bot.Reply) []outgoi
 const putTries = 3
 
 // queue stores an update's replies in the outbox, each keyed by the update and its
-// place, so that an update handled twice queues them once, and wakes the dispatcher.
+// place, so that an update handled twice queues them once, in the lane of the
+// conversation ("telegram:<chat id>", the engine's conversation id, which also names
+// whose data they are), and wakes the dispatcher.
 // It returns once they are stored: only then may the update be confirmed to Telegram.
 // When the outbox cannot take them, they wait in this process's memory instead.
 func (a *Adapter) queue(ctx context.Context, updateID int, chatID int64, out []outgoing) {
@@ -111,7 +113,7 @@ func (a *Adapter) queue(ctx context.Context, updateID int, chatID int64, out []o
 			a.log.Error("telegram: encode reply", "err", err)
 			return
 		}
-		items[i] = outbox.Item{Key: fmt.Sprintf("tg:%d:%d", updateID, i), Lane: strconv.FormatInt(chatID, 10), Payload: payload}
+		items[i] = outbox.Item{Key: fmt.Sprintf("tg:%d:%d", updateID, i), Lane: "telegram:" + strconv.FormatInt(chatID, 10), Payload: payload}
 	}
 	var err error
 	for try := 1; try <= putTries; try++ {

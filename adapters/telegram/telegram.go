@@ -22,6 +22,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/internal/lograte"
 	"github.com/comune-milano/wemibot/outbox"
 )
 
@@ -63,6 +64,13 @@ type Options struct {
 	// OutboxLease is how long a replica may hold a reply before another takes it
 	// over (a crashed replica's replies wait that long); default 60 s.
 	OutboxLease time.Duration
+	// RetryMin and RetryMax bound the pauses between Run's attempts to reach Telegram
+	// (getMe, the webhook, the command menu), which double from one to the next, with
+	// jitter; defaults 1 s and 5 min.
+	RetryMin time.Duration
+	RetryMax time.Duration
+	// Now tells the time, for the rate of warnings; nil: time.Now.
+	Now func() time.Time
 }
 
 // Adapter is the Telegram channel. It is built before the engine, whose Pusher it is,
@@ -80,12 +88,18 @@ type Adapter struct {
 	sign     signer
 	client   *ctxClient
 	replies  *replies
+	calls    *observedClient
+	health   *health
+	menu     atomic.Pointer[bot.Texts] // the command menu Run publishes
+	// badSecret logs webhook requests with a wrong secret token, rate-limited.
+	badSecret *lograte.Limiter
 }
 
 // maxBacklog is how many replies may wait for Telegram's limits before polling pauses.
 const maxBacklog = 500
 
-// New connects to the Bot API (getMe) and builds the adapter.
+// New builds the adapter without calling Telegram: Run reaches it, and keeps trying
+// while it is unreachable, so that a Telegram outage stops no other channel.
 func New(opts Options) (*Adapter, error) {
 	if opts.Token == "" {
 		return nil, errors.New("telegram: no token")
@@ -115,6 +129,12 @@ func New(opts Options) (*Adapter, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 10 * time.Second
 	}
+	if opts.RetryMin <= 0 {
+		opts.RetryMin = defaultRetryMin
+	}
+	if opts.RetryMax <= 0 {
+		opts.RetryMax = defaultRetryMax
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -124,11 +144,13 @@ func New(opts Options) (*Adapter, error) {
 		hc = &http.Client{Timeout: opts.PollTimeout + 15*time.Second}
 	}
 	client := &ctxClient{c: hc, token: opts.Token, ctx: context.Background()}
-	api, err := tgbotapi.NewBotAPIWithClient(opts.Token, opts.APIEndpoint, client)
-	if err != nil {
-		return nil, fmt.Errorf("telegram: connect (getMe): %w", err)
-	}
-	a := &Adapter{opts: opts, api: api, log: log, sign: newSigner(opts.Token), client: client}
+	h := newHealth()
+	calls := &observedClient{next: client, health: h}
+	// Built by hand: tgbotapi's constructors call getMe, which Run does, retrying.
+	api := &tgbotapi.BotAPI{Token: opts.Token, Client: calls, Buffer: 100}
+	api.SetAPIEndpoint(opts.APIEndpoint)
+	a := &Adapter{opts: opts, api: api, log: log, sign: newSigner(opts.Token), client: client, calls: calls, health: h,
+		badSecret: lograte.New(log, "telegram: webhook requests refused: missing or wrong secret token", secretWarnEvery, opts.Now)}
 	a.send = newSender(api, log, senderOptions{Global: limit(opts.GlobalRate), PerChat: limit(opts.ChatRate),
 		Burst: opts.ChatBurst, MaxTries: 8})
 	a.send.onError = opts.OnAPIError
@@ -143,48 +165,31 @@ func limit(perSecond float64) rate.Limit {
 	return rate.Limit(perSecond)
 }
 
-// Username is the bot's Telegram username, for deep links (t.me/<username>?start=...).
-func (a *Adapter) Username() string { return a.api.Self.UserName }
+// Username is the bot's Telegram username, for deep links (t.me/<username>?start=...);
+// "" until Run has reached Telegram.
+func (a *Adapter) Username() string { return a.health.botUsername() }
 
-// SetCommands publishes the command menu in Italian (the default) and English, from
-// the engine's texts.
-func (a *Adapter) SetCommands(ctx context.Context, texts *bot.Texts) error {
-	for i, lang := range bot.Languages() {
-		var cmds []tgbotapi.BotCommand
-		for _, c := range texts.Commands(lang) {
-			cmds = append(cmds, tgbotapi.BotCommand{Command: c.Name, Description: c.Description})
-		}
-		cfg := tgbotapi.NewSetMyCommands(cmds...)
-		if i > 0 {
-			cfg = tgbotapi.NewSetMyCommandsWithScopeAndLanguage(tgbotapi.NewBotCommandScopeDefault(), lang, cmds...)
-		}
-		if _, err := a.send.do(ctx, cfg); err != nil {
-			return fmt.Errorf("telegram: set commands (%s): %w", lang, err)
-		}
-	}
-	return nil
-}
-
-// Run receives updates for engine until ctx ends, then shuts down gracefully: it stops
-// taking updates, finishes those in flight, confirms the last offset and sends the
-// replies still queued. With a webhook URL it registers the webhook and only waits:
-// updates arrive through the handler Webhook returns.
+// Run reaches Telegram (see connect), trying again with growing pauses while it is
+// unreachable, publishes the command menu, then receives updates for engine until ctx
+// ends and shuts down gracefully: it stops taking updates, finishes those in flight,
+// confirms the last offset and sends the replies still queued. With a webhook URL it
+// registers the webhook and only waits: updates arrive through the handler Webhook
+// returns. A Telegram outage never makes it return an error.
 func (a *Adapter) Run(ctx context.Context, engine Engine) error {
 	if engine == nil {
 		return errors.New("telegram: Run without an engine")
 	}
+	if !a.connect(ctx) {
+		return a.stopBeforeConnecting()
+	}
+	published := a.publishCommands(ctx)
+	defer func() { <-published }()
 	a.replies.start()
 	if a.opts.WebhookURL != "" {
-		if err := a.registerWebhook(ctx); err != nil {
-			return err
-		}
 		<-ctx.Done()
 		a.draining.Store(true)
 		a.inFlight.Wait()
 		return a.drain()
-	}
-	if err := a.retry(ctx, func() error { _, err := a.api.Request(tgbotapi.DeleteWebhookConfig{}); return err }); err != nil {
-		return fmt.Errorf("telegram: delete webhook before polling: %w", err)
 	}
 	err := a.poll(ctx, engine)
 	if derr := a.drain(); err == nil {
@@ -389,6 +394,9 @@ func (a *Adapter) message(ctx context.Context, u tgbotapi.Update) (bot.Message, 
 // a handoff) and waits until Telegram has them. userID is the engine's user id of a
 // Telegram conversation: the chat id.
 func (a *Adapter) Push(ctx context.Context, userID string, replies []bot.Reply) error {
+	if !a.health.isConnected() {
+		return ErrNotConnected
+	}
 	chatID, err := strconv.ParseInt(userID, 10, 64)
 	if err != nil {
 		return errors.New("telegram: push: the user id is not a chat id")

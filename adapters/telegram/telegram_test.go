@@ -89,6 +89,12 @@ func (f *fixture) start() (stop func()) {
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	return f.run(a)
+}
+
+// run runs a until the test ends (or stop is called).
+func (f *fixture) run(a *telegram.Adapter) (stop func()) {
+	f.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, f.engine) }()
@@ -286,10 +292,17 @@ func TestCommandMenu(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.SetCommands(context.Background(), f.engine.Texts()); err != nil {
-		t.Fatal(err)
+	if a.Username() != "" {
+		t.Errorf("username %q before Run reached Telegram", a.Username())
 	}
-	cmds := f.fake.Commands()
+	a.SetCommands(f.engine.Texts())
+	f.run(a)
+	var cmds map[string][]telegramtest.BotCommand
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cmds = f.fake.Commands(); len(cmds) == len(bot.Languages()) {
+			break
+		}
+	}
 	if len(cmds[""]) < 10 || len(cmds["en"]) != len(cmds[""]) {
 		t.Fatalf("commands: %d default, %d English", len(cmds[""]), len(cmds["en"]))
 	}
@@ -379,10 +392,8 @@ func TestRunNeedsAnEngine(t *testing.T) {
 func TestNewRefusesBadSettings(t *testing.T) {
 	f := newFixture(t)
 	for name, o := range map[string]telegram.Options{
-		"no token":       {},
-		"short secret":   {Token: token, APIEndpoint: f.fake.Endpoint(), WebhookURL: "https://x.example.org", SecretToken: "short"},
-		"wrong token":    {Token: "999:wrong", APIEndpoint: f.fake.Endpoint()},
-		"server is down": {Token: "999:wrong", APIEndpoint: "http://127.0.0.1:1/bot%s/%s"},
+		"no token":     {},
+		"short secret": {Token: token, APIEndpoint: f.fake.Endpoint(), WebhookURL: "https://x.example.org", SecretToken: "short"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := telegram.New(o); err == nil {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
@@ -14,19 +14,14 @@ import (
 // maxWebhookBody bounds a webhook request: real updates are a few KB.
 const maxWebhookBody = 1 << 20
 
-// registerWebhook tells Telegram to send updates to the webhook URL, with the secret
-// token.
-func (a *Adapter) registerWebhook(ctx context.Context) error {
-	params := tgbotapi.Params{"url": a.opts.WebhookURL, "secret_token": a.opts.SecretToken}
-	if err := a.retry(ctx, func() error { _, err := a.api.MakeRequest("setWebhook", params); return err }); err != nil {
-		return fmt.Errorf("telegram: set webhook: %w", err)
-	}
-	return nil
-}
+// secretWarnEvery bounds the warnings about requests with a wrong secret token: the
+// first is logged at once, then at most one line, with a count, per interval.
+const secretWarnEvery = time.Minute
 
 // Webhook returns the handler of webhook updates, which engine answers. A request
-// without the configured secret token gets 401 and is logged without its body; once
-// Run has started shutting down, requests get 503 (Telegram retries them later, at
+// without the configured secret token gets 401 and is logged without its body (at most
+// once a minute, with a count); before Run has reached Telegram, and once it has
+// started shutting down, requests get 503 (Telegram retries them later, here or at
 // another replica).
 func (a *Adapter) Webhook(engine Engine) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { a.serveWebhook(w, r, engine) })
@@ -40,13 +35,17 @@ func (a *Adapter) serveWebhook(w http.ResponseWriter, r *http.Request, engine En
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	if !a.health.isConnected() {
+		http.Error(w, "not connected to Telegram yet", http.StatusServiceUnavailable)
+		return
+	}
 	if r.Method != http.MethodPost {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
 	if a.opts.SecretToken == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.opts.SecretToken)) != 1 {
-		a.log.Warn("telegram: webhook request refused: missing or wrong secret token", "remote", r.RemoteAddr)
+		a.badSecret.Warn("remote", r.RemoteAddr)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}

@@ -27,10 +27,7 @@ func TestWebhook(t *testing.T) {
 	defer func() { cancel(); <-done }()
 	srv := httptest.NewServer(a.Webhook(f.engine))
 	defer srv.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for url, _ := f.fake.Webhook(); url == "" && time.Now().Before(deadline); url, _ = f.fake.Webhook() {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitHealth(t, a, func(h telegram.Health) bool { return h.Connected })
 	if url, got := f.fake.Webhook(); url != f.opts.WebhookURL || got != secret {
 		t.Fatalf("webhook registered as %q with secret %q", url, got)
 	}

@@ -39,7 +39,7 @@ func (o *Outbox) Push(ctx context.Context, user string, replies []bot.Reply) err
 	if o.mailbox == nil {
 		return ErrNoMailbox
 	}
-	if !validSession(user) {
+	if !wellFormed(user) {
 		// The id is a session cookie: a credential, kept out of the error.
 		return errors.New("web: push: the user is not a web-chat session")
 	}
@@ -96,7 +96,7 @@ type pushedReply struct {
 // A poll without after comes from a page loaded before acknowledgements existed,
 // which shows whatever it gets: what it gets is acknowledged at once.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
-	sess, ok := requestSession(w, r)
+	sess, ok := s.requestSession(w, r)
 	if !ok {
 		return
 	}

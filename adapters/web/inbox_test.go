@@ -392,12 +392,16 @@ func (e brokenEngine) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, e
 // quotingCache is an unreachable answer cache whose errors quote the key.
 type quotingCache struct{}
 
-func (quotingCache) Get(_ context.Context, key string) ([]byte, bool, error) {
-	return nil, false, fmt.Errorf("cache get %s: connection refused", key)
+func (quotingCache) Get(_ context.Context, group, key string) ([]byte, bool, error) {
+	return nil, false, fmt.Errorf("cache get %s %s: connection refused", group, key)
 }
 
-func (quotingCache) Put(_ context.Context, key string, _ []byte, _ time.Duration) error {
-	return fmt.Errorf("cache put %s: connection refused", key)
+func (quotingCache) Put(_ context.Context, group, key string, _ []byte, _ time.Duration) error {
+	return fmt.Errorf("cache put %s %s: connection refused", group, key)
+}
+
+func (quotingCache) Drop(_ context.Context, group string) error {
+	return fmt.Errorf("cache drop %s: connection refused", group)
 }
 
 // The session is a credential (the HttpOnly cookie): while the stores fail, neither

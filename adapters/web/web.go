@@ -4,20 +4,20 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
+	"mime"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,21 +37,18 @@ type Engine interface {
 	Texts() *bot.Texts
 }
 
-// AnswerCache keeps the answers to recent messages, shared by every replica, so that a
-// retried message gets the same answer wherever it lands; *redis.Cache is one.
-type AnswerCache interface {
-	Get(ctx context.Context, key string) ([]byte, bool, error)
-	Put(ctx context.Context, key string, value []byte, ttl time.Duration) error
-}
-
 // Options configure the web front.
 type Options struct {
 	// Answers shares answers between replicas; nil keeps them in this process only.
 	Answers AnswerCache
 	Logger  *slog.Logger
 	// Ready reports whether the bot can serve (store reachable, index loaded); nil:
-	// always ready.
+	// always ready. It is a required check named "core" in /readyz.
 	Ready func(ctx context.Context) error
+	// Checks are the components /readyz reports on, each by name: the store and the
+	// index (required), the channels (optional: one that fails degrades the bot but
+	// leaves it ready).
+	Checks []Check
 	// Metrics serves /metrics; nil: no metrics endpoint.
 	Metrics http.Handler
 	// SecureCookie marks the session cookie Secure (behind HTTPS).
@@ -70,6 +67,34 @@ type Options struct {
 	// through an Outbox on the same Mailbox) until the page collects them from
 	// /api/inbox; shared by every replica. Nil: the inbox is always empty.
 	Mailbox Mailbox
+
+	// SessionKey signs the session ids the page is given (HMAC-SHA256): only ids signed
+	// with it name a conversation. Every replica needs the same key, of at least 32
+	// random bytes. Nil: a random key of this process, so that sessions end when it
+	// stops and are not shared between replicas.
+	SessionKey []byte
+	// SessionTTL is how long an issued session lasts; default DefaultSessionTTL.
+	SessionTTL time.Duration
+	// TrustedProxies are the proxies (load balancers) whose X-Forwarded-For names the
+	// client, for the budgets of new sessions; none: the direct peer is the client.
+	TrustedProxies []netip.Prefix
+	// NewSessionsPerAddress bounds the sessions issued per second to one client
+	// address (an IPv6 /64), with a burst of NewSessionsPerAddressBurst; defaults 0.2
+	// and 30. NewSessionsPerSecond and NewSessionsBurst bound them overall; defaults
+	// 20 and 200. Beyond, the page answers 429 with a polite text and Retry-After.
+	NewSessionsPerAddress      float64
+	NewSessionsPerAddressBurst int
+	NewSessionsPerSecond       float64
+	NewSessionsBurst           int
+
+	// Seal and Open, when set, keep the cached answers sealed for their citizen, in
+	// Answers and in memory: subject is the conversation ("web:" + session), whose key
+	// erasure deletes, after which the answers no longer open (a miss). Both or none.
+	Seal func(ctx context.Context, subject string, plain []byte) ([]byte, error)
+	Open func(ctx context.Context, sealed []byte) ([]byte, error)
+
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
 }
 
 // Server is the HTTP front. It is an http.Handler; Handle adds routes (a channel's
@@ -81,27 +106,26 @@ type Server struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 
-	mu       sync.Mutex
-	limiters map[string]*rate.Limiter
-	answers  map[string]cachedAnswer // session+message id -> the answer, for retries
-}
-
-type cachedAnswer struct {
-	body []byte
-	at   time.Time
+	sessions *sessions
+	budget   *sessionBudget
+	limiters *limiterSet
+	answers  *answers // session+message id -> the answer, for retries
 }
 
 // Bounds of the in-memory caches.
 const (
-	maxLimiters   = 50000
-	maxAnswers    = 20000
-	answerTTL     = 10 * time.Minute
-	sessionCookie = "wemi_session"
-	maxMessageID  = 64
+	maxLimiters  = 50000
+	maxAnswers   = 20000
+	answerTTL    = 10 * time.Minute
+	maxMessageID = 64
 )
 
-// New builds the web front for an engine.
+// New builds the web front for an engine. It panics when only one of opts.Seal and
+// opts.Open is set, a wiring error that would keep answers unreadable or in clear.
 func New(engine Engine, opts Options) *Server {
+	if (opts.Seal == nil) != (opts.Open == nil) {
+		panic("web.New: Seal and Open go together")
+	}
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 16 << 10
 	}
@@ -114,8 +138,13 @@ func New(engine Engine, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	s := &Server{engine: engine, opts: opts, log: opts.Logger, mux: http.NewServeMux(),
-		limiters: map[string]*rate.Limiter{}, answers: map[string]cachedAnswer{}}
+		sessions: newSessions(opts), budget: newSessionBudget(opts), limiters: newLimiterSet(maxLimiters),
+		answers: &answers{shared: opts.Answers, seal: opts.Seal, open: opts.Open, log: opts.Logger,
+			mem: newMemoryAnswers(maxAnswers, answerTTL, opts.Now)}}
 	assets, _ := fs.Sub(static, "static")
 	s.mux.Handle("GET /static/{file}", s.secure(http.StripPrefix("/static/", http.FileServerFS(assets))))
 	s.mux.Handle("GET /{$}", s.secure(http.HandlerFunc(s.page)))
@@ -150,46 +179,31 @@ func (s *Server) secure(h http.Handler) http.Handler {
 }
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request) {
-	s.session(w, r)
+	if _, err := s.sessions.fromRequest(r); err != nil {
+		// A new browser, or a session made up, tampered with or expired: a new one,
+		// within the budgets of new sessions.
+		wait, ok := s.budget.take(clientAddress(r, s.opts.TrustedProxies))
+		if !ok {
+			s.busy(w, r, wait)
+			return
+		}
+		http.SetCookie(w, s.sessions.cookie(s.sessions.issue()))
+	}
 	w.Header().Set("Cache-Control", "no-cache")
 	http.ServeFileFS(w, r, static, "static/index.html")
 }
 
-// session returns the request's session id, setting a new cookie when it has none or
-// a malformed one. The id is 32 random bytes: unguessable, and the only link between
-// a browser and its conversation.
-func (s *Server) session(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(sessionCookie); err == nil && validSession(c.Value) {
-		return c.Value
-	}
-	var b [32]byte
-	rand.Read(b[:])
-	id := base64.RawURLEncoding.EncodeToString(b[:])
-	cookie := &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
-		Secure: s.opts.SecureCookie, SameSite: http.SameSiteLaxMode, MaxAge: 30 * 24 * 3600}
-	if len(s.opts.FrameAncestors) > 0 {
-		// Framed by the portal on another site: the cookie must be sent cross-site, and
-		// is partitioned to that portal (CHIPS), so it tracks nobody elsewhere.
-		cookie.SameSite, cookie.Secure, cookie.Partitioned = http.SameSiteNoneMode, true, true
-	}
-	http.SetCookie(w, cookie)
-	return id
-}
-
-// requestSession returns the session of an API request, or answers 401: without the
-// session the page set there is no conversation, and the page reloads.
-func requestSession(w http.ResponseWriter, r *http.Request) (string, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || !validSession(c.Value) {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "no session: reload the page"})
+// requestSession returns the session of an API request, or answers 401: without a
+// session the page set there is no conversation, and the page reloads (once) to get
+// one. A made-up, tampered or expired session names no conversation: nothing is read
+// or stored for it.
+func (s *Server) requestSession(w http.ResponseWriter, r *http.Request) (string, bool) {
+	sess, err := s.sessions.fromRequest(r)
+	if err != nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": err.Error() + ": reload the page", "reload": true})
 		return "", false
 	}
-	return c.Value, true
-}
-
-func validSession(v string) bool {
-	b, err := base64.RawURLEncoding.DecodeString(v)
-	return err == nil && len(b) == 32
+	return sess, true
 }
 
 // texts answers the page's own words in a language: a code the bot speaks or the
@@ -204,29 +218,20 @@ func (s *Server) texts(w http.ResponseWriter, r *http.Request) {
 	}
 	out := map[string]any{"lang": lang, "dir": dirOf(lang), "texts": s.engine.Texts().Prefixed(lang, "web.")}
 	w.Header().Set("Cache-Control", "private, no-store")
-	if c, err := r.Cookie(sessionCookie); err == nil && validSession(c.Value) {
-		sum := sha256.Sum256([]byte("tag:" + c.Value))
-		out["tag"] = hex.EncodeToString(sum[:8])
+	if sess, err := s.sessions.fromRequest(r); err == nil {
+		out["tag"] = sessionTag(sess)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
+// sessionTag names a session to the page, which never reads the session itself.
+func sessionTag(sess string) string {
+	sum := sha256.Sum256([]byte("tag:" + sess))
+	return hex.EncodeToString(sum[:8])
+}
+
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	if s.draining.Load() {
-		http.Error(w, "not ready: shutting down", http.StatusServiceUnavailable)
-		return
-	}
-	if s.opts.Ready != nil {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := s.opts.Ready(ctx); err != nil {
-			// The detail is for the logs, not for whoever asks.
-			s.log.Warn("not ready", "err", err)
-			http.Error(w, "not ready", http.StatusServiceUnavailable)
-			return
-		}
-	}
-	io.WriteString(w, "ready\n")
+	s.serveReadiness(w, r) // readiness.go
 }
 
 // Drain makes /readyz answer 503, so that a load balancer stops sending requests
@@ -249,8 +254,10 @@ type incoming struct {
 type outgoing struct {
 	Lang    string     `json:"lang"`
 	Replies []webReply `json:"replies"`
-	// Forgotten says the citizen's data was erased: the page drops its copy.
-	Forgotten bool `json:"forgotten,omitempty"`
+	// Forgotten says the citizen's data was erased: the page drops its copy. The
+	// answer sets a new session cookie, whose tag is Tag.
+	Forgotten bool   `json:"forgotten,omitempty"`
+	Tag       string `json:"tag,omitempty"`
 }
 
 type webReply struct {
@@ -286,30 +293,23 @@ type webDocument struct {
 // never handles a message twice. A message needs the session the page set: without it
 // there is no conversation to continue, and the page reloads.
 func (s *Server) message(w http.ResponseWriter, r *http.Request) {
-	sess, ok := requestSession(w, r)
+	if !isJSON(r.Header.Get("Content-Type")) {
+		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "a message is sent as application/json"})
+		return
+	}
+	sess, ok := s.requestSession(w, r)
 	if !ok {
 		return
 	}
-	var in incoming
-	body := http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
-	if err := json.NewDecoder(body).Decode(&in); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "message too long"})
-			return
-		}
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "not a message"})
-		return
-	}
-	if in.ID == "" || len(in.ID) > maxMessageID {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "a message needs an id of at most 64 characters"})
+	in, ok := s.decodeMessage(w, r)
+	if !ok {
 		return
 	}
 	// Handled detached from the request: a client that gives up must not cancel the
 	// save of a message it will retry.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
 	defer cancel()
-	if cached, ok := s.cached(ctx, sess, in.ID); ok {
+	if cached, ok := s.answers.get(ctx, sess, in.ID); ok {
 		writeRaw(w, cached) // a retry: answered before any limit applies
 		return
 	}
@@ -336,11 +336,58 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("web: handle message failed", "err", withoutSession(err, sess))
 	}
 	out := outgoing{Lang: replyLang(in.Lang, replies), Replies: render(replies), Forgotten: forgotten(replies)}
+	if out.Forgotten {
+		out.Tag = s.forget(ctx, w, sess)
+	}
 	b, _ := json.Marshal(out)
-	if err == nil {
-		s.remember(ctx, sess, in.ID, b)
+	if err == nil && !out.Forgotten {
+		s.answers.put(ctx, sess, in.ID, b)
 	}
 	writeRaw(w, b)
+}
+
+// isJSON reports whether a Content-Type is application/json: a form or text/plain
+// body, which a page on another site can send without asking, is refused.
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
+}
+
+// decodeMessage reads the body of POST /api/messages, or answers why it cannot.
+func (s *Server) decodeMessage(w http.ResponseWriter, r *http.Request) (incoming, bool) {
+	var in incoming
+	body := http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
+	if err := json.NewDecoder(body).Decode(&in); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "message too long"})
+			return in, false
+		}
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "not a message"})
+		return in, false
+	}
+	if in.ID == "" || len(in.ID) > maxMessageID {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "a message needs an id of at most 64 characters"})
+		return in, false
+	}
+	return in, true
+}
+
+// forget drops what the web front keeps of an erased conversation — its answers, here
+// and in the shared cache, and its pushed replies — and gives the browser a new
+// session, whose tag it returns: the old one names nothing any more.
+func (s *Server) forget(ctx context.Context, w http.ResponseWriter, sess string) string {
+	if err := s.answers.drop(ctx, sess); err != nil {
+		s.log.Warn("web: erased conversation's answers not dropped", "err", err)
+	}
+	if s.opts.Mailbox != nil {
+		if _, err := s.opts.Mailbox.Collect(ctx, mailboxID(sess), math.MaxUint64); err != nil {
+			s.log.Warn("web: erased conversation's pushed replies not dropped", "err", withoutSession(err, sess))
+		}
+	}
+	fresh := s.sessions.issue()
+	http.SetCookie(w, s.sessions.cookie(fresh))
+	return sessionTag(fresh)
 }
 
 // handleTimeout bounds the handling of one message, detached from its request.
@@ -350,7 +397,7 @@ const handleTimeout = 30 * time.Second
 func (s *Server) awaitAnswer(ctx context.Context, sess, id string) ([]byte, bool) {
 	deadline := time.Now().Add(10 * time.Second)
 	for wait := 20 * time.Millisecond; time.Now().Before(deadline); wait = min(wait*2, 500*time.Millisecond) {
-		if b, ok := s.cached(ctx, sess, id); ok {
+		if b, ok := s.answers.get(ctx, sess, id); ok {
 			return b, true
 		}
 		select {
@@ -378,21 +425,7 @@ func (s *Server) allow(sess string) bool {
 
 // allowKey applies the rate limit of key, creating its limiter at limit and burst.
 func (s *Server) allowKey(key string, limit rate.Limit, burst int) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l, ok := s.limiters[key]
-	if !ok {
-		if len(s.limiters) >= maxLimiters {
-			for k, v := range s.limiters {
-				if v.Tokens() >= float64(v.Burst()) {
-					delete(s.limiters, k)
-				}
-			}
-		}
-		l = rate.NewLimiter(limit, burst)
-		s.limiters[key] = l
-	}
-	return l.Allow()
+	return s.limiters.get(key, limit, burst).Allow()
 }
 
 // withoutSession is err's text for the logs, with the session left out: the session
@@ -400,50 +433,6 @@ func (s *Server) allowKey(key string, limit rate.Limit, burst int) bool {
 // the answer cache) may quote the ids it was given.
 func withoutSession(err error, sess string) string {
 	return strings.ReplaceAll(err.Error(), sess, "<session>")
-}
-
-// answerKey names the answer to message id of session sess, in the answer caches.
-func answerKey(sess, id string) string { return sess + "|" + id }
-
-// cached returns the answer to message id of session sess, if it is cached.
-func (s *Server) cached(ctx context.Context, sess, id string) ([]byte, bool) {
-	key := answerKey(sess, id)
-	if s.opts.Answers != nil {
-		b, ok, err := s.opts.Answers.Get(ctx, key)
-		if err != nil {
-			s.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
-		}
-		if ok {
-			return b, true
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, ok := s.answers[key]
-	if !ok || time.Since(a.at) > answerTTL {
-		return nil, false
-	}
-	return a.body, true
-}
-
-// remember caches body, the answer to message id of session sess.
-func (s *Server) remember(ctx context.Context, sess, id string, body []byte) {
-	key := answerKey(sess, id)
-	if s.opts.Answers != nil {
-		if err := s.opts.Answers.Put(ctx, key, body, answerTTL); err != nil {
-			s.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.answers) >= maxAnswers {
-		for k, a := range s.answers {
-			if time.Since(a.at) > answerTTL || len(s.answers) >= maxAnswers {
-				delete(s.answers, k)
-			}
-		}
-	}
-	s.answers[key] = cachedAnswer{body: body, at: time.Now()}
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

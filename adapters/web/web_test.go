@@ -282,6 +282,7 @@ func TestBadRequests(t *testing.T) {
 	// No session, or a forged one: no conversation is created; the page reloads.
 	for _, cookie := range []*http.Cookie{nil, {Name: "wemi_session", Value: "../../etc/passwd"}} {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/messages", strings.NewReader(`{"id":"1","text":"ciao"}`))
+		req.Header.Set("Content-Type", "application/json")
 		if cookie != nil {
 			req.AddCookie(cookie)
 		}
@@ -366,8 +367,9 @@ func TestTwoServersOneRedis(t *testing.T) {
 	cacheClient := goredis.NewClient(mustParse(t, rs.URL()))
 	t.Cleanup(func() { cacheClient.Close() })
 	answers := redis.NewCache(cacheClient, "")
-	a, _ := newSite(t, newStore(), web.Options{Answers: answers})
-	bsrv, _ := newSite(t, newStore(), web.Options{Answers: answers})
+	key := []byte("the replicas' shared session key, 32+ bytes")
+	a, _ := newSite(t, newStore(), web.Options{Answers: answers, SessionKey: key})
+	bsrv, _ := newSite(t, newStore(), web.Options{Answers: answers, SessionKey: key})
 	br := newBrowser(t, a.URL)
 	res := br.send(map[string]any{"text": "psicologo"})
 	more := res.button("Altri risultati")

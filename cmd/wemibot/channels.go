@@ -1,23 +1,21 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/comune-milano/wemibot/adapters/telegram"
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/outbox"
-	"github.com/comune-milano/wemibot/search"
 )
 
 // telegramWebhookPath is where the Telegram webhook is served; the public URL in
 // WEMI_TELEGRAM_WEBHOOK_URL must reach it.
 const telegramWebhookPath = "/telegram/webhook"
 
-// newTelegram connects to Telegram when its token is set (nil otherwise). Its replies
-// wait in replies, the store's outbox, until Telegram has them.
+// newTelegram builds the Telegram channel when its token is set (nil otherwise); it
+// reaches Telegram once it runs. Its replies wait in replies, the store's outbox,
+// until Telegram has them.
 func (c *cli) newTelegram(replies outbox.Store, metrics *web.Metrics, log *slog.Logger) (*telegram.Adapter, error) {
 	if c.cfg.TelegramToken == "" {
 		return nil, nil
@@ -38,28 +36,29 @@ func pushers(tg *telegram.Adapter, mailbox web.Mailbox) map[string]bot.Pusher {
 	return p
 }
 
-// newSite builds the web front: the chat, readiness (the store answers, an index is
-// loaded) and metrics.
-func (c *cli) newSite(engine *bot.Engine, live *search.Live, store stores, answers web.AnswerCache,
-	mailbox web.Mailbox, metrics *web.Metrics, log *slog.Logger) *web.Server {
+// newSite builds the web front: the chat, readiness (checks, see readinessChecks) and
+// metrics.
+// The session key signs the web sessions; the store's vault seals the cached answers
+// with each citizen's key.
+func (c *cli) newSite(engine *bot.Engine, checks []web.Check, store stores, sessionKey []byte,
+	answers web.AnswerCache, mailbox web.Mailbox, metrics *web.Metrics, log *slog.Logger) *web.Server {
 	return web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie,
-		Answers: answers, FrameAncestors: c.cfg.FrameAncestors, Mailbox: mailbox,
-		Ready: func(ctx context.Context) error {
-			if live.Current() == nil {
-				return errors.New("no catalogue index")
-			}
-			return store.Ping(ctx)
-		}})
+		Answers: answers, FrameAncestors: c.cfg.FrameAncestors, Mailbox: mailbox, Checks: checks,
+		TrustedProxies: c.cfg.TrustedProxies, SessionKey: sessionKey, Seal: store.Seal, Open: store.Open})
 }
 
 // telegramBanner says how Telegram is reached.
 func (c *cli) telegramBanner(tg *telegram.Adapter) string {
-	switch {
-	case tg == nil:
+	if tg == nil {
 		return "Telegram: off (set WEMI_TELEGRAM_TOKEN to switch it on)"
-	case c.cfg.TelegramWebhook != "":
-		return "Telegram: @" + tg.Username() + " (webhook at " + telegramWebhookPath + ")"
-	default:
-		return "Telegram: @" + tg.Username() + " (long polling)"
 	}
+	// The adapter reaches Telegram once it runs: the username is known from then on.
+	who := "connecting"
+	if name := tg.Username(); name != "" {
+		who = "@" + name
+	}
+	if c.cfg.TelegramWebhook != "" {
+		return "Telegram: " + who + " (webhook at " + telegramWebhookPath + ")"
+	}
+	return "Telegram: " + who + " (long polling)"
 }

@@ -63,6 +63,8 @@ func run(ctx context.Context, args []string, env map[string]string, stdin io.Rea
 		err = c.shell(ctx, args)
 	case "catalogue", "catalog":
 		err = c.catalogue(ctx, args)
+	case "keys":
+		err = c.keys(ctx, args)
 	case "help":
 		fmt.Fprint(stdout, mainUsage)
 		return exitOK
@@ -171,6 +173,7 @@ Usage:
   wemibot catalogue validate PATH         check a catalogue folder, or one file of it
   wemibot catalogue stats [--json]        count providers, services and spaces
   wemibot catalogue reload [--url URL]    make a running server reload its catalogue
+  wemibot keys rotate                     re-wrap every citizen's data key with a new key-encryption key
   wemibot help                            this help
 
 Search flags:
@@ -190,11 +193,15 @@ Settings (environment variable, or the flag, which wins):
   WEMI_DATA_DIR         --data-dir DIR        folder of the embedded store (default ./data)
   WEMI_REDIS_URL        --redis-url URL       keep conversations in Redis instead (redis://, unix://)
   WEMI_IDLE_TTL                               forget idle conversations after (default 720h)
+  WEMI_KEK                                    key-encryption key of personal data: base64 of 32 bytes, or id:base64,... (current first)
+  WEMI_KEK_FILE                               file of those keys instead (default: <data dir>/kek, created 0600)
   WEMI_HTTP_ADDR        --http-addr ADDR      HTTP listener: web chat, health, metrics, webhook (default 127.0.0.1:8080)
   WEMI_LOG_FORMAT                             text (default) or json
   WEMI_SECURE_COOKIE                          true behind HTTPS: the session cookie is Secure
   WEMI_ADMIN_TOKEN                            enables POST /admin/reload (wemibot catalogue reload)
   WEMI_FRAME_ANCESTORS                        https:// origins allowed to embed the chat (the portal)
+  WEMI_TRUSTED_PROXIES                        CIDRs of the proxies whose X-Forwarded-For names the client
+  WEMI_SESSION_SECRET                         signs the web chat's sessions: the same on every replica
   WEMI_TELEGRAM_TOKEN                         the bot's token: switches Telegram on
   WEMI_TELEGRAM_API                           another Bot API server (self-hosted or a test fake)
   WEMI_TELEGRAM_WEBHOOK_URL                   public URL of the webhook (default: long polling)

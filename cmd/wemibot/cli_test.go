@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,14 @@ type cliResult struct {
 
 func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) cliResult {
 	t.Helper()
+	if _, ok := env["WEMI_DATA_DIR"]; !ok {
+		// Never the source tree's ./data: the store or the key file would stay there.
+		env = maps.Clone(env)
+		if env == nil {
+			env = map[string]string{}
+		}
+		env["WEMI_DATA_DIR"] = t.TempDir()
+	}
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, env, strings.NewReader(stdin), &out, &errOut)
 	return cliResult{code: code, stdout: out.String(), stderr: errOut.String()}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/comune-milano/wemibot/search"
+	"github.com/comune-milano/wemibot/vault"
 )
 
 // config holds the settings. Each comes from an environment variable and can be
@@ -20,13 +22,22 @@ type config struct {
 	SearchTimeout time.Duration // WEMI_SEARCH_TIMEOUT
 	DataDir       string        // WEMI_DATA_DIR: the embedded store's folder
 	RedisURL      string        // WEMI_REDIS_URL: Redis instead of the embedded store
-	HTTPAddr      string        // WEMI_HTTP_ADDR
-	SecureCookie  bool          // WEMI_SECURE_COOKIE: the web chat is served over HTTPS
-	AdminToken    string        // WEMI_ADMIN_TOKEN: enables POST /admin/reload
+	// KEKs are the key-encryption keys of WEMI_KEK, current first; nil: the key file.
+	KEKs         []vault.KEK
+	KEKFile      string // WEMI_KEK_FILE; empty: <data dir>/kek
+	HTTPAddr     string // WEMI_HTTP_ADDR
+	SecureCookie bool   // WEMI_SECURE_COOKIE: the web chat is served over HTTPS
+	AdminToken   string // WEMI_ADMIN_TOKEN: enables POST /admin/reload
 	// FrameAncestors are the portal origins allowed to embed the chat
 	// (WEMI_FRAME_ANCESTORS, comma-separated).
 	FrameAncestors []string
-	LogJSON        bool // WEMI_LOG_FORMAT=json
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the web
+	// chat's client (WEMI_TRUSTED_PROXIES, comma-separated CIDRs or addresses).
+	TrustedProxies []netip.Prefix
+	// SessionSecret signs the web chat's sessions (WEMI_SESSION_SECRET); the same on
+	// every replica.
+	SessionSecret string
+	LogJSON       bool // WEMI_LOG_FORMAT=json
 
 	TelegramToken   string        // WEMI_TELEGRAM_TOKEN
 	TelegramAPI     string        // WEMI_TELEGRAM_API
@@ -101,6 +112,9 @@ func configFromEnv(env map[string]string) (config, error) {
 	if err := cfg.readConversations(env); err != nil {
 		return config{}, err
 	}
+	if err := cfg.readKeys(env); err != nil {
+		return config{}, err
+	}
 	if err := cfg.readServices(env); err != nil {
 		return config{}, err
 	}
@@ -135,6 +149,9 @@ func (cfg *config) readWeb(env map[string]string) error {
 			return fmt.Errorf("WEMI_FRAME_ANCESTORS: %q is not an https:// origin", o)
 		}
 		cfg.FrameAncestors = append(cfg.FrameAncestors, o)
+	}
+	if err := cfg.readSessions(env); err != nil {
+		return err
 	}
 	if t := cfg.AdminToken; t != "" && len(t) < 16 {
 		return fmt.Errorf("WEMI_ADMIN_TOKEN must be at least 16 characters")
@@ -290,4 +307,48 @@ func environ(kv []string) map[string]string {
 		}
 	}
 	return env
+}
+
+// readKeys reads the key-encryption keys of personal data: WEMI_KEK, or the file
+// WEMI_KEK_FILE names, not both. An invalid WEMI_KEK is refused here; the file is read
+// when a store is opened.
+func (cfg *config) readKeys(env map[string]string) error {
+	cfg.KEKFile = env["WEMI_KEK_FILE"]
+	v := env["WEMI_KEK"]
+	if v == "" {
+		return nil
+	}
+	if cfg.KEKFile != "" {
+		return fmt.Errorf("set WEMI_KEK or WEMI_KEK_FILE, not both")
+	}
+	keks, err := vault.ParseKEKs(v)
+	if err != nil {
+		return fmt.Errorf("WEMI_KEK: %w", err)
+	}
+	cfg.KEKs = keks
+	return nil
+}
+
+// readSessions reads the settings of the web chat's sessions: who may name the client,
+// and the key that signs them.
+func (cfg *config) readSessions(env map[string]string) error {
+	for _, p := range strings.Split(env["WEMI_TRUSTED_PROXIES"], ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return fmt.Errorf("WEMI_TRUSTED_PROXIES: %q is not a CIDR (10.0.0.0/8) or an address", p)
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, prefix.Masked())
+	}
+	cfg.SessionSecret = env["WEMI_SESSION_SECRET"]
+	if s := cfg.SessionSecret; s != "" && len(s) < 32 {
+		return fmt.Errorf("WEMI_SESSION_SECRET must be at least 32 characters")
+	}
+	return nil
 }

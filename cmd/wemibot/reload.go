@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/comune-milano/wemibot/adapters/web"
+	"github.com/comune-milano/wemibot/internal/lograte"
 	"github.com/comune-milano/wemibot/search"
 )
 
@@ -82,11 +83,22 @@ func (r *catalogueReloader) ServeHTTP(w http.ResponseWriter, req *http.Request) 
 	fmt.Fprintf(w, "catalogue reloaded: %d services\n", len(r.live.Catalogue().Services))
 }
 
-// adminOnly requires the admin token as a bearer token.
-func adminOnly(token string, h http.Handler) http.Handler {
+// refusedAdminEvery bounds the warnings about refused admin requests: the first is
+// logged at once, then at most one line, with a count, per interval.
+const refusedAdminEvery = time.Minute
+
+// adminOnly requires the admin token as a bearer token. A refused request is logged,
+// without the token it carried, at most once a minute with a count.
+func adminOnly(token string, h http.Handler, log *slog.Logger, now func() time.Time) http.Handler {
+	refused := lograte.New(log, "admin request refused: missing or wrong token", refusedAdminEvery, now)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get("Authorization")
 		if subtle.ConstantTimeCompare([]byte(got), []byte("Bearer "+token)) != 1 {
+			reason := "wrong token"
+			if got == "" {
+				reason = "no token"
+			}
+			refused.Warn("path", r.URL.Path, "reason", reason)
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/bolt"
 	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/reminders/reminderstest"
+	"github.com/comune-milano/wemibot/vault"
 )
 
 // stalledChannel is a reminders.Sender whose channel never answers: a send returns
@@ -31,10 +32,15 @@ func (s *stalledChannel) Send(ctx context.Context, _ reminders.Reminder) error {
 // scheduler stops at once instead of waiting out the reminder's one-minute lease: the
 // README's 10 s shutdown holds.
 func TestSchedulerStopsWhileAJobRuns(t *testing.T) {
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "wemibot.db"), bolt.Options{})
+	raw, err := bolt.Open(filepath.Join(t.TempDir(), "wemibot.db"), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	v, err := vault.New(raw, []vault.KEK{vault.NewKEK()}, vault.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := newSealedStores(raw, v)
 	t.Cleanup(func() { store.Close() })
 	channel := &stalledChannel{started: make(chan struct{})}
 	noon := func() time.Time { return reminderstest.T0 } // out of the quiet hours

@@ -102,7 +102,7 @@ func newServer(ctx context.Context, c *cli) (_ *server, err error) {
 	if err := s.buildEngine(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.buildSite(); err != nil {
+	if err := s.buildSite(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -147,7 +147,7 @@ func (s *server) buildChannels() (err error) {
 	return err
 }
 
-// buildEngine builds the engine on the channels and the desk, publishes Telegram's
+// buildEngine builds the engine on the channels and the desk, gives Telegram the
 // command menu in its texts, and builds the dispatcher of its reminders.
 func (s *server) buildEngine(ctx context.Context) (err error) {
 	cfg := s.c.cfg
@@ -160,9 +160,7 @@ func (s *server) buildEngine(ctx context.Context) (err error) {
 		return err
 	}
 	if s.telegram != nil {
-		if err := s.telegram.SetCommands(ctx, s.engine.Texts()); err != nil {
-			s.log.Warn("telegram: command menu not set", "err", err)
-		}
+		s.telegram.SetCommands(s.engine.Texts()) // published once Telegram answers
 	}
 	s.dispatcher, err = reminders.NewDispatcher(s.store, s.engine, reminders.Options{Logger: s.log,
 		RateLimit: rate.Limit(cfg.ReminderRate), OnFail: s.engine.ReminderFailed})
@@ -171,11 +169,15 @@ func (s *server) buildEngine(ctx context.Context) (err error) {
 
 // buildSite builds the web front, routes the webhooks and the admin's reload to it,
 // and listens.
-func (s *server) buildSite() (err error) {
+func (s *server) buildSite(ctx context.Context) (err error) {
 	cfg := s.c.cfg
-	s.site = s.c.newSite(s.engine, s.reloader.live, s.store, s.answers, s.mailbox, s.metrics, s.log)
+	key, err := s.c.sessionKey(ctx, s.store)
+	if err != nil {
+		return err
+	}
+	s.site = s.c.newSite(s.engine, s.readinessChecks(), s.store, key, s.answers, s.mailbox, s.metrics, s.log)
 	if cfg.AdminToken != "" {
-		s.site.Handle("POST /admin/reload", adminOnly(cfg.AdminToken, s.reloader))
+		s.site.Handle("POST /admin/reload", adminOnly(cfg.AdminToken, s.reloader, s.log, nil))
 	}
 	if err := s.desk.route(s.c, s.site, s.engine); err != nil {
 		return err
@@ -202,8 +204,8 @@ func (s *server) Run(ctx context.Context) error {
 	if s.telegram != nil {
 		g.Go(func() error { return s.telegram.Run(gctx, s.engine) })
 	}
-	if s.desk != nil && s.c.cfg.SlackMode == "socket" {
-		g.Go(func() error { s.desk.run(gctx, s.engine, s.log); return nil })
+	if s.desk != nil {
+		g.Go(func() error { s.desk.run(gctx, s.c.cfg.SlackMode, s.engine, s.log); return nil })
 	}
 	g.Go(func() error {
 		if err := s.http.Serve(s.listener); !errors.Is(err, http.ErrServerClosed) {

@@ -118,7 +118,8 @@ func TestServeStopsWithinTenSeconds(t *testing.T) {
 func TestServeRunsTelegramByPolling(t *testing.T) {
 	fake := telegramtest.New(t, testToken)
 	addr, out := startServe(t, map[string]string{"WEMI_TELEGRAM_TOKEN": testToken, "WEMI_TELEGRAM_API": fake.Endpoint()})
-	if !strings.Contains(out.String(), "Telegram: @WeMiTestBot (long polling)") {
+	// The banner is printed as the adapter starts reaching Telegram.
+	if !strings.Contains(out.String(), "Telegram: @WeMiTestBot (long polling)") && !strings.Contains(out.String(), "Telegram: connecting (long polling)") {
 		t.Errorf("banner: %s", out.String())
 	}
 	fake.PushMessage(9001, telegramtest.User{ID: 9001, FirstName: "Luca"}, "mi serve una badante")
@@ -133,8 +134,13 @@ func TestServeRunsTelegramByPolling(t *testing.T) {
 		t.Fatalf("healthz: %v %v", err, resp)
 	}
 	resp.Body.Close()
-	if len(fake.Commands()[""]) == 0 {
-		t.Error("the command menu was not set")
+	if r := waitReadyz(t, addr, func(code int, r readyzReport) bool { return code == 200 }); r.Checks["telegram"] != "ok" {
+		t.Errorf("readyz: %+v", r)
+	}
+	for deadline := time.Now().Add(waitLimit); len(fake.Commands()[""]) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the command menu was not set")
+		}
 	}
 }
 
@@ -143,6 +149,8 @@ func TestServeTelegramWebhook(t *testing.T) {
 	const secret = "serve-test-secret-0123456789"
 	addr, _ := startServe(t, map[string]string{"WEMI_TELEGRAM_TOKEN": testToken, "WEMI_TELEGRAM_API": fake.Endpoint(),
 		"WEMI_TELEGRAM_WEBHOOK_URL": "https://wemi.example.org/telegram/webhook", "WEMI_TELEGRAM_SECRET": secret})
+	// Until the webhook is registered, requests get 503 and Telegram sends them again.
+	waitReadyz(t, addr, func(code int, r readyzReport) bool { return r.Checks["telegram"] == "ok" })
 	_, body := fake.NewMessageUpdate(9002, telegramtest.User{ID: 9002, FirstName: "Sara"}, "ciao")
 	post := func(s string) int {
 		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/telegram/webhook", bytes.NewReader(body))
@@ -179,6 +187,8 @@ func TestServeSettingsAreChecked(t *testing.T) {
 		"secure cookie":          {"WEMI_SECURE_COOKIE": "maybe"},
 		"short admin token":      {"WEMI_ADMIN_TOKEN": "short"},
 		"frame ancestor as http": {"WEMI_FRAME_ANCESTORS": "http://portal.example.org"},
+		"trusted proxy":          {"WEMI_TRUSTED_PROXIES": "10.0.0.0/8,proxy.example.org"},
+		"short session secret":   {"WEMI_SESSION_SECRET": "short"},
 		"idle TTL":               {"WEMI_IDLE_TTL": "forever"},
 		"slack app token alone":  {"WEMI_SLACK_APP_TOKEN": "xapp-1-x"},
 		"slack user token":       {"WEMI_SLACK_BOT_TOKEN": "xoxp-1", "WEMI_SLACK_APP_TOKEN": "xapp-1-x", "WEMI_SLACK_CHANNEL": "C0123ABCD"},

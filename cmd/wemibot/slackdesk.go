@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -27,10 +28,16 @@ type slackDesk struct {
 	figures *desk.Figures
 }
 
+// shreddingStore is the desk's store, which also shreds an erased citizen's key.
+type shreddingStore interface {
+	desk.Store
+	slack.Shredder
+}
+
 // newSlackDesk builds the Slack desk when WEMI_SLACK_BOT_TOKEN is set (nil otherwise):
 // handoffs and the day's figures in the desk store, /wemi cerca on the live catalogue,
 // and the open-handoffs gauge.
-func (c *cli) newSlackDesk(store desk.Store, bs *bookings.Store, ds *domestic.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*slackDesk, error) {
+func (c *cli) newSlackDesk(store shreddingStore, bs *bookings.Store, ds *domestic.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*slackDesk, error) {
 	if c.cfg.SlackBotToken == "" {
 		return nil, nil
 	}
@@ -45,7 +52,7 @@ func (c *cli) newSlackDesk(store desk.Store, bs *bookings.Store, ds *domestic.St
 	api := slackapi.New(c.cfg.SlackBotToken, opts...)
 	figures := desk.NewFigures(store, rome, log)
 	d, err := slack.New(slack.Options{API: api, Channel: c.cfg.SlackChannel, Search: live,
-		Handoffs: desk.NewHandoffs(store, c.cfg.IdleTTL), Figures: figures, Once: store, Records: store, Bookings: bs, Domestic: ds,
+		Handoffs: desk.NewHandoffs(store, c.cfg.IdleTTL), Figures: figures, Once: store, Records: store, Shredder: store, Bookings: bs, Domestic: ds,
 		Logger: log, Location: rome})
 	if err != nil {
 		return nil, err
@@ -112,22 +119,31 @@ func (s *slackDesk) banner(c *cli) string {
 	}
 }
 
-// run keeps the Socket Mode connection up until ctx ends, applying operators' actions
-// through engine. Slack refusing the tokens (revoked, app uninstalled) stops the desk,
-// not the bot: citizens keep their channels, the error is logged, and the desk tries
-// again with growing pauses.
-func (s *slackDesk) run(ctx context.Context, engine slack.Engine, log *slog.Logger) {
+// run keeps the desk in touch with Slack until ctx ends: it checks the bot token
+// (auth.test) with growing pauses until Slack answers, and in Socket Mode keeps the
+// connection up, applying operators' actions through engine. Slack unreachable or
+// refusing the tokens (revoked, app uninstalled) stops the desk, not the bot: citizens
+// keep their channels, the desk's health says why, and it tries again with growing
+// pauses.
+func (s *slackDesk) run(ctx context.Context, mode string, engine slack.Engine, log *slog.Logger) {
+	if mode != "socket" {
+		s.desk.Verify(ctx, time.Second, 5*time.Minute)
+		return
+	}
+	go s.desk.Verify(ctx, time.Second, 5*time.Minute)
 	wait := 30 * time.Second
 	for {
 		err := s.desk.Run(ctx, engine)
 		if ctx.Err() != nil {
 			return
 		}
-		log.Error("slack: the staff desk stopped; trying again", "in", wait, "err", err)
+		// Jittered, so that replicas refused together do not call Slack in step.
+		pause := wait/2 + rand.N(wait/2)
+		log.Error("slack: the staff desk stopped; trying again", "in", pause.Round(time.Second), "err", err)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(wait):
+		case <-time.After(pause):
 		}
 		wait = min(2*wait, 30*time.Minute)
 	}

@@ -296,20 +296,41 @@
       } catch (e) { /* network error, timeout or truncated body: retry below */ }
       clearTimeout(timer);
       if (data) return received(data, opts);
-      if (status === 401 && !sessionStorage.getItem('wemi-reloaded')) {
-        // No session (the cookie expired or was refused): the page sets a new one.
-        try { sessionStorage.setItem('wemi-reloaded', '1'); } catch (e) { /* storage blocked */ }
-        location.reload();
-        return;
-      }
+      if (status === 401) return unauthorised(opts);
       if (status >= 400 && status < 500 && status !== 408) return rejected(status, opts);
       setStatus(t('offline'), 'warn');
       await pause(delay);
     }
   }
 
+  /*
+   * 401: the session is gone (expired, or not one the server issued). The page reloads
+   * once to get a new one, keeping the text being sent, and then says why the
+   * conversation starts again. A second 401 before any answer means the browser keeps
+   * no cookie for the chat: no reload loop, the citizen is told instead.
+   */
+  const RELOADED = 'wemi-reloaded', DRAFT = 'wemi-draft';
+
+  function unauthorised(opts) {
+    let reloaded = null;
+    try { reloaded = sessionStorage.getItem(RELOADED); } catch (e) { reloaded = '1'; /* storage blocked: no loop */ }
+    if (reloaded) {
+      setStatus(t('no_session'), 'error');
+      if (opts.user) opts.user.remove();
+      if (opts.text && !input.value) { input.value = opts.text; autosize(); }
+      return;
+    }
+    try {
+      sessionStorage.setItem(RELOADED, '1');
+      if (opts.text) sessionStorage.setItem(DRAFT, opts.text);
+    } catch (e) { /* storage blocked */ }
+    location.reload();
+    return new Promise(() => {});   // the page goes: nothing else is sent
+  }
+
   /** Renders a successful answer. */
   function received(data, opts) {
+    try { sessionStorage.removeItem(RELOADED); } catch (e) { /* storage blocked */ }
     setStatus('');
     if (opts.user) { opts.user.classList.remove('pending'); opts.user.querySelector('.meta').remove(); }
     show(data, opts);
@@ -344,6 +365,7 @@
       // the confirmation on screen.
       while (log.firstElementChild && log.firstElementChild !== first) log.firstElementChild.remove();
       try { localStorage.removeItem(STORE_KEY); } catch (e) { /* storage blocked */ }
+      if (typeof data.tag === 'string') sessionTag = data.tag;   // the new session's
       return;
     }
     save();
@@ -557,13 +579,25 @@
   // ------------------------------------------------------------------ start
   (async function start() {
     root.lang = lang;
+    let renewed = false, draft = '';
+    try {
+      renewed = sessionStorage.getItem(RELOADED) === '1';
+      draft = sessionStorage.getItem(DRAFT) || '';
+      sessionStorage.removeItem(DRAFT);
+    } catch (e) { /* storage blocked */ }
+    if (draft && !input.value) { input.value = draft; autosize(); }
     await loadTexts(lang);   // the page's words, its language and the session's tag
+    const told = () => { if (renewed) setStatus(t('session_expired'), 'warn'); };
     if (restore()) {
       root.dataset.ready = '1';
       log.scrollTop = log.scrollHeight;
       if (texts && lang !== root.lang) loadTexts(lang);
+      told();
     } else {
-      send({ text: '/start' }, { start: true }).then(() => { root.dataset.ready = '1'; });
+      send({ text: '/start' }, { start: true }).then(() => {
+        if (statusEl.className === 'status') told();   // unless the greeting failed
+        root.dataset.ready = '1';
+      });
     }
     poll();
   })();
