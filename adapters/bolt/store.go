@@ -32,7 +32,8 @@ const fileLockTimeout = time.Second
 //	rate   conversation id -> the count in the window (8 bytes); the expiry ends the window
 //	seen   seenKey(conversation, update) -> nothing
 //
-// The desk's buckets are described in desk.go, the reminders' in reminders.go.
+// The desk's buckets are described in desk.go, the reminders' in reminders.go, the
+// outbox's in outbox.go.
 var (
 	stateBucket = []byte("state")
 	locksBucket = []byte("locks")
@@ -43,7 +44,8 @@ var (
 // allBuckets lists the buckets Open creates and Sweep cleans.
 func allBuckets() [][]byte {
 	return [][]byte{stateBucket, locksBucket, rateBucket, seenBucket, recordsBucket, talliesBucket, onceBucket,
-		remindersBucket, remQueueBucket, remFailedBucket, remBookingBkt}
+		remindersBucket, remQueueBucket, remFailedBucket, remBookingBkt,
+		obItemsBucket, obLanesBucket, obSchedBucket, obSeenBucket, obDeadBucket, obMetaBucket}
 }
 
 // Options configure a Store.

@@ -19,11 +19,14 @@ import (
 // updates at once (throughput; latency is mostly waiting in line), "paced" offers
 // 200 updates a second (latency).
 func BenchmarkAdapter(b *testing.B) {
-	b.Run("burst", func(b *testing.B) { benchAdapter(b, 0) })
-	b.Run("paced-200-per-s", func(b *testing.B) { benchAdapter(b, 200) })
+	b.Run("burst", func(b *testing.B) { benchAdapter(b, 0, false) })
+	b.Run("paced-200-per-s", func(b *testing.B) { benchAdapter(b, 200, false) })
+	// The same with every reply kept in the bbolt outbox until Telegram has it.
+	b.Run("burst-bolt-outbox", func(b *testing.B) { benchAdapter(b, 0, true) })
+	b.Run("paced-200-per-s-bolt-outbox", func(b *testing.B) { benchAdapter(b, 200, true) })
 }
 
-func benchAdapter(b *testing.B, perSecond int) {
+func benchAdapter(b *testing.B, perSecond int, durable bool) {
 	fake := telegramtest.New(b, token)
 	store, err := bolt.Open(filepath.Join(b.TempDir(), "wemi.db"), bolt.Options{})
 	if err != nil {
@@ -35,8 +38,12 @@ func benchAdapter(b *testing.B, perSecond int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, err := telegram.New(telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
-		GlobalRate: -1, ChatRate: -1, Workers: 64})
+	opts := telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
+		GlobalRate: -1, ChatRate: -1, Workers: 64}
+	if durable {
+		opts.Outbox = store.Outbox()
+	}
+	a, err := telegram.New(opts)
 	if err != nil {
 		b.Fatal(err)
 	}

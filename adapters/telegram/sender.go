@@ -28,7 +28,7 @@ type api interface {
 type sender struct {
 	api    api
 	log    *slog.Logger
-	global *rate.Limiter
+	global *window // nil: no limit
 	perSec rate.Limit
 	burst  int
 	tries  int
@@ -81,9 +81,7 @@ func newSender(a api, log *slog.Logger, o senderOptions) *sender {
 	s := &sender{api: a, log: log, chats: map[int64]*chatQueue{}, limiters: map[int64]*rate.Limiter{},
 		perSec: o.PerChat, burst: max(o.Burst, 1),
 		tries: max(o.MaxTries, 1), wait: sleepCtx}
-	if o.Global > 0 {
-		s.global = rate.NewLimiter(o.Global, 5) // a small burst: the limit holds in every second
-	}
+	s.global = newWindow(float64(o.Global), time.Now) // the limit holds in every second
 	return s
 }
 
@@ -158,9 +156,6 @@ func (s *sender) drain(ctx context.Context, chatID int64, q *chatQueue) {
 		if q.limiter != nil {
 			q.limiter.Wait(ctx)
 		}
-		if s.global != nil {
-			s.global.Wait(ctx)
-		}
 		if d := time.Until(time.Unix(0, s.pausedUntil.Load())); d > 0 {
 			s.wait(ctx, d)
 		}
@@ -193,6 +188,23 @@ func (s *sender) drain(ctx context.Context, chatID int64, q *chatQueue) {
 	}
 }
 
+// pace waits for a chat's turn under the per-chat limit and for the end of a flood
+// control pause, or for the end of ctx.
+func (s *sender) pace(ctx context.Context, chatID int64) error {
+	s.mu.Lock()
+	l := s.limiterLocked(chatID)
+	s.mu.Unlock()
+	if l != nil {
+		if err := l.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	if d := time.Until(time.Unix(0, s.pausedUntil.Load())); d > 0 {
+		return s.wait(ctx, d)
+	}
+	return ctx.Err()
+}
+
 // enqueueWait queues calls like enqueue and waits until they are sent, returning the
 // first error. Calls dropped at shutdown count as failed.
 func (s *sender) enqueueWait(ctx context.Context, chatID int64, calls ...call) error {
@@ -223,7 +235,12 @@ func (s *sender) do(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message
 	var err error
 	for try := 1; try <= s.tries; try++ {
 		var msg tgbotapi.Message
+		release, werr := s.global.acquire(ctx)
+		if werr != nil {
+			return msg, werr
+		}
 		msg, err = s.send(c)
+		release()
 		if err == nil {
 			return msg, nil
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/internal/lograte"
+	"github.com/comune-milano/wemibot/outbox"
 )
 
 // Engine answers messages; *bot.Engine is one.
@@ -56,6 +57,13 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// OnAPIError is told of every failed Bot API call (for metrics); nil: nothing.
 	OnAPIError func(method string, retried bool)
+	// Outbox keeps the replies until Telegram has them, so that a stop or a crash
+	// loses none and whichever replica runs sends them; nil: they wait in this
+	// process's memory, and a stop waits up to ShutdownTimeout for them.
+	Outbox outbox.Store
+	// OutboxLease is how long a replica may hold a reply before another takes it
+	// over (a crashed replica's replies wait that long); default 60 s.
+	OutboxLease time.Duration
 	// RetryMin and RetryMax bound the pauses between Run's attempts to reach Telegram
 	// (getMe, the webhook, the command menu), which double from one to the next, with
 	// jitter; defaults 1 s and 5 min.
@@ -79,6 +87,7 @@ type Adapter struct {
 	send     *sender
 	sign     signer
 	client   *ctxClient
+	replies  *replies
 	calls    *observedClient
 	health   *health
 	menu     atomic.Pointer[bot.Texts] // the command menu Run publishes
@@ -145,6 +154,7 @@ func New(opts Options) (*Adapter, error) {
 	a.send = newSender(api, log, senderOptions{Global: limit(opts.GlobalRate), PerChat: limit(opts.ChatRate),
 		Burst: opts.ChatBurst, MaxTries: 8})
 	a.send.onError = opts.OnAPIError
+	a.replies = newReplies(opts, a.send, log)
 	return a, nil
 }
 
@@ -174,6 +184,7 @@ func (a *Adapter) Run(ctx context.Context, engine Engine) error {
 	}
 	published := a.publishCommands(ctx)
 	defer func() { <-published }()
+	a.replies.start()
 	if a.opts.WebhookURL != "" {
 		<-ctx.Done()
 		a.draining.Store(true)
@@ -187,10 +198,17 @@ func (a *Adapter) Run(ctx context.Context, engine Engine) error {
 	return err
 }
 
+// drain ends the sending at shutdown: replies the outbox keeps stay there for the
+// next start or another replica; those kept in memory are sent, within
+// ShutdownTimeout.
 func (a *Adapter) drain() error {
 	ctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownTimeout)
 	defer cancel()
-	if err := a.send.close(ctx); err != nil {
+	err := a.replies.stop(ctx)
+	if serr := a.send.close(ctx); serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
 		return fmt.Errorf("telegram: replies still queued at shutdown: %w", err)
 	}
 	return nil
@@ -224,7 +242,7 @@ func (a *Adapter) poll(ctx context.Context, engine Engine) error {
 		offset = updates[len(updates)-1].UpdateID + 1
 		// Backpressure: while many replies wait for Telegram's limits, take no more
 		// updates (they wait, unconfirmed, at Telegram).
-		for a.send.backlog() > maxBacklog && ctx.Err() == nil {
+		for a.send.backlog()+a.replies.backlog() > maxBacklog && ctx.Err() == nil {
 			sleepCtx(ctx, 100*time.Millisecond)
 		}
 	}
@@ -309,7 +327,7 @@ func (a *Adapter) handle(ctx context.Context, engine Engine, u tgbotapi.Update) 
 	if err != nil && !errors.Is(err, bot.ErrUnavailable) && !errors.Is(err, bot.ErrDuplicate) {
 		a.log.Error("telegram: handle update failed", "err", err)
 	}
-	a.send.enqueue(ctx, chatID, a.render(chatID, editID, replies)...)
+	a.queue(ctx, u.UpdateID, chatID, a.render(chatID, editID, replies))
 }
 
 // message converts an update. It answers a callback query at once (Telegram shows a
@@ -386,55 +404,10 @@ func (a *Adapter) Push(ctx context.Context, userID string, replies []bot.Reply) 
 	for i := range replies {
 		replies[i].Replace = false // nothing was pressed: there is no message to edit
 	}
-	return a.send.enqueueWait(ctx, chatID, a.render(chatID, 0, replies)...)
+	return a.send.enqueueWait(ctx, chatID, calls(a.render(chatID, 0, replies))...)
 }
 
 var _ bot.Pusher = (*Adapter)(nil)
-
-// render turns the engine's replies into Bot API calls. A reply that replaces the
-// pressed message edits it in place.
-func (a *Adapter) render(chatID int64, editID int, replies []bot.Reply) []call {
-	var calls []call
-	for _, r := range replies {
-		if r.Text != "" {
-			inline := a.sign.keyboard(chatID, r.Buttons)
-			chunks, removeAt := split(directed(r.Text, r.Lang), maxMessageUnits), -1
-			if r.LocationDone && r.AskLocation == "" {
-				chunks, removeAt = keyboardRemoval(chunks, inline != nil)
-			}
-			for i, chunk := range chunks {
-				msg := tgbotapi.NewMessage(chatID, html(chunk))
-				msg.ParseMode = tgbotapi.ModeHTML
-				msg.DisableWebPagePreview = true
-				last := i == len(chunks)-1
-				switch {
-				case last && r.AskLocation != "":
-					msg.ReplyMarkup = locationKeyboard(r.AskLocation, r.Buttons)
-				case last && inline != nil:
-					msg.ReplyMarkup = *inline
-				case i == removeAt:
-					msg.ReplyMarkup = tgbotapi.NewRemoveKeyboard(false)
-				}
-				if r.Replace && editID != 0 && len(chunks) == 1 && r.AskLocation == "" && removeAt < 0 {
-					edit := tgbotapi.NewEditMessageText(chatID, editID, html(chunk))
-					edit.ParseMode = tgbotapi.ModeHTML
-					edit.DisableWebPagePreview = true
-					edit.ReplyMarkup = a.sign.keyboard(chatID, r.Buttons)
-					calls = append(calls, call{c: edit, fallback: msg})
-					continue
-				}
-				calls = append(calls, call{c: msg})
-			}
-		}
-		if l := r.Location; l != nil {
-			calls = append(calls, call{c: tgbotapi.NewLocation(chatID, l.Point.Lat, l.Point.Lon)})
-		}
-		if d := r.Document; d != nil {
-			calls = append(calls, call{c: tgbotapi.NewDocument(chatID, tgbotapi.FileBytes{Name: d.Name, Bytes: d.Data})})
-		}
-	}
-	return calls
-}
 
 // ctxClient gives tgbotapi's context-less getUpdates requests the poll loop's
 // context, so that a long poll in flight ends at shutdown; sends are left alone, to

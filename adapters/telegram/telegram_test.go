@@ -75,7 +75,7 @@ func newFixture(t *testing.T, tweak ...func(*telegram.Options)) *fixture {
 		t.Fatal(err)
 	}
 	opts := telegram.Options{Token: token, APIEndpoint: fake.Endpoint(), PollTimeout: time.Second,
-		GlobalRate: -1, ChatRate: -1, ShutdownTimeout: 5 * time.Second}
+		GlobalRate: -1, ChatRate: -1, ShutdownTimeout: 5 * time.Second, Outbox: store.Outbox()}
 	for _, f := range tweak {
 		f(&opts)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/telegram"
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/outbox"
 )
 
 // telegramWebhookPath is where the Telegram webhook is served; the public URL in
@@ -13,13 +14,14 @@ import (
 const telegramWebhookPath = "/telegram/webhook"
 
 // newTelegram builds the Telegram channel when its token is set (nil otherwise); it
-// reaches Telegram once it runs.
-func (c *cli) newTelegram(metrics *web.Metrics, log *slog.Logger) (*telegram.Adapter, error) {
+// reaches Telegram once it runs. Its replies wait in replies, the store's outbox,
+// until Telegram has them.
+func (c *cli) newTelegram(replies outbox.Store, metrics *web.Metrics, log *slog.Logger) (*telegram.Adapter, error) {
 	if c.cfg.TelegramToken == "" {
 		return nil, nil
 	}
 	return telegram.New(telegram.Options{Token: c.cfg.TelegramToken, APIEndpoint: c.cfg.TelegramAPI,
-		WebhookURL: c.cfg.TelegramWebhook, SecretToken: c.cfg.TelegramSecret, Logger: log,
+		WebhookURL: c.cfg.TelegramWebhook, SecretToken: c.cfg.TelegramSecret, Logger: log, Outbox: replies,
 		OnAPIError: func(method string, retried bool) { metrics.APIError("telegram", method, retried) }})
 }
 

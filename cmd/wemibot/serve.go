@@ -140,7 +140,7 @@ func (s *server) openStores(ctx context.Context) (err error) {
 // buildChannels connects Telegram and builds the Slack desk, when they are on: the
 // engine is built on them.
 func (s *server) buildChannels() (err error) {
-	if s.telegram, err = s.c.newTelegram(s.metrics, s.log); err != nil {
+	if s.telegram, err = s.c.newTelegram(s.store.Outbox(), s.metrics, s.log); err != nil {
 		return err
 	}
 	s.desk, err = s.c.newSlackDesk(s.store, s.bookings, s.domestic, s.reloader.live, s.metrics, s.log)

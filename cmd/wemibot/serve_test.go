@@ -59,7 +59,9 @@ func startServe(t *testing.T, env map[string]string) (addr string, out *syncBuff
 // again does nothing.
 func launchServe(t *testing.T, env map[string]string) (addr string, out *syncBuffer, stop func() time.Duration) {
 	t.Helper()
-	env["WEMI_DATA_DIR"] = t.TempDir()
+	if env["WEMI_DATA_DIR"] == "" { // a restart keeps its data
+		env["WEMI_DATA_DIR"] = t.TempDir()
+	}
 	env["WEMI_HTTP_ADDR"] = "127.0.0.1:0"
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -12,6 +12,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/desk"
+	"github.com/comune-milano/wemibot/outbox"
 	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/vault"
 	"github.com/comune-milano/wemibot/vault/sealed"
@@ -19,12 +20,15 @@ import (
 
 // stores is everything the bot keeps, all in one store: conversations, the staff
 // desk's records, tallies and onces (the records also keep bookings, the Tate, Colf e
-// Badanti requests and applications, and the web chat's mailboxes) and the reminder
-// queue, with the personal data sealed by the vault. openStores returns one.
+// Badanti requests and applications, and the web chat's mailboxes), the reminder
+// queue and the outbox, with the personal data sealed by the vault. openStores returns
+// one.
 type stores interface {
 	bot.Store
 	desk.Store
 	reminders.Queue
+	// Outbox is where replies wait until a channel has delivered them.
+	Outbox() outbox.Store
 	// Shred destroys the key of a citizen's data, on every replica.
 	Shred(ctx context.Context, subject string) error
 	// Seal and Open encrypt a citizen's data with their key, for the caches kept
@@ -46,6 +50,7 @@ type rawStore interface {
 	desk.Store
 	reminders.Queue
 	vault.KeyStore
+	Outbox() outbox.Store
 	Ping(ctx context.Context) error
 	Sweep(ctx context.Context) (int, error)
 	Close() error
@@ -172,6 +177,9 @@ func (s *sealedStores) Counts(ctx context.Context, key string) (map[string]int64
 func (s *sealedStores) Once(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	return s.raw.Once(ctx, key, ttl)
 }
+
+// Outbox is the raw store's outbox.
+func (s *sealedStores) Outbox() outbox.Store { return s.raw.Outbox() }
 
 // Ping reports whether the store answers.
 func (s *sealedStores) Ping(ctx context.Context) error { return s.raw.Ping(ctx) }
