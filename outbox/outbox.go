@@ -85,7 +85,10 @@ type Store interface {
 const (
 	MaxKey     = 128       // bytes of Item.Key
 	MaxLane    = 128       // bytes of Item.Lane
-	MaxPayload = 256 << 10 // bytes of Item.Payload
+	MaxPayload = 256 << 10 // bytes of Item.Payload, as its caller puts it
+	// MaxEnvelope is the room stores leave beyond MaxPayload for a wrapper's envelope
+	// around the payload (vault/sealed seals it).
+	MaxEnvelope = 1 << 10
 	// MaxLaneItems bounds the items waiting in one lane.
 	MaxLaneItems = 500
 	// MaxItems bounds the items waiting in a store.
@@ -110,17 +113,24 @@ var (
 	ErrLeaseLost = errors.New("outbox: lease lost")
 )
 
-// Validate reports what is wrong with items; stores call it before storing them.
-// Keys and lanes hold no NUL, which the Redis store uses as a separator.
-func Validate(items []Item) error {
+// Validate reports what is wrong with items as a caller puts them; a wrapper of a
+// store calls it before it changes them. Keys and lanes hold no NUL, which the Redis
+// store uses as a separator.
+func Validate(items []Item) error { return validate(items, MaxPayload) }
+
+// ValidateStored reports what is wrong with items as a store is given them: payloads
+// may be MaxEnvelope bytes longer than Validate allows. Stores call it before storing.
+func ValidateStored(items []Item) error { return validate(items, MaxPayload+MaxEnvelope) }
+
+func validate(items []Item, maxPayload int) error {
 	for i, it := range items {
 		switch {
 		case it.Key == "" || len(it.Key) > MaxKey || strings.ContainsRune(it.Key, 0):
 			return fmt.Errorf("outbox: item %d: key empty, longer than %d bytes or holding a NUL", i, MaxKey)
 		case it.Lane == "" || len(it.Lane) > MaxLane || strings.ContainsRune(it.Lane, 0):
 			return fmt.Errorf("outbox: item %d: lane empty, longer than %d bytes or holding a NUL", i, MaxLane)
-		case len(it.Payload) > MaxPayload:
-			return fmt.Errorf("outbox: item %d: payload of %d bytes exceeds %d", i, len(it.Payload), MaxPayload)
+		case len(it.Payload) > maxPayload:
+			return fmt.Errorf("outbox: item %d: payload of %d bytes exceeds %d", i, len(it.Payload), maxPayload)
 		}
 	}
 	return nil
