@@ -29,10 +29,10 @@ type outgoing struct {
 	// RemoveKeyboard takes such a keyboard away. A message has one keyboard at most.
 	AskLocation    *tgbotapi.ReplyKeyboardMarkup `json:"ask_location,omitempty"`
 	RemoveKeyboard bool                          `json:"remove_keyboard,omitempty"`
-	Lat      float64                        `json:"lat,omitempty"`
-	Lon      float64                        `json:"lon,omitempty"`
-	File     string                         `json:"file,omitempty"` // a document's name
-	Data     []byte                         `json:"data,omitempty"` // and its bytes
+	Lat            float64                       `json:"lat,omitempty"`
+	Lon            float64                       `json:"lon,omitempty"`
+	File           string                        `json:"file,omitempty"` // a document's name
+	Data           []byte                        `json:"data,omitempty"` // and its bytes
 }
 
 // call returns the Bot API call; an edit falls back to sending the text anew when the
