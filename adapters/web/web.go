@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -31,9 +32,11 @@ import (
 //go:embed static
 var static embed.FS
 
-// Engine answers messages; *bot.Engine is one.
+// Engine answers messages; *bot.Engine is one. The web chat answers a retried message
+// itself, so it keeps each answer before the engine saves the conversation (see
+// bot.Engine.HandleKeeping).
 type Engine interface {
-	Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error)
+	HandleKeeping(ctx context.Context, m bot.Message, keep bot.Keeper) ([]bot.Reply, error)
 	Texts() *bot.Texts
 }
 
@@ -321,7 +324,18 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	if in.Location != nil {
 		m.Location = &catalogue.Point{Lat: in.Location.Lat, Lon: in.Location.Lon}
 	}
-	replies, err := s.engine.Handle(ctx, m)
+	// The answer is kept before the engine saves the state: a replica dying in between
+	// leaves a retry the answer rather than a handled message without one.
+	var kept []byte
+	keep := func(ctx context.Context, replies []bot.Reply) error {
+		b := s.answer(in.Lang, replies)
+		if err := s.remember(ctx, sess, in.ID, b); err != nil {
+			return err
+		}
+		kept = b
+		return nil
+	}
+	replies, err := s.engine.HandleKeeping(ctx, m, keep)
 	if errors.Is(err, bot.ErrDuplicate) {
 		// The first copy of this message is being answered here or on another
 		// replica: wait for its answer rather than answer nothing.
@@ -335,12 +349,17 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	if err != nil && !errors.Is(err, bot.ErrUnavailable) {
 		s.log.Error("web: handle message failed", "err", withoutSession(err, sess))
 	}
-	out := outgoing{Lang: replyLang(in.Lang, replies), Replies: render(replies), Forgotten: forgotten(replies)}
-	b, _ := json.Marshal(out)
-	if err == nil {
-		s.remember(ctx, sess, in.ID, b)
+	if err == nil && kept != nil {
+		writeRaw(w, kept) // byte for byte what a retry gets
+		return
 	}
-	writeRaw(w, b)
+	writeRaw(w, s.answer(in.Lang, replies))
+}
+
+// answer is the body answering a message with replies.
+func (s *Server) answer(lang string, replies []bot.Reply) []byte {
+	b, _ := json.Marshal(outgoing{Lang: replyLang(lang, replies), Replies: render(replies), Forgotten: forgotten(replies)})
+	return b
 }
 
 // handleTimeout bounds the handling of one message, detached from its request.
@@ -426,12 +445,14 @@ func (s *Server) cached(ctx context.Context, sess, id string) ([]byte, bool) {
 	return a.body, true
 }
 
-// remember caches body, the answer to message id of session sess.
-func (s *Server) remember(ctx context.Context, sess, id string, body []byte) {
+// remember caches body, the answer to message id of session sess; an error says the
+// shared cache could not keep it (the message is then not handled: see message).
+func (s *Server) remember(ctx context.Context, sess, id string, body []byte) error {
 	key := answerKey(sess, id)
 	if s.opts.Answers != nil {
 		if err := s.opts.Answers.Put(ctx, key, body, answerTTL); err != nil {
 			s.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
+			return fmt.Errorf("keep the answer: %s", withoutSession(err, sess))
 		}
 	}
 	s.mu.Lock()
@@ -444,6 +465,7 @@ func (s *Server) remember(ctx context.Context, sess, id string, body []byte) {
 		}
 	}
 	s.answers[key] = cachedAnswer{body: body, at: time.Now()}
+	return nil
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
