@@ -324,36 +324,50 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	if in.Location != nil {
 		m.Location = &catalogue.Point{Lat: in.Location.Lat, Lon: in.Location.Lon}
 	}
-	// The answer is kept before the engine saves the state: a replica dying in between
-	// leaves a retry the answer rather than a handled message without one.
+	answer, ok := s.handle(ctx, sess, in.Lang, m)
+	if !ok {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "answer not ready, retry"})
+		return
+	}
+	writeRaw(w, answer)
+}
+
+// handle has the engine answer m and returns the answer's body; false when m was
+// handled before and its answer is not found (yet).
+//
+// A retry must get the answer the first copy got, also when the replica that handled
+// it died. So the answer is kept as pending, in the shared cache, before the engine
+// saves the state, and cached as final once it is saved. A retry takes the final
+// answer at once; finding none, it has the engine say whether the message was
+// handled: if so (ErrDuplicate) the pending answer is the one that went with the
+// saved state; if not, the message is handled anew and its answer replaces the
+// pending one. A pending answer alone is never trusted: its replica may have died
+// before saving the state, which the next message needs.
+func (s *Server) handle(ctx context.Context, sess, lang string, m bot.Message) ([]byte, bool) {
 	var kept []byte
 	keep := func(ctx context.Context, replies []bot.Reply) error {
-		b := s.answer(in.Lang, replies)
-		if err := s.remember(ctx, sess, in.ID, b); err != nil {
-			return err
+		b := s.answer(lang, replies)
+		if s.opts.Answers != nil {
+			if err := s.opts.Answers.Put(ctx, pendingKey(sess, m.UpdateID), b, answerTTL); err != nil {
+				return fmt.Errorf("keep the answer: %s", withoutSession(err, sess))
+			}
 		}
 		kept = b
 		return nil
 	}
 	replies, err := s.engine.HandleKeeping(ctx, m, keep)
-	if errors.Is(err, bot.ErrDuplicate) {
-		// The first copy of this message is being answered here or on another
-		// replica: wait for its answer rather than answer nothing.
-		if b, ok := s.awaitAnswer(ctx, sess, in.ID); ok {
-			writeRaw(w, b)
-			return
-		}
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "answer not ready, retry"})
-		return
-	}
-	if err != nil && !errors.Is(err, bot.ErrUnavailable) {
+	switch {
+	case errors.Is(err, bot.ErrDuplicate):
+		// Answered here or on another replica, or being answered: its answer, final
+		// or pending, rather than nothing.
+		return s.awaitAnswer(ctx, sess, m.UpdateID)
+	case err == nil && kept != nil:
+		s.remember(ctx, sess, m.UpdateID, kept)
+		return kept, true // byte for byte what a retry gets
+	case err != nil && !errors.Is(err, bot.ErrUnavailable):
 		s.log.Error("web: handle message failed", "err", withoutSession(err, sess))
 	}
-	if err == nil && kept != nil {
-		writeRaw(w, kept) // byte for byte what a retry gets
-		return
-	}
-	writeRaw(w, s.answer(in.Lang, replies))
+	return s.answer(lang, replies), true
 }
 
 // answer is the body answering a message with replies.
@@ -365,12 +379,16 @@ func (s *Server) answer(lang string, replies []bot.Reply) []byte {
 // handleTimeout bounds the handling of one message, detached from its request.
 const handleTimeout = 30 * time.Second
 
-// awaitAnswer waits, briefly, for the answer to a message another request is handling.
+// awaitAnswer waits, briefly, for the answer to a message handled or being handled by
+// another request: the final answer, or the pending one (see handle).
 func (s *Server) awaitAnswer(ctx context.Context, sess, id string) ([]byte, bool) {
 	deadline := time.Now().Add(10 * time.Second)
 	for wait := 20 * time.Millisecond; time.Now().Before(deadline); wait = min(wait*2, 500*time.Millisecond) {
 		if b, ok := s.cached(ctx, sess, id); ok {
 			return b, true
+		}
+		if b, ok := s.pending(ctx, sess, id); ok {
+			return b, true // the message was handled: its pending answer went with it
 		}
 		select {
 		case <-ctx.Done():
@@ -424,6 +442,22 @@ func withoutSession(err error, sess string) string {
 // answerKey names the answer to message id of session sess, in the answer caches.
 func answerKey(sess, id string) string { return sess + "|" + id }
 
+// pendingKey names the answer to message id of session sess kept before the state
+// was saved, in the shared answer cache; sessions hold no '|', so no answerKey is one.
+func pendingKey(sess, id string) string { return "pending|" + sess + "|" + id }
+
+// pending returns the pending answer to message id of session sess, if it is kept.
+func (s *Server) pending(ctx context.Context, sess, id string) ([]byte, bool) {
+	if s.opts.Answers == nil {
+		return nil, false
+	}
+	b, ok, err := s.opts.Answers.Get(ctx, pendingKey(sess, id))
+	if err != nil {
+		s.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
+	}
+	return b, ok
+}
+
 // cached returns the answer to message id of session sess, if it is cached.
 func (s *Server) cached(ctx context.Context, sess, id string) ([]byte, bool) {
 	key := answerKey(sess, id)
@@ -445,14 +479,12 @@ func (s *Server) cached(ctx context.Context, sess, id string) ([]byte, bool) {
 	return a.body, true
 }
 
-// remember caches body, the answer to message id of session sess; an error says the
-// shared cache could not keep it (the message is then not handled: see message).
-func (s *Server) remember(ctx context.Context, sess, id string, body []byte) error {
+// remember caches body, the answer to message id of session sess.
+func (s *Server) remember(ctx context.Context, sess, id string, body []byte) {
 	key := answerKey(sess, id)
 	if s.opts.Answers != nil {
 		if err := s.opts.Answers.Put(ctx, key, body, answerTTL); err != nil {
 			s.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
-			return fmt.Errorf("keep the answer: %s", withoutSession(err, sess))
 		}
 	}
 	s.mu.Lock()
@@ -465,7 +497,6 @@ func (s *Server) remember(ctx context.Context, sess, id string, body []byte) err
 		}
 	}
 	s.answers[key] = cachedAnswer{body: body, at: time.Now()}
-	return nil
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
