@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
@@ -40,15 +41,17 @@ const apology = "problema tecnico momentaneo"
 // The chaos test: two replicas (the real binary) on a Redis with an
 // append-only file; 200 web conversations of three messages, each a follow-up of the
 // one before, their messages alternating between the replicas; meanwhile one replica
-// is killed (SIGKILL) and later started again, and Redis is killed and restarted on
-// its data. The client behaves like a page behind a load balancer: on an apology, a
+// is killed (SIGKILL) and started again, then Redis is killed and restarted on its
+// data. The client behaves like a page behind a load balancer: on an apology, a
 // 503 or a 429 it retries the same message id, on a connection failure it tries the
 // other replica. Every message must be answered, in context; every retry of an
 // answered message must get the same answer, byte for byte; every reminder due
 // meanwhile must reach its web inbox exactly once.
 func TestChaos(t *testing.T) {
 	t.Parallel()
+	start := time.Now()
 	bin := buildWemibot(t)
+	t.Logf("built in %v", time.Since(start).Round(time.Second))
 	rs := redistest.StartPersistent(t)
 	env := map[string]string{
 		"WEMI_REDIS_URL": rs.URL() + "?dial_timeout=1s&read_timeout=2s&write_timeout=2s",
@@ -58,12 +61,21 @@ func TestChaos(t *testing.T) {
 		"WEMI_KEK":            "Y2hhb3MtdGVzdC1rZXktZW5jcnlwdGlvbi1rZXkhIQ==",
 		"ZONEINFO":            daytimeZoneinfo(t),
 	}
-	replicas := [2]*replicaProcess{startReplica(t, bin, copyEnv(env)), startReplica(t, bin, copyEnv(env))}
-	addrs := []string{replicas[0].addr, replicas[1].addr}
+	replicas := [2]*replicaProcess{newReplica(t, bin, copyEnv(env)), newReplica(t, bin, copyEnv(env))}
+	var started [2]error
+	var wg sync.WaitGroup
+	for i, r := range replicas {
+		wg.Go(func() { started[i] = r.start() })
+	}
+	wg.Wait()
+	if err := errors.Join(started[:]...); err != nil {
+		t.Fatal(err)
+	}
+	addrs := []string{replicas[0].address(), replicas[1].address()}
 	booked := seedReminders(t, rs, addrs)
+	t.Logf("built and started in %v", time.Since(start).Round(time.Second))
 
 	run := &chaosRun{addrs: addrs, clients: make([]*chatClient, chaosConversations), answers: make([][3][]byte, chaosConversations)}
-	var wg sync.WaitGroup
 	next := make(chan int)
 	for range chaosWorkers {
 		wg.Go(func() {
@@ -81,18 +93,24 @@ func TestChaos(t *testing.T) {
 	run.waitDone(50)
 	replicas[0].kill()
 	t.Logf("replica 1 killed after %d conversations", run.done.Load())
-	run.waitDone(90)
+	// Started again in the background: it takes a while to index the catalogue, during
+	// which the other replica carries everything.
+	restarted := make(chan error, 1)
+	go func() { restarted <- replicas[0].start() }()
+	run.waitDone(120)
 	rs.Kill()
 	rs.Restart()
 	t.Logf("Redis killed and restarted after %d conversations", run.done.Load())
-	run.waitDone(130)
-	replicas[0].start()
-	t.Logf("replica 1 back after %d conversations", run.done.Load())
 	wg.Wait()
+	if err := <-restarted; err != nil {
+		t.Fatalf("replica 1 did not start again: %v", err)
+	}
+	t.Logf("conversations over in %v", time.Since(start).Round(time.Second))
 
 	run.check(t)
 	run.replay(t)
 	checkReminders(t, rs, addrs, booked)
+	t.Logf("replayed and reminders checked in %v", time.Since(start).Round(time.Second))
 	t.Logf("%d conversations, %d messages: %d retries (%d apologies, %d 5xx/429, %d connection failures)",
 		chaosConversations, 3*chaosConversations, run.retries.Load(), run.apologies.Load(), run.refusals.Load(), run.switches.Load())
 }
@@ -300,7 +318,7 @@ func seedReminders(t *testing.T, rs *redistest.Server, addrs []string) map[strin
 			t.Fatal(err)
 		}
 		r := reminders.Reminder{ID: b.ID + ":before-3h", Booking: b.ID, Conversation: b.Conversation, Kind: reminders.Before,
-			Offset: 3 * time.Hour, Start: b.Start, Due: now.Add(time.Duration(2+6*i) * time.Second)}
+			Offset: 3 * time.Hour, Start: b.Start, Due: now.Add(time.Duration(1+3*i) * time.Second)}
 		if err := store.Plan(ctx, r); err != nil {
 			t.Fatal(err)
 		}

@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -36,19 +38,20 @@ func buildWemibot(t *testing.T) string {
 
 // replicaProcess is a `wemibot serve` process on a 127.0.0.1 port.
 type replicaProcess struct {
-	t    *testing.T
-	bin  string
-	env  []string
-	addr string // host:port, kept across restarts
+	t   *testing.T
+	bin string
+	env []string
 
+	mu   sync.Mutex
+	addr string // host:port, kept across restarts
 	cmd  *exec.Cmd
-	done chan struct{}
+	done chan struct{} // closed when cmd has exited
 	out  *syncBuffer
 }
 
-// startReplica runs `bin serve` with env (WEMI_HTTP_ADDR and WEMI_DATA_DIR added) and
-// waits until it serves; it is stopped when the test ends.
-func startReplica(t *testing.T, bin string, env map[string]string) *replicaProcess {
+// newReplica prepares `bin serve` with env (WEMI_HTTP_ADDR and WEMI_DATA_DIR added);
+// start runs it, and it is stopped when the test ends.
+func newReplica(t *testing.T, bin string, env map[string]string) *replicaProcess {
 	t.Helper()
 	r := &replicaProcess{t: t, bin: bin, addr: "127.0.0.1:0"}
 	for _, kv := range os.Environ() {
@@ -60,52 +63,74 @@ func startReplica(t *testing.T, bin string, env map[string]string) *replicaProce
 	for k, v := range env {
 		r.env = append(r.env, k+"="+v)
 	}
-	r.start()
 	t.Cleanup(r.stop)
 	return r
 }
 
 var bannerRE = regexp.MustCompile(`Web chat: http://([0-9.:]+)/`)
 
-// start runs the process on r.addr and waits for its banner.
-func (r *replicaProcess) start() {
-	r.t.Helper()
-	r.out = &syncBuffer{}
-	r.cmd = exec.Command(r.bin, "serve")
-	r.cmd.Env = append(append([]string{}, r.env...), "WEMI_HTTP_ADDR="+r.addr)
-	r.cmd.Stdout, r.cmd.Stderr = r.out, r.out
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatalf("start wemibot serve: %v", err)
+// start runs the process on r.addr (the first time a free port, then the same) and
+// waits until it serves. It may be called from any goroutine.
+func (r *replicaProcess) start() error {
+	out := &syncBuffer{}
+	cmd := exec.Command(r.bin, "serve")
+	cmd.Env = append(append([]string{}, r.env...), "WEMI_HTTP_ADDR="+r.addr)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start wemibot serve: %w", err)
 	}
-	r.done = make(chan struct{})
-	go func(cmd *exec.Cmd, done chan struct{}) { _ = cmd.Wait(); close(done) }(r.cmd, r.done)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	r.mu.Lock()
+	r.cmd, r.done, r.out = cmd, done, out
+	r.mu.Unlock()
 	deadline := time.Now().Add(waitLimit)
 	for time.Now().Before(deadline) {
-		if m := bannerRE.FindStringSubmatch(r.out.String()); m != nil {
+		if m := bannerRE.FindStringSubmatch(out.String()); m != nil {
+			r.mu.Lock()
 			r.addr = m[1]
-			return
+			r.mu.Unlock()
+			return nil
 		}
 		select {
-		case <-r.done:
-			r.t.Fatalf("wemibot serve exited:\n%s", r.out.String())
+		case <-done:
+			return fmt.Errorf("wemibot serve exited:\n%s", out.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	r.t.Fatalf("wemibot serve did not start:\n%s", r.out.String())
+	return fmt.Errorf("wemibot serve did not start:\n%s", out.String())
+}
+
+// address returns the replica's host:port.
+func (r *replicaProcess) address() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.addr
 }
 
 // kill ends the process at once (SIGKILL), as a crash would.
 func (r *replicaProcess) kill() {
-	_ = r.cmd.Process.Kill()
-	<-r.done
+	r.mu.Lock()
+	cmd, done := r.cmd, r.done
+	r.mu.Unlock()
+	if cmd != nil {
+		_ = cmd.Process.Kill()
+		<-done
+	}
 }
 
 // stop ends the process as an orchestrator would (SIGTERM), killing it if it is still
 // there after a minute.
 func (r *replicaProcess) stop() {
-	_ = r.cmd.Process.Signal(syscall.SIGTERM)
+	r.mu.Lock()
+	cmd, done := r.cmd, r.done
+	r.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-r.done:
+	case <-done:
 	case <-time.After(waitLimit):
 		r.kill()
 	}
