@@ -312,7 +312,7 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	// save of a message it will retry.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
 	defer cancel()
-	if cached, ok := s.cached(ctx, sess, in.ID); ok {
+	if cached, ok := s.cached(ctx, sess, in.ID, false); ok {
 		writeRaw(w, cached) // a retry: answered before any limit applies
 		return
 	}
@@ -336,8 +336,8 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 // handled before and its answer is not found (yet).
 //
 // A retry must get the answer the first copy got, also when the replica that handled
-// it died. So the answer is kept as pending, in the shared cache, before the engine
-// saves the state, and cached as final once it is saved. A retry takes the final
+// it died. So the answer is kept in the shared cache marked pending before the engine
+// saves the state, and marked final once it is saved. A retry takes the final
 // answer at once; finding none, it has the engine say whether the message was
 // handled: if so (ErrDuplicate) the pending answer is the one that went with the
 // saved state; if not, the message is handled anew and its answer replaces the
@@ -348,7 +348,7 @@ func (s *Server) handle(ctx context.Context, sess, lang string, m bot.Message) (
 	keep := func(ctx context.Context, replies []bot.Reply) error {
 		b := s.answer(lang, replies)
 		if s.opts.Answers != nil {
-			if err := s.opts.Answers.Put(ctx, pendingKey(sess, m.UpdateID), b, answerTTL); err != nil {
+			if err := s.opts.Answers.Put(ctx, answerKey(sess, m.UpdateID), append([]byte{answerPending}, b...), answerTTL); err != nil {
 				return fmt.Errorf("keep the answer: %s", withoutSession(err, sess))
 			}
 		}
@@ -384,11 +384,9 @@ const handleTimeout = 30 * time.Second
 func (s *Server) awaitAnswer(ctx context.Context, sess, id string) ([]byte, bool) {
 	deadline := time.Now().Add(10 * time.Second)
 	for wait := 20 * time.Millisecond; time.Now().Before(deadline); wait = min(wait*2, 500*time.Millisecond) {
-		if b, ok := s.cached(ctx, sess, id); ok {
+		// The message was handled: a pending answer is the one that went with it.
+		if b, ok := s.cached(ctx, sess, id, true); ok {
 			return b, true
-		}
-		if b, ok := s.pending(ctx, sess, id); ok {
-			return b, true // the message was handled: its pending answer went with it
 		}
 		select {
 		case <-ctx.Done():
@@ -442,32 +440,24 @@ func withoutSession(err error, sess string) string {
 // answerKey names the answer to message id of session sess, in the answer caches.
 func answerKey(sess, id string) string { return sess + "|" + id }
 
-// pendingKey names the answer to message id of session sess kept before the state
-// was saved, in the shared answer cache; sessions hold no '|', so no answerKey is one.
-func pendingKey(sess, id string) string { return "pending|" + sess + "|" + id }
+// In the shared cache an answer is marked pending, kept before the state was saved,
+// or final, cached after (see handle).
+const (
+	answerPending byte = 'P'
+	answerFinal   byte = 'F'
+)
 
-// pending returns the pending answer to message id of session sess, if it is kept.
-func (s *Server) pending(ctx context.Context, sess, id string) ([]byte, bool) {
-	if s.opts.Answers == nil {
-		return nil, false
-	}
-	b, ok, err := s.opts.Answers.Get(ctx, pendingKey(sess, id))
-	if err != nil {
-		s.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
-	}
-	return b, ok
-}
-
-// cached returns the answer to message id of session sess, if it is cached.
-func (s *Server) cached(ctx context.Context, sess, id string) ([]byte, bool) {
+// cached returns the answer to message id of session sess, if it is cached: final
+// answers only, or pending ones too with pending set.
+func (s *Server) cached(ctx context.Context, sess, id string, pending bool) ([]byte, bool) {
 	key := answerKey(sess, id)
 	if s.opts.Answers != nil {
 		b, ok, err := s.opts.Answers.Get(ctx, key)
 		if err != nil {
 			s.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
 		}
-		if ok {
-			return b, true
+		if ok && len(b) > 0 && (b[0] == answerFinal || (pending && b[0] == answerPending)) {
+			return b[1:], true
 		}
 	}
 	s.mu.Lock()
@@ -483,7 +473,7 @@ func (s *Server) cached(ctx context.Context, sess, id string) ([]byte, bool) {
 func (s *Server) remember(ctx context.Context, sess, id string, body []byte) {
 	key := answerKey(sess, id)
 	if s.opts.Answers != nil {
-		if err := s.opts.Answers.Put(ctx, key, body, answerTTL); err != nil {
+		if err := s.opts.Answers.Put(ctx, key, append([]byte{answerFinal}, body...), answerTTL); err != nil {
 			s.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
 		}
 	}
