@@ -1,4 +1,7 @@
-package main
+// Package replicas tests the wemibot binary as it is deployed: several replicas on
+// Redis (one server with an append-only file, a Cluster, Sentinel), under chaos and
+// under a steady load. It holds tests only.
+package replicas
 
 import (
 	"bytes"
@@ -16,8 +19,8 @@ import (
 	"time"
 )
 
-// buildWemibot builds this command into a temporary folder once per test and returns
-// the binary's path; with the race detector when the tests have it.
+// buildWemibot builds the wemibot command into a temporary folder and returns the
+// binary's path; with the race detector when the tests have it.
 func buildWemibot(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
@@ -29,11 +32,34 @@ func buildWemibot(t *testing.T) string {
 	if raceEnabled {
 		args = append(args, "-race")
 	}
-	out, err := exec.Command(goTool, append(args, ".")...).CombinedOutput()
+	out, err := exec.Command(goTool, append(args, "github.com/comune-milano/wemibot/cmd/wemibot")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// waitLimit bounds the waits for a replica: starting indexes the catalogue, which
+// takes well under a second on an idle machine and many with the race detector on a
+// loaded one.
+const waitLimit = 60 * time.Second
+
+// syncBuffer collects a process's output, written from exec's copying goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // replicaProcess is a `wemibot serve` process on a 127.0.0.1 port.

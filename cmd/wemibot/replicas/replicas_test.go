@@ -1,8 +1,10 @@
-package main
+package replicas
 
 import (
 	"bytes"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
@@ -41,13 +43,30 @@ func converseAcross(t *testing.T, replicas [2]string, between func()) {
 	}
 }
 
+// startPair starts two replicas on redisURL at once and returns their addresses.
+func startPair(t *testing.T, redisURL string) (string, string) {
+	t.Helper()
+	bin := buildWemibot(t)
+	pair := [2]*replicaProcess{newReplica(t, bin, map[string]string{"WEMI_REDIS_URL": redisURL}),
+		newReplica(t, bin, map[string]string{"WEMI_REDIS_URL": redisURL})}
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i, r := range pair {
+		wg.Go(func() { errs[i] = r.start() })
+	}
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		t.Fatal(err)
+	}
+	return pair[0].address(), pair[1].address()
+}
+
 // Two `serve` replicas on a Redis Cluster of three masters carry one conversation.
 func TestServeReplicasOnCluster(t *testing.T) {
 	t.Parallel()
 	cluster := redistest.StartCluster(t)
 	url := cluster.URL() + serveURLOptions
-	a, _ := startServe(t, map[string]string{"WEMI_REDIS_URL": url})
-	b, _ := startServe(t, map[string]string{"WEMI_REDIS_URL": url})
+	a, b := startPair(t, url)
 	converseAcross(t, [2]string{a, b}, nil)
 }
 
@@ -56,8 +75,7 @@ func TestServeReplicasOnSentinel(t *testing.T) {
 	t.Parallel()
 	sentinel := redistest.StartSentinel(t)
 	url := sentinel.URL() + serveURLOptions
-	a, _ := startServe(t, map[string]string{"WEMI_REDIS_URL": url})
-	b, _ := startServe(t, map[string]string{"WEMI_REDIS_URL": url})
+	a, b := startPair(t, url)
 	before := sentinel.MasterAddr()
 	converseAcross(t, [2]string{a, b}, sentinel.Failover)
 	if sentinel.MasterAddr() == before {
