@@ -22,8 +22,11 @@ import (
 // Bounds of the soak test.
 const (
 	defaultSoakDuration = 2 * time.Minute // WEMI_SOAK_DURATION overrides it (30m outside CI)
-	soakSessions        = 200             // the pool of web sessions the load cycles through
+	soakSessions        = 400             // the pool of web sessions the load cycles through
 	soakWorkers         = 4               // messages in flight at once
+	// soakSessionGap spaces one session's messages, within the bot's limits of one
+	// message a second per conversation (and two per web session).
+	soakSessionGap = 1100 * time.Millisecond
 	soakWindow          = time.Minute     // the first and the last minute are compared
 	// A regression is the last minute's p99 over soakSlowdown times the first's, plus
 	// soakSlack: what a scheduler hiccup on a busy machine cannot reach.
@@ -35,7 +38,8 @@ const (
 var soakMessages = []string{"mi serve una badante", "quanto costa il primo?", "solo gratuiti", "corsi di italiano per stranieri"}
 
 // The soak test: the web chat (the real binary) on Redis, under a steady load from a
-// bounded pool of sessions for WEMI_SOAK_DURATION (2 minutes by default). It reports
+// bounded pool of sessions, each within the bot's per-conversation limits, for
+// WEMI_SOAK_DURATION (2 minutes by default). It reports
 // messages per second and p99 latency in the first and the last minute, the
 // replica's RSS and Redis's memory per conversation, in the log and in soak.txt in
 // the test's folder. It fails on an error answer or a slowdown: the last minute's p99
@@ -105,14 +109,18 @@ type soakSample struct {
 }
 
 // run sends messages until duration has passed: worker w's n-th message goes to
-// session (n*soakWorkers+w) mod soakSessions, so every session is used in turn.
+// session (n*soakWorkers+w) mod soakSessions, so every session is used in turn, by
+// one worker only, at most once every soakSessionGap.
 func (l *soakLoad) run(duration time.Duration) {
 	var wg sync.WaitGroup
 	for w := range soakWorkers {
 		wg.Go(func() {
+			ready := make([]time.Time, soakSessions)
 			for n := 0; time.Since(l.start) < duration; n++ {
 				i := (n*soakWorkers + w) % soakSessions
 				turn := (n*soakWorkers + w) / soakSessions
+				time.Sleep(time.Until(ready[i]))
+				ready[i] = time.Now().Add(soakSessionGap)
 				l.send(i, turn)
 			}
 		})
