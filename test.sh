@@ -17,6 +17,7 @@ apt_need() {
 command -v go >/dev/null 2>&1 || { echo "test.sh: Go 1.26 is required (https://go.dev/doc/install)"; exit 1; }
 apt_need gcc gcc                   # the race detector needs cgo
 apt_need redis-server redis-server # the Redis store's tests start their own server
+apt_need redis-tools redis-cli     # ... and create a Redis Cluster with redis-cli
 apt_need chromium chromium         # the web chat is tested in headless Chromium
 
 go test -race -count=1 "$@" ./...

@@ -267,10 +267,26 @@ func New(opts Options) (*Engine, error) {
 // not nil: on ErrUnavailable they hold an apology with a retry button (or, for a
 // message that signals danger, the emergency numbers: those never wait for the store).
 func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
+	return e.HandleKeeping(ctx, m, nil)
+}
+
+// Keeper keeps the answer to a message where a retry of it will find the answer. It
+// is called before the conversation's state is saved, so that a process dying in
+// between loses no answer: the state says the message was handled only once its
+// answer is kept.
+type Keeper func(ctx context.Context, replies []Reply) error
+
+// HandleKeeping is Handle for a channel that answers the retries of a message itself
+// (the web chat): keep, when not nil, receives the replies before the state is saved,
+// except those that erase the conversation (an erased answer is not kept). When keep
+// fails nothing is saved, the message counts as not handled, and the error wraps
+// ErrUnavailable.
+func (e *Engine) HandleKeeping(ctx context.Context, m Message, keep Keeper) ([]Reply, error) {
 	if m.Channel == "" || m.UserID == "" {
 		return nil, errors.New("bot: message without channel or user")
 	}
 	var t *Turn
+	var keepErr error
 	err := e.transact(ctx, m.Conversation(), m.UpdateID, func(x *tx) txEnd {
 		greetedOnly := isGreeting(m) && (!x.known || x.st.GreetedOnly)
 		t = e.citizenMessage(ctx, m, x)
@@ -285,8 +301,16 @@ func (e *Engine) Handle(ctx context.Context, m Message) ([]Reply, error) {
 		if x.st.GreetedOnly = greetedOnly; greetedOnly {
 			x.keepFor = e.opts.GreetingTTL
 		}
+		if keep != nil {
+			if keepErr = keep(ctx, withLang(t.replies, t.st.Lang)); keepErr != nil {
+				return txDrop
+			}
+		}
 		return txSave
 	})
+	if err == nil && keepErr != nil {
+		err = fmt.Errorf("%w: keep the answer: %w", ErrUnavailable, keepErr)
+	}
 	if err != nil {
 		return e.failed(ctx, m, t, err)
 	}

@@ -44,9 +44,18 @@ type answers struct {
 // subjectOf is whose key seals a session's answers: its conversation's id.
 func subjectOf(sess string) string { return "web:" + sess }
 
-// get returns the answer to message id of session sess. An answer that no longer
-// opens (its citizen's key was erased) is a miss.
-func (a *answers) get(ctx context.Context, sess, id string) ([]byte, bool) {
+// An answer is kept marked pending, before the engine saves the state it goes with,
+// or final, once it is saved (see Server.handle). The mark is kept inside the sealed
+// bytes.
+const (
+	answerPending byte = 'P'
+	answerFinal   byte = 'F'
+)
+
+// get returns the answer to message id of session sess: a final one, or a pending one
+// too with pending set. An answer that no longer opens (its citizen's key was erased)
+// is a miss.
+func (a *answers) get(ctx context.Context, sess, id string, pending bool) ([]byte, bool) {
 	group := answerGroup(sess)
 	b, ok := a.mem.get(group, id)
 	if !ok && a.shared != nil {
@@ -56,34 +65,69 @@ func (a *answers) get(ctx context.Context, sess, id string) ([]byte, bool) {
 			a.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
 		}
 	}
-	if !ok || a.open == nil {
-		return b, ok
-	}
-	plain, err := a.open(ctx, b)
-	if err != nil {
+	if !ok {
 		return nil, false
 	}
-	return plain, true
+	if a.open != nil {
+		plain, err := a.open(ctx, b)
+		if err != nil {
+			return nil, false
+		}
+		b = plain
+	}
+	if len(b) == 0 || b[0] != answerFinal && (!pending || b[0] != answerPending) {
+		return nil, false
+	}
+	return b[1:], true
 }
 
-// put keeps body, the answer to message id of session sess.
+// keepPending keeps body in the shared cache, marked pending, before the engine saves
+// the state it answers: a replica that dies in between loses no answer. Without a
+// shared cache there is no other replica to find it, and nothing is kept.
+func (a *answers) keepPending(ctx context.Context, sess, id string, body []byte) error {
+	if a.shared == nil {
+		return nil
+	}
+	kept, err := a.sealMarked(ctx, sess, answerPending, body)
+	if err != nil {
+		return err
+	}
+	if err := a.shared.Put(ctx, answerGroup(sess), id, kept, answerTTL); err != nil {
+		return fmt.Errorf("answer cache: %s", withoutSession(err, sess))
+	}
+	return nil
+}
+
+// put keeps body, the final answer to message id of session sess, here and in the
+// shared cache.
 func (a *answers) put(ctx context.Context, sess, id string, body []byte) {
-	if a.seal != nil {
-		sealed, err := a.seal(ctx, subjectOf(sess), body)
-		if err != nil {
-			// Not kept in clear: a retry is answered by the engine instead.
-			a.log.Warn("web: answer not cached: sealing failed", "err", withoutSession(err, sess))
-			return
-		}
-		body = sealed
+	kept, err := a.sealMarked(ctx, sess, answerFinal, body)
+	if err != nil {
+		// Not kept in clear: a retry is answered by the engine instead.
+		a.log.Warn("web: answer not cached: sealing failed", "err", withoutSession(err, sess))
+		return
 	}
 	group := answerGroup(sess)
 	if a.shared != nil {
-		if err := a.shared.Put(ctx, group, id, body, answerTTL); err != nil {
+		if err := a.shared.Put(ctx, group, id, kept, answerTTL); err != nil {
 			a.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
 		}
 	}
-	a.mem.put(group, id, body)
+	a.mem.put(group, id, kept)
+}
+
+// sealMarked is body with its mark in front, sealed for its citizen when the server
+// seals.
+func (a *answers) sealMarked(ctx context.Context, sess string, mark byte, body []byte) ([]byte, error) {
+	marked := append([]byte{mark}, body...)
+	if a.seal == nil {
+		return marked, nil
+	}
+	sealed, err := a.seal(ctx, subjectOf(sess), marked)
+	if err != nil {
+		return nil, fmt.Errorf("seal an answer: %s", withoutSession(err, sess))
+	}
+	return sealed, nil
 }
 
 // drop forgets every answer of session sess, here and in the shared cache.

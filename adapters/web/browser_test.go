@@ -135,9 +135,9 @@ type spyEngine struct {
 	seen func(bot.Message)
 }
 
-func (s spyEngine) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error) {
+func (s spyEngine) HandleKeeping(ctx context.Context, m bot.Message, keep bot.Keeper) ([]bot.Reply, error) {
 	s.seen(m)
-	return s.Engine.Handle(ctx, m)
+	return s.Engine.HandleKeeping(ctx, m, keep)
 }
 
 // spyMailbox shows a test the after of every poll.

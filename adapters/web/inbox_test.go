@@ -382,11 +382,11 @@ func (l *logBuffer) String() string {
 // from a store may; it answers the others.
 type brokenEngine struct{ web.Engine }
 
-func (e brokenEngine) Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error) {
+func (e brokenEngine) HandleKeeping(ctx context.Context, m bot.Message, keep bot.Keeper) ([]bot.Reply, error) {
 	if m.Text == "guasto" {
 		return nil, fmt.Errorf("load conversation web:%s: connection refused", m.UserID)
 	}
-	return e.Engine.Handle(ctx, m)
+	return e.Engine.HandleKeeping(ctx, m, keep)
 }
 
 // quotingCache is an unreachable answer cache whose errors quote the key.

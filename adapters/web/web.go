@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -31,9 +32,11 @@ import (
 //go:embed static
 var static embed.FS
 
-// Engine answers messages; *bot.Engine is one.
+// Engine answers messages; *bot.Engine is one. The web chat answers a retried message
+// itself, so it keeps each answer before the engine saves the conversation (see
+// bot.Engine.HandleKeeping).
 type Engine interface {
-	Handle(ctx context.Context, m bot.Message) ([]bot.Reply, error)
+	HandleKeeping(ctx context.Context, m bot.Message, keep bot.Keeper) ([]bot.Reply, error)
 	Texts() *bot.Texts
 }
 
@@ -311,7 +314,7 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	// save of a message it will retry.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
 	defer cancel()
-	if cached, ok := s.answers.get(ctx, sess, in.ID); ok {
+	if cached, ok := s.answers.get(ctx, sess, in.ID, false); ok {
 		writeRaw(w, cached) // a retry: answered before any limit applies
 		return
 	}
@@ -323,29 +326,63 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	if in.Location != nil {
 		m.Location = &catalogue.Point{Lat: in.Location.Lat, Lon: in.Location.Lon}
 	}
-	replies, err := s.engine.Handle(ctx, m)
-	if errors.Is(err, bot.ErrDuplicate) {
-		// The first copy of this message is being answered here or on another
-		// replica: wait for its answer rather than answer nothing.
-		if b, ok := s.awaitAnswer(ctx, sess, in.ID); ok {
-			writeRaw(w, b)
-			return
-		}
+	answer, ok := s.handle(ctx, w, sess, in.Lang, m)
+	if !ok {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "answer not ready, retry"})
 		return
 	}
-	if err != nil && !errors.Is(err, bot.ErrUnavailable) {
+	writeRaw(w, answer)
+}
+
+// handle has the engine answer m and returns the answer's body; false when m was
+// handled before and its answer is not found (yet).
+//
+// A retry must get the answer the first copy got, also when the replica that handled
+// it died. So the answer is kept in the shared cache marked pending before the engine
+// saves the state, and marked final once it is saved. A retry takes the final
+// answer at once; finding none, it has the engine say whether the message was
+// handled: if so (ErrDuplicate) the pending answer is the one that went with the
+// saved state; if not, the message is handled anew and its answer replaces the
+// pending one. A pending answer alone is never trusted: its replica may have died
+// before saving the state, which the next message needs.
+//
+// An answer that says the citizen's data was erased is not kept: it gives the browser
+// a new session instead (see forget).
+func (s *Server) handle(ctx context.Context, w http.ResponseWriter, sess, lang string, m bot.Message) ([]byte, bool) {
+	var kept []byte
+	keep := func(ctx context.Context, replies []bot.Reply) error {
+		b := s.answer(lang, replies, "")
+		if err := s.answers.keepPending(ctx, sess, m.UpdateID, b); err != nil {
+			return fmt.Errorf("keep the answer: %w", err)
+		}
+		kept = b
+		return nil
+	}
+	replies, err := s.engine.HandleKeeping(ctx, m, keep)
+	switch {
+	case errors.Is(err, bot.ErrDuplicate):
+		// Answered here or on another replica, or being answered: its answer, final
+		// or pending, rather than nothing.
+		return s.awaitAnswer(ctx, sess, m.UpdateID)
+	case err == nil && kept != nil:
+		s.answers.put(ctx, sess, m.UpdateID, kept)
+		return kept, true // byte for byte what a retry gets
+	case err != nil && !errors.Is(err, bot.ErrUnavailable):
 		s.log.Error("web: handle message failed", "err", withoutSession(err, sess))
 	}
-	out := outgoing{Lang: replyLang(in.Lang, replies), Replies: render(replies), Forgotten: forgotten(replies)}
-	if out.Forgotten {
-		out.Tag = s.forget(ctx, w, sess)
+	tag := ""
+	if forgotten(replies) {
+		tag = s.forget(ctx, w, sess)
 	}
-	b, _ := json.Marshal(out)
-	if err == nil && !out.Forgotten {
-		s.answers.put(ctx, sess, in.ID, b)
-	}
-	writeRaw(w, b)
+	return s.answer(lang, replies, tag), true
+}
+
+// answer is the body answering a message with replies; tag names the new session
+// given to the browser, if any.
+func (s *Server) answer(lang string, replies []bot.Reply, tag string) []byte {
+	b, _ := json.Marshal(outgoing{Lang: replyLang(lang, replies), Replies: render(replies),
+		Forgotten: forgotten(replies), Tag: tag})
+	return b
 }
 
 // isJSON reports whether a Content-Type is application/json: a form or text/plain
@@ -395,11 +432,13 @@ func (s *Server) forget(ctx context.Context, w http.ResponseWriter, sess string)
 // handleTimeout bounds the handling of one message, detached from its request.
 const handleTimeout = 30 * time.Second
 
-// awaitAnswer waits, briefly, for the answer to a message another request is handling.
+// awaitAnswer waits, briefly, for the answer to a message handled or being handled by
+// another request: the final answer, or the pending one (see handle).
 func (s *Server) awaitAnswer(ctx context.Context, sess, id string) ([]byte, bool) {
 	deadline := time.Now().Add(10 * time.Second)
 	for wait := 20 * time.Millisecond; time.Now().Before(deadline); wait = min(wait*2, 500*time.Millisecond) {
-		if b, ok := s.answers.get(ctx, sess, id); ok {
+		// The message was handled: a pending answer is the one that went with it.
+		if b, ok := s.answers.get(ctx, sess, id, true); ok {
 			return b, true
 		}
 		select {

@@ -34,6 +34,8 @@ type Server struct {
 	binary string
 	dir    string
 	socket string
+	// persistent servers keep an append-only file, fsynced at every write.
+	persistent bool
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -44,6 +46,20 @@ type Server struct {
 // stops it when the test ends. It fails the test when redis-server is not installed or
 // does not answer PING in time.
 func Start(tb testing.TB) *Server {
+	tb.Helper()
+	return startServer(tb, false)
+}
+
+// StartPersistent is Start with an append-only file in the server's folder, fsynced
+// before each write is acknowledged (appendfsync always): Restart, even after Kill,
+// brings back every write the server acknowledged, as a production Redis with AOF
+// would.
+func StartPersistent(tb testing.TB) *Server {
+	tb.Helper()
+	return startServer(tb, true)
+}
+
+func startServer(tb testing.TB, persistent bool) *Server {
 	tb.Helper()
 	binary, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -59,7 +75,7 @@ func Start(tb testing.TB) *Server {
 		}
 		tb.Cleanup(func() { _ = os.RemoveAll(dir) })
 	}
-	s := &Server{tb: tb, binary: binary, dir: dir, socket: filepath.Join(dir, "redis.sock")}
+	s := &Server{tb: tb, binary: binary, dir: dir, socket: filepath.Join(dir, "redis.sock"), persistent: persistent}
 	tb.Cleanup(s.Stop)
 	if err := s.start(); err != nil {
 		tb.Fatalf("redistest: %v", err)
@@ -79,14 +95,20 @@ func (s *Server) Socket() string {
 
 // Stop shuts the server down and waits for it to exit. Stopping a stopped server does
 // nothing.
-func (s *Server) Stop() {
+func (s *Server) Stop() { s.halt(syscall.SIGTERM) }
+
+// Kill ends the server at once (SIGKILL), as a crash would: a persistent server
+// keeps what it acknowledged; another loses everything.
+func (s *Server) Kill() { s.halt(syscall.SIGKILL) }
+
+func (s *Server) halt(sig syscall.Signal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cmd == nil {
 		return
 	}
 	_ = s.cmd.Process.Signal(syscall.SIGCONT) // a paused server must run to stop
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = s.cmd.Process.Signal(sig)
 	select {
 	case <-s.done:
 	case <-time.After(stopTimeout):
@@ -111,8 +133,9 @@ func (s *Server) signal(sig syscall.Signal) {
 	}
 }
 
-// Restart stops the server if it runs and starts a new, empty one on the same socket,
-// so clients configured with URL reconnect to it.
+// Restart stops the server if it runs and starts a new one on the same socket, so
+// clients configured with URL reconnect to it: empty, or for a persistent server with
+// the data of its append-only file.
 func (s *Server) Restart() {
 	s.tb.Helper()
 	s.Stop()
@@ -125,16 +148,20 @@ func (s *Server) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := &lockedBuffer{}
-	cmd := exec.Command(s.binary,
+	aof := []string{"--appendonly", "no"}
+	if s.persistent {
+		aof = []string{"--appendonly", "yes", "--appendfsync", "always"}
+	}
+	args := append([]string{
 		"--port", "0",
 		"--unixsocket", s.socket,
 		"--unixsocketperm", "700",
 		"--dir", s.dir,
 		"--save", "",
-		"--appendonly", "no",
 		"--daemonize", "no",
 		"--loglevel", "warning",
-	)
+	}, aof...)
+	cmd := exec.Command(s.binary, args...)
 	cmd.Stdout = out
 	cmd.Stderr = out
 	if err := cmd.Start(); err != nil {

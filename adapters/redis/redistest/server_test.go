@@ -55,3 +55,34 @@ func TestPauseAndResume(t *testing.T) {
 	}
 	srv.Pause() // a paused server still stops at the end of the test
 }
+
+// A persistent server killed at once keeps every write it acknowledged.
+func TestPersistentSurvivesKill(t *testing.T) {
+	srv := redistest.StartPersistent(t)
+	if err := command(srv.Socket(), "SET k v"); err != "+OK" {
+		t.Fatalf("SET: %s", err)
+	}
+	srv.Kill()
+	srv.Restart()
+	if got := command(srv.Socket(), "GET k"); got != "$1" {
+		t.Fatalf("GET after kill and restart: %q, want the value back", got)
+	}
+}
+
+// command sends one inline command and returns the first line of the reply.
+func command(socket, cmd string) string {
+	conn, err := net.DialTimeout("unix", socket, time.Second)
+	if err != nil {
+		return err.Error()
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := conn.Write([]byte(cmd + "\r\n")); err != nil {
+		return err.Error()
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return err.Error()
+	}
+	return strings.TrimSpace(line)
+}

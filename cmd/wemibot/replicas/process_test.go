@@ -1,0 +1,207 @@
+// Package replicas tests the wemibot binary as it is deployed: several replicas on
+// Redis (one server with an append-only file, a Cluster, Sentinel), under chaos and
+// under a steady load. It holds tests only.
+package replicas
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildWemibot builds the wemibot command into a temporary folder and returns the
+// binary's path; with the race detector when the tests have it.
+func buildWemibot(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), "wemibot")
+	args := []string{"build", "-o", bin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	out, err := exec.Command(goTool, append(args, "github.com/comune-milano/wemibot/cmd/wemibot")...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// waitLimit bounds the waits for a replica: starting indexes the catalogue, which
+// takes well under a second on an idle machine and many with the race detector on a
+// loaded one.
+const waitLimit = 60 * time.Second
+
+// syncBuffer collects a process's output, written from exec's copying goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// replicaProcess is a `wemibot serve` process on a 127.0.0.1 port.
+type replicaProcess struct {
+	t   *testing.T
+	bin string
+	env []string
+
+	mu   sync.Mutex
+	addr string // host:port, kept across restarts
+	cmd  *exec.Cmd
+	done chan struct{} // closed when cmd has exited
+	out  *syncBuffer
+}
+
+// newReplica prepares `bin serve` with env (WEMI_HTTP_ADDR and WEMI_DATA_DIR added);
+// start runs it, and it is stopped when the test ends.
+func newReplica(t *testing.T, bin string, env map[string]string) *replicaProcess {
+	t.Helper()
+	r := &replicaProcess{t: t, bin: bin, addr: "127.0.0.1:0"}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "WEMI_") && !strings.HasPrefix(kv, "ZONEINFO=") {
+			r.env = append(r.env, kv)
+		}
+	}
+	env["WEMI_DATA_DIR"] = t.TempDir()
+	for k, v := range env {
+		r.env = append(r.env, k+"="+v)
+	}
+	t.Cleanup(r.stop)
+	return r
+}
+
+var bannerRE = regexp.MustCompile(`Web chat: http://([0-9.:]+)/`)
+
+// start runs the process on r.addr (the first time a free port, then the same) and
+// waits until it serves. It may be called from any goroutine.
+func (r *replicaProcess) start() error {
+	out := &syncBuffer{}
+	cmd := exec.Command(r.bin, "serve")
+	cmd.Env = append(append([]string{}, r.env...), "WEMI_HTTP_ADDR="+r.addr)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start wemibot serve: %w", err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	r.mu.Lock()
+	r.cmd, r.done, r.out = cmd, done, out
+	r.mu.Unlock()
+	deadline := time.Now().Add(waitLimit)
+	for time.Now().Before(deadline) {
+		if m := bannerRE.FindStringSubmatch(out.String()); m != nil {
+			r.mu.Lock()
+			r.addr = m[1]
+			r.mu.Unlock()
+			return nil
+		}
+		select {
+		case <-done:
+			return fmt.Errorf("wemibot serve exited:\n%s", out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("wemibot serve did not start:\n%s", out.String())
+}
+
+// address returns the replica's host:port.
+func (r *replicaProcess) address() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.addr
+}
+
+// kill ends the process at once (SIGKILL), as a crash would.
+func (r *replicaProcess) kill() {
+	r.mu.Lock()
+	cmd, done := r.cmd, r.done
+	r.mu.Unlock()
+	if cmd != nil {
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// stop ends the process as an orchestrator would (SIGTERM), killing it if it is still
+// there after a minute.
+func (r *replicaProcess) stop() {
+	r.mu.Lock()
+	cmd, done := r.cmd, r.done
+	r.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(waitLimit):
+		r.kill()
+	}
+}
+
+// daytimeZoneinfo returns a folder for the ZONEINFO variable in which Europe/Rome is a
+// fixed zone where it is now about noon. Reminders keep quiet hours (21:00–08:00 in
+// Rome) also when they are sent, so a test that must see reminders go out whatever
+// the hour it runs at gives the processes a Rome where it is day; the quiet hours
+// themselves are tested in package reminders.
+func daytimeZoneinfo(t *testing.T) string {
+	t.Helper()
+	now := time.Now().UTC()
+	sinceMidnight := now.Sub(now.Truncate(24 * time.Hour))
+	offset := int32((12*time.Hour - sinceMidnight) / time.Second)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "Europe"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data := fixedTZif(offset)
+	loc, err := time.LoadLocationFromTZData("Europe/Rome", data)
+	if err != nil {
+		t.Fatalf("the daytime zone: %v", err)
+	}
+	if h := now.In(loc).Hour(); h < 11 || h > 12 {
+		t.Fatalf("the daytime zone says %d o'clock", h)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Europe", "Rome"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// fixedTZif is a version 1 TZif file (RFC 8536) of one zone offset seconds east of
+// UTC, with no transitions.
+func fixedTZif(offset int32) []byte {
+	var b bytes.Buffer
+	b.WriteString("TZif")
+	b.Write(make([]byte, 16)) // version 1, reserved
+	// isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt
+	for _, n := range []uint32{0, 0, 0, 0, 1, 4} {
+		_ = binary.Write(&b, binary.BigEndian, n)
+	}
+	_ = binary.Write(&b, binary.BigEndian, offset)
+	b.Write([]byte{0, 0}) // not DST, designation at 0
+	b.WriteString("DAY\x00")
+	return b.Bytes()
+}
