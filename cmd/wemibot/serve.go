@@ -90,10 +90,12 @@ func newServer(ctx context.Context, c *cli) (_ *server, err error) {
 			s.Close()
 		}
 	}()
-	if err := s.buildIndex(ctx); err != nil {
+	// The store first: a wrong key or an unreachable store stops serve before the
+	// seconds spent indexing.
+	if err := s.openStores(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.openStores(ctx); err != nil {
+	if err := s.buildIndex(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.buildChannels(); err != nil {
