@@ -44,11 +44,12 @@ func footprint(t *testing.T, c *goredis.Client) redisFootprint {
 		n, _ := c.MemoryUsage(ctx, k).Result()
 		f.bytes += n
 		f.byKind[kindOf(k)] += n
-		if ttl, _ := c.PTTL(ctx, k).Result(); ttl > f.longest || ttl < 0 {
-			f.longest = max(f.longest, ttl)
-			if ttl < 0 {
-				f.longest = time.Duration(1<<63 - 1) // kept for ever
-			}
+		// PTTL says -1 for a key without expiry, -2 for one gone since SCAN saw it.
+		switch ttl, _ := c.PTTL(ctx, k).Result(); {
+		case ttl == -1:
+			f.longest = time.Duration(1<<63 - 1) // kept for ever
+		case ttl > f.longest:
+			f.longest = ttl
 		}
 	}
 	if err := iter.Err(); err != nil {
