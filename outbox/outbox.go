@@ -86,6 +86,9 @@ const (
 	MaxKey     = 128       // bytes of Item.Key
 	MaxLane    = 128       // bytes of Item.Lane
 	MaxPayload = 256 << 10 // bytes of Item.Payload
+	// SealRoom is what a store accepts beyond MaxPayload, for a decorator that seals
+	// payloads (vault/sealed): its nonce, tag and key name.
+	SealRoom = 1 << 10
 	// MaxLaneItems bounds the items waiting in one lane.
 	MaxLaneItems = 500
 	// MaxItems bounds the items waiting in a store.
@@ -110,17 +113,26 @@ var (
 	ErrLeaseLost = errors.New("outbox: lease lost")
 )
 
-// Validate reports what is wrong with items; stores call it before storing them.
-// Keys and lanes hold no NUL, which the Redis store uses as a separator.
+// Validate reports what is wrong with items a caller puts. Keys and lanes hold no
+// NUL, which the Redis store uses as a separator.
 func Validate(items []Item) error {
+	return validate(items, MaxPayload)
+}
+
+// ValidateStored is Validate for stores, which leave SealRoom for a sealing decorator.
+func ValidateStored(items []Item) error {
+	return validate(items, MaxPayload+SealRoom)
+}
+
+func validate(items []Item, maxPayload int) error {
 	for i, it := range items {
 		switch {
 		case it.Key == "" || len(it.Key) > MaxKey || strings.ContainsRune(it.Key, 0):
 			return fmt.Errorf("outbox: item %d: key empty, longer than %d bytes or holding a NUL", i, MaxKey)
 		case it.Lane == "" || len(it.Lane) > MaxLane || strings.ContainsRune(it.Lane, 0):
 			return fmt.Errorf("outbox: item %d: lane empty, longer than %d bytes or holding a NUL", i, MaxLane)
-		case len(it.Payload) > MaxPayload:
-			return fmt.Errorf("outbox: item %d: payload of %d bytes exceeds %d", i, len(it.Payload), MaxPayload)
+		case len(it.Payload) > maxPayload:
+			return fmt.Errorf("outbox: item %d: payload of %d bytes exceeds %d", i, len(it.Payload), maxPayload)
 		}
 	}
 	return nil

@@ -149,7 +149,7 @@ func (o *Outbox) update(ctx context.Context, what string, fn func(t obTx) error)
 
 // Put implements outbox.Store in one transaction.
 func (o *Outbox) Put(ctx context.Context, now time.Time, items ...outbox.Item) (int, error) {
-	if err := outbox.Validate(items); err != nil {
+	if err := outbox.ValidateStored(items); err != nil {
 		return 0, err
 	}
 	var fresh int

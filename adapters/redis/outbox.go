@@ -220,7 +220,7 @@ return out
 
 // Put implements outbox.Store in one script.
 func (o *Outbox) Put(ctx context.Context, now time.Time, items ...outbox.Item) (int, error) {
-	if err := outbox.Validate(items); err != nil {
+	if err := outbox.ValidateStored(items); err != nil {
 		return 0, err
 	}
 	if len(items) == 0 {

@@ -178,8 +178,8 @@ func (s *sealedStores) Once(ctx context.Context, key string, ttl time.Duration) 
 	return s.raw.Once(ctx, key, ttl)
 }
 
-// Outbox is the raw store's outbox.
-func (s *sealedStores) Outbox() outbox.Store { return s.raw.Outbox() }
+// Outbox is the raw store's outbox, its replies sealed with their conversation's key.
+func (s *sealedStores) Outbox() outbox.Store { return sealed.NewOutbox(s.raw.Outbox(), s.vault) }
 
 // Ping reports whether the store answers.
 func (s *sealedStores) Ping(ctx context.Context) error { return s.raw.Ping(ctx) }

@@ -403,7 +403,7 @@ func testBounds(h *harness) {
 		{Key: strings.Repeat("k", outbox.MaxKey+1), Lane: "a"},
 		{Key: "k", Lane: strings.Repeat("l", outbox.MaxLane+1)},
 		{Key: "k\x00", Lane: "a"},
-		{Key: "k", Lane: "a", Payload: make([]byte, outbox.MaxPayload+1)},
+		{Key: "k", Lane: "a", Payload: make([]byte, outbox.MaxPayload+outbox.SealRoom+1)},
 	}
 	for _, b := range bad {
 		if _, err := h.s.Put(h.ctx, T0, item("ok", 1), b); err == nil {
