@@ -58,7 +58,7 @@ func (m *Memory) Len() int {
 
 // Put implements Store.
 func (m *Memory) Put(ctx context.Context, now time.Time, items ...Item) (int, error) {
-	if err := Validate(items); err != nil {
+	if err := ValidateStored(items); err != nil {
 		return 0, err
 	}
 	if err := ctx.Err(); err != nil {

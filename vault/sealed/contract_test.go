@@ -17,6 +17,8 @@ import (
 	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/desk/desktest"
+	"github.com/comune-milano/wemibot/outbox"
+	"github.com/comune-milano/wemibot/outbox/outboxtest"
 	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/reminders/reminderstest"
 	"github.com/comune-milano/wemibot/vault"
@@ -85,6 +87,12 @@ func TestContractsOnBolt(t *testing.T) {
 			return sealed.NewQueue(store, newVault(t, store))
 		})
 	})
+	t.Run("outbox.Store", func(t *testing.T) {
+		outboxtest.Run(t, func(t *testing.T) outbox.Store {
+			store := openBolt(t, nil)
+			return sealed.NewOutbox(store.Outbox(), newVault(t, store))
+		})
+	})
 }
 
 func TestContractsOnRedis(t *testing.T) {
@@ -110,6 +118,12 @@ func TestContractsOnRedis(t *testing.T) {
 		reminderstest.Run(t, func(t *testing.T) reminders.Queue {
 			store := open(t)
 			return sealed.NewQueue(store, newVault(t, store))
+		})
+	})
+	t.Run("outbox.Store", func(t *testing.T) {
+		outboxtest.Run(t, func(t *testing.T) outbox.Store {
+			store := open(t)
+			return sealed.NewOutbox(store.Outbox(), newVault(t, store))
 		})
 	})
 	t.Run("ExactlyOnce", func(t *testing.T) {
