@@ -124,22 +124,29 @@ func (a *Adapter) renderText(chatID int64, editID int, r bot.Reply) []outgoing {
 // putTries bounds the attempts to store an update's replies in the outbox.
 const putTries = 3
 
-// queue stores an update's replies in the outbox, each keyed by the update and its
+// queue stores an update's replies in the outbox (see store) and returns once they
+// are stored: only then may the update be confirmed to Telegram. When the outbox
+// cannot take them, they wait in this process's memory instead.
+func (a *Adapter) queue(ctx context.Context, updateID int, chatID int64, out []outgoing) {
+	if err := a.store(ctx, updateID, chatID, out); err != nil {
+		a.log.Error("telegram: outbox refused a reply; it waits in memory", "err", err)
+		a.send.enqueue(ctx, chatID, calls(out)...)
+	}
+}
+
+// store puts an update's replies in the outbox, each keyed by the update and its
 // place, so that an update handled twice queues them once, in the lane of the
 // conversation ("telegram:<chat id>", the engine's conversation id, which also names
 // whose data they are), and wakes the dispatcher.
-// It returns once they are stored: only then may the update be confirmed to Telegram.
-// When the outbox cannot take them, they wait in this process's memory instead.
-func (a *Adapter) queue(ctx context.Context, updateID int, chatID int64, out []outgoing) {
+func (a *Adapter) store(ctx context.Context, updateID int, chatID int64, out []outgoing) error {
 	if len(out) == 0 {
-		return
+		return nil
 	}
 	items := make([]outbox.Item, len(out))
 	for i, o := range out {
 		payload, err := json.Marshal(o)
 		if err != nil {
-			a.log.Error("telegram: encode reply", "err", err)
-			return
+			return fmt.Errorf("telegram: encode reply: %w", err)
 		}
 		items[i] = outbox.Item{Key: fmt.Sprintf("tg:%d:%d", updateID, i), Lane: "telegram:" + strconv.FormatInt(chatID, 10), Payload: payload}
 	}
@@ -147,14 +154,13 @@ func (a *Adapter) queue(ctx context.Context, updateID int, chatID int64, out []o
 	for try := 1; try <= putTries; try++ {
 		if _, err = a.replies.store.Put(ctx, time.Now(), items...); err == nil {
 			a.replies.dispatch.Wake()
-			return
+			return nil
 		}
 		if errors.Is(err, outbox.ErrFull) || sleepCtx(ctx, time.Duration(try)*200*time.Millisecond) != nil {
 			break
 		}
 	}
-	a.log.Error("telegram: outbox refused a reply; it waits in memory", "err", err)
-	a.send.enqueue(ctx, chatID, calls(out)...)
+	return err
 }
 
 // deliver sends one reply the outbox gave this replica: it waits for Telegram's limits

@@ -323,11 +323,35 @@ func (a *Adapter) handle(ctx context.Context, engine Engine, u tgbotapi.Update) 
 	if !ok {
 		return
 	}
-	replies, err := engine.Handle(ctx, m)
+	var replies []bot.Reply
+	var err error
+	stored := false
+	if ke, ok := engine.(keepingEngine); ok {
+		// The replies go to the outbox before the engine saves the state that says the
+		// update was handled: a crash in between loses no reply, Telegram sending the
+		// update again (the outbox keeps the first answer's parts once).
+		replies, err = ke.HandleKeeping(ctx, m, func(ctx context.Context, replies []bot.Reply) error {
+			if err := a.store(ctx, u.UpdateID, chatID, a.render(chatID, editID, replies)); err != nil {
+				return err
+			}
+			stored = true
+			return nil
+		})
+	} else {
+		replies, err = engine.Handle(ctx, m)
+	}
 	if err != nil && !errors.Is(err, bot.ErrUnavailable) && !errors.Is(err, bot.ErrDuplicate) {
 		a.log.Error("telegram: handle update failed", "err", err)
 	}
-	a.queue(ctx, u.UpdateID, chatID, a.render(chatID, editID, replies))
+	if !stored {
+		a.queue(ctx, u.UpdateID, chatID, a.render(chatID, editID, replies))
+	}
+}
+
+// keepingEngine is an engine that hands the replies over before it saves the state
+// (*bot.Engine): the adapter then stores them in the outbox first.
+type keepingEngine interface {
+	HandleKeeping(ctx context.Context, m bot.Message, keep bot.Keeper) ([]bot.Reply, error)
 }
 
 // message converts an update. It answers a callback query at once (Telegram shows a
