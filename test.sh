@@ -20,4 +20,6 @@ apt_need redis-server redis-server # the Redis store's tests start their own ser
 apt_need redis-tools redis-cli     # ... and create a Redis Cluster with redis-cli
 apt_need chromium chromium         # the web chat is tested in headless Chromium
 
-go test -race -count=1 "$@" ./...
+# A package may take minutes on a loaded 2-core machine (the replicas' chaos and soak
+# tests run real processes): a generous per-package limit, not go test's 10 minutes.
+go test -race -count=1 -timeout 25m "$@" ./...

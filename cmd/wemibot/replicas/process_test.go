@@ -86,12 +86,20 @@ func newReplica(t *testing.T, bin string, env map[string]string) *replicaProcess
 		}
 	}
 	env["WEMI_DATA_DIR"] = t.TempDir()
+	// Every replica of a test shares one key-encryption key, as a deployment must, and
+	// trusts the loopback proxy's X-Forwarded-For, as behind a load balancer: each
+	// chatClient is a browser at an address of its own (see newChatClient).
+	env["WEMI_KEK"] = testKEK
+	env["WEMI_TRUSTED_PROXIES"] = "127.0.0.1/32"
 	for k, v := range env {
 		r.env = append(r.env, k+"="+v)
 	}
 	t.Cleanup(r.stop)
 	return r
 }
+
+// testKEK is the replicas' key-encryption key: 32 bytes, in base64.
+const testKEK = "d2VtaWJvdC1yZXBsaWNhcy10ZXN0LWtlay0zMmJ5dGU="
 
 var bannerRE = regexp.MustCompile(`Web chat: http://([0-9.:]+)/`)
 

@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -39,20 +41,44 @@ func (a chatAnswer) text() string {
 	return strings.Join(parts, "\n")
 }
 
+// browsers numbers the chatClients, each a browser at an address of its own.
+var browsers atomic.Uint32
+
+// forwarded is a load balancer's hop: it names the browser's address in
+// X-Forwarded-For, which the replicas trust from the loopback (see newReplica).
+type forwarded struct{ addr string }
+
+func (f forwarded) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Forwarded-For", f.addr)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
 // newChatClient opens the page on addr, which sets the session cookie.
 func newChatClient(t testing.TB, addr string) *chatClient {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &chatClient{http: &http.Client{Jar: jar, Timeout: 40 * time.Second}}
-	resp, err := c.http.Get("http://" + addr + "/")
-	if err != nil {
-		t.Fatalf("open the page: %v", err)
+	n := browsers.Add(1)
+	from := forwarded{addr: fmt.Sprintf("10.%d.%d.%d", byte(n>>16), byte(n>>8), byte(n))}
+	c := &chatClient{http: &http.Client{Jar: jar, Timeout: 40 * time.Second, Transport: from}}
+	// Over the budget of new sessions the page says when to come back: at most a
+	// minute of that.
+	for try := 0; ; try++ {
+		resp, err := c.http.Get("http://" + addr + "/")
+		if err != nil {
+			t.Fatalf("open the page: %v", err)
+		}
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusOK:
+			return c
+		case resp.StatusCode == http.StatusTooManyRequests && try < 60:
+			wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+			time.Sleep(time.Duration(max(wait, 1)) * time.Second)
+		default:
+			t.Fatalf("open the page: %s", resp.Status)
+		}
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("open the page: %s", resp.Status)
-	}
-	return c
 }
 
 // post sends message id (a text, or a button's data when button is set) to addr once
