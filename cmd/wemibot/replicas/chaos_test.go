@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"sync"
@@ -158,8 +157,7 @@ func (r *chaosRun) converse(k int) {
 
 // open loads the page, from the other replica if the first cannot be reached.
 func (r *chaosRun) open(first int) (*chatClient, error) {
-	jar, _ := cookiejar.New(nil)
-	c := &chatClient{http: &http.Client{Jar: jar, Timeout: 40 * time.Second}}
+	c := newBrowser()
 	var last error
 	for attempt := range chaosAttempts {
 		resp, err := c.http.Get("http://" + r.addrs[(first+attempt)%2] + "/")

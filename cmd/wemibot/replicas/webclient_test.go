@@ -54,13 +54,18 @@ func (f forwarded) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
-// newChatClient opens the page on addr, which sets the session cookie.
-func newChatClient(t testing.TB, addr string) *chatClient {
-	t.Helper()
+// newBrowser is a chatClient without a session yet, at an address of its own.
+func newBrowser() *chatClient {
 	jar, _ := cookiejar.New(nil)
 	n := browsers.Add(1)
 	from := forwarded{addr: fmt.Sprintf("10.%d.%d.%d", byte(n>>16), byte(n>>8), byte(n))}
-	c := &chatClient{http: &http.Client{Jar: jar, Timeout: 40 * time.Second, Transport: from}}
+	return &chatClient{http: &http.Client{Jar: jar, Timeout: 40 * time.Second, Transport: from}}
+}
+
+// newChatClient opens the page on addr, which sets the session cookie.
+func newChatClient(t testing.TB, addr string) *chatClient {
+	t.Helper()
+	c := newBrowser()
 	// Over the budget of new sessions the page says when to come back: at most a
 	// minute of that.
 	for try := 0; ; try++ {
