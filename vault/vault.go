@@ -7,7 +7,9 @@
 // AES-256-GCM, kept in the store wrapped by a key-encryption key (KEK) from a setting
 // or a file, under a pseudonym of the subject (a keyed hash), never the subject
 // itself. Seal encrypts with the subject's DEK, creating it on first use; Open finds
-// the DEK from the sealed bytes alone; Shred deletes it. Unwrapped DEKs are cached
+// the DEK from the sealed bytes alone; Shred deletes it. A DEK is stored as long as
+// what it sealed is kept (SealFor says how long), so the keys of subjects whose data
+// is short-lived do not pile up. Unwrapped DEKs are cached
 // briefly, so the hot path costs no extra round trip; Shred drops the cache entry on
 // every replica through a Broadcaster. The package imports only records and the
 // standard library; vault/sealed applies it to the stores.
