@@ -58,7 +58,7 @@ func TestChaos(t *testing.T) {
 		// Both replicas share the session and key-encryption secrets, as a deployment
 		// must once sessions are signed and personal data encrypted.
 		"WEMI_SESSION_SECRET": "chaos-test-session-secret-0123456789abcdef",
-		"WEMI_KEK":            "Y2hhb3MtdGVzdC1rZXktZW5jcnlwdGlvbi1rZXkhIQ==",
+		"WEMI_KEK":            "Y2hhb3MtdGVzdC1rZXktZW5jcnlwdGlvbi1rZXkhISE=", // 32 bytes
 		"ZONEINFO":            daytimeZoneinfo(t),
 	}
 	replicas := [2]*replicaProcess{newReplica(t, bin, copyEnv(env)), newReplica(t, bin, copyEnv(env))}
