@@ -141,7 +141,7 @@ var chaosMessages = [3]string{"mi serve una badante", "quanto costa il primo?", 
 // converse runs conversation k, its messages alternating between the replicas.
 func (r *chaosRun) converse(k int) {
 	defer r.done.Add(1)
-	c, err := r.open(k % 2)
+	c, err := r.open(k)
 	if err != nil {
 		r.errs.Store(k, err)
 		return
@@ -157,13 +157,18 @@ func (r *chaosRun) converse(k int) {
 	}
 }
 
-// open loads the page, from the other replica if the first cannot be reached.
-func (r *chaosRun) open(first int) (*chatClient, error) {
+// open loads the page for conversation k, from the other replica if the first cannot
+// be reached, as a browser of its own address behind the load balancer (see
+// newChatClient).
+func (r *chaosRun) open(k int) (*chatClient, error) {
 	jar, _ := cookiejar.New(nil)
 	c := &chatClient{http: &http.Client{Jar: jar, Timeout: 40 * time.Second}}
+	from := fmt.Sprintf("10.78.%d.%d", k/250%256, k%250+1)
 	var last error
 	for attempt := range chaosAttempts {
-		resp, err := c.http.Get("http://" + r.addrs[(first+attempt)%2] + "/")
+		req, _ := http.NewRequest(http.MethodGet, "http://"+r.addrs[(k+attempt)%2]+"/", nil)
+		req.Header.Set("X-Forwarded-For", from)
+		resp, err := c.http.Do(req)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

@@ -75,8 +75,9 @@ type replicaProcess struct {
 	out  *syncBuffer
 }
 
-// newReplica prepares `bin serve` with env (WEMI_HTTP_ADDR and WEMI_DATA_DIR added);
-// start runs it, and it is stopped when the test ends.
+// newReplica prepares `bin serve` with env (WEMI_HTTP_ADDR and WEMI_DATA_DIR added,
+// and the test trusted as the load balancer: see newChatClient); start runs it, and
+// it is stopped when the test ends.
 func newReplica(t *testing.T, bin string, env map[string]string) *replicaProcess {
 	t.Helper()
 	r := &replicaProcess{t: t, bin: bin, addr: "127.0.0.1:0"}
@@ -86,6 +87,7 @@ func newReplica(t *testing.T, bin string, env map[string]string) *replicaProcess
 		}
 	}
 	env["WEMI_DATA_DIR"] = t.TempDir()
+	env["WEMI_TRUSTED_PROXIES"] = "127.0.0.1"
 	for k, v := range env {
 		r.env = append(r.env, k+"="+v)
 	}

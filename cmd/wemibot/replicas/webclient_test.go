@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -39,20 +41,43 @@ func (a chatAnswer) text() string {
 	return strings.Join(parts, "\n")
 }
 
-// newChatClient opens the page on addr, which sets the session cookie.
+// browsers counts the chat clients made, so that each comes from an address of its
+// own, as the test's load balancer (WEMI_TRUSTED_PROXIES) says in X-Forwarded-For: the
+// budget of new sessions per address applies to each browser as in production.
+var browsers atomic.Uint32
+
+// maxPageAttempts bounds the loads of the page while the overall budget of new
+// sessions says to wait (429, Retry-After).
+const maxPageAttempts = 60
+
+// newChatClient opens the page on addr, which sets the session cookie, as a browser
+// of its own address would, waiting as told while the budget of new sessions is spent.
 func newChatClient(t testing.TB, addr string) *chatClient {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &chatClient{http: &http.Client{Jar: jar, Timeout: 40 * time.Second}}
-	resp, err := c.http.Get("http://" + addr + "/")
-	if err != nil {
-		t.Fatalf("open the page: %v", err)
+	n := browsers.Add(1)
+	from := fmt.Sprintf("10.77.%d.%d", n/250%256, n%250+1)
+	for attempt := 1; ; attempt++ {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/", nil)
+		req.Header.Set("X-Forwarded-For", from)
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatalf("open the page: %v", err)
+		}
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusOK:
+			return c
+		case resp.StatusCode != http.StatusTooManyRequests || attempt >= maxPageAttempts:
+			t.Fatalf("open the page: %s (attempt %d)", resp.Status, attempt)
+		}
+		wait, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+		if err != nil || wait < 1 {
+			wait = 1
+		}
+		time.Sleep(time.Duration(min(wait, 5)) * time.Second)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("open the page: %s", resp.Status)
-	}
-	return c
 }
 
 // post sends message id (a text, or a button's data when button is set) to addr once
