@@ -2,7 +2,6 @@ package vault
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"sync"
 	"time"
 )
@@ -98,14 +97,4 @@ func newKey() []byte {
 	key := make([]byte, keySize)
 	_, _ = rand.Read(key)
 	return key
-}
-
-// renewed returns a stored wrapped key with its renewal time set to now.
-func renewed(stored []byte, now time.Time) ([]byte, error) {
-	var w wrapped
-	if err := json.Unmarshal(stored, &w); err != nil {
-		return nil, ErrCorrupt
-	}
-	w.At = now.Unix()
-	return json.Marshal(w)
 }

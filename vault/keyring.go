@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/cipher"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -49,13 +50,15 @@ type Keyring struct {
 type dataKey struct {
 	aead cipher.AEAD
 	gen  [genSize]byte
-	at   time.Time // when the store's copy was last renewed
+	// until is when the store's copy expires.
+	until time.Time
 }
 
 // missingKeyError is what a Keyring returns for a DEK it does not hold.
 type missingKeyError struct {
 	id     string
-	create bool // for a Seal: create the DEK if it is gone, or renew it
+	create bool          // for a Seal: create the DEK if it is gone, or renew it
+	keep   time.Duration // for a Seal: how long the data sealed is kept
 }
 
 func (e *missingKeyError) Error() string { return "vault: data key not loaded" }
@@ -97,12 +100,21 @@ func (k *Keyring) lookup(id string) (*dataKey, bool) {
 	return nil, false
 }
 
-// Seal encrypts plain with subject's DEK, if at hand.
+// Seal encrypts plain with subject's DEK, if at hand, for data kept up to KeyTTL:
+// SealFor with keep 0.
 func (k *Keyring) Seal(subject string, plain []byte) ([]byte, error) {
+	return k.SealFor(subject, plain, 0)
+}
+
+// SealFor encrypts plain with subject's DEK, for data kept at most keep (0 or less:
+// KeyTTL), if the DEK is at hand and its stored copy lives long enough (see lastsFor);
+// otherwise Do creates or renews it, and then it lives min(KeyTTL, max(2×keep,
+// MinKeyTTL)) from now, or longer if it already did.
+func (k *Keyring) SealFor(subject string, plain []byte, keep time.Duration) ([]byte, error) {
 	id := k.v.pseudonym(subject)
 	key, _ := k.lookup(id)
-	if key == nil || k.v.now().Sub(key.at) > k.v.keyTTL/8 {
-		return nil, &missingKeyError{id: id, create: true}
+	if key == nil || !k.v.lastsFor(key.until, keep) {
+		return nil, &missingKeyError{id: id, create: true, keep: keep}
 	}
 	header := make([]byte, headerSize, headerSize+key.aead.NonceSize()+len(plain)+key.aead.Overhead())
 	header[0], header[1] = magic, version
@@ -140,7 +152,7 @@ func (k *Keyring) load(ctx context.Context, m *missingKeyError) error {
 	var key *dataKey
 	var err error
 	if m.create {
-		key, err = k.v.ensure(ctx, m.id)
+		key, err = k.v.ensure(ctx, m.id, m.keep)
 	} else {
 		key, err = k.v.fetch(ctx, m.id)
 	}
@@ -166,31 +178,75 @@ func (v *Vault) fetch(ctx context.Context, id string) (*dataKey, error) {
 	return v.toDataKey(id, stored)
 }
 
-// ensure returns the DEK id, creating it when there is none and renewing its expiry
-// when it was last renewed more than an eighth of KeyTTL ago.
-func (v *Vault) ensure(ctx context.Context, id string) (*dataKey, error) {
+// keepOf is the lifetime of data sealed with keep: KeyTTL for 0, less or more.
+func (v *Vault) keepOf(keep time.Duration) time.Duration {
+	if keep <= 0 || keep > v.keyTTL {
+		return v.keyTTL
+	}
+	return keep
+}
+
+// lifetime is how long a DEK is stored for when it is created or renewed to seal data
+// kept keep: twice keep, so that sealing such data renews it about every keep at
+// most, within MinKeyTTL and KeyTTL.
+func (v *Vault) lifetime(keep time.Duration) time.Duration {
+	return min(v.keyTTL, max(2*v.keepOf(keep), MinKeyTTL))
+}
+
+// lastsFor reports whether a DEK stored until until may seal data kept keep: it must
+// outlive the data by keyMargin. For data kept nearly KeyTTL, seven eighths of the
+// lifetime suffice, so that even that data renews its key only every eighth of KeyTTL.
+func (v *Vault) lastsFor(until time.Time, keep time.Duration) bool {
+	life := v.lifetime(keep)
+	need := min(v.keepOf(keep)+keyMargin, life-life/8)
+	return !until.Before(v.now().Add(need))
+}
+
+// ensure returns the DEK id, creating it when there is none and renewing it when it
+// would expire too soon to seal data kept keep (lastsFor). A renewal sets its expiry
+// lifetime(keep) from now, never earlier than it was.
+func (v *Vault) ensure(ctx context.Context, id string, keep time.Duration) (*dataKey, error) {
+	until := v.now().Add(v.lifetime(keep))
 	if stored, err := v.keys.Get(ctx, KeyKind, id); err == nil {
 		key, err := v.toDataKey(id, stored)
-		if err != nil || v.now().Sub(key.at) <= v.keyTTL/8 {
+		if err != nil || v.lastsFor(key.until, keep) {
 			return key, err
 		}
+		until = later(until, key.until)
 	} else if !errors.Is(err, records.ErrNotFound) {
 		return nil, fmt.Errorf("vault: read a data key: %w", err)
 	}
-	stored, err := v.keys.Update(ctx, KeyKind, id, v.keyTTL, func(old []byte) ([]byte, error) {
+	var kept []byte
+	stored, err := v.keys.Update(ctx, KeyKind, id, until.Sub(v.now()), func(old []byte) ([]byte, error) {
 		if old == nil {
-			return v.wrap(id, newKey())
+			return v.wrap(id, newKey(), until)
 		}
-		w, err := renewed(old, v.now())
-		if err != nil {
-			return nil, fmt.Errorf("vault: data key %s: %w", id, err)
+		var w wrapped
+		if err := json.Unmarshal(old, &w); err != nil {
+			return nil, fmt.Errorf("vault: data key %s: %w", id, ErrCorrupt)
 		}
-		return w, nil
+		if v.lastsFor(v.until(w), keep) {
+			kept = old // renewed meanwhile, by another replica
+			return nil, errUnchanged
+		}
+		w.At, w.Until = v.now().Unix(), until.Unix()
+		return json.Marshal(w)
 	})
+	if errors.Is(err, errUnchanged) {
+		stored, err = kept, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("vault: store a data key: %w", err)
 	}
 	return v.toDataKey(id, stored)
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // toDataKey unwraps a stored DEK.
@@ -207,7 +263,7 @@ func (v *Vault) toDataKey(id string, stored []byte) (*dataKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vault: data key: %w", ErrCorrupt)
 	}
-	key := &dataKey{aead: aead, at: time.Unix(w.At, 0)}
+	key := &dataKey{aead: aead, until: v.until(w)}
 	copy(key.gen[:], gen)
 	return key, nil
 }

@@ -7,7 +7,9 @@
 // AES-256-GCM, kept in the store wrapped by a key-encryption key (KEK) from a setting
 // or a file, under a pseudonym of the subject (a keyed hash), never the subject
 // itself. Seal encrypts with the subject's DEK, creating it on first use; Open finds
-// the DEK from the sealed bytes alone; Shred deletes it. Unwrapped DEKs are cached
+// the DEK from the sealed bytes alone; Shred deletes it. A DEK is stored as long as
+// what it sealed is kept (SealFor says how long), so the keys of subjects whose data
+// is short-lived do not pile up. Unwrapped DEKs are cached
 // briefly, so the hot path costs no extra round trip; Shred drops the cache entry on
 // every replica through a Broadcaster. The package imports only records and the
 // standard library; vault/sealed applies it to the stores.
@@ -25,6 +27,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/comune-milano/wemibot/records"
 )
 
 // KeyKind is the record kind under which the wrapped DEKs are kept, by pseudonym.
@@ -38,10 +42,18 @@ const pepperID = "pseudonym-secret"
 const (
 	DefaultCacheTTL  = time.Minute
 	DefaultCacheSize = 10000
-	// DefaultKeyTTL is how long a DEK is kept after its subject last had data sealed:
-	// longer than any record lives, so a DEK outlives what it sealed.
+	// DefaultKeyTTL is the longest a DEK is kept after its subject last had data
+	// sealed, and how long for data sealed without a lifetime (Seal): longer than any
+	// record lives, so a DEK outlives what it sealed.
 	DefaultKeyTTL = 400 * 24 * time.Hour
+	// MinKeyTTL is the shortest a DEK is stored for (unless KeyTTL is shorter): data
+	// sealed for a few minutes renews its key at most about every MinKeyTTL.
+	MinKeyTTL = 2 * time.Hour
 )
+
+// keyMargin is how much longer than the data it seals a DEK must still live when it
+// seals: room for the clocks of the replicas and the store to differ.
+const keyMargin = 5 * time.Minute
 
 // KeyStore keeps the wrapped DEKs: records of KeyKind. adapters/bolt and adapters/redis
 // implement it; Get and Update are records.Records's.
@@ -75,8 +87,8 @@ type Options struct {
 	CacheTTL time.Duration
 	// CacheSize bounds the DEKs in memory; 0: DefaultCacheSize.
 	CacheSize int
-	// KeyTTL is how long a DEK is kept after data was last sealed with it; 0:
-	// DefaultKeyTTL.
+	// KeyTTL bounds how long a DEK is kept after data was last sealed with it, and is
+	// the lifetime of data sealed by Seal; 0: DefaultKeyTTL.
 	KeyTTL time.Duration
 	// Now tells the time; nil: time.Now.
 	Now func() time.Time
@@ -178,7 +190,7 @@ func (v *Vault) loadPepper(ctx context.Context) error {
 		}
 		secret := make([]byte, keySize)
 		_, _ = rand.Read(secret)
-		w, err := v.wrap(pepperID, secret)
+		w, err := v.wrap(pepperID, secret, time.Time{})
 		if err != nil {
 			return nil, err
 		}
@@ -199,13 +211,22 @@ func (v *Vault) loadPepper(ctx context.Context) error {
 // errUnchanged aborts an Update that has nothing to write.
 var errUnchanged = errors.New("vault: unchanged")
 
-// Seal encrypts plain with subject's DEK, creating the DEK on first use. The result
-// names the DEK by the subject's pseudonym, so Open needs nothing else.
+// Seal encrypts plain with subject's DEK, creating the DEK on first use, for data kept
+// up to KeyTTL: SealFor with keep 0. The result names the DEK by the subject's
+// pseudonym, so Open needs nothing else.
 func (v *Vault) Seal(ctx context.Context, subject string, plain []byte) ([]byte, error) {
+	return v.SealFor(ctx, subject, plain, 0)
+}
+
+// SealFor is Seal for data kept at most keep (0 or less: KeyTTL), such as a record
+// stored with that TTL: the DEK is made to live at least that long (see
+// Keyring.SealFor), and no longer than it must, so that subjects whose data is all
+// short-lived leave no key behind for long.
+func (v *Vault) SealFor(ctx context.Context, subject string, plain []byte, keep time.Duration) ([]byte, error) {
 	var out []byte
 	kr := v.Keyring()
 	err := kr.Do(ctx, func() (err error) {
-		out, err = kr.Seal(subject, plain)
+		out, err = kr.SealFor(subject, plain, keep)
 		return err
 	})
 	return out, err
@@ -250,25 +271,15 @@ func (v *Vault) dropped(id string) {
 // Rewrap wraps every DEK (and the pseudonym secret) with the current KEK, for a
 // rotation: afterwards the older KEKs can be dropped. It says how many it re-wrapped;
 // those already wrapped with the current KEK are left alone, so it can be run again
-// after a failure.
+// after a failure. Each DEK keeps its expiry.
 func (v *Vault) Rewrap(ctx context.Context) (int, error) {
 	n := 0
 	err := v.keys.EachID(ctx, KeyKind, func(id string) error {
-		ttl := v.keyTTL
-		if id == pepperID {
-			ttl = 0
+		wrote, err := v.rewrapID(ctx, id)
+		if wrote {
+			n++
 		}
-		_, err := v.keys.Update(ctx, KeyKind, id, ttl, func(old []byte) ([]byte, error) {
-			return v.rewrapOne(id, old)
-		})
-		switch {
-		case errors.Is(err, errUnchanged):
-			return nil
-		case err != nil:
-			return err
-		}
-		n++
-		return nil
+		return err
 	})
 	if err != nil {
 		return n, fmt.Errorf("vault: rewrap: %w", err)
@@ -276,14 +287,60 @@ func (v *Vault) Rewrap(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// rewrapOne is Rewrap's update of one wrapped key.
-func (v *Vault) rewrapOne(id string, old []byte) ([]byte, error) {
+// errRenewed aborts a Rewrap update whose key was renewed since its expiry was read.
+var errRenewed = errors.New("vault: renewed meanwhile")
+
+// rewrapID re-wraps the stored key id, its record expiring when the key says (the
+// pseudonym secret never), and reports whether it wrote.
+func (v *Vault) rewrapID(ctx context.Context, id string) (bool, error) {
+	for range maxLoads {
+		var ttl time.Duration
+		var until int64
+		if id != pepperID {
+			stored, err := v.keys.Get(ctx, KeyKind, id)
+			switch {
+			case errors.Is(err, records.ErrNotFound):
+				return false, nil // shredded or expired meanwhile
+			case err != nil:
+				return false, err
+			}
+			var w wrapped
+			if err := json.Unmarshal(stored, &w); err != nil {
+				return false, fmt.Errorf("wrapped key %s: %w", id, ErrCorrupt)
+			}
+			if ttl = v.until(w).Sub(v.now()); ttl <= 0 {
+				return false, nil // expired: the store drops it
+			}
+			until = v.until(w).Unix()
+		}
+		_, err := v.keys.Update(ctx, KeyKind, id, ttl, func(old []byte) ([]byte, error) {
+			return v.rewrapOne(id, old, until)
+		})
+		switch {
+		case errors.Is(err, errUnchanged):
+			return false, nil
+		case errors.Is(err, errRenewed):
+			continue
+		case err != nil:
+			return false, err
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("wrapped key %s keeps being renewed", id)
+}
+
+// rewrapOne is Rewrap's update of one wrapped key, read as expiring at until (Unix
+// seconds; 0 for the pseudonym secret).
+func (v *Vault) rewrapOne(id string, old []byte, until int64) ([]byte, error) {
 	if old == nil {
 		return nil, errUnchanged // shredded meanwhile
 	}
 	var w wrapped
 	if err := json.Unmarshal(old, &w); err != nil {
 		return nil, fmt.Errorf("wrapped key %s: %w", id, ErrCorrupt)
+	}
+	if until != 0 && v.until(w).Unix() != until {
+		return nil, errRenewed
 	}
 	if w.KEK == v.current.ID {
 		return nil, errUnchanged
@@ -292,7 +349,7 @@ func (v *Vault) rewrapOne(id string, old []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.KEK = v.current.ID
+	w.KEK, w.Until = v.current.ID, until
 	w.Key = sealWith(v.keks[v.current.ID], key, wrapAAD(id, w.Gen))
 	return json.Marshal(w)
 }
@@ -303,13 +360,28 @@ type wrapped struct {
 	Gen string `json:"gen"` // its generation: 8 hex digits, also in what it sealed
 	Key []byte `json:"key"` // nonce, then the key sealed with the KEK
 	At  int64  `json:"at"`  // when it was last renewed, Unix seconds
+	// Until is when the store lets it expire, Unix seconds: the record's TTL ends
+	// then. Keys stored before it existed (0) expire KeyTTL after At.
+	Until int64 `json:"until,omitempty"`
 }
 
-// wrap wraps a new key for record id with the current KEK, as a new generation.
-func (v *Vault) wrap(id string, key []byte) ([]byte, error) {
+// until returns when w expires in the store.
+func (v *Vault) until(w wrapped) time.Time {
+	if w.Until == 0 {
+		return time.Unix(w.At, 0).Add(v.keyTTL)
+	}
+	return time.Unix(w.Until, 0)
+}
+
+// wrap wraps a new key for record id with the current KEK, as a new generation, to
+// be stored until until (the zero time: for ever, as the pseudonym secret is).
+func (v *Vault) wrap(id string, key []byte, until time.Time) ([]byte, error) {
 	var gen [genSize]byte
 	_, _ = rand.Read(gen[:])
 	w := wrapped{KEK: v.current.ID, Gen: hex.EncodeToString(gen[:]), At: v.now().Unix()}
+	if !until.IsZero() {
+		w.Until = until.Unix()
+	}
 	w.Key = sealWith(v.keks[v.current.ID], key, wrapAAD(id, w.Gen))
 	return json.Marshal(w)
 }

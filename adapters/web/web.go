@@ -92,7 +92,8 @@ type Options struct {
 
 	// Seal and Open, when set, keep the cached answers sealed for their citizen, in
 	// Answers and in memory: subject is the conversation ("web:" + session), whose key
-	// erasure deletes, after which the answers no longer open (a miss). Both or none.
+	// erasure deletes, after which the answers no longer open (a miss). What Seal
+	// seals is kept AnswerTTL. Both or none.
 	Seal func(ctx context.Context, subject string, plain []byte) ([]byte, error)
 	Open func(ctx context.Context, sealed []byte) ([]byte, error)
 
@@ -115,11 +116,15 @@ type Server struct {
 	answers  *answers // session+message id -> the answer, for retries
 }
 
+// AnswerTTL is how long an answer is cached, for a retry of its message: what
+// Options.Seal seals need be readable no longer.
+const AnswerTTL = 10 * time.Minute
+
 // Bounds of the in-memory caches.
 const (
 	maxLimiters  = 50000
 	maxAnswers   = 20000
-	answerTTL    = 10 * time.Minute
+	answerTTL    = AnswerTTL
 	maxMessageID = 64
 )
 

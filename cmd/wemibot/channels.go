@@ -39,12 +39,12 @@ func pushers(tg *telegram.Adapter, mailbox web.Mailbox) map[string]bot.Pusher {
 // newSite builds the web front: the chat, readiness (checks, see readinessChecks) and
 // metrics.
 // The session key signs the web sessions; the store's vault seals the cached answers
-// with each citizen's key.
+// with each citizen's key, for as long as they are cached.
 func (c *cli) newSite(engine *bot.Engine, checks []web.Check, store stores, sessionKey []byte,
 	answers web.AnswerCache, mailbox web.Mailbox, metrics *web.Metrics, log *slog.Logger) *web.Server {
 	return web.New(engine, web.Options{Logger: log, Metrics: metrics.Handler(), SecureCookie: c.cfg.SecureCookie,
 		Answers: answers, FrameAncestors: c.cfg.FrameAncestors, Mailbox: mailbox, Checks: checks,
-		TrustedProxies: c.cfg.TrustedProxies, SessionKey: sessionKey, Seal: store.Seal, Open: store.Open})
+		TrustedProxies: c.cfg.TrustedProxies, SessionKey: sessionKey, Seal: sealAnswer(store), Open: store.Open})
 }
 
 // telegramBanner says how Telegram is reached.

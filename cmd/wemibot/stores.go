@@ -35,6 +35,9 @@ type stores interface {
 	// outside the store (the web chat's answers): vault.Vault's.
 	Seal(ctx context.Context, subject string, plain []byte) ([]byte, error)
 	Open(ctx context.Context, sealed []byte) ([]byte, error)
+	// SealFor is Seal for data kept at most keep: the key need not outlive it
+	// (vault.Vault.SealFor).
+	SealFor(ctx context.Context, subject string, plain []byte, keep time.Duration) ([]byte, error)
 	// Ping reports whether the store answers, for readiness.
 	Ping(ctx context.Context) error
 	// Sweep removes expired records and says how many it removed.
@@ -158,6 +161,19 @@ func (s *sealedStores) Shred(ctx context.Context, subject string) error {
 // Seal encrypts plain with subject's key (vault.Vault.Seal).
 func (s *sealedStores) Seal(ctx context.Context, subject string, plain []byte) ([]byte, error) {
 	return s.vault.Seal(ctx, subject, plain)
+}
+
+// SealFor encrypts plain, kept at most keep, with subject's key (vault.Vault.SealFor).
+func (s *sealedStores) SealFor(ctx context.Context, subject string, plain []byte, keep time.Duration) ([]byte, error) {
+	return s.vault.SealFor(ctx, subject, plain, keep)
+}
+
+// sealAnswer seals a web chat answer with s's vault for web.AnswerTTL, as long as
+// the answer caches keep it: web.Options.Seal.
+func sealAnswer(s stores) func(ctx context.Context, subject string, plain []byte) ([]byte, error) {
+	return func(ctx context.Context, subject string, plain []byte) ([]byte, error) {
+		return s.SealFor(ctx, subject, plain, web.AnswerTTL)
+	}
 }
 
 // Open decrypts what Seal returned; vault.ErrShredded once the key is shredded.

@@ -24,6 +24,11 @@ var _ outbox.Store = (*Outbox)(nil)
 // NewOutbox returns inner with its payloads sealed by v.
 func NewOutbox(inner outbox.Store, v *vault.Vault) *Outbox { return &Outbox{inner: inner, v: v} }
 
+// payloadTTL is how long a payload's key must live: a day waiting (as long as the
+// store remembers its idempotency key), then DeadTTL as a dead letter. A reply still
+// waiting after that reads as shredded, and is dropped: it is stale.
+const payloadTTL = outbox.KeyTTL + outbox.DeadTTL
+
 // Put seals the items' payloads, then queues them.
 func (o *Outbox) Put(ctx context.Context, now time.Time, items ...outbox.Item) (int, error) {
 	if err := outbox.Validate(items); err != nil {
@@ -31,7 +36,7 @@ func (o *Outbox) Put(ctx context.Context, now time.Time, items ...outbox.Item) (
 	}
 	sealedItems := make([]outbox.Item, len(items))
 	for i, it := range items {
-		p, err := o.v.Seal(ctx, it.Lane, it.Payload)
+		p, err := o.v.SealFor(ctx, it.Lane, it.Payload, payloadTTL)
 		if err != nil {
 			return 0, fmt.Errorf("outbox: seal a payload: %w", err)
 		}

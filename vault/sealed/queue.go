@@ -32,7 +32,9 @@ func NewQueue(inner reminders.Queue, v *vault.Vault) *Queue {
 	return &Queue{inner: inner, v: v}
 }
 
-// sealReminder returns r with its conversation sealed.
+// sealReminder returns r with its conversation sealed, for the key's longest life
+// (vault.Options.KeyTTL): reminders and their dead letters have no expiry of their
+// own.
 func (q *Queue) sealReminder(ctx context.Context, kr *vault.Keyring, r reminders.Reminder) (reminders.Reminder, error) {
 	var sealed []byte
 	err := kr.Do(ctx, func() (err error) {

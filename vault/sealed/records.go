@@ -78,7 +78,8 @@ func (r *Records) Get(ctx context.Context, kind, id string) ([]byte, error) {
 	return plain, nil
 }
 
-// Update implements records.Records. fn sees nil for a document whose key was
+// Update implements records.Records, sealing for ttl (0: the key's longest life,
+// vault.Options.KeyTTL), so that the key lives as long as the document. fn sees nil for a document whose key was
 // shredded. The keys are fetched outside the store's transaction: an attempt that
 // meets a key not at hand fails, the key is fetched, and the update starts again
 // (fn must have no side effects, as records.Records says).
@@ -106,7 +107,7 @@ func (r *Records) Update(ctx context.Context, kind, id string, ttl time.Duration
 			if subject == "" {
 				return next, nil
 			}
-			return kr.Seal(subject, next)
+			return kr.SealFor(subject, next, ttl)
 		})
 		return err
 	})

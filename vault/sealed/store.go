@@ -53,10 +53,11 @@ func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 }
 
 // Commit implements bot.Store, sealing the state with the conversation's key (created
-// on its first Commit).
+// on its first Commit) for as long as the state is kept, c.IdleTTL: the key of a
+// conversation that never went past its greeting expires within hours, not KeyTTL.
 func (s *Store) Commit(ctx context.Context, sess bot.Session, c bot.Commit) error {
 	if c.State != nil && sess.Token != "" {
-		sealed, err := s.v.Seal(ctx, sess.Conversation, c.State)
+		sealed, err := s.v.SealFor(ctx, sess.Conversation, c.State, c.IdleTTL)
 		if err != nil {
 			return fmt.Errorf("commit %s: seal the state: %w", bot.Redact(sess.Conversation), err)
 		}

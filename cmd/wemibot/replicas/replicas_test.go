@@ -47,8 +47,9 @@ func converseAcross(t *testing.T, replicas [2]string, between func()) {
 func startPair(t *testing.T, redisURL string) (string, string) {
 	t.Helper()
 	bin := buildWemibot(t)
-	pair := [2]*replicaProcess{newReplica(t, bin, map[string]string{"WEMI_REDIS_URL": redisURL}),
-		newReplica(t, bin, map[string]string{"WEMI_REDIS_URL": redisURL})}
+	// Replicas share the key-encryption key, as the README says they must.
+	env := map[string]string{"WEMI_REDIS_URL": redisURL, "WEMI_KEK": "cmVwbGljYXMtdGVzdC1rZXktZW5jcnlwdGlvbi1rZXk="}
+	pair := [2]*replicaProcess{newReplica(t, bin, copyEnv(env)), newReplica(t, bin, copyEnv(env))}
 	var errs [2]error
 	var wg sync.WaitGroup
 	for i, r := range pair {
