@@ -172,6 +172,9 @@ func (s *sender) deliver(ctx context.Context, c outbox.Claimed) error {
 		return fmt.Errorf("telegram: unreadable reply in the outbox: %w", err)
 	}
 	cl := o.call()
+	if err := s.settling.wait(ctx, o.Chat); err != nil {
+		return fmt.Errorf("telegram: %w: %w", outbox.ErrNotSent, err)
+	}
 	if err := s.pace(ctx, o.Chat); err != nil {
 		return fmt.Errorf("telegram: %w: %w", outbox.ErrNotSent, err)
 	}

@@ -40,6 +40,9 @@ type sender struct {
 	// bot, not per chat.
 	pausedUntil atomic.Int64 // unix nanoseconds
 
+	// settling holds back the replies of an update still being handled here.
+	settling settling
+
 	mu       sync.Mutex
 	chats    map[int64]*chatQueue
 	limiters map[int64]*rate.Limiter // per chat, kept while the chat is recent

@@ -329,7 +329,10 @@ func (a *Adapter) handle(ctx context.Context, engine Engine, u tgbotapi.Update) 
 	if ke, ok := engine.(keepingEngine); ok {
 		// The replies go to the outbox before the engine saves the state that says the
 		// update was handled: a crash in between loses no reply, Telegram sending the
-		// update again (the outbox keeps the first answer's parts once).
+		// update again (the outbox keeps the first answer's parts once). They go out
+		// once the state is saved (settling).
+		end := a.send.settling.begin(chatID)
+		defer end()
 		replies, err = ke.HandleKeeping(ctx, m, func(ctx context.Context, replies []bot.Reply) error {
 			if err := a.store(ctx, u.UpdateID, chatID, a.render(chatID, editID, replies)); err != nil {
 				return err
