@@ -9,24 +9,24 @@ import (
 	"sync"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/comune-milano/wemibot/internal/chanhealth"
 )
 
 // ErrNotConnected is returned by Push before Run has reached Telegram: the caller
 // (the reminder dispatcher, an operator's reply) tries again later.
 var ErrNotConnected = errors.New("telegram: not connected to the Bot API yet")
 
-// State is where the adapter stands with Telegram.
-type State string
+// State is where the adapter stands with Telegram: starting until Run has tried to
+// reach it, up when Telegram answers, degraded when it does not answer or refuses
+// the bot's calls, while the adapter keeps trying.
+type State = chanhealth.State
 
 // The adapter's states.
 const (
-	// StateStarting: Run has not tried to reach Telegram yet.
-	StateStarting State = "starting"
-	// StateUp: Telegram answers.
-	StateUp State = "up"
-	// StateDegraded: Telegram does not answer, or refuses the bot's calls; the
-	// adapter keeps trying.
-	StateDegraded State = "degraded"
+	StateStarting = chanhealth.StateStarting
+	StateUp       = chanhealth.StateUp
+	StateDegraded = chanhealth.StateDegraded
 )
 
 // Health is the adapter's state and, when it is not up, a short reason that names

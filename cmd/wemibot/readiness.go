@@ -3,9 +3,8 @@ package main
 import (
 	"context"
 
-	"github.com/comune-milano/wemibot/adapters/slack"
-	"github.com/comune-milano/wemibot/adapters/telegram"
 	"github.com/comune-milano/wemibot/adapters/web"
+	"github.com/comune-milano/wemibot/internal/chanhealth"
 )
 
 // readinessChecks are what /readyz reports on: the store and the catalogue index,
@@ -22,33 +21,29 @@ func (s *server) readinessChecks() []web.Check {
 		}},
 	}
 	if tg := s.telegram; tg != nil {
-		checks = append(checks, web.Check{Name: "telegram", Probe: func(context.Context) error { return telegramReadiness(tg.Health()) }})
+		checks = append(checks, web.Check{Name: "telegram", Probe: func(context.Context) error {
+			h := tg.Health()
+			return channelReadiness(h.State, h.Reason)
+		}})
 	}
 	if s.desk != nil {
 		d := s.desk.desk
-		checks = append(checks, web.Check{Name: "slack", Probe: func(context.Context) error { return slackReadiness(d.Health()) }})
+		checks = append(checks, web.Check{Name: "slack", Probe: func(context.Context) error {
+			h := d.Health()
+			return channelReadiness(h.State, h.Reason)
+		}})
 	}
 	return checks
 }
 
-// telegramReadiness words Telegram's health for /readyz.
-func telegramReadiness(h telegram.Health) error {
-	switch h.State {
-	case telegram.StateUp:
+// channelReadiness words a channel's health for /readyz: a channel that is not up
+// fails its check alone.
+func channelReadiness(state chanhealth.State, reason string) error {
+	switch state {
+	case chanhealth.StateUp:
 		return nil
-	case telegram.StateStarting:
+	case chanhealth.StateStarting:
 		return &web.CheckError{Reason: "connecting"}
 	}
-	return &web.CheckError{Reason: "degraded: " + h.Reason}
-}
-
-// slackReadiness words the Slack desk's health for /readyz.
-func slackReadiness(h slack.Health) error {
-	switch h.State {
-	case slack.StateUp:
-		return nil
-	case slack.StateStarting:
-		return &web.CheckError{Reason: "connecting"}
-	}
-	return &web.CheckError{Reason: "degraded: " + h.Reason}
+	return &web.CheckError{Reason: "degraded: " + reason}
 }
