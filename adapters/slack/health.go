@@ -30,10 +30,7 @@ const (
 
 // Health is the desk's state and, when it is not up, a short reason naming the part
 // that fails and how: never a token, never an operator's or a citizen's words.
-type Health struct {
-	State  State
-	Reason string
-}
+type Health = chanhealth.Health
 
 // health follows the two ways the desk reaches Slack: the Web API (bot token) and,
 // in Socket Mode, the connection (app-level token).

@@ -32,8 +32,7 @@ const (
 // Health is the adapter's state and, when it is not up, a short reason that names
 // the Bot API method and the kind of failure: never the token, never a chat.
 type Health struct {
-	State  State
-	Reason string
+	chanhealth.Health
 	// Connected says Run has reached Telegram once: the bot's username is known and
 	// updates are taken (a webhook answers, polling runs).
 	Connected bool
@@ -53,7 +52,7 @@ func newHealth() *health { return &health{state: StateStarting} }
 func (h *health) get() Health {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return Health{State: h.state, Reason: h.reason, Connected: h.connected}
+	return Health{Health: chanhealth.Health{State: h.state, Reason: h.reason}, Connected: h.connected}
 }
 
 func (h *health) isConnected() bool {

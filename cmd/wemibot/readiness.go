@@ -21,29 +21,23 @@ func (s *server) readinessChecks() []web.Check {
 		}},
 	}
 	if tg := s.telegram; tg != nil {
-		checks = append(checks, web.Check{Name: "telegram", Probe: func(context.Context) error {
-			h := tg.Health()
-			return channelReadiness(h.State, h.Reason)
-		}})
+		checks = append(checks, web.Check{Name: "telegram", Probe: func(context.Context) error { return channelReadiness(tg.Health().Health) }})
 	}
 	if s.desk != nil {
 		d := s.desk.desk
-		checks = append(checks, web.Check{Name: "slack", Probe: func(context.Context) error {
-			h := d.Health()
-			return channelReadiness(h.State, h.Reason)
-		}})
+		checks = append(checks, web.Check{Name: "slack", Probe: func(context.Context) error { return channelReadiness(d.Health()) }})
 	}
 	return checks
 }
 
 // channelReadiness words a channel's health for /readyz: a channel that is not up
 // fails its check alone.
-func channelReadiness(state chanhealth.State, reason string) error {
-	switch state {
+func channelReadiness(h chanhealth.Health) error {
+	switch h.State {
 	case chanhealth.StateUp:
 		return nil
 	case chanhealth.StateStarting:
 		return &web.CheckError{Reason: "connecting"}
 	}
-	return &web.CheckError{Reason: "degraded: " + reason}
+	return &web.CheckError{Reason: "degraded: " + h.Reason}
 }

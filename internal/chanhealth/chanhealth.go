@@ -16,3 +16,10 @@ const (
 	// the adapter keeps trying.
 	StateDegraded State = "degraded"
 )
+
+// Health is a channel's state and, when it is not up, a short reason that names the
+// part that fails and how: never a token, never a person's words.
+type Health struct {
+	State  State
+	Reason string
+}
