@@ -1,7 +1,6 @@
 package slack_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,6 +22,7 @@ import (
 	"github.com/comune-milano/wemibot/clocktest"
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
+	"github.com/comune-milano/wemibot/internal/logtest"
 	"github.com/comune-milano/wemibot/records"
 	"github.com/comune-milano/wemibot/search/searchtest"
 	"github.com/comune-milano/wemibot/vault"
@@ -68,7 +68,7 @@ type env struct {
 	engine   *bot.Engine
 	inbox    *inbox
 	clock    *clocktest.Clock
-	logs     *syncBuffer
+	logs     *logtest.Buffer
 	updates  int // citizen update ids handed out
 }
 
@@ -95,7 +95,7 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 	for _, f := range tweak {
 		f(&o)
 	}
-	e := &env{t: t, clock: clocktest.New(o.now), inbox: newInbox(), logs: &syncBuffer{}}
+	e := &env{t: t, clock: clocktest.New(o.now), inbox: newInbox(), logs: &logtest.Buffer{}}
 	if o.shared != nil {
 		e.srv, e.store, e.handoffs, e.figures = o.shared.srv, o.shared.store, o.shared.handoffs, o.shared.figures
 		e.records, e.convs, e.shredder = o.shared.records, o.shared.convs, o.shared.shredder
@@ -351,24 +351,6 @@ func (b *inbox) wait(ctx context.Context, t *testing.T, n int) []bot.Reply {
 			t.Fatalf("the citizen received %d replies, want %d: %s", len(got), n, texts(got))
 		}
 	}
-}
-
-// syncBuffer collects log output from concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // submit is an operator submitting a modal with values; it returns the

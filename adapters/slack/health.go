@@ -11,28 +11,26 @@ import (
 	"time"
 
 	slackapi "github.com/slack-go/slack"
+
+	"github.com/comune-milano/wemibot/internal/chanhealth"
 )
 
-// State is where the desk stands with Slack.
-type State string
+// State is where the desk stands with Slack: starting while Verify, or the Socket
+// Mode connection, is under way; up when Slack answers (and the Socket Mode
+// connection is up when there is one); degraded when Slack does not answer, or
+// refuses a token, while the desk keeps trying.
+type State = chanhealth.State
 
 // The desk's states.
 const (
-	// StateStarting: Slack has not answered yet (Verify, or the Socket Mode
-	// connection, is under way).
-	StateStarting State = "starting"
-	// StateUp: Slack answers, and the Socket Mode connection is up when there is one.
-	StateUp State = "up"
-	// StateDegraded: Slack does not answer, or refuses a token; the desk keeps trying.
-	StateDegraded State = "degraded"
+	StateStarting = chanhealth.StateStarting
+	StateUp       = chanhealth.StateUp
+	StateDegraded = chanhealth.StateDegraded
 )
 
 // Health is the desk's state and, when it is not up, a short reason naming the part
 // that fails and how: never a token, never an operator's or a citizen's words.
-type Health struct {
-	State  State
-	Reason string
-}
+type Health = chanhealth.Health
 
 // health follows the two ways the desk reaches Slack: the Web API (bot token) and,
 // in Socket Mode, the connection (app-level token).

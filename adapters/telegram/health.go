@@ -9,31 +9,30 @@ import (
 	"sync"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/comune-milano/wemibot/internal/chanhealth"
 )
 
 // ErrNotConnected is returned by Push before Run has reached Telegram: the caller
 // (the reminder dispatcher, an operator's reply) tries again later.
 var ErrNotConnected = errors.New("telegram: not connected to the Bot API yet")
 
-// State is where the adapter stands with Telegram.
-type State string
+// State is where the adapter stands with Telegram: starting until Run has tried to
+// reach it, up when Telegram answers, degraded when it does not answer or refuses
+// the bot's calls, while the adapter keeps trying.
+type State = chanhealth.State
 
 // The adapter's states.
 const (
-	// StateStarting: Run has not tried to reach Telegram yet.
-	StateStarting State = "starting"
-	// StateUp: Telegram answers.
-	StateUp State = "up"
-	// StateDegraded: Telegram does not answer, or refuses the bot's calls; the
-	// adapter keeps trying.
-	StateDegraded State = "degraded"
+	StateStarting = chanhealth.StateStarting
+	StateUp       = chanhealth.StateUp
+	StateDegraded = chanhealth.StateDegraded
 )
 
 // Health is the adapter's state and, when it is not up, a short reason that names
 // the Bot API method and the kind of failure: never the token, never a chat.
 type Health struct {
-	State  State
-	Reason string
+	chanhealth.Health
 	// Connected says Run has reached Telegram once: the bot's username is known and
 	// updates are taken (a webhook answers, polling runs).
 	Connected bool
@@ -53,7 +52,7 @@ func newHealth() *health { return &health{state: StateStarting} }
 func (h *health) get() Health {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return Health{State: h.state, Reason: h.reason, Connected: h.connected}
+	return Health{Health: chanhealth.Health{State: h.state, Reason: h.reason}, Connected: h.connected}
 }
 
 func (h *health) isConnected() bool {

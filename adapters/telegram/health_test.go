@@ -14,6 +14,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/telegram/telegramtest"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/clocktest"
+	"github.com/comune-milano/wemibot/internal/logtest"
 	"github.com/comune-milano/wemibot/internal/outagetest"
 )
 
@@ -54,7 +55,7 @@ func TestRunWaitsForTelegramToComeBack(t *testing.T) {
 		{"bad gateway", func(f *outagetest.Front) { f.Fail(http.StatusBadGateway) }, "getMe: the Bot API answered 502"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var logs lockedBuffer
+			var logs logtest.Buffer
 			f := newFixture(t, func(o *telegram.Options) {
 				o.RetryMin, o.RetryMax = 5*time.Millisecond, 20*time.Millisecond
 				o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
@@ -203,7 +204,7 @@ func TestWebhookBeforeConnecting(t *testing.T) {
 // with a count; never the secret that was tried.
 func TestWrongWebhookSecretsAreLoggedWithARate(t *testing.T) {
 	const secret = "s3cret-webhook-token-0123456789"
-	var logs lockedBuffer
+	var logs logtest.Buffer
 	clock := clocktest.New(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	f := newFixture(t, func(o *telegram.Options) {
 		o.WebhookURL, o.SecretToken = "https://wemi.example.org/telegram", secret
@@ -233,15 +234,7 @@ func TestWrongWebhookSecretsAreLoggedWithARate(t *testing.T) {
 			}
 		}
 	}
-	refused := func() []string {
-		var out []string
-		for _, l := range strings.Split(logs.String(), "\n") {
-			if strings.Contains(l, "wrong secret token") {
-				out = append(out, l)
-			}
-		}
-		return out
-	}
+	refused := func() []string { return logs.Lines("wrong secret token") }
 	post(200)
 	if got := refused(); len(got) != 1 || !strings.Contains(got[0], "count=1") {
 		t.Fatalf("after 200 refusals in a minute: %q", got)

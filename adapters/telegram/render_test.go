@@ -1,18 +1,14 @@
 package telegram
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/comune-milano/wemibot/adapters/bolt"
 	"github.com/comune-milano/wemibot/bot"
-	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/i18n"
-	"github.com/comune-milano/wemibot/search/searchtest"
+	"github.com/comune-milano/wemibot/internal/markuptest"
 )
 
 func TestHTMLEscapesAndBolds(t *testing.T) {
@@ -172,12 +168,12 @@ func TestDirectedMarksRightToLeftLines(t *testing.T) {
 // A catalogue title and a citizen's words with asterisks keep them in Telegram's
 // HTML; the bot's own bold still works around them.
 func TestAsterisksInDataStayLiteral(t *testing.T) {
-	card, found := starredReplies(t)
+	card, found := markuptest.StarredReplies(t)
 	if h := html(card.Text); !strings.HasPrefix(h, "<b>Babysitting *5 stelle* a domicilio \\ sera</b>\n") {
 		t.Errorf("card: %.120q", h)
 	}
 	h := html(found.Text)
-	if !strings.Contains(h, "«cerco una babysitter *urgente* per stasera»") || strings.Count(h, "<b>") != strings.Count(h, "</b>") {
+	if !strings.Contains(h, "«"+markuptest.StarQuery+"»") || strings.Count(h, "<b>") != strings.Count(h, "</b>") {
 		t.Errorf("search: %.200q", h)
 	}
 	for _, c := range split(strings.Repeat(card.Text+"\n\n", 40), maxMessageUnits) {
@@ -185,40 +181,6 @@ func TestAsterisksInDataStayLiteral(t *testing.T) {
 			t.Fatalf("a part lost the title's asterisks: %.80q", c)
 		}
 	}
-}
-
-// starTitle is a catalogue title with asterisks and a backslash in it, as an editor
-// could write.
-const starTitle = `Babysitting *5 stelle* a domicilio \ sera`
-
-// starredReplies are the engine's answers, on the bundled catalogue whose first
-// service is named starTitle, to a deep link to that service's card and to a search
-// whose words hold asterisks.
-func starredReplies(t *testing.T) (card, found bot.Reply) {
-	t.Helper()
-	var id string
-	idx := searchtest.Edited(t, func(c *catalogue.Catalogue) {
-		s := c.Services[0]
-		s.Name, s.NameEN, s.Texts, id = starTitle, "", nil, s.ID
-	})
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "wemi.db"), bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	e, err := bot.New(bot.Options{Search: idx, Store: store})
-	if err != nil {
-		t.Fatal(err)
-	}
-	first := func(user, text string) bot.Reply {
-		t.Helper()
-		rs, err := e.Handle(context.Background(), bot.Message{Channel: "test", UserID: user, Text: text})
-		if err != nil || len(rs) == 0 {
-			t.Fatalf("%q: %v %v", text, rs, err)
-		}
-		return rs[0]
-	}
-	return first("u1", "/start s_"+id), first("u2", "cerco una babysitter *urgente* per stasera")
 }
 
 // The part that removes the location keyboard carries no other keyboard.

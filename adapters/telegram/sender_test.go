@@ -3,22 +3,16 @@ package telegram_test
 import (
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/comune-milano/wemibot/adapters/telegram"
 	"github.com/comune-milano/wemibot/adapters/telegram/telegramtest"
+	"github.com/comune-milano/wemibot/internal/logtest"
 )
 
-// lockedBuffer collects logs from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
 func TestRetriesAndFlakyNetwork(t *testing.T) {
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	f := newFixture(t, func(o *telegram.Options) { o.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
 	t.Cleanup(func() {
 		if strings.Contains(logs.String(), token) || strings.Contains(logs.String(), "TEST-token") {

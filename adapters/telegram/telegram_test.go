@@ -315,18 +315,6 @@ func TestCommandMenu(t *testing.T) {
 	}
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // Restarting in the middle of a burst loses no update and answers none twice: updates
 // keep arriving while the first adapter stops and the second starts.
 func TestRestartMidBurst(t *testing.T) {

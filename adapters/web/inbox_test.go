@@ -22,6 +22,7 @@ import (
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/internal/logtest"
 	"github.com/comune-milano/wemibot/records"
 )
 
@@ -360,24 +361,6 @@ func TestHandoffThroughTheWebChat(t *testing.T) {
 	}
 }
 
-// logBuffer keeps what a server logs, written from its handlers' goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // brokenEngine fails the message "guasto" with an error quoting the user, as an error
 // from a store may; it answers the others.
 type brokenEngine struct{ web.Engine }
@@ -438,7 +421,7 @@ func TestSessionStaysOutOfLogs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			records, answers, breakStores := tt.open(t)
-			var logs logBuffer
+			var logs logtest.Buffer
 			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			srv, outbox := newPushSite(t, brokenEngine{newEngine(t, nil)},
 				web.Options{Mailbox: web.NewMailbox(records, 0), Answers: answers, Logger: logger})

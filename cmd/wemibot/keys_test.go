@@ -14,9 +14,10 @@ import (
 	"github.com/comune-milano/wemibot/vault"
 )
 
-// sealIn seals plain for subject in the embedded store of dataDir with keks, as serve
-// would, and returns the sealed bytes.
-func sealIn(t *testing.T, dataDir string, keks []vault.KEK, subject, plain string) []byte {
+// inVault opens the vault of dataDir's embedded store with keks, as serve would, runs
+// use on it and closes both, so that a command can open the store next. It returns
+// the error of opening the vault (keys that do not match).
+func inVault(t *testing.T, dataDir string, keks []vault.KEK, use func(*vault.Vault)) error {
 	t.Helper()
 	store, err := bolt.Open(filepath.Join(dataDir, "wemibot.db"), bolt.Options{})
 	if err != nil {
@@ -25,10 +26,24 @@ func sealIn(t *testing.T, dataDir string, keks []vault.KEK, subject, plain strin
 	defer store.Close()
 	v, err := vault.New(store, keks, vault.Options{})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	defer v.Close()
-	sealed, err := v.Seal(context.Background(), subject, []byte(plain))
+	use(v)
+	return nil
+}
+
+// sealIn seals plain for subject in the embedded store of dataDir with keks, as serve
+// would, and returns the sealed bytes.
+func sealIn(t *testing.T, dataDir string, keks []vault.KEK, subject, plain string) []byte {
+	t.Helper()
+	var sealed []byte
+	err := inVault(t, dataDir, keks, func(v *vault.Vault) {
+		var err error
+		if sealed, err = v.Seal(context.Background(), subject, []byte(plain)); err != nil {
+			t.Fatal(err)
+		}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,18 +53,14 @@ func sealIn(t *testing.T, dataDir string, keks []vault.KEK, subject, plain strin
 // openIn opens sealed bytes with the embedded store of dataDir and keks.
 func openIn(t *testing.T, dataDir string, keks []vault.KEK, sealed []byte) (string, error) {
 	t.Helper()
-	store, err := bolt.Open(filepath.Join(dataDir, "wemibot.db"), bolt.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	v, err := vault.New(store, keks, vault.Options{})
-	if err != nil {
+	var plain []byte
+	var openErr error
+	if err := inVault(t, dataDir, keks, func(v *vault.Vault) {
+		plain, openErr = v.Open(context.Background(), sealed)
+	}); err != nil {
 		return "", err
 	}
-	defer v.Close()
-	plain, err := v.Open(context.Background(), sealed)
-	return string(plain), err
+	return string(plain), openErr
 }
 
 func TestKeysRotateWithTheKeyFile(t *testing.T) {

@@ -3,9 +3,8 @@ package main
 import (
 	"context"
 
-	"github.com/comune-milano/wemibot/adapters/slack"
-	"github.com/comune-milano/wemibot/adapters/telegram"
 	"github.com/comune-milano/wemibot/adapters/web"
+	"github.com/comune-milano/wemibot/internal/chanhealth"
 )
 
 // readinessChecks are what /readyz reports on: the store and the catalogue index,
@@ -22,32 +21,22 @@ func (s *server) readinessChecks() []web.Check {
 		}},
 	}
 	if tg := s.telegram; tg != nil {
-		checks = append(checks, web.Check{Name: "telegram", Probe: func(context.Context) error { return telegramReadiness(tg.Health()) }})
+		checks = append(checks, web.Check{Name: "telegram", Probe: func(context.Context) error { return channelReadiness(tg.Health().Health) }})
 	}
 	if s.desk != nil {
 		d := s.desk.desk
-		checks = append(checks, web.Check{Name: "slack", Probe: func(context.Context) error { return slackReadiness(d.Health()) }})
+		checks = append(checks, web.Check{Name: "slack", Probe: func(context.Context) error { return channelReadiness(d.Health()) }})
 	}
 	return checks
 }
 
-// telegramReadiness words Telegram's health for /readyz.
-func telegramReadiness(h telegram.Health) error {
+// channelReadiness words a channel's health for /readyz: a channel that is not up
+// fails its check alone.
+func channelReadiness(h chanhealth.Health) error {
 	switch h.State {
-	case telegram.StateUp:
+	case chanhealth.StateUp:
 		return nil
-	case telegram.StateStarting:
-		return &web.CheckError{Reason: "connecting"}
-	}
-	return &web.CheckError{Reason: "degraded: " + h.Reason}
-}
-
-// slackReadiness words the Slack desk's health for /readyz.
-func slackReadiness(h slack.Health) error {
-	switch h.State {
-	case slack.StateUp:
-		return nil
-	case slack.StateStarting:
+	case chanhealth.StateStarting:
 		return &web.CheckError{Reason: "connecting"}
 	}
 	return &web.CheckError{Reason: "degraded: " + h.Reason}

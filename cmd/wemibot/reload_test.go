@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/comune-milano/wemibot/clocktest"
+	"github.com/comune-milano/wemibot/internal/logtest"
 )
 
 // Refused admin requests are logged, without the token they carried, once and then at
 // most once a minute with a count; an accepted one reaches the handler unlogged.
 func TestRefusedAdminRequestsAreLogged(t *testing.T) {
 	const token = "admin-token-0123456789"
-	var logs syncBuffer
+	var logs logtest.Buffer
 	clock := clocktest.New(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 	served := 0
 	h := adminOnly(token, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served++ }),
@@ -34,15 +35,7 @@ func TestRefusedAdminRequestsAreLogged(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	refusals := func() []string {
-		var out []string
-		for _, l := range strings.Split(logs.String(), "\n") {
-			if strings.Contains(l, "admin request refused") {
-				out = append(out, l)
-			}
-		}
-		return out
-	}
+	refusals := func() []string { return logs.Lines("admin request refused") }
 	if code := post(""); code != http.StatusUnauthorized {
 		t.Fatalf("no token: %d", code)
 	}

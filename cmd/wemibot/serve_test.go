@@ -18,25 +18,8 @@ import (
 
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/adapters/telegram/telegramtest"
+	"github.com/comune-milano/wemibot/internal/logtest"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 const testToken = "424242:SERVE-test-token-abcdefghijklmnop"
 
@@ -46,7 +29,7 @@ const waitLimit = 60 * time.Second
 
 // startServe runs `wemibot serve` with env until the test ends, and returns its HTTP
 // address once it is up.
-func startServe(t *testing.T, env map[string]string) (addr string, out *syncBuffer) {
+func startServe(t *testing.T, env map[string]string) (addr string, out *logtest.Buffer) {
 	t.Helper()
 	addr, out, stop := launchServe(t, env)
 	t.Cleanup(func() { stop() })
@@ -57,13 +40,13 @@ func startServe(t *testing.T, env map[string]string) (addr string, out *syncBuff
 // up, and stop, which ends serve's context as SIGTERM does and returns how long serve
 // took to exit; it fails the test when serve does not exit cleanly. Calling stop
 // again does nothing.
-func launchServe(t *testing.T, env map[string]string) (addr string, out *syncBuffer, stop func() time.Duration) {
+func launchServe(t *testing.T, env map[string]string) (addr string, out *logtest.Buffer, stop func() time.Duration) {
 	t.Helper()
 	if env["WEMI_DATA_DIR"] == "" { // a restart keeps its data
 		env["WEMI_DATA_DIR"] = t.TempDir()
 	}
 	env["WEMI_HTTP_ADDR"] = "127.0.0.1:0"
-	out, errOut := &syncBuffer{}, &syncBuffer{}
+	out, errOut := &logtest.Buffer{}, &logtest.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"serve"}, env, strings.NewReader(""), out, errOut) }()

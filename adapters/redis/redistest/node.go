@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/comune-milano/wemibot/internal/logtest"
 	goredis "github.com/redis/go-redis/v9"
 )
 
@@ -28,7 +29,7 @@ type node struct {
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{}
-	out  *lockedBuffer
+	out  *logtest.Buffer
 }
 
 // addr is the node's host:port.
@@ -91,7 +92,7 @@ func freePort(bus bool) (int, error) {
 func (n *node) start() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	out := &lockedBuffer{}
+	out := &logtest.Buffer{}
 	args := append(append([]string{}, n.args...), "--port", strconv.Itoa(n.port), "--bind", "127.0.0.1")
 	cmd := exec.Command(n.binary, args...)
 	cmd.Stdout, cmd.Stderr = out, out

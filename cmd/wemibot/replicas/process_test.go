@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/comune-milano/wemibot/internal/logtest"
 )
 
 // buildWemibot builds the wemibot command into a temporary folder and returns the
@@ -44,24 +46,6 @@ func buildWemibot(t *testing.T) string {
 // loaded one.
 const waitLimit = 60 * time.Second
 
-// syncBuffer collects a process's output, written from exec's copying goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // replicaProcess is a `wemibot serve` process on a 127.0.0.1 port.
 type replicaProcess struct {
 	t   *testing.T
@@ -72,7 +56,7 @@ type replicaProcess struct {
 	addr string // host:port, kept across restarts
 	cmd  *exec.Cmd
 	done chan struct{} // closed when cmd has exited
-	out  *syncBuffer
+	out  *logtest.Buffer
 }
 
 // newReplica prepares `bin serve` with env (WEMI_HTTP_ADDR and WEMI_DATA_DIR added);
@@ -106,7 +90,7 @@ var bannerRE = regexp.MustCompile(`Web chat: http://([0-9.:]+)/`)
 // start runs the process on r.addr (the first time a free port, then the same) and
 // waits until it serves. It may be called from any goroutine.
 func (r *replicaProcess) start() error {
-	out := &syncBuffer{}
+	out := &logtest.Buffer{}
 	cmd := exec.Command(r.bin, "serve")
 	cmd.Env = append(append([]string{}, r.env...), "WEMI_HTTP_ADDR="+r.addr)
 	cmd.Stdout, cmd.Stderr = out, out
