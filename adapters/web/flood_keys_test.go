@@ -57,11 +57,7 @@ func vaultFootprint(t *testing.T, c *goredis.Client) keyFootprint {
 // states sealed by a vault on the same Redis, the answers sealed for web.AnswerTTL.
 func sealedFloodSite(t *testing.T, rs *redistest.Server, opts web.Options) (*goredis.Client, string) {
 	t.Helper()
-	client := goredis.NewClient(mustParse(t, rs.URL()))
-	t.Cleanup(func() { client.Close() })
-	if err := client.FlushAll(context.Background()).Err(); err != nil {
-		t.Fatal(err)
-	}
+	client := flushedClient(t, rs)
 	raw := redis.New(client, redis.Options{})
 	v, err := vault.New(raw, []vault.KEK{vault.NewKEK()}, vault.Options{Broadcaster: redis.NewBroadcast(client, "")})
 	if err != nil {

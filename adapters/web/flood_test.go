@@ -58,14 +58,21 @@ func footprint(t *testing.T, c *goredis.Client) redisFootprint {
 	return f
 }
 
-// floodSite serves the web chat on a Redis store and answer cache, flushed.
-func floodSite(t *testing.T, rs *redistest.Server, opts web.Options) (*goredis.Client, string) {
+// flushedClient is a client of rs, emptied first.
+func flushedClient(t *testing.T, rs *redistest.Server) *goredis.Client {
 	t.Helper()
 	client := goredis.NewClient(mustParse(t, rs.URL()))
 	t.Cleanup(func() { client.Close() })
 	if err := client.FlushAll(context.Background()).Err(); err != nil {
 		t.Fatal(err)
 	}
+	return client
+}
+
+// floodSite serves the web chat on a Redis store and answer cache, flushed.
+func floodSite(t *testing.T, rs *redistest.Server, opts web.Options) (*goredis.Client, string) {
+	t.Helper()
+	client := flushedClient(t, rs)
 	opts.Answers = redis.NewCache(client, "")
 	srv, _ := newSite(t, redis.New(client, redis.Options{}), opts)
 	return client, srv.URL
