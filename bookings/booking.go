@@ -24,25 +24,35 @@ type Status string
 // The statuses of a booking.
 const (
 	Requested Status = "inoltrata"
+	Offered   Status = "offerta" // the provider answered with an offer (price, expiry) to pay or decline
+	Paid      Status = "pagata"  // the offer was paid (card, Telegram, voucher): staff confirm next
 	Confirmed Status = "confermata"
-	Refused   Status = "rifiutata"
+	Refused   Status = "rifiutata" // by staff, or the citizen declined the offer
 	Cancelled Status = "annullata"
+	Expired   Status = "scaduta"    // the offer was not taken by its deadline
+	Refunded  Status = "rimborsata" // a paid booking cancelled and paid back (all or part)
 	Done      Status = "conclusa"
 )
 
 // Valid reports whether s is one of the known statuses.
 func (s Status) Valid() bool {
 	switch s {
-	case Requested, Confirmed, Refused, Cancelled, Done:
+	case Requested, Offered, Paid, Confirmed, Refused, Cancelled, Expired, Refunded, Done:
 		return true
 	}
 	return false
 }
 
 // next lists the statuses each status may change to; the others are final.
+// A free service (or one paid to the provider directly, with no payment set up)
+// goes from inoltrata to confermata; a paid one through offerta and pagata. A paid
+// booking that is cancelled may then be refunded.
 var next = map[Status][]Status{
-	Requested: {Confirmed, Refused, Cancelled},
-	Confirmed: {Cancelled, Done},
+	Requested: {Offered, Confirmed, Refused, Cancelled},
+	Offered:   {Paid, Confirmed, Refused, Cancelled, Expired},
+	Paid:      {Confirmed, Cancelled, Refunded},
+	Confirmed: {Cancelled, Done, Refunded},
+	Cancelled: {Refunded},
 }
 
 // CanTransition reports whether a booking in status from may change to status to.
@@ -72,9 +82,9 @@ const (
 	MaxQuantity = 100
 	maxName     = 64            // first name, language, service id, operator: runes
 	maxConvID   = records.MaxID // the conversation names its index record
-	// maxHistory is well above the request and the two changes the lifecycle allows:
+	// maxHistory is well above the request and the five changes the lifecycle allows:
 	// a longer history is a bug somewhere.
-	maxHistory = 8
+	maxHistory = 16
 )
 
 // Errors of the bookings domain; they arrive wrapped, so test them with errors.Is.
@@ -130,6 +140,11 @@ type Booking struct {
 	// leaves Requested.
 	Proposed time.Time `json:"proposed,omitzero"`
 	Card     string    `json:"card,omitempty"` // the staff card's reference, set by the desk
+	// Offer is the provider's offer, once staff made one (status offerta and after).
+	Offer *Offer `json:"offer,omitempty"`
+	// Payment is what was paid and how, once paid; nil for free services and while
+	// unpaid.
+	Payment *Payment `json:"payment,omitempty"`
 	// Rating is the citizen's rating of the service once concluded, 1-5; 0 none.
 	Rating  int       `json:"rating,omitempty"`
 	History []Change  `json:"history,omitempty"`
@@ -165,8 +180,15 @@ func duration(unit catalogue.CostUnit, quantity int) time.Duration {
 	return time.Duration(min(quantity, MaxQuantity)) * time.Hour
 }
 
-// Active reports whether the booking may still happen: it is requested or confirmed.
-func (b Booking) Active() bool { return b.Status == Requested || b.Status == Confirmed }
+// Active reports whether the booking may still happen: it is requested, offered,
+// paid or confirmed.
+func (b Booking) Active() bool {
+	switch b.Status {
+	case Requested, Offered, Paid, Confirmed:
+		return true
+	}
+	return false
+}
 
 // Transition changes the booking's status, following the lifecycle: inoltrata to
 // confermata, rifiutata or annullata; confermata to annullata or conclusa; nothing

@@ -68,6 +68,8 @@ type Options struct {
 	// Reminders plans confirmed bookings' reminders by ReminderPolicy; nil: none.
 	Reminders      ReminderQueue
 	ReminderPolicy reminders.Policy
+	// Payments say how citizens pay for services; the zero value takes no payment.
+	Payments Payments
 	Texts          *Texts   // nil: the bundled translations
 	Observer       Observer // nil: no metrics
 	// Trace, when set, is told how each text was understood, before the engine acts

@@ -22,6 +22,8 @@ type Message struct {
 	// Unsupported names content the bot cannot read ("sticker", "photo", "voice",
 	// "file"): the citizen is told what the bot can do instead.
 	Unsupported string
+	// Payment is a channel's native payment completed (Telegram's successful_payment).
+	Payment *PaymentNotice
 }
 
 // Conversation returns the channel-qualified id of the message's conversation.
@@ -35,6 +37,8 @@ type Reply struct {
 	Buttons  [][]Button // rows of buttons
 	Location *Place
 	Document *Document
+	// Invoice asks for a payment on a channel that pays natively (Payments.Invoices).
+	Invoice *Invoice
 	// Replace says the reply takes the place of the message whose button was pressed
 	// (paging, refining results); channels that cannot edit send it as a new message.
 	Replace bool
@@ -57,6 +61,9 @@ type Reply struct {
 type Button struct {
 	Label string
 	Data  string
+	// URL, when set, makes the button a link (a hosted payment page): it opens URL
+	// and sends nothing back.
+	URL string
 }
 
 // Place is a location to show on a map.

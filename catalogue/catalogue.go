@@ -172,6 +172,9 @@ type Service struct {
 	Schedules    []Schedule
 	Activation   string
 	MaxWaitDays  int
+	// Rules say how the service can be booked; the zero value has no constraint
+	// beyond the schedules.
+	Rules BookingRules
 	// Texts holds the name and summary in the languages other than Italian and
 	// English, by language code; NameIn and SummaryIn fall back to English and Italian.
 	Texts map[string]ServiceText
