@@ -70,8 +70,8 @@ type Options struct {
 	ReminderPolicy reminders.Policy
 	// Payments say how citizens pay for services; the zero value takes no payment.
 	Payments Payments
-	Texts          *Texts   // nil: the bundled translations
-	Observer       Observer // nil: no metrics
+	Texts    *Texts   // nil: the bundled translations
+	Observer Observer // nil: no metrics
 	// Trace, when set, is told how each text was understood, before the engine acts
 	// on it (wemibot shell --debug prints it). It must not keep the text: it is the
 	// citizen's.
