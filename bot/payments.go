@@ -64,6 +64,8 @@ type PaymentNotice struct {
 	Provider    string // "stripe", "telegram"
 	Ref         string // the provider's payment id
 	EventID     string // the provider's event id: the same event twice is applied once
+	// ReceiptURL is the provider's receipt page, when it has one.
+	ReceiptURL string
 }
 
 // Invoice is a channel's native payment request (Telegram's sendInvoice).
