@@ -26,7 +26,9 @@ func TestCheckStart(t *testing.T) {
 	// Friday 4 December 2026, 10:00: Monday 7 December is Sant'Ambrogio, Tuesday
 	// 8 December the Immacolata.
 	now := time.Date(2026, 12, 4, 10, 0, 0, 0, loc)
-	at := func(month time.Month, day, hour int) time.Time { return time.Date(2026, month, day, hour, 0, 0, 0, loc) }
+	at := func(month time.Month, day, hour int) time.Time {
+		return time.Date(2026, month, day, hour, 0, 0, 0, loc)
+	}
 	meals := homeCare()
 	meals.Rules.OpenOnHolidays, meals.Rules.Closures = true, nil
 	tests := []struct {
