@@ -90,7 +90,7 @@ func CheckQuantity(s *catalogue.Service, quantity int) error {
 }
 
 // Earliest is the earliest start a booking requested at now may have: the service's
-// lead time after now (a start must be strictly after it).
+// lead time after now ("at least 24 hours before" allows exactly 24 hours).
 func Earliest(s *catalogue.Service, now time.Time) time.Time { return now.Add(s.Rules.Lead()) }
 
 // LastDay is the last day, midnight in loc, a booking requested at now may start on.
@@ -137,7 +137,7 @@ func CheckStart(s *catalogue.Service, start time.Time, quantity int, now time.Ti
 	if err := CheckDay(s, start, quantity, now, loc); err != nil {
 		return err
 	}
-	if !start.After(Earliest(s, now)) {
+	if start.Before(Earliest(s, now)) {
 		first, _ := FirstDay(s, quantity, now, loc)
 		return &RuleError{Rule: RuleLead, Day: dayIn(start, loc), FirstDay: first, Lead: s.Rules.Lead()}
 	}
@@ -175,12 +175,12 @@ func FirstDay(s *catalogue.Service, quantity int, now time.Time, loc *time.Locat
 	return time.Time{}, false
 }
 
-// afterLead keeps the times strictly after the earliest start.
+// afterLead keeps the times from the earliest start on.
 func afterLead(s *catalogue.Service, slots []time.Time, now time.Time) []time.Time {
 	earliest := Earliest(s, now)
 	out := slots[:0:0]
 	for _, at := range slots {
-		if at.After(earliest) {
+		if !at.Before(earliest) {
 			out = append(out, at)
 		}
 	}

@@ -108,8 +108,8 @@ func TestBookableAndFirstDay(t *testing.T) {
 	short := homeCare()
 	short.Rules.LeadTime = 3 * time.Hour
 	got = bookings.Bookable(short, now, 2, now, loc)
-	if len(got) == 0 || got[0].Hour() != 14 {
-		t.Errorf("Bookable today with 3 hours' notice = %v, want from 14:00", got)
+	if len(got) == 0 || got[0].Hour() != 13 {
+		t.Errorf("Bookable today with 3 hours' notice = %v, want from 13:00", got)
 	}
 	// A service always closed has no first day, and says so without looping forever.
 	closed := homeCare()
