@@ -270,9 +270,7 @@ func (bf *bookingFlow) confirmedReplies(t *Turn, b bookings.Booking) []Reply {
 	name, place, unit := b.Service, "", catalogue.CostUnit("")
 	if s, ok := t.cat.Service(b.Service); ok {
 		name, unit = t.serviceTitle(s), s.Cost.Unit
-		if s.Organization != nil {
-			place = s.Organization.Location.Address
-		}
+		place = bookings.Place(s, t.T("ics.at_home", "zone", strconv.Itoa(b.Municipio)), t.T("ics.online"))
 	}
 	ics := bookings.ICS(b, name, place, t.T("book.ics_description", "service", name), unit, t.now)
 	return []Reply{{Text: t.T("book.confirmed", "service", Literal(name), "when", t.whenText(b.Start)),

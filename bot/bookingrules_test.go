@@ -194,3 +194,49 @@ func TestBookingSlotsPassTheRules(t *testing.T) {
 		}
 	})
 }
+
+// The calendar file sent with a confirmation places a home service at home (with
+// the Municipio, never the provider's office) and an online one online.
+func TestBookingCalendarFileFollowsTheVenue(t *testing.T) {
+	tests := []struct {
+		s        *catalogue.Service
+		qty      string
+		location string
+	}{
+		{homeCareService(t), "3", "LOCATION:A domicilio (Municipio 3)"},
+		{ruledService(t, "fenice-sedute-online", func(r catalogue.BookingRules) bool { return r.Venue == catalogue.Online }), "", "LOCATION:Online"},
+		{ruledService(t, "lanterna-sostegno-psicologico-adulti", func(r catalogue.BookingRules) bool { return r.Venue == catalogue.AtProvider }), "", "LOCATION:"},
+	}
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, box, _, _ := bookingHarness(t, store)
+		for i, tc := range tests {
+			user := "v" + itoa(i)
+			c := h.citizen(t, user).pressData("book:new:" + tc.s.ID).pressData("book:day:20261125")
+			if tc.qty != "" {
+				c.pressData("book:qty:" + tc.qty)
+			}
+			c.pressData(c.buttonsWithData("book:slot:")[0].Data)
+			for c.findButton("Individuale") != nil {
+				c.press("Individuale")
+			}
+			c.press("Per me")
+			if c.findButton("Nessuna nota") == nil {
+				c.pressData("book:mun:" + itoa(tc.s.Municipi[len(tc.s.Municipi)-1]))
+			}
+			c.press("Nessuna nota").press("Invia la richiesta").expect("Richiesta inoltrata")
+			staffConfirms(t, h, h.lastEvent(t).Booking)
+			got := box.take(user)
+			if len(got) != 1 || got[0].Document == nil {
+				t.Fatalf("%d: confirmation: %+v", i, got)
+			}
+			ics := strings.ReplaceAll(string(got[0].Document.Data), "\r\n ", "")
+			if !strings.Contains(ics, tc.location) {
+				t.Errorf("%s: no %q in\n%s", tc.s.ID, tc.location, ics)
+			}
+			if address := tc.s.Organization.Location.Address; tc.s.Rules.Venue != catalogue.AtProvider && strings.Contains(ics, address) ||
+				tc.s.Rules.Venue == catalogue.AtProvider && !strings.Contains(ics, strings.ReplaceAll(address, ",", `\,`)) {
+				t.Errorf("%s (%s): the provider's address in the calendar file is wrong:\n%s", tc.s.ID, tc.s.Rules.Venue, ics)
+			}
+		}
+	})
+}
