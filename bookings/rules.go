@@ -134,6 +134,13 @@ func CheckStart(s *catalogue.Service, start time.Time, quantity int, now time.Ti
 	if err := CheckQuantity(s, quantity); err != nil {
 		return err
 	}
+	return CheckTime(s, start, quantity, now, loc)
+}
+
+// CheckTime is CheckStart for a quantity already agreed: the day, the lead time and
+// the start times of a booking of quantity units. Staff's proposal of another time
+// for a booking is checked with it.
+func CheckTime(s *catalogue.Service, start time.Time, quantity int, now time.Time, loc *time.Location) error {
 	if err := CheckDay(s, start, quantity, now, loc); err != nil {
 		return err
 	}

@@ -62,12 +62,19 @@ func sendFollowup(t *testing.T, h *harness, box *inbox, queue reminders.Queue, i
 // bookableService is an hourly service, one-to-one, open on Tuesdays, in several
 // Municipi, whose booking rules allow 2 hours on Tuesday 24 November at 10:00 when
 // asked on Monday at 10:00: what the scripted booking below needs.
-func bookableService(t *testing.T) *catalogue.Service {
+// Also are further conditions a test needs.
+func bookableService(t *testing.T, also ...func(*catalogue.Service) bool) *catalogue.Service {
 	t.Helper()
 	tuesday10 := monday10(t).AddDate(0, 0, 1)
+next:
 	for _, s := range testIndex(t).Catalogue().Services {
 		if bookings.CheckStart(s, tuesday10, 2, monday10(t), tuesday10.Location()) != nil {
 			continue
+		}
+		for _, ok := range also {
+			if !ok(s) {
+				continue next
+			}
 		}
 		if s.Cost.Unit == "ora" && s.Cost.Individual > 0 && s.Delivery.Individual && len(s.Municipi) > 1 && s.Organization != nil {
 			for _, sc := range s.Schedules {

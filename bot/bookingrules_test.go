@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -237,6 +239,47 @@ func TestBookingCalendarFileFollowsTheVenue(t *testing.T) {
 				tc.s.Rules.Venue == catalogue.AtProvider && !strings.Contains(ics, strings.ReplaceAll(address, ",", `\,`)) {
 				t.Errorf("%s (%s): the provider's address in the calendar file is wrong:\n%s", tc.s.ID, tc.s.Rules.Venue, ics)
 			}
+		}
+	})
+}
+
+// Staff's "propose another time" follows the rules too: a holiday, a time before the
+// lead time or outside the hours is refused with the rule it breaks, and the booking
+// and the citizen are left as they were.
+func TestStaffProposalFollowsTheRules(t *testing.T) {
+	s := bookableService(t, func(s *catalogue.Service) bool { return !s.Rules.OpenOnHolidays })
+	rome := monday10(t).Location()
+	tests := []struct {
+		name string
+		at   time.Time
+		rule bookings.Rule
+	}{
+		{"Sant'Ambrogio", time.Date(2026, 12, 7, 10, 0, 0, 0, rome), bookings.RuleHoliday},
+		{"Christmas", time.Date(2026, 12, 25, 10, 0, 0, 0, rome), bookings.RuleHoliday},
+		{"beyond the horizon", time.Date(2027, 6, 1, 10, 0, 0, 0, rome), bookings.RuleHorizon},
+		{"at night", time.Date(2026, 11, 26, 3, 0, 0, 0, rome), bookings.RuleHours},
+	}
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, box, bs, _ := bookingHarness(t, store)
+		id := book(t, h, h.citizen(t, "u1").pressData("svc:"+s.ID), s)
+		box.take("u1")
+		for _, tc := range tests {
+			_, err := h.engine.BookingFromStaff(context.Background(), bot.BookingAction{Kind: bot.BookingPropose, Booking: id, Proposed: tc.at})
+			var re *bookings.RuleError
+			if !errors.As(err, &re) || re.Rule != tc.rule {
+				t.Errorf("%s: BookingFromStaff = %v, want the rule %s", tc.name, err, tc.rule)
+			}
+		}
+		if b, err := bs.Get(context.Background(), id); err != nil || !b.Proposed.IsZero() || b.Status != bookings.Requested {
+			t.Errorf("after refused proposals: %+v %v", b, err)
+		}
+		if got := box.take("u1"); len(got) != 0 {
+			t.Errorf("the citizen was told of a refused proposal: %+v", got)
+		}
+		// A time that keeps the rules goes through.
+		ok := time.Date(2026, 11, 26, 10, 0, 0, 0, rome)
+		if _, err := h.engine.BookingFromStaff(context.Background(), bot.BookingAction{Kind: bot.BookingPropose, Booking: id, Proposed: ok}); err != nil {
+			t.Errorf("a proposal within the rules: %v", err)
 		}
 	})
 }

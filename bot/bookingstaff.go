@@ -31,6 +31,20 @@ type BookingAction struct {
 // ErrProposalPast is returned for a proposed time that is not in the future.
 var ErrProposalPast = errors.New("the proposed time has passed")
 
+// proposalAllowed checks staff's proposed time against the service's booking rules
+// (a *bookings.RuleError, wrapped, says which); a service gone from the catalogue
+// has no rules left to break.
+func (e *Engine) proposalAllowed(b *bookings.Booking, at, now time.Time) error {
+	s, ok := e.opts.Search.Catalogue().Service(b.Service)
+	if !ok {
+		return nil
+	}
+	if err := bookings.CheckTime(s, at, b.Quantity, now, e.rome); err != nil {
+		return fmt.Errorf("propose %s for booking %s: %w", at.In(e.rome).Format("2006-01-02 15:04"), b.ID, err)
+	}
+	return nil
+}
+
 // BookingFromStaff applies staff's action to a booking, schedules or cancels its
 // reminders and tells the citizen on their channel. It returns the booking as it is
 // now; bookings.ErrTransition (wrapped) when the booking cannot change that way (the
@@ -56,6 +70,9 @@ func (e *Engine) BookingFromStaff(ctx context.Context, a BookingAction) (booking
 		case BookingPropose:
 			if b.Status != bookings.Requested {
 				return fmt.Errorf("%w: propose another time to a booking %s", bookings.ErrTransition, b.Status)
+			}
+			if err := e.proposalAllowed(b, a.Proposed, now); err != nil {
+				return err
 			}
 			b.Proposed, b.Updated = a.Proposed.In(e.rome), now
 			return nil
