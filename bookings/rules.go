@@ -3,6 +3,7 @@ package bookings
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -129,7 +130,7 @@ func CheckDay(s *catalogue.Service, day time.Time, quantity int, now time.Time, 
 }
 
 // CheckStart reports whether a booking of quantity units requested at now may start
-// at start: the quantity, the day, the lead time and the schedules' start times.
+// at start: the quantity, the day, the lead time and the schedules' hours.
 func CheckStart(s *catalogue.Service, start time.Time, quantity int, now time.Time, loc *time.Location) error {
 	if err := CheckQuantity(s, quantity); err != nil {
 		return err
@@ -148,12 +149,25 @@ func CheckTime(s *catalogue.Service, start time.Time, quantity int, now time.Tim
 		first, _ := FirstDay(s, quantity, now, loc)
 		return &RuleError{Rule: RuleLead, Day: dayIn(start, loc), FirstDay: first, Lead: s.Rules.Lead()}
 	}
-	for _, at := range Slots(s, start, quantity, loc) {
-		if at.Equal(start) {
-			return nil
+	if !withinHours(s, start, quantity, loc) {
+		return &RuleError{Rule: RuleHours, Day: start.In(loc)}
+	}
+	return nil
+}
+
+// withinHours reports whether a booking of quantity units starting at start fits in
+// one of the schedules of its weekday. Any minute will do: the form offers the hourly
+// slots, but staff may agree on 15:15.
+func withinHours(s *catalogue.Service, start time.Time, quantity int, loc *time.Location) bool {
+	t := start.In(loc)
+	from := catalogue.Clock(t.Hour()*60 + t.Minute())
+	to := from + catalogue.Clock(duration(s.Cost.Unit, quantity)/time.Minute)
+	for _, sc := range s.Schedules {
+		if slices.Contains(sc.Days, t.Weekday()) && from >= sc.OpensAt && to <= sc.ClosesAt {
+			return true
 		}
 	}
-	return &RuleError{Rule: RuleHours, Day: start.In(loc)}
+	return false
 }
 
 // Bookable returns the start times on day that a booking of quantity units

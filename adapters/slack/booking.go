@@ -218,7 +218,7 @@ func (d *Desk) bookingCard(b bookings.Booking) Card {
 	}
 	quantity := strconv.Itoa(b.Quantity)
 	if unit != "" {
-		quantity = d.text("booking.quantity", "n", quantity, "unit", unit)
+		quantity = d.quantityText(b.Quantity, unit)
 	}
 	delivery, who := d.text("booking.individual"), d.text("booking.for_self")
 	if b.Shared {
@@ -339,6 +339,9 @@ func (d *Desk) afterBookingAction(ctx context.Context, card MessageRef, a bot.Bo
 		return d.changedMeanwhile(ctx, a.Booking)
 	case errors.Is(err, bot.ErrProposalPast):
 		return CardResult{Unchanged: true, Notice: d.text("booking.proposal_past")}, nil
+	case errors.Is(err, bookings.ErrRule): // the catalogue changed since the modal checked
+		_, text := d.ruleText(err)
+		return CardResult{Unchanged: true, Notice: text}, nil
 	case errors.Is(err, bookings.ErrReasonRequired): // nothing left of it once cleaned
 		return CardResult{Unchanged: true, Notice: d.text("booking.reason_required")}, nil
 	default:

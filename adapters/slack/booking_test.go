@@ -118,7 +118,7 @@ func TestBookingCardAndConfirm(t *testing.T) {
 	}
 	text := card.VisibleText()
 	for _, want := range []string{"Nuova prenotazione", "Babysitting diurno a domicilio", "*Quando*\nsab 07/03 10:30",
-		"*Quantità*\n2 × ora", "*Modalità*\nindividuale", "*Per chi*\nper sé", "*Municipio*\n3",
+		"*Quantità*\n2 ore", "*Modalità*\nindividuale", "*Per chi*\nper sé", "*Municipio*\n3",
 		"*Prezzo stimato*\n€ 28,00", "*Cittadino*\nMaria", "*Canale e lingua*\nTelegram, in italiano",
 		"Ho due gemelli &lt;@U0GIULIA&gt; &amp; un gatto", "Prenotazione " + b.ID} {
 		if !strings.Contains(text, want) {

@@ -149,6 +149,9 @@ func (d *Desk) answerViewSubmission(ctx context.Context, e Engine, cb slackapi.I
 		case !a.Proposed.After(now):
 			return invalid(blockTime, d.text("booking.proposal_past"))
 		}
+		if block, text := d.proposalRule(ctx, a.Booking, a.Proposed); text != "" {
+			return invalid(block, text) // see bookingrules.go
+		}
 	default:
 		return nil
 	}
