@@ -34,6 +34,10 @@ type bookingDraft struct {
 	Note      string    `json:"note,omitempty"`
 	NoteDone  bool      `json:"note_done,omitempty"`
 	Month     string    `json:"month,omitempty"` // the calendar page shown, "2026-11"
+	// Move is the booking being moved (bookingmove.go), MoveFrom its start: the
+	// form then asks only for the new day and time.
+	Move     string    `json:"move,omitempty"`
+	MoveFrom time.Time `json:"move_from,omitzero"`
 }
 
 // Booking limits; the service's rules may be stricter (bookingrules.go).
@@ -114,6 +118,8 @@ func (bf *bookingFlow) askBooking(t *Turn, s *catalogue.Service) {
 	case !d.NoteDone:
 		t.Say(Reply{Text: t.T("book.ask_note", "max", strconv.Itoa(maxNoteRunes)), Buttons: [][]Button{
 			{btn(t.T("book.no_note"), actBook, "skip")}, bf.bookingCancelRow(t)}})
+	case d.Move != "":
+		bf.moveSummary(t, s)
 	default:
 		bf.bookingSummary(t, s)
 	}
@@ -225,6 +231,8 @@ func (bf *bookingFlow) bookingButton(ctx context.Context, t *Turn, step, value s
 		bf.rateBooking(ctx, t, value)
 	case "new":
 		bf.startBooking(t, value)
+	case "move":
+		bf.moveButton(ctx, t, value)
 	default:
 		return false
 	}
@@ -293,6 +301,12 @@ func (bf *bookingFlow) draftButton(ctx context.Context, t *Turn, step, value str
 		bf.askBooking(t, s)
 	case "ok":
 		bf.submitBooking(ctx, t, s)
+	case "moveok":
+		if d.Move == "" {
+			t.Stale()
+			return
+		}
+		bf.applyMove(ctx, t, s)
 	default:
 		t.Stale()
 	}
@@ -418,6 +432,10 @@ func (bf *bookingFlow) register(r *routes) {
 	r.intent(IntentMyBookings, func(ctx context.Context, t *Turn, _ Interpretation) {
 		t.st.resetFlow()
 		bf.bookings(ctx, t)
+	})
+	r.intent(IntentReschedule, func(ctx context.Context, t *Turn, in Interpretation) {
+		t.st.resetFlow()
+		bf.reschedule(ctx, t, in)
 	})
 	// A yes, a no or a digit answers, in turn: a question a booking pushed since
 	// the citizen's last message; the buttons of the bot's last message; nothing.

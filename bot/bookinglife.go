@@ -92,6 +92,9 @@ func (bf *bookingFlow) bookings(ctx context.Context, t *Turn) {
 		case bk.Status == bookings.Requested && !bk.Proposed.IsZero():
 			rows = append(rows, []Button{btn(t.T("book.accept_n", "n", strconv.Itoa(i+1)), actBook, "accept", bk.ID),
 				btn(t.T("book.decline_n", "n", strconv.Itoa(i+1)), actBook, "decline", bk.ID)})
+		case movable(bk, t.now): // bookingmove.go
+			rows = append(rows, []Button{btn(t.T("book.move_n", "n", strconv.Itoa(i+1)), actBook, "move", bk.ID),
+				btn(t.T("book.cancel_n", "n", strconv.Itoa(i+1)), actBook, "cancel", bk.ID)})
 		case bk.Active() && bk.Start.After(t.now):
 			rows = append(rows, []Button{btn(t.T("book.cancel_n", "n", strconv.Itoa(i+1)), actBook, "cancel", bk.ID)})
 		}

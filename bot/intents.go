@@ -79,7 +79,7 @@ func readIntents() (*intentPhrases, error) {
 var intentNames = []string{intentThanks, intentPrivacy, intentForget, intentNear, intentSpaces,
 	intentFree, intentDomestic, intentHire, intentWorkAs, intentFixedCare,
 	"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentNo,
-	intentHelp, intentSkip, intentSoon, intentMyBookings, intentMyRequests, intentForMe}
+	intentHelp, intentSkip, intentSoon, intentMyBookings, intentMyRequests, intentForMe, intentReschedule}
 
 // add reads one language's file.
 func (s *intentPhrases) add(lang string, data []byte) error {

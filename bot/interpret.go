@@ -149,6 +149,9 @@ func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
 			return w.intent
 		}
 	}
+	if e.mentions(intentReschedule, text) {
+		return IntentReschedule // "vorrei spostarla a venerdì"
+	}
 	if n, ok := bareNumber(text); ok && n >= 1 && n <= 5 && st.Flow == flowRate && st.RateHandoff != "" {
 		in.Number = n
 		return IntentRating
