@@ -140,6 +140,10 @@ type Booking struct {
 	// leaves Requested.
 	Proposed time.Time `json:"proposed,omitzero"`
 	Card     string    `json:"card,omitempty"` // the staff card's reference, set by the desk
+	// Series names the recurring request this booking is one of (series.go): the
+	// bookings of one series share it, and staff handle them as one request. Empty
+	// for a single booking; else the shape of an id (NewID).
+	Series string `json:"series,omitempty"`
 	// Offer is the provider's offer, once staff made one (status offerta and after).
 	Offer *Offer `json:"offer,omitempty"`
 	// Payment is what was paid and how, once paid; nil for free services and while
@@ -241,6 +245,8 @@ func (b Booking) Validate() error {
 		return bad("municipio %d not between 1 and 9", b.Municipio)
 	case utf8.RuneCountInString(b.Note) > MaxNote:
 		return bad("note longer than %d characters", MaxNote)
+	case b.Series != "" && !ValidID(b.Series):
+		return bad("series %q is not 12 hex characters", truncate(b.Series, 20))
 	case b.EstimateCents < -1:
 		return bad("estimate %d below -1", b.EstimateCents)
 	case !b.Status.Valid():
