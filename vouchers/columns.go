@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -155,6 +156,9 @@ func (cols columns) row(rec []string, line int) (Row, *Note) {
 	r := Row{Line: line, Code: canonicalCode(cell(fieldCode))}
 	reject := func(reason string) (Row, *Note) {
 		return Row{}, &Note{Line: line, Code: Mask(r.Code), Reason: reason}
+	}
+	if need := slices.Max(cols[:]) + 1; len(rec) < need {
+		return reject(fmt.Sprintf("%d cells, but the header's columns need %d", len(rec), need))
 	}
 	for _, c := range rec {
 		if len(c) > maxField {
