@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -75,6 +76,7 @@ func (s *Store) Import(ctx context.Context, file io.Reader, by string, dryRun bo
 				Reason: "already spent: the voucher keeps its balance and data, the file's differ"})
 		}
 	}
+	slices.SortStableFunc(rep.Rejected, func(a, b Note) int { return a.Line - b.Line })
 	return rep, nil
 }
 
