@@ -69,7 +69,7 @@ type server struct {
 	bookings *bookings.Store
 	domestic *domestic.Store
 	vouchers *vouchers.Store // the Comune's vouchers: always on, they need no provider
-	mailbox  web.Mailbox // the web chat's mailboxes, in the store
+	mailbox  web.Mailbox     // the web chat's mailboxes, in the store
 
 	telegram   *telegram.Adapter // nil without WEMI_TELEGRAM_TOKEN
 	desk       *slackDesk        // nil without WEMI_SLACK_BOT_TOKEN
@@ -160,7 +160,7 @@ func (s *server) buildEngine(ctx context.Context) (err error) {
 		Observer: s.metrics, Staff: s.desk.staff(), Figures: s.desk.counted(), Pushers: pushers(s.telegram, s.mailbox),
 		ReplyWithin: cfg.ReplyWithin, Bookings: s.bookings, Reminders: s.store, Domestic: s.domestic,
 		DomesticRetention: cfg.DomesticRetention, Payments: bot.Payments{Vouchers: s.vouchers},
-		ReminderPolicy:    reminders.Policy{Before: cfg.ReminderOffsets, FollowupAfter: cfg.FollowupAfter}})
+		ReminderPolicy: reminders.Policy{Before: cfg.ReminderOffsets, FollowupAfter: cfg.FollowupAfter}})
 	if err != nil {
 		return err
 	}
