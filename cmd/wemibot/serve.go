@@ -148,7 +148,7 @@ func (s *server) buildChannels() (err error) {
 	if s.telegram, err = s.c.newTelegram(s.store.Outbox(), s.metrics, s.log); err != nil {
 		return err
 	}
-	s.desk, err = s.c.newSlackDesk(s.store, s.bookings, s.domestic, s.reloader.live, s.metrics, s.log)
+	s.desk, err = s.c.newSlackDesk(s.store, s.bookings, s.domestic, s.vouchers, s.reloader.live, s.metrics, s.log)
 	return err
 }
 
