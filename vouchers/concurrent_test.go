@@ -25,9 +25,9 @@ const spenders = 50
 
 // backends are the stores the vouchers run on: the embedded bbolt file and a real
 // Redis started for the test.
-func backends() map[string]func(t *testing.T) records.Records {
-	return map[string]func(t *testing.T) records.Records{
-		"bbolt": func(t *testing.T) records.Records {
+func backends() map[string]func(t testing.TB) records.Records {
+	return map[string]func(t testing.TB) records.Records{
+		"bbolt": func(t testing.TB) records.Records {
 			s, err := bolt.Open(filepath.Join(t.TempDir(), "vouchers.db"), bolt.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -35,7 +35,7 @@ func backends() map[string]func(t *testing.T) records.Records {
 			t.Cleanup(func() { s.Close() })
 			return s
 		},
-		"redis": func(t *testing.T) records.Records {
+		"redis": func(t testing.TB) records.Records {
 			srv := redistest.Start(t)
 			opts, err := goredis.ParseURL(srv.URL())
 			if err != nil {

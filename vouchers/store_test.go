@@ -62,7 +62,7 @@ func openBolt(t *testing.T, opts ...vouchers.Option) (*vouchers.Store, *bolt.Sto
 	return newStore(t, recs, clock, opts...), recs, clock
 }
 
-func newStore(t *testing.T, recs records.Records, clock *clocktest.Clock, opts ...vouchers.Option) *vouchers.Store {
+func newStore(t testing.TB, recs records.Records, clock *clocktest.Clock, opts ...vouchers.Option) *vouchers.Store {
 	t.Helper()
 	s, err := vouchers.NewStore(recs, testKey, append([]vouchers.Option{vouchers.WithClock(clock.Now), vouchers.WithLocation(rome)}, opts...)...)
 	if err != nil {

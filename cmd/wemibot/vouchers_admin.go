@@ -6,9 +6,14 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/comune-milano/wemibot/vouchers"
 )
+
+// importDeadline bounds the answer to an import: vouchers.MaxRows on the embedded
+// store take about a minute.
+const importDeadline = 5 * time.Minute
 
 // vouchersAdminBy is who the history of a voucher says imported it over HTTP.
 const vouchersAdminBy = "admin"
@@ -33,6 +38,10 @@ func (h vouchersImporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answerJSON(w, http.StatusBadRequest, map[string]string{"error": "dry_run: want true or false"})
 		return
 	}
+	// A long list on the embedded store takes longer than the server's write
+	// timeout (about 3 ms a voucher, each write an fsync'd transaction): this
+	// request gets importDeadline instead.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(importDeadline))
 	body := http.MaxBytesReader(w, r.Body, vouchers.MaxFileBytes)
 	rep, err := h.vouchers.Import(r.Context(), body, vouchersAdminBy, dryRun)
 	var tooBig *http.MaxBytesError
