@@ -126,6 +126,22 @@ func TestVouchersAdmin(t *testing.T) {
 			}
 		})
 	}
+	// The store down: 503, with the report of what was done (nothing), and logged.
+	recs.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/admin/vouchers", strings.NewReader(voucherList))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"report":{"dry_run":false,"rows":3,"imported":0`) {
+		t.Errorf("store down: %d %s", resp.StatusCode, body)
+	}
+	if len(logs.Lines("vouchers import failed")) != 1 {
+		t.Errorf("the failure is not logged:\n%s", logs.String())
+	}
 	if strings.Contains(logs.String(), voucherTaxCode) || strings.Contains(logs.String(), "AAAA") {
 		t.Errorf("logs:\n%s", logs.String())
 	}
