@@ -156,3 +156,27 @@ func (b neverEnding) Read(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// serve imports vouchers on POST /admin/vouchers, and the command line finds them
+// afterwards in the same store, with the same key.
+func TestServeImportsVouchers(t *testing.T) {
+	const token = "admin-token-0123456789"
+	dir := t.TempDir()
+	addr, _, stop := launchServe(t, map[string]string{"WEMI_DATA_DIR": dir, "WEMI_ADMIN_TOKEN": token})
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/admin/vouchers", strings.NewReader(voucherList))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"imported":2`) {
+		t.Fatalf("POST /admin/vouchers: %d %s", resp.StatusCode, body)
+	}
+	stop() // the embedded store admits one process
+	res := runCLI(t, map[string]string{"WEMI_DATA_DIR": dir}, "", "vouchers", "show", "MI-2026-0002-BBBB")
+	if res.code != 0 || !strings.Contains(res.stdout, "Balance: 80,00 € of 80,00 €") || !strings.Contains(res.stdout, "importato by admin") {
+		t.Errorf("vouchers show after serve: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+}
