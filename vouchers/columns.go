@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -169,7 +170,9 @@ func (cols columns) row(rec []string, line int) (Row, *Note) {
 		return reject(fmt.Sprintf("code: %d to %d letters or digits (spaces and hyphens allowed)", minCode, maxCode))
 	}
 	r.Programme = strings.Join(strings.Fields(cell(fieldProgramme)), " ")
-	if r.Programme == "" || utf8Len(r.Programme) > maxProgramme || strings.ContainsRune(r.Programme, utf8RuneError) {
+	// utf8.RuneError stands for a byte Windows-1252 does not map (decodeText).
+	if r.Programme == "" || utf8.RuneCountInString(r.Programme) > maxProgramme ||
+		strings.ContainsRune(r.Programme, utf8.RuneError) {
 		return reject(fmt.Sprintf("programme: missing, unreadable or longer than %d characters", maxProgramme))
 	}
 	var err error
@@ -303,8 +306,3 @@ func parseAmount(s string) (int, error) {
 	}
 	return total, nil
 }
-
-// utf8RuneError is what a byte Windows-1252 does not map decodes to.
-const utf8RuneError = '\uFFFD'
-
-func utf8Len(s string) int { return len([]rune(s)) }
