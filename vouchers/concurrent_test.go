@@ -126,3 +126,47 @@ func checkSpends(ctx context.Context, t *testing.T, s *vouchers.Store, v voucher
 		}
 	}
 }
+
+// Ten replicas giving the same booking's spend back at once give it back once.
+func TestConcurrentUnspend(t *testing.T) {
+	for name, open := range backends() {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			recs := open(t)
+			clock := clocktest.New(march10)
+			s := newStore(t, recs, clock)
+			if _, err := s.Import(ctx, strings.NewReader(listFile), "import", false); err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range []string{"b00000000001", "b00000000002"} {
+				if _, _, err := s.Spend(ctx, codeMario, cfMario, b, 6000); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var wg sync.WaitGroup
+			for range 10 {
+				replica := newStore(t, recs, clock)
+				wg.Go(func() {
+					if err := replica.Unspend(ctx, codeMario, "b00000000001"); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			v, err := s.Get(ctx, codeMario)
+			if err != nil {
+				t.Fatal(err)
+			}
+			returned := 0
+			for _, e := range v.History {
+				if e.What == vouchers.EventReturned {
+					returned++
+				}
+			}
+			if v.BalanceCents != 9000 || returned != 1 {
+				t.Errorf("balance %d, given back %d times; want 9000, once", v.BalanceCents, returned)
+			}
+		})
+	}
+}
