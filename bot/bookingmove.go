@@ -79,6 +79,10 @@ func (bf *bookingFlow) reschedule(ctx context.Context, t *Turn, in Interpretatio
 
 // moveButton starts moving the booking a "Sposta" button names.
 func (bf *bookingFlow) moveButton(ctx context.Context, t *Turn, id string) {
+	if t.e.opts.Bookings == nil || !bookings.ValidID(id) {
+		t.Stale() // forged, or from a bot that no longer books
+		return
+	}
 	b, err := t.e.opts.Bookings.Get(ctx, id)
 	switch {
 	case errors.Is(err, bookings.ErrNotFound) || err == nil && b.Conversation != t.m.Conversation():

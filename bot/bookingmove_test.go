@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,19 @@ func TestRescheduleByButtons(t *testing.T) {
 		}
 		// A forged or stale button moves nothing.
 		c.pressData("book:move:ffffffffffff").expect("non è più valido")
+	})
+}
+
+// Malformed move buttons and moves of bookings that cannot move answer politely and
+// change nothing.
+func TestRescheduleRefusesBadInput(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, _, _ := bookingHarness(t, store)
+		c := h.citizen(t, "u1")
+		for _, data := range []string{"book:move:", "book:move:../../etc", "book:move:" + strings.Repeat("a", 500), "book:moveok"} {
+			c.pressData(data).expect("non è più valido")
+		}
+		// With no booking, "spostarla" says there is nothing to move.
+		c.say("vorrei spostarla a venerdì").expect("Non hai prenotazioni da spostare")
 	})
 }
