@@ -105,7 +105,7 @@ func TestActivityValidation(t *testing.T) {
 		{"negative price", "{euro: 20, per: corso}", "{euro: -5, per: corso}", "price.euro: -5 is not a positive price"},
 		{"free with a price", "{euro: 20, per: corso}", "{free: true, euro: 5}", "a free activity has no price"},
 		{"unknown unit", "{euro: 20, per: corso}", "{euro: 20, per: anno}", `unknown unit "anno"`},
-		{"no capacity", "capacity: 10", "capacity: 0", "capacity: 0 is not between 1"},
+		{"no capacity", "capacity: 10", "capacity: 0", "capacity: 0 is not between 1 and 500"},
 		{"times inverted", `{from: "10:00", to: "12:00"}`, `{from: "12:00", to: "10:00"}`, "starts at 12:00 but ends at 10:00"},
 		{"unknown kind", "kind: corso", "kind: concerto", `unknown kind "concerto"`},
 		{"no way to enrol", "{chat: true}", "{}", "say how to enrol"},
