@@ -52,15 +52,17 @@ func (d placesDoc) taken() int {
 // Places counts the places taken in activities' sessions. It is safe for concurrent
 // use, and across replicas as far as the records store is (Redis, bbolt).
 type Places struct {
-	records  records.Records
-	now      func() time.Time
-	location *time.Location
+	records records.Records
+	now     func() time.Time
 }
 
-// NewPlaces returns the places kept in recs; now is the clock and loc Milan's time
-// zone, which together say when a session's count may be forgotten.
-func NewPlaces(recs records.Records, now func() time.Time, loc *time.Location) *Places {
-	return &Places{records: recs, now: now, location: loc}
+// NewPlaces returns the places kept in recs; now is the clock, which says when a
+// session's count may be forgotten (nil: time.Now).
+func NewPlaces(recs records.Records, now func() time.Time) *Places {
+	if now == nil {
+		now = time.Now
+	}
+	return &Places{records: recs, now: now}
 }
 
 // Take holds n places of a session for an enrolment (a booking id) and returns how
@@ -176,7 +178,8 @@ func (p *Places) check(a *catalogue.Activity, sessionID, enrolment string) (cata
 
 // ttl keeps a session's count until keepAfter past its last day.
 func (p *Places) ttl(s catalogue.Session) time.Duration {
-	until := s.Last.AddDays(1).In(p.location).Add(keepAfter)
+	// UTC rather than Milan's zone: two hours either way do not matter a month on.
+	until := s.Last.AddDays(1).In(time.UTC).Add(keepAfter)
 	return max(until.Sub(p.now()), time.Hour)
 }
 

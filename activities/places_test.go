@@ -48,7 +48,7 @@ func TestPlaces(t *testing.T) {
 	ctx := context.Background()
 	for name, recs := range stores(t) {
 		t.Run(name, func(t *testing.T) {
-			p := activities.NewPlaces(recs, func() time.Time { return now }, time.UTC)
+			p := activities.NewPlaces(recs, func() time.Time { return now })
 			a := camp(5)
 			if n, err := p.Left(ctx, a, "20270614"); err != nil || n != 5 {
 				t.Fatalf("Left before any enrolment = %d, %v; want 5", n, err)
@@ -92,7 +92,7 @@ func TestPlaces(t *testing.T) {
 func TestPlacesRefuseBadRequests(t *testing.T) {
 	ctx := context.Background()
 	recs := stores(t)["bolt"]
-	p := activities.NewPlaces(recs, func() time.Time { return now }, time.UTC)
+	p := activities.NewPlaces(recs, func() time.Time { return now })
 	a := camp(5)
 	tests := []struct {
 		name, session, enrolment string
@@ -131,7 +131,7 @@ func TestPlacesNeverTakenTwice(t *testing.T) {
 	ctx := context.Background()
 	for name, recs := range stores(t) {
 		t.Run(name, func(t *testing.T) {
-			p := activities.NewPlaces(recs, func() time.Time { return now }, time.UTC)
+			p := activities.NewPlaces(recs, func() time.Time { return now })
 			a := camp(capacity)
 			var mu sync.Mutex
 			got, full := 0, 0

@@ -106,6 +106,9 @@ func (bf *bookingFlow) bookingName(t *Turn, b bookings.Booking) string {
 	if s, ok := t.cat.Service(b.Service); ok {
 		return t.titleText(s)
 	}
+	if a, ok := t.cat.Activity(b.Activity); ok {
+		return Literal(t.e.flows.activities.title(t, a))
+	}
 	return Literal(b.Service)
 }
 
@@ -175,6 +178,7 @@ func (bf *bookingFlow) cancelBooking(ctx context.Context, t *Turn, id string) {
 		return
 	}
 	t.e.cancelReminders(ctx, b.ID)
+	t.e.flows.activities.release(ctx, t.cat, b.Activity, b.Session, b.ID)
 	ev := t.Event(EventBookingCancelled, "", false)
 	ev.Recent, ev.Query, ev.Booking = nil, "", b.ID
 	t.Raise(ev)

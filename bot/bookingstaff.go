@@ -78,6 +78,7 @@ func (e *Engine) BookingFromStaff(ctx context.Context, a BookingAction) (booking
 		t.replies = t.e.flows.booking.confirmedReplies(t, b)
 	case BookingRefuse:
 		e.cancelReminders(ctx, b.ID)
+		e.flows.activities.release(ctx, t.cat, b.Activity, b.Session, b.ID)
 		t.Say(Reply{Text: t.T("book.refused", "booking", t.e.flows.booking.bookingLine(t, b)), Buttons: [][]Button{
 			{btn(t.T("button.back_card"), actService, b.Service), btn(t.T("menu.operator"), actOperator)},
 			{btn(t.T("button.menu"), actMenu)}}})

@@ -1,0 +1,178 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/comune-milano/wemibot/activities"
+	"github.com/comune-milano/wemibot/bookings"
+	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/records"
+)
+
+// activitiesHarness is the booking harness on 6 December 2026 (a Sunday), with the
+// activities' places counted in the same store.
+func activitiesHarness(t *testing.T, store bot.Store) (*harness, *bookings.Store, *activities.Places) {
+	t.Helper()
+	recs := store.(records.Records)
+	var places *activities.Places
+	h, _, bs, _ := bookingHarness(t, store, func(o *bot.Options) {
+		places = activities.NewPlaces(recs, o.Now)
+		o.Places = places
+	})
+	h.clock.Set(sunday6Dec(t))
+	return h, bs, places
+}
+
+func sunday6Dec(t testing.TB) time.Time {
+	return time.Date(2026, 12, 6, 10, 0, 0, 0, monday10(t).Location())
+}
+
+func TestActivitiesAsked(t *testing.T) {
+	h, _, _ := activitiesHarness(t, stores()[0].open(t))
+	tests := []struct {
+		say       string
+		want      []string
+		wantNot   []string
+		wantLabel string
+	}{
+		{"centri estivi per un bambino di 8 anni", []string{"Summer School: i centri estivi", "Per: 8 anni", "Summer School NoLo", "95 € a settimana", "Ci sono posti in 7 turni su 7", "8 in programma"},
+			[]string{"Summer School San Siro", "ripetizioni"}, "Summer School"},
+		{"Summer School", []string{"Summer School: i centri estivi", "10 in programma"}, []string{"ripetizioni"}, "Summer School"},
+		{"cosa c'è questa settimana allo spazio WeMi di Corvetto?", []string{"SPID e servizi online", "Open day: conosci lo Spazio WeMi Corvetto", "allo Spazio WeMi Corvetto", "dal 06/12 al 13/12"},
+			[]string{"Biscotti", "Summer School"}, "SPID"},
+		{"corsi per adulti a gennaio", []string{"Corsi", "6 in programma", "Per: adulti, dal 01/01 al 31/01", "Corso di italiano A2 per adulti"},
+			[]string{"Robotica", "Italiano per bambini"}, "Corso di italiano"},
+		{"open day", []string{"Open day", "Porte aperte allo Sportello"}, []string{"Summer School NoLo"}, "Open day"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.say, func(t *testing.T) {
+			c := h.citizen(t, "u"+itoa(i+1))
+			c.say(tc.say).expect(tc.want...).expectButtons(tc.wantLabel)
+			if len(tc.wantNot) > 0 {
+				c.expectNot(tc.wantNot...)
+			}
+		})
+	}
+}
+
+// A service search is not taken for activities: "corso di italiano" has no period,
+// age or WeMi space, so it finds the courses of the catalogue.
+func TestCourseWithoutFilterIsASearch(t *testing.T) {
+	h, _, _ := activitiesHarness(t, stores()[0].open(t))
+	c := h.citizen(t, "u1")
+	c.say("corso di italiano").expectNot("in programma")
+}
+
+// Enrolling from the card: the week, two places, for a child; staff get the booking
+// card's event, the places are held; a refusal gives them back.
+func TestEnrolInSummerSchool(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, bs, places := activitiesHarness(t, store)
+		ctx := context.Background()
+		cat := testIndex(t).Catalogue()
+		a, _ := cat.Activity("ce-nolo-estate-2027")
+		c := h.citizen(t, "u1")
+		c.pressData("act:ce-nolo-estate-2027").expect("Summer School NoLo", "Centro estivo (Summer School)", "Turni e posti liberi", "Posti liberi: 25").
+			expectButtons("Iscriviti", "Spazio WeMi NoLo")
+		c.press("Iscriviti").expect("Iscriviamoci", "Quale turno").expectButtons("lun 14/06")
+		c.press("lun 21/06").expect("Quanti posti", "Ne restano 25")
+		c.pressData("enrol:n:2").expect("Per chi")
+		c.press("Per un familiare").expect("Ecco la tua iscrizione", "lun 21/06", "Posti: 2", "190 €")
+		c.press("Invia l'iscrizione").expect("Fatto!", "Summer School NoLo")
+		ev := h.lastEvent(t)
+		if ev.Kind != bot.EventBookingRequested {
+			t.Fatalf("event %+v, want a booking request", ev)
+		}
+		b, err := bs.Get(ctx, ev.Booking)
+		if err != nil || b.Activity != a.ID || b.Session != "20270621" || b.Quantity != 2 || b.EstimateCents != 19000 || b.Municipio != 2 {
+			t.Fatalf("booking = %+v, %v", b, err)
+		}
+		if n, _ := places.Left(ctx, a, "20270621"); n != 23 {
+			t.Errorf("places left after enrolling 2 = %d, want 23", n)
+		}
+		c.pressData("mybook").expect("Summer School NoLo")
+		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingRefuse, Booking: b.ID, Reason: "turno riservato"}); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := places.Left(ctx, a, "20270621"); n != 25 {
+			t.Errorf("places left after the refusal = %d, want 25", n)
+		}
+	})
+}
+
+// A full session says so and offers no enrolment; a past activity too.
+func TestFullAndPastActivities(t *testing.T) {
+	h, _, places := activitiesHarness(t, stores()[0].open(t))
+	ctx := context.Background()
+	cat := testIndex(t).Catalogue()
+	a, _ := cat.Activity("open-day-wemi-corvetto") // one session, 40 places
+	for i := range 7 {
+		if _, err := places.Take(ctx, a, "20261212", "full-"+itoa(i), min(6, 40-6*i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := h.citizen(t, "u1")
+	c.pressData("act:open-day-wemi-corvetto").expect("Completo")
+	if c.findButton("Iscriviti") != nil {
+		t.Error("a full activity offers enrolment")
+	}
+	h.clock.Set(time.Date(2026, 12, 20, 10, 0, 0, 0, sunday6Dec(t).Location()))
+	c.pressData("act:corso-spid-dicembre").expect("già iniziata o conclusa")
+	c.pressData("enrol:go:corso-spid-dicembre").expect("già iniziata o conclusa")
+	c.pressData("act:no-such-thing").expect("non è più in programma")
+	c.pressData("enrol:s:20270614").expect("non è più valido")
+}
+
+// Two citizens race for the last place of a workshop: one gets it, the other is
+// told the session is full; the places never go below zero.
+func TestLastPlaceOnce(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, places := activitiesHarness(t, store)
+		ctx := context.Background()
+		a, _ := testIndex(t).Catalogue().Activity("lab-ciclofficina-ragazzi") // 12 places, one date
+		if _, err := places.Take(ctx, a, "20261219", "others", 6); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := places.Take(ctx, a, "20261219", "more", 5); err != nil {
+			t.Fatal(err)
+		}
+		first, second := h.citizen(t, "u1"), h.citizen(t, "u2")
+		for _, c := range []*convo{first, second} {
+			c.pressData("enrol:go:lab-ciclofficina-ragazzi").expect("Quanti posti", "Ne restano 1")
+			c.pressData("enrol:n:1").press("Per me").expect("Ecco la tua iscrizione")
+		}
+		first.press("Invia l'iscrizione").expect("Fatto!")
+		second.press("Invia l'iscrizione").expect("completo")
+		if n, _ := places.Left(ctx, a, "20261219"); n != 0 {
+			t.Errorf("places left = %d, want 0", n)
+		}
+	})
+}
+
+// The space's card says what is on there.
+func TestSpaceCardWhatsOn(t *testing.T) {
+	h, _, _ := activitiesHarness(t, stores()[0].open(t))
+	c := h.citizen(t, "u1")
+	c.pressData("space:wemi-nolo").expect("In programma qui", "Laboratorio di biscotti di Natale").expectButtons("Cosa c'è in questo spazio")
+	c.press("Cosa c'è in questo spazio").expect("allo Spazio WeMi NoLo", "Summer School NoLo")
+}
+
+// Without a store of places (or staff), activities are listed and their cards say
+// how to enrol elsewhere.
+func TestActivitiesWithoutEnrolment(t *testing.T) {
+	h := newHarness(t, stores()[0].open(t))
+	h.clock.Set(sunday6Dec(t))
+	c := h.citizen(t, "u1")
+	c.say("Summer School").expect("Summer School NoLo").expectNot("Posti liberi")
+	c.pressData("act:ce-nolo-estate-2027").expect("allo Spazio WeMi NoLo, negli orari").expectNot("qui in chat")
+	if c.findButton("Iscriviti") != nil {
+		t.Error("enrolment offered without a store of places")
+	}
+	c.pressData("enrol:go:ce-nolo-estate-2027").expect("allo Spazio WeMi NoLo")
+	if strings.Contains(c.text(), "Quale turno") {
+		t.Error("the form started without a store of places")
+	}
+}
