@@ -101,14 +101,14 @@ func (e *Engine) hasList(folded, list string) bool { return has(folded, e.intent
 // next month, a month by name (the next one of that name), the summer.
 func (e *Engine) activityPeriod(folded string, today catalogue.Date) (from, to catalogue.Date, ok bool) {
 	monday := today.AddDays(-((int(today.Weekday()) + 6) % 7))
+	if today.Weekday() == time.Sunday {
+		monday = today.AddDays(1) // on a Sunday, "this week" is the one ahead
+	}
 	first := catalogue.Date{Year: today.Year, Month: today.Month, Day: 1}
 	switch {
 	case e.hasList(folded, intentNextWeek):
 		return monday.AddDays(7), monday.AddDays(13), true
 	case e.hasList(folded, intentThisWeek):
-		if today.Weekday() == time.Sunday {
-			return today, today.AddDays(7), true // on a Sunday, "this week" is the one ahead
-		}
 		return today, monday.AddDays(6), true
 	case e.hasList(folded, intentNextMonth):
 		next := catalogue.DateOf(first.In(time.UTC).AddDate(0, 1, 0))
