@@ -94,6 +94,12 @@ func TestEnrolInSummerSchool(t *testing.T) {
 			t.Errorf("places left after enrolling 2 = %d, want 23", n)
 		}
 		c.pressData("mybook").expect("Summer School NoLo")
+		// A second enrolment, which staff confirm: a calendar file named after the camp.
+		c.pressData("enrol:go:ce-nolo-estate-2027").press("lun 14/06").pressData("enrol:n:1").press("Per me").press("Invia l'iscrizione")
+		confirmed, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingConfirm, Booking: h.lastEvent(t).Booking})
+		if err != nil || confirmed.Status != bookings.Confirmed || confirmed.Session != "20270614" {
+			t.Fatalf("confirm = %+v, %v", confirmed, err)
+		}
 		if _, err := h.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingRefuse, Booking: b.ID, Reason: "turno riservato"}); err != nil {
 			t.Fatal(err)
 		}

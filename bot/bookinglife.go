@@ -278,6 +278,9 @@ func (bf *bookingFlow) confirmedReplies(t *Turn, b bookings.Booking) []Reply {
 			place = s.Organization.Location.Address
 		}
 	}
+	if a, ok := t.cat.Activity(b.Activity); ok {
+		name, place = t.e.flows.activities.title(t, a), t.e.flows.activities.placeLong(a)
+	}
 	ics := bookings.ICS(b, name, place, t.T("book.ics_description", "service", name), unit, t.now)
 	return []Reply{{Text: t.T("book.confirmed", "service", Literal(name), "when", t.whenText(b.Start)),
 		Document: &Document{Name: "wemi-" + b.ID + ".ics", MIME: "text/calendar", Data: ics},
