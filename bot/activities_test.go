@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -181,4 +182,49 @@ func TestActivitiesWithoutEnrolment(t *testing.T) {
 	if strings.Contains(c.text(), "Quale turno") {
 		t.Error("the form started without a store of places")
 	}
+}
+
+// failingRecords is a records store that is down.
+type failingRecords struct{}
+
+func (failingRecords) Get(context.Context, string, string) ([]byte, error) {
+	return nil, errors.New("connection refused")
+}
+func (failingRecords) Update(context.Context, string, string, time.Duration, func([]byte) ([]byte, error)) ([]byte, error) {
+	return nil, errors.New("connection refused")
+}
+func (failingRecords) List(context.Context, string) ([][]byte, error) {
+	return nil, errors.New("connection refused")
+}
+
+// With the places' store down, the activities are still listed (without places,
+// rather than guessed), and enrolling says to try again: nothing is held or filed.
+func TestActivitiesWhenThePlacesStoreIsDown(t *testing.T) {
+	store := stores()[0].open(t)
+	h, _, bs, _ := bookingHarness(t, store, func(o *bot.Options) {
+		o.Places = activities.NewPlaces(failingRecords{}, o.Now)
+	})
+	h.clock.Set(sunday6Dec(t))
+	c := h.citizen(t, "u1")
+	c.say("Summer School").expect("Summer School NoLo").expectNot("posti", "Completo")
+	c.pressData("act:lab-biscotti-natale-nolo").expect("Laboratorio di biscotti di Natale").expectButtons("Iscriviti")
+	c.press("Iscriviti").expect("non riesco a vedere i posti liberi").expectButtons("Riprova")
+	list, err := bs.ByConversation(context.Background(), "test:u1")
+	if err != nil || len(list) != 0 {
+		t.Errorf("bookings filed = %v, %v; want none", list, err)
+	}
+}
+
+// Forged or stale buttons of the flow get the polite "no longer valid" answer.
+func TestActivityButtonsForged(t *testing.T) {
+	h, _, _ := activitiesHarness(t, stores()[0].open(t))
+	c := h.citizen(t, "u1")
+	for _, data := range []string{"enrol:n:3", "enrol:ok", "enrol:zz:1", "act:"} {
+		c.pressData(data).expect("non è più valido")
+	}
+	c.pressData("enrol:go:lab-biscotti-natale-nolo").expect("Quale turno")
+	for _, data := range []string{"enrol:s:20991231", "enrol:n:0", "enrol:n:99", "enrol:w:stranger"} {
+		c.pressData(data).expect("non è più valido")
+	}
+	c.pressData("enrol:x").expect("nessuna iscrizione")
 }

@@ -107,3 +107,37 @@ func TestActivityWordsInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// FuzzActivityAsk reads any text without panicking, and what it understands stays
+// within bounds: a known kind, a space of the catalogue, dates that parse.
+func FuzzActivityAsk(f *testing.F) {
+	for _, s := range []string{"centri estivi per un bambino di 8 anni", "corsi a gennaio", "8岁", "999 anni summer school",
+		"cosa c'è questa settimana allo spazio wemi di corvetto", "open day 十一月", "\x00\xff summer camp"} {
+		f.Add(s)
+	}
+	e, err := New(Options{Search: searchtest.Bundled(f), Store: keepNothing{}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	cat := e.opts.Search.Catalogue()
+	f.Fuzz(func(t *testing.T, text string) {
+		if len(text) > 2000 {
+			return
+		}
+		q, _ := e.activityAsk(text, cat, catalogue.Date{Year: 2026, Month: 12, Day: 6})
+		if q.Kind != "" && !catalogue.ActivityKind(q.Kind).Valid() {
+			t.Errorf("kind %q", q.Kind)
+		}
+		if _, ok := cat.Space(q.Space); q.Space != "" && !ok {
+			t.Errorf("space %q", q.Space)
+		}
+		if q.AgeSet && (q.Age < 0 || q.Age > 120) {
+			t.Errorf("age %d", q.Age)
+		}
+		for _, d := range []string{q.From, q.To} {
+			if _, err := catalogue.ParseDate(d); d != "" && err != nil {
+				t.Errorf("date %q", d)
+			}
+		}
+	})
+}
