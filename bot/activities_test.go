@@ -228,3 +228,23 @@ func TestActivityButtonsForged(t *testing.T) {
 	}
 	c.pressData("enrol:x").expect("nessuna iscrizione")
 }
+
+// In the search flow, and in other languages, the camps are the answer too: not
+// the tutoring services that mention summer.
+func TestSummerSchoolFromTheSearchAndInOtherLanguages(t *testing.T) {
+	h, _, _ := activitiesHarness(t, stores()[0].open(t))
+	c := h.citizen(t, "u1")
+	c.pressData("search").say("centro estivo").expect("Summer School: i centri estivi").expectNot("ripetizioni", "Ripetizioni")
+	tests := []struct{ lang, say, want string }{
+		{"en", "summer camp for my 8 year old", "Summer School: summer camps"},
+		{"es", "campamento de verano para mi hijo de 8 años", "Summer School: campamentos de verano"},
+		{"uk", "літній табір для дитини 8 років", "Summer School: літні табори"},
+		{"zh", "有没有适合8岁孩子的夏令营", "Summer School：夏令营"},
+		{"ar", "مخيمات صيفية لطفل عمره 8 سنوات", "المدرسة الصيفية: المخيمات الصيفية"},
+	}
+	for i, tc := range tests {
+		c := h.citizen(t, "l"+itoa(i))
+		c.lang = tc.lang
+		c.say(tc.say).expect(tc.want)
+	}
+}

@@ -173,3 +173,18 @@ func TestDate(t *testing.T) {
 		t.Error("ParseDate accepted 14/06/2027")
 	}
 }
+
+// Every bundled activity reads in every language the catalogue is translated into.
+func TestBundledActivitiesTranslated(t *testing.T) {
+	c := mustLoad(t, bundledFS(t))
+	for _, lang := range translatedLanguages(c.Languages) {
+		for _, a := range c.Activities {
+			if _, got := a.TitleIn(lang.Code); got != lang.Code {
+				t.Errorf("%s: no %s title", a.ID, lang.Code)
+			}
+			if _, got := a.DescriptionIn(lang.Code); got != lang.Code {
+				t.Errorf("%s: no %s description", a.ID, lang.Code)
+			}
+		}
+	}
+}
