@@ -248,3 +248,11 @@ func TestSummerSchoolFromTheSearchAndInOtherLanguages(t *testing.T) {
 		c.say(tc.say).expect(tc.want)
 	}
 }
+
+// A course said with whom it is for, but no period or WeMi space, is a search of the
+// services: the Italian courses are services of the catalogue.
+func TestItalianCourseForAdultsIsASearch(t *testing.T) {
+	h, _, _ := activitiesHarness(t, stores()[0].open(t))
+	h.citizen(t, "u1").say("corso di italiano per adulti").expectNot("in programma", "Yoga")
+	h.citizen(t, "u2").say("laboratori per bambini").expect("Laboratori", "in programma")
+}

@@ -88,7 +88,10 @@ func (e *Engine) activityAsk(text string, cat *catalogue.Catalogue, today catalo
 	// A place alone makes "what's on" a question about activities only at a WeMi
 	// space: "corso di italiano a Niguarda" is a search for the service.
 	atSpace := q.Space != "" && containsPhrase(folded, "wemi")
-	if !strong && !hasWhen && !atSpace && !q.AgeSet && q.Audience == "" {
+	// Who it is for is enough for a workshop or "what's on", not for a course:
+	// "corso di italiano per adulti" is one of the catalogue's Italian courses.
+	forWhom := (q.AgeSet || q.Audience != "") && q.Kind != string(catalogue.KindCourse)
+	if !strong && !hasWhen && !atSpace && !forWhom {
 		return q, false
 	}
 	return q, true
