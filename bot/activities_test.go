@@ -256,3 +256,28 @@ func TestItalianCourseForAdultsIsASearch(t *testing.T) {
 	h.citizen(t, "u1").say("corso di italiano per adulti").expectNot("in programma", "Yoga")
 	h.citizen(t, "u2").say("laboratori per bambini").expect("Laboratori", "in programma")
 }
+
+// A citizen who cancels an enrolment, or asks to be forgotten, gives the places back.
+func TestCancelAndForgetReleasePlaces(t *testing.T) {
+	h, _, places := activitiesHarness(t, stores()[0].open(t))
+	ctx := context.Background()
+	a, _ := testIndex(t).Catalogue().Activity("lab-robotica-barona")
+	c := h.citizen(t, "u1")
+	enrol := func() string {
+		c.pressData("enrol:go:lab-robotica-barona").press("sab 23/01").pressData("enrol:n:3").press("Per un familiare").press("Invia l'iscrizione").expect("Fatto!")
+		return h.lastEvent(t).Booking
+	}
+	id := enrol()
+	if n, _ := places.Left(ctx, a, "20270123"); n != 9 {
+		t.Fatalf("left after enrolling 3 = %d, want 9", n)
+	}
+	c.pressData("book:cancelyes:" + id).expect("annullata")
+	if n, _ := places.Left(ctx, a, "20270123"); n != 12 {
+		t.Errorf("left after cancelling = %d, want 12", n)
+	}
+	enrol()
+	c.say("cancella i miei dati").press("Sì")
+	if n, _ := places.Left(ctx, a, "20270123"); n != 12 {
+		t.Errorf("left after the citizen was forgotten = %d, want 12", n)
+	}
+}

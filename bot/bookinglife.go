@@ -303,6 +303,9 @@ func (e *Engine) forgetBookings(ctx context.Context, t *Turn) []Event {
 	var events []Event
 	for _, b := range list {
 		e.cancelReminders(ctx, b.ID)
+		if b.Active() {
+			e.flows.activities.release(ctx, t.cat, b.Activity, b.Session, b.ID) // an enrolment's places
+		}
 		if b.Active() || b.Card != "" {
 			// The booking is gone by the time staff hear of it: the event carries
 			// its card, which must forget the citizen too.
