@@ -103,7 +103,10 @@ func (af *activitiesFlow) list(ctx context.Context, t *Turn) {
 		rows = append(rows, nav)
 	}
 	rows = append(rows, []Button{btn(t.T("button.menu"), actMenu)})
-	t.Say(Reply{Text: b.String(), Buttons: rows, Replace: strings.HasPrefix(t.m.Button, actActs+":") && t.m.Button != actActs+":all"})
+	// Turning a page rewrites the list in place; a list opened from elsewhere (a
+	// space's card, "all") is a new message.
+	_, paged := strconv.Atoi(strings.TrimPrefix(t.m.Button, actActs+":"))
+	t.Say(Reply{Text: b.String(), Buttons: rows, Replace: strings.HasPrefix(t.m.Button, actActs+":") && paged == nil})
 }
 
 // cmpKind names the list's kind in texts: "all" when no kind was asked.

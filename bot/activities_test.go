@@ -165,6 +165,13 @@ func TestSpaceCardWhatsOn(t *testing.T) {
 	c := h.citizen(t, "u1")
 	c.pressData("space:wemi-nolo").expect("In programma qui", "Laboratorio di biscotti di Natale").expectButtons("Cosa c'è in questo spazio")
 	c.press("Cosa c'è in questo spazio").expect("allo Spazio WeMi NoLo", "Summer School NoLo")
+	if c.replies[0].Replace {
+		t.Error("the space's activities replace the space's card")
+	}
+	c.say("Summer School").press("Altre attività").expect("6. ")
+	if !c.replies[0].Replace {
+		t.Error("turning the page of the activities sends a new message")
+	}
 }
 
 // Without a store of places (or staff), activities are listed and their cards say
