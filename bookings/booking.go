@@ -120,7 +120,12 @@ type Booking struct {
 	Conversation string `json:"conversation"` // the engine's "channel:user"
 	Lang         string `json:"lang"`
 	FirstName    string `json:"first_name,omitempty"`
-	Service      string `json:"service"` // catalogue service id
+	Service      string `json:"service"` // catalogue service id (the activity's, for an enrolment)
+	// Activity and Session name the activity and the session an enrolment is for
+	// (catalogue.Activity, Session.ID); empty for a service's booking. Quantity is
+	// then the places held.
+	Activity string `json:"activity,omitempty"`
+	Session  string `json:"session,omitempty"`
 	// Start is when the service starts, in Europe/Rome. A booking read back from the
 	// Store has the right instant and UTC offset, but a fixed zone: use In(rome) to
 	// get the named one.

@@ -109,6 +109,9 @@ func (bf *bookingFlow) bookingName(t *Turn, b bookings.Booking) string {
 	if s, ok := t.cat.Service(b.Service); ok {
 		return t.titleText(s)
 	}
+	if a, ok := t.cat.Activity(b.Activity); ok {
+		return Literal(t.e.flows.activities.title(t, a))
+	}
 	return Literal(b.Service)
 }
 
@@ -178,6 +181,7 @@ func (bf *bookingFlow) cancelBooking(ctx context.Context, t *Turn, id string) {
 		return
 	}
 	t.e.cancelReminders(ctx, b.ID)
+	t.e.flows.activities.release(ctx, t.cat, b.Activity, b.Session, b.ID)
 	ev := t.Event(EventBookingCancelled, "", false)
 	ev.Recent, ev.Query, ev.Booking = nil, "", b.ID
 	t.Raise(ev)
@@ -275,6 +279,9 @@ func (bf *bookingFlow) confirmedReplies(t *Turn, b bookings.Booking) []Reply {
 		name, unit = t.serviceTitle(s), s.Cost.Unit
 		place = bookings.Place(s, t.T("ics.at_home", "zone", strconv.Itoa(b.Municipio)), t.T("ics.online"))
 	}
+	if a, ok := t.cat.Activity(b.Activity); ok {
+		name, place = t.e.flows.activities.title(t, a), t.e.flows.activities.placeLong(a)
+	}
 	ics := bookings.ICS(b, name, place, t.T("book.ics_description", "service", name), unit, t.now)
 	return []Reply{{Text: t.T("book.confirmed", "service", Literal(name), "when", t.whenText(b.Start)),
 		Document: &Document{Name: "wemi-" + b.ID + ".ics", MIME: "text/calendar", Data: ics},
@@ -297,6 +304,9 @@ func (e *Engine) forgetBookings(ctx context.Context, t *Turn) []Event {
 	var events []Event
 	for _, b := range list {
 		e.cancelReminders(ctx, b.ID)
+		if b.Active() {
+			e.flows.activities.release(ctx, t.cat, b.Activity, b.Session, b.ID) // an enrolment's places
+		}
 		if b.Active() || b.Card != "" {
 			// The booking is gone by the time staff hear of it: the event carries
 			// its card, which must forget the citizen too.

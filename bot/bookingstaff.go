@@ -95,8 +95,13 @@ func (e *Engine) BookingFromStaff(ctx context.Context, a BookingAction) (booking
 		t.replies = t.e.flows.booking.confirmedReplies(t, b)
 	case BookingRefuse:
 		e.cancelReminders(ctx, b.ID)
+		e.flows.activities.release(ctx, t.cat, b.Activity, b.Session, b.ID)
+		back := btn(t.T("button.back_card"), actService, b.Service)
+		if b.Activity != "" {
+			back = btn(t.T("acts.back_card"), actAct, b.Activity)
+		}
 		t.Say(Reply{Text: t.T("book.refused", "booking", t.e.flows.booking.bookingLine(t, b)), Buttons: [][]Button{
-			{btn(t.T("button.back_card"), actService, b.Service), btn(t.T("menu.operator"), actOperator)},
+			{back, btn(t.T("menu.operator"), actOperator)},
 			{btn(t.T("button.menu"), actMenu)}}})
 	case BookingPropose:
 		t.Say(Reply{Text: t.T("book.proposal", "booking", t.e.flows.booking.bookingLine(t, b)), Buttons: [][]Button{

@@ -5,6 +5,8 @@
 package bot
 
 import (
+	"github.com/comune-milano/wemibot/activities"
+
 	"context"
 	"errors"
 	"fmt"
@@ -68,6 +70,10 @@ type Options struct {
 	// Reminders plans confirmed bookings' reminders by ReminderPolicy; nil: none.
 	Reminders      ReminderQueue
 	ReminderPolicy reminders.Policy
+	// Places counts the places taken in activities' sessions; with Staff and
+	// Bookings, citizens enrol in activities from the chat. Nil: the activities are
+	// listed without places left, and their cards say how to enrol elsewhere.
+	Places *activities.Places
 	// Payments say how citizens pay for services; the zero value takes no payment.
 	Payments Payments
 	Texts    *Texts   // nil: the bundled translations

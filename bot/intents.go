@@ -119,7 +119,7 @@ func (s *intentPhrases) add(lang string, data []byte) error {
 			s.operator = append(s.operator, folded...)
 		case name == "speak":
 			s.speak[lang] = append(s.speak[lang], folded...)
-		case slices.Contains(intentNames, name):
+		case slices.Contains(intentNames, name) || slices.Contains(activityIntentNames(), name):
 			s.phrases[name] = append(s.phrases[name], folded...)
 		default:
 			return fmt.Errorf("unknown list %q", name)

@@ -232,6 +232,8 @@ func (e *Engine) featureAsked(text string, st *state, in *Interpretation) Intent
 		return IntentPrivacy
 	case e.says(intentNear, text):
 		return IntentNear
+	case e.asksActivities(text):
+		return IntentActivities
 	case e.mentions(intentSpaces, text):
 		return IntentSpaces
 	case e.domesticAvailable() && e.wantsToWork(text, st.Lang):

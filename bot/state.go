@@ -67,6 +67,10 @@ type state struct {
 	Dom *domDraft `json:"dom,omitempty"`
 	// Draft is the booking being put together (Flow "book").
 	Draft *bookingDraft `json:"draft,omitempty"`
+	// Acts is the list of activities shown last, for paging; Enrol the enrolment
+	// being put together (Flow "enrol").
+	Acts  *activityQuery `json:"acts,omitempty"`
+	Enrol *enrolDraft    `json:"enrol,omitempty"`
 	// Handoffs are the ids of the conversation's latest handoffs, open or closed
 	// (at most maxHandoffs), so that erasing the citizen's data reaches their
 	// threads in the operators' desk too.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/catalogue"
 )
 
 // bookingKind is the card kind of booking requests; the card's ref is the booking id.
@@ -227,6 +228,10 @@ func (d *Desk) bookingCard(b bookings.Booking) Card {
 	if unit != "" {
 		quantity = d.quantityText(b.Quantity, unit)
 	}
+	if b.Activity != "" {
+		// An enrolment in an activity: its title, who runs it, the places held.
+		service, provider, quantity = d.activityFields(b)
+	}
 	delivery, who := d.text("booking.individual"), d.text("booking.for_self")
 	if b.Shared {
 		delivery = d.text("booking.shared")
@@ -381,4 +386,35 @@ func (d *Desk) changedMeanwhile(ctx context.Context, id string) (CardResult, err
 type bookingModal struct {
 	Booking string `json:"b"`
 	Card    string `json:"c"`
+}
+
+// activityFields are the service, provider and quantity fields of an enrolment's
+// card: the activity's title and session, who runs it (or the WeMi space), the
+// places held.
+func (d *Desk) activityFields(b bookings.Booking) (service, provider, quantity string) {
+	service, quantity = b.Activity, d.text("booking.places", "n", strconv.Itoa(b.Quantity))
+	if d.search == nil {
+		return service, provider, quantity
+	}
+	a, ok := d.search.Catalogue().Activity(b.Activity)
+	if !ok {
+		return service, provider, quantity
+	}
+	service = d.text("booking.activity", "title", a.Title, "kind", d.text("activity."+string(a.Kind)))
+	if s, ok := a.SessionByID(b.Session); ok {
+		service += "\n" + d.text("booking.session", "from", d.day(s.First), "to", d.day(s.Last))
+	}
+	switch {
+	case a.Organization != nil:
+		provider = a.Organization.Name
+	case a.Space != nil:
+		provider = a.Space.Name
+	}
+	return service, provider, quantity
+}
+
+// day formats a catalogue date as operators read it: "lun 14/06".
+func (d *Desk) day(c catalogue.Date) string {
+	t := c.In(d.loc)
+	return d.text(weekdayKeys[t.Weekday()]) + " " + t.Format("02/01")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/comune-milano/wemibot/activities"
 	"io"
 	"log/slog"
 	"net"
@@ -159,6 +160,7 @@ func (s *server) buildEngine(ctx context.Context) (err error) {
 	s.engine, err = bot.New(bot.Options{Search: s.reloader.live, Store: s.store, Logger: s.log, IdleTTL: cfg.IdleTTL,
 		Observer: s.metrics, Staff: s.desk.staff(), Figures: s.desk.counted(), Pushers: pushers(s.telegram, s.mailbox),
 		ReplyWithin: cfg.ReplyWithin, Bookings: s.bookings, Reminders: s.store, Domestic: s.domestic,
+		Places:            activities.NewPlaces(s.store, nil), // the activities' places, shared by every replica
 		DomesticRetention: cfg.DomesticRetention, Payments: bot.Payments{Vouchers: s.vouchers},
 		ReminderPolicy: reminders.Policy{Before: cfg.ReminderOffsets, FollowupAfter: cfg.FollowupAfter}})
 	if err != nil {
