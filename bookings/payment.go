@@ -41,8 +41,8 @@ type Payment struct {
 	// (Vouchers.Unspend) on a refund or when the rest is never paid. It is never
 	// shown to staff nor logged.
 	VoucherCode string `json:"voucher_code,omitempty"`
-	Provider     string `json:"provider,omitempty"` // "stripe", "telegram"
-	Ref          string `json:"ref,omitempty"`      // the provider's payment id (a Checkout session, a charge)
+	Provider    string `json:"provider,omitempty"` // "stripe", "telegram"
+	Ref         string `json:"ref,omitempty"`      // the provider's payment id (a Checkout session, a charge)
 	// EventID is the provider's event that reported the payment: the same event
 	// delivered twice is applied once.
 	EventID string    `json:"event_id,omitempty"`
