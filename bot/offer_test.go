@@ -104,7 +104,7 @@ func TestOfferDeclined(t *testing.T) {
 		if eventsOf(h, bot.EventOfferDeclined) != 1 {
 			t.Error("staff not told")
 		}
-		c.pressData("pay:go:"+id).expect("non accettata")
+		c.pressData("pay:go:" + id).expect("non accettata")
 		c.pressData("mybook").expect("non accettata").expectNot("Motivo", "rifiutata dal cittadino")
 	})
 }

@@ -125,7 +125,7 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 	api := slackapi.New(e.srv.BotToken(), slackapi.OptionAPIURL(e.srv.APIURL()), slackapi.OptionAppLevelToken(e.srv.AppToken()))
 	opts := slack.Options{API: api, Channel: operators, Search: searchtest.Bundled(t), Handoffs: e.handoffs,
 		Figures: e.figures, Once: e.store, Records: e.records, Shredder: e.shredder, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.Now, Location: rome,
-		Offers: o.payments.Checkout != nil,
+		Offers:     o.payments.Checkout != nil,
 		Logger:     slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ThreadWait: 300 * time.Millisecond}
 	if o.desk != nil {
