@@ -292,3 +292,30 @@ func stateOf(t *testing.T, h *harness, conversation string) string {
 func catalogueRefund(full, partial time.Duration, percent int) catalogue.RefundPolicy {
 	return catalogue.RefundPolicy{FullBefore: full, PartialBefore: partial, PartialPercent: percent}
 }
+
+// An offer whose expiry reminder was lost is expired by the periodic repair.
+func TestReconcileExpiresOffers(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, box, bs, queue, _ := payHarness(t, store)
+		ctx := context.Background()
+		id := requested(t, h, bs, bookableService(t))
+		offer(t, h, box, id, 4550)
+		if err := queue.CancelBooking(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.Set(h.clock.Now().Add(22 * time.Hour))
+		done, err := h.engine.Reconcile(ctx)
+		if err != nil || done.Expired != 1 {
+			t.Fatalf("Reconcile = %+v, %v", done, err)
+		}
+		if b, _ := bs.Get(ctx, id); b.Status != bookings.Expired {
+			t.Errorf("status %s", b.Status)
+		}
+		if told := box.take("u1"); len(told) != 1 || !strings.Contains(told[0].Text, "scaduta") {
+			t.Errorf("citizen told %+v", told)
+		}
+		if done, _ := h.engine.Reconcile(ctx); done.Expired != 0 {
+			t.Errorf("expired twice: %+v", done)
+		}
+	})
+}

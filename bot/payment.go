@@ -188,11 +188,12 @@ func (e *Engine) applyPayment(ctx context.Context, n PaymentNotice, conversation
 	case err != nil:
 		return b, nil, fmt.Errorf("%w: record a payment: %w", ErrUnavailable, err)
 	}
-	e.cancelReminders(ctx, b.ID) // the offer's, and any planned before
 	if outcome == paidTooLate {
+		e.cancelReminders(ctx, b.ID)
 		return e.refundLatePayment(ctx, b, now)
 	}
 	e.log.InfoContext(ctx, "booking paid", "booking", b.ID, "provider", n.Provider, "method", n.Method)
+	// Planning the service's reminders cancels the offer's, which it does not plan.
 	_ = e.scheduleReminders(ctx, b) // logged; Reconcile plans them again
 	channel, _, _ := splitConversation(b.Conversation)
 	e.notify(ctx, []Event{{Kind: EventBookingPaid, Booking: b.ID, Card: b.Card, Conversation: b.Conversation,

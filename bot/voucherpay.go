@@ -123,7 +123,7 @@ func (bf *bookingFlow) spendVoucher(ctx context.Context, t *Turn, b bookings.Boo
 			"deadline", t.deadlineText(paid.Offer.Expires)), Buttons: bf.offerButtons(t, paid)})
 		return
 	}
-	t.e.cancelReminders(ctx, b.ID)
+	// Planning the service's reminders cancels the offer's, which it does not plan.
 	_ = t.e.scheduleReminders(ctx, paid) // logged; Reconcile plans them again
 	ev := t.Event(EventBookingPaid, "", false)
 	ev.Recent, ev.Query, ev.Booking, ev.Card = nil, "", paid.ID, paid.Card
