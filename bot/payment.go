@@ -138,6 +138,9 @@ func (e *Engine) PaymentReceived(ctx context.Context, n PaymentNotice) (bookings
 func (f *bookingFlow) paymentInTurn(ctx context.Context, t *Turn, n PaymentNotice) {
 	t.st.remember("user", "(pagamento)", t.now)
 	_, replies, err := t.e.applyPayment(ctx, n, t.m.Conversation())
+	if err != nil {
+		t.e.log.WarnContext(ctx, "a payment in the chat not applied as paid", "provider", n.Provider, "err", err)
+	}
 	if err != nil && len(replies) == 0 {
 		t.Say(Reply{Text: t.T("pay.failed"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("menu.operator"), actOperator)}}})
 		return
