@@ -48,6 +48,7 @@ type PaymentRefusal struct {
 	err  error
 }
 
+// Error says why the payment was refused, for logs.
 func (r *PaymentRefusal) Error() string { return "payment refused: " + r.err.Error() }
 
 // Unwrap returns the sentinel error of the refusal.
