@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -183,25 +184,35 @@ func TestVoucherPartGivenBack(t *testing.T) {
 	})
 }
 
-// A paid booking cancelled by the citizen is refunded by its service's policy (all
-// of it, long before the start, with the zero policy), through the provider.
+// A paid booking cancelled by the citizen is refunded by its service's policy,
+// through the provider, and the citizen reads what comes back and what does not.
 func TestRefundOnCancel(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h, box, bs, _, pay := payHarness(t, store)
 		ctx := context.Background()
-		id := requested(t, h, bs, bookableService(t))
+		s := bookableService(t)
+		id := requested(t, h, bs, s)
 		offer(t, h, box, id, 4550)
-		if _, err := h.engine.PaymentReceived(ctx, notice(id, 4550, "evt_1")); err != nil {
+		b, err := h.engine.PaymentReceived(ctx, notice(id, 4550, "evt_1"))
+		if err != nil {
 			t.Fatal(err)
 		}
 		box.take("u1")
+		// What the service's policy gives back a day before the start.
+		due := bookings.Refundable(s.Rules.Refund, 4550, b.Start, h.clock.Now())
+		if due == 0 {
+			t.Fatalf("the policy of %s refunds nothing a day ahead: pick another service", s.ID)
+		}
 		c := h.citizen(t, "u1")
-		c.pressData("book:cancel:"+id).press("Sì").expect("annullata", "Ti restituiamo 45,50 €")
-		b, _ := bs.Get(ctx, id)
-		if b.Status != bookings.Refunded || b.Payment.RefundedCents != 4550 || b.Payment.RefundRef != "re_1" {
+		c.pressData("book:cancel:"+id).press("Sì").expect("annullata", "Ti restituiamo "+euros(due)+" sulla carta")
+		if due < 4550 {
+			c.expect(euros(4550-due) + " non vengono rimborsati")
+		}
+		b, _ = bs.Get(ctx, id)
+		if b.Status != bookings.Refunded || b.Payment.RefundedCents != due || b.Payment.RefundRef != "re_1" {
 			t.Fatalf("after the cancellation: %s %+v", b.Status, b.Payment)
 		}
-		if r := pay.refunded(); len(r) != 1 || r[0] != 4550 {
+		if r := pay.refunded(); len(r) != 1 || r[0] != due {
 			t.Errorf("refunds %v", r)
 		}
 		if eventsOf(h, bot.EventBookingRefunded) != 1 {
@@ -320,4 +331,12 @@ func TestReconcileExpiresOffers(t *testing.T) {
 			t.Errorf("expired twice: %+v", done)
 		}
 	})
+}
+
+// euros writes cents as the Italian texts do: "45,50 €", "45 €".
+func euros(cents int) string {
+	if cents%100 == 0 {
+		return fmt.Sprintf("%d €", cents/100)
+	}
+	return fmt.Sprintf("%d,%02d €", cents/100, cents%100)
 }
