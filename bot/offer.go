@@ -17,6 +17,9 @@ const (
 	EventOfferDeclined EventKind = "offer_declined"
 	// EventOfferExpired says an offer was not paid by its deadline (scaduta).
 	EventOfferExpired EventKind = "offer_expired"
+	// EventVoucherPart says a voucher paid part of an offer (Score, in cents): the
+	// rest is to pay by card.
+	EventVoucherPart EventKind = "voucher_part"
 )
 
 // Errors of BookingFromStaff with a BookingOffer.

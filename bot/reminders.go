@@ -196,8 +196,10 @@ func (e *Engine) Reconcile(ctx context.Context) (Reconciled, error) {
 			unit = s.Cost.Unit
 		}
 		switch {
-		case b.Status == bookings.Offered && b.Offer != nil && b.Offer.Expires.Add(time.Hour).Before(now):
-			// An hour late: the dispatcher has had its chance (quiet hours aside).
+		case b.Status == bookings.Offered && b.Offer != nil && b.Offer.Expires.Add(time.Hour).Before(now) &&
+			!reminders.Quiet(now, e.rome):
+			// An hour late, out of the quiet hours (when the dispatcher holds the
+			// expiry back too): its reminder was lost.
 			r := reminders.Reminder{ID: b.ID + ":" + string(reminders.OfferExpiry), Booking: b.ID, Conversation: b.Conversation,
 				Kind: reminders.OfferExpiry, Start: b.Offer.Expires, Due: b.Offer.Expires}
 			if err := e.Send(ctx, r); err != nil && !errors.Is(err, reminders.ErrPermanent) {

@@ -130,6 +130,9 @@ func (bf *bookingFlow) spendVoucher(ctx context.Context, t *Turn, b bookings.Boo
 	}
 	t.e.log.InfoContext(ctx, "voucher spent on an offer", "booking", b.ID, "whole", paid.Status == bookings.Confirmed)
 	if paid.Status != bookings.Confirmed {
+		ev := t.Event(EventVoucherPart, "", false)
+		ev.Recent, ev.Query, ev.Booking, ev.Card, ev.Score = nil, "", paid.ID, paid.Card, spent
+		t.Raise(ev)
 		t.Say(Reply{Text: t.T("pay.voucher_part", "voucher", t.euros(spent), "rest", t.euros(paid.DueCents()),
 			"deadline", t.deadlineText(paid.Offer.Expires)), Buttons: bf.offerButtons(t, paid)})
 		return

@@ -38,7 +38,8 @@ func (d *Desk) Notify(ctx context.Context, ev bot.Event) error {
 	case bot.EventBookingRequested, bot.EventBookingCancelled, bot.EventBookingAnswered, bot.EventBookingRated,
 		bot.EventReminderFailed:
 		fn, key = func(ctx context.Context) error { return d.bookingEvent(ctx, ev) }, bookingKey(ev.Booking)
-	case bot.EventBookingPaid, bot.EventOfferExpired, bot.EventOfferDeclined, bot.EventBookingRefunded, bot.EventPaymentMismatch:
+	case bot.EventBookingPaid, bot.EventOfferExpired, bot.EventOfferDeclined, bot.EventBookingRefunded, bot.EventPaymentMismatch,
+		bot.EventVoucherPart:
 		if d.bookings == nil {
 			return nil
 		}

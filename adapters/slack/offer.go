@@ -232,6 +232,8 @@ func (d *Desk) paymentEvent(ctx context.Context, ev bot.Event) error {
 		if b.Payment != nil {
 			note = d.text("offer.paid_note", "amount", d.price(b.Payment.CardCents+b.Payment.VoucherCents), "method", d.method(b.Payment))
 		}
+	case bot.EventVoucherPart:
+		note = d.text("offer.voucher_note", "amount", d.price(ev.Score))
 	case bot.EventOfferExpired:
 		note = d.text("offer.expired_note")
 	case bot.EventOfferDeclined:

@@ -7,11 +7,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/reminders"
 )
 
 // checkout is a hand fake of the payment provider: links and refunds.
@@ -155,4 +157,35 @@ func euro(cents int) string {
 		return strconv.Itoa(cents / 100)
 	}
 	return fmt.Sprintf("%d,%02d", cents/100, cents%100)
+}
+
+// An offer that expires, and one the citizen declines, show so on their cards (the
+// offers are made through the engine: the card learns of them from the events).
+func TestOfferExpiredAndDeclinedOnTheCard(t *testing.T) {
+	e := newEnv(t, withPayments)
+	ctx := testContext(t)
+	card, b := e.book(ctx, "")
+	expires := e.clock.Now().Add(24 * time.Hour)
+	if _, err := e.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingOffer, Booking: b.ID, Operator: "Marco",
+		PriceCents: 4550, Expires: expires}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(expires)
+	if err := e.engine.Send(ctx, reminders.Reminder{ID: b.ID + ":offer-expiry", Booking: b.ID, Conversation: b.Conversation,
+		Kind: reminders.OfferExpiry, Start: expires, Due: expires}); err != nil {
+		t.Fatal(err)
+	}
+	e.waitCard(ctx, card.TS, "Offerta di € 45,50 scaduta")
+	e.waitThread(ctx, card.TS, "L'offerta è scaduta senza pagamento")
+
+	card2, b2 := e.book(ctx, "seconda")
+	if _, err := e.engine.BookingFromStaff(ctx, bot.BookingAction{Kind: bot.BookingOffer, Booking: b2.ID, Operator: "Marco",
+		PriceCents: 3000, Expires: e.clock.Now().Add(24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	e.send(bot.Message{Button: "pay:noyes:" + b2.ID})
+	e.waitCard(ctx, card2.TS, "Il cittadino ha rifiutato l'offerta di € 30")
+	if s := e.status(ctx, b2.ID); s != bookings.Refused {
+		t.Errorf("status %s", s)
+	}
 }
