@@ -41,7 +41,7 @@ var (
 // amount now. The adapter shows Text, already in the citizen's language, as the
 // reason of its refusal (Telegram's answerPreCheckoutQuery error_message); Error()
 // is for logs and holds no personal data. It unwraps to ErrNotDue, ErrOfferExpired,
-// ErrAmountMismatch or bookings.ErrNotFound.
+// ErrAmountMismatch, bookings.ErrNotFound, ErrUnavailable or ErrNoPayments.
 type PaymentRefusal struct {
 	Key  string // the text key of Text, e.g. "pay.refuse_expired"
 	Text string
@@ -57,18 +57,18 @@ func (r *PaymentRefusal) Unwrap() error { return r.err }
 // PaymentAllowed says whether booking can be paid amountCents now, for a channel
 // that asks before taking the money (Telegram's pre_checkout_query): nil when the
 // booking is an open offer, before its deadline, and amountCents is what is left to
-// pay; else a *PaymentRefusal. It changes nothing. A store failure is returned as it
-// is (wrapping ErrUnavailable): refuse then, the citizen can try again.
+// pay; else a *PaymentRefusal. It changes nothing. A store failure
+// is a refusal too, wrapping ErrUnavailable: the citizen can try again.
 func (e *Engine) PaymentAllowed(ctx context.Context, booking string, amountCents int) error {
 	if e.opts.Bookings == nil {
-		return ErrNoPayments
+		return e.refusal(defaultLang, "pay.refuse_not_due", ErrNoPayments)
 	}
 	b, err := e.opts.Bookings.Get(ctx, booking)
 	if errors.Is(err, bookings.ErrNotFound) {
 		return e.refusal(defaultLang, "pay.refuse_gone", err)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: check a payment: %w", ErrUnavailable, err)
+		return e.refusal(defaultLang, "pay.refuse_unavailable", fmt.Errorf("%w: check a payment: %w", ErrUnavailable, err))
 	}
 	switch err := e.payable(b, amountCents); {
 	case err == nil:

@@ -315,3 +315,35 @@ func TestPaymentOnTwoEngines(t *testing.T) {
 		t.Errorf("%d paid events", n)
 	}
 }
+
+// With Redis down, a payment notice is not applied and says the store is away (the
+// provider delivers it again); the pre-checkout refuses. Once Redis is back, the
+// same notice applies, once.
+func TestPaymentWhileRedisIsDown(t *testing.T) {
+	srv := redistest.StartPersistent(t)
+	h, box, bs, _, _ := payHarness(t, redis.New(redisClient(t, srv), redis.Options{}))
+	ctx := context.Background()
+	id := requested(t, h, bs, bookableService(t))
+	offer(t, h, box, id, 4550)
+	srv.Stop()
+	if _, err := h.engine.PaymentReceived(ctx, notice(id, 4550, "evt_1")); !errors.Is(err, bot.ErrUnavailable) {
+		t.Fatalf("PaymentReceived with Redis down: %v", err)
+	}
+	var refusal *bot.PaymentRefusal
+	if err := h.engine.PaymentAllowed(ctx, id, 4550); !errors.As(err, &refusal) || !errors.Is(err, bot.ErrUnavailable) ||
+		!strings.Contains(refusal.Text, "riprova tra poco") {
+		t.Fatalf("PaymentAllowed with Redis down: %v", err)
+	}
+	if got := box.take("u1"); len(got) != 0 {
+		t.Fatalf("told with Redis down: %+v", got)
+	}
+	srv.Restart()
+	for range 2 {
+		if b, err := h.engine.PaymentReceived(ctx, notice(id, 4550, "evt_1")); err != nil || b.Status != bookings.Confirmed {
+			t.Fatalf("PaymentReceived once Redis is back: %+v, %v", b, err)
+		}
+	}
+	if got := box.take("u1"); len(got) != 1 {
+		t.Errorf("%d receipts", len(got))
+	}
+}
