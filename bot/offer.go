@@ -159,7 +159,7 @@ func (bf *bookingFlow) onPayButton(ctx context.Context, t *Turn, arg string) {
 	if !ok {
 		return
 	}
-	if step == payShow && b.Status == bookings.Offered && t.now.Before(b.Offer.Expires) {
+	if step == payShow && b.Status == bookings.Offered && b.Offer != nil && t.now.Before(b.Offer.Expires) {
 		t.replies = append(t.replies, bf.offerReplies(t, b)...)
 		return
 	}

@@ -127,8 +127,10 @@ func (e *Engine) PaymentReceived(ctx context.Context, n PaymentNotice) (bookings
 	b, replies, err := e.applyPayment(ctx, n, "")
 	if len(replies) > 0 {
 		channel, user, _ := splitConversation(b.Conversation)
-		if perr := e.push(ctx, channel, user, withLang(replies, b.Lang)); perr != nil && err == nil {
-			err = perr
+		// Not the provider's error: the payment is applied, and sending the event
+		// again would change nothing. The citizen finds it in /prenotazioni.
+		if perr := e.push(ctx, channel, user, withLang(replies, b.Lang)); perr != nil {
+			e.log.WarnContext(ctx, "a payment's receipt not delivered", "booking", b.ID, "channel", channel, "err", perr)
 		}
 	}
 	return b, err
