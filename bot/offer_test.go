@@ -257,8 +257,11 @@ func TestHowToPay(t *testing.T) {
 			conv.say(c.text).expect(c.want)
 		}
 		id := requested(t, h, bs, bookableService(t))
+		h.citizen(t, "u1").say("come pago?").expect("aspetta l'offerta del fornitore", "Ecco come si paga")
 		offer(t, h, box, id, 4550)
-		h.citizen(t, "u1").say("quanto devo pagare per la prenotazione?").expect("Offerta per", "45,50").expectButtons("Paga 45,50")
+		c := h.citizen(t, "u1")
+		c.update = 1
+		c.say("quanto devo pagare per la prenotazione?").expect("Offerta per", "45,50").expectButtons("Paga 45,50")
 	})
 }
 

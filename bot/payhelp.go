@@ -13,15 +13,20 @@ import (
 // paying works on WeMi (online by card or PayPal, the Comune's vouchers, free
 // services), or, when the bot takes no payment, that the provider says how.
 func (bf *bookingFlow) payHelp(ctx context.Context, t *Turn) {
-	if b, ok := bf.openOffer(ctx, t); ok {
-		t.replies = append(t.replies, bf.offerReplies(t, b)...)
+	offer, waiting, ok := bf.openOffer(ctx, t)
+	if ok {
+		t.replies = append(t.replies, bf.offerReplies(t, offer)...)
 		return
 	}
+	online := t.e.paysOnline(t.m.Channel) || t.e.opts.Payments.Vouchers != nil
 	key := "pay.help_offline"
-	if t.e.paysOnline(t.m.Channel) || t.e.opts.Payments.Vouchers != nil {
+	if online {
 		key = "pay.help"
 	}
 	text := t.T(key)
+	if online && waiting.ID != "" {
+		text = t.T("pay.help_waiting", "service", bf.bookingName(t, waiting)) + "\n\n" + text
+	}
 	if s, ok := t.cat.Service(t.st.Focus); ok {
 		if how := bf.serviceCost(t, s); how != "" {
 			text += "\n\n" + t.T("pay.help_focus", "service", t.titleText(s)) + "\n" + how
@@ -30,22 +35,26 @@ func (bf *bookingFlow) payHelp(ctx context.Context, t *Turn) {
 	t.Say(Reply{Text: text, Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
 }
 
-// openOffer returns the conversation's latest offer that can be paid now.
-func (bf *bookingFlow) openOffer(ctx context.Context, t *Turn) (bookings.Booking, bool) {
+// openOffer returns the conversation's latest offer that can be paid now; else, in
+// waiting, its latest request still waiting for an offer (zero when none).
+func (bf *bookingFlow) openOffer(ctx context.Context, t *Turn) (offer, waiting bookings.Booking, ok bool) {
 	if t.e.opts.Bookings == nil {
-		return bookings.Booking{}, false
+		return offer, waiting, false
 	}
 	list, err := t.e.opts.Bookings.ByConversation(ctx, t.m.Conversation())
 	if err != nil {
 		t.e.log.WarnContext(ctx, "list bookings for a payment question failed", "err", err)
-		return bookings.Booking{}, false
+		return offer, waiting, false
 	}
 	for _, b := range list { // newest first
-		if b.Status == bookings.Offered && b.Offer != nil && t.now.Before(b.Offer.Expires) {
-			return b, true
+		switch {
+		case b.Status == bookings.Offered && b.Offer != nil && t.now.Before(b.Offer.Expires):
+			return b, waiting, true
+		case b.Status == bookings.Requested && b.Start.After(t.now) && waiting.ID == "":
+			waiting = b
 		}
 	}
-	return bookings.Booking{}, false
+	return offer, waiting, false
 }
 
 // paymentLine is what a booking's line in /prenotazioni says about paying: the
