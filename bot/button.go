@@ -93,7 +93,7 @@ func parseButton(data string) (button, bool) {
 		// and are answered as stale.
 		return b, len(arg) <= 16
 	case actCat, actService, actSpace, actRequest, actLang, actLangSwitch, actFor, actBook, actDom, actDrop,
-		actActs, actAct, actEnrol:
+		actActs, actAct, actEnrol, actPay:
 		return b, arg != ""
 	case actDetail:
 		return b, validDetailArg(arg)
