@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/comune-milano/wemibot/bookings"
+	"github.com/comune-milano/wemibot/vouchers"
 )
 
 // Errors a Vouchers implementation returns from Spend, wrapped, so that the citizen
@@ -14,19 +15,19 @@ import (
 // about which codes exist.
 var (
 	// ErrVoucherUnknown is a code the Comune's list does not have.
-	ErrVoucherUnknown = errors.New("voucher: no such code")
+	ErrVoucherUnknown = vouchers.ErrUnknown
 	// ErrVoucherHolder is a tax code that is not the voucher holder's.
-	ErrVoucherHolder = errors.New("voucher: the tax code is not the holder's")
+	ErrVoucherHolder = vouchers.ErrHolder
 	// ErrVoucherExpired is a voucher past its validity.
-	ErrVoucherExpired = errors.New("voucher: expired")
+	ErrVoucherExpired = vouchers.ErrExpired
 	// ErrVoucherCancelled is a voucher staff cancelled.
-	ErrVoucherCancelled = errors.New("voucher: cancelled")
+	ErrVoucherCancelled = vouchers.ErrCancelled
 	// ErrVoucherEmpty is a voucher with no balance left.
-	ErrVoucherEmpty = errors.New("voucher: no balance left")
+	ErrVoucherEmpty = vouchers.ErrSpent
 	// ErrVoucherNotYetValid is a voucher whose validity has not begun.
-	ErrVoucherNotYetValid = errors.New("voucher: not valid yet")
+	ErrVoucherNotYetValid = vouchers.ErrNotYetValid
 	// ErrVoucherLocked is a code, or a booking, with too many failed attempts.
-	ErrVoucherLocked = errors.New("voucher: too many failed attempts")
+	ErrVoucherLocked = vouchers.ErrLocked
 )
 
 // flowVoucher waits for a voucher's code, then its holder's tax code.
@@ -76,7 +77,7 @@ func (bf *bookingFlow) voucherText(ctx context.Context, t *Turn, text string) {
 		return
 	}
 	tax := strings.ToUpper(strings.Join(strings.Fields(text), ""))
-	if !validTaxCode(tax) {
+	if !vouchers.ValidTaxCode(tax) {
 		t.Say(Reply{Text: t.T("pay.voucher_taxcode_invalid"), Buttons: back})
 		return
 	}
