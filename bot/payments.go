@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"time"
 
 	"github.com/comune-milano/wemibot/bookings"
 )
@@ -53,6 +54,9 @@ type PaymentRequest struct {
 	Title       string // the service's name, in Lang
 	Description string // the booking in one line (date, quantity), in Lang
 	Lang        string
+	// Expires is when the offer expires: a hosted page made for it expires then too,
+	// within its provider's limits (zero: the provider's longest).
+	Expires time.Time
 }
 
 // PaymentNotice says a booking was paid: from a payment provider's webhook, or from
