@@ -102,8 +102,8 @@ func (m *Mock) waitReady(tb testing.TB) {
 }
 
 // Binary returns the path of a stripe-mock binary, building it when needed (see
-// Start). test.sh calls it through `go run ./adapters/stripe/stripetest/build`
-// before the suite, so that no test waits for the build.
+// Start). test.sh builds it the same way before the suite, into the same folder, so
+// that no test waits for the build.
 func Binary() (string, error) {
 	if p := os.Getenv("WEMI_STRIPE_MOCK"); p != "" {
 		if _, err := os.Stat(p); err != nil {
