@@ -99,12 +99,10 @@ type preCheckout struct {
 func (s *Server) sendInvoice(_ context.Context, p params) (any, *apiError) {
 	in := Invoice{Title: p.str("title"), Description: p.str("description"), Payload: p.str("payload"),
 		ProviderToken: p.str("provider_token"), Currency: p.str("currency")}
-	switch n := utf8.RuneCountInString(in.Title); {
-	case n == 0 || n > 32:
+	if n := utf8.RuneCountInString(in.Title); n == 0 || n > 32 {
 		return nil, badRequest("INVOICE_TITLE_INVALID")
 	}
-	switch n := utf8.RuneCountInString(in.Description); {
-	case n == 0 || n > 255:
+	if n := utf8.RuneCountInString(in.Description); n == 0 || n > 255 {
 		return nil, badRequest("INVOICE_DESCRIPTION_INVALID")
 	}
 	if len(in.Payload) == 0 || len(in.Payload) > 128 {
