@@ -46,13 +46,17 @@ func (s Status) Valid() bool {
 // next lists the statuses each status may change to; the others are final.
 // A free service (or one paid to the provider directly, with no payment set up)
 // goes from inoltrata to confermata; a paid one through offerta and pagata. A paid
-// booking that is cancelled may then be refunded.
+// booking that is cancelled may then be refunded; so may an offer that expired or
+// was declined and then paid all the same (a payment page left open past the
+// deadline): the money goes back at once.
 var next = map[Status][]Status{
 	Requested: {Offered, Confirmed, Refused, Cancelled},
 	Offered:   {Paid, Confirmed, Refused, Cancelled, Expired},
 	Paid:      {Confirmed, Cancelled, Refunded},
 	Confirmed: {Cancelled, Done, Refunded},
 	Cancelled: {Refunded},
+	Expired:   {Refunded},
+	Refused:   {Refunded},
 }
 
 // CanTransition reports whether a booking in status from may change to status to.

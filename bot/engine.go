@@ -313,6 +313,10 @@ func (e *Engine) citizenMessage(ctx context.Context, m Message, x *tx) *Turn {
 		// Kept whole (up to the danger bound): operators must read all of it.
 		st.remember("user", truncateRunes(cleanText(t.m.Text), maxDangerRunes), now)
 		e.flows.emergency.emergency(t, danger)
+	case m.Payment != nil:
+		// Money was taken: never held back by the rate limit or a handoff.
+		t.flow = "payment"
+		e.flows.booking.paymentInTurn(ctx, t, *m.Payment)
 	case x.Count > e.opts.RateLimit:
 		t.slowDown()
 	case st.Handoff != nil:

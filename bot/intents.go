@@ -79,7 +79,7 @@ func readIntents() (*intentPhrases, error) {
 var intentNames = []string{intentThanks, intentPrivacy, intentForget, intentNear, intentSpaces,
 	intentFree, intentDomestic, intentHire, intentWorkAs, intentFixedCare,
 	"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentNo,
-	intentHelp, intentSkip, intentSoon, intentMyBookings, intentMyRequests, intentForMe}
+	intentHelp, intentSkip, intentSoon, intentMyBookings, intentMyRequests, intentForMe, intentPayHelp}
 
 // add reads one language's file.
 func (s *intentPhrases) add(lang string, data []byte) error {
@@ -221,6 +221,8 @@ const (
 	intentSoon       = "soon" // as soon as possible, for a start date
 	intentMyBookings = "my_bookings"
 	intentMyRequests = "my_requests"
+	// Asking how to pay: a booking's offer, or how paying works on WeMi.
+	intentPayHelp = "pay_help"
 )
 
 // politeWords may surround a short request without changing it ("english please").

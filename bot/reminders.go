@@ -99,6 +99,12 @@ func (e *Engine) Send(ctx context.Context, r reminders.Reminder) error {
 	t := e.citizenTurn(b.Conversation, b.Lang, now)
 	name := t.e.flows.booking.bookingName(t, b)
 	switch r.Kind {
+	case reminders.OfferDue, reminders.OfferExpiry:
+		ot, err := e.sendOfferReminder(ctx, r, b)
+		if ot == nil || err != nil {
+			return err
+		}
+		t = ot
 	case reminders.Before:
 		if b.Status != bookings.Confirmed || !b.Start.Equal(r.Start) {
 			return nil
@@ -148,6 +154,9 @@ func (e *Engine) ReminderFailed(ctx context.Context, r reminders.Reminder) {
 			e.log.WarnContext(ctx, "a failed reminder not shown to staff: booking not loaded", "reminder", r.ID, "err", err)
 		}
 		return
+	}
+	if r.Kind == reminders.OfferExpiry || r.Kind == reminders.OfferDue {
+		return // the offer's deadline holds whatever the message did
 	}
 	if r.Kind == reminders.Before && (b.Status != bookings.Confirmed || !b.Start.Equal(r.Start) || !e.now().Before(b.Start)) {
 		return // nothing to call about: cancelled, moved, or the service has begun

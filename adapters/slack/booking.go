@@ -283,6 +283,9 @@ func (d *Desk) bookingState(b bookings.Booking) (string, []CardAction) {
 	if n := len(b.History); n > 0 {
 		last = b.History[n-1]
 	}
+	if line := d.paymentState(b, last); line != "" {
+		return line, nil
+	}
 	switch b.Status {
 	case bookings.Requested:
 		if !b.Proposed.IsZero() {
@@ -312,6 +315,9 @@ func (d *Desk) onBookingCard(ctx context.Context, e Engine, p CardPress) (CardRe
 	}
 	switch p.Verb {
 	case verbConfirm:
+		if b, err := d.bookings.Get(ctx, p.Ref); err == nil && d.needsOffer(b) {
+			return d.openBookingModal(ctx, p) // the price and deadline first
+		}
 		a := bot.BookingAction{Kind: bot.BookingConfirm, Booking: p.Ref, Operator: p.Operator}
 		b, err := e.BookingFromStaff(ctx, a)
 		return d.afterBookingAction(ctx, p.Card, a, b, err)
@@ -337,6 +343,10 @@ func (d *Desk) afterBookingAction(ctx context.Context, card MessageRef, a bot.Bo
 		return CardResult{Status: d.text("booking.gone"), Notice: d.text("booking.gone")}, nil
 	case errors.Is(err, bookings.ErrTransition):
 		return d.changedMeanwhile(ctx, a.Booking)
+	case errors.Is(err, bot.ErrOfferExpiry):
+		return CardResult{Unchanged: true, Notice: d.text("offer.expiry_invalid")}, nil
+	case errors.Is(err, bot.ErrOfferPrice):
+		return CardResult{Unchanged: true, Notice: d.text("offer.price_invalid")}, nil
 	case errors.Is(err, bot.ErrProposalPast):
 		return CardResult{Unchanged: true, Notice: d.text("booking.proposal_past")}, nil
 	case errors.Is(err, bookings.ErrReasonRequired): // nothing left of it once cleaned
