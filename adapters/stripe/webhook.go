@@ -168,15 +168,20 @@ func (h *Webhook) handle(ctx context.Context, ev stripeapi.Event) int {
 	if !ok {
 		return http.StatusOK
 	}
-	if _, err := h.opts.Payments.PaymentReceived(ctx, n); err != nil {
-		if errors.Is(err, bot.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
-			h.log.Error("stripe: payment not applied yet; Stripe will deliver the event again", "event", ev.ID, "booking", n.Booking, "err", err)
-			return http.StatusServiceUnavailable
-		}
-		// The engine refused the payment (an unknown booking, a changed amount):
-		// staff learn of it from the engine; Stripe retrying changes nothing.
-		h.log.Error("stripe: payment refused by the engine", "event", ev.ID, "booking", n.Booking, "err", err)
-		return http.StatusOK
+	_, err = h.opts.Payments.PaymentReceived(ctx, n)
+	switch {
+	case err == nil:
+	case errors.Is(err, bot.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		h.log.Error("stripe: payment not applied yet; Stripe will deliver the event again", "event", ev.ID, "booking", n.Booking, "err", err)
+		return http.StatusServiceUnavailable
+	case errors.Is(err, bot.ErrOfferExpired), errors.Is(err, bot.ErrNotDue), errors.Is(err, bot.ErrAmountMismatch),
+		errors.Is(err, bookings.ErrNotFound):
+		// Handled: a late payment refunded, another amount put to staff, an unknown
+		// booking. Stripe sending it again would change nothing.
+		h.log.Warn("stripe: payment handled without confirming a booking", "event", ev.ID, "booking", n.Booking, "err", err)
+	default:
+		h.log.Error("stripe: payment failed; Stripe will deliver the event again", "event", ev.ID, "booking", n.Booking, "err", err)
+		return http.StatusInternalServerError
 	}
 	h.markHandled(ctx, ev.ID, n.Booking)
 	return http.StatusOK

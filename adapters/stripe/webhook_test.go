@@ -258,6 +258,10 @@ func TestWebhookEngineUnavailableIsRetriedAndRefusalIsNot(t *testing.T) {
 		switch {
 		case n.Booking == "bk-gone":
 			return fmt.Errorf("payment for booking bk-gone: %w", bookings.ErrNotFound)
+		case n.Booking == "bk-late":
+			return fmt.Errorf("booking bk-late: %w", bot.ErrOfferExpired)
+		case n.Booking == "bk-odd":
+			return errors.New("something unforeseen")
 		case down:
 			return fmt.Errorf("%w: record a payment: %w", bot.ErrUnavailable, errors.New("redis: connection refused"))
 		}
@@ -279,9 +283,21 @@ func TestWebhookEngineUnavailableIsRetriedAndRefusalIsNot(t *testing.T) {
 	if n := len(r.pay.got()); n != 2 {
 		t.Fatalf("engine told %d times, want 2 (failed, applied; the third is marked)", n)
 	}
-	gone := paidEvent("evt_gone", "bk-gone", 300)
-	if code := deliver(t, r.hook, gone, stripetest.Sign(whsec, gone, time.Now())); code != http.StatusOK {
-		t.Fatalf("refused payment: status %d, want 200 (Stripe retrying changes nothing)", code)
+	before := len(r.pay.got())
+	for _, b := range []string{"bk-gone", "bk-late"} {
+		ev := paidEvent("evt_"+b, b, 300)
+		for range 2 {
+			if code := deliver(t, r.hook, ev, stripetest.Sign(whsec, ev, time.Now())); code != http.StatusOK {
+				t.Fatalf("%s: status %d, want 200 (handled: Stripe retrying changes nothing)", b, code)
+			}
+		}
+	}
+	if n := len(r.pay.got()) - before; n != 2 {
+		t.Errorf("handled refusals reached the engine %d times, want 2 (their redeliveries are marked)", n)
+	}
+	odd := paidEvent("evt_odd", "bk-odd", 300)
+	if code := deliver(t, r.hook, odd, stripetest.Sign(whsec, odd, time.Now())); code != http.StatusInternalServerError {
+		t.Errorf("an unforeseen failure: status %d, want 500 (Stripe tries again)", code)
 	}
 }
 

@@ -129,7 +129,13 @@ func (a *Adapter) checkPayment(ctx context.Context, engine Engine, q *tgbotapi.P
 }
 
 // refusalText is the engine's own wording of a refusal, when it gives one.
-func refusalText(err error) string { return "" }
+func refusalText(err error) string {
+	var r *bot.PaymentRefusal
+	if errors.As(err, &r) {
+		return r.Text
+	}
+	return ""
+}
 
 // paymentNotice turns Telegram's successful_payment into the engine's notice; nil for
 // a payment the bot never asked for (another currency, no booking).

@@ -127,6 +127,8 @@ func TestPreCheckoutAnsweredByTheEngine(t *testing.T) {
 		switch booking {
 		case "bk-ok":
 			return nil
+		case "bk-expired":
+			return &bot.PaymentRefusal{Key: "pay.refuse_expired", Text: "The offer has expired."}
 		case "bk-down":
 			return fmt.Errorf("%w: check a payment: %w", bot.ErrUnavailable, errors.New("connection refused"))
 		}
@@ -143,6 +145,7 @@ func TestPreCheckoutAnsweredByTheEngine(t *testing.T) {
 		{"bk-ok", "EUR", true, ""},
 		{"bk-gone", "EUR", false, "no longer possible"},
 		{"bk-down", "EUR", false, "right now"},
+		{"bk-expired", "EUR", false, "The offer has expired."},
 		{"bk-ok", "USD", false, "no longer possible"},
 	}
 	for _, tt := range tests {
