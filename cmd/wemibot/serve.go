@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
 
+	"github.com/comune-milano/wemibot/adapters/stripe"
 	"github.com/comune-milano/wemibot/adapters/telegram"
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bookings"
@@ -70,6 +71,7 @@ type server struct {
 	mailbox  web.Mailbox // the web chat's mailboxes, in the store
 
 	telegram   *telegram.Adapter // nil without WEMI_TELEGRAM_TOKEN
+	stripe     *stripe.Client    // nil without WEMI_STRIPE_SECRET_KEY
 	desk       *slackDesk        // nil without WEMI_SLACK_BOT_TOKEN
 	engine     *bot.Engine
 	dispatcher *reminders.Dispatcher
@@ -153,7 +155,11 @@ func (s *server) buildChannels() (err error) {
 // command menu in its texts, and builds the dispatcher of its reminders.
 func (s *server) buildEngine(ctx context.Context) (err error) {
 	cfg := s.c.cfg
-	s.engine, err = bot.New(bot.Options{Search: s.reloader.live, Store: s.store, Logger: s.log, IdleTTL: cfg.IdleTTL,
+	pay, err := s.buildPayments()
+	if err != nil {
+		return err
+	}
+	s.engine, err = bot.New(bot.Options{Payments: pay,Search: s.reloader.live, Store: s.store, Logger: s.log, IdleTTL: cfg.IdleTTL,
 		Observer: s.metrics, Staff: s.desk.staff(), Figures: s.desk.counted(), Pushers: pushers(s.telegram, s.mailbox),
 		ReplyWithin: cfg.ReplyWithin, Bookings: s.bookings, Reminders: s.store, Domestic: s.domestic,
 		DomesticRetention: cfg.DomesticRetention,
@@ -186,6 +192,9 @@ func (s *server) buildSite(ctx context.Context) (err error) {
 	}
 	if s.telegram != nil && cfg.TelegramWebhook != "" {
 		s.site.Handle("POST "+telegramWebhookPath, s.telegram.Webhook(s.engine))
+	}
+	if err := s.routeStripe(); err != nil {
+		return err
 	}
 	if s.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return fmt.Errorf("listen on %s (WEMI_HTTP_ADDR / --http-addr): %w", cfg.HTTPAddr, err)
@@ -229,6 +238,7 @@ func (s *server) printBanner() {
 	fmt.Fprintf(s.c.stdout, "\nWeb chat: http://%s/  (health /healthz, readiness /readyz, metrics /metrics)\n", displayAddr(s.listener.Addr()))
 	fmt.Fprintln(s.c.stdout, s.c.telegramBanner(s.telegram))
 	fmt.Fprintln(s.c.stdout, s.desk.banner(s.c))
+	fmt.Fprintln(s.c.stdout, s.paymentsBanner())
 	fmt.Fprintln(s.c.stdout, "Ctrl-C stops; SIGHUP reloads the catalogue.")
 }
 
