@@ -159,7 +159,7 @@ func (s *server) buildEngine(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	s.engine, err = bot.New(bot.Options{Payments: pay,Search: s.reloader.live, Store: s.store, Logger: s.log, IdleTTL: cfg.IdleTTL,
+	s.engine, err = bot.New(bot.Options{Payments: pay, Search: s.reloader.live, Store: s.store, Logger: s.log, IdleTTL: cfg.IdleTTL,
 		Observer: s.metrics, Staff: s.desk.staff(), Figures: s.desk.counted(), Pushers: pushers(s.telegram, s.mailbox),
 		ReplyWithin: cfg.ReplyWithin, Bookings: s.bookings, Reminders: s.store, Domestic: s.domestic,
 		DomesticRetention: cfg.DomesticRetention,
