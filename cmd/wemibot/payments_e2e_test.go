@@ -17,6 +17,7 @@ import (
 
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
 	"github.com/comune-milano/wemibot/adapters/stripe/stripetest"
+	"github.com/comune-milano/wemibot/adapters/telegram/telegramtest"
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/internal/logtest"
@@ -328,5 +329,103 @@ func TestWebPaymentEndToEnd(t *testing.T) {
 	}
 	if told := citizen.inbox().text(); !strings.Contains(told, "restitu") {
 		t.Errorf("the refund was not told:\n%s", told)
+	}
+}
+
+// waitSentWith waits until a message to chat from index from on satisfies ok, and
+// returns it.
+func waitSentWith(t *testing.T, fake *telegramtest.Server, chat int64, from int, what string, ok func(telegramtest.Sent) bool) (telegramtest.Sent, int) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for time.Now().Before(deadline) {
+		sent := fake.Sent(chat)
+		for i := from; i < len(sent); i++ {
+			if ok(sent[i]) {
+				return sent[i], i
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		fake.WaitSent(ctx, chat, len(sent)+1)
+		cancel()
+	}
+	t.Fatalf("no %s reached chat %d: %+v", what, chat, fake.Sent(chat)[from:])
+	return telegramtest.Sent{}, 0
+}
+
+// Telegram end to end with Telegram Payments: the offer, Paga sends an invoice (with
+// the provider token, never kept), the pre-checkout query is answered ok by the
+// engine, successful_payment confirms the booking with a receipt and the calendar
+// file, reminders are planned, and the same payment again changes nothing.
+func TestTelegramPaymentEndToEnd(t *testing.T) {
+	srv, mock := redistest.Start(t), stripetest.Start(t)
+	fake := telegramtest.New(t, testToken)
+	env := payEnv(t, srv, mock)
+	env["WEMI_TELEGRAM_TOKEN"], env["WEMI_TELEGRAM_API"] = testToken, fake.Endpoint()
+	env["WEMI_TELEGRAM_PAYMENT_TOKEN"] = "284685063:TEST:e2e-provider-token"
+	p := startPayServer(t, env)
+	ctx := context.Background()
+	const chat = 7001
+	giulia := telegramtest.User{ID: chat, FirstName: "Giulia", LanguageCode: "it"}
+	fake.PushMessage(chat, giulia, "/start")
+	waitSentWith(t, fake, chat, 0, "greeting", func(s telegramtest.Sent) bool { return s.Text != "" })
+
+	id := p.requestBooking(t, fmt.Sprintf("telegram:%d", chat))
+	p.offer(t, id, 4550, time.Now().Add(20*time.Hour))
+	var payData string
+	offerMsg, at := waitSentWith(t, fake, chat, 0, "offer with Paga", func(s telegramtest.Sent) bool {
+		for _, row := range s.Keyboard {
+			for _, b := range row {
+				if strings.Contains(b.Text, "Paga") && b.CallbackData != "" {
+					payData = b.CallbackData
+					return true
+				}
+			}
+		}
+		return false
+	})
+	fake.PushCallback(chat, giulia, offerMsg.MessageID, payData)
+	inv, at := waitSentWith(t, fake, chat, at+1, "invoice", func(s telegramtest.Sent) bool { return s.Invoice != nil })
+	if inv.Invoice.Payload != id || inv.Invoice.Total() != 4550 || inv.Invoice.Currency != "EUR" ||
+		inv.Invoice.ProviderToken != env["WEMI_TELEGRAM_PAYMENT_TOKEN"] {
+		t.Fatalf("invoice = %+v", *inv.Invoice)
+	}
+
+	_, q := fake.PushPreCheckout(chat, giulia, id, "EUR", 4550)
+	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	ans, err := fake.WaitPreCheckoutAnswer(wctx, q)
+	if err != nil || !ans.OK {
+		t.Fatalf("pre-checkout: %+v, %v", ans, err)
+	}
+	pay := telegramtest.Payment{Currency: "EUR", TotalAmount: 4550, InvoicePayload: id,
+		TelegramPaymentChargeID: "6100000001_tg", ProviderPaymentChargeID: "ch_3E2e"}
+	fake.PushSuccessfulPayment(chat, giulia, pay)
+	waitSentWith(t, fake, chat, at+1, "receipt", func(s telegramtest.Sent) bool { return strings.Contains(s.Text, "Ricevuta") })
+	waitSentWith(t, fake, chat, at+1, "calendar file", func(s telegramtest.Sent) bool { return strings.HasSuffix(s.DocumentName, ".ics") })
+	bk, err := p.s.bookings.Get(ctx, id)
+	if err != nil || bk.Status != bookings.Confirmed || bk.Payment == nil || bk.Payment.Method != bookings.MethodTelegram ||
+		bk.Payment.Ref != "6100000001_tg/ch_3E2e" {
+		t.Fatalf("booking after payment: %s %+v (%v)", bk.Status, bk.Payment, err)
+	}
+	if pending, _ := p.s.store.Pending(ctx, id); len(pending) == 0 {
+		t.Error("no reminders planned")
+	}
+	// The same payment again (Telegram redelivering another update): no second receipt.
+	before := len(fake.Sent(chat))
+	fake.PushSuccessfulPayment(chat, giulia, pay)
+	fake.PushMessage(chat, giulia, "grazie")
+	waitSentWith(t, fake, chat, before, "answer to grazie", func(s telegramtest.Sent) bool { return s.Text != "" && !strings.Contains(s.Text, "Ricevuta") })
+	for _, s := range fake.Sent(chat)[before:] {
+		if strings.Contains(s.Text, "Ricevuta") {
+			t.Errorf("a second receipt: %q", s.Text)
+		}
+	}
+	// A pre-checkout for the booking now paid is refused, in Italian.
+	_, q2 := fake.PushPreCheckout(chat, giulia, id, "EUR", 4550)
+	if ans, err := fake.WaitPreCheckoutAnswer(wctx, q2); err != nil || ans.OK || ans.ErrorMessage == "" {
+		t.Errorf("pre-checkout of a paid booking: %+v, %v", ans, err)
+	}
+	if strings.Contains(p.logs.String(), "e2e-provider-token") {
+		t.Error("the payment token reached the logs")
 	}
 }
