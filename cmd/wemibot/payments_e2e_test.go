@@ -35,7 +35,7 @@ type payServer struct {
 }
 
 // payEnv is the environment of a replica on srv with Stripe on stripe-mock.
-func payEnv(t *testing.T, srv *redistest.Server, mock *stripetest.Mock) map[string]string {
+func payEnv(t testing.TB, srv *redistest.Server, mock *stripetest.Mock) map[string]string {
 	t.Helper()
 	return map[string]string{"WEMI_REDIS_URL": srv.URL(), "WEMI_KEK": base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
 		"WEMI_DATA_DIR": t.TempDir(), "WEMI_HTTP_ADDR": "127.0.0.1:0", "WEMI_SESSION_SECRET": strings.Repeat("s", 40),
@@ -44,7 +44,7 @@ func payEnv(t *testing.T, srv *redistest.Server, mock *stripetest.Mock) map[stri
 }
 
 // startPayServer builds and runs a replica until the test ends.
-func startPayServer(t *testing.T, env map[string]string) *payServer {
+func startPayServer(t testing.TB, env map[string]string) *payServer {
 	t.Helper()
 	cfg, err := configFromEnv(env)
 	if err != nil {
@@ -74,7 +74,7 @@ func startPayServer(t *testing.T, env map[string]string) *payServer {
 
 // browser is a citizen's browser on the web chat: a cookie jar and the last seq seen.
 type browser struct {
-	t       *testing.T
+	t       testing.TB
 	base    string
 	client  *http.Client
 	session string
@@ -82,7 +82,7 @@ type browser struct {
 	n       atomic.Int64
 }
 
-func openChat(t *testing.T, base string) *browser {
+func openChat(t testing.TB, base string) *browser {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	b := &browser{t: t, base: base, client: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
