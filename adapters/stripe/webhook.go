@@ -60,8 +60,8 @@ type WebhookOptions struct {
 	// EventTTL is how long a handled event is remembered; default DefaultEventTTL.
 	EventTTL time.Duration
 	Logger   *slog.Logger
-	// Now is the clock of the warnings' rate; nil: time.Now. Signatures are checked
-	// against the real time, as Stripe signs them.
+	// Now is the clock of the warnings' rate and of the marks; nil: time.Now.
+	// Signatures are checked against the real time, as Stripe signs them.
 	Now func() time.Time
 }
 
@@ -85,6 +85,9 @@ func NewWebhook(opts WebhookOptions) (*Webhook, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	return &Webhook{opts: opts, log: opts.Logger,
 		bad: lograte.New(opts.Logger, "stripe: webhook requests refused: forged, old or unsigned", badSignatureEvery, opts.Now)}, nil
@@ -190,7 +193,7 @@ func (h *Webhook) handle(ctx context.Context, ev stripeapi.Event) int {
 // markHandled remembers the event for the replicas; on failure the event is still
 // applied once, as PaymentReceived is idempotent: a redelivery then costs more.
 func (h *Webhook) markHandled(ctx context.Context, event, booking string) {
-	doc, _ := json.Marshal(mark{Booking: booking, At: time.Now().UTC()})
+	doc, _ := json.Marshal(mark{Booking: booking, At: h.opts.Now().UTC()})
 	if _, err := h.opts.Marks.Update(ctx, EventKind, event, h.opts.EventTTL, func([]byte) ([]byte, error) { return doc, nil }); err != nil {
 		h.log.Warn("stripe: event applied but not marked", "event", event, "err", err)
 	}
