@@ -60,7 +60,7 @@ func sendFollowup(t *testing.T, h *harness, box *inbox, queue reminders.Queue, i
 
 // bookableService is an hourly service, one-to-one, open on Tuesdays, in several
 // Municipi: what the scripted booking below needs.
-func bookableService(t *testing.T) *catalogue.Service {
+func bookableService(t testing.TB) *catalogue.Service {
 	t.Helper()
 	for _, s := range testIndex(t).Catalogue().Services {
 		if s.Cost.Unit == "ora" && s.Cost.Individual > 0 && s.Delivery.Individual && len(s.Municipi) > 1 && s.Organization != nil {

@@ -312,6 +312,9 @@ func (e *Engine) forgetBookings(ctx context.Context, t *Turn) []Event {
 	var events []Event
 	for _, b := range list {
 		e.cancelReminders(ctx, b.ID)
+		if b.Status == bookings.Offered {
+			e.giveVoucherBack(ctx, b) // a voucher part of an offer never paid in full
+		}
 		if b.Active() || b.Card != "" {
 			// The booking is gone by the time staff hear of it: the event carries
 			// its card, which must forget the citizen too.

@@ -13,8 +13,10 @@ import (
 
 // The offer events the engine raises for staff; Event.Booking names the booking.
 const (
-	EventOfferDeclined EventKind = "offer_declined" // by the citizen
-	EventOfferExpired  EventKind = "offer_expired"  // not paid by its deadline
+	// EventOfferDeclined says the citizen declined an offer (rifiutata).
+	EventOfferDeclined EventKind = "offer_declined"
+	// EventOfferExpired says an offer was not paid by its deadline (scaduta).
+	EventOfferExpired EventKind = "offer_expired"
 )
 
 // Errors of BookingFromStaff with a BookingOffer.

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -125,7 +126,9 @@ func TestVoucherPayments(t *testing.T) {
 		c.say("<b>nope</b>").expect("non sembra un codice voucher")
 		c.say("WRONG-9999").expect("codice fiscale")
 		c.say("RSSMRA80A01F205Y").expect("non sembra corretto") // a wrong check letter
-		c.say("rssmra80a01f205x").expect("Non trovo nessun voucher")
+		c.say("rssmra80a01f205x").expect("non corrispondono")
+		// Another holder's tax code gets the same answer as an unknown code.
+		c.press("Prova un altro voucher").say("VOUCH1234").say("BNCGLI85M41F205B").expect("non corrispondono")
 		c.press("Prova un altro voucher").say("VOUCH 1234").say(holderTaxCode)
 		c.expect("Ricevuta", "Pagato con: voucher", "1234", "20 €")
 		b, _ := bs.Get(ctx, whole)
@@ -181,25 +184,35 @@ func TestVoucherPartGivenBack(t *testing.T) {
 	})
 }
 
-// A paid booking cancelled by the citizen is refunded by its service's policy (all
-// of it, long before the start, with the zero policy), through the provider.
+// A paid booking cancelled by the citizen is refunded by its service's policy,
+// through the provider, and the citizen reads what comes back and what does not.
 func TestRefundOnCancel(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h, box, bs, _, pay := payHarness(t, store)
 		ctx := context.Background()
-		id := requested(t, h, bs, bookableService(t))
+		s := bookableService(t)
+		id := requested(t, h, bs, s)
 		offer(t, h, box, id, 4550)
-		if _, err := h.engine.PaymentReceived(ctx, notice(id, 4550, "evt_1")); err != nil {
+		b, err := h.engine.PaymentReceived(ctx, notice(id, 4550, "evt_1"))
+		if err != nil {
 			t.Fatal(err)
 		}
 		box.take("u1")
+		// What the service's policy gives back a day before the start.
+		due := bookings.Refundable(s.Rules.Refund, 4550, b.Start, h.clock.Now())
+		if due == 0 {
+			t.Fatalf("the policy of %s refunds nothing a day ahead: pick another service", s.ID)
+		}
 		c := h.citizen(t, "u1")
-		c.pressData("book:cancel:"+id).press("Sì").expect("annullata", "Ti restituiamo 45,50 €")
-		b, _ := bs.Get(ctx, id)
-		if b.Status != bookings.Refunded || b.Payment.RefundedCents != 4550 || b.Payment.RefundRef != "re_1" {
+		c.pressData("book:cancel:"+id).press("Sì").expect("annullata", "Ti restituiamo "+euros(due)+" sulla carta")
+		if due < 4550 {
+			c.expect(euros(4550-due) + " non vengono rimborsati")
+		}
+		b, _ = bs.Get(ctx, id)
+		if b.Status != bookings.Refunded || b.Payment.RefundedCents != due || b.Payment.RefundRef != "re_1" {
 			t.Fatalf("after the cancellation: %s %+v", b.Status, b.Payment)
 		}
-		if r := pay.refunded(); len(r) != 1 || r[0] != 4550 {
+		if r := pay.refunded(); len(r) != 1 || r[0] != due {
 			t.Errorf("refunds %v", r)
 		}
 		if eventsOf(h, bot.EventBookingRefunded) != 1 {
@@ -291,4 +304,39 @@ func stateOf(t *testing.T, h *harness, conversation string) string {
 
 func catalogueRefund(full, partial time.Duration, percent int) catalogue.RefundPolicy {
 	return catalogue.RefundPolicy{FullBefore: full, PartialBefore: partial, PartialPercent: percent}
+}
+
+// An offer whose expiry reminder was lost is expired by the periodic repair.
+func TestReconcileExpiresOffers(t *testing.T) {
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, box, bs, queue, _ := payHarness(t, store)
+		ctx := context.Background()
+		id := requested(t, h, bs, bookableService(t))
+		offer(t, h, box, id, 4550)
+		if err := queue.CancelBooking(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.Set(h.clock.Now().Add(22 * time.Hour))
+		done, err := h.engine.Reconcile(ctx)
+		if err != nil || done.Expired != 1 {
+			t.Fatalf("Reconcile = %+v, %v", done, err)
+		}
+		if b, _ := bs.Get(ctx, id); b.Status != bookings.Expired {
+			t.Errorf("status %s", b.Status)
+		}
+		if told := box.take("u1"); len(told) != 1 || !strings.Contains(told[0].Text, "scaduta") {
+			t.Errorf("citizen told %+v", told)
+		}
+		if done, _ := h.engine.Reconcile(ctx); done.Expired != 0 {
+			t.Errorf("expired twice: %+v", done)
+		}
+	})
+}
+
+// euros writes cents as the Italian texts do: "45,50 €", "45 €".
+func euros(cents int) string {
+	if cents%100 == 0 {
+		return fmt.Sprintf("%d €", cents/100)
+	}
+	return fmt.Sprintf("%d,%02d €", cents/100, cents%100)
 }

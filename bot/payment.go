@@ -48,6 +48,7 @@ type PaymentRefusal struct {
 	err  error
 }
 
+// Error says why the payment was refused, for logs.
 func (r *PaymentRefusal) Error() string { return "payment refused: " + r.err.Error() }
 
 // Unwrap returns the sentinel error of the refusal.
@@ -138,6 +139,9 @@ func (e *Engine) PaymentReceived(ctx context.Context, n PaymentNotice) (bookings
 func (f *bookingFlow) paymentInTurn(ctx context.Context, t *Turn, n PaymentNotice) {
 	t.st.remember("user", "(pagamento)", t.now)
 	_, replies, err := t.e.applyPayment(ctx, n, t.m.Conversation())
+	if err != nil {
+		t.e.log.WarnContext(ctx, "a payment in the chat not applied as paid", "provider", n.Provider, "err", err)
+	}
 	if err != nil && len(replies) == 0 {
 		t.Say(Reply{Text: t.T("pay.failed"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("menu.operator"), actOperator)}}})
 		return
@@ -188,11 +192,12 @@ func (e *Engine) applyPayment(ctx context.Context, n PaymentNotice, conversation
 	case err != nil:
 		return b, nil, fmt.Errorf("%w: record a payment: %w", ErrUnavailable, err)
 	}
-	e.cancelReminders(ctx, b.ID) // the offer's, and any planned before
 	if outcome == paidTooLate {
+		e.cancelReminders(ctx, b.ID)
 		return e.refundLatePayment(ctx, b, now)
 	}
 	e.log.InfoContext(ctx, "booking paid", "booking", b.ID, "provider", n.Provider, "method", n.Method)
+	// Planning the service's reminders cancels the offer's, which it does not plan.
 	_ = e.scheduleReminders(ctx, b) // logged; Reconcile plans them again
 	channel, _, _ := splitConversation(b.Conversation)
 	e.notify(ctx, []Event{{Kind: EventBookingPaid, Booking: b.ID, Card: b.Card, Conversation: b.Conversation,

@@ -225,6 +225,18 @@ func TestOfferPaidOnce(t *testing.T) {
 		if err := h.engine.PaymentAllowed(ctx, id, 4550); !errors.Is(err, bot.ErrNotDue) {
 			t.Errorf("PaymentAllowed on a paid booking: %v", err)
 		}
+		// A second payment (another payment page, paid too) goes back; the booking
+		// keeps the first.
+		second, err := h.engine.PaymentReceived(ctx, notice(id, 4550, "evt_2"))
+		if !errors.Is(err, bot.ErrNotDue) || second.Payment.Ref != "pi_evt_1" || second.Status != bookings.Confirmed {
+			t.Errorf("second payment: %+v, %v", second, err)
+		}
+		if r := pay.refunded(); len(r) != 1 || r[0] != 4550 {
+			t.Errorf("refunds %v", r)
+		}
+		if told := box.take("u1"); len(told) != 1 || !strings.Contains(told[0].Text, "Avevi già pagato") {
+			t.Errorf("second payment told: %+v", told)
+		}
 		c.pressData("mybook").expect("pagato 45,50 €", "confermata")
 	})
 }

@@ -9,13 +9,24 @@ import (
 )
 
 // Errors a Vouchers implementation returns from Spend, wrapped, so that the citizen
-// gets the right answer; any other error is a failure of the store.
+// gets the right answer; any other error is a failure of the store. An unknown code
+// and another holder's tax code get the same answer, so that guessing tells nothing
+// about which codes exist.
 var (
-	ErrVoucherUnknown   = errors.New("voucher: no such code")
-	ErrVoucherHolder    = errors.New("voucher: the tax code is not the holder's")
-	ErrVoucherExpired   = errors.New("voucher: expired")
+	// ErrVoucherUnknown is a code the Comune's list does not have.
+	ErrVoucherUnknown = errors.New("voucher: no such code")
+	// ErrVoucherHolder is a tax code that is not the voucher holder's.
+	ErrVoucherHolder = errors.New("voucher: the tax code is not the holder's")
+	// ErrVoucherExpired is a voucher past its validity.
+	ErrVoucherExpired = errors.New("voucher: expired")
+	// ErrVoucherCancelled is a voucher staff cancelled.
 	ErrVoucherCancelled = errors.New("voucher: cancelled")
-	ErrVoucherEmpty     = errors.New("voucher: no balance left")
+	// ErrVoucherEmpty is a voucher with no balance left.
+	ErrVoucherEmpty = errors.New("voucher: no balance left")
+	// ErrVoucherNotYetValid is a voucher whose validity has not begun.
+	ErrVoucherNotYetValid = errors.New("voucher: not valid yet")
+	// ErrVoucherLocked is a code, or a booking, with too many failed attempts.
+	ErrVoucherLocked = errors.New("voucher: too many failed attempts")
 )
 
 // flowVoucher waits for a voucher's code, then its holder's tax code.
@@ -123,7 +134,7 @@ func (bf *bookingFlow) spendVoucher(ctx context.Context, t *Turn, b bookings.Boo
 			"deadline", t.deadlineText(paid.Offer.Expires)), Buttons: bf.offerButtons(t, paid)})
 		return
 	}
-	t.e.cancelReminders(ctx, b.ID)
+	// Planning the service's reminders cancels the offer's, which it does not plan.
 	_ = t.e.scheduleReminders(ctx, paid) // logged; Reconcile plans them again
 	ev := t.Event(EventBookingPaid, "", false)
 	ev.Recent, ev.Query, ev.Booking, ev.Card = nil, "", paid.ID, paid.Card
@@ -138,9 +149,10 @@ func (bf *bookingFlow) voucherRefused(ctx context.Context, t *Turn, b bookings.B
 	for _, k := range []struct {
 		err error
 		key string
-	}{{ErrVoucherUnknown, "pay.voucher_unknown"}, {ErrVoucherHolder, "pay.voucher_holder"},
+	}{{ErrVoucherUnknown, "pay.voucher_unknown"}, {ErrVoucherHolder, "pay.voucher_unknown"},
 		{ErrVoucherExpired, "pay.voucher_expired"}, {ErrVoucherCancelled, "pay.voucher_cancelled"},
-		{ErrVoucherEmpty, "pay.voucher_empty"}} {
+		{ErrVoucherEmpty, "pay.voucher_empty"}, {ErrVoucherNotYetValid, "pay.voucher_not_yet"},
+		{ErrVoucherLocked, "pay.voucher_locked"}} {
 		if errors.Is(err, k.err) {
 			key = k.key
 			break
