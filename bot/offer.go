@@ -216,7 +216,8 @@ func (bf *bookingFlow) payLink(ctx context.Context, t *Turn, b bookings.Booking)
 		t.Stale()
 		return
 	}
-	url, err := co.CheckoutLink(ctx, PaymentRequest{Booking: b.ID, AmountCents: due, Title: title, Description: desc, Lang: t.st.Lang})
+	url, err := co.CheckoutLink(ctx, PaymentRequest{Booking: b.ID, AmountCents: due, Title: title, Description: desc, Lang: t.st.Lang,
+		Expires: b.Offer.Expires})
 	if err != nil || !safeURL(url) {
 		t.e.log.ErrorContext(ctx, "make a payment link failed", "booking", b.ID, "err", err)
 		t.Say(Reply{Text: t.T("pay.link_failed"), Buttons: [][]Button{{btn(t.T("button.retry"), actPay, payGo, b.ID)}}})
