@@ -42,6 +42,9 @@ type Closure struct {
 	From, To time.Time // dates (midnight, Europe/Rome); To may equal From
 	Reason   string    // Italian; shown to citizens
 	ReasonEN string
+	// Texts holds the reason in the registry's other languages, by language code;
+	// ReasonIn falls back to English and Italian.
+	Texts map[string]string
 }
 
 // RefundPolicy is a service's cancellation policy for paid bookings: a cancellation
