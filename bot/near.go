@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/i18n"
@@ -167,44 +166,6 @@ func (nf *nearFlow) distance(t *Turn, m float64) string {
 	return t.T("distance.km", "km", km)
 }
 
-// openNow says whether a space is open, and when closed, when it opens next.
-func (nf *nearFlow) openNow(t *Turn, s *catalogue.Space) string {
-	if s.OpenAt(t.now, t.e.rome) {
-		return t.T("space.open_now")
-	}
-	if when, ok := nextOpening(s, t.now.In(t.e.rome)); ok {
-		day := t.T("day." + strconv.Itoa(int(when.Weekday())))
-		if when.YearDay() == t.now.In(t.e.rome).YearDay() {
-			day = t.T("space.today")
-		}
-		return t.T("space.closed_opens", "day", day, "time", catalogue.Clock(when.Hour()*60+when.Minute()).String())
-	}
-	return t.T("space.closed_now")
-}
-
-// nextOpening finds when a space next opens within a week of now (Europe/Rome).
-func nextOpening(s *catalogue.Space, now time.Time) (time.Time, bool) {
-	var best time.Time
-	for d := 0; d <= 7; d++ {
-		day := now.AddDate(0, 0, d)
-		for _, sc := range s.Schedules {
-			for _, wd := range sc.Days {
-				if wd != day.Weekday() {
-					continue
-				}
-				open := time.Date(day.Year(), day.Month(), day.Day(), int(sc.OpensAt)/60, int(sc.OpensAt)%60, 0, 0, now.Location())
-				if open.After(now) && (best.IsZero() || open.Before(best)) {
-					best = open
-				}
-			}
-		}
-		if !best.IsZero() {
-			return best, true
-		}
-	}
-	return time.Time{}, false
-}
-
 // spaces lists the WeMi spaces, a page of maxListItems at a time, with whether each is
 // open now.
 func (nf *nearFlow) spaces(t *Turn, page int) {
@@ -249,6 +210,9 @@ func (nf *nearFlow) space(t *Turn, id string) {
 	b.WriteString("*" + Literal(s.Name) + "*\n" + Literal(s.Location.Address) + " (Municipio " + strconv.Itoa(s.Location.Municipio) + ")")
 	b.WriteString("\n" + nf.openNow(t, s))
 	b.WriteString("\n\n" + t.T("space.hours", "hours", t.schedules(s.Schedules)))
+	if c := nf.closings(t, s); c != "" {
+		b.WriteString("\n" + c)
+	}
 	b.WriteString("\n\n" + t.T("space.activities"))
 	for _, a := range acts {
 		b.WriteString("\n• " + Literal(a))
