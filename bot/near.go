@@ -115,7 +115,7 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 	if len(spaces) > 0 {
 		b.WriteString("\n\n" + t.T("near.spaces"))
 		for _, sd := range spaces {
-			b.WriteString("\n• *" + Literal(sd.space.Name) + "* — " + nf.distance(t, sd.meters) + " — " + nf.openNow(t, sd.space))
+			b.WriteString("\n" + nf.listLine(t, sd.space, "• *"+Literal(sd.space.Name)+"* — "+nf.distance(t, sd.meters)+" — ", ""))
 			rows = append(rows, []Button{btn(sd.space.Name, actSpace, sd.space.ID)})
 		}
 	}
@@ -177,7 +177,7 @@ func (nf *nearFlow) spaces(t *Turn, page int) {
 	b.WriteString(t.T("spaces.title"))
 	var rows [][]Button
 	for _, s := range all[page*maxListItems : min((page+1)*maxListItems, len(all))] {
-		b.WriteString("\n• *" + Literal(s.Name) + "* — " + Literal(shortAddress(s.Location.Address)) + " — " + nf.openNow(t, s))
+		b.WriteString("\n" + nf.listLine(t, s, "• *"+Literal(s.Name)+"* — ", Literal(shortAddress(s.Location.Address))+" — "))
 		rows = append(rows, []Button{btn(s.Name, actSpace, s.ID)})
 	}
 	var nav []Button

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -21,34 +22,68 @@ const (
 
 // openNow says whether a space is open, and when closed, when it opens next: "closed
 // for Sant'Ambrogio and the Immacolata: opens again Wednesday 9 December at 09:00".
-func (nf *nearFlow) openNow(t *Turn, s *catalogue.Space) string {
+func (nf *nearFlow) openNow(t *Turn, s *catalogue.Space) string { return nf.openForms(t, s)[0] }
+
+// openForms are the ways to say whether a space is open, the whole sentence first,
+// then shorter ones for a line of a list: the day in short ("mer 9/12"), then only
+// the first reason, then none.
+func (nf *nearFlow) openForms(t *Turn, s *catalogue.Space) []string {
 	if s.OpenAt(t.now, t.e.rome) {
-		return t.T("space.open_now")
+		return []string{t.T("space.open_now")}
 	}
 	op, ok := s.NextOpening(t.now, t.e.rome)
-	switch {
-	case !ok:
+	if !ok {
 		if c, closed := s.ClosedOn(t.now, t.e.rome); closed {
-			return t.T("space.closed_for", "reasons", nf.closingReason(t, c))
+			return []string{t.T("space.closed_for", "reasons", nf.closingReason(t, c)), t.T("space.closed_now")}
 		}
-		return t.T("space.closed_now")
-	case len(op.Closed) > 0:
-		reasons := make([]string, len(op.Closed))
-		for i, c := range op.Closed {
-			reasons[i] = nf.closingReason(t, c)
-		}
-		return t.T("space.closed_reopens", "reasons", nf.andList(t, reasons), "when", nf.longWhen(t, op.At))
-	case op.At.Sub(t.now) < 6*24*time.Hour:
+		return []string{t.T("space.closed_now")}
+	}
+	if len(op.Closed) == 0 && op.At.Sub(t.now) < 6*24*time.Hour {
 		// Within the week a weekday says it: "opens Tue at 14:00".
 		at := op.At.In(t.e.rome)
 		day := t.T("day." + strconv.Itoa(int(at.Weekday())))
 		if sameDay(at, t.now, t.e.rome) {
 			day = t.T("space.today")
 		}
-		return t.T("space.closed_opens", "day", day, "time", catalogue.Clock(at.Hour()*60+at.Minute()).String())
-	default:
-		return t.T("space.closed_opens_on", "when", nf.longWhen(t, op.At))
+		return []string{t.T("space.closed_opens", "day", day, "time", catalogue.Clock(at.Hour()*60+at.Minute()).String())}
 	}
+	long, short := nf.longWhen(t, op.At), nf.shortWhen(t, op.At)
+	bare := t.T("space.closed_opens_on", "when", short)
+	if len(op.Closed) == 0 {
+		return []string{t.T("space.closed_opens_on", "when", long), bare}
+	}
+	reasons := make([]string, len(op.Closed))
+	for i, c := range op.Closed {
+		reasons[i] = nf.closingReason(t, c)
+	}
+	all := nf.andList(t, reasons)
+	return []string{t.T("space.closed_reopens", "reasons", all, "when", long),
+		t.T("space.closed_reopens", "reasons", all, "when", short),
+		t.T("space.closed_reopens", "reasons", reasons[0], "when", short), bare}
+}
+
+// listLineRunes is how long a line of a list may be to show whole on a phone.
+const listLineRunes = 110
+
+// listLine is a list's line about a space: head (its name, its distance), then
+// whether it is open, said as fully as the line allows; the address (optional) gives
+// way first, as the space's card has it.
+func (nf *nearFlow) listLine(t *Turn, s *catalogue.Space, head, optional string) string {
+	forms := nf.openForms(t, s)
+	for _, f := range forms {
+		for _, line := range []string{head + optional + f, head + f} {
+			if utf8.RuneCountInString(line) <= listLineRunes {
+				return line
+			}
+		}
+	}
+	return head + forms[len(forms)-1]
+}
+
+// shortWhen is "mer 9/12 alle 09:00".
+func (nf *nearFlow) shortWhen(t *Turn, at time.Time) string {
+	at = at.In(t.e.rome)
+	return t.T("space.when", "day", t.dayLabel(at), "time", catalogue.Clock(at.Hour()*60+at.Minute()).String())
 }
 
 // closingReason names why a space is closed, in the citizen's language: the

@@ -24,27 +24,30 @@ func TestSpacesAcrossTheAmbrosianHolidays(t *testing.T) {
 	eachStore(t, func(t *testing.T, store bot.Store) {
 		h := newHarness(t, store)
 		h.clock.Set(at(t, 2026, time.December, 6, 10, 0))
+		// A list's line says it as fully as it fits; the card, whole.
 		c := h.citizen(t, "u1").say("/spazi").
-			expect("chiuso per Sant'Ambrogio e l'Immacolata: riapre mercoledì 9 dicembre alle 09:00").
+			expect("• *Spazio WeMi San Gottardo* — 🔴 chiuso per Sant'Ambrogio e l'Immacolata: riapre mer 09/12 alle 09:00").
 			expectNot("apre lun alle")
+		c.press("Spazio WeMi San Gottardo").expect("corso San Gottardo 41", "🔴 chiuso per Sant'Ambrogio e l'Immacolata: riapre mercoledì 9 dicembre alle 09:00")
 		// The card: its next closures, the week of works and the holiday on a day
 		// it opens (Lambrate opens on Mondays, not on Tuesdays).
-		c.press("Spazio WeMi Lambrate").
+		c.say("/spazi").press("Spazio WeMi Lambrate").
 			expect("Prossime chiusure", "lunedì 7 dicembre: Sant'Ambrogio", "dal 9 dicembre al 19 dicembre: lavori di ristrutturazione degli uffici").
 			expectNot("Immacolata")
 
 		// On the holiday itself, inside the week of works: one sentence for both.
 		h.clock.Set(at(t, 2026, time.December, 7, 11, 0))
-		c.press("Spazi WeMi").expect("chiuso per Sant'Ambrogio e lavori di ristrutturazione degli uffici: riapre lunedì 21 dicembre alle 14:00")
+		c.press("Spazi WeMi").expect("Lambrate* — via Conte Rosso 21 — 🔴 chiuso per Sant'Ambrogio: riapre lun 21/12 alle 14:00").
+			press("Spazio WeMi Lambrate").expect("chiuso per Sant'Ambrogio e lavori di ristrutturazione degli uffici: riapre lunedì 21 dicembre alle 14:00")
 
-		en := h.citizen(t, "u2").say("/lingua en").say("/spazi")
+		en := h.citizen(t, "u2").say("/lingua en").say("/spazi").press("Spazio WeMi San Gottardo")
 		en.expect("closed for Sant'Ambrogio (Milan's patron saint) and the Immacolata (Immaculate Conception): opens again Wednesday 9 December at 09:00")
-		uk := h.citizen(t, "u3").say("/lingua uk").say("/spazi")
+		uk := h.citizen(t, "u3").say("/lingua uk").say("/spazi").press("Spazio WeMi San Gottardo")
 		uk.expect("відчиняється знову: середа, 9 грудня, о 09:00", "День святого Амвросія")
 
 		// Before Christmas, San Gottardo's own closure and the holidays after it.
 		h.clock.Set(at(t, 2026, time.December, 23, 19, 0))
-		c.say("/spazi").expect("chiuso per le feste natalizie e Capodanno: riapre lunedì 4 gennaio alle 09:00")
+		c.say("/spazi").press("Spazio WeMi San Gottardo").expect("chiuso per le feste natalizie e Capodanno: riapre lunedì 4 gennaio alle 09:00")
 	})
 }
 

@@ -31,14 +31,19 @@ type Neighbourhood struct {
 }
 
 // Milan is the city's geography: Municipi and neighbourhoods, with the names people
-// use for them.
+// use for them, its main streets and squares and its postcodes.
 type Milan struct {
 	Municipi []Municipio
-	byName   map[string]Neighbourhood
-	names    []string // folded names, longest first, for finding one in free text
+	// Streets are the gazetteer's streets and squares (streets.yaml), in its order.
+	Streets   []*Street
+	byName    map[string]Neighbourhood
+	names     []string             // folded names, longest first, for finding one in free text
+	streets   map[string][]*Street // by folded name without its kind, and aliases
+	postcodes map[string]*Postcode // by code
 }
 
-// LoadMilan reads the bundled geography of Milan.
+// LoadMilan reads the bundled geography of Milan: municipi.yaml, streets.yaml and
+// postcodes.yaml, validated.
 func LoadMilan() (*Milan, error) {
 	var f struct {
 		Municipi []struct {
@@ -83,6 +88,9 @@ func LoadMilan() (*Milan, error) {
 		}
 		return m.names[i] < m.names[j]
 	})
+	if err := m.loadGazetteer(); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
