@@ -227,6 +227,9 @@ func (e *Engine) featureAsked(text string, st *state, in *Interpretation) Intent
 		return IntentForget
 	case e.mentions(intentPrivacy, text):
 		return IntentPrivacy
+	case e.placeAsked(text, st.Lang):
+		in.Arg = text // a street or a postcode: what is near it
+		return IntentNear
 	case e.says(intentNear, text):
 		return IntentNear
 	case e.mentions(intentSpaces, text):

@@ -51,7 +51,8 @@ func validPoint(p catalogue.Point) bool {
 	return !math.IsNaN(p.Lat) && !math.IsNaN(p.Lon) && p.Lat >= -90 && p.Lat <= 90 && p.Lon >= -180 && p.Lon <= 180
 }
 
-// nearText resolves a typed place: coordinates or a neighbourhood.
+// nearText resolves a typed place: coordinates, a street or a postcode of Milan
+// ("via Padova 12", "c.so Buenos Aires", "CAP 20127"), or a neighbourhood.
 func (nf *nearFlow) nearText(ctx context.Context, t *Turn, text string) {
 	// A button of the reply keyboard sends its label as text.
 	if data, ok := t.e.typedButton(text, t.st); ok {
@@ -66,13 +67,34 @@ func (nf *nearFlow) nearText(ctx context.Context, t *Turn, text string) {
 		nf.nearPoint(ctx, t, p, "")
 		return
 	}
+	if a, _, ok := t.cat.Milan.FindAddress(text); ok {
+		nf.nearAddress(ctx, t, a)
+		return
+	}
 	if n, ok := t.cat.Milan.FindNeighbourhood(text); ok {
-		nf.nearPoint(ctx, t, n.Point, n.Name)
+		nf.nearPlace(ctx, t, n.Point, n.Name, n.Municipio)
 		return
 	}
 	t.st.Flow = flowNear
 	t.Say(Reply{Text: t.T("near.unknown_place", "place", Literal(truncateRunes(text, 60))),
 		AskLocation: t.T("near.share_location"), Buttons: nf.askRows(t)})
+}
+
+// nearAddress lists what is near a street or a postcode; one the gazetteer does not
+// know gets a polite answer and the location button.
+func (nf *nearFlow) nearAddress(ctx context.Context, t *Turn, a catalogue.Address) {
+	switch {
+	case a.Known():
+		nf.nearPlace(ctx, t, a.Point(), a.Name(), a.Municipio())
+	case a.Outside:
+		t.st.resetFlow()
+		t.Say(Reply{Text: t.T("near.postcode_outside", "postcode", Literal(truncateRunes(a.Said, 30))), Buttons: [][]Button{
+			{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
+	default:
+		t.st.Flow = flowNear
+		t.Say(Reply{Text: t.T("near.unknown_street", "street", Literal(truncateRunes(a.Said, 60))),
+			AskLocation: t.T("near.share_location"), Buttons: nf.askRows(t)})
+	}
 }
 
 // milanRadius bounds "near": farther than this from the centre is not in Milan.
@@ -81,6 +103,13 @@ const milanRadiusMeters = 25000
 // nearPoint lists the services and WeMi spaces nearest to a point; with a current
 // search, its services.
 func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, place string) {
+	nf.nearPlace(ctx, t, p, place, t.cat.Milan.MunicipioAt(p))
+}
+
+// nearPlace lists the WeMi spaces nearest to a point and the services that reach the
+// Municipio it falls in (most come to the citizen's home), nearest first; with a
+// current search, its services.
+func (nf *nearFlow) nearPlace(ctx context.Context, t *Turn, p catalogue.Point, place string, municipio int) {
 	t.st.resetFlow()
 	if distanceMeters(p, catalogue.Point{Lat: 45.4642, Lon: 9.1900}) > milanRadiusMeters {
 		t.Say(Reply{Text: t.T("near.outside_milan"), Buttons: [][]Button{
@@ -91,9 +120,7 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 	if where == "" {
 		where = t.T("near.your_position")
 	}
-	req := catalogue.SearchRequest{Query: t.st.Query, Lang: t.st.Lang, Near: &p, Limit: maxNearServices,
-		Category: catalogue.CategoryID(t.st.Category)}
-	res, err := t.e.opts.Search.Search(ctx, req)
+	res, municipio, err := nf.servicesNear(ctx, t, p, municipio)
 	if err != nil {
 		t.e.log.ErrorContext(ctx, "near search failed", "err", err)
 		t.Say(Reply{Text: t.T("error.search"), Buttons: t.MainMenu()})
@@ -103,8 +130,13 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 	b.WriteString(t.T("near.title", "place", where))
 	var rows [][]Button
 	hits := res.Hits[:min(len(res.Hits), maxNearServices)]
-	if len(hits) > 0 {
+	switch {
+	case len(hits) > 0 && municipio != 0:
+		b.WriteString("\n\n" + t.T("near.services_zone", "n", strconv.Itoa(municipio)))
+	case len(hits) > 0:
 		b.WriteString("\n\n" + t.T("near.services"))
+	}
+	if len(hits) > 0 {
 		for _, h := range hits {
 			b.WriteString("\n• *" + Literal(shorten(t.serviceTitle(h.Service), maxListTitleRunes)) + "* — " + nf.distance(t, h.DistanceMeters))
 			rows = append(rows, []Button{btn(shorten(t.serviceTitle(h.Service), 60), actService, h.Service.ID)})
@@ -125,6 +157,21 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 		s := spaces[0].space
 		t.Say(Reply{Location: &Place{Point: s.Location.Point, Name: s.Name, Address: s.Location.Address}})
 	}
+}
+
+// servicesNear searches the services of the current need (or all) that reach the
+// Municipio, nearest first; when none does, the nearest in the city, and the
+// Municipio it returns is then 0.
+func (nf *nearFlow) servicesNear(ctx context.Context, t *Turn, p catalogue.Point, municipio int) (*catalogue.SearchResult, int, error) {
+	req := catalogue.SearchRequest{Query: t.st.Query, Lang: t.st.Lang, Near: &p, Limit: maxNearServices,
+		Category: catalogue.CategoryID(t.st.Category), Municipio: municipio}
+	res, err := t.e.opts.Search.Search(ctx, req)
+	if err != nil || len(res.Hits) > 0 || municipio == 0 {
+		return res, municipio, err
+	}
+	req.Municipio = 0
+	res, err = t.e.opts.Search.Search(ctx, req)
+	return res, 0, err
 }
 
 // What a list of what is near shows: the nearest services (most come to the citizen's
@@ -237,6 +284,12 @@ func (nf *nearFlow) register(r *routes) {
 		nf.askNear(t)
 	}, "vicino", "near", "nearby")
 	r.answer(flowNear, nf.nearText)
-	r.intent(IntentNear, showIntent(nf.askNear))
+	r.intent(IntentNear, func(ctx context.Context, t *Turn, in Interpretation) {
+		if in.Arg != "" {
+			nf.nearText(ctx, t, in.Arg) // "abito in viale Monza", "CAP 20127"
+			return
+		}
+		nf.askNear(t)
+	})
 	r.intent(IntentSpaces, thenShow(nf.firstSpaces))
 }

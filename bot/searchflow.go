@@ -64,7 +64,11 @@ func (sf *searchFlow) search(ctx context.Context, t *Turn, text string) {
 		// "in condivisione", "one-to-one": the portal's filter, not words of the need.
 		t.st.Query, t.st.Filters.Delivery = rest, d
 	}
-	if rest, n, ok := t.cat.Milan.StripNeighbourhood(t.st.Query); ok && strings.TrimSpace(rest) != "" {
+	if a, rest, ok := t.cat.Milan.FindAddress(t.st.Query); ok && a.Known() && len(t.e.lexicon.content(rest)) > 0 {
+		// "psicologo in via Padova": the street says where, in which Municipio.
+		t.st.Query = strip(rest, t.e.lexicon.places)
+		t.st.Filters.Municipio, t.st.Filters.Place = a.Municipio(), a.Name()
+	} else if rest, n, ok := t.cat.Milan.StripNeighbourhood(t.st.Query); ok && strings.TrimSpace(rest) != "" {
 		// The place narrows the search; its name is not part of the need.
 		t.st.Query = rest
 		t.st.Filters.Municipio, t.st.Filters.Place = n.Municipio, n.Name

@@ -172,3 +172,29 @@ func planeDistance(a, b Point) float64 {
 	dlat, dlon := a.Lat-b.Lat, (a.Lon-b.Lon)*0.7
 	return dlat*dlat + dlon*dlon
 }
+
+// FindAddress reads citizens' words: whatever they are, it neither panics nor
+// returns a known address without a point in Milan, and what it leaves is the
+// message's own words.
+func FuzzFindAddress(f *testing.F) {
+	m := mustMilan(f)
+	for _, s := range []string{"via Padova 12", "v.le Monza", "CAP 20127", "c.so", "via", "p.za 5 giornate 3",
+		"20121 20162 cap 00184", "abito in via della Spiga", "vía", "via via via 1 2 3", "我住在via Padova"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		a, rest, ok := m.FindAddress(text)
+		if !ok {
+			return
+		}
+		if a.Known() {
+			p := a.Point()
+			if p.Lat < minLat || p.Lat > maxLat || p.Lon < minLon || p.Lon > maxLon || a.Municipio() < 1 || a.Municipio() > 9 {
+				t.Fatalf("FindAddress(%q) = %+v: not in Milan", text, a)
+			}
+		}
+		if len(rest) > len(Fold(text)) {
+			t.Fatalf("FindAddress(%q) left %q, longer than the message", text, rest)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package catalogue
 import (
 	_ "embed"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -123,6 +124,23 @@ func (m *Milan) Municipio(n int) (Municipio, bool) {
 		}
 	}
 	return Municipio{}, false
+}
+
+// MunicipioAt returns the Municipio of the neighbourhood whose centre is nearest to
+// p: near a border it may be the one next door, which is good enough to say which
+// services reach a citizen's home.
+func (m *Milan) MunicipioAt(p Point) int {
+	best, bestD := 0, math.Inf(1)
+	for _, mun := range m.Municipi {
+		for _, n := range mun.Neighbourhoods {
+			// An equirectangular distance: Milan is small enough for it.
+			dlat, dlon := p.Lat-n.Point.Lat, (p.Lon-n.Point.Lon)*math.Cos(p.Lat*math.Pi/180)
+			if d := dlat*dlat + dlon*dlon; d < bestD {
+				best, bestD = mun.Number, d
+			}
+		}
+	}
+	return best
 }
 
 // Neighbourhood resolves a neighbourhood's name, ignoring case, accents and
