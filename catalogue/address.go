@@ -74,8 +74,14 @@ var capWords = map[string]bool{"cap": true, "c a p": true, "postcode": true, "zi
 // numberWords come before a house number ("n. 12", "civico 4", "numero 7").
 var numberWords = map[string]bool{"n": true, "nr": true, "num": true, "numero": true, "civico": true, "no": true}
 
-// maxAddressWords bounds what an unknown street's name is taken to be.
-const maxAddressWords = 4
+// Bounds on reading a message: what an unknown street's name is taken to be, how
+// many kinds of street are looked after, and how long a name may be to be matched
+// with one letter off (each try compares it with every name of the gazetteer).
+const (
+	maxAddressWords = 4
+	maxKindsLooked  = 6
+	maxFuzzyWords   = 3
+)
 
 // FindAddress finds a street or a postcode in free text, and returns the text's
 // folded words without it. A kind of street followed by a name the gazetteer does
@@ -91,10 +97,14 @@ func (m *Milan) FindAddress(text string) (Address, string, bool) {
 	}
 	var unknown *Address
 	var unknownRest string
+	kinds := 0
 	for i := range words {
 		kind, n := kindAt(words, i)
 		if n == 0 || i+n >= len(words) {
 			continue
+		}
+		if kinds++; kinds > maxKindsLooked {
+			break // "via via via…": a message names one or two streets, not dozens
 		}
 		if a, end, ok := m.streetAt(words, kind, i+n); ok {
 			a.Said = strings.Join(words[i:end], " ")
@@ -156,7 +166,7 @@ func (m *Milan) streetAt(words []string, kind string, from int) (Address, int, b
 	for n := min(maxStreetNameWords, len(words)-from); n >= 1; n-- {
 		name := strings.Join(words[from:from+n], " ")
 		s, ok := m.pick(kind, m.streets[name])
-		if !ok {
+		if !ok && n <= maxFuzzyWords {
 			s, ok = m.nearName(kind, name)
 		}
 		if !ok {
@@ -184,7 +194,9 @@ func (m *Milan) nearName(kind, name string) (*Street, bool) {
 	}
 	var found *Street
 	for key, ss := range m.streets {
-		if !oneEditApart(name, key) {
+		// A letter is at most 4 bytes: names further apart in bytes are further
+		// apart in letters, and are skipped before decoding them.
+		if d := len(key) - len(name); d > 4 || d < -4 || !oneEditApart(name, key) {
 			continue
 		}
 		s, ok := m.pick(kind, ss)

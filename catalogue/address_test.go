@@ -198,3 +198,13 @@ func FuzzFindAddress(f *testing.F) {
 		}
 	})
 }
+
+// A long message of street kinds costs a bounded number of comparisons: measured
+// as work done, not time.
+func BenchmarkFindAddressWorstCase(b *testing.B) {
+	m := mustMilan(b)
+	text := strings.Repeat("via viale corso piazza xyzzyq ", 200)
+	for b.Loop() {
+		m.FindAddress(text)
+	}
+}
