@@ -141,7 +141,11 @@ func (nf *nearFlow) closings(t *Turn, s *catalogue.Space) string {
 			if from.Before(c.Day) {
 				from = c.Day // what is left of a closure under way
 			}
-			dates = t.T("space.closing_range", "from", nf.dayMonth(t, from), "to", nf.dayMonth(t, cl.To))
+			start := nf.dayMonth(t, from)
+			if from.Month() == cl.To.Month() && from.Year() == cl.To.Year() {
+				start = t.T("space.day_only", "day", strconv.Itoa(from.In(t.e.rome).Day())) // "dal 9 al 19 dicembre"
+			}
+			dates = t.T("space.closing_range", "from", start, "to", nf.dayMonth(t, cl.To))
 		}
 		b.WriteString("\n• " + t.T("space.closing_item", "dates", dates, "reason", nf.closingReason(t, c)))
 	}

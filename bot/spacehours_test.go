@@ -32,7 +32,7 @@ func TestSpacesAcrossTheAmbrosianHolidays(t *testing.T) {
 		// The card: its next closures, the week of works and the holiday on a day
 		// it opens (Lambrate opens on Mondays, not on Tuesdays).
 		c.say("/spazi").press("Spazio WeMi Lambrate").
-			expect("Prossime chiusure", "lunedì 7 dicembre: Sant'Ambrogio", "dal 9 dicembre al 19 dicembre: lavori di ristrutturazione degli uffici").
+			expect("Prossime chiusure", "lunedì 7 dicembre: Sant'Ambrogio", "dal 9 al 19 dicembre: lavori di ristrutturazione degli uffici").
 			expectNot("Immacolata")
 
 		// On the holiday itself, inside the week of works: one sentence for both.
