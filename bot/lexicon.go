@@ -34,6 +34,7 @@ type lexicon struct {
 	situation []string
 	clauses   []string
 	places    []string
+	postcodes []string // words that announce a postcode
 	fillers   map[string]bool
 	// zoneRE finds a Municipio by number, ageRE an age, with the words of every
 	// language.
@@ -55,6 +56,7 @@ type lexiconFile struct {
 	Situations []string            `yaml:"situations"`
 	Clauses    []string            `yaml:"clauses"`
 	Places     []string            `yaml:"places"`
+	Postcodes  []string            `yaml:"postcodes"`
 	Fillers    []string            `yaml:"fillers"`
 	// Zones are the words that name a Municipio by its number ("municipio 4").
 	Zones []string `yaml:"zones"`
@@ -97,7 +99,7 @@ func readLexicon() (*lexicon, error) {
 			longestFirst(m[k])
 		}
 	}
-	for _, l := range []*[]string{&lx.needs, &lx.situation, &lx.clauses, &lx.places} {
+	for _, l := range []*[]string{&lx.needs, &lx.situation, &lx.clauses, &lx.places, &lx.postcodes} {
 		longestFirst(*l)
 	}
 	if len(lx.zones) == 0 || len(lx.ageUnits) == 0 {
@@ -158,6 +160,7 @@ func (lx *lexicon) add(f lexiconFile) error {
 	lx.situation = append(lx.situation, foldAll(f.Situations)...)
 	lx.clauses = append(lx.clauses, foldAll(f.Clauses)...)
 	lx.places = append(lx.places, foldAll(f.Places)...)
+	lx.postcodes = append(lx.postcodes, foldAll(f.Postcodes)...)
 	lx.zones = append(lx.zones, foldAll(f.Zones)...)
 	lx.ageUnits = append(lx.ageUnits, foldAll(f.Ages.Units)...)
 	lx.ageBefore = append(lx.ageBefore, foldAll(f.Ages.Before)...)

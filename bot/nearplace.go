@@ -17,7 +17,7 @@ func (e *Engine) placeAsked(text, lang string) bool {
 	}
 	lx := e.lexicon
 	cues := rest
-	for _, ps := range [][]string{lx.places, lx.refine["near"], e.intents.phrases[intentNear], e.intents.phrases[intentSpaces]} {
+	for _, ps := range [][]string{lx.postcodes, lx.places, lx.refine["near"], e.intents.phrases[intentNear], e.intents.phrases[intentSpaces]} {
 		cues = strip(cues, ps)
 	}
 	if len(lx.content(cues)) > 0 {
