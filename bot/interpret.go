@@ -227,7 +227,7 @@ func (e *Engine) featureAsked(text string, st *state, in *Interpretation) Intent
 		return IntentForget
 	case e.mentions(intentPrivacy, text):
 		return IntentPrivacy
-	case e.placeAsked(text, st.Lang):
+	case e.placeAsked(text, st):
 		in.Arg = text // a street or a postcode: what is near it
 		return IntentNear
 	case e.says(intentNear, text):

@@ -9,13 +9,19 @@ import "strings"
 // of the bot's languages, and nothing else: a need ("babysitter in via Padova") is a
 // search in that Municipio. A street the gazetteer does not know counts only with
 // such words around it and a name that says no need ("corso di italiano").
-func (e *Engine) placeAsked(text, lang string) bool {
+//
+// With a need under way, a place alone ("e in via Padova?", "abito in viale Monza")
+// narrows it (a follow-up): only the WeMi spaces or nearness named ask what is near.
+func (e *Engine) placeAsked(text string, st *state) bool {
 	cat := e.opts.Search.Catalogue()
 	a, rest, ok := cat.Milan.FindAddress(text)
 	if !ok {
 		return false
 	}
 	lx := e.lexicon
+	if st.hasNeed() && !has(rest, lx.refine["near"]) && !has(rest, e.intents.phrases[intentSpaces]) && !has(rest, e.intents.phrases[intentNear]) {
+		return false
+	}
 	cues := rest
 	for _, ps := range [][]string{lx.postcodes, lx.places, lx.refine["near"], e.intents.phrases[intentNear], e.intents.phrases[intentSpaces]} {
 		cues = strip(cues, ps)
@@ -30,5 +36,5 @@ func (e *Engine) placeAsked(text, lang string) bool {
 		return false // a bare "via ...": too often not a street at all
 	}
 	_, name, _ := strings.Cut(a.Said, " ") // without its kind
-	return len(e.vocab.needWords(cat, lx, lang, lx.content(name), nil)) == 0
+	return len(e.vocab.needWords(cat, lx, st.Lang, lx.content(name), nil)) == 0
 }

@@ -78,5 +78,8 @@ func TestAddressesInsideANeed(t *testing.T) {
 		h.citizen(t, "u2").say("abito in viale Monza e cerco uno psicologo").expect("Municipio 2").expectNot("Vicino a")
 		h.citizen(t, "u3").say("corso di italiano vicino a casa").expectNot("Non trovo «", "Vicino a corso")
 		h.citizen(t, "u4").say("ISEE 20500 euro, ci sono sconti?").expectNot("Vicino a", "CAP")
+		// After a search, a place narrows it; naming the spaces asks what is near.
+		c := h.citizen(t, "u5").say("psicologo").say("e in via Padova?").expect("Municipio 2 (via Padova)").expectNot("Vicino a")
+		c.say("e gli spazi wemi vicino a via Padova?").expect("Vicino a via Padova")
 	})
 }
