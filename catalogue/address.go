@@ -92,9 +92,25 @@ func (m *Milan) FindAddress(text string) (Address, string, bool) {
 	if len(words) > 200 {
 		words = words[:200] // an address is in the first words of a message
 	}
+	// A known street first: it is more precise than the postcode written after it
+	// ("corso Buenos Aires 20, 20124 Milano"); then a postcode; then a street the
+	// gazetteer does not know.
+	street, streetRest, found := m.findStreet(words)
+	if found && street.Known() {
+		return street, streetRest, true
+	}
 	if a, rest, ok := m.findPostcode(words); ok {
 		return a, rest, true
 	}
+	if found {
+		return street, streetRest, true
+	}
+	return Address{}, strings.Join(words, " "), false
+}
+
+// findStreet finds the first street the gazetteer knows in words, or else the first
+// kind of street followed by a name it does not know; rest is words without it.
+func (m *Milan) findStreet(words []string) (Address, string, bool) {
 	var unknown *Address
 	var unknownRest string
 	kinds := 0
@@ -108,25 +124,43 @@ func (m *Milan) FindAddress(text string) (Address, string, bool) {
 		}
 		if a, end, ok := m.streetAt(words, kind, i+n); ok {
 			a.Said = strings.Join(words[i:end], " ")
+			end = afterTown(words, end)
 			return a, join(words[:i], words[end:]), true
 		}
 		if unknown == nil && !isNumber(words[i+n]) {
 			end := i + n
-			for end < len(words) && end < i+n+maxAddressWords && !isNumber(words[end]) {
+			for end < len(words) && end < i+n+maxAddressWords && !isNumber(words[end]) && !isPostcodeLike(words[end]) {
 				end++
 			}
 			unknown = &Address{Said: kind + " " + strings.Join(words[i+n:end], " ")}
 			if end < len(words) && isNumber(words[end]) {
 				end++
 			}
-			unknownRest = join(words[:i], words[end:])
+			unknownRest = join(words[:i], words[afterTown(words, end):])
 		}
 	}
 	if unknown != nil {
 		return *unknown, unknownRest, true
 	}
-	return Address{}, strings.Join(words, " "), false
+	return Address{}, "", false
 }
+
+// afterTown skips what follows an address on an envelope: a postcode and the
+// town ("20124 Milano", "Milano (MI)").
+func afterTown(words []string, end int) int {
+	if end < len(words) && isPostcodeLike(words[end]) {
+		end++
+	}
+	for end < len(words) && townWords[words[end]] {
+		end++
+	}
+	return end
+}
+
+// townWords name Milan after an address.
+var townWords = map[string]bool{"milano": true, "milan": true, "mi": true, "milán": true, "milao": true}
+
+func isPostcodeLike(w string) bool { return len(w) == 5 && isDigits(w) }
 
 // findPostcode finds five digits that are a postcode: after "CAP" (Milan's, or
 // Outside), or alone when they are one of Milan's.
@@ -155,7 +189,7 @@ func (m *Milan) findPostcode(words []string) (Address, string, bool) {
 		default:
 			a.Outside = true
 		}
-		return a, join(words[:start], words[i+1:]), true
+		return a, join(words[:start], words[afterTown(words, i+1):]), true
 	}
 	return Address{}, "", false
 }

@@ -48,6 +48,9 @@ func TestFindAddress(t *testing.T) {
 		{"piazza Sempione", "piazza Sempione", "", 1, ""},
 		{"я живу на via Padova 5", "via Padova", "5", 2, "я живу на"},
 		{"我住在via Padova", "via Padova", "", 2, "我 住 在"},
+		// An address as on an envelope: the street, not its postcode.
+		{"corso Buenos Aires 20, 20124 Milano", "corso Buenos Aires", "20", 3, ""},
+		{"abito in via Padova 12 - 20127 Milano (MI)", "via Padova", "12", 2, "abito in"},
 	}
 	for _, tt := range tests {
 		a, rest, ok := m.FindAddress(tt.text)
@@ -74,6 +77,7 @@ func TestFindPostcode(t *testing.T) {
 		{"cap: 20162", "20162", 9, false},
 		{"abito nel 20136", "20136", 5, false},
 		{"c.a.p. 20121 Milano", "20121", 1, false},
+		{"20159 Milano (MI)", "20159", 9, false},
 		{"my postcode is 20149", "20149", 8, false},
 		{"CAP 20090", "", 0, true}, // Segrate: the province, not the city
 		{"cap 00184", "", 0, true}, // Rome
