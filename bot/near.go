@@ -85,7 +85,7 @@ func (nf *nearFlow) nearText(ctx context.Context, t *Turn, text string) {
 func (nf *nearFlow) nearAddress(ctx context.Context, t *Turn, a catalogue.Address) {
 	switch {
 	case a.Known():
-		nf.nearPlace(ctx, t, a.Point(), a.Name(), a.Municipio())
+		nf.nearPlace(ctx, t, a.Point(), a.FullName(), a.Municipio())
 	case a.Outside:
 		t.st.resetFlow()
 		t.Say(Reply{Text: t.T("near.postcode_outside", "postcode", Literal(truncateRunes(a.Said, 30))), Buttons: [][]Button{

@@ -51,18 +51,26 @@ func (a Address) Municipio() int {
 	return 0
 }
 
-// Name is how the address is shown: "via Padova 12", "CAP 20127 (Loreto, via Padova,
-// NoLo, Turro)".
+// Name is how the address is shown, without its house number (which says who the
+// citizen is more than where: filters and records keep this one): "via Padova",
+// "CAP 20127 (Loreto, via Padova, NoLo, Turro)".
 func (a Address) Name() string {
 	switch {
-	case a.Street != nil && a.Number != "":
-		return a.Street.Name + " " + a.Number
 	case a.Street != nil:
 		return a.Street.Name
 	case a.Postcode != nil:
 		return "CAP " + a.Postcode.Code + " (" + a.Postcode.Area + ")"
 	}
 	return a.Said
+}
+
+// FullName is Name with the house number, to answer the citizen who wrote it:
+// "via Padova 12".
+func (a Address) FullName() string {
+	if a.Street != nil && a.Number != "" {
+		return a.Street.Name + " " + a.Number
+	}
+	return a.Name()
 }
 
 // numberRE is a house number, folded: "20", "12a", "7 b" is read as "7".
