@@ -50,7 +50,7 @@ var streetKinds = map[string][]string{
 	"via":      {"via", "v"},
 	"viale":    {"viale", "v le", "vle"},
 	"corso":    {"corso", "c so", "cso"},
-	"piazza":   {"piazza", "p za", "p zza", "pza", "pzza", "p zza"},
+	"piazza":   {"piazza", "p za", "p zza", "pza", "pzza"},
 	"piazzale": {"piazzale", "p le", "ple"},
 	"largo":    {"largo", "l go", "lgo"},
 	"vicolo":   {"vicolo", "vic"},
