@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -123,7 +124,7 @@ func (m *Milan) findStreet(words []string) (Address, string, bool) {
 	var unknownRest string
 	kinds := 0
 	for i := range words {
-		kind, n := kindAt(words, i)
+		kind, n := m.kindAt(words, i)
 		if n == 0 || i+n >= len(words) {
 			continue
 		}
@@ -205,26 +206,36 @@ func (m *Milan) findPostcode(words []string) (Address, string, bool) {
 // streetAt finds the longest name of the gazetteer starting at words[from], and
 // the house number after it; end is where the address ends.
 func (m *Milan) streetAt(words []string, kind string, from int) (Address, int, bool) {
-	for n := min(maxStreetNameWords, len(words)-from); n >= 1; n-- {
-		name := strings.Join(words[from:from+n], " ")
-		s, ok := m.pick(kind, m.streets[name])
-		if !ok && n <= maxFuzzyWords {
-			s, ok = m.nearName(kind, name)
-		}
-		if !ok {
-			continue
-		}
-		a, end := Address{Street: s}, from+n
-		if end+1 < len(words) && numberWords[words[end]] && isNumber(words[end+1]) {
-			end++ // "n. 12", "civico 4"
-		}
-		if end < len(words) && isNumber(words[end]) {
-			a.Number = words[end]
-			end++
-		}
-		return a, end, true
+	s, n := m.nameAt(words, kind, from)
+	if s == nil {
+		return Address{}, 0, false
 	}
-	return Address{}, 0, false
+	a, end := Address{Street: s}, from+n
+	if end+1 < len(words) && numberWords[words[end]] && isNumber(words[end+1]) {
+		end++ // "n. 12", "civico 4"
+	}
+	if end < len(words) && isNumber(words[end]) {
+		a.Number = words[end]
+		end++
+	}
+	return a, end, true
+}
+
+// nameAt finds the longest name of the gazetteer written at words[from] and how
+// many words it takes; only when none is written exactly, one a letter off.
+func (m *Milan) nameAt(words []string, kind string, from int) (*Street, int) {
+	longest := min(maxStreetNameWords, len(words)-from)
+	for n := longest; n >= 1; n-- {
+		if s, ok := m.pick(kind, m.streets[strings.Join(words[from:from+n], " ")]); ok {
+			return s, n
+		}
+	}
+	for n := min(maxFuzzyWords, longest); n >= 1; n-- {
+		if s, ok := m.nearName(kind, strings.Join(words[from:from+n], " ")); ok {
+			return s, n
+		}
+	}
+	return nil, 0
 }
 
 // nearName finds a street whose name is one letter away from name ("via padva"),
@@ -272,17 +283,43 @@ func oneEditApart(a, b string) bool {
 
 // kindAt returns the kind of street written at words[i] and how many words it
 // takes ("v le" is two), or 0.
-func kindAt(words []string, i int) (string, int) {
-	best, bestN := "", 0
-	for kind, forms := range streetKinds {
-		for _, f := range forms {
-			fw := strings.Fields(f)
-			if len(fw) > bestN && i+len(fw) <= len(words) && strings.Join(words[i:i+len(fw)], " ") == f {
-				best, bestN = kind, len(fw)
-			}
+func (m *Milan) kindAt(words []string, i int) (string, int) {
+	for _, f := range m.kindForms[words[i]] { // longest first
+		if i+len(f.words) <= len(words) && equalWords(words[i:i+len(f.words)], f.words) {
+			return f.kind, len(f.words)
 		}
 	}
-	return best, bestN
+	return "", 0
+}
+
+// kindForm is one way of writing a kind of street, as folded words.
+type kindForm struct {
+	kind  string
+	words []string
+}
+
+// indexKinds indexes streetKinds' forms by their first word, longest first.
+func indexKinds() map[string][]kindForm {
+	out := map[string][]kindForm{}
+	for kind, forms := range streetKinds {
+		for _, f := range forms {
+			w := strings.Fields(f)
+			out[w[0]] = append(out[w[0]], kindForm{kind: kind, words: w})
+		}
+	}
+	for _, fs := range out {
+		sort.Slice(fs, func(i, j int) bool { return len(fs[i].words) > len(fs[j].words) })
+	}
+	return out
+}
+
+func equalWords(a, b []string) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return len(a) == len(b)
 }
 
 func isNumber(w string) bool { return numberRE.MatchString(w) }

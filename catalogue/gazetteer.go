@@ -72,6 +72,7 @@ const maxStreetNameWords = 7
 func (m *Milan) loadGazetteer() error {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	m.kindForms = indexKinds()
 	m.loadStreets(bad)
 	m.loadPostcodes(bad)
 	if len(problems) > 0 {

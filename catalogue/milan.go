@@ -38,9 +38,10 @@ type Milan struct {
 	// Streets are the gazetteer's streets and squares (streets.yaml), in its order.
 	Streets   []*Street
 	byName    map[string]Neighbourhood
-	names     []string             // folded names, longest first, for finding one in free text
-	streets   map[string][]*Street // by folded name without its kind, and aliases
-	postcodes map[string]*Postcode // by code
+	names     []string              // folded names, longest first, for finding one in free text
+	streets   map[string][]*Street  // by folded name without its kind, and aliases
+	postcodes map[string]*Postcode  // by code
+	kindForms map[string][]kindForm // the ways to write a kind of street, by first word
 }
 
 // LoadMilan reads the bundled geography of Milan: municipi.yaml, streets.yaml and
