@@ -81,5 +81,7 @@ func TestAddressesInsideANeed(t *testing.T) {
 		// After a search, a place narrows it; naming the spaces asks what is near.
 		c := h.citizen(t, "u5").say("psicologo").say("e in via Padova?").expect("Municipio 2 (via Padova)").expectNot("Vicino a")
 		c.say("e gli spazi wemi vicino a via Padova?").expect("Vicino a via Padova")
+		// The zone question takes a postcode or a street too.
+		h.citizen(t, "u6").say("psicologo").press("Zona").say("20162").expect("Municipio 9 (CAP 20162")
 	})
 }

@@ -317,12 +317,17 @@ func (sf *searchFlow) askZone(t *Turn) {
 	t.Say(Reply{Text: t.T("refine.zone_ask"), Buttons: rows})
 }
 
-// zoneText reads a Municipio typed after the zone question: a number or a
-// neighbourhood. Anything else is a new search.
+// zoneText reads a Municipio typed after the zone question: a number, a street or a
+// postcode, or a neighbourhood. Anything else is a new search.
 func (sf *searchFlow) zoneText(ctx context.Context, t *Turn, text string) {
 	t.st.resetFlow()
 	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && n >= 0 && n <= 9 {
 		sf.setZone(ctx, t, n)
+		return
+	}
+	if a, _, ok := t.cat.Milan.FindAddress(text); ok && a.Known() {
+		t.st.Filters.Municipio, t.st.Filters.Place = a.Municipio(), a.Name() // "viale Monza", "20127"
+		sf.rerun(ctx, t)
 		return
 	}
 	if nb, ok := t.cat.Milan.FindNeighbourhood(text); ok {
