@@ -1,8 +1,10 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -356,14 +358,34 @@ func (af *activitiesFlow) submitEnrol(ctx context.Context, t *Turn, a *catalogue
 // whatsOn lists, on a WeMi space's card, what is on there next.
 func (af *activitiesFlow) whatsOn(t *Turn, spaceID string) (string, [][]Button) {
 	today := af.today(t)
-	var lines []string
+	var soon []*catalogue.Activity
 	for _, a := range t.cat.ActivitiesAt(spaceID) {
-		if !a.Last().Before(today) && len(lines) < 3 {
-			lines = append(lines, "• "+Literal(af.title(t, a))+" — "+af.dates(t, a))
+		if !a.Last().Before(today) {
+			soon = append(soon, a)
 		}
+	}
+	// The soonest first: what is on next week matters more than next summer's camp.
+	slices.SortStableFunc(soon, func(a, b *catalogue.Activity) int { return cmp.Compare(nextDay(a, today), nextDay(b, today)) })
+	var lines []string
+	for _, a := range soon[:min(len(soon), maxWhatsOn)] {
+		lines = append(lines, "• "+Literal(af.title(t, a))+" — "+af.dates(t, a))
 	}
 	if len(lines) == 0 {
 		return "", nil
 	}
 	return "\n\n" + t.T("acts.whats_on") + "\n" + strings.Join(lines, "\n"), [][]Button{{btn(t.T("acts.whats_on_all"), actActs, "at", spaceID)}}
+}
+
+// maxWhatsOn is how many activities a space's card lists (the soonest), so that the
+// card still fits a phone; a button shows them all.
+const maxWhatsOn = 1
+
+// nextDay is the activity's first day from today on, as a sortable number (20261215).
+func nextDay(a *catalogue.Activity, today catalogue.Date) int {
+	for _, d := range a.Days {
+		if !d.Before(today) {
+			return d.Year*10000 + int(d.Month)*100 + d.Day
+		}
+	}
+	return 0
 }

@@ -47,7 +47,7 @@ func TestBookingDaysFollowTheRules(t *testing.T) {
 		{"Sant'Ambrogio typed", "it", func(c *convo) *convo { return c.say("il 7 dicembre") },
 			[]string{"Sant'Ambrogio", "chiuso"}},
 		{"the Immacolata in English", "en", func(c *convo) *convo { return c.say("8 December at 10") },
-			[]string{"is the Immaculate Conception: the service is closed"}},
+			[]string{"is the Immacolata (Immaculate Conception): the service is closed"}},
 		{"Christmas", "it", func(c *convo) *convo { return c.pressData("book:day:20261225") },
 			[]string{"è Natale"}},
 		{"closure", "it", func(c *convo) *convo { return c.pressData("book:day:20270129") },

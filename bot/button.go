@@ -14,40 +14,42 @@ const maxButtonData = 64
 
 // The button actions.
 const (
-	actMenu       = "menu"
-	actSearch     = "search"  // ask for a need in words
-	actCats       = "cats"    // list the categories
-	actCat        = "cat"     // cat:<id>[:<page>]
-	actService    = "svc"     // svc:<id>
-	actPage       = "page"    // page:<n> of the current results
-	actBack       = "back"    // back to the current results
-	actFree       = "free"    // toggle free only
-	actZoneAsk    = "zoneask" // ask for a municipio
-	actZone       = "zone"    // zone:<0-9>
-	actForAsk     = "forask"  // ask for a target group
-	actFor        = "for"     // for:<audience|any>
-	actNone       = "none"    // none of these results is what I need
-	actNear       = "near"    // ask for a location
-	actSpaces     = "spaces"  // spaces[:<page>]: list the WeMi spaces
-	actSpace      = "space"   // space:<id>
-	actLangAsk    = "langask"
-	actLang       = "lang" // lang:<it|en>
-	actHelp       = "help"
-	actPrivacy    = "privacy"
-	actForgetAsk  = "forget"    // ask to confirm erasure
-	actForgetYes  = "forgetyes" // forgetyes:<question id>: erase
-	actForgetNo   = "forgetno"  // forgetno:<question id>: keep
-	actOperator   = "op"
-	actRequest    = "req" // req:<service id>: how to request a service
-	actDetail     = "det" // det:<section code>:<service id>: one section of a service's details
-	actDomestic   = "tcb" // Tate, Colf e Badanti
-	actBookings   = "mybook"
-	actRetry      = "retry" // replay the message a store failure interrupted
-	actHandoffEnd = "hoend" // leave the handoff, back to the bot
-	actRate       = "rate"  // rate:<1-5> the handoff just closed
-	actBook       = "book"  // book:<step>[:<value>]: the booking flow and the citizen's bookings
-	actDom        = "dom"   // dom:<step>[:<value>]: Tate, Colf e Badanti requests and applications
-	actDrop       = "drop"  // drop:<filter>[.<filter>]: drop filters a refinement added
+	actMenu        = "menu"
+	actSearch      = "search"  // ask for a need in words
+	actCats        = "cats"    // list the categories
+	actCat         = "cat"     // cat:<id>[:<page>]
+	actService     = "svc"     // svc:<id>
+	actPage        = "page"    // page:<n> of the current results
+	actBack        = "back"    // back to the current results
+	actFree        = "free"    // toggle free only
+	actZoneAsk     = "zoneask" // ask for a municipio
+	actZone        = "zone"    // zone:<0-9>
+	actForAsk      = "forask"  // ask for a target group
+	actFor         = "for"     // for:<audience|any>
+	actDeliveryAsk = "delask"  // ask for one-to-one or in a group
+	actDelivery    = "del"     // del:<individuale|condivisione|any>
+	actNone        = "none"    // none of these results is what I need
+	actNear        = "near"    // ask for a location
+	actSpaces      = "spaces"  // spaces[:<page>]: list the WeMi spaces
+	actSpace       = "space"   // space:<id>
+	actLangAsk     = "langask"
+	actLang        = "lang" // lang:<it|en>
+	actHelp        = "help"
+	actPrivacy     = "privacy"
+	actForgetAsk   = "forget"    // ask to confirm erasure
+	actForgetYes   = "forgetyes" // forgetyes:<question id>: erase
+	actForgetNo    = "forgetno"  // forgetno:<question id>: keep
+	actOperator    = "op"
+	actRequest     = "req" // req:<service id>: how to request a service
+	actDetail      = "det" // det:<section code>:<service id>: one section of a service's details
+	actDomestic    = "tcb" // Tate, Colf e Badanti
+	actBookings    = "mybook"
+	actRetry       = "retry" // replay the message a store failure interrupted
+	actHandoffEnd  = "hoend" // leave the handoff, back to the bot
+	actRate        = "rate"  // rate:<1-5> the handoff just closed
+	actBook        = "book"  // book:<step>[:<value>]: the booking flow and the citizen's bookings
+	actDom         = "dom"   // dom:<step>[:<value>]: Tate, Colf e Badanti requests and applications
+	actDrop        = "drop"  // drop:<filter>[.<filter>]: drop filters a refinement added
 )
 
 // button is parsed button data.
@@ -84,7 +86,7 @@ func parseButton(data string) (button, bool) {
 	action, arg, _ := strings.Cut(data, ":")
 	b := button{action: action, arg: arg, num: -1, gen: gen}
 	switch action {
-	case actMenu, actSearch, actCats, actBack, actFree, actZoneAsk, actForAsk, actNone, actNear,
+	case actMenu, actSearch, actCats, actBack, actFree, actZoneAsk, actForAsk, actDeliveryAsk, actNone, actNear,
 		actLangAsk, actHelp, actPrivacy, actForgetAsk,
 		actOperator, actDomestic, actBookings, actRetry, actHandoffEnd:
 		return b, arg == ""
@@ -92,7 +94,7 @@ func parseButton(data string) (button, bool) {
 		// forgetyes:<question id>; buttons sent before questions had ids have none,
 		// and are answered as stale.
 		return b, len(arg) <= 16
-	case actCat, actService, actSpace, actRequest, actLang, actLangSwitch, actFor, actBook, actDom, actDrop,
+	case actCat, actService, actSpace, actRequest, actLang, actLangSwitch, actFor, actDelivery, actBook, actDom, actDrop,
 		actActs, actAct, actEnrol, actPay:
 		return b, arg != ""
 	case actDetail:
@@ -121,7 +123,7 @@ func parseButton(data string) (button, bool) {
 // resultBound reports whether an action works on the current result set.
 func resultBound(action string) bool {
 	switch action {
-	case actPage, actBack, actFree, actZoneAsk, actZone, actForAsk, actFor, actNone, actDrop:
+	case actPage, actBack, actFree, actZoneAsk, actZone, actForAsk, actFor, actDeliveryAsk, actDelivery, actNone, actDrop:
 		return true
 	}
 	return false

@@ -192,9 +192,12 @@ func (e *Engine) refinementIn(folded string) (Refinement, string) {
 	if aud, without, ok := lx.ageAudience(rest); ok {
 		r.Audience, rest = aud, without // "mio figlio di 15 anni" is a teenager
 	}
+	milan := e.opts.Search.Catalogue().Milan
 	if n, without, ok := lx.municipio(rest); ok {
 		r.Municipio, rest = n, without
-	} else if without, nb, ok := e.opts.Search.Catalogue().Milan.StripNeighbourhood(rest); ok {
+	} else if a, without, ok := milan.FindAddress(rest); ok && a.Known() {
+		r.Municipio, r.Place, rest = a.Municipio(), a.Name(), without // "e in via Padova?"
+	} else if without, nb, ok := milan.StripNeighbourhood(rest); ok {
 		r.Municipio, r.Place, rest = nb.Municipio, nb.Name, catalogue.Fold(without)
 	}
 	if r.Municipio != 0 {
@@ -273,6 +276,8 @@ func (e *Engine) situationAndNeed(text string) (need string, r Refinement) {
 		}
 		if n, _, ok := lx.municipio(f); ok {
 			r.Municipio = n
+		} else if a, _, ok := e.opts.Search.Catalogue().Milan.FindAddress(s); ok && a.Known() {
+			r.Municipio, r.Place = a.Municipio(), a.Name() // "abito in viale Monza"
 		} else if nb, ok := e.opts.Search.Catalogue().Milan.FindNeighbourhood(s); ok {
 			r.Municipio, r.Place = nb.Municipio, nb.Name
 		}

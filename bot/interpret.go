@@ -233,6 +233,9 @@ func (e *Engine) featureAsked(text string, st *state, in *Interpretation) Intent
 		return IntentPrivacy
 	case e.mentions(intentPayHelp, text):
 		return IntentPayHelp
+	case e.placeAsked(text, st):
+		in.Arg = text // a street or a postcode: what is near it
+		return IntentNear
 	case e.says(intentNear, text):
 		return IntentNear
 	case e.asksActivities(text):

@@ -26,6 +26,7 @@ var understandingFiles embed.FS
 type lexicon struct {
 	questions map[string][]string // by topic: cost, free, where, when, how, provider, languages, contacts
 	refine    map[string][]string // free, cheaper, shared, individual, near, open_now, also
+	delivery  map[string][]string // shared, individual: a delivery asked for in a new search
 	audiences map[string][]string // by catalogue audience
 	meta      map[string][]string // confused, back, repeat, more, stop
 	ordinals  map[string][]string // "1".."5": positions in a list
@@ -33,6 +34,7 @@ type lexicon struct {
 	situation []string
 	clauses   []string
 	places    []string
+	postcodes []string // words that announce a postcode
 	fillers   map[string]bool
 	// zoneRE finds a Municipio by number, ageRE an age, with the words of every
 	// language.
@@ -46,6 +48,7 @@ type lexicon struct {
 type lexiconFile struct {
 	Questions  map[string][]string `yaml:"questions"`
 	Refine     map[string][]string `yaml:"refine"`
+	Delivery   map[string][]string `yaml:"delivery"`
 	Audiences  map[string][]string `yaml:"audiences"`
 	Meta       map[string][]string `yaml:"meta"`
 	Ordinals   map[string][]string `yaml:"ordinals"`
@@ -53,6 +56,7 @@ type lexiconFile struct {
 	Situations []string            `yaml:"situations"`
 	Clauses    []string            `yaml:"clauses"`
 	Places     []string            `yaml:"places"`
+	Postcodes  []string            `yaml:"postcodes"`
 	Fillers    []string            `yaml:"fillers"`
 	// Zones are the words that name a Municipio by its number ("municipio 4").
 	Zones []string `yaml:"zones"`
@@ -72,7 +76,7 @@ func readLexicon() (*lexicon, error) {
 	if err != nil || len(names) == 0 {
 		return nil, fmt.Errorf("load understanding: no files")
 	}
-	lx := &lexicon{questions: map[string][]string{}, refine: map[string][]string{},
+	lx := &lexicon{questions: map[string][]string{}, refine: map[string][]string{}, delivery: map[string][]string{},
 		audiences: map[string][]string{}, meta: map[string][]string{}, ordinals: map[string][]string{},
 		fillers: map[string]bool{}}
 	for _, name := range names {
@@ -90,12 +94,12 @@ func readLexicon() (*lexicon, error) {
 			return nil, fmt.Errorf("load understanding %s: %w", name, err)
 		}
 	}
-	for _, m := range []map[string][]string{lx.questions, lx.refine, lx.audiences, lx.meta, lx.ordinals} {
+	for _, m := range []map[string][]string{lx.questions, lx.refine, lx.delivery, lx.audiences, lx.meta, lx.ordinals} {
 		for k := range m {
 			longestFirst(m[k])
 		}
 	}
-	for _, l := range []*[]string{&lx.needs, &lx.situation, &lx.clauses, &lx.places} {
+	for _, l := range []*[]string{&lx.needs, &lx.situation, &lx.clauses, &lx.places, &lx.postcodes} {
 		longestFirst(*l)
 	}
 	if len(lx.zones) == 0 || len(lx.ageUnits) == 0 {
@@ -133,6 +137,7 @@ func (lx *lexicon) add(f lexiconFile) error {
 		{"questions", f.Questions, []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts, topicDetails, topicReduction}},
 		{"refine", f.Refine, []string{"free", "cheaper", "shared", "individual", "near", "open_now", "times", "drop_zone", "drop_free", "drop_all", "also"}},
 		{"meta", f.Meta, []string{"confused", "back", "repeat", "more", "menu", "categories", "book", "stop"}},
+		{"delivery", f.Delivery, []string{deliveryShared, deliveryIndividual}},
 	} {
 		for _, k := range c.keys {
 			if len(c.m[k]) == 0 {
@@ -147,6 +152,7 @@ func (lx *lexicon) add(f lexiconFile) error {
 	}
 	merge(lx.questions, f.Questions)
 	merge(lx.refine, f.Refine)
+	merge(lx.delivery, f.Delivery)
 	merge(lx.audiences, f.Audiences)
 	merge(lx.meta, f.Meta)
 	merge(lx.ordinals, f.Ordinals)
@@ -154,6 +160,7 @@ func (lx *lexicon) add(f lexiconFile) error {
 	lx.situation = append(lx.situation, foldAll(f.Situations)...)
 	lx.clauses = append(lx.clauses, foldAll(f.Clauses)...)
 	lx.places = append(lx.places, foldAll(f.Places)...)
+	lx.postcodes = append(lx.postcodes, foldAll(f.Postcodes)...)
 	lx.zones = append(lx.zones, foldAll(f.Zones)...)
 	lx.ageUnits = append(lx.ageUnits, foldAll(f.Ages.Units)...)
 	lx.ageBefore = append(lx.ageBefore, foldAll(f.Ages.Before)...)
@@ -216,6 +223,31 @@ func strip(folded string, phrases []string) string {
 		}
 	}
 	return folded
+}
+
+// The ways of delivery a new search may ask for (lexicon.delivery's keys).
+const (
+	deliveryShared     = "shared"
+	deliveryIndividual = "individual"
+)
+
+// deliveryIn returns the way of delivery a new search asks for ("babysitter in
+// condivisione"), as catalogue.SearchRequest names it, and the folded text without
+// its words; ok is false when none is asked for, or when nothing else would be left
+// to search.
+func (lx *lexicon) deliveryIn(folded string) (delivery, rest string, ok bool) {
+	kind, _ := longest(folded, lx.delivery)
+	if kind == "" {
+		return "", folded, false
+	}
+	rest = strip(folded, lx.delivery[kind])
+	if len(lx.content(rest)) == 0 {
+		return "", folded, false
+	}
+	if kind == deliveryShared {
+		return catalogue.DeliveryShared, rest, true
+	}
+	return catalogue.DeliveryIndividual, rest, true
 }
 
 // content returns the words of folded that carry meaning: neither fillers nor numbers.

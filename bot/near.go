@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/i18n"
@@ -52,7 +51,8 @@ func validPoint(p catalogue.Point) bool {
 	return !math.IsNaN(p.Lat) && !math.IsNaN(p.Lon) && p.Lat >= -90 && p.Lat <= 90 && p.Lon >= -180 && p.Lon <= 180
 }
 
-// nearText resolves a typed place: coordinates or a neighbourhood.
+// nearText resolves a typed place: coordinates, a street or a postcode of Milan
+// ("via Padova 12", "c.so Buenos Aires", "CAP 20127"), or a neighbourhood.
 func (nf *nearFlow) nearText(ctx context.Context, t *Turn, text string) {
 	// A button of the reply keyboard sends its label as text.
 	if data, ok := t.e.typedButton(text, t.st); ok {
@@ -67,13 +67,34 @@ func (nf *nearFlow) nearText(ctx context.Context, t *Turn, text string) {
 		nf.nearPoint(ctx, t, p, "")
 		return
 	}
+	if a, _, ok := t.cat.Milan.FindAddress(text); ok {
+		nf.nearAddress(ctx, t, a)
+		return
+	}
 	if n, ok := t.cat.Milan.FindNeighbourhood(text); ok {
-		nf.nearPoint(ctx, t, n.Point, n.Name)
+		nf.nearPlace(ctx, t, n.Point, n.Name, n.Municipio)
 		return
 	}
 	t.st.Flow = flowNear
 	t.Say(Reply{Text: t.T("near.unknown_place", "place", Literal(truncateRunes(text, 60))),
 		AskLocation: t.T("near.share_location"), Buttons: nf.askRows(t)})
+}
+
+// nearAddress lists what is near a street or a postcode; one the gazetteer does not
+// know gets a polite answer and the location button.
+func (nf *nearFlow) nearAddress(ctx context.Context, t *Turn, a catalogue.Address) {
+	switch {
+	case a.Known():
+		nf.nearPlace(ctx, t, a.Point(), a.FullName(), a.Municipio())
+	case a.Outside:
+		t.st.resetFlow()
+		t.Say(Reply{Text: t.T("near.postcode_outside", "postcode", Literal(truncateRunes(a.Said, 30))), Buttons: [][]Button{
+			{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
+	default:
+		t.st.Flow = flowNear
+		t.Say(Reply{Text: t.T("near.unknown_street", "street", Literal(truncateRunes(a.Said, 60))),
+			AskLocation: t.T("near.share_location"), Buttons: nf.askRows(t)})
+	}
 }
 
 // milanRadius bounds "near": farther than this from the centre is not in Milan.
@@ -82,6 +103,13 @@ const milanRadiusMeters = 25000
 // nearPoint lists the services and WeMi spaces nearest to a point; with a current
 // search, its services.
 func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, place string) {
+	nf.nearPlace(ctx, t, p, place, t.cat.Milan.MunicipioAt(p))
+}
+
+// nearPlace lists the WeMi spaces nearest to a point and the services that reach the
+// Municipio it falls in (most come to the citizen's home), nearest first; with a
+// current search, its services.
+func (nf *nearFlow) nearPlace(ctx context.Context, t *Turn, p catalogue.Point, place string, municipio int) {
 	t.st.resetFlow()
 	if distanceMeters(p, catalogue.Point{Lat: 45.4642, Lon: 9.1900}) > milanRadiusMeters {
 		t.Say(Reply{Text: t.T("near.outside_milan"), Buttons: [][]Button{
@@ -92,9 +120,7 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 	if where == "" {
 		where = t.T("near.your_position")
 	}
-	req := catalogue.SearchRequest{Query: t.st.Query, Lang: t.st.Lang, Near: &p, Limit: maxNearServices,
-		Category: catalogue.CategoryID(t.st.Category)}
-	res, err := t.e.opts.Search.Search(ctx, req)
+	res, municipio, err := nf.servicesNear(ctx, t, p, municipio)
 	if err != nil {
 		t.e.log.ErrorContext(ctx, "near search failed", "err", err)
 		t.Say(Reply{Text: t.T("error.search"), Buttons: t.MainMenu()})
@@ -104,8 +130,13 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 	b.WriteString(t.T("near.title", "place", where))
 	var rows [][]Button
 	hits := res.Hits[:min(len(res.Hits), maxNearServices)]
-	if len(hits) > 0 {
+	switch {
+	case len(hits) > 0 && municipio != 0:
+		b.WriteString("\n\n" + t.T("near.services_zone", "n", strconv.Itoa(municipio)))
+	case len(hits) > 0:
 		b.WriteString("\n\n" + t.T("near.services"))
+	}
+	if len(hits) > 0 {
 		for _, h := range hits {
 			b.WriteString("\n• *" + Literal(shorten(t.serviceTitle(h.Service), maxListTitleRunes)) + "* — " + nf.distance(t, h.DistanceMeters))
 			rows = append(rows, []Button{btn(shorten(t.serviceTitle(h.Service), 60), actService, h.Service.ID)})
@@ -116,7 +147,7 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 	if len(spaces) > 0 {
 		b.WriteString("\n\n" + t.T("near.spaces"))
 		for _, sd := range spaces {
-			b.WriteString("\n• *" + Literal(sd.space.Name) + "* — " + nf.distance(t, sd.meters) + " — " + nf.openNow(t, sd.space))
+			b.WriteString("\n" + nf.listLine(t, sd.space, "• *"+Literal(sd.space.Name)+"* — "+nf.distance(t, sd.meters)+" — ", ""))
 			rows = append(rows, []Button{btn(sd.space.Name, actSpace, sd.space.ID)})
 		}
 	}
@@ -126,6 +157,21 @@ func (nf *nearFlow) nearPoint(ctx context.Context, t *Turn, p catalogue.Point, p
 		s := spaces[0].space
 		t.Say(Reply{Location: &Place{Point: s.Location.Point, Name: s.Name, Address: s.Location.Address}})
 	}
+}
+
+// servicesNear searches the services of the current need (or all) that reach the
+// Municipio, nearest first; when none does, the nearest in the city, and the
+// Municipio it returns is then 0.
+func (nf *nearFlow) servicesNear(ctx context.Context, t *Turn, p catalogue.Point, municipio int) (*catalogue.SearchResult, int, error) {
+	req := catalogue.SearchRequest{Query: t.st.Query, Lang: t.st.Lang, Near: &p, Limit: maxNearServices,
+		Category: catalogue.CategoryID(t.st.Category), Municipio: municipio}
+	res, err := t.e.opts.Search.Search(ctx, req)
+	if err != nil || len(res.Hits) > 0 || municipio == 0 {
+		return res, municipio, err
+	}
+	req.Municipio = 0
+	res, err = t.e.opts.Search.Search(ctx, req)
+	return res, 0, err
 }
 
 // What a list of what is near shows: the nearest services (most come to the citizen's
@@ -167,44 +213,6 @@ func (nf *nearFlow) distance(t *Turn, m float64) string {
 	return t.T("distance.km", "km", km)
 }
 
-// openNow says whether a space is open, and when closed, when it opens next.
-func (nf *nearFlow) openNow(t *Turn, s *catalogue.Space) string {
-	if s.OpenAt(t.now, t.e.rome) {
-		return t.T("space.open_now")
-	}
-	if when, ok := nextOpening(s, t.now.In(t.e.rome)); ok {
-		day := t.T("day." + strconv.Itoa(int(when.Weekday())))
-		if when.YearDay() == t.now.In(t.e.rome).YearDay() {
-			day = t.T("space.today")
-		}
-		return t.T("space.closed_opens", "day", day, "time", catalogue.Clock(when.Hour()*60+when.Minute()).String())
-	}
-	return t.T("space.closed_now")
-}
-
-// nextOpening finds when a space next opens within a week of now (Europe/Rome).
-func nextOpening(s *catalogue.Space, now time.Time) (time.Time, bool) {
-	var best time.Time
-	for d := 0; d <= 7; d++ {
-		day := now.AddDate(0, 0, d)
-		for _, sc := range s.Schedules {
-			for _, wd := range sc.Days {
-				if wd != day.Weekday() {
-					continue
-				}
-				open := time.Date(day.Year(), day.Month(), day.Day(), int(sc.OpensAt)/60, int(sc.OpensAt)%60, 0, 0, now.Location())
-				if open.After(now) && (best.IsZero() || open.Before(best)) {
-					best = open
-				}
-			}
-		}
-		if !best.IsZero() {
-			return best, true
-		}
-	}
-	return time.Time{}, false
-}
-
 // spaces lists the WeMi spaces, a page of maxListItems at a time, with whether each is
 // open now.
 func (nf *nearFlow) spaces(t *Turn, page int) {
@@ -216,7 +224,7 @@ func (nf *nearFlow) spaces(t *Turn, page int) {
 	b.WriteString(t.T("spaces.title"))
 	var rows [][]Button
 	for _, s := range all[page*maxListItems : min((page+1)*maxListItems, len(all))] {
-		b.WriteString("\n• *" + Literal(s.Name) + "* — " + Literal(shortAddress(s.Location.Address)) + " — " + nf.openNow(t, s))
+		b.WriteString("\n" + nf.listLine(t, s, "• *"+Literal(s.Name)+"* — ", Literal(shortAddress(s.Location.Address))+" — "))
 		rows = append(rows, []Button{btn(s.Name, actSpace, s.ID)})
 	}
 	var nav []Button
@@ -249,6 +257,9 @@ func (nf *nearFlow) space(t *Turn, id string) {
 	b.WriteString("*" + Literal(s.Name) + "*\n" + Literal(s.Location.Address) + " (Municipio " + strconv.Itoa(s.Location.Municipio) + ")")
 	b.WriteString("\n" + nf.openNow(t, s))
 	b.WriteString("\n\n" + t.T("space.hours", "hours", t.schedules(s.Schedules)))
+	if c := nf.closings(t, s); c != "" {
+		b.WriteString("\n" + c)
+	}
 	b.WriteString("\n\n" + t.T("space.activities"))
 	for _, a := range acts {
 		b.WriteString("\n• " + Literal(a))
@@ -275,6 +286,12 @@ func (nf *nearFlow) register(r *routes) {
 		nf.askNear(t)
 	}, "vicino", "near", "nearby")
 	r.answer(flowNear, nf.nearText)
-	r.intent(IntentNear, showIntent(nf.askNear))
+	r.intent(IntentNear, func(ctx context.Context, t *Turn, in Interpretation) {
+		if in.Arg != "" {
+			nf.nearText(ctx, t, in.Arg) // "abito in viale Monza", "CAP 20127"
+			return
+		}
+		nf.askNear(t)
+	})
 	r.intent(IntentSpaces, thenShow(nf.firstSpaces))
 }

@@ -60,7 +60,15 @@ func (sf *searchFlow) search(ctx context.Context, t *Turn, text string) {
 			t.st.Query, t.st.Filters.Free = rest, true
 		}
 	}
-	if rest, n, ok := t.cat.Milan.StripNeighbourhood(t.st.Query); ok && strings.TrimSpace(rest) != "" {
+	if d, rest, ok := t.e.lexicon.deliveryIn(catalogue.Fold(t.st.Query)); ok {
+		// "in condivisione", "one-to-one": the portal's filter, not words of the need.
+		t.st.Query, t.st.Filters.Delivery = rest, d
+	}
+	if a, rest, ok := t.cat.Milan.FindAddress(t.st.Query); ok && a.Known() && len(t.e.lexicon.content(rest)) > 0 {
+		// "psicologo in via Padova": the street says where, in which Municipio.
+		t.st.Query = strip(rest, t.e.lexicon.places)
+		t.st.Filters.Municipio, t.st.Filters.Place = a.Municipio(), a.Name()
+	} else if rest, n, ok := t.cat.Milan.StripNeighbourhood(t.st.Query); ok && strings.TrimSpace(rest) != "" {
 		// The place narrows the search; its name is not part of the need.
 		t.st.Query = rest
 		t.st.Filters.Municipio, t.st.Filters.Place = n.Municipio, n.Name
@@ -237,7 +245,7 @@ func (sf *searchFlow) pagingButton(t *Turn) bool {
 		return false
 	}
 	switch b.action {
-	case actPage, actFree, actZone, actFor, actCat:
+	case actPage, actFree, actZone, actFor, actDelivery, actCat:
 		return b.action != actCat || strings.Contains(b.arg, ":")
 	}
 	return false
@@ -252,8 +260,9 @@ func (sf *searchFlow) refineRows(t *Turn) [][]Button {
 		return t.T(key)
 	}
 	rows := [][]Button{{t.gbtn(on("refine.free", t.st.Filters.Free), actFree),
-		t.gbtn(on("refine.zone", t.st.Filters.Municipio != 0), actZoneAsk),
-		t.gbtn(on("refine.for", t.st.Filters.Audience != ""), actForAsk)}}
+		t.gbtn(on("refine.zone", t.st.Filters.Municipio != 0), actZoneAsk)},
+		{t.gbtn(on("refine.for", t.st.Filters.Audience != ""), actForAsk),
+			t.gbtn(on("refine.delivery", t.st.Filters.Delivery != ""), actDeliveryAsk)}}
 	last := []Button{btn(t.T("button.menu"), actMenu)}
 	if t.st.Query != "" {
 		last = append([]Button{t.gbtn(t.T("search.none_of_these"), actNone)}, last...)
@@ -308,12 +317,17 @@ func (sf *searchFlow) askZone(t *Turn) {
 	t.Say(Reply{Text: t.T("refine.zone_ask"), Buttons: rows})
 }
 
-// zoneText reads a Municipio typed after the zone question: a number or a
-// neighbourhood. Anything else is a new search.
+// zoneText reads a Municipio typed after the zone question: a number, a street or a
+// postcode, or a neighbourhood. Anything else is a new search.
 func (sf *searchFlow) zoneText(ctx context.Context, t *Turn, text string) {
 	t.st.resetFlow()
 	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && n >= 0 && n <= 9 {
 		sf.setZone(ctx, t, n)
+		return
+	}
+	if a, _, ok := t.cat.Milan.FindAddress(text); ok && a.Known() {
+		t.st.Filters.Municipio, t.st.Filters.Place = a.Municipio(), a.Name() // "viale Monza", "20127"
+		sf.rerun(ctx, t)
 		return
 	}
 	if nb, ok := t.cat.Milan.FindNeighbourhood(text); ok {
@@ -352,6 +366,29 @@ func (sf *searchFlow) setAudience(ctx context.Context, t *Turn, a string) {
 		t.st.Filters.Audience = ""
 	case catalogue.Audience(a).Valid():
 		t.st.Filters.Audience = a
+	default:
+		t.Stale()
+		return
+	}
+	sf.rerun(ctx, t)
+}
+
+// askDelivery asks how the service should be given: one-to-one, or in a group with
+// other people ("in condivisione", as the portal's filter says; it usually costs
+// less).
+func (sf *searchFlow) askDelivery(t *Turn) {
+	t.Say(Reply{Text: t.T("refine.delivery_ask"), Buttons: [][]Button{
+		{t.gbtn(t.T("refine.individual"), actDelivery, catalogue.DeliveryIndividual),
+			t.gbtn(t.T("refine.shared"), actDelivery, catalogue.DeliveryShared)},
+		{t.gbtn(t.T("refine.any_delivery"), actDelivery, "any")}}})
+}
+
+func (sf *searchFlow) setDelivery(ctx context.Context, t *Turn, d string) {
+	switch d {
+	case "any":
+		t.st.Filters.Delivery = ""
+	case catalogue.DeliveryIndividual, catalogue.DeliveryShared:
+		t.st.Filters.Delivery = d
 	default:
 		t.Stale()
 		return
@@ -412,6 +449,8 @@ func (sf *searchFlow) register(r *routes) {
 	r.button(actZone, func(ctx context.Context, t *Turn, b button) { sf.setZone(ctx, t, b.num) })
 	r.button(actForAsk, show(sf.askAudience))
 	r.button(actFor, func(ctx context.Context, t *Turn, b button) { sf.setAudience(ctx, t, b.arg) })
+	r.button(actDeliveryAsk, show(sf.askDelivery))
+	r.button(actDelivery, func(ctx context.Context, t *Turn, b button) { sf.setDelivery(ctx, t, b.arg) })
 	r.button(actNone, show(sf.noneOfThese))
 	r.command(showCommand(sf.categories), "categorie", "categories")
 	r.command(func(ctx context.Context, t *Turn, arg string) {

@@ -312,7 +312,7 @@ func (l *loader) buildServices(c *Catalogue) {
 			}
 		}
 		s.Schedules = ck.schedules("schedules", v.Schedules)
-		s.Rules = ck.bookingRules(v.Booking, s)
+		s.Rules = ck.bookingRules(v.Booking, s, l.knows)
 		switch {
 		case v.MaxWaitDays == nil:
 			ck.bad("max_wait_days", "is required")
@@ -418,7 +418,7 @@ func (l *loader) buildSpaces(c *Catalogue) {
 		s := &Space{ID: v.ID, Name: v.Name, Phone: v.Phone, Email: v.Email,
 			Location:  Location{Address: v.Address, Municipio: v.Municipio, Point: p},
 			Schedules: ck.schedules("schedules", v.Schedules), Activities: v.Activities, ActivitiesEN: v.ActivitiesEN,
-			Mediation: v.Mediation}
+			Mediation: v.Mediation, Closures: ck.closures("closures", v.Closures, l.knows)}
 		for _, lang := range v.Mediation {
 			if !langRE.MatchString(lang) {
 				ck.bad("mediation", "%q is not a two-letter language code", lang)

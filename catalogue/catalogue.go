@@ -279,17 +279,10 @@ type Space struct {
 	// (ISO 639-1 codes): a mediator helps a citizen who speaks neither Italian nor
 	// English talk with the operators.
 	Mediation []string
-}
-
-// OpenAt reports whether the space is open at t, in Europe/Rome.
-func (s *Space) OpenAt(t time.Time, rome *time.Location) bool {
-	t = t.In(rome)
-	for _, sc := range s.Schedules {
-		if sc.Covers(t) {
-			return true
-		}
-	}
-	return false
+	// Closures are the space's exceptional closures (a move, a summer break), in
+	// date order, never overlapping. On public holidays (Holidays) every space is
+	// closed besides.
+	Closures []Closure
 }
 
 // Need is a thesaurus entry: how citizens say one need, and what it means in

@@ -3,6 +3,7 @@ package catalogue
 import (
 	_ "embed"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -31,14 +32,20 @@ type Neighbourhood struct {
 }
 
 // Milan is the city's geography: Municipi and neighbourhoods, with the names people
-// use for them.
+// use for them, its main streets and squares and its postcodes.
 type Milan struct {
 	Municipi []Municipio
-	byName   map[string]Neighbourhood
-	names    []string // folded names, longest first, for finding one in free text
+	// Streets are the gazetteer's streets and squares (streets.yaml), in its order.
+	Streets   []*Street
+	byName    map[string]Neighbourhood
+	names     []string              // folded names, longest first, for finding one in free text
+	streets   map[string][]*Street  // by folded name without its kind, and aliases
+	postcodes map[string]*Postcode  // by code
+	kindForms map[string][]kindForm // the ways to write a kind of street, by first word
 }
 
-// LoadMilan reads the bundled geography of Milan.
+// LoadMilan reads the bundled geography of Milan: municipi.yaml, streets.yaml and
+// postcodes.yaml, validated.
 func LoadMilan() (*Milan, error) {
 	var f struct {
 		Municipi []struct {
@@ -83,6 +90,9 @@ func LoadMilan() (*Milan, error) {
 		}
 		return m.names[i] < m.names[j]
 	})
+	if err := m.loadGazetteer(); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -115,6 +125,23 @@ func (m *Milan) Municipio(n int) (Municipio, bool) {
 		}
 	}
 	return Municipio{}, false
+}
+
+// MunicipioAt returns the Municipio of the neighbourhood whose centre is nearest to
+// p: near a border it may be the one next door, which is good enough to say which
+// services reach a citizen's home.
+func (m *Milan) MunicipioAt(p Point) int {
+	best, bestD := 0, math.Inf(1)
+	for _, mun := range m.Municipi {
+		for _, n := range mun.Neighbourhoods {
+			// An equirectangular distance: Milan is small enough for it.
+			dlat, dlon := p.Lat-n.Point.Lat, (p.Lon-n.Point.Lon)*math.Cos(p.Lat*math.Pi/180)
+			if d := dlat*dlat + dlon*dlon; d < bestD {
+				best, bestD = mun.Number, d
+			}
+		}
+	}
+	return best
 }
 
 // Neighbourhood resolves a neighbourhood's name, ignoring case, accents and

@@ -95,6 +95,7 @@ type spaceRecord struct {
 	Activities   []string         `yaml:"activities"`
 	ActivitiesEN []string         `yaml:"activities_en"`
 	Mediation    []string         `yaml:"mediation"`
+	Closures     []closureRecord  `yaml:"closures"`
 }
 
 type needRecord struct {

@@ -45,6 +45,9 @@ type Closure struct {
 	From, To time.Time
 	Reason   string // Italian; shown to citizens
 	ReasonEN string
+	// Texts holds the reason in the registry's other languages, by language code;
+	// ReasonIn falls back to English and Italian.
+	Texts map[string]string
 }
 
 // Covers reports whether t's calendar day, read in loc, is one of the closure's days.

@@ -1,7 +1,6 @@
 package catalogue
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -20,13 +19,6 @@ type bookingRecord struct {
 	Refund         *refundRecord   `yaml:"refund"`
 }
 
-type closureRecord struct {
-	From     string `yaml:"from"`
-	To       string `yaml:"to"`
-	Reason   string `yaml:"reason"`
-	ReasonEN string `yaml:"reason_en"`
-}
-
 type refundRecord struct {
 	FullHoursBefore    *int `yaml:"full_hours_before"`
 	PartialHoursBefore *int `yaml:"partial_hours_before"`
@@ -37,7 +29,6 @@ type refundRecord struct {
 const (
 	maxLeadHours   = 30 * 24 // a month's notice
 	maxHorizonDays = 366
-	maxClosureDays = 366
 	maxClosures    = 50
 	maxRefundHours = 30 * 24
 	maxReasonRunes = 120
@@ -45,7 +36,7 @@ const (
 
 // bookingRules validates a service's booking block against the rest of the service
 // (its schedules, its price unit) and returns the rules; nil is the zero rules.
-func (c checker) bookingRules(v *bookingRecord, s *Service) BookingRules {
+func (c checker) bookingRules(v *bookingRecord, s *Service, knows func(lang string) bool) BookingRules {
 	if v == nil {
 		return BookingRules{}
 	}
@@ -74,7 +65,7 @@ func (c checker) bookingRules(v *bookingRecord, s *Service) BookingRules {
 		c.bad("booking.venue", "unknown venue %q (expected domicilio, sede or online)", v.Venue)
 	}
 	r.OpenOnHolidays = v.OpenOnHolidays
-	r.Closures = c.closures(v.Closures)
+	r.Closures = c.closures("booking.closures", v.Closures, knows)
 	if v.Refund != nil {
 		r.Refund = c.refund(*v.Refund)
 	}
@@ -101,42 +92,6 @@ func longestOpening(scs []Schedule) Clock {
 	var out Clock
 	for _, sc := range scs {
 		out = max(out, sc.ClosesAt-sc.OpensAt)
-	}
-	return out
-}
-
-func (c checker) closures(recs []closureRecord) []Closure {
-	if len(recs) > maxClosures {
-		c.bad("booking.closures", "%d closures: at most %d", len(recs), maxClosures)
-		recs = recs[:maxClosures]
-	}
-	var out []Closure
-	for i, r := range recs {
-		f := fmt.Sprintf("booking.closures[%d]", i)
-		from, okFrom := c.date(f+".from", r.From, true)
-		to, okTo := c.date(f+".to", r.To, false)
-		if r.To == "" {
-			to = from // a single day
-		}
-		if strings.TrimSpace(r.Reason) == "" {
-			c.bad(f+".reason", "is required: citizens are told why the service is closed")
-		}
-		for _, reason := range []struct{ field, text string }{{".reason", r.Reason}, {".reason_en", r.ReasonEN}} {
-			if n := len([]rune(reason.text)); n > maxReasonRunes {
-				c.bad(f+reason.field, "%d characters: at most %d", n, maxReasonRunes)
-			}
-		}
-		if !okFrom || !okTo {
-			continue
-		}
-		switch {
-		case to.Before(from):
-			c.bad(f+".to", "%s is before from %s", r.To, r.From)
-		case to.Sub(from) > maxClosureDays*24*time.Hour:
-			c.bad(f+".to", "a closure of more than %d days: remove the service instead", maxClosureDays)
-		default:
-			out = append(out, Closure{From: from, To: to, Reason: strings.TrimSpace(r.Reason), ReasonEN: strings.TrimSpace(r.ReasonEN)})
-		}
 	}
 	return out
 }

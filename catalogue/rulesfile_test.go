@@ -40,7 +40,7 @@ func TestBookingRulesParsed(t *testing.T) {
       venue: domicilio
       closures:
         - {from: 2026-08-10, to: 2026-08-21, reason: Chiusura estiva, reason_en: Summer break}
-        - {from: 2026-12-24, reason: Vigilia}
+        - {from: 2026-12-24, reason: Vigilia, reason_en: Christmas Eve}
       refund: {full_hours_before: 48, partial_hours_before: 24, partial_percent: 50}
 `)}
 	c := mustLoad(t, fsys)

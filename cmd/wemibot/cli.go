@@ -186,7 +186,8 @@ Search flags:
   --lang CODE       language of the query, a code of i18n/languages (default it)
   --category ID     only this category
   --free            only free services
-  --zone N|PLACE    only services in Municipio N (1-9), or the Municipio of a neighbourhood
+  --zone N|PLACE    only services in Municipio N (1-9), or the Municipio of a neighbourhood,
+                    a street ("via Padova") or a postcode (20127)
   --for TARGET      bambini, ragazzi, adulti, anziani, famiglie, disabilita, stranieri
   --delivery D      individuale or condivisione
   --limit N         hits per query (default 10, at most 100)

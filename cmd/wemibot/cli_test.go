@@ -99,6 +99,19 @@ func TestZoneAcceptsNeighbourhoods(t *testing.T) {
 	}
 }
 
+// --zone takes a street or a postcode of Milan too: their Municipio.
+func TestSearchZoneStreetOrPostcode(t *testing.T) {
+	want := runCLI(t, nil, "", "search", "--json", "--zone", "2", "psicologo").stdout
+	for _, zone := range []string{"via Padova", "v.le Monza", "20127"} {
+		if got := runCLI(t, nil, "", "search", "--json", "--zone", zone, "psicologo"); got.stdout != want {
+			t.Errorf("--zone %q differs from --zone 2:\n%s\n%s%s", zone, got.stdout, want, got.stderr)
+		}
+	}
+	if r := runCLI(t, nil, "", "search", "--zone", "20090", "x"); r.code != 2 || !strings.Contains(r.stderr, "--zone") {
+		t.Errorf("--zone 20090 (not Milan): %q", r.stderr)
+	}
+}
+
 func TestStdinSurvivesHugeLines(t *testing.T) {
 	in := strings.Repeat("badante ", 20000) + "\ncolf\n"
 	r := runCLI(t, nil, in, "search", "--json", "-")

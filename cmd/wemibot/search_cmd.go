@@ -55,7 +55,7 @@ func (c *cli) search(ctx context.Context, args []string) error {
 	fs.StringVar(&lang, "lang", "", "query language (default: queryLanguage)")
 	fs.StringVar(&category, "category", "", "category id")
 	fs.BoolVar(&req.FreeOnly, "free", false, "free services only")
-	fs.StringVar(&zone, "zone", "", "municipio 1-9 or a neighbourhood")
+	fs.StringVar(&zone, "zone", "", "municipio 1-9, or a neighbourhood, street or postcode of Milan")
 	fs.StringVar(&audience, "for", "", "target group")
 	fs.StringVar(&req.Delivery, "delivery", "", "individuale or condivisione")
 	fs.IntVar(&req.Limit, "limit", catalogue.DefaultSearchLimit, "hits per query")
@@ -179,8 +179,15 @@ func readLine(r *bufio.Reader) (string, error) {
 	}
 }
 
-// resolveZone reads --zone: a Municipio number or the name of a neighbourhood.
+// resolveZone reads --zone: a Municipio number, or the Municipio of a Milan
+// postcode, a street of the gazetteer or a neighbourhood.
 func resolveZone(cat *catalogue.Catalogue, zone string) (int, error) {
+	if p, ok := cat.Milan.Postcode(zone); ok {
+		return p.Municipio, nil
+	}
+	if s, ok := cat.Milan.Street(zone); ok {
+		return s.Municipio, nil
+	}
 	if n, err := strconv.Atoi(strings.TrimSpace(zone)); err == nil {
 		if n < 1 || n > 9 {
 			return 0, fmt.Errorf("%w: --zone must be a Municipio from 1 to 9, not %d", errUsage, n)
@@ -190,7 +197,7 @@ func resolveZone(cat *catalogue.Catalogue, zone string) (int, error) {
 	if nb, ok := cat.Milan.Neighbourhood(zone); ok {
 		return nb.Municipio, nil
 	}
-	return 0, fmt.Errorf("%w: --zone %q is neither a Municipio (1-9) nor a Milan neighbourhood", errUsage, zone)
+	return 0, fmt.Errorf("%w: --zone %q is neither a Municipio (1-9) nor a Milan postcode, street or neighbourhood", errUsage, zone)
 }
 
 // truncateDisplay shortens a query for the readable table.
