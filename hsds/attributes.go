@@ -94,38 +94,3 @@ func (a *attributes) addTerm(term TaxonomyTerm) {
 		LinkID: a.linkID, LinkType: a.entity, LinkEntity: a.entity,
 		TaxonomyTermID: term.ID, TaxonomyTerm: &term})
 }
-
-// attributeValues returns the values of the WeMi attributes with a code, in order.
-func attributeValues(list []Attribute, code string) []string {
-	var out []string
-	for _, a := range list {
-		if attributeCode(a) == code {
-			out = append(out, a.Value)
-		}
-	}
-	return out
-}
-
-// attributeValue returns the first value of a WeMi attribute.
-func attributeValue(list []Attribute, code string) (string, bool) {
-	v := attributeValues(list, code)
-	if len(v) == 0 {
-		return "", false
-	}
-	return v[0], true
-}
-
-// attributeCode is the WeMi code of an attribute's term: by the term's id, which a
-// dataset keeps even when it leaves the nested term out.
-func attributeCode(a Attribute) string {
-	id := a.TaxonomyTermID
-	if id == "" && a.TaxonomyTerm != nil {
-		id = a.TaxonomyTerm.ID
-	}
-	for _, code := range attributeCodes() {
-		if attributeTermID(code) == id {
-			return code
-		}
-	}
-	return ""
-}

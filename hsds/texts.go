@@ -29,6 +29,7 @@ type texts struct {
 	WaitTime                 string            `yaml:"wait_time"`
 	ScheduleDescription      string            `yaml:"schedule_description"`
 	MediationNote            string            `yaml:"mediation_note"`
+	DefaultActivation        string            `yaml:"default_activation"`
 	Venue                    map[string]string `yaml:"venue"`
 	Cost                     struct {
 		Free            string `yaml:"free"`
