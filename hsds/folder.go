@@ -295,6 +295,10 @@ func (f *Folder) Save(out string, base fs.FS) (*catalogue.Catalogue, error) {
 		return nil, fmt.Errorf("save the catalogue in %s: %w", out, err)
 	}
 	done := false
+	// MkdirTemp makes the folder private; a catalogue folder is as readable as any.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("save the catalogue in %s: %w", out, err)
+	}
 	defer func() {
 		if !done {
 			os.RemoveAll(tmp)

@@ -111,8 +111,8 @@ func (im *importer) cost(label string, s Service, d DeliveryRecord) CostRecord {
 	}
 	if individual == nil && shared == nil {
 		c.Free, c.Unit = true, ""
-		if len(s.CostOptions) == 0 && c.Note == "" {
-			im.rep.add(label, "cost_options", "no cost option: imported as free")
+		if !saysFree(s.CostOptions) {
+			im.rep.add(label, "cost_options", "no price in euro: imported as free, to check")
 		}
 		return c
 	}
@@ -134,6 +134,16 @@ func (im *importer) cost(label string, s Service, d DeliveryRecord) CostRecord {
 	}
 	c.Voucher = valueOr(im, s.Attributes, attrVoucher) == yes
 	return c
+}
+
+// saysFree reports whether a cost option says the service is free (0 €).
+func saysFree(opts []CostOption) bool {
+	for _, o := range opts {
+		if o.Amount != nil && *o.Amount == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func valueOr(im *importer, attrs []Attribute, code string) string {

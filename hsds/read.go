@@ -142,6 +142,9 @@ func decodeArray[T any](file, kind string, data []byte) ([]T, [][]string, error)
 	if _, err := dec.Token(); err != nil {
 		return nil, nil, fmt.Errorf("%w: %s does not end its array%s", ErrBadDataset, file, at(data, dec.InputOffset(), err))
 	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, nil, fmt.Errorf("%w: %s does not end its array: more follows it%s", ErrBadDataset, file, at(data, dec.InputOffset(), nil))
+	}
 	return out, fields, nil
 }
 
