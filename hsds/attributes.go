@@ -32,7 +32,15 @@ const (
 	attrRefundPercent  = "rimborso-parziale-percento"
 	attrActivity       = "attivita"
 	attrActivityEN     = "attivita-en"
+	attrActivityKind   = "tipo-attivita"
+	attrCapacity       = "posti"
+	attrSessions       = "sessioni"
+	attrDays           = "giorni"
+	attrEnrolChat      = "iscrizione-chat"
+	attrEnrolSpace     = "iscrizione-spazio"
+	attrPricePer       = "prezzo-per"
 	recordSpaces       = "spazi"
+	recordActivity     = "attivita"
 	yes                = "sì"
 	categoriesTaxonomy = "categorie"
 	attributesTaxonomy = "attributi"
@@ -42,7 +50,8 @@ func attributeCodes() []string {
 	return []string{attrWemiID, attrRecord, attrSummaryEN, attrAudience, attrDelivery, attrGroupMin, attrGroupMax,
 		attrUnit, attrISEEMax, attrISEEPercent, attrVoucher, attrWaitDays, attrQuantityMin, attrQuantityMax,
 		attrLeadHours, attrHorizonDays, attrVenue, attrHolidays, attrClosure, attrRefundFull, attrRefundPartial,
-		attrRefundPercent, attrActivity, attrActivityEN}
+		attrRefundPercent, attrActivity, attrActivityEN, attrActivityKind, attrCapacity, attrSessions, attrDays,
+		attrEnrolChat, attrEnrolSpace, attrPricePer}
 }
 
 // CategoryTermID is the HSDS id of a category's taxonomy term.

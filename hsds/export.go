@@ -57,6 +57,13 @@ func Export(cat *catalogue.Catalogue) (*Dataset, error) {
 	if len(cat.Spaces) > 0 {
 		d.Services = append(d.Services, x.spacesService(wemi))
 	}
+	for _, a := range cat.Activities {
+		org := &wemi
+		if a.Organization != nil {
+			org = orgs[a.Organization.ID]
+		}
+		d.Services = append(d.Services, x.activity(a, org))
+	}
 	return d, nil
 }
 

@@ -21,6 +21,7 @@ type Folder struct {
 	Organizations []OrganizationRecord
 	Services      []ServiceRecord
 	Spaces        []SpaceRecord
+	Activities    []ActivityRecord
 }
 
 // The records below mirror the catalogue's YAML files field by field.
@@ -162,6 +163,9 @@ func (f *Folder) WriteTo(dir string, base fs.FS) error {
 	files := map[string]any{
 		"organizations.yaml": map[string]any{"organizations": orEmpty(f.Organizations)},
 		"spaces.yaml":        map[string]any{"spaces": orEmpty(f.Spaces)},
+	}
+	if len(f.Activities) > 0 {
+		files["activities.yaml"] = map[string]any{"activities": f.Activities}
 	}
 	byCategory := map[string][]ServiceRecord{}
 	for _, s := range f.Services {

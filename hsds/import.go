@@ -71,7 +71,7 @@ func Import(in *Input, cat *catalogue.Catalogue) (*Folder, *Report, error) {
 		return nil, nil, err
 	}
 	im := &importer{t: t, cat: cat, rep: &Report{}, orgByHSDS: map[string]string{}, ids: map[string]bool{},
-		codes: map[string]string{}}
+		codes: map[string]string{}, spaceIDs: map[string]string{}}
 	for _, code := range attributeCodes() {
 		im.codes[attributeTermID(code)] = code
 	}
@@ -102,6 +102,12 @@ func Import(in *Input, cat *catalogue.Catalogue) (*Folder, *Report, error) {
 		if im.isWemi(s.Attributes) {
 			continue // the spaces' own service: the spaces came with their organization
 		}
+		if im.isActivity(s.Attributes) {
+			if rec, ok := im.activity(s, im.spaceIDs); ok {
+				f.Activities = append(f.Activities, rec)
+			}
+			continue
+		}
 		if rec, ok := im.service(s); ok {
 			f.Services = append(f.Services, rec)
 		}
@@ -120,6 +126,7 @@ type importer struct {
 	orgByHSDS map[string]string // HSDS id -> our id ("" for WeMi's own, or one left out)
 	ids       map[string]bool   // our ids given so far, of every kind
 	codes     map[string]string // attribute term id -> WeMi code
+	spaceIDs  map[string]string // HSDS location id -> our space id
 }
 
 func (im *importer) isWemi(list []Attribute) bool {

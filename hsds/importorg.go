@@ -162,6 +162,7 @@ func (im *importer) spaces(o Organization) []SpaceRecord {
 			im.rep.skip(label, "schedules", "a WeMi space needs weekly opening hours")
 			continue
 		}
+		im.spaceIDs[l.ID] = sp.ID
 		out = append(out, sp)
 	}
 	return out

@@ -34,10 +34,12 @@ func importDir(t *testing.T, dir string) (*catalogue.Catalogue, *hsds.Report) {
 	return cat, rep
 }
 
-// Export then import of the bundled catalogue loses nothing HSDS can carry. What
-// it cannot carry, on purpose: the translations into the bot's other languages
-// (Texts of services and spaces: HSDS 3.0 has one text per field); the categories
-// and the thesaurus are the bot's own data, which the import takes from the bot.
+// Export then import of the bundled catalogue loses nothing HSDS can carry:
+// providers, services (booking rules included), WeMi spaces and dated activities,
+// field by field. What it cannot carry, on purpose: the translations into the bot's
+// other languages (Texts of services, spaces and activities: HSDS 3.0 has one text
+// per field); the categories and the thesaurus are the bot's own data, which the
+// import takes from the bot.
 func TestRoundTripLosesNothingHSDSCarries(t *testing.T) {
 	want := bundled(t)
 	d, err := hsds.Export(want)
@@ -83,6 +85,12 @@ func TestRoundTripLosesNothingHSDSCarries(t *testing.T) {
 			t.Errorf("space %s:\n got %+v\nwant %+v", w.ID, g, w)
 		}
 	}
+	if len(got.Activities) != len(want.Activities) {
+		t.Fatalf("%d activities, want %d", len(got.Activities), len(want.Activities))
+	}
+	for i, w := range want.Activities {
+		compareActivity(t, got.Activities[i], w)
+	}
 	if !reflect.DeepEqual(got.Categories, want.Categories) {
 		t.Errorf("the categories differ")
 	}
@@ -110,4 +118,38 @@ func compareService(t *testing.T, g, w *catalogue.Service) {
 			t.Errorf("service %s, %s:\n got %#v\nwant %#v", w.ID, name, gv.Field(i).Interface(), wv.Field(i).Interface())
 		}
 	}
+}
+
+// compareActivity compares two activities field by field, but their translations.
+func compareActivity(t *testing.T, g, w *catalogue.Activity) {
+	t.Helper()
+	gv, wv := reflect.ValueOf(*g), reflect.ValueOf(*w)
+	for i := 0; i < gv.NumField(); i++ {
+		name := gv.Type().Field(i).Name
+		gf, wf := gv.Field(i).Interface(), wv.Field(i).Interface()
+		switch name {
+		case "Texts": // translations: not in HSDS
+			continue
+		case "Organization", "Space":
+			gf, wf = recordID(gf), recordID(wf)
+		}
+		if !reflect.DeepEqual(gf, wf) {
+			t.Errorf("activity %s, %s:\n got %#v\nwant %#v", w.ID, name, gf, wf)
+		}
+	}
+}
+
+// recordID is the id of a provider or a space ("" for none).
+func recordID(v any) string {
+	switch r := v.(type) {
+	case *catalogue.Organization:
+		if r != nil {
+			return r.ID
+		}
+	case *catalogue.Space:
+		if r != nil {
+			return r.ID
+		}
+	}
+	return ""
 }

@@ -22,16 +22,23 @@ type texts struct {
 		Description        string `yaml:"description"`
 		ApplicationProcess string `yaml:"application_process"`
 	} `yaml:"wemi_spaces_service"`
-	SpaceLocationDescription string            `yaml:"space_location_description"`
-	ProviderOffice           string            `yaml:"provider_office"`
-	MunicipioArea            string            `yaml:"municipio_area"`
-	Eligibility              string            `yaml:"eligibility"`
-	WaitTime                 string            `yaml:"wait_time"`
-	ScheduleDescription      string            `yaml:"schedule_description"`
-	MediationNote            string            `yaml:"mediation_note"`
-	DefaultActivation        string            `yaml:"default_activation"`
-	Venue                    map[string]string `yaml:"venue"`
-	Cost                     struct {
+	SpaceLocationDescription string `yaml:"space_location_description"`
+	ProviderOffice           string `yaml:"provider_office"`
+	ActivityPlace            string `yaml:"activity_place"`
+	ActivityDays             string `yaml:"activity_days"`
+	Enrol                    struct {
+		Chat  string `yaml:"chat"`
+		Space string `yaml:"space"`
+		URL   string `yaml:"url"`
+	} `yaml:"enrol"`
+	MunicipioArea       string            `yaml:"municipio_area"`
+	Eligibility         string            `yaml:"eligibility"`
+	WaitTime            string            `yaml:"wait_time"`
+	ScheduleDescription string            `yaml:"schedule_description"`
+	MediationNote       string            `yaml:"mediation_note"`
+	DefaultActivation   string            `yaml:"default_activation"`
+	Venue               map[string]string `yaml:"venue"`
+	Cost                struct {
 		Free            string `yaml:"free"`
 		Individual      string `yaml:"individual"`
 		Shared          string `yaml:"shared"`
