@@ -312,6 +312,7 @@ func (l *loader) buildServices(c *Catalogue) {
 			}
 		}
 		s.Schedules = ck.schedules("schedules", v.Schedules)
+		s.Rules = ck.bookingRules(v.Booking, s)
 		switch {
 		case v.MaxWaitDays == nil:
 			ck.bad("max_wait_days", "is required")

@@ -48,6 +48,7 @@ type serviceRecord struct {
 	Schedules    []scheduleRecord `yaml:"schedules"`
 	Activation   string           `yaml:"activation"`
 	MaxWaitDays  *int             `yaml:"max_wait_days"`
+	Booking      *bookingRecord   `yaml:"booking"` // see rulesfile.go
 }
 
 type deliveryRecord struct {
