@@ -30,6 +30,9 @@ type Organization struct {
 	Locations               []Location               `json:"locations,omitempty"`
 	OrganizationIdentifiers []OrganizationIdentifier `json:"organization_identifiers,omitempty"`
 	Attributes              []Attribute              `json:"attributes,omitempty"`
+	// Services are set on the API's organization by id: its services' one-to-one
+	// fields.
+	Services []Service `json:"services,omitempty"`
 }
 
 // OrganizationIdentifier is an identifier of an organization in a scheme: WeMi's
