@@ -3,9 +3,9 @@ package web_test
 import (
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -55,7 +55,10 @@ func hsdsDo(t *testing.T, method, u string, header map[string]string) hsdsRespon
 	return hsdsResponse{status: resp.StatusCode, header: resp.Header, body: body}
 }
 
-func hsdsGet(t *testing.T, u string) hsdsResponse { t.Helper(); return hsdsDo(t, http.MethodGet, u, nil) }
+func hsdsGet(t *testing.T, u string) hsdsResponse {
+	t.Helper()
+	return hsdsDo(t, http.MethodGet, u, nil)
+}
 
 // listPage decodes a Page envelope, its contents kept raw.
 type listPage struct {
