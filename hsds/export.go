@@ -35,7 +35,7 @@ func Export(cat *catalogue.Catalogue) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &exporter{t: t, cat: cat, rome: rome()}
+	x := &exporter{t: t, cat: cat}
 	d := &Dataset{Taxonomies: x.taxonomies()}
 	for _, c := range cat.Categories {
 		d.Terms = append(d.Terms, x.categoryTerm(c))
@@ -69,18 +69,8 @@ func Export(cat *catalogue.Catalogue) (*Dataset, error) {
 
 // exporter maps one catalogue.
 type exporter struct {
-	t    *texts
-	cat  *catalogue.Catalogue
-	rome *time.Location
-}
-
-func rome() *time.Location {
-	if loc, err := time.LoadLocation("Europe/Rome"); err == nil {
-		return loc
-	}
-	// Without the zone database dates are still written as Milan's calendar days,
-	// which is all the export needs the zone for.
-	return time.FixedZone("CET", 3600)
+	t   *texts
+	cat *catalogue.Catalogue
 }
 
 func (x *exporter) taxonomies() []Taxonomy {
@@ -202,5 +192,6 @@ func (x *exporter) languages(key string, codes []string, note string, owner func
 	return out
 }
 
-// date writes a calendar date as HSDS does (YYYY-MM-DD).
+// date writes a calendar date as HSDS does (YYYY-MM-DD). Closures' dates are
+// midnight UTC of the day they name.
 func (x *exporter) date(t time.Time) string { return t.Format(time.DateOnly) }

@@ -48,3 +48,5 @@ func TestExportIsValidHSDS(t *testing.T) {
 		schemas.Validate(t, "taxonomy_term", b)
 	}
 }
+
+func catalogueForBench() (*catalogue.Catalogue, error) { return catalogue.Bundled() }

@@ -180,7 +180,7 @@ func (x *exporter) rules(a *attributes, r catalogue.BookingRules) {
 func (x *exporter) wemiOrganization() Organization {
 	id := ID("organization", WemiOrganizationKey)
 	o := Organization{ID: id, Name: x.t.WemiOrganization.Name, Description: strings.TrimSpace(x.t.WemiOrganization.Description),
-		Website: x.t.WemiOrganization.Website, LegalStatus: "ente pubblico"}
+		Website: x.t.WemiOrganization.Website, LegalStatus: x.t.WemiOrganization.LegalStatus}
 	a := x.attributesOf("organization", id)
 	a.add(attrRecord, recordSpaces)
 	o.Attributes = a.list

@@ -8,11 +8,12 @@ import (
 )
 
 // namespace is the UUIDv5 namespace of WeMi's HSDS ids: the UUIDv5 of the name
-// "wemi.comune.milano.it/hsds" in RFC 9562's URL namespace, written here so that
-// every export derives the same ids.
-var namespace = uuid5(
-	[16]byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8},
-	"https://wemi.comune.milano.it/hsds")
+// "https://wemi.comune.milano.it/hsds" in RFC 9562's URL namespace, so that every
+// export derives the same ids.
+func namespace() [16]byte {
+	urlNamespace := [16]byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
+	return uuid5(urlNamespace, "https://wemi.comune.milano.it/hsds")
+}
 
 // uuid5 is RFC 9562's name-based UUID, SHA-1 version.
 func uuid5(ns [16]byte, name string) [16]byte {
@@ -43,7 +44,7 @@ func formatUUID(u [16]byte) string {
 // ID is the stable HSDS id of a WeMi record: kind names the table ("service",
 // "organization", "location", "schedule"...) and key the record within it (our id,
 // with a suffix for the records HSDS nests, such as "arcobaleno-babysitting/schedule/0").
-func ID(kind, key string) string { return formatUUID(uuid5(namespace, kind+":"+key)) }
+func ID(kind, key string) string { return formatUUID(uuid5(namespace(), kind+":"+key)) }
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 

@@ -16,6 +16,7 @@ type texts struct {
 		Name        string `yaml:"name"`
 		Description string `yaml:"description"`
 		Website     string `yaml:"website"`
+		LegalStatus string `yaml:"legal_status"`
 	} `yaml:"wemi_organization"`
 	WemiSpacesService struct {
 		Name               string `yaml:"name"`

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -59,7 +60,7 @@ type HSDS struct {
 	maxAge time.Duration
 
 	mu   sync.Mutex // one export at a time, after a reload
-	view *hsdsView
+	view atomic.Pointer[hsdsView]
 }
 
 // NewHSDS builds the API over a source.
@@ -80,16 +81,19 @@ func (h *HSDS) current() (*hsdsView, error) {
 	if cat == nil {
 		return nil, errors.New("no catalogue loaded")
 	}
+	if v := h.view.Load(); v != nil && v.cat == cat {
+		return v, nil
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.view != nil && h.view.cat == cat {
-		return h.view, nil
+	if v := h.view.Load(); v != nil && v.cat == cat {
+		return v, nil // another request exported it meanwhile
 	}
 	v, err := newHSDSView(cat)
 	if err != nil {
 		return nil, err
 	}
-	h.view = v
+	h.view.Store(v)
 	return v, nil
 }
 

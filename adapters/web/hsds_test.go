@@ -129,6 +129,12 @@ func TestHSDSEndpoints(t *testing.T) {
 		}
 		schemas.Validate(t, "service", r.body)
 	}
+	// full=true: fully nested services and organizations, every one valid.
+	full := getPage(t, schemas, base+"/services?per_page=100&page=2&full=true", "service")
+	if full.Size != want-100 || !strings.Contains(string(full.Contents[0]), `"service_at_locations"`) {
+		t.Errorf("full services: %d, %.200s", full.Size, full.Contents[0])
+	}
+	getPage(t, schemas, base+"/organizations?full=true", "organization")
 	// A service is also found by the catalogue's own id.
 	if r := hsdsGet(t, base+"/services/"+cat.Services[0].ID); r.status != 200 || !strings.Contains(string(r.body), hsds.ID("service", cat.Services[0].ID)) {
 		t.Errorf("GET /services/<catalogue id>: %d", r.status)

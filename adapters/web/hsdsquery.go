@@ -168,6 +168,9 @@ func (h *HSDS) selectServices(ctx context.Context, q url.Values, v *hsdsView) ([
 	if o, ok := v.organization(org); ok {
 		org = o.ID
 	}
+	if term == "" && taxonomy == "" && org == "" {
+		return idx, nil
+	}
 	out := idx[:0:0]
 	for _, i := range idx {
 		s := v.data.Services[i]
