@@ -53,7 +53,7 @@ const HSDSPrefix = "/hsds"
 
 // HSDS is Open Referral's HSDS 3.0 API over the catalogue, read only: the services,
 // organizations, taxonomies and services at locations, in HSDS's Page envelope,
-// with CORS, ETags and cache headers. Mount it at HSDSPrefix + "/".
+// with CORS, ETags and cache headers. Mount it at HSDSPrefix and HSDSPrefix + "/".
 type HSDS struct {
 	src    HSDSSource
 	log    *slog.Logger

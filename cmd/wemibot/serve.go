@@ -182,7 +182,9 @@ func (s *server) buildSite(ctx context.Context) (err error) {
 		s.site.Handle("POST /admin/reload", adminOnly(cfg.AdminToken, s.reloader, s.log, nil))
 	}
 	// The catalogue as HSDS 3.0 open data, read only, on the chat's live index.
-	s.site.Handle(web.HSDSPrefix+"/", web.NewHSDS(s.reloader.live, web.HSDSOptions{Logger: s.log}))
+	api := web.NewHSDS(s.reloader.live, web.HSDSOptions{Logger: s.log})
+	s.site.Handle(web.HSDSPrefix, api)
+	s.site.Handle(web.HSDSPrefix+"/", api)
 	if err := s.desk.route(s.c, s.site, s.engine); err != nil {
 		return err
 	}
