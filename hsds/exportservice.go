@@ -167,13 +167,19 @@ func (x *exporter) rules(a *attributes, r catalogue.BookingRules) {
 	if r.OpenOnHolidays {
 		a.add(attrHolidays, yes)
 	}
-	for _, c := range r.Closures {
-		v, _ := json.Marshal(closureValue{From: x.date(c.From), To: x.date(c.To), Reason: c.Reason, ReasonEN: c.ReasonEN})
-		a.add(attrClosure, string(v))
-	}
+	x.closures(a, r.Closures)
 	a.addInt(attrRefundFull, int(r.Refund.FullBefore/time.Hour))
 	a.addInt(attrRefundPartial, int(r.Refund.PartialBefore/time.Hour))
 	a.addInt(attrRefundPercent, r.Refund.PartialPercent)
+}
+
+// closures adds closures as attributes, a JSON object each: a service's (and, once
+// spaces have them, a space's).
+func (x *exporter) closures(a *attributes, cs []catalogue.Closure) {
+	for _, c := range cs {
+		v, _ := json.Marshal(closureValue{From: x.date(c.From), To: x.date(c.To), Reason: c.Reason, ReasonEN: c.ReasonEN})
+		a.add(attrClosure, string(v))
+	}
 }
 
 // wemiOrganization is the Comune's WeMi service, whose locations are the spaces.

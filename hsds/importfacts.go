@@ -203,17 +203,24 @@ func (im *importer) booking(label string, attrs []Attribute) *BookingRecord {
 	if full, partial, pct := ptr(attrRefundFull), ptr(attrRefundPartial), ptr(attrRefundPercent); full != nil || partial != nil || pct != nil {
 		b.Refund = &RefundRecord{FullHoursBefore: full, PartialHoursBefore: partial, PartialPercent: pct}
 	}
+	b.Closures = im.closures(label, attrs)
+	if b.Venue == "" && !b.OpenOnHolidays && b.MinQuantity == nil && b.MaxQuantity == nil && b.LeadHours == nil &&
+		b.HorizonDays == nil && b.Refund == nil && len(b.Closures) == 0 {
+		return nil
+	}
+	return b
+}
+
+// closures reads the closures a record's attributes carry.
+func (im *importer) closures(label string, attrs []Attribute) []ClosureRecord {
+	var out []ClosureRecord
 	for _, v := range im.values(attrs, attrClosure) {
 		var c closureValue
 		if err := json.Unmarshal([]byte(v), &c); err != nil || c.From == "" {
 			im.rep.add(label, "attributes."+attrClosure, "%q is not a closure: left out", v)
 			continue
 		}
-		b.Closures = append(b.Closures, ClosureRecord(c))
+		out = append(out, ClosureRecord(c))
 	}
-	if b.Venue == "" && !b.OpenOnHolidays && b.MinQuantity == nil && b.MaxQuantity == nil && b.LeadHours == nil &&
-		b.HorizonDays == nil && b.Refund == nil && len(b.Closures) == 0 {
-		return nil
-	}
-	return b
+	return out
 }
