@@ -64,13 +64,15 @@ func TestImportForeignDataset(t *testing.T) {
 		`no price in euro: imported as free, to check`,
 		`no English name: the name is used`,
 		`fields the catalogue has no place for, left out: accreditations, funding`,
+		`the place "Scuola Tito Livio" is not kept`,
+		`("Doposcuola (chiuso)"), status: the service is "defunct", not active (not imported)`,
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the report does not say %q:\n%s", want, report)
 		}
 	}
-	if got := rep.Skipped(); got != 5 {
-		t.Errorf("%d records left out, want 5 (one organization, four services)", got)
+	if got := rep.Skipped(); got != 6 {
+		t.Errorf("%d records left out, want 6 (one organization, five services)", got)
 	}
 }
 

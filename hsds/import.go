@@ -71,7 +71,7 @@ func Import(in *Input, cat *catalogue.Catalogue) (*Folder, *Report, error) {
 		return nil, nil, err
 	}
 	im := &importer{t: t, cat: cat, rep: &Report{}, orgByHSDS: map[string]string{}, ids: map[string]bool{},
-		codes: map[string]string{}, spaceIDs: map[string]string{}}
+		codes: map[string]string{}, spaceIDs: map[string]string{}, orgLocations: map[string]bool{}}
 	for _, code := range attributeCodes() {
 		im.codes[attributeTermID(code)] = code
 	}
@@ -127,6 +127,9 @@ type importer struct {
 	ids       map[string]bool   // our ids given so far, of every kind
 	codes     map[string]string // attribute term id -> WeMi code
 	spaceIDs  map[string]string // HSDS location id -> our space id
+	// orgLocations are the locations of the providers imported: a service at one of
+	// them is asked for at its provider's office, as the catalogue has it.
+	orgLocations map[string]bool
 }
 
 func (im *importer) isWemi(list []Attribute) bool {

@@ -28,6 +28,9 @@ func (im *importer) organization(o Organization) (OrganizationRecord, bool) {
 	}
 	id := im.ourID(carried, o.Name, "ente")
 	im.orgByHSDS[o.ID] = id
+	for _, l := range o.Locations {
+		im.orgLocations[l.ID] = true
+	}
 	rec := OrganizationRecord{ID: id, Name: strings.TrimSpace(o.Name), Description: strings.TrimSpace(o.Description),
 		Email: o.Email, Website: o.Website, Location: loc}
 	if rec.Name == "" {

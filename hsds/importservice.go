@@ -21,10 +21,19 @@ func (im *importer) service(s Service) (ServiceRecord, bool) {
 	if orgID == "" && s.Organization != nil {
 		orgID = s.Organization.ID
 	}
+	if st := strings.ToLower(strings.TrimSpace(s.Status)); st != "" && st != "active" {
+		im.rep.skip(label, "status", "the service is %q, not active", s.Status)
+		return ServiceRecord{}, false
+	}
 	org, known := im.orgByHSDS[orgID]
 	if !known || org == "" {
 		im.rep.skip(label, "organization_id", "no provider that could be imported")
 		return ServiceRecord{}, false
+	}
+	for _, sal := range s.ServiceAtLocations {
+		if sal.LocationID != "" && !im.orgLocations[sal.LocationID] {
+			im.rep.add(label, "service_at_locations", "the place %q is not kept: a service is asked for at its provider's office", placeName(sal))
+		}
 	}
 	category, ok := im.category(label, s.Attributes)
 	if !ok {
@@ -61,6 +70,13 @@ func (im *importer) service(s Service) (ServiceRecord, bool) {
 	rec.MaxWaitDays = im.waitDays(label, s)
 	rec.Booking = im.booking(label, s.Attributes)
 	return rec, true
+}
+
+func placeName(sal ServiceAtLocation) string {
+	if sal.Location != nil && sal.Location.Name != "" {
+		return sal.Location.Name
+	}
+	return sal.LocationID
 }
 
 // texts fills in what the catalogue requires and a foreign dataset may lack.

@@ -60,7 +60,7 @@ func TestCatalogueImportForeignReports(t *testing.T) {
 	if r.code != exitPartial {
 		t.Fatalf("exit %d, want %d\n%s%s", r.code, exitPartial, r.stdout, r.stderr)
 	}
-	for _, want := range []string{"5 records left out", `"Emergency Food"`, "no area in Milan", "exit status 3"} {
+	for _, want := range []string{"6 records left out", `"Emergency Food"`, "no area in Milan", "exit status 3"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("standard error does not say %q:\n%s", want, r.stderr)
 		}
