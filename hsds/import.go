@@ -2,7 +2,6 @@ package hsds
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -237,6 +236,3 @@ func setOf(ss ...string) map[string]bool {
 	}
 	return m
 }
-
-// cents converts an amount in euro.
-func cents(v float64) int { return int(math.Round(v * 100)) }
