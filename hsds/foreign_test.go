@@ -65,6 +65,8 @@ func TestImportForeignDataset(t *testing.T) {
 		`no English name: the name is used`,
 		`fields the catalogue has no place for, left out: accreditations, funding`,
 		`the place "Scuola Tito Livio" is not kept`,
+		`email: "non disponibile" is not an e-mail address: left out`,
+		`15000 € is not a price per unit of a personal service`,
 		`("Doposcuola (chiuso)"), status: the service is "defunct", not active (not imported)`,
 	} {
 		if !strings.Contains(report, want) {

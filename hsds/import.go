@@ -70,7 +70,8 @@ func Import(in *Input, cat *catalogue.Catalogue) (*Folder, *Report, error) {
 		return nil, nil, err
 	}
 	im := &importer{t: t, cat: cat, rep: &Report{}, orgByHSDS: map[string]string{}, ids: map[string]bool{},
-		codes: map[string]string{}, spaceIDs: map[string]string{}, orgLocations: map[string]bool{}}
+		codes: map[string]string{}, spaceIDs: map[string]string{}, orgLocations: map[string]bool{},
+		wemiOrgs: map[string]bool{}}
 	for _, code := range attributeCodes() {
 		im.codes[attributeTermID(code)] = code
 	}
@@ -87,6 +88,7 @@ func Import(in *Input, cat *catalogue.Catalogue) (*Folder, *Report, error) {
 		}
 		if im.isWemi(o.Attributes) {
 			im.orgByHSDS[o.ID] = ""
+			im.wemiOrgs[o.ID] = true
 			f.Spaces = append(f.Spaces, im.spaces(o)...)
 			continue
 		}
@@ -129,6 +131,7 @@ type importer struct {
 	// orgLocations are the locations of the providers imported: a service at one of
 	// them is asked for at its provider's office, as the catalogue has it.
 	orgLocations map[string]bool
+	wemiOrgs     map[string]bool // WeMi's own organization, whose locations are the spaces
 }
 
 func (im *importer) isWemi(list []Attribute) bool {

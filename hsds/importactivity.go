@@ -55,9 +55,12 @@ func (im *importer) activity(s Service, spaces map[string]string) (ActivityRecor
 		Title: s.Name, Description: s.Description, TitleEN: s.AlternateName,
 		DescriptionEN: valueOr(im, s.Attributes, attrSummaryEN), Sessions: valueOr(im, s.Attributes, attrSessions),
 		Capacity: im.intValue(label, s.Attributes, attrCapacity)}
-	if org := im.orgByHSDS[s.OrganizationID]; org != "" {
-		a.Organization = org
+	org, known := im.orgByHSDS[s.OrganizationID]
+	if known && org == "" && !im.wemiOrgs[s.OrganizationID] {
+		im.rep.skip(label, "organization_id", "its provider could not be imported")
+		return a, false
 	}
+	a.Organization = org
 	if days := valueOr(im, s.Attributes, attrDays); days != "" {
 		a.Dates.Single = strings.Split(days, ",")
 	} else {

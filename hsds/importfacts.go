@@ -98,6 +98,8 @@ func (im *importer) cost(label string, s Service, d DeliveryRecord) CostRecord {
 		case o.Currency != "" && !strings.EqualFold(o.Currency, "EUR"):
 			im.rep.add(label, field, "currency %q is not euro: left out", o.Currency)
 		case *o.Amount <= 0:
+		case *o.Amount > maxEuro:
+			im.rep.add(label, field, "%v € is not a price per unit of a personal service: left out", *o.Amount)
 		case o.Option == im.t.Cost.Shared && shared == nil:
 			shared = o.Amount
 		case individual == nil:
@@ -145,6 +147,9 @@ func saysFree(opts []CostOption) bool {
 	}
 	return false
 }
+
+// maxEuro is the highest price per unit the catalogue takes.
+const maxEuro = 10000
 
 func valueOr(im *importer, attrs []Attribute, code string) string {
 	v, _ := im.value(attrs, code)

@@ -64,6 +64,10 @@ func (im *importer) organization(o Organization) (OrganizationRecord, bool) {
 			}
 		}
 	}
+	if rec.Email != "" && !strings.Contains(rec.Email, "@") {
+		im.rep.add(label, "email", "%q is not an e-mail address: left out", rec.Email)
+		rec.Email = ""
+	}
 	return rec, true
 }
 
@@ -92,7 +96,10 @@ func (im *importer) place(label string, locs []Location) (LocationRecord, bool) 
 		}
 		if rec.Address == "" {
 			rec.Address = l.Name
-			im.rep.add(label, "addresses", "no address: the location's name is used")
+			if rec.Address == "" {
+				rec.Address = "Milano"
+			}
+			im.rep.add(label, "addresses", "no address: %q is used", rec.Address)
 		}
 		if rec.Municipio == 0 {
 			rec.Municipio = im.nearestMunicipio(rec.Latitude, rec.Longitude)
