@@ -153,3 +153,60 @@ func recordID(v any) string {
 	}
 	return ""
 }
+
+// An export edited by hand (a provider without its office) still imports: the
+// provider, its services and its activities are left out and reported, the rest is
+// a valid catalogue.
+func TestImportLeavesOutAProviderWithoutPlace(t *testing.T) {
+	cat := bundled(t)
+	d, err := hsds.Export(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var victim *catalogue.Organization
+	for _, a := range cat.Activities {
+		if a.Organization != nil {
+			victim = a.Organization
+			break
+		}
+	}
+	if victim == nil {
+		t.Fatal("no activity of a provider in the bundled catalogue")
+	}
+	vid := hsds.ID("organization", victim.ID)
+	for i := range d.Organizations {
+		if d.Organizations[i].ID == vid {
+			d.Organizations[i].Locations = nil
+		}
+	}
+	for i := range d.Services {
+		if d.Services[i].OrganizationID == vid {
+			d.Services[i].Organization.Locations = nil
+		}
+	}
+	dir := t.TempDir()
+	if err := d.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	got, rep := importDir(t, dir)
+	if _, ok := got.Organization(victim.ID); ok {
+		t.Error("the provider without a place was imported")
+	}
+	lost := 0
+	for _, s := range cat.Services {
+		if s.Organization == victim {
+			lost++
+		}
+	}
+	for _, a := range cat.Activities {
+		if a.Organization == victim {
+			lost++
+		}
+	}
+	if len(got.Services)+len(got.Activities) != len(cat.Services)+len(cat.Activities)-lost {
+		t.Errorf("%d services and activities, want %d", len(got.Services)+len(got.Activities), len(cat.Services)+len(cat.Activities)-lost)
+	}
+	if rep.Skipped() != lost+1 {
+		t.Errorf("%d records reported left out, want %d:\n%s", rep.Skipped(), lost+1, reportText(rep))
+	}
+}
