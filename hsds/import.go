@@ -125,7 +125,7 @@ type importer struct {
 	cat       *catalogue.Catalogue
 	rep       *Report
 	orgByHSDS map[string]string // HSDS id -> our id ("" for WeMi's own, or one left out)
-	ids       map[string]bool   // our ids given so far, of every kind
+	ids       map[string]bool   // kind/id of our ids given so far
 	codes     map[string]string // attribute term id -> WeMi code
 	spaceIDs  map[string]string // HSDS location id -> our space id
 	// orgLocations are the locations of the providers imported: a service at one of
@@ -177,7 +177,8 @@ func (im *importer) intValue(label string, list []Attribute, code string) int {
 }
 
 // ourID returns the catalogue id a record carries (an attribute, an identifier) or
-// one made from its name, unique among the ids given so far.
+// one made from its name, unique among the ids given so far to records of its kind;
+// fallback, the id of a record whose name makes none, names the kind too.
 func (im *importer) ourID(carried, name, fallback string) string {
 	id := carried
 	if !validID(id) {
@@ -187,12 +188,12 @@ func (im *importer) ourID(carried, name, fallback string) string {
 		id = fallback
 	}
 	base, n := id, 2
-	for im.ids[id] {
+	for im.ids[fallback+"/"+id] {
 		suffix := "-" + strconv.Itoa(n)
 		id = strings.TrimRight(base[:min(len(base), maxIDLength-len(suffix))], "-") + suffix
 		n++
 	}
-	im.ids[id] = true
+	im.ids[fallback+"/"+id] = true
 	return id
 }
 
