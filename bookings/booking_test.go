@@ -165,6 +165,7 @@ func TestValidate(t *testing.T) {
 		{"zero quantity", func(b *bookings.Booking) { b.Quantity = 0 }},
 		{"huge quantity", func(b *bookings.Booking) { b.Quantity = bookings.MaxQuantity + 1 }},
 		{"for whom", func(b *bookings.Booking) { b.ForWhom = "dog" }},
+		{"series", func(b *bookings.Booking) { b.Series = "not-an-id" }},
 		{"municipio 0", func(b *bookings.Booking) { b.Municipio = 0 }},
 		{"municipio 10", func(b *bookings.Booking) { b.Municipio = 10 }},
 		{"long note", func(b *bookings.Booking) { b.Note = strings.Repeat("a", bookings.MaxNote+1) }},

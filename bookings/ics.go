@@ -75,6 +75,23 @@ func ICS(b Booking, summary, location, description string, unit catalogue.CostUn
 	return out.Bytes()
 }
 
+// Place returns where a booking of s takes place, for the calendar file's LOCATION,
+// following the service's venue: the provider's address for a service at its office
+// (sede); atHome for a service at the citizen's home (the bot keeps no street
+// address, so the caller words the Municipio); online for an online one.
+func Place(s *catalogue.Service, atHome, online string) string {
+	switch s.Rules.Where() {
+	case catalogue.AtHome:
+		return atHome
+	case catalogue.Online:
+		return online
+	}
+	if s.Organization == nil {
+		return ""
+	}
+	return s.Organization.Location.Address
+}
+
 // eventStatus is the VEVENT STATUS for a booking's status.
 func eventStatus(s Status) string {
 	switch s {

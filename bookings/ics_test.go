@@ -160,3 +160,35 @@ func TestICSFolding(t *testing.T) {
 		}
 	}
 }
+
+// The calendar file's LOCATION follows the service's venue.
+func TestPlaceFollowsTheVenue(t *testing.T) {
+	s := service("ora", 9*60, 13*60, time.Monday)
+	s.Organization = &catalogue.Organization{Location: catalogue.Location{Address: "via Padova 36, 20127 Milano"}}
+	loc := rome(t)
+	b := booking("0a1b2c3d4e5f", "telegram:42", time.Date(2026, 11, 30, 10, 0, 0, 0, loc), time.Date(2026, 11, 26, 10, 0, 0, 0, loc))
+	for venue, want := range map[catalogue.Venue]string{
+		"":                   "via Padova 36, 20127 Milano",
+		catalogue.AtProvider: "via Padova 36, 20127 Milano",
+		catalogue.AtHome:     "A domicilio (Municipio 3)",
+		catalogue.Online:     "Online",
+	} {
+		s.Rules.Venue = venue
+		place := bookings.Place(s, "A domicilio (Municipio 3)", "Online")
+		if place != want {
+			t.Errorf("venue %q: Place = %q, want %q", venue, place, want)
+		}
+		ics := unfold(bookings.ICS(b, "Servizio", place, "", "ora", b.Created))
+		found := false
+		for _, l := range ics {
+			found = found || l == "LOCATION:"+strings.ReplaceAll(want, ",", `\,`) // escaped as RFC 5545 says
+		}
+		if !found {
+			t.Errorf("venue %q: no LOCATION:%s in %q", venue, want, ics)
+		}
+	}
+	s.Organization, s.Rules.Venue = nil, catalogue.AtProvider
+	if p := bookings.Place(s, "casa", "online"); p != "" {
+		t.Errorf("no provider: Place = %q", p)
+	}
+}

@@ -3,6 +3,7 @@ package bookings
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -90,7 +91,7 @@ func CheckQuantity(s *catalogue.Service, quantity int) error {
 }
 
 // Earliest is the earliest start a booking requested at now may have: the service's
-// lead time after now (a start must be strictly after it).
+// lead time after now ("at least 24 hours before" allows exactly 24 hours).
 func Earliest(s *catalogue.Service, now time.Time) time.Time { return now.Add(s.Rules.Lead()) }
 
 // LastDay is the last day, midnight in loc, a booking requested at now may start on.
@@ -129,24 +130,44 @@ func CheckDay(s *catalogue.Service, day time.Time, quantity int, now time.Time, 
 }
 
 // CheckStart reports whether a booking of quantity units requested at now may start
-// at start: the quantity, the day, the lead time and the schedules' start times.
+// at start: the quantity, the day, the lead time and the schedules' hours.
 func CheckStart(s *catalogue.Service, start time.Time, quantity int, now time.Time, loc *time.Location) error {
 	if err := CheckQuantity(s, quantity); err != nil {
 		return err
 	}
+	return CheckTime(s, start, quantity, now, loc)
+}
+
+// CheckTime is CheckStart for a quantity already agreed: the day, the lead time and
+// the start times of a booking of quantity units. Staff's proposal of another time
+// for a booking is checked with it.
+func CheckTime(s *catalogue.Service, start time.Time, quantity int, now time.Time, loc *time.Location) error {
 	if err := CheckDay(s, start, quantity, now, loc); err != nil {
 		return err
 	}
-	if !start.After(Earliest(s, now)) {
+	if start.Before(Earliest(s, now)) {
 		first, _ := FirstDay(s, quantity, now, loc)
 		return &RuleError{Rule: RuleLead, Day: dayIn(start, loc), FirstDay: first, Lead: s.Rules.Lead()}
 	}
-	for _, at := range Slots(s, start, quantity, loc) {
-		if at.Equal(start) {
-			return nil
+	if !withinHours(s, start, quantity, loc) {
+		return &RuleError{Rule: RuleHours, Day: start.In(loc)}
+	}
+	return nil
+}
+
+// withinHours reports whether a booking of quantity units starting at start fits in
+// one of the schedules of its weekday. Any minute will do: the form offers the hourly
+// slots, but staff may agree on 15:15.
+func withinHours(s *catalogue.Service, start time.Time, quantity int, loc *time.Location) bool {
+	t := start.In(loc)
+	from := catalogue.Clock(t.Hour()*60 + t.Minute())
+	to := from + catalogue.Clock(duration(s.Cost.Unit, quantity)/time.Minute)
+	for _, sc := range s.Schedules {
+		if slices.Contains(sc.Days, t.Weekday()) && from >= sc.OpensAt && to <= sc.ClosesAt {
+			return true
 		}
 	}
-	return &RuleError{Rule: RuleHours, Day: start.In(loc)}
+	return false
 }
 
 // Bookable returns the start times on day that a booking of quantity units
@@ -175,12 +196,12 @@ func FirstDay(s *catalogue.Service, quantity int, now time.Time, loc *time.Locat
 	return time.Time{}, false
 }
 
-// afterLead keeps the times strictly after the earliest start.
+// afterLead keeps the times from the earliest start on.
 func afterLead(s *catalogue.Service, slots []time.Time, now time.Time) []time.Time {
 	earliest := Earliest(s, now)
 	out := slots[:0:0]
 	for _, at := range slots {
-		if at.After(earliest) {
+		if !at.Before(earliest) {
 			out = append(out, at)
 		}
 	}

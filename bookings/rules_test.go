@@ -55,7 +55,8 @@ func TestCheckStart(t *testing.T) {
 		{"last day of the horizon", homeCare(), time.Date(2027, 2, 2, 10, 0, 0, 0, loc), 3, "", "", time.Time{}},
 		{"too many hours", homeCare(), at(12, 9, 10), 7, bookings.RuleMaxQuantity, "", time.Time{}},
 		{"ends after closing", homeCare(), at(12, 9, 15), 6, bookings.RuleHours, "", time.Time{}},
-		{"not on the hour", homeCare(), at(12, 9, 10).Add(30 * time.Minute), 2, bookings.RuleHours, "", time.Time{}},
+		{"not on the hour: staff may agree on it", homeCare(), at(12, 9, 10).Add(30 * time.Minute), 2, "", "", time.Time{}},
+		{"before opening", homeCare(), at(12, 9, 7), 2, bookings.RuleHours, "", time.Time{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,8 +109,8 @@ func TestBookableAndFirstDay(t *testing.T) {
 	short := homeCare()
 	short.Rules.LeadTime = 3 * time.Hour
 	got = bookings.Bookable(short, now, 2, now, loc)
-	if len(got) == 0 || got[0].Hour() != 14 {
-		t.Errorf("Bookable today with 3 hours' notice = %v, want from 14:00", got)
+	if len(got) == 0 || got[0].Hour() != 13 {
+		t.Errorf("Bookable today with 3 hours' notice = %v, want from 13:00", got)
 	}
 	// A service always closed has no first day, and says so without looping forever.
 	closed := homeCare()

@@ -34,13 +34,18 @@ type bookingDraft struct {
 	Note      string    `json:"note,omitempty"`
 	NoteDone  bool      `json:"note_done,omitempty"`
 	Month     string    `json:"month,omitempty"` // the calendar page shown, "2026-11"
+	// Move is the booking being moved (bookingmove.go), MoveFrom its start: the
+	// form then asks only for the new day and time.
+	Move     string    `json:"move,omitempty"`
+	MoveFrom time.Time `json:"move_from,omitzero"`
 }
 
-// Booking limits.
+// Booking limits; the service's rules may be stricter (bookingrules.go).
 const (
-	maxBookingDays = 120 // how far ahead a booking may be
-	maxNoteRunes   = 300
-	maxQuantity    = 12
+	maxNoteRunes = 300
+	// maxQuantity bounds what one booking may ask for through the bot, whatever
+	// the rules allow: a larger need is a conversation with staff.
+	maxQuantity = 12
 )
 
 // flowBook is the booking flow.
@@ -88,20 +93,11 @@ func (bf *bookingFlow) bookingService(t *Turn) (*catalogue.Service, bool) {
 // askBooking asks for the first missing field, or shows the summary.
 func (bf *bookingFlow) askBooking(t *Turn, s *catalogue.Service) {
 	d := t.st.Draft
-	unit := s.Cost.Unit
 	switch {
 	case d.Day.IsZero():
 		bf.askDay(t, s, "")
 	case d.Quantity == 0:
-		key := "book.ask_quantity"
-		if !bookings.Hourly(unit) {
-			key = "book.ask_units"
-		}
-		row := []Button{}
-		for _, n := range []int{1, 2, 3, 4} {
-			row = append(row, btn(strconv.Itoa(n), actBook, "qty", strconv.Itoa(n)))
-		}
-		t.Say(Reply{Text: t.T(key, "unit", t.T("unitname."+string(unit))), Buttons: [][]Button{row, bf.bookingCancelRow(t)}})
+		bf.askQuantity(t, s, "")
 	case d.Minute >= 0 && !bf.slotOffered(t, s, d.Minute):
 		// A time typed with the day, checked now that the length is known.
 		t.Text("book.slot_unavailable", "time", clockText(d.Minute))
@@ -122,6 +118,8 @@ func (bf *bookingFlow) askBooking(t *Turn, s *catalogue.Service) {
 	case !d.NoteDone:
 		t.Say(Reply{Text: t.T("book.ask_note", "max", strconv.Itoa(maxNoteRunes)), Buttons: [][]Button{
 			{btn(t.T("book.no_note"), actBook, "skip")}, bf.bookingCancelRow(t)}})
+	case d.Move != "":
+		bf.moveSummary(t, s)
 	default:
 		bf.bookingSummary(t, s)
 	}
@@ -200,8 +198,11 @@ func (bf *bookingFlow) bookingSummary(t *Turn, s *catalogue.Service) {
 		Buttons: [][]Button{{btn(t.T("book.confirm"), actBook, "ok")}, {btn(t.T("book.restart"), actBook, "redo"), btn(t.T("book.abandon"), actBook, "x")}}})
 }
 
-// quantityText is "2 ore" or "3 pasti".
+// quantityText is "2 ore" or "3 pasti"; a free service has no unit, only a number.
 func (bf *bookingFlow) quantityText(t *Turn, s *catalogue.Service, q int) string {
+	if s.Cost.Unit == "" {
+		return strconv.Itoa(q)
+	}
 	return t.Plural("qty."+string(s.Cost.Unit), q, "n", strconv.Itoa(q))
 }
 
@@ -230,6 +231,8 @@ func (bf *bookingFlow) bookingButton(ctx context.Context, t *Turn, step, value s
 		bf.rateBooking(ctx, t, value)
 	case "new":
 		bf.startBooking(t, value)
+	case "move":
+		bf.moveButton(ctx, t, value)
 	default:
 		return false
 	}
@@ -268,8 +271,8 @@ func (bf *bookingFlow) draftButton(ctx context.Context, t *Turn, step, value str
 		d.Day, d.Minute = time.Time{}, -1
 		bf.askBooking(t, s)
 	case "qty":
-		if n < 1 || n > maxQuantity {
-			t.Stale()
+		if lo, hi := quantityBounds(s); n < lo || n > hi {
+			t.Stale() // a button from before the catalogue changed
 			return
 		}
 		d.Quantity = n
@@ -298,6 +301,12 @@ func (bf *bookingFlow) draftButton(ctx context.Context, t *Turn, step, value str
 		bf.askBooking(t, s)
 	case "ok":
 		bf.submitBooking(ctx, t, s)
+	case "moveok":
+		if d.Move == "" {
+			t.Stale()
+			return
+		}
+		bf.applyMove(ctx, t, s)
 	default:
 		t.Stale()
 	}
@@ -332,14 +341,7 @@ func (bf *bookingFlow) bookingText(ctx context.Context, t *Turn, text string) {
 			bf.askSlot(t, s)
 		}
 	case d.Quantity == 0:
-		n, ok := firstNumber(text) // "2", "2 ore", "circa 3"
-		if !ok || n < 1 || n > maxQuantity {
-			t.Text("book.quantity_invalid", "max", strconv.Itoa(maxQuantity))
-			bf.askBooking(t, s)
-			return
-		}
-		d.Quantity = n
-		bf.askBooking(t, s)
+		bf.quantityTyped(t, s, text) // "2", "2 ore", "tre ore"
 	case d.ForWhom == "":
 		if who, ok := t.e.forWhom(text); ok {
 			d.ForWhom = who // "per mia nonna", "for me"
@@ -425,11 +427,21 @@ func numberWord(w string) (int, bool) {
 func (bf *bookingFlow) register(r *routes) {
 	r.button(actBookings, func(ctx context.Context, t *Turn, _ button) { bf.bookings(ctx, t) })
 	r.button(actBook, func(ctx context.Context, t *Turn, b button) { bf.onBookingButton(ctx, t, b.arg) })
+	r.button(actPay, func(ctx context.Context, t *Turn, b button) { bf.onPayButton(ctx, t, b.arg) })
+	r.answer(flowVoucher, bf.voucherText)
+	r.intent(IntentPayHelp, func(ctx context.Context, t *Turn, _ Interpretation) {
+		t.st.resetFlow()
+		bf.payHelp(ctx, t)
+	})
 	r.command(func(ctx context.Context, t *Turn, _ string) { bf.bookings(ctx, t) }, "prenotazioni", "bookings")
 	r.answer(flowBook, bf.bookingText)
 	r.intent(IntentMyBookings, func(ctx context.Context, t *Turn, _ Interpretation) {
 		t.st.resetFlow()
 		bf.bookings(ctx, t)
+	})
+	r.intent(IntentReschedule, func(ctx context.Context, t *Turn, in Interpretation) {
+		t.st.resetFlow()
+		bf.reschedule(ctx, t, in)
 	})
 	// A yes, a no or a digit answers, in turn: a question a booking pushed since
 	// the citizen's last message; the buttons of the bot's last message; nothing.

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,10 +60,22 @@ func sendFollowup(t *testing.T, h *harness, box *inbox, queue reminders.Queue, i
 }
 
 // bookableService is an hourly service, one-to-one, open on Tuesdays, in several
-// Municipi: what the scripted booking below needs.
-func bookableService(t *testing.T) *catalogue.Service {
+// Municipi, whose booking rules allow 2 hours on Tuesday 24 November at 10:00 when
+// asked on Monday at 10:00: what the scripted booking below needs.
+// Also are further conditions a test needs.
+func bookableService(t testing.TB, also ...func(*catalogue.Service) bool) *catalogue.Service {
 	t.Helper()
+	tuesday10 := monday10(t).AddDate(0, 0, 1)
+next:
 	for _, s := range testIndex(t).Catalogue().Services {
+		if !slices.ContainsFunc(bookings.Bookable(s, tuesday10, 2, monday10(t), tuesday10.Location()), tuesday10.Equal) {
+			continue // the form would not offer 10:00 for 2 hours
+		}
+		for _, ok := range also {
+			if !ok(s) {
+				continue next
+			}
+		}
 		if s.Cost.Unit == "ora" && s.Cost.Individual > 0 && s.Delivery.Individual && len(s.Municipi) > 1 && s.Organization != nil {
 			for _, sc := range s.Schedules {
 				for _, d := range sc.Days {
@@ -218,7 +231,7 @@ func TestBookingDays(t *testing.T) {
 		s := bookableService(t)
 		c := h.citizen(t, "u1").pressData("book:new:" + s.ID)
 		c.pressData("book:day:20261120").expect("già passato").expectButtons("Calendario")
-		c.pressData("book:day:20270601").expect("al massimo 120 giorni")
+		c.pressData("book:day:20270601").expect(fmt.Sprintf("al massimo %d giorni", int(s.Rules.Ahead()/(24*time.Hour))))
 		c.say("xyzzy").expect("Non ho capito il giorno")
 		c.pressData("book:cal:202612").expect("dicembre 2026").expectButtons("◀ novembre")
 		c.say("martedì alle 10").expect("Per quante ore")
@@ -330,7 +343,11 @@ func TestBookingOnDaylightSavingSundays(t *testing.T) {
 // "niente" as the note.
 func TestBookingTypedTimeAndZone(t *testing.T) {
 	var s *catalogue.Service
+	tuesday := monday10(t).AddDate(0, 0, 1)
 	for _, x := range testIndex(t).Catalogue().Services {
+		if lo, _ := bookings.Quantities(x); lo > 1 || len(bookings.Bookable(x, tuesday, 1, monday10(t), tuesday.Location())) == 0 {
+			continue // the rules do not allow 1 hour that Tuesday
+		}
 		if x.Cost.Unit == "ora" && len(x.Municipi) > 1 && len(x.Municipi) < 9 && x.Organization != nil {
 			for _, sc := range x.Schedules {
 				if slices.Contains(sc.Days, time.Tuesday) {

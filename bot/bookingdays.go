@@ -16,8 +16,10 @@ func (bf *bookingFlow) askDay(t *Turn, s *catalogue.Service, why string) {
 		text = why + "\n" + text
 	}
 	var quick []Button
-	for day := t.today().AddDate(0, 0, 1); len(quick) < 3 && day.Before(t.today().AddDate(0, 0, 15)); day = day.AddDate(0, 0, 1) {
-		if bookings.OpenOn(s, day, t.e.rome) {
+	// The next three days the rules allow, within a month: a service closed for
+	// longer is booked from the calendar.
+	for day := t.today().AddDate(0, 0, 1); len(quick) < 3 && day.Before(t.today().AddDate(0, 0, 31)); day = day.AddDate(0, 0, 1) {
+		if bf.bookableDay(t, s, day) == "" {
 			quick = append(quick, btn(t.dayLabel(day), actBook, "day", day.Format("20060102")))
 		}
 	}
@@ -49,7 +51,8 @@ func openDays(s *catalogue.Service) []time.Weekday {
 func (bf *bookingFlow) calendar(t *Turn, s *catalogue.Service, month string) {
 	m, err := time.ParseInLocation("200601", month, t.e.rome)
 	first := time.Date(t.today().Year(), t.today().Month(), 1, 0, 0, 0, 0, t.e.rome)
-	last := first.AddDate(0, 4, 0)
+	lastDay := bookings.LastDay(s, t.now, t.e.rome)
+	last := time.Date(lastDay.Year(), lastDay.Month(), 1, 0, 0, 0, 0, t.e.rome).AddDate(0, 1, 0)
 	if err != nil || m.Before(first) || !m.Before(last) {
 		m = first
 	}
@@ -89,17 +92,11 @@ func (bf *bookingFlow) calendar(t *Turn, s *catalogue.Service, month string) {
 		"days", t.days(openDays(s))), Buttons: rows, Replace: t.m.Button != ""})
 }
 
-// bookableDay says why a day cannot be booked ("" when it can).
+// bookableDay says why a day cannot be booked ("" when it can): the service's
+// rules (holidays, closures, lead time, horizon) and its weekly schedules.
 func (bf *bookingFlow) bookableDay(t *Turn, s *catalogue.Service, day time.Time) string {
-	switch {
-	case day.Before(t.today().AddDate(0, 0, 1)) && !day.Equal(t.today()):
-		return t.T("book.day_past")
-	case day.After(t.today().AddDate(0, 0, maxBookingDays)):
-		return t.T("book.day_far", "days", strconv.Itoa(maxBookingDays))
-	case !bookings.OpenOn(s, day, t.e.rome):
-		return t.T("book.day_closed", "day", t.dayLabel(day), "days", t.days(openDays(s)))
-	case day.Equal(t.today()) && len(bf.futureSlots(t, s, day)) == 0:
-		return t.T("book.day_over")
+	if err := bookings.CheckDay(s, day, bf.draftQuantity(t, s), t.now, t.e.rome); err != nil {
+		return bf.ruleText(t, s, err)
 	}
 	return ""
 }
@@ -144,19 +141,9 @@ func (bf *bookingFlow) askSlot(t *Turn, s *catalogue.Service) {
 	t.Say(Reply{Text: t.T("book.ask_slot", "day", t.dayLabel(d.Day)), Buttons: rows})
 }
 
-// futureSlots are the day's start times still ahead.
+// futureSlots are the day's start times the rules allow (the lead time included).
 func (bf *bookingFlow) futureSlots(t *Turn, s *catalogue.Service, day time.Time) []time.Time {
-	q := 1
-	if d := t.st.Draft; d != nil && d.Quantity > 0 {
-		q = d.Quantity
-	}
-	var out []time.Time
-	for _, at := range bookings.Slots(s, day, q, t.e.rome) {
-		if at.After(t.now.Add(time.Hour)) { // at least an hour's notice
-			out = append(out, at)
-		}
-	}
-	return out
+	return bookings.Bookable(s, day, bf.draftQuantity(t, s), t.now, t.e.rome)
 }
 
 // slotOffered reports whether the draft's day offers a start at minute.

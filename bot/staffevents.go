@@ -41,9 +41,12 @@ type Event struct {
 	// AnswerFrom, for a handoff asked outside office hours, is when the citizen was
 	// told someone would answer; zero during office hours.
 	AnswerFrom time.Time
-	Query      string // what the citizen last searched for
-	Recent     []Line // the last turns of the conversation
-	At         time.Time
+	// Moved, for EventBookingMoved, is the start the citizen moved the booking to
+	// (or asked for, when it was confirmed).
+	Moved  time.Time
+	Query  string // what the citizen last searched for
+	Recent []Line // the last turns of the conversation
+	At     time.Time
 }
 
 // Line is one line of a conversation shown to staff.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
 	"github.com/comune-milano/wemibot/safety"
@@ -46,6 +47,9 @@ func TestEveryTextKeyExists(t *testing.T) {
 	}
 	for _, topic := range []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts, topicDetails, topicReduction} {
 		used["followup.list."+topic] = true
+	}
+	for _, h := range catalogue.Holidays(2026, time.UTC) { // named by the booking rules
+		used["holiday."+h.Key] = true
 	}
 	for d := 0; d < 7; d++ {
 		used["day."+string(rune('0'+d))] = true

@@ -105,7 +105,7 @@ func TestActivityValidation(t *testing.T) {
 		{"negative price", "{euro: 20, per: corso}", "{euro: -5, per: corso}", "price.euro: -5 is not a positive price"},
 		{"free with a price", "{euro: 20, per: corso}", "{free: true, euro: 5}", "a free activity has no price"},
 		{"unknown unit", "{euro: 20, per: corso}", "{euro: 20, per: anno}", `unknown unit "anno"`},
-		{"no capacity", "capacity: 10", "capacity: 0", "capacity: 0 is not between 1"},
+		{"no capacity", "capacity: 10", "capacity: 0", "capacity: 0 is not between 1 and 500"},
 		{"times inverted", `{from: "10:00", to: "12:00"}`, `{from: "12:00", to: "10:00"}`, "starts at 12:00 but ends at 10:00"},
 		{"unknown kind", "kind: corso", "kind: concerto", `unknown kind "concerto"`},
 		{"no way to enrol", "{chat: true}", "{}", "say how to enrol"},
@@ -171,5 +171,20 @@ func TestDate(t *testing.T) {
 	}
 	if _, err := ParseDate("14/06/2027"); err == nil {
 		t.Error("ParseDate accepted 14/06/2027")
+	}
+}
+
+// Every bundled activity reads in every language the catalogue is translated into.
+func TestBundledActivitiesTranslated(t *testing.T) {
+	c := mustLoad(t, bundledFS(t))
+	for _, lang := range translatedLanguages(c.Languages) {
+		for _, a := range c.Activities {
+			if _, got := a.TitleIn(lang.Code); got != lang.Code {
+				t.Errorf("%s: no %s title", a.ID, lang.Code)
+			}
+			if _, got := a.DescriptionIn(lang.Code); got != lang.Code {
+				t.Errorf("%s: no %s description", a.ID, lang.Code)
+			}
+		}
 	}
 }

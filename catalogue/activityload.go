@@ -18,7 +18,7 @@ const fileActivities = "activities.yaml"
 // Bounds that catch typos in activities' data.
 const (
 	maxActivityDays = 366
-	maxCapacity     = 10000
+	maxCapacity     = 500
 	maxAge          = 120
 )
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/catalogue"
 )
 
 // bookingKind is the card kind of booking requests; the card's ref is the booking id.
@@ -94,6 +95,13 @@ func (d *Desk) bookingEvent(ctx context.Context, ev bot.Event) error {
 		if b.Status == bookings.Requested && b.Proposed.IsZero() {
 			status = d.text("booking.declined") // with the buttons back
 		}
+	case ev.Kind == bot.EventBookingMoved && ev.Reason == bot.MovedRequest:
+		note = d.text("booking.moved_note", "when", d.when(b.Start))
+		if b.Status == bookings.Requested {
+			status = d.text("booking.moved", "when", d.when(b.Start)) // with the buttons
+		}
+	case ev.Kind == bot.EventBookingMoved:
+		note = d.text("booking.move_requested_note", "when", d.when(ev.Moved))
 	case ev.Kind != bot.EventBookingCancelled:
 		return nil
 	}
@@ -218,7 +226,11 @@ func (d *Desk) bookingCard(b bookings.Booking) Card {
 	}
 	quantity := strconv.Itoa(b.Quantity)
 	if unit != "" {
-		quantity = d.text("booking.quantity", "n", quantity, "unit", unit)
+		quantity = d.quantityText(b.Quantity, unit)
+	}
+	if b.Activity != "" {
+		// An enrolment in an activity: its title, who runs it, the places held.
+		service, provider, quantity = d.activityFields(b)
 	}
 	delivery, who := d.text("booking.individual"), d.text("booking.for_self")
 	if b.Shared {
@@ -283,6 +295,9 @@ func (d *Desk) bookingState(b bookings.Booking) (string, []CardAction) {
 	if n := len(b.History); n > 0 {
 		last = b.History[n-1]
 	}
+	if line := d.paymentState(b, last); line != "" {
+		return line, nil
+	}
 	switch b.Status {
 	case bookings.Requested:
 		if !b.Proposed.IsZero() {
@@ -312,6 +327,9 @@ func (d *Desk) onBookingCard(ctx context.Context, e Engine, p CardPress) (CardRe
 	}
 	switch p.Verb {
 	case verbConfirm:
+		if b, err := d.bookings.Get(ctx, p.Ref); err == nil && d.needsOffer(b) {
+			return d.openBookingModal(ctx, p) // the price and deadline first
+		}
 		a := bot.BookingAction{Kind: bot.BookingConfirm, Booking: p.Ref, Operator: p.Operator}
 		b, err := e.BookingFromStaff(ctx, a)
 		return d.afterBookingAction(ctx, p.Card, a, b, err)
@@ -337,8 +355,15 @@ func (d *Desk) afterBookingAction(ctx context.Context, card MessageRef, a bot.Bo
 		return CardResult{Status: d.text("booking.gone"), Notice: d.text("booking.gone")}, nil
 	case errors.Is(err, bookings.ErrTransition):
 		return d.changedMeanwhile(ctx, a.Booking)
+	case errors.Is(err, bot.ErrOfferExpiry):
+		return CardResult{Unchanged: true, Notice: d.text("offer.expiry_invalid")}, nil
+	case errors.Is(err, bot.ErrOfferPrice):
+		return CardResult{Unchanged: true, Notice: d.text("offer.price_invalid")}, nil
 	case errors.Is(err, bot.ErrProposalPast):
 		return CardResult{Unchanged: true, Notice: d.text("booking.proposal_past")}, nil
+	case errors.Is(err, bookings.ErrRule): // the catalogue changed since the modal checked
+		_, text := d.ruleText(err)
+		return CardResult{Unchanged: true, Notice: text}, nil
 	case errors.Is(err, bookings.ErrReasonRequired): // nothing left of it once cleaned
 		return CardResult{Unchanged: true, Notice: d.text("booking.reason_required")}, nil
 	default:
@@ -371,4 +396,35 @@ func (d *Desk) changedMeanwhile(ctx context.Context, id string) (CardResult, err
 type bookingModal struct {
 	Booking string `json:"b"`
 	Card    string `json:"c"`
+}
+
+// activityFields are the service, provider and quantity fields of an enrolment's
+// card: the activity's title and session, who runs it (or the WeMi space), the
+// places held.
+func (d *Desk) activityFields(b bookings.Booking) (service, provider, quantity string) {
+	service, quantity = b.Activity, d.text("booking.places", "n", strconv.Itoa(b.Quantity))
+	if d.search == nil {
+		return service, provider, quantity
+	}
+	a, ok := d.search.Catalogue().Activity(b.Activity)
+	if !ok {
+		return service, provider, quantity
+	}
+	service = d.text("booking.activity", "title", a.Title, "kind", d.text("activity."+string(a.Kind)))
+	if s, ok := a.SessionByID(b.Session); ok {
+		service += "\n" + d.text("booking.session", "from", d.day(s.First), "to", d.day(s.Last))
+	}
+	switch {
+	case a.Organization != nil:
+		provider = a.Organization.Name
+	case a.Space != nil:
+		provider = a.Space.Name
+	}
+	return service, provider, quantity
+}
+
+// day formats a catalogue date as operators read it: "lun 14/06".
+func (d *Desk) day(c catalogue.Date) string {
+	t := c.In(d.loc)
+	return d.text(weekdayKeys[t.Weekday()]) + " " + t.Format("02/01")
 }

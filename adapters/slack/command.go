@@ -26,6 +26,7 @@ const (
 //	/wemi cerca <testo>  the citizens' search
 //	/wemi attese         the open handoffs, oldest first, with their waiting times
 //	/wemi stats          today's figures
+//	/wemi voucher CODE   a voucher (vouchers.go), also "annulla CODE", "ripristina CODE"
 func (d *Desk) onCommand(ctx context.Context, cmd slackapi.SlashCommand) {
 	if cmd.Command != "/wemi" {
 		return // another command of the same app is not ours to answer
@@ -45,6 +46,8 @@ func (d *Desk) onCommand(ctx context.Context, cmd slackapi.SlashCommand) {
 		text = d.waitingAnswer(ctx)
 	case "stats", "statistiche", "numeri":
 		text = d.statsAnswer(ctx)
+	case "voucher", "buono":
+		text = d.voucherAnswer(ctx, cmd, arg)
 	default:
 		text = d.text("command.help")
 	}

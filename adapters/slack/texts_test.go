@@ -10,11 +10,13 @@ import (
 
 	"github.com/comune-milano/wemibot/domestic"
 	"github.com/comune-milano/wemibot/safety"
+	"github.com/comune-milano/wemibot/vouchers"
 )
 
 // dynamicPrefixes are text keys the code builds from a value ("channel."+name): every
 // key under them is in use.
-var dynamicPrefixes = []string{"channel.", "lang.", "reason.", "turn.", "role.", "pattern.", "cert."}
+var dynamicPrefixes = []string{"channel.", "lang.", "reason.", "turn.", "role.", "pattern.", "cert.",
+	"voucher.state.", "voucher.event.", "holiday.", "qty.", "activity."}
 
 // Every text key the code names exists, and every key in the file is used.
 func TestEveryTextKeyExists(t *testing.T) {
@@ -92,6 +94,13 @@ func TestEveryTextKeyExists(t *testing.T) {
 	}
 	for _, c := range domestic.Certificates() {
 		named = append(named, "cert."+c)
+	}
+	for _, st := range []vouchers.State{vouchers.Imported, vouchers.Active, vouchers.Cancelled} {
+		named = append(named, "voucher.state."+string(st))
+	}
+	for _, e := range []string{vouchers.EventImported, vouchers.EventActivated, vouchers.EventUpdated, vouchers.EventCancelled,
+		vouchers.EventRestored, vouchers.EventSpent, vouchers.EventReturned} {
+		named = append(named, "voucher.event."+e)
 	}
 	for _, k := range named {
 		if _, ok := tx[k]; !ok {

@@ -65,6 +65,8 @@ func run(ctx context.Context, args []string, env map[string]string, stdin io.Rea
 		err = c.catalogue(ctx, args)
 	case "keys":
 		err = c.keys(ctx, args)
+	case "vouchers", "voucher":
+		err = c.vouchers(ctx, args)
 	case "help":
 		fmt.Fprint(stdout, mainUsage)
 		return exitOK
@@ -179,6 +181,10 @@ Usage:
   wemibot catalogue export --hsds DIR     write the catalogue as HSDS 3.0 (services.json, organizations.json)
   wemibot catalogue import --hsds DIR OUT make the catalogue folder OUT from an HSDS 3.0 dataset
   wemibot keys rotate                     re-wrap every citizen's data key with a new key-encryption key
+  wemibot vouchers import FILE [--dry-run] import the Comune's list of vouchers (CSV) and print the report
+  wemibot vouchers show CODE              a voucher's state, balance, spends and history (no tax code)
+  wemibot vouchers cancel CODE            cancel a voucher: it cannot be spent until restored
+  wemibot vouchers restore CODE           give a cancelled voucher back the state it had
   wemibot help                            this help
 
 Search flags:
@@ -203,7 +209,7 @@ Settings (environment variable, or the flag, which wins):
   WEMI_HTTP_ADDR        --http-addr ADDR      HTTP listener: web chat, health, metrics, webhook (default 127.0.0.1:8080)
   WEMI_LOG_FORMAT                             text (default) or json
   WEMI_SECURE_COOKIE                          true behind HTTPS: the session cookie is Secure
-  WEMI_ADMIN_TOKEN                            enables POST /admin/reload (wemibot catalogue reload)
+  WEMI_ADMIN_TOKEN                            enables POST /admin/reload (wemibot catalogue reload) and POST /admin/vouchers
   WEMI_FRAME_ANCESTORS                        https:// origins allowed to embed the chat (the portal)
   WEMI_TRUSTED_PROXIES                        CIDRs of the proxies whose X-Forwarded-For names the client
   WEMI_SESSION_SECRET                         signs the web chat's sessions: the same on every replica

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/comune-milano/wemibot/activities"
 	"io"
 	"log/slog"
 	"net"
@@ -24,6 +25,7 @@ import (
 	"github.com/comune-milano/wemibot/domestic"
 	"github.com/comune-milano/wemibot/reminders"
 	"github.com/comune-milano/wemibot/search"
+	"github.com/comune-milano/wemibot/vouchers"
 )
 
 // domesticOpenTTL bounds how long a Tate/Colf/Badanti request or application stays
@@ -67,7 +69,8 @@ type server struct {
 	answers  web.AnswerCache // shared by the replicas on Redis; nil on the embedded store
 	bookings *bookings.Store
 	domestic *domestic.Store
-	mailbox  web.Mailbox // the web chat's mailboxes, in the store
+	vouchers *vouchers.Store // the Comune's vouchers: always on, they need no provider
+	mailbox  web.Mailbox     // the web chat's mailboxes, in the store
 
 	telegram   *telegram.Adapter // nil without WEMI_TELEGRAM_TOKEN
 	desk       *slackDesk        // nil without WEMI_SLACK_BOT_TOKEN
@@ -127,8 +130,8 @@ func (s *server) buildIndex(ctx context.Context) error {
 	return nil
 }
 
-// openStores opens the store, and the bookings, the Tate/Colf/Badanti records and the
-// web chat's mailboxes kept in it.
+// openStores opens the store, and the bookings, the Tate/Colf/Badanti records, the
+// web chat's mailboxes and the Comune's vouchers kept in it.
 func (s *server) openStores(ctx context.Context) (err error) {
 	if s.store, s.answers, err = s.c.openStores(ctx); err != nil {
 		return err
@@ -136,7 +139,8 @@ func (s *server) openStores(ctx context.Context) (err error) {
 	s.bookings = bookings.NewStore(s.store, s.c.cfg.BookingTTL)
 	s.domestic = domestic.NewStore(s.store, domesticOpenTTL, s.c.cfg.DomesticRetention)
 	s.mailbox = web.NewMailbox(s.store, 0)
-	return nil
+	s.vouchers, err = openVouchers(ctx, s.store)
+	return err
 }
 
 // buildChannels connects Telegram and builds the Slack desk, when they are on: the
@@ -145,7 +149,7 @@ func (s *server) buildChannels() (err error) {
 	if s.telegram, err = s.c.newTelegram(s.store.Outbox(), s.metrics, s.log); err != nil {
 		return err
 	}
-	s.desk, err = s.c.newSlackDesk(s.store, s.bookings, s.domestic, s.reloader.live, s.metrics, s.log)
+	s.desk, err = s.c.newSlackDesk(s.store, s.bookings, s.domestic, s.vouchers, s.reloader.live, s.metrics, s.log)
 	return err
 }
 
@@ -156,8 +160,9 @@ func (s *server) buildEngine(ctx context.Context) (err error) {
 	s.engine, err = bot.New(bot.Options{Search: s.reloader.live, Store: s.store, Logger: s.log, IdleTTL: cfg.IdleTTL,
 		Observer: s.metrics, Staff: s.desk.staff(), Figures: s.desk.counted(), Pushers: pushers(s.telegram, s.mailbox),
 		ReplyWithin: cfg.ReplyWithin, Bookings: s.bookings, Reminders: s.store, Domestic: s.domestic,
-		DomesticRetention: cfg.DomesticRetention,
-		ReminderPolicy:    reminders.Policy{Before: cfg.ReminderOffsets, FollowupAfter: cfg.FollowupAfter}})
+		Places:            activities.NewPlaces(s.store, nil), // the activities' places, shared by every replica
+		DomesticRetention: cfg.DomesticRetention, Payments: bot.Payments{Vouchers: s.vouchers},
+		ReminderPolicy: reminders.Policy{Before: cfg.ReminderOffsets, FollowupAfter: cfg.FollowupAfter}})
 	if err != nil {
 		return err
 	}
@@ -180,6 +185,7 @@ func (s *server) buildSite(ctx context.Context) (err error) {
 	s.site = s.c.newSite(s.engine, s.readinessChecks(), s.store, key, s.answers, s.mailbox, s.metrics, s.log)
 	if cfg.AdminToken != "" {
 		s.site.Handle("POST /admin/reload", adminOnly(cfg.AdminToken, s.reloader, s.log, nil))
+		s.site.Handle("POST /admin/vouchers", adminOnly(cfg.AdminToken, vouchersImporter{vouchers: s.vouchers, log: s.log}, s.log, nil))
 	}
 	// The catalogue as HSDS 3.0 open data, read only, on the chat's live index.
 	api := web.NewHSDS(s.reloader.live, web.HSDSOptions{Logger: s.log})

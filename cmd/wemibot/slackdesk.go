@@ -19,6 +19,7 @@ import (
 	"github.com/comune-milano/wemibot/desk"
 	"github.com/comune-milano/wemibot/domestic"
 	"github.com/comune-milano/wemibot/search"
+	"github.com/comune-milano/wemibot/vouchers"
 )
 
 // slackDesk is the staff desk in Slack, when its tokens are set: built before the
@@ -36,8 +37,8 @@ type shreddingStore interface {
 
 // newSlackDesk builds the Slack desk when WEMI_SLACK_BOT_TOKEN is set (nil otherwise):
 // handoffs and the day's figures in the desk store, /wemi cerca on the live catalogue,
-// and the open-handoffs gauge.
-func (c *cli) newSlackDesk(store shreddingStore, bs *bookings.Store, ds *domestic.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*slackDesk, error) {
+// /wemi voucher on the Comune's vouchers, and the open-handoffs gauge.
+func (c *cli) newSlackDesk(store shreddingStore, bs *bookings.Store, ds *domestic.Store, vs *vouchers.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*slackDesk, error) {
 	if c.cfg.SlackBotToken == "" {
 		return nil, nil
 	}
@@ -51,9 +52,13 @@ func (c *cli) newSlackDesk(store shreddingStore, bs *bookings.Store, ds *domesti
 	}
 	api := slackapi.New(c.cfg.SlackBotToken, opts...)
 	figures := desk.NewFigures(store, rome, log)
-	d, err := slack.New(slack.Options{API: api, Channel: c.cfg.SlackChannel, Search: live,
+	deskOpts := slack.Options{API: api, Channel: c.cfg.SlackChannel, Search: live,
 		Handoffs: desk.NewHandoffs(store, c.cfg.IdleTTL), Figures: figures, Once: store, Records: store, Shredder: store, Bookings: bs, Domestic: ds,
-		Logger: log, Location: rome})
+		Logger: log, Location: rome}
+	if vs != nil { // a nil *Store in the interface would not read as none
+		deskOpts.Vouchers = vs
+	}
+	d, err := slack.New(deskOpts)
 	if err != nil {
 		return nil, err
 	}
