@@ -33,6 +33,17 @@ func Bundled() (*Catalogue, error) {
 	return Load(sub)
 }
 
+// BundledFS returns the files of the bundled catalogue (the layout of data/README.md),
+// for tools that build a catalogue folder around them: the HSDS import takes the
+// categories and the thesaurus, which HSDS does not carry, from it.
+func BundledFS() (fs.FS, error) {
+	sub, err := fs.Sub(bundled, "data")
+	if err != nil {
+		return nil, fmt.Errorf("open bundled catalogue: %w", err)
+	}
+	return sub, nil
+}
+
 // LoadDir loads and validates the catalogue in a folder on disk.
 func LoadDir(dir string) (*Catalogue, error) {
 	st, err := os.Stat(dir)

@@ -49,7 +49,7 @@ func statsOf(cat *catalogue.Catalogue) catalogueStats {
 
 func (c *cli) catalogue(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: catalogue needs a subcommand: validate PATH or stats", errUsage)
+		return fmt.Errorf("%w: catalogue needs a subcommand: validate PATH, stats, reload, export --hsds DIR or import --hsds DIR OUT", errUsage)
 	}
 	sub, args := args[0], args[1:]
 	switch sub {
@@ -59,8 +59,12 @@ func (c *cli) catalogue(ctx context.Context, args []string) error {
 		return c.catalogueStats(args)
 	case "reload":
 		return c.catalogueReload(ctx, args)
+	case "export":
+		return c.catalogueExport(args)
+	case "import":
+		return c.catalogueImport(args)
 	default:
-		return fmt.Errorf("%w: unknown catalogue subcommand %q (validate, stats or reload)", errUsage, sub)
+		return fmt.Errorf("%w: unknown catalogue subcommand %q (validate, stats, reload, export or import)", errUsage, sub)
 	}
 }
 

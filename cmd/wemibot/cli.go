@@ -83,6 +83,9 @@ func (c *cli) fail(err error) int {
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
+	case errors.Is(err, errPartialImport):
+		fmt.Fprintf(c.stderr, "wemibot: %v (exit status %d)\n", err, exitPartial)
+		return exitPartial
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(c.stderr, "wemibot: %s\nRun 'wemibot help' for usage.\n", strings.TrimPrefix(err.Error(), "usage: "))
 		return exitUsage
@@ -175,6 +178,8 @@ Usage:
   wemibot catalogue validate PATH         check a catalogue folder, or one file of it
   wemibot catalogue stats [--json]        count providers, services and spaces
   wemibot catalogue reload [--url URL]    make a running server reload its catalogue
+  wemibot catalogue export --hsds DIR     write the catalogue as HSDS 3.0 (services.json, organizations.json)
+  wemibot catalogue import --hsds DIR OUT make the catalogue folder OUT from an HSDS 3.0 dataset
   wemibot keys rotate                     re-wrap every citizen's data key with a new key-encryption key
   wemibot vouchers import FILE [--dry-run] import the Comune's list of vouchers (CSV) and print the report
   wemibot vouchers show CODE              a voucher's state, balance, spends and history (no tax code)

@@ -193,6 +193,10 @@ func (s *server) buildSite(ctx context.Context) (err error) {
 		s.site.Handle("POST /admin/reload", adminOnly(cfg.AdminToken, s.reloader, s.log, nil))
 		s.site.Handle("POST /admin/vouchers", adminOnly(cfg.AdminToken, vouchersImporter{vouchers: s.vouchers, log: s.log}, s.log, nil))
 	}
+	// The catalogue as HSDS 3.0 open data, read only, on the chat's live index.
+	api := web.NewHSDS(s.reloader.live, web.HSDSOptions{Logger: s.log})
+	s.site.Handle(web.HSDSPrefix, api)
+	s.site.Handle(web.HSDSPrefix+"/", api)
 	if err := s.desk.route(s.c, s.site, s.engine); err != nil {
 		return err
 	}
@@ -241,7 +245,7 @@ func (s *server) Run(ctx context.Context) error {
 
 // printBanner says where the bot is reached.
 func (s *server) printBanner() {
-	fmt.Fprintf(s.c.stdout, "\nWeb chat: http://%s/  (health /healthz, readiness /readyz, metrics /metrics)\n", displayAddr(s.listener.Addr()))
+	fmt.Fprintf(s.c.stdout, "\nWeb chat: http://%s/  (health /healthz, readiness /readyz, metrics /metrics, HSDS open data /hsds/)\n", displayAddr(s.listener.Addr()))
 	fmt.Fprintln(s.c.stdout, s.c.telegramBanner(s.telegram))
 	fmt.Fprintln(s.c.stdout, s.desk.banner(s.c))
 	fmt.Fprintln(s.c.stdout, s.paymentsBanner())
