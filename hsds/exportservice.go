@@ -197,7 +197,7 @@ func (x *exporter) wemiOrganization() Organization {
 }
 
 // space maps a WeMi space to a location with its opening hours, phone, e-mail,
-// mediation languages and activities.
+// mediation languages, activities and exceptional closures.
 func (x *exporter) space(sp *catalogue.Space, orgID string) Location {
 	key := "space/" + sp.ID
 	loc := x.location(key, sp.Name, sp.Location)
@@ -220,6 +220,7 @@ func (x *exporter) space(sp *catalogue.Space, orgID string) Location {
 	for _, act := range sp.ActivitiesEN {
 		a.add(attrActivityEN, act)
 	}
+	x.closures(a, sp.Closures)
 	loc.Attributes = a.list
 	return loc
 }

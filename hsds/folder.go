@@ -143,6 +143,9 @@ type SpaceRecord struct {
 	Schedules    []ScheduleRecord `yaml:"schedules"`
 	Activities   []string         `yaml:"activities,omitempty"`
 	ActivitiesEN []string         `yaml:"activities_en,omitempty"`
+	// Closures are the space's exceptional closures (their reasons in Italian and
+	// English: the other languages do not travel in HSDS).
+	Closures []ClosureRecord `yaml:"closures,omitempty"`
 }
 
 // The files HSDS does not carry, which an imported folder takes from the bot's own

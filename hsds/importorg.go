@@ -167,6 +167,7 @@ func (im *importer) spaces(o Organization) []SpaceRecord {
 				sp.Mediation = append(sp.Mediation, code)
 			}
 		}
+		sp.Closures = im.closures(label, l.Attributes)
 		sp.Schedules = im.schedules(label, l.Schedules)
 		if len(sp.Schedules) == 0 {
 			im.rep.skip(label, "schedules", "a WeMi space needs weekly opening hours")
