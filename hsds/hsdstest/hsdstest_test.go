@@ -25,6 +25,11 @@ func TestSchemasTellValidFromInvalid(t *testing.T) {
 		{"service_list", `{"id":"` + id + `","name":"x","status":"active"}`, true},
 		{"service_list", `{"id":"` + id + `","name":"x","status":"active","schedules":[]}`, false},
 		{"organization_list", `{"id":"` + id + `","name":"x","description":"y","locations":[]}`, false},
+		{"service_at_location", `{"id":"` + id + `","service":{"id":"` + id + `","name":"x","status":"active"}}`, true},
+		// HSDS's service at location nests its service without services at locations.
+		{"service_at_location", `{"id":"` + id + `","service":{"id":"` + id + `","name":"x","status":"active","service_at_locations":[]}}`, false},
+		{"organization", `{"id":"` + id + `","name":"x","description":"y","services":[{"id":"` + id + `","name":"x","status":"active"}]}`, true},
+		{"service", `{"id":"` + id + `","name":"x","status":"active","organization":{"id":"` + id + `","name":"x","description":"y","services":[]}}`, false},
 		{"taxonomy_term", `{"id":"` + id + `","name":"x","description":"y"}`, true},
 		{"taxonomy_term", `{"id":"` + id + `","name":"x"}`, false},
 		{"taxonomy", `{"id":"` + id + `","name":"x","description":"y","uri":"categorie wemi"}`, false},
