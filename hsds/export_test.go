@@ -27,7 +27,7 @@ func exportBundled(t *testing.T) *hsds.Dataset {
 	return d
 }
 
-// Every exported object is valid against the published schemas.
+// Every exported object is valid against the HSDS 3.0 schemas of hsdstest.
 func TestExportIsValidHSDS(t *testing.T) {
 	schemas := hsdstest.Load(t)
 	d := exportBundled(t)

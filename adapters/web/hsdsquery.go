@@ -134,7 +134,10 @@ func (h *HSDS) one(what, id string, v *hsdsView) (any, error) {
 		if i, ok := v.salByID[id]; ok {
 			e := v.sals[i]
 			sal := e.sal
+			// HSDS nests the whole service in a service at location, except its
+			// services at locations: the one asked for is the object itself.
 			s := v.data.Services[e.service]
+			s.ServiceAtLocations = nil
 			sal.Service = &s
 			return sal, nil
 		}

@@ -1,6 +1,8 @@
-// Package hsdstest validates JSON against the published HSDS 3.0.1 schemas kept in
-// its testdata (see testdata/hsds-3.0.1/README.md), for the tests of the export, the
-// import and the HSDS API.
+// Package hsdstest validates JSON against JSON Schemas (draft 2020-12) of HSDS 3.0
+// written by the WeMi team from Open Referral's reference (see testdata/schema/README.md),
+// for the tests of the export, the import and the HSDS API. They check the subset of
+// HSDS this project writes, strictly: formats are asserted and fields HSDS does not
+// define are rejected.
 package hsdstest
 
 import (
@@ -14,27 +16,31 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-//go:embed testdata/hsds-3.0.1
+//go:embed testdata/schema/*.json
 var files embed.FS
 
-// base is the folder the schemas are published under; their relative $refs
-// (taxonomy_term.json → taxonomy.json) resolve against it.
-const base = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+// root is the folder the schemas are embedded from.
+const root = "testdata/schema"
+
+// base is the $id prefix of the schemas; their relative $refs (service.json →
+// common.json) resolve against it. It names no server: nothing is fetched.
+const base = "https://wemi.example.org/hsds-schema/"
 
 // The schemas by the name tests use: the fully nested objects, the one-to-one
-// objects of the API's lists, the taxonomy objects, and the list envelope (Page).
+// objects of the API's lists, the taxonomy objects, and the API's envelopes.
 func locations() map[string]string {
 	return map[string]string{
-		"service":                  base + "compiled/service.json",
-		"organization":             base + "compiled/organization.json",
-		"service_at_location":      base + "compiled/service_at_location.json",
-		"service_list":             base + "compiled/service_list.json",
-		"organization_list":        base + "compiled/organization_list.json",
-		"service_at_location_list": base + "compiled/service_at_location_list.json",
+		"service":                  base + "service.json",
+		"organization":             base + "organization.json",
+		"service_at_location":      base + "service_at_location.json",
+		"location":                 base + "location.json",
+		"service_list":             base + "service.json#/$defs/list",
+		"organization_list":        base + "organization.json#/$defs/list",
+		"service_at_location_list": base + "service_at_location.json#/$defs/list",
 		"taxonomy":                 base + "taxonomy.json",
 		"taxonomy_term":            base + "taxonomy_term.json",
-		"page":                     base + "openapi.json#/components/schemas/Page",
-		"api_info":                 base + "openapi.json#/paths/~1/get/responses/200/content/application~1json/schema",
+		"page":                     base + "api.json#/$defs/page",
+		"api_info":                 base + "api.json#/$defs/info",
 	}
 }
 
@@ -43,13 +49,12 @@ type Schemas struct {
 	compiled map[string]*jsonschema.Schema
 }
 
-// Load compiles the schemas, with formats (uuid, uri, email, date-time) asserted.
+// Load compiles the schemas, with formats (uuid, uri, email, date, date-time) asserted.
 func Load(t testing.TB) *Schemas {
 	t.Helper()
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
-	root := "testdata/hsds-3.0.1"
 	err := fs.WalkDir(files, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(p) != ".json" {
 			return err
@@ -62,7 +67,7 @@ func Load(t testing.TB) *Schemas {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		return c.AddResource(base+p[len(root)+1:], doc)
+		return c.AddResource(base+path.Base(p), doc)
 	})
 	if err != nil {
 		t.Fatalf("hsdstest: read the schemas: %v", err)
