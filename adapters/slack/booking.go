@@ -84,6 +84,9 @@ func (d *Desk) bookingEvent(ctx context.Context, ev bot.Event) error {
 	if err != nil {
 		return err
 	}
+	if ev.Kind == bot.EventBookingMoved && ev.Reason == bot.MoveRequestedOf {
+		return d.moveRequested(ctx, b, card, ev) // bookingchange.go
+	}
 	note := d.text("booking.cancelled_note", "time", d.clock(cmpTime(ev.At, d.now())))
 	status, actions := d.bookingState(b)
 	switch {
