@@ -84,6 +84,9 @@ func (d *Desk) bookingEvent(ctx context.Context, ev bot.Event) error {
 	if err != nil {
 		return err
 	}
+	if ev.Kind == bot.EventBookingCancelled && b.Series != "" {
+		return d.seriesCancelled(ctx, ev, b, card) // bookingseries.go
+	}
 	if ev.Kind == bot.EventBookingMoved && ev.Reason == bot.MoveRequestedOf {
 		return d.moveRequested(ctx, b, card, ev) // bookingchange.go
 	}
@@ -164,6 +167,9 @@ func (d *Desk) bookingRequested(ctx context.Context, id string) error {
 	}
 	if b.Card != "" {
 		return nil // posted already
+	}
+	if b.Series != "" {
+		return d.seriesRequested(ctx, b) // bookingseries.go
 	}
 	at, err := d.PostCard(ctx, d.channel, d.bookingCard(b))
 	if err != nil {
@@ -298,6 +304,9 @@ func (d *Desk) bookingState(b bookings.Booking) (string, []CardAction) {
 		if !b.Proposed.IsZero() {
 			return d.text("booking.proposed", "when", d.when(b.Proposed)), nil
 		}
+		if b.Series != "" {
+			return "", d.seriesActions()
+		}
 		return "", d.bookingActions()
 	case bookings.Confirmed:
 		if last.By == "citizen" {
@@ -323,7 +332,7 @@ func (d *Desk) onBookingCard(ctx context.Context, e Engine, p CardPress) (CardRe
 	switch p.Verb {
 	case verbConfirm:
 		a := bot.BookingAction{Kind: bot.BookingConfirm, Booking: p.Ref, Operator: p.Operator}
-		b, err := e.BookingFromStaff(ctx, a)
+		b, err := d.applyBookingAction(ctx, e, a) // the booking, or its whole series
 		return d.afterBookingAction(ctx, p.Card, a, b, err)
 	case verbRefuse, verbPropose:
 		return d.openBookingModal(ctx, p)
