@@ -159,7 +159,7 @@ func TestSeriesConfirmedThenCancelled(t *testing.T) {
 		}
 
 		c.say("/prenotazioni").expect("🔁")
-		c.pressData("book:cancel:"+got[1].ID).expectButtons("Annulla tutta la serie").pressData("book:cancelyes:" + got[1].ID)
+		c.pressData("book:cancel:" + got[1].ID).expectButtons("Annulla tutta la serie").pressData("book:cancelyes:" + got[1].ID)
 		after := seriesOf(t, bs, "u1")
 		if after[1].Status != bookings.Cancelled || after[0].Status != bookings.Confirmed || after[2].Status != bookings.Confirmed {
 			t.Fatalf("after cancelling one date: %s %s %s", after[0].Status, after[1].Status, after[2].Status)
