@@ -105,8 +105,6 @@ func (d *Desk) bookingEvent(ctx context.Context, ev bot.Event) error {
 		if b.Status == bookings.Requested {
 			status = d.text("booking.moved", "when", d.when(b.Start)) // with the buttons
 		}
-	case ev.Kind == bot.EventBookingMoved:
-		note = d.text("booking.move_requested_note", "when", d.when(ev.Moved))
 	case ev.Kind != bot.EventBookingCancelled:
 		return nil
 	}
