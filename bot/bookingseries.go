@@ -47,7 +47,7 @@ func (bf *bookingFlow) seriesButton(ctx context.Context, t *Turn, s *catalogue.S
 		d.Series = &seriesDraft{Weekdays: []time.Weekday{first.Weekday()}}
 	case "rno":
 		d.Series = nil
-	case "rwd", "rnext", "rend", "rok":
+	case "rwd", "rnext", "rend", "rday", "rok":
 		if d.Series == nil {
 			t.Stale()
 			return true
@@ -96,6 +96,13 @@ func (bf *bookingFlow) seriesStep(ctx context.Context, t *Turn, s *catalogue.Ser
 			return
 		}
 		r.DaysDone, r.IDs, r.ID = true, nil, ""
+	case "rday":
+		day, err := time.ParseInLocation("20060102", value, t.e.rome)
+		if err != nil || !day.After(bf.bookingStart(t)) {
+			t.Stale()
+			return
+		}
+		r.Until, r.DaysDone, r.IDs, r.ID = day, true, nil, ""
 	case "rok":
 		bf.submitSeries(ctx, t, s)
 		return
@@ -139,6 +146,7 @@ func (bf *bookingFlow) askSeries(t *Turn, s *catalogue.Service) {
 		t.Say(Reply{Text: t.T("book.series_ask_until", "days", t.days(r.Weekdays)), Buttons: [][]Button{
 			{btn(t.T("book.series_month_end"), actBook, "rend", untilMonthEnd)},
 			{btn(t.T("book.series_weeks", "n", "4"), actBook, "rend", "4"), btn(t.T("book.series_weeks", "n", "8"), actBook, "rend", "8")},
+			{btn(t.T("book.calendar"), actBook, "cal", bf.bookingStart(t).Format("200601"))},
 			{btn(t.T("book.series_change_days"), actBook, "rep"), btn(t.T("book.series_once"), actBook, "rno")}}})
 	default:
 		bf.seriesSummary(t, s)

@@ -234,3 +234,29 @@ func TestSeriesTyped(t *testing.T) {
 		}
 	})
 }
+
+// The series' last day from the calendar; forged or stale series buttons change
+// nothing and answer politely.
+func TestSeriesCalendarAndBadButtons(t *testing.T) {
+	s := bookableService(t, func(s *catalogue.Service) bool { return !s.Rules.OpenOnHolidays })
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, bs, _ := bookingHarness(t, store)
+		c := h.citizen(t, "u1")
+		c.pressData("book:rok").expect("non è più valido") // no form open
+		toSummary(t, c, s)
+		c.pressData("book:rwd:1") // no series yet
+		c.expect("non è più valido")
+		c.pressData("book:rep")
+		for _, data := range []string{"book:rwd:9", "book:rwd:-1", "book:rwd:x", "book:rend:99", "book:rend:abc", "book:rday:2026", "book:rday:20261101"} {
+			c.pressData(data).expect("non è più valido")
+		}
+		c.pressData("book:rnext").pressData("book:cal:202612")
+		if len(c.buttonsWithData("book:rday:")) == 0 || len(c.buttonsWithData("book:day:")) != 0 {
+			t.Fatalf("the calendar does not pick the series' last day:\n%s", c.transcript())
+		}
+		c.pressData("book:rday:20261215").expect("fino a mar 15/12", "mar 01/12", "l'Immacolata").pressData("book:rok")
+		if got := seriesOf(t, bs, "u1"); len(got) != 3 {
+			t.Errorf("%d bookings, want 3", len(got))
+		}
+	})
+}
