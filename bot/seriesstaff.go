@@ -77,6 +77,12 @@ func (e *Engine) SeriesFromStaff(ctx context.Context, a BookingAction) ([]bookin
 		}
 		if to == bookings.Confirmed {
 			_ = e.scheduleReminders(ctx, after) // one set per date; logged, Reconcile plans again
+			// Cancelled by the citizen meanwhile: no reminders, and not among the dates confirmed.
+			if fresh, err := e.opts.Bookings.Get(ctx, after.ID); err == nil && fresh.Status != bookings.Confirmed {
+				e.cancelReminders(ctx, after.ID)
+				list[i] = fresh
+				continue
+			}
 		} else {
 			e.cancelReminders(ctx, after.ID)
 		}

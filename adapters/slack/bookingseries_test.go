@@ -164,3 +164,29 @@ func TestMoveRequestRefused(t *testing.T) {
 		t.Errorf("a second answer moved the booking: %v", after.Start)
 	}
 }
+
+// Rifiuta la serie asks for the reason in the modal; the submission refuses every
+// date, the citizen is told once with the reason.
+func TestSeriesRefusedWithModal(t *testing.T) {
+	e := newEnv(t, withBookings)
+	ctx := testContext(t)
+	card, list := e.bookSeries(ctx)
+	e.pressCard(ctx, marco.ID, card, "refuse", list[0].ID)
+	views, err := e.srv.WaitViews(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if payload := e.submit(ctx, marco.ID, views[0], reason("Di sabato non ci sono babysitter")); payload != nil {
+		t.Errorf("the acknowledgement carries %s", payload)
+	}
+	e.waitCard(ctx, card.TS, "❌ Rifiutata da Marco")
+	got := e.inbox.wait(ctx, t, 1)
+	if len(got) != 1 || !strings.Contains(got[0].Text, "Di sabato non ci sono babysitter") || !strings.Contains(got[0].Text, "4 appuntamenti") {
+		t.Errorf("the citizen received %+v", got)
+	}
+	for _, b := range list {
+		if s := e.status(ctx, b.ID); s != bookings.Refused {
+			t.Errorf("booking %s: %s", b.ID, s)
+		}
+	}
+}
