@@ -46,13 +46,17 @@ func (s Status) Valid() bool {
 // next lists the statuses each status may change to; the others are final.
 // A free service (or one paid to the provider directly, with no payment set up)
 // goes from inoltrata to confermata; a paid one through offerta and pagata. A paid
-// booking that is cancelled may then be refunded.
+// booking that is cancelled may then be refunded; so may an offer that expired or
+// was declined and then paid all the same (a payment page left open past the
+// deadline): the money goes back at once.
 var next = map[Status][]Status{
 	Requested: {Offered, Confirmed, Refused, Cancelled},
 	Offered:   {Paid, Confirmed, Refused, Cancelled, Expired},
 	Paid:      {Confirmed, Cancelled, Refunded},
 	Confirmed: {Cancelled, Done, Refunded},
 	Cancelled: {Refunded},
+	Expired:   {Refunded},
+	Refused:   {Refunded},
 }
 
 // CanTransition reports whether a booking in status from may change to status to.
@@ -120,7 +124,12 @@ type Booking struct {
 	Conversation string `json:"conversation"` // the engine's "channel:user"
 	Lang         string `json:"lang"`
 	FirstName    string `json:"first_name,omitempty"`
-	Service      string `json:"service"` // catalogue service id
+	Service      string `json:"service"` // catalogue service id (the activity's, for an enrolment)
+	// Activity and Session name the activity and the session an enrolment is for
+	// (catalogue.Activity, Session.ID); empty for a service's booking. Quantity is
+	// then the places held.
+	Activity string `json:"activity,omitempty"`
+	Session  string `json:"session,omitempty"`
 	// Start is when the service starts, in Europe/Rome. A booking read back from the
 	// Store has the right instant and UTC offset, but a fixed zone: use In(rome) to
 	// get the named one.

@@ -22,7 +22,9 @@ const (
 	MethodVoucher  = "voucher"  // the Comune's voucher, all of the price
 )
 
-// Payment is what a citizen paid for a booking. The bot never sees card data: Ref
+// Payment is what a citizen paid for a booking. While the booking is still offerta,
+// a Payment with only the voucher part (VoucherCents, no Method) is a voucher spent
+// on the offer whose rest is still to be paid by card. The bot never sees card data: Ref
 // names the provider's record of the payment.
 type Payment struct {
 	// Method is how the part not covered by a voucher was paid (MethodCard,
@@ -34,8 +36,13 @@ type Payment struct {
 	// (its last four characters), for receipts and the staff card.
 	VoucherCents int    `json:"voucher_cents,omitempty"`
 	Voucher      string `json:"voucher,omitempty"`
-	Provider     string `json:"provider,omitempty"` // "stripe", "telegram"
-	Ref          string `json:"ref,omitempty"`      // the provider's payment id (a Checkout session, a charge)
+	// VoucherCode is the voucher's whole code, kept (sealed with the booking, like
+	// every record that names a citizen) only to give the voucher part back
+	// (Vouchers.Unspend) on a refund or when the rest is never paid. It is never
+	// shown to staff nor logged.
+	VoucherCode string `json:"voucher_code,omitempty"`
+	Provider    string `json:"provider,omitempty"` // "stripe", "telegram"
+	Ref         string `json:"ref,omitempty"`      // the provider's payment id (a Checkout session, a charge)
 	// EventID is the provider's event that reported the payment: the same event
 	// delivered twice is applied once.
 	EventID string    `json:"event_id,omitempty"`
@@ -44,4 +51,25 @@ type Payment struct {
 	// refund id.
 	RefundedCents int    `json:"refunded_cents,omitempty"`
 	RefundRef     string `json:"refund_ref,omitempty"`
+}
+
+// DueCents is what is left to pay for a booking's offer: its price less the voucher
+// part already spent on it; 0 when there is no offer or it is paid.
+func (b Booking) DueCents() int {
+	if b.Offer == nil || b.Status != Offered {
+		return 0
+	}
+	due := b.Offer.PriceCents
+	if b.Payment != nil {
+		due -= b.Payment.VoucherCents
+	}
+	return max(due, 0)
+}
+
+// PaidCents is what was paid for a booking, by card and voucher; 0 when unpaid.
+func (b Booking) PaidCents() int {
+	if b.Payment == nil || b.Payment.Method == "" {
+		return 0
+	}
+	return b.Payment.CardCents + b.Payment.VoucherCents
 }

@@ -443,6 +443,12 @@ func numberWord(w string) (int, bool) {
 func (bf *bookingFlow) register(r *routes) {
 	r.button(actBookings, func(ctx context.Context, t *Turn, _ button) { bf.bookings(ctx, t) })
 	r.button(actBook, func(ctx context.Context, t *Turn, b button) { bf.onBookingButton(ctx, t, b.arg) })
+	r.button(actPay, func(ctx context.Context, t *Turn, b button) { bf.onPayButton(ctx, t, b.arg) })
+	r.answer(flowVoucher, bf.voucherText)
+	r.intent(IntentPayHelp, func(ctx context.Context, t *Turn, _ Interpretation) {
+		t.st.resetFlow()
+		bf.payHelp(ctx, t)
+	})
 	r.command(func(ctx context.Context, t *Turn, _ string) { bf.bookings(ctx, t) }, "prenotazioni", "bookings")
 	r.answer(flowBook, bf.bookingText)
 	r.intent(IntentMyBookings, func(ctx context.Context, t *Turn, _ Interpretation) {

@@ -63,7 +63,7 @@ func sendFollowup(t *testing.T, h *harness, box *inbox, queue reminders.Queue, i
 // Municipi, whose booking rules allow 2 hours on Tuesday 24 November at 10:00 when
 // asked on Monday at 10:00: what the scripted booking below needs.
 // Also are further conditions a test needs.
-func bookableService(t *testing.T, also ...func(*catalogue.Service) bool) *catalogue.Service {
+func bookableService(t testing.TB, also ...func(*catalogue.Service) bool) *catalogue.Service {
 	t.Helper()
 	tuesday10 := monday10(t).AddDate(0, 0, 1)
 next:

@@ -89,6 +89,9 @@ func (bf *bookingFlow) bookings(ctx context.Context, t *Turn) {
 		}
 		fmt.Fprintf(&b, "\n\n%d. %s", i+1, bf.bookingLine(t, bk))
 		switch {
+		case bk.Status == bookings.Offered && bk.Offer != nil && t.now.Before(bk.Offer.Expires):
+			rows = append(rows, []Button{btn(t.T("pay.see_offer_n", "n", strconv.Itoa(i+1)), actPay, payShow, bk.ID),
+				btn(t.T("book.cancel_n", "n", strconv.Itoa(i+1)), actBook, "cancel", bk.ID)})
 		case bk.Status == bookings.Requested && !bk.Proposed.IsZero():
 			rows = append(rows, []Button{btn(t.T("book.accept_n", "n", strconv.Itoa(i+1)), actBook, "accept", bk.ID),
 				btn(t.T("book.decline_n", "n", strconv.Itoa(i+1)), actBook, "decline", bk.ID)})
@@ -109,6 +112,9 @@ func (bf *bookingFlow) bookingName(t *Turn, b bookings.Booking) string {
 	if s, ok := t.cat.Service(b.Service); ok {
 		return t.titleText(s)
 	}
+	if a, ok := t.cat.Activity(b.Activity); ok {
+		return Literal(t.e.flows.activities.title(t, a))
+	}
 	return Literal(b.Service)
 }
 
@@ -123,7 +129,8 @@ func (bf *bookingFlow) bookingLine(t *Turn, b bookings.Booking) string {
 	if b.Series != "" {
 		line = "🔁 " + line // one date of a weekly series
 	}
-	if b.Status == bookings.Refused && b.Reason != "" {
+	line += bf.paymentLine(t, b)
+	if b.Status == bookings.Refused && b.Reason != "" && b.Reason != declinedReason {
 		line += "\n" + t.T("book.reason", "reason", b.Reason)
 	}
 	if b.Status == bookings.Requested && !b.Proposed.IsZero() {
@@ -171,7 +178,9 @@ func (bf *bookingFlow) cancelBooking(ctx context.Context, t *Turn, id string) {
 	if _, ok := bf.ownBooking(ctx, t, id); !ok {
 		return
 	}
+	var was bookings.Status
 	b, err := t.e.opts.Bookings.Update(ctx, id, func(b *bookings.Booking) error {
+		was = b.Status
 		return b.Transition(bookings.Cancelled, "citizen", "", t.now)
 	})
 	if errors.Is(err, bookings.ErrTransition) {
@@ -184,10 +193,17 @@ func (bf *bookingFlow) cancelBooking(ctx context.Context, t *Turn, id string) {
 		return
 	}
 	t.e.cancelReminders(ctx, b.ID)
+	t.e.flows.activities.release(ctx, t.cat, b.Activity, b.Session, b.ID)
 	ev := t.Event(EventBookingCancelled, "", false)
 	ev.Recent, ev.Query, ev.Booking = nil, "", b.ID
-	t.Raise(ev)
-	t.Say(Reply{Text: t.T("book.cancelled"), Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
+	t.Raise(ev) // before the refund's event: the card says cancelled, then refunded
+	text := t.T("book.cancelled")
+	if was == bookings.Offered {
+		t.e.giveVoucherBack(ctx, b)
+	} else if refund := t.e.refundOnCancel(ctx, t, b); refund != "" {
+		text += "\n\n" + refund
+	}
+	t.Say(Reply{Text: text, Buttons: [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}})
 }
 
 // answerProposal is the citizen accepting or declining the time staff proposed.
@@ -281,8 +297,15 @@ func (bf *bookingFlow) confirmedReplies(t *Turn, b bookings.Booking) []Reply {
 		name, unit = t.serviceTitle(s), s.Cost.Unit
 		place = bookings.Place(s, t.T("ics.at_home", "zone", strconv.Itoa(b.Municipio)), t.T("ics.online"))
 	}
+	if a, ok := t.cat.Activity(b.Activity); ok {
+		name, place = t.e.flows.activities.title(t, a), t.e.flows.activities.placeLong(a)
+	}
 	ics := bookings.ICS(b, name, place, t.T("book.ics_description", "service", name), unit, t.now)
-	return []Reply{{Text: t.T("book.confirmed", "service", Literal(name), "when", t.whenText(b.Start)),
+	text := t.T("book.confirmed", "service", Literal(name), "when", t.whenText(b.Start))
+	if how := bf.howProviderTakesPayment(t, b); how != "" {
+		text += "\n\n" + how
+	}
+	return []Reply{{Text: text,
 		Document: &Document{Name: "wemi-" + b.ID + ".ics", MIME: "text/calendar", Data: ics},
 		Buttons:  [][]Button{{btn(t.T("menu.bookings"), actBookings), btn(t.T("button.menu"), actMenu)}}}}
 }
@@ -303,6 +326,12 @@ func (e *Engine) forgetBookings(ctx context.Context, t *Turn) []Event {
 	var events []Event
 	for _, b := range list {
 		e.cancelReminders(ctx, b.ID)
+		if b.Active() {
+			e.flows.activities.release(ctx, t.cat, b.Activity, b.Session, b.ID) // an enrolment's places
+		}
+		if b.Status == bookings.Offered {
+			e.giveVoucherBack(ctx, b) // a voucher part of an offer never paid in full
+		}
 		if b.Active() || b.Card != "" {
 			// The booking is gone by the time staff hear of it: the event carries
 			// its card, which must forget the citizen too.

@@ -17,6 +17,9 @@ const (
 	BookingConfirm BookingActionKind = "confirm" // the provider takes it: the citizen gets a calendar file and reminders
 	BookingRefuse  BookingActionKind = "refuse"  // with a Reason the citizen reads
 	BookingPropose BookingActionKind = "propose" // another start time (Proposed) the citizen accepts or declines
+	// BookingOffer answers with an offer: PriceCents to pay by Expires, with a Note.
+	// A price of 0 confirms at once (a free service skips payment).
+	BookingOffer BookingActionKind = "offer"
 )
 
 // BookingAction is staff acting on a booking.
@@ -26,6 +29,12 @@ type BookingAction struct {
 	Operator string // first name, recorded in the booking's history
 	Reason   string
 	Proposed time.Time
+	// For BookingOffer: the total price in euro cents, the deadline (in the future
+	// and before the start), and a note for the citizen (at most bookings.MaxNote
+	// runes).
+	PriceCents int
+	Expires    time.Time
+	Note       string
 }
 
 // ErrProposalPast is returned for a proposed time that is not in the future.
@@ -48,8 +57,9 @@ func (e *Engine) proposalAllowed(b *bookings.Booking, at, now time.Time) error {
 // BookingFromStaff applies staff's action to a booking, schedules or cancels its
 // reminders and tells the citizen on their channel. It returns the booking as it is
 // now; bookings.ErrTransition (wrapped) when the booking cannot change that way (the
-// citizen cancelled it meanwhile), and ErrNotDelivered when the change was made but
-// the citizen could not be told.
+// citizen cancelled it meanwhile), ErrOfferExpiry or ErrOfferPrice for an offer's bad
+// terms, and ErrNotDelivered when the change was made but the citizen could not be
+// told.
 func (e *Engine) BookingFromStaff(ctx context.Context, a BookingAction) (bookings.Booking, error) {
 	if e.opts.Bookings == nil {
 		return bookings.Booking{}, errors.New("bot: no booking store")
@@ -67,6 +77,8 @@ func (e *Engine) BookingFromStaff(ctx context.Context, a BookingAction) (booking
 		case BookingRefuse:
 			b.Proposed = time.Time{}
 			return b.Transition(bookings.Refused, by, truncateRunes(cleanText(a.Reason), 300), now)
+		case BookingOffer:
+			return e.applyOffer(a, b, by, now)
 		case BookingPropose:
 			if b.Status != bookings.Requested {
 				return fmt.Errorf("%w: propose another time to a booking %s", bookings.ErrTransition, b.Status)
@@ -83,6 +95,12 @@ func (e *Engine) BookingFromStaff(ctx context.Context, a BookingAction) (booking
 		return b, err
 	}
 	t := e.citizenTurn(b.Conversation, b.Lang, now)
+	if a.Kind == BookingOffer && b.Status == bookings.Offered {
+		e.planOffer(ctx, b)
+		t.replies = e.flows.booking.offerReplies(t, b)
+	} else if a.Kind == BookingOffer {
+		a.Kind = BookingConfirm // a price of 0: confirmed at once
+	}
 	switch a.Kind {
 	case BookingConfirm:
 		_ = e.scheduleReminders(ctx, b) // logged; Reconcile plans them again
@@ -95,8 +113,13 @@ func (e *Engine) BookingFromStaff(ctx context.Context, a BookingAction) (booking
 		t.replies = t.e.flows.booking.confirmedReplies(t, b)
 	case BookingRefuse:
 		e.cancelReminders(ctx, b.ID)
+		e.flows.activities.release(ctx, t.cat, b.Activity, b.Session, b.ID)
+		back := btn(t.T("button.back_card"), actService, b.Service)
+		if b.Activity != "" {
+			back = btn(t.T("acts.back_card"), actAct, b.Activity)
+		}
 		t.Say(Reply{Text: t.T("book.refused", "booking", t.e.flows.booking.bookingLine(t, b)), Buttons: [][]Button{
-			{btn(t.T("button.back_card"), actService, b.Service), btn(t.T("menu.operator"), actOperator)},
+			{back, btn(t.T("menu.operator"), actOperator)},
 			{btn(t.T("button.menu"), actMenu)}}})
 	case BookingPropose:
 		t.Say(Reply{Text: t.T("book.proposal", "booking", t.e.flows.booking.bookingLine(t, b)), Buttons: [][]Button{

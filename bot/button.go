@@ -92,7 +92,8 @@ func parseButton(data string) (button, bool) {
 		// forgetyes:<question id>; buttons sent before questions had ids have none,
 		// and are answered as stale.
 		return b, len(arg) <= 16
-	case actCat, actService, actSpace, actRequest, actLang, actLangSwitch, actFor, actBook, actDom, actDrop:
+	case actCat, actService, actSpace, actRequest, actLang, actLangSwitch, actFor, actBook, actDom, actDrop,
+		actActs, actAct, actEnrol, actPay:
 		return b, arg != ""
 	case actDetail:
 		return b, validDetailArg(arg)

@@ -5,6 +5,8 @@
 package bot
 
 import (
+	"github.com/comune-milano/wemibot/activities"
+
 	"context"
 	"errors"
 	"fmt"
@@ -68,6 +70,10 @@ type Options struct {
 	// Reminders plans confirmed bookings' reminders by ReminderPolicy; nil: none.
 	Reminders      ReminderQueue
 	ReminderPolicy reminders.Policy
+	// Places counts the places taken in activities' sessions; with Staff and
+	// Bookings, citizens enrol in activities from the chat. Nil: the activities are
+	// listed without places left, and their cards say how to enrol elsewhere.
+	Places *activities.Places
 	// Payments say how citizens pay for services; the zero value takes no payment.
 	Payments Payments
 	Texts    *Texts   // nil: the bundled translations
@@ -313,6 +319,10 @@ func (e *Engine) citizenMessage(ctx context.Context, m Message, x *tx) *Turn {
 		// Kept whole (up to the danger bound): operators must read all of it.
 		st.remember("user", truncateRunes(cleanText(t.m.Text), maxDangerRunes), now)
 		e.flows.emergency.emergency(t, danger)
+	case m.Payment != nil:
+		// Money was taken: never held back by the rate limit or a handoff.
+		t.flow = "payment"
+		e.flows.booking.paymentInTurn(ctx, t, *m.Payment)
 	case x.Count > e.opts.RateLimit:
 		t.slowDown()
 	case st.Handoff != nil:

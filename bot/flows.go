@@ -15,13 +15,14 @@ type flows struct {
 	privacy     *privacyFlow
 	emergency   *emergencyFlow
 	language    *languageFlow
+	activities  *activitiesFlow
 }
 
 // all lists the flows in the order they register their routes: adding a flow is
 // one line here (and one field above, for the flows that call it).
 func (f flows) all() []registrar {
 	return []registrar{f.menu, f.search, f.card, f.near, f.booking, f.domestic, f.application,
-		f.handoff, f.privacy, f.emergency, f.language}
+		f.handoff, f.privacy, f.emergency, f.language, f.activities}
 }
 
 // newFlows builds every flow of e.
@@ -30,6 +31,6 @@ func newFlows(e *Engine) flows {
 		menu: &menuFlow{e}, search: &searchFlow{e}, card: &cardFlow{e}, near: &nearFlow{e},
 		booking: &bookingFlow{e}, domestic: &domesticFlow{e}, application: &applicationFlow{e},
 		handoff: &handoffFlow{e}, privacy: &privacyFlow{e}, emergency: &emergencyFlow{e},
-		language: &languageFlow{},
+		language: &languageFlow{}, activities: &activitiesFlow{e},
 	}
 }

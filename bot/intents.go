@@ -79,7 +79,8 @@ func readIntents() (*intentPhrases, error) {
 var intentNames = []string{intentThanks, intentPrivacy, intentForget, intentNear, intentSpaces,
 	intentFree, intentDomestic, intentHire, intentWorkAs, intentFixedCare,
 	"role_tata", "role_colf", "role_badante", intentDomesticAdmin, intentCancel, intentYes, intentNo,
-	intentHelp, intentSkip, intentSoon, intentMyBookings, intentMyRequests, intentForMe, intentReschedule}
+	intentHelp, intentSkip, intentSoon, intentMyBookings, intentMyRequests, intentForMe, intentReschedule,
+	intentPayHelp}
 
 // add reads one language's file.
 func (s *intentPhrases) add(lang string, data []byte) error {
@@ -119,7 +120,7 @@ func (s *intentPhrases) add(lang string, data []byte) error {
 			s.operator = append(s.operator, folded...)
 		case name == "speak":
 			s.speak[lang] = append(s.speak[lang], folded...)
-		case slices.Contains(intentNames, name):
+		case slices.Contains(intentNames, name) || slices.Contains(activityIntentNames(), name):
 			s.phrases[name] = append(s.phrases[name], folded...)
 		default:
 			return fmt.Errorf("unknown list %q", name)
@@ -221,6 +222,8 @@ const (
 	intentSoon       = "soon" // as soon as possible, for a start date
 	intentMyBookings = "my_bookings"
 	intentMyRequests = "my_requests"
+	// Asking how to pay: a booking's offer, or how paying works on WeMi.
+	intentPayHelp = "pay_help"
 )
 
 // politeWords may surround a short request without changing it ("english please").

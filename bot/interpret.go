@@ -24,6 +24,7 @@ const (
 	IntentCancel     Intent = "cancel"      // drops whatever was going on
 	IntentMyBookings Intent = "my_bookings" // asks for their bookings
 	IntentMyRequests Intent = "my_requests" // asks for their Tate/Colf/Badanti requests
+	IntentPayHelp    Intent = "pay_help"    // asks how to pay (a booking, or on WeMi)
 	IntentRating     Intent = "rating"      // a digit rating the handoff just closed: Number
 	IntentLanguage   Intent = "language"    // switches language: Arg
 	IntentForget     Intent = "forget"      // asks to erase their data
@@ -230,8 +231,12 @@ func (e *Engine) featureAsked(text string, st *state, in *Interpretation) Intent
 		return IntentForget
 	case e.mentions(intentPrivacy, text):
 		return IntentPrivacy
+	case e.mentions(intentPayHelp, text):
+		return IntentPayHelp
 	case e.says(intentNear, text):
 		return IntentNear
+	case e.asksActivities(text):
+		return IntentActivities
 	case e.mentions(intentSpaces, text):
 		return IntentSpaces
 	case e.domesticAvailable() && e.wantsToWork(text, st.Lang):
@@ -246,7 +251,8 @@ func (e *Engine) featureAsked(text string, st *state, in *Interpretation) Intent
 // inForm reports whether the conversation is in the middle of a form (a booking, a
 // Tate/Colf/Badanti request or application), whose answers are free text.
 func (st *state) inForm() bool {
-	return (st.Flow == flowDomestic && st.Dom != nil) || (st.Flow == flowBook && st.Draft != nil)
+	return (st.Flow == flowDomestic && st.Dom != nil) || (st.Flow == flowBook && st.Draft != nil) ||
+		(st.Flow == flowVoucher && st.Voucher != nil)
 }
 
 // cancelsForm reports a short message that drops the form ("no aspetta, lascia

@@ -253,9 +253,11 @@ func (nf *nearFlow) space(t *Turn, id string) {
 	for _, a := range acts {
 		b.WriteString("\n• " + Literal(a))
 	}
+	whatsOn, whatsOnButtons := t.e.flows.activities.whatsOn(t, s.ID)
+	b.WriteString(whatsOn)
 	b.WriteString("\n\n" + t.T("space.contacts", "phone", Literal(s.Phone), "email", Literal(s.Email)))
-	t.Say(Reply{Text: b.String(), Buttons: [][]Button{
-		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)}}})
+	t.Say(Reply{Text: b.String(), Buttons: append(whatsOnButtons,
+		[]Button{btn(t.T("menu.spaces"), actSpaces), btn(t.T("button.menu"), actMenu)})})
 	t.Say(Reply{Location: &Place{Point: s.Location.Point, Name: s.Name, Address: s.Location.Address}})
 }
 

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"time"
 
 	"github.com/comune-milano/wemibot/bookings"
 )
@@ -21,6 +22,10 @@ type Payments struct {
 	// Vouchers spends the Comune's vouchers; nil: no vouchers.
 	Vouchers Vouchers
 }
+
+// Online reports whether citizens can pay online at all: staff then answer a
+// request with an offer to pay, rather than confirming it at once.
+func (p Payments) Online() bool { return p.Checkout != nil || len(p.Invoices) > 0 }
 
 // Checkout makes a hosted payment page for a booking's offer: the citizen pays on the
 // provider's page, so the bot never sees card data.
@@ -53,6 +58,9 @@ type PaymentRequest struct {
 	Title       string // the service's name, in Lang
 	Description string // the booking in one line (date, quantity), in Lang
 	Lang        string
+	// Expires is when the offer expires: a hosted page made for it expires then too,
+	// within its provider's limits (zero: the provider's longest).
+	Expires time.Time
 }
 
 // PaymentNotice says a booking was paid: from a payment provider's webhook, or from

@@ -99,6 +99,12 @@ func (e *Engine) Send(ctx context.Context, r reminders.Reminder) error {
 	t := e.citizenTurn(b.Conversation, b.Lang, now)
 	name := t.e.flows.booking.bookingName(t, b)
 	switch r.Kind {
+	case reminders.OfferDue, reminders.OfferExpiry:
+		ot, err := e.sendOfferReminder(ctx, r, b)
+		if ot == nil || err != nil {
+			return err
+		}
+		t = ot
 	case reminders.Before:
 		if b.Status != bookings.Confirmed || !b.Start.Equal(r.Start) {
 			return nil
@@ -149,6 +155,9 @@ func (e *Engine) ReminderFailed(ctx context.Context, r reminders.Reminder) {
 		}
 		return
 	}
+	if r.Kind == reminders.OfferExpiry || r.Kind == reminders.OfferDue {
+		return // the offer's deadline holds whatever the message did
+	}
 	if r.Kind == reminders.Before && (b.Status != bookings.Confirmed || !b.Start.Equal(r.Start) || !e.now().Before(b.Start)) {
 		return // nothing to call about: cancelled, moved, or the service has begun
 	}
@@ -160,12 +169,16 @@ func (e *Engine) ReminderFailed(ctx context.Context, r reminders.Reminder) {
 // Reconciled says what Reconcile did.
 type Reconciled struct {
 	Replanned, Reposted, Concluded int
+	// Expired counts offers past their deadline whose expiry never ran (its
+	// reminder lost): expired now, the citizen and staff told.
+	Expired int
 }
 
 // Reconcile repairs what a failure left behind, for a periodic job (one replica at a
 // time): confirmed bookings to come without reminders get them again; requests whose
 // staff card never made it are raised again; bookings over for a day (with the
-// follow-up off or failing) are concluded.
+// follow-up off or failing) are concluded; offers an hour past their deadline whose
+// expiry never ran are expired.
 func (e *Engine) Reconcile(ctx context.Context) (Reconciled, error) {
 	var done Reconciled
 	if e.opts.Bookings == nil {
@@ -183,6 +196,17 @@ func (e *Engine) Reconcile(ctx context.Context) (Reconciled, error) {
 			unit = s.Cost.Unit
 		}
 		switch {
+		case b.Status == bookings.Offered && b.Offer != nil && b.Offer.Expires.Add(time.Hour).Before(now) &&
+			!reminders.Quiet(now, e.rome):
+			// An hour late, out of the quiet hours (when the dispatcher holds the
+			// expiry back too): its reminder was lost.
+			r := reminders.Reminder{ID: b.ID + ":" + string(reminders.OfferExpiry), Booking: b.ID, Conversation: b.Conversation,
+				Kind: reminders.OfferExpiry, Start: b.Offer.Expires, Due: b.Offer.Expires}
+			if err := e.Send(ctx, r); err != nil && !errors.Is(err, reminders.ErrPermanent) {
+				errs = append(errs, err)
+				continue
+			}
+			done.Expired++
 		case b.Status == bookings.Confirmed && b.End(unit).Add(24*time.Hour).Before(now):
 			if _, err := e.opts.Bookings.Update(ctx, b.ID, func(b *bookings.Booking) error {
 				return b.Transition(bookings.Done, "wemi", "", now)

@@ -13,9 +13,10 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
-// ErrSeriesPropose is staff proposing another time for a whole series: a series is
-// confirmed or refused whole; another time is agreed with the citizen directly.
-var ErrSeriesPropose = errors.New("bot: another time cannot be proposed for a whole series")
+// ErrSeriesAction is staff proposing another time, or making an offer, for a whole
+// series: a series is confirmed or refused whole; another time, or a price paid
+// online, is agreed with the citizen directly.
+var ErrSeriesAction = errors.New("bot: a whole series can only be confirmed or refused")
 
 // Series returns the bookings of the series the booking id is one of, by start:
 // every booking of its conversation with the same Series (just the booking, when it
@@ -45,10 +46,10 @@ func (e *Engine) Series(ctx context.Context, id string) ([]bookings.Booking, err
 // dates, with one calendar file for all of them when confirmed. Bookings the citizen
 // cancelled meanwhile (or that changed otherwise) are left as they are. It returns
 // the series as it is now; bookings.ErrTransition (wrapped) when none could change,
-// ErrSeriesPropose for a proposal, ErrNotDelivered when the citizen could not be told.
+// ErrSeriesAction for anything else, ErrNotDelivered when the citizen could not be told.
 func (e *Engine) SeriesFromStaff(ctx context.Context, a BookingAction) ([]bookings.Booking, error) {
-	if a.Kind == BookingPropose {
-		return nil, ErrSeriesPropose
+	if a.Kind != BookingConfirm && a.Kind != BookingRefuse {
+		return nil, fmt.Errorf("%s: %w", a.Kind, ErrSeriesAction)
 	}
 	list, err := e.Series(ctx, a.Booking)
 	if err != nil {

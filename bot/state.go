@@ -67,6 +67,14 @@ type state struct {
 	Dom *domDraft `json:"dom,omitempty"`
 	// Draft is the booking being put together (Flow "book").
 	Draft *bookingDraft `json:"draft,omitempty"`
+	// Acts is the list of activities shown last, for paging; Enrol the enrolment
+	// being put together (Flow "enrol").
+	Acts  *activityQuery `json:"acts,omitempty"`
+	Enrol *enrolDraft    `json:"enrol,omitempty"`
+	// Voucher is a voucher payment being asked for (Flow "voucher"): the code,
+	// until the holder's tax code is typed. It goes as soon as it is used, or the
+	// flow is left.
+	Voucher *voucherDraft `json:"voucher,omitempty"`
 	// Handoffs are the ids of the conversation's latest handoffs, open or closed
 	// (at most maxHandoffs), so that erasing the citizen's data reaches their
 	// threads in the operators' desk too.
@@ -152,4 +160,4 @@ func (st *state) remember(from, text string, at time.Time) {
 }
 
 // resetFlow leaves whatever the bot was waiting for.
-func (st *state) resetFlow() { st.Flow = "" }
+func (st *state) resetFlow() { st.Flow, st.Voucher = "", nil }

@@ -183,15 +183,17 @@ func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 // problem was reported, here or while decoding.
 func (l *loader) build() *Catalogue {
 	c := &Catalogue{
-		orgByID:     map[string]*Organization{},
-		serviceByID: map[string]*Service{},
-		spaceByID:   map[string]*Space{},
-		categoryIdx: map[CategoryID]int{},
+		orgByID:      map[string]*Organization{},
+		serviceByID:  map[string]*Service{},
+		spaceByID:    map[string]*Space{},
+		categoryIdx:  map[CategoryID]int{},
+		activityByID: map[string]*Activity{},
 	}
 	l.buildCategories(c)
 	l.buildOrganizations(c)
 	l.buildServices(c)
 	l.buildSpaces(c)
+	l.buildActivities(c)
 	l.buildThesaurus(c)
 	l.buildTranslations(c)
 	return c

@@ -21,8 +21,11 @@ type Catalogue struct {
 	Organizations []*Organization
 	Services      []*Service
 	Spaces        []*Space
-	Thesaurus     []Need
-	Milan         *Milan
+	// Activities are the dated activities (Summer School camps, courses, workshops,
+	// open days), in file order; empty when the folder has no activities.yaml.
+	Activities []*Activity
+	Thesaurus  []Need
+	Milan      *Milan
 	// Languages are the languages the catalogue was loaded for (the registry's, the
 	// default first): the search builds an analysis per language from them.
 	Languages []i18n.Language
@@ -30,10 +33,11 @@ type Catalogue struct {
 	// a service without a translation (it is shown in English). Validation lists them.
 	Warnings []Problem
 
-	orgByID     map[string]*Organization
-	serviceByID map[string]*Service
-	spaceByID   map[string]*Space
-	categoryIdx map[CategoryID]int
+	orgByID      map[string]*Organization
+	serviceByID  map[string]*Service
+	spaceByID    map[string]*Space
+	categoryIdx  map[CategoryID]int
+	activityByID map[string]*Activity
 }
 
 // Organization returns the provider with the given id.

@@ -78,6 +78,7 @@ func LoadLanguages(fsys fs.FS, langs []i18n.Language) (*Catalogue, error) {
 	if data, ok := l.read(fsys, fileThesaurus); ok {
 		l.needs = decodeFile[needRecord](fileThesaurus, data, "needs", "need", &ps)
 	}
+	l.readActivities(fsys)
 	l.readThesauri(fsys)
 	l.readTranslations(fsys)
 	for _, f := range l.serviceFiles(fsys) {
@@ -110,6 +111,7 @@ type loader struct {
 	services     []record[serviceRecord]
 	spaces       []record[spaceRecord]
 	needs        []record[needRecord]
+	activities   []record[activityRecord]
 }
 
 // serviceFiles lists the YAML files in services/, reporting anything else there.
@@ -173,7 +175,7 @@ func (l *loader) read(fsys fs.FS, name string) ([]byte, bool) {
 // checkStrayFiles reports YAML files the loader would not read, which usually means a
 // file was saved in the wrong place or with the wrong name.
 func (l *loader) checkStrayFiles(fsys fs.FS) {
-	known := map[string]bool{fileCategories: true, fileOrganizations: true, fileSpaces: true, fileThesaurus: true}
+	known := map[string]bool{fileCategories: true, fileOrganizations: true, fileSpaces: true, fileThesaurus: true, fileActivities: true}
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		l.ps.add(Problem{File: ".", Msg: "cannot list the folder: " + plainFSError(err)})
@@ -183,7 +185,7 @@ func (l *loader) checkStrayFiles(fsys fs.FS) {
 		ext := path.Ext(e.Name())
 		if !e.IsDir() && (ext == ".yaml" || ext == ".yml") && !known[e.Name()] {
 			l.ps.add(Problem{File: e.Name(), Msg: "unknown catalogue file: services go in services/, the other files are " +
-				strings.Join([]string{fileCategories, fileOrganizations, fileSpaces, fileThesaurus}, ", ") + " (with .yaml)"})
+				strings.Join([]string{fileCategories, fileOrganizations, fileSpaces, fileThesaurus, fileActivities}, ", ") + " (with .yaml)"})
 		}
 	}
 }

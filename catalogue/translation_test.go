@@ -103,8 +103,8 @@ func TestTranslationsFallBackToEnglishThenItalian(t *testing.T) {
 	if flagged[`service "sentieri-accompagnamento-visite-mediche" `] {
 		t.Error("a translated service was flagged")
 	}
-	if want := len(c.Services) - 1 + len(c.Categories) - 1; len(c.Warnings) != want {
-		t.Errorf("%d warnings, want %d (every untranslated service and category once)", len(c.Warnings), want)
+	if want := len(c.Services) - 1 + len(c.Categories) - 1 + len(c.Activities); len(c.Warnings) != want {
+		t.Errorf("%d warnings, want %d (every untranslated service, category and activity once)", len(c.Warnings), want)
 	}
 }
 

@@ -39,6 +39,11 @@ type spaceTextRecord struct {
 	Activities []string `yaml:"activities"`
 }
 
+type activityTextRecord struct {
+	Title       string `yaml:"title"`
+	Description string `yaml:"description"`
+}
+
 // keyed is a record of a file that maps ids to records.
 type keyed[T any] struct {
 	id string
@@ -52,6 +57,7 @@ type translationFile struct {
 	categories []keyed[categoryTextRecord]
 	services   []keyed[serviceTextRecord]
 	spaces     []keyed[spaceTextRecord]
+	activities []keyed[activityTextRecord]
 }
 
 // translatedLanguages are the languages that take a translation file: all but the
@@ -151,8 +157,10 @@ func decodeTranslationFile(name string, data []byte, ps *problems) (*translation
 			tf.services = decodeKeyed[serviceTextRecord](name, v, k.Value, "service", ps)
 		case "spaces":
 			tf.spaces = decodeKeyed[spaceTextRecord](name, v, k.Value, "space", ps)
+		case "activities":
+			tf.activities = decodeKeyed[activityTextRecord](name, v, k.Value, "activity", ps)
 		default:
-			ps.add(Problem{File: name, Line: k.Line, Msg: fmt.Sprintf("unknown top-level key %q (expected categories, services or spaces)", k.Value)})
+			ps.add(Problem{File: name, Line: k.Line, Msg: fmt.Sprintf("unknown top-level key %q (expected categories, services, spaces or activities)", k.Value)})
 		}
 	}
 	return tf, true
@@ -202,6 +210,7 @@ func (l *loader) buildTranslations(c *Catalogue) {
 					Msg: fmt.Sprintf("no %s name: shown in English", lang.English)})
 			}
 		}
+		warnActivityTexts(l.ps, c, tf, lang)
 		for _, s := range c.Services {
 			t := s.Texts[lang.Code]
 			switch {
@@ -265,6 +274,7 @@ func (l *loader) attachTranslations(c *Catalogue, tf *translationFile) {
 		}
 		sp.Texts[code] = SpaceText{Activities: r.val.Activities}
 	}
+	attachActivityTexts(l.ps, c, tf)
 }
 
 // stale warns of the translation of something the catalogue no longer has (a

@@ -322,7 +322,7 @@ func (d *Dispatcher) deliver(ctx, sendCtx context.Context, c Claimed) (bool, err
 		return false, d.fail(store, c, err.Error())
 	}
 	at := OutOfQuietAfter(d.opts.Now().Add(d.opts.Backoff(attempts)), d.loc)
-	if c.Kind == Before && !at.Before(c.Start) {
+	if c.Kind.endsAtStart() && !at.Before(c.Start) {
 		d.log.WarnContext(ctx, "reminders: send failed, and the service starts before the next try; dropped",
 			"reminder", c.ID, "attempt", attempts, "err", err)
 		return false, d.record(ctx, "done", c, d.queue.Done(store, c))
@@ -341,7 +341,7 @@ func (d *Dispatcher) holdBack(ctx, store context.Context, c Claimed) (bool, erro
 	switch {
 	case c.Attempts >= d.opts.MaxAttempts:
 		return true, d.fail(store, c, fmt.Sprintf("gave up after %d attempts: %s", c.Attempts, c.LastError))
-	case c.Kind == Before && !now.Before(c.Start):
+	case c.Kind.endsAtStart() && !now.Before(c.Start):
 		d.log.WarnContext(ctx, "reminders: the service started before its reminder went out; dropped",
 			"reminder", c.ID, "due", c.Due, "attempts", c.Attempts)
 		return true, d.record(ctx, "done", c, d.queue.Done(store, c))
@@ -349,7 +349,7 @@ func (d *Dispatcher) holdBack(ctx, store context.Context, c Claimed) (bool, erro
 		return false, nil
 	}
 	at := OutOfQuietAfter(now, d.loc)
-	if c.Kind == Before && !at.Before(c.Start) {
+	if c.Kind.endsAtStart() && !at.Before(c.Start) {
 		d.log.WarnContext(ctx, "reminders: claimed in the quiet hours, which last until the service starts; dropped",
 			"reminder", c.ID, "due", c.Due, "attempts", c.Attempts)
 		return true, d.record(ctx, "done", c, d.queue.Done(store, c))

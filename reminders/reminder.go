@@ -23,6 +23,11 @@ const (
 	Before Kind = "before"
 	// Followup asks the citizen, after the service, to rate it.
 	Followup Kind = "followup"
+	// OfferDue reminds the citizen of an offer to pay, Offset before it expires;
+	// Start is the offer's deadline.
+	OfferDue Kind = "offer-due"
+	// OfferExpiry expires an offer not paid by its deadline (Start, and Due).
+	OfferExpiry Kind = "offer-expiry"
 )
 
 // Reminder is one message due to a citizen about a booking. It holds no text: the
@@ -74,11 +79,11 @@ func (r Reminder) Validate() error {
 		return fmt.Errorf("reminder %s: booking id empty, longer than %d bytes or holding a NUL", r.ID, MaxBooking)
 	case r.Conversation == "" || len(r.Conversation) > MaxConversation:
 		return fmt.Errorf("reminder %s: conversation empty or longer than %d bytes", r.ID, MaxConversation)
-	case r.Kind == Before && r.Offset <= 0:
+	case (r.Kind == Before || r.Kind == OfferDue) && r.Offset <= 0:
 		return fmt.Errorf("reminder %s: a %q reminder needs a positive offset", r.ID, r.Kind)
-	case r.Kind == Followup && r.Offset != 0:
+	case (r.Kind == Followup || r.Kind == OfferExpiry) && r.Offset != 0:
 		return fmt.Errorf("reminder %s: a %q reminder has no offset", r.ID, r.Kind)
-	case r.Kind != Before && r.Kind != Followup:
+	case r.Kind != Before && r.Kind != Followup && r.Kind != OfferDue && r.Kind != OfferExpiry:
 		return fmt.Errorf("reminder %s: unknown kind %q", r.ID, r.Kind)
 	case r.Start.IsZero() || r.Due.IsZero():
 		return fmt.Errorf("reminder %s: no start or due time", r.ID)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bookings"
 	"github.com/comune-milano/wemibot/bot"
+	"github.com/comune-milano/wemibot/catalogue"
 )
 
 // bookingKind is the card kind of booking requests; the card's ref is the booking id.
@@ -234,6 +235,10 @@ func (d *Desk) bookingCard(b bookings.Booking) Card {
 	if unit != "" {
 		quantity = d.quantityText(b.Quantity, unit)
 	}
+	if b.Activity != "" {
+		// An enrolment in an activity: its title, who runs it, the places held.
+		service, provider, quantity = d.activityFields(b)
+	}
 	delivery, who := d.text("booking.individual"), d.text("booking.for_self")
 	if b.Shared {
 		delivery = d.text("booking.shared")
@@ -297,6 +302,9 @@ func (d *Desk) bookingState(b bookings.Booking) (string, []CardAction) {
 	if n := len(b.History); n > 0 {
 		last = b.History[n-1]
 	}
+	if line := d.paymentState(b, last); line != "" {
+		return line, nil
+	}
 	switch b.Status {
 	case bookings.Requested:
 		if !b.Proposed.IsZero() {
@@ -329,6 +337,11 @@ func (d *Desk) onBookingCard(ctx context.Context, e Engine, p CardPress) (CardRe
 	}
 	switch p.Verb {
 	case verbConfirm:
+		// A series is confirmed whole, with no online offer: its price is agreed with
+		// the provider (bookingseries.go).
+		if b, err := d.bookings.Get(ctx, p.Ref); err == nil && b.Series == "" && d.needsOffer(b) {
+			return d.openBookingModal(ctx, p) // the price and deadline first
+		}
 		a := bot.BookingAction{Kind: bot.BookingConfirm, Booking: p.Ref, Operator: p.Operator}
 		b, err := d.applyBookingAction(ctx, e, a) // the booking, or its whole series
 		return d.afterBookingAction(ctx, p.Card, a, b, err)
@@ -354,6 +367,10 @@ func (d *Desk) afterBookingAction(ctx context.Context, card MessageRef, a bot.Bo
 		return CardResult{Status: d.text("booking.gone"), Notice: d.text("booking.gone")}, nil
 	case errors.Is(err, bookings.ErrTransition):
 		return d.changedMeanwhile(ctx, a.Booking)
+	case errors.Is(err, bot.ErrOfferExpiry):
+		return CardResult{Unchanged: true, Notice: d.text("offer.expiry_invalid")}, nil
+	case errors.Is(err, bot.ErrOfferPrice):
+		return CardResult{Unchanged: true, Notice: d.text("offer.price_invalid")}, nil
 	case errors.Is(err, bot.ErrProposalPast):
 		return CardResult{Unchanged: true, Notice: d.text("booking.proposal_past")}, nil
 	case errors.Is(err, bookings.ErrRule): // the catalogue changed since the modal checked
@@ -391,4 +408,35 @@ func (d *Desk) changedMeanwhile(ctx context.Context, id string) (CardResult, err
 type bookingModal struct {
 	Booking string `json:"b"`
 	Card    string `json:"c"`
+}
+
+// activityFields are the service, provider and quantity fields of an enrolment's
+// card: the activity's title and session, who runs it (or the WeMi space), the
+// places held.
+func (d *Desk) activityFields(b bookings.Booking) (service, provider, quantity string) {
+	service, quantity = b.Activity, d.text("booking.places", "n", strconv.Itoa(b.Quantity))
+	if d.search == nil {
+		return service, provider, quantity
+	}
+	a, ok := d.search.Catalogue().Activity(b.Activity)
+	if !ok {
+		return service, provider, quantity
+	}
+	service = d.text("booking.activity", "title", a.Title, "kind", d.text("activity."+string(a.Kind)))
+	if s, ok := a.SessionByID(b.Session); ok {
+		service += "\n" + d.text("booking.session", "from", d.day(s.First), "to", d.day(s.Last))
+	}
+	switch {
+	case a.Organization != nil:
+		provider = a.Organization.Name
+	case a.Space != nil:
+		provider = a.Space.Name
+	}
+	return service, provider, quantity
+}
+
+// day formats a catalogue date as operators read it: "lun 14/06".
+func (d *Desk) day(c catalogue.Date) string {
+	t := c.In(d.loc)
+	return d.text(weekdayKeys[t.Weekday()]) + " " + t.Format("02/01")
 }

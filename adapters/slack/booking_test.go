@@ -243,6 +243,10 @@ func TestBookingCardFields(t *testing.T) {
 		{"a large price", func(b *bookings.Booking) { b.EstimateCents = 123450 }, []string{"*Prezzo stimato*\n€ 1.234,50"}},
 		{"free", func(b *bookings.Booking) { b.EstimateCents = 0 }, []string{"*Prezzo stimato*\ngratuito"}},
 		{"price to be agreed", func(b *bookings.Booking) { b.EstimateCents = -1 }, []string{"*Prezzo stimato*\nda concordare"}},
+		{"an enrolment in a Summer School week", func(b *bookings.Booking) {
+			b.Service, b.Activity, b.Session, b.Quantity = "ce-nolo-estate-2027", "ce-nolo-estate-2027", "20270621", 2
+		}, []string{"Summer School NoLo: giochi, cortile e piscina (centro estivo)", "turno: da lun 21/06 a ven 25/06",
+			"*Quantità*\n2 posti", "*Ente*\n"}},
 		{"a service no longer in the catalogue", func(b *bookings.Booking) { b.Service = "gone-service" },
 			[]string{"*Servizio*\ngone-service", "*Ente*\n—", "*Quantità*\n3"}},
 	}

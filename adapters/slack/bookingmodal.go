@@ -38,8 +38,11 @@ func (d *Desk) openBookingModal(ctx context.Context, p CardPress) (CardResult, e
 		return CardResult{}, err
 	}
 	view := d.refuseModal(b)
-	if p.Verb == verbPropose {
+	switch p.Verb {
+	case verbPropose:
 		view = d.proposeModal(b)
+	case verbConfirm:
+		view = d.offerModal(b)
 	}
 	view.PrivateMetadata = string(meta)
 	err = d.call(ctx, "views.open", func(ctx context.Context) error {
@@ -154,6 +157,11 @@ func (d *Desk) answerViewSubmission(ctx context.Context, e Engine, cb slackapi.I
 		if block, text := d.proposalRule(ctx, a.Booking, a.Proposed); text != "" {
 			return invalid(block, text) // see bookingrules.go
 		}
+	case verbOffer:
+		var bad *slackapi.ViewSubmissionResponse
+		if a, bad = d.offerSubmission(ctx, a, values); bad != nil {
+			return bad
+		}
 	default:
 		return nil
 	}
@@ -167,8 +175,11 @@ func (d *Desk) answerViewSubmission(ctx context.Context, e Engine, cb slackapi.I
 	if err != nil {
 		d.log.WarnContext(ctx, "slack: modal submission not taken", "err", err)
 		block := blockReason
-		if a.Kind == bot.BookingPropose {
+		switch a.Kind {
+		case bot.BookingPropose:
 			block = blockTime
+		case bot.BookingOffer:
+			block = blockPrice
 		}
 		return invalid(block, d.text("card.error"))
 	}

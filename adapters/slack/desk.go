@@ -76,6 +76,11 @@ type Options struct {
 	// Vouchers are the Comune's vouchers, for /wemi voucher; nil: the command says
 	// they are unavailable.
 	Vouchers Vouchers
+	// Offers says citizens pay online (the engine's Payments have a Checkout,
+	// Invoices or Vouchers): Conferma on a request for a service that is not free
+	// opens a modal for the offer's price, deadline and note. False: Conferma
+	// confirms at once, and the citizen pays the provider directly.
+	Offers bool
 	// Records keeps what the desk needs after a handoff closes (its thread, for the
 	// citizen's rating) and where the card of a Tate, Colf e Badanti request is once the
 	// citizen erased it; the desk store. Nil: ratings are posted in the channel, and
@@ -115,6 +120,7 @@ type Desk struct {
 	bookings *bookings.Store
 	domestic *domestic.Store
 	vouchers Vouchers
+	offers   bool
 	shredder Shredder
 	log      *slog.Logger
 	now      func() time.Time
@@ -157,7 +163,7 @@ func New(opts Options) (*Desk, error) {
 	}
 	d := &Desk{api: opts.API, channel: opts.Channel, search: opts.Search, handoffs: opts.Handoffs,
 		figures: opts.Figures, once: opts.Once, records: opts.Records, bookings: opts.Bookings,
-		domestic: opts.Domestic, vouchers: opts.Vouchers, shredder: opts.Shredder, log: opts.Logger, now: opts.Now, loc: opts.Location, texts: t, cards: maps.Clone(opts.Cards),
+		domestic: opts.Domestic, vouchers: opts.Vouchers, offers: opts.Offers, shredder: opts.Shredder, log: opts.Logger, now: opts.Now, loc: opts.Location, texts: t, cards: maps.Clone(opts.Cards),
 		wait: opts.ThreadWait, names: newNameCache(maxCachedNames, nameTTL)}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)

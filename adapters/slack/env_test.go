@@ -87,6 +87,8 @@ type envOptions struct {
 	// sealed seals the engine's and the desk's records with a vault, as cmd/wemibot
 	// does; the desk shreds through it.
 	sealed bool
+	// payments are the engine's; with a Checkout, the desk makes offers.
+	payments bot.Payments
 }
 
 func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
@@ -123,6 +125,7 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 	api := slackapi.New(e.srv.BotToken(), slackapi.OptionAPIURL(e.srv.APIURL()), slackapi.OptionAppLevelToken(e.srv.AppToken()))
 	opts := slack.Options{API: api, Channel: operators, Search: searchtest.Bundled(t), Handoffs: e.handoffs,
 		Figures: e.figures, Once: e.store, Records: e.records, Shredder: e.shredder, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.Now, Location: rome,
+		Offers:     o.payments.Checkout != nil,
 		Logger:     slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ThreadWait: 300 * time.Millisecond}
 	if o.desk != nil {
@@ -134,7 +137,8 @@ func newEnv(t *testing.T, tweak ...func(*envOptions)) *env {
 	}
 	e.desk = d
 	e.engine, err = bot.New(bot.Options{Search: searchtest.Bundled(t), Store: e.convs, Staff: d,
-		Pushers: map[string]bot.Pusher{"telegram": e.inbox}, Figures: e.figures, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.Now})
+		Pushers: map[string]bot.Pusher{"telegram": e.inbox}, Figures: e.figures, Bookings: e.bookings, Domestic: e.domestic, Now: e.clock.Now,
+		Payments: o.payments})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,12 @@ func (d *Desk) Notify(ctx context.Context, ev bot.Event) error {
 	case bot.EventBookingRequested, bot.EventBookingCancelled, bot.EventBookingAnswered, bot.EventBookingRated,
 		bot.EventReminderFailed, bot.EventBookingMoved:
 		fn, key = func(ctx context.Context) error { return d.bookingEvent(ctx, ev) }, bookingKey(ev.Booking)
+	case bot.EventBookingPaid, bot.EventOfferExpired, bot.EventOfferDeclined, bot.EventBookingRefunded, bot.EventPaymentMismatch,
+		bot.EventVoucherPart:
+		if d.bookings == nil {
+			return nil
+		}
+		fn, key = func(ctx context.Context) error { return d.paymentEvent(ctx, ev) }, bookingKey(ev.Booking)
 	case bot.EventDomesticRequest, bot.EventApplication, bot.EventDomesticWithdrawn:
 		fn, key = func(ctx context.Context) error { return d.domesticEvent(ctx, ev) }, domesticKey(ev.Booking)
 	default:

@@ -16,7 +16,7 @@ import (
 // dynamicPrefixes are text keys the code builds from a value ("channel."+name): every
 // key under them is in use.
 var dynamicPrefixes = []string{"channel.", "lang.", "reason.", "turn.", "role.", "pattern.", "cert.",
-	"voucher.state.", "voucher.event.", "holiday.", "qty."}
+	"voucher.state.", "voucher.event.", "holiday.", "qty.", "activity."}
 
 // Every text key the code names exists, and every key in the file is used.
 func TestEveryTextKeyExists(t *testing.T) {

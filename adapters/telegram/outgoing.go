@@ -33,11 +33,14 @@ type outgoing struct {
 	Lon            float64                       `json:"lon,omitempty"`
 	File           string                        `json:"file,omitempty"` // a document's name
 	Data           []byte                        `json:"data,omitempty"` // and its bytes
+	// Invoice is a sendInvoice's content. The provider token is added when the call
+	// is made: a secret is never kept in the outbox.
+	Invoice *invoice `json:"invoice,omitempty"`
 }
 
 // call returns the Bot API call; an edit falls back to sending the text anew when the
-// message cannot be edited.
-func (o outgoing) call() call {
+// message cannot be edited. token is the payment provider's token, for an invoice.
+func (o outgoing) call(token string) call {
 	switch o.Method {
 	case "editMessageText":
 		edit := tgbotapi.NewEditMessageText(o.Chat, o.Edit, o.Text)
@@ -46,11 +49,13 @@ func (o outgoing) call() call {
 		edit.ReplyMarkup = o.Keyboard
 		fallback := o
 		fallback.Method = "sendMessage"
-		return call{c: edit, fallback: fallback.call().c}
+		return call{c: edit, fallback: fallback.call(token).c}
 	case "sendLocation":
 		return call{c: tgbotapi.NewLocation(o.Chat, o.Lat, o.Lon)}
 	case "sendDocument":
 		return call{c: tgbotapi.NewDocument(o.Chat, tgbotapi.FileBytes{Name: o.File, Bytes: o.Data})}
+	case "sendInvoice":
+		return call{c: o.Invoice.config(o.Chat, token)}
 	}
 	msg := tgbotapi.NewMessage(o.Chat, o.Text)
 	msg.ParseMode = tgbotapi.ModeHTML
@@ -66,10 +71,10 @@ func (o outgoing) call() call {
 	return call{c: msg}
 }
 
-func calls(out []outgoing) []call {
+func calls(out []outgoing, token string) []call {
 	cs := make([]call, len(out))
 	for i, o := range out {
-		cs[i] = o.call()
+		cs[i] = o.call(token)
 	}
 	return cs
 }
@@ -87,6 +92,9 @@ func (a *Adapter) render(chatID int64, editID int, replies []bot.Reply) []outgoi
 		}
 		if d := r.Document; d != nil {
 			out = append(out, outgoing{Method: "sendDocument", Chat: chatID, File: d.Name, Data: d.Data})
+		}
+		if r.Invoice != nil {
+			out = append(out, a.renderInvoice(chatID, *r.Invoice)...)
 		}
 	}
 	return out
@@ -130,7 +138,7 @@ const putTries = 3
 func (a *Adapter) queue(ctx context.Context, updateID int, chatID int64, out []outgoing) {
 	if err := a.store(ctx, updateID, chatID, out); err != nil {
 		a.log.Error("telegram: outbox refused a reply; it waits in memory", "err", err)
-		a.send.enqueue(ctx, chatID, calls(out)...)
+		a.send.enqueue(ctx, chatID, calls(out, a.opts.PaymentToken)...)
 	}
 }
 
@@ -171,7 +179,7 @@ func (s *sender) deliver(ctx context.Context, c outbox.Claimed) error {
 	if err := json.Unmarshal(c.Payload, &o); err != nil {
 		return fmt.Errorf("telegram: unreadable reply in the outbox: %w", err)
 	}
-	cl := o.call()
+	cl := o.call(s.paymentToken)
 	if err := s.settling.wait(ctx, o.Chat); err != nil {
 		return fmt.Errorf("telegram: %w: %w", outbox.ErrNotSent, err)
 	}

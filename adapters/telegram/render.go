@@ -205,14 +205,19 @@ func (s signer) verify(chatID int64, signed string) (string, bool) {
 	return data, hmac.Equal([]byte(sig), []byte(s.mac(chatID, data)))
 }
 
-// keyboard renders the engine's buttons as an inline keyboard with signed data.
-// Buttons whose data would not fit Telegram's 64 bytes are left out (the engine keeps
-// its data short; this is a last guard).
+// keyboard renders the engine's buttons as an inline keyboard with signed data; a
+// button with a URL (a hosted payment page) opens it instead. Buttons whose data would
+// not fit Telegram's 64 bytes are left out (the engine keeps its data short; this is a
+// last guard).
 func (s signer) keyboard(chatID int64, rows [][]bot.Button) *tgbotapi.InlineKeyboardMarkup {
 	var kb [][]tgbotapi.InlineKeyboardButton
 	for _, row := range rows {
 		var r []tgbotapi.InlineKeyboardButton
 		for _, b := range row {
+			if b.URL != "" {
+				r = append(r, tgbotapi.NewInlineKeyboardButtonURL(b.Label, b.URL))
+				continue
+			}
 			data := s.sign(chatID, b.Data)
 			if len(data) > maxCallbackBytes {
 				continue
@@ -238,6 +243,9 @@ func locationKeyboard(label string, rows [][]bot.Button) tgbotapi.ReplyKeyboardM
 	for _, row := range rows {
 		var r []tgbotapi.KeyboardButton
 		for _, b := range row {
+			if b.URL != "" {
+				continue // a reply keyboard sends text: a link has no place there
+			}
 			r = append(r, tgbotapi.NewKeyboardButton(b.Label))
 		}
 		if len(r) > 0 {

@@ -1,10 +1,13 @@
 package telegram
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/i18n"
@@ -219,5 +222,34 @@ func BenchmarkSplit(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		split(text, maxMessageUnits)
+	}
+}
+
+func TestInvoiceInTheOutboxHoldsNoToken(t *testing.T) {
+	a, err := New(Options{Token: "1:abc", PaymentToken: "284685063:TEST:secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := a.render(7, 0, []bot.Reply{{Invoice: &bot.Invoice{Title: "Assistenza domiciliare per anziani a Milano",
+		Description: strings.Repeat("lunga ", 60), Payload: "bk-1", Currency: "EUR", AmountCents: 100}}})
+	if len(out) != 1 || out[0].Method != "sendInvoice" {
+		t.Fatalf("render = %+v", out)
+	}
+	kept, err := json.Marshal(out[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(kept), "secret") {
+		t.Errorf("the outbox would keep the payment token: %s", kept)
+	}
+	cfg, ok := out[0].call("284685063:TEST:secret").c.(tgbotapi.InvoiceConfig)
+	if !ok || cfg.ProviderToken != "284685063:TEST:secret" {
+		t.Fatalf("the call made from it = %#v", out[0].call("x").c)
+	}
+	if n := utf8.RuneCountInString(cfg.Title); n > maxInvoiceTitle {
+		t.Errorf("title of %d characters", n)
+	}
+	if n := utf8.RuneCountInString(cfg.Description); n > maxInvoiceDescription {
+		t.Errorf("description of %d characters", n)
 	}
 }

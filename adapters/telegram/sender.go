@@ -35,6 +35,8 @@ type sender struct {
 	wait   func(ctx context.Context, d time.Duration) error
 	// onError is told of every failed call (method, whether it is retried).
 	onError func(method string, retried bool)
+	// paymentToken goes into the invoices as they are sent (Options.PaymentToken).
+	paymentToken string
 
 	// pausedUntil holds back every chat after a 429: Telegram's flood control is per
 	// bot, not per chat.

@@ -71,6 +71,10 @@ type Options struct {
 	RetryMax time.Duration
 	// Now tells the time, for the rate of warnings; nil: time.Now.
 	Now func() time.Time
+	// PaymentToken is the payment provider's token from @BotFather: with it, an
+	// offer's Invoice goes out as sendInvoice and the payment comes back as a
+	// message with a Payment. A secret, never logged nor kept in the outbox.
+	PaymentToken string
 }
 
 // Adapter is the Telegram channel. It is built before the engine, whose Pusher it is,
@@ -154,6 +158,7 @@ func New(opts Options) (*Adapter, error) {
 	a.send = newSender(api, log, senderOptions{Global: limit(opts.GlobalRate), PerChat: limit(opts.ChatRate),
 		Burst: opts.ChatBurst, MaxTries: 8})
 	a.send.onError = opts.OnAPIError
+	a.send.paymentToken = opts.PaymentToken
 	a.replies = newReplies(opts, a.send, log)
 	return a, nil
 }
@@ -313,12 +318,18 @@ func chatOf(u tgbotapi.Update) int64 {
 		return u.CallbackQuery.Message.Chat.ID
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
 		return u.CallbackQuery.From.ID
+	case u.PreCheckoutQuery != nil && u.PreCheckoutQuery.From != nil:
+		return u.PreCheckoutQuery.From.ID // a private chat's id is its user's
 	}
 	return 0
 }
 
 // handle turns one update into an engine message and queues the replies.
 func (a *Adapter) handle(ctx context.Context, engine Engine, u tgbotapi.Update) {
+	if u.PreCheckoutQuery != nil {
+		a.answerPreCheckout(ctx, engine, u.PreCheckoutQuery)
+		return
+	}
 	m, chatID, editID, ok := a.message(ctx, u)
 	if !ok {
 		return
@@ -395,6 +406,11 @@ func (a *Adapter) message(ctx context.Context, u tgbotapi.Update) (bot.Message, 
 			m.LangCode, m.FirstName = msg.From.LanguageCode, msg.From.FirstName
 		}
 		switch {
+		case msg.SuccessfulPayment != nil:
+			m.Payment = a.paymentNotice(msg.SuccessfulPayment)
+			if m.Payment == nil {
+				m.Unsupported = "other"
+			}
 		case msg.Location != nil:
 			m.Location = &catalogue.Point{Lat: msg.Location.Latitude, Lon: msg.Location.Longitude}
 		case msg.Text != "":
@@ -431,7 +447,7 @@ func (a *Adapter) Push(ctx context.Context, userID string, replies []bot.Reply) 
 	for i := range replies {
 		replies[i].Replace = false // nothing was pressed: there is no message to edit
 	}
-	return a.send.enqueueWait(ctx, chatID, calls(a.render(chatID, 0, replies))...)
+	return a.send.enqueueWait(ctx, chatID, calls(a.render(chatID, 0, replies), a.opts.PaymentToken)...)
 }
 
 var _ bot.Pusher = (*Adapter)(nil)

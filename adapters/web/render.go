@@ -48,7 +48,10 @@ func render(replies []bot.Reply) []webReply {
 		for _, row := range r.Buttons {
 			var wrow []webButton
 			for _, b := range row {
-				wrow = append(wrow, webButton{Label: b.Label, Data: b.Data})
+				if b.URL != "" && !strings.HasPrefix(b.URL, "https://") {
+					continue // the page opens only https pages (a payment provider's)
+				}
+				wrow = append(wrow, webButton{Label: b.Label, Data: b.Data, URL: b.URL})
 			}
 			wr.Buttons = append(wr.Buttons, wrow)
 		}

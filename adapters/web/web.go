@@ -161,6 +161,8 @@ func New(engine Engine, opts Options) *Server {
 	s.mux.HandleFunc("GET /api/inbox", s.inbox)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	s.mux.HandleFunc("GET /readyz", s.ready)
+	s.mux.Handle("GET "+PaidPath, s.secure(http.HandlerFunc(s.paidPage)))
+	s.mux.Handle("GET "+CancelledPath, s.secure(http.HandlerFunc(s.cancelledPage)))
 	if opts.Metrics != nil {
 		s.mux.Handle("GET /metrics", opts.Metrics)
 	}
@@ -283,6 +285,8 @@ type webReply struct {
 type webButton struct {
 	Label string `json:"label"`
 	Data  string `json:"data"`
+	// URL makes the button a link that opens a page (a hosted payment) in a new tab.
+	URL string `json:"url,omitempty"`
 }
 
 type webLocation struct {

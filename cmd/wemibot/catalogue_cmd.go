@@ -21,11 +21,20 @@ type catalogueStats struct {
 	Services           int            `json:"services"`
 	ServicesByCategory map[string]int `json:"services_by_category"`
 	Spaces             int            `json:"spaces"`
+	Activities         int            `json:"activities"`
+	ActivitiesByKind   map[string]int `json:"activities_by_kind"`
 }
 
 func statsOf(cat *catalogue.Catalogue) catalogueStats {
 	st := catalogueStats{ProvidersByKind: map[string]int{}, ServicesByCategory: map[string]int{},
-		Providers: len(cat.Organizations), Services: len(cat.Services), Spaces: len(cat.Spaces)}
+		Providers: len(cat.Organizations), Services: len(cat.Services), Spaces: len(cat.Spaces),
+		Activities: len(cat.Activities), ActivitiesByKind: map[string]int{}}
+	for _, k := range catalogue.ActivityKinds() {
+		st.ActivitiesByKind[string(k)] = 0
+	}
+	for _, a := range cat.Activities {
+		st.ActivitiesByKind[string(a.Kind)]++
+	}
 	for _, o := range cat.Organizations {
 		st.ProvidersByKind[string(o.Kind)]++
 	}
@@ -75,8 +84,8 @@ func (c *cli) catalogueValidate(args []string) error {
 		return err
 	}
 	st := statsOf(cat)
-	fmt.Fprintf(c.stdout, "%s: valid catalogue: %d providers, %d services, %d WeMi spaces, %d thesaurus needs.\n",
-		path, st.Providers, st.Services, st.Spaces, len(cat.Thesaurus))
+	fmt.Fprintf(c.stdout, "%s: valid catalogue: %d providers, %d services, %d WeMi spaces, %d activities, %d thesaurus needs.\n",
+		path, st.Providers, st.Services, st.Spaces, st.Activities, len(cat.Thesaurus))
 	// Warnings do not make the catalogue invalid: a missing translation is shown in
 	// English.
 	if n := len(cat.Warnings); n > 0 {
@@ -128,7 +137,11 @@ func (c *cli) catalogueStats(args []string) error {
 	for _, id := range catalogue.CategoryIDs() {
 		fmt.Fprintf(c.stdout, "  %-26s %d\n", id, st.ServicesByCategory[string(id)])
 	}
-	fmt.Fprintf(c.stdout, "spaces: %d\nthesaurus needs: %d\n", st.Spaces, len(cat.Thesaurus))
+	fmt.Fprintf(c.stdout, "spaces: %d\nactivities: %d\n", st.Spaces, st.Activities)
+	for _, k := range catalogue.ActivityKinds() {
+		fmt.Fprintf(c.stdout, "  %-26s %d\n", k, st.ActivitiesByKind[string(k)])
+	}
+	fmt.Fprintf(c.stdout, "thesaurus needs: %d\n", len(cat.Thesaurus))
 	return nil
 }
 

@@ -22,7 +22,8 @@ func (c *cli) newTelegram(replies outbox.Store, metrics *web.Metrics, log *slog.
 	}
 	return telegram.New(telegram.Options{Token: c.cfg.TelegramToken, APIEndpoint: c.cfg.TelegramAPI,
 		WebhookURL: c.cfg.TelegramWebhook, SecretToken: c.cfg.TelegramSecret, Logger: log, Outbox: replies,
-		OnAPIError: func(method string, retried bool) { metrics.APIError("telegram", method, retried) }})
+		PaymentToken: c.cfg.TelegramPaymentToken,
+		OnAPIError:   func(method string, retried bool) { metrics.APIError("telegram", method, retried) }})
 }
 
 // pushers are the channels that can reach a citizen on the bot's initiative (an

@@ -188,9 +188,14 @@ func TestCatalogueStatsJSON(t *testing.T) {
 		Services           int            `json:"services"`
 		ServicesByCategory map[string]int `json:"services_by_category"`
 		Spaces             int            `json:"spaces"`
+		Activities         int            `json:"activities"`
+		ActivitiesByKind   map[string]int `json:"activities_by_kind"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
 		t.Fatal(err)
+	}
+	if st.Activities < 25 || st.ActivitiesByKind["centro-estivo"] == 0 || len(st.ActivitiesByKind) != 4 {
+		t.Errorf("activities: %d %v", st.Activities, st.ActivitiesByKind)
 	}
 	if st.Providers != 50 || st.ProvidersByKind["cooperativa"] != 38 || st.ProvidersByKind["associazione"] != 12 {
 		t.Errorf("providers: %+v", st)

@@ -61,6 +61,14 @@ type config struct {
 	// is kept (WEMI_DOMESTIC_RETENTION).
 	DomesticRetention time.Duration
 
+	// PublicURL is the bot's public https:// address (WEMI_PUBLIC_URL): the pages a
+	// hosted payment returns to, and the Stripe webhook's address.
+	PublicURL            string
+	StripeSecretKey      string // WEMI_STRIPE_SECRET_KEY: switches Stripe Checkout on
+	StripeWebhookSecret  string // WEMI_STRIPE_WEBHOOK_SECRET: the webhook endpoint's signing secret
+	StripeAPI            string // WEMI_STRIPE_API_URL: another API base (stripe-mock)
+	TelegramPaymentToken string // WEMI_TELEGRAM_PAYMENT_TOKEN: Telegram Payments' provider token
+
 	// searchTimeoutErr is an invalid WEMI_SEARCH_TIMEOUT, reported only by commands
 	// that search and only when no flag overrides it.
 	searchTimeoutErr error
@@ -96,6 +104,12 @@ func configFromEnv(env map[string]string) (config, error) {
 		ReminderRate:  10,
 
 		DomesticRetention: 90 * 24 * time.Hour,
+
+		PublicURL:            strings.TrimRight(env["WEMI_PUBLIC_URL"], "/"),
+		StripeSecretKey:      env["WEMI_STRIPE_SECRET_KEY"],
+		StripeWebhookSecret:  env["WEMI_STRIPE_WEBHOOK_SECRET"],
+		StripeAPI:            env["WEMI_STRIPE_API_URL"],
+		TelegramPaymentToken: env["WEMI_TELEGRAM_PAYMENT_TOKEN"],
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "data"
@@ -119,6 +133,9 @@ func configFromEnv(env map[string]string) (config, error) {
 		return config{}, err
 	}
 	if err := cfg.checkSlack(); err != nil {
+		return config{}, err
+	}
+	if err := cfg.checkPayments(); err != nil {
 		return config{}, err
 	}
 	if v := env["WEMI_SEARCH_TIMEOUT"]; v != "" {

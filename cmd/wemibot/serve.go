@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/comune-milano/wemibot/activities"
 	"io"
 	"log/slog"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
 
+	"github.com/comune-milano/wemibot/adapters/stripe"
 	"github.com/comune-milano/wemibot/adapters/telegram"
 	"github.com/comune-milano/wemibot/adapters/web"
 	"github.com/comune-milano/wemibot/bookings"
@@ -68,10 +70,12 @@ type server struct {
 	answers  web.AnswerCache // shared by the replicas on Redis; nil on the embedded store
 	bookings *bookings.Store
 	domestic *domestic.Store
-	vouchers *vouchers.Store // the Comune's vouchers: always on, they need no provider
+	vouchers *vouchers.Store // the Comune's vouchers: kept always, spent when citizens pay online
+	pay      bot.Payments    // how citizens pay (buildPayments)
 	mailbox  web.Mailbox     // the web chat's mailboxes, in the store
 
 	telegram   *telegram.Adapter // nil without WEMI_TELEGRAM_TOKEN
+	stripe     *stripe.Client    // nil without WEMI_STRIPE_SECRET_KEY
 	desk       *slackDesk        // nil without WEMI_SLACK_BOT_TOKEN
 	engine     *bot.Engine
 	dispatcher *reminders.Dispatcher
@@ -142,13 +146,16 @@ func (s *server) openStores(ctx context.Context) (err error) {
 	return err
 }
 
-// buildChannels connects Telegram and builds the Slack desk, when they are on: the
-// engine is built on them.
+// buildChannels connects Telegram, says how citizens pay and builds the Slack desk,
+// when they are on: the engine is built on them.
 func (s *server) buildChannels() (err error) {
 	if s.telegram, err = s.c.newTelegram(s.store.Outbox(), s.metrics, s.log); err != nil {
 		return err
 	}
-	s.desk, err = s.c.newSlackDesk(s.store, s.bookings, s.domestic, s.vouchers, s.reloader.live, s.metrics, s.log)
+	if s.pay, err = s.buildPayments(); err != nil {
+		return err
+	}
+	s.desk, err = s.c.newSlackDesk(s.store, s.bookings, s.domestic, s.vouchers, s.pay.Online(), s.reloader.live, s.metrics, s.log)
 	return err
 }
 
@@ -156,11 +163,12 @@ func (s *server) buildChannels() (err error) {
 // command menu in its texts, and builds the dispatcher of its reminders.
 func (s *server) buildEngine(ctx context.Context) (err error) {
 	cfg := s.c.cfg
-	s.engine, err = bot.New(bot.Options{Search: s.reloader.live, Store: s.store, Logger: s.log, IdleTTL: cfg.IdleTTL,
+	s.engine, err = bot.New(bot.Options{Payments: s.pay, Search: s.reloader.live, Store: s.store, Logger: s.log, IdleTTL: cfg.IdleTTL,
 		Observer: s.metrics, Staff: s.desk.staff(), Figures: s.desk.counted(), Pushers: pushers(s.telegram, s.mailbox),
 		ReplyWithin: cfg.ReplyWithin, Bookings: s.bookings, Reminders: s.store, Domestic: s.domestic,
-		DomesticRetention: cfg.DomesticRetention, Payments: bot.Payments{Vouchers: s.vouchers},
-		ReminderPolicy: reminders.Policy{Before: cfg.ReminderOffsets, FollowupAfter: cfg.FollowupAfter}})
+		Places:            activities.NewPlaces(s.store, nil), // the activities' places, shared by every replica
+		DomesticRetention: cfg.DomesticRetention,
+		ReminderPolicy:    reminders.Policy{Before: cfg.ReminderOffsets, FollowupAfter: cfg.FollowupAfter}})
 	if err != nil {
 		return err
 	}
@@ -190,6 +198,9 @@ func (s *server) buildSite(ctx context.Context) (err error) {
 	}
 	if s.telegram != nil && cfg.TelegramWebhook != "" {
 		s.site.Handle("POST "+telegramWebhookPath, s.telegram.Webhook(s.engine))
+	}
+	if err := s.routeStripe(); err != nil {
+		return err
 	}
 	if s.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return fmt.Errorf("listen on %s (WEMI_HTTP_ADDR / --http-addr): %w", cfg.HTTPAddr, err)
@@ -233,6 +244,7 @@ func (s *server) printBanner() {
 	fmt.Fprintf(s.c.stdout, "\nWeb chat: http://%s/  (health /healthz, readiness /readyz, metrics /metrics)\n", displayAddr(s.listener.Addr()))
 	fmt.Fprintln(s.c.stdout, s.c.telegramBanner(s.telegram))
 	fmt.Fprintln(s.c.stdout, s.desk.banner(s.c))
+	fmt.Fprintln(s.c.stdout, s.paymentsBanner())
 	fmt.Fprintln(s.c.stdout, "Ctrl-C stops; SIGHUP reloads the catalogue.")
 }
 

@@ -193,12 +193,24 @@ func (s *terminal) print(r bot.Reply) {
 	}
 	for _, row := range r.Buttons {
 		var cells []string
+		var links []string
 		for _, b := range row {
+			if b.URL != "" {
+				// A link sends nothing back: the terminal shows where it leads.
+				links = append(links, fmt.Sprintf("  🔗 %s: %s", b.Label, b.URL))
+				continue
+			}
 			s.buttons = append(s.buttons, b)
 			cells = append(cells, fmt.Sprintf("[%d] %s", len(s.buttons), b.Label))
 		}
-		fmt.Fprintln(s.out, "  "+strings.Join(cells, "   "))
+		if len(cells) > 0 {
+			fmt.Fprintln(s.out, "  "+strings.Join(cells, "   "))
+		}
+		for _, l := range links {
+			fmt.Fprintln(s.out, l)
+		}
 	}
+
 	if r.AskLocation != "" {
 		fmt.Fprintf(s.out, "  %s: pos <lat>, <lon>\n", r.AskLocation) // the shell's way to share one
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/comune-milano/wemibot/adapters/redis/redistest"
+	"github.com/comune-milano/wemibot/bot"
 )
 
 func TestShellChats(t *testing.T) {
@@ -60,5 +61,24 @@ func TestShellOnRedis(t *testing.T) {
 	r = runCLI(t, map[string]string{"WEMI_REDIS_URL": srv.URL()}, "colf\n", "shell")
 	if r.code != 1 || !strings.Contains(r.stderr, "WEMI_REDIS_URL") {
 		t.Errorf("Redis down at start: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+func TestShellPrintsALinkButtonsAddress(t *testing.T) {
+	var out strings.Builder
+	term := &terminal{out: &out}
+	term.print(bot.Reply{Text: "Offerta", Buttons: [][]bot.Button{
+		{{Label: "Paga online", URL: "https://checkout.stripe.com/c/pay/cs_test_1"}},
+		{{Label: "Le mie prenotazioni", Data: "bookings"}},
+	}})
+	got := out.String()
+	for _, want := range []string{"Paga online: https://checkout.stripe.com/c/pay/cs_test_1", "[1] Le mie prenotazioni"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("shell output lacks %q:\n%s", want, got)
+		}
+	}
+	// The link is not a numbered button: typing 1 presses the other one.
+	if len(term.buttons) != 1 || term.buttons[0].Data != "bookings" {
+		t.Errorf("numbered buttons = %+v", term.buttons)
 	}
 }

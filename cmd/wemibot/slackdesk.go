@@ -37,8 +37,9 @@ type shreddingStore interface {
 
 // newSlackDesk builds the Slack desk when WEMI_SLACK_BOT_TOKEN is set (nil otherwise):
 // handoffs and the day's figures in the desk store, /wemi cerca on the live catalogue,
-// /wemi voucher on the Comune's vouchers, and the open-handoffs gauge.
-func (c *cli) newSlackDesk(store shreddingStore, bs *bookings.Store, ds *domestic.Store, vs *vouchers.Store, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*slackDesk, error) {
+// /wemi voucher on the Comune's vouchers, offers to pay when citizens can pay online
+// (offers), and the open-handoffs gauge.
+func (c *cli) newSlackDesk(store shreddingStore, bs *bookings.Store, ds *domestic.Store, vs *vouchers.Store, offers bool, live *search.Live, metrics *web.Metrics, log *slog.Logger) (*slackDesk, error) {
 	if c.cfg.SlackBotToken == "" {
 		return nil, nil
 	}
@@ -54,7 +55,7 @@ func (c *cli) newSlackDesk(store shreddingStore, bs *bookings.Store, ds *domesti
 	figures := desk.NewFigures(store, rome, log)
 	deskOpts := slack.Options{API: api, Channel: c.cfg.SlackChannel, Search: live,
 		Handoffs: desk.NewHandoffs(store, c.cfg.IdleTTL), Figures: figures, Once: store, Records: store, Shredder: store, Bookings: bs, Domestic: ds,
-		Logger: log, Location: rome}
+		Offers: offers, Logger: log, Location: rome}
 	if vs != nil { // a nil *Store in the interface would not read as none
 		deskOpts.Vouchers = vs
 	}

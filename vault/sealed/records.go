@@ -29,7 +29,8 @@ import (
 // Documents of other kinds, and those without a conversation, hold no personal data
 // and are stored in clear: "thread" (a Slack thread's handoff id), "slack.cardlease",
 // "slack.closed" and "slack.digest" (Slack references and days), "slack.domestic" (a
-// card's reference), "slack.erasure" (a pending erasure: no personal data), closed
+// card's reference), "slack.erasure" (a pending erasure: no personal data),
+// "stripe.event" (a payment event handled: its booking id and when), closed
 // handoffs (rewritten with only their id, thread and times) and the vault's own keys.
 // Documents stored in clear before the vault was in place are read as they are, and
 // sealed when next written.

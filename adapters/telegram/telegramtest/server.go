@@ -66,6 +66,10 @@ type Server struct {
 	answered     []string
 	nextFile     int
 
+	nextPreCheckout int64
+	preCheckouts    map[string]*preCheckout // query id → its state
+	preAnswers      []PreCheckoutAnswer
+
 	commands  map[commandKey][]BotCommand
 	webhook   webhook
 	sendTimes []time.Time
@@ -95,6 +99,8 @@ func New(tb testing.TB, token string) *Server {
 		history:   map[int]json.RawMessage{},
 		callbacks: map[string]bool{},
 		commands:  map[commandKey][]BotCommand{},
+
+		preCheckouts: map[string]*preCheckout{},
 	}
 	s.methods = s.methodTable()
 	// httptest picks 127.0.0.1 or [::1]; the fake promises 127.0.0.1.
@@ -134,6 +140,8 @@ func (s *Server) methodTable() map[string]method {
 		{"setWebhook", s.setWebhook},
 		{"deleteWebhook", s.deleteWebhook},
 		{"getWebhookInfo", s.getWebhookInfo},
+		{"sendInvoice", s.sendInvoice},
+		{"answerPreCheckoutQuery", s.answerPreCheckoutQuery},
 	}
 	m := make(map[string]method, len(table))
 	for _, meth := range table {

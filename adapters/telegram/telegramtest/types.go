@@ -58,6 +58,8 @@ type Sent struct {
 	DocumentData []byte
 	// DocumentRef is the file_id or URL of a document sent without an upload.
 	DocumentRef string
+	// Invoice is set for sendInvoice.
+	Invoice *Invoice
 	// Time is when the fake accepted the call.
 	Time time.Time
 }
@@ -70,6 +72,11 @@ func (s Sent) clone() Sent {
 	if s.Location != nil {
 		loc := *s.Location
 		s.Location = &loc
+	}
+	if s.Invoice != nil {
+		in := *s.Invoice
+		in.Prices = slices.Clone(in.Prices)
+		s.Invoice = &in
 	}
 	return s
 }

@@ -13,8 +13,9 @@ var ErrClosed = errors.New("telegramtest: server closed")
 
 // Update types, as getUpdates' allowed_updates names them.
 const (
-	updateMessage       = "message"
-	updateCallbackQuery = "callback_query"
+	updateMessage          = "message"
+	updateCallbackQuery    = "callback_query"
+	updatePreCheckoutQuery = "pre_checkout_query"
 )
 
 // maxUpdatesLimit is the largest batch getUpdates returns, and its default.

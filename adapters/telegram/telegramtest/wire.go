@@ -97,6 +97,9 @@ type apiMessage struct {
 	Voice       *apiVoice       `json:"voice,omitempty"`
 	Document    *apiDocument    `json:"document,omitempty"`
 	ReplyMarkup json.RawMessage `json:"reply_markup,omitempty"`
+	// Invoice and SuccessfulPayment: see payments.go.
+	Invoice           *apiInvoice           `json:"invoice,omitempty"`
+	SuccessfulPayment *apiSuccessfulPayment `json:"successful_payment,omitempty"`
 }
 
 type apiCallbackQuery struct {
@@ -108,9 +111,10 @@ type apiCallbackQuery struct {
 }
 
 type apiUpdate struct {
-	UpdateID      int               `json:"update_id"`
-	Message       *apiMessage       `json:"message,omitempty"`
-	CallbackQuery *apiCallbackQuery `json:"callback_query,omitempty"`
+	UpdateID         int                  `json:"update_id"`
+	Message          *apiMessage          `json:"message,omitempty"`
+	CallbackQuery    *apiCallbackQuery    `json:"callback_query,omitempty"`
+	PreCheckoutQuery *apiPreCheckoutQuery `json:"pre_checkout_query,omitempty"`
 }
 
 type apiBotCommand struct {

@@ -206,6 +206,11 @@
     for (const row of rows) {
       const line = el('div', 'row');
       for (const b of Array.isArray(row) ? row : []) {
+        if (b && typeof b.url === 'string' && b.url) {
+          const link = linkButton(b);
+          if (link) line.append(link);
+          continue;
+        }
         if (!b || typeof b.data !== 'string') continue;
         const btn = el('button', 'reply-button');
         btn.type = 'button';
@@ -216,6 +221,24 @@
       if (line.childElementCount) wrap.append(line);
     }
     return wrap;
+  }
+
+  /**
+   * A button that opens a page (a hosted payment) in a new tab: a link styled as a
+   * button, which sends nothing to the bot. Only https pages; the new tab cannot reach
+   * back into the chat (noopener), and screen readers hear that it opens a new tab.
+   */
+  function linkButton(b) {
+    let url;
+    try { url = new URL(b.url); } catch (e) { return null; }
+    if (url.protocol !== 'https:') return null;
+    const a = el('a', 'reply-button link-button');
+    a.href = url.href;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    buttonLabel(a, b.label == null ? '' : String(b.label));
+    a.append(' ', label('new_tab', 'vh'));
+    return a;
   }
 
   /**
