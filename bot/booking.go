@@ -335,6 +335,9 @@ func (bf *bookingFlow) bookingText(ctx context.Context, t *Turn, text string) {
 			bf.setSlot(t, s, n*60) // "9" at the time question is nine o'clock
 			return
 		}
+		if d.Day.IsZero() && bf.seriesFromDay(t, s, text) {
+			return // "ogni martedì fino al 31 gennaio" (bookingseries.go)
+		}
 		w, ok := bookings.ParseWhen(hoursInDigits(text), t.now, t.e.rome)
 		switch {
 		case !ok && d.Day.IsZero():

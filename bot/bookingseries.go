@@ -240,3 +240,23 @@ func (bf *bookingFlow) seriesTyped(t *Turn, s *catalogue.Service, text string) b
 	bf.askBooking(t, s)
 	return true
 }
+
+// seriesFromDay takes a recurrence typed at the day question ("ogni martedì fino al
+// 31 gennaio"): the first day of the series is the first of those weekdays the
+// rules allow, and the summary then shows the series. It reports whether text was one.
+func (bf *bookingFlow) seriesFromDay(t *Turn, s *catalogue.Service, text string) bool {
+	d := t.st.Draft
+	rep, ok := bookings.ParseRepeat(text, t.now, t.e.rome)
+	if !ok || d.Move != "" {
+		return false
+	}
+	last := bookings.LastDay(s, t.now, t.e.rome)
+	for day := t.today(); !day.After(last); day = day.AddDate(0, 0, 1) {
+		if slices.Contains(rep.Weekdays, day.Weekday()) && bf.bookableDay(t, s, day) == "" {
+			d.Series = &seriesDraft{Weekdays: rep.Weekdays, DaysDone: true, Until: rep.Until}
+			bf.setDay(t, s, day, false, 0)
+			return true
+		}
+	}
+	return false // no such day: asked again as any other answer
+}

@@ -261,3 +261,40 @@ func TestSeriesCalendarAndBadButtons(t *testing.T) {
 		}
 	})
 }
+
+// A recurrence typed at the day question starts the series: the first such weekday
+// the rules allow is the first date, and the summary is the series'.
+func TestSeriesTypedAtTheDayQuestion(t *testing.T) {
+	s := bookableService(t, func(s *catalogue.Service) bool { return !s.Rules.OpenOnHolidays })
+	eachStore(t, func(t *testing.T, store bot.Store) {
+		h, _, bs, _ := bookingHarness(t, store)
+		for i, tc := range []struct{ lang, say string }{
+			{"it", "ogni martedì fino al 15 dicembre"},
+			{"en", "every Tuesday until December 15"},
+		} {
+			user := "d" + itoa(i)
+			c := h.citizen(t, user)
+			c.lang = tc.lang
+			c.pressData("book:new:" + s.ID).say(tc.say)
+			if len(c.buttonsWithData("book:qty:")) == 0 {
+				t.Fatalf("%s: the day was not taken:\n%s", tc.lang, c.transcript())
+			}
+			c.pressData("book:qty:2").pressData("book:slot:600")
+			if len(c.buttonsWithData("book:sh:")) > 0 {
+				c.pressData("book:sh:0")
+			}
+			c.pressData("book:who:" + bookings.ForSelf)
+			if len(c.buttonsWithData("book:mun:")) > 0 {
+				c.pressData("book:mun:" + itoa(s.Municipi[0]))
+			}
+			c.pressData("book:skip")
+			if len(c.buttonsWithData("book:rok")) != 1 {
+				t.Fatalf("%s: no series summary:\n%s", tc.lang, c.transcript())
+			}
+			c.pressData("book:rok")
+			if got := seriesOf(t, bs, user); len(got) != 3 || got[0].Start.Day() != 24 {
+				t.Errorf("%s: %d bookings: %+v", tc.lang, len(got), got)
+			}
+		}
+	})
+}
