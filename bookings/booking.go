@@ -149,6 +149,10 @@ type Booking struct {
 	// leaves Requested.
 	Proposed time.Time `json:"proposed,omitzero"`
 	Card     string    `json:"card,omitempty"` // the staff card's reference, set by the desk
+	// MoveTo is the start the citizen asked to move a confirmed booking to (zero:
+	// none); the booking keeps its Start until staff accept. Transition clears it
+	// when the booking leaves confermata.
+	MoveTo time.Time `json:"move_to,omitzero"`
 	// Series names the recurring request this booking is one of (series.go): the
 	// bookings of one series share it, and staff handle them as one request. Empty
 	// for a single booking; else the shape of an id (NewID).
@@ -219,6 +223,9 @@ func (b *Booking) Transition(to Status, by, reason string, at time.Time) error {
 	}
 	if b.Status == Requested {
 		b.Proposed = time.Time{}
+	}
+	if b.Status == Confirmed {
+		b.MoveTo = time.Time{} // a change asked of a booking that no longer stands
 	}
 	if (to == Refused || to == Cancelled) && !isBlank(reason) {
 		b.Reason = reason

@@ -27,15 +27,20 @@ type whenWord struct {
 
 // whenWords loads data/when/<lang>.yaml once: the words of the other languages, longest
 // first.
-var whenWords = sync.OnceValues(func() ([]whenWord, error) {
-	names, err := fs.Glob(whenFiles, "data/when/*.yaml")
+var whenWords = sync.OnceValues(func() ([]whenWord, error) { return loadWords(whenFiles, "data/when/*.yaml") })
+
+// loadWords reads the files of fsys that match pattern, each a map of phrases to the
+// words they stand for, into one list, longest phrase first. A phrase two files give
+// different meanings is an error.
+func loadWords(fsys embed.FS, pattern string) ([]whenWord, error) {
+	names, err := fs.Glob(fsys, pattern)
 	if err != nil {
 		return nil, err
 	}
 	var out []whenWord
 	seen := map[string]string{} // phrase -> its words, across languages
 	for _, name := range names {
-		b, err := whenFiles.ReadFile(name)
+		b, err := fsys.ReadFile(name)
 		if err != nil {
 			return nil, err
 		}
@@ -67,7 +72,7 @@ var whenWords = sync.OnceValues(func() ([]whenWord, error) {
 		return out[i].phrase < out[j].phrase
 	})
 	return out, nil
-})
+}
 
 func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
 
@@ -96,7 +101,12 @@ func translateWhen(text string) string {
 	if err != nil || len(words) == 0 {
 		return text
 	}
-	s := " " + foldWhen(text) + " "
+	return replaceWords(" "+foldWhen(text)+" ", words)
+}
+
+// replaceWords replaces, in folded text s, each whole phrase of words (longest first)
+// with the words it stands for.
+func replaceWords(s string, words []whenWord) string {
 	for _, w := range words {
 		for from := 0; ; {
 			i := strings.Index(s[from:], w.phrase)

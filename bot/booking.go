@@ -38,6 +38,8 @@ type bookingDraft struct {
 	// form then asks only for the new day and time.
 	Move     string    `json:"move,omitempty"`
 	MoveFrom time.Time `json:"move_from,omitzero"`
+	// Series repeats the booking every week (bookingseries.go); nil for one date.
+	Series *seriesDraft `json:"series,omitempty"`
 }
 
 // Booking limits; the service's rules may be stricter (bookingrules.go).
@@ -120,6 +122,8 @@ func (bf *bookingFlow) askBooking(t *Turn, s *catalogue.Service) {
 			{btn(t.T("book.no_note"), actBook, "skip")}, bf.bookingCancelRow(t)}})
 	case d.Move != "":
 		bf.moveSummary(t, s)
+	case d.Series != nil:
+		bf.askSeries(t, s)
 	default:
 		bf.bookingSummary(t, s)
 	}
@@ -195,7 +199,8 @@ func (bf *bookingFlow) bookingSummary(t *Turn, s *catalogue.Service) {
 	t.Say(Reply{Text: t.T("book.summary", "service", t.titleText(s), "provider", Literal(s.Organization.Name),
 		"when", t.whenText(bf.bookingStart(t)), "quantity", bf.quantityText(t, s, d.Quantity), "delivery", delivery,
 		"who", who, "zone", strconv.Itoa(d.Municipio), "note", note, "cost", cost),
-		Buttons: [][]Button{{btn(t.T("book.confirm"), actBook, "ok")}, {btn(t.T("book.restart"), actBook, "redo"), btn(t.T("book.abandon"), actBook, "x")}}})
+		Buttons: [][]Button{{btn(t.T("book.confirm"), actBook, "ok")}, {btn(t.T("book.repeat"), actBook, "rep")},
+			{btn(t.T("book.restart"), actBook, "redo"), btn(t.T("book.abandon"), actBook, "x")}}})
 }
 
 // quantityText is "2 ore" or "3 pasti"; a free service has no unit, only a number.
@@ -225,6 +230,8 @@ func (bf *bookingFlow) bookingButton(ctx context.Context, t *Turn, step, value s
 		bf.askCancelBooking(ctx, t, value)
 	case "cancelyes":
 		bf.cancelBooking(ctx, t, value)
+	case "cancelser":
+		bf.cancelSeries(ctx, t, value) // bookingseriessend.go
 	case "accept", "decline":
 		bf.answerProposal(ctx, t, value, step == "accept")
 	case "rate":
@@ -308,7 +315,9 @@ func (bf *bookingFlow) draftButton(ctx context.Context, t *Turn, step, value str
 		}
 		bf.applyMove(ctx, t, s)
 	default:
-		t.Stale()
+		if !bf.seriesButton(ctx, t, s, step, value) { // bookingseries.go
+			t.Stale()
+		}
 	}
 }
 
@@ -325,6 +334,9 @@ func (bf *bookingFlow) bookingText(ctx context.Context, t *Turn, text string) {
 		if n, ok := bareNumber(text); ok && !d.Day.IsZero() && n >= 0 && n <= 23 {
 			bf.setSlot(t, s, n*60) // "9" at the time question is nine o'clock
 			return
+		}
+		if d.Day.IsZero() && bf.seriesFromDay(t, s, text) {
+			return // "ogni martedì fino al 31 gennaio" (bookingseries.go)
 		}
 		w, ok := bookings.ParseWhen(hoursInDigits(text), t.now, t.e.rome)
 		switch {
@@ -373,6 +385,13 @@ func (bf *bookingFlow) bookingText(ctx context.Context, t *Turn, text string) {
 			d.Note = "" // "niente", "no": no note
 		}
 		bf.askBooking(t, s)
+	case d.Move == "" && bf.seriesTyped(t, s, text):
+		// "ogni martedì fino al 31 gennaio" to the summary (bookingseries.go)
+	case d.Series != nil && t.e.assents(text) && d.Series.DaysDone && !d.Series.Until.IsZero():
+		bf.submitSeries(ctx, t, s)
+	case d.Series != nil:
+		t.Text("book.use_buttons")
+		bf.askSeries(t, s)
 	case t.e.assents(text):
 		bf.submitBooking(ctx, t, s) // "sì, mandala" to the summary
 	default:

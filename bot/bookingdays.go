@@ -57,6 +57,10 @@ func (bf *bookingFlow) calendar(t *Turn, s *catalogue.Service, month string) {
 		m = first
 	}
 	t.st.Draft.Month = m.Format("200601")
+	pick := "day"
+	if r := t.st.Draft.Series; r != nil && r.DaysDone && r.Until.IsZero() {
+		pick = "rday" // the last day of a weekly series (bookingseries.go)
+	}
 	rows := [][]Button{}
 	head := []Button{}
 	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
@@ -70,7 +74,7 @@ func (bf *bookingFlow) calendar(t *Turn, s *catalogue.Service, month string) {
 			case day.IsZero():
 				row = append(row, btn(t.T("book.cal_blank"), actBook, "nop"))
 			case bf.bookableDay(t, s, day) == "":
-				row = append(row, btn(strconv.Itoa(day.Day()), actBook, "day", day.Format("20060102")))
+				row = append(row, btn(strconv.Itoa(day.Day()), actBook, pick, day.Format("20060102")))
 			default:
 				row = append(row, btn(t.T("book.cal_closed"), actBook, "nop"))
 			}

@@ -126,6 +126,9 @@ func (bf *bookingFlow) bookingLine(t *Turn, b bookings.Booking) string {
 		status = t.T("book.status_proposed")
 	}
 	line := t.T("book.line", "service", name, "when", t.whenText(b.Start), "status", status)
+	if b.Series != "" {
+		line = "🔁 " + line // one date of a weekly series
+	}
 	line += bf.paymentLine(t, b)
 	if b.Status == bookings.Refused && b.Reason != "" && b.Reason != declinedReason {
 		line += "\n" + t.T("book.reason", "reason", b.Reason)
@@ -162,8 +165,11 @@ func (bf *bookingFlow) askCancelBooking(ctx context.Context, t *Turn, id string)
 		t.Say(Reply{Text: t.T("book.not_active", "status", t.T("status."+string(b.Status))), Buttons: t.MainMenu()})
 		return
 	}
-	t.Say(Reply{Text: t.T("book.cancel_ask", "booking", bf.bookingLine(t, b)), Buttons: [][]Button{
-		{btn(t.T("book.cancel_yes"), actBook, "cancelyes", b.ID), btn(t.T("book.cancel_no"), actBookings)}}})
+	rows := [][]Button{{btn(t.T("book.cancel_yes"), actBook, "cancelyes", b.ID), btn(t.T("book.cancel_no"), actBookings)}}
+	if b.Series != "" {
+		rows = append(rows, []Button{btn(t.T("book.series_cancel_all"), actBook, "cancelser", b.ID)})
+	}
+	t.Say(Reply{Text: t.T("book.cancel_ask", "booking", bf.bookingLine(t, b)), Buttons: rows})
 }
 
 // cancelBooking cancels a booking at the citizen's request: staff are told and its

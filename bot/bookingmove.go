@@ -145,7 +145,8 @@ func (bf *bookingFlow) applyMove(ctx context.Context, t *Turn, s *catalogue.Serv
 			note = "spostata da " + b.Start.In(t.e.rome).Format("2006-01-02 15:04")
 			b.Start, b.Proposed = start, time.Time{}
 		} else {
-			reason = MoveRequestedOf // staff decide; the booking keeps its time until then
+			reason = MoveRequestedOf // staff decide (MoveFromStaff); the booking keeps its time until then
+			b.MoveTo = start
 		}
 		b.Updated = t.now
 		b.History = append(b.History, bookings.Change{Status: b.Status, At: t.now, By: "citizen", Reason: note})

@@ -85,6 +85,12 @@ func (d *Desk) bookingEvent(ctx context.Context, ev bot.Event) error {
 	if err != nil {
 		return err
 	}
+	if ev.Kind == bot.EventBookingCancelled && b.Series != "" {
+		return d.seriesCancelled(ctx, ev, b, card) // bookingseries.go
+	}
+	if ev.Kind == bot.EventBookingMoved && ev.Reason == bot.MoveRequestedOf {
+		return d.moveRequested(ctx, b, card, ev) // bookingchange.go
+	}
 	note := d.text("booking.cancelled_note", "time", d.clock(cmpTime(ev.At, d.now())))
 	status, actions := d.bookingState(b)
 	switch {
@@ -100,8 +106,6 @@ func (d *Desk) bookingEvent(ctx context.Context, ev bot.Event) error {
 		if b.Status == bookings.Requested {
 			status = d.text("booking.moved", "when", d.when(b.Start)) // with the buttons
 		}
-	case ev.Kind == bot.EventBookingMoved:
-		note = d.text("booking.move_requested_note", "when", d.when(ev.Moved))
 	case ev.Kind != bot.EventBookingCancelled:
 		return nil
 	}
@@ -162,6 +166,9 @@ func (d *Desk) bookingRequested(ctx context.Context, id string) error {
 	}
 	if b.Card != "" {
 		return nil // posted already
+	}
+	if b.Series != "" {
+		return d.seriesRequested(ctx, b) // bookingseries.go
 	}
 	at, err := d.PostCard(ctx, d.channel, d.bookingCard(b))
 	if err != nil {
@@ -303,6 +310,9 @@ func (d *Desk) bookingState(b bookings.Booking) (string, []CardAction) {
 		if !b.Proposed.IsZero() {
 			return d.text("booking.proposed", "when", d.when(b.Proposed)), nil
 		}
+		if b.Series != "" {
+			return "", d.seriesActions()
+		}
 		return "", d.bookingActions()
 	case bookings.Confirmed:
 		if last.By == "citizen" {
@@ -327,11 +337,13 @@ func (d *Desk) onBookingCard(ctx context.Context, e Engine, p CardPress) (CardRe
 	}
 	switch p.Verb {
 	case verbConfirm:
-		if b, err := d.bookings.Get(ctx, p.Ref); err == nil && d.needsOffer(b) {
+		// A series is confirmed whole, with no online offer: its price is agreed with
+		// the provider (bookingseries.go).
+		if b, err := d.bookings.Get(ctx, p.Ref); err == nil && b.Series == "" && d.needsOffer(b) {
 			return d.openBookingModal(ctx, p) // the price and deadline first
 		}
 		a := bot.BookingAction{Kind: bot.BookingConfirm, Booking: p.Ref, Operator: p.Operator}
-		b, err := e.BookingFromStaff(ctx, a)
+		b, err := d.applyBookingAction(ctx, e, a) // the booking, or its whole series
 		return d.afterBookingAction(ctx, p.Card, a, b, err)
 	case verbRefuse, verbPropose:
 		return d.openBookingModal(ctx, p)

@@ -28,6 +28,8 @@ func (d *Desk) openBookingModal(ctx context.Context, p CardPress) (CardResult, e
 		return CardResult{}, err
 	case b.Status != bookings.Requested || !b.Proposed.IsZero():
 		return d.changedMeanwhile(ctx, b.ID)
+	case b.Series != "" && p.Verb == verbPropose:
+		return CardResult{Unchanged: true, Notice: d.text("booking.series_no_propose")}, nil
 	case p.TriggerID == "":
 		return CardResult{}, errors.New("a press without a trigger_id cannot open a modal")
 	}
@@ -194,7 +196,7 @@ func invalid(block, text string) *slackapi.ViewSubmissionResponse {
 func (d *Desk) onBookingModal(ctx context.Context, e Engine, user slackapi.User, card MessageRef, a bot.BookingAction) {
 	notice := func(text string) { d.tell(ctx, card.Channel, "", user.ID, "", text) }
 	a.Operator = d.operatorName(ctx, user.ID, user.Name)
-	b, err := e.BookingFromStaff(ctx, a)
+	b, err := d.applyBookingAction(ctx, e, a) // the booking, or its whole series
 	res, err := d.afterBookingAction(ctx, card, a, b, err)
 	if err != nil {
 		d.log.WarnContext(ctx, "slack: booking action failed", "kind", a.Kind, "err", err)

@@ -103,6 +103,8 @@ func (d *Desk) cardHandler(kind string, e Engine) CardHandler {
 		return func(ctx context.Context, p CardPress) (CardResult, error) { return d.onHandoffCard(ctx, e, p) }
 	case bookingKind:
 		return func(ctx context.Context, p CardPress) (CardResult, error) { return d.onBookingCard(ctx, e, p) }
+	case moveKind:
+		return func(ctx context.Context, p CardPress) (CardResult, error) { return d.onMoveCard(ctx, e, p) }
 	case requestKind, applicationKind:
 		return func(ctx context.Context, p CardPress) (CardResult, error) { return d.onDomesticCard(ctx, e, p) }
 	}

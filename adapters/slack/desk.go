@@ -33,6 +33,8 @@ import (
 type Engine interface {
 	FromStaff(ctx context.Context, a bot.StaffAction) error
 	BookingFromStaff(ctx context.Context, a bot.BookingAction) (bookings.Booking, error)
+	MoveFromStaff(ctx context.Context, a bot.MoveAction) (bookings.Booking, error)
+	SeriesFromStaff(ctx context.Context, a bot.BookingAction) ([]bookings.Booking, error)
 	DomesticFromStaff(ctx context.Context, a bot.DomesticAction) (conversation string, err error)
 }
 

@@ -36,7 +36,7 @@ func (d *Desk) Notify(ctx context.Context, ev bot.Event) error {
 	case bot.EventRating:
 		fn = func(ctx context.Context) error { return d.rating(ctx, ev) }
 	case bot.EventBookingRequested, bot.EventBookingCancelled, bot.EventBookingAnswered, bot.EventBookingRated,
-		bot.EventReminderFailed:
+		bot.EventReminderFailed, bot.EventBookingMoved:
 		fn, key = func(ctx context.Context) error { return d.bookingEvent(ctx, ev) }, bookingKey(ev.Booking)
 	case bot.EventBookingPaid, bot.EventOfferExpired, bot.EventOfferDeclined, bot.EventBookingRefunded, bot.EventPaymentMismatch,
 		bot.EventVoucherPart:
