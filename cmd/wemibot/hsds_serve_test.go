@@ -12,6 +12,7 @@ import (
 // serve mounts the HSDS API on the live index: a reload changes what it answers and
 // its ETags.
 func TestServeHSDSFollowsReloads(t *testing.T) {
+	t.Parallel() // a real server of its own: runs beside the others
 	dir := copyBundled(t)
 	const admin = "admin-token-0123456789"
 	addr, _ := startServe(t, map[string]string{"WEMI_CATALOGUE_DIR": dir, "WEMI_ADMIN_TOKEN": admin})

@@ -12,6 +12,7 @@ import (
 // one a second per chat paces, when serve is stopped. serve exits 0 within 10 s, and
 // the next start, on the same data, sends the replies left, none twice.
 func TestServeStopKeepsTelegramBacklog(t *testing.T) {
+	t.Parallel() // a real server of its own: runs beside the others
 	fake := telegramtest.New(t, testToken)
 	env := map[string]string{"WEMI_TELEGRAM_TOKEN": testToken, "WEMI_TELEGRAM_API": fake.Endpoint(),
 		"WEMI_DATA_DIR": t.TempDir()}

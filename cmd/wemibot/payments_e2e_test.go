@@ -234,6 +234,7 @@ func paid(event, booking string, cents int) []byte {
 // forged webhook changing nothing; a payment after the offer expired refunded through
 // stripe-mock.
 func TestWebPaymentEndToEnd(t *testing.T) {
+	t.Parallel() // a real server of its own: runs beside the others
 	srv, mock := redistest.Start(t), stripetest.Start(t)
 	env := payEnv(t, srv, mock)
 	a := startPayServer(t, env)
@@ -357,6 +358,7 @@ func waitSentWith(t *testing.T, fake *telegramtest.Server, chat int64, from int,
 // engine, successful_payment confirms the booking with a receipt and the calendar
 // file, reminders are planned, and the same payment again changes nothing.
 func TestTelegramPaymentEndToEnd(t *testing.T) {
+	t.Parallel() // a real server of its own: runs beside the others
 	srv, mock := redistest.Start(t), stripetest.Start(t)
 	fake := telegramtest.New(t, testToken)
 	env := payEnv(t, srv, mock)

@@ -53,6 +53,7 @@ func waitReadyz(t *testing.T, addr string, ok func(int, readyzReport) bool) read
 // starts, the web chat answers at once, /readyz is 200 with Telegram degraded; when
 // the Bot API comes back, Telegram serves without a restart.
 func TestServeWithTelegramDown(t *testing.T) {
+	t.Parallel() // a real server of its own: runs beside the others
 	for _, tc := range []struct {
 		name   string
 		down   func(*outagetest.Front)

@@ -288,6 +288,7 @@ func webSearchFinds(t *testing.T, addr, query, want string) bool {
 // The real wiring on Redis: readiness follows Redis, a message while it is away gets
 // an apology, and everything recovers by itself when it returns.
 func TestServeOnRedisThatGoesAway(t *testing.T) {
+	t.Parallel() // a real server of its own: runs beside the others
 	rs := redistest.Start(t)
 	addr, _ := startServe(t, map[string]string{"WEMI_REDIS_URL": rs.URL() + "?dial_timeout=3s&read_timeout=3s&max_retries=0"})
 	get := func(path string) int {

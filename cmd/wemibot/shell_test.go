@@ -52,6 +52,7 @@ func TestShellChats(t *testing.T) {
 }
 
 func TestShellOnRedis(t *testing.T) {
+	t.Parallel() // a real server of its own: runs beside the others
 	srv := redistest.Start(t)
 	r := runCLI(t, map[string]string{"WEMI_REDIS_URL": srv.URL()}, "colf\n", "shell")
 	if r.code != 0 || !strings.Contains(r.stdout, "Ho trovato") {

@@ -140,6 +140,7 @@ func buttonValue(t *testing.T, p slacktest.Post, verb string) (actionID, value s
 // the web chat, an internal note does not, "Chiudi" hands the citizen back and asks for
 // a rating, and the figures reach /wemi stats and the open-handoffs gauge.
 func TestServeStaffDeskEndToEnd(t *testing.T) {
+	t.Parallel() // a real server of its own: runs beside the others
 	fake := slacktest.New(t, slacktest.WithUsers(operator))
 	rs := redistest.Start(t)
 	addr, out := startServe(t, map[string]string{"WEMI_REDIS_URL": rs.URL(),
