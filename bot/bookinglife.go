@@ -130,7 +130,7 @@ func (bf *bookingFlow) bookingLine(t *Turn, b bookings.Booking) string {
 		line = "🔁 " + line // one date of a weekly series
 	}
 	line += bf.paymentLine(t, b)
-	if b.Status == bookings.Refused && b.Reason != "" && b.Reason != declinedReason {
+	if b.Status == bookings.Refused && b.Reason != "" && b.Reason != declinedReason && b.Reason != rivalPaidReason {
 		line += "\n" + t.T("book.reason", "reason", b.Reason)
 	}
 	if b.Status == bookings.Requested && !b.Proposed.IsZero() {

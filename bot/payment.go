@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/comune-milano/wemibot/bookings"
@@ -204,8 +205,13 @@ func (e *Engine) applyPayment(ctx context.Context, n PaymentNotice, conversation
 	channel, _, _ := splitConversation(b.Conversation)
 	e.notify(ctx, []Event{{Kind: EventBookingPaid, Booking: b.ID, Card: b.Card, Conversation: b.Conversation,
 		Channel: channel, Lang: b.Lang, At: now}})
+	rivals := e.closeRivalOffers(ctx, b, now)
 	t := e.citizenTurn(b.Conversation, b.Lang, now)
-	return b, e.flows.booking.receiptReplies(t, b, n.ReceiptURL), nil
+	replies := e.flows.booking.receiptReplies(t, b, n.ReceiptURL)
+	if rivals > 0 {
+		replies[0].Text += "\n\n" + t.T("pay.rivals_closed", "n", strconv.Itoa(rivals))
+	}
+	return b, replies, nil
 }
 
 // errKeepBooking aborts a booking's Update with nothing to change.
