@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,7 +39,7 @@ func mixedWorkload(cat *catalogue.Catalogue) []bot.Message {
 
 // runEngineBenchmark sends the mixed workload from benchConversations concurrent
 // conversations and reports messages per second and latency percentiles.
-func runEngineBenchmark(b *testing.B, store bot.Store) {
+func runEngineBenchmark(b *testing.B, store bot.Store, srv *redistest.Server) {
 	idx := testIndex(b)
 	e, err := bot.New(bot.Options{Search: idx, Store: store, RateLimit: 1 << 30})
 	if err != nil {
@@ -49,7 +50,12 @@ func runEngineBenchmark(b *testing.B, store bot.Store) {
 	var mu sync.Mutex
 	var all []time.Duration
 	b.SetParallelism((benchConversations + 1) / 2) // 2 cores × 32 = 64 goroutines
+	var redisBefore redistest.Usage
+	if srv != nil {
+		redisBefore = srv.Usage()
+	}
 	b.ResetTimer()
+	cpuBefore := processCPU(b)
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
 		id := fmt.Sprint(conv.Add(1))
@@ -70,13 +76,30 @@ func runEngineBenchmark(b *testing.B, store bot.Store) {
 		mu.Unlock()
 	})
 	elapsed := time.Since(start)
+	cpu := processCPU(b) - cpuBefore
 	b.StopTimer()
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
 	if len(all) > 0 {
-		b.ReportMetric(float64(len(all))/elapsed.Seconds(), "msgs/s")
+		n := float64(len(all))
+		b.ReportMetric(n/elapsed.Seconds(), "msgs/s")
 		b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
+		b.ReportMetric(float64(cpu.Microseconds())/n, "cpu-µs/msg")
+		if srv != nil {
+			used := srv.Usage().Sub(redisBefore)
+			b.ReportMetric(float64(used.Commands)/n, "redis-cmds/msg")
+			b.ReportMetric(float64(used.CPU.Microseconds())/n, "redis-µs/msg")
+		}
 	}
+}
+
+// processCPU returns the user and system CPU time this process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func BenchmarkEngineBolt(b *testing.B) {
@@ -85,7 +108,7 @@ func BenchmarkEngineBolt(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	runEngineBenchmark(b, s)
+	runEngineBenchmark(b, s, nil)
 }
 
 // roundTrips counts the commands and pipelines sent to Redis.
@@ -100,7 +123,7 @@ func (r *roundTrips) ProcessPipelineHook(next goredis.ProcessPipelineHook) gored
 }
 
 // benchRedis starts a private redis-server and a client sized for the benchmark.
-func benchRedis(b *testing.B) *goredis.Client {
+func benchRedis(b *testing.B) (*goredis.Client, *redistest.Server) {
 	b.Helper()
 	srv := redistest.Start(b)
 	opts, err := goredis.ParseURL(srv.URL())
@@ -110,14 +133,14 @@ func benchRedis(b *testing.B) *goredis.Client {
 	opts.PoolSize = benchConversations
 	client := goredis.NewClient(opts)
 	b.Cleanup(func() { client.Close() })
-	return client
+	return client, srv
 }
 
 func BenchmarkEngineRedis(b *testing.B) {
-	client := benchRedis(b)
+	client, srv := benchRedis(b)
 	rt := &roundTrips{}
 	client.AddHook(rt)
-	runEngineBenchmark(b, redis.New(client, redis.Options{}))
+	runEngineBenchmark(b, redis.New(client, redis.Options{}), srv)
 	b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/msg")
 }
 
@@ -128,7 +151,8 @@ func BenchmarkEngineRedis(b *testing.B) {
 func BenchmarkEngineRedisPaced(b *testing.B) {
 	for _, rate := range []int{3000, 5000} {
 		b.Run(fmt.Sprintf("%d-per-s", rate), func(b *testing.B) {
-			runPaced(b, redis.New(benchRedis(b), redis.Options{}), rate)
+			client, _ := benchRedis(b)
+			runPaced(b, redis.New(client, redis.Options{}), rate)
 		})
 	}
 }

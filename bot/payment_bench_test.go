@@ -18,7 +18,7 @@ import (
 // reminders replaced, the staff event's own reads left to the desk) and how long the
 // citizen waits from the notice to the receipt reaching the channel's Pusher.
 func BenchmarkPaymentReceivedRedis(b *testing.B) {
-	client := benchRedis(b)
+	client, _ := benchRedis(b)
 	rt := &roundTrips{}
 	client.AddHook(rt)
 	store := redis.New(client, redis.Options{})
