@@ -1,35 +1,49 @@
 package safety
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 )
 
 // analysis is what the recogniser knows of one message: its tokens, where each part
-// occurs, and which scopes (past, hypothetical, learning...) cover each token.
+// occurs, and which scopes (past, hypothetical, learning...) cover each token. The
+// fields after steps are buffers kept from message to message (scratch.go).
 type analysis struct {
 	r     *Recogniser
 	toks  []token
 	occs  [][]occ  // by part id, sorted by start
 	flags []uint32 // by token: the scopes that cover it, one bit each
 	steps int      // work left for matching rules: bounds the time on hostile input
+
+	touched     []int   // the parts occs holds occurrences of
+	neg         []bool  // by token: a negation reaches it
+	marked      []bool  // by token: set aside by a mask, or a plain word
+	ends, stops []bool  // by token: where a scope's ending or stopping part starts
+	found       []occ   // the occurrences of one group
+	lists       [][]occ // find: the occurrences of each group of a pattern
+	chosen      []occ   // find: the occurrence chosen for each group
+	text        textBuffers
 }
 
 // maxSteps bounds the combinations tried per message.
 const maxSteps = 200000
 
+// analyse reads a message. The caller hands the analysis back with r.done once it
+// has read it.
 func (r *Recogniser) analyse(text string) *analysis {
-	a := &analysis{r: r, toks: r.tokens(text), steps: maxSteps}
-	a.occs = make([][]occ, len(r.lex.names))
-	neg := a.negations()
-	a.findForms(neg)
+	a := r.analyses.get(r)
+	a.steps = maxSteps
+	a.toks = r.appendTokens(a.toks[:0], &a.text, text)
+	a.negations()
+	a.findForms()
 	a.applyMasks()
 	for _, d := range r.derived {
-		var list []occ
+		list := a.occsToGrow(d.part)
 		for _, p := range d.patterns {
-			list = append(list, a.groupOccs(p.groups[0], p.gap, true)...)
+			list = a.groupOccs(list, p.groups[0], p.gap, true)
 		}
-		a.occs[d.part] = sortOccs(append(a.occs[d.part], list...))
+		a.occs[d.part] = sortOccs(list)
 	}
 	a.markScopes()
 	return a
@@ -39,9 +53,10 @@ func (r *Recogniser) analyse(text string) *analysis {
 // fillers (pronouns, auxiliaries, "più", "ever"...) between, in the same clause. One
 // pass: a negation opens a reach that fillers carry on and any other word closes; a
 // negation that follows its verb (French "pas", "plus") denies the word before it.
-func (a *analysis) negations() []bool {
+func (a *analysis) negations() {
 	lex := a.r.lex
-	neg := make([]bool, len(a.toks))
+	a.neg = cleared(a.neg, len(a.toks))
+	neg := a.neg
 	reach := false
 	for p, t := range a.toks {
 		if p > 0 && t.clause != a.toks[p-1].clause {
@@ -65,11 +80,10 @@ func (a *analysis) negations() []bool {
 			reach = false
 		}
 	}
-	return neg
 }
 
 // findForms records every occurrence of the lexicon's forms.
-func (a *analysis) findForms(neg []bool) {
+func (a *analysis) findForms() {
 	for p, t := range a.toks {
 		a.r.lex.formsAt(t.text, func(f form) {
 			end := p + len(f.seq) - 1
@@ -81,31 +95,23 @@ func (a *analysis) findForms(neg []bool) {
 					return
 				}
 			}
-			a.occs[f.part] = append(a.occs[f.part], occ{s: p, e: end, neg: neg[p]})
+			a.occs[f.part] = append(a.occsToGrow(f.part), occ{s: p, e: end, neg: a.neg[p]})
 		})
 	}
-	for i := range a.occs {
-		a.occs[i] = sortOccs(a.occs[i])
+	for _, part := range a.touched {
+		a.occs[part] = sortOccs(a.occs[part])
 	}
 }
 
 // applyMasks sets aside the words of idioms and harmless phrases ("muoio dal
 // ridere", "dopo l'ictus"): no part occurs in them.
 func (a *analysis) applyMasks() {
-	masked := make([]bool, len(a.toks))
-	some := false
-	for _, m := range a.r.masks {
-		for _, o := range a.groupOccs(m.groups[0], m.gap, true) {
-			for p := o.s; p <= o.e; p++ {
-				masked[p] = true
-				some = true
-			}
-		}
-	}
+	masked, some := a.matchedWords(a.r.masks)
 	if !some {
 		return
 	}
-	for i, list := range a.occs {
+	for _, i := range a.touched {
+		list := a.occs[i]
 		kept := list[:0]
 		for _, o := range list {
 			clear := true
@@ -120,13 +126,34 @@ func (a *analysis) applyMasks() {
 	}
 }
 
-// sortOccs sorts occurrences by start and drops duplicates.
-func sortOccs(list []occ) []occ {
-	sort.Slice(list, func(i, j int) bool {
-		if list[i].s != list[j].s {
-			return list[i].s < list[j].s
+// matchedWords flags, in a.marked, the tokens of the patterns' matches, and reports
+// whether there are any.
+func (a *analysis) matchedWords(patterns []pattern) ([]bool, bool) {
+	a.marked = cleared(a.marked, len(a.toks))
+	some := false
+	for _, m := range patterns {
+		a.found = a.groupOccs(a.found[:0], m.groups[0], m.gap, true)
+		for _, o := range a.found {
+			for p := o.s; p <= o.e; p++ {
+				a.marked[p] = true
+				some = true
+			}
 		}
-		return list[i].e < list[j].e
+	}
+	return a.marked, some
+}
+
+// sortOccs sorts occurrences by start, then end, then negation, and drops
+// duplicates.
+func sortOccs(list []occ) []occ {
+	slices.SortFunc(list, func(x, y occ) int {
+		if c := cmp.Compare(x.s, y.s); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.e, y.e); c != 0 {
+			return c
+		}
+		return cmp.Compare(b2i(x.neg), b2i(y.neg))
 	})
 	out := list[:0]
 	for i, o := range list {
@@ -137,40 +164,61 @@ func sortOccs(list []occ) []occ {
 	return out
 }
 
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // find reports whether a pattern matches somewhere its kind is not suppressed.
-func (a *analysis) find(p pattern, kind int) bool {
-	lists := make([][]occ, len(p.groups))
+func (a *analysis) find(p *pattern, kind int) bool {
+	for len(a.lists) < len(p.groups) {
+		a.lists = append(a.lists, nil)
+	}
+	lists := a.lists[:len(p.groups)]
 	for i, g := range p.groups {
-		if lists[i] = a.groupOccs(g, p.gap, false); len(lists[i]) == 0 {
+		if lists[i] = a.groupOccs(lists[i][:0], g, p.gap, false); len(lists[i]) == 0 {
 			return false
 		}
 	}
-	chosen := make([]occ, len(p.groups))
-	var try func(i, lo, hi int) bool
-	try = func(i, lo, hi int) bool {
-		if i == len(lists) {
-			return a.valid(p, kind, chosen, lo, hi)
-		}
-		from, to := 0, math.MaxInt
-		if i > 0 {
-			from, to = hi-p.window, lo+p.window
-		}
-		for _, o := range between(lists[i], from, to) {
-			if a.steps--; a.steps < 0 {
-				return false
-			}
-			nlo, nhi := min(lo, o.s), max(hi, o.e)
-			if nhi-nlo > p.window || a.toks[nhi].sent-a.toks[nlo].sent > 1 || overlaps(o, chosen[:i]) {
-				continue
-			}
-			chosen[i] = o
-			if try(i+1, nlo, nhi) {
-				return true
-			}
-		}
-		return false
+	a.chosen = cleared(a.chosen, len(p.groups))
+	return a.try(&attempt{p: p, kind: kind, lists: lists, chosen: a.chosen}, 0, math.MaxInt, -1)
+}
+
+// attempt is the search for a match of one pattern: the occurrences of each of its
+// groups, and the one chosen so far for each.
+type attempt struct {
+	p      *pattern
+	kind   int
+	lists  [][]occ
+	chosen []occ
+}
+
+// try chooses an occurrence of group i, and of the groups after it, that makes a
+// match within the window, with the groups before i spanning tokens lo to hi.
+func (a *analysis) try(m *attempt, i, lo, hi int) bool {
+	if i == len(m.lists) {
+		return a.valid(m.p, m.kind, m.chosen, lo, hi)
 	}
-	return try(0, math.MaxInt, -1)
+	from, to := 0, math.MaxInt
+	if i > 0 {
+		from, to = hi-m.p.window, lo+m.p.window
+	}
+	for _, o := range between(m.lists[i], from, to) {
+		if a.steps--; a.steps < 0 {
+			return false
+		}
+		nlo, nhi := min(lo, o.s), max(hi, o.e)
+		if nhi-nlo > m.p.window || a.toks[nhi].sent-a.toks[nlo].sent > 1 || overlaps(o, m.chosen[:i]) {
+			continue
+		}
+		m.chosen[i] = o
+		if a.try(m, i+1, nlo, nhi) {
+			return true
+		}
+	}
+	return false
 }
 
 func overlaps(o occ, list []occ) bool {
@@ -184,7 +232,7 @@ func overlaps(o occ, list []occ) bool {
 
 // valid reports whether a match stands: no scope of its kind covers its words, and
 // no "unless" part is in the clauses it spans.
-func (a *analysis) valid(p pattern, kind int, chosen []occ, lo, hi int) bool {
+func (a *analysis) valid(p *pattern, kind int, chosen []occ, lo, hi int) bool {
 	for _, o := range chosen {
 		for t := o.s; t <= o.e; t++ {
 			if a.suppressed(kind, t, hi) {

@@ -86,11 +86,10 @@ func between(list []occ, from, to int) []occ {
 	return list[i:j]
 }
 
-// groupOccs returns the occurrences of a group in a message. With inherit, the first
-// part's negation is not checked but passed on to the group's occurrence (a derived
-// part is negated or not as a whole); otherwise it is checked like the others.
-func (a *analysis) groupOccs(g group, gap int, inherit bool) []occ {
-	var out []occ
+// groupOccs appends the occurrences of a group in a message to out. With inherit, the
+// first part's negation is not checked but passed on to the group's occurrence (a
+// derived part is negated or not as a whole); otherwise it is checked like the others.
+func (a *analysis) groupOccs(out []occ, g group, gap int, inherit bool) []occ {
 	first := g[0]
 	for _, o := range a.occs[first.part] {
 		if (!inherit || first.neg) && o.neg != first.neg {

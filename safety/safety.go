@@ -64,6 +64,8 @@ type Recogniser struct {
 	scopes  []scopeRule
 	kinds   []Kind
 	rules   [][]pattern // by kind index
+
+	analyses analyses // recycled, so that Assess hardly allocates
 }
 
 // derivedPart is a part made of other parts ("me hurt" is "hurt_me").
@@ -341,9 +343,11 @@ func (r *Recogniser) kindIndex(k Kind) int {
 // first 20,000 characters.
 func (r *Recogniser) Assess(text string) (Assessment, bool) {
 	a := r.analyse(text)
+	defer r.analyses.put(a)
 	var out Assessment
 	for i, k := range r.kinds {
-		for _, p := range r.rules[i] {
+		for j := range r.rules[i] {
+			p := &r.rules[i][j]
 			if a.find(p, i) {
 				if out.Kind == "" {
 					out.Kind = k

@@ -72,11 +72,11 @@ func (r *Recogniser) parseScope(s scopeSpec) (scopeRule, error) {
 // count: "non è un corso" is no course; nor do markers that start in the words of an
 // unmark pattern: "se cayó" is Spanish, not the Italian "se" (if).
 func (a *analysis) markScopes() {
-	a.flags = make([]uint32, len(a.toks))
-	plain := a.plainWords()
+	a.flags = cleared(a.flags, len(a.toks))
+	plain, _ := a.matchedWords(a.r.unmarks)
 	for i, sc := range a.r.scopes {
 		bit := uint32(1) << i
-		ends, stops := a.starts(sc.ends), a.starts(sc.stops)
+		ends, stops := a.starts(&a.ends, sc.ends), a.starts(&a.stops, sc.stops)
 		for _, o := range a.occs[sc.part] {
 			if o.neg || plain[o.s] {
 				continue
@@ -89,25 +89,13 @@ func (a *analysis) markScopes() {
 	}
 }
 
-// plainWords flags the tokens of the unmark patterns' matches.
-func (a *analysis) plainWords() []bool {
-	plain := make([]bool, len(a.toks))
-	for _, u := range a.r.unmarks {
-		for _, o := range a.groupOccs(u.groups[0], u.gap, true) {
-			for p := o.s; p <= o.e; p++ {
-				plain[p] = true
-			}
-		}
-	}
-	return plain
-}
-
-// starts flags the tokens where a part starts, or returns nil for no part.
-func (a *analysis) starts(part int) []bool {
+// starts flags, in *buf, the tokens where a part starts, or returns nil for no part.
+func (a *analysis) starts(buf *[]bool, part int) []bool {
 	if part < 0 {
 		return nil
 	}
-	at := make([]bool, len(a.toks))
+	*buf = cleared(*buf, len(a.toks))
+	at := *buf
 	for _, o := range a.occs[part] {
 		at[o.s] = at[o.s] || !o.neg
 	}

@@ -102,10 +102,22 @@ func isDigitByte(s string) bool {
 // split from infinitives and gerunds ("uccidermi" → "uccidere mi"), and typos
 // corrected. Clauses are numbered across the message.
 func (r *Recogniser) tokens(text string) []token {
+	return r.appendTokens(nil, &textBuffers{}, text)
+}
+
+// textBuffers are the buffers reading a message needs, kept from message to message.
+type textBuffers struct {
+	fix map[string]string // typo corrections, per message
+}
+
+// appendTokens appends the tokens of text to out (see tokens).
+func (r *Recogniser) appendTokens(out []token, tb *textBuffers, text string) []token {
 	words := splitWords(text)
-	var out []token
 	sent, clause := 0, 0
-	fix := map[string]string{} // typo corrections, per message
+	if tb.fix == nil {
+		tb.fix = map[string]string{}
+	}
+	fix := tb.fix
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		switch {

@@ -1,0 +1,71 @@
+package safety
+
+import "sync"
+
+// The analysis of a message needs a list of occurrences for every part of the
+// lexicon (some 1,500) and a few buffers as long as the message. Assess runs on every
+// message, so analyses are recycled rather than allocated each time: a recycled
+// analysis keeps its buffers' capacity and is cleared before it is used again.
+
+// maxPooledTokens is the longest message, in tokens, whose analysis is recycled: the
+// buffers of a hostile message at the length limit are left to the collector instead
+// of being held for the next ordinary one.
+const maxPooledTokens = 4096
+
+// analyses recycles the analyses of one recogniser.
+type analyses struct {
+	pool sync.Pool
+}
+
+// get returns a cleared analysis for r.
+func (p *analyses) get(r *Recogniser) *analysis {
+	if a, ok := p.pool.Get().(*analysis); ok {
+		return a
+	}
+	return &analysis{r: r, occs: make([][]occ, len(r.lex.names))}
+}
+
+// put clears a and keeps it for another message, unless it grew too large.
+func (p *analyses) put(a *analysis) {
+	if !a.recyclable() {
+		return
+	}
+	a.reset()
+	p.pool.Put(a)
+}
+
+// recyclable reports whether a is small enough to keep for another message.
+func (a *analysis) recyclable() bool { return cap(a.toks) <= maxPooledTokens }
+
+// reset empties the occurrence lists the last message filled and forgets its
+// tokens, keeping every buffer's capacity.
+func (a *analysis) reset() {
+	for _, part := range a.touched {
+		a.occs[part] = a.occs[part][:0]
+	}
+	a.touched = a.touched[:0]
+	clear(a.toks)
+	a.toks = a.toks[:0]
+	a.flags = a.flags[:0]
+	clear(a.text.fix)
+}
+
+// occsToGrow returns a part's occurrences for appending to, and notes the part so
+// that reset empties it.
+func (a *analysis) occsToGrow(part int) []occ {
+	list := a.occs[part]
+	if len(list) == 0 {
+		a.touched = append(a.touched, part)
+	}
+	return list
+}
+
+// cleared returns buf resized to n elements, all zero.
+func cleared[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	buf = buf[:n]
+	clear(buf)
+	return buf
+}
