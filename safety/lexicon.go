@@ -50,8 +50,8 @@ type matcher struct {
 func (m matcher) match(tok string) bool {
 	switch {
 	case m.num:
-		v, err := strconv.ParseFloat(tok, 64)
-		return err == nil && v >= m.lo && v <= m.hi
+		v, ok := parseNumber(tok)
+		return ok && v >= m.lo && v <= m.hi
 	case m.stem:
 		return strings.HasPrefix(tok, m.word)
 	}
@@ -112,6 +112,7 @@ type lexicon struct {
 	prefixes                []prefix // longest first
 	exactScripts            []*unicode.RangeTable
 	expand                  map[string][]string // one or two words -> their expansion
+	expandFirst             map[string]bool     // the first words of two-word expansions
 	typos                   typoIndex
 }
 
@@ -120,7 +121,8 @@ func newLexicon() *lexicon {
 		stems: map[string][]form{}, negation: map[string]bool{}, negationAfter: map[string]bool{},
 		fillers: map[string]bool{},
 		breaks:  map[string]bool{}, known: map[string]bool{}, expand: map[string][]string{},
-		typos: newTypoIndex()}
+		expandFirst: map[string]bool{},
+		typos:       newTypoIndex()}
 }
 
 // id returns a part's id, making one for a new name.
@@ -137,6 +139,9 @@ func (l *lexicon) id(name string) int {
 func (l *lexicon) add(f langFile) error {
 	for k, v := range f.Expand {
 		l.expand[k] = strings.Fields(v)
+		if first, _, two := strings.Cut(k, " "); two {
+			l.expandFirst[first] = true
+		}
 	}
 	for _, set := range []struct {
 		m     map[string]bool
@@ -286,7 +291,7 @@ func (l *lexicon) knows(tok string) bool {
 // expansion returns what the words at i stand for ("don t" → "do not"), and how many
 // words it replaces (0 for none).
 func (l *lexicon) expansion(words []rawWord, i int) ([]string, int) {
-	if i+1 < len(words) && words[i+1].before == noBreak {
+	if i+1 < len(words) && words[i+1].before == noBreak && l.expandFirst[words[i].text] {
 		if e, ok := l.expand[words[i].text+" "+words[i+1].text]; ok {
 			return e, 2
 		}
@@ -308,45 +313,47 @@ type prefix struct {
 const minPrefixRest = 3
 
 // splitPrefix splits a joined prefix from a word the lexicon does not know, when the
-// rest is a word it knows ("والانتحار" → "انتحار"; "مابيردش" → "ما", "بيردش").
-func (l *lexicon) splitPrefix(tok string) []string {
+// rest is a word it knows ("والانتحار" → "انتحار"; "مابيردش" → "ما", "بيردش"), and
+// appends the words to dst.
+func (l *lexicon) splitPrefix(dst []string, tok string) []string {
 	if len(l.prefixes) == 0 || l.knows(tok) {
-		return []string{tok}
+		return append(dst, tok)
 	}
 	for _, p := range l.prefixes {
 		rest, ok := strings.CutPrefix(tok, p.text)
 		if !ok || utf8.RuneCountInString(rest) < minPrefixRest || !l.knows(rest) {
 			continue
 		}
-		return append(append([]string(nil), p.as...), rest)
+		return append(append(dst, p.as...), rest)
 	}
-	return []string{tok}
+	return append(dst, tok)
 }
 
 // splitClitic splits a pronoun from the infinitive or gerund it is joined to
 // ("uccidermi" → "uccidere", "mi"; "svegliandola" → "svegliando", "la"), when the verb
-// is one the lexicon knows: "carne" stays whole.
-func (l *lexicon) splitClitic(tok string) []string {
+// is one the lexicon knows: "carne" stays whole (tok, "", false).
+func (l *lexicon) splitClitic(tok string) (verb, clitic string, ok bool) {
 	if len(tok) < 5 {
-		return []string{tok}
+		return tok, "", false
 	}
 	for _, c := range l.clitics {
 		base, ok := strings.CutSuffix(tok, c)
 		if !ok || len(base) < 3 {
 			continue
 		}
-		verb := ""
 		switch {
 		case strings.HasSuffix(base, "ar"), strings.HasSuffix(base, "er"), strings.HasSuffix(base, "ir"):
-			verb = base + "e"
+			// The verb is looked up before it is made: most words are no verb.
+			if l.knows(base + "e") {
+				return base + "e", c, true
+			}
 		case strings.HasSuffix(base, "ando"), strings.HasSuffix(base, "endo"):
-			verb = base
-		}
-		if verb != "" && l.knows(verb) {
-			return []string{verb, c}
+			if l.knows(base) {
+				return base, c, true
+			}
 		}
 	}
-	return []string{tok}
+	return tok, "", false
 }
 
 // correct returns the lexicon word a token is a typo of, or the token itself.
@@ -375,6 +382,27 @@ func (l *lexicon) exactScript(tok string) bool {
 }
 
 func isNumber(s string) bool {
-	_, err := strconv.ParseFloat(s, 64)
-	return err == nil
+	_, ok := parseNumber(s)
+	return ok
+}
+
+// parseNumber reads a number as strconv.ParseFloat does. Most tokens are words, and
+// a word ParseFloat refuses costs an error value: it is refused before, by its first
+// letter (after a sign ParseFloat reads only a digit, a dot, "inf" or "nan").
+func parseNumber(s string) (float64, bool) {
+	body := s
+	if body != "" && (body[0] == '+' || body[0] == '-') {
+		body = body[1:]
+	}
+	if body == "" {
+		return 0, false
+	}
+	switch c := body[0]; {
+	case isDigit(c), c == '.':
+	case len(body) >= 3 && (strings.EqualFold(body[:3], "inf") || strings.EqualFold(body[:3], "nan")):
+	default:
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil
 }

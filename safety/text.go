@@ -1,8 +1,8 @@
 package safety
 
 import (
-	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/i18n"
 	"golang.org/x/text/unicode/norm"
@@ -38,29 +38,43 @@ type rawWord struct {
 // breaks) and clause punctuation (commas, brackets, dashes between spaces). A dot or
 // comma between digits belongs to a number ("39.8", "39,8").
 func splitWords(text string) []rawWord {
-	n := 0
-	for i := range text {
-		if n == maxRunes {
-			text = text[:i]
-			break
-		}
-		n++
-	}
-	runes := []rune(norm.NFD.String(text))
-	var words []rawWord
-	var b strings.Builder
-	pending := noBreak
+	return appendWords(nil, &textBuffers{}, text)
+}
+
+// textBuffers are the buffers reading a message needs, kept from message to message.
+type textBuffers struct {
+	fix    map[string]string // typo corrections, per message
+	nfd    norm.Iter         // decomposes (NFD) text that is not ASCII
+	runes  []rune            // the decomposed text's letters
+	folded []byte            // the words' folded letters, one word after another
+	spans  []span            // where each word is in folded
+	words  []rawWord
+	parts  []string // the words one word splits into
+}
+
+// span is where a word is in textBuffers.folded, and the boundary before it.
+type span struct {
+	start, end int
+	before     boundary
+}
+
+// reset forgets the last message.
+func (tb *textBuffers) reset() {
+	clear(tb.fix)
+	clear(tb.words)
+	clear(tb.parts)
+}
+
+// appendWords appends the words of text to words (see splitWords). Their letters are
+// folded into one buffer, and the words are slices of one string made of it.
+func appendWords(words []rawWord, tb *textBuffers, text string) []rawWord {
+	runes := tb.decompose(text)
+	folded, spans := tb.folded[:0], tb.spans[:0]
+	start, pending := 0, noBreak
 	flush := func() {
-		if b.Len() > 0 {
-			words = append(words, rawWord{text: b.String(), before: pending})
-			b.Reset()
-			pending = noBreak
-		}
-	}
-	mark := func(k boundary) {
-		flush()
-		if k > pending {
-			pending = k
+		if len(folded) > start {
+			spans = append(spans, span{start: start, end: len(folded), before: pending})
+			start, pending = len(folded), noBreak
 		}
 	}
 	for i, r := range runes {
@@ -71,31 +85,76 @@ func splitWords(text string) []rawWord {
 		case class == i18n.Alone:
 			// a Chinese character is a word by itself
 			flush()
-			b.WriteRune(f)
+			folded = utf8.AppendRune(folded, f)
 			flush()
 		case class == i18n.Letter:
-			b.WriteRune(f)
-		case (r == '.' || r == ',') && b.Len() > 0 && i+1 < len(runes) && unicode.IsDigit(runes[i+1]) && isDigitByte(b.String()):
-			b.WriteRune('.')
-		case i18n.SentenceEnd(r):
-			mark(sentenceBreak)
-		case i18n.ClauseBreak(r):
-			mark(clauseBreak)
-		case r == '-' && (i == 0 || unicode.IsSpace(runes[i-1])):
-			mark(clauseBreak)
+			folded = utf8.AppendRune(folded, f)
+		case (r == '.' || r == ',') && len(folded) > start && i+1 < len(runes) && unicode.IsDigit(runes[i+1]) && isDigit(folded[len(folded)-1]):
+			folded = append(folded, '.')
 		default:
 			flush()
+			if k := breakAt(runes, i); k > pending {
+				pending = k
+			}
 		}
 	}
 	flush()
+	tb.folded, tb.spans = folded, spans
+	all := string(folded)
+	for _, s := range spans {
+		words = append(words, rawWord{text: all[s.start:s.end], before: s.before})
+	}
 	return words
 }
 
-// isDigitByte reports whether a word so far ends in a digit.
-func isDigitByte(s string) bool {
-	c := s[len(s)-1]
-	return c >= '0' && c <= '9'
+// breakAt returns the boundary the punctuation or space at runes[i] makes.
+func breakAt(runes []rune, i int) boundary {
+	r := runes[i]
+	switch {
+	case i18n.SentenceEnd(r):
+		return sentenceBreak
+	case i18n.ClauseBreak(r):
+		return clauseBreak
+	case r == '-' && (i == 0 || unicode.IsSpace(runes[i-1])):
+		return clauseBreak
+	}
+	return noBreak
 }
+
+// decompose returns the letters of text, at most maxRunes of them, decomposed (NFD)
+// so that accents are letters of their own. ASCII text is its own decomposition.
+func (tb *textBuffers) decompose(text string) []rune {
+	n := 0
+	ascii := true
+	for i, r := range text {
+		if n == maxRunes {
+			text = text[:i]
+			break
+		}
+		n++
+		ascii = ascii && r < utf8.RuneSelf
+	}
+	runes := tb.runes[:0]
+	if ascii {
+		for i := 0; i < len(text); i++ {
+			runes = append(runes, rune(text[i]))
+		}
+	} else {
+		// An iterator, unlike norm.NFD.String, needs no memory of its own.
+		tb.nfd.InitString(norm.NFD, text)
+		for !tb.nfd.Done() {
+			for b := tb.nfd.Next(); len(b) > 0; {
+				r, size := utf8.DecodeRune(b)
+				runes = append(runes, r)
+				b = b[size:]
+			}
+		}
+	}
+	tb.runes = runes
+	return runes
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // tokens turns text into tokens: contractions expanded ("don t" → "do not"), clause
 // words noted, joined prefixes split off ("والانتحار" → "انتحار"), Italian clitics
@@ -105,49 +164,51 @@ func (r *Recogniser) tokens(text string) []token {
 	return r.appendTokens(nil, &textBuffers{}, text)
 }
 
-// textBuffers are the buffers reading a message needs, kept from message to message.
-type textBuffers struct {
-	fix map[string]string // typo corrections, per message
-}
-
 // appendTokens appends the tokens of text to out (see tokens).
 func (r *Recogniser) appendTokens(out []token, tb *textBuffers, text string) []token {
-	words := splitWords(text)
-	sent, clause := 0, 0
+	tb.words = appendWords(tb.words[:0], tb, text)
+	words := tb.words
 	if tb.fix == nil {
 		tb.fix = map[string]string{}
 	}
-	fix := tb.fix
+	at := token{}
 	for i := 0; i < len(words); i++ {
-		w := words[i]
 		switch {
-		case i > 0 && w.before == sentenceBreak:
-			sent++
-			clause++
-		case w.before == clauseBreak:
-			clause++
+		case i > 0 && words[i].before == sentenceBreak:
+			at.sent++
+			at.clause++
+		case words[i].before == clauseBreak:
+			at.clause++
 		}
 		repl, n := r.lex.expansion(words, i)
-		if n > 0 {
-			i += n - 1
-		} else {
-			repl = []string{w.text}
+		if n == 0 {
+			out = r.appendWord(out, tb, words[i].text, &at)
+			continue
 		}
+		i += n - 1
 		for _, t := range repl {
-			if r.lex.breaks[t] {
-				clause++
-				out = append(out, token{text: t, sent: sent, clause: clause})
-				continue
-			}
-			for _, t := range r.lex.splitPrefix(t) {
-				parts := r.lex.splitClitic(t)
-				if len(parts) == 1 {
-					parts = r.lex.splitClitic(r.lex.correct(t, fix))
-				}
-				for _, part := range parts {
-					out = append(out, token{text: part, sent: sent, clause: clause})
-				}
-			}
+			out = r.appendWord(out, tb, t, &at)
+		}
+	}
+	return out
+}
+
+// appendWord appends the tokens a word makes, in the sentence and clause at says; a
+// word that starts a clause starts one in at.
+func (r *Recogniser) appendWord(out []token, tb *textBuffers, word string, at *token) []token {
+	if r.lex.breaks[word] {
+		at.clause++
+		return append(out, token{text: word, sent: at.sent, clause: at.clause})
+	}
+	tb.parts = r.lex.splitPrefix(tb.parts[:0], word)
+	for _, t := range tb.parts {
+		verb, clitic, split := r.lex.splitClitic(t)
+		if !split {
+			verb, clitic, split = r.lex.splitClitic(r.lex.correct(t, tb.fix))
+		}
+		out = append(out, token{text: verb, sent: at.sent, clause: at.clause})
+		if split {
+			out = append(out, token{text: clitic, sent: at.sent, clause: at.clause})
 		}
 	}
 	return out
