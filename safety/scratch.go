@@ -47,7 +47,7 @@ func (a *analysis) reset() {
 	clear(a.toks)
 	a.toks = a.toks[:0]
 	a.flags = a.flags[:0]
-	clear(a.text.fix)
+	a.text.reset()
 }
 
 // occsToGrow returns a part's occurrences for appending to, and notes the part so
