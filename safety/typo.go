@@ -1,7 +1,9 @@
 package safety
 
 import (
-	"sort"
+	"math/bits"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/spelling"
@@ -16,8 +18,8 @@ import (
 // as a Latin one.
 type typoIndex struct {
 	words   map[string]bool
-	byFirst map[firstLen][]string // exact words, by first letter and length
-	stems   map[rune][]string     // stems, by first letter
+	byFirst map[firstLen][]typoWord // exact words, by first letter and length
+	stems   map[rune][]typoWord     // stems, by first letter
 }
 
 // firstLen is a word's first letter and length in letters.
@@ -26,8 +28,30 @@ type firstLen struct {
 	n     int
 }
 
+// typoWord is a word or stem of the index, sorted by text in its list.
+type typoWord struct {
+	text    string
+	n       int    // its length in letters
+	letters uint64 // letterSet(text)
+}
+
+// letterSet returns the letters a word has, each as one of 64 bits (a letter's code
+// modulo 64). An edit removes at most one letter and adds at most one, so it changes
+// at most two bits: words whose sets differ in more than 2k bits are more than k
+// edits apart, and the distance need not be measured.
+func letterSet(w string) uint64 {
+	var set uint64
+	for _, r := range w {
+		set |= 1 << (uint32(r) % 64)
+	}
+	return set
+}
+
+// tooFar reports whether letter sets prove two words more than k edits apart.
+func tooFar(a, b uint64, k int) bool { return bits.OnesCount64(a^b) > 2*k }
+
 func newTypoIndex() typoIndex {
-	return typoIndex{words: map[string]bool{}, byFirst: map[firstLen][]string{}, stems: map[rune][]string{}}
+	return typoIndex{words: map[string]bool{}, byFirst: map[firstLen][]typoWord{}, stems: map[rune][]typoWord{}}
 }
 
 // minTypoLen is the shortest word or stem a typo is looked for in, in letters.
@@ -44,10 +68,10 @@ func (x *typoIndex) add(w string, stem bool) {
 		return
 	}
 	first, n := letters(w)
+	tw := typoWord{text: w, n: n, letters: letterSet(w)}
 	if stem {
-		if n >= minTypoLen && !contains(x.stems[first], w) {
-			x.stems[first] = append(x.stems[first], w)
-			sort.Strings(x.stems[first])
+		if n >= minTypoLen {
+			x.stems[first] = insertSorted(x.stems[first], tw)
 		}
 		return
 	}
@@ -57,14 +81,17 @@ func (x *typoIndex) add(w string, stem bool) {
 	x.words[w] = true
 	if n >= 4 {
 		k := firstLen{first, n}
-		x.byFirst[k] = append(x.byFirst[k], w)
-		sort.Strings(x.byFirst[k])
+		x.byFirst[k] = insertSorted(x.byFirst[k], tw)
 	}
 }
 
-func contains(list []string, w string) bool {
-	i := sort.SearchStrings(list, w)
-	return i < len(list) && list[i] == w
+// insertSorted adds w to a list sorted by text, unless it is there.
+func insertSorted(list []typoWord, w typoWord) []typoWord {
+	i, found := slices.BinarySearchFunc(list, w.text, func(e typoWord, t string) int { return strings.Compare(e.text, t) })
+	if found {
+		return list
+	}
+	return slices.Insert(list, i, w)
 }
 
 // maxEdits is how many edits a token of n letters may have.
@@ -79,12 +106,14 @@ func maxEdits(n int) int {
 }
 
 // correct returns the nearest word or stem-led word, or tok itself when none is near.
+// Of equally near words, the shortest comes first, then the first in sort order.
 func (x *typoIndex) correct(tok string) string {
 	first, size := letters(tok)
+	set := letterSet(tok)
 	if size == 4 {
 		for _, w := range x.byFirst[firstLen{first, 4}] {
-			if swapped(tok, w) {
-				return w
+			if w.letters == set && swapped(tok, w.text) {
+				return w.text
 			}
 		}
 		return tok
@@ -94,33 +123,85 @@ func (x *typoIndex) correct(tok string) string {
 		return tok
 	}
 	best, bestD := tok, limit+1
-	for n := size - limit; n <= size+limit; n++ {
-		if n < minTypoLen || maxEdits(n) < 1 {
-			continue
-		}
+	for n := max(size-limit, minTypoLen); n <= size+limit; n++ {
 		l := min(limit, maxEdits(n))
 		for _, w := range x.byFirst[firstLen{first, n}] {
-			if d := spelling.Distance(tok, w, l); d <= l && d < bestD {
-				best, bestD = w, d
+			if tooFar(set, w.letters, l) {
+				continue
+			}
+			if d := spelling.Distance(tok, w.text, l); d <= l && d < bestD {
+				best, bestD = w.text, d
 			}
 		}
 	}
 	if bestD <= 1 {
 		return best
 	}
-	runes := []rune(tok)
+	return x.correctStem(tok, first, size, best, bestD)
+}
+
+// correctStem returns the stem-led word tok is a typo of, one edit in the stem, or
+// best when none is nearer than bestD.
+func (x *typoIndex) correctStem(tok string, first rune, size int, best string, bestD int) string {
+	var pre prefixes
+	pre.read(tok)
 	for _, s := range x.stems[first] {
-		_, sn := letters(s)
-		for n := sn - 1; n <= sn+1; n++ {
+		for n := s.n - 1; n <= s.n+1; n++ {
 			if n > size || n < minTypoLen-1 {
 				continue
 			}
-			if d := spelling.Distance(string(runes[:n]), s, 1); d <= 1 && d < bestD {
-				best, bestD = s+string(runes[n:]), d
+			head, set := pre.prefix(tok, n)
+			if tooFar(set, s.letters, 1) {
+				continue
+			}
+			if d := spelling.Distance(head, s.text, 1); d <= 1 && d < bestD {
+				best, bestD = s.text+string([]rune(tok[len(head):])), d
 			}
 		}
 	}
 	return best
+}
+
+// prefixes holds where each of a token's first letters ends, and the letter set of
+// each prefix, so that the stems are compared with the token's beginnings without
+// reading it again for each.
+type prefixes struct {
+	n    int // how many prefixes the table holds
+	ends [maxPrefix + 1]int
+	sets [maxPrefix + 1]uint64
+}
+
+// maxPrefix is the longest prefix the table holds, in letters: stems are shorter.
+const maxPrefix = 40
+
+// read fills the table with tok's prefixes.
+func (p *prefixes) read(tok string) {
+	p.n, p.sets[0] = 0, 0
+	for i, r := range tok {
+		p.ends[p.n] = i
+		if p.n == maxPrefix {
+			return
+		}
+		p.n++
+		p.sets[p.n] = p.sets[p.n-1] | 1<<(uint32(r)%64)
+	}
+	p.ends[p.n] = len(tok)
+}
+
+// prefix returns tok's first n letters (n at most its length) and their letter set.
+func (p *prefixes) prefix(tok string, n int) (string, uint64) {
+	if n <= p.n {
+		return tok[:p.ends[n]], p.sets[n]
+	}
+	end := len(tok)
+	for i := range tok {
+		if n == 0 {
+			end = i
+			break
+		}
+		n--
+	}
+	return tok[:end], letterSet(tok[:end])
 }
 
 // swapped reports whether b is a with two neighbouring letters swapped.

@@ -1,6 +1,12 @@
 package safety
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/comune-milano/wemibot/spelling"
+)
 
 // Letters, not bytes: a Cyrillic letter is two bytes, and counting bytes let a
 // four-letter word be "corrected" by one changed byte ("пьет", drinks, into "бьет",
@@ -24,4 +30,86 @@ func TestTypoCountsLetters(t *testing.T) {
 			t.Errorf("correct(%q) = %q, want %q", tc.tok, got, tc.want)
 		}
 	}
+}
+
+// The letter sets only spare measuring distances: corrections are those of measuring
+// every word of the lexicon, for typos of every kind in its words and stems.
+func TestCorrectAgreesWithExhaustiveSearch(t *testing.T) {
+	x := load(t).lex.typos
+	x.add(strings.Repeat("ab", 30), true) // a stem longer than the prefix table
+	var toks []string
+	for _, list := range x.byFirst {
+		for i := 0; i < len(list); i += 4 { // a sample: the whole lexicon takes long
+			toks = append(toks, typos(list[i].text)...)
+		}
+	}
+	for _, list := range x.stems {
+		for _, s := range list {
+			toks = append(toks, typos(s.text+"are")...)
+		}
+	}
+	toks = append(toks, typos(strings.Repeat("ab", 30)+"cde")...)
+	for _, tok := range toks {
+		if got, want := x.correct(tok), exhaustiveCorrect(&x, tok); got != want {
+			t.Errorf("correct(%q) = %q, want %q", tok, got, want)
+		}
+	}
+}
+
+// typos returns w with each kind of edit: a letter dropped, two swapped, one changed,
+// one added.
+func typos(w string) []string {
+	rs := []rune(w)
+	out := []string{w}
+	for i := 1; i < len(rs); i++ {
+		out = append(out, string(rs[:i])+string(rs[i+1:]), string(rs[:i])+"e"+string(rs[i+1:]),
+			string(rs[:i])+"z"+string(rs[i:]))
+		if i+1 < len(rs) {
+			s := slices.Clone(rs)
+			s[i], s[i+1] = s[i+1], s[i]
+			out = append(out, string(s))
+		}
+	}
+	return out
+}
+
+// exhaustiveCorrect is typoIndex.correct measuring the distance to every word.
+func exhaustiveCorrect(x *typoIndex, tok string) string {
+	first, size := letters(tok)
+	if size == 4 {
+		for _, w := range x.byFirst[firstLen{first, 4}] {
+			if swapped(tok, w.text) {
+				return w.text
+			}
+		}
+		return tok
+	}
+	limit := maxEdits(size)
+	if limit == 0 {
+		return tok
+	}
+	best, bestD := tok, limit+1
+	for n := size - limit; n <= size+limit; n++ {
+		if n < minTypoLen {
+			continue
+		}
+		l := min(limit, maxEdits(n))
+		for _, w := range x.byFirst[firstLen{first, n}] {
+			if d := spelling.Distance(tok, w.text, l); d <= l && d < bestD {
+				best, bestD = w.text, d
+			}
+		}
+	}
+	if bestD <= 1 {
+		return best
+	}
+	runes := []rune(tok)
+	for _, s := range x.stems[first] {
+		for n := s.n - 1; n <= s.n+1 && n <= size; n++ {
+			if d := spelling.Distance(string(runes[:n]), s.text, 1); n >= minTypoLen-1 && d <= 1 && d < bestD {
+				best, bestD = s.text+string(runes[n:]), d
+			}
+		}
+	}
+	return best
 }
