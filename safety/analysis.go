@@ -127,16 +127,19 @@ func (a *analysis) applyMasks() {
 }
 
 // matchedWords flags, in a.marked, the tokens of the patterns' matches, and reports
-// whether there are any.
-func (a *analysis) matchedWords(patterns []pattern) ([]bool, bool) {
+// whether there are any. Only the patterns whose first part occurs can match.
+func (a *analysis) matchedWords(set patternSet) ([]bool, bool) {
 	a.marked = cleared(a.marked, len(a.toks))
 	some := false
-	for _, m := range patterns {
-		a.found = a.groupOccs(a.found[:0], m.groups[0], m.gap, true)
-		for _, o := range a.found {
-			for p := o.s; p <= o.e; p++ {
-				a.marked[p] = true
-				some = true
+	for _, part := range a.touched {
+		for _, i := range set.byFirst[part] {
+			m := &set.list[i]
+			a.found = a.groupOccs(a.found[:0], m.groups[0], m.gap, true)
+			for _, o := range a.found {
+				for p := o.s; p <= o.e; p++ {
+					a.marked[p] = true
+					some = true
+				}
 			}
 		}
 	}

@@ -59,8 +59,8 @@ var dataFS embed.FS
 type Recogniser struct {
 	lex     *lexicon
 	derived []derivedPart // in an order where each comes after the parts it uses
-	masks   []pattern
-	unmarks []pattern // where marker words are plain words (langFile.Unmark)
+	masks   patternSet
+	unmarks patternSet // where marker words are plain words (langFile.Unmark)
 	scopes  []scopeRule
 	kinds   []Kind
 	rules   [][]pattern // by kind index
@@ -141,6 +141,9 @@ func readData() (*Recogniser, error) {
 	if err := r.loadRules(rf); err != nil {
 		return nil, fmt.Errorf("safety: rules.yaml: %w", err)
 	}
+	// Every part has its id now: index the patterns by them.
+	r.masks.index(len(r.lex.names))
+	r.unmarks.index(len(r.lex.names))
 	return r, r.check()
 }
 
@@ -204,7 +207,7 @@ func (r *Recogniser) loadPhrases(langs []langFile) error {
 			what  string
 			specs []ruleSpec
 			into  *[]pattern
-		}{{"mask", f.Masks, &r.masks}, {"unmark", f.Unmark, &r.unmarks}} {
+		}{{"mask", f.Masks, &r.masks.list}, {"unmark", f.Unmark, &r.unmarks.list}} {
 			for _, m := range list.specs {
 				p, err := r.lex.maskPattern(m)
 				if err != nil {
@@ -360,6 +363,22 @@ func (r *Recogniser) Assess(text string) (Assessment, bool) {
 		}
 	}
 	return out, out.Kind != ""
+}
+
+// patternSet is a list of one-group patterns (masks, unmarks), indexed by their
+// first part: most parts occur in no message, and neither do most patterns.
+type patternSet struct {
+	list    []pattern
+	byFirst [][]int // by part id: the indexes in list of the patterns it starts
+}
+
+// index builds byFirst for parts ids.
+func (s *patternSet) index(parts int) {
+	s.byFirst = make([][]int, parts)
+	for i, p := range s.list {
+		first := p.groups[0][0].part
+		s.byFirst[first] = append(s.byFirst[first], i)
+	}
 }
 
 // maskPattern parses a mask or an unmark: one group of words in a row, at most
