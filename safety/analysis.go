@@ -38,15 +38,31 @@ func (r *Recogniser) analyse(text string) *analysis {
 	a.negations()
 	a.findForms()
 	a.applyMasks()
-	for _, d := range r.derived {
-		list := a.occsToGrow(d.part)
-		for _, p := range d.patterns {
-			list = a.groupOccs(list, p.groups[0], p.gap, true)
-		}
-		a.occs[d.part] = sortOccs(list)
+	for i := range r.derived {
+		a.derive(&r.derived[i])
 	}
 	a.markScopes()
 	return a
+}
+
+// derive records the occurrences of a derived part. Most of its patterns start with
+// a part that does not occur: they are passed over without a call.
+func (a *analysis) derive(d *derivedPart) {
+	list := a.occs[d.part]
+	had := len(list)
+	for i := range d.patterns {
+		p := &d.patterns[i]
+		if g := p.groups[0]; len(a.occs[g[0].part]) > 0 {
+			list = a.groupOccs(list, g, p.gap, true)
+		}
+	}
+	if len(list) == had {
+		return
+	}
+	if had == 0 {
+		a.touched = append(a.touched, d.part)
+	}
+	a.occs[d.part] = sortOccs(list)
 }
 
 // negations reports, for each token, whether a negation comes before it with only
