@@ -70,7 +70,6 @@ func (a *analysis) derive(d *derivedPart) {
 // pass: a negation opens a reach that fillers carry on and any other word closes; a
 // negation that follows its verb (French "pas", "plus") denies the word before it.
 func (a *analysis) negations() {
-	lex := a.r.lex
 	a.neg = cleared(a.neg, len(a.toks))
 	neg := a.neg
 	reach := false
@@ -80,19 +79,18 @@ func (a *analysis) negations() {
 		}
 		neg[p] = reach
 		switch {
-		case lex.negation[t.text]:
+		case t.role&roleNegation != 0:
 			reach = true
-		case lex.negationAfter[t.text]:
+		case t.role&roleNegationAfter != 0:
 			// "il répond pas": the word before is denied. After a filler ("il a pas
 			// répondu", "elle arrive pas à se lever") what follows is, as after "ne".
-			if p > 0 && a.toks[p-1].clause == t.clause && !lex.fillers[a.toks[p-1].text] &&
-				!lex.negation[a.toks[p-1].text] && !lex.negationAfter[a.toks[p-1].text] {
+			if p > 0 && a.toks[p-1].clause == t.clause && a.toks[p-1].role&(roleFiller|roleNegation|roleNegationAfter) == 0 {
 				neg[p-1] = true
 				reach = false
 			} else {
 				reach = true
 			}
-		case !lex.fillers[t.text]:
+		case t.role&roleFiller == 0:
 			reach = false
 		}
 	}

@@ -105,24 +105,46 @@ type lexicon struct {
 	stems    map[string][]form // by the first token's stem
 	nums     []form            // forms that start with a number
 	stemLens []int             // the stems' lengths, shortest first
+	// stemHeads holds the first stemHead bytes of every stem: most words start no
+	// stem, and one look-up says so.
+	stemHeads map[string]bool
 
-	negation, negationAfter map[string]bool
-	fillers, breaks, known  map[string]bool
-	clitics                 []string // longest first
-	prefixes                []prefix // longest first
-	exactScripts            []*unicode.RangeTable
-	expand                  map[string][]string // one or two words -> their expansion
-	expandFirst             map[string]bool     // the first words of two-word expansions
-	typos                   typoIndex
+	roles        map[string]wordRole
+	clitics      []string // longest first
+	prefixes     []prefix // longest first
+	exactScripts []*unicode.RangeTable
+	expand       map[string][]string // one or two words -> their expansion
+	expandFirst  map[string]bool     // the first words of two-word expansions
+	typos        typoIndex
 }
+
+// wordRole is what a word is to the lexicon, one bit each: the grammar's word lists
+// merged, so that one look-up tells them all.
+type wordRole uint8
+
+// The roles a word can have.
+const (
+	roleNegation      wordRole = 1 << iota // denies what follows (langFile.Negation)
+	roleNegationAfter                      // denies the word before (langFile.NegationAfter)
+	roleFiller                             // a negation reaches across it
+	roleBreak                              // starts a new clause
+	roleKnown                              // a real word, never taken for a typo
+	roleWord                               // a word of a form
+)
+
+// stemHead is how many bytes of a stem stemHeads holds: stems are at least as long.
+const stemHead = 3
 
 func newLexicon() *lexicon {
 	return &lexicon{parts: map[string]int{}, derived: map[string]bool{}, exact: map[string][]form{},
-		stems: map[string][]form{}, negation: map[string]bool{}, negationAfter: map[string]bool{},
-		fillers: map[string]bool{},
-		breaks:  map[string]bool{}, known: map[string]bool{}, expand: map[string][]string{},
-		expandFirst: map[string]bool{},
-		typos:       newTypoIndex()}
+		stems: map[string][]form{}, stemHeads: map[string]bool{}, roles: map[string]wordRole{},
+		expand: map[string][]string{}, expandFirst: map[string]bool{}, typos: newTypoIndex()}
+}
+
+// mayStartStem reports whether tok may start with a stem: whether it starts with a
+// stem's head.
+func (l *lexicon) mayStartStem(tok string) bool {
+	return len(tok) >= stemHead && l.stemHeads[tok[:stemHead]]
 }
 
 // id returns a part's id, making one for a new name.
@@ -144,12 +166,12 @@ func (l *lexicon) add(f langFile) error {
 		}
 	}
 	for _, set := range []struct {
-		m     map[string]bool
+		role  wordRole
 		words []string
-	}{{l.negation, f.Negation}, {l.negationAfter, f.NegationAfter}, {l.fillers, f.Fillers},
-		{l.breaks, f.Breaks}, {l.known, f.Known}} {
+	}{{roleNegation, f.Negation}, {roleNegationAfter, f.NegationAfter}, {roleFiller, f.Fillers},
+		{roleBreak, f.Breaks}, {roleKnown, f.Known}} {
 		for _, w := range set.words {
-			set.m[w] = true
+			l.roles[w] |= set.role
 		}
 	}
 	l.clitics = append(l.clitics, f.Clitics...)
@@ -205,12 +227,16 @@ func (l *lexicon) addForm(id int, s string) error {
 			l.stemLens = compactInts(l.stemLens)
 		}
 		l.stems[first.word] = append(l.stems[first.word], fm)
+		l.stemHeads[first.word[:stemHead]] = true
 	default:
 		l.exact[first.word] = append(l.exact[first.word], fm)
 	}
 	for _, m := range fm.seq {
 		if !m.num {
 			l.typos.add(m.word, m.stem)
+		}
+		if !m.num && !m.stem {
+			l.roles[m.word] |= roleWord
 		}
 	}
 	return nil
@@ -255,7 +281,7 @@ func (l *lexicon) formsAt(tok string, visit func(form)) {
 		visit(f)
 	}
 	for _, n := range l.stemLens {
-		if n > len(tok) {
+		if n > len(tok) || !l.mayStartStem(tok) {
 			break
 		}
 		for _, f := range l.stems[tok[:n]] {
@@ -274,11 +300,11 @@ func (l *lexicon) formsAt(tok string, visit func(form)) {
 // knows reports whether a token is a word of the lexicon or of its grammar, so that
 // it is never taken for a typo.
 func (l *lexicon) knows(tok string) bool {
-	if l.negation[tok] || l.negationAfter[tok] || l.fillers[tok] || l.breaks[tok] || l.known[tok] || len(l.exact[tok]) > 0 || l.typos.words[tok] {
+	if l.roles[tok] != 0 {
 		return true
 	}
 	for _, n := range l.stemLens {
-		if n > len(tok) {
+		if n > len(tok) || !l.mayStartStem(tok) {
 			break
 		}
 		if len(l.stems[tok[:n]]) > 0 {

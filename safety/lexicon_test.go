@@ -1,7 +1,10 @@
 package safety
 
 import (
+	"io/fs"
+	"path"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -27,5 +30,47 @@ func checkParseNumber(t *testing.T, s string) {
 	got, ok := parseNumber(s)
 	if ok != (err == nil) || ok && got != want && !(got != got && want != want) {
 		t.Errorf("parseNumber(%q) = %v, %v; strconv: %v, %v", s, got, ok, want, err)
+	}
+}
+
+// The roles merge every language's word lists: each word keeps every role its lists
+// give it, and every word and stem of a form is known.
+func TestRolesMergeWordLists(t *testing.T) {
+	r := load(t)
+	names, err := fs.Glob(dataFS, "data/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		if path.Base(name) == "rules.yaml" {
+			continue
+		}
+		var f langFile
+		if err := decode(name, &f); err != nil {
+			t.Fatal(err)
+		}
+		for _, set := range []struct {
+			role  wordRole
+			words []string
+		}{{roleNegation, f.Negation}, {roleNegationAfter, f.NegationAfter}, {roleFiller, f.Fillers},
+			{roleBreak, f.Breaks}, {roleKnown, f.Known}} {
+			for _, w := range set.words {
+				if r.lex.roles[w]&set.role == 0 {
+					t.Errorf("%s: %q lacks role %b", name, w, set.role)
+				}
+			}
+		}
+		for _, forms := range f.Words {
+			for _, form := range forms {
+				for _, w := range formWords(form) {
+					if w = strings.TrimSuffix(w, "*"); !strings.HasPrefix(w, "#") && !r.lex.knows(w) {
+						t.Errorf("%s: %q of form %q is not known", name, w, form)
+					}
+				}
+			}
+		}
+	}
+	if r.lex.knows("xyzzy") || r.lex.mayStartStem("xy") {
+		t.Error("a word of no list is known")
 	}
 }

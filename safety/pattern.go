@@ -129,7 +129,7 @@ func (a *analysis) extend(rest group, gap, prev, sent int) (int, bool) {
 // negatedBetween reports a negation word strictly between tokens i and j.
 func (a *analysis) negatedBetween(i, j int) bool {
 	for t := i + 1; t < j; t++ {
-		if a.r.lex.negation[a.toks[t].text] {
+		if a.toks[t].role&roleNegation != 0 {
 			return true
 		}
 	}

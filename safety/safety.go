@@ -160,7 +160,7 @@ func (r *Recogniser) loadKnown() error {
 			return fmt.Errorf("safety: %w", err)
 		}
 		for _, w := range strings.Fields(string(b)) {
-			r.lex.known[w] = true
+			r.lex.roles[w] |= roleKnown
 		}
 	}
 	return nil

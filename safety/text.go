@@ -15,8 +15,9 @@ const maxRunes = 20000
 // token is one word of a message, folded (lower case, no accents).
 type token struct {
 	text   string // after contractions, clitics and typos are resolved
-	sent   int    // the sentence it is in: sentences end at . ! ? ; : and line breaks
-	clause int    // the clause it is in: commas and words such as "ma", "but" start one
+	role   wordRole
+	sent   int // the sentence it is in: sentences end at . ! ? ; : and line breaks
+	clause int // the clause it is in: commas and words such as "ma", "but" start one
 }
 
 // boundary is what separates two words in the raw text.
@@ -196,9 +197,9 @@ func (r *Recogniser) appendTokens(out []token, tb *textBuffers, text string) []t
 // appendWord appends the tokens a word makes, in the sentence and clause at says; a
 // word that starts a clause starts one in at.
 func (r *Recogniser) appendWord(out []token, tb *textBuffers, word string, at *token) []token {
-	if r.lex.breaks[word] {
+	if role := r.lex.roles[word]; role&roleBreak != 0 {
 		at.clause++
-		return append(out, token{text: word, sent: at.sent, clause: at.clause})
+		return append(out, token{text: word, role: role, sent: at.sent, clause: at.clause})
 	}
 	tb.parts = r.lex.splitPrefix(tb.parts[:0], word)
 	for _, t := range tb.parts {
@@ -206,9 +207,9 @@ func (r *Recogniser) appendWord(out []token, tb *textBuffers, word string, at *t
 		if !split {
 			verb, clitic, split = r.lex.splitClitic(r.lex.correct(t, tb.fix))
 		}
-		out = append(out, token{text: verb, sent: at.sent, clause: at.clause})
+		out = append(out, token{text: verb, role: r.lex.roles[verb], sent: at.sent, clause: at.clause})
 		if split {
-			out = append(out, token{text: clitic, sent: at.sent, clause: at.clause})
+			out = append(out, token{text: clitic, role: r.lex.roles[clitic], sent: at.sent, clause: at.clause})
 		}
 	}
 	return out
