@@ -122,6 +122,7 @@ func (x *typoIndex) correct(tok string) string {
 	if limit == 0 {
 		return tok
 	}
+	valid := utf8.ValidString(tok)
 	best, bestD := tok, limit+1
 	for n := max(size-limit, minTypoLen); n <= size+limit; n++ {
 		l := min(limit, maxEdits(n))
@@ -129,7 +130,7 @@ func (x *typoIndex) correct(tok string) string {
 			if tooFar(set, w.letters, l) {
 				continue
 			}
-			if d := spelling.Distance(tok, w.text, l); d <= l && d < bestD {
+			if d := distance(tok, w.text, l, valid); d <= l && d < bestD {
 				best, bestD = w.text, d
 			}
 		}
@@ -137,12 +138,55 @@ func (x *typoIndex) correct(tok string) string {
 	if bestD <= 1 {
 		return best
 	}
-	return x.correctStem(tok, first, size, best, bestD)
+	return x.correctStem(tok, first, size, valid, best, bestD)
+}
+
+// distance is spelling.Distance(a, b, limit), read in one pass when limit is one and
+// a is valid UTF-8 (b, a word of the lexicon, is).
+func distance(a, b string, limit int, valid bool) int {
+	if limit == 1 && valid {
+		return withinOne(a, b)
+	}
+	return spelling.Distance(a, b, limit)
+}
+
+// withinOne returns how many edits apart a and b are, 0 or 1, or 2 for more. One edit
+// is at the first letter where they differ: a letter changed, added, dropped, or
+// swapped with the next one, and the rest of the words equal.
+func withinOne(a, b string) int {
+	i := 0
+	for i < len(a) && i < len(b) {
+		ra, n := utf8.DecodeRuneInString(a[i:])
+		if rb, _ := utf8.DecodeRuneInString(b[i:]); ra != rb {
+			break
+		}
+		i += n
+	}
+	if i == len(a) && i == len(b) {
+		return 0
+	}
+	ra, na := utf8.DecodeRuneInString(a[i:]) // na is 0 at the end of a
+	rb, nb := utf8.DecodeRuneInString(b[i:])
+	restA, restB := a[i+na:], b[i+nb:]
+	switch {
+	case na > 0 && restA == b[i:], nb > 0 && a[i:] == restB: // added or dropped
+		return 1
+	case na == 0 || nb == 0:
+		return 2
+	case restA == restB: // changed
+		return 1
+	}
+	ra2, na2 := utf8.DecodeRuneInString(restA)
+	rb2, nb2 := utf8.DecodeRuneInString(restB)
+	if na2 > 0 && nb2 > 0 && ra == rb2 && rb == ra2 && restA[na2:] == restB[nb2:] { // swapped
+		return 1
+	}
+	return 2
 }
 
 // correctStem returns the stem-led word tok is a typo of, one edit in the stem, or
 // best when none is nearer than bestD.
-func (x *typoIndex) correctStem(tok string, first rune, size int, best string, bestD int) string {
+func (x *typoIndex) correctStem(tok string, first rune, size int, valid bool, best string, bestD int) string {
 	var pre prefixes
 	pre.read(tok)
 	for _, s := range x.stems[first] {
@@ -154,7 +198,7 @@ func (x *typoIndex) correctStem(tok string, first rune, size int, best string, b
 			if tooFar(set, s.letters, 1) {
 				continue
 			}
-			if d := spelling.Distance(head, s.text, 1); d <= 1 && d < bestD {
+			if d := distance(head, s.text, 1, valid); d <= 1 && d < bestD {
 				best, bestD = s.text+string([]rune(tok[len(head):])), d
 			}
 		}

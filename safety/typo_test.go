@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/spelling"
 )
@@ -112,4 +113,32 @@ func exhaustiveCorrect(x *typoIndex, tok string) string {
 		}
 	}
 	return best
+}
+
+// withinOne measures as spelling.Distance does, up to one edit.
+func TestWithinOne(t *testing.T) {
+	for _, p := range [][2]string{{"", ""}, {"a", ""}, {"", "ab"}, {"caduta", "caduta"}, {"caduta", "cadtua"},
+		{"caduta", "cauta"}, {"caduta", "caduuta"}, {"caduta", "caduto"}, {"caduta", "caudto"}, {"aab", "ab"},
+		{"пьет", "бьет"}, {"пьет", "пет"}, {"èa", "aè"}, {"a\uFFFD", "a"}, {"\uFFFDb", "b\uFFFD"}, {"ab", "ba"}, {"abc", "cab"}} {
+		checkWithinOne(t, p[0], p[1])
+		checkWithinOne(t, p[1], p[0])
+	}
+}
+
+// FuzzWithinOne: any two words are measured as spelling.Distance measures them.
+func FuzzWithinOne(f *testing.F) {
+	f.Add("caduta", "cadtua")
+	f.Add("пьет", "бьет")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if utf8.ValidString(a) && utf8.ValidString(b) {
+			checkWithinOne(t, a, b)
+		}
+	})
+}
+
+func checkWithinOne(t *testing.T, a, b string) {
+	t.Helper()
+	if got, want := withinOne(a, b), spelling.Distance(a, b, 1); got != want {
+		t.Errorf("withinOne(%q, %q) = %d, spelling.Distance: %d", a, b, got, want)
+	}
 }
