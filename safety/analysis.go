@@ -16,10 +16,14 @@ type analysis struct {
 	flags []uint32 // by token: the scopes that cover it, one bit each
 	steps int      // work left for matching rules: bounds the time on hostile input
 
-	touched     []int   // the parts occs holds occurrences of
-	neg         []bool  // by token: a negation reaches it
-	marked      []bool  // by token: set aside by a mask, or a plain word
-	ends, stops []bool  // by token: where a scope's ending or stopping part starts
+	touched     []int  // the parts occs holds occurrences of
+	neg         []bool // by token: a negation reaches it
+	marked      []bool // by token: set aside by a mask, or a plain word
+	ends, stops []bool // by token: where a scope's ending or stopping part starts
+	bounds      []bounds
+	lastBlock   []int   // by token: see readBlocks
+	nextEnd     []int   // by token, and one past the last: see readBlocks
+	cover       []int32 // by token: how many more markers reach it than the one before
 	found       []occ   // the occurrences of one group
 	lists       [][]occ // find: the occurrences of each group of a pattern
 	chosen      []occ   // find: the occurrence chosen for each group

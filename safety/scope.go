@@ -70,22 +70,89 @@ func (r *Recogniser) parseScope(s scopeSpec) (scopeRule, error) {
 
 // markScopes flags each token with the scopes that reach it. Negated markers do not
 // count: "non è un corso" is no course; nor do markers that start in the words of an
-// unmark pattern: "se cayó" is Spanish, not the Italian "se" (if).
+// unmark pattern: "se cayó" is Spanish, not the Italian "se" (if). Every marker's reach
+// is found in constant time and added to a running count, so that a message of
+// markers costs time in proportion to its length, not to its length squared.
 func (a *analysis) markScopes() {
 	a.flags = cleared(a.flags, len(a.toks))
 	plain, _ := a.matchedWords(a.r.unmarks)
+	a.readBounds()
 	for i, sc := range a.r.scopes {
-		bit := uint32(1) << i
-		ends, stops := a.starts(&a.ends, sc.ends), a.starts(&a.stops, sc.stops)
+		if len(a.occs[sc.part]) == 0 {
+			continue
+		}
+		if sc.reach == scopePast {
+			a.readBlocks(sc)
+		}
+		a.cover = cleared(a.cover, len(a.toks)+1)
 		for _, o := range a.occs[sc.part] {
 			if o.neg || plain[o.s] {
 				continue
 			}
-			from, to := a.reach(sc.reach, o, ends, stops)
-			for t := from; t <= to; t++ {
+			from, to := a.reach(sc.reach, o)
+			a.cover[from]++
+			a.cover[to+1]--
+		}
+		bit, covered := uint32(1)<<i, int32(0)
+		for t := range a.flags {
+			if covered += a.cover[t]; covered > 0 {
 				a.flags[t] |= bit
 			}
 		}
+	}
+}
+
+// bounds are the first and last tokens of a token's clause and of its sentence.
+type bounds struct {
+	clauseFrom, clauseTo, sentFrom, sentTo int
+}
+
+// readBounds fills a.bounds: clauses and sentences are runs of tokens.
+func (a *analysis) readBounds() {
+	a.bounds = cleared(a.bounds, len(a.toks))
+	for t, tok := range a.toks {
+		b := &a.bounds[t]
+		b.clauseFrom, b.sentFrom = t, t
+		if t > 0 && tok.clause == a.toks[t-1].clause {
+			b.clauseFrom = a.bounds[t-1].clauseFrom
+		}
+		if t > 0 && tok.sent == a.toks[t-1].sent {
+			b.sentFrom = a.bounds[t-1].sentFrom
+		}
+	}
+	for t := len(a.toks) - 1; t >= 0; t-- {
+		b, tok := &a.bounds[t], a.toks[t]
+		b.clauseTo, b.sentTo = t, t
+		if t+1 < len(a.toks) && tok.clause == a.toks[t+1].clause {
+			b.clauseTo = a.bounds[t+1].clauseTo
+		}
+		if t+1 < len(a.toks) && tok.sent == a.toks[t+1].sent {
+			b.sentTo = a.bounds[t+1].sentTo
+		}
+	}
+}
+
+// readBlocks fills, for a past scope, a.lastBlock (by token, the last token at or
+// before it where the scope's ending or stopping part starts, or -1) and a.nextEnd (by
+// token, the first at or after it where its ending part starts, or the message's end).
+func (a *analysis) readBlocks(sc scopeRule) {
+	n := len(a.toks)
+	ends, stops := a.starts(&a.ends, sc.ends), a.starts(&a.stops, sc.stops)
+	a.lastBlock, a.nextEnd = cleared(a.lastBlock, n), cleared(a.nextEnd, n+1)
+	last := -1
+	for t := range n {
+		if ends != nil && ends[t] || stops != nil && stops[t] {
+			last = t
+		}
+		a.lastBlock[t] = last
+	}
+	next := n
+	a.nextEnd[n] = n
+	for t := n - 1; t >= 0; t-- {
+		if ends != nil && ends[t] {
+			next = t
+		}
+		a.nextEnd[t] = next
 	}
 }
 
@@ -102,38 +169,26 @@ func (a *analysis) starts(buf *[]bool, part int) []bool {
 	return at
 }
 
-// reach returns the first and last token a marker at o reaches. A past marker reaches
-// back to the start of its clause, unless stops or ends come first ("mi minaccia e
-// l'anno scorso ..." leaves the threat in the present), and on to the end of its
-// sentence, unless ends come first.
-func (a *analysis) reach(k scopeKind, o occ, ends, stops []bool) (int, int) {
-	same := func(t int, by func(token) int) bool { return by(a.toks[t]) == by(a.toks[o.s]) }
-	clause := func(t token) int { return t.clause }
-	sent := func(t token) int { return t.sent }
-	from, to := o.s, o.e
+// reach returns the first and last token a marker at o reaches: its clause, the rest
+// of its clause, or its sentence, and never less than its own words. A past marker
+// reaches back to the start of its clause, unless stops or ends come first ("mi
+// minaccia e l'anno scorso ..." leaves the threat in the present), and on to the end
+// of its sentence, unless ends come first (a.readBlocks).
+func (a *analysis) reach(k scopeKind, o occ) (int, int) {
+	b := a.bounds[o.s]
 	switch k {
-	case scopeClause, scopeSentence:
-		by := clause
-		if k == scopeSentence {
-			by = sent
-		}
-		for from > 0 && same(from-1, by) {
-			from--
-		}
-		for to+1 < len(a.toks) && same(to+1, by) {
-			to++
-		}
+	case scopeClause:
+		return b.clauseFrom, max(o.e, b.clauseTo)
+	case scopeSentence:
+		return b.sentFrom, max(o.e, b.sentTo)
 	case scopeForward:
-		for to+1 < len(a.toks) && same(to+1, clause) {
-			to++
-		}
+		return o.s, max(o.e, b.clauseTo)
 	case scopePast:
-		for from > 0 && same(from-1, clause) && (ends == nil || !ends[from-1]) && (stops == nil || !stops[from-1]) {
-			from--
+		from := b.clauseFrom
+		if o.s > 0 {
+			from = max(from, a.lastBlock[o.s-1]+1)
 		}
-		for to+1 < len(a.toks) && same(to+1, sent) && (ends == nil || !ends[to+1]) {
-			to++
-		}
+		return from, max(o.e, min(b.sentTo, a.nextEnd[o.e+1]-1))
 	}
-	return from, to
+	return o.s, o.e
 }
