@@ -79,7 +79,7 @@ func appendWords(words []rawWord, tb *textBuffers, text string) []rawWord {
 		}
 	}
 	for i, r := range runes {
-		f, class := i18n.FoldRune(r)
+		f, class := foldRune(r)
 		switch {
 		case class == i18n.Drop:
 			// accents fold away
@@ -106,6 +106,20 @@ func appendWords(words []rawWord, tb *textBuffers, text string) []rawWord {
 		words = append(words, rawWord{text: all[s.start:s.end], before: s.before})
 	}
 	return words
+}
+
+// foldRune is i18n.FoldRune, with ASCII, most of most messages, read without the
+// Unicode tables.
+func foldRune(r rune) (rune, i18n.RuneClass) {
+	switch {
+	case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		return r, i18n.Letter
+	case r >= 'A' && r <= 'Z':
+		return r + 'a' - 'A', i18n.Letter
+	case r < utf8.RuneSelf:
+		return r, i18n.Space
+	}
+	return i18n.FoldRune(r)
 }
 
 // breakAt returns the boundary the punctuation or space at runes[i] makes.

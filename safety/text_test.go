@@ -3,7 +3,9 @@ package safety
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/comune-milano/wemibot/i18n"
 	"github.com/comune-milano/wemibot/spelling"
 )
 
@@ -80,6 +82,16 @@ func TestParseErrors(t *testing.T) {
 	for _, bad := range []string{"ab*", "#5", "#a-b", "two words*x"} {
 		if _, err := parseMatcher(bad); err == nil {
 			t.Errorf("form %q parsed", bad)
+		}
+	}
+}
+
+// foldRune reads ASCII as i18n.FoldRune does.
+func TestFoldRuneASCII(t *testing.T) {
+	for r := rune(0); r < utf8.RuneSelf; r++ {
+		f, class := foldRune(r)
+		if wf, wclass := i18n.FoldRune(r); f != wf || class != wclass {
+			t.Errorf("foldRune(%q) = %q, %v; i18n.FoldRune: %q, %v", r, f, class, wf, wclass)
 		}
 	}
 }
