@@ -33,8 +33,8 @@ type analysis struct {
 // maxSteps bounds the combinations tried per message.
 const maxSteps = 200000
 
-// analyse reads a message. The caller hands the analysis back with r.done once it
-// has read it.
+// analyse reads a message. The analysis is recycled: the caller hands it back with
+// r.analyses.put once it has read it, and keeps nothing of it.
 func (r *Recogniser) analyse(text string) *analysis {
 	a := r.analyses.get(r)
 	a.steps = maxSteps
@@ -185,6 +185,7 @@ func sortOccs(list []occ) []occ {
 	return out
 }
 
+// b2i orders false before true.
 func b2i(b bool) int {
 	if b {
 		return 1

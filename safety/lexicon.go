@@ -147,6 +147,15 @@ func (l *lexicon) mayStartStem(tok string) bool {
 	return len(tok) >= stemHead && l.stemHeads[tok[:stemHead]]
 }
 
+// stemLensFor returns the lengths of the stems tok may start with: none unless it
+// starts with a stem's head.
+func (l *lexicon) stemLensFor(tok string) []int {
+	if !l.mayStartStem(tok) {
+		return nil
+	}
+	return l.stemLens
+}
+
 // id returns a part's id, making one for a new name.
 func (l *lexicon) id(name string) int {
 	if id, ok := l.parts[name]; ok {
@@ -280,8 +289,8 @@ func (l *lexicon) formsAt(tok string, visit func(form)) {
 	for _, f := range l.exact[tok] {
 		visit(f)
 	}
-	for _, n := range l.stemLens {
-		if n > len(tok) || !l.mayStartStem(tok) {
+	for _, n := range l.stemLensFor(tok) {
+		if n > len(tok) {
 			break
 		}
 		for _, f := range l.stems[tok[:n]] {
@@ -303,8 +312,8 @@ func (l *lexicon) knows(tok string) bool {
 	if l.roles[tok] != 0 {
 		return true
 	}
-	for _, n := range l.stemLens {
-		if n > len(tok) || !l.mayStartStem(tok) {
+	for _, n := range l.stemLensFor(tok) {
+		if n > len(tok) {
 			break
 		}
 		if len(l.stems[tok[:n]]) > 0 {
