@@ -16,10 +16,11 @@ type analysis struct {
 	flags []uint32 // by token: the scopes that cover it, one bit each
 	steps int      // work left for matching rules: bounds the time on hostile input
 
-	touched     []int  // the parts occs holds occurrences of
-	neg         []bool // by token: a negation reaches it
-	marked      []bool // by token: set aside by a mask, or a plain word
-	ends, stops []bool // by token: where a scope's ending or stopping part starts
+	touched     []int    // the parts occs holds occurrences of
+	present     []uint64 // the same parts, one bit each
+	neg         []bool   // by token: a negation reaches it
+	marked      []bool   // by token: set aside by a mask, or a plain word
+	ends, stops []bool   // by token: where a scope's ending or stopping part starts
 	bounds      []bounds
 	lastBlock   []int   // by token: see readBlocks
 	nextEnd     []int   // by token, and one past the last: see readBlocks
@@ -50,21 +51,21 @@ func (r *Recogniser) analyse(text string) *analysis {
 }
 
 // derive records the occurrences of a derived part. Most of its patterns start with
-// a part that does not occur: they are passed over without a call.
+// a part that does not occur: they are passed over on a bit of a.present.
 func (a *analysis) derive(d *derivedPart) {
 	list := a.occs[d.part]
 	had := len(list)
-	for i := range d.patterns {
-		p := &d.patterns[i]
-		if g := p.groups[0]; len(a.occs[g[0].part]) > 0 {
-			list = a.groupOccs(list, g, p.gap, true)
+	for i, first := range d.firsts {
+		if a.present[first/64]&(1<<(first%64)) != 0 {
+			p := &d.patterns[i]
+			list = a.groupOccs(list, p.groups[0], p.gap, true)
 		}
 	}
 	if len(list) == had {
 		return
 	}
 	if had == 0 {
-		a.touched = append(a.touched, d.part)
+		a.note(d.part)
 	}
 	a.occs[d.part] = sortOccs(list)
 }

@@ -72,6 +72,7 @@ type Recogniser struct {
 type derivedPart struct {
 	part     int
 	patterns []pattern
+	firsts   []int // by pattern: the part it starts with, read without the pattern
 }
 
 // maskGap is how many words may come between a mask's parts: idioms are tight.
@@ -201,6 +202,7 @@ func (r *Recogniser) loadPhrases(langs []langFile) error {
 					p.gap = spec.Gap
 				}
 				d.patterns = append(d.patterns, p)
+				d.firsts = append(d.firsts, p.groups[0][0].part)
 			}
 		}
 		for _, list := range []struct {

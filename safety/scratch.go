@@ -22,7 +22,8 @@ func (p *analyses) get(r *Recogniser) *analysis {
 	if a, ok := p.pool.Get().(*analysis); ok {
 		return a
 	}
-	return &analysis{r: r, occs: make([][]occ, len(r.lex.names))}
+	parts := len(r.lex.names)
+	return &analysis{r: r, occs: make([][]occ, parts), present: make([]uint64, (parts+63)/64)}
 }
 
 // put clears a and keeps it for another message, unless it grew too large.
@@ -44,20 +45,27 @@ func (a *analysis) reset() {
 		a.occs[part] = a.occs[part][:0]
 	}
 	a.touched = a.touched[:0]
+	clear(a.present)
 	clear(a.toks)
 	a.toks = a.toks[:0]
 	a.flags = a.flags[:0]
 	a.text.reset()
 }
 
-// occsToGrow returns a part's occurrences for appending to, and notes the part so
-// that reset empties it.
+// occsToGrow returns a part's occurrences for appending to, and notes the part.
 func (a *analysis) occsToGrow(part int) []occ {
 	list := a.occs[part]
 	if len(list) == 0 {
-		a.touched = append(a.touched, part)
+		a.note(part)
 	}
 	return list
+}
+
+// note records that a part occurs: in a.present, and in a.touched, so that reset
+// empties its occurrences.
+func (a *analysis) note(part int) {
+	a.touched = append(a.touched, part)
+	a.present[part/64] |= 1 << (part % 64)
 }
 
 // cleared returns buf resized to n elements, all zero.

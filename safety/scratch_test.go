@@ -62,6 +62,9 @@ func TestResetEmptiesTheAnalysis(t *testing.T) {
 	if len(a.toks) > 0 || len(a.flags) > 0 || len(a.touched) > 0 || len(a.text.fix) > 0 {
 		t.Errorf("tokens %d, flags %d, touched %d, typo corrections %d left", len(a.toks), len(a.flags), len(a.touched), len(a.text.fix))
 	}
+	if i := slices.IndexFunc(a.present, func(bits uint64) bool { return bits != 0 }); i >= 0 {
+		t.Errorf("parts %b of %d... still present", a.present[i], i*64)
+	}
 }
 
 // The analysis of a hostile message at the length limit is not kept for the next.
