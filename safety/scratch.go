@@ -7,10 +7,12 @@ import "sync"
 // message, so analyses are recycled rather than allocated each time: a recycled
 // analysis keeps its buffers' capacity and is cleared before it is used again.
 
-// maxPooledTokens is the longest message, in tokens, whose analysis is recycled: the
-// buffers of a hostile message at the length limit are left to the collector instead
-// of being held for the next ordinary one.
-const maxPooledTokens = 4096
+// maxPooledTokens is the longest message, in tokens, whose analysis is recycled: a
+// message of words at the length limit (maxRunes) has fewer, and its analysis, a few
+// megabytes, is kept until the collector empties the pool; the analysis of a
+// message of more tokens, one Chinese character after another, is left to the
+// collector at once.
+const maxPooledTokens = 1 << 14
 
 // analyses recycles the analyses of one recogniser.
 type analyses struct {

@@ -74,7 +74,7 @@ func TestLargeAnalysesAreNotRecycled(t *testing.T) {
 	if !small.recyclable() {
 		t.Error("the analysis of a short message is not recycled")
 	}
-	large := r.analyse(strings.Repeat("e ", maxRunes/2))
+	large := r.analyse(strings.Repeat("火", maxRunes))
 	if large.recyclable() {
 		t.Errorf("the analysis of %d tokens is recycled", len(large.toks))
 	}
