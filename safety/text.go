@@ -61,6 +61,7 @@ type span struct {
 
 // reset forgets the last message.
 func (tb *textBuffers) reset() {
+	tb.nfd.InitString(norm.NFD, "")
 	clear(tb.fix)
 	clear(tb.words)
 	clear(tb.parts)
