@@ -320,7 +320,8 @@ func (s *Store) Forget(ctx context.Context, conversation string) error {
 // seenKey is the key of an update's handled marker: the conversation id, prefixed by
 // its length so that no two (conversation, update) pairs share a key, then the update.
 func seenKey(conversation, update string) []byte {
-	key := binary.AppendUvarint(nil, uint64(len(conversation)))
+	key := make([]byte, 0, binary.MaxVarintLen64+len(conversation)+len(update))
+	key = binary.AppendUvarint(key, uint64(len(conversation)))
 	key = append(key, conversation...)
 	return append(key, update...)
 }
@@ -333,7 +334,9 @@ func put(b *bbolt.Bucket, key []byte, expires time.Time, data []byte) error {
 
 // putRate stores a rate counter under key, to expire when its window ends.
 func putRate(b *bbolt.Bucket, key []byte, count uint64, rateEnds int64) error {
-	return put(b, key, time.Unix(0, rateEnds), binary.BigEndian.AppendUint64(nil, count))
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], count)
+	return put(b, key, time.Unix(0, rateEnds), n[:])
 }
 
 // live returns a record's data, and whether the record exists and has not expired at
