@@ -13,15 +13,19 @@ import (
 // ErrClosed is returned by a Commit made after Close.
 var ErrClosed = errors.New("bolt store closed")
 
-// groupCommitter writes the Commits of many conversations in one read-write
-// transaction, so they share its fsync. One goroutine writes: while it waits for a
-// transaction's fsync, the Commits that arrive gather in the next group, which it
-// writes as soon as the fsync ends. Nothing waits for a group to fill, so a lone Commit
-// costs what it did alone, and the busier the store the bigger the groups.
+// groupCommitter writes the Commits of many conversations (and the outbox's writes)
+// in one read-write transaction, so they share its fsync. One goroutine writes: while
+// it waits for a transaction's fsync, the Commits that arrive gather in the next
+// group, which it writes as soon as the fsync ends. Nothing waits for a group to fill,
+// so a lone Commit costs what it did alone, and the busier the store the bigger the
+// groups (at most one Commit per handler waiting).
 //
-// bbolt's own DB.Batch was the other way: it waits MaxBatchDelay (10 ms by default)
-// for a batch to fill, which a lone Commit pays in full, and when a function fails it
-// rolls the whole batch back and runs the functions again.
+// bbolt's own DB.Batch was the other choice. It writes a batch when MaxBatchDelay
+// (10 ms by default) has passed since its first call or when MaxBatchSize calls have
+// gathered, so a lone Commit waits the whole delay, and busy groups are cut at a fixed
+// size rather than at the end of the fsync. And any error of a function there rolls
+// the batch back, so a lost lock, which must fail one Commit and no other, would have
+// to leave the function some other way than as its error.
 type groupCommitter struct {
 	// update runs fn in a read-write transaction and commits it: the DB's Update, or
 	// in tests one whose commit fails.

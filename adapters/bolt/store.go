@@ -67,15 +67,18 @@ type Options struct {
 //     a restart ends every session of the previous run, so freeing their locks is what
 //     their expiry would have done, and the rate counters survive a restart through
 //     the rate bucket, written by each Commit and by Close (a crash forgets only the
-//     messages counted since their conversation's last Commit). See liveTable.
-//   - Commit returns once its state, handled marker and rate counter are on disk, as
-//     before, but the Commits of many conversations share one transaction and one
+//     messages counted since their conversation's last Commit). The table holds the
+//     conversations with a lock or a rate window open since the last Sweep; see
+//     liveTable.
+//   - Commit returns only once its state, handled marker and rate counter are on disk
+//     (fsync'ed), but the Commits of many conversations share one transaction and one
 //     fsync: a writer goroutine commits whatever gathered while the previous fsync
 //     ran, with no delay when nothing did (see groupCommitter for why not bbolt's
 //     DB.Batch). A failed fsync fails every Commit of its transaction.
 //
-// Forget, Release and the desk's, reminders' and outbox's calls keep their own
-// transactions.
+// Release touches only memory. The outbox's writes join the groups too; Forget, Sweep
+// and the records', desk's and reminders' calls keep transactions of their own (a
+// function in a group may run twice, and Records.Update promises to run its fn once).
 type Store struct {
 	db    *bbolt.DB
 	now   func() time.Time
