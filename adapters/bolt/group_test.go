@@ -15,6 +15,7 @@ import (
 
 	"github.com/comune-milano/wemibot/bot"
 	"github.com/comune-milano/wemibot/clocktest"
+	"github.com/comune-milano/wemibot/outbox"
 )
 
 // gatedUpdate is a DB's Update that waits, before each transaction, for the test to
@@ -329,5 +330,42 @@ func TestConcurrentCommitsLand(t *testing.T) {
 		if s, err := store.Begin(ctx, testBegin(conv, "3")); err != nil || !s.Duplicate {
 			t.Fatalf("%s: update 3 after its commit: %+v, %v; want a duplicate", conv, s, err)
 		}
+	}
+}
+
+// TestGroupOutboxWrites checks that the outbox's writes share groups too, and that
+// one refused (a lease lost) is set aside while the others of its group land.
+func TestGroupOutboxWrites(t *testing.T) {
+	store, u := gated(t, filepath.Join(t.TempDir(), "wemi.db"), clocktest.New(deskStart))
+	ctx := context.Background()
+	ob := store.Outbox()
+	_, wait := gather(t, store, u, conversations(3), "a")
+	put, done := make(chan error, 1), make(chan error, 1)
+	go func() {
+		_, err := ob.Put(ctx, deskStart, outbox.Item{Key: "u1:0", Lane: "telegram:1", Payload: []byte("hi")})
+		put <- err
+	}()
+	go func() {
+		forged := outbox.Claimed{Item: outbox.Item{Key: "u9:0", Lane: "telegram:2"}, Token: "forged"}
+		done <- ob.Done(ctx, deskStart, forged)
+	}()
+	waitPending(t, store, 2)
+	u.pass(nil)          // the Commits' group
+	u.pass(nil)          // the outbox's group, rolled back for the lost lease
+	u.gate <- struct{}{} // the Put again, alone
+	wantNoErrors(t, wait())
+	if err := <-put; err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	if err := <-done; !errors.Is(err, outbox.ErrLeaseLost) {
+		t.Fatalf("Done with a forged lease: %v, want ErrLeaseLost", err)
+	}
+	if n := u.count(); n != 4 {
+		t.Fatalf("%d transactions, want 4: the plug, the Commits, the outbox twice", n)
+	}
+	go func() { u.gate <- struct{}{} }()
+	claimed, err := ob.Claim(ctx, deskStart, time.Minute, 10)
+	if err != nil || len(claimed) != 1 || claimed[0].Key != "u1:0" {
+		t.Fatalf("Claim: %+v, %v; want the item put", claimed, err)
 	}
 }
