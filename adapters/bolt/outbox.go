@@ -135,13 +135,15 @@ func (t obTx) addCount(d int) error {
 	return put(t.meta, obCountKey, forever, binary.BigEndian.AppendUint64(nil, uint64(max(t.count()+d, 0))))
 }
 
-// obUpdate runs fn in a read-write transaction on the outbox's buckets, after checking
-// ctx, and wraps its error with what.
+// update runs fn in a read-write transaction on the outbox's buckets, after checking
+// ctx, and wraps its error with what. The transaction is the next group's, shared with
+// the conversations' Commits (see groupCommitter): fn may run more than once, when
+// another write of its group fails, so it sets its results afresh each time.
 func (o *Outbox) update(ctx context.Context, what string, fn func(t obTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if err := o.s.db.Update(func(tx *bbolt.Tx) error { return fn(newObTx(tx)) }); err != nil {
+	if err := o.s.group.commit(func(tx *bbolt.Tx) error { return fn(newObTx(tx)) }); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil

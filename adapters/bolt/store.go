@@ -28,22 +28,25 @@ const fileLockTimeout = time.Second
 // they hold. After the expiry:
 //
 //	state  conversation id -> the state
-//	locks  conversation id -> the token of the session holding the lock
 //	rate   conversation id -> the count in the window (8 bytes); the expiry ends the window
 //	seen   seenKey(conversation, update) -> nothing
 //
-// The desk's buckets are described in desk.go, the reminders' in reminders.go, the
-// outbox's in outbox.go.
+// The locks live in memory (liveTable), and so do the rate counters, which the rate
+// bucket mirrors. The desk's buckets are described in desk.go, the reminders' in
+// reminders.go, the outbox's in outbox.go.
 var (
 	stateBucket = []byte("state")
-	locksBucket = []byte("locks")
 	rateBucket  = []byte("rate")
 	seenBucket  = []byte("seen")
 )
 
+// legacyLocksBucket held the locks in files written before they moved to memory; Open
+// deletes it.
+var legacyLocksBucket = []byte("locks")
+
 // allBuckets lists the buckets Open creates and Sweep cleans.
 func allBuckets() [][]byte {
-	return [][]byte{stateBucket, locksBucket, rateBucket, seenBucket, recordsBucket, talliesBucket, onceBucket,
+	return [][]byte{stateBucket, rateBucket, seenBucket, recordsBucket, talliesBucket, onceBucket,
 		remindersBucket, remQueueBucket, remFailedBucket, remBookingBkt,
 		obItemsBucket, obLanesBucket, obSchedBucket, obSeenBucket, obDeadBucket, obMetaBucket}
 }
@@ -57,9 +60,30 @@ type Options struct {
 // Store is a bot.Store in a bbolt file. It serialises handlers within one process (a
 // bbolt file admits one process at a time); for several replicas use adapters/redis.
 // Expired records read as absent; call Sweep now and then to reclaim their space.
+//
+// A message costs one read transaction and a share of one write transaction:
+//   - Begin only reads the file (the handled marker and the state). The conversation
+//     locks and the rate counters live in memory, which the single process makes safe:
+//     a restart ends every session of the previous run, so freeing their locks is what
+//     their expiry would have done, and the rate counters survive a restart through
+//     the rate bucket, written by each Commit and by Close (a crash forgets only the
+//     messages counted since their conversation's last Commit). The table holds the
+//     conversations with a lock or a rate window open since the last Sweep; see
+//     liveTable.
+//   - Commit returns only once its state, handled marker and rate counter are on disk
+//     (fsync'ed), but the Commits of many conversations share one transaction and one
+//     fsync: a writer goroutine commits whatever gathered while the previous fsync
+//     ran, with no delay when nothing did (see groupCommitter for why not bbolt's
+//     DB.Batch). A failed fsync fails every Commit of its transaction.
+//
+// Release touches only memory. The outbox's writes join the groups too; Forget, Sweep
+// and the records', desk's and reminders' calls keep transactions of their own (a
+// function in a group may run twice, and Records.Update promises to run its fn once).
 type Store struct {
-	db  *bbolt.DB
-	now func() time.Time
+	db    *bbolt.DB
+	now   func() time.Time
+	live  *liveTable
+	group *groupCommitter
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -80,34 +104,70 @@ func Open(path string, opts Options) (*Store, error) {
 	case err != nil:
 		return nil, fmt.Errorf("open bolt store %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range allBuckets() {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("bucket %s: %w", name, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("open bolt store %s: %w", path, err)
-	}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, now: now}, nil
+	table := newLiveTable()
+	if err := db.Update(func(tx *bbolt.Tx) error { return prepare(tx, table, now()) }); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open bolt store %s: %w", path, err)
+	}
+	return &Store{db: db, now: now, live: table, group: newGroupCommitter(db.Update)}, nil
 }
 
-// Close closes the file, waiting for running calls to finish.
+// prepare creates the buckets, deletes the legacy ones and reads the rate counters.
+func prepare(tx *bbolt.Tx, table *liveTable, now time.Time) error {
+	for _, name := range allBuckets() {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("bucket %s: %w", name, err)
+		}
+	}
+	if tx.Bucket(legacyLocksBucket) != nil {
+		if err := tx.DeleteBucket(legacyLocksBucket); err != nil {
+			return fmt.Errorf("bucket %s: %w", legacyLocksBucket, err)
+		}
+	}
+	return tx.Bucket(rateBucket).ForEach(func(k, v []byte) error {
+		if n, ok := live(v, now); ok && len(n) == 8 {
+			table.restore(string(k), binary.BigEndian.Uint64(n), int64(binary.BigEndian.Uint64(v)))
+		}
+		return nil
+	})
+}
+
+// Close waits for the Commits under way, saves the rate counters and closes the file,
+// waiting for running calls to finish. Commits after Close fail with ErrClosed.
 func (s *Store) Close() error {
+	if s.group.close() {
+		if err := s.saveRates(); err != nil {
+			_ = s.db.Close()
+			return fmt.Errorf("close bolt store: save the rate counters: %w", err)
+		}
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close bolt store: %w", err)
 	}
 	return nil
 }
 
-// Begin implements bot.Store.
+// saveRates writes the rate windows still open to the rate bucket.
+func (s *Store) saveRates() error {
+	now := s.now()
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(rateBucket)
+		var err error
+		s.live.eachRate(now, func(conversation string, count uint64, rateEnds int64) {
+			if err == nil {
+				err = putRate(b, []byte(conversation), count, rateEnds)
+			}
+		})
+		return err
+	})
+}
+
+// Begin implements bot.Store. It takes the lock in memory, then reads the file: the
+// order matters, for no Commit of the conversation can run while the lock is held.
 func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 	if err := b.Validate(); err != nil {
 		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
@@ -115,48 +175,60 @@ func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 	if err := ctx.Err(); err != nil {
 		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
 	}
-	token := newToken()
-	session := bot.Session{Conversation: b.Conversation, UpdateID: b.UpdateID}
-	now := s.now()
-	key := []byte(b.Conversation)
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		if b.UpdateID != "" {
-			if _, ok := live(tx.Bucket(seenBucket).Get(seenKey(b.Conversation, b.UpdateID)), now); ok {
-				session.Duplicate = true
-				return nil
-			}
-		}
-		locks := tx.Bucket(locksBucket)
-		if _, ok := live(locks.Get(key), now); ok {
-			return bot.ErrLocked
-		}
-		if err := put(locks, key, now.Add(b.LockTTL), []byte(token)); err != nil {
-			return err
-		}
-		rate := tx.Bucket(rateBucket)
-		count, end := uint64(1), now.Add(b.RateWindow)
-		if v := rate.Get(key); v != nil {
-			if n, ok := live(v, now); ok && len(n) == 8 {
-				count, end = binary.BigEndian.Uint64(n)+1, expiry(v)
-			}
-		}
-		if err := put(rate, key, end, binary.BigEndian.AppendUint64(nil, count)); err != nil {
-			return err
-		}
-		if state, ok := live(tx.Bucket(stateBucket).Get(key), now); ok {
-			session.State = bytes.Clone(state) // bbolt's slice dies with the transaction
-		}
-		session.Token, session.Count = token, int(count)
-		return nil
-	})
+	session, err := s.begin(b)
 	if err != nil {
 		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
 	}
 	return session, nil
 }
 
-// Commit implements bot.Store. A lock that expired is lost even if nobody took it over:
-// another handler may have run meanwhile.
+func (s *Store) begin(b bot.Begin) (bot.Session, error) {
+	now := s.now()
+	token := newToken()
+	session := bot.Session{Conversation: b.Conversation, UpdateID: b.UpdateID}
+	if !s.live.lock(b.Conversation, token, now, b.LockTTL) {
+		// A duplicate is reported as such even then: its caller need not retry.
+		dup, err := s.read(b, now, nil)
+		if err == nil && !dup {
+			err = bot.ErrLocked
+		}
+		session.Duplicate = dup
+		return session, err
+	}
+	dup, err := s.read(b, now, &session.State)
+	if err != nil || dup {
+		s.live.unlock(b.Conversation, token)
+		session.Duplicate, session.State = dup, nil
+		return session, err
+	}
+	session.Token, session.Count = token, s.live.count(b.Conversation, now, b.RateWindow)
+	return session, nil
+}
+
+// read reports whether b's update was handled and, unless it was or state is nil,
+// loads the conversation's state into *state (nil when there is none).
+func (s *Store) read(b bot.Begin, now time.Time, state *[]byte) (handled bool, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		if b.UpdateID != "" {
+			if _, ok := live(tx.Bucket(seenBucket).Get(seenKey(b.Conversation, b.UpdateID)), now); ok {
+				handled = true
+				return nil
+			}
+		}
+		if state == nil {
+			return nil
+		}
+		if v, ok := live(tx.Bucket(stateBucket).Get([]byte(b.Conversation)), now); ok {
+			*state = bytes.Clone(v) // bbolt's slice dies with the transaction
+		}
+		return nil
+	})
+	return handled, err
+}
+
+// Commit implements bot.Store, in the transaction of the next group of Commits. A lock
+// that expired is lost even if nobody took it over: another handler may have run
+// meanwhile.
 func (s *Store) Commit(ctx context.Context, session bot.Session, c bot.Commit) error {
 	if session.Token == "" {
 		return fmt.Errorf("commit %s: session holds no lock: %w", bot.Redact(session.Conversation), bot.ErrLockLost)
@@ -168,27 +240,35 @@ func (s *Store) Commit(ctx context.Context, session bot.Session, c bot.Commit) e
 		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), err)
 	}
 	now := s.now()
-	key := []byte(session.Conversation)
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		locks := tx.Bucket(locksBucket)
-		if token, ok := live(locks.Get(key), now); !ok || string(token) != session.Token {
-			return bot.ErrLockLost
-		}
-		if err := put(tx.Bucket(stateBucket), key, now.Add(c.IdleTTL), c.State); err != nil {
-			return err
-		}
-		if session.UpdateID != "" {
-			seen := seenKey(session.Conversation, session.UpdateID)
-			if err := put(tx.Bucket(seenBucket), seen, now.Add(c.DedupeTTL), nil); err != nil {
-				return err
-			}
-		}
-		return locks.Delete(key)
-	})
+	err := s.group.commit(func(tx *bbolt.Tx) error { return s.write(tx, session, c, now) })
+	s.live.unpin(session.Conversation, session.Token, err == nil)
 	if err != nil {
 		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), err)
 	}
 	return nil
+}
+
+// write writes a Commit in tx if the session still holds its lock at now, pinning the
+// lock until Commit unpins it.
+func (s *Store) write(tx *bbolt.Tx, session bot.Session, c bot.Commit, now time.Time) error {
+	count, rateEnds, ok := s.live.pin(session.Conversation, session.Token, now)
+	if !ok {
+		return bot.ErrLockLost
+	}
+	key := []byte(session.Conversation)
+	if err := put(tx.Bucket(stateBucket), key, now.Add(c.IdleTTL), c.State); err != nil {
+		return err
+	}
+	if session.UpdateID != "" {
+		seen := seenKey(session.Conversation, session.UpdateID)
+		if err := put(tx.Bucket(seenBucket), seen, now.Add(c.DedupeTTL), nil); err != nil {
+			return err
+		}
+	}
+	if now.UnixNano() >= rateEnds {
+		return nil
+	}
+	return putRate(tx.Bucket(rateBucket), key, count, rateEnds)
 }
 
 // Release implements bot.Store. Releasing a lock the session no longer holds, or a
@@ -200,23 +280,13 @@ func (s *Store) Release(ctx context.Context, session bot.Session) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("release %s: %w", bot.Redact(session.Conversation), err)
 	}
-	key := []byte(session.Conversation)
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		locks := tx.Bucket(locksBucket)
-		if v := locks.Get(key); len(v) >= 8 && string(v[8:]) == session.Token {
-			return locks.Delete(key)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("release %s: %w", bot.Redact(session.Conversation), err)
-	}
+	s.live.unlock(session.Conversation, session.Token)
 	return nil
 }
 
-// Forget implements bot.Store. It also deletes the lock, so a session open on the
-// conversation cannot write back the state it loaded: its Commit returns
-// bot.ErrLockLost.
+// Forget implements bot.Store. It holds the conversation's lock while it erases, so a
+// session open on the conversation cannot write back the state it loaded (its Commit
+// returns bot.ErrLockLost) and no new one reads what is being erased.
 func (s *Store) Forget(ctx context.Context, conversation string) error {
 	if conversation == "" {
 		return fmt.Errorf("forget: %w", bot.ErrNoConversation)
@@ -224,9 +294,12 @@ func (s *Store) Forget(ctx context.Context, conversation string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("forget %s: %w", bot.Redact(conversation), err)
 	}
+	token := newToken()
+	s.live.seize(conversation, token)
+	defer s.live.drop(conversation, token)
 	key := []byte(conversation)
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{stateBucket, rateBucket, locksBucket} {
+		for _, name := range [][]byte{stateBucket, rateBucket} {
 			if err := tx.Bucket(name).Delete(key); err != nil {
 				return err
 			}
@@ -250,7 +323,8 @@ func (s *Store) Forget(ctx context.Context, conversation string) error {
 // seenKey is the key of an update's handled marker: the conversation id, prefixed by
 // its length so that no two (conversation, update) pairs share a key, then the update.
 func seenKey(conversation, update string) []byte {
-	key := binary.AppendUvarint(nil, uint64(len(conversation)))
+	key := make([]byte, 0, binary.MaxVarintLen64+len(conversation)+len(update))
+	key = binary.AppendUvarint(key, uint64(len(conversation)))
 	key = append(key, conversation...)
 	return append(key, update...)
 }
@@ -259,6 +333,13 @@ func seenKey(conversation, update string) []byte {
 func put(b *bbolt.Bucket, key []byte, expires time.Time, data []byte) error {
 	v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(data)), uint64(expires.UnixNano()))
 	return b.Put(key, append(v, data...))
+}
+
+// putRate stores a rate counter under key, to expire when its window ends.
+func putRate(b *bbolt.Bucket, key []byte, count uint64, rateEnds int64) error {
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], count)
+	return put(b, key, time.Unix(0, rateEnds), n[:])
 }
 
 // live returns a record's data, and whether the record exists and has not expired at

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -104,7 +105,15 @@ func TestOpenRejects(t *testing.T) {
 	}
 }
 
-func BenchmarkBeginCommit(b *testing.B) {
+func BenchmarkBeginCommit(b *testing.B) { benchBeginCommit(b, 1) }
+
+// BenchmarkBeginCommit64 has 64 conversations Begin and Commit at once, as the engine
+// benchmark does: their Commits share transactions.
+func BenchmarkBeginCommit64(b *testing.B) { benchBeginCommit(b, 32) }
+
+// benchBeginCommit runs Begin and Commit from parallelism goroutines per CPU, each in
+// a conversation of its own, and reports the CPU time per Begin and Commit.
+func benchBeginCommit(b *testing.B, parallelism int) {
 	store, err := bolt.Open(filepath.Join(b.TempDir(), "wemi.db"), bolt.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -114,6 +123,8 @@ func BenchmarkBeginCommit(b *testing.B) {
 	state := []byte(strings.Repeat("s", 512))
 	var workers atomic.Int64
 	b.ReportAllocs()
+	b.SetParallelism(parallelism)
+	cpu := processCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		conversation := fmt.Sprintf("bench:%d", workers.Add(1))
 		for i := 0; pb.Next(); i++ {
@@ -128,4 +139,14 @@ func BenchmarkBeginCommit(b *testing.B) {
 			}
 		}
 	})
+	b.ReportMetric(float64((processCPU(b)-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+}
+
+// processCPU returns the user and system CPU time this process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

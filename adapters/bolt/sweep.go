@@ -13,12 +13,13 @@ import (
 // wait long behind it.
 const sweepBatch = 1000
 
-// Sweep deletes the expired records (states, locks, rate windows, handled-update markers,
-// and the desk's records, tallies and once markers) and returns how many it deleted. Reads already ignore expired records: sweeping only
-// reclaims space. It works in short transactions, and stops early when ctx is done.
+// Sweep deletes the expired records (states, rate windows, handled-update markers, and
+// the desk's records, tallies and once markers) and forgets the expired locks and rate
+// windows held in memory, and returns how many it deleted. Reads already ignore expired
+// records: sweeping only reclaims space. It works in short transactions, and stops early when ctx is done.
 func (s *Store) Sweep(ctx context.Context) (int, error) {
 	now := s.now()
-	total := 0
+	total := s.live.sweep(now)
 	for _, name := range allBuckets() {
 		expired := expiredRule(name)
 		var after []byte // the last key examined; nil before the first batch
