@@ -1,0 +1,101 @@
+package search
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// nearRequests are Near requests of every shape: words, a category, filters, none,
+// pages that cut through services at the same distance (a provider's services share
+// its address).
+var nearRequests = []catalogue.SearchRequest{
+	{Limit: 2},
+	{Limit: 100},
+	{Query: "mia mamma non riesce più a cucinare", Limit: 2},
+	{Query: "psicologo", Limit: 20, Offset: 3},
+	{Query: "babysitter", Municipio: 4, Limit: 5},
+	{Category: catalogue.Educativo, Limit: 10, Offset: 5, Facets: true},
+	{Query: "aiuto compiti", Category: catalogue.Educativo, FreeOnly: true},
+	{Audience: catalogue.AudienceElderly, Delivery: catalogue.DeliveryIndividual, Limit: 50},
+	{Query: "xqzwv", Limit: 3},
+}
+
+// The distance table answers as Bleve's geo sort does: same services in the same
+// order, same distances, scores and totals, on random points in and around Milan.
+func TestNearMatchesBleveGeoSort(t *testing.T) {
+	x := testIndex(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(18, 6))
+	points := []catalogue.Point{{Lat: 45.4642, Lon: 9.19}}
+	for range 40 {
+		points = append(points, catalogue.Point{Lat: 45.38 + rng.Float64()*0.16, Lon: 9.04 + rng.Float64()*0.28})
+	}
+	points = append(points, catalogue.Point{Lat: -33.9, Lon: 151.2}, catalogue.Point{Lat: 90, Lon: 180})
+	for _, p := range points {
+		for _, req := range nearRequests {
+			req.Near = &p
+			got := mustSearch(t, x, req)
+			v := req
+			if err := x.validate(&v); err != nil {
+				t.Fatal(err)
+			}
+			v.Query = normalizeQuery(v.Query)
+			want, err := x.search(ctx, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareNear(t, req, got, want)
+		}
+	}
+}
+
+func compareNear(t *testing.T, req catalogue.SearchRequest, got, want *catalogue.SearchResult) {
+	t.Helper()
+	if got.Total != want.Total || got.Words != want.Words || got.Best != want.Best || len(got.Hits) != len(want.Hits) {
+		t.Fatalf("%+v at %v: total %d words %d best %v hits %d, Bleve %d %d %v %d", req, *req.Near,
+			got.Total, got.Words, got.Best, len(got.Hits), want.Total, want.Words, want.Best, len(want.Hits))
+	}
+	for i := range got.Hits {
+		g, w := got.Hits[i], want.Hits[i]
+		if g.Service != w.Service || g.Score != w.Score || !sameDistance(g.DistanceMeters, w.DistanceMeters) {
+			t.Fatalf("%+v at %v: hit %d is %s %v at %v m, Bleve %s %v at %v m", req, *req.Near, i,
+				g.Service.ID, g.Score, g.DistanceMeters, w.Service.ID, w.Score, w.DistanceMeters)
+		}
+	}
+	for c, n := range want.Categories {
+		if got.Categories[c] != n {
+			t.Fatalf("%+v: category %s counts %d, Bleve %d", req, c, got.Categories[c], n)
+		}
+	}
+}
+
+func sameDistance(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+
+func TestNearestKeepsTiesInScoreThenIDOrder(t *testing.T) {
+	services := []*catalogue.Service{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "d"}}
+	at := func(lat float64) *catalogue.Organization {
+		return &catalogue.Organization{Location: catalogue.Location{Point: catalogue.Point{Lat: lat, Lon: 9.19}}}
+	}
+	services[0].Organization, services[1].Organization, services[2].Organization = at(45.47), at(45.46), at(45.47)
+	table := newPlaceTable(services) // d has no location: last
+	set := &matchSet{result: &catalogue.SearchResult{Total: 4}, matches: []scoredService{
+		{ord: 3, score: 3}, {ord: 2, score: 2}, {ord: 0, score: 2}, {ord: 1, score: 1}}}
+	here := catalogue.Point{Lat: 45.46, Lon: 9.19}
+	var order []string
+	for off := range 5 {
+		for _, h := range set.nearest(table, here, 1, off).Hits {
+			order = append(order, h.Service.ID)
+		}
+	}
+	if want := []string{"b", "c", "a", "d"}; !slices.Equal(order, want) {
+		t.Errorf("page by page: %v, want %v", order, want)
+	}
+	if all := set.nearest(table, here, 10, 0).Hits; len(all) != 4 || !math.IsNaN(all[3].DistanceMeters) {
+		t.Errorf("all at once: %+v", all)
+	}
+}
