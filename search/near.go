@@ -2,20 +2,20 @@ package search
 
 import (
 	"context"
-	"math"
+	"slices"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/geo"
 	"github.com/blevesearch/bleve/v2/numeric"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
-// A Near request is answered from every service its words and filters match (cached
-// without the point, since points rarely repeat but needs do), ordered by distance in
-// Go, as Bleve's geo sort would: distance, then score, then id. A need that matches
-// more than maxNearMatches services is left to Bleve's geo sort.
+// A Near request is answered from what its words and filters match, cached without
+// the point (points rarely repeat, needs do), ordered by distance in Go as Bleve's
+// geo sort would: distance, then score, then id. With words, the matches are the
+// services Bleve finds (more than maxNearMatches are left to Bleve's geo sort);
+// without, every service the filters keep, found nearest first in the place table.
 const (
 	maxNearMatches = 2000
 	// firstMatchPage is how many matches the first search for a match set asks for;
@@ -23,46 +23,15 @@ const (
 	firstMatchPage = 64
 )
 
-// placeTable is each service's point, as Bleve indexed it: the index rounds a point
-// to 32 bits a coordinate, and distances are measured from the rounded one.
-type placeTable struct {
-	ordinal  map[string]int32 // service id -> position in the slices below
-	services []*catalogue.Service
-	lon, lat []float64
-	located  []bool
-}
-
-// newPlaceTable is the place table of a catalogue's services.
-func newPlaceTable(services []*catalogue.Service) *placeTable {
-	t := &placeTable{ordinal: make(map[string]int32, len(services)), services: services,
-		lon: make([]float64, len(services)), lat: make([]float64, len(services)), located: make([]bool, len(services))}
-	for i, s := range services {
-		t.ordinal[s.ID] = int32(i)
-		if s.Organization == nil { // as serviceDocument: no provider, no location
-			continue
-		}
-		p := s.Organization.Location.Point
-		h := geo.MortonHash(p.Lon, p.Lat)
-		t.lon[i], t.lat[i], t.located[i] = geo.MortonUnhashLon(h), geo.MortonUnhashLat(h), true
-	}
-	return t
-}
-
-// distanceKey is what Bleve sorts a service by for a point: the distance in metres
-// as a sortable integer, the largest for a service without a location.
-func (t *placeTable) distanceKey(i int32, p catalogue.Point) int64 {
-	if !t.located[i] {
-		return math.MaxInt64
-	}
-	return numeric.Float64ToInt64(geo.Haversin(p.Lon, p.Lat, t.lon[i], t.lat[i]) * 1000)
-}
-
-// matchSet is every service a request without its point matches, with its score,
-// in Bleve's order of score then id; tooMany when they exceed maxNearMatches.
+// matchSet is what a request without its point matches: with words, every service
+// with its score in Bleve's order of score then id (none when they are tooMany);
+// without, the filters, which select services that all score alike.
 type matchSet struct {
 	result  *catalogue.SearchResult // total, facets, words: no hits
 	matches []scoredService
 	tooMany bool
+	filter  func(*catalogue.Service) bool // set when the request has no words
+	score   float64                       // the score of every service the filter keeps
 }
 
 type scoredService struct {
@@ -77,23 +46,38 @@ func (x *Index) searchNear(ctx context.Context, req catalogue.SearchRequest) (*c
 	set, err := x.cache.matches.getOrLoad(requestKeyOf(whole), func() (*matchSet, error) {
 		return x.matchAll(ctx, req)
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if set.tooMany {
+	case set.tooMany:
 		return x.search(ctx, req)
+	case set.filter != nil:
+		best := x.places.nearest(*req.Near, req.Offset+req.Limit, set.filter)
+		for i := range best {
+			best[i].score = set.score
+		}
+		return set.page(x.places, best, req.Offset), nil
 	}
-	return set.nearest(x.places, *req.Near, req.Limit, req.Offset), nil
+	return set.page(x.places, set.nearest(x.places, *req.Near, req.Offset+req.Limit), req.Offset), nil
 }
 
-// matchAll finds every service a request matches, whatever its point.
+// matchAll finds what a request matches, whatever its point.
 func (x *Index) matchAll(ctx context.Context, req catalogue.SearchRequest) (*matchSet, error) {
 	p := x.plan(req)
 	set := &matchSet{result: p.result}
-	if p.query == nil {
+	order := bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}}
+	if p.tq.match == nil {
+		// One hit tells the score all share; the search counts them and their facets.
+		br, err := x.run(ctx, p, bleve.NewSearchRequestOptions(p.query, 1, 0, false), order)
+		if err != nil {
+			return nil, err
+		}
+		if len(br.Hits) > 0 {
+			set.score = br.Hits[0].Score
+		}
+		set.filter = serviceFilter(req)
 		return set, nil
 	}
-	order := bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}}
 	br, err := x.run(ctx, p, bleve.NewSearchRequestOptions(p.query, firstMatchPage, 0, false), order)
 	if err != nil {
 		return nil, err
@@ -115,19 +99,26 @@ func (x *Index) matchAll(ctx context.Context, req catalogue.SearchRequest) (*mat
 	return set, nil
 }
 
-// nearHit is a match and its distance from a point.
-type nearHit struct {
-	scoredService
-	key int64
+// serviceFilter is the request's filters (those of Index.filters) as a test of a
+// service.
+func serviceFilter(req catalogue.SearchRequest) func(*catalogue.Service) bool {
+	return func(s *catalogue.Service) bool {
+		switch {
+		case req.Category != "" && s.Category != req.Category,
+			req.FreeOnly && !s.Cost.Free,
+			req.Municipio != 0 && !slices.Contains(s.Municipi, req.Municipio),
+			req.Audience != "" && !slices.Contains(s.Audiences, req.Audience),
+			req.Delivery == catalogue.DeliveryIndividual && !s.Delivery.Individual,
+			req.Delivery == catalogue.DeliveryShared && s.Delivery.Shared == nil:
+			return false
+		}
+		return true
+	}
 }
 
-// nearest is the page of the set nearest to p, in Bleve's geo sort order.
-func (s *matchSet) nearest(t *placeTable, p catalogue.Point, limit, offset int) *catalogue.SearchResult {
-	res := *s.result
-	n := min(offset+limit, len(s.matches))
-	if offset >= n {
-		return &res
-	}
+// nearest returns the n matches nearest to p, in Bleve's geo sort order.
+func (s *matchSet) nearest(t *placeTable, p catalogue.Point, n int) []nearHit {
+	n = min(n, len(s.matches))
 	// The set is in score then id order, so among equal distances the first seen
 	// comes first: keeping the best n is an insertion that never passes an equal.
 	best := make([]nearHit, 0, n)
@@ -145,7 +136,16 @@ func (s *matchSet) nearest(t *placeTable, p catalogue.Point, limit, offset int) 
 		}
 		best[i] = h
 	}
-	res.Hits = make([]catalogue.Hit, 0, n-offset)
+	return best
+}
+
+// page is the result of the hits from offset on.
+func (s *matchSet) page(t *placeTable, best []nearHit, offset int) *catalogue.SearchResult {
+	res := *s.result
+	if offset >= len(best) {
+		return &res
+	}
+	res.Hits = make([]catalogue.Hit, 0, len(best)-offset)
 	for _, h := range best[offset:] {
 		res.Hits = append(res.Hits, catalogue.Hit{Service: t.services[h.ord], Score: h.score,
 			DistanceMeters: numeric.Int64ToFloat64(h.key)})

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -15,6 +16,9 @@ import (
 // its address).
 var nearRequests = []catalogue.SearchRequest{
 	{Limit: 2},
+	{Municipio: 4, Limit: 7, Offset: 1},
+	{FreeOnly: true, Limit: 20},
+	{Query: "???", Delivery: catalogue.DeliveryShared, Limit: 30},
 	{Limit: 100},
 	{Query: "mia mamma non riesce più a cucinare", Limit: 2},
 	{Query: "psicologo", Limit: 20, Offset: 3},
@@ -88,14 +92,58 @@ func TestNearestKeepsTiesInScoreThenIDOrder(t *testing.T) {
 	here := catalogue.Point{Lat: 45.46, Lon: 9.19}
 	var order []string
 	for off := range 5 {
-		for _, h := range set.nearest(table, here, 1, off).Hits {
+		for _, h := range set.page(table, set.nearest(table, here, off+1), off).Hits {
 			order = append(order, h.Service.ID)
 		}
 	}
 	if want := []string{"b", "c", "a", "d"}; !slices.Equal(order, want) {
 		t.Errorf("page by page: %v, want %v", order, want)
 	}
-	if all := set.nearest(table, here, 10, 0).Hits; len(all) != 4 || !math.IsNaN(all[3].DistanceMeters) {
+	if all := set.page(table, set.nearest(table, here, 10), 0).Hits; len(all) != 4 || !math.IsNaN(all[3].DistanceMeters) {
 		t.Errorf("all at once: %+v", all)
+	}
+}
+
+// The grid finds what a look at every service finds, on a table far larger than the
+// bundled catalogue, with services sharing points, some without one, and a filter.
+func TestPlaceTableNearestIsTheBruteForceNearest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 18))
+	var services []*catalogue.Service
+	var orgs []*catalogue.Organization
+	ids := rng.Perm(3000) // ids in no order of their own
+	for i := range 3000 {
+		org := &catalogue.Organization{Location: catalogue.Location{Point: catalogue.Point{
+			Lat: 45.38 + rng.Float64()*0.16, Lon: 9.04 + rng.Float64()*0.28}}}
+		orgs = append(orgs, org)
+		if i%7 == 0 && i > 0 {
+			org = orgs[rng.IntN(len(orgs))] // the same address as another
+		}
+		if i%97 == 0 {
+			org = nil
+		}
+		services = append(services, &catalogue.Service{ID: fmt.Sprintf("s%05d", ids[i]),
+			Organization: org, Cost: catalogue.Cost{Free: i%3 == 0}})
+	}
+	table := newPlaceTable(services)
+	free := func(s *catalogue.Service) bool { return s.Cost.Free }
+	all := func(*catalogue.Service) bool { return true }
+	for i := range 300 {
+		p := catalogue.Point{Lat: 45.30 + rng.Float64()*0.3, Lon: 8.9 + rng.Float64()*0.5}
+		if i%50 == 0 {
+			p = catalogue.Point{Lat: -33.9, Lon: 151.2}
+		}
+		n := []int{1, 2, 10, 100, 3000}[i%5]
+		for _, keep := range []func(*catalogue.Service) bool{all, free} {
+			got := table.nearest(p, n, keep)
+			var want []nearHit
+			for ord, s := range services {
+				if keep(s) {
+					want = table.insert(want, n, nearHit{scoredService: scoredService{ord: int32(ord)}, key: table.distanceKey(int32(ord), p)})
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%v, %d nearest: %d hits differ from the %d of a full look", p, n, len(got), len(want))
+			}
+		}
 	}
 }
