@@ -17,7 +17,7 @@ import (
 // services Bleve finds (more than maxNearMatches are left to Bleve's geo sort);
 // without, every service the filters keep, found nearest first in the place table.
 const (
-	maxNearMatches = 2000
+	maxNearMatches = 1000
 	// firstMatchPage is how many matches the first search for a match set asks for;
 	// a larger set takes a second search of its exact size.
 	firstMatchPage = 64
@@ -44,7 +44,7 @@ func (x *Index) searchNear(ctx context.Context, req catalogue.SearchRequest) (*c
 	whole := req
 	whole.Limit, whole.Offset = 0, 0
 	set, err := x.cache.matches.getOrLoad(requestKeyOf(whole), func() (*matchSet, error) {
-		return x.matchAll(ctx, req)
+		return x.matchAll(ctx, req, firstMatchPage, maxNearMatches)
 	})
 	switch {
 	case err != nil:
@@ -61,8 +61,9 @@ func (x *Index) searchNear(ctx context.Context, req catalogue.SearchRequest) (*c
 	return set.page(x.places, set.nearest(x.places, *req.Near, req.Offset+req.Limit), req.Offset), nil
 }
 
-// matchAll finds what a request matches, whatever its point.
-func (x *Index) matchAll(ctx context.Context, req catalogue.SearchRequest) (*matchSet, error) {
+// matchAll finds what a request matches, whatever its point: with words, at most
+// most services, asking Bleve for first of them and then, if more match, all.
+func (x *Index) matchAll(ctx context.Context, req catalogue.SearchRequest, first, most int) (*matchSet, error) {
 	p := x.plan(req)
 	set := &matchSet{result: p.result}
 	order := bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}}
@@ -78,12 +79,12 @@ func (x *Index) matchAll(ctx context.Context, req catalogue.SearchRequest) (*mat
 		set.filter = serviceFilter(req)
 		return set, nil
 	}
-	br, err := x.run(ctx, p, bleve.NewSearchRequestOptions(p.query, firstMatchPage, 0, false), order)
+	br, err := x.run(ctx, p, bleve.NewSearchRequestOptions(p.query, first, 0, false), order)
 	if err != nil {
 		return nil, err
 	}
 	switch total := int(br.Total); {
-	case total > maxNearMatches:
+	case total > most:
 		return &matchSet{tooMany: true}, nil
 	case total > len(br.Hits):
 		if br, err = x.run(ctx, p, bleve.NewSearchRequestOptions(p.query, total, 0, false), order); err != nil {

@@ -147,3 +147,30 @@ func TestPlaceTableNearestIsTheBruteForceNearest(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchSetsGrowAndHaveABound(t *testing.T) {
+	x := testIndex(t)
+	ctx := context.Background()
+	req := catalogue.SearchRequest{Query: "bambini", Lang: "it", Limit: 10}
+	whole, err := x.matchAll(ctx, req, 1000, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(whole.matches) < 3 || whole.tooMany {
+		t.Fatalf("%d matches of %q, too many: %v", len(whole.matches), req.Query, whole.tooMany)
+	}
+	grown, err := x.matchAll(ctx, req, 2, 1000) // a second search for the rest
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(grown.matches, whole.matches) || grown.result.Total != whole.result.Total {
+		t.Errorf("asked 2 first: %d matches, want %d", len(grown.matches), len(whole.matches))
+	}
+	bounded, err := x.matchAll(ctx, req, 2, len(whole.matches)-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bounded.tooMany {
+		t.Errorf("%d matches, more than the bound, are not too many", len(whole.matches))
+	}
+}

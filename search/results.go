@@ -7,9 +7,14 @@ import (
 	"github.com/comune-milano/wemibot/catalogue"
 )
 
-// resultCacheSize bounds the answers an index keeps: the bundled catalogue's common
-// needs, in every language and with the usual filters, fit many times over.
-const resultCacheSize = 4096
+// How many answers an index keeps: the bundled catalogue's common needs, in every
+// language and with the usual filters, fit many times over. A result holds at most
+// catalogue.MaxSearchLimit hits and a match set at most maxNearMatches services, so
+// even on a large catalogue the caches stay within a few tens of megabytes.
+const (
+	resultCacheSize = 4096
+	matchCacheSize  = 1024
+)
 
 // searchCaches are what an index remembers of the searches it ran. They belong to one
 // Index, that is to one catalogue version: a reload builds a new Index, so no answer
@@ -22,7 +27,7 @@ type searchCaches struct {
 func newSearchCaches() searchCaches {
 	return searchCaches{
 		results: newClockCache[requestKey, *catalogue.SearchResult](resultCacheSize),
-		matches: newClockCache[requestKey, *matchSet](resultCacheSize),
+		matches: newClockCache[requestKey, *matchSet](matchCacheSize),
 	}
 }
 
