@@ -125,3 +125,33 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 }
+
+// BenchmarkPlaceTable100k finds the nearest services among 100,000 spread over Milan
+// on 5,000 addresses, with no filter and with one that keeps one service in 50.
+func BenchmarkPlaceTable100k(b *testing.B) {
+	orgs := make([]*catalogue.Organization, 5000)
+	for i := range orgs {
+		orgs[i] = &catalogue.Organization{Location: catalogue.Location{Point: catalogue.Point{
+			Lat: 45.39 + float64(i%71)*0.002, Lon: 9.05 + float64(i/71)*0.004}}}
+	}
+	services := make([]*catalogue.Service, 100_000)
+	for i := range services {
+		services[i] = &catalogue.Service{ID: fmt.Sprintf("gen-%06d", i), Organization: orgs[(i*7919)%len(orgs)],
+			Category: catalogue.CategoryIDs()[i%13], Cost: catalogue.Cost{Free: i%50 == 0}}
+	}
+	table := newPlaceTable(services)
+	for _, f := range []struct {
+		name string
+		keep func(*catalogue.Service) bool
+	}{{"all", func(*catalogue.Service) bool { return true }}, {"free", func(s *catalogue.Service) bool { return s.Cost.Free }}} {
+		b.Run(f.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				p := catalogue.Point{Lat: 45.40 + float64(i%13)*0.01, Lon: 9.08 + float64(i%17)*0.014}
+				table.nearest(p, 2, f.keep)
+				i++
+			}
+		})
+	}
+}

@@ -12,14 +12,15 @@ import (
 )
 
 // placeTable is each service's point, as Bleve indexed it (rounded to 32 bits a
-// coordinate: distances are measured from the rounded point), and a grid of cells
-// of cellDegrees a side, so that the services nearest to a point are found by
-// looking at the cells around it, nearest rings first.
+// coordinate: distances are measured from the rounded point), and a grid of square
+// cells sized for a few services each, so that the services nearest to a point are
+// found by looking at the cells around it, nearest rings first.
 type placeTable struct {
 	ordinal   map[string]int32 // service id -> position in the slices below
 	services  []*catalogue.Service
 	lon, lat  []float64
 	located   []bool
+	cell      float64 // a cell's side, in degrees
 	cells     map[cellKey][]int32
 	lo, hi    cellKey // the cells that hold services lie within these corners
 	cosMin    float64 // the least cosine of the latitudes of the services
@@ -27,19 +28,23 @@ type placeTable struct {
 }
 
 const (
-	cellDegrees = 0.01
+	// servicesPerCell is how many services a cell holds on average, were they spread
+	// evenly over the catalogue's area; a cell's side is between minCell and maxCell.
+	servicesPerCell = 4
+	minCell         = 0.0005 // about 50 m
+	maxCell         = 0.01
 	// maxRings bounds the rings looked at around a point; farther points, outside
 	// the catalogue's area, look at every service.
 	maxRings = 256
-	// minMetres is the shortest diameter of the Earth Bleve's distance uses, so that
-	// a distance bound below is never above a distance it measures.
+	// minDiameterMetres is the shortest diameter of the Earth Bleve's distance uses, so
+	// that a bound below is never above a distance it measures.
 	minDiameterMetres = 2 * 6356752.0
 )
 
 type cellKey struct{ row, col int32 }
 
-func cellOf(lat, lon float64) cellKey {
-	return cellKey{int32(math.Floor(lat / cellDegrees)), int32(math.Floor(lon / cellDegrees))}
+func (t *placeTable) cellOf(lat, lon float64) cellKey {
+	return cellKey{int32(math.Floor(lat / t.cell)), int32(math.Floor(lon / t.cell))}
 }
 
 // newPlaceTable is the place table of a catalogue's services.
@@ -48,6 +53,7 @@ func newPlaceTable(services []*catalogue.Service) *placeTable {
 	t := &placeTable{ordinal: make(map[string]int32, n), services: services, cells: map[cellKey][]int32{},
 		lon: make([]float64, n), lat: make([]float64, n), located: make([]bool, n), cosMin: 1,
 		lo: cellKey{math.MaxInt32, math.MaxInt32}, hi: cellKey{math.MinInt32, math.MinInt32}}
+	var located []int32
 	for i, s := range services {
 		ord := int32(i)
 		t.ordinal[s.ID] = ord
@@ -58,14 +64,33 @@ func newPlaceTable(services []*catalogue.Service) *placeTable {
 		p := s.Organization.Location.Point
 		h := geo.MortonHash(p.Lon, p.Lat)
 		t.lon[i], t.lat[i], t.located[i] = geo.MortonUnhashLon(h), geo.MortonUnhashLat(h), true
-		c := cellOf(t.lat[i], t.lon[i])
+		t.cosMin = min(t.cosMin, math.Cos(t.lat[i]*math.Pi/180))
+		located = append(located, ord)
+	}
+	t.cell = t.cellSide(located)
+	for _, ord := range located {
+		c := t.cellOf(t.lat[ord], t.lon[ord])
 		t.cells[c] = append(t.cells[c], ord)
 		t.lo = cellKey{min(t.lo.row, c.row), min(t.lo.col, c.col)}
 		t.hi = cellKey{max(t.hi.row, c.row), max(t.hi.col, c.col)}
-		t.cosMin = min(t.cosMin, math.Cos(t.lat[i]*math.Pi/180))
 	}
 	slices.SortFunc(t.unlocated, func(a, b int32) int { return strings.Compare(services[a].ID, services[b].ID) })
 	return t
+}
+
+// cellSide is the side of cells that would hold servicesPerCell of the located
+// services each, were they spread evenly over the area they cover.
+func (t *placeTable) cellSide(located []int32) float64 {
+	if len(located) == 0 {
+		return maxCell
+	}
+	minLat, maxLat, minLon, maxLon := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for _, ord := range located {
+		minLat, maxLat = min(minLat, t.lat[ord]), max(maxLat, t.lat[ord])
+		minLon, maxLon = min(minLon, t.lon[ord]), max(maxLon, t.lon[ord])
+	}
+	area := (maxLat - minLat) * (maxLon - minLon)
+	return min(max(math.Sqrt(area*servicesPerCell/float64(len(located))), minCell), maxCell)
 }
 
 // distanceKey is what Bleve sorts a service by for a point: the distance in metres
@@ -92,7 +117,7 @@ func (t *placeTable) nearest(p catalogue.Point, n int, keep func(*catalogue.Serv
 			best = t.insert(best, n, nearHit{scoredService: scoredService{ord: ord}, key: t.distanceKey(ord, p)})
 		}
 	}
-	c := cellOf(p.Lat, p.Lon)
+	c := t.cellOf(p.Lat, p.Lon)
 	rings := max(abs32(c.row-t.lo.row), abs32(c.row-t.hi.row), abs32(c.col-t.lo.col), abs32(c.col-t.hi.col))
 	if len(t.cells) == 0 || rings > maxRings {
 		for ord := range t.services {
@@ -126,7 +151,7 @@ func (t *placeTable) ringBound(r int32, cosMin float64) float64 {
 	if r <= 1 {
 		return 0
 	}
-	gap := float64(r-1) * cellDegrees * math.Pi / 180
+	gap := float64(r-1) * t.cell * math.Pi / 180
 	return 0.999 * minDiameterMetres * cosMin * math.Sin(gap/2)
 }
 
