@@ -2,7 +2,9 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +40,46 @@ func BenchmarkQueryBundled(b *testing.B) {
 	x := testIndex(b)
 	b.Run("exact", func(b *testing.B) { benchQueries(b, x, "it", benchExact) })
 	b.Run("typos", func(b *testing.B) { benchQueries(b, x, "it", benchTypos) })
+}
+
+// BenchmarkQueryBundledMiss runs the same queries past the results cache: what a
+// search the cache has not seen costs.
+func BenchmarkQueryBundledMiss(b *testing.B) {
+	x := testIndex(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		req := catalogue.SearchRequest{Query: benchExact[i%len(benchExact)], Lang: "it", Limit: catalogue.DefaultSearchLimit}
+		if _, err := x.search(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkNear asks for the services nearest to points all over Milan, with a need
+// (its match set cached) and without one.
+func BenchmarkNear(b *testing.B) {
+	x := testIndex(b)
+	ctx := context.Background()
+	points := make([]catalogue.Point, 97)
+	for i := range points {
+		points[i] = catalogue.Point{Lat: 45.40 + float64(i%10)*0.012, Lon: 9.08 + float64(i/10)*0.022}
+	}
+	for _, query := range []string{"", "mia mamma non riesce più a cucinare"} {
+		b.Run(fmt.Sprintf("words=%d", len(strings.Fields(query))), func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				p := points[i%len(points)]
+				if _, err := x.Search(ctx, catalogue.SearchRequest{Query: query, Near: &p, Limit: 2}); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
 }
 
 // BenchmarkQueryThirdLanguage runs Spanish queries (the fixture of testdata/fixture_es)
@@ -82,4 +124,34 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 	}
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+// BenchmarkPlaceTable100k finds the nearest services among 100,000 spread over Milan
+// on 5,000 addresses, with no filter and with one that keeps one service in 50.
+func BenchmarkPlaceTable100k(b *testing.B) {
+	orgs := make([]*catalogue.Organization, 5000)
+	for i := range orgs {
+		orgs[i] = &catalogue.Organization{Location: catalogue.Location{Point: catalogue.Point{
+			Lat: 45.39 + float64(i%71)*0.002, Lon: 9.05 + float64(i/71)*0.004}}}
+	}
+	services := make([]*catalogue.Service, 100_000)
+	for i := range services {
+		services[i] = &catalogue.Service{ID: fmt.Sprintf("gen-%06d", i), Organization: orgs[(i*7919)%len(orgs)],
+			Category: catalogue.CategoryIDs()[i%13], Cost: catalogue.Cost{Free: i%50 == 0}}
+	}
+	table := newPlaceTable(services)
+	for _, f := range []struct {
+		name string
+		keep func(*catalogue.Service) bool
+	}{{"all", func(*catalogue.Service) bool { return true }}, {"free", func(s *catalogue.Service) bool { return s.Cost.Free }}} {
+		b.Run(f.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				p := catalogue.Point{Lat: 45.40 + float64(i%13)*0.01, Lon: 9.08 + float64(i%17)*0.014}
+				table.nearest(p, 2, f.keep)
+				i++
+			}
+		})
+	}
 }

@@ -69,12 +69,14 @@ type Index struct {
 	df            map[string]map[string]uint64 // field -> term -> services containing it
 	commonDF      uint64                       // a term in more documents than this is common
 	timeout       time.Duration
-	dir           string // the on-disk index's own folder, removed on Close
+	dir           string       // the on-disk index's own folder, removed on Close
+	cache         searchCaches // answers of this catalogue version (results.go)
+	places        *placeTable  // the services' points, for Near requests (near.go)
 }
 
 // Build indexes a catalogue.
 func Build(ctx context.Context, cat *catalogue.Catalogue, opts Options) (*Index, error) {
-	x := &Index{cat: cat, timeout: opts.Timeout,
+	x := &Index{cat: cat, timeout: opts.Timeout, cache: newSearchCaches(), places: newPlaceTable(cat.Services),
 		services: make(map[string]*catalogue.Service, len(cat.Services)),
 		spaces:   make(map[string]*catalogue.Space, len(cat.Spaces)),
 		langs:    map[string]i18n.Language{}}

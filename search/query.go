@@ -28,64 +28,45 @@ var ErrBadRequest = errors.New("invalid search request")
 // Search finds the services that match a request. Any query text is accepted: text
 // that means nothing (emoji, punctuation, query syntax) finds nothing rather than
 // failing.
+//
+// Results are cached per index (one catalogue version) and shared between callers:
+// a caller must not change a result, its hits or its maps.
 func (x *Index) Search(ctx context.Context, req catalogue.SearchRequest) (*catalogue.SearchResult, error) {
 	if err := x.validate(&req); err != nil {
 		return nil, err
 	}
-	tq := x.textQuery(req.Query, req.Lang)
-	filters := x.filters(req)
-	res := &catalogue.SearchResult{Categories: map[catalogue.CategoryID]int{}, Understood: tq.understood, Words: tq.words}
-	var q query.Query
-	switch {
-	case tq.match != nil:
-		must := bleve.NewConjunctionQuery(append([]query.Query{tq.match}, filters...)...)
-		if len(tq.boost) == 0 {
-			q = must
-			break
-		}
-		// The thesaurus's categories lift services the words already found; they do
-		// not add services of their own, which keeps large catalogues fast.
-		bq := bleve.NewBooleanQuery()
-		bq.AddMust(must)
-		bq.AddShould(tq.boost...)
-		q = bq
-	case len(filters) > 0 || req.Near != nil:
-		// No usable words, but filters or a location: list what they select.
-		q = bleve.NewConjunctionQuery(append([]query.Query{bleve.NewMatchAllQuery()}, filters...)...)
-	default:
-		return res, nil
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("search: %w", err) // a cached answer would hide it
 	}
-	sr := bleve.NewSearchRequestOptions(q, req.Limit, req.Offset, false)
-	if req.Facets {
-		sr.AddFacet("categories", bleve.NewFacetRequest(fieldCategory, len(catalogue.CategoryIDs())))
+	req.Query = normalizeQuery(req.Query)
+	if req.Near != nil {
+		return x.searchNear(ctx, req)
 	}
+	return x.cache.results.getOrLoad(requestKeyOf(req), func() (*catalogue.SearchResult, error) {
+		return x.search(ctx, req)
+	})
+}
+
+// search runs a validated, normalised request on the Bleve index.
+func (x *Index) search(ctx context.Context, req catalogue.SearchRequest) (*catalogue.SearchResult, error) {
+	p := x.plan(req)
+	if p.query == nil {
+		return p.result, nil
+	}
+	sr := bleve.NewSearchRequestOptions(p.query, req.Limit, req.Offset, false)
+	order := bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}}
 	if req.Near != nil {
 		geo, err := bsearch.NewSortGeoDistance(fieldLocation, "m", req.Near.Lon, req.Near.Lat, false)
 		if err != nil {
 			return nil, fmt.Errorf("search: sort by distance: %w", err)
 		}
-		sr.SortByCustom(bsearch.SortOrder{geo, &bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}})
-	} else {
-		sr.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}})
+		order = append(bsearch.SortOrder{geo}, order...)
 	}
-	ctx, cancel := context.WithTimeout(ctx, x.timeout)
-	defer cancel()
-	br, err := x.idx.SearchInContext(ctx, sr)
+	br, err := x.run(ctx, p, sr, order)
 	if err != nil {
-		// The query is the citizen's text: it stays out of errors and logs.
-		return nil, fmt.Errorf("search (%d characters): %w", len(req.Query), err)
+		return nil, err
 	}
-	res.Total = int(br.Total)
-	if tq.match != nil && len(filters) > 0 {
-		if res.Best, err = x.bestUnfiltered(ctx, tq); err != nil {
-			return nil, fmt.Errorf("search (%d characters) without filters: %w", len(req.Query), err)
-		}
-	}
-	if f, ok := br.Facets["categories"]; ok && f.Terms != nil {
-		for _, t := range f.Terms.Terms() {
-			res.Categories[catalogue.CategoryID(t.Term)] = t.Count
-		}
-	}
+	res := p.result
 	for _, h := range br.Hits {
 		s, ok := x.services[h.ID]
 		if !ok {
@@ -97,6 +78,8 @@ func (x *Index) Search(ctx context.Context, req catalogue.SearchRequest) (*catal
 		}
 		res.Hits = append(res.Hits, hit)
 	}
+	// Shared results never grow in place: an append by a caller copies.
+	res.Hits = slices.Clip(res.Hits)
 	return res, nil
 }
 

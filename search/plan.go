@@ -1,0 +1,78 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// searchPlan is a request turned into Bleve's terms.
+type searchPlan struct {
+	req   catalogue.SearchRequest
+	tq    textQuery
+	query query.Query // nil when the request selects nothing
+	// filtered is whether filters narrow the words' services (then Best is set).
+	filtered bool
+	result   *catalogue.SearchResult // what the request's words say, before any hit
+}
+
+// plan builds the query of a validated, normalised request.
+func (x *Index) plan(req catalogue.SearchRequest) searchPlan {
+	tq := x.textQuery(req.Query, req.Lang)
+	filters := x.filters(req)
+	p := searchPlan{req: req, tq: tq, filtered: len(filters) > 0, result: &catalogue.SearchResult{
+		Categories: map[catalogue.CategoryID]int{}, Understood: slices.Clip(tq.understood), Words: tq.words}}
+	switch {
+	case tq.match != nil:
+		must := bleve.NewConjunctionQuery(append([]query.Query{tq.match}, filters...)...)
+		if len(tq.boost) == 0 {
+			p.query = must
+			break
+		}
+		// The thesaurus's categories lift services the words already found; they do
+		// not add services of their own, which keeps large catalogues fast.
+		bq := bleve.NewBooleanQuery()
+		bq.AddMust(must)
+		bq.AddShould(tq.boost...)
+		p.query = bq
+	case len(filters) > 0 || req.Near != nil:
+		// No usable words, but filters or a location: list what they select.
+		p.query = bleve.NewConjunctionQuery(append([]query.Query{bleve.NewMatchAllQuery()}, filters...)...)
+	}
+	return p
+}
+
+// run runs a plan's Bleve request in order, and sets the result's total, facets and
+// best unfiltered score.
+func (x *Index) run(ctx context.Context, p searchPlan, sr *bleve.SearchRequest, order bsearch.SortOrder) (*bleve.SearchResult, error) {
+	if p.req.Facets {
+		sr.AddFacet("categories", bleve.NewFacetRequest(fieldCategory, len(catalogue.CategoryIDs())))
+	}
+	sr.SortByCustom(order)
+	ctx, cancel := context.WithTimeout(ctx, x.timeout)
+	defer cancel()
+	br, err := x.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		// The query is the citizen's text: it stays out of errors and logs.
+		return nil, fmt.Errorf("search (%d characters): %w", len(p.req.Query), err)
+	}
+	res := p.result
+	res.Total = int(br.Total)
+	if p.tq.match != nil && p.filtered {
+		if res.Best, err = x.bestUnfiltered(ctx, p.tq); err != nil {
+			return nil, fmt.Errorf("search (%d characters) without filters: %w", len(p.req.Query), err)
+		}
+	}
+	if f, ok := br.Facets["categories"]; ok && f.Terms != nil {
+		for _, t := range f.Terms.Terms() {
+			res.Categories[catalogue.CategoryID(t.Term)] = t.Count
+		}
+	}
+	return br, nil
+}
