@@ -52,13 +52,25 @@ func Holidays(year int, loc *time.Location) []Holiday {
 	return out
 }
 
-// HolidayOn returns the holiday that falls on t's calendar day, read in loc.
+// HolidayOn returns the holiday that falls on t's calendar day, read in loc. It
+// builds no list: it runs for every day a calendar or an opening line shows.
 func HolidayOn(t time.Time, loc *time.Location) (Holiday, bool) {
 	y, m, d := t.In(loc).Date()
-	for _, h := range Holidays(y, loc) {
-		if hm, hd := h.Date.Month(), h.Date.Day(); hm == m && hd == d {
-			return h, true
+	at := func(key string) (Holiday, bool) {
+		return Holiday{Date: time.Date(y, m, d, 0, 0, 0, 0, loc), Key: key}, true
+	}
+	for _, f := range fixedHolidays {
+		if f.month == m && f.day == d && y >= f.since {
+			return at(f.key)
 		}
+	}
+	em, ed := easter(y)
+	sunday := time.Date(y, em, ed, 0, 0, 0, 0, time.UTC)
+	switch day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC); {
+	case day.Equal(sunday):
+		return at("pasqua")
+	case day.Equal(sunday.AddDate(0, 0, 1)):
+		return at("pasquetta")
 	}
 	return Holiday{}, false
 }

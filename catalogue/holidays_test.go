@@ -61,3 +61,27 @@ func TestHolidaysInOrder(t *testing.T) {
 		}
 	}
 }
+
+// HolidayOn agrees with the list Holidays gives, on every day of several years.
+func TestHolidayOnAgreesWithHolidays(t *testing.T) {
+	rome, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for year := 2024; year <= 2032; year++ {
+		want := map[string]string{}
+		for _, h := range Holidays(year, rome) {
+			want[h.Date.Format(time.DateOnly)] = h.Key
+		}
+		for day := time.Date(year, 1, 1, 12, 0, 0, 0, rome); day.Year() == year; day = day.AddDate(0, 0, 1) {
+			h, ok := HolidayOn(day, rome)
+			key := want[day.Format(time.DateOnly)]
+			if ok != (key != "") || h.Key != key {
+				t.Fatalf("%s: HolidayOn = %q %v, want %q", day.Format(time.DateOnly), h.Key, ok, key)
+			}
+			if ok && (h.Date.Format(time.DateOnly) != day.Format(time.DateOnly) || h.Date.Hour() != 0) {
+				t.Fatalf("%s: holiday dated %v", day.Format(time.DateOnly), h.Date)
+			}
+		}
+	}
+}
