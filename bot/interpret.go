@@ -266,7 +266,7 @@ func (e *Engine) cancelsForm(text string) bool {
 		return false
 	}
 	folded := catalogue.Fold(text)
-	for _, p := range e.intents.phrases[intentCancel] {
+	for _, p := range e.intents.phrases[intentCancel].all() {
 		if strings.Contains(p, " ") && containsPhrase(folded, p) {
 			return true
 		}

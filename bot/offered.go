@@ -122,7 +122,7 @@ func (e *Engine) ordinal(folded string) (int, string, bool) {
 	if err != nil {
 		return 0, folded, false
 	}
-	return i, strip(folded, []string{phrase}), true
+	return i, stripPhrase(folded, phrase), true
 }
 
 // offeredRows returns the buttons kept, as one row, so that a turn's replies add up.
@@ -171,7 +171,7 @@ func (e *Engine) forWhom(text string) (string, bool) {
 	if aud, _ := longest(folded, e.lexicon.audiences); aud != "" {
 		return bookings.ForRelative, true
 	}
-	for _, self := range e.intents.phrases[intentForMe] {
+	for _, self := range e.intents.phrases[intentForMe].all() {
 		if containsPhrase(folded, self) {
 			return bookings.ForSelf, true
 		}

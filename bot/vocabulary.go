@@ -68,8 +68,8 @@ func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon, lang string) (map
 	// Who a need is for ("mio papà") is a refinement, not a need, even where the
 	// thesaurus lists it among a need's words.
 	who := map[string]bool{}
-	for _, ps := range lx.audiences {
-		for _, p := range ps {
+	for _, ps := range lx.audiences.lists {
+		for _, p := range ps.phrases {
 			for _, w := range lx.content(p) {
 				who[stem(w)] = true
 			}
