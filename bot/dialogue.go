@@ -87,8 +87,7 @@ func (e *Engine) metaSaid(folded string) string {
 // followUp interprets a message against the current need and the service in focus:
 // a question about them, a refinement, or talk about the conversation. It returns ""
 // for a message that brings a need of its own.
-func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
-	folded := catalogue.Fold(text)
+func (e *Engine) followUp(text, folded string, st *state, in *Interpretation) Intent {
 	if kind := e.metaSaid(folded); kind != "" {
 		return metaIntent(kind)
 	}
