@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -100,7 +101,7 @@ func (e *Engine) followUp(text, folded string, st *state, in *Interpretation) In
 	if !isOrdinal {
 		// "quella serale", "quanto costa quella serale?": the one item whose name
 		// has those words.
-		if data, ok := e.itemNamed(e.withoutCues(rest), st); ok {
+		if data, ok := e.itemNamed(cues, st); ok {
 			if topic != "" {
 				in.Topic, in.Button = topic, data
 				return IntentQuestion
@@ -213,22 +214,22 @@ func (e *Engine) refinementIn(folded string) (Refinement, string) {
 // offers — or those of withWho (folded with who the need is for) when they say a need
 // as citizens say it: a need of its own.
 func (e *Engine) newWords(folded, withWho string, st *state) []string {
-	known := e.lexicon.content(catalogue.Fold(st.Query))
 	cat := e.opts.Search.Catalogue()
+	known := stemsOf(e.lexicon.content(catalogue.Fold(st.Query))) // the stems of the words known
 	for _, id := range pageOf(st, e.opts.PageSize) {
-		if s, ok := cat.Service(id); ok { // "quanto costa una passeggiata?" of a list of dog walks
-			known = append(known, e.lexicon.content(catalogue.Fold(serviceNames(s, st.Lang)))...)
+		if _, ok := cat.Service(id); ok { // "quanto costa una passeggiata?" of a list of dog walks
+			known = append(known, e.vocab.nameStems(cat, e.lexicon, st.Lang, id)...)
 		}
 	}
 	if st.Focus != "" {
-		if s, ok := e.opts.Search.Catalogue().Service(st.Focus); ok {
-			known = append(known, e.lexicon.content(catalogue.Fold(serviceNames(s, st.Lang)))...)
+		if _, ok := cat.Service(st.Focus); ok {
+			known = append(known, e.vocab.nameStems(cat, e.lexicon, st.Lang, st.Focus)...)
 		}
 	}
 	unknown := func(text string) []string {
 		var out []string
 		for _, w := range e.lexicon.content(text) {
-			if !sameStem(w, known) {
+			if !slices.Contains(known, stem(w)) {
 				out = append(out, w)
 			}
 		}
