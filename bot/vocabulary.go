@@ -23,8 +23,10 @@ type vocabulary struct {
 
 // vocabularyIn is the vocabulary of a conversation in one language.
 type vocabularyIn struct {
-	stems    map[string]bool
-	triggers [][]string // the stems of each of the thesaurus's ways of saying a need
+	stems map[string]bool
+	// triggers are the stems of each of the thesaurus's ways of saying a need, by
+	// their first stem.
+	triggers map[string][][]string
 	// names are the stems of the words of each service's names (serviceNames), by
 	// service id: what a follow-up about it may repeat.
 	names map[string][]string
@@ -79,7 +81,7 @@ func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon, lang string) *voc
 			}
 		}
 	}
-	var triggers [][]string
+	triggers := map[string][][]string{}
 	for _, n := range cat.Thesaurus {
 		if !slices.Contains(langs, n.Lang) {
 			continue
@@ -92,7 +94,7 @@ func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon, lang string) *voc
 				onlyWho = onlyWho && who[stem(w)]
 			}
 			if len(ss) > 0 && !onlyWho {
-				triggers = append(triggers, ss)
+				triggers[ss[0]] = append(triggers[ss[0]], ss)
 			}
 		}
 	}
@@ -175,17 +177,16 @@ func (v *vocabulary) needWords(cat *catalogue.Catalogue, lx *lexicon, lang strin
 	if len(named) > 0 {
 		return named
 	}
-	have := map[string]bool{}
-	for _, w := range withWho {
-		have[stem(strings.ToLower(w))] = true
+	have := make([]string, len(withWho))
+	for i, w := range withWho {
+		have[i] = stem(strings.ToLower(w))
 	}
-	for _, tr := range in.triggers {
-		all := true
-		for _, s := range tr {
-			all = all && have[s]
-		}
-		if all {
-			return withWho
+	// A trigger all of whose stems are had starts with one of them.
+	for _, first := range have {
+		for _, tr := range in.triggers[first] {
+			if !slices.ContainsFunc(tr, func(s string) bool { return !slices.Contains(have, s) }) {
+				return withWho
+			}
 		}
 	}
 	return nil
