@@ -153,8 +153,9 @@ func (s *intentPhrases) add(raw *intentLists, lang string, data []byte) error {
 // containsPhrase reports whether folded text holds phrase as whole words.
 func containsPhrase(folded, phrase string) bool { return indexPhrase(folded, phrase) >= 0 }
 
-// indexPhrase returns where folded holds phrase as whole words, or -1. It builds no
-// padded copies: it runs for every phrase on every message.
+// indexPhrase returns where folded holds phrase as whole words first, or -1. It
+// builds no padded copies. Phrase lists find their phrases in one pass
+// (phrasematch.go): this searches for one phrase.
 func indexPhrase(folded, phrase string) int {
 	if phrase == "" {
 		return -1
@@ -173,11 +174,9 @@ func indexPhrase(folded, phrase string) int {
 	return -1
 }
 
-// isGreeting reports whether a message is only a greeting ("Ciao!", "buongiorno a
-// tutti", "hello there"): every word greets, or is one of a few polite fillers.
-func (e *Engine) isGreeting(text string) bool { return e.greets(catalogue.Fold(text)) }
-
-// greets is isGreeting of folded text.
+// greets reports whether a message, folded, is only a greeting ("Ciao!",
+// "buongiorno a tutti", "hello there"): every word greets, or is one of a few polite
+// fillers.
 func (e *Engine) greets(folded string) bool {
 	if folded == "" || countFields(folded) > 8 {
 		return false
@@ -201,11 +200,6 @@ func countFields(s string) int {
 		n++
 	}
 	return n
-}
-
-// asksForOperator reports whether a message asks for a person.
-func (e *Engine) asksForOperator(text string) bool {
-	return has(catalogue.Fold(text), e.intents.operator)
 }
 
 // saysOperator reports a message that is only a request for a person ("voglio
