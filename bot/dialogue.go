@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -77,7 +78,7 @@ func (e *Engine) metaSaid(folded string) string {
 	if kind == "" {
 		return ""
 	}
-	rest := strip(folded, e.lexicon.meta[kind]) // "stop, that's enough"
+	rest := strip(folded, e.lexicon.meta.of(kind)) // "stop, that's enough"
 	if len(e.lexicon.content(rest)) > 0 {
 		return ""
 	}
@@ -87,8 +88,7 @@ func (e *Engine) metaSaid(folded string) string {
 // followUp interprets a message against the current need and the service in focus:
 // a question about them, a refinement, or talk about the conversation. It returns ""
 // for a message that brings a need of its own.
-func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
-	folded := catalogue.Fold(text)
+func (e *Engine) followUp(text, folded string, st *state, in *Interpretation) Intent {
 	if kind := e.metaSaid(folded); kind != "" {
 		return metaIntent(kind)
 	}
@@ -101,7 +101,7 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 	if !isOrdinal {
 		// "quella serale", "quanto costa quella serale?": the one item whose name
 		// has those words.
-		if data, ok := e.itemNamed(e.withoutCues(rest), st); ok {
+		if data, ok := e.itemNamed(cues, st); ok {
 			if topic != "" {
 				in.Topic, in.Button = topic, data
 				return IntentQuestion
@@ -112,8 +112,8 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 	}
 	r, rest := e.refinementIn(rest)
 	if topic != "" {
-		rest = strip(rest, []string{phrase})
-		for _, ps := range e.lexicon.questions {
+		rest = stripPhrase(rest, phrase)
+		for _, ps := range e.lexicon.questions.lists {
 			rest = strip(rest, ps)
 		}
 	}
@@ -167,25 +167,28 @@ func (e *Engine) followUp(text string, st *state, in *Interpretation) Intent {
 func (e *Engine) refinementIn(folded string) (Refinement, string) {
 	var r Refinement
 	lx := e.lexicon
-	flags := map[string]*bool{"free": &r.Free, "cheaper": &r.Cheaper, "shared": &r.Shared,
-		"individual": &r.Individual, "open_now": &r.OpenNow, "drop_zone": &r.DropZone, "drop_free": &r.DropFree,
-		"drop_all": &r.DropAll}
+	flags := [...]struct {
+		name string
+		flag *bool
+	}{{"free", &r.Free}, {"cheaper", &r.Cheaper}, {"shared", &r.Shared}, {"individual", &r.Individual},
+		{"open_now", &r.OpenNow}, {"drop_zone", &r.DropZone}, {"drop_free", &r.DropFree}, {"drop_all", &r.DropAll}}
 	rest := folded
-	for name, flag := range flags {
-		if has(rest, lx.refine[name]) {
-			*flag = true
+	for _, f := range flags {
+		if has(rest, lx.refine[f.name]) {
+			*f.flag = true
 		}
 	}
-	for name := range flags {
-		rest = strip(rest, lx.refine[name])
+	for _, f := range flags {
+		rest = strip(rest, lx.refine[f.name])
 	}
 	rest = strip(rest, lx.refine["also"])
-	if _, phrase := longest(rest, map[string][]string{"times": lx.refine["times"]}); phrase != "" {
-		r.Times, rest = phrase, strip(rest, lx.refine["times"])
+	times := lx.refine["times"]
+	if i := times.firstIn(rest); i >= 0 {
+		r.Times, rest = times.phrases[i], strip(rest, times)
 	}
 	if aud, _ := longest(rest, lx.audiences); aud != "" {
 		r.Audience = aud
-		for _, ps := range lx.audiences {
+		for _, ps := range lx.audiences.lists {
 			rest = strip(rest, ps)
 		}
 	}
@@ -211,22 +214,22 @@ func (e *Engine) refinementIn(folded string) (Refinement, string) {
 // offers — or those of withWho (folded with who the need is for) when they say a need
 // as citizens say it: a need of its own.
 func (e *Engine) newWords(folded, withWho string, st *state) []string {
-	known := e.lexicon.content(catalogue.Fold(st.Query))
 	cat := e.opts.Search.Catalogue()
+	known := stemsOf(e.lexicon.content(catalogue.Fold(st.Query))) // the stems of the words known
 	for _, id := range pageOf(st, e.opts.PageSize) {
-		if s, ok := cat.Service(id); ok { // "quanto costa una passeggiata?" of a list of dog walks
-			known = append(known, e.lexicon.content(catalogue.Fold(serviceNames(s, st.Lang)))...)
+		if _, ok := cat.Service(id); ok { // "quanto costa una passeggiata?" of a list of dog walks
+			known = append(known, e.vocab.nameStems(cat, e.lexicon, st.Lang, id)...)
 		}
 	}
 	if st.Focus != "" {
-		if s, ok := e.opts.Search.Catalogue().Service(st.Focus); ok {
-			known = append(known, e.lexicon.content(catalogue.Fold(serviceNames(s, st.Lang)))...)
+		if _, ok := cat.Service(st.Focus); ok {
+			known = append(known, e.vocab.nameStems(cat, e.lexicon, st.Lang, st.Focus)...)
 		}
 	}
 	unknown := func(text string) []string {
 		var out []string
 		for _, w := range e.lexicon.content(text) {
-			if !sameStem(w, known) {
+			if !slices.Contains(known, stem(w)) {
 				out = append(out, w)
 			}
 		}
@@ -314,20 +317,10 @@ func appendClause(out []string, words []string) []string {
 	return append(out, strings.Join(words, " "))
 }
 
-// startsWithAny reports whether folded starts with one of the phrases.
-func startsWithAny(folded string, phrases []string) bool {
-	for _, p := range phrases {
-		if folded == p || strings.HasPrefix(folded, p+" ") {
-			return true
-		}
-	}
-	return false
-}
-
 // withoutCues returns folded without the words of questions and of refinements but
 // days and times: what is left may name an item of the list.
 func (e *Engine) withoutCues(folded string) string {
-	for _, ps := range e.lexicon.questions {
+	for _, ps := range e.lexicon.questions.lists {
 		folded = strip(folded, ps)
 	}
 	for k, ps := range e.lexicon.refine {

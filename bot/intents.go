@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -25,20 +24,27 @@ var intentFiles embed.FS
 // safety package's.
 type intentPhrases struct {
 	greetings map[string]bool
-	operator  []string
-	phrases   map[string][]string // other intents: name -> folded phrases
-	speak     map[string][]string // language -> the ways to ask for it
+	operator  *phraseList
+	phrases   map[string]*phraseList // other intents: name -> folded phrases
+	speak     map[string]*phraseList // language -> the ways to ask for it
 	// greetingPhrases are the greetings as phrases ("buon giorno", "你 好"): a
 	// message made of them alone is a greeting.
-	greetingPhrases []string
+	greetingPhrases *phraseList
 	// polite are the words around an intent's phrase that do not change it
 	// ("please", "grazie", "吧"); negations the words that turn a yes into a no;
 	// confirm the first words of a button that says yes ("conferma", "send").
 	polite, negations map[string]bool
-	confirm, refuse   []string
+	confirm, refuse   *phraseList
 	// patterns are the words of each working pattern of Tate, Colf e Badanti
 	// (pattern_convivente: "live in", "interna").
 	patterns map[string][]string
+}
+
+// intentLists are the phrase lists of every language's intents file, merged and
+// folded, before they are compiled.
+type intentLists struct {
+	greetings, operator, confirm, refuse []string
+	phrases, speak                       map[string][]string
 }
 
 // loadIntents reads the intents files once: they are embedded and never change.
@@ -49,30 +55,45 @@ func readIntents() (*intentPhrases, error) {
 	if err != nil || len(names) == 0 {
 		return nil, fmt.Errorf("load intents: no files")
 	}
-	s := &intentPhrases{greetings: map[string]bool{}, phrases: map[string][]string{}, speak: map[string][]string{},
-		polite: map[string]bool{}, negations: map[string]bool{}, patterns: map[string][]string{}}
+	s := &intentPhrases{greetings: map[string]bool{}, polite: map[string]bool{}, negations: map[string]bool{},
+		patterns: map[string][]string{}}
+	raw := &intentLists{phrases: map[string][]string{}, speak: map[string][]string{}}
 	for _, name := range names {
 		b, err := intentFiles.ReadFile(name)
 		if err != nil {
 			return nil, err
 		}
-		if err := s.add(strings.TrimSuffix(strings.TrimPrefix(name, "intents/"), ".yaml"), b); err != nil {
+		if err := s.add(raw, strings.TrimSuffix(strings.TrimPrefix(name, "intents/"), ".yaml"), b); err != nil {
 			return nil, fmt.Errorf("load intents: %s: %w", name, err)
 		}
 	}
 	for _, name := range intentNames {
-		if len(s.phrases[name]) == 0 {
+		if len(raw.phrases[name]) == 0 {
 			return nil, fmt.Errorf("load intents: no phrases for %q", name)
 		}
-		sort.SliceStable(s.phrases[name], func(i, j int) bool { return len(s.phrases[name][i]) > len(s.phrases[name][j]) })
+		longestFirst(raw.phrases[name])
 	}
-	longestFirst(s.greetingPhrases)
+	longestFirst(raw.greetings)
 	for _, lang := range languages() {
-		if len(s.speak[lang]) == 0 {
+		if len(raw.speak[lang]) == 0 {
 			return nil, fmt.Errorf("load intents: no way to ask for %s (intents/%s.yaml, speak)", lang, lang)
 		}
 	}
+	s.compile(raw)
 	return s, nil
+}
+
+// compile indexes the lists, in their order.
+func (s *intentPhrases) compile(raw *intentLists) {
+	s.greetingPhrases, s.operator = newPhraseList(raw.greetings), newPhraseList(raw.operator)
+	s.confirm, s.refuse = newPhraseList(raw.confirm), newPhraseList(raw.refuse)
+	s.phrases, s.speak = map[string]*phraseList{}, map[string]*phraseList{}
+	for name, ps := range raw.phrases {
+		s.phrases[name] = newPhraseList(ps)
+	}
+	for lang, ps := range raw.speak {
+		s.speak[lang] = newPhraseList(ps)
+	}
 }
 
 // intentNames are the intents of plain sentences, each the name of a list.
@@ -83,7 +104,7 @@ var intentNames = []string{intentThanks, intentPrivacy, intentForget, intentNear
 	intentPayHelp}
 
 // add reads one language's file.
-func (s *intentPhrases) add(lang string, data []byte) error {
+func (s *intentPhrases) add(raw *intentLists, lang string, data []byte) error {
 	var lists map[string][]string
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&lists); err != nil && err != io.EOF {
@@ -93,7 +114,7 @@ func (s *intentPhrases) add(lang string, data []byte) error {
 		folded := foldAll(list)
 		switch {
 		case name == "greetings":
-			s.greetingPhrases = append(s.greetingPhrases, folded...)
+			raw.greetings = append(raw.greetings, folded...)
 			for _, g := range folded {
 				for _, w := range strings.Fields(g) {
 					s.greetings[w] = true
@@ -110,18 +131,18 @@ func (s *intentPhrases) add(lang string, data []byte) error {
 				}
 			}
 		case name == "confirm":
-			s.confirm = append(s.confirm, folded...)
+			raw.confirm = append(raw.confirm, folded...)
 		case name == "refuse":
-			s.refuse = append(s.refuse, folded...)
+			raw.refuse = append(raw.refuse, folded...)
 		case strings.HasPrefix(name, "pattern_") && domestic.Pattern(strings.TrimPrefix(name, "pattern_")).Valid():
 			p := strings.TrimPrefix(name, "pattern_")
 			s.patterns[p] = append(s.patterns[p], folded...)
 		case name == "operator":
-			s.operator = append(s.operator, folded...)
+			raw.operator = append(raw.operator, folded...)
 		case name == "speak":
-			s.speak[lang] = append(s.speak[lang], folded...)
+			raw.speak[lang] = append(raw.speak[lang], folded...)
 		case slices.Contains(intentNames, name) || slices.Contains(activityIntentNames(), name):
-			s.phrases[name] = append(s.phrases[name], folded...)
+			raw.phrases[name] = append(raw.phrases[name], folded...)
 		default:
 			return fmt.Errorf("unknown list %q", name)
 		}
@@ -132,8 +153,9 @@ func (s *intentPhrases) add(lang string, data []byte) error {
 // containsPhrase reports whether folded text holds phrase as whole words.
 func containsPhrase(folded, phrase string) bool { return indexPhrase(folded, phrase) >= 0 }
 
-// indexPhrase returns where folded holds phrase as whole words, or -1. It builds no
-// padded copies: it runs for every phrase on every message.
+// indexPhrase returns where folded holds phrase as whole words first, or -1. It
+// builds no padded copies. Phrase lists find their phrases in one pass
+// (phrasematch.go): this searches for one phrase.
 func indexPhrase(folded, phrase string) int {
 	if phrase == "" {
 		return -1
@@ -152,18 +174,18 @@ func indexPhrase(folded, phrase string) int {
 	return -1
 }
 
-// isGreeting reports whether a message is only a greeting ("Ciao!", "buongiorno a
-// tutti", "hello there"): every word greets, or is one of a few polite fillers.
-func (e *Engine) isGreeting(text string) bool {
-	folded := catalogue.Fold(text)
-	if folded == "" || len(strings.Fields(folded)) > 8 {
+// greets reports whether a message, folded, is only a greeting ("Ciao!",
+// "buongiorno a tutti", "hello there"): every word greets, or is one of a few polite
+// fillers.
+func (e *Engine) greets(folded string) bool {
+	if folded == "" || countFields(folded) > 8 {
 		return false
 	}
 	rest := strip(folded, e.intents.greetingPhrases)
 	if rest == folded {
 		return false
 	}
-	for _, w := range strings.Fields(rest) {
+	for w := range strings.FieldsSeq(rest) {
 		if !e.intents.polite[w] && w != "bot" && w != "wemi" {
 			return false
 		}
@@ -171,15 +193,13 @@ func (e *Engine) isGreeting(text string) bool {
 	return true
 }
 
-// asksForOperator reports whether a message asks for a person.
-func (e *Engine) asksForOperator(text string) bool {
-	folded := catalogue.Fold(text)
-	for _, p := range e.intents.operator {
-		if containsPhrase(folded, p) {
-			return true
-		}
+// countFields is len(strings.Fields(s)), without the slice.
+func countFields(s string) int {
+	n := 0
+	for range strings.FieldsSeq(s) {
+		n++
 	}
-	return false
+	return n
 }
 
 // saysOperator reports a message that is only a request for a person ("voglio
@@ -187,7 +207,7 @@ func (e *Engine) asksForOperator(text string) bool {
 // other words (an answer about one's work as an "operatrice").
 func (e *Engine) saysOperator(text string) bool {
 	folded := catalogue.Fold(text)
-	for _, p := range e.intents.operator {
+	for _, p := range e.intents.operator.all() {
 		if folded == p {
 			return true
 		}
@@ -231,47 +251,66 @@ func (e *Engine) politeWord(w string) bool { return e.intents.polite[w] }
 
 // says reports whether a message is only one of an intent's phrases, give or take a
 // polite word: "english please" switches language, "corso di italiano" does not.
-func (e *Engine) says(intent, text string) bool { return e.saysOne(e.intents.phrases[intent], text) }
+func (e *Engine) says(intent, text string) bool { return e.saysFolded(intent, catalogue.Fold(text)) }
+
+// saysFolded is says of folded text.
+func (e *Engine) saysFolded(intent, folded string) bool {
+	return e.saysOneFolded(e.intents.phrases[intent], folded)
+}
 
 // saysOne reports whether a message is only one of the phrases, give or take a
 // polite word.
-func (e *Engine) saysOne(phrases []string, text string) bool {
-	folded := catalogue.Fold(text)
-	for _, p := range phrases {
-		if !containsPhrase(folded, p) {
-			continue
-		}
-		rest := strings.Fields(strings.Replace(" "+folded+" ", " "+p+" ", " ", 1))
-		only := true
-		for _, w := range rest {
-			if !e.politeWord(w) && !e.intents.greetings[w] {
-				only = false
-				break
+func (e *Engine) saysOne(l *phraseList, text string) bool {
+	return e.saysOneFolded(l, catalogue.Fold(text))
+}
+
+// saysOneFolded is saysOne of folded text: one of the phrases it holds, where it
+// first stands, leaves only polite words and greetings around it.
+func (e *Engine) saysOneFolded(l *phraseList, folded string) bool {
+	if l == nil {
+		return false
+	}
+	for start := 0; start <= len(folded); {
+		word, end := nextWord(folded, start)
+		for _, i := range l.byFirst[word] {
+			if p := l.phrases[i]; phraseAt(folded, start, p) && e.onlyAround(folded, p) {
+				return true
 			}
 		}
-		if only {
-			return true
-		}
+		start = end + 1
 	}
 	return false
 }
 
-// mentions reports whether a message contains one of an intent's phrases anywhere.
-func (e *Engine) mentions(intent, text string) bool {
-	folded := catalogue.Fold(text)
-	for _, p := range e.intents.phrases[intent] {
-		if containsPhrase(folded, p) {
-			return true
+// onlyAround reports whether the words around phrase's first occurrence in folded
+// are polite words or greetings.
+func (e *Engine) onlyAround(folded, phrase string) bool {
+	i := indexPhrase(folded, phrase)
+	for _, part := range [2]string{folded[:i], folded[i+len(phrase):]} {
+		for w := range strings.FieldsSeq(part) {
+			if !e.politeWord(w) && !e.intents.greetings[w] {
+				return false
+			}
 		}
 	}
-	return false
+	return true
+}
+
+// mentions reports whether a message contains one of an intent's phrases anywhere.
+func (e *Engine) mentions(intent, text string) bool {
+	return e.mentionsFolded(intent, catalogue.Fold(text))
+}
+
+// mentionsFolded is mentions of folded text.
+func (e *Engine) mentionsFolded(intent, folded string) bool {
+	return has(folded, e.intents.phrases[intent])
 }
 
 // without returns text with the words of an intent's phrases removed ("psicologo
 // gratis" without the free intent is "psicologo").
 func (e *Engine) without(intent, text string) string {
 	words := strings.Fields(text)
-	for _, p := range e.intents.phrases[intent] {
+	for _, p := range e.intents.phrases[intent].all() {
 		target := strings.Fields(p)
 		for i := 0; i+len(target) <= len(words); i++ {
 			match := true

@@ -134,10 +134,11 @@ func (e *Engine) interpret(raw string, st *state) Interpretation {
 // intentOf interprets text outside a form, in order of precedence: what the whole
 // message says first, then what the bot was waiting for, then a need.
 func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
+	folded := catalogue.Fold(text) // once: every question below reads it
 	switch {
-	case e.isGreeting(text):
+	case e.greets(folded):
 		return IntentGreeting
-	case e.asksForOperator(text):
+	case has(folded, e.intents.operator):
 		return IntentOperator
 	}
 	// Messages that say only one thing ("grazie", "annulla", "le mie prenotazioni").
@@ -146,22 +147,22 @@ func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
 		intent  Intent
 	}{{intentThanks, IntentThanks}, {intentCancel, IntentCancel}, {intentMyBookings, IntentMyBookings},
 		{intentMyRequests, IntentMyRequests}, {intentHelp, IntentHelp}} {
-		if e.says(w.phrases, text) {
+		if e.saysFolded(w.phrases, folded) {
 			return w.intent
 		}
 	}
-	if e.mentions(intentReschedule, text) {
+	if e.mentionsFolded(intentReschedule, folded) {
 		return IntentReschedule // "vorrei spostarla a venerdì"
 	}
 	if n, ok := bareNumber(text); ok && n >= 1 && n <= 5 && st.Flow == flowRate && st.RateHandoff != "" {
 		in.Number = n
 		return IntentRating
 	}
-	if lang := e.languageSaid(text); lang != "" {
+	if lang := e.languageIn(folded); lang != "" {
 		in.Arg = lang
 		return IntentLanguage
 	}
-	if intent := e.featureAsked(text, st, in); intent != "" {
+	if intent := e.featureAsked(text, folded, st, in); intent != "" {
 		return intent
 	}
 	switch {
@@ -169,23 +170,23 @@ func (e *Engine) intentOf(text string, st *state, in *Interpretation) Intent {
 		in.Flow = st.Flow
 		return IntentAnswer
 	}
-	if data, ok := e.typedButton(text, st); ok {
+	if data, ok := e.buttonNamed(folded, st); ok {
 		in.Button = data
 		return IntentPress
 	}
-	if intent := e.followUp(text, st, in); intent != "" {
+	if intent := e.followUp(text, folded, st, in); intent != "" {
 		return intent
 	}
 	yesButton, hasYes := e.answeredButton(st, true)
 	switch {
-	case e.says(intentYes, text), hasYes && e.assents(text):
+	case e.saysFolded(intentYes, folded), hasYes && e.assentsFolded(folded):
 		in.Button = yesButton
 		return IntentYes
-	case e.says(intentNo, text):
+	case e.saysFolded(intentNo, folded):
 		in.Button, _ = e.answeredButton(st, false)
 		return IntentNo
 	}
-	if noButton, hasNo := e.answeredButton(st, false); hasNo && e.refuses(text) {
+	if noButton, hasNo := e.answeredButton(st, false); hasNo && e.refusesFolded(folded) {
 		in.Button = noButton // "no, purtroppo", "ні, на жаль"
 		return IntentNo
 	}
@@ -213,9 +214,12 @@ func (e *Engine) pressed(text string, st *state, in *Interpretation) bool {
 }
 
 // languageSaid returns the language a message asks for ("english please"), or "".
-func (e *Engine) languageSaid(text string) string {
+func (e *Engine) languageSaid(text string) string { return e.languageIn(catalogue.Fold(text)) }
+
+// languageIn is languageSaid of folded text.
+func (e *Engine) languageIn(folded string) string {
 	for _, lang := range languages() {
-		if e.saysOne(e.intents.speak[lang], text) {
+		if e.saysOneFolded(e.intents.speak[lang], folded) {
 			return lang
 		}
 	}
@@ -225,22 +229,22 @@ func (e *Engine) languageSaid(text string) string {
 // featureAsked returns the feature a message asks for, anywhere in its words
 // (privacy, erasure, the WeMi spaces, Tate/Colf/Badanti) or as all it says ("vicino
 // a me"), or "".
-func (e *Engine) featureAsked(text string, st *state, in *Interpretation) Intent {
+func (e *Engine) featureAsked(text, folded string, st *state, in *Interpretation) Intent {
 	switch {
-	case e.mentions(intentForget, text):
+	case e.mentionsFolded(intentForget, folded):
 		return IntentForget
-	case e.mentions(intentPrivacy, text):
+	case e.mentionsFolded(intentPrivacy, folded):
 		return IntentPrivacy
-	case e.mentions(intentPayHelp, text):
+	case e.mentionsFolded(intentPayHelp, folded):
 		return IntentPayHelp
 	case e.placeAsked(text, st):
 		in.Arg = text // a street or a postcode: what is near it
 		return IntentNear
-	case e.says(intentNear, text):
+	case e.saysFolded(intentNear, folded):
 		return IntentNear
 	case e.asksActivities(text):
 		return IntentActivities
-	case e.mentions(intentSpaces, text):
+	case e.mentionsFolded(intentSpaces, folded):
 		return IntentSpaces
 	case e.domesticAvailable() && e.wantsToWork(text, st.Lang):
 		return IntentApply
@@ -266,7 +270,7 @@ func (e *Engine) cancelsForm(text string) bool {
 		return false
 	}
 	folded := catalogue.Fold(text)
-	for _, p := range e.intents.phrases[intentCancel] {
+	for _, p := range e.intents.phrases[intentCancel].all() {
 		if strings.Contains(p, " ") && containsPhrase(folded, p) {
 			return true
 		}

@@ -24,24 +24,21 @@ var understandingFiles embed.FS
 // write in another language than the bot's. Phrases are folded (catalogue.Fold) and
 // sorted longest first.
 type lexicon struct {
-	questions map[string][]string // by topic: cost, free, where, when, how, provider, languages, contacts
-	refine    map[string][]string // free, cheaper, shared, individual, near, open_now, also
-	delivery  map[string][]string // shared, individual: a delivery asked for in a new search
-	audiences map[string][]string // by catalogue audience
-	meta      map[string][]string // confused, back, repeat, more, stop
-	ordinals  map[string][]string // "1".."5": positions in a list
-	needs     []string
-	situation []string
+	questions *phraseTable           // by topic: cost, free, where, when, how, provider, languages, contacts
+	refine    map[string]*phraseList // free, cheaper, shared, individual, near, open_now, also
+	delivery  *phraseTable           // shared, individual: a delivery asked for in a new search
+	audiences *phraseTable           // by catalogue audience
+	meta      *phraseTable           // confused, back, repeat, more, stop
+	ordinals  *phraseTable           // "1".."5": positions in a list
+	needs     *phraseList
+	situation *phraseList
 	clauses   []string
-	places    []string
-	postcodes []string // words that announce a postcode
+	places    *phraseList
+	postcodes *phraseList // words that announce a postcode
 	fillers   map[string]bool
 	// zoneRE finds a Municipio by number, ageRE an age, with the words of every
 	// language.
 	zoneRE, ageRE *regexp.Regexp
-	zones         []string
-	ageUnits      []string
-	ageBefore     []string
 }
 
 // lexiconFile is one language's file.
@@ -76,9 +73,9 @@ func readLexicon() (*lexicon, error) {
 	if err != nil || len(names) == 0 {
 		return nil, fmt.Errorf("load understanding: no files")
 	}
-	lx := &lexicon{questions: map[string][]string{}, refine: map[string][]string{}, delivery: map[string][]string{},
-		audiences: map[string][]string{}, meta: map[string][]string{}, ordinals: map[string][]string{},
-		fillers: map[string]bool{}}
+	all := lexiconFile{Questions: map[string][]string{}, Refine: map[string][]string{}, Delivery: map[string][]string{},
+		Audiences: map[string][]string{}, Meta: map[string][]string{}, Ordinals: map[string][]string{}}
+	lx := &lexicon{fillers: map[string]bool{}}
 	for _, name := range names {
 		data, err := understandingFiles.ReadFile(name)
 		if err != nil {
@@ -90,28 +87,50 @@ func readLexicon() (*lexicon, error) {
 		if err := dec.Decode(&f); err != nil {
 			return nil, fmt.Errorf("load understanding %s: %w", name, err)
 		}
-		if err := lx.add(f); err != nil {
+		if err := all.add(f); err != nil {
 			return nil, fmt.Errorf("load understanding %s: %w", name, err)
 		}
-	}
-	for _, m := range []map[string][]string{lx.questions, lx.refine, lx.delivery, lx.audiences, lx.meta, lx.ordinals} {
-		for k := range m {
-			longestFirst(m[k])
+		for _, w := range foldAll(f.Fillers) {
+			for _, x := range strings.Fields(w) {
+				lx.fillers[x] = true
+			}
 		}
 	}
-	for _, l := range []*[]string{&lx.needs, &lx.situation, &lx.clauses, &lx.places, &lx.postcodes} {
-		longestFirst(*l)
-	}
-	if len(lx.zones) == 0 || len(lx.ageUnits) == 0 {
+	lx.compile(all)
+	if len(all.Zones) == 0 || len(all.Ages.Units) == 0 {
 		return nil, fmt.Errorf("load understanding: no zones or ages")
 	}
 	// Folded text is words between single spaces: a word boundary is a space or an
 	// end, in any script (\b knows ASCII letters only).
-	zones := alternation(lx.zones)
+	zones := alternation(all.Zones)
 	lx.zoneRE = regexp.MustCompile(`(?:^| )(?:(?:` + zones + `) ([1-9])|([1-9]) (?:` + zones + `))(?: |$)`)
-	units, before := alternation(lx.ageUnits), alternation(lx.ageBefore)
+	units, before := alternation(all.Ages.Units), alternation(all.Ages.Before)
 	lx.ageRE = regexp.MustCompile(`(?:^| )(?:(\d{1,3}) ?(?:` + units + `)|(?:` + before + `) (\d{1,3})(?: ?(?:` + units + `))?)(?: |$)`)
 	return lx, nil
+}
+
+// compile sorts the phrases of every language, merged, longest first and indexes
+// them.
+func (lx *lexicon) compile(all lexiconFile) {
+	table := func(m map[string][]string) *phraseTable {
+		for k := range m {
+			longestFirst(m[k])
+		}
+		return newPhraseTable(m)
+	}
+	list := func(ps []string) *phraseList {
+		longestFirst(ps)
+		return newPhraseList(ps)
+	}
+	lx.questions, lx.delivery, lx.audiences = table(all.Questions), table(all.Delivery), table(all.Audiences)
+	lx.meta, lx.ordinals = table(all.Meta), table(all.Ordinals)
+	lx.refine = map[string]*phraseList{}
+	for k, ps := range all.Refine {
+		lx.refine[k] = list(ps)
+	}
+	lx.needs, lx.situation, lx.places, lx.postcodes = list(all.Needs), list(all.Situations), list(all.Places), list(all.Postcodes)
+	lx.clauses = all.Clauses
+	longestFirst(lx.clauses)
 }
 
 // alternation is a regular expression matching any of the phrases, longest first.
@@ -127,17 +146,18 @@ func alternation(phrases []string) string {
 	return strings.Join(ps, "|")
 }
 
-// add merges one language's file, which must have phrases for every topic.
-func (lx *lexicon) add(f lexiconFile) error {
+// add merges one language's file, folded, into f; the file must have phrases for
+// every topic.
+func (f *lexiconFile) add(g lexiconFile) error {
 	for _, c := range []struct {
 		section string
 		m       map[string][]string
 		keys    []string
 	}{
-		{"questions", f.Questions, []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts, topicDetails, topicReduction}},
-		{"refine", f.Refine, []string{"free", "cheaper", "shared", "individual", "near", "open_now", "times", "drop_zone", "drop_free", "drop_all", "also"}},
-		{"meta", f.Meta, []string{"confused", "back", "repeat", "more", "menu", "categories", "book", "stop"}},
-		{"delivery", f.Delivery, []string{deliveryShared, deliveryIndividual}},
+		{"questions", g.Questions, []string{topicCost, topicFree, topicWhere, topicWhen, topicHow, topicProvider, topicLanguages, topicContacts, topicDetails, topicReduction}},
+		{"refine", g.Refine, []string{"free", "cheaper", "shared", "individual", "near", "open_now", "times", "drop_zone", "drop_free", "drop_all", "also"}},
+		{"meta", g.Meta, []string{"confused", "back", "repeat", "more", "menu", "categories", "book", "stop"}},
+		{"delivery", g.Delivery, []string{deliveryShared, deliveryIndividual}},
 	} {
 		for _, k := range c.keys {
 			if len(c.m[k]) == 0 {
@@ -150,24 +170,19 @@ func (lx *lexicon) add(f lexiconFile) error {
 			dst[k] = append(dst[k], foldAll(ps)...)
 		}
 	}
-	merge(lx.questions, f.Questions)
-	merge(lx.refine, f.Refine)
-	merge(lx.delivery, f.Delivery)
-	merge(lx.audiences, f.Audiences)
-	merge(lx.meta, f.Meta)
-	merge(lx.ordinals, f.Ordinals)
-	lx.needs = append(lx.needs, foldAll(f.Needs)...)
-	lx.situation = append(lx.situation, foldAll(f.Situations)...)
-	lx.clauses = append(lx.clauses, foldAll(f.Clauses)...)
-	lx.places = append(lx.places, foldAll(f.Places)...)
-	lx.postcodes = append(lx.postcodes, foldAll(f.Postcodes)...)
-	lx.zones = append(lx.zones, foldAll(f.Zones)...)
-	lx.ageUnits = append(lx.ageUnits, foldAll(f.Ages.Units)...)
-	lx.ageBefore = append(lx.ageBefore, foldAll(f.Ages.Before)...)
-	for _, w := range foldAll(f.Fillers) {
-		for _, x := range strings.Fields(w) {
-			lx.fillers[x] = true
-		}
+	merge(f.Questions, g.Questions)
+	merge(f.Refine, g.Refine)
+	merge(f.Delivery, g.Delivery)
+	merge(f.Audiences, g.Audiences)
+	merge(f.Meta, g.Meta)
+	merge(f.Ordinals, g.Ordinals)
+	for _, l := range []struct {
+		dst *[]string
+		src []string
+	}{{&f.Needs, g.Needs}, {&f.Situations, g.Situations},
+		{&f.Clauses, g.Clauses}, {&f.Places, g.Places}, {&f.Postcodes, g.Postcodes}, {&f.Zones, g.Zones},
+		{&f.Ages.Units, g.Ages.Units}, {&f.Ages.Before, g.Ages.Before}} {
+		*l.dst = append(*l.dst, foldAll(l.src)...)
 	}
 	return nil
 }
@@ -186,45 +201,6 @@ func longestFirst(ps []string) {
 	sort.SliceStable(ps, func(i, j int) bool { return len(ps[i]) > len(ps[j]) })
 }
 
-// longest returns the longest phrase of any of the lists that folded contains as
-// whole words, and the list's key.
-func longest(folded string, lists map[string][]string) (key, phrase string) {
-	keys := make([]string, 0, len(lists))
-	for k := range lists {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys) // equally long phrases of two lists: always the same one wins
-	for _, k := range keys {
-		for _, p := range lists[k] {
-			if len(p) > len(phrase) && containsPhrase(folded, p) {
-				key, phrase = k, p
-				break // ps is longest first: the rest of this list is shorter
-			}
-		}
-	}
-	return key, phrase
-}
-
-// has reports whether folded contains any of the phrases.
-func has(folded string, phrases []string) bool {
-	for _, p := range phrases {
-		if containsPhrase(folded, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// strip removes every occurrence of the phrases from folded, longest first.
-func strip(folded string, phrases []string) string {
-	for _, p := range phrases {
-		for i := indexPhrase(folded, p); i >= 0; i = indexPhrase(folded, p) {
-			folded = strings.TrimSpace(strings.TrimSpace(folded[:i]) + " " + strings.TrimSpace(folded[i+len(p):]))
-		}
-	}
-	return folded
-}
-
 // The ways of delivery a new search may ask for (lexicon.delivery's keys).
 const (
 	deliveryShared     = "shared"
@@ -240,7 +216,7 @@ func (lx *lexicon) deliveryIn(folded string) (delivery, rest string, ok bool) {
 	if kind == "" {
 		return "", folded, false
 	}
-	rest = strip(folded, lx.delivery[kind])
+	rest = strip(folded, lx.delivery.of(kind))
 	if len(lx.content(rest)) == 0 {
 		return "", folded, false
 	}

@@ -23,7 +23,7 @@ func (e *Engine) placeAsked(text string, st *state) bool {
 		return false
 	}
 	cues := rest
-	for _, ps := range [][]string{lx.postcodes, lx.places, lx.refine["near"], e.intents.phrases[intentNear], e.intents.phrases[intentSpaces]} {
+	for _, ps := range []*phraseList{lx.postcodes, lx.places, lx.refine["near"], e.intents.phrases[intentNear], e.intents.phrases[intentSpaces]} {
 		cues = strip(cues, ps)
 	}
 	if len(lx.content(cues)) > 0 {

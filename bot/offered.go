@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -52,7 +51,11 @@ func (e *Engine) noLabel(label string) bool {
 // typedButton returns the data of the button a text names: its whole label, give or
 // take polite words ("Babysitting diurno a domicilio", "sì, annulla").
 func (e *Engine) typedButton(text string, st *state) (string, bool) {
-	folded := catalogue.Fold(text)
+	return e.buttonNamed(catalogue.Fold(text), st)
+}
+
+// buttonNamed is typedButton of folded text.
+func (e *Engine) buttonNamed(folded string, st *state) (string, bool) {
 	if folded == "" {
 		return "", false
 	}
@@ -122,7 +125,7 @@ func (e *Engine) ordinal(folded string) (int, string, bool) {
 	if err != nil {
 		return 0, folded, false
 	}
-	return i, strip(folded, []string{phrase}), true
+	return i, stripPhrase(folded, phrase), true
 }
 
 // offeredRows returns the buttons kept, as one row, so that a turn's replies add up.
@@ -137,25 +140,34 @@ func (st *state) offeredRows() [][]Button {
 // assents reports a short message that says yes and perhaps a little more ("sì,
 // mandala", "certo, cancellala pure", "yes, send it"): it starts with a word of assent
 // and says no word of refusal.
-func (e *Engine) assents(text string) bool {
-	words := strings.Fields(catalogue.Fold(text))
-	if len(words) == 0 || len(words) > 5 {
+func (e *Engine) assents(text string) bool { return e.assentsFolded(catalogue.Fold(text)) }
+
+// assentsFolded is assents of folded text.
+func (e *Engine) assentsFolded(folded string) bool {
+	if n := countFields(folded); n == 0 || n > 5 {
 		return false
 	}
-	if e.says(intentYes, text) {
+	if e.saysFolded(intentYes, folded) {
 		return true
 	}
-	if !startsWithAny(strings.Join(words, " "), e.intents.phrases[intentYes]) && !startsWithAny(strings.Join(words, " "), e.intents.confirm) {
+	if !startsWithAny(folded, e.intents.phrases[intentYes]) && !startsWithAny(folded, e.intents.confirm) {
 		return false
 	}
-	return !slices.ContainsFunc(words, func(w string) bool { return e.intents.negations[w] })
+	for w := range strings.FieldsSeq(folded) {
+		if e.intents.negations[w] {
+			return false
+		}
+	}
+	return true
 }
 
 // refuses reports a short message that says no and a little more ("no, purtroppo",
 // "no, lui è allettato"): it starts with a no of the intents, in at most five words.
-func (e *Engine) refuses(text string) bool {
-	folded := catalogue.Fold(text)
-	n := len(strings.Fields(folded))
+func (e *Engine) refuses(text string) bool { return e.refusesFolded(catalogue.Fold(text)) }
+
+// refusesFolded is refuses of folded text.
+func (e *Engine) refusesFolded(folded string) bool {
+	n := countFields(folded)
 	return n > 0 && n <= 5 && startsWithAny(folded, e.intents.phrases[intentNo])
 }
 
@@ -171,7 +183,7 @@ func (e *Engine) forWhom(text string) (string, bool) {
 	if aud, _ := longest(folded, e.lexicon.audiences); aud != "" {
 		return bookings.ForRelative, true
 	}
-	for _, self := range e.intents.phrases[intentForMe] {
+	for _, self := range e.intents.phrases[intentForMe].all() {
 		if containsPhrase(folded, self) {
 			return bookings.ForSelf, true
 		}

@@ -38,7 +38,7 @@ func TestStrip(t *testing.T) {
 		{"a b c", nil, "a b c"},
 	}
 	for _, tc := range tests {
-		if got := strip(tc.folded, tc.phrases); got != tc.want {
+		if got := strip(tc.folded, newPhraseList(tc.phrases)); got != tc.want {
 			t.Errorf("strip(%q, %q) = %q, want %q", tc.folded, tc.phrases, got, tc.want)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -22,20 +23,25 @@ type vocabulary struct {
 
 // vocabularyIn is the vocabulary of a conversation in one language.
 type vocabularyIn struct {
-	stems    map[string]bool
-	triggers [][]string // the stems of each of the thesaurus's ways of saying a need
+	stems map[string]bool
+	// triggers are the stems of each of the thesaurus's ways of saying a need, by
+	// their first stem.
+	triggers map[string][][]string
+	// names are the stems of the words of each service's names (serviceNames), by
+	// service id: what a follow-up about it may repeat.
+	names map[string][]string
 }
 
-// of returns the stems of cat's vocabulary and of its thesaurus's triggers,
-// building them on a new catalogue.
-func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon, lang string) (map[string]bool, [][]string) {
+// of returns the vocabulary of cat in lang, building it on a new catalogue. It is
+// never written once built.
+func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon, lang string) *vocabularyIn {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.cat != cat {
 		v.cat, v.byLang = cat, map[string]*vocabularyIn{}
 	}
 	if in := v.byLang[lang]; in != nil {
-		return in.stems, in.triggers
+		return in
 	}
 	langs := []string{"it", "en"}
 	if lang != "it" && lang != "en" {
@@ -68,14 +74,14 @@ func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon, lang string) (map
 	// Who a need is for ("mio papà") is a refinement, not a need, even where the
 	// thesaurus lists it among a need's words.
 	who := map[string]bool{}
-	for _, ps := range lx.audiences {
-		for _, p := range ps {
+	for _, ps := range lx.audiences.lists {
+		for _, p := range ps.phrases {
 			for _, w := range lx.content(p) {
 				who[stem(w)] = true
 			}
 		}
 	}
-	var triggers [][]string
+	triggers := map[string][][]string{}
 	for _, n := range cat.Thesaurus {
 		if !slices.Contains(langs, n.Lang) {
 			continue
@@ -88,18 +94,52 @@ func (v *vocabulary) of(cat *catalogue.Catalogue, lx *lexicon, lang string) (map
 				onlyWho = onlyWho && who[stem(w)]
 			}
 			if len(ss) > 0 && !onlyWho {
-				triggers = append(triggers, ss)
+				triggers[ss[0]] = append(triggers[ss[0]], ss)
 			}
 		}
 	}
-	v.byLang[lang] = &vocabularyIn{stems: stems, triggers: triggers}
-	return stems, triggers
+	names := map[string][]string{}
+	for _, s := range cat.Services {
+		names[s.ID] = stemsOf(lx.content(catalogue.Fold(serviceNames(s, lang))))
+	}
+	in := &vocabularyIn{stems: stems, triggers: triggers, names: names}
+	v.byLang[lang] = in
+	return in
+}
+
+// nameStems returns the stems of the words of a service's names in lang.
+func (v *vocabulary) nameStems(cat *catalogue.Catalogue, lx *lexicon, lang, id string) []string {
+	return v.of(cat, lx, lang).names[id]
+}
+
+// stemsOf returns the words' stems.
+func stemsOf(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = stem(w)
+	}
+	return out
 }
 
 // stem is a word's first five letters, or all but the last of a shorter word:
 // "babysitter" and "babysitting", "pasti" and "pasto" share theirs.
 func stem(w string) string {
-	r := []rune(w) // letters, not bytes: a Cyrillic or Arabic letter is two bytes
+	if !utf8.ValidString(w) {
+		return stemRunes(w)
+	}
+	// Letters, not bytes: a Cyrillic or Arabic letter is two bytes.
+	switch n := utf8.RuneCountInString(w); {
+	case n > 5:
+		return w[:runeOffset(w, 5)]
+	case n > 3:
+		return w[:runeOffset(w, n-1)]
+	}
+	return w
+}
+
+// stemRunes is stem of text that is not UTF-8: each broken byte a letter U+FFFD.
+func stemRunes(w string) string {
+	r := []rune(w)
 	switch {
 	case len(r) > 5:
 		return string(r[:5])
@@ -109,6 +149,17 @@ func stem(w string) string {
 	return w
 }
 
+// runeOffset returns where the nth letter of w (from 0) starts.
+func runeOffset(w string, n int) int {
+	for i := range w {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(w)
+}
+
 // needWords returns the words that name something the catalogue offers, or the
 // words of withWho when together they say a need as the thesaurus knows it ("non
 // riesce più a cucinare", "a chi lasciare i bambini").
@@ -116,27 +167,26 @@ func (v *vocabulary) needWords(cat *catalogue.Catalogue, lx *lexicon, lang strin
 	if len(words)+len(withWho) == 0 {
 		return nil
 	}
-	stems, triggers := v.of(cat, lx, lang)
+	in := v.of(cat, lx, lang)
 	var named []string
 	for _, w := range words {
-		if stems[stem(strings.ToLower(w))] {
+		if in.stems[stem(strings.ToLower(w))] {
 			named = append(named, w)
 		}
 	}
 	if len(named) > 0 {
 		return named
 	}
-	have := map[string]bool{}
-	for _, w := range withWho {
-		have[stem(strings.ToLower(w))] = true
+	have := make([]string, len(withWho))
+	for i, w := range withWho {
+		have[i] = stem(strings.ToLower(w))
 	}
-	for _, tr := range triggers {
-		all := true
-		for _, s := range tr {
-			all = all && have[s]
-		}
-		if all {
-			return withWho
+	// A trigger all of whose stems are had starts with one of them.
+	for _, first := range have {
+		for _, tr := range in.triggers[first] {
+			if !slices.ContainsFunc(tr, func(s string) bool { return !slices.Contains(have, s) }) {
+				return withWho
+			}
 		}
 	}
 	return nil

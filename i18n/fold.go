@@ -3,6 +3,8 @@ package i18n
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -55,37 +57,90 @@ func FoldRune(r rune) (rune, RuneClass) {
 
 // Fold lower-cases text, removes accents, normalises letter variants and turns
 // punctuation into single spaces, so that "Ca' Granda", "CA GRANDA" and "ca'granda"
-// compare by their words; each Chinese character becomes a word of its own.
+// compare by their words; each Chinese character becomes a word of its own. Text
+// already folded is returned as it is, without a copy: a message is folded many
+// times over.
 func Fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := true
-	sep := func() {
-		if !space {
-			b.WriteByte(' ')
-			space = true
-		}
+	src := s
+	if norm.NFD.QuickSpanString(s) != len(s) {
+		nfd := norm.NFD.AppendString(make([]byte, 0, len(s)+len(s)/2), s)
+		// nfd is never written again: a string of it needs no copy.
+		src = unsafe.String(unsafe.SliceData(nfd), len(nfd))
 	}
-	runes := []rune(norm.NFD.String(s))
-	for i, r := range runes {
-		if isApostrophe(r) && i > 0 && i+1 < len(runes) && unicode.Is(unicode.Cyrillic, runes[i-1]) && unicode.Is(unicode.Cyrillic, runes[i+1]) {
-			continue // Ukrainian "пам'ять", "памʼять" and "память" are one word
+	f := folding{text: s}
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRuneInString(src[i:])
+		if isApostrophe(r) && i > 0 && i+size < len(src) {
+			prev, _ := utf8.DecodeLastRuneInString(src[:i])
+			next, _ := utf8.DecodeRuneInString(src[i+size:])
+			if unicode.Is(unicode.Cyrillic, prev) && unicode.Is(unicode.Cyrillic, next) {
+				i += size
+				continue // Ukrainian "пам'ять", "памʼять" and "память" are one word
+			}
 		}
-		f, class := FoldRune(r)
-		switch class {
-		case Letter:
-			b.WriteRune(f)
-			space = false
-		case Alone:
-			sep()
-			b.WriteRune(f)
-			space = false
-			sep()
-		case Space:
-			sep()
-		}
+		f.fold(r)
+		i += size
 	}
-	return strings.TrimSpace(b.String())
+	return f.result()
+}
+
+// folding is Fold under way. Its output is text[:n], uncopied, until it first
+// differs from the text it folds.
+type folding struct {
+	text    string
+	n       int
+	out     strings.Builder // the output once it differs from text
+	copying bool
+	// words says whether a word was written, gap whether a space is owed before the
+	// next one (a last space is never written).
+	words, gap bool
+}
+
+// fold writes one rune, folded.
+func (f *folding) fold(r rune) {
+	c, class := FoldRune(r)
+	switch class {
+	case Letter:
+		f.writeRune(c)
+	case Alone:
+		f.gap = f.words
+		f.writeRune(c)
+		f.gap = true
+	case Space:
+		f.gap = f.words
+	}
+}
+
+// writeRune writes a rune of a word, after the space owed.
+func (f *folding) writeRune(r rune) {
+	if f.gap {
+		f.gap = false
+		f.write(' ')
+	}
+	f.words = true
+	f.write(r)
+}
+
+func (f *folding) write(r rune) {
+	if !f.copying {
+		c, size := utf8.DecodeRuneInString(f.text[f.n:])
+		if c == r && size == utf8.RuneLen(r) {
+			f.n += size
+			return
+		}
+		f.copying = true
+		f.out.Grow(len(f.text) + utf8.UTFMax)
+		f.out.WriteString(f.text[:f.n])
+	}
+	f.out.WriteRune(r)
+}
+
+// result is the folded text.
+func (f *folding) result() string {
+	if !f.copying {
+		return f.text[:f.n]
+	}
+	return f.out.String()
 }
 
 // isApostrophe reports the apostrophes people type: ' ’ ʼ.
