@@ -24,6 +24,14 @@ type AnswerCache interface {
 	Drop(ctx context.Context, group string) error
 }
 
+// answerFinisher is an AnswerCache that marks an answer final without a round trip of
+// its own: the write goes along with its next ones (*redis.Cache is one).
+type answerFinisher interface {
+	// Finish replaces the value under key in group, if it is still there, keeping its
+	// expiry; soon, not before it returns, and a write that fails is lost.
+	Finish(group, key string, value []byte)
+}
+
 // answerGroup names a session's group in the answer caches: a digest, since the
 // session is a credential and a cache's errors may quote what they were given.
 func answerGroup(sess string) string {
@@ -53,12 +61,13 @@ const (
 )
 
 // get returns the answer to message id of session sess: a final one, or a pending one
-// too with pending set. An answer that no longer opens (its citizen's key was erased)
-// is a miss.
-func (a *answers) get(ctx context.Context, sess, id string, pending bool) ([]byte, bool) {
+// too with pending set; from this process's memory, and from the shared cache too
+// with shared set. An answer that no longer opens (its citizen's key was erased) is a
+// miss.
+func (a *answers) get(ctx context.Context, sess, id string, pending, shared bool) ([]byte, bool) {
 	group := answerGroup(sess)
 	b, ok := a.mem.get(group, id)
-	if !ok && a.shared != nil {
+	if !ok && shared && a.shared != nil {
 		var err error
 		b, ok, err = a.shared.Get(ctx, group, id)
 		if err != nil {
@@ -99,7 +108,9 @@ func (a *answers) keepPending(ctx context.Context, sess, id string, body []byte)
 }
 
 // put keeps body, the final answer to message id of session sess, here and in the
-// shared cache.
+// shared cache, where keepPending kept it before. A cache that can finish it without
+// a round trip does (a retry on another replica meanwhile finds the answer pending,
+// and the engine confirms it was handled).
 func (a *answers) put(ctx context.Context, sess, id string, body []byte) {
 	kept, err := a.sealMarked(ctx, sess, answerFinal, body)
 	if err != nil {
@@ -108,12 +119,14 @@ func (a *answers) put(ctx context.Context, sess, id string, body []byte) {
 		return
 	}
 	group := answerGroup(sess)
-	if a.shared != nil {
+	a.mem.put(group, id, kept)
+	if f, ok := a.shared.(answerFinisher); ok {
+		f.Finish(group, id, kept)
+	} else if a.shared != nil {
 		if err := a.shared.Put(ctx, group, id, kept, answerTTL); err != nil {
 			a.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
 		}
 	}
-	a.mem.put(group, id, kept)
 }
 
 // sealMarked is body with its mark in front, sealed for its citizen when the server

@@ -250,7 +250,10 @@ func (s *Server) Drain() { s.draining.Store(true) }
 
 // incoming is the body of POST /api/messages.
 type incoming struct {
-	ID       string `json:"id"`
+	ID string `json:"id"`
+	// Attempt numbers the sendings of one message: 1 is the page's first, which no
+	// answer can be kept for yet; 0, unknown (a page from before attempts were sent).
+	Attempt  int    `json:"attempt"`
 	Lang     string `json:"lang"`
 	Text     string `json:"text"`
 	Button   string `json:"button"`
@@ -323,12 +326,15 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	// save of a message it will retry.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
 	defer cancel()
-	if cached, ok := s.answers.get(ctx, sess, in.ID, false); ok {
+	// A first attempt looks in the shared cache only when over the limit: should it be
+	// a copy after all (a proxy's retry), the engine knows it handled it.
+	lookUp := in.Attempt != 1
+	if cached, ok := s.answers.get(ctx, sess, in.ID, false, lookUp); ok {
 		writeRaw(w, cached) // a retry: answered before any limit applies
 		return
 	}
 	if !s.allow(sess) {
-		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "too many messages"})
+		s.overLimit(ctx, w, sess, in.ID, lookUp)
 		return
 	}
 	m := bot.Message{Channel: "web", UserID: sess, UpdateID: in.ID, LangCode: in.Lang, Text: in.Text, Button: in.Button}
@@ -341,6 +347,19 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeRaw(w, answer)
+}
+
+// overLimit answers a message over its session's limit: 429, unless it is a copy of
+// a message answered before, which gets that answer. The shared cache is looked in
+// unless it was (lookedUp false: a first attempt).
+func (s *Server) overLimit(ctx context.Context, w http.ResponseWriter, sess, id string, lookedUp bool) {
+	if !lookedUp {
+		if cached, ok := s.answers.get(ctx, sess, id, false, true); ok {
+			writeRaw(w, cached)
+			return
+		}
+	}
+	writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "too many messages"})
 }
 
 // handle has the engine answer m and returns the answer's body; false when m was
@@ -447,7 +466,7 @@ func (s *Server) awaitAnswer(ctx context.Context, sess, id string) ([]byte, bool
 	deadline := time.Now().Add(10 * time.Second)
 	for wait := 20 * time.Millisecond; time.Now().Before(deadline); wait = min(wait*2, 500*time.Millisecond) {
 		// The message was handled: a pending answer is the one that went with it.
-		if b, ok := s.answers.get(ctx, sess, id, true); ok {
+		if b, ok := s.answers.get(ctx, sess, id, true, true); ok {
 			return b, true
 		}
 		select {
