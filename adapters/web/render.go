@@ -68,6 +68,9 @@ func render(replies []bot.Reply) []webReply {
 
 // linkify makes the addresses in escaped HTML text into links.
 func linkify(escaped string) string {
+	if !mayLink(escaped) {
+		return escaped // most of the bot's sentences: the expression is not run
+	}
 	return linkRE.ReplaceAllStringFunc(escaped, func(m string) string {
 		switch {
 		case strings.HasPrefix(m, "http"):
@@ -94,4 +97,19 @@ func toHTML(text string) string {
 		}
 	}
 	return b.String()
+}
+
+// mayLink reports whether s holds what every match of linkRE holds: "http", "@",
+// "+39", "112", "1522", or a 0 followed by a digit.
+func mayLink(s string) bool {
+	if strings.Contains(s, "http") || strings.Contains(s, "@") || strings.Contains(s, "+39") ||
+		strings.Contains(s, "112") || strings.Contains(s, "1522") {
+		return true
+	}
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '0' && '0' <= s[i+1] && s[i+1] <= '9' {
+			return true
+		}
+	}
+	return false
 }
