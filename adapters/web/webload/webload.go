@@ -58,6 +58,12 @@ type Options struct {
 	Sessions int
 	// Work is what each citizen sends, round and round.
 	Work []Message
+	// PerSession bounds the messages sent from one session, after which its citizen
+	// leaves and a new one comes: under the limits of a server's (0: no bound).
+	PerSession int
+	// Open, if set, opens a session and returns its cookie ("name=value"); nil: a GET
+	// of the page, as a browser does.
+	Open func() string
 	// Started, if set, is called once every session is open, just before the
 	// measured messages are sent: where a caller reads its counters.
 	Started func()
@@ -71,12 +77,18 @@ func Run(b *testing.B, opts Options) int {
 	b.Helper()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: opts.Sessions}}
 	defer client.CloseIdleConnections()
-	// RunParallel starts parallelism × GOMAXPROCS goroutines, one per session.
+	if opts.Open == nil {
+		opts.Open = func() string { return openPage(b, client, opts.Base) }
+	}
+	// RunParallel starts parallelism × GOMAXPROCS goroutines, each a citizen at a time.
 	parallelism := max(opts.Sessions/runtime.GOMAXPROCS(0), 1)
 	sessions := parallelism * runtime.GOMAXPROCS(0)
+	if opts.PerSession > 0 {
+		sessions += (b.N + opts.PerSession - 1) / opts.PerSession
+	}
 	cookies := make(chan string, sessions)
 	for range sessions {
-		cookies <- openPage(b, client, opts.Base)
+		cookies <- opts.Open()
 	}
 	var mu sync.Mutex
 	var all []time.Duration
@@ -94,6 +106,9 @@ func Run(b *testing.B, opts Options) int {
 		id := next.Add(1)
 		var lat []time.Duration
 		for i := 0; pb.Next(); i++ {
+			if opts.PerSession > 0 && i > 0 && i%opts.PerSession == 0 {
+				cookie = <-cookies
+			}
 			body := messageBody(fmt.Sprintf("%d-%d", id, i), opts.Work[i%len(opts.Work)])
 			t0 := time.Now()
 			if err := post(client, opts.Base, cookie, body); err != nil {
