@@ -90,14 +90,16 @@ func (a *answers) get(ctx context.Context, sess, id string, pending, shared bool
 	return b[1:], true
 }
 
-// keepPending keeps body in the shared cache, marked pending, before the engine saves
-// the state it answers: a replica that dies in between loses no answer. Without a
-// shared cache there is no other replica to find it, and nothing is kept.
-func (a *answers) keepPending(ctx context.Context, sess, id string, body []byte) error {
+// keepPending keeps marked[1:], the answer to message id of session sess, in the
+// shared cache, marked pending in marked[0], before the engine saves the state it
+// answers: a replica that dies in between loses no answer. Without a shared cache
+// there is no other replica to find it, and nothing is kept.
+func (a *answers) keepPending(ctx context.Context, sess, id string, marked []byte) error {
 	if a.shared == nil {
 		return nil
 	}
-	kept, err := a.sealMarked(ctx, sess, answerPending, body)
+	marked[0] = answerPending
+	kept, err := a.sealed(ctx, sess, marked)
 	if err != nil {
 		return err
 	}
@@ -107,12 +109,14 @@ func (a *answers) keepPending(ctx context.Context, sess, id string, body []byte)
 	return nil
 }
 
-// put keeps body, the final answer to message id of session sess, here and in the
-// shared cache, where keepPending kept it before. A cache that can finish it without
-// a round trip does (a retry on another replica meanwhile finds the answer pending,
-// and the engine confirms it was handled).
-func (a *answers) put(ctx context.Context, sess, id string, body []byte) {
-	kept, err := a.sealMarked(ctx, sess, answerFinal, body)
+// put keeps marked[1:], the final answer to message id of session sess, marked so in
+// marked[0], here and in the shared cache, where keepPending kept it before: marked
+// must not change afterwards. A cache that can finish it without a round trip does (a
+// retry on another replica meanwhile finds the answer pending, and the engine
+// confirms it was handled).
+func (a *answers) put(ctx context.Context, sess, id string, marked []byte) {
+	marked[0] = answerFinal
+	kept, err := a.sealed(ctx, sess, marked)
 	if err != nil {
 		// Not kept in clear: a retry is answered by the engine instead.
 		a.log.Warn("web: answer not cached: sealing failed", "err", withoutSession(err, sess))
@@ -129,10 +133,9 @@ func (a *answers) put(ctx context.Context, sess, id string, body []byte) {
 	}
 }
 
-// sealMarked is body with its mark in front, sealed for its citizen when the server
-// seals.
-func (a *answers) sealMarked(ctx context.Context, sess string, mark byte, body []byte) ([]byte, error) {
-	marked := append([]byte{mark}, body...)
+// sealed is marked (an answer with its mark in front) sealed for its citizen when the
+// server seals, else marked itself.
+func (a *answers) sealed(ctx context.Context, sess string, marked []byte) ([]byte, error) {
 	if a.seal == nil {
 		return marked, nil
 	}

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -379,7 +380,7 @@ func (s *Server) overLimit(ctx context.Context, w http.ResponseWriter, sess, id 
 func (s *Server) handle(ctx context.Context, w http.ResponseWriter, sess, lang string, m bot.Message) ([]byte, bool) {
 	var kept []byte
 	keep := func(ctx context.Context, replies []bot.Reply) error {
-		b := s.answer(lang, replies, "")
+		b := s.markedAnswer(lang, replies, "")
 		if err := s.answers.keepPending(ctx, sess, m.UpdateID, b); err != nil {
 			return fmt.Errorf("keep the answer: %w", err)
 		}
@@ -394,7 +395,7 @@ func (s *Server) handle(ctx context.Context, w http.ResponseWriter, sess, lang s
 		return s.awaitAnswer(ctx, sess, m.UpdateID)
 	case err == nil && kept != nil:
 		s.answers.put(ctx, sess, m.UpdateID, kept)
-		return kept, true // byte for byte what a retry gets
+		return kept[1:], true // byte for byte what a retry gets
 	case err != nil && !errors.Is(err, bot.ErrUnavailable):
 		s.log.Error("web: handle message failed", "err", withoutSession(err, sess))
 	}
@@ -408,9 +409,17 @@ func (s *Server) handle(ctx context.Context, w http.ResponseWriter, sess, lang s
 // answer is the body answering a message with replies; tag names the new session
 // given to the browser, if any.
 func (s *Server) answer(lang string, replies []bot.Reply, tag string) []byte {
-	b, _ := json.Marshal(outgoing{Lang: replyLang(lang, replies), Replies: render(replies),
+	return s.markedAnswer(lang, replies, tag)[1:]
+}
+
+// markedAnswer is answer after a byte for the answer cache's mark (see answers), so
+// that the cache keeps it without a copy.
+func (s *Server) markedAnswer(lang string, replies []bot.Reply, tag string) []byte {
+	var buf bytes.Buffer
+	buf.WriteByte(0)
+	json.NewEncoder(&buf).Encode(outgoing{Lang: replyLang(lang, replies), Replies: render(replies),
 		Forgotten: forgotten(replies), Tag: tag})
-	return b
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // as json.Marshal writes it
 }
 
 // isJSON reports whether a Content-Type is application/json: a form or text/plain
