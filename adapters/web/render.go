@@ -8,6 +8,40 @@ import (
 	"github.com/comune-milano/wemibot/i18n"
 )
 
+// webReply is a reply as the page shows it: in an answer to a message, and pushed to
+// its inbox.
+type webReply struct {
+	Lang     string        `json:"lang"`
+	Dir      string        `json:"dir"` // the writing direction of its language: ltr or rtl
+	HTML     string        `json:"html"`
+	Buttons  [][]webButton `json:"buttons"`
+	Location *webLocation  `json:"location"`
+	Document *webDocument  `json:"document"`
+	Replace  bool          `json:"replace"`
+	// AskLocation is the label of a button that shares the browser's location.
+	AskLocation string `json:"ask_location,omitempty"`
+}
+
+type webButton struct {
+	Label string `json:"label"`
+	Data  string `json:"data"`
+	// URL makes the button a link that opens a page (a hosted payment) in a new tab.
+	URL string `json:"url,omitempty"`
+}
+
+type webLocation struct {
+	Lat     float64 `json:"lat"`
+	Lon     float64 `json:"lon"`
+	Name    string  `json:"name"`
+	Address string  `json:"address"`
+}
+
+type webDocument struct {
+	Name string `json:"name"`
+	MIME string `json:"mime"`
+	Data []byte `json:"data_base64"`
+}
+
 // replyLang tells the page which language the conversation is in after a message.
 func replyLang(asked string, replies []bot.Reply) string {
 	for i := len(replies) - 1; i >= 0; i-- {

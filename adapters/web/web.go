@@ -274,38 +274,6 @@ type outgoing struct {
 	Tag       string `json:"tag,omitempty"`
 }
 
-type webReply struct {
-	Lang     string        `json:"lang"`
-	Dir      string        `json:"dir"` // the writing direction of its language: ltr or rtl
-	HTML     string        `json:"html"`
-	Buttons  [][]webButton `json:"buttons"`
-	Location *webLocation  `json:"location"`
-	Document *webDocument  `json:"document"`
-	Replace  bool          `json:"replace"`
-	// AskLocation is the label of a button that shares the browser's location.
-	AskLocation string `json:"ask_location,omitempty"`
-}
-
-type webButton struct {
-	Label string `json:"label"`
-	Data  string `json:"data"`
-	// URL makes the button a link that opens a page (a hosted payment) in a new tab.
-	URL string `json:"url,omitempty"`
-}
-
-type webLocation struct {
-	Lat     float64 `json:"lat"`
-	Lon     float64 `json:"lon"`
-	Name    string  `json:"name"`
-	Address string  `json:"address"`
-}
-
-type webDocument struct {
-	Name string `json:"name"`
-	MIME string `json:"mime"`
-	Data []byte `json:"data_base64"`
-}
-
 // message handles one citizen message. The client sends a unique id with each; a
 // retry with the same id (after a lost response) gets the same answer, and the engine
 // never handles a message twice. A message needs the session the page set: without it
