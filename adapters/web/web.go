@@ -343,6 +343,10 @@ func (s *Server) overLimit(ctx context.Context, w http.ResponseWriter, sess, id 
 // pending one. A pending answer alone is never trusted: its replica may have died
 // before saving the state, which the next message needs.
 //
+// That costs the shared cache one round trip per message: the pending answer. The
+// final mark goes along with the cache's next writes (answerFinisher), and a first
+// attempt is not looked for (see message).
+//
 // An answer that says the citizen's data was erased is not kept: it gives the browser
 // a new session instead (see forget).
 func (s *Server) handle(ctx context.Context, w http.ResponseWriter, sess, lang string, m bot.Message) ([]byte, bool) {
