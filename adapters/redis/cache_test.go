@@ -129,11 +129,19 @@ func finishedValues(t *testing.T, client *goredis.Client, keys []string) map[str
 }
 
 // Many Finish calls at once, from many goroutines, are all sent, however many wait
-// at a time; values dropped meanwhile stay dropped.
+// at a time, on one server and on a cluster (the groups on many slots); values
+// dropped meanwhile stay dropped.
 func TestCacheFinishConcurrent(t *testing.T) {
+	t.Run("single", func(t *testing.T) {
+		finishConcurrently(t, redis.NewCache(newClient(t, redistest.Start(t)), ""))
+	})
+	t.Run("cluster", func(t *testing.T) {
+		finishConcurrently(t, redis.NewCache(openURL(t, redistest.StartCluster(t).URL()), ""))
+	})
+}
+
+func finishConcurrently(t *testing.T, c *redis.Cache) {
 	ctx := context.Background()
-	client := newClient(t, redistest.Start(t))
-	c := redis.NewCache(client, "")
 	const groups, perGroup = 20, 40 // more than wait at once
 	var wg sync.WaitGroup
 	for g := range groups {
