@@ -24,6 +24,14 @@ type AnswerCache interface {
 	Drop(ctx context.Context, group string) error
 }
 
+// answerFinisher is an AnswerCache that marks an answer final without a round trip of
+// its own: the write goes along with its next ones (*redis.Cache is one).
+type answerFinisher interface {
+	// Finish replaces the value under key in group, if it is still there, keeping its
+	// expiry; soon, not before it returns, and a write that fails is lost.
+	Finish(group, key string, value []byte)
+}
+
 // answerGroup names a session's group in the answer caches: a digest, since the
 // session is a credential and a cache's errors may quote what they were given.
 func answerGroup(sess string) string {
@@ -53,12 +61,13 @@ const (
 )
 
 // get returns the answer to message id of session sess: a final one, or a pending one
-// too with pending set. An answer that no longer opens (its citizen's key was erased)
-// is a miss.
-func (a *answers) get(ctx context.Context, sess, id string, pending bool) ([]byte, bool) {
+// too with pending set; from this process's memory, and from the shared cache too
+// with shared set. An answer that no longer opens (its citizen's key was erased) is a
+// miss.
+func (a *answers) get(ctx context.Context, sess, id string, pending, shared bool) ([]byte, bool) {
 	group := answerGroup(sess)
 	b, ok := a.mem.get(group, id)
-	if !ok && a.shared != nil {
+	if !ok && shared && a.shared != nil {
 		var err error
 		b, ok, err = a.shared.Get(ctx, group, id)
 		if err != nil {
@@ -81,14 +90,16 @@ func (a *answers) get(ctx context.Context, sess, id string, pending bool) ([]byt
 	return b[1:], true
 }
 
-// keepPending keeps body in the shared cache, marked pending, before the engine saves
-// the state it answers: a replica that dies in between loses no answer. Without a
-// shared cache there is no other replica to find it, and nothing is kept.
-func (a *answers) keepPending(ctx context.Context, sess, id string, body []byte) error {
+// keepPending keeps marked[1:], the answer to message id of session sess, in the
+// shared cache, marked pending in marked[0], before the engine saves the state it
+// answers: a replica that dies in between loses no answer. Without a shared cache
+// there is no other replica to find it, and nothing is kept.
+func (a *answers) keepPending(ctx context.Context, sess, id string, marked []byte) error {
 	if a.shared == nil {
 		return nil
 	}
-	kept, err := a.sealMarked(ctx, sess, answerPending, body)
+	marked[0] = answerPending
+	kept, err := a.sealed(ctx, sess, marked)
 	if err != nil {
 		return err
 	}
@@ -98,28 +109,33 @@ func (a *answers) keepPending(ctx context.Context, sess, id string, body []byte)
 	return nil
 }
 
-// put keeps body, the final answer to message id of session sess, here and in the
-// shared cache.
-func (a *answers) put(ctx context.Context, sess, id string, body []byte) {
-	kept, err := a.sealMarked(ctx, sess, answerFinal, body)
+// put keeps marked[1:], the final answer to message id of session sess, marked so in
+// marked[0], here and in the shared cache, where keepPending kept it before: marked
+// must not change afterwards. A cache that can finish it without a round trip does (a
+// retry on another replica meanwhile finds the answer pending, and the engine
+// confirms it was handled).
+func (a *answers) put(ctx context.Context, sess, id string, marked []byte) {
+	marked[0] = answerFinal
+	kept, err := a.sealed(ctx, sess, marked)
 	if err != nil {
 		// Not kept in clear: a retry is answered by the engine instead.
 		a.log.Warn("web: answer not cached: sealing failed", "err", withoutSession(err, sess))
 		return
 	}
 	group := answerGroup(sess)
-	if a.shared != nil {
+	a.mem.put(group, id, kept)
+	if f, ok := a.shared.(answerFinisher); ok {
+		f.Finish(group, id, kept)
+	} else if a.shared != nil {
 		if err := a.shared.Put(ctx, group, id, kept, answerTTL); err != nil {
 			a.log.Warn("web: answer cache unavailable", "err", withoutSession(err, sess))
 		}
 	}
-	a.mem.put(group, id, kept)
 }
 
-// sealMarked is body with its mark in front, sealed for its citizen when the server
-// seals.
-func (a *answers) sealMarked(ctx context.Context, sess string, mark byte, body []byte) ([]byte, error) {
-	marked := append([]byte{mark}, body...)
+// sealed is marked (an answer with its mark in front) sealed for its citizen when the
+// server seals, else marked itself.
+func (a *answers) sealed(ctx context.Context, sess string, marked []byte) ([]byte, error) {
 	if a.seal == nil {
 		return marked, nil
 	}

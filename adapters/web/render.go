@@ -8,6 +8,40 @@ import (
 	"github.com/comune-milano/wemibot/i18n"
 )
 
+// webReply is a reply as the page shows it: in an answer to a message, and pushed to
+// its inbox.
+type webReply struct {
+	Lang     string        `json:"lang"`
+	Dir      string        `json:"dir"` // the writing direction of its language: ltr or rtl
+	HTML     string        `json:"html"`
+	Buttons  [][]webButton `json:"buttons"`
+	Location *webLocation  `json:"location"`
+	Document *webDocument  `json:"document"`
+	Replace  bool          `json:"replace"`
+	// AskLocation is the label of a button that shares the browser's location.
+	AskLocation string `json:"ask_location,omitempty"`
+}
+
+type webButton struct {
+	Label string `json:"label"`
+	Data  string `json:"data"`
+	// URL makes the button a link that opens a page (a hosted payment) in a new tab.
+	URL string `json:"url,omitempty"`
+}
+
+type webLocation struct {
+	Lat     float64 `json:"lat"`
+	Lon     float64 `json:"lon"`
+	Name    string  `json:"name"`
+	Address string  `json:"address"`
+}
+
+type webDocument struct {
+	Name string `json:"name"`
+	MIME string `json:"mime"`
+	Data []byte `json:"data_base64"`
+}
+
 // replyLang tells the page which language the conversation is in after a message.
 func replyLang(asked string, replies []bot.Reply) string {
 	for i := len(replies) - 1; i >= 0; i-- {
@@ -68,6 +102,9 @@ func render(replies []bot.Reply) []webReply {
 
 // linkify makes the addresses in escaped HTML text into links.
 func linkify(escaped string) string {
+	if !mayLink(escaped) {
+		return escaped // most of the bot's sentences: the expression is not run
+	}
 	return linkRE.ReplaceAllStringFunc(escaped, func(m string) string {
 		switch {
 		case strings.HasPrefix(m, "http"):
@@ -94,4 +131,19 @@ func toHTML(text string) string {
 		}
 	}
 	return b.String()
+}
+
+// mayLink reports whether s holds what every match of linkRE holds: "http", "@",
+// "+39", "112", "1522", or a 0 followed by a digit.
+func mayLink(s string) bool {
+	if strings.Contains(s, "http") || strings.Contains(s, "@") || strings.Contains(s, "+39") ||
+		strings.Contains(s, "112") || strings.Contains(s, "1522") {
+		return true
+	}
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '0' && '0' <= s[i+1] && s[i+1] <= '9' {
+			return true
+		}
+	}
+	return false
 }

@@ -63,3 +63,16 @@ func TestAsterisksInDataStayLiteral(t *testing.T) {
 		t.Errorf("search: %.200q", h)
 	}
 }
+
+// FuzzMayLink: text that mayLink passes over holds no address linkify would link.
+func FuzzMayLink(f *testing.F) {
+	for _, s := range []string{"chiama il 112", "tel. 02 5550 1001", "+39 333 1234567", "a@b.it",
+		"https://x.it", "1522", "nessun indirizzo", "0", "10 20 30"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !mayLink(s) && linkRE.MatchString(s) {
+			t.Fatalf("mayLink(%q) is false, but it holds %q", s, linkRE.FindString(s))
+		}
+	})
+}

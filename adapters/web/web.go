@@ -3,6 +3,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -250,7 +251,10 @@ func (s *Server) Drain() { s.draining.Store(true) }
 
 // incoming is the body of POST /api/messages.
 type incoming struct {
-	ID       string `json:"id"`
+	ID string `json:"id"`
+	// Attempt numbers the sendings of one message: 1 is the page's first, which no
+	// answer can be kept for yet; 0, unknown (a page from before attempts were sent).
+	Attempt  int    `json:"attempt"`
 	Lang     string `json:"lang"`
 	Text     string `json:"text"`
 	Button   string `json:"button"`
@@ -268,38 +272,6 @@ type outgoing struct {
 	// answer sets a new session cookie, whose tag is Tag.
 	Forgotten bool   `json:"forgotten,omitempty"`
 	Tag       string `json:"tag,omitempty"`
-}
-
-type webReply struct {
-	Lang     string        `json:"lang"`
-	Dir      string        `json:"dir"` // the writing direction of its language: ltr or rtl
-	HTML     string        `json:"html"`
-	Buttons  [][]webButton `json:"buttons"`
-	Location *webLocation  `json:"location"`
-	Document *webDocument  `json:"document"`
-	Replace  bool          `json:"replace"`
-	// AskLocation is the label of a button that shares the browser's location.
-	AskLocation string `json:"ask_location,omitempty"`
-}
-
-type webButton struct {
-	Label string `json:"label"`
-	Data  string `json:"data"`
-	// URL makes the button a link that opens a page (a hosted payment) in a new tab.
-	URL string `json:"url,omitempty"`
-}
-
-type webLocation struct {
-	Lat     float64 `json:"lat"`
-	Lon     float64 `json:"lon"`
-	Name    string  `json:"name"`
-	Address string  `json:"address"`
-}
-
-type webDocument struct {
-	Name string `json:"name"`
-	MIME string `json:"mime"`
-	Data []byte `json:"data_base64"`
 }
 
 // message handles one citizen message. The client sends a unique id with each; a
@@ -323,12 +295,15 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	// save of a message it will retry.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
 	defer cancel()
-	if cached, ok := s.answers.get(ctx, sess, in.ID, false); ok {
+	// A first attempt looks in the shared cache only when over the limit: should it be
+	// a copy after all (a proxy's retry), the engine knows it handled it.
+	lookUp := in.Attempt != 1
+	if cached, ok := s.answers.get(ctx, sess, in.ID, false, lookUp); ok {
 		writeRaw(w, cached) // a retry: answered before any limit applies
 		return
 	}
 	if !s.allow(sess) {
-		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "too many messages"})
+		s.overLimit(ctx, w, sess, in.ID, lookUp)
 		return
 	}
 	m := bot.Message{Channel: "web", UserID: sess, UpdateID: in.ID, LangCode: in.Lang, Text: in.Text, Button: in.Button}
@@ -343,6 +318,19 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 	writeRaw(w, answer)
 }
 
+// overLimit answers a message over its session's limit: 429, unless it is a copy of
+// a message answered before, which gets that answer. The shared cache is looked in
+// unless it was (lookedUp false: a first attempt).
+func (s *Server) overLimit(ctx context.Context, w http.ResponseWriter, sess, id string, lookedUp bool) {
+	if !lookedUp {
+		if cached, ok := s.answers.get(ctx, sess, id, false, true); ok {
+			writeRaw(w, cached)
+			return
+		}
+	}
+	writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "too many messages"})
+}
+
 // handle has the engine answer m and returns the answer's body; false when m was
 // handled before and its answer is not found (yet).
 //
@@ -355,12 +343,16 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request) {
 // pending one. A pending answer alone is never trusted: its replica may have died
 // before saving the state, which the next message needs.
 //
+// That costs the shared cache one round trip per message: the pending answer. The
+// final mark goes along with the cache's next writes (answerFinisher), and a first
+// attempt is not looked for (see message).
+//
 // An answer that says the citizen's data was erased is not kept: it gives the browser
 // a new session instead (see forget).
 func (s *Server) handle(ctx context.Context, w http.ResponseWriter, sess, lang string, m bot.Message) ([]byte, bool) {
 	var kept []byte
 	keep := func(ctx context.Context, replies []bot.Reply) error {
-		b := s.answer(lang, replies, "")
+		b := s.markedAnswer(lang, replies, "")
 		if err := s.answers.keepPending(ctx, sess, m.UpdateID, b); err != nil {
 			return fmt.Errorf("keep the answer: %w", err)
 		}
@@ -375,7 +367,7 @@ func (s *Server) handle(ctx context.Context, w http.ResponseWriter, sess, lang s
 		return s.awaitAnswer(ctx, sess, m.UpdateID)
 	case err == nil && kept != nil:
 		s.answers.put(ctx, sess, m.UpdateID, kept)
-		return kept, true // byte for byte what a retry gets
+		return kept[1:], true // byte for byte what a retry gets
 	case err != nil && !errors.Is(err, bot.ErrUnavailable):
 		s.log.Error("web: handle message failed", "err", withoutSession(err, sess))
 	}
@@ -389,9 +381,17 @@ func (s *Server) handle(ctx context.Context, w http.ResponseWriter, sess, lang s
 // answer is the body answering a message with replies; tag names the new session
 // given to the browser, if any.
 func (s *Server) answer(lang string, replies []bot.Reply, tag string) []byte {
-	b, _ := json.Marshal(outgoing{Lang: replyLang(lang, replies), Replies: render(replies),
+	return s.markedAnswer(lang, replies, tag)[1:]
+}
+
+// markedAnswer is answer after a byte for the answer cache's mark (see answers), so
+// that the cache keeps it without a copy.
+func (s *Server) markedAnswer(lang string, replies []bot.Reply, tag string) []byte {
+	var buf bytes.Buffer
+	buf.WriteByte(0)
+	json.NewEncoder(&buf).Encode(outgoing{Lang: replyLang(lang, replies), Replies: render(replies),
 		Forgotten: forgotten(replies), Tag: tag})
-	return b
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // as json.Marshal writes it
 }
 
 // isJSON reports whether a Content-Type is application/json: a form or text/plain
@@ -447,7 +447,7 @@ func (s *Server) awaitAnswer(ctx context.Context, sess, id string) ([]byte, bool
 	deadline := time.Now().Add(10 * time.Second)
 	for wait := 20 * time.Millisecond; time.Now().Before(deadline); wait = min(wait*2, 500*time.Millisecond) {
 		// The message was handled: a pending answer is the one that went with it.
-		if b, ok := s.answers.get(ctx, sess, id, true); ok {
+		if b, ok := s.answers.get(ctx, sess, id, true, true); ok {
 			return b, true
 		}
 		select {

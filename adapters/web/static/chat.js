@@ -319,8 +319,9 @@
   /** Sends one message, retrying 5xx/network/timeouts with the same id (1s, 2s, 4s … 30s). */
   async function deliver(body, opts) {
     body.lang = lang;   // the language when the message actually leaves (an earlier reply may change it)
-    const payload = JSON.stringify(body);
-    for (let delay = 1000; ; delay = Math.min(delay * 2, MAX_DELAY)) {
+    for (let delay = 1000, attempt = 1; ; delay = Math.min(delay * 2, MAX_DELAY), attempt++) {
+      // The first attempt says so: the server need not look for an answer kept for it.
+      const payload = JSON.stringify(Object.assign({}, body, { attempt }));
       const ctl = new AbortController();
       const timer = setTimeout(() => ctl.abort(), 20000);
       let status = 0, data = null;
