@@ -178,12 +178,12 @@ func TestKeysShareHashTag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := "bot7:{" + tag + "}:"
-	wantKeys(t, client, base+"lock", base+"rate")
+	conv := "bot7:{" + tag + "}:conv"
+	wantKeys(t, client, conv)
 	if err := store.Commit(ctx, s, save("x")); err != nil {
 		t.Fatal(err)
 	}
-	keys := wantKeys(t, client, base+"rate", base+"seen", base+"state")
+	keys := wantKeys(t, client, conv)
 	for _, key := range keys {
 		start := strings.IndexByte(key, '{')
 		end := start + strings.IndexByte(key[start:], '}')
@@ -224,7 +224,7 @@ func TestDefaultPrefix(t *testing.T) {
 	if _, err := store.Begin(context.Background(), begin("web:1", "")); err != nil {
 		t.Fatal(err)
 	}
-	wantKeys(t, client, "wemi:{c:web:1}:lock", "wemi:{c:web:1}:rate")
+	wantKeys(t, client, "wemi:{c:web:1}:conv")
 }
 
 func TestPrefixWithBracesPanics(t *testing.T) {
