@@ -41,11 +41,12 @@ type Options struct {
 //	n, w      messages counted in the current rate window, and when the window ends
 //	u:<id>    when handled update <id> may be forgotten (Commit.DedupeTTL after the commit)
 //	x         when the hash expires: the latest deadline ever written into it
-//	p         commits since expired u: fields were last swept (every 32 commits)
+//	p, c      commits since the last step of the sweep of expired u: fields (a step
+//	          every 32 commits), and the HSCAN cursor where the next step starts
 //
 // Deadlines are compared with the server's clock, so a field may outlive its
-// deadline in the hash, unread: Begin drops a state past its deadline, Commit's sweeps
-// drop old u: fields, and the whole hash expires with its latest deadline (in the
+// deadline in the hash, unread: Begin drops a state past its deadline, Commit's sweep
+// drops old u: fields, and the whole hash expires with its latest deadline (in the
 // engine, the state's: DedupeTTL never exceeds IdleTTL).
 //
 // The keys of the previous layout (<prefix>:{c:<c>}:state, :lock, :rate and the

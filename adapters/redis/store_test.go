@@ -298,7 +298,12 @@ func BenchmarkBeginCommit(b *testing.B) {
 	client := goredis.NewClient(&goredis.Options{Network: "unix", Addr: srv.Socket()})
 	b.Cleanup(func() { _ = client.Close() })
 	store := redis.New(client, redis.Options{})
+	before := srv.Usage()
 	benchmarkBeginCommit(b, store)
+	used := srv.Usage().Sub(before)
+	b.ReportMetric(float64(used.Commands)/float64(b.N), "redis-cmds/op")
+	b.ReportMetric(float64(used.CPU.Microseconds())/float64(b.N), "redis-µs/op")
+	b.ReportMetric(float64(used.UserCPU.Microseconds())/float64(b.N), "redis-user-µs/op")
 }
 
 func benchmarkBeginCommit(b *testing.B, store bot.Store) {

@@ -101,11 +101,12 @@ end
 `
 
 // commitScript saves the state and the handled marker and releases the lock, if the
-// lock is still the session's and has not expired; every pruneEvery commits it also
-// drops the expired handled markers. KEYS: the hash. ARGV: token, state, idle TTL ms,
-// dedupe TTL ms, update id (empty: none). Reply: 1 saved, 0 lock lost.
+// lock is still the session's and has not expired; every sweepEvery commits it also
+// takes one step of a sweep of the expired handled markers. KEYS: the hash. ARGV:
+// token, state, idle TTL ms, dedupe TTL ms, update id (empty: none). Reply: 1 saved,
+// 0 lock lost.
 const commitScript = scriptPrelude + `
-local v = redis.call('HMGET', KEYS[1], 'l', 'ld', 'x', 'p')
+local v = redis.call('HMGET', KEYS[1], 'l', 'ld', 'x', 'p', 'c')
 if v[1] ~= ARGV[1] or (tonumber(v[2]) or 0) <= now then
 	return 0
 end
@@ -117,21 +118,18 @@ if ARGV[5] ~= '' then
 	keep = math.max(keep, handled)
 end
 local commits = (tonumber(v[4]) or 0) + 1
-if commits >= ` + pruneEvery + ` then
-	local cursor = '0'
-	repeat
-		local r = redis.call('HSCAN', KEYS[1], cursor, 'MATCH', 'u:*', 'COUNT', 200)
-		local gone = {}
-		for i = 1, #r[2], 2 do
-			if tonumber(r[2][i + 1]) <= now then
-				gone[#gone + 1] = r[2][i]
-			end
+if commits >= ` + sweepEvery + ` then
+	local r = redis.call('HSCAN', KEYS[1], v[5] or '0', 'MATCH', 'u:*', 'COUNT', ` + sweepCount + `)
+	local gone = {}
+	for i = 1, #r[2], 2 do
+		if tonumber(r[2][i + 1]) <= now then
+			gone[#gone + 1] = r[2][i]
 		end
-		if #gone > 0 then
-			redis.call('HDEL', KEYS[1], unpack(gone))
-		end
-		cursor = r[1]
-	until cursor == '0'
+	end
+	if #gone > 0 then
+		redis.call('HDEL', KEYS[1], unpack(gone))
+	end
+	put(f, 'c', r[1])
 	commits = 0
 end
 put(f, 'p', commits)
@@ -146,10 +144,15 @@ end
 return 1
 `
 
-// pruneEvery is how many commits of a conversation go between two sweeps of its
-// expired handled markers: a sweep reads every marker, so it runs now and then, and a
-// conversation holds at most pruneEvery expired markers besides the live ones.
-const pruneEvery = "32"
+// A conversation's expired handled markers are swept by steps, one every sweepEvery
+// commits, each an HSCAN of about sweepCount fields from where the last one stopped
+// (field c keeps the cursor): so a commit's work stays bounded however many markers
+// live, and the sweep visits two fields per commit, outpacing the one marker a commit
+// adds. A hash small enough for Redis's compact encoding is swept whole at each step.
+const (
+	sweepEvery = "32"
+	sweepCount = "64"
+)
 
 // releaseScript clears the lock if it is still the session's. KEYS: the hash. ARGV:
 // token.

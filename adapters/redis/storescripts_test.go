@@ -117,37 +117,54 @@ func hashFields(t *testing.T, client *goredis.Client) map[string]string {
 	return fields
 }
 
+// TestExpiredMarkersSwept commits many updates whose markers expire at once, into a
+// hash small enough for Redis's compact encoding (swept whole at each step) and into
+// one holding a large state (a hash table, swept by steps).
 func TestExpiredMarkersSwept(t *testing.T) {
-	srv := redistest.Start(t)
-	client := newClient(t, srv)
-	store := redis.New(client, redis.Options{})
-	ctx := context.Background()
-	handle := func(update string, dedupe time.Duration) {
-		t.Helper()
-		s, err := store.Begin(ctx, begin("web:1", update))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := store.Commit(ctx, s, bot.Commit{State: []byte("x"), IdleTTL: time.Hour, DedupeTTL: dedupe}); err != nil {
-			t.Fatal(err)
-		}
+	tests := []struct {
+		name       string
+		state      string
+		commits    int
+		maxMarkers int
+	}{
+		{"compact", "x", 100, 33},
+		{"hash table", strings.Repeat("s", 512), 2000, 200},
 	}
-	handle("kept", time.Hour)
-	for i := range 100 {
-		handle(strconv.Itoa(i), time.Millisecond)
-		time.Sleep(2 * time.Millisecond) // the marker just written expires
-	}
-	markers := 0
-	for field := range hashFields(t, client) {
-		if strings.HasPrefix(field, "u:") {
-			markers++
-		}
-	}
-	if markers < 1 || markers > 33 {
-		t.Errorf("%d handled markers after 101 commits, want at most 32 expired plus the live one", markers)
-	}
-	if s, err := store.Begin(ctx, begin("web:1", "kept")); err != nil || !s.Duplicate {
-		t.Fatalf("the live marker did not survive the sweeps: %+v, %v", s, err)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := redistest.Start(t)
+			client := newClient(t, srv)
+			store := redis.New(client, redis.Options{})
+			handle := func(update string, dedupe time.Duration) {
+				t.Helper()
+				s, err := store.Begin(context.Background(), begin("web:1", update))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := bot.Commit{State: []byte(tc.state), IdleTTL: time.Hour, DedupeTTL: dedupe}
+				if err := store.Commit(context.Background(), s, c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			handle("kept", time.Hour)
+			for i := range tc.commits {
+				handle(strconv.Itoa(i), time.Millisecond)
+				time.Sleep(time.Millisecond) // the marker just written expires
+			}
+			markers := 0
+			for field := range hashFields(t, client) {
+				if strings.HasPrefix(field, "u:") {
+					markers++
+				}
+			}
+			if markers < 1 || markers > tc.maxMarkers {
+				t.Errorf("%d handled markers after %d commits, want at most %d", markers, tc.commits+1, tc.maxMarkers)
+			}
+			t.Logf("%d markers left of %d", markers, tc.commits+1)
+			if s, err := store.Begin(context.Background(), begin("web:1", "kept")); err != nil || !s.Duplicate {
+				t.Fatalf("the live marker did not survive the sweep: %+v, %v", s, err)
+			}
+		})
 	}
 }
 
