@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -123,13 +124,25 @@ func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 		count, _ := reply[1].(int64)
 		session.Token, session.Count = token, int(count)
 		if state, ok := reply[2].(string); ok {
-			session.State = []byte(state)
+			session.State = replyBytes(state)
 		}
 		return session, nil
 	default:
 		// Not reached with this script; never mistake garbage for a duplicate.
 		return bot.Session{}, fmt.Errorf("begin %s: unexpected script reply (%d elements)", bot.Redact(b.Conversation), len(reply))
 	}
+}
+
+// replyBytes returns the bytes of a string the client has just read from a reply,
+// without copying them. go-redis reads each bulk string into a buffer of its own and
+// makes it the string without a copy either; the reply is dropped once read, so the
+// buffer is the caller's alone, as a copy would be. A state is often the largest thing
+// a message allocates.
+func replyBytes(s string) []byte {
+	if s == "" {
+		return []byte{} // an empty state is not a missing one
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // Commit implements bot.Store.
