@@ -36,14 +36,17 @@ type Options struct {
 //
 // Its fields, times being Unix milliseconds of the Redis server's clock:
 //
-//	s, se     the state and when it expires (Commit.IdleTTL after the commit)
-//	l, ld     the token of the session holding the lock ("" when free) and when the
-//	          lock expires (Begin.LockTTL after Begin)
-//	n, w      messages counted in the current rate window, and when the window ends
+//	s         the state
 //	u:<id>    when handled update <id> may be forgotten (Commit.DedupeTTL after the commit)
-//	x         when the hash expires: the latest deadline ever written into it
-//	p, c      commits since the last step of the sweep of expired u: fields (a step
-//	          every 32 commits), and the HSCAN cursor where the next step starts
+//	m         the small values, packed in one field (few fields keep the hash small):
+//	          "<token> <lock deadline> <count> <window end> <hash expiry> <state
+//	          deadline> <commits> <cursor>": the token of the session holding the lock
+//	          ("" when free) and when the lock expires (Begin.LockTTL after Begin);
+//	          messages counted in the current rate window, and when the window ends;
+//	          when the hash expires, the latest deadline ever written into it; when
+//	          the state expires (Commit.IdleTTL after the commit); commits since the
+//	          last step of the sweep of expired u: fields (a step every 32 commits),
+//	          and the HSCAN cursor where the next step starts
 //
 // Deadlines are compared with the server's clock, so a field may outlive its
 // deadline in the hash, unread: Begin drops a state past its deadline, Commit's sweep

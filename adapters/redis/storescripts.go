@@ -1,21 +1,52 @@
 package redis
 
-// The scripts keep a conversation in one hash (see Store). Times are Unix milliseconds
-// of the server's clock (TIME), so that the replicas' clocks never compare with each
-// other. The hash's expiry is kept in its field x, so that a script knows without a
-// PTTL whether the deadlines it writes outlive the hash: x only grows, and covers every
+// The scripts keep a conversation in one hash (see Store): its small values packed in
+// one field, m, so that the hash costs Redis few fields. Times are Unix milliseconds of
+// the server's clock (TIME), so that the replicas' clocks never compare with each
+// other. The hash's expiry is kept in m too (x), so that a script knows without a PTTL
+// whether the deadlines it writes outlive the hash: x only grows, and covers every
 // deadline written into the hash.
 
-// scriptPrelude starts the Begin and Commit scripts: now, in ms by the server's clock,
-// and put, which appends a field and its value to an HSET's arguments.
+// metaScript defines decode(m), which unpacks field m (false when the hash is missing)
+// into a table, and encode(r), which packs the table back. m is "<lock token> <lock
+// deadline> <count> <window end> <hash expiry> <state deadline> <commits since the
+// last sweep step> <sweep cursor>", the token being "" when the lock is free.
+const metaScript = `
+local function decode(m)
+	local r = {l = '', ld = 0, n = 0, w = 0, x = 0, se = 0, p = 0, c = '0'}
+	if m then
+		local l, ld, n, w, x, se, p, c = string.match(m,
+			'^(%S*) (%d+) (%d+) (%d+) (%d+) (%d+) (%d+) (%d+)$')
+		if l then
+			r = {l = l, ld = tonumber(ld), n = tonumber(n), w = tonumber(w), x = tonumber(x),
+				se = tonumber(se), p = tonumber(p), c = c}
+		end
+	end
+	return r
+end
+local function encode(r)
+	return string.format('%s %d %d %d %d %d %d %s', r.l, r.ld, r.n, r.w, r.x, r.se, r.p, r.c)
+end
+-- save writes m and the other fields f (field, value, ...), and makes the hash expire
+-- at keep if that is later than it would.
+local function save(key, r, f, keep)
+	local grow = keep > r.x
+	if grow then
+		r.x = keep
+	end
+	redis.call('HSET', key, 'm', encode(r), unpack(f))
+	if grow then
+		redis.call('PEXPIREAT', key, keep)
+	end
+end
+`
+
+// scriptPrelude starts every script but the release: now, in ms by the server's clock,
+// and the functions of metaScript.
 const scriptPrelude = `
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local function put(f, field, value)
-	f[#f + 1] = field
-	f[#f + 1] = value
-end
-`
+` + metaScript
 
 // beginScript takes the lock, counts the message and loads the state, unless the update
 // was handled before. When the hash is missing it first moves the conversation's keys of
@@ -25,7 +56,7 @@ end
 const beginScript = scriptPrelude + migrateScript + `
 local id = ARGV[4]
 local function load()
-	return redis.call('HMGET', KEYS[1], 'x', 'l', 'ld', 'n', 'w', 's', 'se', 'u:' .. id)
+	return redis.call('HMGET', KEYS[1], 'm', 's', 'u:' .. id)
 end
 local v = load()
 if not v[1] and redis.call('EXISTS', KEYS[2], KEYS[3], KEYS[4], KEYS[5]) > 0 then
@@ -35,30 +66,26 @@ if not v[1] and redis.call('EXISTS', KEYS[2], KEYS[3], KEYS[4], KEYS[5]) > 0 the
 	migrate(now)
 	v = load()
 end
-if id ~= '' and (tonumber(v[8]) or 0) > now then
+if id ~= '' and (tonumber(v[3]) or 0) > now then
 	return {0}
 end
-if v[2] and v[2] ~= '' and (tonumber(v[3]) or 0) > now then
+local r = decode(v[1])
+if r.l ~= '' and r.ld > now then
 	return {1}
 end
-local lockEnd, count, windowEnd = now + tonumber(ARGV[2]), 1, now + tonumber(ARGV[3])
-local w = tonumber(v[5])
-if w and w > now then
-	count, windowEnd = tonumber(v[4]) + 1, w
-end
-local state = v[6]
-if state and (tonumber(v[7]) or 0) <= now then
-	state = false
-	redis.call('HDEL', KEYS[1], 's', 'se')
-end
-local x, keep = tonumber(v[1]) or 0, math.max(lockEnd, windowEnd)
-if keep > x then
-	redis.call('HSET', KEYS[1], 'l', ARGV[1], 'ld', lockEnd, 'n', count, 'w', windowEnd, 'x', keep)
-	redis.call('PEXPIREAT', KEYS[1], keep)
+r.l, r.ld = ARGV[1], now + tonumber(ARGV[2])
+if r.w > now then
+	r.n = r.n + 1
 else
-	redis.call('HSET', KEYS[1], 'l', ARGV[1], 'ld', lockEnd, 'n', count, 'w', windowEnd)
+	r.n, r.w = 1, now + tonumber(ARGV[3])
 end
-return {2, count, state}
+local state = v[2]
+if state and r.se <= now then
+	state = false
+	redis.call('HDEL', KEYS[1], 's')
+end
+save(KEYS[1], r, {}, math.max(r.ld, r.w))
+return {2, r.n, state}
 `
 
 // migrateScript defines migrate(now), which moves what is still live of the previous
@@ -66,36 +93,32 @@ return {2, count, state}
 // hash, keeping their deadlines, and deletes them. The previous lock, KEYS[4], is
 // never moved: Begin waits for it to expire.
 const migrateScript = `
-local function hsetAll(key, f)
-	for i = 1, #f, 200 do
-		redis.call('HSET', key, unpack(f, i, math.min(i + 199, #f)))
-	end
-end
 local function migrate(now)
-	local f, keep = {}, now
-	local function add(field, value, deadline)
-		put(f, field, value)
-		keep = math.max(keep, deadline)
+	local r, f, keep = decode(false), {}, now
+	local state = redis.call('GET', KEYS[2])
+	local ttl = redis.call('PTTL', KEYS[2])
+	if state and ttl > 0 then
+		f[1], f[2], r.se = 's', state, now + ttl
 	end
-	local function carry(key, field, deadlineField)
-		local value = redis.call('GET', key)
-		local ttl = redis.call('PTTL', key)
-		if value and ttl > 0 then
-			add(field, value, now + ttl)
-			add(deadlineField, now + ttl, now)
-		end
+	local count = redis.call('GET', KEYS[5])
+	ttl = redis.call('PTTL', KEYS[5])
+	if count and ttl > 0 then
+		r.n, r.w = tonumber(count), now + ttl
 	end
-	carry(KEYS[2], 's', 'se')
-	carry(KEYS[5], 'n', 'w')
 	local seen = redis.call('ZRANGE', KEYS[3], now + 1, '+inf', 'BYSCORE', 'WITHSCORES')
 	for i = 1, #seen, 2 do
-		add('u:' .. seen[i], seen[i + 1], tonumber(seen[i + 1]))
+		keep = math.max(keep, tonumber(seen[i + 1]))
+		if #f >= 400 then
+			redis.call('HSET', KEYS[1], unpack(f))
+			f = {}
+		end
+		f[#f + 1] = 'u:' .. seen[i]
+		f[#f + 1] = seen[i + 1]
 	end
 	redis.call('DEL', KEYS[2], KEYS[3], KEYS[5])
-	if #f > 0 then
-		add('x', keep, keep)
-		hsetAll(KEYS[1], f)
-		redis.call('PEXPIREAT', KEYS[1], keep)
+	keep = math.max(keep, r.se, r.w)
+	if keep > now then
+		save(KEYS[1], r, f, keep)
 	end
 end
 `
@@ -106,59 +129,53 @@ end
 // token, state, idle TTL ms, dedupe TTL ms, update id (empty: none). Reply: 1 saved,
 // 0 lock lost.
 const commitScript = scriptPrelude + `
-local v = redis.call('HMGET', KEYS[1], 'l', 'ld', 'x', 'p', 'c')
-if v[1] ~= ARGV[1] or (tonumber(v[2]) or 0) <= now then
+local r = decode(redis.call('HGET', KEYS[1], 'm'))
+if r.l ~= ARGV[1] or r.ld <= now then
 	return 0
 end
-local keep = now + tonumber(ARGV[3])
-local f = {'s', ARGV[2], 'se', keep, 'l', ''}
+r.l, r.se = '', now + tonumber(ARGV[3])
+local f, keep = {'s', ARGV[2]}, r.se
 if ARGV[5] ~= '' then
 	local handled = now + tonumber(ARGV[4])
-	put(f, 'u:' .. ARGV[5], handled)
+	f[3], f[4] = 'u:' .. ARGV[5], handled
 	keep = math.max(keep, handled)
 end
-local commits = (tonumber(v[4]) or 0) + 1
-if commits >= ` + sweepEvery + ` then
-	local r = redis.call('HSCAN', KEYS[1], v[5] or '0', 'MATCH', 'u:*', 'COUNT', ` + sweepCount + `)
+r.p = r.p + 1
+if r.p >= ` + sweepEvery + ` then
+	local found = redis.call('HSCAN', KEYS[1], r.c, 'MATCH', 'u:*', 'COUNT', ` + sweepCount + `)
 	local gone = {}
-	for i = 1, #r[2], 2 do
-		if tonumber(r[2][i + 1]) <= now then
-			gone[#gone + 1] = r[2][i]
+	for i = 1, #found[2], 2 do
+		if tonumber(found[2][i + 1]) <= now then
+			gone[#gone + 1] = found[2][i]
 		end
 	end
 	if #gone > 0 then
 		redis.call('HDEL', KEYS[1], unpack(gone))
 	end
-	put(f, 'c', r[1])
-	commits = 0
+	r.p, r.c = 0, found[1]
 end
-put(f, 'p', commits)
-local grow = keep > (tonumber(v[3]) or 0)
-if grow then
-	put(f, 'x', keep)
-end
-redis.call('HSET', KEYS[1], unpack(f))
-if grow then
-	redis.call('PEXPIREAT', KEYS[1], keep)
-end
+save(KEYS[1], r, f, keep)
 return 1
 `
 
 // A conversation's expired handled markers are swept by steps, one every sweepEvery
 // commits, each an HSCAN of about sweepCount fields from where the last one stopped
-// (field c keeps the cursor): so a commit's work stays bounded however many markers
-// live, and the sweep visits two fields per commit, outpacing the one marker a commit
-// adds. A hash small enough for Redis's compact encoding is swept whole at each step.
+// (m keeps the cursor): so a commit's work stays bounded however many markers live,
+// and the sweep visits two fields per commit, outpacing the one marker a commit adds.
+// A hash small enough for Redis's compact encoding is swept whole at each step.
 const (
 	sweepEvery = "32"
 	sweepCount = "64"
 )
 
-// releaseScript clears the lock if it is still the session's. KEYS: the hash. ARGV:
+// releaseScript frees the lock if it is still the session's. KEYS: the hash. ARGV:
 // token.
-const releaseScript = `
-if redis.call('HGET', KEYS[1], 'l') == ARGV[1] then
-	return redis.call('HSET', KEYS[1], 'l', '')
+const releaseScript = metaScript + `
+local r = decode(redis.call('HGET', KEYS[1], 'm'))
+if r.l ~= ARGV[1] then
+	return 0
 end
-return 0
+r.l = ''
+redis.call('HSET', KEYS[1], 'm', encode(r))
+return 1
 `
