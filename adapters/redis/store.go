@@ -232,8 +232,8 @@ func newToken() string {
 	return string(text[:])
 }
 
-// millis converts d to whole milliseconds for PX and PEXPIRE, rounding up so that a
-// positive duration never becomes 0 (which Redis rejects).
+// millis converts d to whole milliseconds for the scripts, rounding up so that a
+// positive duration never becomes 0 (a deadline already past).
 func millis(d time.Duration) int64 {
 	return int64((d + time.Millisecond - 1) / time.Millisecond)
 }

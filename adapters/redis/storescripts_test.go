@@ -22,6 +22,13 @@ const previousBase = "wemi:{c:web:1}:"
 
 const convKey = previousBase + "conv"
 
+// newStoreOnServer returns a Store with the default prefix on a server of its own.
+func newStoreOnServer(t *testing.T) (*redis.Store, *goredis.Client) {
+	t.Helper()
+	client := newClient(t, redistest.Start(t))
+	return redis.New(client, redis.Options{}), client
+}
+
 // writePreviousLayout stores a conversation as the previous version did: state, rate
 // counter and handled updates u-old (expired) and u-live, with their expiries.
 func writePreviousLayout(t *testing.T, client *goredis.Client, lock bool) {
@@ -44,9 +51,7 @@ func writePreviousLayout(t *testing.T, client *goredis.Client, lock bool) {
 }
 
 func TestMigratesPreviousLayout(t *testing.T) {
-	srv := redistest.Start(t)
-	client := newClient(t, srv)
-	store := redis.New(client, redis.Options{})
+	store, client := newStoreOnServer(t)
 	ctx := context.Background()
 	writePreviousLayout(t, client, false)
 
@@ -76,9 +81,7 @@ func TestMigratesPreviousLayout(t *testing.T) {
 }
 
 func TestPreviousLockHoldsBegin(t *testing.T) {
-	srv := redistest.Start(t)
-	client := newClient(t, srv)
-	store := redis.New(client, redis.Options{})
+	store, client := newStoreOnServer(t)
 	ctx := context.Background()
 	writePreviousLayout(t, client, true)
 
@@ -93,9 +96,7 @@ func TestPreviousLockHoldsBegin(t *testing.T) {
 }
 
 func TestForgetErasesPreviousLayout(t *testing.T) {
-	srv := redistest.Start(t)
-	client := newClient(t, srv)
-	store := redis.New(client, redis.Options{})
+	store, client := newStoreOnServer(t)
 	ctx := context.Background()
 	writePreviousLayout(t, client, true)
 	if _, err := store.Begin(ctx, begin("web:2", "u1")); err != nil { // another conversation
@@ -132,9 +133,7 @@ func TestExpiredMarkersSwept(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := redistest.Start(t)
-			client := newClient(t, srv)
-			store := redis.New(client, redis.Options{})
+			store, client := newStoreOnServer(t)
 			handle := func(update string, dedupe time.Duration) {
 				t.Helper()
 				s, err := store.Begin(context.Background(), begin("web:1", update))
@@ -169,9 +168,7 @@ func TestExpiredMarkersSwept(t *testing.T) {
 }
 
 func TestExpiredStateDropped(t *testing.T) {
-	srv := redistest.Start(t)
-	client := newClient(t, srv)
-	store := redis.New(client, redis.Options{})
+	store, client := newStoreOnServer(t)
 	ctx := context.Background()
 	s, err := store.Begin(ctx, begin("web:1", "u1"))
 	if err != nil {
@@ -189,12 +186,20 @@ func TestExpiredStateDropped(t *testing.T) {
 	if _, ok := hashFields(t, client)["s"]; ok {
 		t.Error("the expired state is still in the hash after Begin")
 	}
+	if err := store.Release(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	// The hash lives on for the marker, which still tells a redelivery.
+	if ttl := client.PTTL(ctx, convKey).Val(); ttl < 59*time.Minute {
+		t.Errorf("hash expires in %v, want the marker's 1h", ttl)
+	}
+	if dup, err := store.Begin(ctx, begin("web:1", "u1")); err != nil || !dup.Duplicate {
+		t.Fatalf("Begin of u1 after its state expired: %+v, %v; want a duplicate", dup, err)
+	}
 }
 
 func TestHashOutlivesLockAndWindow(t *testing.T) {
-	srv := redistest.Start(t)
-	client := newClient(t, srv)
-	store := redis.New(client, redis.Options{})
+	store, client := newStoreOnServer(t)
 	ctx := context.Background()
 	tests := []struct {
 		name        string
@@ -223,8 +228,7 @@ func TestHashOutlivesLockAndWindow(t *testing.T) {
 // hash commands each, however long the conversation.
 func TestCommandsPerMessage(t *testing.T) {
 	srv := redistest.Start(t)
-	client := newClient(t, srv)
-	store := redis.New(client, redis.Options{})
+	store := redis.New(newClient(t, srv), redis.Options{})
 	ctx := context.Background()
 	const messages = 200
 	var before redistest.Usage
@@ -242,8 +246,8 @@ func TestCommandsPerMessage(t *testing.T) {
 	}
 	used := srv.Usage().Sub(before)
 	t.Logf("%d commands, %d scripts for %d messages", used.Commands, used.Scripts, messages)
-	// EVALSHA, TIME, HMGET, HSET; EVALSHA, TIME, HMGET, HSET, PEXPIREAT; a sweep now
-	// and then.
+	// EVALSHA, TIME, HMGET, HSET; EVALSHA, TIME, HGET, HSET, PEXPIREAT; a sweep step
+	// now and then.
 	if perMessage := float64(used.Commands) / messages; perMessage > 9.5 {
 		t.Errorf("%.2f Redis commands per message, want at most 9.5", perMessage)
 	}
