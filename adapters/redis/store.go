@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -25,16 +26,41 @@ type Options struct {
 	Prefix string
 }
 
-// Store is a bot.Store on Redis (standalone, Sentinel or Cluster). All the keys of one
-// conversation share a hash tag, hence a cluster slot, so each call is one Lua script
-// run atomically on one node: Begin and Commit cost one round trip each.
+// Store is a bot.Store on Redis (standalone, Sentinel or Cluster). Each conversation is
+// one hash, so that Begin and Commit are one Lua script each (one round trip) running a
+// handful of hash commands: a message costs Redis about nine commands.
 //
 // Keys, where <c> is the conversation id with '%', '{' and '}' percent-escaped:
 //
-//	<prefix>:{c:<c>}:state        the state, expiring after Commit.IdleTTL
-//	<prefix>:{c:<c>}:lock         the token of the session holding the lock
-//	<prefix>:{c:<c>}:rate         messages counted in the current rate window
-//	<prefix>:{c:<c>}:seen:<id>    present while update <id> counts as handled
+//	<prefix>:{c:<c>}:conv   a hash: the conversation, expiring with its last deadline
+//
+// Its fields, times being Unix milliseconds of the Redis server's clock:
+//
+//	s         the state
+//	u:<id>    when handled update <id> may be forgotten (Commit.DedupeTTL after the commit)
+//	m         the small values, packed in one field (few fields keep the hash small):
+//	          "<token> <lock deadline> <count> <window end> <hash expiry> <state
+//	          deadline> <commits> <cursor>": the token of the session holding the lock
+//	          ("" when free) and when the lock expires (Begin.LockTTL after Begin);
+//	          messages counted in the current rate window, and when the window ends;
+//	          when the hash expires, the latest deadline ever written into it; when
+//	          the state expires (Commit.IdleTTL after the commit); commits since the
+//	          last step of the sweep of expired u: fields (a step every 32 commits),
+//	          and the HSCAN cursor where the next step starts
+//
+// Deadlines are compared with the server's clock, so a field may outlive its
+// deadline in the hash, unread: Begin drops a state past its deadline, Commit's sweep
+// drops old u: fields, and the whole hash expires with its latest deadline (in the
+// engine, the state's: DedupeTTL never exceeds IdleTTL).
+//
+// The keys of the previous layout (<prefix>:{c:<c>}:state, :lock, :rate and the
+// sorted set :seen), which a deployment of an earlier version leaves behind, are
+// moved into the hash by the first Begin that finds the hash missing; Begin reports
+// the conversation locked while the previous :lock key lives. Forget deletes them too.
+// Old and new versions must not serve the same conversations side by side longer than
+// a rolling restart: each ignores the other's lock once the hash exists.
+//
+// All the keys of a conversation share a hash tag, hence a cluster slot.
 type Store struct {
 	client  goredis.UniversalClient
 	prefix  string
@@ -64,57 +90,6 @@ func New(client goredis.UniversalClient, opts Options) *Store {
 	}
 }
 
-// beginScript takes the lock, counts the message and loads the state, unless the update
-// was handled before. The handled updates are one sorted set per conversation (member:
-// update id, score: when it may be forgotten, in ms), so that Forget erases them with
-// the rest. KEYS: lock, rate, state, seen. ARGV: token, lock TTL ms, rate window ms,
-// update id (empty: none). Reply: {0} duplicate, {1} locked, {2, count, state or nil}.
-const beginScript = `
-if ARGV[4] ~= '' then
-	local t = redis.call('TIME')
-	redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', t[1] * 1000 + math.floor(t[2] / 1000))
-	if redis.call('ZSCORE', KEYS[4], ARGV[4]) then
-		return {0}
-	end
-end
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-	return {1}
-end
-local n = redis.call('INCR', KEYS[2])
-if n == 1 or redis.call('PTTL', KEYS[2]) < 0 then
-	redis.call('PEXPIRE', KEYS[2], ARGV[3])
-end
-return {2, n, redis.call('GET', KEYS[3])}
-`
-
-// commitScript saves the state and the handled marker and releases the lock, if the
-// lock is still the session's. KEYS: lock, state, seen. ARGV: token, state, idle TTL
-// ms, dedupe TTL ms, update id (empty: none). Reply: 1 saved, 0 lock lost.
-const commitScript = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-	return 0
-end
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-if ARGV[5] ~= '' then
-	local t = redis.call('TIME')
-	local now = t[1] * 1000 + math.floor(t[2] / 1000)
-	redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[5])
-	if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[4]) then
-		redis.call('PEXPIRE', KEYS[3], ARGV[4])
-	end
-end
-redis.call('DEL', KEYS[1])
-return 1
-`
-
-// releaseScript deletes the lock if it is still the session's. KEYS: lock. ARGV: token.
-const releaseScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-	return redis.call('DEL', KEYS[1])
-end
-return 0
-`
-
 // Replies of beginScript.
 const (
 	beginDuplicate = 0
@@ -131,9 +106,7 @@ func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
 	}
 	token := newToken()
-	k := s.keys(b.Conversation)
-	keys := []string{k.lock, k.rate, k.state, k.seen}
-	reply, err := s.begin.Run(ctx, s.client, keys, token, millis(b.LockTTL), millis(b.RateWindow), b.UpdateID).Slice()
+	reply, err := s.begin.Run(ctx, s.client, s.keys(b.Conversation, len(keySuffixes)), token, millis(b.LockTTL), millis(b.RateWindow), b.UpdateID).Slice()
 	if err != nil {
 		return bot.Session{}, fmt.Errorf("begin %s: %w", bot.Redact(b.Conversation), err)
 	}
@@ -154,13 +127,25 @@ func (s *Store) Begin(ctx context.Context, b bot.Begin) (bot.Session, error) {
 		count, _ := reply[1].(int64)
 		session.Token, session.Count = token, int(count)
 		if state, ok := reply[2].(string); ok {
-			session.State = []byte(state)
+			session.State = replyBytes(state)
 		}
 		return session, nil
 	default:
 		// Not reached with this script; never mistake garbage for a duplicate.
 		return bot.Session{}, fmt.Errorf("begin %s: unexpected script reply (%d elements)", bot.Redact(b.Conversation), len(reply))
 	}
+}
+
+// replyBytes returns the bytes of a string the client has just read from a reply,
+// without copying them. go-redis reads each bulk string into a buffer of its own and
+// makes it the string without a copy either; the reply is dropped once read, so the
+// buffer is the caller's alone, as a copy would be. A state is often the largest thing
+// a message allocates.
+func replyBytes(s string) []byte {
+	if s == "" {
+		return []byte{} // an empty state is not a missing one
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // Commit implements bot.Store.
@@ -171,9 +156,7 @@ func (s *Store) Commit(ctx context.Context, session bot.Session, c bot.Commit) e
 	if err := c.Validate(session); err != nil {
 		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), err)
 	}
-	k := s.keys(session.Conversation)
-	keys := []string{k.lock, k.state, k.seen}
-	saved, err := s.commit.Run(ctx, s.client, keys, session.Token, c.State, millis(c.IdleTTL), millis(c.DedupeTTL), session.UpdateID).Int()
+	saved, err := s.commit.Run(ctx, s.client, s.keys(session.Conversation, 1), session.Token, c.State, millis(c.IdleTTL), millis(c.DedupeTTL), session.UpdateID).Int()
 	if err != nil {
 		return fmt.Errorf("commit %s: %w", bot.Redact(session.Conversation), err)
 	}
@@ -189,8 +172,7 @@ func (s *Store) Release(ctx context.Context, session bot.Session) error {
 	if session.Token == "" {
 		return nil
 	}
-	k := s.keys(session.Conversation)
-	if err := s.release.Run(ctx, s.client, []string{k.lock}, session.Token).Err(); err != nil {
+	if err := s.release.Run(ctx, s.client, s.keys(session.Conversation, 1), session.Token).Err(); err != nil {
 		return fmt.Errorf("release %s: %w", bot.Redact(session.Conversation), err)
 	}
 	return nil
@@ -203,25 +185,33 @@ func (s *Store) Forget(ctx context.Context, conversation string) error {
 	if conversation == "" {
 		return fmt.Errorf("forget: %w", bot.ErrNoConversation)
 	}
-	k := s.keys(conversation)
-	if err := s.client.Del(ctx, k.state, k.rate, k.lock, k.seen).Err(); err != nil {
+	if err := s.client.Del(ctx, s.keys(conversation, len(keySuffixes))...).Err(); err != nil {
 		return fmt.Errorf("forget %s: %w", bot.Redact(conversation), err)
 	}
 	return nil
 }
 
-// conversationKeys are the keys of one conversation.
-type conversationKeys struct {
-	base  string // <prefix>:{c:<escaped id>}
-	state string
-	lock  string
-	rate  string
-	seen  string // sorted set of handled update ids
-}
+// keySuffixes end the keys of a conversation: its hash first, then the keys of the
+// previous layout, in the order beginScript takes them.
+var keySuffixes = [...]string{":conv", ":state", ":seen", ":lock", ":rate"}
 
-func (s *Store) keys(conversation string) conversationKeys {
-	base := s.prefix + ":{c:" + escapeTag(conversation) + "}"
-	return conversationKeys{base: base, state: base + ":state", lock: base + ":lock", rate: base + ":rate", seen: base + ":seen"}
+// keys returns the first n keys of a conversation (see keySuffixes), built in one
+// buffer: a Begin needs all five.
+func (s *Store) keys(conversation string, n int) []string {
+	tag := escapeTag(conversation)
+	var b strings.Builder
+	b.Grow(n * (len(s.prefix) + len(tag) + len(":{c:}:state")))
+	keys := make([]string, n)
+	for i, suffix := range keySuffixes[:n] {
+		start := b.Len()
+		b.WriteString(s.prefix)
+		b.WriteString(":{c:")
+		b.WriteString(tag)
+		b.WriteString("}")
+		b.WriteString(suffix)
+		keys[i] = b.String()[start:]
+	}
+	return keys
 }
 
 // tagEscaper makes a conversation id safe inside a hash tag: Redis Cluster hashes the
@@ -237,11 +227,13 @@ func escapeTag(conversation string) string {
 func newToken() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // never fails: crypto/rand crashes the program instead
-	return hex.EncodeToString(b[:])
+	var text [32]byte
+	hex.Encode(text[:], b[:])
+	return string(text[:])
 }
 
-// millis converts d to whole milliseconds for PX and PEXPIRE, rounding up so that a
-// positive duration never becomes 0 (which Redis rejects).
+// millis converts d to whole milliseconds for the scripts, rounding up so that a
+// positive duration never becomes 0 (a deadline already past).
 func millis(d time.Duration) int64 {
 	return int64((d + time.Millisecond - 1) / time.Millisecond)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -178,12 +179,12 @@ func TestKeysShareHashTag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := "bot7:{" + tag + "}:"
-	wantKeys(t, client, base+"lock", base+"rate")
+	conv := "bot7:{" + tag + "}:conv"
+	wantKeys(t, client, conv)
 	if err := store.Commit(ctx, s, save("x")); err != nil {
 		t.Fatal(err)
 	}
-	keys := wantKeys(t, client, base+"rate", base+"seen", base+"state")
+	keys := wantKeys(t, client, conv)
 	for _, key := range keys {
 		start := strings.IndexByte(key, '{')
 		end := start + strings.IndexByte(key[start:], '}')
@@ -224,7 +225,7 @@ func TestDefaultPrefix(t *testing.T) {
 	if _, err := store.Begin(context.Background(), begin("web:1", "")); err != nil {
 		t.Fatal(err)
 	}
-	wantKeys(t, client, "wemi:{c:web:1}:lock", "wemi:{c:web:1}:rate")
+	wantKeys(t, client, "wemi:{c:web:1}:conv")
 }
 
 func TestPrefixWithBracesPanics(t *testing.T) {
@@ -294,16 +295,35 @@ func TestRedisGoneAndBack(t *testing.T) {
 }
 
 func BenchmarkBeginCommit(b *testing.B) {
-	srv := redistest.Start(b)
-	client := goredis.NewClient(&goredis.Options{Network: "unix", Addr: srv.Socket()})
-	b.Cleanup(func() { _ = client.Close() })
-	store := redis.New(client, redis.Options{})
-	benchmarkBeginCommit(b, store)
+	benchmarkOnServer(b, 1, 512, time.Minute)
 }
 
-func benchmarkBeginCommit(b *testing.B, store bot.Store) {
+// BenchmarkBeginCommitEngineLike runs the engine's load on the store alone: 64
+// conversations, a 2 KB state, handled updates remembered 24 hours.
+func BenchmarkBeginCommitEngineLike(b *testing.B) {
+	benchmarkOnServer(b, 32, 2048, 24*time.Hour)
+}
+
+// benchmarkOnServer runs benchmarkBeginCommit on a server of its own and reports the
+// server's commands and CPU per message.
+func benchmarkOnServer(b *testing.B, parallelism, stateSize int, dedupe time.Duration) {
+	srv := redistest.Start(b)
+	client := goredis.NewClient(&goredis.Options{Network: "unix", Addr: srv.Socket(), PoolSize: 2 * parallelism * runtime.GOMAXPROCS(0)})
+	b.Cleanup(func() { _ = client.Close() })
+	store := redis.New(client, redis.Options{})
+	b.SetParallelism(parallelism)
+	before := srv.Usage()
+	benchmarkBeginCommit(b, store, stateSize, dedupe)
+	used := srv.Usage().Sub(before)
+	b.ReportMetric(float64(used.Commands)/float64(b.N), "redis-cmds/op")
+	b.ReportMetric(float64(used.CPU.Microseconds())/float64(b.N), "redis-µs/op")
+	b.ReportMetric(float64(used.UserCPU.Microseconds())/float64(b.N), "redis-user-µs/op")
+	b.ReportMetric(float64(used.ScriptTime.Microseconds())/float64(b.N), "redis-script-µs/op")
+}
+
+func benchmarkBeginCommit(b *testing.B, store bot.Store, stateSize int, dedupe time.Duration) {
 	ctx := context.Background()
-	state := []byte(strings.Repeat("s", 512))
+	state := []byte(strings.Repeat("s", stateSize))
 	var workers atomic.Int64
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -314,7 +334,7 @@ func benchmarkBeginCommit(b *testing.B, store bot.Store) {
 				b.Error(err)
 				return
 			}
-			if err := store.Commit(ctx, s, bot.Commit{State: state, IdleTTL: time.Hour, DedupeTTL: time.Minute}); err != nil {
+			if err := store.Commit(ctx, s, bot.Commit{State: state, IdleTTL: 30 * 24 * time.Hour, DedupeTTL: dedupe}); err != nil {
 				b.Error(err)
 				return
 			}

@@ -17,13 +17,19 @@ type Usage struct {
 	Commands int64         // commands run, scripts' own commands included
 	Scripts  int64         // EVAL and EVALSHA calls among them
 	CPU      time.Duration // user and system CPU of the server process
+	// UserCPU is the user part of CPU: the commands' and scripts' own work, while the
+	// system part is mostly the sockets' (a fixed cost per round trip).
+	UserCPU time.Duration
+	// ScriptTime is the time the server spent running EVAL and EVALSHA calls, their
+	// commands included, sockets excluded: the scripts' own cost.
+	ScriptTime time.Duration
 }
 
 // Sub returns the work done between an earlier reading and u, less the INFO
 // commands the two readings themselves cost.
 func (u Usage) Sub(earlier Usage) Usage {
 	return Usage{Commands: u.Commands - earlier.Commands - 2, Scripts: u.Scripts - earlier.Scripts,
-		CPU: u.CPU - earlier.CPU}
+		CPU: u.CPU - earlier.CPU, UserCPU: u.UserCPU - earlier.UserCPU, ScriptTime: u.ScriptTime - earlier.ScriptTime}
 }
 
 // Usage reads the server's work so far with INFO commandstats and INFO cpu.
@@ -95,10 +101,17 @@ func parseUsage(text string, u *Usage) {
 			u.Commands += calls
 			if name == "cmdstat_eval" || name == "cmdstat_evalsha" {
 				u.Scripts += calls
+				if len(fields) > 1 {
+					usec, _ := strconv.ParseInt(strings.TrimPrefix(fields[1], "usec="), 10, 64)
+					u.ScriptTime += time.Duration(usec) * time.Microsecond
+				}
 			}
 		case name == "used_cpu_sys" || name == "used_cpu_user":
 			secs, _ := strconv.ParseFloat(value, 64)
 			u.CPU += time.Duration(secs * float64(time.Second))
+			if name == "used_cpu_user" {
+				u.UserCPU += time.Duration(secs * float64(time.Second))
+			}
 		}
 	}
 }
