@@ -275,4 +275,11 @@ func BenchmarkStateCodec(b *testing.B) {
 			}
 		}
 	})
+	b.Run("encode-json", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := json.Marshal(st); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
