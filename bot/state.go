@@ -147,9 +147,13 @@ func decodeStateJSON(b []byte) (state, bool) {
 	return st, true
 }
 
-// encode returns the state to save, in the compact encoding.
-func (st *state) encode() ([]byte, error) {
+// encode returns the state to save: in the compact encoding, or in JSON when
+// asJSON (Options.JSONState).
+func (st *state) encode(asJSON bool) ([]byte, error) {
 	st.V = stateVersion
+	if asJSON {
+		return json.Marshal(st)
+	}
 	return st.encodeCompact()
 }
 

@@ -67,7 +67,7 @@ func fillValue(t testing.TB, v reflect.Value, n *int) {
 // roundTrip encodes st and decodes it.
 func roundTrip(t *testing.T, st state) state {
 	t.Helper()
-	data, err := st.encode()
+	data, err := st.encode(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,13 +165,13 @@ func TestStateOldJSON(t *testing.T) {
 	if !reflect.DeepEqual(roundTrip(t, got), got) {
 		t.Error("a state read from JSON changes when saved compact")
 	}
-	if data, _ := full.encode(); len(data) >= len(old) {
+	if data, _ := full.encode(false); len(data) >= len(old) {
 		t.Errorf("compact state %d bytes, JSON %d", len(data), len(old))
 	}
 }
 
 func TestStateDecodeRejects(t *testing.T) {
-	good, err := (&state{Lang: "it", Query: "bambini"}).encode()
+	good, err := (&state{Lang: "it", Query: "bambini"}).encode(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestStateDecodeRejects(t *testing.T) {
 
 func TestStateEncodeRejectsTimesJSONCannotHold(t *testing.T) {
 	st := state{Created: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}
-	if _, err := st.encode(); err == nil {
+	if _, err := st.encode(false); err == nil {
 		t.Error("a time after year 9999 encoded")
 	}
 }
@@ -215,9 +215,9 @@ func TestStateEncodeDeterministic(t *testing.T) {
 	for i := range 5 {
 		st.Consents[fmt.Sprint("c", i)] = st.Created
 	}
-	first, _ := st.encode()
+	first, _ := st.encode(false)
 	for range 10 {
-		if again, _ := st.encode(); !bytes.Equal(again, first) {
+		if again, _ := st.encode(false); !bytes.Equal(again, first) {
 			t.Fatal("the same state encodes differently")
 		}
 	}
@@ -225,13 +225,13 @@ func TestStateEncodeDeterministic(t *testing.T) {
 
 func FuzzDecodeState(f *testing.F) {
 	full := fullState(f)
-	compact, err := full.encode()
+	compact, err := full.encode(false)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(compact)
 	f.Add(mustJSON(f, full))
-	empty, _ := (&state{}).encode()
+	empty, _ := (&state{}).encode(false)
 	f.Add(empty)
 	f.Add([]byte{stateMagic, stateFormat, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -240,7 +240,7 @@ func FuzzDecodeState(f *testing.F) {
 			return
 		}
 		// Whatever decodes saves and reads back the same.
-		again, err := st.encode()
+		again, err := st.encode(false)
 		if err != nil {
 			return // a time JSON could read that the compact encoding refuses
 		}
@@ -254,7 +254,7 @@ func FuzzDecodeState(f *testing.F) {
 func BenchmarkStateCodec(b *testing.B) {
 	st := fullState(b)
 	st.Dom, st.Draft, st.Acts, st.Enrol, st.Voucher = nil, nil, nil, nil, nil
-	compact, _ := st.encode()
+	compact, _ := st.encode(false)
 	old := mustJSON(b, st)
 	b.Run("decode", func(b *testing.B) {
 		b.ReportMetric(float64(len(compact)), "state-bytes")
@@ -270,7 +270,7 @@ func BenchmarkStateCodec(b *testing.B) {
 	})
 	b.Run("encode", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := st.encode(); err != nil {
+			if _, err := st.encode(false); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -41,6 +41,51 @@ func (s *memoryStore) Forget(_ context.Context, conv string) error {
 	return nil
 }
 
+// TestJSONStateForRollingUpgrade checks Options.JSONState: states saved in JSON, which
+// a release before the compact encoding reads, and read by an engine that saves them
+// compact, and back.
+func TestJSONStateForRollingUpgrade(t *testing.T) {
+	idx := searchtest.Bundled(t)
+	store := &memoryStore{states: map[string][]byte{}}
+	engine := func(asJSON bool) *Engine {
+		e, err := New(Options{Search: idx, Store: store, JSONState: asJSON})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	oldStyle, compact := engine(true), engine(false)
+	steps := []struct {
+		e    *Engine
+		text string
+		json bool
+	}{
+		{oldStyle, "ciao", true},
+		{compact, "non so a chi lasciare i bambini", false},
+		{oldStyle, "mia mamma non riesce più a cucinare", true},
+	}
+	for i, s := range steps {
+		m := Message{Channel: "test", UserID: "1", UpdateID: fmt.Sprint(i), Text: s.text}
+		if _, err := s.e.Handle(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		data := store.states[m.Conversation()]
+		if isJSON := data[0] == '{'; isJSON != s.json {
+			t.Fatalf("step %d: state saved %q..., JSON %v", i, data[:1], s.json)
+		}
+		st, ok := decodeState(data)
+		var said []string
+		for _, r := range st.Recent {
+			if r.From == "user" {
+				said = append(said, r.Text)
+			}
+		}
+		if !ok || len(said) != i+1 || said[0] != steps[0].text || said[i] != s.text {
+			t.Fatalf("step %d: the citizen said %q (ok %v): the conversation did not go on", i, said, ok)
+		}
+	}
+}
+
 // TestStateSize runs the engine benchmark's conversation (greet, search, page, open
 // a card, search again, share a location) twice over, and checks that each state
 // saved is smaller in the compact encoding than in JSON, and reads back the same.
