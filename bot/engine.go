@@ -84,6 +84,11 @@ type Options struct {
 	Trace  func(ctx context.Context, conversation string, in Interpretation)
 	Logger *slog.Logger // nil: discard
 	Now    func() time.Time
+	// JSONState saves conversations' states in JSON, as releases before the compact
+	// encoding did: the only encoding they read. It is for the first step of a rolling
+	// upgrade, while replicas of such a release still run; states in either encoding
+	// are read whatever it says.
+	JSONState bool
 
 	IdleTTL   time.Duration // a conversation is forgotten after this long idle; default 30 days
 	DedupeTTL time.Duration // how long an update id is remembered; default 24 hours

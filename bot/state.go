@@ -127,7 +127,19 @@ type turn struct {
 	At   time.Time `json:"at"`
 }
 
+// decodeState decodes a saved state: in the compact encoding (statecodec.go), or in
+// JSON as it was saved before it. ok is false for a state of another version, or
+// damaged: the conversation then starts again.
 func decodeState(b []byte) (state, bool) {
+	if isCompactState(b) {
+		return decodeCompact(b)
+	}
+	return decodeStateJSON(b)
+}
+
+// decodeStateJSON decodes a state saved in JSON, which conversations saved before
+// the compact encoding still hold, until their next message saves them again.
+func decodeStateJSON(b []byte) (state, bool) {
 	var st state
 	if len(b) == 0 || json.Unmarshal(b, &st) != nil || st.V != stateVersion {
 		return state{}, false
@@ -135,9 +147,14 @@ func decodeState(b []byte) (state, bool) {
 	return st, true
 }
 
-func (st *state) encode() ([]byte, error) {
+// encode returns the state to save: in the compact encoding, or in JSON when
+// asJSON (Options.JSONState).
+func (st *state) encode(asJSON bool) ([]byte, error) {
 	st.V = stateVersion
-	return json.Marshal(st)
+	if asJSON {
+		return json.Marshal(st)
+	}
+	return st.encodeCompact()
 }
 
 // maxHandoffs bounds the handoff ids a conversation keeps.
@@ -153,10 +170,11 @@ func (st *state) rememberHandoff(id string) {
 
 // remember appends a turn, keeping only the last maxRecent.
 func (st *state) remember(from, text string, at time.Time) {
-	st.Recent = append(st.Recent, turn{From: from, Text: truncateRunes(text, maxTurnRunes), At: at})
-	if n := len(st.Recent); n > maxRecent {
-		st.Recent = append([]turn(nil), st.Recent[n-maxRecent:]...)
+	if n := len(st.Recent); n >= maxRecent {
+		// Moved down in place: a turn would otherwise copy the transcript each time.
+		st.Recent = append(st.Recent[:0], st.Recent[n-maxRecent+1:]...)
 	}
+	st.Recent = append(st.Recent, turn{From: from, Text: truncateRunes(text, maxTurnRunes), At: at})
 }
 
 // resetFlow leaves whatever the bot was waiting for.

@@ -224,8 +224,13 @@ func Fill(s string, kv ...string) string {
 		return s
 	}
 	// One pass over the text: a replacer built per call costs more than the text.
+	// The text with each value once is the usual size of the result: one allocation.
+	size := len(s)
+	for k := 1; k < len(kv); k += 2 {
+		size += len(kv[k])
+	}
 	var b strings.Builder
-	b.Grow(len(s) + 32)
+	b.Grow(size)
 	for {
 		i := strings.IndexByte(s, '{')
 		if i < 0 {

@@ -90,3 +90,28 @@ func TestEveryDangerKindHasItsText(t *testing.T) {
 		}
 	}
 }
+
+func TestFill(t *testing.T) {
+	tests := []struct {
+		name, text string
+		kv         []string
+		want       string
+	}{
+		{"no values", "Ciao {name}", nil, "Ciao {name}"},
+		{"no placeholder", "Ciao", []string{"name", "Anna"}, "Ciao"},
+		{"one", "Ciao {name}!", []string{"name", "Anna"}, "Ciao Anna!"},
+		{"twice", "{n} e {n}", []string{"n", "una cosa lunga più del testo"}, "una cosa lunga più del testo e una cosa lunga più del testo"},
+		{"several", "{a}{b} {c}", []string{"c", "3", "a", "1", "b", "2"}, "12 3"},
+		{"unknown stays", "{a} {x}", []string{"a", "1"}, "1 {x}"},
+		{"unclosed", "{a} {b", []string{"a", "1", "b", "2"}, "1 {b"},
+		{"odd pairs", "{a}", []string{"a"}, "{a}"},
+		{"a value with braces is not filled again", "{a}", []string{"a", "{b}", "b", "2"}, "{b}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Fill(tt.text, tt.kv...); got != tt.want {
+				t.Errorf("Fill(%q, %q) = %q, want %q", tt.text, tt.kv, got, tt.want)
+			}
+		})
+	}
+}

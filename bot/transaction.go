@@ -72,7 +72,7 @@ func (e *Engine) transact(ctx context.Context, conv, update string, work func(x 
 		}
 		return nil
 	}
-	data, err := x.st.encode()
+	data, err := x.st.encode(e.opts.JSONState)
 	if err != nil {
 		e.release(ctx, sess, time.Second)
 		return fmt.Errorf("encode state: %w", err)

@@ -57,8 +57,10 @@ func (t *Turn) Say(r Reply) {
 	t.replies = append(t.replies, r)
 	t.st.remember("bot", firstLine(r.Text), t.now)
 	if !t.offered {
-		t.st.offerButtons(nil)
+		// The turn's first reply: its buttons replace the last turn's.
 		t.offered = true
+		t.st.offerButtons(r.Buttons)
+		return
 	}
 	t.st.offerButtons(append(t.st.offeredRows(), r.Buttons...))
 }
