@@ -205,6 +205,7 @@ Settings (environment variable, or the flag, which wins):
   WEMI_DATA_DIR         --data-dir DIR        folder of the embedded store (default ./data)
   WEMI_REDIS_URL        --redis-url URL       keep conversations in Redis instead (redis://, unix://)
   WEMI_IDLE_TTL                               forget idle conversations after (default 720h)
+  WEMI_STATE_JSON                             true: save conversations in JSON (first step of a rolling upgrade from before 2026-12)
   WEMI_KEK                                    key-encryption key of personal data: base64 of 32 bytes, or id:base64,... (current first)
   WEMI_KEK_FILE                               file of those keys instead (default: <data dir>/kek, created 0600)
   WEMI_HTTP_ADDR        --http-addr ADDR      HTTP listener: web chat, health, metrics, webhook (default 127.0.0.1:8080)

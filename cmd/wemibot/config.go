@@ -44,6 +44,7 @@ type config struct {
 	TelegramWebhook string        // WEMI_TELEGRAM_WEBHOOK_URL
 	TelegramSecret  string        // WEMI_TELEGRAM_SECRET
 	IdleTTL         time.Duration // WEMI_IDLE_TTL: conversations idle this long are forgotten
+	StateJSON       bool          // WEMI_STATE_JSON: save states in JSON, for a rolling upgrade from a release before the compact encoding
 
 	SlackBotToken      string        // WEMI_SLACK_BOT_TOKEN (xoxb-): switches the staff desk on
 	SlackAppToken      string        // WEMI_SLACK_APP_TOKEN (xapp-): for Socket Mode
@@ -211,6 +212,13 @@ func (cfg *config) readConversations(env map[string]string) error {
 			return fmt.Errorf("WEMI_IDLE_TTL=%q is not a duration of at least 1m, such as 720h", v)
 		}
 		cfg.IdleTTL = d
+	}
+	switch v := env["WEMI_STATE_JSON"]; v {
+	case "", "false", "0":
+	case "true", "1":
+		cfg.StateJSON = true
+	default:
+		return fmt.Errorf("WEMI_STATE_JSON=%q is not true or false", v)
 	}
 	if v := env["WEMI_HANDOFF_REPLY_TIME"]; v != "" {
 		d, err := time.ParseDuration(v)

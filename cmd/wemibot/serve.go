@@ -163,7 +163,7 @@ func (s *server) buildChannels() (err error) {
 // command menu in its texts, and builds the dispatcher of its reminders.
 func (s *server) buildEngine(ctx context.Context) (err error) {
 	cfg := s.c.cfg
-	s.engine, err = bot.New(bot.Options{Payments: s.pay, Search: s.reloader.live, Store: s.store, Logger: s.log, IdleTTL: cfg.IdleTTL,
+	s.engine, err = bot.New(bot.Options{Payments: s.pay, Search: s.reloader.live, Store: s.store, Logger: s.log, IdleTTL: cfg.IdleTTL, JSONState: cfg.StateJSON,
 		Observer: s.metrics, Staff: s.desk.staff(), Figures: s.desk.counted(), Pushers: pushers(s.telegram, s.mailbox),
 		ReplyWithin: cfg.ReplyWithin, Bookings: s.bookings, Reminders: s.store, Domestic: s.domestic,
 		Places:            activities.NewPlaces(s.store, nil), // the activities' places, shared by every replica

@@ -173,6 +173,7 @@ func TestServeSettingsAreChecked(t *testing.T) {
 		"trusted proxy":          {"WEMI_TRUSTED_PROXIES": "10.0.0.0/8,proxy.example.org"},
 		"short session secret":   {"WEMI_SESSION_SECRET": "short"},
 		"idle TTL":               {"WEMI_IDLE_TTL": "forever"},
+		"state json":             {"WEMI_STATE_JSON": "sometimes"},
 		"slack app token alone":  {"WEMI_SLACK_APP_TOKEN": "xapp-1-x"},
 		"slack user token":       {"WEMI_SLACK_BOT_TOKEN": "xoxp-1", "WEMI_SLACK_APP_TOKEN": "xapp-1-x", "WEMI_SLACK_CHANNEL": "C0123ABCD"},
 		"slack channel name":     {"WEMI_SLACK_BOT_TOKEN": "xoxb-1", "WEMI_SLACK_APP_TOKEN": "xapp-1-x", "WEMI_SLACK_CHANNEL": "#operatori"},
