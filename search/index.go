@@ -214,25 +214,32 @@ func newMapping(langs map[string]i18n.Language) (*mapping.IndexMappingImpl, erro
 	if err := addAnalyzers(m, chains); err != nil {
 		return nil, err
 	}
+	// The catalogue holds the documents: the index stores none of their fields, and
+	// keeps no term vectors (no phrase query, no highlighting). Doc values, which
+	// facets and sorts read, are kept for the category (the facet) and the location
+	// (the distance sort) only.
 	text := func(analyzer string) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = analyzer
 		f.Store = false
 		f.IncludeInAll = false
+		f.IncludeTermVectors = false
 		f.DocValues = false
 		return f
 	}
-	kw := func() *mapping.FieldMapping {
+	kw := func(docValues bool) *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
 		f.Store = false
 		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = docValues
 		return f
 	}
 	doc := bleve.NewDocumentStaticMapping()
 	for name, f := range map[string]*mapping.FieldMapping{
 		fieldProviderIT: text(analyzerIT),
-		fieldCategory:   kw(), fieldAudience: kw(), fieldMunicipio: kw(), fieldDelivery: kw(),
+		fieldCategory:   kw(true), fieldAudience: kw(false), fieldMunicipio: kw(false), fieldDelivery: kw(false),
 	} {
 		doc.AddFieldMappingsAt(name, f)
 	}
@@ -243,11 +250,14 @@ func newMapping(langs map[string]i18n.Language) (*mapping.IndexMappingImpl, erro
 	free := bleve.NewBooleanFieldMapping()
 	free.Store = false
 	free.IncludeInAll = false
+	free.DocValues = false
 	doc.AddFieldMappingsAt(fieldFree, free)
 	geo := bleve.NewGeoPointFieldMapping()
 	geo.Store = false
 	geo.IncludeInAll = false
 	doc.AddFieldMappingsAt(fieldLocation, geo)
+	// Every query names its fields: no composite _all field to build.
+	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = analyzerIT
 	m.StoreDynamic = false
