@@ -19,7 +19,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -105,20 +104,21 @@ func Build(ctx context.Context, cat *catalogue.Catalogue, opts Options) (*Index,
 }
 
 func (x *Index) build(ctx context.Context, dir string) error {
-	var err error
-	if x.idx, err = newBleveIndex(dir, x.langs); err != nil {
+	m, err := newMapping(x.langs)
+	if err != nil {
+		return fmt.Errorf("build index mapping: %w", err)
+	}
+	for _, s := range x.cat.Services {
+		x.services[s.ID] = s
+	}
+	if x.idx, err = x.indexServices(ctx, m, dir); err != nil {
 		return err
 	}
-	if x.spaceIdx, err = newBleveIndex("", x.langs); err != nil {
+	if x.spaceIdx, err = newMemoryIndex(m); err != nil {
 		return err
 	}
-	if err := x.load(ctx); err != nil {
+	if err := x.loadSpaces(); err != nil {
 		return err
-	}
-	if dir != "" {
-		if x.idx, err = settle(ctx, x.idx, dir); err != nil {
-			return err
-		}
 	}
 	languageAnalyzer := func(lang string) (string, bool) {
 		_, ok := x.langs[lang]
@@ -131,52 +131,56 @@ func (x *Index) build(ctx context.Context, dir string) error {
 	return x.loadVocabulary()
 }
 
-// newBleveIndex creates an empty index with the WeMi mapping, on disk in dir or, with
-// no dir, in memory. In memory it is scorch without a path: Bleve's older in-memory
-// engine ignores synonyms and is far slower on large catalogues.
-func newBleveIndex(dir string, langs map[string]i18n.Language) (bleve.Index, error) {
-	m, err := newMapping(langs)
-	if err != nil {
-		return nil, fmt.Errorf("build index mapping: %w", err)
+// indexServices indexes the services on disk in dir, written offline in one segment
+// (offline.go), or, with no dir, in memory.
+func (x *Index) indexServices(ctx context.Context, m *mapping.IndexMappingImpl, dir string) (bleve.Index, error) {
+	// An empty catalogue has no segment to write: its index is an empty one in memory.
+	if dir == "" || len(x.services) == 0 {
+		idx, err := newMemoryIndex(m)
+		if err != nil {
+			return nil, err
+		}
+		if err := x.loadServices(ctx, idx); err != nil {
+			idx.Close()
+			return nil, err
+		}
+		return idx, nil
 	}
-	idx, err := bleve.NewUsing(dir, m, scorch.Name, scorch.Name, nil)
+	if err := writeOffline(ctx, dir, m, x.uniqueServices(), x.langs); err != nil {
+		return nil, err
+	}
+	idx, err := bleve.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	return idx, nil
+}
+
+// uniqueServices are the catalogue's services in order, with the last of the
+// services that share an id only, as indexing them one after the other leaves it.
+func (x *Index) uniqueServices() []*catalogue.Service {
+	out := make([]*catalogue.Service, 0, len(x.services))
+	for _, s := range x.cat.Services {
+		if x.services[s.ID] == s {
+			out = append(out, s)
+			delete(x.services, s.ID)
+		}
+	}
+	for _, s := range out {
+		x.services[s.ID] = s
+	}
+	return out
+}
+
+// newMemoryIndex creates an empty index in memory with the WeMi mapping. It is scorch
+// without a path: Bleve's older in-memory engine ignores synonyms and is far slower
+// on large catalogues.
+func newMemoryIndex(m *mapping.IndexMappingImpl) (bleve.Index, error) {
+	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
 	return idx, nil
-}
-
-// settle merges a freshly built on-disk index into one segment and reopens it, so
-// that searches neither cross dozens of segments nor compete with background merges.
-func settle(ctx context.Context, idx bleve.Index, dir string) (bleve.Index, error) {
-	if err := compact(ctx, idx); err != nil {
-		idx.Close()
-		return nil, err
-	}
-	if err := idx.Close(); err != nil {
-		return nil, fmt.Errorf("close index: %w", err)
-	}
-	idx, err := bleve.Open(dir)
-	if err != nil {
-		return nil, fmt.Errorf("reopen index: %w", err)
-	}
-	return idx, nil
-}
-
-// compact merges the on-disk index into one segment and waits for the merge.
-func compact(ctx context.Context, idx bleve.Index) error {
-	adv, err := idx.Advanced()
-	if err != nil {
-		return fmt.Errorf("compact index: %w", err)
-	}
-	sc, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
-	}
-	if err := sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
-		return fmt.Errorf("compact index: %w", err)
-	}
-	return nil
 }
 
 // Close releases the index.
@@ -266,11 +270,12 @@ func newMapping(langs map[string]i18n.Language) (*mapping.IndexMappingImpl, erro
 	return m, nil
 }
 
-// batchSize bounds the memory of one indexing batch on large catalogues.
+// batchSize bounds the memory of one indexing batch of an in-memory index.
 const batchSize = 2000
 
-func (x *Index) load(ctx context.Context) error {
-	b := x.idx.NewBatch()
+// loadServices indexes the services into an in-memory index.
+func (x *Index) loadServices(ctx context.Context, idx bleve.Index) error {
+	b := idx.NewBatch()
 	flush := func() error {
 		if b.Size() == 0 {
 			return nil
@@ -278,14 +283,13 @@ func (x *Index) load(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("build index: %w", err)
 		}
-		if err := x.idx.Batch(b); err != nil {
+		if err := idx.Batch(b); err != nil {
 			return fmt.Errorf("build index: %w", err)
 		}
 		b.Reset()
 		return nil
 	}
 	for _, s := range x.cat.Services {
-		x.services[s.ID] = s
 		if err := b.Index(s.ID, serviceDocument(s, x.langs)); err != nil {
 			return fmt.Errorf("index service %s: %w", s.ID, err)
 		}
@@ -295,9 +299,11 @@ func (x *Index) load(ctx context.Context) error {
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return err
-	}
+	return flush()
+}
+
+// loadSpaces indexes the WeMi spaces.
+func (x *Index) loadSpaces() error {
 	sb := x.spaceIdx.NewBatch()
 	for _, sp := range x.cat.Spaces {
 		x.spaces[sp.ID] = sp

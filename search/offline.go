@@ -1,0 +1,170 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/util"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/comune-milano/wemibot/catalogue"
+	"github.com/comune-milano/wemibot/i18n"
+)
+
+// An on-disk index is written offline, with Bleve's scorch builder: the services are
+// analysed in chunks by every core, each segment of segmentDocs services is written
+// to disk once, and the segments are merged into one at the end. Indexing them
+// through a live index instead made every batch wait for its segment to be
+// persisted, checked each batch's ids against every earlier segment, and merged the
+// same documents again and again in the background before the final merge.
+const (
+	segmentDocs = 5000
+	// mergeWidth is how many segments one merge takes: all of a large catalogue's,
+	// so that each document is merged once.
+	mergeWidth = 100
+)
+
+// writeOffline writes the services' index into dir, which must not exist, in the
+// layout bleve.Open reads: the index's meta file and a scorch store of one segment
+// whose internal data holds the mapping.
+func writeOffline(ctx context.Context, dir string, m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language) error {
+	mappingJSON, err := util.MarshalJSON(m)
+	if err != nil {
+		return fmt.Errorf("write index: mapping: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("write index: %w", err)
+	}
+	// The meta file of a scorch index, as bleve.NewBuilder writes it.
+	meta := []byte(`{"storage":"` + scorch.Name + `","index_type":"` + scorch.Name + `"}`)
+	if err := os.WriteFile(filepath.Join(dir, "index_meta.json"), meta, 0o640); err != nil {
+		return fmt.Errorf("write index: %w", err)
+	}
+	b, err := scorch.NewBuilder(map[string]interface{}{
+		"path":            filepath.Join(dir, "store"),
+		"buildPathPrefix": dir,
+		"batchSize":       segmentDocs,
+		"mergeMax":        mergeWidth,
+		"internal":        map[string][]byte{string(util.MappingInternalKey): mappingJSON},
+	})
+	if err != nil {
+		return fmt.Errorf("write index: %w", err)
+	}
+	for docs, err := range analysedChunks(ctx, m, services, langs) {
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			if err := b.Index(d); err != nil {
+				return fmt.Errorf("write index: service %s: %w", d.ID(), err)
+			}
+		}
+	}
+	if err := b.Close(); err != nil {
+		return fmt.Errorf("write index: %w", err)
+	}
+	return nil
+}
+
+// analysedChunks yields the services' documents, mapped and analysed, a chunk of
+// segmentDocs at a time; the next chunk is analysed while the caller writes one.
+func analysedChunks(ctx context.Context, m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language) func(yield func([]index.Document, error) bool) {
+	return func(yield func([]index.Document, error) bool) {
+		type chunk struct {
+			docs []index.Document
+			err  error
+		}
+		chunks := make(chan chunk, 1)
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			defer close(chunks)
+			for start := 0; start < len(services); start += segmentDocs {
+				var c chunk
+				if c.err = ctx.Err(); c.err == nil {
+					c.docs, c.err = analyse(m, services[start:min(start+segmentDocs, len(services))], langs)
+				}
+				select {
+				case chunks <- c:
+				case <-done:
+					return
+				}
+				if c.err != nil {
+					return
+				}
+			}
+		}()
+		for c := range chunks {
+			if c.err != nil {
+				c.err = fmt.Errorf("write index: %w", c.err)
+			}
+			if !yield(c.docs, c.err) || c.err != nil {
+				return
+			}
+		}
+	}
+}
+
+// analyse maps and analyses services' documents on every core.
+func analyse(m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language) ([]index.Document, error) {
+	docs := make([]index.Document, len(services))
+	errs := make([]error, len(services))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(services); i += workers {
+				docs[i], errs[i] = analysedDocumentOf(m, services[i], langs)
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", services[i].ID, err)
+		}
+	}
+	return docs, nil
+}
+
+func analysedDocumentOf(m *mapping.IndexMappingImpl, s *catalogue.Service, langs map[string]i18n.Language) (index.Document, error) {
+	d := document.NewDocument(s.ID)
+	if err := m.MapDocument(d, serviceDocument(s, langs)); err != nil {
+		return nil, err
+	}
+	d.AddIDField()
+	for _, f := range d.Fields {
+		if f.Options().IsIndexed() {
+			f.Analyze()
+		}
+	}
+	return analysedDocument{d}, nil
+}
+
+// analysedDocument is a document whose fields, its id included, are analysed
+// already: the scorch builder, which analyses the documents of a segment one after
+// the other, finds nothing left to do.
+type analysedDocument struct{ *document.Document }
+
+// VisitFields implements index.Document.
+func (d analysedDocument) VisitFields(visit index.FieldVisitor) {
+	for _, f := range d.Fields {
+		visit(analysedField{f})
+	}
+}
+
+// AddIDField implements index.Document: the id field is there already.
+func (analysedDocument) AddIDField() {}
+
+// analysedField is a field analysed already.
+type analysedField struct{ index.Field }
+
+// Analyze implements index.Field: the analysis is done.
+func (analysedField) Analyze() {}
