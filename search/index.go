@@ -73,6 +73,11 @@ type Index struct {
 
 // Build indexes a catalogue.
 func Build(ctx context.Context, cat *catalogue.Catalogue, opts Options) (*Index, error) {
+	return build(ctx, cat, opts, segmentDocs)
+}
+
+// build is Build writing an on-disk index in segments of perSegment services.
+func build(ctx context.Context, cat *catalogue.Catalogue, opts Options, perSegment int) (*Index, error) {
 	x := &Index{cat: cat, timeout: opts.Timeout,
 		services: make(map[string]*catalogue.Service, len(cat.Services)),
 		spaces:   make(map[string]*catalogue.Space, len(cat.Spaces)),
@@ -96,14 +101,14 @@ func Build(ctx context.Context, cat *catalogue.Catalogue, opts Options) (*Index,
 		}
 		dir, x.dir = filepath.Join(d, "index"), d
 	}
-	if err := x.build(ctx, dir); err != nil {
+	if err := x.build(ctx, dir, perSegment); err != nil {
 		x.Close()
 		return nil, err
 	}
 	return x, nil
 }
 
-func (x *Index) build(ctx context.Context, dir string) error {
+func (x *Index) build(ctx context.Context, dir string, perSegment int) error {
 	m, err := newMapping(x.langs)
 	if err != nil {
 		return fmt.Errorf("build index mapping: %w", err)
@@ -111,7 +116,7 @@ func (x *Index) build(ctx context.Context, dir string) error {
 	for _, s := range x.cat.Services {
 		x.services[s.ID] = s
 	}
-	if x.idx, err = x.indexServices(ctx, m, dir); err != nil {
+	if x.idx, err = x.indexServices(ctx, m, dir, perSegment); err != nil {
 		return err
 	}
 	if x.spaceIdx, err = newMemoryIndex(m); err != nil {
@@ -133,7 +138,7 @@ func (x *Index) build(ctx context.Context, dir string) error {
 
 // indexServices indexes the services on disk in dir, written offline in one segment
 // (offline.go), or, with no dir, in memory.
-func (x *Index) indexServices(ctx context.Context, m *mapping.IndexMappingImpl, dir string) (bleve.Index, error) {
+func (x *Index) indexServices(ctx context.Context, m *mapping.IndexMappingImpl, dir string, perSegment int) (bleve.Index, error) {
 	// An empty catalogue has no segment to write: its index is an empty one in memory.
 	if dir == "" || len(x.services) == 0 {
 		idx, err := newMemoryIndex(m)
@@ -146,7 +151,7 @@ func (x *Index) indexServices(ctx context.Context, m *mapping.IndexMappingImpl, 
 		}
 		return idx, nil
 	}
-	if err := writeOffline(ctx, dir, m, x.uniqueServices(), x.langs); err != nil {
+	if err := writeOffline(ctx, dir, m, x.uniqueServices(), x.langs, perSegment); err != nil {
 		return nil, err
 	}
 	idx, err := bleve.Open(dir)

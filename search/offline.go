@@ -31,10 +31,10 @@ const (
 	mergeWidth = 100
 )
 
-// writeOffline writes the services' index into dir, which must not exist, in the
-// layout bleve.Open reads: the index's meta file and a scorch store of one segment
-// whose internal data holds the mapping.
-func writeOffline(ctx context.Context, dir string, m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language) error {
+// writeOffline writes the services' index into dir in the layout bleve.Open reads:
+// the index's meta file and a scorch store of one segment whose internal data holds
+// the mapping. Segments of perSegment services are written and merged on the way.
+func writeOffline(ctx context.Context, dir string, m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language, perSegment int) error {
 	mappingJSON, err := util.MarshalJSON(m)
 	if err != nil {
 		return fmt.Errorf("write index: mapping: %w", err)
@@ -50,14 +50,14 @@ func writeOffline(ctx context.Context, dir string, m *mapping.IndexMappingImpl, 
 	b, err := scorch.NewBuilder(map[string]interface{}{
 		"path":            filepath.Join(dir, "store"),
 		"buildPathPrefix": dir,
-		"batchSize":       segmentDocs,
+		"batchSize":       perSegment,
 		"mergeMax":        mergeWidth,
 		"internal":        map[string][]byte{string(util.MappingInternalKey): mappingJSON},
 	})
 	if err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
-	for docs, err := range analysedChunks(ctx, m, services, langs) {
+	for docs, err := range analysedChunks(ctx, m, services, langs, perSegment) {
 		if err != nil {
 			return err
 		}
@@ -73,9 +73,9 @@ func writeOffline(ctx context.Context, dir string, m *mapping.IndexMappingImpl, 
 	return nil
 }
 
-// analysedChunks yields the services' documents, mapped and analysed, a chunk of
-// segmentDocs at a time; the next chunk is analysed while the caller writes one.
-func analysedChunks(ctx context.Context, m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language) func(yield func([]index.Document, error) bool) {
+// analysedChunks yields the services' documents, mapped and analysed, a chunk of n at
+// a time; the next chunk is analysed while the caller writes one.
+func analysedChunks(ctx context.Context, m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language, n int) func(yield func([]index.Document, error) bool) {
 	return func(yield func([]index.Document, error) bool) {
 		type chunk struct {
 			docs []index.Document
@@ -86,10 +86,10 @@ func analysedChunks(ctx context.Context, m *mapping.IndexMappingImpl, services [
 		defer close(done)
 		go func() {
 			defer close(chunks)
-			for start := 0; start < len(services); start += segmentDocs {
+			for start := 0; start < len(services); start += n {
 				var c chunk
 				if c.err = ctx.Err(); c.err == nil {
-					c.docs, c.err = analyse(m, services[start:min(start+segmentDocs, len(services))], langs)
+					c.docs, c.err = analyse(m, services[start:min(start+n, len(services))], langs)
 				}
 				select {
 				case chunks <- c:
