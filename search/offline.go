@@ -23,12 +23,14 @@ import (
 // to disk once, and the segments are merged into one at the end. Indexing them
 // through a live index instead made every batch wait for its segment to be
 // persisted, checked each batch's ids against every earlier segment, and merged the
-// same documents again and again in the background before the final merge.
+// same documents again and again in the background before the final merge. An
+// analysed document weighs tens of kilobytes (every language's terms), so segments
+// are small: the documents of at most two of them are in memory at once.
 const (
-	segmentDocs = 5000
-	// mergeWidth is how many segments one merge takes: all of a large catalogue's,
-	// so that each document is merged once.
-	mergeWidth = 100
+	segmentDocs = 500
+	// mergeWidth is how many segments one merge takes: each document of 100,000
+	// services is merged twice, and a merge maps 20 small segments only.
+	mergeWidth = 20
 )
 
 // writeOffline writes the services' index into dir in the layout bleve.Open reads:
@@ -81,7 +83,7 @@ func analysedChunks(ctx context.Context, m *mapping.IndexMappingImpl, services [
 			docs []index.Document
 			err  error
 		}
-		chunks := make(chan chunk, 1)
+		chunks := make(chan chunk)
 		done := make(chan struct{})
 		defer close(done)
 		go func() {
