@@ -47,6 +47,12 @@ type Options struct {
 	Dir string
 	// Timeout bounds every search; zero means DefaultTimeout.
 	Timeout time.Duration
+	// BuildMemoryLimit, when positive, lowers the process's soft memory limit
+	// (runtime/debug.SetMemoryLimit) to it, in bytes, while an on-disk index is
+	// written, unless a lower one is in force: the build then collects its garbage
+	// sooner instead of letting the heap grow to twice what it keeps. The limit is
+	// the process's: builds that overlap should be given the same one.
+	BuildMemoryLimit int64
 }
 
 // DefaultTimeout bounds a search when Options.Timeout is zero.
@@ -101,14 +107,14 @@ func build(ctx context.Context, cat *catalogue.Catalogue, opts Options, perSegme
 		}
 		dir, x.dir = filepath.Join(d, "index"), d
 	}
-	if err := x.build(ctx, dir, perSegment); err != nil {
+	if err := x.build(ctx, disk{dir: dir, perSegment: perSegment, memoryLimit: opts.BuildMemoryLimit}); err != nil {
 		x.Close()
 		return nil, err
 	}
 	return x, nil
 }
 
-func (x *Index) build(ctx context.Context, dir string, perSegment int) error {
+func (x *Index) build(ctx context.Context, d disk) error {
 	m, err := newMapping(x.langs)
 	if err != nil {
 		return fmt.Errorf("build index mapping: %w", err)
@@ -116,7 +122,7 @@ func (x *Index) build(ctx context.Context, dir string, perSegment int) error {
 	for _, s := range x.cat.Services {
 		x.services[s.ID] = s
 	}
-	if x.idx, err = x.indexServices(ctx, m, dir, perSegment); err != nil {
+	if x.idx, err = x.indexServices(ctx, m, d); err != nil {
 		return err
 	}
 	if x.spaceIdx, err = newMemoryIndex(m); err != nil {
@@ -136,11 +142,18 @@ func (x *Index) build(ctx context.Context, dir string, perSegment int) error {
 	return x.loadVocabulary()
 }
 
-// indexServices indexes the services on disk in dir, written offline in one segment
-// (offline.go), or, with no dir, in memory.
-func (x *Index) indexServices(ctx context.Context, m *mapping.IndexMappingImpl, dir string, perSegment int) (bleve.Index, error) {
+// disk is where and how an on-disk index is written.
+type disk struct {
+	dir         string // empty: the index is in memory
+	perSegment  int    // services a segment (segmentDocs)
+	memoryLimit int64  // Options.BuildMemoryLimit
+}
+
+// indexServices indexes the services on disk, written offline in one segment
+// (offline.go), or, with no folder, in memory.
+func (x *Index) indexServices(ctx context.Context, m *mapping.IndexMappingImpl, d disk) (bleve.Index, error) {
 	// An empty catalogue has no segment to write: its index is an empty one in memory.
-	if dir == "" || len(x.services) == 0 {
+	if d.dir == "" || len(x.services) == 0 {
 		idx, err := newMemoryIndex(m)
 		if err != nil {
 			return nil, err
@@ -151,10 +164,11 @@ func (x *Index) indexServices(ctx context.Context, m *mapping.IndexMappingImpl, 
 		}
 		return idx, nil
 	}
-	if err := writeOffline(ctx, dir, m, x.uniqueServices(), x.langs, perSegment); err != nil {
+	defer lowerMemoryLimit(d.memoryLimit)()
+	if err := writeOffline(ctx, d.dir, m, x.uniqueServices(), x.langs, d.perSegment); err != nil {
 		return nil, err
 	}
-	idx, err := bleve.Open(dir)
+	idx, err := bleve.Open(d.dir)
 	if err != nil {
 		return nil, fmt.Errorf("open index: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/document"
@@ -170,3 +171,20 @@ type analysedField struct{ index.Field }
 
 // Analyze implements index.Field: the analysis is done.
 func (analysedField) Analyze() {}
+
+// lowerMemoryLimit sets the process's soft memory limit to limit if that is positive
+// and lower than the one in force, and returns the function that puts the previous
+// one back.
+func lowerMemoryLimit(limit int64) (restore func()) {
+	prev := debug.SetMemoryLimit(-1)
+	if limit <= 0 || limit >= prev {
+		return func() {}
+	}
+	debug.SetMemoryLimit(limit)
+	return func() {
+		// Only this build's own limit is undone: one set since stays.
+		if debug.SetMemoryLimit(-1) == limit {
+			debug.SetMemoryLimit(prev)
+		}
+	}
+}
