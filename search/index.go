@@ -142,55 +142,6 @@ func (x *Index) build(ctx context.Context, d disk) error {
 	return x.loadVocabulary()
 }
 
-// disk is where and how an on-disk index is written.
-type disk struct {
-	dir         string // empty: the index is in memory
-	perSegment  int    // services a segment (segmentDocs)
-	memoryLimit int64  // Options.BuildMemoryLimit
-}
-
-// indexServices indexes the services on disk, written offline in one segment
-// (offline.go), or, with no folder, in memory.
-func (x *Index) indexServices(ctx context.Context, m *mapping.IndexMappingImpl, d disk) (bleve.Index, error) {
-	// An empty catalogue has no segment to write: its index is an empty one in memory.
-	if d.dir == "" || len(x.services) == 0 {
-		idx, err := newMemoryIndex(m)
-		if err != nil {
-			return nil, err
-		}
-		if err := x.loadServices(ctx, idx); err != nil {
-			idx.Close()
-			return nil, err
-		}
-		return idx, nil
-	}
-	defer lowerMemoryLimit(d.memoryLimit)()
-	if err := writeOffline(ctx, d.dir, m, x.uniqueServices(), x.langs, d.perSegment); err != nil {
-		return nil, err
-	}
-	idx, err := bleve.Open(d.dir)
-	if err != nil {
-		return nil, fmt.Errorf("open index: %w", err)
-	}
-	return idx, nil
-}
-
-// uniqueServices are the catalogue's services in order, with the last of the
-// services that share an id only, as indexing them one after the other leaves it.
-func (x *Index) uniqueServices() []*catalogue.Service {
-	out := make([]*catalogue.Service, 0, len(x.services))
-	for _, s := range x.cat.Services {
-		if x.services[s.ID] == s {
-			out = append(out, s)
-			delete(x.services, s.ID)
-		}
-	}
-	for _, s := range out {
-		x.services[s.ID] = s
-	}
-	return out
-}
-
 // newMemoryIndex creates an empty index in memory with the WeMi mapping. It is scorch
 // without a path: Bleve's older in-memory engine ignores synonyms and is far slower
 // on large catalogues.

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -33,6 +34,55 @@ const (
 	// services is merged twice, and a merge maps 20 small segments only.
 	mergeWidth = 20
 )
+
+// disk is where and how an on-disk index is written.
+type disk struct {
+	dir         string // empty: the index is in memory
+	perSegment  int    // services a segment (segmentDocs)
+	memoryLimit int64  // Options.BuildMemoryLimit
+}
+
+// indexServices indexes the services on disk, written offline in one segment, or,
+// with no folder, in memory.
+func (x *Index) indexServices(ctx context.Context, m *mapping.IndexMappingImpl, d disk) (bleve.Index, error) {
+	// An empty catalogue has no segment to write: its index is an empty one in memory.
+	if d.dir == "" || len(x.services) == 0 {
+		idx, err := newMemoryIndex(m)
+		if err != nil {
+			return nil, err
+		}
+		if err := x.loadServices(ctx, idx); err != nil {
+			idx.Close()
+			return nil, err
+		}
+		return idx, nil
+	}
+	defer lowerMemoryLimit(d.memoryLimit)()
+	if err := writeOffline(ctx, d.dir, m, x.uniqueServices(), x.langs, d.perSegment); err != nil {
+		return nil, err
+	}
+	idx, err := bleve.Open(d.dir)
+	if err != nil {
+		return nil, fmt.Errorf("open index: %w", err)
+	}
+	return idx, nil
+}
+
+// uniqueServices are the catalogue's services in order, with the last of the
+// services that share an id only, as indexing them one after the other leaves it.
+func (x *Index) uniqueServices() []*catalogue.Service {
+	out := make([]*catalogue.Service, 0, len(x.services))
+	for _, s := range x.cat.Services {
+		if x.services[s.ID] == s {
+			out = append(out, s)
+			delete(x.services, s.ID)
+		}
+	}
+	for _, s := range out {
+		x.services[s.ID] = s
+	}
+	return out
+}
 
 // writeOffline writes the services' index into dir in the layout bleve.Open reads:
 // the index's meta file and a scorch store of one segment whose internal data holds
