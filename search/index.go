@@ -47,12 +47,6 @@ type Options struct {
 	Dir string
 	// Timeout bounds every search; zero means DefaultTimeout.
 	Timeout time.Duration
-	// BuildMemoryLimit, when positive, lowers the process's soft memory limit
-	// (runtime/debug.SetMemoryLimit) to it, in bytes, while an on-disk index is
-	// written, unless a lower one is in force: the build then collects its garbage
-	// sooner instead of letting the heap grow to twice what it keeps. The limit is
-	// the process's: builds that overlap should be given the same one.
-	BuildMemoryLimit int64
 }
 
 // DefaultTimeout bounds a search when Options.Timeout is zero.
@@ -107,7 +101,7 @@ func build(ctx context.Context, cat *catalogue.Catalogue, opts Options, perSegme
 		}
 		dir, x.dir = filepath.Join(d, "index"), d
 	}
-	if err := x.build(ctx, disk{dir: dir, perSegment: perSegment, memoryLimit: opts.BuildMemoryLimit}); err != nil {
+	if err := x.build(ctx, disk{dir: dir, perSegment: perSegment}); err != nil {
 		x.Close()
 		return nil, err
 	}

@@ -89,24 +89,15 @@ type buildFigures struct {
 	PeakRSS      uint64  // the process's peak resident bytes (VmHWM)
 }
 
-// largeBuildLimit is Options.BuildMemoryLimit in sub-benchmark memory-limit.
-const largeBuildLimit = 200 << 20
-
 // BenchmarkLargeBuild builds the index of 100,000 services in a child process per
 // iteration and reports the build's wall and CPU time, allocated bytes and the
-// child's peak resident memory (the catalogue's included, reported apart), with
-// the Go runtime's default memory settings and with a build memory limit.
+// child's peak resident memory (the catalogue's included, reported apart).
 func BenchmarkLargeBuild(b *testing.B) {
-	b.Run("gc-default", func(b *testing.B) { benchBuildChild(b, 0) })
-	b.Run("memory-limit-200MiB", func(b *testing.B) { benchBuildChild(b, largeBuildLimit) })
-}
-
-func benchBuildChild(b *testing.B, limit int64) {
 	var sum buildFigures
 	var peak uint64
 	n := 0
 	for b.Loop() {
-		f := runBuildChild(b, limit)
+		f := runBuildChild(b)
 		sum.Seconds += f.Seconds
 		sum.CPUSeconds += f.CPUSeconds
 		sum.AllocBytes += f.AllocBytes
@@ -122,12 +113,11 @@ func benchBuildChild(b *testing.B, limit int64) {
 	b.ReportMetric(float64(peak)/mb, "peak-rss-MB")
 }
 
-// runBuildChild runs TestLargeBuildChild in a new process, with a build memory
-// limit or none (0), and returns its figures.
-func runBuildChild(b *testing.B, limit int64) buildFigures {
+// runBuildChild runs TestLargeBuildChild in a new process and returns its figures.
+func runBuildChild(b *testing.B) buildFigures {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestLargeBuildChild$", "-test.count", "1", "-test.v")
-	cmd.Env = append(os.Environ(), largeBuildChild+"="+strconv.FormatInt(limit, 10))
+	cmd.Env = append(os.Environ(), largeBuildChild+"=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		b.Fatalf("build child: %v\n%s", err, out)
@@ -147,15 +137,10 @@ func runBuildChild(b *testing.B, limit int64) buildFigures {
 }
 
 // TestLargeBuildChild is the child process of BenchmarkLargeBuild; without its
-// environment variable, the build memory limit, it is skipped.
+// environment variable it is skipped.
 func TestLargeBuildChild(t *testing.T) {
-	env := os.Getenv(largeBuildChild)
-	if env == "" {
+	if os.Getenv(largeBuildChild) == "" {
 		t.Skip("run by BenchmarkLargeBuild")
-	}
-	limit, err := strconv.ParseInt(env, 10, 64)
-	if err != nil {
-		t.Fatalf("%s=%q: %v", largeBuildChild, env, err)
 	}
 	cat := generateCatalogue(t, largeServices)
 	runtime.GC()
@@ -166,7 +151,7 @@ func TestLargeBuildChild(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	cpu := cpuTime(t)
 	start := time.Now()
-	x, err := Build(context.Background(), cat, Options{Dir: t.TempDir(), BuildMemoryLimit: limit})
+	x, err := Build(context.Background(), cat, Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

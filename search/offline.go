@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -37,9 +36,8 @@ const (
 
 // disk is where and how an on-disk index is written.
 type disk struct {
-	dir         string // empty: the index is in memory
-	perSegment  int    // services a segment (segmentDocs)
-	memoryLimit int64  // Options.BuildMemoryLimit
+	dir        string // empty: the index is in memory
+	perSegment int    // services a segment (segmentDocs)
 }
 
 // indexServices indexes the services on disk, written offline in one segment, or,
@@ -57,7 +55,6 @@ func (x *Index) indexServices(ctx context.Context, m *mapping.IndexMappingImpl, 
 		}
 		return idx, nil
 	}
-	defer lowerMemoryLimit(d.memoryLimit)()
 	if err := writeOffline(ctx, d.dir, m, x.uniqueServices(), x.langs, d.perSegment); err != nil {
 		return nil, err
 	}
@@ -221,20 +218,3 @@ type analysedField struct{ index.Field }
 
 // Analyze implements index.Field: the analysis is done.
 func (analysedField) Analyze() {}
-
-// lowerMemoryLimit sets the process's soft memory limit to limit if that is positive
-// and lower than the one in force, and returns the function that puts the previous
-// one back.
-func lowerMemoryLimit(limit int64) (restore func()) {
-	prev := debug.SetMemoryLimit(-1)
-	if limit <= 0 || limit >= prev {
-		return func() {}
-	}
-	debug.SetMemoryLimit(limit)
-	return func() {
-		// Only this build's own limit is undone: one set since stays.
-		if debug.SetMemoryLimit(-1) == limit {
-			debug.SetMemoryLimit(prev)
-		}
-	}
-}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"os"
-	"runtime/debug"
 	"slices"
 	"testing"
 
@@ -138,58 +137,4 @@ func TestOfflineBuildStopsWhenCancelled(t *testing.T) {
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("a cancelled build left %d entries in the index folder", len(left))
 	}
-}
-
-// The build's memory limit only ever lowers the process's, and is undone after,
-// unless another limit was set meanwhile.
-func TestLowerMemoryLimit(t *testing.T) {
-	orig := debug.SetMemoryLimit(-1)
-	t.Cleanup(func() { debug.SetMemoryLimit(orig) })
-	const mb = 1 << 20
-	tests := []struct {
-		name              string
-		before, limit     int64
-		during, meanwhile int64 // meanwhile: set by someone else during the build (0: none)
-		after             int64
-	}{
-		{name: "lowers", before: 900 * mb, limit: 200 * mb, during: 200 * mb, after: 900 * mb},
-		{name: "never raises", before: 100 * mb, limit: 200 * mb, during: 100 * mb, after: 100 * mb},
-		{name: "zero leaves it", before: 900 * mb, limit: 0, during: 900 * mb, after: 900 * mb},
-		{name: "keeps a newer one", before: 900 * mb, limit: 200 * mb, during: 200 * mb, meanwhile: 300 * mb, after: 300 * mb},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			debug.SetMemoryLimit(tt.before)
-			restore := lowerMemoryLimit(tt.limit)
-			if got := debug.SetMemoryLimit(-1); got != tt.during {
-				t.Errorf("during the build: %d MB, want %d MB", got/mb, tt.during/mb)
-			}
-			if tt.meanwhile > 0 {
-				debug.SetMemoryLimit(tt.meanwhile)
-			}
-			restore()
-			if got := debug.SetMemoryLimit(-1); got != tt.after {
-				t.Errorf("after the build: %d MB, want %d MB", got/mb, tt.after/mb)
-			}
-		})
-	}
-}
-
-// An on-disk build with a memory limit gives the same index and leaves the
-// process's limit as it found it.
-func TestBuildMemoryLimitIsRestored(t *testing.T) {
-	orig := debug.SetMemoryLimit(-1)
-	cat, err := catalogue.Bundled()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, err := Build(context.Background(), cat, Options{Dir: t.TempDir(), BuildMemoryLimit: 64 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	if got := debug.SetMemoryLimit(-1); got != orig {
-		t.Errorf("memory limit after the build: %d, want %d", got, orig)
-	}
-	sameResult(t, mustSearch(t, x, catalogue.SearchRequest{Query: "badante"}), mustSearch(t, testIndex(t), catalogue.SearchRequest{Query: "badante"}), catalogue.SearchRequest{Query: "badante"})
 }
