@@ -19,7 +19,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -76,6 +75,11 @@ type Index struct {
 
 // Build indexes a catalogue.
 func Build(ctx context.Context, cat *catalogue.Catalogue, opts Options) (*Index, error) {
+	return build(ctx, cat, opts, segmentDocs)
+}
+
+// build is Build writing an on-disk index in segments of perSegment services.
+func build(ctx context.Context, cat *catalogue.Catalogue, opts Options, perSegment int) (*Index, error) {
 	x := &Index{cat: cat, timeout: opts.Timeout, cache: newSearchCaches(), places: newPlaceTable(cat.Services),
 		services: make(map[string]*catalogue.Service, len(cat.Services)),
 		spaces:   make(map[string]*catalogue.Space, len(cat.Spaces)),
@@ -99,28 +103,29 @@ func Build(ctx context.Context, cat *catalogue.Catalogue, opts Options) (*Index,
 		}
 		dir, x.dir = filepath.Join(d, "index"), d
 	}
-	if err := x.build(ctx, dir); err != nil {
+	if err := x.build(ctx, disk{dir: dir, perSegment: perSegment}); err != nil {
 		x.Close()
 		return nil, err
 	}
 	return x, nil
 }
 
-func (x *Index) build(ctx context.Context, dir string) error {
-	var err error
-	if x.idx, err = newBleveIndex(dir, x.langs); err != nil {
+func (x *Index) build(ctx context.Context, d disk) error {
+	m, err := newMapping(x.langs)
+	if err != nil {
+		return fmt.Errorf("build index mapping: %w", err)
+	}
+	for _, s := range x.cat.Services {
+		x.services[s.ID] = s
+	}
+	if x.idx, err = x.indexServices(ctx, m, d); err != nil {
 		return err
 	}
-	if x.spaceIdx, err = newBleveIndex("", x.langs); err != nil {
+	if x.spaceIdx, err = newMemoryIndex(m); err != nil {
 		return err
 	}
-	if err := x.load(ctx); err != nil {
+	if err := x.loadSpaces(); err != nil {
 		return err
-	}
-	if dir != "" {
-		if x.idx, err = settle(ctx, x.idx, dir); err != nil {
-			return err
-		}
 	}
 	languageAnalyzer := func(lang string) (string, bool) {
 		_, ok := x.langs[lang]
@@ -133,52 +138,15 @@ func (x *Index) build(ctx context.Context, dir string) error {
 	return x.loadVocabulary()
 }
 
-// newBleveIndex creates an empty index with the WeMi mapping, on disk in dir or, with
-// no dir, in memory. In memory it is scorch without a path: Bleve's older in-memory
-// engine ignores synonyms and is far slower on large catalogues.
-func newBleveIndex(dir string, langs map[string]i18n.Language) (bleve.Index, error) {
-	m, err := newMapping(langs)
-	if err != nil {
-		return nil, fmt.Errorf("build index mapping: %w", err)
-	}
-	idx, err := bleve.NewUsing(dir, m, scorch.Name, scorch.Name, nil)
+// newMemoryIndex creates an empty index in memory with the WeMi mapping. It is scorch
+// without a path: Bleve's older in-memory engine ignores synonyms and is far slower
+// on large catalogues.
+func newMemoryIndex(m *mapping.IndexMappingImpl) (bleve.Index, error) {
+	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("create index: %w", err)
 	}
 	return idx, nil
-}
-
-// settle merges a freshly built on-disk index into one segment and reopens it, so
-// that searches neither cross dozens of segments nor compete with background merges.
-func settle(ctx context.Context, idx bleve.Index, dir string) (bleve.Index, error) {
-	if err := compact(ctx, idx); err != nil {
-		idx.Close()
-		return nil, err
-	}
-	if err := idx.Close(); err != nil {
-		return nil, fmt.Errorf("close index: %w", err)
-	}
-	idx, err := bleve.Open(dir)
-	if err != nil {
-		return nil, fmt.Errorf("reopen index: %w", err)
-	}
-	return idx, nil
-}
-
-// compact merges the on-disk index into one segment and waits for the merge.
-func compact(ctx context.Context, idx bleve.Index) error {
-	adv, err := idx.Advanced()
-	if err != nil {
-		return fmt.Errorf("compact index: %w", err)
-	}
-	sc, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
-	}
-	if err := sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
-		return fmt.Errorf("compact index: %w", err)
-	}
-	return nil
 }
 
 // Close releases the index.
@@ -216,25 +184,32 @@ func newMapping(langs map[string]i18n.Language) (*mapping.IndexMappingImpl, erro
 	if err := addAnalyzers(m, chains); err != nil {
 		return nil, err
 	}
+	// The catalogue holds the documents: the index stores none of their fields, and
+	// keeps no term vectors (no phrase query, no highlighting). Doc values, which
+	// facets and sorts read, are kept for the category (the facet) and the location
+	// (the distance sort) only.
 	text := func(analyzer string) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = analyzer
 		f.Store = false
 		f.IncludeInAll = false
+		f.IncludeTermVectors = false
 		f.DocValues = false
 		return f
 	}
-	kw := func() *mapping.FieldMapping {
+	kw := func(docValues bool) *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
 		f.Store = false
 		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = docValues
 		return f
 	}
 	doc := bleve.NewDocumentStaticMapping()
 	for name, f := range map[string]*mapping.FieldMapping{
 		fieldProviderIT: text(analyzerIT),
-		fieldCategory:   kw(), fieldAudience: kw(), fieldMunicipio: kw(), fieldDelivery: kw(),
+		fieldCategory:   kw(true), fieldAudience: kw(false), fieldMunicipio: kw(false), fieldDelivery: kw(false),
 	} {
 		doc.AddFieldMappingsAt(name, f)
 	}
@@ -245,11 +220,14 @@ func newMapping(langs map[string]i18n.Language) (*mapping.IndexMappingImpl, erro
 	free := bleve.NewBooleanFieldMapping()
 	free.Store = false
 	free.IncludeInAll = false
+	free.DocValues = false
 	doc.AddFieldMappingsAt(fieldFree, free)
 	geo := bleve.NewGeoPointFieldMapping()
 	geo.Store = false
 	geo.IncludeInAll = false
 	doc.AddFieldMappingsAt(fieldLocation, geo)
+	// Every query names its fields: no composite _all field to build.
+	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = analyzerIT
 	m.StoreDynamic = false
@@ -258,11 +236,12 @@ func newMapping(langs map[string]i18n.Language) (*mapping.IndexMappingImpl, erro
 	return m, nil
 }
 
-// batchSize bounds the memory of one indexing batch on large catalogues.
+// batchSize bounds the memory of one indexing batch of an in-memory index.
 const batchSize = 2000
 
-func (x *Index) load(ctx context.Context) error {
-	b := x.idx.NewBatch()
+// loadServices indexes the services into an in-memory index.
+func (x *Index) loadServices(ctx context.Context, idx bleve.Index) error {
+	b := idx.NewBatch()
 	flush := func() error {
 		if b.Size() == 0 {
 			return nil
@@ -270,14 +249,13 @@ func (x *Index) load(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("build index: %w", err)
 		}
-		if err := x.idx.Batch(b); err != nil {
+		if err := idx.Batch(b); err != nil {
 			return fmt.Errorf("build index: %w", err)
 		}
 		b.Reset()
 		return nil
 	}
 	for _, s := range x.cat.Services {
-		x.services[s.ID] = s
 		if err := b.Index(s.ID, serviceDocument(s, x.langs)); err != nil {
 			return fmt.Errorf("index service %s: %w", s.ID, err)
 		}
@@ -287,9 +265,11 @@ func (x *Index) load(ctx context.Context) error {
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return err
-	}
+	return flush()
+}
+
+// loadSpaces indexes the WeMi spaces.
+func (x *Index) loadSpaces() error {
 	sb := x.spaceIdx.NewBatch()
 	for _, sp := range x.cat.Spaces {
 		x.spaces[sp.ID] = sp

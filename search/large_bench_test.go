@@ -7,11 +7,21 @@
 package search
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -65,14 +75,127 @@ func BenchmarkLargeQuery(b *testing.B) {
 	b.Run("typos", func(b *testing.B) { benchQueries(b, x, "it", benchTypos) })
 }
 
+// largeBuildChild is the environment variable that makes TestLargeBuildChild build
+// the large index and print its figures: the build runs in a process of its own, so
+// that its peak resident memory is the build's and the generated catalogue's only.
+const largeBuildChild = "WEMI_LARGE_BUILD_CHILD"
+
+// buildFigures are what one build in a child process measured.
+type buildFigures struct {
+	Seconds      float64 // wall clock of Build
+	CPUSeconds   float64 // user and system time of Build
+	AllocBytes   uint64  // bytes allocated by Build
+	CatalogueRSS uint64  // resident bytes before Build (the generated catalogue)
+	PeakRSS      uint64  // the process's peak resident bytes (VmHWM)
+}
+
+// BenchmarkLargeBuild builds the index of 100,000 services in a child process per
+// iteration and reports the build's wall and CPU time, allocated bytes and the
+// child's peak resident memory (the catalogue's included, reported apart).
 func BenchmarkLargeBuild(b *testing.B) {
-	cat := generateCatalogue(b, largeServices)
-	b.ResetTimer()
+	var sum buildFigures
+	var peak uint64
+	n := 0
 	for b.Loop() {
-		x, err := Build(context.Background(), cat, Options{Dir: b.TempDir()})
-		if err != nil {
-			b.Fatal(err)
-		}
-		x.Close()
+		f := runBuildChild(b)
+		sum.Seconds += f.Seconds
+		sum.CPUSeconds += f.CPUSeconds
+		sum.AllocBytes += f.AllocBytes
+		sum.CatalogueRSS += f.CatalogueRSS
+		peak = max(peak, f.PeakRSS)
+		n++
 	}
+	const mb = 1 << 20
+	b.ReportMetric(sum.Seconds/float64(n), "build-s")
+	b.ReportMetric(sum.CPUSeconds/float64(n), "build-cpu-s")
+	b.ReportMetric(float64(sum.AllocBytes)/float64(n)/mb, "alloc-MB")
+	b.ReportMetric(float64(sum.CatalogueRSS)/float64(n)/mb, "catalogue-rss-MB")
+	b.ReportMetric(float64(peak)/mb, "peak-rss-MB")
+}
+
+// runBuildChild runs TestLargeBuildChild in a new process and returns its figures.
+func runBuildChild(b *testing.B) buildFigures {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestLargeBuildChild$", "-test.count", "1", "-test.v")
+	cmd.Env = append(os.Environ(), largeBuildChild+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("build child: %v\n%s", err, out)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if _, line, ok := strings.Cut(sc.Text(), "build figures: "); ok {
+			var f buildFigures
+			if err := json.Unmarshal([]byte(line), &f); err != nil {
+				b.Fatalf("build child figures %q: %v", line, err)
+			}
+			return f
+		}
+	}
+	b.Fatalf("build child printed no figures:\n%s", out)
+	return buildFigures{}
+}
+
+// TestLargeBuildChild is the child process of BenchmarkLargeBuild; without its
+// environment variable it is skipped.
+func TestLargeBuildChild(t *testing.T) {
+	if os.Getenv(largeBuildChild) == "" {
+		t.Skip("run by BenchmarkLargeBuild")
+	}
+	cat := generateCatalogue(t, largeServices)
+	runtime.GC()
+	debug.FreeOSMemory()
+	var f buildFigures
+	f.CatalogueRSS = procStatus(t, "VmRSS")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cpu := cpuTime(t)
+	start := time.Now()
+	x, err := Build(context.Background(), cat, Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Seconds = time.Since(start).Seconds()
+	f.CPUSeconds = (cpuTime(t) - cpu).Seconds()
+	runtime.ReadMemStats(&after)
+	f.AllocBytes = after.TotalAlloc - before.TotalAlloc
+	f.PeakRSS = procStatus(t, "VmHWM")
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("build figures: %s", js)
+}
+
+// cpuTime returns the process's user and system time so far.
+func cpuTime(t *testing.T) time.Duration {
+	t.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// procStatus returns a memory figure of /proc/self/status, in bytes.
+func procStatus(t *testing.T, key string) uint64 {
+	t.Helper()
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", key, err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatalf("no %s in /proc/self/status", key)
+	return 0
 }
