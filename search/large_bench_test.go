@@ -82,6 +82,8 @@ func BenchmarkLargeQuery(b *testing.B) {
 	b.ResetTimer()
 	b.Run("exact", func(b *testing.B) { benchQueries(b, x, "it", benchExact) })
 	b.Run("typos", func(b *testing.B) { benchQueries(b, x, "it", benchTypos) })
+	b.Run("exact-miss", func(b *testing.B) { benchMisses(b, x, "it", benchExact) })
+	b.Run("typos-miss", func(b *testing.B) { benchMisses(b, x, "it", benchTypos) })
 }
 
 // largeBuildChild is the environment variable that makes the test binary (init) build
