@@ -3,6 +3,8 @@ package search
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/mapping"
 
@@ -147,4 +149,29 @@ func FuzzEveryChain(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The table of Latin bases folds every rune as the decomposition it stands for.
+func TestLatinBasesTable(t *testing.T) {
+	for r := rune(0x80); r < 0x300; r++ {
+		word := []byte("a" + string(r) + "b")
+		got, _ := foldWord(word)
+		want := []byte("a")
+		switch {
+		case r == 'ʼ' || r == '‘' || r == '’': // apostrophes inside a word fold away
+		case r < utf8.RuneSelf || unicode.Is(unicode.Cyrillic, r):
+			want = utf8.AppendRune(want, r)
+		case unicode.Is(unicode.Latin, r):
+			want = appendLatinBase(want, r)
+		default:
+			want = utf8.AppendRune(want, r)
+		}
+		want = append(want, 'b')
+		if string(got) != string(want) {
+			t.Errorf("%U: folded %q, want %q", r, got, want)
+		}
+	}
+	if got, _ := foldWord([]byte("perché più àèìòù ñ ç")); string(got) != "perche piu aeiou n c" {
+		t.Errorf("folded %q", got)
+	}
 }

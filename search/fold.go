@@ -50,15 +50,36 @@ func foldWord(term []byte) ([]byte, bool) {
 			out = utf8.AppendRune(out, 'г')
 		case r < utf8.RuneSelf || unicode.Is(unicode.Cyrillic, r):
 			out = utf8.AppendRune(out, r)
+		case r < rune(len(latinBases)) && latinBases[r] != "":
+			out = append(out, latinBases[r]...)
 		case unicode.Is(unicode.Latin, r):
-			for _, d := range norm.NFD.String(string(r)) {
-				if !unicode.Is(unicode.Mn, d) {
-					out = utf8.AppendRune(out, d)
-				}
-			}
+			out = appendLatinBase(out, r)
 		default:
 			out = utf8.AppendRune(out, r)
 		}
 	}
 	return out, true
 }
+
+// appendLatinBase appends a Latin letter without its accents: its canonical
+// decomposition less the combining marks.
+func appendLatinBase(out []byte, r rune) []byte {
+	for _, d := range norm.NFD.String(string(r)) {
+		if !unicode.Is(unicode.Mn, d) {
+			out = utf8.AppendRune(out, d)
+		}
+	}
+	return out
+}
+
+// latinBases holds the bases of the Latin letters of the Latin-1 Supplement and
+// Latin Extended-A and B blocks ("" for the other runes below U+0250), worked out once:
+// an index build folds millions of accented letters.
+var latinBases = func() (t [0x250]string) {
+	for r := rune(utf8.RuneSelf); r < rune(len(t)); r++ {
+		if unicode.Is(unicode.Latin, r) {
+			t[r] = string(appendLatinBase(nil, r))
+		}
+	}
+	return t
+}()
