@@ -421,8 +421,12 @@ func firstNumber(text string) (int, bool) {
 // bareNumber reads a message that is only a number, in digits or in words ("3",
 // "tre", "three"), give or take punctuation.
 func bareNumber(text string) (int, bool) {
-	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil {
+	if t := strings.TrimSpace(text); isInteger(t) {
+		n, _ := strconv.Atoi(t)
 		return n, true
+	}
+	if len(text) > 32 {
+		return 0, false // far longer than any number word with spaces and punctuation around
 	}
 	return numberWord(catalogue.Fold(text))
 }

@@ -288,9 +288,12 @@ func (e *Engine) situationAndNeed(text string) (need string, r Refinement) {
 	return strings.Join(needs, ", "), r
 }
 
+// clauseBreaks marks the punctuation that ends a clause.
+var clauseBreaks = strings.NewReplacer(".", "|", ",", "|", ";", "|", "!", "|", "?", "|")
+
 // splitClauses cuts text at punctuation and at the words that join clauses.
 func splitClauses(text string, joiners []string) []string {
-	text = strings.NewReplacer(".", "|", ",", "|", ";", "|", "!", "|", "?", "|").Replace(text)
+	text = clauseBreaks.Replace(text)
 	var out []string
 	for _, part := range strings.Split(text, "|") {
 		words := strings.Fields(part)

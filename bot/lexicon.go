@@ -233,12 +233,22 @@ func (lx *lexicon) content(folded string) []string {
 		if lx.fillers[w] {
 			continue
 		}
-		if _, err := strconv.Atoi(w); err == nil {
+		if isInteger(w) {
 			continue
 		}
 		out = append(out, w)
 	}
 	return out
+}
+
+// isInteger reports whether w is a whole number as strconv.Atoi reads one, without
+// building the error Atoi returns for every other word.
+func isInteger(w string) bool {
+	if w == "" || (w[0] != '+' && w[0] != '-' && (w[0] < '0' || w[0] > '9')) {
+		return false
+	}
+	_, err := strconv.Atoi(w)
+	return err == nil
 }
 
 // municipio returns a Municipio named by number in folded text ("municipio 4", "zona

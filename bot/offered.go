@@ -54,12 +54,15 @@ func (e *Engine) typedButton(text string, st *state) (string, bool) {
 	return e.buttonNamed(catalogue.Fold(text), st)
 }
 
+// withoutPlease drops "please" around a button's name.
+var withoutPlease = strings.NewReplacer(" per favore ", " ", " please ", " ")
+
 // buttonNamed is typedButton of folded text.
 func (e *Engine) buttonNamed(folded string, st *state) (string, bool) {
 	if folded == "" {
 		return "", false
 	}
-	folded = strings.Join(strings.Fields(strings.NewReplacer(" per favore ", " ", " please ", " ").Replace(" "+folded+" ")), " ")
+	folded = strings.Join(strings.Fields(withoutPlease.Replace(" "+folded+" ")), " ")
 	found, prefixed, n := "", "", 0
 	for _, o := range st.Offered {
 		switch {

@@ -61,28 +61,76 @@ func FoldRune(r rune) (rune, RuneClass) {
 // already folded is returned as it is, without a copy: a message is folded many
 // times over.
 func Fold(s string) string {
-	src := s
-	if norm.NFD.QuickSpanString(s) != len(s) {
-		nfd := norm.NFD.AppendString(make([]byte, 0, len(s)+len(s)/2), s)
-		// nfd is never written again: a string of it needs no copy.
-		src = unsafe.String(unsafe.SliceData(nfd), len(nfd))
+	if norm.NFD.QuickSpanString(s) != len(s) && !latinOnly(s) {
+		return foldDecomposed(s)
 	}
+	// Already decomposed, or letters of the Latin blocks only: their decompositions
+	// come from a table, one letter at a time, with no copy of the whole text.
 	f := folding{text: s}
-	for i := 0; i < len(src); {
-		r, size := utf8.DecodeRuneInString(src[i:])
-		if isApostrophe(r) && i > 0 && i+size < len(src) {
-			prev, _ := utf8.DecodeLastRuneInString(src[:i])
-			next, _ := utf8.DecodeRuneInString(src[i+size:])
-			if unicode.Is(unicode.Cyrillic, prev) && unicode.Is(unicode.Cyrillic, next) {
-				i += size
-				continue // Ukrainian "пам'ять", "памʼять" and "память" are one word
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r < rune(len(latinDecompositions)) && latinDecompositions[r] != "" {
+			for _, d := range latinDecompositions[r] {
+				f.fold(d)
 			}
+		} else if !f.ukrainianApostrophe(s, i, r, size) {
+			f.fold(r)
 		}
-		f.fold(r)
 		i += size
 	}
 	return f.result()
 }
+
+// foldDecomposed is Fold of text that needs its canonical decomposition (NFD) worked
+// out whole.
+func foldDecomposed(s string) string {
+	nfd := norm.NFD.AppendString(make([]byte, 0, len(s)+len(s)/2), s)
+	src := unsafe.String(unsafe.SliceData(nfd), len(nfd))
+	f := folding{text: s}
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRuneInString(src[i:])
+		if !f.ukrainianApostrophe(src, i, r, size) {
+			f.fold(r)
+		}
+		i += size
+	}
+	return f.result()
+}
+
+// ukrainianApostrophe reports whether rune r at i of src is an apostrophe between two
+// Cyrillic letters, which folds away: Ukrainian "пам'ять", "памʼять" and "память" are
+// one word.
+func (f *folding) ukrainianApostrophe(src string, i int, r rune, size int) bool {
+	if !isApostrophe(r) || i == 0 || i+size >= len(src) {
+		return false
+	}
+	prev, _ := utf8.DecodeLastRuneInString(src[:i])
+	next, _ := utf8.DecodeRuneInString(src[i+size:])
+	return unicode.Is(unicode.Cyrillic, prev) && unicode.Is(unicode.Cyrillic, next)
+}
+
+// latinOnly reports whether every rune of s is below U+0250 (ASCII and the Latin-1,
+// Latin Extended-A and B blocks): text with no combining mark of its own, whose
+// decomposition is its letters' decompositions one after the other.
+func latinOnly(s string) bool {
+	for _, r := range s {
+		if r >= rune(len(latinDecompositions)) {
+			return false
+		}
+	}
+	return true
+}
+
+// latinDecompositions holds the canonical decompositions of the runes below U+0250
+// that have one ("" for the others), worked out once.
+var latinDecompositions = func() (t [0x250]string) {
+	for r := rune(utf8.RuneSelf); r < rune(len(t)); r++ {
+		if d := norm.NFD.String(string(r)); d != string(r) {
+			t[r] = d
+		}
+	}
+	return t
+}()
 
 // folding is Fold under way. Its output is text[:n], uncopied, until it first
 // differs from the text it folds.

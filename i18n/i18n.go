@@ -242,7 +242,7 @@ func (l Language) Money(cents int) string {
 
 // DayMonth writes a day's date without the year: "28/11", "11月28日".
 func (l Language) DayMonth(day, month int) string {
-	return strings.NewReplacer("{d}", fmt.Sprintf("%02d", day), "{m}", fmt.Sprintf("%02d", month)).Replace(l.DateFormat)
+	return fillDate(l.DateFormat, day, month, 0)
 }
 
 // FullDate writes a date with its year: "28/11/2026", "28.11.2026", "2026年11月28日".
@@ -255,6 +255,34 @@ func (l Language) FullDate(day, month, year int) string {
 		}
 		f = l.DateFormat + sep + "{y}"
 	}
-	return strings.NewReplacer("{d}", fmt.Sprintf("%02d", day), "{m}", fmt.Sprintf("%02d", month),
-		"{y}", strconv.Itoa(year)).Replace(f)
+	return fillDate(f, day, month, year)
+}
+
+// fillDate writes a date in a format of the registry: {d} and {m} two digits, {y}
+// the year. It builds no replacer: dates are written on most turns.
+func fillDate(format string, day, month, year int) string {
+	b := make([]byte, 0, len(format)+4)
+	for i := 0; i < len(format); i++ {
+		switch {
+		case strings.HasPrefix(format[i:], "{d}"):
+			b = appendTwoDigits(b, day)
+		case strings.HasPrefix(format[i:], "{m}"):
+			b = appendTwoDigits(b, month)
+		case strings.HasPrefix(format[i:], "{y}"):
+			b = strconv.AppendInt(b, int64(year), 10)
+		default:
+			b = append(b, format[i])
+			continue
+		}
+		i += 2
+	}
+	return string(b)
+}
+
+// appendTwoDigits appends n with at least two digits, as %02d does.
+func appendTwoDigits(b []byte, n int) []byte {
+	if n >= 0 && n < 10 {
+		b = append(b, '0')
+	}
+	return strconv.AppendInt(b, int64(n), 10)
 }

@@ -1,10 +1,13 @@
 package i18n
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
+	"testing"
 
 	"golang.org/x/text/language"
-	"testing"
 )
 
 func TestRegistry(t *testing.T) {
@@ -71,3 +74,17 @@ func TestFold(t *testing.T) {
 }
 
 func mustTag(code string) language.Tag { return language.Make(code) }
+
+// fillDate writes what a strings.Replacer of the placeholders would.
+func TestFillDateAsReplacer(t *testing.T) {
+	formats := []string{"{d}/{m}", "{d}.{m}", "{m}/{d}", "{m}月{d}日", "{d}/{m}/{y}", "{y}年{m}月{d}日", "{d}.{m}.{y}", "{y}-{m}-{d}", "{", "{d", "x{y}x{q}"}
+	for _, f := range formats {
+		for _, dmy := range [][3]int{{1, 2, 2026}, {28, 11, 2026}, {9, 12, 999}, {31, 1, 10000}} {
+			want := strings.NewReplacer("{d}", fmt.Sprintf("%02d", dmy[0]), "{m}", fmt.Sprintf("%02d", dmy[1]),
+				"{y}", strconv.Itoa(dmy[2])).Replace(f)
+			if got := fillDate(f, dmy[0], dmy[1], dmy[2]); got != want {
+				t.Errorf("fillDate(%q, %v) = %q, want %q", f, dmy, got, want)
+			}
+		}
+	}
+}
