@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -27,6 +29,28 @@ const maxListItems = 5
 // Società Cooperativa Sociale Onlus" → "Arcobaleno", "Associazione Nonni Attivi ODV" →
 // "Nonni Attivi"): in a list the name says who, the card says the rest.
 func providerShort(name string) string {
+	if short, ok := shortNames.Load(name); ok {
+		return short.(string)
+	}
+	short := withoutLegalForm(name)
+	if shortNamesKept.Add(1) <= maxShortNames {
+		shortNames.Store(name, short)
+	}
+	return short
+}
+
+// shortNames remembers providerShort's answers: lists and cards show the same few
+// providers on every turn. At most maxShortNames are kept (the catalogue has about
+// fifty providers; reloads may bring new names).
+var (
+	shortNames     sync.Map
+	shortNamesKept atomic.Int64
+)
+
+const maxShortNames = 4096
+
+// withoutLegalForm works out providerShort.
+func withoutLegalForm(name string) string {
 	words := strings.Fields(name)
 	end := len(words)
 	word := func(i int) string { return strings.ToLower(strings.Trim(words[i], ".,;()")) }

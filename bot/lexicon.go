@@ -229,7 +229,7 @@ func (lx *lexicon) deliveryIn(folded string) (delivery, rest string, ok bool) {
 // content returns the words of folded that carry meaning: neither fillers nor numbers.
 func (lx *lexicon) content(folded string) []string {
 	var out []string
-	for _, w := range strings.Fields(folded) {
+	for w := range strings.FieldsSeq(folded) {
 		if lx.fillers[w] {
 			continue
 		}

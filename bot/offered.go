@@ -62,7 +62,9 @@ func (e *Engine) buttonNamed(folded string, st *state) (string, bool) {
 	if folded == "" {
 		return "", false
 	}
-	folded = strings.Join(strings.Fields(withoutPlease.Replace(" "+folded+" ")), " ")
+	if strings.Contains(folded, "please") || strings.Contains(folded, "per favore") {
+		folded = strings.Join(strings.Fields(withoutPlease.Replace(" "+folded+" ")), " ")
+	}
 	found, prefixed, n := "", "", 0
 	for _, o := range st.Offered {
 		switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -128,7 +129,7 @@ func (e *Engine) queue(conv string) func() {
 	e.mu.Lock()
 	q, ok := e.queues[conv]
 	if !ok {
-		q = &convQueue{turn: make(chan struct{}, 1)}
+		q = queues.Get().(*convQueue)
 		e.queues[conv] = q
 	}
 	q.waiting++
@@ -140,7 +141,11 @@ func (e *Engine) queue(conv string) func() {
 		q.waiting--
 		if q.waiting == 0 {
 			delete(e.queues, conv)
+			queues.Put(q) // nobody else holds it: the map was its only other holder
 		}
 		e.mu.Unlock()
 	}
 }
+
+// queues recycles conversation queues: one is taken and given back on most messages.
+var queues = sync.Pool{New: func() any { return &convQueue{turn: make(chan struct{}, 1)} }}
