@@ -44,6 +44,13 @@ func browserCtx(t *testing.T) context.Context {
 	if err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
+	// No smooth scrolling: on a loaded machine a click aimed at a button while the log
+	// still glides to the newest reply lands beside it (the page honours the setting).
+	_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}})
+	if err != nil {
+		t.Fatalf("ask Chromium for reduced motion: %v", err)
+	}
 	return ctx
 }
 

@@ -68,7 +68,8 @@ func TestLocationButtonInChromium(t *testing.T) {
 	}
 	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`[...document.querySelectorAll('#log .msg.bot .bubble')].some((b) => b.textContent.includes('Vicino a te'))`))
 	if err != nil {
-		t.Fatalf("share: %v; log %q", err, text(t, ctx, "#log"))
+		status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('status').textContent`))
+		t.Fatalf("share: %v; status %q; log %q", err, status, text(t, ctx, "#log"))
 	}
 	u, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#log .msg.user')].pop().textContent`))
 	if err != nil || !strings.Contains(u, "45.46420, 9.19000") {
