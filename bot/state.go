@@ -129,7 +129,8 @@ type turn struct {
 
 // decodeState decodes a saved state: in the compact encoding (statecodec.go), or in
 // JSON as it was saved before it. ok is false for a state of another version, or
-// damaged: the conversation then starts again.
+// damaged: the conversation then starts again. The state may share b's bytes
+// (decodeCompact): b must never change afterwards.
 func decodeState(b []byte) (state, bool) {
 	if isCompactState(b) {
 		return decodeCompact(b)
@@ -155,6 +156,16 @@ func (st *state) encode(asJSON bool) ([]byte, error) {
 		return json.Marshal(st)
 	}
 	return st.encodeCompact()
+}
+
+// appendEncoding appends the state to save to b, as encode would return it.
+func (st *state) appendEncoding(b []byte, asJSON bool) ([]byte, error) {
+	st.V = stateVersion
+	if !asJSON {
+		return st.appendCompact(b)
+	}
+	data, err := json.Marshal(st)
+	return append(b, data...), err
 }
 
 // maxHandoffs bounds the handoff ids a conversation keeps.

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // The compact encoding is a header (stateMagic, stateFormat, the state's version),
@@ -39,38 +40,62 @@ const (
 	maxOffset = 24 * 60 * 60
 )
 
-// encodeBuffers are scratch buffers for encoding: the state is encoded into one,
-// then copied out at its exact size.
+// encodeBuffers are scratch buffers for encoding: a state is encoded into one, and
+// the buffer is reused once the state is saved (Commit keeps no reference to it).
 var encodeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
-// encodeCompact returns st in the compact encoding.
+// maxPooledEncoding bounds the buffers kept for reuse: a rare huge state does not
+// pin its buffer for good.
+const maxPooledEncoding = 64 << 10
+
+// encodeBuffer returns a scratch buffer for appendEncoding; give it back with
+// putEncodeBuffer once nothing reads what was encoded into it.
+func encodeBuffer() *[]byte { return encodeBuffers.Get().(*[]byte) }
+
+// putEncodeBuffer gives back a buffer of encodeBuffer, data being what was last
+// encoded into it (so that a buffer grown by a large state is kept grown).
+func putEncodeBuffer(buf *[]byte, data []byte) {
+	if cap(data) > cap(*buf) {
+		*buf = data[:0]
+	}
+	if cap(*buf) <= maxPooledEncoding {
+		encodeBuffers.Put(buf)
+	}
+}
+
+// encodeCompact returns st in the compact encoding, in memory of its own.
 func (st *state) encodeCompact() ([]byte, error) {
-	buf := encodeBuffers.Get().(*[]byte)
-	defer encodeBuffers.Put(buf)
-	w := stateWriter{b: append((*buf)[:0], stateMagic, stateFormat)}
+	buf := encodeBuffer()
+	data, err := st.appendCompact((*buf)[:0])
+	putEncodeBuffer(buf, data)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(data), nil
+}
+
+// appendCompact appends st in the compact encoding to b.
+func (st *state) appendCompact(b []byte) ([]byte, error) {
+	w := stateWriter{b: append(b, stateMagic, stateFormat)}
 	w.b = binary.AppendUvarint(w.b, uint64(st.V))
 	start := len(w.b)
 	w.b = append(w.b, make([]byte, maskSize)...)
 	st.encodeFields(&w)
 	binary.LittleEndian.PutUint64(w.b[start:], w.mask)
-	*buf = w.b
-	if w.err != nil {
-		return nil, w.err
-	}
-	return slices.Clone(w.b), nil
+	return w.b, w.err
 }
 
 // isCompactState reports whether b is in the compact encoding.
 func isCompactState(b []byte) bool { return len(b) >= 2 && b[0] == stateMagic }
 
 // decodeCompact decodes a state in the compact encoding; ok is false for anything
-// else: another format or version, unknown fields, damage.
+// else: another format or version, unknown fields, damage. The state's strings are
+// b's bytes, not copies of them: b must never change afterwards.
 func decodeCompact(b []byte) (st state, ok bool) {
 	if len(b) < 2 || b[0] != stateMagic || b[1] != stateFormat {
 		return state{}, false
 	}
-	// One copy of the whole, which the state's strings then share.
-	r := stateReader{s: string(b[2:])}
+	r := stateReader{s: unsafe.String(unsafe.SliceData(b[2:]), len(b)-2)}
 	st.V = int(r.uvarint())
 	if r.bad || st.V != stateVersion || len(r.s) < maskSize {
 		return state{}, false

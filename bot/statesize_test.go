@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +12,8 @@ import (
 	"github.com/comune-milano/wemibot/search/searchtest"
 )
 
-// memoryStore keeps states in a map, and remembers the size of each one saved.
+// memoryStore keeps states in a map, and remembers the size of each one saved. Like
+// every Store, it keeps copies: the engine reuses the buffer it commits from.
 type memoryStore struct {
 	mu     sync.Mutex
 	states map[string][]byte
@@ -21,14 +23,14 @@ type memoryStore struct {
 func (s *memoryStore) Begin(_ context.Context, b Begin) (Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Session{Conversation: b.Conversation, UpdateID: b.UpdateID, Token: "t", State: s.states[b.Conversation], Count: 1}, nil
+	return Session{Conversation: b.Conversation, UpdateID: b.UpdateID, Token: "t", State: bytes.Clone(s.states[b.Conversation]), Count: 1}, nil
 }
 
 func (s *memoryStore) Commit(_ context.Context, sess Session, c Commit) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.states[sess.Conversation] = c.State
-	s.saved = append(s.saved, c.State)
+	s.states[sess.Conversation] = bytes.Clone(c.State)
+	s.saved = append(s.saved, bytes.Clone(c.State))
 	return nil
 }
 

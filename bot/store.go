@@ -47,12 +47,17 @@ type Session struct {
 	UpdateID     string
 	Token        string // proves ownership of the lock
 	Duplicate    bool   // the update was handled before: nothing else is set
-	State        []byte // nil for a conversation the store does not know (new or expired)
-	Count        int    // messages of this conversation in the current rate window, this one included
+	// State is nil for a conversation the store does not know (new or expired). Its
+	// bytes are the caller's: the store neither keeps nor changes them after Begin
+	// returns, so the engine decodes the state's strings in place.
+	State []byte
+	Count int // messages of this conversation in the current rate window, this one included
 }
 
 // Commit is what Store.Commit saves.
 type Commit struct {
+	// State is only read during Commit: the store keeps no reference to it once
+	// Commit returns, so the engine encodes every state into the same few buffers.
 	State     []byte
 	IdleTTL   time.Duration // the conversation is forgotten after this long without messages
 	DedupeTTL time.Duration // how long the update id is remembered

@@ -73,7 +73,9 @@ func (e *Engine) transact(ctx context.Context, conv, update string, work func(x 
 		}
 		return nil
 	}
-	data, err := x.st.encode(e.opts.JSONState)
+	buf := encodeBuffer()
+	data, err := x.st.appendEncoding((*buf)[:0], e.opts.JSONState)
+	defer putEncodeBuffer(buf, data) // once Commit, which keeps no reference to it, returned
 	if err != nil {
 		e.release(ctx, sess, time.Second)
 		return fmt.Errorf("encode state: %w", err)

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) (bot.Store, clocktest.Advance
 		{"RoundTrip", testRoundTrip},
 		{"NewConversationHasNilState", testNewConversation},
 		{"EmptyStateIsNotNil", testEmptyState},
+		{"StateBytesAreTheCallers", testStateBytesOwned},
 		{"DuplicateUpdate", testDuplicate},
 		{"DuplicateMarkerExpires", testDedupeExpiry},
 		{"ReleasedUpdateCanBeRetried", testReleaseNotSeen},
@@ -180,6 +181,20 @@ func testNewConversation(h *harness) {
 func testEmptyState(h *harness) {
 	h.handled("web:1", "u1", "")
 	h.wantState(h.begin(req("web:1", "u2")), "", 2)
+}
+
+// The engine reuses the buffer it commits from, and decodes the strings of a state in
+// the bytes Begin returned: the store must keep neither.
+func testStateBytesOwned(h *harness) {
+	s := h.begin(req("telegram:1", "u1"))
+	c := save("committed")
+	h.commit(s, c)
+	copy(c.State, "overwrite")
+	second := h.begin(req("telegram:1", "u2"))
+	h.wantState(second, "committed", 2)
+	copy(second.State, "scribbled")
+	h.release(second)
+	h.wantState(h.begin(req("telegram:1", "u3")), "committed", 3)
 }
 
 func testDuplicate(h *harness) {
