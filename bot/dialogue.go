@@ -215,21 +215,28 @@ func (e *Engine) refinementIn(folded string) (Refinement, string) {
 // as citizens say it: a need of its own.
 func (e *Engine) newWords(folded, withWho string, st *state) []string {
 	cat := e.opts.Search.Catalogue()
-	known := stemsOf(e.lexicon.content(catalogue.Fold(st.Query))) // the stems of the words known
-	for _, id := range pageOf(st, e.opts.PageSize) {
-		if _, ok := cat.Service(id); ok { // "quanto costa una passeggiata?" of a list of dog walks
-			known = append(known, e.vocab.nameStems(cat, e.lexicon, st.Lang, id)...)
+	query := stemsOf(e.lexicon.content(catalogue.Fold(st.Query)))
+	names := e.vocab.of(cat, e.lexicon, st.Lang).names // none for a service cat lacks
+	page := pageOf(st, e.opts.PageSize)
+	// known reports whether a stem is of the words known: the need's, those of the
+	// names of the list shown ("quanto costa una passeggiata?" of a list of dog
+	// walks) and of the service in focus. Asked word by word, with no list of them
+	// all built.
+	known := func(s string) bool {
+		if slices.Contains(query, s) || st.Focus != "" && slices.Contains(names[st.Focus], s) {
+			return true
 		}
-	}
-	if st.Focus != "" {
-		if _, ok := cat.Service(st.Focus); ok {
-			known = append(known, e.vocab.nameStems(cat, e.lexicon, st.Lang, st.Focus)...)
+		for _, id := range page {
+			if slices.Contains(names[id], s) {
+				return true
+			}
 		}
+		return false
 	}
 	unknown := func(text string) []string {
 		var out []string
 		for _, w := range e.lexicon.content(text) {
-			if !slices.Contains(known, stem(w)) {
+			if !known(stem(w)) {
 				out = append(out, w)
 			}
 		}
