@@ -25,6 +25,10 @@ const (
 // a phone, and an older citizen loses the count.
 const maxListItems = 5
 
+// listLineBytes is room for one line of a list, in bytes, as most lines take: a
+// list's text is grown once to hold its lines, not doubled as they come.
+const listLineBytes = 100
+
 // providerShort is a provider's name without the legal form it carries ("Arcobaleno
 // Società Cooperativa Sociale Onlus" → "Arcobaleno", "Associazione Nonni Attivi ODV" →
 // "Nonni Attivi"): in a list the name says who, the card says the rest.
@@ -165,12 +169,16 @@ func shortAddress(a string) string {
 	return strings.TrimSpace(street)
 }
 
-// listItem is one line of a list of services: the title, the provider's short name and
-// the cost.
-func (t *Turn) listItem(s *catalogue.Service) string {
-	line := "*" + Literal(shorten(t.serviceTitle(s), maxListTitleRunes)) + "*"
+// writeListItem writes one line of a list of services: the title, the provider's short
+// name and the cost.
+func (t *Turn) writeListItem(b *strings.Builder, s *catalogue.Service) {
+	b.WriteString("*")
+	b.WriteString(Literal(shorten(t.serviceTitle(s), maxListTitleRunes)))
+	b.WriteString("*")
 	if o := s.Organization; o != nil {
-		line += " · " + Literal(shorten(providerShort(o.Name), maxListProviderRunes))
+		b.WriteString(" · ")
+		b.WriteString(Literal(shorten(providerShort(o.Name), maxListProviderRunes)))
 	}
-	return line + " · " + t.costMark(s)
+	b.WriteString(" · ")
+	b.WriteString(t.costMark(s))
 }

@@ -127,6 +127,7 @@ func (nf *nearFlow) nearPlace(ctx context.Context, t *Turn, p catalogue.Point, p
 		return
 	}
 	var b strings.Builder
+	b.Grow((maxListItems + 3) * listLineBytes) // the lines, the title and two headings
 	b.WriteString(t.T("near.title", "place", where))
 	var rows [][]Button
 	hits := res.Hits[:min(len(res.Hits), maxNearServices)]
@@ -138,7 +139,10 @@ func (nf *nearFlow) nearPlace(ctx context.Context, t *Turn, p catalogue.Point, p
 	}
 	if len(hits) > 0 {
 		for _, h := range hits {
-			b.WriteString("\n• *" + Literal(shorten(t.serviceTitle(h.Service), maxListTitleRunes)) + "* — " + nf.distance(t, h.DistanceMeters))
+			b.WriteString("\n• *")
+			b.WriteString(Literal(shorten(t.serviceTitle(h.Service), maxListTitleRunes)))
+			b.WriteString("* — ")
+			b.WriteString(nf.distance(t, h.DistanceMeters))
 			rows = append(rows, []Button{btn(shorten(t.serviceTitle(h.Service), 60), actService, h.Service.ID)})
 		}
 	}
@@ -147,7 +151,8 @@ func (nf *nearFlow) nearPlace(ctx context.Context, t *Turn, p catalogue.Point, p
 	if len(spaces) > 0 {
 		b.WriteString("\n\n" + t.T("near.spaces"))
 		for _, sd := range spaces {
-			b.WriteString("\n" + nf.listLine(t, sd.space, "• *"+Literal(sd.space.Name)+"* — "+nf.distance(t, sd.meters)+" — ", ""))
+			b.WriteString("\n")
+			b.WriteString(nf.listLine(t, sd.space, "• *"+Literal(sd.space.Name)+"* — "+nf.distance(t, sd.meters)+" — ", ""))
 			rows = append(rows, []Button{btn(sd.space.Name, actSpace, sd.space.ID)})
 		}
 	}

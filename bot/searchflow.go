@@ -204,6 +204,7 @@ func (sf *searchFlow) showPage(t *Turn, n int) {
 	t.st.Page, t.st.Focus = n, ""
 	ids := t.st.Results[n*ps : min((n+1)*ps, len(t.st.Results))]
 	var b strings.Builder
+	b.Grow((len(ids) + 2) * listLineBytes) // the lines, the title and the filters
 	switch {
 	case t.st.Query != "":
 		b.WriteString(t.Plural("search.found", t.st.Total, "total", strconv.Itoa(t.st.Total), "query", Literal(shorten(t.st.Said, 80))))
@@ -219,7 +220,10 @@ func (sf *searchFlow) showPage(t *Turn, n int) {
 		if !ok {
 			continue // the catalogue was reloaded without it
 		}
-		b.WriteString("\n" + strconv.Itoa(n*ps+i+1) + ". " + t.listItem(s))
+		b.WriteString("\n")
+		b.WriteString(strconv.Itoa(n*ps + i + 1))
+		b.WriteString(". ")
+		t.writeListItem(&b, s)
 		rows = append(rows, []Button{btn(shorten(t.serviceTitle(s), 60), actService, s.ID)})
 	}
 	var nav []Button

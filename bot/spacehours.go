@@ -71,10 +71,13 @@ const listLineRunes = 110
 func (nf *nearFlow) listLine(t *Turn, s *catalogue.Space, head, optional string) string {
 	forms := nf.openForms(t, s)
 	for _, f := range forms {
-		for _, line := range []string{head + optional + f, head + f} {
-			if utf8.RuneCountInString(line) <= listLineRunes {
-				return line
-			}
+		// Counted before the line is put together: only the line chosen is.
+		n := utf8.RuneCountInString(head) + utf8.RuneCountInString(f)
+		switch {
+		case n+utf8.RuneCountInString(optional) <= listLineRunes:
+			return head + optional + f
+		case n <= listLineRunes:
+			return head + f
 		}
 	}
 	return head + forms[len(forms)-1]
