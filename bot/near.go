@@ -129,7 +129,7 @@ func (nf *nearFlow) nearPlace(ctx context.Context, t *Turn, p catalogue.Point, p
 	var b strings.Builder
 	b.Grow((maxListItems + 3) * listLineBytes) // the lines, the title and two headings
 	b.WriteString(t.T("near.title", "place", where))
-	var rows [][]Button
+	rows := make([][]Button, 0, maxListItems+1) // the services and spaces, the way on
 	hits := res.Hits[:min(len(res.Hits), maxNearServices)]
 	switch {
 	case len(hits) > 0 && municipio != 0:

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,7 +25,11 @@ const maxOffers = 40
 // offerButtons keeps the buttons of a message the bot sends (none when it has none):
 // what the citizen types next may answer them.
 func (st *state) offerButtons(rows [][]Button) {
-	st.Offered = st.Offered[:0]
+	n := 0
+	for _, row := range rows {
+		n += len(row)
+	}
+	st.Offered = slices.Grow(st.Offered[:0], min(n, maxOffers))
 	for _, row := range rows {
 		for _, b := range row {
 			if len(st.Offered) == maxOffers {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -142,7 +143,7 @@ func (sf *searchFlow) run(ctx context.Context, t *Turn) (int, int) {
 		t.Say(Reply{Text: t.T("error.search"), Buttons: t.MainMenu()})
 		return -1, 0
 	}
-	t.st.Results = t.st.Results[:0]
+	t.st.Results = slices.Grow(t.st.Results[:0], len(res.Hits))
 	t.st.Gen++ // a new result set: the buttons of older lists no longer act
 	t.st.Total = res.Total
 	best := 0.0
@@ -214,7 +215,7 @@ func (sf *searchFlow) showPage(t *Turn, n int) {
 	if f := sf.describeFilters(t); f != "" {
 		b.WriteString("\n" + f)
 	}
-	var rows [][]Button
+	rows := make([][]Button, 0, len(ids)+1+refineRowCount) // the items, the pages, the refinements
 	for i, id := range ids {
 		s, ok := t.cat.Service(id)
 		if !ok {
@@ -255,6 +256,9 @@ func (sf *searchFlow) pagingButton(t *Turn) bool {
 	return false
 }
 
+// refineRowCount is how many rows refineRows returns.
+const refineRowCount = 3
+
 // refineRows are the buttons that narrow the results, and the way out.
 func (sf *searchFlow) refineRows(t *Turn) [][]Button {
 	on := func(key string, active bool) string {
@@ -263,15 +267,16 @@ func (sf *searchFlow) refineRows(t *Turn) [][]Button {
 		}
 		return t.T(key)
 	}
-	rows := [][]Button{{t.gbtn(on("refine.free", t.st.Filters.Free), actFree),
+	rows := make([][]Button, 0, refineRowCount)
+	rows = append(rows, []Button{t.gbtn(on("refine.free", t.st.Filters.Free), actFree),
 		t.gbtn(on("refine.zone", t.st.Filters.Municipio != 0), actZoneAsk)},
-		{t.gbtn(on("refine.for", t.st.Filters.Audience != ""), actForAsk),
-			t.gbtn(on("refine.delivery", t.st.Filters.Delivery != ""), actDeliveryAsk)}}
-	last := []Button{btn(t.T("button.menu"), actMenu)}
+		[]Button{t.gbtn(on("refine.for", t.st.Filters.Audience != ""), actForAsk),
+			t.gbtn(on("refine.delivery", t.st.Filters.Delivery != ""), actDeliveryAsk)})
+	menu := btn(t.T("button.menu"), actMenu)
 	if t.st.Query != "" {
-		last = append([]Button{t.gbtn(t.T("search.none_of_these"), actNone)}, last...)
+		return append(rows, []Button{t.gbtn(t.T("search.none_of_these"), actNone), menu})
 	}
-	return append(rows, last)
+	return append(rows, []Button{menu})
 }
 
 func (sf *searchFlow) describeFilters(t *Turn) string {
