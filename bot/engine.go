@@ -118,6 +118,7 @@ type Options struct {
 type Engine struct {
 	opts    Options
 	texts   *Texts
+	menus   map[string][][]Button // the main menu by language (Turn.MainMenu)
 	log     *slog.Logger
 	now     func() time.Time
 	rome    *time.Location
@@ -196,6 +197,7 @@ func New(opts Options) (*Engine, error) {
 		e.texts = t
 	}
 	e.langs = NewDetector(e.texts)
+	e.menus = mainMenus(e.texts)
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}

@@ -80,13 +80,31 @@ func (t *Turn) Stale() {
 	t.Say(Reply{Text: t.T("error.stale_button"), Buttons: t.MainMenu()})
 }
 
-// MainMenu is the main menu's buttons, two per row.
+// MainMenu is the main menu's buttons, two per row. Its rows are built once per
+// language and shared by every reply that shows them: never change them.
 func (t *Turn) MainMenu() [][]Button {
+	if rows, ok := t.e.menus[t.st.Lang]; ok {
+		return rows
+	}
+	return mainMenu(t.e.texts, t.st.Lang)
+}
+
+// mainMenus builds the main menu in every language of texts (which never change).
+func mainMenus(texts *Texts) map[string][][]Button {
+	menus := map[string][][]Button{}
+	for _, lang := range languages() {
+		menus[lang] = mainMenu(texts, lang)
+	}
+	return menus
+}
+
+func mainMenu(texts *Texts, lang string) [][]Button {
+	t := func(key string) string { return texts.T(lang, key) }
 	return [][]Button{
-		{btn(t.T("menu.search"), actSearch), btn(t.T("menu.categories"), actCats)},
-		{btn(t.T("menu.domestic"), actDomestic), btn(t.T("menu.near"), actNear)},
-		{btn(t.T("menu.spaces"), actSpaces), btn(t.T("menu.bookings"), actBookings)},
-		{btn(t.T("menu.operator"), actOperator), btn(t.T("menu.language"), actLangAsk)},
+		{btn(t("menu.search"), actSearch), btn(t("menu.categories"), actCats)},
+		{btn(t("menu.domestic"), actDomestic), btn(t("menu.near"), actNear)},
+		{btn(t("menu.spaces"), actSpaces), btn(t("menu.bookings"), actBookings)},
+		{btn(t("menu.operator"), actOperator), btn(t("menu.language"), actLangAsk)},
 	}
 }
 
