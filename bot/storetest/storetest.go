@@ -194,7 +194,13 @@ func testStateBytesOwned(h *harness) {
 	h.wantState(second, "committed", 2)
 	copy(second.State, "scribbled")
 	h.release(second)
-	h.wantState(h.begin(req("telegram:1", "u3")), "committed", 3)
+	third := h.begin(req("telegram:1", "u3"))
+	h.wantState(third, "committed", 3)
+	// Nor does a later Begin or Commit write into bytes an earlier Begin returned.
+	h.commit(third, save("rewritten"))
+	if string(second.State) != "scribbled" {
+		h.t.Errorf("an earlier Begin's state bytes changed under the caller: %q", second.State)
+	}
 }
 
 func testDuplicate(h *harness) {
