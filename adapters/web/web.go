@@ -115,6 +115,7 @@ type Server struct {
 	budget   *sessionBudget
 	limiters *limiterSet
 	answers  *answers // session+message id -> the answer, for retries
+	html     *htmlCache
 }
 
 // AnswerTTL is how long an answer is cached, for a retry of its message: what
@@ -151,7 +152,7 @@ func New(engine Engine, opts Options) *Server {
 		opts.Now = time.Now
 	}
 	s := &Server{engine: engine, opts: opts, log: opts.Logger, mux: http.NewServeMux(),
-		sessions: newSessions(opts), budget: newSessionBudget(opts), limiters: newLimiterSet(maxLimiters),
+		html: newHTMLCache(), sessions: newSessions(opts), budget: newSessionBudget(opts), limiters: newLimiterSet(maxLimiters),
 		answers: &answers{shared: opts.Answers, seal: opts.Seal, open: opts.Open, log: opts.Logger,
 			mem: newMemoryAnswers(maxAnswers, answerTTL, opts.Now)}}
 	assets, _ := fs.Sub(static, "static")
@@ -389,7 +390,7 @@ func (s *Server) answer(lang string, replies []bot.Reply, tag string) []byte {
 func (s *Server) markedAnswer(lang string, replies []bot.Reply, tag string) []byte {
 	var buf bytes.Buffer
 	buf.WriteByte(0)
-	json.NewEncoder(&buf).Encode(outgoing{Lang: replyLang(lang, replies), Replies: render(replies),
+	json.NewEncoder(&buf).Encode(outgoing{Lang: replyLang(lang, replies), Replies: render(replies, s.html),
 		Forgotten: forgotten(replies), Tag: tag})
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // as json.Marshal writes it
 }
@@ -433,6 +434,7 @@ func (s *Server) forget(ctx context.Context, w http.ResponseWriter, sess string)
 			s.log.Warn("web: erased conversation's pushed replies not dropped", "err", withoutSession(err, sess))
 		}
 	}
+	s.html.forget()
 	fresh := s.sessions.issue()
 	http.SetCookie(w, s.sessions.cookie(fresh))
 	return sessionTag(fresh)
