@@ -3,7 +3,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -388,11 +387,8 @@ func (s *Server) answer(lang string, replies []bot.Reply, tag string) []byte {
 // markedAnswer is answer after a byte for the answer cache's mark (see answers), so
 // that the cache keeps it without a copy.
 func (s *Server) markedAnswer(lang string, replies []bot.Reply, tag string) []byte {
-	var buf bytes.Buffer
-	buf.WriteByte(0)
-	json.NewEncoder(&buf).Encode(outgoing{Lang: replyLang(lang, replies), Replies: render(replies, s.html),
-		Forgotten: forgotten(replies), Tag: tag})
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // as json.Marshal writes it
+	return appendAnswer(append(make([]byte, 0, 2048), 0), outgoing{Lang: replyLang(lang, replies),
+		Replies: render(replies, s.html), Forgotten: forgotten(replies), Tag: tag})
 }
 
 // isJSON reports whether a Content-Type is application/json: a form or text/plain
