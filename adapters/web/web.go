@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/netip"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -458,7 +459,9 @@ func (s *Server) awaitAnswer(ctx context.Context, sess, id string) ([]byte, bool
 }
 
 func writeRaw(w http.ResponseWriter, b []byte) {
-	w.Header().Set("Content-Type", "application/json")
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(b))) // sent whole rather than in chunks
 	w.Write(b)
 }
 
