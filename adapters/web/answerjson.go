@@ -34,6 +34,21 @@ func appendAnswer(dst []byte, o outgoing) []byte {
 	return append(dst, '}')
 }
 
+// answerSizeHint is about the length of the JSON of an answer, a little more rather
+// than less (its HTML grows when escaped), so that it is written without copies.
+func answerSizeHint(o outgoing) int {
+	n := 64
+	for _, r := range o.Replies {
+		n += 160 + len(r.HTML) + len(r.HTML)/4
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				n += 32 + len(b.Label) + len(b.Data) + len(b.URL)
+			}
+		}
+	}
+	return n
+}
+
 // appendReply appends the JSON of a reply, as encoding/json writes it.
 func appendReply(dst []byte, r webReply) []byte {
 	dst = append(dst, `{"lang":`...)

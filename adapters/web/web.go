@@ -388,13 +388,16 @@ func (s *Server) answer(lang string, replies []bot.Reply, tag string) []byte {
 // markedAnswer is answer after a byte for the answer cache's mark (see answers), so
 // that the cache keeps it without a copy.
 func (s *Server) markedAnswer(lang string, replies []bot.Reply, tag string) []byte {
-	return appendAnswer(append(make([]byte, 0, 2048), 0), outgoing{Lang: replyLang(lang, replies),
-		Replies: render(replies, s.html), Forgotten: forgotten(replies), Tag: tag})
+	out := outgoing{Lang: replyLang(lang, replies), Replies: render(replies, s.html), Forgotten: forgotten(replies), Tag: tag}
+	return appendAnswer(append(make([]byte, 0, answerSizeHint(out)), 0), out)
 }
 
 // isJSON reports whether a Content-Type is application/json: a form or text/plain
 // body, which a page on another site can send without asking, is refused.
 func isJSON(contentType string) bool {
+	if contentType == "application/json" {
+		return true // the page's: parsed without building a map of parameters
+	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && mt == "application/json"
 }
