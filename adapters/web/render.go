@@ -73,11 +73,12 @@ func dirOf(lang string) string {
 	return "ltr"
 }
 
-// render turns replies into the page's JSON, with text as safe HTML.
-func render(replies []bot.Reply) []webReply {
+// render turns replies into the page's JSON, with text as safe HTML, looked up in
+// cache first (nil: none).
+func render(replies []bot.Reply, cache *htmlCache) []webReply {
 	out := make([]webReply, 0, len(replies))
 	for _, r := range replies {
-		wr := webReply{Lang: r.Lang, Dir: dirOf(r.Lang), HTML: toHTML(r.Text), Replace: r.Replace, Buttons: [][]webButton{},
+		wr := webReply{Lang: r.Lang, Dir: dirOf(r.Lang), HTML: cache.of(r.Text), Replace: r.Replace, Buttons: [][]webButton{},
 			AskLocation: r.AskLocation}
 		for _, row := range r.Buttons {
 			var wrow []webButton

@@ -3,7 +3,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -19,6 +18,7 @@ import (
 	"net/http"
 	"net/netip"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -115,6 +115,7 @@ type Server struct {
 	budget   *sessionBudget
 	limiters *limiterSet
 	answers  *answers // session+message id -> the answer, for retries
+	html     *htmlCache
 }
 
 // AnswerTTL is how long an answer is cached, for a retry of its message: what
@@ -151,7 +152,7 @@ func New(engine Engine, opts Options) *Server {
 		opts.Now = time.Now
 	}
 	s := &Server{engine: engine, opts: opts, log: opts.Logger, mux: http.NewServeMux(),
-		sessions: newSessions(opts), budget: newSessionBudget(opts), limiters: newLimiterSet(maxLimiters),
+		html: newHTMLCache(), sessions: newSessions(opts), budget: newSessionBudget(opts), limiters: newLimiterSet(maxLimiters),
 		answers: &answers{shared: opts.Answers, seal: opts.Seal, open: opts.Open, log: opts.Logger,
 			mem: newMemoryAnswers(maxAnswers, answerTTL, opts.Now)}}
 	assets, _ := fs.Sub(static, "static")
@@ -387,16 +388,16 @@ func (s *Server) answer(lang string, replies []bot.Reply, tag string) []byte {
 // markedAnswer is answer after a byte for the answer cache's mark (see answers), so
 // that the cache keeps it without a copy.
 func (s *Server) markedAnswer(lang string, replies []bot.Reply, tag string) []byte {
-	var buf bytes.Buffer
-	buf.WriteByte(0)
-	json.NewEncoder(&buf).Encode(outgoing{Lang: replyLang(lang, replies), Replies: render(replies),
-		Forgotten: forgotten(replies), Tag: tag})
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // as json.Marshal writes it
+	out := outgoing{Lang: replyLang(lang, replies), Replies: render(replies, s.html), Forgotten: forgotten(replies), Tag: tag}
+	return appendAnswer(append(make([]byte, 0, answerSizeHint(out)), 0), out)
 }
 
 // isJSON reports whether a Content-Type is application/json: a form or text/plain
 // body, which a page on another site can send without asking, is refused.
 func isJSON(contentType string) bool {
+	if contentType == "application/json" {
+		return true // the page's: parsed without building a map of parameters
+	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && mt == "application/json"
 }
@@ -433,6 +434,7 @@ func (s *Server) forget(ctx context.Context, w http.ResponseWriter, sess string)
 			s.log.Warn("web: erased conversation's pushed replies not dropped", "err", withoutSession(err, sess))
 		}
 	}
+	s.html.forget()
 	fresh := s.sessions.issue()
 	http.SetCookie(w, s.sessions.cookie(fresh))
 	return sessionTag(fresh)
@@ -460,7 +462,9 @@ func (s *Server) awaitAnswer(ctx context.Context, sess, id string) ([]byte, bool
 }
 
 func writeRaw(w http.ResponseWriter, b []byte) {
-	w.Header().Set("Content-Type", "application/json")
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(b))) // sent whole rather than in chunks
 	w.Write(b)
 }
 

@@ -4,15 +4,11 @@
 package webload
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -90,6 +86,10 @@ func Run(b *testing.B, opts Options) int {
 	for range sessions {
 		cookies <- opts.Open()
 	}
+	work := make([]encodedMessage, len(opts.Work))
+	for i, m := range opts.Work {
+		work[i] = encodeMessage(m)
+	}
 	var mu sync.Mutex
 	var all []time.Duration
 	var next atomic.Int64
@@ -104,14 +104,21 @@ func Run(b *testing.B, opts Options) int {
 	b.RunParallel(func(pb *testing.PB) {
 		cookie := <-cookies
 		id := next.Add(1)
+		conn, err := newChatConn(opts.Base)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer conn.close()
 		var lat []time.Duration
+		var body []byte
 		for i := 0; pb.Next(); i++ {
 			if opts.PerSession > 0 && i > 0 && i%opts.PerSession == 0 {
 				cookie = <-cookies
 			}
-			body := messageBody(fmt.Sprintf("%d-%d", id, i), opts.Work[i%len(opts.Work)])
+			body = work[i%len(work)].body(body[:0], id, i)
 			t0 := time.Now()
-			if err := post(client, opts.Base, cookie, body); err != nil {
+			if err := conn.post(cookie, body); err != nil {
 				b.Errorf("message %d of session %d: %v", i, id, err)
 				return
 			}
@@ -156,44 +163,6 @@ func openPage(b *testing.B, client *http.Client, base string) string {
 	}
 	b.Fatalf("GET /: %d without a session cookie", resp.StatusCode)
 	return ""
-}
-
-// messageBody is the page's POST /api/messages body: a first attempt.
-func messageBody(id string, m Message) []byte {
-	body := map[string]any{"id": id, "lang": "it", "attempt": 1}
-	switch {
-	case m.Location != nil:
-		body["location"] = m.Location
-	case m.Button != "":
-		body["button"] = m.Button
-	default:
-		body["text"] = m.Text
-	}
-	b, _ := json.Marshal(body)
-	return b
-}
-
-// post sends one message and checks that it was answered.
-func post(client *http.Client, base, cookie string, body []byte) error {
-	req, err := http.NewRequest(http.MethodPost, base+"/api/messages", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Cookie", cookie)
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(answer), `"html"`) {
-		return fmt.Errorf("answered %d: %.200s", resp.StatusCode, answer)
-	}
-	return nil
 }
 
 // processCPU returns the user and system CPU time this process has used.
