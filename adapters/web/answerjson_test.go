@@ -19,8 +19,8 @@ func TestAppendAnswer(t *testing.T) {
 			Document: &bot.Document{Name: "ricevuta.pdf", MIME: "application/pdf", Data: []byte("%PDF-1.7\x00\xff")}},
 	}
 	tests := []outgoing{
-		{Lang: "it", Replies: render(replies, nil)},
-		{Lang: "it", Replies: render(replies, newHTMLCache()), Forgotten: true, Tag: "0123abcd"},
+		{Lang: "it", Replies: render(replies, nil, "")},
+		{Lang: "it", Replies: render(replies, newHTMLCache(), "s1"), Forgotten: true, Tag: "0123abcd"},
 		{Lang: "it", Replies: []webReply{}},
 		{Lang: "fr"},
 	}

@@ -46,7 +46,7 @@ func (o *Outbox) Push(ctx context.Context, user string, replies []bot.Reply) err
 	if len(replies) == 0 {
 		return nil
 	}
-	rendered := render(replies, nil)
+	rendered := render(replies, nil, "")
 	messages := make([][]byte, len(rendered))
 	for i, r := range rendered {
 		b, err := json.Marshal(r)

@@ -74,11 +74,11 @@ func dirOf(lang string) string {
 }
 
 // render turns replies into the page's JSON, with text as safe HTML, looked up in
-// cache first (nil: none).
-func render(replies []bot.Reply, cache *htmlCache) []webReply {
+// cache first (nil: none); sess is the session the replies are for.
+func render(replies []bot.Reply, cache *htmlCache, sess string) []webReply {
 	out := make([]webReply, 0, len(replies))
 	for _, r := range replies {
-		wr := webReply{Lang: r.Lang, Dir: dirOf(r.Lang), HTML: cache.of(r.Text), Replace: r.Replace, Buttons: [][]webButton{},
+		wr := webReply{Lang: r.Lang, Dir: dirOf(r.Lang), HTML: cache.of(r.Text, sess), Replace: r.Replace, Buttons: [][]webButton{},
 			AskLocation: r.AskLocation}
 		for _, row := range r.Buttons {
 			var wrow []webButton

@@ -353,7 +353,7 @@ func (s *Server) overLimit(ctx context.Context, w http.ResponseWriter, sess, id 
 func (s *Server) handle(ctx context.Context, w http.ResponseWriter, sess, lang string, m bot.Message) ([]byte, bool) {
 	var kept []byte
 	keep := func(ctx context.Context, replies []bot.Reply) error {
-		b := s.markedAnswer(lang, replies, "")
+		b := s.markedAnswer(sess, lang, replies, "")
 		if err := s.answers.keepPending(ctx, sess, m.UpdateID, b); err != nil {
 			return fmt.Errorf("keep the answer: %w", err)
 		}
@@ -376,19 +376,19 @@ func (s *Server) handle(ctx context.Context, w http.ResponseWriter, sess, lang s
 	if forgotten(replies) {
 		tag = s.forget(ctx, w, sess)
 	}
-	return s.answer(lang, replies, tag), true
+	return s.answer(sess, lang, replies, tag), true
 }
 
-// answer is the body answering a message with replies; tag names the new session
-// given to the browser, if any.
-func (s *Server) answer(lang string, replies []bot.Reply, tag string) []byte {
-	return s.markedAnswer(lang, replies, tag)[1:]
+// answer is the body answering a message of session sess with replies; tag names the
+// new session given to the browser, if any.
+func (s *Server) answer(sess, lang string, replies []bot.Reply, tag string) []byte {
+	return s.markedAnswer(sess, lang, replies, tag)[1:]
 }
 
 // markedAnswer is answer after a byte for the answer cache's mark (see answers), so
 // that the cache keeps it without a copy.
-func (s *Server) markedAnswer(lang string, replies []bot.Reply, tag string) []byte {
-	out := outgoing{Lang: replyLang(lang, replies), Replies: render(replies, s.html), Forgotten: forgotten(replies), Tag: tag}
+func (s *Server) markedAnswer(sess, lang string, replies []bot.Reply, tag string) []byte {
+	out := outgoing{Lang: replyLang(lang, replies), Replies: render(replies, s.html, sess), Forgotten: forgotten(replies), Tag: tag}
 	return appendAnswer(append(make([]byte, 0, answerSizeHint(out)), 0), out)
 }
 
