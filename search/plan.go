@@ -30,17 +30,13 @@ func (x *Index) plan(req catalogue.SearchRequest) searchPlan {
 		Categories: map[catalogue.CategoryID]int{}, Understood: slices.Clip(tq.understood), Words: tq.words}}
 	switch {
 	case tq.match != nil:
-		must := bleve.NewConjunctionQuery(append([]query.Query{tq.match}, filters...)...)
-		if len(tq.boost) == 0 {
-			p.query = must
-			break
+		must := tq.match
+		if len(filters) > 0 {
+			must = bleve.NewConjunctionQuery(append([]query.Query{tq.match}, filters...)...)
 		}
 		// The thesaurus's categories lift services the words already found; they do
 		// not add services of their own, which keeps large catalogues fast.
-		bq := bleve.NewBooleanQuery()
-		bq.AddMust(must)
-		bq.AddShould(tq.boost...)
-		p.query = bq
+		p.query = withBoosts(must, tq.boost)
 	case len(filters) > 0 || req.Near != nil:
 		// No usable words, but filters or a location: list what they select.
 		p.query = bleve.NewConjunctionQuery(append([]query.Query{bleve.NewMatchAllQuery()}, filters...)...)
@@ -75,4 +71,15 @@ func (x *Index) run(ctx context.Context, p searchPlan, sr *bleve.SearchRequest, 
 		}
 	}
 	return br, nil
+}
+
+// withBoosts is must, its services lifted by the boosts that match them. The query is
+// built without the conjunction of one that BooleanQuery.AddMust wraps around must
+// (and none around a must alone): a conjunction of one scores as its only part, sum
+// and weight alike, but costs a step for every service the words match.
+func withBoosts(must query.Query, boosts []query.Query) query.Query {
+	if len(boosts) == 0 {
+		return must
+	}
+	return &query.BooleanQuery{Must: must, Should: bleve.NewDisjunctionQuery(boosts...)}
 }

@@ -86,14 +86,7 @@ func (x *Index) search(ctx context.Context, req catalogue.SearchRequest) (*catal
 // bestUnfiltered is the score the best service reaches for the same words without the
 // filters.
 func (x *Index) bestUnfiltered(ctx context.Context, tq textQuery) (float64, error) {
-	var uq query.Query = tq.match
-	if len(tq.boost) > 0 {
-		bq := bleve.NewBooleanQuery()
-		bq.AddMust(tq.match)
-		bq.AddShould(tq.boost...)
-		uq = bq
-	}
-	ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(uq, 1, 0, false))
+	ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(withBoosts(tq.match, tq.boost), 1, 0, false))
 	if err != nil {
 		return 0, err
 	}
