@@ -44,6 +44,46 @@ func (x *Index) plan(req catalogue.SearchRequest) searchPlan {
 	return p
 }
 
+// runInOrder runs a plan's Bleve request: hits by distance first for a request with a
+// point, then by score, then by id. Ties are broken with the index's order keys when
+// it has them (query_order.go); should a hit contradict them (an index renumbered
+// under them), the keys are dropped and the request runs again sorting by stored id.
+func (x *Index) runInOrder(ctx context.Context, p searchPlan) (*bleve.SearchResult, error) {
+	keys, ids := x.sortKeys()
+	for {
+		var byID bsearch.SearchSort = &bsearch.SortDocID{}
+		if keys != nil {
+			byID = &sortByIDOrder{keys: keys}
+		}
+		order := bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byID}
+		if near := p.req.Near; near != nil {
+			geo, err := bsearch.NewSortGeoDistance(fieldLocation, "m", near.Lon, near.Lat, false)
+			if err != nil {
+				return nil, fmt.Errorf("search: sort by distance: %w", err)
+			}
+			order = append(bsearch.SortOrder{geo}, order...)
+		}
+		sr := bleve.NewSearchRequestOptions(p.query, p.req.Limit, p.req.Offset, false)
+		br, err := x.run(ctx, p, sr, order)
+		if err != nil || keys == nil || agreesWith(br.Hits, ids) {
+			return br, err
+		}
+		x.forgetIDOrder()
+		keys, ids = nil, nil
+		p.result.Categories = map[catalogue.CategoryID]int{}
+	}
+}
+
+// agreesWith reports whether every hit has the id the order keys were made with.
+func agreesWith(hits bsearch.DocumentMatchCollection, ids []string) bool {
+	for _, h := range hits {
+		if n := h.IndexInternalID.Value(); n >= uint64(len(ids)) || ids[n] != h.ID {
+			return false
+		}
+	}
+	return true
+}
+
 // run runs a plan's Bleve request in order, and sets the result's total, facets and
 // best unfiltered score.
 func (x *Index) run(ctx context.Context, p searchPlan, sr *bleve.SearchRequest, order bsearch.SortOrder) (*bleve.SearchResult, error) {

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -53,16 +52,7 @@ func (x *Index) search(ctx context.Context, req catalogue.SearchRequest) (*catal
 	if p.query == nil {
 		return p.result, nil
 	}
-	sr := bleve.NewSearchRequestOptions(p.query, req.Limit, req.Offset, false)
-	order := bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}}
-	if req.Near != nil {
-		geo, err := bsearch.NewSortGeoDistance(fieldLocation, "m", req.Near.Lon, req.Near.Lat, false)
-		if err != nil {
-			return nil, fmt.Errorf("search: sort by distance: %w", err)
-		}
-		order = append(bsearch.SortOrder{geo}, order...)
-	}
-	br, err := x.run(ctx, p, sr, order)
+	br, err := x.runInOrder(ctx, p)
 	if err != nil {
 		return nil, err
 	}

@@ -22,12 +22,14 @@ const (
 type searchCaches struct {
 	results *clockCache[requestKey, *catalogue.SearchResult]
 	matches *clockCache[requestKey, *matchSet]
+	order   *idOrder // how ids sort, by document number (query_order.go)
 }
 
 func newSearchCaches() searchCaches {
 	return searchCaches{
 		results: newClockCache[requestKey, *catalogue.SearchResult](resultCacheSize),
 		matches: newClockCache[requestKey, *matchSet](matchCacheSize),
+		order:   &idOrder{},
 	}
 }
 
