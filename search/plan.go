@@ -44,11 +44,18 @@ func (x *Index) plan(req catalogue.SearchRequest) searchPlan {
 	return p
 }
 
-// runInOrder runs a plan's Bleve request: hits by distance first for a request with a
-// point, then by score, then by id. Ties are broken with the index's order keys when
+// hitPage is which hits of a plan a search returns: size of them after the first
+// from, by distance first if byDistance.
+type hitPage struct {
+	size, from int
+	byDistance bool
+}
+
+// runInOrder runs a plan's Bleve request for a page of hits: by distance first if
+// asked, then by score, then by id. Ties are broken with the index's order keys when
 // it has them (query_order.go); should a hit contradict them (an index renumbered
 // under them), the keys are dropped and the request runs again sorting by stored id.
-func (x *Index) runInOrder(ctx context.Context, p searchPlan) (*bleve.SearchResult, error) {
+func (x *Index) runInOrder(ctx context.Context, p searchPlan, pg hitPage) (*bleve.SearchResult, error) {
 	keys, ids := x.sortKeys()
 	for {
 		var byID bsearch.SearchSort = &bsearch.SortDocID{}
@@ -56,14 +63,14 @@ func (x *Index) runInOrder(ctx context.Context, p searchPlan) (*bleve.SearchResu
 			byID = &sortByIDOrder{keys: keys}
 		}
 		order := bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byID}
-		if near := p.req.Near; near != nil {
+		if near := p.req.Near; pg.byDistance && near != nil {
 			geo, err := bsearch.NewSortGeoDistance(fieldLocation, "m", near.Lon, near.Lat, false)
 			if err != nil {
 				return nil, fmt.Errorf("search: sort by distance: %w", err)
 			}
 			order = append(bsearch.SortOrder{geo}, order...)
 		}
-		sr := bleve.NewSearchRequestOptions(p.query, p.req.Limit, p.req.Offset, false)
+		sr := bleve.NewSearchRequestOptions(p.query, pg.size, pg.from, false)
 		br, err := x.run(ctx, p, sr, order)
 		if err != nil || keys == nil || agreesWith(br.Hits, ids) {
 			return br, err
@@ -101,7 +108,8 @@ func (x *Index) run(ctx context.Context, p searchPlan, sr *bleve.SearchRequest, 
 	res := p.result
 	res.Total = int(br.Total)
 	if p.tq.match != nil && p.filtered {
-		if res.Best, err = x.bestUnfiltered(ctx, p.tq); err != nil {
+		words := wordsKey{query: p.req.Query, lang: p.req.Lang}
+		if res.Best, err = x.cache.best.getOrLoad(words, func() (float64, error) { return x.bestUnfiltered(ctx, p.tq) }); err != nil {
 			return nil, fmt.Errorf("search (%d characters) without filters: %w", len(p.req.Query), err)
 		}
 	}

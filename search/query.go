@@ -52,7 +52,7 @@ func (x *Index) search(ctx context.Context, req catalogue.SearchRequest) (*catal
 	if p.query == nil {
 		return p.result, nil
 	}
-	br, err := x.runInOrder(ctx, p)
+	br, err := x.runInOrder(ctx, p, hitPage{size: req.Limit, from: req.Offset, byDistance: req.Near != nil})
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,8 @@ func (x *Index) search(ctx context.Context, req catalogue.SearchRequest) (*catal
 }
 
 // bestUnfiltered is the score the best service reaches for the same words without the
-// filters.
+// filters. It depends on the words and their language only: a citizen who changes
+// the filters of a search finds it cached (searchCaches.best).
 func (x *Index) bestUnfiltered(ctx context.Context, tq textQuery) (float64, error) {
 	ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(withBoosts(tq.match, tq.boost), 1, 0, false))
 	if err != nil {
