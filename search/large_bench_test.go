@@ -74,10 +74,7 @@ func generate(n int) (*catalogue.Catalogue, error) {
 
 func BenchmarkLargeQuery(b *testing.B) {
 	cat := generateCatalogue(b, largeServices)
-	x, err := Build(context.Background(), cat, Options{Dir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
+	x := largeIndex(b, cat)
 	defer x.Close()
 	b.ResetTimer()
 	b.Run("exact", func(b *testing.B) { benchQueries(b, x, "it", benchExact) })

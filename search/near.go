@@ -4,9 +4,7 @@ import (
 	"context"
 	"slices"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/numeric"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -66,10 +64,9 @@ func (x *Index) searchNear(ctx context.Context, req catalogue.SearchRequest) (*c
 func (x *Index) matchAll(ctx context.Context, req catalogue.SearchRequest, first, most int) (*matchSet, error) {
 	p := x.plan(req)
 	set := &matchSet{result: p.result}
-	order := bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}}
 	if p.tq.match == nil {
 		// One hit tells the score all share; the search counts them and their facets.
-		br, err := x.run(ctx, p, bleve.NewSearchRequestOptions(p.query, 1, 0, false), order)
+		br, err := x.runInOrder(ctx, p, hitPage{size: 1})
 		if err != nil {
 			return nil, err
 		}
@@ -79,7 +76,7 @@ func (x *Index) matchAll(ctx context.Context, req catalogue.SearchRequest, first
 		set.filter = serviceFilter(req)
 		return set, nil
 	}
-	br, err := x.run(ctx, p, bleve.NewSearchRequestOptions(p.query, first, 0, false), order)
+	br, err := x.runInOrder(ctx, p, hitPage{size: first})
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +84,7 @@ func (x *Index) matchAll(ctx context.Context, req catalogue.SearchRequest, first
 	case total > most:
 		return &matchSet{tooMany: true}, nil
 	case total > len(br.Hits):
-		if br, err = x.run(ctx, p, bleve.NewSearchRequestOptions(p.query, total, 0, false), order); err != nil {
+		if br, err = x.runInOrder(ctx, p, hitPage{size: total}); err != nil {
 			return nil, err
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -53,16 +52,7 @@ func (x *Index) search(ctx context.Context, req catalogue.SearchRequest) (*catal
 	if p.query == nil {
 		return p.result, nil
 	}
-	sr := bleve.NewSearchRequestOptions(p.query, req.Limit, req.Offset, false)
-	order := bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}}
-	if req.Near != nil {
-		geo, err := bsearch.NewSortGeoDistance(fieldLocation, "m", req.Near.Lon, req.Near.Lat, false)
-		if err != nil {
-			return nil, fmt.Errorf("search: sort by distance: %w", err)
-		}
-		order = append(bsearch.SortOrder{geo}, order...)
-	}
-	br, err := x.run(ctx, p, sr, order)
+	br, err := x.runInOrder(ctx, p, hitPage{size: req.Limit, from: req.Offset, byDistance: req.Near != nil})
 	if err != nil {
 		return nil, err
 	}
@@ -84,16 +74,10 @@ func (x *Index) search(ctx context.Context, req catalogue.SearchRequest) (*catal
 }
 
 // bestUnfiltered is the score the best service reaches for the same words without the
-// filters.
+// filters. It depends on the words and their language only: a citizen who changes
+// the filters of a search finds it cached (searchCaches.best).
 func (x *Index) bestUnfiltered(ctx context.Context, tq textQuery) (float64, error) {
-	var uq query.Query = tq.match
-	if len(tq.boost) > 0 {
-		bq := bleve.NewBooleanQuery()
-		bq.AddMust(tq.match)
-		bq.AddShould(tq.boost...)
-		uq = bq
-	}
-	ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(uq, 1, 0, false))
+	ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(withBoosts(tq.match, tq.boost), 1, 0, false))
 	if err != nil {
 		return 0, err
 	}

@@ -8,7 +8,8 @@ import (
 )
 
 // How many answers an index keeps: the bundled catalogue's common needs, in every
-// language and with the usual filters, fit many times over. A result holds at most
+// language and with the usual filters, fit many times over (and as many best scores
+// without filters, a few bytes each). A result holds at most
 // catalogue.MaxSearchLimit hits and a match set at most maxNearMatches services, so
 // even on a large catalogue the caches stay within a few tens of megabytes.
 const (
@@ -22,12 +23,23 @@ const (
 type searchCaches struct {
 	results *clockCache[requestKey, *catalogue.SearchResult]
 	matches *clockCache[requestKey, *matchSet]
+	order   *idOrder // how ids sort, by document number (query_order.go)
+	// best is the best score of a query's words without filters (SearchResult.Best).
+	best *clockCache[wordsKey, float64]
+}
+
+// wordsKey is what the best score without filters depends on: a validated,
+// normalised request's words and language.
+type wordsKey struct {
+	query, lang string
 }
 
 func newSearchCaches() searchCaches {
 	return searchCaches{
 		results: newClockCache[requestKey, *catalogue.SearchResult](resultCacheSize),
 		matches: newClockCache[requestKey, *matchSet](matchCacheSize),
+		order:   &idOrder{},
+		best:    newClockCache[wordsKey, float64](resultCacheSize),
 	}
 }
 
