@@ -107,7 +107,7 @@ func writeOffline(ctx context.Context, dir string, m *mapping.IndexMappingImpl, 
 	if err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
-	for docs, err := range analysedChunks(ctx, m, services, langs, perSegment) {
+	for docs, err := range analysedChunks(ctx, m, services, langs, perSegment, newAnalysisMemo()) {
 		if err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func writeOffline(ctx context.Context, dir string, m *mapping.IndexMappingImpl, 
 
 // analysedChunks yields the services' documents, mapped and analysed, a chunk of n at
 // a time; the next chunk is analysed while the caller writes one.
-func analysedChunks(ctx context.Context, m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language, n int) func(yield func([]index.Document, error) bool) {
+func analysedChunks(ctx context.Context, m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language, n int, memo *analysisMemo) func(yield func([]index.Document, error) bool) {
 	return func(yield func([]index.Document, error) bool) {
 		type chunk struct {
 			docs []index.Document
@@ -139,7 +139,7 @@ func analysedChunks(ctx context.Context, m *mapping.IndexMappingImpl, services [
 			for start := 0; start < len(services); start += n {
 				var c chunk
 				if c.err = ctx.Err(); c.err == nil {
-					c.docs, c.err = analyse(m, services[start:min(start+n, len(services))], langs)
+					c.docs, c.err = analyse(m, services[start:min(start+n, len(services))], langs, memo)
 				}
 				select {
 				case chunks <- c:
@@ -163,7 +163,7 @@ func analysedChunks(ctx context.Context, m *mapping.IndexMappingImpl, services [
 }
 
 // analyse maps and analyses services' documents on every core.
-func analyse(m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language) ([]index.Document, error) {
+func analyse(m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language, memo *analysisMemo) ([]index.Document, error) {
 	docs := make([]index.Document, len(services))
 	errs := make([]error, len(services))
 	workers := runtime.GOMAXPROCS(0)
@@ -171,7 +171,7 @@ func analyse(m *mapping.IndexMappingImpl, services []*catalogue.Service, langs m
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(services); i += workers {
-				docs[i], errs[i] = analysedDocumentOf(m, services[i], langs)
+				docs[i], errs[i] = analysedDocumentOf(m, services[i], langs, memo)
 			}
 		})
 	}
@@ -184,37 +184,70 @@ func analyse(m *mapping.IndexMappingImpl, services []*catalogue.Service, langs m
 	return docs, nil
 }
 
-func analysedDocumentOf(m *mapping.IndexMappingImpl, s *catalogue.Service, langs map[string]i18n.Language) (index.Document, error) {
+func analysedDocumentOf(m *mapping.IndexMappingImpl, s *catalogue.Service, langs map[string]i18n.Language, memo *analysisMemo) (index.Document, error) {
 	d := document.NewDocument(s.ID)
 	if err := m.MapDocument(d, serviceDocument(s, langs)); err != nil {
 		return nil, err
 	}
 	d.AddIDField()
+	return analysedDocument{d, analysedFields(d, memo)}, nil
+}
+
+// analysedFields analyses a document's indexed fields, through the memo those whose
+// name is the document's only field of that name (the id aside: it is never met twice).
+func analysedFields(d *document.Document, memo *analysisMemo) []analysedField {
+	names := make(map[string]int, len(d.Fields))
 	for _, f := range d.Fields {
-		if f.Options().IsIndexed() {
+		names[f.Name()]++
+	}
+	out := make([]analysedField, len(d.Fields))
+	for i, f := range d.Fields {
+		out[i].Field = f
+		switch {
+		case !f.Options().IsIndexed():
+			continue
+		case memo != nil && names[f.Name()] == 1 && f.Name() != "_id":
+			a := memo.analyse(f)
+			out[i].length, out[i].freqs = a.length, a.freqs
+		default:
 			f.Analyze()
+			out[i].length, out[i].freqs = f.AnalyzedLength(), f.AnalyzedTokenFrequencies()
 		}
 	}
-	return analysedDocument{d}, nil
+	return out
 }
 
 // analysedDocument is a document whose fields, its id included, are analysed
 // already: the scorch builder, which analyses the documents of a segment one after
 // the other, finds nothing left to do.
-type analysedDocument struct{ *document.Document }
+type analysedDocument struct {
+	*document.Document
+	fields []analysedField
+}
 
 // VisitFields implements index.Document.
 func (d analysedDocument) VisitFields(visit index.FieldVisitor) {
-	for _, f := range d.Fields {
-		visit(analysedField{f})
+	for i := range d.fields {
+		visit(&d.fields[i])
 	}
 }
 
 // AddIDField implements index.Document: the id field is there already.
 func (analysedDocument) AddIDField() {}
 
-// analysedField is a field analysed already.
-type analysedField struct{ index.Field }
+// analysedField is a field analysed already, its analysis maybe shared with other
+// documents' fields (analysisMemo).
+type analysedField struct {
+	index.Field
+	length int
+	freqs  index.TokenFrequencies
+}
 
 // Analyze implements index.Field: the analysis is done.
-func (analysedField) Analyze() {}
+func (*analysedField) Analyze() {}
+
+// AnalyzedLength implements index.Field.
+func (f *analysedField) AnalyzedLength() int { return f.length }
+
+// AnalyzedTokenFrequencies implements index.Field.
+func (f *analysedField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f.freqs }

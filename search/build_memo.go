@@ -1,0 +1,110 @@
+package search
+
+import (
+	"hash/maphash"
+	"sync"
+
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// analysisMemo remembers, during one offline build, the analysis of field values met
+// more than once. Most fields of a large catalogue repeat: the translations and the
+// English texts of services that share them, the providers' names, the keyword values
+// and the providers' locations. Analysis is deterministic and a field's analyzer is
+// the mapping's for its name, so a value analysed once has the same terms in every
+// document.
+//
+// The memoised token frequencies are shared by the documents that hold the value:
+// Bleve's segment builder only reads them, except that it merges into the first
+// field's frequencies those of later fields of the same name in one document, so a
+// field whose name repeats in its document is never memoised (see analysedFields).
+//
+// A value is kept on its second sighting only, so that values met once (an Italian
+// description) cost a hash, not their terms; both the hashes and the kept analyses
+// are bounded.
+type analysisMemo struct {
+	seed maphash.Seed
+
+	mu    sync.Mutex
+	seen  map[uint64]struct{}           // hashes of values met once, up to memoSeen
+	kept  map[memoField]map[string]memo // field -> value -> its analysis
+	bytes int                           // an estimate of what kept holds
+}
+
+// memoField is a field's name and its type (Bleve's one-letter field type).
+type memoField struct {
+	name string
+	typ  byte
+}
+
+// memo is a value's analysis.
+type memo struct {
+	length int
+	freqs  index.TokenFrequencies
+}
+
+// Bounds of the memo: the hashes of values met once (cleared when full), and the
+// estimated bytes of the analyses kept (none added past it).
+const (
+	memoSeen  = 1 << 18
+	memoBytes = 32 << 20
+	// memoTermBytes estimates what a term costs in a kept analysis besides its
+	// letters: its map entry, its TokenFreq and the slice header.
+	memoTermBytes = 96
+)
+
+func newAnalysisMemo() *analysisMemo {
+	return &analysisMemo{seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}, kept: map[memoField]map[string]memo{}}
+}
+
+// analyse returns a field's length and token frequencies, analysing its value unless
+// the memo has it.
+func (m *analysisMemo) analyse(f index.Field) memo {
+	key := memoField{f.Name(), f.EncodedFieldType()}
+	value := f.Value()
+	m.mu.Lock()
+	got, ok := m.kept[key][string(value)]
+	m.mu.Unlock()
+	if ok {
+		return got
+	}
+	f.Analyze()
+	got = memo{length: f.AnalyzedLength(), freqs: f.AnalyzedTokenFrequencies()}
+	m.remember(key, value, got)
+	return got
+}
+
+// remember keeps an analysis if its value was met before and the memo has room.
+func (m *analysisMemo) remember(key memoField, value []byte, a memo) {
+	var h maphash.Hash
+	h.SetSeed(m.seed)
+	h.WriteString(key.name)
+	h.WriteByte(key.typ)
+	h.Write(value)
+	sum := h.Sum64()
+	size := len(key.name) + len(value)
+	for term := range a.freqs {
+		size += len(term) + memoTermBytes
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, met := m.seen[sum]; !met {
+		if len(m.seen) >= memoSeen {
+			clear(m.seen)
+		}
+		m.seen[sum] = struct{}{}
+		return
+	}
+	if m.bytes+size > memoBytes {
+		return
+	}
+	values := m.kept[key]
+	if values == nil {
+		values = map[string]memo{}
+		m.kept[key] = values
+	}
+	if _, ok := values[string(value)]; !ok {
+		values[string(value)] = a
+		m.bytes += size
+	}
+}
