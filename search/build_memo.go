@@ -23,7 +23,9 @@ import (
 // description) cost a hash, not their terms; both the hashes and the kept analyses
 // are bounded.
 type analysisMemo struct {
-	seed maphash.Seed
+	seed     maphash.Seed
+	maxSeen  int // memoSeen, but in tests
+	maxBytes int // memoBytes, or fewer
 
 	mu    sync.Mutex
 	seen  map[uint64]struct{}           // hashes of values met once, up to memoSeen
@@ -53,8 +55,14 @@ const (
 	memoTermBytes = 96
 )
 
-func newAnalysisMemo() *analysisMemo {
-	return &analysisMemo{seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}, kept: map[memoField]map[string]memo{}}
+// newAnalysisMemo returns a memo that keeps at most about maxBytes of analyses; none
+// (nil) if maxBytes is not positive.
+func newAnalysisMemo(maxBytes int) *analysisMemo {
+	if maxBytes <= 0 {
+		return nil
+	}
+	return &analysisMemo{seed: maphash.MakeSeed(), maxSeen: memoSeen, maxBytes: maxBytes,
+		seen: map[uint64]struct{}{}, kept: map[memoField]map[string]memo{}}
 }
 
 // analyse returns a field's length and token frequencies, analysing its value unless
@@ -68,34 +76,50 @@ func (m *analysisMemo) analyse(f index.Field) memo {
 	if ok {
 		return got
 	}
+	// The analyzers' filters rewrite the value's bytes in place: a value to keep
+	// is copied first.
+	keep := m.metBefore(key, value)
+	var text string
+	if keep {
+		text = string(value)
+	}
 	f.Analyze()
 	got = memo{length: f.AnalyzedLength(), freqs: f.AnalyzedTokenFrequencies()}
-	m.remember(key, value, got)
+	if keep {
+		m.keep(key, text, got)
+	}
 	return got
 }
 
-// remember keeps an analysis if its value was met before and the memo has room.
-func (m *analysisMemo) remember(key memoField, value []byte, a memo) {
+// metBefore tells whether a value was met before, and notes it otherwise.
+func (m *analysisMemo) metBefore(key memoField, value []byte) bool {
 	var h maphash.Hash
 	h.SetSeed(m.seed)
 	h.WriteString(key.name)
 	h.WriteByte(key.typ)
 	h.Write(value)
 	sum := h.Sum64()
-	size := len(key.name) + len(value)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, met := m.seen[sum]; met {
+		return true
+	}
+	if len(m.seen) >= m.maxSeen {
+		clear(m.seen)
+	}
+	m.seen[sum] = struct{}{}
+	return false
+}
+
+// keep keeps an analysis if the memo has room.
+func (m *analysisMemo) keep(key memoField, text string, a memo) {
+	size := len(key.name) + len(text)
 	for term := range a.freqs {
 		size += len(term) + memoTermBytes
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, met := m.seen[sum]; !met {
-		if len(m.seen) >= memoSeen {
-			clear(m.seen)
-		}
-		m.seen[sum] = struct{}{}
-		return
-	}
-	if m.bytes+size > memoBytes {
+	if m.bytes+size > m.maxBytes {
 		return
 	}
 	values := m.kept[key]
@@ -103,8 +127,8 @@ func (m *analysisMemo) remember(key memoField, value []byte, a memo) {
 		values = map[string]memo{}
 		m.kept[key] = values
 	}
-	if _, ok := values[string(value)]; !ok {
-		values[string(value)] = a
+	if _, ok := values[text]; !ok {
+		values[text] = a
 		m.bytes += size
 	}
 }

@@ -38,6 +38,7 @@ const (
 type disk struct {
 	dir        string // empty: the index is in memory
 	perSegment int    // services a segment (segmentDocs)
+	memoBytes  int    // what the analysis memo may hold (memoBytes); zero: no memo
 }
 
 // indexServices indexes the services on disk, written offline in one segment, or,
@@ -55,7 +56,7 @@ func (x *Index) indexServices(ctx context.Context, m *mapping.IndexMappingImpl, 
 		}
 		return idx, nil
 	}
-	if err := writeOffline(ctx, d.dir, m, x.uniqueServices(), x.langs, d.perSegment); err != nil {
+	if err := writeOffline(ctx, d, m, x.uniqueServices(), x.langs); err != nil {
 		return nil, err
 	}
 	idx, err := bleve.Open(d.dir)
@@ -81,10 +82,11 @@ func (x *Index) uniqueServices() []*catalogue.Service {
 	return out
 }
 
-// writeOffline writes the services' index into dir in the layout bleve.Open reads:
+// writeOffline writes the services' index into d.dir in the layout bleve.Open reads:
 // the index's meta file and a scorch store of one segment whose internal data holds
-// the mapping. Segments of perSegment services are written and merged on the way.
-func writeOffline(ctx context.Context, dir string, m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language, perSegment int) error {
+// the mapping. Segments of d.perSegment services are written and merged on the way.
+func writeOffline(ctx context.Context, d disk, m *mapping.IndexMappingImpl, services []*catalogue.Service, langs map[string]i18n.Language) error {
+	dir := d.dir
 	mappingJSON, err := util.MarshalJSON(m)
 	if err != nil {
 		return fmt.Errorf("write index: mapping: %w", err)
@@ -100,20 +102,20 @@ func writeOffline(ctx context.Context, dir string, m *mapping.IndexMappingImpl, 
 	b, err := scorch.NewBuilder(map[string]interface{}{
 		"path":            filepath.Join(dir, "store"),
 		"buildPathPrefix": dir,
-		"batchSize":       perSegment,
+		"batchSize":       d.perSegment,
 		"mergeMax":        mergeWidth,
 		"internal":        map[string][]byte{string(util.MappingInternalKey): mappingJSON},
 	})
 	if err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
-	for docs, err := range analysedChunks(ctx, m, services, langs, perSegment, newAnalysisMemo()) {
+	for docs, err := range analysedChunks(ctx, m, services, langs, d.perSegment, newAnalysisMemo(d.memoBytes)) {
 		if err != nil {
 			return err
 		}
-		for _, d := range docs {
-			if err := b.Index(d); err != nil {
-				return fmt.Errorf("write index: service %s: %w", d.ID(), err)
+		for _, doc := range docs {
+			if err := b.Index(doc); err != nil {
+				return fmt.Errorf("write index: service %s: %w", doc.ID(), err)
 			}
 		}
 	}
