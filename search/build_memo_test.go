@@ -41,7 +41,7 @@ func repeatedCatalogue(t testing.TB, n int) *catalogue.Catalogue {
 // Analysed through the memo, full or nearly empty, on every core, each field of
 // each document has the terms, frequencies and length of its own analysis.
 func TestMemoisedAnalysisIsTheFieldsOwn(t *testing.T) {
-	cat := repeatedCatalogue(t, 2000)
+	cat := repeatedCatalogue(t, 1000)
 	langs := map[string]i18n.Language{}
 	for _, l := range catalogueLanguages(cat) {
 		langs[l.Code] = l
@@ -132,7 +132,7 @@ func sameFrequencies(a, b index.TokenFrequencies) bool {
 // An index of a catalogue whose values repeat, built through the memo, answers as
 // the index built without it.
 func TestMemoisedBuildAnswersAsTheOneWithout(t *testing.T) {
-	cat := repeatedCatalogue(t, 3000)
+	cat := repeatedCatalogue(t, 1200)
 	without, err := build(context.Background(), cat, Options{Dir: t.TempDir()}, disk{perSegment: 200})
 	if err != nil {
 		t.Fatal(err)
