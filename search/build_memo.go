@@ -29,7 +29,7 @@ type analysisMemo struct {
 
 	mu    sync.Mutex
 	seen  map[uint64]struct{}           // hashes of values met once, up to memoSeen
-	kept  map[memoField]map[string]memo // field -> value -> its analysis
+	kept  map[memoField]map[string]memoised // field -> value -> its analysis
 	bytes int                           // an estimate of what kept holds
 }
 
@@ -39,8 +39,8 @@ type memoField struct {
 	typ  byte
 }
 
-// memo is a value's analysis.
-type memo struct {
+// memoised is a value's analysis.
+type memoised struct {
 	length int
 	freqs  index.TokenFrequencies
 }
@@ -62,12 +62,12 @@ func newAnalysisMemo(maxBytes int) *analysisMemo {
 		return nil
 	}
 	return &analysisMemo{seed: maphash.MakeSeed(), maxSeen: memoSeen, maxBytes: maxBytes,
-		seen: map[uint64]struct{}{}, kept: map[memoField]map[string]memo{}}
+		seen: map[uint64]struct{}{}, kept: map[memoField]map[string]memoised{}}
 }
 
 // analyse returns a field's length and token frequencies, analysing its value unless
 // the memo has it.
-func (m *analysisMemo) analyse(f index.Field) memo {
+func (m *analysisMemo) analyse(f index.Field) memoised {
 	key := memoField{f.Name(), f.EncodedFieldType()}
 	value := f.Value()
 	m.mu.Lock()
@@ -84,7 +84,7 @@ func (m *analysisMemo) analyse(f index.Field) memo {
 		text = string(value)
 	}
 	f.Analyze()
-	got = memo{length: f.AnalyzedLength(), freqs: f.AnalyzedTokenFrequencies()}
+	got = memoised{length: f.AnalyzedLength(), freqs: f.AnalyzedTokenFrequencies()}
 	if keep {
 		m.keep(key, text, got)
 	}
@@ -112,7 +112,7 @@ func (m *analysisMemo) metBefore(key memoField, value []byte) bool {
 }
 
 // keep keeps an analysis if the memo has room.
-func (m *analysisMemo) keep(key memoField, text string, a memo) {
+func (m *analysisMemo) keep(key memoField, text string, a memoised) {
 	size := len(key.name) + len(text)
 	for term := range a.freqs {
 		size += len(term) + memoTermBytes
@@ -124,7 +124,7 @@ func (m *analysisMemo) keep(key memoField, text string, a memo) {
 	}
 	values := m.kept[key]
 	if values == nil {
-		values = map[string]memo{}
+		values = map[string]memoised{}
 		m.kept[key] = values
 	}
 	if _, ok := values[text]; !ok {

@@ -24,9 +24,13 @@ import (
 // to disk once, and the segments are merged into one at the end. Indexing them
 // through a live index instead made every batch wait for its segment to be
 // persisted, checked each batch's ids against every earlier segment, and merged the
-// same documents again and again in the background before the final merge. An
-// analysed document weighs tens of kilobytes (every language's terms), so segments
-// are small: the documents of at most two of them are in memory at once.
+// same documents again and again in the background before the final merge. A value
+// that repeats across services (a translation, a provider) is analysed once and its
+// terms shared (analysisMemo), so an analysed document weighs about 12 KB; segments
+// stay small all the same, as the memory of the build and of its merges grows with
+// them (1,000 services a segment, or merges of 100 or 200 segments, cost 3-8% less
+// CPU on 100,000 services but raise the peak resident memory by 150-200 MB): the
+// documents of at most two of them are in memory at once.
 const (
 	segmentDocs = 500
 	// mergeWidth is how many segments one merge takes: each document of 100,000
