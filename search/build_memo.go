@@ -28,9 +28,9 @@ type analysisMemo struct {
 	maxBytes int // memoBytes, or fewer
 
 	mu    sync.Mutex
-	seen  map[uint64]struct{}           // hashes of values met once, up to memoSeen
+	seen  map[uint64]struct{}               // hashes of values met once, up to memoSeen
 	kept  map[memoField]map[string]memoised // field -> value -> its analysis
-	bytes int                           // an estimate of what kept holds
+	bytes int                               // an estimate of what kept holds
 }
 
 // memoField is a field's name and its type (Bleve's one-letter field type).
