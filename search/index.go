@@ -75,11 +75,11 @@ type Index struct {
 
 // Build indexes a catalogue.
 func Build(ctx context.Context, cat *catalogue.Catalogue, opts Options) (*Index, error) {
-	return build(ctx, cat, opts, segmentDocs)
+	return build(ctx, cat, opts, disk{perSegment: segmentDocs, memoBytes: memoBytes})
 }
 
-// build is Build writing an on-disk index in segments of perSegment services.
-func build(ctx context.Context, cat *catalogue.Catalogue, opts Options, perSegment int) (*Index, error) {
+// build is Build writing an on-disk index as d says (its folder aside, made here).
+func build(ctx context.Context, cat *catalogue.Catalogue, opts Options, d disk) (*Index, error) {
 	x := &Index{cat: cat, timeout: opts.Timeout, cache: newSearchCaches(), places: newPlaceTable(cat.Services),
 		services: make(map[string]*catalogue.Service, len(cat.Services)),
 		spaces:   make(map[string]*catalogue.Space, len(cat.Spaces)),
@@ -90,20 +90,19 @@ func build(ctx context.Context, cat *catalogue.Catalogue, opts Options, perSegme
 	if x.timeout <= 0 {
 		x.timeout = DefaultTimeout
 	}
-	dir := ""
 	if opts.Dir != "" {
 		// Each index gets a fresh folder of its own inside Dir, removed on Close, so
 		// that a restart or a second index never trips over an old one.
 		if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create index folder: %w", err)
 		}
-		d, err := os.MkdirTemp(opts.Dir, "wemi-index-")
+		tmp, err := os.MkdirTemp(opts.Dir, "wemi-index-")
 		if err != nil {
 			return nil, fmt.Errorf("create index folder: %w", err)
 		}
-		dir, x.dir = filepath.Join(d, "index"), d
+		d.dir, x.dir = filepath.Join(tmp, "index"), tmp
 	}
-	if err := x.build(ctx, disk{dir: dir, perSegment: perSegment}); err != nil {
+	if err := x.build(ctx, d); err != nil {
 		x.Close()
 		return nil, err
 	}

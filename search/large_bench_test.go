@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -165,10 +166,26 @@ func init() {
 	os.Exit(0)
 }
 
+// Optional settings of the build child, for working on the build: the number of
+// services (largeServices when unset), and files to write the build's CPU profile
+// and, at its end, a heap profile to.
+const (
+	largeBuildServices = "WEMI_LARGE_BUILD_SERVICES"
+	largeBuildCPU      = "WEMI_LARGE_BUILD_CPUPROFILE"
+	largeBuildHeap     = "WEMI_LARGE_BUILD_MEMPROFILE"
+)
+
 // buildChild generates the large catalogue and measures its index build.
 func buildChild() (buildFigures, error) {
 	var f buildFigures
-	cat, err := generate(largeServices)
+	n := largeServices
+	if v := os.Getenv(largeBuildServices); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			return f, fmt.Errorf("%s: %w", largeBuildServices, err)
+		}
+	}
+	cat, err := generate(n)
 	if err != nil {
 		return f, err
 	}
@@ -184,6 +201,10 @@ func buildChild() (buildFigures, error) {
 	defer os.RemoveAll(dir)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	stop, err := startCPUProfile(os.Getenv(largeBuildCPU))
+	if err != nil {
+		return f, err
+	}
 	cpu := cpuTime()
 	start := time.Now()
 	x, err := Build(context.Background(), cat, Options{Dir: dir})
@@ -192,12 +213,49 @@ func buildChild() (buildFigures, error) {
 	}
 	f.Seconds = time.Since(start).Seconds()
 	f.CPUSeconds = (cpuTime() - cpu).Seconds()
+	stop()
+	if err := writeHeapProfile(os.Getenv(largeBuildHeap)); err != nil {
+		return f, err
+	}
 	runtime.ReadMemStats(&after)
 	f.AllocBytes = after.TotalAlloc - before.TotalAlloc
 	if f.PeakRSS, err = procStatus("VmHWM"); err != nil {
 		return f, err
 	}
 	return f, x.Close()
+}
+
+// startCPUProfile profiles the CPU into the named file until stop; no name, no profile.
+func startCPUProfile(name string) (stop func(), err error) {
+	if name == "" {
+		return func() {}, nil
+	}
+	out, err := os.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		out.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		out.Close()
+	}, nil
+}
+
+// writeHeapProfile writes the heap's allocations so far into the named file; no name,
+// no profile.
+func writeHeapProfile(name string) error {
+	if name == "" {
+		return nil
+	}
+	out, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	return pprof.Lookup("allocs").WriteTo(out, 0)
 }
 
 // cpuTime returns the process's user and system time so far.

@@ -21,7 +21,7 @@ func TestOfflineIndexAnswersAsTheInMemoryOne(t *testing.T) {
 	}
 	mem := testIndex(t)
 	for _, perSegment := range []int{7, segmentDocs} {
-		disk, err := build(context.Background(), cat, Options{Dir: t.TempDir()}, perSegment)
+		disk, err := build(context.Background(), cat, Options{Dir: t.TempDir()}, segments(perSegment))
 		if err != nil {
 			t.Fatalf("%d services a segment: %v", perSegment, err)
 		}
@@ -30,27 +30,38 @@ func TestOfflineIndexAnswersAsTheInMemoryOne(t *testing.T) {
 		if n, err := disk.DocCount(); err != nil || n != wantN {
 			t.Errorf("%d services a segment: DocCount %d (%v), want %d", perSegment, n, err, wantN)
 		}
-		milan := &catalogue.Point{Lat: 45.4642, Lon: 9.19}
-		var reqs []catalogue.SearchRequest
-		for _, q := range append(append([]string{"someone to walk my dog", ""}, benchExact...), benchTypos...) {
-			reqs = append(reqs, catalogue.SearchRequest{Query: q, Limit: 20, Facets: true},
-				catalogue.SearchRequest{Query: q, Municipio: 3, FreeOnly: true, Near: milan})
-		}
-		reqs = append(reqs, catalogue.SearchRequest{Query: "babysitter", Lang: "en", Audience: catalogue.AudienceChildren, Delivery: catalogue.DeliveryIndividual})
-		hits, near := 0, 0
-		for _, req := range reqs {
-			want := mustSearch(t, mem, req)
-			sameResult(t, mustSearch(t, disk, req), want, req)
-			hits += len(want.Hits)
-			if req.Near != nil {
-				near += len(want.Hits)
-			}
-		}
-		if hits == 0 || near == 0 {
-			t.Fatalf("the requests find %d services, %d by distance: nothing compared", hits, near)
-		}
+		sameAnswers(t, disk, mem)
 	}
 }
+
+// sameAnswers checks that an index answers every kind of request as another: the
+// same services, scores, totals, facets and distances.
+func sameAnswers(t *testing.T, got, want *Index) {
+	t.Helper()
+	milan := &catalogue.Point{Lat: 45.4642, Lon: 9.19}
+	var reqs []catalogue.SearchRequest
+	for _, q := range append(append([]string{"someone to walk my dog", ""}, benchExact...), benchTypos...) {
+		reqs = append(reqs, catalogue.SearchRequest{Query: q, Limit: 20, Facets: true},
+			catalogue.SearchRequest{Query: q, Municipio: 3, FreeOnly: true, Near: milan})
+	}
+	reqs = append(reqs, catalogue.SearchRequest{Query: "babysitter", Lang: "en", Audience: catalogue.AudienceChildren, Delivery: catalogue.DeliveryIndividual})
+	hits, near := 0, 0
+	for _, req := range reqs {
+		w := mustSearch(t, want, req)
+		sameResult(t, mustSearch(t, got, req), w, req)
+		hits += len(w.Hits)
+		if req.Near != nil {
+			near += len(w.Hits)
+		}
+	}
+	if hits == 0 || near == 0 {
+		t.Fatalf("the requests find %d services, %d by distance: nothing compared", hits, near)
+	}
+}
+
+// segments is the layout of an on-disk index of n services a segment, analysed
+// through the memo.
+func segments(n int) disk { return disk{perSegment: n, memoBytes: memoBytes} }
 
 func sameResult(t *testing.T, got, want *catalogue.SearchResult, req catalogue.SearchRequest) {
 	t.Helper()
@@ -81,7 +92,7 @@ func TestOfflineIndexKeepsTheLastOfServicesSharingAnID(t *testing.T) {
 	renamed := *base.Services[0]
 	renamed.Name = "Zzyzxservizio"
 	cat.Services = append(slices.Clone(base.Services), base.Services[0], &renamed)
-	x, err := build(context.Background(), &cat, Options{Dir: t.TempDir()}, 5)
+	x, err := build(context.Background(), &cat, Options{Dir: t.TempDir()}, segments(5))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +142,7 @@ func TestOfflineBuildStopsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	dir := t.TempDir()
-	if _, err := build(ctx, cat, Options{Dir: dir}, 3); !errors.Is(err, context.Canceled) {
+	if _, err := build(ctx, cat, Options{Dir: dir}, segments(3)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Build = %v, want context.Canceled", err)
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
