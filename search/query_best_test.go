@@ -1,7 +1,6 @@
 package search
 
 import (
-	"context"
 	"testing"
 
 	"github.com/comune-milano/wemibot/catalogue"
@@ -10,15 +9,7 @@ import (
 // TestBestUnfilteredCachedByWords searches the same words with different filters: the
 // best score without filters is searched once and is the unfiltered top score.
 func TestBestUnfilteredCachedByWords(t *testing.T) {
-	cat, err := catalogue.Bundled()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, err := Build(context.Background(), cat, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := freshIndex(t)
 	all := mustSearch(t, x, catalogue.SearchRequest{Query: "badante", Lang: "it"})
 	if len(all.Hits) == 0 {
 		t.Fatal("no hit for badante")

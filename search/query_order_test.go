@@ -102,15 +102,7 @@ func TestIDOrderSortsAsStoredIDs(t *testing.T) {
 // as a merge of segments would leave them: the search notices, sorts by stored id
 // and drops the keys.
 func TestIDOrderRenumbered(t *testing.T) {
-	cat, err := catalogue.Bundled()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, err := Build(context.Background(), cat, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := freshIndex(t)
 	keys, ids := x.sortKeys()
 	// Document n now holds what document n+1 held: its id and its key.
 	x.cache.order.keys = append(slices.Clone(keys[1:]), keys[0])

@@ -38,6 +38,22 @@ func testIndex(t testing.TB) *Index {
 	return sharedIndex
 }
 
+// freshIndex builds an index of the bundled catalogue for one test alone: for a test
+// that changes what the index keeps (its caches), which the shared one must not see.
+func freshIndex(t testing.TB) *Index {
+	t.Helper()
+	cat, err := catalogue.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := Build(context.Background(), cat, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	return x
+}
+
 func mustSearch(t testing.TB, x *Index, req catalogue.SearchRequest) *catalogue.SearchResult {
 	t.Helper()
 	res, err := x.Search(context.Background(), req)
