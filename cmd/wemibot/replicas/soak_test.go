@@ -67,10 +67,12 @@ func TestSoak(t *testing.T) {
 	redis := testRedis(t, rs)
 	baseline := usedMemory(t, redis.Info(context.Background(), "memory").Val())
 
+	opening := time.Now()
 	load := &soakLoad{addr: replica.address(), clients: make([]*chatClient, soakSessions)}
 	for i := range load.clients {
 		load.clients[i] = newChatClient(t, load.addr)
 	}
+	t.Logf("%d sessions opened in %v", soakSessions, time.Since(opening).Round(time.Second))
 	// The clock starts once every session is open (opening them waits out the budget
 	// of new sessions), so that the first window measures the load only.
 	load.start = time.Now()
