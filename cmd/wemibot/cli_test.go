@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/comune-milano/wemibot/catalogue"
 )
 
 type cliResult struct {
@@ -99,12 +101,21 @@ func TestZoneAcceptsNeighbourhoods(t *testing.T) {
 	}
 }
 
-// --zone takes a street or a postcode of Milan too: their Municipio.
+// --zone takes a street or a postcode of Milan too: their Municipio. The search runs
+// for one street; the other spellings are resolved as the search resolves them, each
+// search costing an index of its own.
 func TestSearchZoneStreetOrPostcode(t *testing.T) {
 	want := runCLI(t, nil, "", "search", "--json", "--zone", "2", "psicologo").stdout
-	for _, zone := range []string{"via Padova", "v.le Monza", "20127"} {
-		if got := runCLI(t, nil, "", "search", "--json", "--zone", zone, "psicologo"); got.stdout != want {
-			t.Errorf("--zone %q differs from --zone 2:\n%s\n%s%s", zone, got.stdout, want, got.stderr)
+	if got := runCLI(t, nil, "", "search", "--json", "--zone", "via Padova", "psicologo"); got.stdout != want {
+		t.Errorf("--zone %q differs from --zone 2:\n%s\n%s%s", "via Padova", got.stdout, want, got.stderr)
+	}
+	cat, err := catalogue.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zone := range []string{"v.le Monza", "20127"} {
+		if n, err := resolveZone(cat, zone); n != 2 || err != nil {
+			t.Errorf("--zone %q is Municipio %d (%v), want 2", zone, n, err)
 		}
 	}
 	if r := runCLI(t, nil, "", "search", "--zone", "20090", "x"); r.code != 2 || !strings.Contains(r.stderr, "--zone") {
@@ -327,17 +338,29 @@ func TestCatalogueValidateListsWarnings(t *testing.T) {
 
 // Without --lang the query's language is detected: a Chinese query is analysed as
 // Chinese and its titles come in Chinese; a query in no clear language is Italian.
+// Each query is detected on its own: they come one a line on standard input, which
+// goes through the same answer as a query in the arguments, on one index.
 func TestSearchDetectsTheQueryLanguage(t *testing.T) {
-	for q, want := range map[string]string{"我想找保姆": "zh", "cerco una badante per mia nonna": "it", "ISEE": "it"} {
-		r := runCLI(t, nil, "", "search", "--json", "--limit", "1", q)
-		if r.code != 0 {
-			t.Fatalf("%s: exit %d: %s", q, r.code, r.stderr)
-		}
+	queries := []struct{ q, want string }{{"我想找保姆", "zh"}, {"cerco una badante per mia nonna", "it"}, {"ISEE", "it"}}
+	var in strings.Builder
+	for _, tt := range queries {
+		in.WriteString(tt.q + "\n")
+	}
+	r := runCLI(t, nil, in.String(), "search", "--json", "--limit", "1", "-")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != len(queries) {
+		t.Fatalf("%d answers for %d queries:\n%s", len(lines), len(queries), r.stdout)
+	}
+	for i, tt := range queries {
 		var got struct {
-			Lang string `json:"lang"`
+			Query string `json:"query"`
+			Lang  string `json:"lang"`
 		}
-		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got.Lang != want {
-			t.Errorf("%s: language %q (%v), want %s", q, got.Lang, err, want)
+		if err := json.Unmarshal([]byte(lines[i]), &got); err != nil || got.Query != tt.q || got.Lang != tt.want {
+			t.Errorf("%s: query %q, language %q (%v), want %s", tt.q, got.Query, got.Lang, err, tt.want)
 		}
 	}
 	if r := runCLI(t, nil, "", "search", "--lang", "xx", "babysitter"); r.code != 2 || !strings.Contains(r.stderr, "zh") {
