@@ -35,6 +35,7 @@ func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) c
 }
 
 func TestSearchJSONContract(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	r := runCLI(t, nil, "", "search", "--json", "--limit", "3", "non so a chi lasciare i bambini")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -65,6 +66,7 @@ func TestSearchJSONContract(t *testing.T) {
 }
 
 func TestSearchReadsQueriesFromStdin(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	in := "badante\n\n/.*.*.*/\nsomeone to walk my dog\n" + strings.Repeat("z", 10000) + "\n"
 	r := runCLI(t, nil, in, "search", "-", "--json", "--lang", "en")
 	if r.code != 0 {
@@ -94,6 +96,7 @@ func TestSearchReadsQueriesFromStdin(t *testing.T) {
 }
 
 func TestZoneAcceptsNeighbourhoods(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	a := runCLI(t, nil, "", "search", "--json", "--zone", "Niguarda", "babysitter")
 	b := runCLI(t, nil, "", "search", "--json", "--zone", "9", "babysitter")
 	if a.code != 0 || a.stdout != b.stdout {
@@ -105,6 +108,7 @@ func TestZoneAcceptsNeighbourhoods(t *testing.T) {
 // for one street; the other spellings are resolved as the search resolves them, each
 // search costing an index of its own.
 func TestSearchZoneStreetOrPostcode(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	want := runCLI(t, nil, "", "search", "--json", "--zone", "2", "psicologo").stdout
 	if got := runCLI(t, nil, "", "search", "--json", "--zone", "via Padova", "psicologo"); got.stdout != want {
 		t.Errorf("--zone %q differs from --zone 2:\n%s\n%s%s", "via Padova", got.stdout, want, got.stderr)
@@ -124,6 +128,7 @@ func TestSearchZoneStreetOrPostcode(t *testing.T) {
 }
 
 func TestStdinSurvivesHugeLines(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	in := strings.Repeat("badante ", 20000) + "\ncolf\n"
 	r := runCLI(t, nil, in, "search", "--json", "-")
 	if r.code != 0 {
@@ -136,6 +141,7 @@ func TestStdinSurvivesHugeLines(t *testing.T) {
 }
 
 func TestSearchFiltersAndTable(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	r := runCLI(t, nil, "", "search", "--free", "--zone", "9", "--for", "anziani", "--category", "socio-assistenziale", "compagnia")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -153,6 +159,7 @@ func TestSearchFiltersAndTable(t *testing.T) {
 }
 
 func TestUsageErrorsExit2(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	tests := []struct {
 		args []string
 		want string
@@ -202,6 +209,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 }
 
 func TestCatalogueStatsJSON(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	r := runCLI(t, nil, "", "catalogue", "stats", "--json")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -263,6 +271,7 @@ func copyBundled(t *testing.T) string {
 }
 
 func TestCatalogueValidate(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	dir := copyBundled(t)
 	r := runCLI(t, nil, "", "catalogue", "validate", dir)
 	if r.code != 0 || !strings.Contains(r.stdout, "valid catalogue") {
@@ -294,6 +303,7 @@ func TestCatalogueValidate(t *testing.T) {
 }
 
 func TestExternalCatalogueSetting(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	dir := copyBundled(t)
 	// Remove a category's services from the copy: the bot must serve the copy.
 	os.Remove(filepath.Join(dir, "services", "pasti-domicilio.yaml"))
@@ -321,6 +331,7 @@ func TestHelp(t *testing.T) {
 // Warnings (a summary too long for a card, a missing translation) are listed, and the
 // catalogue is still valid.
 func TestCatalogueValidateListsWarnings(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	dir := copyBundled(t)
 	svc := filepath.Join(dir, "services", "educativo.yaml")
 	b, _ := os.ReadFile(svc)
@@ -341,6 +352,7 @@ func TestCatalogueValidateListsWarnings(t *testing.T) {
 // Each query is detected on its own: they come one a line on standard input, which
 // goes through the same answer as a query in the arguments, on one index.
 func TestSearchDetectsTheQueryLanguage(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	queries := []struct{ q, want string }{{"我想找保姆", "zh"}, {"cerco una badante per mia nonna", "it"}, {"ISEE", "it"}}
 	var in strings.Builder
 	for _, tt := range queries {
