@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/comune-milano/wemibot/catalogue"
 )
 
 type cliResult struct {
@@ -33,6 +35,7 @@ func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) c
 }
 
 func TestSearchJSONContract(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	r := runCLI(t, nil, "", "search", "--json", "--limit", "3", "non so a chi lasciare i bambini")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -63,6 +66,7 @@ func TestSearchJSONContract(t *testing.T) {
 }
 
 func TestSearchReadsQueriesFromStdin(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	in := "badante\n\n/.*.*.*/\nsomeone to walk my dog\n" + strings.Repeat("z", 10000) + "\n"
 	r := runCLI(t, nil, in, "search", "-", "--json", "--lang", "en")
 	if r.code != 0 {
@@ -92,6 +96,7 @@ func TestSearchReadsQueriesFromStdin(t *testing.T) {
 }
 
 func TestZoneAcceptsNeighbourhoods(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	a := runCLI(t, nil, "", "search", "--json", "--zone", "Niguarda", "babysitter")
 	b := runCLI(t, nil, "", "search", "--json", "--zone", "9", "babysitter")
 	if a.code != 0 || a.stdout != b.stdout {
@@ -99,12 +104,22 @@ func TestZoneAcceptsNeighbourhoods(t *testing.T) {
 	}
 }
 
-// --zone takes a street or a postcode of Milan too: their Municipio.
+// --zone takes a street or a postcode of Milan too: their Municipio. The search runs
+// for one street; the other spellings are resolved as the search resolves them, each
+// search costing an index of its own.
 func TestSearchZoneStreetOrPostcode(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	want := runCLI(t, nil, "", "search", "--json", "--zone", "2", "psicologo").stdout
-	for _, zone := range []string{"via Padova", "v.le Monza", "20127"} {
-		if got := runCLI(t, nil, "", "search", "--json", "--zone", zone, "psicologo"); got.stdout != want {
-			t.Errorf("--zone %q differs from --zone 2:\n%s\n%s%s", zone, got.stdout, want, got.stderr)
+	if got := runCLI(t, nil, "", "search", "--json", "--zone", "via Padova", "psicologo"); got.stdout != want {
+		t.Errorf("--zone %q differs from --zone 2:\n%s\n%s%s", "via Padova", got.stdout, want, got.stderr)
+	}
+	cat, err := catalogue.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zone := range []string{"v.le Monza", "20127"} {
+		if n, err := resolveZone(cat, zone); n != 2 || err != nil {
+			t.Errorf("--zone %q is Municipio %d (%v), want 2", zone, n, err)
 		}
 	}
 	if r := runCLI(t, nil, "", "search", "--zone", "20090", "x"); r.code != 2 || !strings.Contains(r.stderr, "--zone") {
@@ -113,6 +128,7 @@ func TestSearchZoneStreetOrPostcode(t *testing.T) {
 }
 
 func TestStdinSurvivesHugeLines(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	in := strings.Repeat("badante ", 20000) + "\ncolf\n"
 	r := runCLI(t, nil, in, "search", "--json", "-")
 	if r.code != 0 {
@@ -125,6 +141,7 @@ func TestStdinSurvivesHugeLines(t *testing.T) {
 }
 
 func TestSearchFiltersAndTable(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	r := runCLI(t, nil, "", "search", "--free", "--zone", "9", "--for", "anziani", "--category", "socio-assistenziale", "compagnia")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -142,6 +159,7 @@ func TestSearchFiltersAndTable(t *testing.T) {
 }
 
 func TestUsageErrorsExit2(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	tests := []struct {
 		args []string
 		want string
@@ -191,6 +209,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 }
 
 func TestCatalogueStatsJSON(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	r := runCLI(t, nil, "", "catalogue", "stats", "--json")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -252,6 +271,7 @@ func copyBundled(t *testing.T) string {
 }
 
 func TestCatalogueValidate(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	dir := copyBundled(t)
 	r := runCLI(t, nil, "", "catalogue", "validate", dir)
 	if r.code != 0 || !strings.Contains(r.stdout, "valid catalogue") {
@@ -283,6 +303,7 @@ func TestCatalogueValidate(t *testing.T) {
 }
 
 func TestExternalCatalogueSetting(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	dir := copyBundled(t)
 	// Remove a category's services from the copy: the bot must serve the copy.
 	os.Remove(filepath.Join(dir, "services", "pasti-domicilio.yaml"))
@@ -310,6 +331,7 @@ func TestHelp(t *testing.T) {
 // Warnings (a summary too long for a card, a missing translation) are listed, and the
 // catalogue is still valid.
 func TestCatalogueValidateListsWarnings(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	dir := copyBundled(t)
 	svc := filepath.Join(dir, "services", "educativo.yaml")
 	b, _ := os.ReadFile(svc)
@@ -327,17 +349,30 @@ func TestCatalogueValidateListsWarnings(t *testing.T) {
 
 // Without --lang the query's language is detected: a Chinese query is analysed as
 // Chinese and its titles come in Chinese; a query in no clear language is Italian.
+// Each query is detected on its own: they come one a line on standard input, which
+// goes through the same answer as a query in the arguments, on one index.
 func TestSearchDetectsTheQueryLanguage(t *testing.T) {
-	for q, want := range map[string]string{"我想找保姆": "zh", "cerco una badante per mia nonna": "it", "ISEE": "it"} {
-		r := runCLI(t, nil, "", "search", "--json", "--limit", "1", q)
-		if r.code != 0 {
-			t.Fatalf("%s: exit %d: %s", q, r.code, r.stderr)
-		}
+	t.Parallel() // the command in process, on streams and folders of its own
+	queries := []struct{ q, want string }{{"我想找保姆", "zh"}, {"cerco una badante per mia nonna", "it"}, {"ISEE", "it"}}
+	var in strings.Builder
+	for _, tt := range queries {
+		in.WriteString(tt.q + "\n")
+	}
+	r := runCLI(t, nil, in.String(), "search", "--json", "--limit", "1", "-")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != len(queries) {
+		t.Fatalf("%d answers for %d queries:\n%s", len(lines), len(queries), r.stdout)
+	}
+	for i, tt := range queries {
 		var got struct {
-			Lang string `json:"lang"`
+			Query string `json:"query"`
+			Lang  string `json:"lang"`
 		}
-		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got.Lang != want {
-			t.Errorf("%s: language %q (%v), want %s", q, got.Lang, err, want)
+		if err := json.Unmarshal([]byte(lines[i]), &got); err != nil || got.Query != tt.q || got.Lang != tt.want {
+			t.Errorf("%s: query %q, language %q (%v), want %s", tt.q, got.Query, got.Lang, err, tt.want)
 		}
 	}
 	if r := runCLI(t, nil, "", "search", "--lang", "xx", "babysitter"); r.code != 2 || !strings.Contains(r.stderr, "zh") {

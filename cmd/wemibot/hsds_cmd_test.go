@@ -13,6 +13,7 @@ import (
 // export writes a dataset every object of which is valid HSDS; import of it gives
 // back a valid catalogue of the same size, with exit status 0.
 func TestCatalogueExportImport(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	dir := filepath.Join(t.TempDir(), "hsds")
 	r := runCLI(t, nil, "", "catalogue", "export", "--hsds", dir)
 	if r.code != exitOK || !strings.Contains(r.stdout, "HSDS 3.0.1 dataset written") {
@@ -55,6 +56,7 @@ func TestCatalogueExportImport(t *testing.T) {
 // A foreign dataset imports what maps, reports the rest on standard error and exits
 // with status 3.
 func TestCatalogueImportForeignReports(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	out := filepath.Join(t.TempDir(), "catalogue")
 	r := runCLI(t, nil, "", "catalogue", "import", "--hsds", "../../hsds/testdata/foreign", out)
 	if r.code != exitPartial {
@@ -71,6 +73,7 @@ func TestCatalogueImportForeignReports(t *testing.T) {
 }
 
 func TestCatalogueImportBadInput(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	bad := t.TempDir()
 	os.WriteFile(filepath.Join(bad, "services.json"), []byte(`[{"id": "a", "name": "x"`), 0o644)
 	full := t.TempDir()

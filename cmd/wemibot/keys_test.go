@@ -153,6 +153,7 @@ func TestServeRefusesBadKeys(t *testing.T) {
 
 // The embedded default: serve creates the key file, 0600, and uses it again.
 func TestServeCreatesTheKeyFile(t *testing.T) {
+	t.Parallel() // a real server (or shell) of its own: runs beside the others
 	env := map[string]string{}
 	addr, _ := startServe(t, env)
 	if !webSearchFinds(t, addr, "badante", "Ho trovato") {

@@ -57,6 +57,7 @@ func TestPaymentSettingsAreChecked(t *testing.T) {
 }
 
 func TestPaymentSecretsStayOutOfTheBanner(t *testing.T) {
+	t.Parallel() // a real server (or shell) of its own: runs beside the others
 	env := map[string]string{"WEMI_STRIPE_SECRET_KEY": "sk_test_supersecret", "WEMI_STRIPE_WEBHOOK_SECRET": "whsec_supersecret",
 		"WEMI_PUBLIC_URL": "http://127.0.0.1:9", "WEMI_STRIPE_API_URL": "http://127.0.0.1:9"}
 	_, out := startServe(t, env)

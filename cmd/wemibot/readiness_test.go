@@ -97,6 +97,7 @@ func TestServeWithTelegramDown(t *testing.T) {
 // Slack down at start: the web chat answers, /readyz is 200 with the desk degraded,
 // and the desk is up once Slack is back.
 func TestServeWithSlackDown(t *testing.T) {
+	t.Parallel() // a real server (or shell) of its own: runs beside the others
 	fake := slacktest.New(t, slacktest.WithUsers(operator))
 	front := outagetest.New(t, strings.TrimSuffix(fake.APIURL(), "/"))
 	front.Refuse()

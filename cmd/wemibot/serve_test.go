@@ -198,6 +198,7 @@ func TestServeSettingsAreChecked(t *testing.T) {
 }
 
 func TestServeWebChatOnDefaults(t *testing.T) {
+	t.Parallel() // a real server (or shell) of its own: runs beside the others
 	addr, out := startServe(t, map[string]string{})
 	for _, want := range []string{"50 providers", "Web chat: http://", "Telegram: off"} {
 		if !strings.Contains(out.String(), want) {

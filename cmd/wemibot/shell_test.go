@@ -9,6 +9,7 @@ import (
 )
 
 func TestShellChats(t *testing.T) {
+	t.Parallel() // a real server (or shell) of its own: runs beside the others
 	dir := t.TempDir()
 	// /start runs by itself; then: press button 1 (search), describe a need, open the
 	// first result and its costs, share a location by neighbourhood and by coordinates,

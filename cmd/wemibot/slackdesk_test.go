@@ -229,6 +229,7 @@ func firstButton(t *testing.T, answer, step string) (string, bool) {
 // A web citizen books a service; the request card reaches the operators' channel;
 // "Conferma" there sends the citizen a confirmation with a calendar file.
 func TestServeBookingEndToEnd(t *testing.T) {
+	t.Parallel() // a real server (or shell) of its own: runs beside the others
 	fake := slacktest.New(t, slacktest.WithUsers(operator))
 	addr, _ := startServe(t, map[string]string{
 		"WEMI_SLACK_BOT_TOKEN": slacktest.DefaultBotToken, "WEMI_SLACK_APP_TOKEN": slacktest.DefaultAppToken,

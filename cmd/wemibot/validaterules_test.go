@@ -11,6 +11,7 @@ import (
 // `catalogue validate` reports broken booking rules with file, line, service and field,
 // like every other problem.
 func TestCatalogueValidateBookingRules(t *testing.T) {
+	t.Parallel() // the command in process, on streams and folders of its own
 	dir := copyBundled(t)
 	svc := filepath.Join(dir, "services", "socio-assistenziale.yaml")
 	b, err := os.ReadFile(svc)

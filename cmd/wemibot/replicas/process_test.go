@@ -21,24 +21,57 @@ import (
 	"github.com/comune-milano/wemibot/internal/logtest"
 )
 
-// buildWemibot builds the wemibot command into a temporary folder and returns the
-// binary's path; with the race detector when the tests have it.
+// TestMain gives the package's tests one folder for the wemibot command, which the
+// first test to need it builds (see buildWemibot), and removes it when they are over.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "wemibot-replicas-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	wemibotBuild.dir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// wemibotBuild is the wemibot command built once for all the package's tests: linking
+// it with the race detector takes many seconds of CPU, which every test paid on its
+// own, all at the same time.
+var wemibotBuild struct {
+	dir  string // set by TestMain
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// buildWemibot builds the wemibot command, the first time it is called, and returns
+// the binary's path; with the race detector when the tests have it. The tests share
+// the binary: each runs it with a data folder of its own.
 func buildWemibot(t *testing.T) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	b := &wemibotBuild
+	b.once.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		}
+		bin := filepath.Join(b.dir, "wemibot")
+		args := []string{"build", "-o", bin}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command(goTool, append(args, "github.com/comune-milano/wemibot/cmd/wemibot")...).CombinedOutput()
+		if err != nil {
+			b.err = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		b.bin = bin
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
-	bin := filepath.Join(t.TempDir(), "wemibot")
-	args := []string{"build", "-o", bin}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	out, err := exec.Command(goTool, append(args, "github.com/comune-milano/wemibot/cmd/wemibot")...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return b.bin
 }
 
 // waitLimit bounds the waits for a replica: starting indexes the catalogue, which

@@ -21,15 +21,18 @@ import (
 
 // Bounds of the soak test.
 const (
-	defaultSoakDuration = 2 * time.Minute // WEMI_SOAK_DURATION overrides it (30m outside CI)
-	soakSessions        = 400             // the pool of web sessions the load cycles through
-	soakWorkers         = 4               // messages in flight at once
+	defaultSoakDuration = time.Minute // WEMI_SOAK_DURATION overrides it (30m outside CI)
+	minSoakDuration     = 30 * time.Second
+	soakSessions        = 400 // the pool of web sessions the load cycles through
+	soakWorkers         = 4   // messages in flight at once
 	// soakSessionGap spaces one session's messages, within the bot's limits of one
 	// message a second per conversation (and two per web session).
 	soakSessionGap = 1100 * time.Millisecond
-	soakWindow     = time.Minute // the first and the last minute are compared
-	// A regression is the last minute's p99 over soakSlowdown times the first's, plus
-	// soakSlack, so that a first minute of a few milliseconds does not make noise one.
+	// The first and the last window of the soak are compared: its first and last
+	// minute, or thirds when it is shorter than three minutes (see soakWindow).
+	maxSoakWindow = time.Minute
+	// A regression is the last window's p99 over soakSlowdown times the first's, plus
+	// soakSlack, so that a first window of a few milliseconds does not make noise one.
 	soakSlowdown = 3
 	soakSlack    = 25 * time.Millisecond
 )
@@ -39,18 +42,18 @@ var soakMessages = []string{"mi serve una badante", "quanto costa il primo?", "s
 
 // The soak test: the web chat (the real binary) on Redis, under a steady load from a
 // bounded pool of sessions, each within the bot's per-conversation limits, for
-// WEMI_SOAK_DURATION (2 minutes by default). It reports
-// messages per second and p99 latency in the first and the last minute, the
+// WEMI_SOAK_DURATION (1 minute by default). It reports messages per second and p99
+// latency in the first and the last window (minute, or third of a shorter soak), the
 // replica's RSS and Redis's memory per conversation, in the log and in soak.txt in
-// the test's folder. It fails on an error answer or a slowdown: the last minute's p99
+// the test's folder. It fails on an error answer or a slowdown: the last window's p99
 // over three times the first's (plus 25 ms), or a third of its throughput.
 func TestSoak(t *testing.T) {
 	t.Parallel()
 	duration := defaultSoakDuration
 	if v := os.Getenv("WEMI_SOAK_DURATION"); v != "" {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < 2*soakWindow {
-			t.Fatalf("WEMI_SOAK_DURATION=%q: want a duration of at least %v", v, 2*soakWindow)
+		if err != nil || d < minSoakDuration {
+			t.Fatalf("WEMI_SOAK_DURATION=%q: want a duration of at least %v", v, minSoakDuration)
 		}
 		duration = d
 	}
@@ -64,17 +67,23 @@ func TestSoak(t *testing.T) {
 	redis := testRedis(t, rs)
 	baseline := usedMemory(t, redis.Info(context.Background(), "memory").Val())
 
-	load := &soakLoad{addr: replica.address(), start: time.Now(), clients: make([]*chatClient, soakSessions)}
+	opening := time.Now()
+	load := &soakLoad{addr: replica.address(), clients: make([]*chatClient, soakSessions)}
 	for i := range load.clients {
 		load.clients[i] = newChatClient(t, load.addr)
 	}
+	t.Logf("%d sessions opened in %v", soakSessions, time.Since(opening).Round(time.Second))
+	// The clock starts once every session is open (opening them waits out the budget
+	// of new sessions), so that the first window measures the load only.
+	load.start = time.Now()
 	load.run(duration)
 
 	used := usedMemory(t, redis.Info(context.Background(), "memory").Val())
-	first, last := load.window(0), load.window(duration-soakWindow)
-	report := fmt.Sprintf("soak %v: %d messages, %d errors; first minute %.1f msg/s p99 %v; last minute %.1f msg/s p99 %v; "+
+	window := soakWindow(duration)
+	first, last := load.window(0, window), load.window(duration-window, window)
+	report := fmt.Sprintf("soak %v: %d messages, %d errors; first %v %.1f msg/s p99 %v; last %v %.1f msg/s p99 %v; "+
 		"RSS %d MiB; Redis %d KiB per conversation (%d conversations)",
-		duration, load.total.Load(), load.errors.Load(), first.rate, first.p99, last.rate, last.p99,
+		duration, load.total.Load(), load.errors.Load(), window, first.rate, first.p99, window, last.rate, last.p99,
 		rss(t, replica)>>20, (used-baseline)/soakSessions>>10, soakSessions)
 	t.Log(report)
 	if err := os.WriteFile(filepath.Join(t.TempDir(), "soak.txt"), []byte(report+"\n"), 0o644); err != nil {
@@ -84,11 +93,18 @@ func TestSoak(t *testing.T) {
 		t.Errorf("%d messages not answered: %s", n, load.firstError())
 	}
 	if last.p99 > soakSlowdown*first.p99+soakSlack {
-		t.Errorf("p99 in the last minute %v, over %d× the first minute's %v", last.p99, soakSlowdown, first.p99)
+		t.Errorf("p99 in the last %v %v, over %d× the first %v's %v", window, last.p99, soakSlowdown, window, first.p99)
 	}
 	if last.rate < first.rate/soakSlowdown {
-		t.Errorf("%.1f messages a second in the last minute, under a third of the first minute's %.1f", last.rate, first.rate)
+		t.Errorf("%.1f messages a second in the last %v, under a third of the first %v's %.1f", last.rate, window, window, first.rate)
 	}
+}
+
+// soakWindow is the length of the soak's first and last windows, which are compared:
+// a minute, or a third of a soak shorter than three minutes, so that the two never
+// overlap and a third, in between, separates them.
+func soakWindow(duration time.Duration) time.Duration {
+	return min(maxSoakWindow, duration/3)
 }
 
 // soakLoad is the client side of the soak: workers sending messages in a closed loop.
@@ -161,13 +177,13 @@ type soakFigures struct {
 	p99  time.Duration // of their latencies
 }
 
-// window returns the figures of the answers that came in [from, from+soakWindow).
-func (l *soakLoad) window(from time.Duration) soakFigures {
+// window returns the figures of the answers that came in [from, from+length).
+func (l *soakLoad) window(from, length time.Duration) soakFigures {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var lat []time.Duration
 	for _, s := range l.samples {
-		if s.at >= from && s.at < from+soakWindow {
+		if s.at >= from && s.at < from+length {
 			lat = append(lat, s.latency)
 		}
 	}
@@ -175,7 +191,7 @@ func (l *soakLoad) window(from time.Duration) soakFigures {
 		return soakFigures{}
 	}
 	slices.Sort(lat)
-	return soakFigures{rate: float64(len(lat)) / soakWindow.Seconds(), p99: lat[(len(lat)*99)/100]}
+	return soakFigures{rate: float64(len(lat)) / length.Seconds(), p99: lat[(len(lat)*99)/100]}
 }
 
 // usedMemory reads used_memory from the text of INFO memory.
