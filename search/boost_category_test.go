@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/comune-milano/wemibot/catalogue"
 )
@@ -214,4 +215,73 @@ func hitsByStoredID(t *testing.T, x *Index, p searchPlan) ([]catalogue.Hit, int)
 		hits = append(hits, catalogue.Hit{Service: x.services[h.ID], Score: h.Score})
 	}
 	return hits, int(br.Total)
+}
+
+// TestCategorySearcherSteps walks each category with the table's searcher and with
+// Bleve's term searcher, by Next and by Advance forwards, to the same document, back
+// and past the end: both return the same documents with the same scores.
+func TestCategorySearcherSteps(t *testing.T) {
+	x, err := Build(context.Background(), generateCatalogue(t, 1500), Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	table := x.categoryTable()
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.(*scorch.Scorch).Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	type step struct {
+		advance bool
+		to      uint64
+	}
+	steps := []step{{}, {}, {true, 300}, {}, {true, 300}, {true, 40}, {true, 41}, {}, {true, 1499}, {}, {true, 5000}, {}, {true, 0}}
+	for _, c := range catalogue.CategoryIDs() {
+		tq := &query.TermQuery{Term: string(c), FieldVal: fieldCategory}
+		tq.SetBoost(1.7)
+		mine, err := (&categoryQuery{term: tq, table: table}).Searcher(ctx, r, nil, bsearch.SearcherOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := mine.(*categorySearcher); !ok {
+			t.Fatalf("%s: the table did not answer", c)
+		}
+		bleves, err := tq.Searcher(ctx, r, nil, bsearch.SearcherOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mine.Count() != bleves.Count() || mine.Weight() != bleves.Weight() {
+			t.Fatalf("%s: count %d, weight %v; want %d, %v", c, mine.Count(), mine.Weight(), bleves.Count(), bleves.Weight())
+		}
+		mine.SetQueryNorm(0.37)
+		bleves.SetQueryNorm(0.37)
+		sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(4, 0)}
+		for i, s := range steps {
+			var got, want *bsearch.DocumentMatch
+			if s.advance {
+				id := index.NewIndexInternalID(nil, s.to)
+				got, err = mine.Advance(sctx, id)
+				if err == nil {
+					want, err = bleves.Advance(sctx, id)
+				}
+			} else if got, err = mine.Next(sctx); err == nil {
+				want, err = bleves.Next(sctx)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got == nil) != (want == nil) || got != nil &&
+				(!got.IndexInternalID.Equals(want.IndexInternalID) || got.Score != want.Score) {
+				t.Fatalf("%s, step %d %+v: got %v, want %v", c, i, s, got, want)
+			}
+		}
+		mine.Close()
+		bleves.Close()
+	}
 }
