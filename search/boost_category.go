@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"math"
 	"reflect"
 	"slices"
 
@@ -190,21 +191,26 @@ func (s *categorySearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMa
 // Advance returns the category's first document at or after id, as a term searcher
 // does (it starts again from the beginning for an id behind it).
 func (s *categorySearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
-	target := id.Value()
 	docs := s.postings.docs
-	if s.next > 0 && uint64(docs[s.next-1]) >= target {
+	v := id.Value()
+	if v > math.MaxUint32 {
+		s.next = len(docs)
+		return nil, nil
+	}
+	target := uint32(v)
+	if s.next > 0 && docs[s.next-1] >= target {
 		s.next = 0
 	}
-	i, _ := slices.BinarySearchFunc(docs[s.next:], target, func(d uint32, t uint64) int {
-		if uint64(d) < t {
-			return -1
-		}
-		if uint64(d) > t {
-			return 1
-		}
-		return 0
-	})
-	s.next += i
+	// Targets mostly come in order and close: gallop from the next document, then
+	// search the last stride.
+	lo, stride := s.next, 1
+	for lo+stride < len(docs) && docs[lo+stride] < target {
+		lo += stride
+		stride *= 2
+	}
+	hi := min(lo+stride+1, len(docs))
+	i, _ := slices.BinarySearch(docs[lo:hi], target)
+	s.next = lo + i
 	return s.Next(ctx)
 }
 

@@ -241,7 +241,7 @@ func TestCategorySearcherSteps(t *testing.T) {
 		advance bool
 		to      uint64
 	}
-	steps := []step{{}, {}, {true, 300}, {}, {true, 300}, {true, 40}, {true, 41}, {}, {true, 1499}, {}, {true, 5000}, {}, {true, 0}}
+	steps := []step{{}, {}, {true, 300}, {}, {true, 300}, {true, 40}, {true, 41}, {}, {true, 1499}, {}, {true, 5000}, {}, {true, 1 << 40}, {true, 0}, {true, 2}, {true, 700}, {}}
 	for _, c := range catalogue.CategoryIDs() {
 		tq := &query.TermQuery{Term: string(c), FieldVal: fieldCategory}
 		tq.SetBoost(1.7)
