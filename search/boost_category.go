@@ -3,8 +3,8 @@ package search
 import (
 	"context"
 	"math"
-	"reflect"
 	"slices"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -231,7 +231,7 @@ func (s *categorySearcher) Min() int { return 0 }
 
 // Size estimates the searcher's memory: the table is the index's.
 func (s *categorySearcher) Size() int {
-	return int(reflect.TypeOf(*s).Size()) + s.scorer.Size()
+	return int(unsafe.Sizeof(*s)) + s.scorer.Size()
 }
 
 // DocumentMatchPoolSize is 1, as a term searcher's.
