@@ -54,10 +54,10 @@ func boostRequests(t *testing.T) []catalogue.SearchRequest {
 
 // searchAll answers every request with fresh caches, the category boosts as term
 // queries or not.
-func searchAll(t *testing.T, x *Index, reqs []catalogue.SearchRequest, termCategories bool) []*catalogue.SearchResult {
+func searchAll(t *testing.T, x *Index, reqs []catalogue.SearchRequest, plain bool) []*catalogue.SearchResult {
 	t.Helper()
 	x.cache = newSearchCaches()
-	x.cache.order.termCategories = termCategories
+	x.cache.plainBoosts = plain
 	var out []*catalogue.SearchResult
 	for _, req := range reqs {
 		res, err := x.Search(context.Background(), req)
@@ -184,7 +184,7 @@ func TestCategoryTableOfAnotherSegment(t *testing.T) {
 		}
 		x.cache = newSearchCaches()
 		got, gotTotal := hitsByStoredID(t, x, p)
-		x.cache.order.termCategories = true
+		x.cache.plainBoosts = true
 		want, wantTotal := hitsByStoredID(t, x, x.plan(req))
 		if gotTotal != wantTotal {
 			t.Fatalf("%+v: %d services, want %d", req, gotTotal, wantTotal)

@@ -77,7 +77,7 @@ func (x *Index) search(ctx context.Context, req catalogue.SearchRequest) (*catal
 // filters. It depends on the words and their language only: a citizen who changes
 // the filters of a search finds it cached (searchCaches.best).
 func (x *Index) bestUnfiltered(ctx context.Context, tq textQuery) (float64, error) {
-	ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(withBoosts(tq.match, tq.boost), 1, 0, false))
+	ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(x.withBoosts(tq.match, tq.boost), 1, 0, false))
 	if err != nil {
 		return 0, err
 	}

@@ -28,9 +28,6 @@ type idOrder struct {
 	// categories is the category boosts' table (boost_category.go), read with the
 	// keys from the same segment; nil when the index has none.
 	categories *categoryTable
-	// termCategories makes category boosts Bleve's term queries whatever the index:
-	// for the tests that compare the two.
-	termCategories bool
 }
 
 // orderKeyBytes is the length of an order key: a big-endian rank.
@@ -49,14 +46,14 @@ func (x *Index) sortKeys() (keys, ids []string) {
 }
 
 // categoryTable returns the table of the category boosts, or nil when the index has
-// none (or a test asks for term queries).
+// none (or a test asks for Bleve's own queries).
 func (x *Index) categoryTable() *categoryTable {
+	if x.cache.plainBoosts {
+		return nil
+	}
 	o := x.cache.order
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.termCategories {
-		return nil
-	}
 	if o.keys == nil {
 		o.keys, o.ids, o.categories = x.loadIDOrder()
 	}

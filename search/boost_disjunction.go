@@ -1,0 +1,237 @@
+package search
+
+import (
+	"context"
+	"math"
+	"sort"
+	"unsafe"
+
+	"github.com/blevesearch/bleve/v2/mapping"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// The boosts of a query lift the services its words match: Bleve asks them, for every
+// such service, to step to it, and its disjunction searcher then finds and scores the
+// boosts' next match beyond it, comparing the boosts' document ids byte by byte on the
+// way, though the next service the words match may lie far past it. A boostSearcher
+// scores the same sum of the same boosts, in the same order and with the same
+// coordination factor, for the service asked only, and compares document numbers.
+
+// boostQuery is the disjunction of a query's boosts.
+type boostQuery struct {
+	boosts []query.Query
+}
+
+var _ query.Query = (*boostQuery)(nil)
+
+// Searcher returns a boostSearcher, or Bleve's disjunction searcher of the boosts
+// when the search wants more than the scores (explanations, term vectors) or none,
+// or when the boosts are so many that Bleve would sum them in another order.
+func (q *boostQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	ss := make([]bsearch.Searcher, 0, len(q.boosts))
+	for _, b := range q.boosts {
+		s, err := b.Searcher(ctx, r, m, options)
+		if err != nil {
+			for _, s := range ss {
+				_ = s.Close()
+			}
+			return nil, err
+		}
+		if s != nil {
+			ss = append(ss, s)
+		}
+	}
+	if len(ss) == 0 {
+		return searcher.NewMatchNoneSearcher(r)
+	}
+	if options.Explain || options.IncludeTermVectors || options.Score == "none" ||
+		len(ss) > searcher.DisjunctionHeapTakeover || ctx.Value(bsearch.IncludeScoreBreakdownKey) == true {
+		// As query.DisjunctionQuery does.
+		nctx := context.WithValue(ctx, bsearch.IncludeScoreBreakdownKey, false)
+		return searcher.NewDisjunctionSearcher(nctx, r, ss, 0, options)
+	}
+	return newBoostSearcher(ss), nil
+}
+
+// boostSearcher is Bleve's disjunction searcher of a query's boosts, stepping lazily.
+type boostSearcher struct {
+	searchers []bsearch.Searcher       // ordered as Bleve orders them: by count
+	currs     []*bsearch.DocumentMatch // each searcher's current match, nil once past its last
+	at        []uint64                 // the document number of each current match
+	started   bool                     // the searchers have their first match
+	last      uint64                   // the document last returned, if returned
+	returned  bool                     // a document was returned
+	target    index.IndexInternalID    // a buffer for the id to advance to
+}
+
+var _ bsearch.Searcher = (*boostSearcher)(nil)
+
+// exhausted is the document number of a searcher past its last match.
+const exhausted = math.MaxUint64
+
+func newBoostSearcher(ss []bsearch.Searcher) *boostSearcher {
+	// The order of Bleve's disjunction searcher: its sort of its searchers by count.
+	sorted := make(searcher.OrderedSearcherList, len(ss))
+	copy(sorted, ss)
+	sort.Sort(sorted)
+	s := &boostSearcher{searchers: sorted, currs: make([]*bsearch.DocumentMatch, len(ss)), at: make([]uint64, len(ss))}
+	// As Bleve's disjunction searcher computes its query norm, before its caller sets
+	// its own.
+	var sumOfSquaredWeights float64
+	for _, c := range s.searchers {
+		sumOfSquaredWeights += c.Weight()
+	}
+	s.SetQueryNorm(1.0 / math.Sqrt(sumOfSquaredWeights))
+	return s
+}
+
+// Next returns the first document after the last one returned that a boost matches.
+func (s *boostSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
+	if !s.returned {
+		return s.matchFrom(ctx, 0)
+	}
+	if s.last == exhausted-1 {
+		return nil, nil
+	}
+	return s.matchFrom(ctx, s.last+1)
+}
+
+// Advance returns the first document at or after id that a boost matches, and never
+// one returned already: the searchers have stepped past them, as Bleve's have.
+func (s *boostSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
+	n := id.Value()
+	if s.returned && n <= s.last {
+		return s.Next(ctx)
+	}
+	return s.matchFrom(ctx, n)
+}
+
+// matchFrom steps every searcher behind document n to it, and scores the first
+// document any of them matches: the sum of their scores in their order, times the
+// share of the searchers that match it, as Bleve's disjunction scorer computes it.
+func (s *boostSearcher) matchFrom(ctx *bsearch.SearchContext, n uint64) (*bsearch.DocumentMatch, error) {
+	if err := s.start(ctx); err != nil {
+		return nil, err
+	}
+	first := uint64(exhausted)
+	for i, c := range s.searchers {
+		if s.at[i] < n {
+			ctx.DocumentMatchPool.Put(s.currs[i])
+			s.target = index.NewIndexInternalID(s.target, n)
+			d, err := c.Advance(ctx, s.target)
+			if err != nil {
+				return nil, err
+			}
+			s.setCurr(i, d)
+		}
+		first = min(first, s.at[i])
+	}
+	if first == exhausted {
+		s.returned, s.last = true, exhausted-1
+		return nil, nil
+	}
+	var sum float64
+	matched := 0
+	for i, d := range s.currs {
+		if s.at[i] == first {
+			sum += d.Score
+			matched++
+		}
+	}
+	coord := float64(matched) / float64(len(s.searchers))
+	rv := ctx.DocumentMatchPool.Get()
+	rv.IndexInternalID = index.NewIndexInternalID(rv.IndexInternalID, first)
+	rv.Score = sum * coord
+	s.returned, s.last = true, first
+	return rv, nil
+}
+
+// start gives every searcher its first match, as Bleve's disjunction searcher does
+// before anything else.
+func (s *boostSearcher) start(ctx *bsearch.SearchContext) error {
+	if s.started {
+		return nil
+	}
+	for i, c := range s.searchers {
+		d, err := c.Next(ctx)
+		if err != nil {
+			return err
+		}
+		s.setCurr(i, d)
+	}
+	s.started = true
+	return nil
+}
+
+func (s *boostSearcher) setCurr(i int, d *bsearch.DocumentMatch) {
+	s.currs[i], s.at[i] = d, exhausted
+	if d != nil {
+		s.at[i] = d.IndexInternalID.Value()
+	}
+}
+
+// Close closes every searcher.
+func (s *boostSearcher) Close() error {
+	var first error
+	for _, c := range s.searchers {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Weight is the sum of the searchers' weights, in their order.
+func (s *boostSearcher) Weight() float64 {
+	var w float64
+	for _, c := range s.searchers {
+		w += c.Weight()
+	}
+	return w
+}
+
+// SetQueryNorm sets every searcher's query norm.
+func (s *boostSearcher) SetQueryNorm(qnorm float64) {
+	for _, c := range s.searchers {
+		c.SetQueryNorm(qnorm)
+	}
+}
+
+// Count is the sum of the searchers' counts, as Bleve's worst case.
+func (s *boostSearcher) Count() uint64 {
+	var n uint64
+	for _, c := range s.searchers {
+		n += c.Count()
+	}
+	return n
+}
+
+// Min is 0: a boost need not match.
+func (s *boostSearcher) Min() int { return 0 }
+
+// Size estimates the searcher's memory.
+func (s *boostSearcher) Size() int {
+	n := int(unsafe.Sizeof(*s)) + len(s.at)*8
+	for _, c := range s.searchers {
+		n += c.Size()
+	}
+	for _, d := range s.currs {
+		if d != nil {
+			n += d.Size()
+		}
+	}
+	return n
+}
+
+// DocumentMatchPoolSize is the searchers' current matches and the one returned, and
+// what the searchers need themselves.
+func (s *boostSearcher) DocumentMatchPoolSize() int {
+	n := len(s.currs) + 1
+	for _, c := range s.searchers {
+		n += c.DocumentMatchPoolSize()
+	}
+	return n
+}
