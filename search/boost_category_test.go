@@ -286,3 +286,74 @@ func TestCategorySearcherSteps(t *testing.T) {
 		bleves.Close()
 	}
 }
+
+// TestBoostSearcherSteps walks the boosts of a few queries with a boostSearcher and
+// with Bleve's disjunction searcher, through all their matches by Next and by Advance
+// forwards, to the same document, back and past the end: both return the same
+// documents with the same scores.
+func TestBoostSearcherSteps(t *testing.T) {
+	x, err := Build(context.Background(), generateCatalogue(t, 1500), Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.(*scorch.Scorch).Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	advances := []uint64{0, 0, 300, 300, 40, 41, 299, 301, 1499, 5000, 1 << 40, 2, 700}
+	for _, words := range []string{"spesa anziani", "centro estvo bambini", "pulizie casa", "badante", "corso di italiano"} {
+		boosts := x.plan(catalogue.SearchRequest{Query: words, Lang: "it"}).tq.boost
+		if len(boosts) == 0 {
+			t.Fatalf("%q has no boosts", words)
+		}
+		for _, walk := range []string{"next", "advance"} {
+			mine, err := (&boostQuery{boosts: boosts}).Searcher(ctx, r, x.idx.Mapping(), bsearch.SearcherOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := mine.(*boostSearcher); !ok {
+				t.Fatalf("%q: no boostSearcher", words)
+			}
+			bleves, err := bleve.NewDisjunctionQuery(boosts...).Searcher(ctx, r, x.idx.Mapping(), bsearch.SearcherOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mine.Count() != bleves.Count() || mine.Weight() != bleves.Weight() {
+				t.Fatalf("%q: count %d, weight %v; want %d, %v", words, mine.Count(), mine.Weight(), bleves.Count(), bleves.Weight())
+			}
+			mine.SetQueryNorm(0.37)
+			bleves.SetQueryNorm(0.37)
+			sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(16, 0)}
+			for i := 0; ; i++ {
+				var got, want *bsearch.DocumentMatch
+				if walk == "advance" && i < len(advances) {
+					id := index.NewIndexInternalID(nil, advances[i])
+					if got, err = mine.Advance(sctx, id); err == nil {
+						want, err = bleves.Advance(sctx, id)
+					}
+				} else if got, err = mine.Next(sctx); err == nil {
+					want, err = bleves.Next(sctx)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (got == nil) != (want == nil) || got != nil &&
+					(!got.IndexInternalID.Equals(want.IndexInternalID) || got.Score != want.Score) {
+					t.Fatalf("%q, %s step %d: got %v, want %v", words, walk, i, got, want)
+				}
+				if got == nil && (walk == "next" || i >= len(advances)) {
+					break
+				}
+			}
+			mine.Close()
+			bleves.Close()
+		}
+	}
+}

@@ -56,15 +56,19 @@ func (q *boostQuery) Searcher(ctx context.Context, r index.IndexReader, m mappin
 	return newBoostSearcher(ss), nil
 }
 
-// boostSearcher is Bleve's disjunction searcher of a query's boosts, stepping lazily.
+// boostSearcher is Bleve's disjunction searcher of a query's boosts, stepping lazily:
+// Bleve's steps the searchers that match a document past it as soon as it returns
+// it; a boostSearcher steps them when asked for a later document, straight to it.
 type boostSearcher struct {
 	searchers []bsearch.Searcher       // ordered as Bleve orders them: by count
 	currs     []*bsearch.DocumentMatch // each searcher's current match, nil once past its last
 	at        []uint64                 // the document number of each current match
 	started   bool                     // the searchers have their first match
-	last      uint64                   // the document last returned, if returned
-	returned  bool                     // a document was returned
-	target    index.IndexInternalID    // a buffer for the id to advance to
+	// last is the document last returned; pending, that the searchers that matched it
+	// have not stepped past it yet.
+	last    uint64
+	pending bool
+	target  index.IndexInternalID // a buffer for the id to advance to
 }
 
 var _ bsearch.Searcher = (*boostSearcher)(nil)
@@ -90,48 +94,74 @@ func newBoostSearcher(ss []bsearch.Searcher) *boostSearcher {
 
 // Next returns the first document after the last one returned that a boost matches.
 func (s *boostSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
-	if !s.returned {
-		return s.matchFrom(ctx, 0)
-	}
-	if s.last == exhausted-1 {
-		return nil, nil
-	}
-	return s.matchFrom(ctx, s.last+1)
-}
-
-// Advance returns the first document at or after id that a boost matches, and never
-// one returned already: the searchers have stepped past them, as Bleve's have.
-func (s *boostSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
-	n := id.Value()
-	if s.returned && n <= s.last {
-		return s.Next(ctx)
-	}
-	return s.matchFrom(ctx, n)
-}
-
-// matchFrom steps every searcher behind document n to it, and scores the first
-// document any of them matches: the sum of their scores in their order, times the
-// share of the searchers that match it, as Bleve's disjunction scorer computes it.
-func (s *boostSearcher) matchFrom(ctx *bsearch.SearchContext, n uint64) (*bsearch.DocumentMatch, error) {
 	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
-	first := uint64(exhausted)
-	for i, c := range s.searchers {
-		if s.at[i] < n {
-			ctx.DocumentMatchPool.Put(s.currs[i])
-			s.target = index.NewIndexInternalID(s.target, n)
-			d, err := c.Advance(ctx, s.target)
-			if err != nil {
-				return nil, err
-			}
-			s.setCurr(i, d)
+	if err := s.settle(ctx); err != nil {
+		return nil, err
+	}
+	return s.first(ctx), nil
+}
+
+// Advance returns the first document at or after id that a boost matches, stepping
+// the searchers behind id (and those past their last match, as Bleve does) to it.
+func (s *boostSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
+	if err := s.start(ctx); err != nil {
+		return nil, err
+	}
+	n := id.Value()
+	if s.pending && n <= s.last {
+		if err := s.settle(ctx); err != nil {
+			return nil, err
 		}
-		first = min(first, s.at[i])
+	}
+	// The searchers that matched the last document step straight to n, past it.
+	s.pending = false
+	for i, c := range s.searchers {
+		if s.currs[i] != nil && s.at[i] >= n {
+			continue
+		}
+		ctx.DocumentMatchPool.Put(s.currs[i])
+		s.target = index.NewIndexInternalID(s.target, n)
+		d, err := c.Advance(ctx, s.target)
+		if err != nil {
+			return nil, err
+		}
+		s.setCurr(i, d)
+	}
+	return s.first(ctx), nil
+}
+
+// settle steps the searchers that matched the last document returned past it.
+func (s *boostSearcher) settle(ctx *bsearch.SearchContext) error {
+	if !s.pending {
+		return nil
+	}
+	s.pending = false
+	for i, c := range s.searchers {
+		if s.currs[i] == nil || s.at[i] != s.last {
+			continue
+		}
+		ctx.DocumentMatchPool.Put(s.currs[i])
+		d, err := c.Next(ctx)
+		if err != nil {
+			return err
+		}
+		s.setCurr(i, d)
+	}
+	return nil
+}
+
+// first scores the first document of the searchers' current matches: the sum of
+// the matching searchers' scores in their order, times the share of the searchers
+// that match, as Bleve's disjunction scorer computes it.
+func (s *boostSearcher) first(ctx *bsearch.SearchContext) *bsearch.DocumentMatch {
+	first := uint64(exhausted)
+	for _, n := range s.at {
+		first = min(first, n)
 	}
 	if first == exhausted {
-		s.returned, s.last = true, exhausted-1
-		return nil, nil
+		return nil
 	}
 	var sum float64
 	matched := 0
@@ -145,8 +175,8 @@ func (s *boostSearcher) matchFrom(ctx *bsearch.SearchContext, n uint64) (*bsearc
 	rv := ctx.DocumentMatchPool.Get()
 	rv.IndexInternalID = index.NewIndexInternalID(rv.IndexInternalID, first)
 	rv.Score = sum * coord
-	s.returned, s.last = true, first
-	return rv, nil
+	s.last, s.pending = first, true
+	return rv
 }
 
 // start gives every searcher its first match, as Bleve's disjunction searcher does
