@@ -287,7 +287,7 @@ func TestCategorySearcherSteps(t *testing.T) {
 	}
 }
 
-// TestBoostSearcherSteps walks the boosts of a few queries with a boostSearcher and
+// TestBoostSearcherSteps walks the boosts of a few queries with a lazyDisjunctionSearcher and
 // with Bleve's disjunction searcher, through all their matches by Next and by Advance
 // forwards, to the same document, back and past the end: both return the same
 // documents with the same scores.
@@ -314,12 +314,12 @@ func TestBoostSearcherSteps(t *testing.T) {
 			t.Fatalf("%q has no boosts", words)
 		}
 		for _, walk := range []string{"next", "advance"} {
-			mine, err := (&boostQuery{boosts: boosts}).Searcher(ctx, r, x.idx.Mapping(), bsearch.SearcherOptions{})
+			mine, err := (&lazyDisjunction{disjuncts: boosts}).Searcher(ctx, r, x.idx.Mapping(), bsearch.SearcherOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, ok := mine.(*boostSearcher); !ok {
-				t.Fatalf("%q: no boostSearcher", words)
+			if _, ok := mine.(*lazyDisjunctionSearcher); !ok {
+				t.Fatalf("%q: no lazyDisjunctionSearcher", words)
 			}
 			bleves, err := bleve.NewDisjunctionQuery(boosts...).Searcher(ctx, r, x.idx.Mapping(), bsearch.SearcherOptions{})
 			if err != nil {

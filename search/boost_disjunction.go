@@ -6,6 +6,7 @@ import (
 	"sort"
 	"unsafe"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -13,27 +14,39 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 )
 
-// The boosts of a query lift the services its words match: Bleve asks them, for every
-// such service, to step to it, and its disjunction searcher then finds and scores the
-// boosts' next match beyond it, comparing the boosts' document ids byte by byte on the
-// way, though the next service the words match may lie far past it. A boostSearcher
+// The boosts of a query lift the services its words select, and Bleve asks them for
+// each of those services in turn. Its disjunction searcher, as soon as it returns a
+// document, steps the boosts that match it to their next match, finds the next
+// document any boost matches and compares the boosts' document ids byte by byte on
+// the way, though the next service asked may lie far beyond. A lazyDisjunction
 // scores the same sum of the same boosts, in the same order and with the same
-// coordination factor, for the service asked only, and compares document numbers.
+// coordination factor, and steps its boosts only when asked for a later document,
+// straight to it, comparing document numbers. (The words' own disjunction is asked
+// for every document in turn: there it saved nothing measurable.)
 
-// boostQuery is the disjunction of a query's boosts.
-type boostQuery struct {
-	boosts []query.Query
+// disjunction is the query that any of qs matches, scored as Bleve's disjunction query
+// scores it.
+func (x *Index) disjunction(qs []query.Query) query.Query {
+	if x.cache.plainBoosts {
+		return bleve.NewDisjunctionQuery(qs...)
+	}
+	return &lazyDisjunction{disjuncts: qs}
 }
 
-var _ query.Query = (*boostQuery)(nil)
+// lazyDisjunction is a disjunction of clauses searched by a lazyDisjunctionSearcher.
+type lazyDisjunction struct {
+	disjuncts []query.Query
+}
 
-// Searcher returns a boostSearcher, or Bleve's disjunction searcher of the boosts
-// when the search wants more than the scores (explanations, term vectors) or none,
-// or when the boosts are so many that Bleve would sum them in another order.
-func (q *boostQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	ss := make([]bsearch.Searcher, 0, len(q.boosts))
-	for _, b := range q.boosts {
-		s, err := b.Searcher(ctx, r, m, options)
+var _ query.Query = (*lazyDisjunction)(nil)
+
+// Searcher returns a lazyDisjunctionSearcher, or Bleve's disjunction searcher of the
+// clauses when the search wants more than the scores (explanations, term vectors) or
+// none, or when the clauses are so many that Bleve would sum them in another order.
+func (q *lazyDisjunction) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	ss := make([]bsearch.Searcher, 0, len(q.disjuncts))
+	for _, d := range q.disjuncts {
+		s, err := d.Searcher(ctx, r, m, options)
 		if err != nil {
 			for _, s := range ss {
 				_ = s.Close()
@@ -47,19 +60,18 @@ func (q *boostQuery) Searcher(ctx context.Context, r index.IndexReader, m mappin
 	if len(ss) == 0 {
 		return searcher.NewMatchNoneSearcher(r)
 	}
-	if options.Explain || options.IncludeTermVectors || options.Score == "none" ||
-		len(ss) > searcher.DisjunctionHeapTakeover || ctx.Value(bsearch.IncludeScoreBreakdownKey) == true {
+	if options.Explain || options.IncludeTermVectors || options.Score == "none" || len(ss) > searcher.DisjunctionHeapTakeover {
 		// As query.DisjunctionQuery does.
 		nctx := context.WithValue(ctx, bsearch.IncludeScoreBreakdownKey, false)
 		return searcher.NewDisjunctionSearcher(nctx, r, ss, 0, options)
 	}
-	return newBoostSearcher(ss), nil
+	return newLazyDisjunctionSearcher(ss), nil
 }
 
-// boostSearcher is Bleve's disjunction searcher of a query's boosts, stepping lazily:
-// Bleve's steps the searchers that match a document past it as soon as it returns
-// it; a boostSearcher steps them when asked for a later document, straight to it.
-type boostSearcher struct {
+// lazyDisjunctionSearcher is Bleve's disjunction searcher, stepping lazily: Bleve's
+// steps the searchers that match a document past it as soon as it returns it; a
+// lazyDisjunctionSearcher steps them when asked for a later document, straight to it.
+type lazyDisjunctionSearcher struct {
 	searchers []bsearch.Searcher       // ordered as Bleve orders them: by count
 	currs     []*bsearch.DocumentMatch // each searcher's current match, nil once past its last
 	at        []uint64                 // the document number of each current match
@@ -71,17 +83,17 @@ type boostSearcher struct {
 	target  index.IndexInternalID // a buffer for the id to advance to
 }
 
-var _ bsearch.Searcher = (*boostSearcher)(nil)
+var _ bsearch.Searcher = (*lazyDisjunctionSearcher)(nil)
 
 // exhausted is the document number of a searcher past its last match.
 const exhausted = math.MaxUint64
 
-func newBoostSearcher(ss []bsearch.Searcher) *boostSearcher {
+func newLazyDisjunctionSearcher(ss []bsearch.Searcher) *lazyDisjunctionSearcher {
 	// The order of Bleve's disjunction searcher: its sort of its searchers by count.
 	sorted := make(searcher.OrderedSearcherList, len(ss))
 	copy(sorted, ss)
 	sort.Sort(sorted)
-	s := &boostSearcher{searchers: sorted, currs: make([]*bsearch.DocumentMatch, len(ss)), at: make([]uint64, len(ss))}
+	s := &lazyDisjunctionSearcher{searchers: sorted, currs: make([]*bsearch.DocumentMatch, len(ss)), at: make([]uint64, len(ss))}
 	// As Bleve's disjunction searcher computes its query norm, before its caller sets
 	// its own.
 	var sumOfSquaredWeights float64
@@ -93,7 +105,7 @@ func newBoostSearcher(ss []bsearch.Searcher) *boostSearcher {
 }
 
 // Next returns the first document after the last one returned that a boost matches.
-func (s *boostSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
+func (s *lazyDisjunctionSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
 	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
@@ -105,7 +117,7 @@ func (s *boostSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch
 
 // Advance returns the first document at or after id that a boost matches, stepping
 // the searchers behind id (and those past their last match, as Bleve does) to it.
-func (s *boostSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
+func (s *lazyDisjunctionSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
 	if err := s.start(ctx); err != nil {
 		return nil, err
 	}
@@ -133,7 +145,7 @@ func (s *boostSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexIntern
 }
 
 // settle steps the searchers that matched the last document returned past it.
-func (s *boostSearcher) settle(ctx *bsearch.SearchContext) error {
+func (s *lazyDisjunctionSearcher) settle(ctx *bsearch.SearchContext) error {
 	if !s.pending {
 		return nil
 	}
@@ -155,7 +167,7 @@ func (s *boostSearcher) settle(ctx *bsearch.SearchContext) error {
 // first scores the first document of the searchers' current matches: the sum of
 // the matching searchers' scores in their order, times the share of the searchers
 // that match, as Bleve's disjunction scorer computes it.
-func (s *boostSearcher) first(ctx *bsearch.SearchContext) *bsearch.DocumentMatch {
+func (s *lazyDisjunctionSearcher) first(ctx *bsearch.SearchContext) *bsearch.DocumentMatch {
 	first := uint64(exhausted)
 	for _, n := range s.at {
 		first = min(first, n)
@@ -181,7 +193,7 @@ func (s *boostSearcher) first(ctx *bsearch.SearchContext) *bsearch.DocumentMatch
 
 // start gives every searcher its first match, as Bleve's disjunction searcher does
 // before anything else.
-func (s *boostSearcher) start(ctx *bsearch.SearchContext) error {
+func (s *lazyDisjunctionSearcher) start(ctx *bsearch.SearchContext) error {
 	if s.started {
 		return nil
 	}
@@ -196,7 +208,7 @@ func (s *boostSearcher) start(ctx *bsearch.SearchContext) error {
 	return nil
 }
 
-func (s *boostSearcher) setCurr(i int, d *bsearch.DocumentMatch) {
+func (s *lazyDisjunctionSearcher) setCurr(i int, d *bsearch.DocumentMatch) {
 	s.currs[i], s.at[i] = d, exhausted
 	if d != nil {
 		s.at[i] = d.IndexInternalID.Value()
@@ -204,7 +216,7 @@ func (s *boostSearcher) setCurr(i int, d *bsearch.DocumentMatch) {
 }
 
 // Close closes every searcher.
-func (s *boostSearcher) Close() error {
+func (s *lazyDisjunctionSearcher) Close() error {
 	var first error
 	for _, c := range s.searchers {
 		if err := c.Close(); err != nil && first == nil {
@@ -215,7 +227,7 @@ func (s *boostSearcher) Close() error {
 }
 
 // Weight is the sum of the searchers' weights, in their order.
-func (s *boostSearcher) Weight() float64 {
+func (s *lazyDisjunctionSearcher) Weight() float64 {
 	var w float64
 	for _, c := range s.searchers {
 		w += c.Weight()
@@ -224,14 +236,14 @@ func (s *boostSearcher) Weight() float64 {
 }
 
 // SetQueryNorm sets every searcher's query norm.
-func (s *boostSearcher) SetQueryNorm(qnorm float64) {
+func (s *lazyDisjunctionSearcher) SetQueryNorm(qnorm float64) {
 	for _, c := range s.searchers {
 		c.SetQueryNorm(qnorm)
 	}
 }
 
 // Count is the sum of the searchers' counts, as Bleve's worst case.
-func (s *boostSearcher) Count() uint64 {
+func (s *lazyDisjunctionSearcher) Count() uint64 {
 	var n uint64
 	for _, c := range s.searchers {
 		n += c.Count()
@@ -240,10 +252,10 @@ func (s *boostSearcher) Count() uint64 {
 }
 
 // Min is 0: a boost need not match.
-func (s *boostSearcher) Min() int { return 0 }
+func (s *lazyDisjunctionSearcher) Min() int { return 0 }
 
 // Size estimates the searcher's memory.
-func (s *boostSearcher) Size() int {
+func (s *lazyDisjunctionSearcher) Size() int {
 	n := int(unsafe.Sizeof(*s)) + len(s.at)*8
 	for _, c := range s.searchers {
 		n += c.Size()
@@ -258,7 +270,7 @@ func (s *boostSearcher) Size() int {
 
 // DocumentMatchPoolSize is the searchers' current matches and the one returned, and
 // what the searchers need themselves.
-func (s *boostSearcher) DocumentMatchPoolSize() int {
+func (s *lazyDisjunctionSearcher) DocumentMatchPoolSize() int {
 	n := len(s.currs) + 1
 	for _, c := range s.searchers {
 		n += c.DocumentMatchPoolSize()

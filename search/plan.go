@@ -125,13 +125,10 @@ func (x *Index) run(ctx context.Context, p searchPlan, sr *bleve.SearchRequest, 
 // built without the conjunction of one that BooleanQuery.AddMust wraps around must
 // (and none around a must alone): a conjunction of one scores as its only part, sum
 // and weight alike, but costs a step for every service the words match. The boosts'
-// disjunction is a boostQuery (boost_disjunction.go), which scores as Bleve's.
+// disjunction scores as Bleve's (boost_disjunction.go).
 func (x *Index) withBoosts(must query.Query, boosts []query.Query) query.Query {
 	if len(boosts) == 0 {
 		return must
 	}
-	if x.cache.plainBoosts {
-		return &query.BooleanQuery{Must: must, Should: bleve.NewDisjunctionQuery(boosts...)}
-	}
-	return &query.BooleanQuery{Must: must, Should: &boostQuery{boosts: boosts}}
+	return &query.BooleanQuery{Must: must, Should: x.disjunction(boosts)}
 }
