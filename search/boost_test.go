@@ -52,8 +52,8 @@ func boostRequests(t *testing.T) []catalogue.SearchRequest {
 	return reqs
 }
 
-// searchAll answers every request with fresh caches, the category boosts as term
-// queries or not.
+// searchAll answers every request with fresh caches, the boosts as Bleve's own
+// queries (term queries, Bleve's disjunction) or not.
 func searchAll(t *testing.T, x *Index, reqs []catalogue.SearchRequest, plain bool) []*catalogue.SearchResult {
 	t.Helper()
 	x.cache = newSearchCaches()
@@ -107,7 +107,8 @@ func tableAnswers(t *testing.T, x *Index, table *categoryTable) bool {
 	return table != nil && table.answers(context.Background(), r, bsearch.SearcherOptions{}, string(catalogue.CategoryIDs()[0]))
 }
 
-// compareBoosts runs every request with the category table and with term queries.
+// compareBoosts runs every request with the category table and the lazy disjunction
+// of the boosts, and with Bleve's own queries.
 func compareBoosts(t *testing.T, x *Index, reqs []catalogue.SearchRequest) {
 	t.Helper()
 	got := searchAll(t, x, reqs, false)
@@ -117,10 +118,11 @@ func compareBoosts(t *testing.T, x *Index, reqs []catalogue.SearchRequest) {
 	}
 }
 
-// TestCategoryTableScoresAsTermQueries runs the dev sets' requests with the category
-// boosts from the table and as Bleve's term queries, on the bundled catalogue in
-// memory and on a generated one on disk: the results must be the same to the bit.
-func TestCategoryTableScoresAsTermQueries(t *testing.T) {
+// TestBoostsScoreAsBleves runs the dev sets' requests with the category boosts from
+// the table and the boosts' lazy disjunction, and with Bleve's term queries and
+// disjunction, on the bundled catalogue in memory and on a generated one on disk:
+// the results must be the same to the bit.
+func TestBoostsScoreAsBleves(t *testing.T) {
 	reqs := boostRequests(t)
 	bundled, err := catalogue.Bundled()
 	if err != nil {
