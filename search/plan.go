@@ -36,7 +36,7 @@ func (x *Index) plan(req catalogue.SearchRequest) searchPlan {
 		}
 		// The thesaurus's categories lift services the words already found; they do
 		// not add services of their own, which keeps large catalogues fast.
-		p.query = withBoosts(must, tq.boost)
+		p.query = x.withBoosts(must, tq.boost)
 	case len(filters) > 0 || req.Near != nil:
 		// No usable words, but filters or a location: list what they select.
 		p.query = bleve.NewConjunctionQuery(append([]query.Query{bleve.NewMatchAllQuery()}, filters...)...)
@@ -124,10 +124,11 @@ func (x *Index) run(ctx context.Context, p searchPlan, sr *bleve.SearchRequest, 
 // withBoosts is must, its services lifted by the boosts that match them. The query is
 // built without the conjunction of one that BooleanQuery.AddMust wraps around must
 // (and none around a must alone): a conjunction of one scores as its only part, sum
-// and weight alike, but costs a step for every service the words match.
-func withBoosts(must query.Query, boosts []query.Query) query.Query {
+// and weight alike, but costs a step for every service the words match. The boosts'
+// disjunction scores as Bleve's (boost_disjunction.go).
+func (x *Index) withBoosts(must query.Query, boosts []query.Query) query.Query {
 	if len(boosts) == 0 {
 		return must
 	}
-	return &query.BooleanQuery{Must: must, Should: bleve.NewDisjunctionQuery(boosts...)}
+	return &query.BooleanQuery{Must: must, Should: x.disjunction(boosts)}
 }

@@ -77,7 +77,7 @@ func (x *Index) search(ctx context.Context, req catalogue.SearchRequest) (*catal
 // filters. It depends on the words and their language only: a citizen who changes
 // the filters of a search finds it cached (searchCaches.best).
 func (x *Index) bestUnfiltered(ctx context.Context, tq textQuery) (float64, error) {
-	ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(withBoosts(tq.match, tq.boost), 1, 0, false))
+	ur, err := x.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(x.withBoosts(tq.match, tq.boost), 1, 0, false))
 	if err != nil {
 		return 0, err
 	}
@@ -304,7 +304,7 @@ func (x *Index) textQuery(raw, lang string) textQuery {
 			categoryBoost[c] += boostNeedPerTerm * float64(m.strength) * (1 + cover)
 		}
 	}
-	boosts = append(boosts, categoryQueries(categoryBoost)...)
+	boosts = append(boosts, x.categoryQueries(categoryBoost)...)
 	selecting, boosts := selectByRarity(rare, commonNames, commonBodies, boosts)
 	// The provider's name selects too ("la cooperativa Arcobaleno").
 	provider := bleve.NewMatchQuery(text)
@@ -315,20 +315,6 @@ func (x *Index) textQuery(raw, lang string) textQuery {
 	tq.boost = boosts
 	tq.match = bleve.NewDisjunctionQuery(selecting...)
 	return tq
-}
-
-// categoryQueries lifts each category by its boost, in the catalogue's order.
-func categoryQueries(categoryBoost map[catalogue.CategoryID]float64) []query.Query {
-	var qs []query.Query
-	for _, c := range catalogue.CategoryIDs() {
-		if b := categoryBoost[c]; b > 0 {
-			q := bleve.NewTermQuery(string(c))
-			q.SetField(fieldCategory)
-			q.SetBoost(b)
-			qs = append(qs, q)
-		}
-	}
-	return qs
 }
 
 // selectByRarity chooses the clauses a service must match and adds the common ones that

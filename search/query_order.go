@@ -25,6 +25,9 @@ type idOrder struct {
 	// keys, by document number, sort as the services' ids do; nil until known.
 	keys []string
 	ids  []string // by document number: the service's id, to check a result
+	// categories is the category boosts' table (boost_category.go), read with the
+	// keys from the same segment; nil when the index has none.
+	categories *categoryTable
 }
 
 // orderKeyBytes is the length of an order key: a big-endian rank.
@@ -37,9 +40,24 @@ func (x *Index) sortKeys() (keys, ids []string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.keys == nil {
-		o.keys, o.ids = x.loadIDOrder()
+		o.keys, o.ids, o.categories = x.loadIDOrder()
 	}
 	return o.keys, o.ids
+}
+
+// categoryTable returns the table of the category boosts, or nil when the index has
+// none (or a test asks for Bleve's own queries).
+func (x *Index) categoryTable() *categoryTable {
+	if x.cache.plainBoosts {
+		return nil
+	}
+	o := x.cache.order
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.keys == nil {
+		o.keys, o.ids, o.categories = x.loadIDOrder()
+	}
+	return o.categories
 }
 
 // forgetIDOrder drops the order keys: a result contradicted them.
@@ -47,37 +65,38 @@ func (x *Index) forgetIDOrder() {
 	o := x.cache.order
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.keys, o.ids = nil, nil
+	o.keys, o.ids, o.categories = nil, nil, nil
 }
 
 // loadIDOrder reads the id of every document of an index of one segment without
-// deletions and ranks them; for any other index it returns nil.
-func (x *Index) loadIDOrder() (keys, ids []string) {
+// deletions and ranks them, and reads its category table; for any other index it
+// returns nil.
+func (x *Index) loadIDOrder() (keys, ids []string, categories *categoryTable) {
 	adv, err := x.idx.Advanced()
 	if err != nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	s, ok := adv.(*scorch.Scorch)
 	if !ok {
-		return nil, nil
+		return nil, nil, nil
 	}
 	r, err := s.Reader()
 	if err != nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	defer r.Close()
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok || len(snap.Segments()) != 1 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	seg := snap.Segments()[0]
 	if d := seg.Deleted(); (d != nil && !d.IsEmpty()) || seg.FullSize() >= 1<<(8*orderKeyBytes) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	ids = make([]string, seg.FullSize())
 	for n := range ids {
 		if ids[n], err = snap.ExternalID(index.NewIndexInternalID(nil, uint64(n))); err != nil {
-			return nil, nil
+			return nil, nil, nil
 		}
 	}
 	byID := make([]int, len(ids))
@@ -102,7 +121,7 @@ func (x *Index) loadIDOrder() (keys, ids []string) {
 	for n := range keys {
 		keys[n] = all[n*orderKeyBytes : (n+1)*orderKeyBytes]
 	}
-	return keys, ids
+	return keys, ids, loadCategoryTable(snap, seg)
 }
 
 // sortByIDOrder is Bleve's id sort, ascending, read from order keys by document number

@@ -26,6 +26,10 @@ type searchCaches struct {
 	order   *idOrder // how ids sort, by document number (query_order.go)
 	// best is the best score of a query's words without filters (SearchResult.Best).
 	best *clockCache[wordsKey, float64]
+	// plainBoosts makes the boosts Bleve's own queries (no category table, Bleve's
+	// disjunction searcher): for the tests that compare the two. Set before any
+	// search, never changed afterwards.
+	plainBoosts bool
 }
 
 // wordsKey is what the best score without filters depends on: a validated,

@@ -1,0 +1,361 @@
+package search
+
+import (
+	"context"
+	"maps"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/comune-milano/wemibot/catalogue"
+)
+
+// boostRequests are the dev sets' phrasings in their languages, in turn in each shape
+// of a search: a first page with facets, filtered by the phrasing's category, by free
+// services and a municipio, by target group, by delivery, a later page, near a point.
+func boostRequests(t *testing.T) []catalogue.SearchRequest {
+	t.Helper()
+	files, err := filepath.Glob("testdata/*.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	milan := catalogue.Point{Lat: 45.4642, Lon: 9.19}
+	var reqs []catalogue.SearchRequest
+	for _, file := range files {
+		for i, c := range readDevSet(t, file) {
+			req := catalogue.SearchRequest{Query: c.query, Lang: c.lang, Limit: 10}
+			switch i % 7 {
+			case 0:
+				req.Limit, req.Facets = 20, true
+			case 1:
+				req.Category = c.want
+			case 2:
+				req.FreeOnly, req.Municipio = true, 1+i%9
+			case 3:
+				req.Audience = catalogue.AudienceElderly
+			case 4:
+				req.Delivery = catalogue.DeliveryIndividual
+			case 5:
+				req.Offset = 10
+			case 6:
+				req.Near = &milan
+			}
+			reqs = append(reqs, req)
+		}
+	}
+	return reqs
+}
+
+// searchAll answers every request with fresh caches, the boosts as Bleve's own
+// queries (term queries, Bleve's disjunction) or not.
+func searchAll(t *testing.T, x *Index, reqs []catalogue.SearchRequest, plain bool) []*catalogue.SearchResult {
+	t.Helper()
+	x.cache = newSearchCaches()
+	x.cache.plainBoosts = plain
+	var out []*catalogue.SearchResult
+	for _, req := range reqs {
+		res, err := x.Search(context.Background(), req)
+		if err != nil {
+			t.Fatalf("%+v: %v", req, err)
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+// sameResults requires two results to be equal to the bit: hits, their order, scores
+// and distances, totals, facets, best score without filters.
+func sameResults(t *testing.T, req catalogue.SearchRequest, got, want *catalogue.SearchResult) {
+	t.Helper()
+	if got.Total != want.Total || got.Best != want.Best || got.Words != want.Words ||
+		!slices.Equal(got.Understood, want.Understood) || !maps.Equal(got.Categories, want.Categories) {
+		t.Fatalf("%+v: total %d, best %v, words %d, understood %v, facets %v; want %d, %v, %d, %v, %v", req,
+			got.Total, got.Best, got.Words, got.Understood, got.Categories,
+			want.Total, want.Best, want.Words, want.Understood, want.Categories)
+	}
+	if len(got.Hits) != len(want.Hits) {
+		t.Fatalf("%+v: %d hits, want %d", req, len(got.Hits), len(want.Hits))
+	}
+	for i, h := range got.Hits {
+		w := want.Hits[i]
+		if h.Service.ID != w.Service.ID || h.Score != w.Score || h.DistanceMeters != w.DistanceMeters {
+			t.Fatalf("%+v: hit %d is %s (%v, %v m), want %s (%v, %v m)", req, i,
+				h.Service.ID, h.Score, h.DistanceMeters, w.Service.ID, w.Score, w.DistanceMeters)
+		}
+	}
+}
+
+// tableAnswers reports whether the index's category table answers a search of its
+// index as it is now.
+func tableAnswers(t *testing.T, x *Index, table *categoryTable) bool {
+	t.Helper()
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.(*scorch.Scorch).Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	return table != nil && table.answers(context.Background(), r, bsearch.SearcherOptions{}, string(catalogue.CategoryIDs()[0]))
+}
+
+// compareBoosts runs every request with the category table and the lazy disjunction
+// of the boosts, and with Bleve's own queries.
+func compareBoosts(t *testing.T, x *Index, reqs []catalogue.SearchRequest) {
+	t.Helper()
+	got := searchAll(t, x, reqs, false)
+	want := searchAll(t, x, reqs, true)
+	for i, req := range reqs {
+		sameResults(t, req, got[i], want[i])
+	}
+}
+
+// TestBoostsScoreAsBleves runs the dev sets' requests with the category boosts from
+// the table and the boosts' lazy disjunction, and with Bleve's term queries and
+// disjunction, on the bundled catalogue in memory and on a generated one on disk:
+// the results must be the same to the bit.
+func TestBoostsScoreAsBleves(t *testing.T) {
+	reqs := boostRequests(t)
+	bundled, err := catalogue.Bundled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		cat  *catalogue.Catalogue
+		opts Options
+	}{
+		{"bundled", bundled, Options{}},
+		{"generated", generateCatalogue(t, 2500), Options{Dir: t.TempDir()}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			x, err := Build(context.Background(), c.cat, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer x.Close()
+			if !tableAnswers(t, x, x.categoryTable()) {
+				t.Fatal("the index of one segment has no category table")
+			}
+			compareBoosts(t, x, reqs)
+		})
+	}
+}
+
+// TestCategoryTableOfAnotherSegment writes a service again into an index with a
+// category table: the index has a deletion and a second segment, the table answers
+// no more, and the boosts are the term queries'.
+func TestCategoryTableOfAnotherSegment(t *testing.T) {
+	x, err := Build(context.Background(), generateCatalogue(t, 1500), Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	keys, ids := x.sortKeys()
+	table := x.categoryTable()
+	if !tableAnswers(t, x, table) {
+		t.Fatal("the index of one segment has no category table")
+	}
+	s := x.cat.Services[len(x.cat.Services)/2]
+	if err := x.idx.Index(s.ID, serviceDocument(s, x.langs)); err != nil {
+		t.Fatal(err)
+	}
+	if tableAnswers(t, x, table) {
+		t.Fatal("the table answers for an index with a deletion and two segments")
+	}
+	stale := 0
+	for _, req := range boostRequests(t)[:400] {
+		if err := x.validate(&req); err != nil {
+			t.Fatal(err)
+		}
+		// A plan made with the tables of before the write, run after it.
+		x.cache = newSearchCaches()
+		x.cache.order.keys, x.cache.order.ids, x.cache.order.categories = keys, ids, table
+		p := x.plan(req)
+		if slices.ContainsFunc(p.tq.boost, func(q query.Query) bool { _, ok := q.(*categoryQuery); return ok }) {
+			stale++
+		}
+		x.cache = newSearchCaches()
+		got, gotTotal := hitsByStoredID(t, x, p)
+		x.cache.plainBoosts = true
+		want, wantTotal := hitsByStoredID(t, x, x.plan(req))
+		if gotTotal != wantTotal {
+			t.Fatalf("%+v: %d services, want %d", req, gotTotal, wantTotal)
+		}
+		sameHits(t, req, got, want)
+	}
+	if stale == 0 {
+		t.Fatal("no plan held the table")
+	}
+	x.forgetIDOrder()
+	if x.categoryTable() != nil {
+		t.Error("a table was read from an index of two segments")
+	}
+}
+
+// hitsByStoredID runs a plan sorted by score and stored id.
+func hitsByStoredID(t *testing.T, x *Index, p searchPlan) ([]catalogue.Hit, int) {
+	t.Helper()
+	if p.query == nil {
+		return nil, 0
+	}
+	order := bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortDocID{}}
+	br, err := x.run(context.Background(), p, bleve.NewSearchRequestOptions(p.query, p.req.Limit, p.req.Offset, false), order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hits []catalogue.Hit
+	for _, h := range br.Hits {
+		hits = append(hits, catalogue.Hit{Service: x.services[h.ID], Score: h.Score})
+	}
+	return hits, int(br.Total)
+}
+
+// TestCategorySearcherSteps walks each category with the table's searcher and with
+// Bleve's term searcher, by Next and by Advance forwards, to the same document, back
+// and past the end: both return the same documents with the same scores.
+func TestCategorySearcherSteps(t *testing.T) {
+	x, err := Build(context.Background(), generateCatalogue(t, 1500), Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	table := x.categoryTable()
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.(*scorch.Scorch).Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	type step struct {
+		advance bool
+		to      uint64
+	}
+	steps := []step{{}, {}, {true, 300}, {}, {true, 300}, {true, 40}, {true, 41}, {}, {true, 1499}, {}, {true, 5000}, {}, {true, 1 << 40}, {true, 0}, {true, 2}, {true, 700}, {}}
+	for _, c := range catalogue.CategoryIDs() {
+		tq := &query.TermQuery{Term: string(c), FieldVal: fieldCategory}
+		tq.SetBoost(1.7)
+		mine, err := (&categoryQuery{term: tq, table: table}).Searcher(ctx, r, nil, bsearch.SearcherOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := mine.(*categorySearcher); !ok {
+			t.Fatalf("%s: the table did not answer", c)
+		}
+		bleves, err := tq.Searcher(ctx, r, nil, bsearch.SearcherOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mine.Count() != bleves.Count() || mine.Weight() != bleves.Weight() {
+			t.Fatalf("%s: count %d, weight %v; want %d, %v", c, mine.Count(), mine.Weight(), bleves.Count(), bleves.Weight())
+		}
+		mine.SetQueryNorm(0.37)
+		bleves.SetQueryNorm(0.37)
+		sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(4, 0)}
+		for i, s := range steps {
+			var got, want *bsearch.DocumentMatch
+			if s.advance {
+				id := index.NewIndexInternalID(nil, s.to)
+				got, err = mine.Advance(sctx, id)
+				if err == nil {
+					want, err = bleves.Advance(sctx, id)
+				}
+			} else if got, err = mine.Next(sctx); err == nil {
+				want, err = bleves.Next(sctx)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got == nil) != (want == nil) || got != nil &&
+				(!got.IndexInternalID.Equals(want.IndexInternalID) || got.Score != want.Score) {
+				t.Fatalf("%s, step %d %+v: got %v, want %v", c, i, s, got, want)
+			}
+		}
+		mine.Close()
+		bleves.Close()
+	}
+}
+
+// TestBoostSearcherSteps walks the boosts of a few queries with a lazyDisjunctionSearcher and
+// with Bleve's disjunction searcher, through all their matches by Next and by Advance
+// forwards, to the same document, back and past the end: both return the same
+// documents with the same scores.
+func TestBoostSearcherSteps(t *testing.T) {
+	x, err := Build(context.Background(), generateCatalogue(t, 1500), Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.(*scorch.Scorch).Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	advances := []uint64{0, 0, 300, 300, 40, 41, 299, 301, 1499, 5000, 1 << 40, 2, 700}
+	for _, words := range []string{"spesa anziani", "centro estvo bambini", "pulizie casa", "badante", "corso di italiano"} {
+		boosts := x.plan(catalogue.SearchRequest{Query: words, Lang: "it"}).tq.boost
+		if len(boosts) == 0 {
+			t.Fatalf("%q has no boosts", words)
+		}
+		for _, walk := range []string{"next", "advance"} {
+			mine, err := (&lazyDisjunction{disjuncts: boosts}).Searcher(ctx, r, x.idx.Mapping(), bsearch.SearcherOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := mine.(*lazyDisjunctionSearcher); !ok {
+				t.Fatalf("%q: no lazyDisjunctionSearcher", words)
+			}
+			bleves, err := bleve.NewDisjunctionQuery(boosts...).Searcher(ctx, r, x.idx.Mapping(), bsearch.SearcherOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mine.Count() != bleves.Count() || mine.Weight() != bleves.Weight() {
+				t.Fatalf("%q: count %d, weight %v; want %d, %v", words, mine.Count(), mine.Weight(), bleves.Count(), bleves.Weight())
+			}
+			mine.SetQueryNorm(0.37)
+			bleves.SetQueryNorm(0.37)
+			sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(16, 0)}
+			for i := 0; ; i++ {
+				var got, want *bsearch.DocumentMatch
+				if walk == "advance" && i < len(advances) {
+					id := index.NewIndexInternalID(nil, advances[i])
+					if got, err = mine.Advance(sctx, id); err == nil {
+						want, err = bleves.Advance(sctx, id)
+					}
+				} else if got, err = mine.Next(sctx); err == nil {
+					want, err = bleves.Next(sctx)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (got == nil) != (want == nil) || got != nil &&
+					(!got.IndexInternalID.Equals(want.IndexInternalID) || got.Score != want.Score) {
+					t.Fatalf("%q, %s step %d: got %v, want %v", words, walk, i, got, want)
+				}
+				if got == nil && (walk == "next" || i >= len(advances)) {
+					break
+				}
+			}
+			mine.Close()
+			bleves.Close()
+		}
+	}
+}
