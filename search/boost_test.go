@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -259,30 +260,10 @@ func TestCategorySearcherSteps(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if mine.Count() != bleves.Count() || mine.Weight() != bleves.Weight() {
-			t.Fatalf("%s: count %d, weight %v; want %d, %v", c, mine.Count(), mine.Weight(), bleves.Count(), bleves.Weight())
-		}
-		mine.SetQueryNorm(0.37)
-		bleves.SetQueryNorm(0.37)
+		sameWeights(t, string(c), mine, bleves)
 		sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(4, 0)}
 		for i, s := range steps {
-			var got, want *bsearch.DocumentMatch
-			if s.advance {
-				id := index.NewIndexInternalID(nil, s.to)
-				got, err = mine.Advance(sctx, id)
-				if err == nil {
-					want, err = bleves.Advance(sctx, id)
-				}
-			} else if got, err = mine.Next(sctx); err == nil {
-				want, err = bleves.Next(sctx)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if (got == nil) != (want == nil) || got != nil &&
-				(!got.IndexInternalID.Equals(want.IndexInternalID) || got.Score != want.Score) {
-				t.Fatalf("%s, step %d %+v: got %v, want %v", c, i, s, got, want)
-			}
+			stepBoth(t, fmt.Sprintf("%s, step %d %+v", c, i, s), sctx, mine, bleves, s.advance, s.to)
 		}
 		mine.Close()
 		bleves.Close()
@@ -327,29 +308,15 @@ func TestBoostSearcherSteps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if mine.Count() != bleves.Count() || mine.Weight() != bleves.Weight() {
-				t.Fatalf("%q: count %d, weight %v; want %d, %v", words, mine.Count(), mine.Weight(), bleves.Count(), bleves.Weight())
-			}
-			mine.SetQueryNorm(0.37)
-			bleves.SetQueryNorm(0.37)
+			sameWeights(t, words, mine, bleves)
 			sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(16, 0)}
 			for i := 0; ; i++ {
-				var got, want *bsearch.DocumentMatch
-				if walk == "advance" && i < len(advances) {
-					id := index.NewIndexInternalID(nil, advances[i])
-					if got, err = mine.Advance(sctx, id); err == nil {
-						want, err = bleves.Advance(sctx, id)
-					}
-				} else if got, err = mine.Next(sctx); err == nil {
-					want, err = bleves.Next(sctx)
+				advance := walk == "advance" && i < len(advances)
+				var to uint64
+				if advance {
+					to = advances[i]
 				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				if (got == nil) != (want == nil) || got != nil &&
-					(!got.IndexInternalID.Equals(want.IndexInternalID) || got.Score != want.Score) {
-					t.Fatalf("%q, %s step %d: got %v, want %v", words, walk, i, got, want)
-				}
+				got := stepBoth(t, fmt.Sprintf("%q, %s step %d", words, walk, i), sctx, mine, bleves, advance, to)
 				if got == nil && (walk == "next" || i >= len(advances)) {
 					break
 				}
@@ -358,4 +325,40 @@ func TestBoostSearcherSteps(t *testing.T) {
 			bleves.Close()
 		}
 	}
+}
+
+// sameWeights fails the test unless both searchers count the same matches with the
+// same weight, and then gives both the same query norm.
+func sameWeights(t *testing.T, label string, mine, bleves bsearch.Searcher) {
+	t.Helper()
+	if mine.Count() != bleves.Count() || mine.Weight() != bleves.Weight() {
+		t.Fatalf("%s: count %d, weight %v; want %d, %v", label, mine.Count(), mine.Weight(), bleves.Count(), bleves.Weight())
+	}
+	mine.SetQueryNorm(0.37)
+	bleves.SetQueryNorm(0.37)
+}
+
+// stepBoth takes the same step with both searchers, Next or (advance) Advance to
+// document number to, and fails the test unless they return the same document with
+// the same score; it returns that document, nil past the end.
+func stepBoth(t *testing.T, label string, sctx *bsearch.SearchContext, mine, bleves bsearch.Searcher, advance bool, to uint64) *bsearch.DocumentMatch {
+	t.Helper()
+	var got, want *bsearch.DocumentMatch
+	var err error
+	if advance {
+		id := index.NewIndexInternalID(nil, to)
+		if got, err = mine.Advance(sctx, id); err == nil {
+			want, err = bleves.Advance(sctx, id)
+		}
+	} else if got, err = mine.Next(sctx); err == nil {
+		want, err = bleves.Next(sctx)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if (got == nil) != (want == nil) || got != nil &&
+		(!got.IndexInternalID.Equals(want.IndexInternalID) || got.Score != want.Score) {
+		t.Fatalf("%s: got %v, want %v", label, got, want)
+	}
+	return got
 }
