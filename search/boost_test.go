@@ -225,21 +225,8 @@ func hitsByStoredID(t *testing.T, x *Index, p searchPlan) ([]catalogue.Hit, int)
 // Bleve's term searcher, by Next and by Advance forwards, to the same document, back
 // and past the end: both return the same documents with the same scores.
 func TestCategorySearcherSteps(t *testing.T) {
-	x, err := Build(context.Background(), generateCatalogue(t, 1500), Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x, r := generatedOnDisk(t, 1500)
 	table := x.categoryTable()
-	adv, err := x.idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := adv.(*scorch.Scorch).Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
 	ctx := context.Background()
 	type step struct {
 		advance bool
@@ -275,20 +262,7 @@ func TestCategorySearcherSteps(t *testing.T) {
 // forwards, to the same document, back and past the end: both return the same
 // documents with the same scores.
 func TestBoostSearcherSteps(t *testing.T) {
-	x, err := Build(context.Background(), generateCatalogue(t, 1500), Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	adv, err := x.idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := adv.(*scorch.Scorch).Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	x, r := generatedOnDisk(t, 1500)
 	ctx := context.Background()
 	advances := []uint64{0, 0, 300, 300, 40, 41, 299, 301, 1499, 5000, 1 << 40, 2, 700}
 	for _, words := range []string{"spesa anziani", "centro estvo bambini", "pulizie casa", "badante", "corso di italiano"} {
@@ -361,4 +335,25 @@ func stepBoth(t *testing.T, label string, sctx *bsearch.SearchContext, mine, ble
 		t.Fatalf("%s: got %v, want %v", label, got, want)
 	}
 	return got
+}
+
+// generatedOnDisk builds an index of n generated services on disk, one segment, and
+// opens a reader of it; both are closed when the test ends.
+func generatedOnDisk(t *testing.T, n int) (*Index, index.IndexReader) {
+	t.Helper()
+	x, err := Build(context.Background(), generateCatalogue(t, n), Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.(*scorch.Scorch).Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return x, r
 }
