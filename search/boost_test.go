@@ -96,14 +96,7 @@ func sameResults(t *testing.T, req catalogue.SearchRequest, got, want *catalogue
 // index as it is now.
 func tableAnswers(t *testing.T, x *Index, table *categoryTable) bool {
 	t.Helper()
-	adv, err := x.idx.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := adv.(*scorch.Scorch).Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := readerOf(t, x)
 	defer r.Close()
 	return table != nil && table.answers(context.Background(), r, bsearch.SearcherOptions{}, string(catalogue.CategoryIDs()[0]))
 }
@@ -346,6 +339,14 @@ func generatedOnDisk(t *testing.T, n int) (*Index, index.IndexReader) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { x.Close() })
+	r := readerOf(t, x)
+	t.Cleanup(func() { r.Close() })
+	return x, r
+}
+
+// readerOf opens a reader of the index as it is now; the caller closes it.
+func readerOf(t *testing.T, x *Index) index.IndexReader {
+	t.Helper()
 	adv, err := x.idx.Advanced()
 	if err != nil {
 		t.Fatal(err)
@@ -354,6 +355,5 @@ func generatedOnDisk(t *testing.T, n int) (*Index, index.IndexReader) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.Close() })
-	return x, r
+	return r
 }
