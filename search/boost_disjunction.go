@@ -72,10 +72,13 @@ func (q *lazyDisjunction) Searcher(ctx context.Context, r index.IndexReader, m m
 // steps the searchers that match a document past it as soon as it returns it; a
 // lazyDisjunctionSearcher steps them when asked for a later document, straight to it.
 type lazyDisjunctionSearcher struct {
-	searchers []bsearch.Searcher       // ordered as Bleve orders them: by count
-	currs     []*bsearch.DocumentMatch // each searcher's current match, nil once past its last
-	at        []uint64                 // the document number of each current match
-	started   bool                     // the searchers have their first match
+	searchers []bsearch.Searcher // ordered as Bleve orders them: by count
+	// tabled is, for each searcher that reads a postings table, the searcher itself:
+	// it is stepped and scored without a match of its own (boost_postings.go).
+	tabled  []*postingsSearcher
+	currs   []*bsearch.DocumentMatch // each other searcher's current match
+	at      []uint64                 // the document number of each current match, exhausted past the last
+	started bool                     // the searchers have their first match
 	// last is the document last returned; pending, that the searchers that matched it
 	// have not stepped past it yet.
 	last    uint64
@@ -93,7 +96,11 @@ func newLazyDisjunctionSearcher(ss []bsearch.Searcher) *lazyDisjunctionSearcher 
 	sorted := make(searcher.OrderedSearcherList, len(ss))
 	copy(sorted, ss)
 	sort.Sort(sorted)
-	s := &lazyDisjunctionSearcher{searchers: sorted, currs: make([]*bsearch.DocumentMatch, len(ss)), at: make([]uint64, len(ss))}
+	s := &lazyDisjunctionSearcher{searchers: sorted, tabled: make([]*postingsSearcher, len(ss)),
+		currs: make([]*bsearch.DocumentMatch, len(ss)), at: make([]uint64, len(ss))}
+	for i, c := range sorted {
+		s.tabled[i], _ = c.(*postingsSearcher)
+	}
 	// As Bleve's disjunction searcher computes its query norm, before its caller sets
 	// its own.
 	var sumOfSquaredWeights float64
@@ -130,7 +137,11 @@ func (s *lazyDisjunctionSearcher) Advance(ctx *bsearch.SearchContext, id index.I
 	// The searchers that matched the last document step straight to n, past it.
 	s.pending = false
 	for i, c := range s.searchers {
-		if s.currs[i] != nil && s.at[i] >= n {
+		if s.at[i] != exhausted && s.at[i] >= n {
+			continue
+		}
+		if t := s.tabled[i]; t != nil {
+			s.at[i] = t.seek(n)
 			continue
 		}
 		ctx.DocumentMatchPool.Put(s.currs[i])
@@ -151,7 +162,11 @@ func (s *lazyDisjunctionSearcher) settle(ctx *bsearch.SearchContext) error {
 	}
 	s.pending = false
 	for i, c := range s.searchers {
-		if s.currs[i] == nil || s.at[i] != s.last {
+		if s.at[i] != s.last {
+			continue
+		}
+		if t := s.tabled[i]; t != nil {
+			s.at[i] = t.step()
 			continue
 		}
 		ctx.DocumentMatchPool.Put(s.currs[i])
@@ -178,10 +193,15 @@ func (s *lazyDisjunctionSearcher) first(ctx *bsearch.SearchContext) *bsearch.Doc
 	var sum float64
 	matched := 0
 	for i, d := range s.currs {
-		if s.at[i] == first {
-			sum += d.Score
-			matched++
+		if s.at[i] != first {
+			continue
 		}
+		if t := s.tabled[i]; t != nil {
+			sum += t.score(ctx)
+		} else {
+			sum += d.Score
+		}
+		matched++
 	}
 	coord := float64(matched) / float64(len(s.searchers))
 	rv := ctx.DocumentMatchPool.Get()
@@ -198,6 +218,10 @@ func (s *lazyDisjunctionSearcher) start(ctx *bsearch.SearchContext) error {
 		return nil
 	}
 	for i, c := range s.searchers {
+		if t := s.tabled[i]; t != nil {
+			s.at[i] = t.step()
+			continue
+		}
 		d, err := c.Next(ctx)
 		if err != nil {
 			return err
@@ -269,7 +293,7 @@ func (s *lazyDisjunctionSearcher) Size() int {
 }
 
 // DocumentMatchPoolSize is the searchers' current matches and the one returned, and
-// what the searchers need themselves.
+// what the searchers need themselves (a tabled one, to score a pair).
 func (s *lazyDisjunctionSearcher) DocumentMatchPoolSize() int {
 	n := len(s.currs) + 1
 	for _, c := range s.searchers {

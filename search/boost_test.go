@@ -1,11 +1,13 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -92,16 +94,17 @@ func sameResults(t *testing.T, req catalogue.SearchRequest, got, want *catalogue
 	}
 }
 
-// tableAnswers reports whether the index's category table answers a search of its
+// tableAnswers reports whether the index's postings table answers a search of its
 // index as it is now.
-func tableAnswers(t *testing.T, x *Index, table *categoryTable) bool {
+func tableAnswers(t *testing.T, x *Index, table *postingsTable) bool {
 	t.Helper()
 	r := readerOf(t, x)
 	defer r.Close()
-	return table != nil && table.answers(context.Background(), r, bsearch.SearcherOptions{}, string(catalogue.CategoryIDs()[0]))
+	_, ok := table.answers(context.Background(), r, bsearch.SearcherOptions{}, fieldCategory, string(catalogue.CategoryIDs()[0]))
+	return ok
 }
 
-// compareBoosts runs every request with the category table and the lazy disjunction
+// compareBoosts runs every request with the postings table and the lazy disjunction
 // of the boosts, and with Bleve's own queries.
 func compareBoosts(t *testing.T, x *Index, reqs []catalogue.SearchRequest) {
 	t.Helper()
@@ -137,8 +140,8 @@ func TestBoostsScoreAsBleves(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer x.Close()
-			if !tableAnswers(t, x, x.categoryTable()) {
-				t.Fatal("the index of one segment has no category table")
+			if !tableAnswers(t, x, x.postingsTable()) {
+				t.Fatal("the index of one segment has no postings table")
 			}
 			compareBoosts(t, x, reqs)
 		})
@@ -146,7 +149,7 @@ func TestBoostsScoreAsBleves(t *testing.T) {
 }
 
 // TestCategoryTableOfAnotherSegment writes a service again into an index with a
-// category table: the index has a deletion and a second segment, the table answers
+// postings table: the index has a deletion and a second segment, the table answers
 // no more, and the boosts are the term queries'.
 func TestCategoryTableOfAnotherSegment(t *testing.T) {
 	x, err := Build(context.Background(), generateCatalogue(t, 1500), Options{Dir: t.TempDir()})
@@ -155,9 +158,9 @@ func TestCategoryTableOfAnotherSegment(t *testing.T) {
 	}
 	defer x.Close()
 	keys, ids := x.sortKeys()
-	table := x.categoryTable()
+	table := x.postingsTable()
 	if !tableAnswers(t, x, table) {
-		t.Fatal("the index of one segment has no category table")
+		t.Fatal("the index of one segment has no postings table")
 	}
 	s := x.cat.Services[len(x.cat.Services)/2]
 	if err := x.idx.Index(s.ID, serviceDocument(s, x.langs)); err != nil {
@@ -173,9 +176,9 @@ func TestCategoryTableOfAnotherSegment(t *testing.T) {
 		}
 		// A plan made with the tables of before the write, run after it.
 		x.cache = newSearchCaches()
-		x.cache.order.keys, x.cache.order.ids, x.cache.order.categories = keys, ids, table
+		x.cache.order.keys, x.cache.order.ids, x.cache.order.postings = keys, ids, table
 		p := x.plan(req)
-		if slices.ContainsFunc(p.tq.boost, func(q query.Query) bool { _, ok := q.(*categoryQuery); return ok }) {
+		if slices.ContainsFunc(p.tq.boost, func(q query.Query) bool { _, ok := q.(*tableTermQuery); return ok }) {
 			stale++
 		}
 		x.cache = newSearchCaches()
@@ -191,7 +194,7 @@ func TestCategoryTableOfAnotherSegment(t *testing.T) {
 		t.Fatal("no plan held the table")
 	}
 	x.forgetIDOrder()
-	if x.categoryTable() != nil {
+	if x.postingsTable() != nil {
 		t.Error("a table was read from an index of two segments")
 	}
 }
@@ -214,39 +217,96 @@ func hitsByStoredID(t *testing.T, x *Index, p searchPlan) ([]catalogue.Hit, int)
 	return hits, int(br.Total)
 }
 
-// TestCategorySearcherSteps walks each category with the table's searcher and with
-// Bleve's term searcher, by Next and by Advance forwards, to the same document, back
-// and past the end: both return the same documents with the same scores.
-func TestCategorySearcherSteps(t *testing.T) {
+// TestTableSearcherSteps walks each category and the most common terms of the text
+// fields with the table's searcher and with Bleve's term searcher, by Next and by
+// Advance forwards, to the same document, back and past the end: both return the
+// same documents with the same scores.
+func TestTableSearcherSteps(t *testing.T) {
 	x, r := generatedOnDisk(t, 1500)
-	table := x.categoryTable()
+	table := x.postingsTable()
 	ctx := context.Background()
 	type step struct {
 		advance bool
 		to      uint64
 	}
 	steps := []step{{}, {}, {true, 300}, {}, {true, 300}, {true, 40}, {true, 41}, {}, {true, 1499}, {}, {true, 5000}, {}, {true, 1 << 40}, {true, 0}, {true, 2}, {true, 700}, {}}
+	var terms []*query.TermQuery
 	for _, c := range catalogue.CategoryIDs() {
-		tq := &query.TermQuery{Term: string(c), FieldVal: fieldCategory}
+		terms = append(terms, &query.TermQuery{Term: string(c), FieldVal: fieldCategory})
+	}
+	for _, field := range []string{fieldTextIT, fieldNameIT, fieldTextEN} {
+		for _, term := range mostCommon(x, field, 4) {
+			terms = append(terms, &query.TermQuery{Term: term, FieldVal: field})
+		}
+	}
+	for _, tq := range terms {
+		label := tq.FieldVal + ":" + tq.Term
 		tq.SetBoost(1.7)
-		mine, err := (&categoryQuery{term: tq, table: table}).Searcher(ctx, r, nil, bsearch.SearcherOptions{})
+		mine, err := tabled(tq, table).Searcher(ctx, r, nil, bsearch.SearcherOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := mine.(*categorySearcher); !ok {
-			t.Fatalf("%s: the table did not answer", c)
+		if s, ok := mine.(*postingsSearcher); !ok {
+			t.Fatalf("%s: the table did not answer", label)
+		} else if tq.FieldVal != fieldCategory && len(s.postings.pairs) < 2 {
+			t.Fatalf("%s: %d (frequency, norm) pairs: the walk scores one only", label, len(s.postings.pairs))
 		}
 		bleves, err := tq.Searcher(ctx, r, nil, bsearch.SearcherOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		sameWeights(t, string(c), mine, bleves)
+		sameWeights(t, label, mine, bleves)
 		sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(4, 0)}
 		for i, s := range steps {
-			stepBoth(t, fmt.Sprintf("%s, step %d %+v", c, i, s), sctx, mine, bleves, s.advance, s.to)
+			stepBoth(t, fmt.Sprintf("%s, step %d %+v", label, i, s), sctx, mine, bleves, s.advance, s.to)
+		}
+		for stepBoth(t, label+", to the end", sctx, mine, bleves, false, 0) != nil {
 		}
 		mine.Close()
 		bleves.Close()
+	}
+}
+
+// mostCommon returns the n terms of a field that the most services hold, the most
+// common first.
+func mostCommon(x *Index, field string, n int) []string {
+	terms := slices.Collect(maps.Keys(x.df[field]))
+	slices.SortFunc(terms, func(a, b string) int {
+		if c := cmp.Compare(x.df[field][b], x.df[field][a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	return terms[:min(n, len(terms))]
+}
+
+// TestPostingsTableBudget fills a table to its bound: a term that does not fit is
+// not held, and its query is Bleve's term query.
+func TestPostingsTableBudget(t *testing.T) {
+	x, r := generatedOnDisk(t, 1500)
+	table := x.postingsTable()
+	snap, ok := table.answers(context.Background(), r, bsearch.SearcherOptions{}, fieldTextIT, "x")
+	if !ok {
+		t.Fatal("the table does not answer for its own segment")
+	}
+	terms := mostCommon(x, fieldTextIT, 2)
+	table.mu.Lock()
+	table.docs = maxTableDocs - int(x.df[fieldTextIT][terms[1]])
+	table.mu.Unlock()
+	if table.postings(snap, fieldTextIT, terms[0]) != nil {
+		t.Fatalf("%s, in %d services, was read past the bound", terms[0], x.df[fieldTextIT][terms[0]])
+	}
+	if table.postings(snap, fieldTextIT, terms[1]) == nil {
+		t.Fatalf("%s, in %d services, fits but was not read", terms[1], x.df[fieldTextIT][terms[1]])
+	}
+	tq := &query.TermQuery{Term: terms[0], FieldVal: fieldTextIT}
+	s, err := tabled(tq, table).Searcher(context.Background(), r, nil, bsearch.SearcherOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, ok := s.(*postingsSearcher); ok {
+		t.Fatal("a term the table does not hold was searched from it")
 	}
 }
 

@@ -346,7 +346,8 @@ func (x *Index) termClauses(terms []string, field string, boost float64, selecti
 		q.SetField(field)
 		q.SetBoost(boost)
 		if df > x.commonDF {
-			*common = append(*common, q)
+			// Asked for many services: read from the postings table (boost_postings.go).
+			*common = append(*common, tabled(q, x.postingsTable()))
 		} else {
 			*selecting = append(*selecting, q)
 		}

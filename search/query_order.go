@@ -25,9 +25,9 @@ type idOrder struct {
 	// keys, by document number, sort as the services' ids do; nil until known.
 	keys []string
 	ids  []string // by document number: the service's id, to check a result
-	// categories is the category boosts' table (boost_category.go), read with the
-	// keys from the same segment; nil when the index has none.
-	categories *categoryTable
+	// postings is the table of long postings (boost_postings.go), made with the keys
+	// for the same segment and holding the categories'; nil when the index has none.
+	postings *postingsTable
 }
 
 // orderKeyBytes is the length of an order key: a big-endian rank.
@@ -40,14 +40,14 @@ func (x *Index) sortKeys() (keys, ids []string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.keys == nil {
-		o.keys, o.ids, o.categories = x.loadIDOrder()
+		o.keys, o.ids, o.postings = x.loadIDOrder()
 	}
 	return o.keys, o.ids
 }
 
-// categoryTable returns the table of the category boosts, or nil when the index has
-// none (or a test asks for Bleve's own queries).
-func (x *Index) categoryTable() *categoryTable {
+// postingsTable returns the table of long postings, or nil when the index has none
+// (or a test asks for Bleve's own queries).
+func (x *Index) postingsTable() *postingsTable {
 	if x.cache.plainBoosts {
 		return nil
 	}
@@ -55,9 +55,9 @@ func (x *Index) categoryTable() *categoryTable {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.keys == nil {
-		o.keys, o.ids, o.categories = x.loadIDOrder()
+		o.keys, o.ids, o.postings = x.loadIDOrder()
 	}
-	return o.categories
+	return o.postings
 }
 
 // forgetIDOrder drops the order keys: a result contradicted them.
@@ -65,13 +65,13 @@ func (x *Index) forgetIDOrder() {
 	o := x.cache.order
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.keys, o.ids, o.categories = nil, nil, nil
+	o.keys, o.ids, o.postings = nil, nil, nil
 }
 
 // loadIDOrder reads the id of every document of an index of one segment without
-// deletions and ranks them, and reads its category table; for any other index it
-// returns nil.
-func (x *Index) loadIDOrder() (keys, ids []string, categories *categoryTable) {
+// deletions and ranks them, and makes its postings table with the categories'
+// postings; for any other index it returns nil.
+func (x *Index) loadIDOrder() (keys, ids []string, postings *postingsTable) {
 	adv, err := x.idx.Advanced()
 	if err != nil {
 		return nil, nil, nil
@@ -121,7 +121,9 @@ func (x *Index) loadIDOrder() (keys, ids []string, categories *categoryTable) {
 	for n := range keys {
 		keys[n] = all[n*orderKeyBytes : (n+1)*orderKeyBytes]
 	}
-	return keys, ids, loadCategoryTable(snap, seg)
+	postings = newPostingsTable(seg)
+	loadCategoryPostings(postings, snap)
+	return keys, ids, postings
 }
 
 // sortByIDOrder is Bleve's id sort, ascending, read from order keys by document number
