@@ -36,4 +36,3 @@ func (x *Index) categoryQueries(categoryBoost map[catalogue.CategoryID]float64) 
 	}
 	return qs
 }
-
