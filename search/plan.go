@@ -59,7 +59,7 @@ func (x *Index) runInOrder(ctx context.Context, p searchPlan, pg hitPage) (*blev
 	keys, ids := x.sortKeys()
 	for {
 		var byID bsearch.SearchSort = &bsearch.SortDocID{}
-		if keys != nil {
+		if ids != nil {
 			byID = &sortByIDOrder{keys: keys}
 		}
 		order := bsearch.SortOrder{&bsearch.SortScore{Desc: true}, byID}
@@ -72,11 +72,11 @@ func (x *Index) runInOrder(ctx context.Context, p searchPlan, pg hitPage) (*blev
 		}
 		sr := bleve.NewSearchRequestOptions(p.query, pg.size, pg.from, false)
 		br, err := x.run(ctx, p, sr, order)
-		if err != nil || keys == nil || agreesWith(br.Hits, ids) {
+		if err != nil || ids == nil || agreesWith(br.Hits, ids) {
 			return br, err
 		}
 		x.forgetIDOrder()
-		keys, ids = nil, nil
+		keys, ids = "", nil
 		p.result.Categories = map[catalogue.CategoryID]int{}
 	}
 }

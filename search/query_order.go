@@ -21,10 +21,13 @@ import (
 // of many batches may hold several segments, until Bleve has merged them, and
 // sorts by id meanwhile.
 type idOrder struct {
-	mu sync.Mutex
-	// keys, by document number, sort as the services' ids do; nil until known.
-	keys []string
-	ids  []string // by document number: the service's id, to check a result
+	mu     sync.Mutex
+	loaded bool // keys, ids and postings were read (or found not to be had)
+	// keys are the order keys by document number, orderKeyBytes each, one after the
+	// other: they sort as the services' ids do. Read from one text, in the order of the
+	// document numbers a query returns, they cost a search little memory traffic.
+	keys string
+	ids  []string // by document number: the service's id, to check a result; nil: no keys
 	// postings is the table of long postings (boost_postings.go), made with the keys
 	// for the same segment and holding the categories'; nil when the index has none.
 	postings *postingsTable
@@ -33,16 +36,23 @@ type idOrder struct {
 // orderKeyBytes is the length of an order key: a big-endian rank.
 const orderKeyBytes = 4
 
-// sortKeys returns the order keys of the index's documents, or nil when its
-// document numbers may still change (then hits are sorted by id).
-func (x *Index) sortKeys() (keys, ids []string) {
+// sortKeys returns the order keys of the index's documents and their ids, or nil
+// ids when its document numbers may still change (then hits are sorted by id).
+func (x *Index) sortKeys() (keys string, ids []string) {
+	o := x.load()
+	defer o.mu.Unlock()
+	return o.keys, o.ids
+}
+
+// load returns the index's order, locked, read first if need be.
+func (x *Index) load() *idOrder {
 	o := x.cache.order
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.keys == nil {
+	if !o.loaded {
 		o.keys, o.ids, o.postings = x.loadIDOrder()
+		o.loaded = true
 	}
-	return o.keys, o.ids
+	return o
 }
 
 // postingsTable returns the table of long postings, or nil when the index has none
@@ -51,12 +61,8 @@ func (x *Index) postingsTable() *postingsTable {
 	if x.cache.plainBoosts {
 		return nil
 	}
-	o := x.cache.order
-	o.mu.Lock()
+	o := x.load()
 	defer o.mu.Unlock()
-	if o.keys == nil {
-		o.keys, o.ids, o.postings = x.loadIDOrder()
-	}
 	return o.postings
 }
 
@@ -65,38 +71,38 @@ func (x *Index) forgetIDOrder() {
 	o := x.cache.order
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.keys, o.ids, o.postings = nil, nil, nil
+	o.loaded, o.keys, o.ids, o.postings = false, "", nil, nil
 }
 
 // loadIDOrder reads the id of every document of an index of one segment without
 // deletions and ranks them, and makes its postings table with the categories'
 // postings; for any other index it returns nil.
-func (x *Index) loadIDOrder() (keys, ids []string, postings *postingsTable) {
+func (x *Index) loadIDOrder() (keys string, ids []string, postings *postingsTable) {
 	adv, err := x.idx.Advanced()
 	if err != nil {
-		return nil, nil, nil
+		return "", nil, nil
 	}
 	s, ok := adv.(*scorch.Scorch)
 	if !ok {
-		return nil, nil, nil
+		return "", nil, nil
 	}
 	r, err := s.Reader()
 	if err != nil {
-		return nil, nil, nil
+		return "", nil, nil
 	}
 	defer r.Close()
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok || len(snap.Segments()) != 1 {
-		return nil, nil, nil
+		return "", nil, nil
 	}
 	seg := snap.Segments()[0]
 	if d := seg.Deleted(); (d != nil && !d.IsEmpty()) || seg.FullSize() >= 1<<(8*orderKeyBytes) {
-		return nil, nil, nil
+		return "", nil, nil
 	}
 	ids = make([]string, seg.FullSize())
 	for n := range ids {
 		if ids[n], err = snap.ExternalID(index.NewIndexInternalID(nil, uint64(n))); err != nil {
-			return nil, nil, nil
+			return "", nil, nil
 		}
 	}
 	byID := make([]int, len(ids))
@@ -116,19 +122,14 @@ func (x *Index) loadIDOrder() (keys, ids []string, postings *postingsTable) {
 	for rank, n := range byID {
 		binary.BigEndian.PutUint32(buf[n*orderKeyBytes:], uint32(rank))
 	}
-	all := string(buf)
-	keys = make([]string, len(ids))
-	for n := range keys {
-		keys[n] = all[n*orderKeyBytes : (n+1)*orderKeyBytes]
-	}
 	postings = newPostingsTable(seg)
 	loadCategoryPostings(postings, snap)
-	return keys, ids, postings
+	return string(buf), ids, postings
 }
 
 // sortByIDOrder is Bleve's id sort, ascending, read from order keys by document number
 // instead of from each document's stored id.
-type sortByIDOrder struct{ keys []string }
+type sortByIDOrder struct{ keys string }
 
 var _ bsearch.SearchSort = (*sortByIDOrder)(nil)
 
@@ -137,8 +138,8 @@ func (s *sortByIDOrder) UpdateVisitor(string, []byte) {}
 
 // Value returns the order key of the document; every document of the index has one.
 func (s *sortByIDOrder) Value(d *bsearch.DocumentMatch) string {
-	if n := d.IndexInternalID.Value(); n < uint64(len(s.keys)) {
-		return s.keys[n]
+	if n := d.IndexInternalID.Value(); n < uint64(len(s.keys)/orderKeyBytes) {
+		return s.keys[n*orderKeyBytes : (n+1)*orderKeyBytes]
 	}
 	return unknownKey
 }
