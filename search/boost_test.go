@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -416,4 +417,57 @@ func readerOf(t *testing.T, x *Index) index.IndexReader {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestPostingsTableShared runs the same requests from several goroutines at once on an
+// index whose postings table is empty at first: the terms are read once while others
+// wait for them, and every answer is the one of Bleve's own queries.
+func TestPostingsTableShared(t *testing.T) {
+	x, _ := generatedOnDisk(t, 1500)
+	reqs := boostRequests(t)[:150]
+	want := searchAll(t, x, reqs, true)
+	x.cache = newSearchCaches()
+	const workers = 4
+	got := make([][]*catalogue.SearchResult, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range reqs {
+				req := reqs[(i+w*37)%len(reqs)]
+				if err := x.validate(&req); err != nil {
+					errs[w] = err
+					return
+				}
+				req.Query = normalizeQuery(req.Query)
+				if req.Near != nil {
+					continue
+				}
+				res, err := x.search(context.Background(), req)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				got[w] = append(got[w], res)
+			}
+		})
+	}
+	wg.Wait()
+	for w := range workers {
+		if errs[w] != nil {
+			t.Fatal(errs[w])
+		}
+		k := 0
+		for i := range reqs {
+			j := (i + w*37) % len(reqs)
+			if reqs[j].Near != nil {
+				continue
+			}
+			sameResults(t, reqs[j], got[w][k], want[j])
+			k++
+		}
+	}
+	if len(x.postingsTable().terms) <= len(catalogue.CategoryIDs()) {
+		t.Fatal("no term of the words was read into the table")
+	}
 }
