@@ -89,6 +89,9 @@ func (t *postingsTable) read(snap *scorch.IndexSnapshot, field, term string) *te
 	}
 	p, ok := decodePostings(r, n)
 	if !ok {
+		t.mu.Lock()
+		t.docs -= n
+		t.mu.Unlock()
 		return nil
 	}
 	return p
@@ -214,14 +217,17 @@ func (q *tableTermQuery) Searcher(ctx context.Context, r index.IndexReader, m ma
 		return nil, err
 	}
 	sc := scorer.NewTermQueryScorer([]byte(q.term.Term), field, q.term.Boost(), total, uint64(len(p.docs)), 0, options)
-	return &postingsSearcher{postings: p, scorer: sc, scored: make([]bool, len(p.pairs)), scores: make([]float64, len(p.pairs))}, nil
+	return &postingsSearcher{postings: p, cur: -1, scorer: sc, scored: make([]bool, len(p.pairs)), scores: make([]float64, len(p.pairs))}, nil
 }
 
 // postingsSearcher is Bleve's term searcher, its postings read from a table.
 type postingsSearcher struct {
 	postings *termPostings
 	next     int // the index in postings.docs of the next document to return
-	scorer   *scorer.TermQueryScorer
+	// cur is the index in postings.docs of the document last returned, -1 before the
+	// first and after a search from the beginning found none.
+	cur    int
+	scorer *scorer.TermQueryScorer
 	// scores holds the score of each pair of the postings once scored.
 	scored []bool
 	scores []float64
@@ -235,13 +241,14 @@ func (s *postingsSearcher) step() uint64 {
 	if s.next >= len(s.postings.docs) {
 		return exhausted
 	}
+	s.cur = s.next
 	s.next++
-	return uint64(s.postings.docs[s.next-1])
+	return uint64(s.postings.docs[s.cur])
 }
 
 // seek moves to the first document at or after target and returns its number, as a
-// term searcher's Advance does (it starts again from the beginning for a target at or
-// behind the last document returned).
+// term searcher's Advance does: it starts again from the beginning for a target at or
+// behind the last document returned, and otherwise never comes back from its end.
 func (s *postingsSearcher) seek(target uint64) uint64 {
 	docs := s.postings.docs
 	if target > math.MaxUint32 {
@@ -249,8 +256,11 @@ func (s *postingsSearcher) seek(target uint64) uint64 {
 		return exhausted
 	}
 	t := uint32(target)
-	if s.next > 0 && docs[s.next-1] >= t {
-		s.next = 0
+	switch {
+	case s.cur >= 0 && docs[s.cur] >= t:
+		s.next, s.cur = 0, -1
+	case s.next >= len(docs):
+		return exhausted
 	}
 	// Targets mostly come in order and close: gallop from the next document, then
 	// search the last stride.
@@ -270,10 +280,10 @@ func (s *postingsSearcher) seek(target uint64) uint64 {
 func (s *postingsSearcher) score(ctx *bsearch.SearchContext) float64 {
 	i := 0
 	if s.postings.pair != nil {
-		i = int(s.postings.pair[s.next-1])
+		i = int(s.postings.pair[s.cur])
 	}
 	if !s.scored[i] {
-		s.tfd.ID = index.NewIndexInternalID(s.tfd.ID, uint64(s.postings.docs[s.next-1]))
+		s.tfd.ID = index.NewIndexInternalID(s.tfd.ID, uint64(s.postings.docs[s.cur]))
 		s.tfd.Freq, s.tfd.Norm = s.postings.pairs[i].freq, s.postings.pairs[i].norm
 		d := s.scorer.Score(ctx, &s.tfd)
 		s.scores[i], s.scored[i] = d.Score, true
@@ -286,7 +296,7 @@ func (s *postingsSearcher) score(ctx *bsearch.SearchContext) float64 {
 func (s *postingsSearcher) match(ctx *bsearch.SearchContext) *bsearch.DocumentMatch {
 	score := s.score(ctx)
 	rv := ctx.DocumentMatchPool.Get()
-	rv.IndexInternalID = index.NewIndexInternalID(rv.IndexInternalID, uint64(s.postings.docs[s.next-1]))
+	rv.IndexInternalID = index.NewIndexInternalID(rv.IndexInternalID, uint64(s.postings.docs[s.cur]))
 	rv.Score = score
 	return rv
 }

@@ -225,7 +225,6 @@ func hitsByStoredID(t *testing.T, x *Index, p searchPlan) ([]catalogue.Hit, int)
 func TestTableSearcherSteps(t *testing.T) {
 	x, r := generatedOnDisk(t, 1500)
 	table := x.postingsTable()
-	ctx := context.Background()
 	type step struct {
 		advance bool
 		to      uint64
@@ -240,31 +239,45 @@ func TestTableSearcherSteps(t *testing.T) {
 			terms = append(terms, &query.TermQuery{Term: term, FieldVal: field})
 		}
 	}
+	// After the end, a term searcher starts again only for a target at or behind the
+	// document it last returned.
+	walks := [][]step{steps, {{true, 5000}, {true, 3}, {}}, {{}, {true, 5000}, {true, 700}, {}, {true, 0}}}
 	for _, tq := range terms {
-		label := tq.FieldVal + ":" + tq.Term
 		tq.SetBoost(1.7)
-		mine, err := tabled(tq, table).Searcher(ctx, r, nil, bsearch.SearcherOptions{})
-		if err != nil {
-			t.Fatal(err)
+		for w, walk := range walks {
+			walkTerm(t, r, table, tq, fmt.Sprintf("%s:%s, walk %d", tq.FieldVal, tq.Term, w), func(sctx *bsearch.SearchContext, mine, bleves bsearch.Searcher) {
+				for i, s := range walk {
+					stepBoth(t, fmt.Sprintf("%s:%s, walk %d, step %d %+v", tq.FieldVal, tq.Term, w, i, s), sctx, mine, bleves, s.advance, s.to)
+				}
+			})
 		}
-		if s, ok := mine.(*postingsSearcher); !ok {
-			t.Fatalf("%s: the table did not answer", label)
-		} else if tq.FieldVal != fieldCategory && len(s.postings.pairs) < 2 {
-			t.Fatalf("%s: %d (frequency, norm) pairs: the walk scores one only", label, len(s.postings.pairs))
-		}
-		bleves, err := tq.Searcher(ctx, r, nil, bsearch.SearcherOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sameWeights(t, label, mine, bleves)
-		sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(4, 0)}
-		for i, s := range steps {
-			stepBoth(t, fmt.Sprintf("%s, step %d %+v", label, i, s), sctx, mine, bleves, s.advance, s.to)
-		}
-		for stepBoth(t, label+", to the end", sctx, mine, bleves, false, 0) != nil {
-		}
-		mine.Close()
-		bleves.Close()
+	}
+}
+
+// walkTerm opens the table's searcher and Bleve's of a term query, takes the steps
+// with both, then walks both to their end.
+func walkTerm(t *testing.T, r index.IndexReader, table *postingsTable, tq *query.TermQuery, label string, steps func(*bsearch.SearchContext, bsearch.Searcher, bsearch.Searcher)) {
+	t.Helper()
+	ctx := context.Background()
+	mine, err := tabled(tq, table).Searcher(ctx, r, nil, bsearch.SearcherOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mine.Close()
+	if s, ok := mine.(*postingsSearcher); !ok {
+		t.Fatalf("%s: the table did not answer", label)
+	} else if tq.FieldVal != fieldCategory && len(s.postings.pairs) < 2 {
+		t.Fatalf("%s: %d (frequency, norm) pairs: the walk scores one only", label, len(s.postings.pairs))
+	}
+	bleves, err := tq.Searcher(ctx, r, nil, bsearch.SearcherOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bleves.Close()
+	sameWeights(t, label, mine, bleves)
+	sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(4, 0)}
+	steps(sctx, mine, bleves)
+	for stepBoth(t, label+", to the end", sctx, mine, bleves, false, 0) != nil {
 	}
 }
 

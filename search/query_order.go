@@ -22,7 +22,7 @@ import (
 // sorts by id meanwhile.
 type idOrder struct {
 	mu     sync.Mutex
-	loaded bool // keys, ids and postings were read (or found not to be had)
+	loaded bool // keys, ids and postings were read
 	// keys are the order keys by document number, orderKeyBytes each, one after the
 	// other: they sort as the services' ids do. Read from one text, in the order of the
 	// document numbers a query returns, they cost a search little memory traffic.
@@ -50,7 +50,8 @@ func (x *Index) load() *idOrder {
 	o.mu.Lock()
 	if !o.loaded {
 		o.keys, o.ids, o.postings = x.loadIDOrder()
-		o.loaded = true
+		// An index of several segments may be merged into one later: asked again.
+		o.loaded = o.ids != nil
 	}
 	return o
 }
