@@ -177,7 +177,7 @@ func TestCategoryTableOfAnotherSegment(t *testing.T) {
 		}
 		// A plan made with the tables of before the write, run after it.
 		x.cache = newSearchCaches()
-		x.cache.order.loaded, x.cache.order.keys, x.cache.order.ids, x.cache.order.postings = true, keys, ids, table
+		x.cache.order.keys, x.cache.order.ids, x.cache.order.postings = keys, ids, table
 		p := x.plan(req)
 		if slices.ContainsFunc(p.tq.boost, func(q query.Query) bool { _, ok := q.(*tableTermQuery); return ok }) {
 			stale++

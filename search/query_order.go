@@ -21,13 +21,12 @@ import (
 // of many batches may hold several segments, until Bleve has merged them, and
 // sorts by id meanwhile.
 type idOrder struct {
-	mu     sync.Mutex
-	loaded bool // keys, ids and postings were read
+	mu sync.Mutex
 	// keys are the order keys by document number, orderKeyBytes each, one after the
 	// other: they sort as the services' ids do. Read from one text, in the order of the
 	// document numbers a query returns, they cost a search little memory traffic.
 	keys string
-	ids  []string // by document number: the service's id, to check a result; nil: no keys
+	ids  []string // by document number: the service's id, to check a result; nil: no keys (yet)
 	// postings is the table of long postings (boost_postings.go), made with the keys
 	// for the same segment and holding the categories'; nil when the index has none.
 	postings *postingsTable
@@ -48,10 +47,10 @@ func (x *Index) sortKeys() (keys string, ids []string) {
 func (x *Index) load() *idOrder {
 	o := x.cache.order
 	o.mu.Lock()
-	if !o.loaded {
+	// An index of several segments may be merged into one later: asked again while
+	// it has no keys.
+	if o.ids == nil {
 		o.keys, o.ids, o.postings = x.loadIDOrder()
-		// An index of several segments may be merged into one later: asked again.
-		o.loaded = o.ids != nil
 	}
 	return o
 }
@@ -72,7 +71,7 @@ func (x *Index) forgetIDOrder() {
 	o := x.cache.order
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.loaded, o.keys, o.ids, o.postings = false, "", nil, nil
+	o.keys, o.ids, o.postings = "", nil, nil
 }
 
 // loadIDOrder reads the id of every document of an index of one segment without
